@@ -1,0 +1,107 @@
+//! `smc detect`: causal multi-timeframe detection (JSON lines, CSV or an
+//! HTML chart), or with `--parity` the reference library's exact output.
+
+use anyhow::{Context, bail};
+use clap::{Args, ValueEnum};
+use smc_parity::{Indicator, Ohlc, ParityOptions};
+use std::io::{BufWriter, Write};
+use std::path::PathBuf;
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Json,
+    Csv,
+    Html,
+}
+
+#[derive(Args)]
+pub struct DetectArgs {
+    /// OHLCV CSV file (uniform `timestamp,open,…` or a MetaTrader export).
+    #[arg(long)]
+    input: PathBuf,
+    /// Output format: json (one event per line), csv, or html (causal mode only).
+    #[arg(long, value_enum, default_value = "json")]
+    format: Format,
+    /// Skip malformed rows instead of failing (their count goes to stderr).
+    #[arg(long)]
+    lenient: bool,
+    /// Timeframes to detect on, built from the input (default: the input's own).
+    #[arg(long, value_delimiter = ',')]
+    timeframes: Vec<String>,
+    /// Reproduce the reference library smartmoneyconcepts 0.0.27 exactly.
+    #[arg(long)]
+    parity: bool,
+    /// Parity: the indicator to run.
+    #[arg(long)]
+    indicator: Option<String>,
+    /// Swing length for swings and the indicators built on them.
+    #[arg(long, default_value_t = 5)]
+    swing_length: usize,
+    /// Parity fvg: merge consecutive gaps.
+    #[arg(long)]
+    join_consecutive: bool,
+    /// Parity bos_choch: confirm breaks on the close (true) or the wick (false).
+    #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
+    close_break: bool,
+    /// Parity ob: mitigate on the candle body instead of the wick.
+    #[arg(long)]
+    close_mitigation: bool,
+    /// Parity liquidity: band around a level, as a fraction of the range.
+    #[arg(long, default_value_t = 0.01)]
+    range_percent: f64,
+    /// Parity previous_high_low: pandas frequency (15min, 1h, 4h, 1D, W, MS, ME).
+    #[arg(long, default_value = "1D")]
+    time_frame: String,
+    /// Parity sessions: session name (London, New York, …, Custom).
+    #[arg(long)]
+    session: Option<String>,
+    /// Parity sessions: start of a Custom session, HH:MM.
+    #[arg(long, default_value = "")]
+    start: String,
+    /// Parity sessions: end of a Custom session, HH:MM.
+    #[arg(long, default_value = "")]
+    end: String,
+    /// Parity sessions: time zone of the input timestamps (UTC, UTC+2, …).
+    #[arg(long, default_value = "UTC")]
+    time_zone: String,
+}
+
+pub fn run(args: &DetectArgs) -> anyhow::Result<()> {
+    let loaded = crate::input::load(&args.input, args.lenient)?;
+    if args.parity {
+        return run_parity(args, &loaded.candles);
+    }
+    bail!("causal detection is not built yet")
+}
+
+fn run_parity(args: &DetectArgs, candles: &[smc_model::Candle]) -> anyhow::Result<()> {
+    if args.format != Format::Csv {
+        bail!("--parity writes the reference's table: use --format csv");
+    }
+    let name = args
+        .indicator
+        .as_deref()
+        .context("--parity needs --indicator NAME")?;
+    let indicator: Indicator = name.parse().map_err(anyhow::Error::msg)?;
+    if indicator == Indicator::Sessions && args.session.is_none() {
+        bail!("--indicator sessions needs --session NAME");
+    }
+    let options = ParityOptions {
+        swing_length: args.swing_length,
+        join_consecutive: args.join_consecutive,
+        close_break: args.close_break,
+        close_mitigation: args.close_mitigation,
+        range_percent: args.range_percent,
+        time_frame: args.time_frame.clone(),
+        session: args.session.clone().unwrap_or_default(),
+        start_time: args.start.clone(),
+        end_time: args.end.clone(),
+        time_zone: args.time_zone.clone(),
+    };
+    let frame = smc_parity::run(indicator, &Ohlc::from_candles(candles), &options)?;
+    let stdout = std::io::stdout().lock();
+    let mut out = BufWriter::new(stdout);
+    frame.write_csv(&mut out)?;
+    out.flush()?;
+    Ok(())
+}

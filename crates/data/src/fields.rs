@@ -1,0 +1,143 @@
+//! Field parsers for the CSV hot path. Plain decimals (`-123.4500`) are
+//! parsed by hand into an exact `Decimal` because `Decimal::from_str` would
+//! dominate the cost of reading a million rows; anything unusual (exponents,
+//! more than 28 digits) falls back to `rust_decimal`'s own parsers.
+
+use rust_decimal::Decimal;
+use smc_model::time::epoch_ms;
+use std::str::FromStr;
+
+/// Parses an exact decimal such as `4261.48`, `-0.0000533` or `1e-5`.
+pub fn parse_decimal(field: &[u8]) -> Option<Decimal> {
+    parse_plain_decimal(field).or_else(|| {
+        let s = std::str::from_utf8(field).ok()?.trim();
+        Decimal::from_str(s)
+            .or_else(|_| Decimal::from_scientific(s))
+            .ok()
+    })
+}
+
+fn parse_plain_decimal(field: &[u8]) -> Option<Decimal> {
+    let (negative, digits) = match field.split_first() {
+        Some((b'-', rest)) => (true, rest),
+        Some((b'+', rest)) => (false, rest),
+        _ => (false, field),
+    };
+    let mut mantissa: u64 = 0;
+    let mut scale: u32 = 0;
+    let mut seen_dot = false;
+    let mut seen_digit = false;
+    for &b in digits {
+        match b {
+            b'0'..=b'9' => {
+                // 18 significant digits always fit in u64; longer input uses the fallback.
+                mantissa = mantissa.checked_mul(10)?.checked_add(u64::from(b - b'0'))?;
+                if mantissa > 999_999_999_999_999_999 {
+                    return None;
+                }
+                seen_digit = true;
+                if seen_dot {
+                    scale += 1;
+                }
+            }
+            b'.' if !seen_dot => seen_dot = true,
+            _ => return None,
+        }
+    }
+    if !seen_digit || scale > 28 {
+        return None;
+    }
+    let signed = if negative {
+        -(mantissa as i128)
+    } else {
+        mantissa as i128
+    };
+    Decimal::try_from_i128_with_scale(signed, scale).ok()
+}
+
+/// Parses an integer epoch-milliseconds timestamp.
+pub fn parse_epoch_ms(field: &[u8]) -> Option<i64> {
+    std::str::from_utf8(field).ok()?.trim().parse().ok()
+}
+
+/// Parses a MetaTrader date `YYYY.MM.DD HH:MM[:SS]` (also with `-` between
+/// the date parts), taken as UTC, to epoch milliseconds.
+pub fn parse_metatrader_date(field: &[u8]) -> Option<i64> {
+    let s = std::str::from_utf8(field).ok()?.trim();
+    let (date, time) = s.split_once(' ')?;
+    let mut d = date.split(['.', '-']);
+    let y: i64 = d.next()?.parse().ok()?;
+    let mo: u32 = d.next()?.parse().ok()?;
+    let day: u32 = d.next()?.parse().ok()?;
+    let mut t = time.trim().split(':');
+    let h: u32 = t.next()?.parse().ok()?;
+    let mi: u32 = t.next()?.parse().ok()?;
+    let sec: u32 = match t.next() {
+        Some(x) => x.parse().ok()?,
+        None => 0,
+    };
+    let valid = d.next().is_none()
+        && t.next().is_none()
+        && (1..=12).contains(&mo)
+        && day >= 1
+        && day <= smc_model::time::days_in_month(y, mo)
+        && h < 24
+        && mi < 60
+        && sec < 60;
+    valid.then(|| epoch_ms(y, mo, day, h, mi, sec))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use rust_decimal::dec;
+
+    #[test]
+    fn plain_decimals_are_exact() {
+        assert_eq!(parse_decimal(b"4261.48"), Some(dec!(4261.48)));
+        assert_eq!(parse_decimal(b"-0.0000533"), Some(dec!(-0.0000533)));
+        assert_eq!(parse_decimal(b"47"), Some(dec!(47)));
+        assert_eq!(parse_decimal(b".5"), Some(dec!(0.5)));
+    }
+
+    #[test]
+    fn unusual_decimals_use_the_fallback() {
+        assert_eq!(parse_decimal(b"1e-5"), Some(dec!(0.00001)));
+        assert_eq!(
+            parse_decimal(b"12345678901234567890.5"),
+            Some(dec!(12345678901234567890.5))
+        );
+    }
+
+    #[test]
+    fn garbage_is_rejected() {
+        for bad in [&b""[..], b"abc", b"1.2.3", b"-", b".", b"1,5", b"NaN"] {
+            assert_eq!(parse_decimal(bad), None, "{:?}", std::str::from_utf8(bad));
+        }
+    }
+
+    #[test]
+    fn metatrader_dates() {
+        assert_eq!(
+            parse_metatrader_date(b"2022.10.10 00:15:00"),
+            Some(epoch_ms(2022, 10, 10, 0, 15, 0))
+        );
+        assert_eq!(
+            parse_metatrader_date(b"2022-10-10 00:15"),
+            Some(epoch_ms(2022, 10, 10, 0, 15, 0))
+        );
+        assert_eq!(parse_metatrader_date(b"2022.02.30 00:00:00"), None);
+        assert_eq!(parse_metatrader_date(b"2022.10.10"), None);
+        assert_eq!(parse_metatrader_date(b"2022.10.10 24:00:00"), None);
+    }
+
+    proptest! {
+        #[test]
+        fn plain_parser_agrees_with_rust_decimal(m in -10_000_000_000i64..10_000_000_000, scale in 0u32..10) {
+            let d = Decimal::new(m, scale);
+            let text = d.to_string();
+            prop_assert_eq!(parse_decimal(text.as_bytes()), Some(d));
+        }
+    }
+}

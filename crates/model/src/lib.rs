@@ -1,0 +1,17 @@
+//! Domain types that cross the layers of the SMC trading agent.
+//!
+//! This crate depends on no other crate of the workspace; everything else
+//! builds on it. Prices and quantities are exact decimals here; analysis
+//! crates convert to `f64` at their own boundary.
+
+/// OHLCV candles with exact prices.
+pub mod candle;
+/// Exact decimal to `f64` conversion for analysis math.
+pub mod num;
+/// UTC time helpers: epoch milliseconds and calendar conversion.
+pub mod time;
+/// Candle periods (1m … 1w) aligned to UTC.
+pub mod timeframe;
+
+pub use candle::Candle;
+pub use timeframe::{Timeframe, TimeframeError};

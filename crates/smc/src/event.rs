@@ -1,0 +1,76 @@
+//! Detection events. Every SMC object (a swing, a break, an order block, a
+//! gap, a liquidity pool) has a lifecycle of events instead of a row that is
+//! rewritten later; each event carries when it became knowable.
+
+use serde::Serialize;
+use smc_model::Timeframe;
+
+/// What kind of object an event is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    SwingHigh,
+    SwingLow,
+    Bos,
+    Choch,
+    Ob,
+    BreakerBlock,
+    Fvg,
+    InverseFvg,
+    /// A pool of equal highs (direction 1) or equal lows (direction -1).
+    Liquidity,
+    /// Price ran a liquidity level and closed back (a stop hunt).
+    Sweep,
+    /// The premium/discount range between the last swing high and low.
+    PremiumDiscount,
+}
+
+/// What happened to the object.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Lifecycle {
+    Formed,
+    Mitigated,
+    Broken,
+    Swept,
+    Invalidated,
+}
+
+/// Structure scope: internal (short swings) or swing (long swings).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Scope {
+    Internal,
+    Swing,
+}
+
+/// One detection event.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SmcEvent {
+    pub timeframe: Timeframe,
+    pub kind: Kind,
+    pub event: Lifecycle,
+    /// 1 bullish / high side, -1 bearish / low side.
+    pub direction: i8,
+    /// Open time (epoch ms) of the candle the event refers to: the swing
+    /// candle, the breaking candle, the middle candle of a gap, …
+    pub time: i64,
+    /// When the event became knowable: the close of the last candle it uses.
+    pub known_at: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub top: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bottom: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub level: Option<f64>,
+    /// Identifies the object across its lifecycle events (unique per
+    /// timeframe and kind within one run).
+    pub id: u64,
+    /// Open time of the candle the object originates from, when it differs
+    /// from `time` (e.g. the swing a break crosses, the candle of an order
+    /// block that a mitigation refers to).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub origin_time: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scope: Option<Scope>,
+}
