@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# The project's test command (README, and CI through .ci/run).
+# Runs formatting and lint checks, every Rust test in release mode, the
+# parity cross-check against the real Python library, and the browser check
+# of the HTML chart. Sets up what it needs (a Python virtualenv) itself;
+# Chromium is used when present (.ci/run installs it).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+LOG=$(mktemp -d)
+trap 'rm -rf "$LOG"' EXIT
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "cargo fmt --check"
+cargo fmt --all -- --check
+
+step "cargo clippy --all-targets -- -D warnings"
+cargo clippy --workspace --all-targets --release -- -D warnings
+
+step "cargo test (release)"
+cargo test --workspace --release 2>&1 | tee "$LOG/cargo-test.txt"
+
+step "Python virtualenv with the reference library smartmoneyconcepts 0.0.27"
+VENV="$ROOT/.venv-smc"
+if ! "$VENV/bin/python" -c 'import smartmoneyconcepts, pandas' 2>/dev/null; then
+    python3 -m venv "$VENV"
+    "$VENV/bin/pip" install --quiet --disable-pip-version-check -r scripts/requirements-reference.txt
+fi
+
+step "parity cross-check against the reference library on real series"
+SMC_CREDIT=0 "$VENV/bin/python" scripts/parity_crosscheck.py --smc target/release/smc 2>&1 | tee "$LOG/crosscheck.txt"
+
+if [ -x crates/report/tests/browser_check.sh ]; then
+    step "HTML chart in a real Chromium"
+    bash crates/report/tests/browser_check.sh 2>&1 | tee "$LOG/browser.txt"
+fi
+
+# One closing line over every runner: cargo's per-binary results plus the
+# cross-check's own summary.
+passed=$(grep -hoE '^test result: .* ([0-9]+) passed' "$LOG/cargo-test.txt" | grep -oE '[0-9]+ passed' | awk '{s+=$1} END {print s+0}')
+failed=$(grep -hoE '; ([0-9]+) failed' "$LOG/cargo-test.txt" | grep -oE '[0-9]+' | awk '{s+=$1} END {print s+0}')
+cx_passed=$(grep -oE '^[0-9]+ passed, [0-9]+ failed' "$LOG/crosscheck.txt" | tail -1 | awk '{print $1}')
+cx_failed=$(grep -oE '^[0-9]+ passed, [0-9]+ failed' "$LOG/crosscheck.txt" | tail -1 | awk '{print $3}')
+printf '\n%s passed, %s failed\n' "$((passed + ${cx_passed:-0}))" "$((failed + ${cx_failed:-0}))"
