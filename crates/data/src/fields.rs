@@ -57,7 +57,21 @@ fn parse_plain_decimal(field: &[u8]) -> Option<Decimal> {
 
 /// Parses an integer epoch-milliseconds timestamp.
 pub fn parse_epoch_ms(field: &[u8]) -> Option<i64> {
-    std::str::from_utf8(field).ok()?.trim().parse().ok()
+    let (negative, digits) = match field.split_first() {
+        Some((b'-', rest)) => (true, rest),
+        _ => (false, field),
+    };
+    if digits.is_empty() || digits.len() > 18 {
+        return std::str::from_utf8(field).ok()?.trim().parse().ok();
+    }
+    let mut value: i64 = 0;
+    for &b in digits {
+        if !b.is_ascii_digit() {
+            return std::str::from_utf8(field).ok()?.trim().parse().ok();
+        }
+        value = value * 10 + i64::from(b - b'0');
+    }
+    Some(if negative { -value } else { value })
 }
 
 /// Parses a MetaTrader date `YYYY.MM.DD HH:MM[:SS]` (also with `-` between
@@ -115,6 +129,17 @@ mod tests {
         for bad in [&b""[..], b"abc", b"1.2.3", b"-", b".", b"1,5", b"NaN"] {
             assert_eq!(parse_decimal(bad), None, "{:?}", std::str::from_utf8(bad));
         }
+    }
+
+    #[test]
+    fn epoch_milliseconds() {
+        assert_eq!(parse_epoch_ms(b"1649376000000"), Some(1_649_376_000_000));
+        assert_eq!(parse_epoch_ms(b"-5"), Some(-5));
+        assert_eq!(parse_epoch_ms(b" 42 "), Some(42));
+        assert_eq!(parse_epoch_ms(b"12a"), None);
+        assert_eq!(parse_epoch_ms(b""), None);
+        assert_eq!(parse_epoch_ms(b"-"), None);
+        assert_eq!(parse_epoch_ms(b"99999999999999999999"), None);
     }
 
     #[test]

@@ -10,6 +10,8 @@ pub mod fields;
 pub mod reader;
 /// Aggregation of candles into higher, UTC-aligned timeframes.
 pub mod resample;
+/// Large benchmark inputs tiled from real series.
+pub mod synthetic;
 
 pub use error::DataError;
 pub use reader::{CsvFormat, Loaded, ReadOptions, infer_timeframe, parse_ohlcv, read_ohlcv};

@@ -8,7 +8,7 @@ use crate::fields::{parse_decimal, parse_epoch_ms, parse_metatrader_date};
 use rust_decimal::Decimal;
 use smc_model::{Candle, Timeframe};
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// The CSV layout detected from the header.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,6 +32,9 @@ pub struct Loaded {
     pub skipped: Vec<DataError>,
 }
 
+/// Parses the time field of one layout.
+type TimeParser = fn(&[u8]) -> Option<i64>;
+
 /// Column positions of the fields we use, resolved once from the header.
 struct Layout {
     format: CsvFormat,
@@ -54,62 +57,112 @@ pub fn read_ohlcv(path: &Path, options: ReadOptions) -> Result<Loaded, DataError
 }
 
 /// Parses OHLCV CSV content; `path` is used only in error messages.
+///
+/// Files without quotes (every market data file we know) are split directly,
+/// several times faster than a general CSV parser; anything quoted goes
+/// through the `csv` crate, which handles the full RFC 4180 grammar.
 pub fn parse_ohlcv(path: &Path, bytes: &[u8], options: ReadOptions) -> Result<Loaded, DataError> {
-    let path_buf = path.to_path_buf();
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(bytes);
-    let mut record = csv::ByteRecord::new();
-    let has_header = reader
-        .read_byte_record(&mut record)
-        .map_err(|e| row_error(&path_buf, 1, &e))?;
-    if !has_header {
-        return Err(DataError::Empty { path: path_buf });
-    }
-    let layout = detect_layout(&path_buf, &record)?;
-    let mut candles = Vec::with_capacity(bytes.len() / 48);
-    let mut skipped = Vec::new();
-    let mut previous: Option<i64> = None;
-    loop {
-        match reader.read_byte_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {}
-            Err(e) => {
-                let line = e.position().map_or(0, |p| p.line());
-                let err = row_error(&path_buf, line, &e);
-                if options.lenient {
-                    skipped.push(err);
-                    continue;
+    let mut acc = Accumulator::new(path, options, bytes.len() / 48);
+    if bytes.contains(&b'"') {
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(bytes);
+        let mut record = csv::ByteRecord::new();
+        loop {
+            match reader.read_byte_record(&mut record) {
+                Ok(false) => break,
+                Ok(true) => {
+                    let line = record.position().map_or(0, |p| p.line());
+                    let fields: Vec<&[u8]> = record.iter().collect();
+                    acc.row(line, &fields)?;
                 }
-                return Err(err);
+                Err(e) => acc.reject(row_error(path, e.position().map_or(0, |p| p.line()), &e))?,
             }
         }
-        let line = record.position().map_or(0, |p| p.line());
-        if record.len() == 1
-            && record
-                .get(0)
-                .is_some_and(|f| f.iter().all(u8::is_ascii_whitespace))
-        {
-            continue; // a blank line, e.g. a trailing newline
+    } else {
+        let mut fields: Vec<&[u8]> = Vec::with_capacity(16);
+        let mut start = 0;
+        let ends = memchr::memchr_iter(b'\n', bytes).chain(std::iter::once(bytes.len()));
+        for (index, end) in ends.enumerate() {
+            let raw = &bytes[start..end];
+            start = (end + 1).min(bytes.len());
+            let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
+            fields.clear();
+            fields.extend(raw.split(|&b| b == b','));
+            acc.row(index as u64 + 1, &fields)?;
         }
-        match parse_row(&path_buf, &layout, &record, line, previous) {
+    }
+    acc.finish()
+}
+
+/// Turns rows into candles: the header fixes the layout, each later row is
+/// parsed and checked against the previous one.
+struct Accumulator<'p> {
+    path: &'p Path,
+    options: ReadOptions,
+    layout: Option<Layout>,
+    candles: Vec<Candle>,
+    skipped: Vec<DataError>,
+    previous: Option<i64>,
+}
+
+impl<'p> Accumulator<'p> {
+    fn new(path: &'p Path, options: ReadOptions, capacity: usize) -> Self {
+        let (layout, skipped, previous) = (None, Vec::new(), None);
+        Accumulator {
+            path,
+            options,
+            layout,
+            candles: Vec::with_capacity(capacity),
+            skipped,
+            previous,
+        }
+    }
+
+    /// Takes one row; an error is returned only when it must stop the read.
+    fn row(&mut self, line: u64, fields: &[&[u8]]) -> Result<(), DataError> {
+        if fields.iter().all(|f| f.iter().all(u8::is_ascii_whitespace)) {
+            return Ok(()); // a blank line, e.g. the trailing newline
+        }
+        let Some(layout) = &self.layout else {
+            self.layout = Some(detect_layout(self.path, fields)?);
+            return Ok(());
+        };
+        match parse_row(self.path, layout, fields, line, self.previous) {
             Ok(candle) => {
-                previous = Some(candle.open_time);
-                candles.push(candle);
+                self.previous = Some(candle.open_time);
+                self.candles.push(candle);
+                Ok(())
             }
-            Err(err) if options.lenient => skipped.push(err),
-            Err(err) => return Err(err),
+            Err(err) => self.reject(err),
         }
     }
-    if candles.is_empty() && skipped.is_empty() {
-        return Err(DataError::NoRows { path: path_buf });
+
+    /// Records a bad row in lenient mode, or stops the read.
+    fn reject(&mut self, err: DataError) -> Result<(), DataError> {
+        if self.options.lenient {
+            self.skipped.push(err);
+            Ok(())
+        } else {
+            Err(err)
+        }
     }
-    Ok(Loaded {
-        format: layout.format,
-        candles,
-        skipped,
-    })
+
+    fn finish(self) -> Result<Loaded, DataError> {
+        let path = self.path.to_path_buf();
+        let Some(layout) = self.layout else {
+            return Err(DataError::Empty { path });
+        };
+        if self.candles.is_empty() && self.skipped.is_empty() {
+            return Err(DataError::NoRows { path });
+        }
+        Ok(Loaded {
+            format: layout.format,
+            candles: self.candles,
+            skipped: self.skipped,
+        })
+    }
 }
 
 fn row_error(path: &Path, line: u64, e: &csv::Error) -> DataError {
@@ -120,7 +173,7 @@ fn row_error(path: &Path, line: u64, e: &csv::Error) -> DataError {
     }
 }
 
-fn detect_layout(path: &PathBuf, header: &csv::ByteRecord) -> Result<Layout, DataError> {
+fn detect_layout(path: &Path, header: &[&[u8]]) -> Result<Layout, DataError> {
     let names: HashMap<String, usize> = header
         .iter()
         .enumerate()
@@ -145,15 +198,18 @@ fn detect_layout(path: &PathBuf, header: &csv::ByteRecord) -> Result<Layout, Dat
             .collect::<Vec<_>>()
             .join(",");
         return Err(DataError::UnknownHeader {
-            path: path.clone(),
+            path: path.to_path_buf(),
             header,
         });
     };
     let column = |name: &'static str| {
-        names.get(name).copied().ok_or(DataError::MissingColumn {
-            path: path.clone(),
-            column: name,
-        })
+        names
+            .get(name)
+            .copied()
+            .ok_or_else(|| DataError::MissingColumn {
+                path: path.to_path_buf(),
+                column: name,
+            })
     };
     Ok(Layout {
         format,
@@ -170,13 +226,13 @@ fn detect_layout(path: &PathBuf, header: &csv::ByteRecord) -> Result<Layout, Dat
 fn parse_row(
     path: &Path,
     layout: &Layout,
-    record: &csv::ByteRecord,
+    record: &[&[u8]],
     line: u64,
     previous: Option<i64>,
 ) -> Result<Candle, DataError> {
     let field =
         |index: usize, name: &'static str, expected: &'static str| -> Result<&[u8], DataError> {
-            record.get(index).ok_or_else(|| DataError::Field {
+            record.get(index).copied().ok_or_else(|| DataError::Field {
                 path: path.to_path_buf(),
                 line,
                 field: name,
@@ -191,8 +247,7 @@ fn parse_row(
         value: String::from_utf8_lossy(raw).into_owned(),
         expected,
     };
-    let (time_expected, time_parser): (&'static str, fn(&[u8]) -> Option<i64>) = match layout.format
-    {
+    let (time_expected, time_parser): (&'static str, TimeParser) = match layout.format {
         CsvFormat::Uniform => ("epoch milliseconds", parse_epoch_ms),
         CsvFormat::MetaTrader => ("a date `YYYY.MM.DD HH:MM:SS`", parse_metatrader_date),
     };

@@ -145,3 +145,21 @@ fn both_formats_are_detected() {
     assert_eq!(mt.format, smc_data::CsvFormat::MetaTrader);
     assert_eq!(mt.candles[0].open_time, 1_665_360_000_000);
 }
+
+#[test]
+fn quoted_files_take_the_general_csv_path_with_the_same_rules() {
+    let text = "\"timestamp\",\"open\",\"high\",\"low\",\"close\",\"volume\"\n\"60000\",\"1\",\"2\",\"0.5\",\"1.5\",\"10\"\n120000,1,x,0.5,1.5,10\n";
+    let msg = message(text);
+    assert_eq!(
+        msg,
+        "bad.csv:3: field `high`: cannot parse `x` as a decimal number"
+    );
+    let ok = parse(&text.replace('x', "2")).unwrap();
+    assert_eq!(ok.candles.len(), 2);
+}
+
+#[test]
+fn crlf_line_endings_are_accepted() {
+    let loaded = parse("timestamp,open,high,low,close,volume\r\n60000,1,2,0.5,1.5,10\r\n").unwrap();
+    assert_eq!(loaded.candles.len(), 1);
+}

@@ -10,13 +10,25 @@ use smc_model::time::{DAY_MS, epoch_ms};
 use std::path::{Path, PathBuf};
 
 fn market(file: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata/market").join(file)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../testdata/market")
+        .join(file)
 }
 
 #[test]
 fn one_minute_resamples_exactly_to_binance_five_minute_candles() {
-    let m1 = read_ohlcv(&market("binance-usdm/BTCUSDT-1m.csv"), ReadOptions::default()).unwrap().candles;
-    let m5 = read_ohlcv(&market("binance-usdm/BTCUSDT-5m.csv"), ReadOptions::default()).unwrap().candles;
+    let m1 = read_ohlcv(
+        &market("binance-usdm/BTCUSDT-1m.csv"),
+        ReadOptions::default(),
+    )
+    .unwrap()
+    .candles;
+    let m5 = read_ohlcv(
+        &market("binance-usdm/BTCUSDT-5m.csv"),
+        ReadOptions::default(),
+    )
+    .unwrap()
+    .candles;
     assert_eq!(infer_timeframe(&m1), Some(Timeframe::M1));
     assert_eq!(infer_timeframe(&m5), Some(Timeframe::M5));
 
@@ -30,7 +42,12 @@ fn one_minute_resamples_exactly_to_binance_five_minute_candles() {
     assert_eq!(ours.len(), 288);
     assert_eq!(binance.len(), 288);
     for (a, b) in ours.iter().zip(&binance) {
-        assert_eq!(a, b, "5m candle at {}", smc_model::time::format_utc(b.open_time));
+        assert_eq!(
+            a,
+            b,
+            "5m candle at {}",
+            smc_model::time::format_utc(b.open_time)
+        );
     }
 }
 
@@ -38,14 +55,27 @@ fn one_minute_resamples_exactly_to_binance_five_minute_candles() {
 fn whole_file_resampling_keeps_day_boundaries_across_gaps() {
     // The 1m file holds 2022-04-08 and 2022-05-04..06: the gap between them
     // must not merge periods, and every 1h candle must open on the hour.
-    let m1 = read_ohlcv(&market("binance-usdm/BTCUSDT-1m.csv"), ReadOptions::default()).unwrap().candles;
+    let m1 = read_ohlcv(
+        &market("binance-usdm/BTCUSDT-1m.csv"),
+        ReadOptions::default(),
+    )
+    .unwrap()
+    .candles;
     let h1 = resample(&m1, Timeframe::M1, Timeframe::H1);
     let d1 = resample(&m1, Timeframe::M1, Timeframe::D1);
     assert!(h1.iter().all(|c| c.open_time % 3_600_000 == 0));
-    let days: Vec<_> = d1.iter().map(|c| smc_model::time::format_utc(c.open_time)).collect();
+    let days: Vec<_> = d1
+        .iter()
+        .map(|c| smc_model::time::format_utc(c.open_time))
+        .collect();
     assert_eq!(
         days,
-        ["2022-04-08T00:00:00Z", "2022-05-04T00:00:00Z", "2022-05-05T00:00:00Z", "2022-05-06T00:00:00Z"]
+        [
+            "2022-04-08T00:00:00Z",
+            "2022-05-04T00:00:00Z",
+            "2022-05-05T00:00:00Z",
+            "2022-05-06T00:00:00Z"
+        ]
     );
     let volume_1m: rust_decimal::Decimal = m1.iter().map(|c| c.volume).sum();
     let volume_1d: rust_decimal::Decimal = d1.iter().map(|c| c.volume).sum();
@@ -54,10 +84,17 @@ fn whole_file_resampling_keeps_day_boundaries_across_gaps() {
 
 #[test]
 fn weekly_candles_start_on_monday() {
-    let m1 = read_ohlcv(&market("fxcm/GBPUSD-1m.csv"), ReadOptions::default()).unwrap().candles;
+    let m1 = read_ohlcv(&market("fxcm/GBPUSD-1m.csv"), ReadOptions::default())
+        .unwrap()
+        .candles;
     let w1 = resample(&m1, Timeframe::M1, Timeframe::W1);
     assert!(!w1.is_empty());
     for c in &w1 {
-        assert_eq!(smc_model::time::weekday(c.open_time), 0, "{}", smc_model::time::format_utc(c.open_time));
+        assert_eq!(
+            smc_model::time::weekday(c.open_time),
+            0,
+            "{}",
+            smc_model::time::format_utc(c.open_time)
+        );
     }
 }
