@@ -22,6 +22,9 @@ pub struct DetectArgs {
     /// Output format: json (one event per line), csv, or html (causal mode only).
     #[arg(long, value_enum, default_value = "json")]
     format: Format,
+    /// Write to this file instead of standard output.
+    #[arg(long, short)]
+    output: Option<PathBuf>,
     /// Skip malformed rows instead of failing (their count goes to stderr).
     #[arg(long)]
     lenient: bool,
@@ -99,9 +102,19 @@ fn run_parity(args: &DetectArgs, candles: &[smc_model::Candle]) -> anyhow::Resul
         time_zone: args.time_zone.clone(),
     };
     let frame = smc_parity::run(indicator, &Ohlc::from_candles(candles), &options)?;
-    let stdout = std::io::stdout().lock();
-    let mut out = BufWriter::new(stdout);
+    let mut out = open_output(args.output.as_deref())?;
     frame.write_csv(&mut out)?;
     out.flush()?;
     Ok(())
+}
+
+/// A buffered writer to `--output FILE`, or to standard output.
+pub fn open_output(path: Option<&std::path::Path>) -> anyhow::Result<Box<dyn Write>> {
+    Ok(match path {
+        Some(p) => {
+            let file = std::fs::File::create(p).with_context(|| format!("{}: cannot create", p.display()))?;
+            Box::new(BufWriter::new(file))
+        }
+        None => Box::new(BufWriter::new(std::io::stdout().lock())),
+    })
 }
