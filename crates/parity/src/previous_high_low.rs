@@ -1,5 +1,312 @@
-//! `previous_high_low` (spec §7). TO BE IMPLEMENTED by the parity helper.
-use crate::{Frame, Ohlc, ParityError};
-pub fn previous_high_low(_input: &Ohlc, _time_frame: &str) -> Result<Frame, ParityError> {
-    Ok(Frame::default())
+//! `previous_high_low(ohlc, time_frame)` (spec §7): the high and low of an
+//! earlier resampled period, and whether price has broken them since.
+//!
+//! The reference resamples with pandas (`freq`/`bins` reproduce the bins),
+//! drops empty periods, and for each candle at time t takes period number
+//! `m - 2`, where `m` counts the period labels strictly before t (§7.3).
+//! That gives the intended previous period inside a period, but two periods
+//! back on a period's first candle (whose time equals its label), and for
+//! `W` (labelled Sunday 00:00 at the *end* of the week) two weeks back for
+//! every candle from Monday to Sunday 00:00. We reproduce all of it.
+
+mod bins;
+mod freq;
+
+/// pandas' datetime64[ns] range in epoch milliseconds.
+pub(crate) use bins::{MAX_MS, MIN_MS};
+pub use freq::{Anchor, Freq};
+
+use crate::{Frame, Ohlc, ParityError, Values};
+use bins::{Bin, Binner};
+
+/// One non-empty resampled period.
+#[derive(Debug, Clone, Copy)]
+struct Period {
+    label: i64,
+    /// `max` and `min` skip NaN, as pandas' aggregations do.
+    high: f64,
+    low: f64,
+    has_open: bool,
+    has_close: bool,
+}
+
+impl Period {
+    fn new(label: i64) -> Self {
+        Period {
+            label,
+            high: f64::NAN,
+            low: f64::NAN,
+            has_open: false,
+            has_close: false,
+        }
+    }
+
+    fn add(&mut self, input: &Ohlc, i: usize) {
+        let (h, l) = (input.high[i], input.low[i]);
+        // f64::max/min ignore a NaN operand, like pandas' skipna.
+        self.high = self.high.max(h);
+        self.low = self.low.min(l);
+        self.has_open |= !input.open[i].is_nan();
+        self.has_close |= !input.close[i].is_nan();
+    }
+
+    /// `.dropna()` after the aggregation drops a period when any of open
+    /// (first), high, low or close (last) has no value; volume (a sum) is
+    /// never NaN.
+    fn kept(&self) -> bool {
+        self.has_open && self.has_close && !self.high.is_nan() && !self.low.is_nan()
+    }
+}
+
+/// Runs `previous_high_low` with a pandas 3 frequency string.
+pub fn previous_high_low(input: &Ohlc, time_frame: &str) -> Result<Frame, ParityError> {
+    let freq = Freq::parse(time_frame)?;
+    let n = input.len();
+    if [
+        input.time.len(),
+        input.open.len(),
+        input.high.len(),
+        input.low.len(),
+    ]
+    .iter()
+    .any(|&len| len != n)
+    {
+        return Err(ParityError::ColumnLengths);
+    }
+    let labels = bin_labels(&input.time, freq)?;
+    let periods = resample(input, &labels);
+
+    let mut previous_high = vec![f32::NAN; n];
+    let mut previous_low = vec![f32::NAN; n];
+    let mut broken_high = vec![0i64; n];
+    let mut broken_low = vec![0i64; n];
+    let times_sorted = input.time.is_sorted();
+    let mut m = 0usize; // periods labelled strictly before the candle
+    let mut group = usize::MAX;
+    let (mut run_high, mut run_low) = (f64::NAN, f64::NAN);
+    for i in 0..n {
+        let t = input.time[i];
+        if times_sorted {
+            while m < periods.len() && periods[m].label < t {
+                m += 1;
+            }
+        } else {
+            m = periods.partition_point(|p| p.label < t);
+        }
+        // The broken flags accumulate over runs of rows that share the
+        // reference period (spec §7.4); the run also restarts when the
+        // reference changes between two invalid values (m = 0 → 1).
+        if i == 0 || m != group {
+            group = m;
+            (run_high, run_low) = (f64::NAN, f64::NAN);
+        }
+        let (h, l) = (input.high[i], input.low[i]);
+        run_high = run_high.max(h);
+        run_low = run_low.min(l);
+        if m < 2 {
+            continue;
+        }
+        let reference = periods[m - 2];
+        // Stored as float32, then compared with the float64 prices (§1).
+        let (ph, pl) = (reference.high as f32, reference.low as f32);
+        previous_high[i] = ph;
+        previous_low[i] = pl;
+        // groupby().cummax() is NaN on a NaN row and skips it afterwards.
+        broken_high[i] = i64::from(!h.is_nan() && run_high > f64::from(ph));
+        broken_low[i] = i64::from(!l.is_nan() && run_low < f64::from(pl));
+    }
+    Ok(Frame::default()
+        .with("PreviousHigh", Values::F32(previous_high))
+        .with("PreviousLow", Values::F32(previous_low))
+        .with("BrokenHigh", Values::Int(broken_high))
+        .with("BrokenLow", Values::Int(broken_low)))
+}
+
+/// The label of each candle's bin. Consecutive candles usually share a
+/// bin, so the bin is only recomputed when a candle leaves it.
+fn bin_labels(times: &[i64], freq: Freq) -> Result<Vec<i64>, ParityError> {
+    let Some(&first) = times.iter().min() else {
+        return Ok(Vec::new());
+    };
+    let binner = Binner::new(freq, first).ok_or(ParityError::TimestampRange(first))?;
+    let mut labels = Vec::with_capacity(times.len());
+    let mut bin = Bin {
+        label: 0,
+        start: 0,
+        end: 0,
+    };
+    for &t in times {
+        if !(bin.start <= t && t < bin.end) {
+            bin = binner.locate(t).ok_or(ParityError::TimestampRange(t))?;
+        }
+        labels.push(bin.label);
+    }
+    Ok(labels)
+}
+
+/// The non-empty periods in label order (pandas sorts by bin, whatever
+/// the order of the rows).
+fn resample(input: &Ohlc, labels: &[i64]) -> Vec<Period> {
+    let mut periods: Vec<Period> = Vec::new();
+    let mut add = |i: usize| match periods.last_mut() {
+        Some(last) if last.label == labels[i] => last.add(input, i),
+        _ => {
+            let mut period = Period::new(labels[i]);
+            period.add(input, i);
+            periods.push(period);
+        }
+    };
+    if labels.is_sorted() {
+        (0..labels.len()).for_each(&mut add);
+    } else {
+        let mut order: Vec<usize> = (0..labels.len()).collect();
+        order.sort_by_key(|&i| labels[i]);
+        order.into_iter().for_each(&mut add);
+    }
+    periods.retain(Period::kept);
+    periods
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const H: i64 = 3_600_000;
+
+    fn ohlc(times: &[i64], highs: &[f64]) -> Ohlc {
+        Ohlc {
+            time: times.to_vec(),
+            open: highs.to_vec(),
+            high: highs.to_vec(),
+            low: highs.iter().map(|h| h - 1.0).collect(),
+            close: highs.to_vec(),
+            volume: vec![0.0; times.len()],
+        }
+    }
+
+    fn f32s(frame: &Frame, name: &str) -> Vec<f32> {
+        match frame.column(name) {
+            Some(Values::F32(v)) => v.clone(),
+            other => panic!("{name}: {other:?}"),
+        }
+    }
+
+    fn ints(frame: &Frame, name: &str) -> Vec<i64> {
+        match frame.column(name) {
+            Some(Values::Int(v)) => v.clone(),
+            other => panic!("{name}: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_period_start_looks_two_periods_back() {
+        // 1h bins of two candles each: hours 0, 1, 2 with highs 10, 20, 30.
+        let times: Vec<i64> = (0..6).map(|i| i * H / 2).collect();
+        let frame =
+            previous_high_low(&ohlc(&times, &[10.0, 9.0, 20.0, 19.0, 30.0, 29.0]), "1h").unwrap();
+        let high = f32s(&frame, "PreviousHigh");
+        // Row 2 (01:00) sees only label 00:00 before it: invalid. Row 4
+        // (02:00) is the first candle of its hour: two hours back (§7.3).
+        assert!(high[..3].iter().all(|x| x.is_nan()));
+        assert_eq!(high[3..], [10.0, 10.0, 20.0]);
+    }
+
+    #[test]
+    fn broken_flags_restart_when_the_reference_changes() {
+        let times: Vec<i64> = (0..6).map(|i| i * H / 2).collect();
+        let frame =
+            previous_high_low(&ohlc(&times, &[10.0, 9.0, 20.0, 19.0, 30.0, 5.0]), "1h").unwrap();
+        // Rows 3 and 4 both refer to hour 0 (10) and break it. Row 5 refers
+        // to hour 1 (20): a new group, so the 30 of row 4 no longer counts.
+        assert_eq!(ints(&frame, "BrokenHigh"), [0, 0, 0, 1, 1, 0]);
+    }
+
+    #[test]
+    fn float32_threshold_is_compared_with_the_float64_price() {
+        // 1.3 rounds down in float32, so a later high of exactly 1.3 breaks it.
+        assert!(f64::from(1.3_f32) < 1.3);
+        let times: Vec<i64> = (0..5).map(|i| i * H).collect();
+        let frame = previous_high_low(&ohlc(&times, &[1.3, 1.0, 1.3, 1.0, 1.0]), "1h").unwrap();
+        assert_eq!(ints(&frame, "BrokenHigh"), [0, 0, 1, 0, 0]);
+    }
+
+    #[test]
+    fn weekly_is_two_weeks_back_until_sunday() {
+        // Mondays 00:00 of four consecutive weeks (2024-01-01 was a Monday).
+        let monday = 19_723 * 86_400_000;
+        let times: Vec<i64> = (0..4).map(|w| monday + w * 7 * 86_400_000).collect();
+        let frame = previous_high_low(&ohlc(&times, &[1.0, 2.0, 3.0, 4.0]), "W").unwrap();
+        let high = f32s(&frame, "PreviousHigh");
+        assert!(high[..2].iter().all(|x| x.is_nan()));
+        assert_eq!(high[2..], [1.0, 2.0]);
+    }
+
+    #[test]
+    fn fewer_than_two_periods_is_all_empty() {
+        let frame = previous_high_low(&ohlc(&[0, H], &[1.0, 2.0]), "1D").unwrap();
+        assert!(f32s(&frame, "PreviousLow").iter().all(|x| x.is_nan()));
+        assert_eq!(ints(&frame, "BrokenLow"), [0, 0]);
+    }
+
+    #[test]
+    fn empty_unsorted_and_odd_inputs_do_not_panic() {
+        let empty = previous_high_low(&Ohlc::default(), "4h").unwrap();
+        assert_eq!(empty.rows(), 0);
+        assert_eq!(empty.columns.len(), 4);
+        let unsorted = ohlc(
+            &[5 * H, 0, 2 * H, i64::from(i32::MAX)],
+            &[1.0, 2.0, 3.0, 4.0],
+        );
+        assert_eq!(previous_high_low(&unsorted, "1h").unwrap().rows(), 4);
+        let extreme = ohlc(&[i64::MIN, i64::MAX], &[1.0, 2.0]);
+        assert!(matches!(
+            previous_high_low(&extreme, "1D"),
+            Err(ParityError::TimestampRange(_))
+        ));
+        let mut ragged = ohlc(&[0, H], &[1.0, 2.0]);
+        ragged.low.pop();
+        assert_eq!(
+            previous_high_low(&ragged, "1h"),
+            Err(ParityError::ColumnLengths)
+        );
+        assert!(matches!(
+            previous_high_low(&unsorted, "4H"),
+            Err(ParityError::TimeFrame(_))
+        ));
+        let huge = previous_high_low(&unsorted, "9223372036854775807W");
+        assert!(huge.is_err());
+    }
+
+    #[test]
+    fn nan_prices_are_skipped_like_pandas() {
+        // The expected values come from the reference (pandas 3.1.1): NaN
+        // highs or opens empty a bin (dropped), a NaN row is never broken,
+        // and the running max carries on after it.
+        let times: Vec<i64> = (0..12).map(|i| i * 6 * H).collect();
+        let nan = f64::NAN;
+        let highs = [2.0, 3.0, nan, 4.0, 5.0, 6.0, nan, 1.0, 9.0, 2.0, 3.0, 4.0];
+        let mut input = ohlc(&times, &highs);
+        input.open = vec![1.0; 12];
+        input.open[4..8].fill(nan);
+        input.close = vec![1.0; 12];
+        let frame = previous_high_low(&input, "6h").unwrap();
+        let high = f32s(&frame, "PreviousHigh");
+        assert!(high[..2].iter().all(|x| x.is_nan()));
+        assert_eq!(
+            high[2..],
+            [2.0, 2.0, 3.0, 3.0, 3.0, 3.0, 3.0, 4.0, 9.0, 2.0]
+        );
+        assert_eq!(
+            f32s(&frame, "PreviousLow")[2..],
+            [1.0, 1.0, 2.0, 2.0, 2.0, 2.0, 2.0, 3.0, 8.0, 1.0]
+        );
+        assert_eq!(
+            ints(&frame, "BrokenHigh"),
+            [0, 0, 0, 1, 1, 1, 0, 1, 1, 0, 0, 1]
+        );
+        assert_eq!(
+            ints(&frame, "BrokenLow"),
+            [0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 0]
+        );
+    }
 }
