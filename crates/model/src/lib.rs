@@ -6,12 +6,23 @@
 
 /// OHLCV candles with exact prices.
 pub mod candle;
+/// Executions of orders.
+pub mod fill;
+/// Instruments and their tick, lot and minimum-notional rules.
+pub mod instrument;
 /// Exact decimal to `f64` conversion for analysis math.
 pub mod num;
+/// Orders and their state machine.
+pub mod order;
 /// UTC time helpers: epoch milliseconds and calendar conversion.
 pub mod time;
 /// Candle periods (1m … 1w) aligned to UTC.
 pub mod timeframe;
 
 pub use candle::Candle;
+pub use fill::{Fill, Liquidity};
+pub use instrument::{Instrument, InstrumentError, InstrumentId, InstrumentSpec, MarketKind};
+pub use order::{
+    ClientOrderId, IllegalTransition, OrderKind, OrderRequest, OrderStatus, Side, TimeInForce,
+};
 pub use timeframe::{Timeframe, TimeframeError};
