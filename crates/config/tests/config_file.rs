@@ -1,0 +1,138 @@
+//! Reading `config.yaml`: the product's schema and defaults, errors that
+//! name the key and the line, environment overrides, secrets.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use rust_decimal::dec;
+use smc_config::{Mode, env, parse};
+
+const PRODUCT_EXAMPLE: &str = r#"
+app:
+  mode: "paper"            # paper or live
+  log_level: "INFO"
+trading:
+  initial_balance: 10000.0
+  max_positions: 3
+  position_size_percent: 1.0
+risk_manager:
+  max_position_size: 1000.0
+  max_daily_loss: 500.0
+  stop_loss_percent: 2.0
+exchanges:
+  binance:
+    enabled: true
+    symbols: ["BTCUSDT", "ETHUSDT"]
+"#;
+
+fn error(text: &str) -> String {
+    parse("config.yaml", text).unwrap_err().to_string()
+}
+
+#[test]
+fn the_products_example_parses_exactly() {
+    let c = parse("config.yaml", PRODUCT_EXAMPLE).unwrap();
+    assert_eq!(c.app.mode, Mode::Paper);
+    assert_eq!(c.trading.initial_balance, dec!(10000));
+    assert_eq!(c.trading.max_positions, 3);
+    assert_eq!(c.risk_manager.stop_loss_percent, dec!(2));
+    assert_eq!(c.exchanges["binance"].symbols, ["BTCUSDT", "ETHUSDT"]);
+}
+
+#[test]
+fn floats_are_read_as_exact_decimals() {
+    let c = parse("c.yaml", "trading:\n  position_size_percent: 0.1\n").unwrap();
+    assert_eq!(c.trading.position_size_percent, dec!(0.1));
+}
+
+#[test]
+fn an_empty_file_gives_the_product_defaults() {
+    let c = parse("c.yaml", "").unwrap();
+    assert_eq!(c.trading.initial_balance, dec!(10000));
+    assert_eq!(c.risk_manager.max_daily_loss, dec!(500));
+}
+
+#[test]
+fn unknown_key_names_key_and_line() {
+    let msg = error("app:\n  mode: paper\ntrading:\n  max_positon: 3\n");
+    assert!(msg.starts_with("config.yaml:4:"), "{msg}");
+    assert!(msg.contains("unknown field `max_positon`"), "{msg}");
+}
+
+#[test]
+fn bad_value_names_key_and_line() {
+    let msg = error("app:\n  mode: yolo\n");
+    assert!(msg.starts_with("config.yaml:2:"), "{msg}");
+    assert!(msg.contains("yolo"), "{msg}");
+    let msg = error("trading:\n  initial_balance: lots\n");
+    assert!(msg.starts_with("config.yaml:2:"), "{msg}");
+    assert!(msg.contains("`lots` is not a decimal number"), "{msg}");
+}
+
+#[test]
+fn invalid_ranges_name_the_key_and_its_line() {
+    let msg = error("trading:\n  initial_balance: 100\n  max_positions: 0\n");
+    assert_eq!(
+        msg,
+        "config.yaml:3: `trading.max_positions` must be at least 1"
+    );
+    let msg = error("risk_manager:\n  stop_loss_percent: 150\n");
+    assert_eq!(
+        msg,
+        "config.yaml:2: `risk_manager.stop_loss_percent` must be a percentage in (0, 100], got 150"
+    );
+}
+
+#[test]
+fn secrets_in_the_file_are_refused() {
+    let msg = error("exchanges:\n  binance:\n    enabled: true\n    api_key: abc\n");
+    assert!(msg.contains("BINANCE_API_KEY"), "{msg}");
+    assert!(msg.starts_with("config.yaml:4:"), "{msg}");
+}
+
+#[test]
+fn unknown_exchange_is_refused() {
+    assert!(
+        error("exchanges:\n  kraken:\n    enabled: true\n").contains("unknown exchange `kraken`")
+    );
+}
+
+#[test]
+fn environment_overrides_the_file() {
+    let mut c = parse("c.yaml", PRODUCT_EXAMPLE).unwrap();
+    let vars = [
+        ("TRADING_MODE", "live"),
+        ("INITIAL_BALANCE", "2500.5"),
+        ("DATABASE_URL", "postgres://x/y"),
+    ];
+    env::apply(&mut c, |k| {
+        vars.iter()
+            .find(|(n, _)| *n == k)
+            .map(|(_, v)| v.to_string())
+    })
+    .unwrap();
+    assert_eq!(c.app.mode, Mode::Live);
+    assert_eq!(c.trading.initial_balance, dec!(2500.5));
+    assert_eq!(c.storage.database_url, "postgres://x/y");
+    let err = env::apply(&mut c, |k| {
+        (k == "TRADING_MODE").then(|| "maybe".to_string())
+    })
+    .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "environment variable TRADING_MODE: `maybe` is not paper or live"
+    );
+}
+
+#[test]
+fn secrets_are_redacted_in_debug_output() {
+    let creds = env::credentials("binance", |k| match k {
+        "BINANCE_API_KEY" => Some("key123".into()),
+        "BINANCE_API_SECRET" => Some("s3cr3t".into()),
+        _ => None,
+    })
+    .unwrap();
+    assert_eq!(creds.api_secret.expose(), "s3cr3t");
+    let shown = format!("{creds:?}");
+    assert!(!shown.contains("s3cr3t"), "{shown}");
+    assert!(env::credentials("bybit", |_| None).is_none());
+}
