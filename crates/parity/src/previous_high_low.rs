@@ -17,7 +17,7 @@ pub(crate) use bins::{MAX_MS, MIN_MS};
 pub use freq::{Anchor, Freq};
 
 use crate::{Frame, Ohlc, ParityError, Values};
-use bins::{Bin, Binner};
+use bins::Binner;
 
 /// One non-empty resampled period.
 #[derive(Debug, Clone, Copy)]
@@ -41,13 +41,19 @@ impl Period {
         }
     }
 
+    #[inline]
     fn add(&mut self, input: &Ohlc, i: usize) {
         let (h, l) = (input.high[i], input.low[i]);
         // f64::max/min ignore a NaN operand, like pandas' skipna.
         self.high = self.high.max(h);
         self.low = self.low.min(l);
-        self.has_open |= !input.open[i].is_nan();
-        self.has_close |= !input.close[i].is_nan();
+        // Read open and close only until a value is found (usually once).
+        if !self.has_open {
+            self.has_open = !input.open[i].is_nan();
+        }
+        if !self.has_close {
+            self.has_close = !input.close[i].is_nan();
+        }
     }
 
     /// `.dropna()` after the aggregation drops a period when any of open
@@ -62,109 +68,160 @@ impl Period {
 pub fn previous_high_low(input: &Ohlc, time_frame: &str) -> Result<Frame, ParityError> {
     let freq = Freq::parse(time_frame)?;
     let n = input.len();
-    if [
+    let lengths = [
         input.time.len(),
         input.open.len(),
         input.high.len(),
         input.low.len(),
-    ]
-    .iter()
-    .any(|&len| len != n)
-    {
+    ];
+    if lengths.iter().any(|&len| len != n) {
         return Err(ParityError::ColumnLengths);
     }
-    let labels = bin_labels(&input.time, freq)?;
-    let periods = resample(input, &labels);
-
-    let mut previous_high = vec![f32::NAN; n];
-    let mut previous_low = vec![f32::NAN; n];
-    let mut broken_high = vec![0i64; n];
-    let mut broken_low = vec![0i64; n];
-    let times_sorted = input.time.is_sorted();
-    let mut m = 0usize; // periods labelled strictly before the candle
-    let mut group = usize::MAX;
-    let (mut run_high, mut run_low) = (f64::NAN, f64::NAN);
-    for i in 0..n {
-        let t = input.time[i];
-        if times_sorted {
-            while m < periods.len() && periods[m].label < t {
+    let mut out = Outputs::with_capacity(n);
+    if input.time.is_sorted() {
+        let periods = resample_sorted(input, freq)?;
+        // Rows between two period labels share the count m of labels
+        // strictly before them: one segment each.
+        let (times, mut i, mut m) = (&input.time, 0, 0);
+        while i < n {
+            while m < periods.len() && periods[m].label < times[i] {
                 m += 1;
             }
-        } else {
-            m = periods.partition_point(|p| p.label < t);
+            let limit = periods.get(m).map_or(i64::MAX, |p| p.label);
+            let mut j = i + 1;
+            while j < n && times[j] <= limit {
+                j += 1;
+            }
+            out.segment(input, i..j, reference(&periods, m));
+            i = j;
         }
-        // The broken flags accumulate over runs of rows that share the
-        // reference period (spec §7.4); the run also restarts when the
-        // reference changes between two invalid values (m = 0 → 1).
-        if i == 0 || m != group {
-            group = m;
-            (run_high, run_low) = (f64::NAN, f64::NAN);
+    } else {
+        let periods = resample_unsorted(input, freq)?;
+        let counts: Vec<usize> = input
+            .time
+            .iter()
+            .map(|&t| periods.partition_point(|p| p.label < t))
+            .collect();
+        for run in counts.chunk_by(|a, b| a == b) {
+            let start = out.previous_high.len();
+            out.segment(input, start..start + run.len(), reference(&periods, run[0]));
         }
-        let (h, l) = (input.high[i], input.low[i]);
-        run_high = run_high.max(h);
-        run_low = run_low.min(l);
-        if m < 2 {
-            continue;
-        }
-        let reference = periods[m - 2];
-        // Stored as float32, then compared with the float64 prices (§1).
-        let (ph, pl) = (reference.high as f32, reference.low as f32);
-        previous_high[i] = ph;
-        previous_low[i] = pl;
-        // groupby().cummax() is NaN on a NaN row and skips it afterwards.
-        broken_high[i] = i64::from(!h.is_nan() && run_high > f64::from(ph));
-        broken_low[i] = i64::from(!l.is_nan() && run_low < f64::from(pl));
     }
     Ok(Frame::default()
-        .with("PreviousHigh", Values::F32(previous_high))
-        .with("PreviousLow", Values::F32(previous_low))
-        .with("BrokenHigh", Values::Int(broken_high))
-        .with("BrokenLow", Values::Int(broken_low)))
+        .with("PreviousHigh", Values::F32(out.previous_high))
+        .with("PreviousLow", Values::F32(out.previous_low))
+        .with("BrokenHigh", Values::Int(out.broken_high))
+        .with("BrokenLow", Values::Int(out.broken_low)))
 }
 
-/// The label of each candle's bin. Consecutive candles usually share a
-/// bin, so the bin is only recomputed when a candle leaves it.
-fn bin_labels(times: &[i64], freq: Freq) -> Result<Vec<i64>, ParityError> {
-    let Some(&first) = times.iter().min() else {
+/// The period a candle refers to when `m` period labels lie strictly
+/// before it: number `m - 2`, if there is one (spec §7.3).
+fn reference(periods: &[Period], m: usize) -> Option<Period> {
+    m.checked_sub(2).map(|k| periods[k])
+}
+
+/// The four output columns, filled one segment at a time.
+struct Outputs {
+    previous_high: Vec<f32>,
+    previous_low: Vec<f32>,
+    broken_high: Vec<i64>,
+    broken_low: Vec<i64>,
+}
+
+impl Outputs {
+    fn with_capacity(n: usize) -> Self {
+        Outputs {
+            previous_high: Vec::with_capacity(n),
+            previous_low: Vec::with_capacity(n),
+            broken_high: Vec::with_capacity(n),
+            broken_low: Vec::with_capacity(n),
+        }
+    }
+
+    /// Appends the rows `rows`, consecutive rows with one reference period
+    /// (or none). They form one group of the broken flags (spec §7.4): a
+    /// running max of the highs (min of the lows) within the group,
+    /// compared with the float32 level as float64 (§1).
+    fn segment(&mut self, input: &Ohlc, rows: std::ops::Range<usize>, reference: Option<Period>) {
+        let len = rows.len();
+        let Some(period) = reference else {
+            self.previous_high
+                .extend(std::iter::repeat_n(f32::NAN, len));
+            self.previous_low.extend(std::iter::repeat_n(f32::NAN, len));
+            self.broken_high.extend(std::iter::repeat_n(0, len));
+            self.broken_low.extend(std::iter::repeat_n(0, len));
+            return;
+        };
+        let (high, low) = (period.high as f32, period.low as f32);
+        self.previous_high.extend(std::iter::repeat_n(high, len));
+        self.previous_low.extend(std::iter::repeat_n(low, len));
+        // groupby().cummax() is NaN on a NaN row and skips it afterwards;
+        // f64::max/min skip NaN the same way.
+        let (level, mut run) = (f64::from(high), f64::NAN);
+        self.broken_high
+            .extend(input.high[rows.clone()].iter().map(|&h| {
+                run = run.max(h);
+                i64::from(!h.is_nan() && run > level)
+            }));
+        let (level, mut run) = (f64::from(low), f64::NAN);
+        self.broken_low.extend(input.low[rows].iter().map(|&l| {
+            run = run.min(l);
+            i64::from(!l.is_nan() && run < level)
+        }));
+    }
+}
+
+/// The non-empty periods of time-ordered candles, in one pass: a bin is
+/// only located when a candle passes the end of the current one.
+fn resample_sorted(input: &Ohlc, freq: Freq) -> Result<Vec<Period>, ParityError> {
+    let Some(&first) = input.time.first() else {
         return Ok(Vec::new());
     };
     let binner = Binner::new(freq, first).ok_or(ParityError::TimestampRange(first))?;
-    let mut labels = Vec::with_capacity(times.len());
-    let mut bin = Bin {
-        label: 0,
-        start: 0,
-        end: 0,
-    };
-    for &t in times {
-        if !(bin.start <= t && t < bin.end) {
-            bin = binner.locate(t).ok_or(ParityError::TimestampRange(t))?;
+    let mut periods = Vec::new();
+    let mut current: Option<Period> = None;
+    let mut end = i64::MIN;
+    for (i, &t) in input.time.iter().enumerate() {
+        if t >= end {
+            let bin = binner.locate(t).ok_or(ParityError::TimestampRange(t))?;
+            end = bin.end;
+            periods.extend(current.replace(Period::new(bin.label)));
         }
-        labels.push(bin.label);
+        if let Some(period) = current.as_mut() {
+            period.add(input, i);
+        }
     }
-    Ok(labels)
+    periods.extend(current);
+    periods.retain(Period::kept);
+    Ok(periods)
 }
 
-/// The non-empty periods in label order (pandas sorts by bin, whatever
-/// the order of the rows).
-fn resample(input: &Ohlc, labels: &[i64]) -> Vec<Period> {
-    let mut periods: Vec<Period> = Vec::new();
-    let mut add = |i: usize| match periods.last_mut() {
-        Some(last) if last.label == labels[i] => last.add(input, i),
-        _ => {
-            let mut period = Period::new(labels[i]);
-            period.add(input, i);
-            periods.push(period);
-        }
+/// The non-empty periods in label order when the rows are not in time
+/// order (pandas groups by bin whatever the order of the rows).
+fn resample_unsorted(input: &Ohlc, freq: Freq) -> Result<Vec<Period>, ParityError> {
+    let Some(&first) = input.time.iter().min() else {
+        return Ok(Vec::new());
     };
-    if labels.is_sorted() {
-        (0..labels.len()).for_each(&mut add);
-    } else {
-        let mut order: Vec<usize> = (0..labels.len()).collect();
-        order.sort_by_key(|&i| labels[i]);
-        order.into_iter().for_each(&mut add);
+    let binner = Binner::new(freq, first).ok_or(ParityError::TimestampRange(first))?;
+    let mut labelled = Vec::with_capacity(input.len());
+    for (i, &t) in input.time.iter().enumerate() {
+        let bin = binner.locate(t).ok_or(ParityError::TimestampRange(t))?;
+        labelled.push((bin.label, i));
+    }
+    labelled.sort_unstable();
+    let mut periods: Vec<Period> = Vec::new();
+    for (label, i) in labelled {
+        match periods.last_mut() {
+            Some(last) if last.label == label => last.add(input, i),
+            _ => {
+                let mut period = Period::new(label);
+                period.add(input, i);
+                periods.push(period);
+            }
+        }
     }
     periods.retain(Period::kept);
-    periods
+    Ok(periods)
 }
 
 #[cfg(test)]

@@ -267,25 +267,15 @@ fn month_index(month: &str) -> Option<i64> {
         .map(|i| i as i64 + 1)
 }
 
-/// Offsets pandas 3 accepts that we do not reproduce.
+/// Offsets pandas 3 accepts that we do not reproduce: business days and
+/// hours, semi-months, business month/quarter/year ends and starts.
+const UNSUPPORTED: [&str; 14] = [
+    "B", "b", "C", "c", "bh", "cbh", "SME", "SMS", "BME", "BMS", "BQE", "BQS", "BYE", "BYS",
+];
+
 fn is_known_unsupported(name: &str) -> bool {
     let base = name.split_once('-').map_or(name, |(base, _)| base);
-    matches!(
-        base,
-        "B" | "b"
-            | "C"
-            | "c"
-            | "bh"
-            | "cbh"
-            | "SME"
-            | "SMS"
-            | "BME"
-            | "BMS"
-            | "BQE"
-            | "BQS"
-            | "BYE"
-            | "BYS"
-    )
+    UNSUPPORTED.contains(&base)
 }
 
 #[cfg(test)]
