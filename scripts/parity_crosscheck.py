@@ -81,7 +81,7 @@ def build_cases(quick, time_sweep):
     swing_plan = [
         ("btc1m", 6000, (1, 8)),
         ("eth1h", 5000, (3, 20)),
-        ("gbp1m", 6000, (8, 3)),
+        ("gbp1m", 20000, (8, 3)),
         ("eur1d", 4000, (20, 1)),
         ("bybit1m", 1500, (3, 8)),
         ("cb1d", 1500, (1, 20)),
@@ -100,6 +100,12 @@ def build_cases(quick, time_sweep):
                 add(series, "ob", rows, swing_length=sl, close_mitigation=b)
             if not quick:
                 add(series, "fvg", rows, join_consecutive=not flip)
+    if not quick:
+        # The fixture itself, with options its expected files do not cover.
+        add("fixture", "bos_choch", 24424, swing_length=2, close_break=False)
+        add("fixture", "ob", 24424, swing_length=20, close_mitigation=True)
+        add("fixture", "liquidity", 24424, swing_length=3, range_percent=0.002)
+        add("fixture", "retracements", 24424, swing_length=20)
 
     # previous_high_low: every accepted spelling of the brief, on intraday,
     # hourly and daily series, plus rejected spellings.
@@ -313,7 +319,7 @@ def run_case(smc_bin, case, tmpdir):
         lib_error = None
     except Exception as e:  # noqa: BLE001 - the library raises many types
         expected, lib_error = None, f"{type(e).__name__}: {str(e)[:80]}"
-    proc = subprocess.run(command(smc_bin, case, path), capture_output=True, text=True)
+    proc = subprocess.run(command(smc_bin, case, path), capture_output=True, text=True, timeout=120)
     our_error = proc.stderr.strip().splitlines()[-1][:100] if proc.returncode != 0 and proc.stderr.strip() else None
     if proc.returncode != 0 and our_error is None:
         our_error = f"exit {proc.returncode}"
