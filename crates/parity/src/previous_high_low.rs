@@ -366,4 +366,24 @@ mod tests {
             [0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 0]
         );
     }
+
+    #[test]
+    fn unsorted_rows_with_duplicates_match_pandas() {
+        // Expected values from the reference (pandas 3.1.1) on these rows.
+        let times = [10, 0, 4, 4, 14, 2, 7, 12, 8, 0].map(|half_hours: i64| half_hours * H / 2);
+        let highs = [5.0, 1.0, 3.0, 2.5, 8.0, 2.0, 4.0, 7.0, 6.0, 0.5];
+        let frame = previous_high_low(&ohlc(&times, &highs), "2h").unwrap();
+        let nan = f32::NAN;
+        let expected_high = [4.0, nan, nan, nan, 6.0, nan, 2.0, 4.0, 2.0, nan];
+        let expected_low = [1.5, nan, nan, nan, 4.0, nan, -0.5, 1.5, -0.5, nan];
+        let same = |a: &[f32], b: &[f32]| {
+            a.iter()
+                .zip(b)
+                .all(|(x, y)| x == y || x.is_nan() && y.is_nan())
+        };
+        assert!(same(&f32s(&frame, "PreviousHigh"), &expected_high));
+        assert!(same(&f32s(&frame, "PreviousLow"), &expected_low));
+        assert_eq!(ints(&frame, "BrokenHigh"), [1, 0, 0, 0, 1, 0, 1, 1, 1, 0]);
+        assert_eq!(ints(&frame, "BrokenLow"), [0; 10]);
+    }
 }

@@ -265,4 +265,39 @@ mod tests {
         assert!(run(&[i64::MIN], &[1.0], "London", "UTC+2").is_err());
         assert_eq!(run(&[], &[], "Sydney", "UTC").unwrap().rows(), 0);
     }
+
+    #[test]
+    fn unsorted_rows_match_pandas() {
+        // Expected values from the reference on rows out of time order: the
+        // running extremes follow row order, not time order.
+        let times = [10, 0, 4, 4, 14, 2, 7, 12, 8, 0].map(|half_hours: i64| half_hours * H / 2);
+        let highs = [5.0, 1.0, 3.0, 2.5, 8.0, 2.0, 4.0, 7.0, 6.0, 0.5];
+        let input = Ohlc {
+            time: times.to_vec(),
+            open: highs.to_vec(),
+            high: highs.to_vec(),
+            low: highs.iter().map(|h| h - 1.0).collect(),
+            close: highs.to_vec(),
+            volume: vec![0.0; 10],
+        };
+        let options = ParityOptions {
+            session: "Custom".into(),
+            start_time: "01:00".into(),
+            end_time: "05:00".into(),
+            ..ParityOptions::default()
+        };
+        let frame = sessions(&input, &options).unwrap();
+        assert_eq!(
+            column(&frame, "Active"),
+            [1.0, 0.0, 1.0, 1.0, 0.0, 1.0, 1.0, 0.0, 1.0, 0.0]
+        );
+        assert_eq!(
+            column(&frame, "High"),
+            [5.0, 0.0, 3.0, 3.0, 0.0, 2.0, 4.0, 0.0, 6.0, 0.0]
+        );
+        assert_eq!(
+            column(&frame, "Low"),
+            [4.0, 0.0, 2.0, 1.5, 0.0, 1.0, 1.0, 0.0, 5.0, 0.0]
+        );
+    }
 }
