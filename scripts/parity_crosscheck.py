@@ -92,14 +92,15 @@ def build_cases(quick, time_sweep):
         for k, sl in enumerate(lengths):
             flip = bool(k % 2)
             add(series, "swing_highs_lows", rows, swing_length=sl)
-            add(series, "fvg", rows, join_consecutive=flip)
+            if k == 0:  # fvg has no swing length: both flags once per series
+                add(series, "fvg", rows, join_consecutive=False)
+                if not quick:
+                    add(series, "fvg", rows, join_consecutive=True)
             add(series, "retracements", rows, swing_length=sl)
             add(series, "liquidity", rows, swing_length=sl, range_percent=0.05 if flip else 0.002)
             for b in (False, True):
                 add(series, "bos_choch", rows, swing_length=sl, close_break=b)
                 add(series, "ob", rows, swing_length=sl, close_mitigation=b)
-            if not quick:
-                add(series, "fvg", rows, join_consecutive=not flip)
     if not quick:
         # The fixture itself, with options its expected files do not cover.
         add("fixture", "bos_choch", 24424, swing_length=2, close_break=False)
@@ -143,7 +144,8 @@ def build_cases(quick, time_sweep):
         ("gbp1m", 12000, {S: "Tokyo", "time_zone": "UTC-3"}),
         ("gbp1m", 12000, {S: "Custom", "start_time": "9:5", "end_time": "13:45", "time_zone": "-0930"}),
         ("eth1h", 5000, {S: "London open kill zone", "time_zone": "UTC+2"}),
-        ("eth1h", 5000, {S: "New York kill zone", "time_zone": "America/New_York"}),
+        ("eth1h", 5000, {S: "Tokyo", "time_zone": "America/New_York"}),
+        ("bybit1m", 1500, {S: "New York kill zone", "time_zone": "America/New_York"}),
         ("eth1h", 5000, {S: "london close kill zone", "time_zone": "+05:30"}),
         ("eth1h", 5000, {S: "Custom", "start_time": "12:00", "end_time": "12:00"}),
         ("eur1d", 4000, {S: "Tokyo", "time_zone": "UTC+2"}),
