@@ -42,7 +42,10 @@ pub fn assert_matches_expected(frame: &Frame, name: &str) {
                 !got.is_nan() && (e as f32) == (got as f32)
             };
             if !ok {
-                mismatches.push(format!("row {r} {}: expected `{expected}`, got {got}", column.name));
+                mismatches.push(format!(
+                    "row {r} {}: expected `{expected}`, got {got}",
+                    column.name
+                ));
             }
         }
     }
