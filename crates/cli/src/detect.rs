@@ -112,7 +112,8 @@ fn run_parity(args: &DetectArgs, candles: &[smc_model::Candle]) -> anyhow::Resul
 pub fn open_output(path: Option<&std::path::Path>) -> anyhow::Result<Box<dyn Write>> {
     Ok(match path {
         Some(p) => {
-            let file = std::fs::File::create(p).with_context(|| format!("{}: cannot create", p.display()))?;
+            let file = std::fs::File::create(p)
+                .with_context(|| format!("{}: cannot create", p.display()))?;
             Box::new(BufWriter::new(file))
         }
         None => Box::new(BufWriter::new(std::io::stdout().lock())),

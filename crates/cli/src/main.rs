@@ -2,6 +2,7 @@
 
 mod detect;
 mod input;
+mod risk;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -18,12 +19,18 @@ enum Command {
     /// Detect SMC structure in an OHLCV CSV file (causal by default; --parity
     /// reproduces the reference Python library).
     Detect(detect::DetectArgs),
+    /// Risk measures of a price series (value at risk, expected shortfall).
+    Risk {
+        #[command(subcommand)]
+        command: risk::RiskCommand,
+    },
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Detect(args) => detect::run(&args),
+        Command::Risk { command } => risk::run(&command),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -7,11 +7,18 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 fn smc(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_smc")).args(args).output().expect("smc runs")
+    Command::new(env!("CARGO_BIN_EXE_smc"))
+        .args(args)
+        .output()
+        .expect("smc runs")
 }
 
 fn testdata(rel: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata").join(rel).display().to_string()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../testdata")
+        .join(rel)
+        .display()
+        .to_string()
 }
 
 fn temp_file(name: &str, text: &str) -> PathBuf {
@@ -25,8 +32,21 @@ fn temp_file(name: &str, text: &str) -> PathBuf {
 #[test]
 fn parity_prints_the_reference_header_and_one_row_per_candle() {
     let input = testdata("smc-reference/EURUSD/EURUSD_15M.csv");
-    let out = smc(&["detect", "--input", &input, "--indicator", "fvg", "--parity", "--format", "csv"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = smc(&[
+        "detect",
+        "--input",
+        &input,
+        "--indicator",
+        "fvg",
+        "--parity",
+        "--format",
+        "csv",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = String::from_utf8(out.stdout).unwrap();
     let mut lines = text.lines();
     assert_eq!(lines.next(), Some("FVG,Top,Bottom,MitigatedIndex"));
@@ -35,12 +55,27 @@ fn parity_prints_the_reference_header_and_one_row_per_candle() {
 
 #[test]
 fn bad_row_is_reported_with_file_line_and_field() {
-    let path = temp_file("bad-row.csv", "timestamp,open,high,low,close,volume\n60000,1,2,0.5,1.5,1\n120000,1,2,0.5,oops,1\n");
+    let path = temp_file(
+        "bad-row.csv",
+        "timestamp,open,high,low,close,volume\n60000,1,2,0.5,1.5,1\n120000,1,2,0.5,oops,1\n",
+    );
     let p = path.display().to_string();
-    let out = smc(&["detect", "--input", &p, "--indicator", "fvg", "--parity", "--format", "csv"]);
+    let out = smc(&[
+        "detect",
+        "--input",
+        &p,
+        "--indicator",
+        "fvg",
+        "--parity",
+        "--format",
+        "csv",
+    ]);
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains(&format!("{p}:3: field `close`: cannot parse `oops`")), "{err}");
+    assert!(
+        err.contains(&format!("{p}:3: field `close`: cannot parse `oops`")),
+        "{err}"
+    );
     assert!(out.stdout.is_empty(), "nothing is printed on a failed read");
 }
 
@@ -51,21 +86,60 @@ fn lenient_skips_bad_rows_and_says_how_many() {
         "timestamp,open,high,low,close,volume\n60000,1,2,0.5,1.5,1\n120000,1,0.2,0.5,1,1\n180000,1,2,0.5,1.5,1\n",
     );
     let p = path.display().to_string();
-    let out = smc(&["detect", "--input", &p, "--indicator", "fvg", "--parity", "--format", "csv", "--lenient"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = smc(&[
+        "detect",
+        "--input",
+        &p,
+        "--indicator",
+        "fvg",
+        "--parity",
+        "--format",
+        "csv",
+        "--lenient",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("skipped 1 bad row(s)"), "{err}");
-    assert!(err.contains(":3: inconsistent candle: high is below low"), "{err}");
-    assert_eq!(String::from_utf8(out.stdout).unwrap().lines().count(), 3, "header + 2 candles");
+    assert!(
+        err.contains(":3: inconsistent candle: high is below low"),
+        "{err}"
+    );
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap().lines().count(),
+        3,
+        "header + 2 candles"
+    );
 }
 
 #[test]
 fn missing_file_and_unknown_indicator_are_clear_errors() {
-    let out = smc(&["detect", "--input", "/nonexistent/x.csv", "--parity", "--indicator", "fvg", "--format", "csv"]);
+    let out = smc(&[
+        "detect",
+        "--input",
+        "/nonexistent/x.csv",
+        "--parity",
+        "--indicator",
+        "fvg",
+        "--format",
+        "csv",
+    ]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/x.csv: cannot read"));
     let input = testdata("smc-reference/EURUSD/EURUSD_15M.csv");
-    let out = smc(&["detect", "--input", &input, "--parity", "--indicator", "nope", "--format", "csv"]);
+    let out = smc(&[
+        "detect",
+        "--input",
+        &input,
+        "--parity",
+        "--indicator",
+        "nope",
+        "--format",
+        "csv",
+    ]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown indicator `nope`"));
 }
