@@ -1,5 +1,65 @@
-//! `fvg` (spec §3). TO BE IMPLEMENTED by the parity helper.
-use crate::{Frame, Ohlc};
-pub fn fvg(_input: &Ohlc, _join_consecutive: bool) -> Frame {
+//! `fvg` (reference spec §3): fair value gaps of three candles, written on
+//! the middle candle (a one-bar back-date), optionally joined when
+//! consecutive, with the row of the first later touch of the near edge.
+
+use crate::first_cross::FirstAtOrBelow;
+use crate::frame::{Frame, Values};
+use crate::input::Ohlc;
+
+pub fn fvg(input: &Ohlc, join_consecutive: bool) -> Frame {
+    let n = input.len();
+    let (o, h, l, c) = (&input.open, &input.high, &input.low, &input.close);
+    let mut dir = vec![f64::NAN; n];
+    let mut top = vec![f64::NAN; n];
+    let mut bottom = vec![f64::NAN; n];
+    for i in 1..n.saturating_sub(1) {
+        if c[i] > o[i] && h[i - 1] < l[i + 1] {
+            (dir[i], top[i], bottom[i]) = (1.0, l[i + 1], h[i - 1]);
+        } else if c[i] < o[i] && l[i - 1] > h[i + 1] {
+            (dir[i], top[i], bottom[i]) = (-1.0, l[i - 1], h[i + 1]);
+        }
+    }
+    if join_consecutive {
+        // §3.2: a run of same-direction gaps collapses onto its last row,
+        // whose zone is the hull of the run.
+        for i in 0..n.saturating_sub(1) {
+            if !dir[i].is_nan() && dir[i] == dir[i + 1] {
+                top[i + 1] = top[i].max(top[i + 1]);
+                bottom[i + 1] = bottom[i].min(bottom[i + 1]);
+                (dir[i], top[i], bottom[i]) = (f64::NAN, f64::NAN, f64::NAN);
+            }
+        }
+    }
+    let mitigated = mitigation(input, &dir, &top, &bottom);
     Frame::default()
+        .with("FVG", Values::F64(dir))
+        .with("Top", Values::F64(top))
+        .with("Bottom", Values::F64(bottom))
+        .with("MitigatedIndex", Values::F64(mitigated))
+}
+
+/// §3.3: the first row j >= i+2 that touches the near edge (bullish:
+/// `L[j] <= Top`; bearish: `H[j] >= Bottom`), 0 if none, NaN without a gap.
+fn mitigation(input: &Ohlc, dir: &[f64], top: &[f64], bottom: &[f64]) -> Vec<f64> {
+    let n = input.len();
+    let mut out = vec![f64::NAN; n];
+    let mut lows = FirstAtOrBelow::with_capacity(n);
+    let mut neg_highs = FirstAtOrBelow::with_capacity(n);
+    for s in (0..n).rev() {
+        lows.push(s, input.low[s]);
+        neg_highs.push(s, -input.high[s]);
+        let Some(i) = s.checked_sub(2) else { continue };
+        out[i] = match dir[i] {
+            1.0 => lows.first(top[i], false).map_or(0.0, |j| j as f64),
+            -1.0 => neg_highs.first(-bottom[i], false).map_or(0.0, |j| j as f64),
+            _ => f64::NAN,
+        };
+    }
+    // Gaps in the last two rows have no row to touch them.
+    for i in n.saturating_sub(2)..n {
+        if !dir[i].is_nan() {
+            out[i] = 0.0;
+        }
+    }
+    out
 }

@@ -11,6 +11,8 @@
 pub mod bos_choch;
 /// Errors for bad options.
 pub mod error;
+/// "First later row crossing a threshold" queries in one pass.
+mod first_cross;
 /// Output tables, printed as pandas' `to_csv(index=False)` prints them.
 pub mod frame;
 /// `fvg`: fair value gaps.

@@ -1,7 +1,15 @@
-//! `swing_highs_lows` (spec §2). TO BE IMPLEMENTED by the parity helper.
+//! `swing_highs_lows` (reference spec §2): swing highs and lows, the base of
+//! bos_choch, ob, liquidity and retracements.
+//!
+//! Quirks kept for parity: the window is `L-1` candles before the row and
+//! `L` after it, the first candidate row is `2L-1`; an outside bar that is
+//! both counts as a high; consecutive swings of one type collapse to the most
+//! extreme (earliest on ties); rows 0 and n-1 get synthetic swings opposite
+//! to the first and last real ones. This repaints: it looks `L` rows ahead.
 
 use crate::frame::{Frame, Values};
 use crate::input::Ohlc;
+use std::collections::VecDeque;
 
 /// Swing points: `high_low` is 1 (high), -1 (low) or NaN; `level` the price.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -13,16 +21,127 @@ pub struct Swings {
 impl Swings {
     /// The reference's output columns `HighLow`, `Level`.
     pub fn into_frame(self) -> Frame {
-        Frame::default()
-            .with("HighLow", Values::F64(self.high_low))
-            .with("Level", Values::F64(self.level))
+        Frame::default().with("HighLow", Values::F64(self.high_low)).with("Level", Values::F64(self.level))
+    }
+
+    /// Rows holding a swing, in order, with their type (1 or -1).
+    pub fn points(&self) -> impl Iterator<Item = (usize, i8)> + '_ {
+        self.high_low.iter().enumerate().filter_map(|(i, &h)| match h {
+            1.0 => Some((i, 1)),
+            -1.0 => Some((i, -1)),
+            _ => None,
+        })
     }
 }
 
+/// Computes the swings with the reference's `swing_length`.
 pub fn swing_highs_lows(input: &Ohlc, swing_length: usize) -> Swings {
-    let _ = swing_length;
-    Swings {
-        high_low: vec![f64::NAN; input.len()],
-        level: vec![f64::NAN; input.len()],
+    let n = input.len();
+    let mut out = Swings { high_low: vec![f64::NAN; n], level: vec![f64::NAN; n] };
+    let kept = collapse_runs(input, &candidates(input, swing_length));
+    let (Some(&(_, first_kind)), Some(&(_, last_kind))) = (kept.first(), kept.last()) else {
+        return out;
+    };
+    for &(row, kind) in &kept {
+        set(&mut out, input, row, kind);
+    }
+    // §2.3: synthetic endpoints, opposite to the first and last real swings.
+    set(&mut out, input, 0, -first_kind);
+    set(&mut out, input, n - 1, -last_kind);
+    out
+}
+
+fn set(out: &mut Swings, input: &Ohlc, row: usize, kind: i8) {
+    out.high_low[row] = f64::from(kind);
+    out.level[row] = if kind == 1 { input.high[row] } else { input.low[row] };
+}
+
+/// Candidate rows (§2.1): `H[i]` is the maximum of rows `i-L+1 ..= i+L`
+/// (a high), else `L[i]` is the minimum (a low). Sliding-window extremes
+/// with monotonic deques keep this O(n).
+fn candidates(input: &Ohlc, length: usize) -> Vec<(usize, i8)> {
+    let n = input.len();
+    // The first candidate row, 2L-1, must leave L rows after it.
+    if length == 0 || n < 3 * length {
+        return Vec::new();
+    }
+    let (first, last) = (2 * length - 1, n - 1 - length);
+    let mut maxima = Window::new(true);
+    let mut minima = Window::new(false);
+    let mut out = Vec::new();
+    // Prime the windows with rows first-L+1 ..= first+L-1, then slide.
+    for j in first + 1 - length..first + length {
+        maxima.push(j, input.high[j]);
+        minima.push(j, input.low[j]);
+    }
+    for i in first..=last {
+        let start = i + 1 - length;
+        maxima.push(i + length, input.high[i + length]);
+        minima.push(i + length, input.low[i + length]);
+        maxima.evict_before(start);
+        minima.evict_before(start);
+        if maxima.extreme(start) == Some(input.high[i]) {
+            out.push((i, 1));
+        } else if minima.extreme(start) == Some(input.low[i]) {
+            out.push((i, -1));
+        }
+    }
+    out
+}
+
+/// §2.2: keep one row per run of same-type candidates — the highest high or
+/// lowest low, the earliest on ties.
+fn collapse_runs(input: &Ohlc, candidates: &[(usize, i8)]) -> Vec<(usize, i8)> {
+    let mut kept: Vec<(usize, i8)> = Vec::new();
+    for &(row, kind) in candidates {
+        match kept.last_mut() {
+            Some(last) if last.1 == kind => {
+                let better = if kind == 1 { input.high[row] > input.high[last.0] } else { input.low[row] < input.low[last.0] };
+                if better {
+                    last.0 = row;
+                }
+            }
+            _ => kept.push((row, kind)),
+        }
+    }
+    kept
+}
+
+/// A sliding-window maximum (or minimum) that also knows whether a NaN is
+/// inside the window, in which case the window has no extreme (§2.1).
+struct Window {
+    max: bool,
+    deque: VecDeque<(usize, f64)>,
+    last_nan: Option<usize>,
+}
+
+impl Window {
+    fn new(max: bool) -> Self {
+        Window { max, deque: VecDeque::new(), last_nan: None }
+    }
+
+    fn push(&mut self, row: usize, value: f64) {
+        if value.is_nan() {
+            self.last_nan = Some(row);
+            return;
+        }
+        // Ties stay in the deque so that an equal later value is still an extreme.
+        while self.deque.back().is_some_and(|&(_, v)| if self.max { v < value } else { v > value }) {
+            self.deque.pop_back();
+        }
+        self.deque.push_back((row, value));
+    }
+
+    fn evict_before(&mut self, start: usize) {
+        while self.deque.front().is_some_and(|&(r, _)| r < start) {
+            self.deque.pop_front();
+        }
+    }
+
+    fn extreme(&self, start: usize) -> Option<f64> {
+        if self.last_nan.is_some_and(|r| r >= start) {
+            return None;
+        }
+        self.deque.front().map(|&(_, v)| v)
     }
 }
