@@ -5,14 +5,17 @@
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use smc_data::{ReadOptions, read_ohlcv};
-use smc_parity::{Indicator, Ohlc, ParityOptions, bos_choch, fvg, liquidity, ob, retracements, swings};
+use smc_parity::{
+    Indicator, Ohlc, ParityOptions, bos_choch, fvg, liquidity, ob, retracements, swings,
+};
 use std::path::Path;
 
 const SIZE: usize = 100_000;
 const WEEK_MS: i64 = 7 * 86_400_000;
 
 fn fixture() -> Option<Ohlc> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata/smc-reference/EURUSD/EURUSD_15M.csv");
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../testdata/smc-reference/EURUSD/EURUSD_15M.csv");
     let base = Ohlc::from_candles(&read_ohlcv(&path, ReadOptions::default()).ok()?.candles);
     let mut out = Ohlc::default();
     for i in 0..SIZE {
@@ -38,19 +41,35 @@ fn bench(c: &mut Criterion) {
     g.sample_size(20);
     g.bench_function("fvg", |b| b.iter(|| fvg::fvg(&input, false)));
     g.bench_function("fvg_join", |b| b.iter(|| fvg::fvg(&input, true)));
-    g.bench_function("swing_highs_lows", |b| b.iter(|| swings::swing_highs_lows(&input, 5)));
-    g.bench_function("bos_choch", |b| b.iter(|| bos_choch::bos_choch(&input, &shl, true)));
+    g.bench_function("swing_highs_lows", |b| {
+        b.iter(|| swings::swing_highs_lows(&input, 5))
+    });
+    g.bench_function("bos_choch", |b| {
+        b.iter(|| bos_choch::bos_choch(&input, &shl, true))
+    });
     g.bench_function("ob", |b| b.iter(|| ob::ob(&input, &shl, false)));
-    g.bench_function("liquidity", |b| b.iter(|| liquidity::liquidity(&input, &shl, 0.01)));
-    g.bench_function("retracements", |b| b.iter(|| retracements::retracements(&input, &shl)));
+    g.bench_function("liquidity", |b| {
+        b.iter(|| liquidity::liquidity(&input, &shl, 0.01))
+    });
+    g.bench_function("retracements", |b| {
+        b.iter(|| retracements::retracements(&input, &shl))
+    });
     for tf in ["4h", "1D", "W"] {
-        let options = ParityOptions { time_frame: tf.to_string(), ..Default::default() };
+        let options = ParityOptions {
+            time_frame: tf.to_string(),
+            ..Default::default()
+        };
         g.bench_function(format!("previous_high_low_{tf}"), |b| {
             b.iter(|| smc_parity::run(Indicator::PreviousHighLow, &input, &options))
         });
     }
-    let london = ParityOptions { session: "London".to_string(), ..Default::default() };
-    g.bench_function("sessions_london", |b| b.iter(|| smc_parity::run(Indicator::Sessions, &input, &london)));
+    let london = ParityOptions {
+        session: "London".to_string(),
+        ..Default::default()
+    };
+    g.bench_function("sessions_london", |b| {
+        b.iter(|| smc_parity::run(Indicator::Sessions, &input, &london))
+    });
     g.finish();
 }
 

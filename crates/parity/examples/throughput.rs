@@ -36,8 +36,14 @@ fn median(mut xs: Vec<f64>) -> f64 {
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();
-    let path = args.get(1).ok_or("usage: throughput FILE [--tile N] [--repeat R]")?;
-    let flag = |name: &str| args.iter().position(|a| a == name).and_then(|i| args.get(i + 1));
+    let path = args
+        .get(1)
+        .ok_or("usage: throughput FILE [--tile N] [--repeat R]")?;
+    let flag = |name: &str| {
+        args.iter()
+            .position(|a| a == name)
+            .and_then(|i| args.get(i + 1))
+    };
     let repeat: usize = flag("--repeat").map_or(Ok(5), |s| s.parse())?;
     let t0 = Instant::now();
     let loaded = read_ohlcv(std::path::Path::new(path), ReadOptions::default())?;
@@ -47,20 +53,66 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         input = tile(&input, n.parse()?);
     }
     let n = input.len();
-    println!(r#"{{"name":"csv_parse","candles":{},"seconds":{parse_s:.6}}}"#, loaded.candles.len());
+    println!(
+        r#"{{"name":"csv_parse","candles":{},"seconds":{parse_s:.6}}}"#,
+        loaded.candles.len()
+    );
     let shl = swings::swing_highs_lows(&input, 5);
     let cases: Vec<(&str, Indicator, ParityOptions)> = vec![
         ("fvg", Indicator::Fvg, ParityOptions::default()),
-        ("fvg_join", Indicator::Fvg, ParityOptions { join_consecutive: true, ..Default::default() }),
-        ("swing_highs_lows", Indicator::SwingHighsLows, ParityOptions::default()),
+        (
+            "fvg_join",
+            Indicator::Fvg,
+            ParityOptions {
+                join_consecutive: true,
+                ..Default::default()
+            },
+        ),
+        (
+            "swing_highs_lows",
+            Indicator::SwingHighsLows,
+            ParityOptions::default(),
+        ),
         ("bos_choch", Indicator::BosChoch, ParityOptions::default()),
         ("ob", Indicator::Ob, ParityOptions::default()),
         ("liquidity", Indicator::Liquidity, ParityOptions::default()),
-        ("previous_high_low_4h", Indicator::PreviousHighLow, ParityOptions { time_frame: "4h".into(), ..Default::default() }),
-        ("previous_high_low_1D", Indicator::PreviousHighLow, ParityOptions { time_frame: "1D".into(), ..Default::default() }),
-        ("previous_high_low_W", Indicator::PreviousHighLow, ParityOptions { time_frame: "W".into(), ..Default::default() }),
-        ("sessions", Indicator::Sessions, ParityOptions { session: "London".into(), ..Default::default() }),
-        ("retracements", Indicator::Retracements, ParityOptions::default()),
+        (
+            "previous_high_low_4h",
+            Indicator::PreviousHighLow,
+            ParityOptions {
+                time_frame: "4h".into(),
+                ..Default::default()
+            },
+        ),
+        (
+            "previous_high_low_1D",
+            Indicator::PreviousHighLow,
+            ParityOptions {
+                time_frame: "1D".into(),
+                ..Default::default()
+            },
+        ),
+        (
+            "previous_high_low_W",
+            Indicator::PreviousHighLow,
+            ParityOptions {
+                time_frame: "W".into(),
+                ..Default::default()
+            },
+        ),
+        (
+            "sessions",
+            Indicator::Sessions,
+            ParityOptions {
+                session: "London".into(),
+                ..Default::default()
+            },
+        ),
+        (
+            "retracements",
+            Indicator::Retracements,
+            ParityOptions::default(),
+        ),
     ];
     for (name, indicator, options) in cases {
         let mut times = Vec::with_capacity(repeat);
@@ -68,9 +120,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let t = Instant::now();
             // Swings are precomputed and excluded, as in the reference benchmark.
             let frame = match indicator {
-                Indicator::BosChoch => smc_parity::bos_choch::bos_choch(&input, &shl, options.close_break),
+                Indicator::BosChoch => {
+                    smc_parity::bos_choch::bos_choch(&input, &shl, options.close_break)
+                }
                 Indicator::Ob => smc_parity::ob::ob(&input, &shl, options.close_mitigation),
-                Indicator::Liquidity => smc_parity::liquidity::liquidity(&input, &shl, options.range_percent),
+                Indicator::Liquidity => {
+                    smc_parity::liquidity::liquidity(&input, &shl, options.range_percent)
+                }
                 Indicator::Retracements => smc_parity::retracements::retracements(&input, &shl),
                 _ => smc_parity::run(indicator, &input, &options)?,
             };
@@ -78,7 +134,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             std::hint::black_box(frame);
         }
         let s = median(times);
-        println!(r#"{{"name":"{name}","candles":{n},"seconds":{s:.9},"candles_per_second":{:.0}}}"#, n as f64 / s);
+        println!(
+            r#"{{"name":"{name}","candles":{n},"seconds":{s:.9},"candles_per_second":{:.0}}}"#,
+            n as f64 / s
+        );
     }
     Ok(())
 }

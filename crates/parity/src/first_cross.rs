@@ -19,7 +19,10 @@ pub struct FirstAtOrBelow {
 
 impl FirstAtOrBelow {
     pub fn with_capacity(n: usize) -> Self {
-        FirstAtOrBelow { rows: Vec::with_capacity(n.min(1 << 16)), values: Vec::with_capacity(n.min(1 << 16)) }
+        FirstAtOrBelow {
+            rows: Vec::with_capacity(n.min(1 << 16)),
+            values: Vec::with_capacity(n.min(1 << 16)),
+        }
     }
 
     /// Adds `row`, which must be left of every row pushed before.
@@ -55,7 +58,13 @@ mod tests {
     use proptest::prelude::*;
 
     fn brute(values: &[f64], s: usize, x: f64, strict: bool) -> Option<usize> {
-        (s..values.len()).find(|&j| if strict { values[j] < x } else { values[j] <= x })
+        (s..values.len()).find(|&j| {
+            if strict {
+                values[j] < x
+            } else {
+                values[j] <= x
+            }
+        })
     }
 
     proptest! {

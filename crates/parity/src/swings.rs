@@ -21,23 +21,31 @@ pub struct Swings {
 impl Swings {
     /// The reference's output columns `HighLow`, `Level`.
     pub fn into_frame(self) -> Frame {
-        Frame::default().with("HighLow", Values::F64(self.high_low)).with("Level", Values::F64(self.level))
+        Frame::default()
+            .with("HighLow", Values::F64(self.high_low))
+            .with("Level", Values::F64(self.level))
     }
 
     /// Rows holding a swing, in order, with their type (1 or -1).
     pub fn points(&self) -> impl Iterator<Item = (usize, i8)> + '_ {
-        self.high_low.iter().enumerate().filter_map(|(i, &h)| match h {
-            1.0 => Some((i, 1)),
-            -1.0 => Some((i, -1)),
-            _ => None,
-        })
+        self.high_low
+            .iter()
+            .enumerate()
+            .filter_map(|(i, &h)| match h {
+                1.0 => Some((i, 1)),
+                -1.0 => Some((i, -1)),
+                _ => None,
+            })
     }
 }
 
 /// Computes the swings with the reference's `swing_length`.
 pub fn swing_highs_lows(input: &Ohlc, swing_length: usize) -> Swings {
     let n = input.len();
-    let mut out = Swings { high_low: vec![f64::NAN; n], level: vec![f64::NAN; n] };
+    let mut out = Swings {
+        high_low: vec![f64::NAN; n],
+        level: vec![f64::NAN; n],
+    };
     let kept = collapse_runs(input, &candidates(input, swing_length));
     let (Some(&(_, first_kind)), Some(&(_, last_kind))) = (kept.first(), kept.last()) else {
         return out;
@@ -53,7 +61,11 @@ pub fn swing_highs_lows(input: &Ohlc, swing_length: usize) -> Swings {
 
 fn set(out: &mut Swings, input: &Ohlc, row: usize, kind: i8) {
     out.high_low[row] = f64::from(kind);
-    out.level[row] = if kind == 1 { input.high[row] } else { input.low[row] };
+    out.level[row] = if kind == 1 {
+        input.high[row]
+    } else {
+        input.low[row]
+    };
 }
 
 /// Candidate rows (§2.1): `H[i]` is the maximum of rows `i-L+1 ..= i+L`
@@ -96,7 +108,11 @@ fn collapse_runs(input: &Ohlc, candidates: &[(usize, i8)]) -> Vec<(usize, i8)> {
     for &(row, kind) in candidates {
         match kept.last_mut() {
             Some(last) if last.1 == kind => {
-                let better = if kind == 1 { input.high[row] > input.high[last.0] } else { input.low[row] < input.low[last.0] };
+                let better = if kind == 1 {
+                    input.high[row] > input.high[last.0]
+                } else {
+                    input.low[row] < input.low[last.0]
+                };
                 if better {
                     last.0 = row;
                 }
@@ -117,7 +133,11 @@ struct Window {
 
 impl Window {
     fn new(max: bool) -> Self {
-        Window { max, deque: VecDeque::new(), last_nan: None }
+        Window {
+            max,
+            deque: VecDeque::new(),
+            last_nan: None,
+        }
     }
 
     fn push(&mut self, row: usize, value: f64) {
@@ -126,7 +146,11 @@ impl Window {
             return;
         }
         // Ties stay in the deque so that an equal later value is still an extreme.
-        while self.deque.back().is_some_and(|&(_, v)| if self.max { v < value } else { v > value }) {
+        while self
+            .deque
+            .back()
+            .is_some_and(|&(_, v)| if self.max { v < value } else { v > value })
+        {
             self.deque.pop_back();
         }
         self.deque.push_back((row, value));

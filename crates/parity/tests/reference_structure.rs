@@ -21,14 +21,20 @@ fn fvg_matches_reference() {
 
 #[test]
 fn fvg_join_consecutive_matches_reference() {
-    support::assert_matches_expected(&fvg::fvg(&support::eurusd(), true), "fvg_consecutive_result_data.csv");
+    support::assert_matches_expected(
+        &fvg::fvg(&support::eurusd(), true),
+        "fvg_consecutive_result_data.csv",
+    );
 }
 
 #[test]
 fn bos_choch_matches_reference() {
     let input = support::eurusd();
     let shl = swings::swing_highs_lows(&input, 5);
-    support::assert_matches_expected(&bos_choch::bos_choch(&input, &shl, true), "bos_choch_result_data.csv");
+    support::assert_matches_expected(
+        &bos_choch::bos_choch(&input, &shl, true),
+        "bos_choch_result_data.csv",
+    );
 }
 
 #[test]
@@ -42,12 +48,18 @@ fn ob_matches_reference() {
 fn liquidity_matches_reference() {
     let input = support::eurusd();
     let shl = swings::swing_highs_lows(&input, 5);
-    support::assert_matches_expected(&liquidity::liquidity(&input, &shl, 0.01), "liquidity_result_data.csv");
+    support::assert_matches_expected(
+        &liquidity::liquidity(&input, &shl, 0.01),
+        "liquidity_result_data.csv",
+    );
 }
 
 #[test]
 fn retracements_matches_reference() {
     let input = support::eurusd();
     let shl = swings::swing_highs_lows(&input, 5);
-    support::assert_matches_expected(&retracements::retracements(&input, &shl), "retracements_result_data.csv");
+    support::assert_matches_expected(
+        &retracements::retracements(&input, &shl),
+        "retracements_result_data.csv",
+    );
 }
