@@ -2,7 +2,7 @@
 //! seconds and candles per second as JSON lines. Used by
 //! `scripts/bench_smc.sh`, which runs the Python reference on the same file.
 //!
-//! Usage: `throughput FILE [--tile N] [--repeat R]` — `--tile N` repeats the
+//! Usage: `throughput FILE [--tile N] [--repeat R] [--only NAME]` — `--tile N` repeats the
 //! series up to N candles, shifting each copy by 52 weeks as the reference
 //! benchmark does (`shared/research/bench_smc_python.py`).
 
@@ -114,7 +114,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             ParityOptions::default(),
         ),
     ];
+    let only = flag("--only");
     for (name, indicator, options) in cases {
+        if only.is_some_and(|o| o != name) {
+            continue;
+        }
         let mut times = Vec::with_capacity(repeat);
         for _ in 0..repeat {
             let t = Instant::now();

@@ -3,7 +3,7 @@
 //! (back-dated), confirmed by a later break, with the reference's
 //! retroactive cancellation and "orphan" BrokenIndex rows.
 
-use crate::first_cross::FirstAtOrBelow;
+use crate::first_cross::Crossings;
 use crate::frame::{Frame, Values};
 use crate::input::Ohlc;
 use crate::swings::Swings;
@@ -102,38 +102,22 @@ fn find_candidates(swings: &Swings) -> Vec<Candidate> {
 /// §4.2: for each candidate, the first row j >= row+2 that breaks its
 /// float32 level (close, or wick when `close_break` is false), strictly.
 fn first_breaks(input: &Ohlc, candidates: &[Candidate], close_break: bool) -> Vec<Option<usize>> {
-    let n = input.len();
     let (up, down) = if close_break {
         (&input.close, &input.close)
     } else {
         (&input.high, &input.low)
     };
-    let mut above = FirstAtOrBelow::with_capacity(n); // negated: first -x < -level
-    let mut below = FirstAtOrBelow::with_capacity(n);
-    let mut out = vec![None; candidates.len()];
-    // Candidates by their search start, latest first, to meet the right-to-left scan.
-    let mut order: Vec<usize> = (0..candidates.len()).collect();
-    order.sort_by_key(|&k| std::cmp::Reverse(candidates[k].row));
-    let mut next = order.into_iter().peekable();
-    for s in (0..n).rev() {
-        above.push(s, -up[s]);
-        below.push(s, down[s]);
-        while let Some(&k) = next.peek() {
-            let start = candidates[k].row + 2;
-            if start < s {
-                break;
-            }
-            next.next();
-            if start > s {
-                continue; // starts past the last row: never broken
-            }
-            let level = f64::from(candidates[k].level);
-            out[k] = if candidates[k].dir == 1 {
-                above.first(-level, true)
+    let above = Crossings::new(up, false);
+    let below = Crossings::new(down, true);
+    candidates
+        .iter()
+        .map(|c| {
+            let level = f64::from(c.level);
+            if c.dir == 1 {
+                above.first(c.row + 2, level, true)
             } else {
-                below.first(level, true)
-            };
-        }
-    }
-    out
+                below.first(c.row + 2, level, true)
+            }
+        })
+        .collect()
 }

@@ -1,54 +1,98 @@
-//! "The first row at or after `s` whose value crosses a threshold", answered
-//! for many rows in one right-to-left pass. The reference library scans the
-//! whole future for every pattern (quadratic); this answers each query in
-//! O(log n) with O(n) memory.
-//!
-//! Scanning from the right, the stack holds the chain of prefix-minimum
-//! records starting at the current row: each entry is the first row, going
-//! right, whose value is lower than every value before it. The first row
-//! whose value is `<= x` (or `< x`) is always one of those records, and
-//! their values fall strictly from the top of the stack to the bottom, so a
-//! binary search finds it. NaN values never qualify and are never pushed.
+//! "The first row at or after `s` whose value crosses a threshold", the
+//! query behind FVG mitigation, BOS/CHoCH breaks and liquidity sweeps. The
+//! reference scans the whole future for every pattern (quadratic); here a
+//! query scans forward a few rows (most patterns resolve within them) and
+//! then skips whole blocks by their precomputed extreme, two levels deep, so
+//! even a pattern that never resolves costs O(n / 4096) block checks.
 
-/// Prefix-minimum records of the rows pushed so far (pushed right to left).
-#[derive(Debug, Default)]
-pub struct FirstAtOrBelow {
-    rows: Vec<usize>,
-    values: Vec<f64>,
+const SMALL: usize = 64;
+const LARGE: usize = 4096;
+
+/// Block extremes over `values`: minima to find values below a threshold,
+/// maxima to find values above one. NaN values never qualify.
+pub struct Crossings<'a> {
+    values: &'a [f64],
+    below: bool,
+    small: Vec<f64>,
+    large: Vec<f64>,
 }
 
-impl FirstAtOrBelow {
-    pub fn with_capacity(n: usize) -> Self {
-        FirstAtOrBelow {
-            rows: Vec::with_capacity(n.min(1 << 16)),
-            values: Vec::with_capacity(n.min(1 << 16)),
+impl<'a> Crossings<'a> {
+    /// For queries "first value `<=` (or `<`) x" (`below`), or `>=`/`>`.
+    pub fn new(values: &'a [f64], below: bool) -> Self {
+        // Monomorphic selects rather than f64::min/max, so that the folds
+        // vectorise; NaN never wins.
+        fn blocks(v: &[f64], size: usize, below: bool) -> Vec<f64> {
+            if below {
+                v.chunks(size)
+                    .map(|c| {
+                        c.iter()
+                            .fold(f64::INFINITY, |m, &x| if x < m { x } else { m })
+                    })
+                    .collect()
+            } else {
+                v.chunks(size)
+                    .map(|c| {
+                        c.iter()
+                            .fold(f64::NEG_INFINITY, |m, &x| if x > m { x } else { m })
+                    })
+                    .collect()
+            }
+        }
+        let small = blocks(values, SMALL, below);
+        let large = blocks(&small, LARGE / SMALL, below);
+        Crossings {
+            values,
+            below,
+            small,
+            large,
         }
     }
 
-    /// Adds `row`, which must be left of every row pushed before.
-    pub fn push(&mut self, row: usize, value: f64) {
-        if value.is_nan() {
-            return;
-        }
-        while self.values.last().is_some_and(|&v| v >= value) {
-            self.values.pop();
-            self.rows.pop();
-        }
-        self.rows.push(row);
-        self.values.push(value);
-    }
-
-    /// The first pushed row (from the last pushed one rightwards) whose value
-    /// is `<= x`, or `< x` when `strict`.
-    pub fn first(&self, x: f64, strict: bool) -> Option<usize> {
-        // Values increase from the bottom (index 0) to the top; the nearest
-        // qualifying record is the highest index whose value qualifies.
-        let qualifying = if strict {
-            self.values.partition_point(|&v| v < x)
+    /// The extreme of all values (NaN skipped): the minimum for `below`,
+    /// else the maximum; infinite when there is no number.
+    pub fn extreme(&self) -> f64 {
+        if self.below {
+            self.large
+                .iter()
+                .fold(f64::INFINITY, |m, &x| if x < m { x } else { m })
         } else {
-            self.values.partition_point(|&v| v <= x)
-        };
-        qualifying.checked_sub(1).map(|i| self.rows[i])
+            self.large
+                .iter()
+                .fold(f64::NEG_INFINITY, |m, &x| if x > m { x } else { m })
+        }
+    }
+
+    /// The first row `j >= start` whose value crosses `x`.
+    pub fn first(&self, start: usize, x: f64, strict: bool) -> Option<usize> {
+        // One monomorphised scan per comparison keeps the inner loops tight.
+        match (self.below, strict) {
+            (true, false) => self.scan(start, |v| v <= x),
+            (true, true) => self.scan(start, |v| v < x),
+            (false, false) => self.scan(start, |v| v >= x),
+            (false, true) => self.scan(start, |v| v > x),
+        }
+    }
+
+    fn scan(&self, start: usize, hit: impl Fn(f64) -> bool) -> Option<usize> {
+        let n = self.values.len();
+        let row_in = |from: usize, to: usize| (from..to.min(n)).find(|&k| hit(self.values[k]));
+        // The rest of the first small block, row by row.
+        let mut j = start.next_multiple_of(SMALL).min(n);
+        if let Some(k) = row_in(start, j) {
+            return Some(k);
+        }
+        while j < n {
+            if j.is_multiple_of(LARGE) && !hit(self.large[j / LARGE]) {
+                j += LARGE;
+            } else if !hit(self.small[j / SMALL]) {
+                j += SMALL;
+            } else {
+                // The block's extreme crosses, so one of its rows does.
+                return row_in(j, j + SMALL);
+            }
+        }
+        None
     }
 }
 
@@ -57,27 +101,27 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    fn brute(values: &[f64], s: usize, x: f64, strict: bool) -> Option<usize> {
-        (s..values.len()).find(|&j| {
-            if strict {
-                values[j] < x
-            } else {
-                values[j] <= x
-            }
+    fn brute(values: &[f64], s: usize, x: f64, below: bool, strict: bool) -> Option<usize> {
+        (s..values.len()).find(|&j| match (below, strict) {
+            (true, false) => values[j] <= x,
+            (true, true) => values[j] < x,
+            (false, false) => values[j] >= x,
+            (false, true) => values[j] > x,
         })
     }
 
     proptest! {
         #[test]
         fn agrees_with_a_forward_scan(
-            values in prop::collection::vec(prop_oneof![9 => (0i32..20).prop_map(f64::from), 1 => Just(f64::NAN)], 1..80),
-            x in 0i32..21,
+            values in prop::collection::vec(prop_oneof![9 => (0i32..200).prop_map(f64::from), 1 => Just(f64::NAN)], 1..10_000),
+            queries in prop::collection::vec((0usize..10_000, 0i32..201), 1..20),
+            below in any::<bool>(),
             strict in any::<bool>(),
         ) {
-            let mut stack = FirstAtOrBelow::default();
-            for s in (0..values.len()).rev() {
-                stack.push(s, values[s]);
-                prop_assert_eq!(stack.first(f64::from(x), strict), brute(&values, s, f64::from(x), strict));
+            let c = Crossings::new(&values, below);
+            for (s, x) in queries {
+                let s = s % values.len();
+                prop_assert_eq!(c.first(s, f64::from(x), strict), brute(&values, s, f64::from(x), below, strict));
             }
         }
     }

@@ -2,7 +2,7 @@
 //! the middle candle (a one-bar back-date), optionally joined when
 //! consecutive, with the row of the first later touch of the near edge.
 
-use crate::first_cross::FirstAtOrBelow;
+use crate::first_cross::Crossings;
 use crate::frame::{Frame, Values};
 use crate::input::Ohlc;
 
@@ -41,25 +41,14 @@ pub fn fvg(input: &Ohlc, join_consecutive: bool) -> Frame {
 /// §3.3: the first row j >= i+2 that touches the near edge (bullish:
 /// `L[j] <= Top`; bearish: `H[j] >= Bottom`), 0 if none, NaN without a gap.
 fn mitigation(input: &Ohlc, dir: &[f64], top: &[f64], bottom: &[f64]) -> Vec<f64> {
-    let n = input.len();
-    let mut out = vec![f64::NAN; n];
-    let mut lows = FirstAtOrBelow::with_capacity(n);
-    let mut neg_highs = FirstAtOrBelow::with_capacity(n);
-    for s in (0..n).rev() {
-        lows.push(s, input.low[s]);
-        neg_highs.push(s, -input.high[s]);
-        let Some(i) = s.checked_sub(2) else { continue };
-        out[i] = match dir[i] {
-            1.0 => lows.first(top[i], false).map_or(0.0, |j| j as f64),
-            -1.0 => neg_highs.first(-bottom[i], false).map_or(0.0, |j| j as f64),
+    let lows = Crossings::new(&input.low, true);
+    let highs = Crossings::new(&input.high, false);
+    let touch = |found: Option<usize>| found.map_or(0.0, |j| j as f64);
+    (0..dir.len())
+        .map(|i| match dir[i] {
+            1.0 => touch(lows.first(i + 2, top[i], false)),
+            -1.0 => touch(highs.first(i + 2, bottom[i], false)),
             _ => f64::NAN,
-        };
-    }
-    // Gaps in the last two rows have no row to touch them.
-    for i in n.saturating_sub(2)..n {
-        if !dir[i].is_nan() {
-            out[i] = 0.0;
-        }
-    }
-    out
+        })
+        .collect()
 }

@@ -9,6 +9,7 @@
 use crate::frame::{Frame, Values};
 use crate::input::Ohlc;
 use crate::swings::Swings;
+use std::cmp::Ordering;
 
 /// The per-row state both passes share (§5, "Cross-pass bugs").
 struct Blocks {
@@ -43,11 +44,15 @@ pub fn ob(input: &Ohlc, swings: &Swings, close_mitigation: bool) -> Frame {
 
 /// One pass (`dir` 1 bullish, -1 bearish) over all candles.
 fn pass(input: &Ohlc, b: &mut Blocks, swing_rows: &[usize], dir: i8, close_mitigation: bool) {
-    let (h, l, c) = (&input.high, &input.low, &input.close);
+    let (h, l) = (&input.high, &input.low);
     let mut active: Vec<usize> = Vec::new();
+    let mut bounds = Bounds::new(dir);
     let mut next_swing = 0; // swing_rows[..next_swing] are < t
-    for t in 0..input.len() {
-        update_active(input, b, &mut active, t, dir, close_mitigation);
+    for (t, &close) in input.close.iter().enumerate() {
+        if !bounds.quiet(input, t, close_mitigation) {
+            update_active(input, b, &mut active, t, dir, close_mitigation);
+            bounds = Bounds::of(b, &active, dir);
+        }
         while next_swing < swing_rows.len() && swing_rows[next_swing] < t {
             next_swing += 1;
         }
@@ -55,7 +60,7 @@ fn pass(input: &Ohlc, b: &mut Blocks, swing_rows: &[usize], dir: i8, close_mitig
         let Some(&s) = next_swing.checked_sub(1).and_then(|i| swing_rows.get(i)) else {
             continue;
         };
-        let breaks = if dir == 1 { c[t] > h[s] } else { c[t] < l[s] };
+        let breaks = if dir == 1 { close > h[s] } else { close < l[s] };
         if !breaks || b.crossed[s] {
             continue;
         }
@@ -63,10 +68,76 @@ fn pass(input: &Ohlc, b: &mut Blocks, swing_rows: &[usize], dir: i8, close_mitig
         let (row, top, bottom) = block_candle(h, l, s, t, dir);
         write_block(input, b, row, t, dir, top, bottom);
         active.push(row);
+        bounds.add(b, row);
     }
 }
 
+/// The thresholds nearest to firing among the active blocks. A candle that
+/// crosses none of them changes nothing in the reference's loop, so the
+/// loop over the (possibly long) active list runs only when one fires.
+struct Bounds {
+    dir: i8,
+    /// Bullish: the highest bottom of a non-breaker; bearish: the lowest top.
+    mitigation: f64,
+    /// Bullish: the lowest top of a breaker; bearish: the highest bottom.
+    deletion: f64,
+}
+
+impl Bounds {
+    fn new(dir: i8) -> Self {
+        let far = if dir == 1 {
+            f64::NEG_INFINITY
+        } else {
+            f64::INFINITY
+        };
+        Bounds {
+            dir,
+            mitigation: far,
+            deletion: -far,
+        }
+    }
+
+    fn of(b: &Blocks, active: &[usize], dir: i8) -> Self {
+        let mut bounds = Bounds::new(dir);
+        for &row in active {
+            bounds.add(b, row);
+        }
+        bounds
+    }
+
+    fn add(&mut self, b: &Blocks, row: usize) {
+        let (top, bottom) = (f64::from(b.top[row]), f64::from(b.bottom[row]));
+        match (self.dir == 1, b.breaker[row]) {
+            (true, false) => self.mitigation = self.mitigation.max(bottom),
+            (true, true) => self.deletion = self.deletion.min(top),
+            (false, false) => self.mitigation = self.mitigation.min(top),
+            (false, true) => self.deletion = self.deletion.max(bottom),
+        }
+    }
+
+    /// Whether candle `t` fires no threshold (NaN prices fire nothing).
+    fn quiet(&self, input: &Ohlc, t: usize, close_mitigation: bool) -> bool {
+        let (o, h, l, c) = (input.open[t], input.high[t], input.low[t], input.close[t]);
+        if self.dir == 1 {
+            let probe = if close_mitigation { o.min(c) } else { l };
+            !fires(probe, self.mitigation, Ordering::Less) && !fires(h, self.deletion, Ordering::Greater)
+        } else {
+            let probe = if close_mitigation { o.max(c) } else { h };
+            !fires(probe, self.mitigation, Ordering::Greater) && !fires(l, self.deletion, Ordering::Less)
+        }
+    }
+}
+
+/// Whether `price` is strictly beyond `threshold` in direction `side`
+/// (false when either is NaN, as the reference's comparisons are).
+fn fires(price: f64, threshold: f64, side: Ordering) -> bool {
+    price.partial_cmp(&threshold) == Some(side)
+}
+
 /// §5.1: mitigation and deletion of the active blocks, in creation order.
+/// Blocks on different rows never interact, so filtering in place is the
+/// reference's copy-and-remove loop; for a row listed twice the second entry
+/// sees what the first did in the same candle, as there.
 fn update_active(
     input: &Ohlc,
     b: &mut Blocks,
@@ -76,8 +147,13 @@ fn update_active(
     close_mitigation: bool,
 ) {
     let (o, h, l, c) = (input.open[t], input.high[t], input.low[t], input.close[t]);
-    let snapshot = active.clone();
-    for row in snapshot {
+    let probe = match (dir == 1, close_mitigation) {
+        (true, false) => l,
+        (true, true) => o.min(c),
+        (false, false) => h,
+        (false, true) => o.max(c),
+    };
+    active.retain(|&row| {
         if b.breaker[row] {
             let through = if dir == 1 {
                 h > f64::from(b.top[row])
@@ -94,16 +170,12 @@ fn update_active(
                     b.percentage[row],
                 ) = (0, 0.0, 0.0, 0.0, 0.0);
                 b.mitigated[row] = 0;
-                if let Some(pos) = active.iter().position(|&r| r == row) {
-                    active.remove(pos);
-                }
+                return false;
             }
         } else {
             let touched = if dir == 1 {
-                let probe = if close_mitigation { o.min(c) } else { l };
                 probe < f64::from(b.bottom[row])
             } else {
-                let probe = if close_mitigation { o.max(c) } else { h };
                 probe > f64::from(b.top[row])
             };
             if touched {
@@ -112,7 +184,8 @@ fn update_active(
                 b.mitigated[row] = if dir == 1 { t.saturating_sub(1) } else { t };
             }
         }
-    }
+        true
+    });
 }
 
 /// §5.4: the block's candle and its zone. Between the swing and the break,

@@ -9,7 +9,6 @@
 
 use crate::frame::{Frame, Values};
 use crate::input::Ohlc;
-use std::collections::VecDeque;
 
 /// Swing points: `high_low` is 1 (high), -1 (low) or NaN; `level` the price.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -69,36 +68,41 @@ fn set(out: &mut Swings, input: &Ohlc, row: usize, kind: i8) {
 }
 
 /// Candidate rows (§2.1): `H[i]` is the maximum of rows `i-L+1 ..= i+L`
-/// (a high), else `L[i]` is the minimum (a low). Sliding-window extremes
-/// with monotonic deques keep this O(n).
+/// (a high), else `L[i]` is the minimum (a low). Checking the window from
+/// the nearest neighbours outwards rejects almost every row after one or two
+/// comparisons, which beats a sliding-window deque; NaN fails every
+/// comparison, so a NaN in the window rejects the row, as in the reference.
 fn candidates(input: &Ohlc, length: usize) -> Vec<(usize, i8)> {
     let n = input.len();
     // The first candidate row, 2L-1, must leave L rows after it.
     if length == 0 || n < 3 * length {
         return Vec::new();
     }
-    let (first, last) = (2 * length - 1, n - 1 - length);
-    let mut maxima = Window::new(true);
-    let mut minima = Window::new(false);
-    let mut out = Vec::new();
-    // Prime the windows with rows first-L+1 ..= first+L-1, then slide.
-    for j in first + 1 - length..first + length {
-        maxima.push(j, input.high[j]);
-        minima.push(j, input.low[j]);
-    }
-    for i in first..=last {
-        let start = i + 1 - length;
-        maxima.push(i + length, input.high[i + length]);
-        minima.push(i + length, input.low[i + length]);
-        maxima.evict_before(start);
-        minima.evict_before(start);
-        if maxima.extreme(start) == Some(input.high[i]) {
+    let (h, l) = (&input.high, &input.low);
+    let mut out = Vec::with_capacity(n / 8);
+    for i in 2 * length - 1..n - length {
+        if is_extreme(h, i, length, |a, b| a >= b) {
             out.push((i, 1));
-        } else if minima.extreme(start) == Some(input.low[i]) {
+        } else if is_extreme(l, i, length, |a, b| a <= b) {
             out.push((i, -1));
         }
     }
     out
+}
+
+/// Whether `v[i]` beats (`at_least`) every value of the window `i-L+1 ..= i+L`.
+#[inline]
+fn is_extreme(v: &[f64], i: usize, length: usize, at_least: impl Fn(f64, f64) -> bool) -> bool {
+    let x = v[i];
+    if !at_least(x, x) {
+        return false; // NaN
+    }
+    for d in 1..length {
+        if !at_least(x, v[i + d]) || !at_least(x, v[i - d]) {
+            return false;
+        }
+    }
+    at_least(x, v[i + length])
 }
 
 /// §2.2: keep one row per run of same-type candidates — the highest high or
@@ -121,51 +125,4 @@ fn collapse_runs(input: &Ohlc, candidates: &[(usize, i8)]) -> Vec<(usize, i8)> {
         }
     }
     kept
-}
-
-/// A sliding-window maximum (or minimum) that also knows whether a NaN is
-/// inside the window, in which case the window has no extreme (§2.1).
-struct Window {
-    max: bool,
-    deque: VecDeque<(usize, f64)>,
-    last_nan: Option<usize>,
-}
-
-impl Window {
-    fn new(max: bool) -> Self {
-        Window {
-            max,
-            deque: VecDeque::new(),
-            last_nan: None,
-        }
-    }
-
-    fn push(&mut self, row: usize, value: f64) {
-        if value.is_nan() {
-            self.last_nan = Some(row);
-            return;
-        }
-        // Ties stay in the deque so that an equal later value is still an extreme.
-        while self
-            .deque
-            .back()
-            .is_some_and(|&(_, v)| if self.max { v < value } else { v > value })
-        {
-            self.deque.pop_back();
-        }
-        self.deque.push_back((row, value));
-    }
-
-    fn evict_before(&mut self, start: usize) {
-        while self.deque.front().is_some_and(|&(r, _)| r < start) {
-            self.deque.pop_front();
-        }
-    }
-
-    fn extreme(&self, start: usize) -> Option<f64> {
-        if self.last_nan.is_some_and(|r| r >= start) {
-            return None;
-        }
-        self.deque.front().map(|&(_, v)| v)
-    }
 }
