@@ -3,6 +3,8 @@
 
 use anyhow::{Context, bail};
 use clap::{Args, ValueEnum};
+use smc_analysis::DetectorConfig;
+use smc_model::Timeframe;
 use smc_parity::{Indicator, Ohlc, ParityOptions};
 use std::io::{BufWriter, Write};
 use std::path::PathBuf;
@@ -74,7 +76,33 @@ pub fn run(args: &DetectArgs) -> anyhow::Result<()> {
     if args.parity {
         return run_parity(args, &loaded.candles);
     }
-    bail!("causal detection is not built yet")
+    run_causal(args, &loaded.candles)
+}
+
+fn run_causal(args: &DetectArgs, candles: &[smc_model::Candle]) -> anyhow::Result<()> {
+    let base = smc_data::infer_timeframe(candles).with_context(|| {
+        format!("{}: cannot tell the candles' timeframe (need at least two candles a whole number of minutes apart)", args.input.display())
+    })?;
+    let timeframes: Vec<Timeframe> = if args.timeframes.is_empty() {
+        vec![base]
+    } else {
+        args.timeframes
+            .iter()
+            .map(|s| s.parse::<Timeframe>())
+            .collect::<Result<_, _>>()?
+    };
+    let detection = smc_analysis::detect(candles, base, &timeframes, &DetectorConfig::default())?;
+    let mut out = open_output(args.output.as_deref())?;
+    match args.format {
+        Format::Json => crate::detect_causal::write_json(&detection.events, &mut out)?,
+        Format::Csv => crate::detect_causal::write_csv(&detection.events, &mut out)?,
+        Format::Html => {
+            let title = format!("SMC detections — {}", args.input.display());
+            smc_report::write_detect_chart(&mut out, &title, &detection.bars, &detection.events)?;
+        }
+    }
+    out.flush()?;
+    Ok(())
 }
 
 fn run_parity(args: &DetectArgs, candles: &[smc_model::Candle]) -> anyhow::Result<()> {

@@ -1,6 +1,7 @@
 //! `smc`: the command line of the SMC trading agent.
 
 mod detect;
+mod detect_causal;
 mod input;
 mod risk;
 

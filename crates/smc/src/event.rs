@@ -34,6 +34,8 @@ pub enum Lifecycle {
     Broken,
     Swept,
     Invalidated,
+    /// Dropped unresolved because too many zones of its kind were active.
+    Expired,
 }
 
 /// Structure scope: internal (short swings) or swing (long swings).
@@ -73,4 +75,56 @@ pub struct SmcEvent {
     pub origin_time: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub scope: Option<Scope>,
+}
+
+impl SmcEvent {
+    /// An event with no prices or extra times yet; the builder methods add them.
+    pub fn new(
+        timeframe: Timeframe,
+        kind: Kind,
+        event: Lifecycle,
+        direction: i8,
+        time: i64,
+        known_at: i64,
+    ) -> Self {
+        SmcEvent {
+            timeframe,
+            kind,
+            event,
+            direction,
+            time,
+            known_at,
+            top: None,
+            bottom: None,
+            level: None,
+            id: 0,
+            origin_time: None,
+            scope: None,
+        }
+    }
+
+    pub fn zone(mut self, top: f64, bottom: f64) -> Self {
+        (self.top, self.bottom) = (Some(top), Some(bottom));
+        self
+    }
+
+    pub fn level(mut self, level: f64) -> Self {
+        self.level = Some(level);
+        self
+    }
+
+    pub fn id(mut self, id: u64) -> Self {
+        self.id = id;
+        self
+    }
+
+    pub fn origin(mut self, time: i64) -> Self {
+        self.origin_time = Some(time);
+        self
+    }
+
+    pub fn scope(mut self, scope: Scope) -> Self {
+        self.scope = Some(scope);
+        self
+    }
 }

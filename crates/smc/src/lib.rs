@@ -3,10 +3,36 @@
 //! became knowable, on several timeframes at once, with a confluence view
 //! for strategies. Batch detection is the stream run over all candles.
 
+/// All detectors of one timeframe.
+pub mod analyzer;
+/// Wilder's average true range, the causal scale for tolerances.
+pub mod atr;
 /// An analysis candle: f64 prices with its open and close times.
 pub mod bar;
+/// Detector parameters.
+pub mod config;
+/// The multi-timeframe view strategies read.
+pub mod confluence;
+/// Where new zones come from: gaps and order blocks.
+pub mod detect_zones;
 /// The detection events and their lifecycle.
 pub mod event;
+/// Recent bars of one timeframe, for look-backs.
+pub mod history;
+/// Equal highs/lows pools and their sweeps.
+pub mod liquidity;
+/// Several timeframes from one base series; batch detection.
+pub mod mtf;
+/// BOS/CHoCH per scope.
+pub mod structure;
+/// Swing (pivot) confirmation.
+pub mod swing;
+/// Zone lifecycles: order blocks, breakers, gaps, inverse gaps.
+pub mod zones;
 
+pub use analyzer::{Range, TimeframeAnalyzer};
 pub use bar::Bar;
-pub use event::{Kind, Lifecycle, SmcEvent};
+pub use config::DetectorConfig;
+pub use confluence::{Confluence, FrameView};
+pub use event::{Kind, Lifecycle, Scope, SmcEvent};
+pub use mtf::{Detection, MtfError, MultiTimeframe, detect, sort_events};

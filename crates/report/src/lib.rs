@@ -1,0 +1,9 @@
+//! Self-contained HTML pages: everything (data, script, style) is inlined,
+//! so a page opens offline and can be mailed or archived as one file.
+
+/// The SMC detection chart of `smc detect --format html`.
+pub mod detect_chart;
+/// The HTML shell shared by every page, and safe JSON embedding.
+pub mod page;
+
+pub use detect_chart::write_detect_chart;

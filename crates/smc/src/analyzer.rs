@@ -1,0 +1,279 @@
+//! All causal detectors of one timeframe, fed one closed bar at a time:
+//! swings (internal and swing scope), structure breaks, order blocks and
+//! breakers, fair value gaps and inverse gaps, liquidity pools and sweeps,
+//! and the premium/discount range. Every event it emits is known at the
+//! close of the bar being processed.
+
+use crate::atr::Atr;
+use crate::bar::Bar;
+use crate::config::DetectorConfig;
+use crate::detect_zones::{fair_value_gap, order_block};
+use crate::event::{Kind, Lifecycle, Scope, SmcEvent};
+use crate::history::History;
+use crate::liquidity::Pools;
+use crate::structure::{Structure, StructureEvent};
+use crate::swing::{Swing, confirmed};
+use crate::zones::Zones;
+use smc_model::Timeframe;
+
+/// Bars kept for look-backs (order block candles).
+const HISTORY: usize = 2048;
+
+/// The dealing range between the last swing-scope high and low.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Range {
+    pub top: f64,
+    pub bottom: f64,
+}
+
+impl Range {
+    /// Where `price` sits in the range: 0 at the bottom, 1 at the top; above
+    /// 0.5 is premium, below is discount.
+    pub fn position(&self, price: f64) -> f64 {
+        (price - self.bottom) / (self.top - self.bottom)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct TimeframeAnalyzer {
+    timeframe: Timeframe,
+    config: DetectorConfig,
+    history: History,
+    atr: Atr,
+    internal: Structure,
+    swing: Structure,
+    blocks: Zones,
+    gaps: Zones,
+    pools: Pools,
+    range: Option<Range>,
+    last_swing_high: Option<Swing>,
+    last_swing_low: Option<Swing>,
+    next_id: u64,
+    breaks: Vec<StructureEvent>,
+}
+
+impl TimeframeAnalyzer {
+    pub fn new(timeframe: Timeframe, config: &DetectorConfig) -> Self {
+        TimeframeAnalyzer {
+            timeframe,
+            config: config.clone(),
+            history: History::new(HISTORY.max(2 * config.swing_length + 2)),
+            atr: Atr::new(config.atr_period),
+            internal: Structure::new(Scope::Internal, config.close_break),
+            swing: Structure::new(Scope::Swing, config.close_break),
+            blocks: Zones::new(timeframe, config.max_active_zones),
+            gaps: Zones::new(timeframe, config.max_active_zones),
+            pools: Pools::new(timeframe, config.max_active_zones),
+            range: None,
+            last_swing_high: None,
+            last_swing_low: None,
+            next_id: 0,
+            breaks: Vec::new(),
+        }
+    }
+
+    pub fn timeframe(&self) -> Timeframe {
+        self.timeframe
+    }
+
+    /// Processes one closed bar.
+    pub fn on_bar(&mut self, bar: Bar, out: &mut Vec<SmcEvent>) {
+        self.history.push(bar);
+        self.atr.update(&bar);
+        // Objects formed earlier meet this bar first; then new objects form.
+        self.blocks.on_bar(&bar, &mut self.next_id, out);
+        self.gaps.on_bar(&bar, &mut self.next_id, out);
+        self.pools.on_bar(&bar, out);
+        self.structure(&bar, Scope::Internal, out);
+        self.structure(&bar, Scope::Swing, out);
+        if let Some(mut gap) =
+            fair_value_gap(&self.history, self.config.fvg_min_atr * self.atr.value())
+        {
+            gap.id = self.new_id();
+            self.gaps.add(gap, out);
+        }
+        self.swings(Scope::Internal, out);
+        self.swings(Scope::Swing, out);
+    }
+
+    fn new_id(&mut self) -> u64 {
+        self.next_id += 1;
+        self.next_id
+    }
+
+    fn structure(&mut self, bar: &Bar, scope: Scope, out: &mut Vec<SmcEvent>) {
+        let mut events = std::mem::take(&mut self.breaks);
+        events.clear();
+        match scope {
+            Scope::Internal => self.internal.on_bar(bar, &mut events),
+            Scope::Swing => self.swing.on_bar(bar, &mut events),
+        }
+        for event in &events {
+            match *event {
+                StructureEvent::Break { swing, choch } => {
+                    let kind = if choch { Kind::Choch } else { Kind::Bos };
+                    let id = self.new_id();
+                    out.push(
+                        SmcEvent::new(
+                            self.timeframe,
+                            kind,
+                            Lifecycle::Formed,
+                            swing.direction,
+                            bar.open_time,
+                            bar.close_time,
+                        )
+                        .level(swing.level)
+                        .id(id)
+                        .origin(swing.time)
+                        .scope(scope),
+                    );
+                    if let Some(mut block) = order_block(&self.history, &swing, scope) {
+                        block.id = self.new_id();
+                        self.blocks.add(block, out);
+                    }
+                }
+                StructureEvent::Sweep { swing } if scope == Scope::Swing => {
+                    let id = self.new_id();
+                    out.push(
+                        SmcEvent::new(
+                            self.timeframe,
+                            Kind::Sweep,
+                            Lifecycle::Formed,
+                            swing.direction,
+                            bar.open_time,
+                            bar.close_time,
+                        )
+                        .level(swing.level)
+                        .id(id)
+                        .origin(swing.time)
+                        .scope(scope),
+                    );
+                }
+                StructureEvent::Sweep { .. } => {}
+            }
+        }
+        self.breaks = events;
+    }
+
+    fn swings(&mut self, scope: Scope, out: &mut Vec<SmcEvent>) {
+        let length = match scope {
+            Scope::Internal => self.config.internal_length,
+            Scope::Swing => self.config.swing_length,
+        };
+        let (high, low) = confirmed(&self.history, length);
+        for swing in [high, low].into_iter().flatten() {
+            let kind = if swing.direction == 1 {
+                Kind::SwingHigh
+            } else {
+                Kind::SwingLow
+            };
+            let id = self.new_id();
+            out.push(
+                SmcEvent::new(
+                    self.timeframe,
+                    kind,
+                    Lifecycle::Formed,
+                    swing.direction,
+                    swing.time,
+                    swing.known_at,
+                )
+                .level(swing.level)
+                .id(id)
+                .scope(scope),
+            );
+            match scope {
+                Scope::Internal => {
+                    self.internal.on_swing(swing);
+                    let tolerance = self.config.equal_tolerance_atr * self.atr.value();
+                    self.pools
+                        .on_swing(swing, tolerance, &mut self.next_id, out);
+                }
+                Scope::Swing => {
+                    self.swing.on_swing(swing);
+                    self.update_range(swing, out);
+                }
+            }
+        }
+    }
+
+    fn update_range(&mut self, swing: Swing, out: &mut Vec<SmcEvent>) {
+        if swing.direction == 1 {
+            self.last_swing_high = Some(swing);
+        } else {
+            self.last_swing_low = Some(swing);
+        }
+        let (Some(high), Some(low)) = (self.last_swing_high, self.last_swing_low) else {
+            return;
+        };
+        if high.level <= low.level {
+            return;
+        }
+        let range = Range {
+            top: high.level,
+            bottom: low.level,
+        };
+        self.range = Some(range);
+        let id = self.new_id();
+        out.push(
+            SmcEvent::new(
+                self.timeframe,
+                Kind::PremiumDiscount,
+                Lifecycle::Formed,
+                swing.direction,
+                swing.time,
+                swing.known_at,
+            )
+            .zone(range.top, range.bottom)
+            .level((range.top + range.bottom) / 2.0)
+            .id(id)
+            .origin(if swing.direction == 1 {
+                low.time
+            } else {
+                high.time
+            }),
+        );
+    }
+
+    /// Trend of a scope: 1 up, -1 down, 0 before the first break.
+    pub fn trend(&self, scope: Scope) -> i8 {
+        match scope {
+            Scope::Internal => self.internal.trend,
+            Scope::Swing => self.swing.trend,
+        }
+    }
+
+    /// The unbroken swing-scope high and low.
+    pub fn swing_levels(&self) -> (Option<Swing>, Option<Swing>) {
+        self.swing.levels()
+    }
+
+    /// Active order blocks and breaker blocks.
+    pub fn blocks(&self) -> &[crate::zones::Zone] {
+        self.blocks.active()
+    }
+
+    /// Active fair value gaps and inverse gaps.
+    pub fn gaps(&self) -> &[crate::zones::Zone] {
+        self.gaps.active()
+    }
+
+    /// Active liquidity pools.
+    pub fn pools(&self) -> &[crate::liquidity::Pool] {
+        self.pools.active()
+    }
+
+    /// The premium/discount range, once a swing high and low exist.
+    pub fn range(&self) -> Option<Range> {
+        self.range
+    }
+
+    /// The newest bar.
+    pub fn last_bar(&self) -> Option<&Bar> {
+        self.history.back(0)
+    }
+
+    /// The current ATR.
+    pub fn atr(&self) -> f64 {
+        self.atr.value()
+    }
+}
