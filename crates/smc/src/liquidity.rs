@@ -95,12 +95,13 @@ impl Pools {
 
     /// Ends the pools a closed bar trades through.
     pub fn on_bar(&mut self, bar: &Bar, out: &mut Vec<SmcEvent>) {
-        // Swings price has traded through can no longer pair up.
+        // A swing price has closed beyond can no longer pair up (a wick
+        // slightly above it may be the second of the equal highs).
         self.recent.retain(|s| {
             if s.direction == 1 {
-                bar.high <= s.level
+                bar.close <= s.level
             } else {
-                bar.low >= s.level
+                bar.close >= s.level
             }
         });
         let tf = self.timeframe;
