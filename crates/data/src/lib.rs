@@ -15,4 +15,4 @@ pub mod synthetic;
 
 pub use error::DataError;
 pub use reader::{CsvFormat, Loaded, ReadOptions, infer_timeframe, parse_ohlcv, read_ohlcv};
-pub use resample::{Resampler, resample};
+pub use resample::{Aggregate, Resampler, resample};

@@ -11,16 +11,49 @@
 
 use smc_model::{Candle, Timeframe};
 
-/// Streaming aggregation of source candles into `target` candles.
-#[derive(Debug, Clone)]
-pub struct Resampler {
-    source_ms: i64,
-    target: Timeframe,
-    current: Option<Candle>,
+/// A bar that can be aggregated into a longer period: exact candles here,
+/// and the analysis crate's `f64` bars, which it resamples without decimal
+/// arithmetic on its hot path.
+pub trait Aggregate: Copy {
+    /// Open time, epoch ms.
+    fn open_time(&self) -> i64;
+    /// This bar as the first of a period opening at `start` and lasting
+    /// `duration_ms`.
+    fn opening_at(&self, start: i64, duration_ms: i64) -> Self;
+    /// Extends the period's bar with the next bar of the period.
+    fn absorb(&mut self, next: &Self);
 }
 
-impl Resampler {
-    /// A resampler from candles of `source` duration to `target`.
+impl Aggregate for Candle {
+    fn open_time(&self) -> i64 {
+        self.open_time
+    }
+
+    fn opening_at(&self, start: i64, _duration_ms: i64) -> Self {
+        Candle {
+            open_time: start,
+            ..*self
+        }
+    }
+
+    fn absorb(&mut self, next: &Self) {
+        self.high = self.high.max(next.high);
+        self.low = self.low.min(next.low);
+        self.close = next.close;
+        self.volume += next.volume;
+    }
+}
+
+/// Streaming aggregation of source bars into `target` bars.
+#[derive(Debug, Clone)]
+pub struct Resampler<C = Candle> {
+    source_ms: i64,
+    target: Timeframe,
+    current: Option<C>,
+}
+
+impl<C: Aggregate> Resampler<C> {
+    /// A resampler from bars of `source` duration to `target`.
     pub fn new(source: Timeframe, target: Timeframe) -> Self {
         Resampler {
             source_ms: source.duration_ms(),
@@ -35,11 +68,12 @@ impl Resampler {
     }
 
     /// Closes the open period if the time `now` (epoch ms) is at or past its
-    /// end, returning the completed candle.
-    pub fn advance_to(&mut self, now: i64) -> Option<Candle> {
+    /// end, returning the completed bar.
+    pub fn advance_to(&mut self, now: i64) -> Option<C> {
         let end = self
             .current
-            .map(|c| c.open_time + self.target.duration_ms())?;
+            .as_ref()
+            .map(|c| c.open_time() + self.target.duration_ms())?;
         if now >= end {
             self.current.take()
         } else {
@@ -47,34 +81,26 @@ impl Resampler {
         }
     }
 
-    /// Adds a closed source candle. Pushes onto `out` the candle of a period
-    /// that a gap left incomplete, then the candle of the current period if
-    /// this candle completes it.
-    pub fn push(&mut self, candle: &Candle, out: &mut Vec<Candle>) {
-        out.extend(self.advance_to(candle.open_time));
-        let start = self.target.period_start(candle.open_time);
+    /// Adds a closed source bar. Pushes onto `out` the bar of a period that
+    /// a gap left incomplete, then the bar of the current period if this bar
+    /// completes it.
+    pub fn push(&mut self, bar: &C, out: &mut Vec<C>) {
+        out.extend(self.advance_to(bar.open_time()));
         match &mut self.current {
-            Some(acc) => {
-                acc.high = acc.high.max(candle.high);
-                acc.low = acc.low.min(candle.low);
-                acc.close = candle.close;
-                acc.volume += candle.volume;
-            }
+            Some(acc) => acc.absorb(bar),
             None => {
-                self.current = Some(Candle {
-                    open_time: start,
-                    ..*candle
-                })
+                let start = self.target.period_start(bar.open_time());
+                self.current = Some(bar.opening_at(start, self.target.duration_ms()));
             }
         }
-        out.extend(self.advance_to(candle.open_time + self.source_ms));
+        out.extend(self.advance_to(bar.open_time() + self.source_ms));
     }
 }
 
 /// Resamples a whole series of `source`-timeframe candles to `target`.
 /// The last period is dropped if the data ends before it closes.
 pub fn resample(candles: &[Candle], source: Timeframe, target: Timeframe) -> Vec<Candle> {
-    let mut resampler = Resampler::new(source, target);
+    let mut resampler = Resampler::<Candle>::new(source, target);
     let ratio = (target.duration_ms() / source.duration_ms()).max(1) as usize;
     let mut out = Vec::with_capacity(candles.len() / ratio + 1);
     for candle in candles {

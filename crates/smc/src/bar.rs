@@ -31,3 +31,29 @@ impl Bar {
         }
     }
 }
+
+impl smc_data::Aggregate for Bar {
+    fn open_time(&self) -> i64 {
+        self.open_time
+    }
+
+    fn opening_at(&self, start: i64, duration_ms: i64) -> Self {
+        Bar {
+            open_time: start,
+            close_time: start + duration_ms,
+            ..*self
+        }
+    }
+
+    fn absorb(&mut self, next: &Self) {
+        // Selects rather than f64::max so that a NaN never replaces a price.
+        if next.high > self.high || self.high.is_nan() {
+            self.high = next.high;
+        }
+        if next.low < self.low || self.low.is_nan() {
+            self.low = next.low;
+        }
+        self.close = next.close;
+        self.volume += next.volume;
+    }
+}

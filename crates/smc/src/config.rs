@@ -32,7 +32,7 @@ impl Default for DetectorConfig {
             equal_tolerance_atr: 0.1,
             fvg_min_atr: 0.0,
             close_break: true,
-            max_active_zones: 64,
+            max_active_zones: 24,
         }
     }
 }

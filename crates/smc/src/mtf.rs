@@ -28,8 +28,8 @@ pub enum MtfError {
 pub struct MultiTimeframe {
     base: Timeframe,
     base_analyzer: Option<TimeframeAnalyzer>,
-    higher: Vec<(Resampler, TimeframeAnalyzer)>,
-    completed: Vec<Candle>,
+    higher: Vec<(Resampler<Bar>, TimeframeAnalyzer)>,
+    completed: Vec<Bar>,
     record: Option<Vec<(Timeframe, Vec<Bar>)>>,
     last_close: Option<f64>,
 }
@@ -86,6 +86,11 @@ impl MultiTimeframe {
     /// Processes one closed base candle.
     pub fn on_candle(&mut self, candle: &Candle, out: &mut Vec<SmcEvent>) {
         let bar = Bar::from_candle(candle, self.base);
+        self.on_bar(bar, out);
+    }
+
+    /// Processes one closed base bar (already converted to `f64`).
+    pub fn on_bar(&mut self, bar: Bar, out: &mut Vec<SmcEvent>) {
         self.last_close = Some(bar.close);
         if let Some(a) = &mut self.base_analyzer {
             a.on_bar(bar, out);
@@ -95,7 +100,7 @@ impl MultiTimeframe {
         }
         for k in 0..self.higher.len() {
             let mut done = std::mem::take(&mut self.completed);
-            self.higher[k].0.push(candle, &mut done);
+            self.higher[k].0.push(&bar, &mut done);
             self.feed_higher(k, &done, out);
             done.clear();
             self.completed = done;
@@ -106,17 +111,16 @@ impl MultiTimeframe {
     /// (epoch ms), as a live clock would without a new candle.
     pub fn advance_to(&mut self, now: i64, out: &mut Vec<SmcEvent>) {
         for k in 0..self.higher.len() {
-            if let Some(candle) = self.higher[k].0.advance_to(now) {
-                self.feed_higher(k, &[candle], out);
+            if let Some(bar) = self.higher[k].0.advance_to(now) {
+                self.feed_higher(k, &[bar], out);
             }
         }
     }
 
-    fn feed_higher(&mut self, k: usize, candles: &[Candle], out: &mut Vec<SmcEvent>) {
+    fn feed_higher(&mut self, k: usize, bars: &[Bar], out: &mut Vec<SmcEvent>) {
         let offset = usize::from(self.base_analyzer.is_some());
-        let (resampler, analyzer) = &mut self.higher[k];
-        for candle in candles {
-            let bar = Bar::from_candle(candle, resampler.target());
+        let analyzer = &mut self.higher[k].1;
+        for &bar in bars {
             analyzer.on_bar(bar, out);
             if let Some(rec) = &mut self.record {
                 rec[offset + k].1.push(bar);

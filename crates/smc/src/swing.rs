@@ -45,6 +45,9 @@ pub fn confirmed(history: &History, length: usize) -> (Option<Swing>, Option<Swi
         // highs the first is the pivot, so a flat top yields one swing.
         is_high &= pivot.high > before.high && pivot.high >= after.high;
         is_low &= pivot.low < before.low && pivot.low <= after.low;
+        if !is_high && !is_low {
+            return (None, None); // most bars fail next to the pivot
+        }
     }
     let swing = |direction: i8, level: f64| Swing {
         direction,

@@ -50,6 +50,7 @@ pub struct Zones {
     timeframe: Timeframe,
     active: Vec<Zone>,
     max_active: usize,
+    triggers: Triggers,
 }
 
 impl Zones {
@@ -58,6 +59,7 @@ impl Zones {
             timeframe,
             active: Vec::new(),
             max_active: max_active.max(1),
+            triggers: Triggers::NONE,
         }
     }
 
@@ -68,7 +70,8 @@ impl Zones {
     /// Adds a zone and emits its `formed` event; the oldest zone expires
     /// when the cap is reached.
     pub fn add(&mut self, zone: Zone, out: &mut Vec<SmcEvent>) {
-        if self.active.len() >= self.max_active {
+        let expired = self.active.len() >= self.max_active;
+        if expired {
             let old = self.active.remove(0);
             out.push(old.event(self.timeframe, Lifecycle::Expired, old.time, zone.formed_at));
         }
@@ -76,13 +79,26 @@ impl Zones {
         formed.origin_time = None;
         out.push(formed);
         self.active.push(zone);
+        if expired {
+            // The expired zone may have held a trigger: recompute.
+            self.triggers = Triggers::of(&self.active);
+        } else {
+            self.triggers.include(&zone);
+        }
     }
 
     /// Applies a closed bar to every zone formed before it.
     pub fn on_bar(&mut self, bar: &Bar, next_id: &mut u64, out: &mut Vec<SmcEvent>) {
+        let (bull, bear) = self.triggers.fires(bar);
+        if !bull && !bear {
+            return; // the common case: this bar touches no zone
+        }
         let tf = self.timeframe;
         let mut flips = Vec::new();
         self.active.retain_mut(|z| {
+            if (z.direction == 1 && !bull) || (z.direction == -1 && !bear) {
+                return true;
+            }
             if z.formed_at > bar.open_time {
                 return true; // formed at this bar's own close
             }
@@ -116,6 +132,7 @@ impl Zones {
             }
             false
         });
+        self.triggers = Triggers::of(&self.active);
         // The breaker or inverse gap remembers the zone it came from.
         for (origin, zone) in flips {
             self.add(zone, out);
@@ -123,5 +140,58 @@ impl Zones {
                 e.origin_time = Some(origin);
             }
         }
+    }
+}
+
+/// The prices nearest to changing some active zone: a bar that reaches none
+/// of them changes nothing, so the zone loop runs only when one is reached.
+#[derive(Debug, Clone, Copy)]
+struct Triggers {
+    /// Highest top of an unmitigated bullish zone (a low at or below touches).
+    bull_touch: f64,
+    /// Highest bottom of a bullish zone (a close below invalidates).
+    bull_break: f64,
+    /// Lowest bottom of an unmitigated bearish zone.
+    bear_touch: f64,
+    /// Lowest top of a bearish zone.
+    bear_break: f64,
+}
+
+impl Triggers {
+    const NONE: Triggers = Triggers {
+        bull_touch: f64::NEG_INFINITY,
+        bull_break: f64::NEG_INFINITY,
+        bear_touch: f64::INFINITY,
+        bear_break: f64::INFINITY,
+    };
+
+    fn of(zones: &[Zone]) -> Self {
+        let mut t = Triggers::NONE;
+        zones.iter().for_each(|z| t.include(z));
+        t
+    }
+
+    fn include(&mut self, z: &Zone) {
+        let max = |m: f64, x: f64| if x > m { x } else { m };
+        let min = |m: f64, x: f64| if x < m { x } else { m };
+        if z.direction == 1 {
+            if !z.mitigated {
+                self.bull_touch = max(self.bull_touch, z.top);
+            }
+            self.bull_break = max(self.bull_break, z.bottom);
+        } else {
+            if !z.mitigated {
+                self.bear_touch = min(self.bear_touch, z.bottom);
+            }
+            self.bear_break = min(self.bear_break, z.top);
+        }
+    }
+
+    /// Whether the bar reaches a bullish and a bearish trigger.
+    fn fires(&self, bar: &Bar) -> (bool, bool) {
+        (
+            bar.low <= self.bull_touch || bar.close < self.bull_break,
+            bar.high >= self.bear_touch || bar.close > self.bear_break,
+        )
     }
 }

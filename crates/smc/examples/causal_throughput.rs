@@ -1,0 +1,48 @@
+//! Times the full causal suite on `--candles` one-minute candles (default
+//! 1M, the Binance BTCUSDT 1m test series tiled) with `--timeframes`
+//! (default 1m,5m,1h,1d), after the candles are in memory. One thread.
+
+use smc_analysis::{DetectorConfig, MultiTimeframe};
+use smc_data::synthetic::tile;
+use smc_data::{ReadOptions, read_ohlcv};
+use smc_model::Timeframe;
+use std::path::Path;
+use std::time::Instant;
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args: Vec<String> = std::env::args().collect();
+    let flag = |name: &str| {
+        args.iter()
+            .position(|a| a == name)
+            .and_then(|i| args.get(i + 1))
+    };
+    let n: usize = flag("--candles").map_or(Ok(1_000_000), |s| s.parse())?;
+    let tfs: Vec<Timeframe> = flag("--timeframes")
+        .map_or("1m,5m,1h,1d", String::as_str)
+        .split(',')
+        .map(str::parse)
+        .collect::<Result<_, _>>()?;
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../testdata/market/binance-usdm/BTCUSDT-1m.csv");
+    let candles = tile(&read_ohlcv(&path, ReadOptions::default())?.candles, n);
+    let mut best = f64::INFINITY;
+    let mut count = 0;
+    for _ in 0..3 {
+        let t = Instant::now();
+        let mut mtf = MultiTimeframe::new(Timeframe::M1, &tfs, &DetectorConfig::default())?;
+        let mut events = Vec::with_capacity(n);
+        for c in &candles {
+            mtf.on_candle(c, &mut events);
+        }
+        best = best.min(t.elapsed().as_secs_f64());
+        count = events.len();
+    }
+    let names: Vec<String> = tfs.iter().map(ToString::to_string).collect();
+    println!(
+        "causal suite: {n} 1m candles, timeframes {}: {:.1} ms = {:.2} M candles/s ({count} events, best of 3, one thread)",
+        names.join(","),
+        best * 1e3,
+        n as f64 / best / 1e6
+    );
+    Ok(())
+}
