@@ -120,10 +120,12 @@ impl Bounds {
         let (o, h, l, c) = (input.open[t], input.high[t], input.low[t], input.close[t]);
         if self.dir == 1 {
             let probe = if close_mitigation { o.min(c) } else { l };
-            !fires(probe, self.mitigation, Ordering::Less) && !fires(h, self.deletion, Ordering::Greater)
+            !fires(probe, self.mitigation, Ordering::Less)
+                && !fires(h, self.deletion, Ordering::Greater)
         } else {
             let probe = if close_mitigation { o.max(c) } else { h };
-            !fires(probe, self.mitigation, Ordering::Greater) && !fires(l, self.deletion, Ordering::Less)
+            !fires(probe, self.mitigation, Ordering::Greater)
+                && !fires(l, self.deletion, Ordering::Less)
         }
     }
 }
