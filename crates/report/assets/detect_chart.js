@@ -17,7 +17,8 @@
     ["structure", "BOS / CHoCH"], ["liquidity", "Liquidity"], ["sweep", "Sweeps"], ["swing", "Swings"],
   ];
   const shown = Object.fromEntries(CATEGORIES.map(([k]) => [k, true]));
-  shown.swing = false;
+  // Off by default to keep a busy chart readable; the legend turns them on.
+  shown.swing = false; shown.inverse_fvg = false; shown.breaker_block = false;
   let frame = null, objects = null, view = { from: 0, to: 0 }, mouse = null;
 
   // Turns a frame's events into drawable objects: zones and levels span
@@ -100,7 +101,7 @@
       if (!shown[z.kind]) continue;
       const x0 = xt(z.t0), x1 = xt(z.t1);
       if (x1 < 0 || x0 > plotW) continue;
-      const c = COLORS[z.kind], alpha = z.mitigated === null ? 0.28 : 0.14;
+      const c = COLORS[z.kind], alpha = z.mitigated === null ? 0.2 : 0.08;
       ctx.fillStyle = `rgba(${c[0]},${c[1]},${c[2]},${alpha})`; ctx.strokeStyle = `rgba(${c[0]},${c[1]},${c[2]},0.8)`;
       ctx.fillRect(x0, y(z.top), x1 - x0, y(z.bottom) - y(z.top)); ctx.strokeRect(x0, y(z.top), x1 - x0, y(z.bottom) - y(z.top));
       zonesDrawn++;
