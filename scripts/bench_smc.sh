@@ -32,7 +32,7 @@ echo "series: $FIXTURE tiled to $SIZE candles (52-week shifted copies)"
 
 if [ "$SKIP_PY" = 0 ]; then
     VENV=.venv-smc
-    if ! "$VENV/bin/python" -c 'import smartmoneyconcepts, pandas' 2>/dev/null; then
+    if ! SMC_CREDIT=0 "$VENV/bin/python" -c 'import smartmoneyconcepts, pandas' 2>/dev/null; then
         python3 -m venv "$VENV"
         "$VENV/bin/pip" install --quiet --disable-pip-version-check -r scripts/requirements-reference.txt
     fi
@@ -62,8 +62,10 @@ for name, r in ours.items():
     p = ref.get(name)
     ratio = f"{r['candles_per_second'] / p['candles_per_second']:,.0f}x" if p else "-"
     pcs = f"{p['candles_per_second']:,.0f}" if p else "-"
-    print(f"{name:<22}{r['candles_per_second']:>14,.0f}{pcs:>15}{ratio:>10}"
-          f"{big[name]['candles_per_second']:>14,.0f}{huge[name]['candles_per_second']:>15,.0f}")
+    def cps(rows):
+        row = rows.get(name, {})
+        return f"{row['candles_per_second']:,.0f}" if "candles_per_second" in row else "n/a"
+    print(f"{name:<22}{r['candles_per_second']:>14,.0f}{pcs:>15}{ratio:>10}{cps(big):>14}{cps(huge):>15}")
 PY
 
 echo

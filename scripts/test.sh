@@ -23,7 +23,7 @@ cargo test --workspace --release 2>&1 | tee "$LOG/cargo-test.txt"
 
 step "Python virtualenv with the reference library smartmoneyconcepts 0.0.27"
 VENV="$ROOT/.venv-smc"
-if ! "$VENV/bin/python" -c 'import smartmoneyconcepts, pandas' 2>/dev/null; then
+if ! SMC_CREDIT=0 "$VENV/bin/python" -c 'import smartmoneyconcepts, pandas' 2>/dev/null; then
     python3 -m venv "$VENV"
     "$VENV/bin/pip" install --quiet --disable-pip-version-check -r scripts/requirements-reference.txt
 fi
