@@ -24,7 +24,7 @@ trap 'rm -rf "$OUT"' EXIT
 cargo build --release --quiet -p smc-parity --example throughput
 cargo build --release --quiet -p smc-analysis --example causal_throughput
 cargo build --release --quiet -p smc-data --example parse_throughput
-BIN=target/release/examples
+BIN=${CARGO_TARGET_DIR:-target}/release/examples
 
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
 echo "series: $FIXTURE tiled to $SIZE candles (52-week shifted copies)"

@@ -7,6 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
+TARGET_DIR=${CARGO_TARGET_DIR:-target}
 LOG=$(mktemp -d)
 trap 'rm -rf "$LOG"' EXIT
 
@@ -29,7 +30,7 @@ if ! SMC_CREDIT=0 "$VENV/bin/python" -c 'import smartmoneyconcepts, pandas' 2>/d
 fi
 
 step "parity cross-check against the reference library on real series"
-SMC_CREDIT=0 "$VENV/bin/python" scripts/parity_crosscheck.py --smc target/release/smc 2>&1 | tee "$LOG/crosscheck.txt"
+SMC_CREDIT=0 "$VENV/bin/python" scripts/parity_crosscheck.py --smc "$TARGET_DIR/release/smc" 2>&1 | tee "$LOG/crosscheck.txt"
 
 if [ -x crates/report/tests/browser_check.sh ]; then
     step "HTML chart in a real Chromium"

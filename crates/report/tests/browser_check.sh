@@ -11,15 +11,16 @@ if [ -z "$CHROME" ]; then
     exit 0
 fi
 cargo build --release --quiet -p smc-cli
+TARGET_DIR=${CARGO_TARGET_DIR:-target}
 OUT=$(mktemp -d)
 trap 'rm -rf "$OUT"' EXIT
-./target/release/smc detect --input testdata/market/binance-usdm/BTCUSDT-1m.csv \
+"$TARGET_DIR/release/smc" detect --input testdata/market/binance-usdm/BTCUSDT-1m.csv \
     --timeframes 1m,5m,1h,1d --format html --output "$OUT/chart.html"
 FLAGS=(--headless --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking
        --disable-component-update --disable-sync --user-data-dir="$OUT/profile" --window-size=1400,800
        --virtual-time-budget=5000)
 "$CHROME" "${FLAGS[@]}" --dump-dom "file://$OUT/chart.html" > "$OUT/dom.html" 2>/dev/null
-"$CHROME" "${FLAGS[@]}" --screenshot="$(pwd)/target/chart.png" "file://$OUT/chart.html" >/dev/null 2>&1 || true
+"$CHROME" "${FLAGS[@]}" --screenshot="$TARGET_DIR/chart.png" "file://$OUT/chart.html" >/dev/null 2>&1 || true
 body=$(grep -o '<body[^>]*>' "$OUT/dom.html" | head -1)
 ready=$(sed -n 's/.*data-ready="\([0-9]*\)".*/\1/p' <<<"$body")
 candles=$(sed -n 's/.*data-candles="\([0-9]*\)".*/\1/p' <<<"$body")
