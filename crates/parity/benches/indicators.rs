@@ -17,17 +17,7 @@ fn fixture() -> Option<Ohlc> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../../testdata/smc-reference/EURUSD/EURUSD_15M.csv");
     let base = Ohlc::from_candles(&read_ohlcv(&path, ReadOptions::default()).ok()?.candles);
-    let mut out = Ohlc::default();
-    for i in 0..SIZE {
-        let (k, j) = ((i / base.len()) as i64, i % base.len());
-        out.time.push(base.time[j] + k * 52 * WEEK_MS);
-        out.open.push(base.open[j]);
-        out.high.push(base.high[j]);
-        out.low.push(base.low[j]);
-        out.close.push(base.close[j]);
-        out.volume.push(base.volume[j]);
-    }
-    Some(out)
+    Some(base.tiled(SIZE, 52 * WEEK_MS))
 }
 
 fn bench(c: &mut Criterion) {

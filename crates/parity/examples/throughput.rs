@@ -12,23 +12,6 @@ use std::time::Instant;
 
 const WEEK_MS: i64 = 7 * 86_400_000;
 
-fn tile(base: &Ohlc, n: usize) -> Ohlc {
-    let mut out = Ohlc::default();
-    let mut copy = 0i64;
-    while out.len() < n {
-        for i in 0..base.len().min(n - out.len()) {
-            out.time.push(base.time[i] + copy * 52 * WEEK_MS);
-            out.open.push(base.open[i]);
-            out.high.push(base.high[i]);
-            out.low.push(base.low[i]);
-            out.close.push(base.close[i]);
-            out.volume.push(base.volume[i]);
-        }
-        copy += 1;
-    }
-    out
-}
-
 fn median(mut xs: Vec<f64>) -> f64 {
     xs.sort_by(f64::total_cmp);
     xs[xs.len() / 2]
@@ -50,7 +33,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let parse_s = t0.elapsed().as_secs_f64();
     let mut input = Ohlc::from_candles(&loaded.candles);
     if let Some(n) = flag("--tile") {
-        input = tile(&input, n.parse()?);
+        input = input.tiled(n.parse()?, 52 * WEEK_MS);
     }
     let n = input.len();
     println!(

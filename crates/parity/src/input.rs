@@ -24,6 +24,26 @@ impl Ohlc {
         self.close.is_empty()
     }
 
+    /// `n` candles made of repeated copies of these, copy `k` shifted by
+    /// `k × shift_ms` (benchmarks tile the fixture this way, as the
+    /// reference's own benchmark does with 52-week shifts).
+    pub fn tiled(&self, n: usize, shift_ms: i64) -> Ohlc {
+        let mut out = Ohlc::default();
+        if self.is_empty() {
+            return out;
+        }
+        for i in 0..n {
+            let (copy, j) = ((i / self.len()) as i64, i % self.len());
+            out.time.push(self.time[j] + copy * shift_ms);
+            out.open.push(self.open[j]);
+            out.high.push(self.high[j]);
+            out.low.push(self.low[j]);
+            out.close.push(self.close[j]);
+            out.volume.push(self.volume[j]);
+        }
+        out
+    }
+
     /// Builds the columns from exact candles. Each price becomes the float64
     /// nearest to its decimal value, as Python's `float()` parses it.
     pub fn from_candles(candles: &[smc_model::Candle]) -> Self {

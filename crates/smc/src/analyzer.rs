@@ -112,47 +112,40 @@ impl TimeframeAnalyzer {
             match *event {
                 StructureEvent::Break { swing, choch } => {
                     let kind = if choch { Kind::Choch } else { Kind::Bos };
-                    let id = self.new_id();
-                    out.push(
-                        SmcEvent::new(
-                            self.timeframe,
-                            kind,
-                            Lifecycle::Formed,
-                            swing.direction,
-                            bar.open_time,
-                            bar.close_time,
-                        )
-                        .level(swing.level)
-                        .id(id)
-                        .origin(swing.time)
-                        .scope(scope),
-                    );
+                    self.level_event(kind, &swing, bar, scope, out);
                     if let Some(mut block) = order_block(&self.history, &swing, scope) {
                         block.id = self.new_id();
                         self.blocks.add(block, out);
                     }
                 }
                 StructureEvent::Sweep { swing } if scope == Scope::Swing => {
-                    let id = self.new_id();
-                    out.push(
-                        SmcEvent::new(
-                            self.timeframe,
-                            Kind::Sweep,
-                            Lifecycle::Formed,
-                            swing.direction,
-                            bar.open_time,
-                            bar.close_time,
-                        )
-                        .level(swing.level)
-                        .id(id)
-                        .origin(swing.time)
-                        .scope(scope),
-                    );
+                    self.level_event(Kind::Sweep, &swing, bar, scope, out);
                 }
                 StructureEvent::Sweep { .. } => {}
             }
         }
         self.breaks = events;
+    }
+
+    /// An event at `bar` about the level of `swing` (a break or a sweep).
+    fn level_event(
+        &mut self,
+        kind: Kind,
+        swing: &Swing,
+        bar: &Bar,
+        scope: Scope,
+        out: &mut Vec<SmcEvent>,
+    ) {
+        let id = self.new_id();
+        let e = SmcEvent::new(
+            self.timeframe,
+            kind,
+            Lifecycle::Formed,
+            swing.direction,
+            bar.open_time,
+            bar.close_time,
+        );
+        out.push(e.level(swing.level).id(id).origin(swing.time).scope(scope));
     }
 
     fn swings(&mut self, scope: Scope, out: &mut Vec<SmcEvent>) {
