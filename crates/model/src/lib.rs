@@ -6,6 +6,10 @@
 
 /// OHLCV candles with exact prices.
 pub mod candle;
+/// Time sources: simulated (backtest) and wall clock (paper, live).
+pub mod clock;
+/// The engine's output events and the sink that consumes them.
+pub mod event;
 /// Executions of orders.
 pub mod fill;
 /// Instruments and their tick, lot and minimum-notional rules.
@@ -14,15 +18,20 @@ pub mod instrument;
 pub mod num;
 /// Orders and their state machine.
 pub mod order;
+/// The account view strategies and risk read.
+pub mod portfolio;
 /// UTC time helpers: epoch milliseconds and calendar conversion.
 pub mod time;
 /// Candle periods (1m … 1w) aligned to UTC.
 pub mod timeframe;
 
 pub use candle::Candle;
+pub use clock::{Clock, SimClock, WallClock};
+pub use event::{EngineEvent, EventSink, NullSink, RiskVerdict};
 pub use fill::{Fill, Liquidity};
 pub use instrument::{Instrument, InstrumentError, InstrumentId, InstrumentSpec, MarketKind};
 pub use order::{
     ClientOrderId, IllegalTransition, OrderKind, OrderRequest, OrderStatus, Side, TimeInForce,
 };
+pub use portfolio::{PortfolioSnapshot, PositionSnapshot};
 pub use timeframe::{Timeframe, TimeframeError};

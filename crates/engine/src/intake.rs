@@ -1,0 +1,114 @@
+//! Turning an approved intent into an order: the instrument's rounding (the
+//! one place prices and fixed quantities are rounded), the time-in-force
+//! rules that can be checked before the venue sees the order, and the
+//! eligibility time from the latency model.
+
+use crate::oms::Order;
+use rust_decimal::Decimal;
+use smc_model::{
+    ClientOrderId, Instrument, OrderKind, OrderRequest, OrderStatus, Side, TimeInForce,
+};
+use smc_strategy::{OrderIntent, Size};
+
+/// Why an intent cannot become an order.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum IntakeError {
+    #[error("no instrument with index {0}")]
+    UnknownInstrument(usize),
+    #[error("size must be positive, got {0:?}")]
+    BadSize(Size),
+    #[error("{tif:?} applies to market and limit orders, not {kind:?}")]
+    TifKind { tif: TimeInForce, kind: OrderKind },
+    #[error("post-only needs a limit order, not {0:?}")]
+    PostOnlyKind(OrderKind),
+    #[error(transparent)]
+    Instrument(#[from] smc_model::InstrumentError),
+}
+
+/// Builds the order for `intent`, decided at `decided_at`, eligible from
+/// `eligible_at`. `reference` is the last close, for the minimum-notional
+/// check of fixed quantities.
+pub fn order_from_intent(
+    intent: OrderIntent,
+    client_id: ClientOrderId,
+    instrument: &Instrument,
+    reference: Decimal,
+    decided_at: i64,
+    eligible_at: i64,
+) -> Result<Order, IntakeError> {
+    let spec = &instrument.spec;
+    let buy = intent.side == Side::Buy;
+    let positive = match intent.size {
+        Size::Qty(q) | Size::Notional(q) | Size::EquityFraction(q) => q > Decimal::ZERO,
+        Size::ClosePosition => true,
+    };
+    if !positive {
+        return Err(IntakeError::BadSize(intent.size));
+    }
+    let kind = match intent.kind {
+        OrderKind::Market => OrderKind::Market,
+        OrderKind::Limit { price } => OrderKind::Limit {
+            price: spec.round_price(price, buy)?,
+        },
+        OrderKind::StopMarket { trigger } => OrderKind::StopMarket {
+            trigger: spec.round_price(trigger, buy)?,
+        },
+        OrderKind::StopLimit { trigger, price } => OrderKind::StopLimit {
+            trigger: spec.round_price(trigger, buy)?,
+            price: spec.round_price(price, buy)?,
+        },
+        OrderKind::TakeProfit { trigger } => OrderKind::TakeProfit {
+            trigger: spec.round_price(trigger, buy)?,
+        },
+    };
+    match (intent.time_in_force, kind) {
+        (TimeInForce::PostOnly, OrderKind::Limit { .. }) => {}
+        (TimeInForce::PostOnly, k) => return Err(IntakeError::PostOnlyKind(k)),
+        (tif @ (TimeInForce::Ioc | TimeInForce::Fok), k)
+            if !matches!(k, OrderKind::Market | OrderKind::Limit { .. }) =>
+        {
+            return Err(IntakeError::TifKind { tif, kind: k });
+        }
+        _ => {}
+    }
+    let qty = match intent.size {
+        Size::Qty(q) => Some(spec.round_qty(q, kind.limit_price().unwrap_or(reference))?),
+        _ => None,
+    };
+    // Protective legs sit on the other side of the book.
+    let exit_buy = !buy;
+    let stop_loss = intent
+        .stop_loss
+        .map(|p| spec.round_price(p, exit_buy))
+        .transpose()?;
+    let take_profit = intent
+        .take_profit
+        .map(|p| spec.round_price(p, exit_buy))
+        .transpose()?;
+    Ok(Order {
+        request: OrderRequest {
+            client_id,
+            instrument: instrument.id.clone(),
+            side: intent.side,
+            qty: qty.unwrap_or(Decimal::ZERO),
+            kind,
+            time_in_force: intent.time_in_force,
+            reduce_only: intent.reduce_only,
+        },
+        instrument: intent.instrument,
+        size: intent.size,
+        status: OrderStatus::New,
+        qty,
+        filled: Decimal::ZERO,
+        avg_fill_price: Decimal::ZERO,
+        decided_at,
+        eligible_at,
+        arrived: false,
+        triggered: false,
+        oco_group: None,
+        stop_loss,
+        take_profit,
+        setup: intent.setup,
+        blocked_bar: None,
+    })
+}

@@ -1,0 +1,173 @@
+//! The order management system: every order by client id, moved only
+//! through the model's state machine. Client ids are deterministic
+//! ([`ClientOrderId::from_decision`]) and a duplicate is refused, so a
+//! replayed decision can never place an order twice.
+
+use crate::intrabar::Exposure;
+use rust_decimal::Decimal;
+use smc_model::{
+    ClientOrderId, IllegalTransition, OrderKind, OrderRequest, OrderStatus, Side, TimeInForce,
+};
+use smc_strategy::{Setup, Size};
+use std::collections::BTreeSet;
+
+/// An order inside the engine.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Order {
+    /// As submitted. `request.qty` is zero while the size is still to be
+    /// resolved at the fill price (notional, equity fraction, close position).
+    pub request: OrderRequest,
+    /// Index of the instrument in the engine's table.
+    pub instrument: usize,
+    pub size: Size,
+    pub status: OrderStatus,
+    /// Total quantity once known.
+    pub qty: Option<Decimal>,
+    pub filled: Decimal,
+    /// Quantity-weighted average fill price.
+    pub avg_fill_price: Decimal,
+    pub decided_at: i64,
+    /// The first bar opening at or after this time may fill the order.
+    pub eligible_at: i64,
+    /// Whether the order has been offered to a bar (after that it rests as
+    /// a maker order, and IOC/FOK/post-only are settled).
+    pub arrived: bool,
+    /// Stop-limit: the trigger was reached and it now works as a limit.
+    pub triggered: bool,
+    /// Orders of one group cancel each other when one fills (bracket legs).
+    pub oco_group: Option<u64>,
+    /// Protective orders to place once this order fills.
+    pub stop_loss: Option<Decimal>,
+    pub take_profit: Option<Decimal>,
+    pub setup: Option<Setup>,
+    /// Open time of a bar in which the order can fill no more (volume cap
+    /// reached), so the path walk skips it for the rest of that bar.
+    pub blocked_bar: Option<i64>,
+}
+
+impl Order {
+    pub fn side(&self) -> Side {
+        self.request.side
+    }
+
+    pub fn kind(&self) -> OrderKind {
+        self.request.kind
+    }
+
+    pub fn tif(&self) -> TimeInForce {
+        self.request.time_in_force
+    }
+
+    pub fn client_id(&self) -> &ClientOrderId {
+        &self.request.client_id
+    }
+
+    /// What is left to fill, once the size is known.
+    pub fn remaining(&self) -> Option<Decimal> {
+        self.qty.map(|q| q - self.filled)
+    }
+
+    /// The exposure this order serves, for the `stop-first` path: a sell
+    /// protects or opens a short-side view only if it is not reducing a long.
+    pub fn exposure(&self, position: Decimal) -> Exposure {
+        if position > Decimal::ZERO {
+            Exposure::Long
+        } else if position < Decimal::ZERO {
+            Exposure::Short
+        } else if self.side() == Side::Buy {
+            Exposure::Long
+        } else {
+            Exposure::Short
+        }
+    }
+
+    /// Moves the order through the state machine.
+    pub fn transition(&mut self, to: OrderStatus) -> Result<(), IllegalTransition> {
+        self.status = self.status.transition(to)?;
+        Ok(())
+    }
+
+    /// Records a fill of `qty` at `price`.
+    pub fn record_fill(&mut self, qty: Decimal, price: Decimal) -> Result<(), IllegalTransition> {
+        let total = self.filled + qty;
+        if total > Decimal::ZERO {
+            self.avg_fill_price = (self.avg_fill_price * self.filled + price * qty) / total;
+        }
+        self.filled = total;
+        let done = self.qty.is_some_and(|q| total >= q);
+        self.transition(if done {
+            OrderStatus::Filled
+        } else {
+            OrderStatus::PartiallyFilled
+        })
+    }
+}
+
+/// An order the OMS refuses to take.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum OmsError {
+    #[error("client order id {0} was already used; a decision is never placed twice")]
+    DuplicateId(ClientOrderId),
+    #[error(transparent)]
+    Transition(#[from] IllegalTransition),
+}
+
+/// Open orders in submission order, and every id ever used.
+#[derive(Debug, Default)]
+pub struct Oms {
+    open: Vec<Order>,
+    used_ids: BTreeSet<ClientOrderId>,
+    next_group: u64,
+    submitted: u64,
+}
+
+impl Oms {
+    /// Accepts a new order (status New → Submitted).
+    pub fn submit(&mut self, mut order: Order) -> Result<(), OmsError> {
+        if self.used_ids.contains(order.client_id()) {
+            return Err(OmsError::DuplicateId(order.client_id().clone()));
+        }
+        order.transition(OrderStatus::Submitted)?;
+        self.used_ids.insert(order.client_id().clone());
+        self.open.push(order);
+        self.submitted += 1;
+        Ok(())
+    }
+
+    /// Whether an id has been used.
+    pub fn knows(&self, id: &ClientOrderId) -> bool {
+        self.used_ids.contains(id)
+    }
+
+    /// A fresh one-cancels-other group id.
+    pub fn new_group(&mut self) -> u64 {
+        self.next_group += 1;
+        self.next_group
+    }
+
+    pub fn open(&self) -> &[Order] {
+        &self.open
+    }
+
+    pub fn open_mut(&mut self) -> &mut [Order] {
+        &mut self.open
+    }
+
+    /// Whether instrument `i` has an open order a bar opening at `bar_open`
+    /// may fill (the common "nothing to do" check, without allocation).
+    pub fn has_eligible(&self, i: usize, bar_open: i64) -> bool {
+        self.open
+            .iter()
+            .any(|o| o.instrument == i && o.eligible_at <= bar_open)
+    }
+
+    /// Drops orders that reached a terminal state.
+    pub fn sweep(&mut self) {
+        self.open.retain(|o| !o.status.is_terminal());
+    }
+
+    /// Number of orders ever submitted.
+    pub fn submitted_count(&self) -> u64 {
+        self.submitted
+    }
+}

@@ -1,0 +1,271 @@
+//! The account: cash (spot) or wallet balance (margin), one position per
+//! instrument with its average entry price, realized and unrealized P&L,
+//! fees in the quote currency, and perpetual funding. Every amount is an
+//! exact decimal; a fill changes equity (marked at the fill price) by
+//! exactly minus its fee.
+
+use crate::config::{AccountConfig, AccountKind};
+use rust_decimal::Decimal;
+use smc_model::{PortfolioSnapshot, PositionSnapshot, Side};
+
+/// One instrument's position.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Position {
+    /// Signed: positive long, negative short.
+    pub qty: Decimal,
+    pub avg_price: Decimal,
+    pub mark: Decimal,
+    pub realized: Decimal,
+}
+
+/// Why a fill cannot be paid for.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FundsError {
+    #[error("insufficient cash: the fill costs {needed} with fees, the account has {available}")]
+    Cash { needed: Decimal, available: Decimal },
+    #[error("a spot account cannot sell {qty}: it holds {held}")]
+    Holdings { qty: Decimal, held: Decimal },
+    #[error("insufficient margin: the fill needs {needed} with fees, {available} is free")]
+    Margin { needed: Decimal, available: Decimal },
+}
+
+/// The account of one engine.
+#[derive(Debug, Clone)]
+pub struct Portfolio {
+    kind: AccountKind,
+    cash: Decimal,
+    positions: Vec<Position>,
+    fees_paid: Decimal,
+    funding_paid: Decimal,
+}
+
+impl Portfolio {
+    pub fn new(config: AccountConfig, instruments: usize) -> Self {
+        Portfolio {
+            kind: config.kind,
+            cash: config.starting_cash,
+            positions: vec![Position::default(); instruments],
+            fees_paid: Decimal::ZERO,
+            funding_paid: Decimal::ZERO,
+        }
+    }
+
+    pub fn kind(&self) -> AccountKind {
+        self.kind
+    }
+
+    pub fn cash(&self) -> Decimal {
+        self.cash
+    }
+
+    /// The position of instrument `i` (flat for an unknown index).
+    pub fn position(&self, i: usize) -> Position {
+        self.positions.get(i).copied().unwrap_or_default()
+    }
+
+    /// Cash plus positions at their marks (spot), or wallet plus unrealized
+    /// P&L (margin).
+    pub fn equity(&self) -> Decimal {
+        let mut equity = self.cash;
+        for p in self.positions.iter().filter(|p| !p.qty.is_zero()) {
+            equity += match self.kind {
+                AccountKind::Spot => p.qty * p.mark,
+                AccountKind::Margin { .. } => p.qty * (p.mark - p.avg_price),
+            };
+        }
+        equity
+    }
+
+    /// Equity with instrument `i` marked at `price` instead of its last mark.
+    pub fn equity_at(&self, i: usize, price: Decimal) -> Decimal {
+        let p = self.position(i);
+        self.equity() + p.qty * (price - p.mark)
+    }
+
+    /// Initial margin held (zero for spot).
+    pub fn margin_used(&self) -> Decimal {
+        match self.kind {
+            AccountKind::Spot => Decimal::ZERO,
+            AccountKind::Margin { leverage } => {
+                let notional: Decimal = self.positions.iter().map(|p| p.qty.abs() * p.mark).sum();
+                if leverage > Decimal::ZERO {
+                    notional / leverage
+                } else {
+                    notional
+                }
+            }
+        }
+    }
+
+    /// Marks instrument `i` at `price` (a bar's close).
+    pub fn mark(&mut self, i: usize, price: Decimal) {
+        if let Some(p) = self.positions.get_mut(i) {
+            p.mark = price;
+        }
+    }
+
+    /// The unrounded quantity that spends `fraction` of equity at `price`
+    /// with a fee rate of `fee_rate` included: all-in (`fraction` 1) leaves
+    /// nothing unspent but the lot remainder.
+    pub fn fraction_qty(
+        &self,
+        i: usize,
+        side: Side,
+        fraction: Decimal,
+        price: Decimal,
+        fee_rate: Decimal,
+    ) -> Decimal {
+        if price <= Decimal::ZERO {
+            return Decimal::ZERO;
+        }
+        let budget = fraction * self.equity_at(i, price);
+        match (self.kind, side) {
+            (AccountKind::Spot, Side::Buy) => {
+                budget.min(self.cash) / (price * (Decimal::ONE + fee_rate))
+            }
+            (AccountKind::Spot, Side::Sell) => (budget / price).min(self.position(i).qty),
+            (AccountKind::Margin { leverage }, _) => {
+                let lev = leverage.max(Decimal::ONE);
+                budget / (price * (Decimal::ONE / lev + fee_rate))
+            }
+        }
+    }
+
+    /// Checks that a fill can be paid for, before it is applied.
+    pub fn check_funds(
+        &self,
+        i: usize,
+        side: Side,
+        qty: Decimal,
+        price: Decimal,
+        fee: Decimal,
+    ) -> Result<(), FundsError> {
+        let held = self.position(i).qty;
+        match self.kind {
+            AccountKind::Spot => match side {
+                Side::Buy => {
+                    let needed = qty * price + fee;
+                    if needed > self.cash {
+                        return Err(FundsError::Cash {
+                            needed,
+                            available: self.cash,
+                        });
+                    }
+                }
+                Side::Sell => {
+                    if qty > held {
+                        return Err(FundsError::Holdings { qty, held });
+                    }
+                }
+            },
+            AccountKind::Margin { leverage } => {
+                // Only the part that adds exposure needs margin.
+                let reducing = if (held > Decimal::ZERO) == (side == Side::Sell) {
+                    held.abs().min(qty)
+                } else {
+                    Decimal::ZERO
+                };
+                let adding = qty - reducing;
+                if adding > Decimal::ZERO {
+                    let lev = leverage.max(Decimal::ONE);
+                    let needed = adding * price / lev + fee;
+                    let available = self.equity_at(i, price) - self.margin_used();
+                    if needed > available {
+                        return Err(FundsError::Margin { needed, available });
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Applies a fill; returns the realized P&L it produced (before fees).
+    pub fn apply_fill(
+        &mut self,
+        i: usize,
+        side: Side,
+        qty: Decimal,
+        price: Decimal,
+        fee: Decimal,
+    ) -> Decimal {
+        let kind = self.kind;
+        let Some(p) = self.positions.get_mut(i) else {
+            return Decimal::ZERO;
+        };
+        let dq = match side {
+            Side::Buy => qty,
+            Side::Sell => -qty,
+        };
+        let mut realized = Decimal::ZERO;
+        if p.qty.is_zero() || p.qty.is_sign_positive() == dq.is_sign_positive() {
+            let total = p.qty.abs() + qty;
+            p.avg_price = if p.qty.is_zero() {
+                price
+            } else {
+                (p.avg_price * p.qty.abs() + price * qty) / total
+            };
+        } else {
+            let closed = p.qty.abs().min(qty);
+            let direction = if p.qty > Decimal::ZERO {
+                Decimal::ONE
+            } else {
+                Decimal::NEGATIVE_ONE
+            };
+            realized = (price - p.avg_price) * closed * direction;
+            if qty > p.qty.abs() {
+                p.avg_price = price; // flipped: the remainder opened here
+            }
+        }
+        p.qty += dq;
+        if p.qty.is_zero() {
+            p.avg_price = Decimal::ZERO;
+        }
+        p.realized += realized;
+        p.mark = price;
+        match kind {
+            AccountKind::Spot => self.cash -= dq * price + fee,
+            AccountKind::Margin { .. } => self.cash += realized - fee,
+        }
+        self.fees_paid += fee;
+        realized
+    }
+
+    /// Pays (or receives) funding on instrument `i` at `rate`, on the
+    /// position's notional at its mark: a positive rate makes longs pay and
+    /// shorts receive. Returns the amount paid, or `None` when nothing is due
+    /// (spot, or flat).
+    pub fn apply_funding(&mut self, i: usize, rate: Decimal) -> Option<Decimal> {
+        if self.kind == AccountKind::Spot {
+            return None;
+        }
+        let p = self.positions.get(i)?;
+        if p.qty.is_zero() {
+            return None;
+        }
+        let amount = p.qty * p.mark * rate;
+        self.cash -= amount;
+        self.funding_paid += amount;
+        Some(amount)
+    }
+
+    /// Writes the account into `snap` (in place: no allocation once sized).
+    pub fn write_snapshot(&self, snap: &mut PortfolioSnapshot, time: i64, equity: Decimal) {
+        snap.time = time;
+        snap.cash = self.cash;
+        snap.equity = equity;
+        snap.margin_used = self.margin_used();
+        snap.fees_paid = self.fees_paid;
+        snap.funding_paid = self.funding_paid;
+        snap.positions
+            .resize(self.positions.len(), PositionSnapshot::default());
+        for (i, (s, p)) in snap.positions.iter_mut().zip(&self.positions).enumerate() {
+            *s = PositionSnapshot {
+                instrument: i,
+                qty: p.qty,
+                avg_price: p.avg_price,
+                mark_price: p.mark,
+                realized_pnl: p.realized,
+            };
+        }
+    }
+}

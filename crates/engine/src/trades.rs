@@ -1,0 +1,159 @@
+//! Round-trip trades, built from fills: a trade opens when a position leaves
+//! flat and closes when it returns to flat (a flip closes one trade and
+//! opens the next). Entry and exit prices are quantity-weighted averages;
+//! `pnl` is realized P&L net of both legs' fees.
+
+use crate::execution::SimFill;
+use rust_decimal::Decimal;
+use serde::Serialize;
+use smc_model::Side;
+use smc_strategy::Setup;
+
+/// Long or short.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TradeSide {
+    Long,
+    Short,
+}
+
+/// One round trip. An open trade has no exit; its `pnl` is marked at the
+/// last close, net of the fees paid so far.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Trade {
+    pub instrument: usize,
+    pub side: TradeSide,
+    /// Open time of the bar whose price filled the entry.
+    pub entry_time: i64,
+    pub exit_time: Option<i64>,
+    pub entry_price: Decimal,
+    pub exit_price: Option<Decimal>,
+    /// Total quantity entered.
+    pub size: Decimal,
+    pub pnl: Decimal,
+    /// Fees of both legs, in quote.
+    pub fees: Decimal,
+    pub setup: Option<Setup>,
+}
+
+#[derive(Debug, Clone)]
+struct OpenTrade {
+    side: TradeSide,
+    entry_time: i64,
+    entry_qty: Decimal,
+    entry_value: Decimal,
+    exit_qty: Decimal,
+    exit_value: Decimal,
+    exit_time: i64,
+    realized: Decimal,
+    fees: Decimal,
+    setup: Option<Setup>,
+}
+
+impl OpenTrade {
+    fn new(f: &SimFill, qty: Decimal, fee: Decimal) -> Self {
+        OpenTrade {
+            side: if f.side == Side::Buy {
+                TradeSide::Long
+            } else {
+                TradeSide::Short
+            },
+            entry_time: f.time,
+            entry_qty: qty,
+            entry_value: qty * f.price,
+            exit_qty: Decimal::ZERO,
+            exit_value: Decimal::ZERO,
+            exit_time: f.time,
+            realized: Decimal::ZERO,
+            fees: fee,
+            setup: f.setup.clone(),
+        }
+    }
+
+    fn to_trade(&self, instrument: usize, closed: bool, unrealized: Decimal) -> Trade {
+        let avg = |value: Decimal, qty: Decimal| {
+            if qty.is_zero() {
+                Decimal::ZERO
+            } else {
+                value / qty
+            }
+        };
+        Trade {
+            instrument,
+            side: self.side,
+            entry_time: self.entry_time,
+            exit_time: closed.then_some(self.exit_time),
+            entry_price: avg(self.entry_value, self.entry_qty),
+            exit_price: closed.then(|| avg(self.exit_value, self.exit_qty)),
+            size: self.entry_qty,
+            pnl: self.realized + unrealized - self.fees,
+            fees: self.fees,
+            setup: self.setup.clone(),
+        }
+    }
+}
+
+/// Closed trades and the open one per instrument.
+#[derive(Debug, Clone, Default)]
+pub struct TradeLedger {
+    open: Vec<Option<OpenTrade>>,
+    closed: Vec<Trade>,
+}
+
+impl TradeLedger {
+    pub fn new(instruments: usize) -> Self {
+        TradeLedger {
+            open: vec![None; instruments],
+            closed: Vec::new(),
+        }
+    }
+
+    /// Records a fill.
+    pub fn on_fill(&mut self, f: &SimFill) {
+        let Some(slot) = self.open.get_mut(f.instrument) else {
+            return;
+        };
+        let Some(trade) = slot.as_mut() else {
+            *slot = Some(OpenTrade::new(f, f.qty, f.fee));
+            return;
+        };
+        let adds = (trade.side == TradeSide::Long) == (f.side == Side::Buy);
+        if adds {
+            trade.entry_qty += f.qty;
+            trade.entry_value += f.qty * f.price;
+            trade.fees += f.fee;
+            return;
+        }
+        let open_qty = trade.entry_qty - trade.exit_qty;
+        let closing = f.qty.min(open_qty);
+        let closing_fee = if closing == f.qty {
+            f.fee
+        } else {
+            f.fee * closing / f.qty
+        };
+        trade.exit_qty += closing;
+        trade.exit_value += closing * f.price;
+        trade.exit_time = f.time;
+        trade.realized += f.realized;
+        trade.fees += closing_fee;
+        if f.position.qty.is_zero() || closing < f.qty {
+            self.closed
+                .push(trade.to_trade(f.instrument, true, Decimal::ZERO));
+            *slot =
+                (closing < f.qty).then(|| OpenTrade::new(f, f.qty - closing, f.fee - closing_fee));
+        }
+    }
+
+    pub fn closed(&self) -> &[Trade] {
+        &self.closed
+    }
+
+    /// The open trades, marked with each position's unrealized P&L.
+    pub fn open_trades(&self, unrealized: impl Fn(usize) -> Decimal) -> Vec<Trade> {
+        self.open
+            .iter()
+            .enumerate()
+            .filter_map(|(i, t)| t.as_ref().map(|t| t.to_trade(i, false, unrealized(i))))
+            .collect()
+    }
+}

@@ -1,0 +1,95 @@
+//! Helpers shared by the engine's integration tests: instruments, bars and
+//! engines built from a few lines.
+
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+use rust_decimal::Decimal;
+use smc_engine::{Engine, EngineConfig, EngineInstrument};
+use smc_model::{Candle, EngineEvent, Instrument, InstrumentSpec, MarketKind, SimClock, Timeframe};
+use smc_strategy::{ApproveAll, Intent, Strategy, StrategyContext};
+use std::collections::BTreeMap;
+
+pub fn instrument(kind: MarketKind) -> Instrument {
+    Instrument {
+        id: "sim:TEST".parse().unwrap(),
+        kind,
+        base: "X".into(),
+        quote: "USD".into(),
+        spec: InstrumentSpec::FRACTIONAL,
+    }
+}
+
+/// A one-minute bar opening at minute `minute`.
+pub fn bar(minute: i64, o: Decimal, h: Decimal, l: Decimal, c: Decimal) -> Candle {
+    Candle {
+        open_time: minute * 60_000,
+        open: o,
+        high: h,
+        low: l,
+        close: c,
+        volume: Decimal::from(1_000),
+    }
+}
+
+/// A strategy that places scripted intents on the close of given bars
+/// (by the bar's open minute), and records what it saw.
+#[derive(Default)]
+pub struct Script {
+    pub on_close: BTreeMap<i64, Vec<Intent>>,
+}
+
+impl Strategy for Script {
+    fn name(&self) -> &str {
+        "script"
+    }
+
+    fn on_candle(&mut self, ctx: &StrategyContext<'_>, out: &mut Vec<Intent>) {
+        if let Some(intents) = self.on_close.remove(&(ctx.candle.open_time / 60_000)) {
+            out.extend(intents);
+        }
+    }
+}
+
+pub fn engine(config: EngineConfig, kind: MarketKind, script: Script) -> Engine {
+    let instruments = vec![EngineInstrument {
+        instrument: instrument(kind),
+        execution_timeframe: Timeframe::M1,
+    }];
+    Engine::new(
+        config,
+        instruments,
+        Box::new(script),
+        Box::new(ApproveAll::default()),
+        Box::new(SimClock::default()),
+    )
+    .unwrap()
+}
+
+/// Runs bars through the engine, returning every event.
+pub fn run(engine: &mut Engine, bars: &[Candle]) -> Vec<EngineEvent> {
+    let mut events: Vec<EngineEvent> = Vec::new();
+    for b in bars {
+        engine
+            .process(
+                smc_engine::MarketEvent::Bar {
+                    instrument: 0,
+                    timeframe: Timeframe::M1,
+                    candle: b,
+                },
+                &mut events,
+            )
+            .unwrap();
+    }
+    events
+}
+
+/// The fills among events.
+pub fn fills(events: &[EngineEvent]) -> Vec<smc_model::Fill> {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            EngineEvent::Fill(f) => Some(f.clone()),
+            _ => None,
+        })
+        .collect()
+}

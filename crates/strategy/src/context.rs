@@ -1,0 +1,33 @@
+//! The view a strategy gets on each call: the closed candle with its
+//! instrument and timeframe, the portfolio, the risk state and, when the run
+//! has SMC analysis, the multi-timeframe confluence view. Everything is
+//! borrowed: building a context costs nothing per bar.
+
+use crate::risk::RiskState;
+use smc_analysis::Confluence;
+use smc_model::{Candle, Instrument, PortfolioSnapshot, Timeframe};
+
+/// The world as of the close of `candle`.
+#[derive(Debug, Clone, Copy)]
+pub struct StrategyContext<'a> {
+    /// The candle that just closed.
+    pub candle: &'a Candle,
+    pub instrument: &'a Instrument,
+    /// Index of `instrument` in the engine's table; intents name it.
+    pub instrument_index: usize,
+    pub timeframe: Timeframe,
+    /// Epoch ms of the candle's close: the decision time.
+    pub now: i64,
+    pub portfolio: &'a PortfolioSnapshot,
+    pub risk: &'a RiskState,
+    /// Multi-timeframe SMC view, as of closed candles only (`None` when the
+    /// run has no SMC analysis).
+    pub smc: Option<&'a Confluence>,
+}
+
+impl StrategyContext<'_> {
+    /// Signed position in this context's instrument.
+    pub fn position_qty(&self) -> rust_decimal::Decimal {
+        self.portfolio.qty(self.instrument_index)
+    }
+}

@@ -1,0 +1,131 @@
+//! Order intents: what a strategy asks for. The engine passes each through
+//! the risk gate, rounds it to the instrument once, gives it a deterministic
+//! client order id and hands it to the OMS.
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use smc_model::{ClientOrderId, OrderKind, Side, TimeInForce, Timeframe};
+use std::borrow::Cow;
+
+/// How much to trade.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", content = "value", rename_all = "snake_case")]
+pub enum Size {
+    /// A base-currency quantity.
+    Qty(Decimal),
+    /// A quote-currency notional, converted at the fill price.
+    Notional(Decimal),
+    /// A fraction of equity, resolved at the fill price with the fee
+    /// included, so `EquityFraction(1)` spends exactly everything (all-in).
+    EquityFraction(Decimal),
+    /// The whole open position of the instrument (for exits).
+    ClosePosition,
+}
+
+/// The pattern and timeframe that opened a trade, carried to the trade
+/// record for per-setup analytics.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Setup {
+    pub pattern: Cow<'static, str>,
+    pub timeframe: Option<Timeframe>,
+}
+
+impl Setup {
+    pub const fn fixed(pattern: &'static str, timeframe: Option<Timeframe>) -> Self {
+        Setup {
+            pattern: Cow::Borrowed(pattern),
+            timeframe,
+        }
+    }
+}
+
+/// One order a strategy wants.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderIntent {
+    /// Index of the instrument in the engine's table.
+    pub instrument: usize,
+    pub side: Side,
+    pub size: Size,
+    pub kind: OrderKind,
+    pub time_in_force: TimeInForce,
+    pub reduce_only: bool,
+    /// A protective stop placed (reduce-only, one-cancels-other with the
+    /// target) once this order fills.
+    pub stop_loss: Option<Decimal>,
+    /// A take-profit placed the same way.
+    pub take_profit: Option<Decimal>,
+    pub setup: Option<Setup>,
+}
+
+impl OrderIntent {
+    /// A good-till-cancelled market order.
+    pub fn market(instrument: usize, side: Side, size: Size) -> Self {
+        OrderIntent {
+            instrument,
+            side,
+            size,
+            kind: OrderKind::Market,
+            time_in_force: TimeInForce::Gtc,
+            reduce_only: false,
+            stop_loss: None,
+            take_profit: None,
+            setup: None,
+        }
+    }
+
+    /// A good-till-cancelled limit order.
+    pub fn limit(instrument: usize, side: Side, size: Size, price: Decimal) -> Self {
+        OrderIntent {
+            kind: OrderKind::Limit { price },
+            ..OrderIntent::market(instrument, side, size)
+        }
+    }
+
+    pub fn with_kind(mut self, kind: OrderKind) -> Self {
+        self.kind = kind;
+        self
+    }
+
+    pub fn with_tif(mut self, tif: TimeInForce) -> Self {
+        self.time_in_force = tif;
+        self
+    }
+
+    pub fn reduce_only(mut self) -> Self {
+        self.reduce_only = true;
+        self
+    }
+
+    pub fn with_bracket(
+        mut self,
+        stop_loss: Option<Decimal>,
+        take_profit: Option<Decimal>,
+    ) -> Self {
+        self.stop_loss = stop_loss;
+        self.take_profit = take_profit;
+        self
+    }
+
+    pub fn with_setup(mut self, setup: Setup) -> Self {
+        self.setup = Some(setup);
+        self
+    }
+}
+
+/// What a strategy returns: orders to place and orders to cancel.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Intent {
+    Place(OrderIntent),
+    Cancel(ClientOrderId),
+    /// Cancel every open order of the instrument.
+    CancelAll {
+        instrument: usize,
+    },
+}
+
+impl From<OrderIntent> for Intent {
+    fn from(o: OrderIntent) -> Self {
+        Intent::Place(o)
+    }
+}

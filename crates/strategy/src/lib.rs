@@ -1,0 +1,21 @@
+//! Strategies: the code a user writes to turn closed candles, SMC events and
+//! fills into order intents, identical in backtest, paper and live. Also the
+//! pre-trade risk hook the engine passes every intent through, and the
+//! built-in `sma_cross` used to cross-check the engine against other tools.
+
+/// What a strategy sees when it is called.
+pub mod context;
+/// Order intents: what a strategy asks for, before risk and the OMS.
+pub mod intent;
+/// The pre-trade risk gate and the risk state strategies read.
+pub mod risk;
+/// The built-in SMA crossover strategy.
+pub mod sma_cross;
+/// The trait users implement.
+pub mod strategy;
+
+pub use context::StrategyContext;
+pub use intent::{Intent, OrderIntent, Setup, Size};
+pub use risk::{ApproveAll, RiskGate, RiskOutcome, RiskState};
+pub use sma_cross::{FirstDecision, SmaCross, SmaCrossConfig, SmaCrossError};
+pub use strategy::Strategy;
