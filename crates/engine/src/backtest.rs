@@ -155,6 +155,18 @@ pub fn run_backtest(
         curve: Vec::with_capacity(bars),
         inner: sink,
     };
+    if let ([s], []) = (series, funding) {
+        // One series: nothing to merge.
+        for candle in s.candles {
+            let event = MarketEvent::Bar {
+                instrument: s.instrument,
+                timeframe: s.timeframe,
+                candle,
+            };
+            engine.process(event, &mut rec)?;
+        }
+        return Ok(report(engine, bars, rec.curve));
+    }
     let mut next_bar = vec![0usize; series.len()];
     let mut next_rate = vec![0usize; funding.len()];
     loop {
@@ -200,16 +212,20 @@ pub fn run_backtest(
             )?;
         }
     }
+    Ok(report(engine, bars, rec.curve))
+}
+
+fn report(engine: &Engine, bars: usize, equity_curve: Vec<EquityPoint>) -> BacktestReport {
     let snapshot = engine.snapshot();
-    Ok(BacktestReport {
+    BacktestReport {
         models: engine.model_names(),
         bars,
-        equity_curve: rec.curve,
+        equity_curve,
         trades: engine.closed_trades().to_vec(),
         open_trades: engine.open_trades(),
         final_equity: engine.portfolio().equity(),
         fees_paid: snapshot.fees_paid,
         funding_paid: snapshot.funding_paid,
         orders_submitted: engine.oms().submitted_count(),
-    })
+    }
 }

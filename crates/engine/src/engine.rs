@@ -186,8 +186,9 @@ impl Engine {
             }
             self.portfolio.mark(i, candle.close);
             let equity = self.portfolio.equity();
+            // Fills (above) rewrote the snapshot in full; a mark changes little.
             self.portfolio
-                .write_snapshot(&mut self.snapshot, close_time, equity);
+                .write_mark(&mut self.snapshot, i, close_time, equity);
             sink.emit(&EngineEvent::EquityMark {
                 time: close_time,
                 cash: self.portfolio.cash(),

@@ -223,8 +223,12 @@ impl Executor {
             setup: o.setup.clone(),
             position: pf.position(st.i),
         }));
+        let reducing = o.request.reduce_only || o.size == Size::ClosePosition;
         if o.status == OrderStatus::Filled {
             self.after_complete(st, idx, oms, out);
+        } else if reducing && pf.position(st.i).qty.is_zero() {
+            let reason = "reduce-only remainder: the position is flat".to_string();
+            self.end(idx, oms, OrderStatus::Expired, reason, out);
         }
     }
 

@@ -32,6 +32,8 @@ pub mod matching;
 pub mod oms;
 /// Spot and margin accounts: cash, positions, P&L, funding.
 pub mod portfolio;
+/// Exact decimals from config numbers.
+mod serde_decimal;
 /// Slippage models.
 pub mod slippage;
 /// Round-trip trades built from fills.

@@ -248,6 +248,20 @@ impl Portfolio {
         Some(amount)
     }
 
+    /// Updates `snap` after a mark of instrument `i` with no fill: only the
+    /// time, equity, margin and that position's mark change (the per-bar
+    /// path, kept cheap).
+    pub fn write_mark(&self, snap: &mut PortfolioSnapshot, i: usize, time: i64, equity: Decimal) {
+        snap.time = time;
+        snap.equity = equity;
+        if self.kind != AccountKind::Spot {
+            snap.margin_used = self.margin_used();
+        }
+        if let (Some(s), Some(p)) = (snap.positions.get_mut(i), self.positions.get(i)) {
+            s.mark_price = p.mark;
+        }
+    }
+
     /// Writes the account into `snap` (in place: no allocation once sized).
     pub fn write_snapshot(&self, snap: &mut PortfolioSnapshot, time: i64, equity: Decimal) {
         snap.time = time;

@@ -14,10 +14,16 @@ pub enum SlippageModel {
     #[default]
     None,
     /// A fixed adverse move of `bps` basis points of the price.
-    FixedBps { bps: Decimal },
+    FixedBps {
+        #[serde(deserialize_with = "crate::serde_decimal::exact")]
+        bps: Decimal,
+    },
     /// An adverse move of `range_fraction` × (high − low) × the order's share
     /// of the bar's volume (capped at 1): big orders in wide bars pay more.
-    RangeVolume { range_fraction: Decimal },
+    RangeVolume {
+        #[serde(deserialize_with = "crate::serde_decimal::exact")]
+        range_fraction: Decimal,
+    },
 }
 
 impl SlippageModel {
