@@ -24,6 +24,10 @@ pub struct DetectArgs {
     /// Output format: json (one event per line), csv, or html (causal mode only).
     #[arg(long, value_enum, default_value = "json")]
     format: Format,
+    /// Causal mode: read the detectors' parameters from the `smc` section of
+    /// this config.yaml (defaults otherwise).
+    #[arg(long)]
+    config: Option<PathBuf>,
     /// Write to this file instead of standard output.
     #[arg(long, short)]
     output: Option<PathBuf>,
@@ -91,7 +95,11 @@ fn run_causal(args: &DetectArgs, candles: &[smc_model::Candle]) -> anyhow::Resul
             .map(|s| s.parse::<Timeframe>())
             .collect::<Result<_, _>>()?
     };
-    let detection = smc_analysis::detect(candles, base, &timeframes, &DetectorConfig::default())?;
+    let detectors = match &args.config {
+        Some(path) => smc_config::load(path)?.smc,
+        None => DetectorConfig::default(),
+    };
+    let detection = smc_analysis::detect(candles, base, &timeframes, &detectors)?;
     let mut out = open_output(args.output.as_deref())?;
     match args.format {
         Format::Json => crate::detect_causal::write_json(&detection.events, &mut out)?,

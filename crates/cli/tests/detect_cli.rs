@@ -143,3 +143,71 @@ fn missing_file_and_unknown_indicator_are_clear_errors() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown indicator `nope`"));
 }
+
+#[test]
+fn causal_json_has_the_contract_fields_and_respects_the_config() {
+    let input = testdata("market/binance-usdm/BTCUSDT-1m.csv");
+    let out = smc(&[
+        "detect",
+        "--input",
+        &input,
+        "--timeframes",
+        "1m,1h",
+        "--format",
+        "json",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    let mut timeframes = std::collections::BTreeSet::new();
+    let mut previous_known = i64::MIN;
+    for line in text.lines() {
+        let e: serde_json::Value = serde_json::from_str(line).unwrap();
+        for field in [
+            "timeframe",
+            "kind",
+            "event",
+            "direction",
+            "time",
+            "known_at",
+        ] {
+            assert!(!e[field].is_null(), "{field} missing in {line}");
+        }
+        let known = e["known_at"].as_i64().unwrap();
+        assert!(known >= previous_known, "ordered by known_at");
+        previous_known = known;
+        assert!([1, -1].contains(&e["direction"].as_i64().unwrap()));
+        timeframes.insert(e["timeframe"].as_str().unwrap().to_string());
+    }
+    assert_eq!(timeframes.into_iter().collect::<Vec<_>>(), ["1h", "1m"]);
+
+    // A config with a larger minimum gap yields fewer gaps.
+    let config = temp_file("smc.yaml", "smc:\n  fvg_min_atr: 1.0\n");
+    let strict = smc(&[
+        "detect",
+        "--input",
+        &input,
+        "--format",
+        "csv",
+        "--config",
+        &config.display().to_string(),
+    ]);
+    assert!(
+        strict.status.success(),
+        "{}",
+        String::from_utf8_lossy(&strict.stderr)
+    );
+    let count = |t: &str| t.lines().filter(|l| l.contains(",fvg,formed,")).count();
+    let default = smc(&["detect", "--input", &input, "--format", "csv"]);
+    let (few, many) = (
+        count(&String::from_utf8_lossy(&strict.stdout)),
+        count(&String::from_utf8_lossy(&default.stdout)),
+    );
+    assert!(
+        few < many,
+        "{few} gaps with fvg_min_atr 1.0 vs {many} by default"
+    );
+}

@@ -17,6 +17,8 @@ pub struct Config {
     /// Venues by name: `binance`, `bybit`, `oanda`.
     pub exchanges: BTreeMap<String, ExchangeConfig>,
     pub storage: StorageConfig,
+    /// The causal SMC detectors' parameters.
+    pub smc: smc_analysis::DetectorConfig,
 }
 
 /// Paper (simulated fills on live data) or live (real orders).

@@ -136,3 +136,34 @@ fn secrets_are_redacted_in_debug_output() {
     assert!(!shown.contains("s3cr3t"), "{shown}");
     assert!(env::credentials("bybit", |_| None).is_none());
 }
+
+#[test]
+fn the_shipped_example_parses_and_documents_every_section() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../config.example.yaml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let c = parse("config.example.yaml", &text).unwrap();
+    assert_eq!(
+        c.smc,
+        smc_analysis::DetectorConfig::default(),
+        "the example states the defaults"
+    );
+    for section in [
+        "app:",
+        "trading:",
+        "risk_manager:",
+        "exchanges:",
+        "storage:",
+        "smc:",
+    ] {
+        assert!(text.contains(section), "{section} missing");
+    }
+}
+
+#[test]
+fn unknown_detector_key_is_named() {
+    let msg = error("smc:\n  swing_lenght: 5\n");
+    assert!(
+        msg.starts_with("config.yaml:2:") && msg.contains("swing_lenght"),
+        "{msg}"
+    );
+}
