@@ -50,7 +50,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
         println!(
             "causal suite ({}): {n} 1m candles, timeframes {}: {:.1} ms = {:.2} M candles/s ({count} events, best of 3, one thread)",
-            if keep { "batch, all events kept" } else { "streaming" },
+            if keep {
+                "batch, all events kept"
+            } else {
+                "streaming"
+            },
             names.join(","),
             best * 1e3,
             n as f64 / best / 1e6
