@@ -491,7 +491,7 @@ impl Engine {
         let pf = &self.portfolio;
         self.ledger.open_trades(|i| {
             let p = pf.position(i);
-            p.qty * (p.mark - p.avg_price)
+            p.qty * p.mark - p.cost
         })
     }
 

@@ -171,3 +171,60 @@ impl Oms {
         self.submitted
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::intake::order_from_intent;
+    use smc_model::{Instrument, InstrumentSpec, MarketKind};
+    use smc_strategy::OrderIntent;
+
+    fn order(id: &ClientOrderId) -> Order {
+        let instrument = Instrument {
+            id: "sim:X".parse().unwrap(),
+            kind: MarketKind::Spot,
+            base: "X".into(),
+            quote: "USD".into(),
+            spec: InstrumentSpec::FRACTIONAL,
+        };
+        let intent = OrderIntent::market(0, Side::Buy, Size::Qty(Decimal::ONE));
+        order_from_intent(intent, id.clone(), &instrument, Decimal::ONE, 0, 0).unwrap()
+    }
+
+    #[test]
+    fn a_client_id_is_never_accepted_twice() {
+        let mut oms = Oms::default();
+        let id = ClientOrderId::from_decision("smc", 60_000, 0);
+        oms.submit(order(&id)).unwrap();
+        assert_eq!(oms.open()[0].status, OrderStatus::Submitted);
+        assert_eq!(
+            oms.submit(order(&id)),
+            Err(OmsError::DuplicateId(id.clone()))
+        );
+        // Even after the first left the book.
+        oms.open_mut()[0]
+            .transition(OrderStatus::Cancelled)
+            .unwrap();
+        oms.sweep();
+        assert!(oms.submit(order(&id)).is_err());
+        assert_eq!(oms.submitted_count(), 1);
+    }
+
+    #[test]
+    fn fills_move_the_order_through_partial_to_filled() {
+        let mut o = order(&ClientOrderId::new("a"));
+        o.transition(OrderStatus::Submitted).unwrap();
+        o.qty = Some(Decimal::from(3));
+        o.record_fill(Decimal::ONE, Decimal::from(10)).unwrap();
+        assert_eq!(o.status, OrderStatus::PartiallyFilled);
+        o.record_fill(Decimal::from(2), Decimal::from(13)).unwrap();
+        assert_eq!(
+            (o.status, o.avg_fill_price),
+            (OrderStatus::Filled, Decimal::from(12))
+        );
+        assert!(
+            o.record_fill(Decimal::ONE, Decimal::ONE).is_err(),
+            "a filled order cannot fill again"
+        );
+    }
+}

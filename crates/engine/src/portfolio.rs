@@ -8,12 +8,19 @@ use crate::config::{AccountConfig, AccountKind};
 use rust_decimal::Decimal;
 use smc_model::{PortfolioSnapshot, PositionSnapshot, Side};
 
+/// Decimal places of the cost basis moved by a partial close.
+const MOVED_DP: u32 = 16;
+
 /// One instrument's position.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Position {
     /// Signed: positive long, negative short.
     pub qty: Decimal,
+    /// Average entry price, derived from `cost` (for display and snapshots).
     pub avg_price: Decimal,
+    /// Signed cost basis of the open quantity (Σ qty × entry price), kept
+    /// exact so that realized plus unrealized P&L never drift by rounding.
+    pub cost: Decimal,
     pub mark: Decimal,
     pub realized: Decimal,
 }
@@ -70,7 +77,7 @@ impl Portfolio {
         for p in self.positions.iter().filter(|p| !p.qty.is_zero()) {
             equity += match self.kind {
                 AccountKind::Spot => p.qty * p.mark,
-                AccountKind::Margin { .. } => p.qty * (p.mark - p.avg_price),
+                AccountKind::Margin { .. } => p.qty * p.mark - p.cost,
             };
         }
         equity
@@ -198,28 +205,37 @@ impl Portfolio {
         };
         let mut realized = Decimal::ZERO;
         if p.qty.is_zero() || p.qty.is_sign_positive() == dq.is_sign_positive() {
-            let total = p.qty.abs() + qty;
-            p.avg_price = if p.qty.is_zero() {
-                price
-            } else {
-                (p.avg_price * p.qty.abs() + price * qty) / total
-            };
+            p.cost += dq * price;
+            p.qty += dq;
         } else {
-            let closed = p.qty.abs().min(qty);
+            let open = p.qty.abs();
+            let closed = open.min(qty);
+            // The share of the cost basis leaving the position; the same
+            // (rounded) amount enters realized P&L, so nothing is lost.
+            let moved = if closed == open {
+                p.cost
+            } else {
+                // Rounded to 16 places so later sums stay within 28 digits
+                // (and therefore exact).
+                (p.cost * closed / open).round_dp(MOVED_DP)
+            };
             let direction = if p.qty > Decimal::ZERO {
                 Decimal::ONE
             } else {
                 Decimal::NEGATIVE_ONE
             };
-            realized = (price - p.avg_price) * closed * direction;
-            if qty > p.qty.abs() {
-                p.avg_price = price; // flipped: the remainder opened here
+            realized = closed * price * direction - moved;
+            p.cost -= moved;
+            p.qty += dq;
+            if qty > open {
+                p.cost = p.qty * price; // flipped: the remainder opened here
             }
         }
-        p.qty += dq;
-        if p.qty.is_zero() {
-            p.avg_price = Decimal::ZERO;
-        }
+        p.avg_price = if p.qty.is_zero() {
+            Decimal::ZERO
+        } else {
+            p.cost / p.qty
+        };
         p.realized += realized;
         p.mark = price;
         match kind {
