@@ -1,5 +1,6 @@
 //! `smc`: the command line of the SMC trading agent.
 
+mod backtest;
 mod detect;
 mod detect_causal;
 mod input;
@@ -20,6 +21,8 @@ enum Command {
     /// Detect SMC structure in an OHLCV CSV file (causal by default; --parity
     /// reproduces the reference Python library).
     Detect(detect::DetectArgs),
+    /// Backtest a strategy on an OHLCV CSV file with the simulated venue.
+    Backtest(backtest::BacktestArgs),
     /// Risk measures of a price series (value at risk, expected shortfall).
     Risk {
         #[command(subcommand)]
@@ -31,6 +34,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Detect(args) => detect::run(&args),
+        Command::Backtest(args) => backtest::run(&args),
         Command::Risk { command } => risk::run(&command),
     };
     match result {

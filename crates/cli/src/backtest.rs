@@ -1,0 +1,239 @@
+//! `smc backtest --input FILE --strategy sma_cross …`: runs the engine over
+//! one candle series with the simulated venue and prints a summary table;
+//! `--json FILE` writes the results (final equity, trades) as JSON. Without
+//! `--config`, sizes are fractional (1e-8 lots), with no minimum notional
+//! and no risk limits, so that results compare with research tools.
+
+use anyhow::{Context, bail};
+use clap::{Args, ValueEnum};
+use rust_decimal::Decimal;
+use serde_json::json;
+use smc_engine::{
+    Engine, EngineConfig, FeeModel, IntrabarRule, LatencyModel, Series, SlippageModel, Trade,
+    TradeSide, engine_instruments, run_backtest,
+};
+use smc_model::{Candle, EngineEvent, Instrument, InstrumentSpec, MarketKind, SimClock};
+use smc_strategy::{ApproveAll, FirstDecision, SmaCross, SmaCrossConfig};
+use std::path::PathBuf;
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum StrategyName {
+    Smc,
+    SmaCross,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum FillRule {
+    Ohlc,
+    NearestExtreme,
+    StopFirst,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum First {
+    OneBarAfter,
+    WhenDefined,
+}
+
+#[derive(Args)]
+pub struct BacktestArgs {
+    /// OHLCV CSV file.
+    #[arg(long)]
+    input: PathBuf,
+    #[arg(long, value_enum)]
+    strategy: StrategyName,
+    /// Starting cash in the quote currency (the product's initial_balance).
+    #[arg(long, default_value = "10000")]
+    cash: Decimal,
+    /// Fee per side as a fraction of notional (maker and taker).
+    #[arg(long, default_value = "0.001")]
+    fee: Decimal,
+    /// Fixed adverse slippage in basis points.
+    #[arg(long, default_value = "0")]
+    slippage_bps: Decimal,
+    /// Order latency in milliseconds of simulated time.
+    #[arg(long, default_value_t = 0)]
+    latency_ms: i64,
+    /// Intrabar path rule for resting orders.
+    #[arg(long, value_enum, default_value = "ohlc")]
+    fill_rule: FillRule,
+    /// sma_cross: decide first one bar after both averages exist
+    /// (backtesting.py) or as soon as they do (vectorbt, NautilusTrader).
+    #[arg(long, value_enum, default_value = "one-bar-after")]
+    first_decision: First,
+    /// First bar (ISO 8601 date or epoch ms).
+    #[arg(long)]
+    from: Option<String>,
+    /// Last bar (ISO 8601 date or epoch ms), inclusive of bars opening before it.
+    #[arg(long)]
+    to: Option<String>,
+    /// Write the results as JSON to this file.
+    #[arg(long)]
+    json: Option<PathBuf>,
+    /// Skip malformed rows instead of failing.
+    #[arg(long)]
+    lenient: bool,
+}
+
+pub fn run(args: &BacktestArgs) -> anyhow::Result<()> {
+    if args.strategy == StrategyName::Smc {
+        bail!("the smc strategy is not wired into the backtest yet: use --strategy sma-cross");
+    }
+    let loaded = crate::input::load(&args.input, args.lenient)?;
+    let candles = window(&loaded.candles, args.from.as_deref(), args.to.as_deref())?;
+    let timeframe =
+        smc_data::infer_timeframe(candles).context("cannot tell the candles' timeframe")?;
+    let config = EngineConfig {
+        fees: FeeModel {
+            maker: args.fee,
+            taker: args.fee,
+        },
+        slippage: if args.slippage_bps.is_zero() {
+            SlippageModel::None
+        } else {
+            SlippageModel::FixedBps {
+                bps: args.slippage_bps,
+            }
+        },
+        latency: LatencyModel {
+            ms: args.latency_ms,
+        },
+        fill_rule: match args.fill_rule {
+            FillRule::Ohlc => IntrabarRule::Ohlc,
+            FillRule::NearestExtreme => IntrabarRule::NearestExtreme,
+            FillRule::StopFirst => IntrabarRule::StopFirst,
+        },
+        ..EngineConfig::default()
+    };
+    let mut config = config;
+    config.account.starting_cash = args.cash;
+    let instrument = Instrument {
+        id: "backtest:INPUT".parse()?,
+        kind: MarketKind::Spot,
+        base: "BASE".into(),
+        quote: "QUOTE".into(),
+        spec: InstrumentSpec::FRACTIONAL,
+    };
+    let series = [Series {
+        instrument: 0,
+        timeframe,
+        candles,
+    }];
+    let instruments = engine_instruments(vec![instrument], &series)?;
+    let first_decision = match args.first_decision {
+        First::OneBarAfter => FirstDecision::OneBarAfter,
+        First::WhenDefined => FirstDecision::WhenDefined,
+    };
+    let strategy = Box::new(SmaCross::new(SmaCrossConfig {
+        first_decision,
+        ..SmaCrossConfig::default()
+    })?);
+    let mut engine = Engine::new(
+        config,
+        instruments,
+        strategy,
+        Box::new(ApproveAll::default()),
+        Box::new(SimClock::default()),
+    )?;
+    let mut events: Vec<EngineEvent> = Vec::new();
+    let report = run_backtest(&mut engine, &series, &[], &mut events)?;
+    print_summary(&report, args.cash);
+    if let Some(path) = &args.json {
+        let trades: Vec<_> = report
+            .trades
+            .iter()
+            .chain(&report.open_trades)
+            .map(trade_json)
+            .collect();
+        let out = json!({
+            "final_equity": report.final_equity.to_string(),
+            "starting_cash": args.cash.to_string(),
+            "bars": report.bars,
+            "fees": report.fees_paid.to_string(),
+            "models": report.models,
+            "trades": trades,
+        });
+        std::fs::write(path, serde_json::to_string_pretty(&out)?)
+            .with_context(|| format!("{}: cannot write", path.display()))?;
+    }
+    Ok(())
+}
+
+/// The candles opening in `[from, to)`.
+fn window<'a>(
+    candles: &'a [Candle],
+    from: Option<&str>,
+    to: Option<&str>,
+) -> anyhow::Result<&'a [Candle]> {
+    let start = from.map(parse_time).transpose()?.unwrap_or(i64::MIN);
+    let end = to.map(parse_time).transpose()?.unwrap_or(i64::MAX);
+    let a = candles.partition_point(|c| c.open_time < start);
+    let b = candles.partition_point(|c| c.open_time < end);
+    if a >= b {
+        bail!("no candle between --from and --to");
+    }
+    Ok(&candles[a..b])
+}
+
+/// Epoch milliseconds, or an ISO 8601 date `YYYY-MM-DD[THH:MM[:SS]]` (UTC).
+fn parse_time(s: &str) -> anyhow::Result<i64> {
+    if let Ok(ms) = s.parse::<i64>() {
+        return Ok(ms);
+    }
+    let text = s.trim_end_matches('Z').replace('T', " ");
+    let with_time = if text.len() == 10 {
+        format!("{text} 00:00:00")
+    } else {
+        text
+    };
+    smc_data::fields::parse_metatrader_date(with_time.replace('-', ".").as_bytes())
+        .with_context(|| format!("bad time `{s}`: use epoch ms or YYYY-MM-DD[THH:MM[:SS]]"))
+}
+
+fn trade_json(t: &Trade) -> serde_json::Value {
+    json!({
+        "entry_time": t.entry_time,
+        "exit_time": t.exit_time,
+        "entry_price": t.entry_price.to_string(),
+        "exit_price": t.exit_price.map(|p| p.to_string()),
+        "size": t.size.to_string(),
+        "side": if t.side == TradeSide::Long { "long" } else { "short" },
+        "pnl": t.pnl.to_string(),
+        "fees": t.fees.to_string(),
+        "setup": t.setup.as_ref().map(|s| s.pattern.to_string()),
+    })
+}
+
+fn print_summary(report: &smc_engine::BacktestReport, cash: Decimal) {
+    let ret = if cash.is_zero() {
+        Decimal::ZERO
+    } else {
+        (report.final_equity / cash - Decimal::ONE) * Decimal::from(100)
+    };
+    let wins = report
+        .trades
+        .iter()
+        .filter(|t| t.pnl > Decimal::ZERO)
+        .count();
+    let closed = report.trades.len();
+    let rows = [
+        ("bars", report.bars.to_string()),
+        ("final equity", report.final_equity.round_dp(6).to_string()),
+        ("total return", format!("{}%", ret.round_dp(2))),
+        ("closed trades", closed.to_string()),
+        ("open trades", report.open_trades.len().to_string()),
+        (
+            "win rate",
+            if closed == 0 {
+                "-".into()
+            } else {
+                format!("{:.1}%", 100.0 * wins as f64 / closed as f64)
+            },
+        ),
+        ("fees", report.fees_paid.round_dp(6).to_string()),
+        ("fill rule", report.models.fill_rule.to_string()),
+    ];
+    for (name, value) in rows {
+        println!("{name:<16}{value:>24}");
+    }
+}

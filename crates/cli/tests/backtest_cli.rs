@@ -1,0 +1,92 @@
+//! `smc backtest`, run as a process: the sma_cross cross-check against the
+//! peer tools on the peer benchmark series, through the command line.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::Path;
+use std::process::Command;
+
+fn peer_series() -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../testdata/peer-bench/sma-100k.csv")
+        .display()
+        .to_string()
+}
+
+fn backtest(extra: &[&str]) -> serde_json::Value {
+    let json = std::env::temp_dir().join(format!(
+        "smc-bt-{}-{}.json",
+        std::process::id(),
+        extra.len()
+    ));
+    let input = peer_series();
+    let mut args = vec![
+        "backtest",
+        "--input",
+        &input,
+        "--strategy",
+        "sma-cross",
+        "--cash",
+        "100000",
+    ];
+    args.extend_from_slice(extra);
+    let json_arg = json.display().to_string();
+    args.extend_from_slice(&["--json", &json_arg]);
+    let out = Command::new(env!("CARGO_BIN_EXE_smc"))
+        .args(&args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("final equity"));
+    serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap()
+}
+
+fn equity(v: &serde_json::Value) -> f64 {
+    v["final_equity"].as_str().unwrap().parse().unwrap()
+}
+
+#[test]
+fn sma_cross_gives_the_peers_trades_and_equity() {
+    // vectorbt / NautilusTrader / the reference script decide from bar 49.
+    let v = backtest(&["--first-decision", "when-defined"]);
+    assert!(
+        (equity(&v) / 12_032.918_326_607_009 - 1.0).abs() < 1e-9,
+        "{}",
+        v["final_equity"]
+    );
+    let trades = v["trades"].as_array().unwrap();
+    assert_eq!(trades.len(), 1081, "1080 closed + 1 open");
+    let open: Vec<_> = trades.iter().filter(|t| t["exit_time"].is_null()).collect();
+    assert_eq!(open.len(), 1);
+    assert!(open[0]["exit_price"].is_null());
+    // backtesting.py decides from bar 50 (one bar later).
+    let v = backtest(&[]);
+    assert!(
+        (equity(&v) / 12_031.177_779_498_02 - 1.0).abs() < 1e-9,
+        "{}",
+        v["final_equity"]
+    );
+    assert_eq!(v["models"]["fill_rule"], "ohlc");
+}
+
+#[test]
+fn an_unknown_strategy_or_empty_window_is_a_clear_error() {
+    let out = Command::new(env!("CARGO_BIN_EXE_smc"))
+        .args([
+            "backtest",
+            "--input",
+            &peer_series(),
+            "--strategy",
+            "sma-cross",
+            "--from",
+            "2030-01-01",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no candle between --from and --to"));
+}
