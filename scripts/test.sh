@@ -22,15 +22,18 @@ cargo clippy --workspace --all-targets --release -- -D warnings
 step "cargo test (release)"
 cargo test --workspace --release 2>&1 | tee "$LOG/cargo-test.txt"
 
-step "Python virtualenv with the reference library smartmoneyconcepts 0.0.27"
+step "Python virtualenv with the reference tools (smartmoneyconcepts 0.0.27, backtesting.py 0.6.6)"
 VENV="$ROOT/.venv-smc"
-if ! SMC_CREDIT=0 "$VENV/bin/python" -c 'import smartmoneyconcepts, pandas' 2>/dev/null; then
+if ! SMC_CREDIT=0 "$VENV/bin/python" -c 'import smartmoneyconcepts, pandas, backtesting' 2>/dev/null; then
     python3 -m venv "$VENV"
     "$VENV/bin/pip" install --quiet --disable-pip-version-check -r scripts/requirements-reference.txt
 fi
 
 step "parity cross-check against the reference library on real series"
 SMC_CREDIT=0 "$VENV/bin/python" scripts/parity_crosscheck.py --smc "$TARGET_DIR/release/smc" 2>&1 | tee "$LOG/crosscheck.txt"
+
+step "backtest cross-check against backtesting.py on real series"
+"$VENV/bin/python" scripts/backtest_crosscheck.py --smc "$TARGET_DIR/release/smc" 2>&1 | tee "$LOG/backtest.txt"
 
 if [ -x crates/report/tests/browser_check.sh ]; then
     step "HTML chart in a real Chromium"
@@ -41,6 +44,11 @@ fi
 # cross-check's own summary.
 passed=$(grep -hoE '^test result: .* ([0-9]+) passed' "$LOG/cargo-test.txt" | grep -oE '[0-9]+ passed' | awk '{s+=$1} END {print s+0}')
 failed=$(grep -hoE '; ([0-9]+) failed' "$LOG/cargo-test.txt" | grep -oE '[0-9]+' | awk '{s+=$1} END {print s+0}')
-cx_passed=$(grep -oE '^[0-9]+ passed, [0-9]+ failed' "$LOG/crosscheck.txt" | tail -1 | awk '{print $1}')
-cx_failed=$(grep -oE '^[0-9]+ passed, [0-9]+ failed' "$LOG/crosscheck.txt" | tail -1 | awk '{print $3}')
-printf '\n%s passed, %s failed\n' "$((passed + ${cx_passed:-0}))" "$((failed + ${cx_failed:-0}))"
+# The scripts' own "N passed, M failed" lines.
+for f in "$LOG/crosscheck.txt" "$LOG/backtest.txt" "$LOG/browser.txt"; do
+    [ -f "$f" ] || continue
+    line=$(grep -oE '[0-9]+ passed, [0-9]+ failed' "$f" | tail -1)
+    passed=$((passed + $(awk '{print $1}' <<<"${line:-0 passed, 0 failed}")))
+    failed=$((failed + $(awk '{print $3}' <<<"${line:-0 passed, 0 failed}")))
+done
+printf '\n%s passed, %s failed\n' "$passed" "$failed"
