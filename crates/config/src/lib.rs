@@ -3,8 +3,6 @@
 //! variables, with secrets read from the environment only. Every unknown key
 //! or bad value is an error naming the key and the line.
 
-/// Reading numbers as exact decimals.
-mod decimal;
 /// Environment-variable overrides and secrets.
 pub mod env;
 /// Configuration errors.

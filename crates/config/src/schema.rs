@@ -2,7 +2,6 @@
 //! (`shared/PRODUCT.md`). Missing keys take the product's defaults; unknown
 //! keys are errors.
 
-use crate::decimal;
 use rust_decimal::{Decimal, dec};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -55,12 +54,12 @@ pub struct AppConfig {
 #[serde(deny_unknown_fields, default)]
 pub struct TradingConfig {
     /// Starting balance in the quote currency.
-    #[serde(deserialize_with = "decimal::exact")]
+    #[serde(deserialize_with = "smc_model::serde_decimal::exact")]
     pub initial_balance: Decimal,
     /// Most positions open at once.
     pub max_positions: u32,
     /// Equity risked or committed per position, in percent.
-    #[serde(deserialize_with = "decimal::exact")]
+    #[serde(deserialize_with = "smc_model::serde_decimal::exact")]
     pub position_size_percent: Decimal,
 }
 
@@ -79,13 +78,13 @@ impl Default for TradingConfig {
 #[serde(deny_unknown_fields, default)]
 pub struct RiskManagerConfig {
     /// Largest notional of one position, in the quote currency.
-    #[serde(deserialize_with = "decimal::exact")]
+    #[serde(deserialize_with = "smc_model::serde_decimal::exact")]
     pub max_position_size: Decimal,
     /// Largest loss of one UTC day, in the quote currency, from the day's start equity.
-    #[serde(deserialize_with = "decimal::exact")]
+    #[serde(deserialize_with = "smc_model::serde_decimal::exact")]
     pub max_daily_loss: Decimal,
     /// Default stop distance from the entry, in percent.
-    #[serde(deserialize_with = "decimal::exact")]
+    #[serde(deserialize_with = "smc_model::serde_decimal::exact")]
     pub stop_loss_percent: Decimal,
 }
 

@@ -20,7 +20,7 @@ pub enum AccountKind {
     /// Positions hold initial margin of notional / leverage; long and short;
     /// perpetual funding is paid on open positions.
     Margin {
-        #[serde(deserialize_with = "crate::serde_decimal::exact")]
+        #[serde(deserialize_with = "smc_model::serde_decimal::exact")]
         leverage: Decimal,
     },
 }
@@ -31,7 +31,7 @@ pub enum AccountKind {
 pub struct AccountConfig {
     pub kind: AccountKind,
     /// Starting cash (wallet balance for margin), in the quote currency.
-    #[serde(deserialize_with = "crate::serde_decimal::exact")]
+    #[serde(deserialize_with = "smc_model::serde_decimal::exact")]
     pub starting_cash: Decimal,
 }
 
@@ -56,7 +56,7 @@ pub struct EngineConfig {
     /// Largest share of a bar's volume one bar may fill across all orders of
     /// the instrument (e.g. 0.1); orders beyond it fill partially over later
     /// bars. `None` fills any size.
-    #[serde(deserialize_with = "crate::serde_decimal::exact_opt")]
+    #[serde(deserialize_with = "smc_model::serde_decimal::exact_opt")]
     pub max_participation: Option<Decimal>,
 }
 

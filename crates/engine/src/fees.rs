@@ -10,9 +10,9 @@ use smc_model::Liquidity;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct FeeModel {
-    #[serde(deserialize_with = "crate::serde_decimal::exact")]
+    #[serde(deserialize_with = "smc_model::serde_decimal::exact")]
     pub maker: Decimal,
-    #[serde(deserialize_with = "crate::serde_decimal::exact")]
+    #[serde(deserialize_with = "smc_model::serde_decimal::exact")]
     pub taker: Decimal,
 }
 

@@ -32,8 +32,6 @@ pub mod matching;
 pub mod oms;
 /// Spot and margin accounts: cash, positions, P&L, funding.
 pub mod portfolio;
-/// Exact decimals from config numbers.
-mod serde_decimal;
 /// Slippage models.
 pub mod slippage;
 /// Round-trip trades built from fills.

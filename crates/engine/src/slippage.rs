@@ -15,13 +15,13 @@ pub enum SlippageModel {
     None,
     /// A fixed adverse move of `bps` basis points of the price.
     FixedBps {
-        #[serde(deserialize_with = "crate::serde_decimal::exact")]
+        #[serde(deserialize_with = "smc_model::serde_decimal::exact")]
         bps: Decimal,
     },
     /// An adverse move of `range_fraction` × (high − low) × the order's share
     /// of the bar's volume (capped at 1): big orders in wide bars pay more.
     RangeVolume {
-        #[serde(deserialize_with = "crate::serde_decimal::exact")]
+        #[serde(deserialize_with = "smc_model::serde_decimal::exact")]
         range_fraction: Decimal,
     },
 }

@@ -20,6 +20,8 @@ pub mod num;
 pub mod order;
 /// The account view strategies and risk read.
 pub mod portfolio;
+/// Exact decimals from configuration numbers (`0.1` is 0.1, not the float).
+pub mod serde_decimal;
 /// UTC time helpers: epoch milliseconds and calendar conversion.
 pub mod time;
 /// Candle periods (1m … 1w) aligned to UTC.

@@ -1,16 +1,14 @@
-//! Deserializes money and percentages as exact decimals from YAML numbers
-//! (`10000.0`, `0.1`) or strings (`"0.1"`): a float is read through its
-//! shortest decimal representation, so `0.1` is exactly 0.1, not the binary
-//! float's 0.1000000000000000055…
+//! Reads config decimals from YAML/JSON numbers or strings. A float is read
+//! through its shortest text form, so `0.001` is exactly 0.001, not the
+//! binary float nearest to it.
 
 use rust_decimal::Decimal;
 use serde::de::{self, Deserializer, Visitor};
 use std::fmt;
-use std::str::FromStr;
 
-struct DecimalVisitor;
+struct Exact;
 
-impl Visitor<'_> for DecimalVisitor {
+impl Visitor<'_> for Exact {
     type Value = Decimal;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
@@ -33,13 +31,19 @@ impl Visitor<'_> for DecimalVisitor {
     }
 
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Decimal, E> {
-        Decimal::from_str(v.trim())
-            .or_else(|_| Decimal::from_scientific(v.trim()))
+        let t = v.trim();
+        t.parse::<Decimal>()
+            .or_else(|_| Decimal::from_scientific(t))
             .map_err(|_| E::custom(format!("`{v}` is not a decimal number")))
     }
 }
 
-/// `#[serde(deserialize_with = "decimal::exact")]`
+/// `#[serde(deserialize_with = "smc_model::serde_decimal::exact")]`
 pub fn exact<'de, D: Deserializer<'de>>(d: D) -> Result<Decimal, D::Error> {
-    d.deserialize_any(DecimalVisitor)
+    d.deserialize_any(Exact)
+}
+
+/// The same for an optional decimal.
+pub fn exact_opt<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Decimal>, D::Error> {
+    exact(d).map(Some)
 }
