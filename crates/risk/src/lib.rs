@@ -3,6 +3,8 @@
 //! expected shortfall by four methods); sizing, stops, limits and circuit
 //! breakers build on it.
 
+/// Position sizing: fixed fractional, volatility, fixed notional, capped Kelly.
+pub mod sizing;
 /// Moments and quantiles of a return series.
 pub mod stats;
 /// Value at risk and conditional value at risk (expected shortfall).
