@@ -28,7 +28,7 @@ BIN=${CARGO_TARGET_DIR:-target}/release/examples
 
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
 echo "series: $FIXTURE tiled to $SIZE candles (52-week shifted copies)"
-"$BIN/throughput" "$FIXTURE" --tile "$SIZE" --repeat 5 > "$OUT/ours.jsonl"
+"$BIN/throughput" "$FIXTURE" --tile "$SIZE" --repeat 15 > "$OUT/ours.jsonl"
 
 if [ "$SKIP_PY" = 0 ]; then
     VENV=.venv-smc
