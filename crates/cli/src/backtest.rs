@@ -42,9 +42,14 @@ pub struct BacktestArgs {
     input: PathBuf,
     #[arg(long, value_enum)]
     strategy: StrategyName,
-    /// Starting cash in the quote currency (the product's initial_balance).
-    #[arg(long, default_value = "10000")]
-    cash: Decimal,
+    /// config.yaml: starting cash from `trading.initial_balance` and the
+    /// `risk_manager` limits applied to every order.
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// Starting cash in the quote currency (default: the config's
+    /// initial_balance, else the product's 10,000).
+    #[arg(long)]
+    cash: Option<Decimal>,
     /// Fee per side as a fraction of notional (maker and taker).
     #[arg(long, default_value = "0.001")]
     fee: Decimal,
@@ -105,8 +110,24 @@ pub fn run(args: &BacktestArgs) -> anyhow::Result<()> {
         },
         ..EngineConfig::default()
     };
+    let settings = args.config.as_deref().map(smc_config::load).transpose()?;
+    let cash = args
+        .cash
+        .or(settings.as_ref().map(|c| c.trading.initial_balance))
+        .unwrap_or(Decimal::from(10_000));
     let mut config = config;
-    config.account.starting_cash = args.cash;
+    config.account.starting_cash = cash;
+    // Without a config there are no limits, so results compare with research tools.
+    let gate: Box<dyn smc_strategy::RiskGate> = match &settings {
+        Some(c) => Box::new(smc_risk::LimitsGate::new(smc_risk::Limits {
+            max_position_size: Some(c.risk_manager.max_position_size),
+            max_daily_loss: Some(c.risk_manager.max_daily_loss),
+            max_positions: Some(c.trading.max_positions as usize),
+            max_drawdown_percent: c.risk_manager.max_drawdown_percent,
+            max_leverage: c.risk_manager.max_leverage,
+        })),
+        None => Box::new(ApproveAll::default()),
+    };
     let instrument = Instrument {
         id: "backtest:INPUT".parse()?,
         kind: MarketKind::Spot,
@@ -132,12 +153,13 @@ pub fn run(args: &BacktestArgs) -> anyhow::Result<()> {
         config,
         instruments,
         strategy,
-        Box::new(ApproveAll::default()),
+        gate,
         Box::new(SimClock::default()),
     )?;
     let mut events: Vec<EngineEvent> = Vec::new();
     let report = run_backtest(&mut engine, &series, &[], &mut events)?;
-    print_summary(&report, args.cash);
+    let decisions = risk_decisions(&events);
+    print_summary(&report, cash, &decisions);
     if let Some(path) = &args.json {
         let trades: Vec<_> = report
             .trades
@@ -147,7 +169,8 @@ pub fn run(args: &BacktestArgs) -> anyhow::Result<()> {
             .collect();
         let out = json!({
             "final_equity": report.final_equity.to_string(),
-            "starting_cash": args.cash.to_string(),
+            "starting_cash": cash.to_string(),
+            "risk_decisions": decisions,
             "bars": report.bars,
             "fees": report.fees_paid.to_string(),
             "models": report.models,
@@ -204,7 +227,30 @@ fn trade_json(t: &Trade) -> serde_json::Value {
     })
 }
 
-fn print_summary(report: &smc_engine::BacktestReport, cash: Decimal) {
+/// Every risk decision other than a plain approval, with its reason.
+fn risk_decisions(events: &[EngineEvent]) -> Vec<serde_json::Value> {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            EngineEvent::RiskDecision { time, client_id, verdict } => match verdict {
+                smc_model::RiskVerdict::Approved => None,
+                smc_model::RiskVerdict::Resized { reason } => {
+                    Some(json!({"time": time, "client_id": client_id.as_str(), "decision": "resized", "reason": reason}))
+                }
+                smc_model::RiskVerdict::Refused { reason } => {
+                    Some(json!({"time": time, "client_id": client_id.as_str(), "decision": "refused", "reason": reason}))
+                }
+            },
+            _ => None,
+        })
+        .collect()
+}
+
+fn print_summary(
+    report: &smc_engine::BacktestReport,
+    cash: Decimal,
+    decisions: &[serde_json::Value],
+) {
     let ret = if cash.is_zero() {
         Decimal::ZERO
     } else {
@@ -232,6 +278,22 @@ fn print_summary(report: &smc_engine::BacktestReport, cash: Decimal) {
         ),
         ("fees", report.fees_paid.round_dp(6).to_string()),
         ("fill rule", report.models.fill_rule.to_string()),
+        (
+            "risk: resized",
+            decisions
+                .iter()
+                .filter(|d| d["decision"] == "resized")
+                .count()
+                .to_string(),
+        ),
+        (
+            "risk: refused",
+            decisions
+                .iter()
+                .filter(|d| d["decision"] == "refused")
+                .count()
+                .to_string(),
+        ),
     ];
     for (name, value) in rows {
         println!("{name:<16}{value:>24}");

@@ -90,3 +90,52 @@ fn an_unknown_strategy_or_empty_window_is_a_clear_error() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no candle between --from and --to"));
 }
+
+#[test]
+fn a_config_applies_the_risk_limits_and_reports_each_decision() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let input = root
+        .join("testdata/market/binance-spot/ETHUSDT-1h.csv")
+        .display()
+        .to_string();
+    let config = root.join("config.example.yaml").display().to_string();
+    let json = std::env::temp_dir().join(format!("smc-bt-config-{}.json", std::process::id()));
+    let json_arg = json.display().to_string();
+    let args = [
+        "backtest",
+        "--input",
+        &input,
+        "--strategy",
+        "sma-cross",
+        "--config",
+        &config,
+        "--json",
+        &json_arg,
+    ];
+    let out = Command::new(env!("CARGO_BIN_EXE_smc"))
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    assert_eq!(v["starting_cash"], "10000", "trading.initial_balance");
+    let decisions = v["risk_decisions"].as_array().unwrap();
+    assert!(!decisions.is_empty());
+    assert!(decisions.iter().all(|d| {
+        d["reason"]
+            .as_str()
+            .unwrap()
+            .contains("max_position_size 1000")
+    }));
+    for t in v["trades"].as_array().unwrap() {
+        let size: f64 = t["size"].as_str().unwrap().parse().unwrap();
+        let price: f64 = t["entry_price"].as_str().unwrap().parse().unwrap();
+        // Sized to 1,000 at the decision's close, filled at the next open.
+        assert!(size * price < 1_100.0, "position of {} quote", size * price);
+    }
+}

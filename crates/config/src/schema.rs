@@ -86,6 +86,12 @@ pub struct RiskManagerConfig {
     /// Default stop distance from the entry, in percent.
     #[serde(deserialize_with = "smc_model::serde_decimal::exact")]
     pub stop_loss_percent: Decimal,
+    /// Stop new risk once equity is this many percent below its peak.
+    #[serde(deserialize_with = "smc_model::serde_decimal::exact_opt")]
+    pub max_drawdown_percent: Option<Decimal>,
+    /// Largest gross notional of all positions as a multiple of equity.
+    #[serde(deserialize_with = "smc_model::serde_decimal::exact_opt")]
+    pub max_leverage: Option<Decimal>,
 }
 
 impl Default for RiskManagerConfig {
@@ -94,6 +100,8 @@ impl Default for RiskManagerConfig {
             max_position_size: dec!(1000),
             max_daily_loss: dec!(500),
             stop_loss_percent: dec!(2),
+            max_drawdown_percent: None,
+            max_leverage: None,
         }
     }
 }
