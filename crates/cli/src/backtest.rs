@@ -13,7 +13,7 @@ use smc_engine::{
     TradeSide, engine_instruments, run_backtest,
 };
 use smc_model::{Candle, EngineEvent, Instrument, InstrumentSpec, MarketKind, SimClock};
-use smc_strategy::{ApproveAll, FirstDecision, SmaCross, SmaCrossConfig};
+use smc_strategy::{ApproveAll, FirstDecision, SmaCross, SmaCrossConfig, SmcConfig, SmcStrategy};
 use std::path::PathBuf;
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -62,6 +62,9 @@ pub struct BacktestArgs {
     /// Intrabar path rule for resting orders.
     #[arg(long, value_enum, default_value = "ohlc")]
     fill_rule: FillRule,
+    /// smc: the entry timeframe (the input's) and the bias timeframe, e.g. 1m,1h.
+    #[arg(long, value_delimiter = ',')]
+    timeframes: Vec<String>,
     /// sma_cross: decide first one bar after both averages exist
     /// (backtesting.py) or as soon as they do (vectorbt, NautilusTrader).
     #[arg(long, value_enum, default_value = "one-bar-after")]
@@ -81,9 +84,6 @@ pub struct BacktestArgs {
 }
 
 pub fn run(args: &BacktestArgs) -> anyhow::Result<()> {
-    if args.strategy == StrategyName::Smc {
-        bail!("the smc strategy is not wired into the backtest yet: use --strategy sma-cross");
-    }
     let loaded = crate::input::load(&args.input, args.lenient)?;
     let candles = window(&loaded.candles, args.from.as_deref(), args.to.as_deref())?;
     let timeframe =
@@ -141,14 +141,28 @@ pub fn run(args: &BacktestArgs) -> anyhow::Result<()> {
         candles,
     }];
     let instruments = engine_instruments(vec![instrument], &series)?;
-    let first_decision = match args.first_decision {
-        First::OneBarAfter => FirstDecision::OneBarAfter,
-        First::WhenDefined => FirstDecision::WhenDefined,
+    let strategy: Box<dyn smc_strategy::Strategy> = match args.strategy {
+        StrategyName::SmaCross => {
+            let first_decision = match args.first_decision {
+                First::OneBarAfter => FirstDecision::OneBarAfter,
+                First::WhenDefined => FirstDecision::WhenDefined,
+            };
+            Box::new(SmaCross::new(SmaCrossConfig {
+                first_decision,
+                ..SmaCrossConfig::default()
+            })?)
+        }
+        StrategyName::Smc => {
+            let mut smc = SmcConfig::default();
+            if let Some(c) = &settings {
+                smc.detectors = c.smc.clone();
+            }
+            if let Some(bias) = args.timeframes.last() {
+                smc.bias_timeframe = bias.parse()?;
+            }
+            Box::new(SmcStrategy::new(smc))
+        }
     };
-    let strategy = Box::new(SmaCross::new(SmaCrossConfig {
-        first_decision,
-        ..SmaCrossConfig::default()
-    })?);
     let mut engine = Engine::new(
         config,
         instruments,
@@ -171,6 +185,7 @@ pub fn run(args: &BacktestArgs) -> anyhow::Result<()> {
             "final_equity": report.final_equity.to_string(),
             "starting_cash": cash.to_string(),
             "risk_decisions": decisions,
+            "rejected_orders": rejections(&events),
             "bars": report.bars,
             "fees": report.fees_paid.to_string(),
             "models": report.models,
@@ -225,6 +240,21 @@ fn trade_json(t: &Trade) -> serde_json::Value {
         "fees": t.fees.to_string(),
         "setup": t.setup.as_ref().map(|s| s.pattern.to_string()),
     })
+}
+
+/// Orders the venue refused, with the reason.
+fn rejections(events: &[EngineEvent]) -> Vec<serde_json::Value> {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            EngineEvent::OrderRejected {
+                time,
+                client_id,
+                reason,
+            } => Some(json!({"time": time, "client_id": client_id.as_str(), "reason": reason})),
+            _ => None,
+        })
+        .collect()
 }
 
 /// Every risk decision other than a plain approval, with its reason.

@@ -139,3 +139,48 @@ fn a_config_applies_the_risk_limits_and_reports_each_decision() {
         assert!(size * price < 1_100.0, "position of {} quote", size * price);
     }
 }
+
+#[test]
+fn the_smc_strategy_runs_end_to_end_and_tags_every_trade_with_its_setup() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let input = root
+        .join("testdata/market/binance-spot/ETHUSDT-1h.csv")
+        .display()
+        .to_string();
+    let json = std::env::temp_dir().join(format!("smc-bt-smc-{}.json", std::process::id()));
+    let json_arg = json.display().to_string();
+    let args = [
+        "backtest",
+        "--input",
+        &input,
+        "--strategy",
+        "smc",
+        "--timeframes",
+        "1h,4h",
+        "--json",
+        &json_arg,
+    ];
+    let out = Command::new(env!("CARGO_BIN_EXE_smc"))
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let trades = v["trades"].as_array().unwrap();
+    assert!(trades.len() >= 5, "{} trades", trades.len());
+    for t in trades {
+        let setup = t["setup"].as_str().unwrap();
+        assert!(setup == "ob_retest" || setup == "fvg_retest", "{setup}");
+        assert_eq!(t["side"], "long", "spot and long-only by default");
+    }
+    assert!(
+        v["rejected_orders"].as_array().unwrap().is_empty(),
+        "{:?}",
+        v["rejected_orders"]
+    );
+}

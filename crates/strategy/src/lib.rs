@@ -11,6 +11,8 @@ pub mod intent;
 pub mod risk;
 /// The built-in SMA crossover strategy.
 pub mod sma_cross;
+/// The built-in SMC strategy: higher-timeframe bias, lower-timeframe zone retests.
+pub mod smc;
 /// The trait users implement.
 pub mod strategy;
 
@@ -18,4 +20,5 @@ pub use context::StrategyContext;
 pub use intent::{Intent, OrderIntent, Setup, Size};
 pub use risk::{ApproveAll, RiskGate, RiskOutcome, RiskState};
 pub use sma_cross::{FirstDecision, SmaCross, SmaCrossConfig, SmaCrossError};
+pub use smc::{SmcConfig, SmcStrategy};
 pub use strategy::Strategy;
