@@ -4,6 +4,8 @@
 //! what protects the port beyond the reference fixture.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
+// The literal versions index like the spec reads, on purpose.
+#![allow(clippy::needless_range_loop)]
 
 use proptest::prelude::*;
 use smc_parity::{Ohlc, Swings, bos_choch, fvg, liquidity, swings};

@@ -1,0 +1,52 @@
+//! Criterion benches of the pre-trade path: the limits gate on a portfolio
+//! of 50 positions, and a historical VaR of 1,000 returns (the portfolio
+//! VaR check of issue 5 works on the aggregated portfolio return series).
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use rust_decimal::Decimal;
+use smc_model::{PortfolioSnapshot, PositionSnapshot, Side};
+use smc_risk::{Limits, LimitsGate, VarMethod, value_at_risk};
+use smc_strategy::{OrderIntent, RiskGate, Size};
+use std::hint::black_box;
+
+fn portfolio() -> PortfolioSnapshot {
+    PortfolioSnapshot {
+        time: 1_700_000_000_000,
+        cash: Decimal::from(1_000_000),
+        equity: Decimal::from(1_000_000),
+        positions: (0..50)
+            .map(|i| PositionSnapshot {
+                instrument: i,
+                qty: Decimal::new(i as i64 % 7 - 3, 1),
+                avg_price: Decimal::from(100 + i as i64),
+                mark_price: Decimal::from(101 + i as i64),
+                realized_pnl: Decimal::ZERO,
+            })
+            .collect(),
+        ..PortfolioSnapshot::default()
+    }
+}
+
+fn bench(c: &mut Criterion) {
+    let p = portfolio();
+    let mut gate = LimitsGate::new(Limits {
+        max_position_size: Some(Decimal::from(5_000)),
+        max_daily_loss: Some(Decimal::from(20_000)),
+        max_positions: Some(60),
+        max_drawdown_percent: Some(Decimal::from(15)),
+        max_leverage: Some(Decimal::from(3)),
+    });
+    let intent = OrderIntent::market(17, Side::Buy, Size::Qty(Decimal::new(25, 1)));
+    c.bench_function("limits_check_50_positions", |b| {
+        b.iter(|| gate.check(black_box(intent.clone()), black_box(&p)))
+    });
+    let returns: Vec<f64> = (0..1000)
+        .map(|i| ((i * 7919 % 1000) as f64 - 500.0) / 50_000.0)
+        .collect();
+    c.bench_function("historical_var_1000_returns", |b| {
+        b.iter(|| value_at_risk(black_box(&returns), 0.99, VarMethod::Historical))
+    });
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
