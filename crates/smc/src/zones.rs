@@ -95,12 +95,14 @@ impl Zones {
         }
         let tf = self.timeframe;
         let mut flips = Vec::new();
+        // The survivors' triggers are gathered on the way, not in a second pass.
+        let mut triggers = Triggers::NONE;
         self.active.retain_mut(|z| {
-            if (z.direction == 1 && !bull) || (z.direction == -1 && !bear) {
+            let untouched = (z.direction == 1 && !bull) || (z.direction == -1 && !bear);
+            // The second test skips a zone formed at this bar's own close.
+            if untouched || z.formed_at > bar.open_time {
+                triggers.include(z);
                 return true;
-            }
-            if z.formed_at > bar.open_time {
-                return true; // formed at this bar's own close
             }
             let (touched, through) = if z.direction == 1 {
                 (bar.low <= z.top, bar.close < z.bottom)
@@ -112,6 +114,7 @@ impl Zones {
                 out.push(z.event(tf, Lifecycle::Mitigated, bar.open_time, bar.close_time));
             }
             if !through {
+                triggers.include(z);
                 return true;
             }
             out.push(z.event(tf, Lifecycle::Invalidated, bar.open_time, bar.close_time));
@@ -132,7 +135,7 @@ impl Zones {
             }
             false
         });
-        self.triggers = Triggers::of(&self.active);
+        self.triggers = triggers;
         // The breaker or inverse gap remembers the zone it came from.
         for (origin, zone) in flips {
             self.add(zone, out);
