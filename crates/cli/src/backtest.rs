@@ -88,6 +88,63 @@ pub fn run(args: &BacktestArgs) -> anyhow::Result<()> {
     let candles = window(&loaded.candles, args.from.as_deref(), args.to.as_deref())?;
     let timeframe =
         smc_data::infer_timeframe(candles).context("cannot tell the candles' timeframe")?;
+    let settings = args.config.as_deref().map(smc_config::load).transpose()?;
+    let cash = starting_cash(args, settings.as_ref());
+    let mut engine = build_engine(args, settings.as_ref(), candles, timeframe)?;
+    let series = [Series {
+        instrument: 0,
+        timeframe,
+        candles,
+    }];
+    let mut events: Vec<EngineEvent> = Vec::new();
+    let report = run_backtest(&mut engine, &series, &[], &mut events)?;
+    let decisions = risk_decisions(&events);
+    print_summary(&report, cash, &decisions);
+    if let Some(path) = &args.json {
+        let trades: Vec<_> = report
+            .trades
+            .iter()
+            .chain(&report.open_trades)
+            .map(trade_json)
+            .collect();
+        let out = json!({
+            "final_equity": report.final_equity.to_string(),
+            "starting_cash": cash.to_string(),
+            "risk_decisions": decisions,
+            "rejected_orders": rejections(&events),
+            "bars": report.bars,
+            "fees": report.fees_paid.to_string(),
+            "models": report.models,
+            "trades": trades,
+        });
+        std::fs::write(path, serde_json::to_string_pretty(&out)?)
+            .with_context(|| format!("{}: cannot write", path.display()))?;
+    }
+    Ok(())
+}
+
+impl BacktestArgs {
+    pub fn input(&self) -> &std::path::Path {
+        &self.input
+    }
+
+    pub fn lenient(&self) -> bool {
+        self.lenient
+    }
+
+    pub fn config_path(&self) -> Option<&std::path::Path> {
+        self.config.as_deref()
+    }
+}
+
+/// A fresh engine for `candles`: the venue models, the starting cash and,
+/// with a config, the risk limits; the strategy chosen by `--strategy`.
+pub fn build_engine(
+    args: &BacktestArgs,
+    settings: Option<&smc_config::Config>,
+    candles: &[Candle],
+    timeframe: smc_model::Timeframe,
+) -> anyhow::Result<Engine> {
     let config = EngineConfig {
         fees: FeeModel {
             maker: args.fee,
@@ -110,15 +167,11 @@ pub fn run(args: &BacktestArgs) -> anyhow::Result<()> {
         },
         ..EngineConfig::default()
     };
-    let settings = args.config.as_deref().map(smc_config::load).transpose()?;
-    let cash = args
-        .cash
-        .or(settings.as_ref().map(|c| c.trading.initial_balance))
-        .unwrap_or(Decimal::from(10_000));
+    let cash = starting_cash(args, settings);
     let mut config = config;
     config.account.starting_cash = cash;
     // Without a config there are no limits, so results compare with research tools.
-    let gate: Box<dyn smc_strategy::RiskGate> = match &settings {
+    let gate: Box<dyn smc_strategy::RiskGate> = match settings {
         Some(c) => Box::new(smc_risk::LimitsGate::new(smc_risk::Limits {
             max_position_size: Some(c.risk_manager.max_position_size),
             max_daily_loss: Some(c.risk_manager.max_daily_loss),
@@ -154,7 +207,7 @@ pub fn run(args: &BacktestArgs) -> anyhow::Result<()> {
         }
         StrategyName::Smc => {
             let mut smc = SmcConfig::default();
-            if let Some(c) = &settings {
+            if let Some(c) = settings {
                 smc.detectors = c.smc.clone();
             }
             if let Some(bias) = args.timeframes.last() {
@@ -163,38 +216,21 @@ pub fn run(args: &BacktestArgs) -> anyhow::Result<()> {
             Box::new(SmcStrategy::new(smc))
         }
     };
-    let mut engine = Engine::new(
+    let engine = Engine::new(
         config,
         instruments,
         strategy,
         gate,
         Box::new(SimClock::default()),
     )?;
-    let mut events: Vec<EngineEvent> = Vec::new();
-    let report = run_backtest(&mut engine, &series, &[], &mut events)?;
-    let decisions = risk_decisions(&events);
-    print_summary(&report, cash, &decisions);
-    if let Some(path) = &args.json {
-        let trades: Vec<_> = report
-            .trades
-            .iter()
-            .chain(&report.open_trades)
-            .map(trade_json)
-            .collect();
-        let out = json!({
-            "final_equity": report.final_equity.to_string(),
-            "starting_cash": cash.to_string(),
-            "risk_decisions": decisions,
-            "rejected_orders": rejections(&events),
-            "bars": report.bars,
-            "fees": report.fees_paid.to_string(),
-            "models": report.models,
-            "trades": trades,
-        });
-        std::fs::write(path, serde_json::to_string_pretty(&out)?)
-            .with_context(|| format!("{}: cannot write", path.display()))?;
-    }
-    Ok(())
+    Ok(engine)
+}
+
+/// `--cash`, else the config's `trading.initial_balance`, else 10,000.
+fn starting_cash(args: &BacktestArgs, settings: Option<&smc_config::Config>) -> Decimal {
+    args.cash
+        .or(settings.map(|c| c.trading.initial_balance))
+        .unwrap_or(Decimal::from(10_000))
 }
 
 /// The candles opening in `[from, to)`.

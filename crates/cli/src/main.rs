@@ -4,6 +4,7 @@ mod backtest;
 mod detect;
 mod detect_causal;
 mod input;
+mod lookahead;
 mod risk;
 
 use clap::{Parser, Subcommand};
@@ -23,6 +24,9 @@ enum Command {
     Detect(detect::DetectArgs),
     /// Backtest a strategy on an OHLCV CSV file with the simulated venue.
     Backtest(backtest::BacktestArgs),
+    /// Run a strategy on the full data and on truncated data, and report
+    /// every decision that differs (exit status 3 when one does).
+    CheckLookahead(lookahead::LookaheadArgs),
     /// Risk measures of a price series (value at risk, expected shortfall).
     Risk {
         #[command(subcommand)]
@@ -35,6 +39,11 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Detect(args) => detect::run(&args),
         Command::Backtest(args) => backtest::run(&args),
+        Command::CheckLookahead(args) => match lookahead::run(&args) {
+            Ok(true) => Ok(()),
+            Ok(false) => return ExitCode::from(3),
+            Err(e) => Err(e),
+        },
         Command::Risk { command } => risk::run(&command),
     };
     match result {

@@ -184,3 +184,31 @@ fn the_smc_strategy_runs_end_to_end_and_tags_every_trade_with_its_setup() {
         v["rejected_orders"]
     );
 }
+
+#[test]
+fn check_lookahead_finds_nothing_in_the_built_in_strategies() {
+    let input = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../testdata/market/binance-spot/ETHUSDT-1h.csv");
+    let input = input.display().to_string();
+    for strategy in [
+        &["--strategy", "smc", "--timeframes", "1h,4h"][..],
+        &["--strategy", "sma-cross"][..],
+    ] {
+        let mut args = vec!["check-lookahead", "--input", &input, "--cuts", "8"];
+        args.extend_from_slice(strategy);
+        let out = Command::new(env!("CARGO_BIN_EXE_smc"))
+            .args(&args)
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            String::from_utf8_lossy(&out.stdout)
+                .contains("cuts checked: 8, decisions that differ: 0")
+        );
+    }
+}

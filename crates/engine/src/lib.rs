@@ -26,6 +26,8 @@ pub mod intake;
 pub mod intrabar;
 /// Order latency in simulated time.
 pub mod latency;
+/// The lookahead checker: full run against runs on truncated data.
+pub mod lookahead;
 /// The matching engine: walks a bar's path and fills orders.
 pub mod matching;
 /// Orders by client id and their state.
@@ -47,5 +49,6 @@ pub use fees::FeeModel;
 pub use funding::{FundingError, FundingRate, read_funding_rates};
 pub use intrabar::IntrabarRule;
 pub use latency::LatencyModel;
+pub use lookahead::{Decision, Divergence, check_lookahead};
 pub use slippage::SlippageModel;
 pub use trades::{Trade, TradeSide};
