@@ -1,181 +1,345 @@
-// Detection chart: draws one timeframe's candles and SMC objects on a
-// canvas, with pan (drag), zoom (wheel / pinch-free buttons via wheel),
-// a crosshair readout and per-kind toggles. Written for this project.
-"use strict";
-(function () {
-  const data = JSON.parse(document.getElementById("data").textContent);
-  const canvas = document.getElementById("chart");
-  const ctx = canvas.getContext("2d");
-  const readout = document.getElementById("readout");
-  const COLORS = {
-    bull: "#26a69a", bear: "#ef5350", ob: [38, 166, 154], breaker_block: [255, 167, 38],
-    fvg: [41, 98, 255], inverse_fvg: [171, 71, 188], liquidity: "#ffd54f", sweep: "#ff7043",
-    bos: "#90caf9", choch: "#f48fb1", swing: "#b0bec5", premium_discount: "#78909c",
+// The detection chart page: reads the embedded data, builds the timeframe
+// switch and the layer legend, and turns pointer, wheel, touch and keyboard
+// input into view changes that renderChart draws. For automated checks it
+// records on <body> what it drew (data-ready, data-candles, data-zones, …)
+// and, with #selftest in the URL, exercises every timeframe and gesture and
+// writes the results into <pre id="selftest">.
+
+const body = document.body;
+const canvas = document.getElementById("chart");
+const message = document.getElementById("message");
+let errorCount = 0;
+body.dataset.errors = "0";
+
+function reportError(text) {
+  errorCount++;
+  body.dataset.errors = String(errorCount);
+  message.hidden = false;
+  message.className = "error";
+  message.textContent = "Chart error: " + text;
+}
+window.addEventListener("error", (e) => reportError(e.message || String(e.error)));
+window.addEventListener("unhandledrejection", (e) => reportError(String(e.reason)));
+
+const escapeHtml = (s) => String(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const clamp = (x, a, b) => Math.min(Math.max(x, a), b);
+
+// Typed-array columns, block extremes for fast autoscale, and the objects.
+function prepareFrame(raw) {
+  const n = raw.bars.length, dur = raw.duration_ms;
+  const cols = ["times", "o", "h", "l", "c", "v"].map(() => new Float64Array(n));
+  const [times, o, h, l, c, v] = cols;
+  // JSON has no NaN: serde writes a non-finite price as null.
+  const val = (x) => (typeof x === "number" ? x : NaN);
+  let minPrice = Infinity, maxPrice = -Infinity;
+  for (let i = 0; i < n; i++) {
+    const b = raw.bars[i];
+    times[i] = b[0]; o[i] = val(b[1]); h[i] = val(b[2]); l[i] = val(b[3]); c[i] = val(b[4]); v[i] = val(b[5]) || 0;
+    if (h[i] > maxPrice) maxPrice = h[i];
+    if (l[i] < minPrice) minPrice = l[i];
+  }
+  const blocks = Math.ceil(n / BLOCK);
+  const blockHigh = new Float64Array(blocks).fill(-Infinity), blockLow = new Float64Array(blocks).fill(Infinity);
+  const blockVol = new Float64Array(blocks);
+  for (let i = 0; i < n; i++) {
+    const b = (i / BLOCK) | 0;
+    if (h[i] > blockHigh[b]) blockHigh[b] = h[i];
+    if (l[i] < blockLow[b]) blockLow[b] = l[i];
+    if (v[i] > blockVol[b]) blockVol[b] = v[i];
+  }
+  const frame = {
+    timeframe: raw.timeframe, duration_ms: dur, events: raw.events || [], n, times, o, h, l, c, v,
+    blockHigh, blockLow, blockVol, decimals: priceDecimals(c),
+    minPrice: Number.isFinite(minPrice) ? minPrice : 0, maxPrice: Number.isFinite(maxPrice) ? maxPrice : 1,
+    // Open time of bar i, extrapolated beyond the data (for the axis).
+    timeAt: (i) => (n === 0 ? 0 : i < 0 ? times[0] + i * dur : i >= n ? times[n - 1] + (i - n + 1) * dur : times[i]),
   };
-  const CATEGORIES = [
-    ["ob", "Order blocks"], ["breaker_block", "Breakers"], ["fvg", "FVG"], ["inverse_fvg", "Inverse FVG"],
-    ["structure", "BOS / CHoCH"], ["liquidity", "Liquidity"], ["sweep", "Sweeps"], ["swing", "Swings"],
-  ];
-  const shown = Object.fromEntries(CATEGORIES.map(([k]) => [k, true]));
-  // Off by default to keep a busy chart readable; the legend turns them on.
-  shown.swing = false; shown.inverse_fvg = false; shown.breaker_block = false;
-  let frame = null, objects = null, view = { from: 0, to: 0 }, mouse = null;
+  frame.objects = buildObjects(frame);
+  return frame;
+}
 
-  // Turns a frame's events into drawable objects: zones and levels span
-  // from their origin to the event that ended them (or the last bar).
-  function buildObjects(f) {
-    const lastTime = f.bars.length ? f.bars[f.bars.length - 1][0] + f.duration_ms : 0;
-    const byId = new Map(), out = { zones: [], lines: [], marks: [] };
-    for (const e of f.events) {
-      const key = e.kind + ":" + e.id;
-      if (["ob", "breaker_block", "fvg", "inverse_fvg"].includes(e.kind)) {
-        if (e.event === "formed") {
-          const z = { kind: e.kind, dir: e.direction, top: e.top, bottom: e.bottom, t0: e.time, t1: lastTime, mitigated: null };
-          byId.set(key, z); out.zones.push(z);
-        } else if (byId.has(key)) {
-          const z = byId.get(key);
-          if (e.event === "mitigated") z.mitigated = e.time;
-          else z.t1 = e.time + f.duration_ms;
-        }
-      } else if (e.kind === "liquidity") {
-        if (e.event === "formed") {
-          const l = { cat: "liquidity", color: COLORS.liquidity, level: e.level, t0: e.origin_time ?? e.time, t1: lastTime, dash: [4, 3], label: e.direction > 0 ? "EQH" : "EQL" };
-          byId.set(key, l); out.lines.push(l);
-        } else if (byId.has(key)) byId.get(key).t1 = e.time + f.duration_ms;
-      } else if (e.kind === "bos" || e.kind === "choch") {
-        out.lines.push({ cat: "structure", color: COLORS[e.kind], level: e.level, t0: e.origin_time ?? e.time, t1: e.time + f.duration_ms, dash: e.scope === "internal" ? [2, 3] : [], label: (e.kind === "bos" ? "BOS" : "CHoCH") + (e.scope === "internal" ? " i" : "") });
-      } else if (e.kind === "sweep") {
-        out.marks.push({ cat: "sweep", t: e.time, price: e.level, shape: "x", color: COLORS.sweep });
-      } else if ((e.kind === "swing_high" || e.kind === "swing_low") && e.scope === "swing") {
-        out.marks.push({ cat: "swing", t: e.time, price: e.level, shape: e.direction > 0 ? "v" : "^", color: COLORS.swing });
-      }
-    }
-    return out;
+let data;
+try {
+  data = JSON.parse(document.getElementById("data").textContent);
+} catch (e) {
+  data = { title: "", frames: [] };
+  reportError("cannot read the chart data: " + e.message);
+}
+const rawFrames = Array.isArray(data.frames) ? data.frames : [];
+// Register the layers of every kind on the page before the legend is built.
+for (const f of rawFrames) for (const e of f.events || []) if (e && typeof e.kind === "string") layerFor(e.kind);
+
+const prepared = new Map();
+const state = { index: -1, frame: null, view: { start: 0, span: 100 }, price: null, mouse: null, on: {} };
+for (const l of LAYERS) state.on[l.key] = l.on;
+Object.assign(state.on, { internal: true, history: true, volume: true });
+const ctx = canvas.getContext("2d", { alpha: false });
+let geom = { plotW: 1, plotH: 1, lo: 0, hi: 1, stats: {} };
+
+const maxSpan = (n) => Math.max(n * 1.1 + 20, 40);
+function clampView() {
+  const n = state.frame ? state.frame.n : 0, v = state.view;
+  v.span = clamp(v.span, Math.min(8, Math.max(n, 1)), maxSpan(n));
+  // Keep at least a fifth of the plot on data.
+  v.start = clamp(v.start, -v.span * 0.8, n - v.span * 0.2);
+}
+
+// The latest bars at about 8 CSS px per bar (TradingView's default
+// spacing), so phones get fewer bars rather than hairline candles.
+function latestView() {
+  const n = state.frame.n, plotW = Math.max(100, canvas.clientWidth - 70);
+  const span = Math.min(clamp(Math.round(plotW / 8), 30, 240), maxSpan(n)), margin = Math.round(span * 0.04) + 1;
+  state.view = { start: n + margin - span, span };
+  state.price = null;
+}
+
+function selectFrame(k) {
+  if (k < 0 || k >= rawFrames.length || k === state.index) return;
+  if (!prepared.has(k)) prepared.set(k, prepareFrame(rawFrames[k]));
+  const prev = state.frame, next = prepared.get(k);
+  const atLatest = prev && state.view.start + state.view.span >= prev.n;
+  state.index = k;
+  state.frame = next;
+  if (!prev || atLatest || next.n === 0) latestView();
+  else {
+    // Stay at the same moment with the same bar spacing on the new frame.
+    const centre = prev.timeAt(Math.floor(state.view.start + state.view.span / 2));
+    const i = indexOfTime(next.times, next.duration_ms, centre);
+    state.view = { start: i - state.view.span / 2, span: state.view.span };
+    state.price = null;
   }
+  clampView();
+  document.querySelectorAll("#timeframes button").forEach((b, j) => {
+    b.classList.toggle("active", j === k);
+    b.setAttribute("aria-pressed", String(j === k));
+  });
+  updateLegendCounts();
+  const stats = document.getElementById("stats");
+  stats.textContent = `${formatCount(next.n)} bars · ${formatCount(next.events.length)} events`
+    + (data.unplaced_events ? ` · ${formatCount(data.unplaced_events)} on timeframes without candles` : "");
+  body.dataset.frame = next.timeframe;
+  try { history.replaceState(null, "", "#tf=" + encodeURIComponent(next.timeframe)); } catch (_) { /* file: URLs may refuse */ }
+  draw();
+}
 
-  function selectFrame(i) {
-    frame = data.frames[i];
-    objects = buildObjects(frame);
-    const n = frame.bars.length;
-    view = { from: Math.max(0, n - 150), to: n };
-    document.querySelectorAll("#tfs button").forEach((b, j) => b.classList.toggle("active", j === i));
-    draw();
+function draw() {
+  if (!state.frame) {
+    ctx.fillStyle = THEME.bg;
+    ctx.fillRect(0, 0, canvas.width, canvas.height);
+    message.hidden = false;
+    message.textContent = "No candles to show.";
+  } else {
+    geom = renderChart(canvas, ctx, state);
+    if (state.frame.n === 0) { message.hidden = false; message.textContent = `No ${state.frame.timeframe} candles.`; }
+    else if (!errorCount) message.hidden = true;
+    updateReadout();
   }
+  const s = geom.stats || {};
+  Object.assign(body.dataset, {
+    ready: "1", candles: String(s.candles || 0), zones: String(s.zones || 0), segments: String(s.segments || 0),
+    markers: String(s.markers || 0), bands: String(s.bands || 0), drawMs: (s.ms || 0).toFixed(1),
+  });
+}
 
-  function indexOf(t) { // first bar whose open time is >= t
-    const bars = frame.bars; let lo = 0, hi = bars.length;
-    while (lo < hi) { const m = (lo + hi) >> 1; if (bars[m][0] < t) lo = m + 1; else hi = m; }
-    return lo;
+let pending = 0;
+function requestDraw() {
+  if (!pending) pending = requestAnimationFrame(() => { pending = 0; draw(); });
+}
+
+// Top-left readout: OHLC of the bar under the cursor (else the last bar),
+// and what the cursor is on.
+function updateReadout() {
+  const f = state.frame, el = document.getElementById("ohlc"), hover = document.getElementById("hover");
+  if (!f.n) { el.textContent = ""; hover.textContent = ""; return; }
+  const i = state.mouse && geom.cursorIndex !== undefined ? clamp(geom.cursorIndex, 0, f.n - 1) : f.n - 1;
+  const d = f.decimals, o = f.o[i], c = f.c[i], prev = i > 0 ? f.c[i - 1] : o;
+  const cls = c >= o ? "up" : "down", chg = c - prev, pct = prev ? (chg / prev) * 100 : 0;
+  const v = (label, x) => `<span class="v">${label} <span class="${cls}">${x}</span></span>`;
+  el.innerHTML = `<b>${escapeHtml(f.timeframe)}</b><span class="v">${escapeHtml(formatTime(f.times[i], f.duration_ms))}</span>`
+    + v("O", formatPrice(o, d)) + v("H", formatPrice(f.h[i], d)) + v("L", formatPrice(f.l[i], d)) + v("C", formatPrice(c, d))
+    + `<span class="v ${chg >= 0 ? "up" : "down"}">${chg >= 0 ? "+" : ""}${formatPrice(chg, d)} (${pct >= 0 ? "+" : ""}${pct.toFixed(2)}%)</span>`
+    + v("Vol", formatVolume(f.v[i]));
+  hover.textContent = "";
+  if (!state.mouse || geom.cursorIndex === undefined) return;
+  for (const obj of hitTest(state, geom, state.mouse.x, state.mouse.y).slice(0, 4)) {
+    const line = document.createElement("div");
+    line.textContent = describe(obj, d, f.duration_ms);
+    line.style.color = obj.dir > 0 ? obj.layer.bull : obj.layer.bear;
+    hover.appendChild(line);
   }
+}
 
-  function draw() {
-    const dpr = window.devicePixelRatio || 1, w = canvas.clientWidth, h = canvas.clientHeight;
-    canvas.width = Math.round(w * dpr); canvas.height = Math.round(h * dpr);
-    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-    ctx.fillStyle = "#0f131a"; ctx.fillRect(0, 0, w, h);
-    if (!frame || frame.bars.length === 0) { document.body.dataset.ready = "1"; return; }
-    const axisW = 70, axisH = 22, plotW = w - axisW, plotH = h - axisH;
-    const bars = frame.bars, from = Math.max(0, Math.floor(view.from)), to = Math.min(bars.length, Math.ceil(view.to));
-    let lo = Infinity, hi = -Infinity;
-    for (let i = from; i < to; i++) { lo = Math.min(lo, bars[i][3]); hi = Math.max(hi, bars[i][2]); }
-    const pad = (hi - lo) * 0.06 || 1; lo -= pad; hi += pad;
-    const step = plotW / Math.max(1, view.to - view.from);
-    const x = (i) => (i - view.from + 0.5) * step, y = (p) => plotH - ((p - lo) / (hi - lo)) * plotH;
-    const xt = (t) => x(indexOf(t));
-    // Grid and price axis.
-    ctx.strokeStyle = "#222a36"; ctx.fillStyle = "#7d8796"; ctx.font = "11px ui-monospace, monospace"; ctx.lineWidth = 1;
-    const ticks = 8, raw = (hi - lo) / ticks, mag = Math.pow(10, Math.floor(Math.log10(raw))), unit = [1, 2, 5, 10].map((m) => m * mag).find((u) => u >= raw);
-    const digits = Math.max(0, -Math.floor(Math.log10(unit)));
-    for (let p = Math.ceil(lo / unit) * unit; p <= hi; p += unit) {
-      ctx.beginPath(); ctx.moveTo(0, y(p)); ctx.lineTo(plotW, y(p)); ctx.stroke();
-      ctx.fillText(p.toFixed(digits), plotW + 6, y(p) + 4);
-    }
-    for (let i = from; i < to; i += Math.max(1, Math.round(120 / step))) {
-      const d = new Date(bars[i][0]), label = d.toISOString().slice(frame.duration_ms >= 86400000 ? 0 : 5, frame.duration_ms >= 86400000 ? 10 : 16).replace("T", " ");
-      ctx.beginPath(); ctx.moveTo(x(i), 0); ctx.lineTo(x(i), plotH); ctx.stroke();
-      ctx.fillText(label, x(i) - 30, h - 6);
-    }
-    ctx.save(); ctx.beginPath(); ctx.rect(0, 0, plotW, plotH); ctx.clip();
-    let zonesDrawn = 0;
-    for (const z of objects.zones) {
-      if (!shown[z.kind]) continue;
-      const x0 = xt(z.t0), x1 = xt(z.t1);
-      if (x1 < 0 || x0 > plotW) continue;
-      const c = COLORS[z.kind], alpha = z.mitigated === null ? 0.2 : 0.08;
-      ctx.fillStyle = `rgba(${c[0]},${c[1]},${c[2]},${alpha})`; ctx.strokeStyle = `rgba(${c[0]},${c[1]},${c[2]},0.8)`;
-      ctx.fillRect(x0, y(z.top), x1 - x0, y(z.bottom) - y(z.top)); ctx.strokeRect(x0, y(z.top), x1 - x0, y(z.bottom) - y(z.top));
-      zonesDrawn++;
-    }
-    const body = Math.max(1, step * 0.7);
-    for (let i = from; i < to; i++) {
-      const [, o, hh, ll, c] = bars[i], up = c >= o;
-      ctx.strokeStyle = ctx.fillStyle = up ? COLORS.bull : COLORS.bear;
-      ctx.beginPath(); ctx.moveTo(x(i), y(hh)); ctx.lineTo(x(i), y(ll)); ctx.stroke();
-      ctx.fillRect(x(i) - body / 2, Math.min(y(o), y(c)), body, Math.max(1, Math.abs(y(o) - y(c))));
-    }
-    for (const l of objects.lines) {
-      if (!shown[l.cat]) continue;
-      const x0 = xt(l.t0), x1 = xt(l.t1);
-      if (x1 < 0 || x0 > plotW) continue;
-      ctx.strokeStyle = ctx.fillStyle = l.color; ctx.setLineDash(l.dash);
-      ctx.beginPath(); ctx.moveTo(x0, y(l.level)); ctx.lineTo(x1, y(l.level)); ctx.stroke(); ctx.setLineDash([]);
-      ctx.fillText(l.label, (x0 + x1) / 2 - 12, y(l.level) - 3);
-    }
-    for (const m of objects.marks) {
-      if (!shown[m.cat]) continue;
-      const px = xt(m.t), py = y(m.price);
-      if (px < 0 || px > plotW) continue;
-      ctx.strokeStyle = ctx.fillStyle = m.color; ctx.beginPath();
-      if (m.shape === "x") { ctx.moveTo(px - 4, py - 4); ctx.lineTo(px + 4, py + 4); ctx.moveTo(px + 4, py - 4); ctx.lineTo(px - 4, py + 4); ctx.stroke(); }
-      else { const d = m.shape === "v" ? -1 : 1, yy = py + d * 8; ctx.moveTo(px, yy - d * 4); ctx.lineTo(px - 4, yy + d * 3); ctx.lineTo(px + 4, yy + d * 3); ctx.fill(); }
-    }
-    if (mouse && mouse.x < plotW) {
-      ctx.strokeStyle = "#7d8796"; ctx.setLineDash([3, 3]);
-      ctx.beginPath(); ctx.moveTo(mouse.x, 0); ctx.lineTo(mouse.x, plotH); ctx.moveTo(0, mouse.y); ctx.lineTo(plotW, mouse.y); ctx.stroke(); ctx.setLineDash([]);
-      const i = Math.floor(view.from + mouse.x / step);
-      if (i >= 0 && i < bars.length) {
-        const b = bars[i];
-        readout.textContent = `${frame.timeframe}  ${new Date(b[0]).toISOString().replace(".000Z", "Z")}  O ${b[1]}  H ${b[2]}  L ${b[3]}  C ${b[4]}`;
-      }
-    }
-    ctx.restore();
-    document.body.dataset.ready = "1";
-    document.body.dataset.candles = String(to - from);
-    document.body.dataset.zones = String(zonesDrawn);
-  }
+// Timeframe buttons and the legend.
+const nav = document.getElementById("timeframes");
+rawFrames.forEach((f, k) => {
+  const b = document.createElement("button");
+  b.innerHTML = `${escapeHtml(f.timeframe)}<small>${formatCount(f.bars.length)}</small>`;
+  b.title = `${f.timeframe}: ${formatCount(f.bars.length)} candles, ${formatCount((f.events || []).length)} events (key ${k + 1})`;
+  b.addEventListener("click", () => selectFrame(k));
+  nav.appendChild(b);
+});
 
-  // Pan by dragging (mouse or touch), zoom with the wheel around the cursor.
-  let drag = null;
-  canvas.addEventListener("pointerdown", (e) => { drag = { x: e.clientX, from: view.from, to: view.to }; canvas.setPointerCapture(e.pointerId); });
-  canvas.addEventListener("pointerup", () => { drag = null; });
-  canvas.addEventListener("pointermove", (e) => {
-    const r = canvas.getBoundingClientRect(); mouse = { x: e.clientX - r.left, y: e.clientY - r.top };
-    if (drag) {
-      const step = (canvas.clientWidth - 70) / (drag.to - drag.from), shift = (e.clientX - drag.x) / step;
-      const n = frame.bars.length, span = drag.to - drag.from;
-      view.from = Math.min(Math.max(drag.from - shift, -span * 0.5), n - 5); view.to = view.from + span;
-    }
+const legend = document.getElementById("legend");
+const legendCounts = new Map();
+function toggle(key, label, swatch) {
+  const b = document.createElement("button");
+  b.setAttribute("aria-pressed", String(state.on[key]));
+  b.innerHTML = (swatch ? `<span class="swatch" style="background:${swatch}"></span>` : "")
+    + `<span class="label">${escapeHtml(label)}</span>` + (swatch ? `<span class="count"></span>` : "");
+  b.addEventListener("click", () => {
+    state.on[key] = !state.on[key];
+    b.setAttribute("aria-pressed", String(state.on[key]));
     draw();
   });
-  canvas.addEventListener("wheel", (e) => {
-    e.preventDefault();
-    const r = canvas.getBoundingClientRect(), frac = (e.clientX - r.left) / (canvas.clientWidth - 70);
-    const span = view.to - view.from, next = Math.min(Math.max(span * (e.deltaY > 0 ? 1.15 : 0.87), 10), frame.bars.length + 50);
-    const anchor = view.from + frac * span; view.from = anchor - frac * next; view.to = view.from + next; draw();
-  }, { passive: false });
-  window.addEventListener("resize", draw);
+  legend.appendChild(b);
+  if (swatch) legendCounts.set(key, b.querySelector(".count"));
+}
+const seen = new Set(rawFrames.flatMap((f) => (f.events || []).map((e) => (layerFor(e.kind) || {}).key)));
+for (const l of LAYERS) {
+  if (!seen.has(l.key) && l.type === "generic") continue;
+  toggle(l.key, l.label, l.bull === l.bear ? l.bull : `linear-gradient(135deg, ${l.bull} 50%, ${l.bear} 50%)`);
+}
+legend.appendChild(Object.assign(document.createElement("span"), { className: "sep" }));
+toggle("internal", "Internal scope");
+toggle("history", "Ended objects");
+toggle("volume", "Volume");
+const reset = document.createElement("button");
+reset.textContent = "Reset view";
+reset.title = "Latest bars, price auto-fit (End)";
+reset.addEventListener("click", () => { latestView(); draw(); });
+legend.appendChild(reset);
 
-  const nav = document.getElementById("tfs");
-  data.frames.forEach((f, i) => {
-    const b = document.createElement("button"); b.textContent = `${f.timeframe} (${f.bars.length})`; b.onclick = () => selectFrame(i); nav.appendChild(b);
-  });
-  const legend = document.getElementById("legend");
-  for (const [key, label] of CATEGORIES) {
-    const c = COLORS[key === "structure" ? "bos" : key], color = Array.isArray(c) ? `rgb(${c.join(",")})` : c;
-    const l = document.createElement("label");
-    l.innerHTML = `<input type="checkbox" ${shown[key] ? "checked" : ""}> <span class="swatch" style="background:${color}"></span>${label}`;
-    l.querySelector("input").onchange = (e) => { shown[key] = e.target.checked; draw(); };
-    legend.appendChild(l);
+function updateLegendCounts() {
+  for (const [key, el] of legendCounts) el.textContent = formatCount(state.frame.objects.counts.get(key) || 0);
+}
+
+// Pointer input: drag pans the plot, stretches the price axis or the time
+// axis; two touches pinch-zoom. Pointer capture keeps a drag alive outside
+// the canvas.
+const pointers = new Map();
+let gesture = null;
+const local = (e) => { const r = canvas.getBoundingClientRect(); return { x: e.clientX - r.left, y: e.clientY - r.top }; };
+
+function zoomAt(x, factor) {
+  const v = state.view, frac = clamp(x / geom.plotW, 0, 1), anchor = v.start + frac * v.span;
+  v.span *= factor;
+  clampView();
+  v.start = anchor - frac * v.span;
+  clampView();
+}
+
+function beginGesture(p, touch) {
+  const mode = p.x > geom.plotW ? "price" : p.y > geom.plotH ? "time" : "pan";
+  gesture = { mode, x: p.x, y: p.y, start: state.view.start, span: state.view.span, lo: geom.lo, hi: geom.hi, manual: !!state.price, moved: false, touch };
+  canvas.classList.toggle("ns-resize", mode === "price");
+  canvas.classList.toggle("ew-resize", mode === "time");
+  canvas.classList.toggle("grabbing", mode === "pan");
+}
+
+canvas.addEventListener("pointerdown", (e) => {
+  if (e.button > 0 || !state.frame) return;
+  const p = local(e);
+  pointers.set(e.pointerId, p);
+  try { canvas.setPointerCapture(e.pointerId); } catch (_) { /* synthetic pointers cannot be captured */ }
+  if (pointers.size === 2) {
+    const [a, b] = [...pointers.values()], mid = (a.x + b.x) / 2;
+    gesture = { mode: "pinch", dist: Math.max(10, Math.abs(a.x - b.x)), span: state.view.span, anchor: state.view.start + (mid / geom.plotW) * state.view.span };
+  } else if (pointers.size === 1) beginGesture(p, e.pointerType === "touch");
+});
+
+canvas.addEventListener("pointermove", (e) => {
+  const p = local(e);
+  if (pointers.has(e.pointerId)) pointers.set(e.pointerId, p);
+  if (e.pointerType !== "touch") state.mouse = p;
+  const g = gesture, v = state.view;
+  if (g && g.mode === "pinch" && pointers.size === 2) {
+    const [a, b] = [...pointers.values()], mid = (a.x + b.x) / 2;
+    v.span = g.span * (g.dist / Math.max(10, Math.abs(a.x - b.x)));
+    clampView();
+    v.start = g.anchor - (mid / geom.plotW) * v.span;
+    clampView();
+  } else if (g && pointers.has(e.pointerId)) {
+    const dx = p.x - g.x, dy = p.y - g.y;
+    if (Math.abs(dx) + Math.abs(dy) > 3) g.moved = true;
+    if (g.mode === "pan") {
+      v.start = g.start - (dx / geom.plotW) * g.span;
+      if (g.manual) { const shift = (dy / geom.plotH) * (g.hi - g.lo); state.price = { lo: g.lo + shift, hi: g.hi + shift }; }
+    } else if (g.mode === "price") {
+      // Down compresses the candles, up stretches them (as in TradingView).
+      const mid = (g.hi + g.lo) / 2, half = ((g.hi - g.lo) / 2) * Math.exp(dy * 0.006);
+      state.price = { lo: mid - half, hi: mid + half };
+    } else if (g.mode === "time") {
+      // Stretches around the right edge, which stays put.
+      v.span = g.span * Math.exp(-dx * 0.006);
+      clampView();
+      v.start = g.start + g.span - v.span;
+    }
+    clampView();
   }
-  if (data.frames.length) selectFrame(0); else draw();
-})();
+  requestDraw();
+});
+
+function endPointer(e) {
+  const p = local(e);
+  pointers.delete(e.pointerId);
+  if (gesture && gesture.touch && !gesture.moved && gesture.mode === "pan") state.mouse = p; // a tap shows the crosshair
+  if (pointers.size === 1 && gesture && gesture.mode === "pinch") beginGesture([...pointers.values()][0], true);
+  else if (pointers.size === 0) gesture = null;
+  canvas.classList.remove("grabbing", "ns-resize", "ew-resize");
+  requestDraw();
+}
+canvas.addEventListener("pointerup", endPointer);
+canvas.addEventListener("pointercancel", endPointer);
+canvas.addEventListener("pointerleave", (e) => {
+  if (e.pointerType !== "touch" && !pointers.size) { state.mouse = null; requestDraw(); }
+});
+
+canvas.addEventListener("wheel", (e) => {
+  if (!state.frame) return;
+  e.preventDefault();
+  const p = local(e), scale = e.deltaMode === 1 ? 33 : e.deltaMode === 2 ? 400 : 1;
+  const dx = e.deltaX * scale, dy = e.deltaY * scale;
+  if (Math.abs(dx) > Math.abs(dy) && !e.ctrlKey) {
+    state.view.start += (dx / geom.plotW) * state.view.span; // trackpad swipe
+    clampView();
+  } else if (p.x > geom.plotW) {
+    const mid = (geom.hi + geom.lo) / 2, half = ((geom.hi - geom.lo) / 2) * Math.exp(dy * 0.0015);
+    state.price = { lo: mid - half, hi: mid + half };
+  } else zoomAt(p.x, Math.exp(dy * 0.0015));
+  requestDraw();
+}, { passive: false });
+
+canvas.addEventListener("dblclick", (e) => {
+  const p = local(e);
+  if (p.y > geom.plotH && p.x < geom.plotW) latestView(); else state.price = null;
+  draw();
+});
+
+window.addEventListener("keydown", (e) => {
+  if (!state.frame || e.ctrlKey || e.metaKey || e.altKey) return;
+  const v = state.view;
+  const keys = {
+    ArrowLeft: () => { v.start -= v.span * 0.1; }, ArrowRight: () => { v.start += v.span * 0.1; },
+    ArrowUp: () => zoomAt(geom.plotW / 2, 0.8), "+": () => zoomAt(geom.plotW / 2, 0.8), "=": () => zoomAt(geom.plotW / 2, 0.8),
+    ArrowDown: () => zoomAt(geom.plotW / 2, 1.25), "-": () => zoomAt(geom.plotW / 2, 1.25),
+    Home: () => { v.start = -v.span * 0.05; }, End: () => latestView(),
+  };
+  if (keys[e.key]) { keys[e.key](); clampView(); e.preventDefault(); requestDraw(); }
+  else if (/^[1-9]$/.test(e.key)) selectFrame(Number(e.key) - 1);
+});
+
+if (typeof ResizeObserver === "function") new ResizeObserver(() => requestDraw()).observe(canvas);
+else window.addEventListener("resize", requestDraw);
+
+// Start: the timeframe named in the URL (#tf=1h), else the first. A
+// #mouse=x,y places the crosshair there (CSS px), for screenshots.
+try {
+  const params = new URLSearchParams(location.hash.slice(1));
+  const wanted = rawFrames.findIndex((f) => f.timeframe === params.get("tf"));
+  const [mx, my] = (params.get("mouse") || "").split(",").map(Number);
+  if (Number.isFinite(mx) && Number.isFinite(my)) state.mouse = { x: mx, y: my };
+  if (rawFrames.length) selectFrame(Math.max(0, wanted)); else draw();
+  if (params.has("selftest")) runSelfTest();
+} catch (e) {
+  reportError(e && e.message ? e.message : String(e));
+}

@@ -1,5 +1,6 @@
-//! Self-contained HTML pages: everything (data, script, style) is inlined,
-//! so a page opens offline and can be mailed or archived as one file.
+//! Self-contained HTML pages of the SMC trading agent: everything (data,
+//! script, style) is inlined, so a page opens offline and can be mailed or
+//! archived as one file.
 
 /// The SMC detection chart of `smc detect --format html`.
 pub mod detect_chart;

@@ -1,38 +1,57 @@
 #!/usr/bin/env bash
-# Renders `smc detect --format html` in a real headless Chromium and checks
-# that the page's script ran: it marks <body data-ready="1"> and records how
-# many candles and zones it drew. Leaves a screenshot in target/chart.png.
-# Skips (exit 0, with a notice) when no Chromium is installed.
+# End-to-end check of `smc detect --format html` in a real headless Chromium,
+# offline: the page produced by the command must run its script without an
+# error, draw candles and zones, offer one button per timeframe, and pass
+# its own self-test (#selftest: every timeframe drawn, wheel zoom, drag pan,
+# pinch, price-axis stretch, crosshair readout). Leaves a screenshot in
+# $CARGO_TARGET_DIR/chart.png. Prints "N passed, M failed" for scripts/test.sh.
+# Skips (exit 0, with a notice) when no Chromium is installed. SMC_BIN may
+# name an already built smc binary; otherwise the release one is built.
+# (`cargo test -p smc-report` runs the same kind of checks on generated
+# pages without the command line: tests/browser.rs.)
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
-CHROME=$(command -v chromium || command -v chromium-browser || command -v google-chrome || true)
+CHROME=${SMC_CHROMIUM:-$(command -v chromium || command -v chromium-browser || command -v google-chrome || true)}
 if [ -z "$CHROME" ]; then
     echo "browser check skipped: no chromium on PATH"
     exit 0
 fi
-cargo build --release --quiet -p smc-cli
 TARGET_DIR=${CARGO_TARGET_DIR:-target}
+if [ -z "${SMC_BIN:-}" ]; then
+    cargo build --release --quiet -p smc-cli
+    SMC_BIN="$TARGET_DIR/release/smc"
+fi
 OUT=$(mktemp -d)
 trap 'rm -rf "$OUT"' EXIT
-"$TARGET_DIR/release/smc" detect --input testdata/market/binance-usdm/BTCUSDT-1m.csv \
+"$SMC_BIN" detect --input testdata/market/binance-usdm/BTCUSDT-1m.csv \
     --timeframes 1m,5m,1h,1d --format html --output "$OUT/chart.html"
 FLAGS=(--headless --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking
        --disable-component-update --disable-sync --user-data-dir="$OUT/profile" --window-size=1400,800
-       --virtual-time-budget=5000)
-"$CHROME" "${FLAGS[@]}" --dump-dom "file://$OUT/chart.html" > "$OUT/dom.html" 2>/dev/null
-"$CHROME" "${FLAGS[@]}" --screenshot="$TARGET_DIR/chart.png" "file://$OUT/chart.html" >/dev/null 2>&1 || true
-body=$(grep -o '<body[^>]*>' "$OUT/dom.html" | head -1)
-ready=$(sed -n 's/.*data-ready="\([0-9]*\)".*/\1/p' <<<"$body")
-candles=$(sed -n 's/.*data-candles="\([0-9]*\)".*/\1/p' <<<"$body")
-zones=$(sed -n 's/.*data-zones="\([0-9]*\)".*/\1/p' <<<"$body")
-buttons=$(grep -o '<button' "$OUT/dom.html" | wc -l)
-echo "chart: ready=${ready:-none} candles=${candles:-0} zones=${zones:-0} timeframe buttons=$buttons"
+       --hide-scrollbars "--host-resolver-rules=MAP * ~NOTFOUND" --virtual-time-budget=5000)
+timeout 120 "$CHROME" "${FLAGS[@]}" --dump-dom "file://$OUT/chart.html#selftest" > "$OUT/dom.html" 2>/dev/null || true
+timeout 120 "$CHROME" "${FLAGS[@]}" --screenshot="$TARGET_DIR/chart.png" "file://$OUT/chart.html" >/dev/null 2>&1 || true
+
+body=$(grep -o '<body[^>]*>' "$OUT/dom.html" | head -1 || true)
+attr() { sed -n "s/.* data-$1=\"\\([0-9.]*\\)\".*/\\1/p" <<<"$body"; }
+ready=$(attr ready); errors=$(attr errors); candles=$(attr candles); zones=$(attr zones)
+buttons=$(sed -n 's/.*id="timeframes"[^>]*>\(.*\)<\/nav>.*/\1/p' "$OUT/dom.html" | grep -o '<button' | wc -l)
+# The self-test's report: the last <pre id="selftest"> (the script quotes the tag in a comment).
+report=$(grep -o '<pre id="selftest"[^>]*>[^<]*</pre>' "$OUT/dom.html" | tail -1 || true)
+frames=$(grep -o '"timeframe":"[^"]*"' <<<"$report" | wc -l)
+echo "chart: ready=${ready:-none} errors=${errors:-none} candles=${candles:-0} zones=${zones:-0} timeframe buttons=$buttons self-tested frames=$frames"
+
 passed=0; failed=0
 check() { if eval "$1"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL: $2"; fi; }
 check '[ "${ready:-}" = 1 ]' "the page script did not finish"
+check '[ "${errors:-}" = 0 ]' "the page reported script errors"
 check '[ "${candles:-0}" -gt 50 ]' "fewer than 50 candles drawn"
 check '[ "${zones:-0}" -gt 0 ]' "no zone drawn"
 check '[ "$buttons" -eq 4 ]' "expected 4 timeframe buttons"
-check '! grep -qE "(src|href)=\"https?://" "$OUT/chart.html"' "the page references the network"
+check '[ "$frames" -eq 4 ]' "the self-test did not cover the 4 timeframes"
+for key in wheelZooms dragPans pinchZooms priceAxisScales doubleClickAutoFits crosshair; do
+    check "[ \"\$(grep -o '\"$key\":true' <<<\"\$report\" | wc -l)\" -eq 4 ]" "self-test: $key failed on some timeframe"
+done
+check '[ -s "$TARGET_DIR/chart.png" ]' "no screenshot"
+check '! grep -qiE "(src|href)=\"?https?:" "$OUT/chart.html"' "the page references the network"
 echo "browser: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
