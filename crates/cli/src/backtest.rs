@@ -9,11 +9,11 @@ use clap::{Args, ValueEnum};
 use rust_decimal::Decimal;
 use serde_json::json;
 use smc_engine::{
-    Engine, EngineConfig, FeeModel, IntrabarRule, LatencyModel, Series, SlippageModel, Trade,
-    TradeSide, engine_instruments, run_backtest,
+    Engine, FeeModel, IntrabarRule, LatencyModel, Series, SlippageModel, Trade, TradeSide,
+    engine_instruments, run_backtest,
 };
 use smc_model::{Candle, EngineEvent, Instrument, InstrumentSpec, MarketKind, SimClock};
-use smc_strategy::{ApproveAll, FirstDecision, SmaCross, SmaCrossConfig, SmcConfig, SmcStrategy};
+use smc_strategy::{ApproveAll, FirstDecision, SmaCross, SmaCrossConfig, SmcStrategy};
 use std::path::PathBuf;
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -37,11 +37,12 @@ enum First {
 
 #[derive(Args)]
 pub struct BacktestArgs {
-    /// OHLCV CSV file.
+    /// OHLCV CSV file (default: the config's `backtest.input`).
     #[arg(long)]
-    input: PathBuf,
+    input: Option<PathBuf>,
+    /// The strategy (default: the config's `backtest.strategy`).
     #[arg(long, value_enum)]
-    strategy: StrategyName,
+    strategy: Option<StrategyName>,
     /// config.yaml: starting cash from `trading.initial_balance` and the
     /// `risk_manager` limits applied to every order.
     #[arg(long)]
@@ -50,18 +51,19 @@ pub struct BacktestArgs {
     /// initial_balance, else the product's 10,000).
     #[arg(long)]
     cash: Option<Decimal>,
-    /// Fee per side as a fraction of notional (maker and taker).
-    #[arg(long, default_value = "0.001")]
-    fee: Decimal,
-    /// Fixed adverse slippage in basis points.
-    #[arg(long, default_value = "0")]
-    slippage_bps: Decimal,
-    /// Order latency in milliseconds of simulated time.
-    #[arg(long, default_value_t = 0)]
-    latency_ms: i64,
-    /// Intrabar path rule for resting orders.
-    #[arg(long, value_enum, default_value = "ohlc")]
-    fill_rule: FillRule,
+    /// Fee per side as a fraction of notional, maker and taker (default:
+    /// the config's `backtest.engine.fees`, else 0.001).
+    #[arg(long)]
+    fee: Option<Decimal>,
+    /// Fixed adverse slippage in basis points (default: the config's, else none).
+    #[arg(long)]
+    slippage_bps: Option<Decimal>,
+    /// Order latency in milliseconds of simulated time (default: the config's, else 0).
+    #[arg(long)]
+    latency_ms: Option<i64>,
+    /// Intrabar path rule for resting orders (default: the config's, else ohlc).
+    #[arg(long, value_enum)]
+    fill_rule: Option<FillRule>,
     /// smc: the entry timeframe (the input's) and the bias timeframe, e.g. 1m,1h.
     #[arg(long, value_delimiter = ',')]
     timeframes: Vec<String>,
@@ -84,11 +86,12 @@ pub struct BacktestArgs {
 }
 
 pub fn run(args: &BacktestArgs) -> anyhow::Result<()> {
-    let loaded = crate::input::load(&args.input, args.lenient)?;
+    let settings = args.config.as_deref().map(smc_config::load).transpose()?;
+    let input = input_path(args, settings.as_ref())?;
+    let loaded = crate::input::load(&input, args.lenient)?;
     let candles = window(&loaded.candles, args.from.as_deref(), args.to.as_deref())?;
     let timeframe =
         smc_data::infer_timeframe(candles).context("cannot tell the candles' timeframe")?;
-    let settings = args.config.as_deref().map(smc_config::load).transpose()?;
     let cash = starting_cash(args, settings.as_ref());
     let mut engine = build_engine(args, settings.as_ref(), candles, timeframe)?;
     let series = [Series {
@@ -123,11 +126,36 @@ pub fn run(args: &BacktestArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-impl BacktestArgs {
-    pub fn input(&self) -> &std::path::Path {
-        &self.input
-    }
+/// `--input`, else the config's `backtest.input`.
+pub fn input_path(
+    args: &BacktestArgs,
+    settings: Option<&smc_config::Config>,
+) -> anyhow::Result<PathBuf> {
+    args.input
+        .clone()
+        .or_else(|| settings.and_then(|c| c.backtest.input.clone()))
+        .context("no data: give --input FILE, or backtest.input in the config")
+}
 
+/// `--strategy`, else the config's `backtest.strategy`.
+fn strategy_name(
+    args: &BacktestArgs,
+    settings: Option<&smc_config::Config>,
+) -> anyhow::Result<StrategyName> {
+    if let Some(name) = args.strategy {
+        return Ok(name);
+    }
+    match settings.and_then(|c| c.backtest.strategy.as_deref()) {
+        Some("smc") => Ok(StrategyName::Smc),
+        Some("sma_cross" | "sma-cross") => Ok(StrategyName::SmaCross),
+        Some(other) => bail!("backtest.strategy `{other}` in the config: use smc or sma_cross"),
+        None => {
+            bail!("no strategy: give --strategy smc|sma-cross, or backtest.strategy in the config")
+        }
+    }
+}
+
+impl BacktestArgs {
     pub fn lenient(&self) -> bool {
         self.lenient
     }
@@ -145,30 +173,32 @@ pub fn build_engine(
     candles: &[Candle],
     timeframe: smc_model::Timeframe,
 ) -> anyhow::Result<Engine> {
-    let config = EngineConfig {
-        fees: FeeModel {
-            maker: args.fee,
-            taker: args.fee,
-        },
-        slippage: if args.slippage_bps.is_zero() {
+    // Flags override the config's `backtest.engine`, which overrides the defaults.
+    let mut config = settings.map(|c| c.backtest.engine).unwrap_or_default();
+    if let Some(fee) = args.fee {
+        config.fees = FeeModel {
+            maker: fee,
+            taker: fee,
+        };
+    }
+    if let Some(bps) = args.slippage_bps {
+        config.slippage = if bps.is_zero() {
             SlippageModel::None
         } else {
-            SlippageModel::FixedBps {
-                bps: args.slippage_bps,
-            }
-        },
-        latency: LatencyModel {
-            ms: args.latency_ms,
-        },
-        fill_rule: match args.fill_rule {
+            SlippageModel::FixedBps { bps }
+        };
+    }
+    if let Some(ms) = args.latency_ms {
+        config.latency = LatencyModel { ms };
+    }
+    if let Some(rule) = args.fill_rule {
+        config.fill_rule = match rule {
             FillRule::Ohlc => IntrabarRule::Ohlc,
             FillRule::NearestExtreme => IntrabarRule::NearestExtreme,
             FillRule::StopFirst => IntrabarRule::StopFirst,
-        },
-        ..EngineConfig::default()
-    };
+        };
+    }
     let cash = starting_cash(args, settings);
-    let mut config = config;
     config.account.starting_cash = cash;
     // Without a config there are no limits, so results compare with research tools.
     let gate: Box<dyn smc_strategy::RiskGate> = match settings {
@@ -194,7 +224,7 @@ pub fn build_engine(
         candles,
     }];
     let instruments = engine_instruments(vec![instrument], &series)?;
-    let strategy: Box<dyn smc_strategy::Strategy> = match args.strategy {
+    let strategy: Box<dyn smc_strategy::Strategy> = match strategy_name(args, settings)? {
         StrategyName::SmaCross => {
             let first_decision = match args.first_decision {
                 First::OneBarAfter => FirstDecision::OneBarAfter,
@@ -206,11 +236,17 @@ pub fn build_engine(
             })?)
         }
         StrategyName::Smc => {
-            let mut smc = SmcConfig::default();
+            let mut smc = settings
+                .map(|c| c.backtest.smc_strategy.clone())
+                .unwrap_or_default();
             if let Some(c) = settings {
                 smc.detectors = c.smc.clone();
             }
-            if let Some(bias) = args.timeframes.last() {
+            let timeframes = match (args.timeframes.is_empty(), settings) {
+                (true, Some(c)) => c.backtest.timeframes.clone(),
+                _ => args.timeframes.clone(),
+            };
+            if let Some(bias) = timeframes.last() {
                 smc.bias_timeframe = bias.parse()?;
             }
             Box::new(SmcStrategy::new(smc))

@@ -3,7 +3,7 @@
 //! that decides differently once the future is removed was using it).
 //! Exits with status 3 when a lookahead is found.
 
-use crate::backtest::{BacktestArgs, build_engine};
+use crate::backtest::{BacktestArgs, build_engine, input_path};
 use anyhow::Context;
 use clap::Args;
 use smc_engine::check_lookahead;
@@ -20,11 +20,11 @@ pub struct LookaheadArgs {
 /// Returns whether the strategy is clean (no divergence).
 pub fn run(args: &LookaheadArgs) -> anyhow::Result<bool> {
     let b = &args.backtest;
-    let loaded = crate::input::load(b.input(), b.lenient())?;
+    let settings = b.config_path().map(smc_config::load).transpose()?;
+    let loaded = crate::input::load(&input_path(b, settings.as_ref())?, b.lenient())?;
     let candles = &loaded.candles;
     let timeframe =
         smc_data::infer_timeframe(candles).context("cannot tell the candles' timeframe")?;
-    let settings = b.config_path().map(smc_config::load).transpose()?;
     let found = check_lookahead::<_, anyhow::Error>(candles, timeframe, args.cuts, |slice| {
         build_engine(b, settings.as_ref(), slice, timeframe)
     })?;

@@ -212,3 +212,41 @@ fn check_lookahead_finds_nothing_in_the_built_in_strategies() {
         );
     }
 }
+
+#[test]
+fn a_config_alone_names_the_data_strategy_and_venue_models() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let config = root.join("config.example.yaml").display().to_string();
+    let json = std::env::temp_dir().join(format!("smc-bt-alone-{}.json", std::process::id()));
+    let json_arg = json.display().to_string();
+    // The example's backtest.input is relative to the repository root.
+    let out = Command::new(env!("CARGO_BIN_EXE_smc"))
+        .current_dir(&root)
+        .args(["backtest", "--config", &config, "--json", &json_arg])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    assert_eq!(
+        v["models"]["fill_rule"], "stop-first",
+        "backtest.engine.fill_rule"
+    );
+    assert!(
+        v["trades"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|t| t["setup"] == "ob_retest" || t["setup"] == "fvg_retest")
+    );
+    let missing = Command::new(env!("CARGO_BIN_EXE_smc"))
+        .args(["backtest", "--strategy", "smc"])
+        .output()
+        .unwrap();
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("no data: give --input FILE"));
+}

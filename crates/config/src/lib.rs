@@ -12,7 +12,8 @@ pub mod schema;
 
 pub use error::ConfigError;
 pub use schema::{
-    AppConfig, Config, ExchangeConfig, LogLevel, Mode, RiskManagerConfig, TradingConfig,
+    AppConfig, BacktestConfig, Config, ExchangeConfig, LogLevel, Mode, RiskManagerConfig,
+    TradingConfig,
 };
 
 use std::path::Path;

@@ -18,6 +18,24 @@ pub struct Config {
     pub storage: StorageConfig,
     /// The causal SMC detectors' parameters.
     pub smc: smc_analysis::DetectorConfig,
+    /// What `smc backtest --config` runs, when no flag says otherwise.
+    pub backtest: BacktestConfig,
+}
+
+/// `backtest`: the data, strategy and simulated venue of a backtest.
+#[derive(Debug, Clone, PartialEq, Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct BacktestConfig {
+    /// OHLCV CSV file (uniform or MetaTrader layout).
+    pub input: Option<std::path::PathBuf>,
+    /// `smc` or `sma_cross`.
+    pub strategy: Option<String>,
+    /// For `smc`: the entry timeframe (the input's) and the bias timeframe.
+    pub timeframes: Vec<String>,
+    /// Fees, slippage, latency, intrabar fill rule, account.
+    pub engine: smc_engine::EngineConfig,
+    /// The `smc` strategy's parameters (its detectors come from `smc`).
+    pub smc_strategy: smc_strategy::SmcConfig,
 }
 
 /// Paper (simulated fills on live data) or live (real orders).
