@@ -331,14 +331,20 @@ window.addEventListener("keydown", (e) => {
 if (typeof ResizeObserver === "function") new ResizeObserver(() => requestDraw()).observe(canvas);
 else window.addEventListener("resize", requestDraw);
 
-// Start: the timeframe named in the URL (#tf=1h), else the first. A
-// #mouse=x,y places the crosshair there (CSS px), for screenshots.
+// Start: the timeframe named in the URL (#tf=1h), else the first. For
+// links and screenshots, #bars=N (or all) sets how many bars are shown and
+// #mouse=x,y places the crosshair (CSS px).
 try {
   const params = new URLSearchParams(location.hash.slice(1));
   const wanted = rawFrames.findIndex((f) => f.timeframe === params.get("tf"));
   const [mx, my] = (params.get("mouse") || "").split(",").map(Number);
   if (Number.isFinite(mx) && Number.isFinite(my)) state.mouse = { x: mx, y: my };
   if (rawFrames.length) selectFrame(Math.max(0, wanted)); else draw();
+  const bars = params.get("bars");
+  if (bars && state.frame) {
+    const n = state.frame.n, span = bars === "all" ? maxSpan(n) : Number(bars);
+    if (span > 0) { state.view = { start: n - span * 0.97, span }; clampView(); draw(); }
+  }
   if (params.has("selftest")) runSelfTest();
 } catch (e) {
   reportError(e && e.message ? e.message : String(e));

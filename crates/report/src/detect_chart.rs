@@ -18,10 +18,13 @@ use std::io::{self, Write};
 
 const STYLE: &str = include_str!("../assets/detect_chart.css");
 
-/// In dependency order: each file uses only what the files before it declare.
-const SCRIPTS: [&str; 5] = [
+/// Inlined in this order into one function scope: each file uses what the
+/// files before it declare (the self-test is only called by the page script,
+/// after everything is set up).
+const SCRIPTS: [&str; 6] = [
     include_str!("../assets/chart/format.js"),
     include_str!("../assets/chart/objects.js"),
+    include_str!("../assets/chart/scale.js"),
     include_str!("../assets/chart/render.js"),
     include_str!("../assets/chart/selftest.js"),
     include_str!("../assets/detect_chart.js"),

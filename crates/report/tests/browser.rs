@@ -339,4 +339,6 @@ fn hundred_thousand_candles_in_chromium() {
         "draw times {latest} / {all} ms"
     );
     screenshot(&chrome, &page, "large-1m", "1400,800", &[]);
+    let all = out_dir().join("large.html#bars=all");
+    screenshot(&chrome, &all, "large-1m-all", "1400,800", &[]);
 }

@@ -2,7 +2,8 @@
 // object as a lifecycle of events linked by (kind, id): formed, then maybe
 // mitigated, then broken / swept / invalidated / expired. Here they become
 // zones (boxes), segments (levels), markers and bands, placed by fractional
-// bar index so that drawing needs no time lookups.
+// bar index so that drawing needs no time lookups. Also: which objects the
+// layer toggles show, and which are under the pointer.
 
 // Every layer the legend can toggle. `type` says how a kind is drawn; kinds
 // the page does not know get a layer of their own at run time (see layerFor).
@@ -105,7 +106,7 @@ function eachVisible(group, a, b, fn) {
 }
 
 // Builds the objects of one frame: {zones, segments, markers, bands} as
-// indexed groups, and the number of objects per layer.
+// indexed groups ({list, index, layers}), and the number per layer.
 // `frame.times` holds the bars' open times (see prepareFrame).
 function buildObjects(frame) {
   const { times, duration_ms: dur } = frame;
@@ -122,7 +123,7 @@ function buildObjects(frame) {
   const lastSwing = new Map(); // "scope:direction" -> level, for HH/LH/HL/LL
   let band = null; // the premium/discount range in force
   const add = (list, obj) => { list.push(obj); counts.set(obj.layer.key, (counts.get(obj.layer.key) || 0) + 1); return obj; };
-  const step = (obj, e) => obj.history.push({ event: e.event, time: e.time });
+  const step = (obj, e) => obj.history.push({ event: e.event, time: e.time, known_at: e.known_at });
 
   for (const e of events) {
     const layer = layerFor(e.kind);
@@ -190,14 +191,14 @@ function buildObjects(frame) {
       step(band, e);
     }
   }
-  const group = (list) => ({ list, index: spanIndex(list) });
+  const group = (list) => ({ list, index: spanIndex(list), layers: [...new Set(list.map((o) => o.layer.key))] });
   return { zones: group(zones), segments: group(segments), markers: group(markers), bands: group(bands), counts };
 }
 
 // One line describing an object for the hover readout, e.g. "Bullish OB
 // (internal) 35870.1–35912.4 · formed 2024-05-06 22:10 · mitigated 22:31".
 function describe(obj, decimals, dur) {
-  const side = obj.type === "segment" && obj.layer.type === "liquidity"
+  const side = obj.layer.type === "liquidity" || obj.layer.type === "sweep"
     ? (obj.dir > 0 ? "Buy-side" : "Sell-side")
     : obj.layer.type === "swing" ? "" : obj.dir > 0 ? "Bullish" : "Bearish";
   const name = obj.layer.type === "liquidity" ? "liquidity (" + obj.label + ")"
@@ -209,7 +210,45 @@ function describe(obj, decimals, dur) {
   const price = obj.type === "zone" || obj.type === "band"
     ? `${formatPrice(obj.bottom, decimals)}–${formatPrice(obj.top, decimals)}`
     : formatPrice(obj.level, decimals);
-  const steps = obj.history.map((h) => `${h.event} ${formatTime(h.time, dur)}`);
+  // An object is often drawn from an earlier candle than the one whose
+  // close revealed it: say when it became known.
+  const steps = obj.history.map((h) => `${h.event} ${formatTime(h.time, dur)}`
+    + (h.event === "formed" && h.known_at > h.time + dur ? ` (known ${formatTime(h.known_at, dur)})` : ""));
   if (obj.type !== "marker" && obj.type !== "band" && obj.layer.type !== "structure" && !obj.ended) steps.push("active");
   return [`${side} ${name}${scope}`.trim(), price, ...steps].join(" · ");
 }
+
+// Whether the layer toggles let an object be drawn.
+function shown(obj, on) {
+  return on[obj.layer.key] !== false && (on.internal || obj.scope !== "internal") && (on.history || !obj.ended);
+}
+
+// Whether any layer of a group of objects is on (else the group is skipped).
+const anyOn = (group, on) => group.layers.some((key) => on[key] !== false);
+
+// Objects under the pointer (CSS px), markers and levels before zones, for
+// the readout.
+function hitTest(state, geom, mx, my) {
+  const f = state.frame, on = state.on, { start, span } = state.view;
+  if (!f || !geom.plotW) return [];
+  const i = start + (mx / geom.plotW) * span;
+  const price = geom.hi - (my / geom.plotH) * (geom.hi - geom.lo);
+  const perPx = (geom.hi - geom.lo) / geom.plotH, near = Math.max(0.5, 6 * (span / geom.plotW));
+  const hits = [];
+  eachVisible(f.objects.markers, i - near, i + near, (m) => {
+    const level = m.level !== null ? m.level : f.h[clampIndex(f, m.i0)];
+    if (shown(m, on) && Math.abs(level - price) <= 14 * perPx) hits.push(m);
+  });
+  eachVisible(f.objects.segments, i - 0.5, i + 0.5, (s) => {
+    if (shown(s, on) && Math.abs(s.level - price) <= 4 * perPx) hits.push(s);
+  });
+  for (const group of [f.objects.zones, f.objects.bands]) {
+    eachVisible(group, i, i, (z) => {
+      if (shown(z, on) && price >= z.bottom && price <= z.top) hits.push(z);
+    });
+  }
+  return hits;
+}
+
+// The bar at fractional index i, clamped to the frame.
+const clampIndex = (f, i) => Math.min(f.n - 1, Math.max(0, Math.floor(i)));

@@ -6,44 +6,34 @@
 // draw costs O(visible bars) at worst and O(columns) of canvas calls.
 
 const AXIS_H = 26; // time axis height, CSS px
-const BLOCK = 64; // bars per block of the min/max index (see prepareFrame)
-
-// Lowest low and highest high of bars [from, to): whole blocks from the
-// precomputed block extremes, the ragged ends bar by bar.
-function rangeMinMax(f, from, to) {
-  let lo = Infinity, hi = -Infinity, i = from;
-  const scan = (end) => { for (; i < end; i++) { if (f.l[i] < lo) lo = f.l[i]; if (f.h[i] > hi) hi = f.h[i]; } };
-  scan(Math.min(to, Math.ceil(from / BLOCK) * BLOCK));
-  for (; i + BLOCK <= to; i += BLOCK) {
-    const b = i / BLOCK;
-    if (f.blockLow[b] < lo) lo = f.blockLow[b];
-    if (f.blockHigh[b] > hi) hi = f.blockHigh[b];
-  }
-  scan(to);
-  return [lo, hi];
-}
-
-function maxVolume(f, from, to) {
-  let m = 0, i = from;
-  for (; i < to && i % BLOCK; i++) if (f.v[i] > m) m = f.v[i];
-  for (; i + BLOCK <= to; i += BLOCK) if (f.blockVol[i / BLOCK] > m) m = f.blockVol[i / BLOCK];
-  for (; i < to; i++) if (f.v[i] > m) m = f.v[i];
-  return m;
-}
-
-// Whether the layer toggles let an object be drawn.
-function shown(obj, on) {
-  return on[obj.layer.key] !== false && (on.internal || obj.scope !== "internal") && (on.history || !obj.ended);
-}
 
 // Keeps labels from piling up: a label is drawn only where none is yet.
+// Boxes are kept in a grid of 64 px cells, so each check looks at the few
+// labels nearby rather than all of them.
 function labelPlacer() {
-  const boxes = [];
-  return (x, y, w, h) => {
-    for (const b of boxes) if (x < b[0] + b[2] && b[0] < x + w && y < b[1] + b[3] && b[1] < y + h) return false;
-    if (boxes.length < 400) boxes.push([x, y, w, h]);
+  const cells = new Map(), CELL = 64;
+  const keys = (x, y, w, h, fn) => {
+    for (let cx = Math.floor(x / CELL); cx <= Math.floor((x + w) / CELL); cx++) {
+      for (let cy = Math.floor(y / CELL); cy <= Math.floor((y + h) / CELL); cy++) if (fn(cx * 100003 + cy) === false) return false;
+    }
     return true;
   };
+  return (x, y, w, h) => {
+    const free = keys(x, y, w, h, (k) => {
+      for (const b of cells.get(k) || []) if (x < b[0] + b[2] && b[0] < x + w && y < b[1] + b[3] && b[1] < y + h) return false;
+    });
+    if (free) keys(x, y, w, h, (k) => { const list = cells.get(k); if (list) list.push([x, y, w, h]); else cells.set(k, [[x, y, w, h]]); });
+    return free;
+  };
+}
+
+// Text widths by font and text: labels repeat ("OB", "BOS") thousands of times.
+const widthCache = new Map();
+function textWidth(ctx, text) {
+  const key = ctx.font + "|" + text;
+  let w = widthCache.get(key);
+  if (w === undefined) { w = ctx.measureText(text).width; widthCache.set(key, w); }
+  return w;
 }
 
 // Draws the whole chart; returns the geometry the page needs to map
@@ -105,7 +95,7 @@ function renderChart(canvas, ctx, state) {
   const right = (i) => (i === Infinity ? plotW : Math.min(plotW + 2, xOf(i)));
 
   // Premium / discount bands: the backdrop.
-  eachVisible(f.objects.bands, start, start + span, (b) => {
+  if (anyOn(f.objects.bands, on)) eachVisible(f.objects.bands, start, start + span, (b) => {
     if (!shown(b, on)) return;
     const x0 = Math.max(-2, xOf(b.i0)), x1 = right(b.i1);
     const yTop = yOf(b.top), yEq = yOf(b.level), yBot = yOf(b.bottom);
@@ -129,9 +119,13 @@ function renderChart(canvas, ctx, state) {
 
   // Zones: strong from formation to the first touch (mitigation), faint
   // after it until they are invalidated or expire, or to the right edge
-  // while still active.
+  // while still active. Rectangles are batched into one path per colour
+  // (thousands of zones cost a few canvas calls); tags are drawn after.
+  const fills = new Map(), dotted = new Map(), tags = [];
+  const batch = (map, style) => { let p = map.get(style); if (!p) map.set(style, (p = new Path2D())); return p; };
+  const half = (lw % 2) / 2;
   ctx.font = font(10, "600");
-  eachVisible(f.objects.zones, start, start + span, (z) => {
+  if (anyOn(f.objects.zones, on)) eachVisible(f.objects.zones, start, start + span, (z) => {
     if (!shown(z, on)) return;
     const x0 = Math.round(xOf(z.i0)), x1 = Math.round(right(z.i1));
     if (x1 - x0 < 2 * lw) return; // zoomed out: too short to see
@@ -139,35 +133,36 @@ function renderChart(canvas, ctx, state) {
     const y0 = Math.round(yOf(z.top)), y1 = Math.max(y0 + lw, Math.round(yOf(z.bottom)));
     const color = z.dir > 0 ? z.layer.bull : z.layer.bear;
     const strong = z.ended === null && z.scope !== "internal"; // live swing-scope zones stand out
-    ctx.fillStyle = rgba(color, strong ? 0.2 : 0.13);
-    ctx.fillRect(x0, y0, xm - x0, y1 - y0);
-    if (z.layer.outline) {
-      ctx.fillStyle = rgba(color, strong ? 0.8 : 0.45);
-      ctx.fillRect(x0, y0, xm - x0, lw);
-      ctx.fillRect(x0, y1 - lw, xm - x0, lw);
-      ctx.fillRect(x0, y0, lw, y1 - y0);
+    if (xm > x0) {
+      batch(fills, rgba(color, strong ? 0.2 : 0.13)).rect(x0, y0, xm - x0, y1 - y0);
+      if (z.layer.outline) {
+        const edge = batch(fills, rgba(color, strong ? 0.8 : 0.45));
+        edge.rect(x0, y0, xm - x0, lw);
+        edge.rect(x0, y1 - lw, xm - x0, lw);
+        edge.rect(x0, y0, lw, y1 - y0);
+      }
     }
     if (xm < x1) {
-      // After the first touch: only a dotted outline, so that the many
+      // After the first touch only a dotted outline, so that the many
       // touched-but-alive zones do not wash over the chart.
-      ctx.fillStyle = rgba(color, 0.4);
-      for (let x = xm; x < x1; x += px(5)) {
-        const w = Math.min(px(2), x1 - x);
-        ctx.fillRect(x, y0, w, lw);
-        ctx.fillRect(x, y1 - lw, w, lw);
-      }
+      const d = batch(dotted, rgba(color, 0.45));
+      d.moveTo(xm, y0 + half); d.lineTo(x1, y0 + half);
+      d.moveTo(xm, y1 - lw + half); d.lineTo(x1, y1 - lw + half);
     }
-    if (z.ended !== null && x1 <= plotW) { ctx.fillStyle = rgba(color, 0.35); ctx.fillRect(x1 - lw, y0, lw, y1 - y0); }
+    if (z.ended !== null && x1 <= plotW) batch(fills, rgba(color, 0.35)).rect(x1 - lw, y0, lw, y1 - y0);
     const tag = (z.scope === "internal" ? "i" : "") + z.layer.tag;
     if (tag && y1 - y0 >= px(12)) {
-      const tx = Math.max(x0, 0) + px(4), tw = ctx.measureText(tag).width;
-      if (tx + tw + px(4) < Math.min(xm, plotW) && place(tx, y0, tw, px(12))) {
-        ctx.fillStyle = rgba(color, 0.95);
-        ctx.fillText(tag, tx, y0 + px(10));
-      }
+      const tx = Math.max(x0, 0) + px(4), tw = textWidth(ctx, tag);
+      if (tx + tw + px(4) < Math.min(xm, plotW) && place(tx, y0, tw, px(12))) tags.push([tag, tx, y0 + px(10), rgba(color, 0.95)]);
     }
     stats.zones++;
   });
+  for (const [style, path] of fills) { ctx.fillStyle = style; ctx.fill(path); }
+  ctx.lineWidth = lw;
+  ctx.setLineDash([px(2), px(3)]);
+  for (const [style, path] of dotted) { ctx.strokeStyle = style; ctx.stroke(path); }
+  ctx.setLineDash([]);
+  for (const [tag, x, y, style] of tags) { ctx.fillStyle = style; ctx.fillText(tag, x, y); }
 
   // Volume, then candles, each in two batched paths (up, down).
   const bodyW = step >= 3 ? Math.max(1, Math.floor(step * 0.72)) - (Math.floor(step * 0.72) > 2 && Math.floor(step * 0.72) % 2 === 0 ? 1 : 0) : 1;
@@ -188,25 +183,28 @@ function renderChart(canvas, ctx, state) {
       }
     }
   } else {
-    // Several bars per pixel column: one merged bar per column.
-    let col = NaN, co = 0, ch = 0, cl = 0, cc = 0, cv = 0;
-    const flush = () => {
-      if (Number.isNaN(col)) return;
-      const yh = Math.round(yOf(ch)), yl = Math.round(yOf(cl));
-      (cc >= co ? up : down).rect(col, yh, lw, Math.max(lw, yl - yh));
-      if (vmax > 0) {
-        const vh = Math.max(lw, Math.round((cv / vmax) * volH));
-        (cc >= co ? vUp : vDown).rect(col, plotH - vh, lw, vh);
-      }
-    };
+    // Several bars per pixel column: one merged bar per column (its volume
+    // the sum, so the volume scale is the largest column's).
+    const cols = [];
+    let cur = null;
     for (let i = from; i < to; i++) {
       const x = Math.floor(xOf(i + 0.5));
-      if (x !== col) { flush(); col = x; co = f.o[i]; ch = f.h[i]; cl = f.l[i]; cv = 0; }
-      if (f.h[i] > ch) ch = f.h[i];
-      if (f.l[i] < cl) cl = f.l[i];
-      cc = f.c[i]; cv += f.v[i];
+      if (!cur || x !== cur.x) { cur = { x, o: f.o[i], h: f.h[i], l: f.l[i], c: f.c[i], v: 0 }; cols.push(cur); }
+      if (f.h[i] > cur.h) cur.h = f.h[i];
+      if (f.l[i] < cur.l) cur.l = f.l[i];
+      cur.c = f.c[i];
+      cur.v += f.v[i];
     }
-    flush();
+    let cmax = 0;
+    for (const k of cols) if (k.v > cmax) cmax = k.v;
+    for (const k of cols) {
+      const yh = Math.round(yOf(k.h)), yl = Math.round(yOf(k.l)), rising = k.c >= k.o;
+      (rising ? up : down).rect(k.x, yh, lw, Math.max(lw, yl - yh));
+      if (vmax > 0 && cmax > 0) {
+        const vh = Math.max(lw, Math.round((k.v / cmax) * volH));
+        (rising ? vUp : vDown).rect(k.x, plotH - vh, lw, vh);
+      }
+    }
   }
   if (vmax > 0) {
     ctx.fillStyle = THEME.volumeUp; ctx.fill(vUp);
@@ -218,29 +216,34 @@ function renderChart(canvas, ctx, state) {
 
   // Levels: structure breaks (swing pivot → breaking candle) and liquidity
   // pools (first equal swing → where price took them).
-  eachVisible(f.objects.segments, start, start + span, (s) => {
+  const strokes = new Map(), labels = [];
+  if (anyOn(f.objects.segments, on)) eachVisible(f.objects.segments, start, start + span, (s) => {
     if (!shown(s, on)) return;
-    const x0 = xOf(s.i0), x1 = right(s.i1), y = Math.round(yOf(s.level)) + (lw % 2) / 2;
+    const x0 = xOf(s.i0), x1 = right(s.i1), y = Math.round(yOf(s.level)) + half;
     if (x1 - x0 < 3 * lw) return; // zoomed out: too short to see
-    const color = s.dir > 0 ? s.layer.bull : s.layer.bear;
-    ctx.strokeStyle = rgba(color, s.ended ? 0.5 : 0.9);
-    ctx.lineWidth = lw;
-    if (s.dash) ctx.setLineDash(s.dash.map(px));
-    ctx.beginPath(); ctx.moveTo(x0, y); ctx.lineTo(x1, y); ctx.stroke();
-    if (s.dash) ctx.setLineDash([]);
-    if (s.label) {
+    const color = s.dir > 0 ? s.layer.bull : s.layer.bear, style = rgba(color, s.ended ? 0.5 : 0.9);
+    const path = batch(strokes, style + "|" + (s.dash ? s.dash.join(",") : ""));
+    path.moveTo(x0, y); path.lineTo(x1, y);
+    // Bars thinner than a pixel: only live levels keep their labels.
+    if (s.label && (step >= dpr || s.i1 === Infinity)) {
       ctx.font = font(s.small ? 9 : 10, s.small ? "" : "600");
-      const w = ctx.measureText(s.label).width, hgt = px(s.small ? 10 : 11);
+      const w = textWidth(ctx, s.label), hgt = px(s.small ? 10 : 11);
       // Structure labels sit mid-line; pool labels at their right end.
       const tx = s.layer.type === "liquidity" ? Math.min(x1, plotW) - w - px(4) : (Math.max(x0, 0) + Math.min(x1, plotW)) / 2 - w / 2;
       const ty = s.dir > 0 ? y - px(3) : y + hgt;
-      if ((x1 - x0 >= w * 0.6 || step > px(8)) && place(tx, ty - hgt, w, hgt)) {
-        ctx.fillStyle = rgba(color, s.ended ? 0.6 : 1);
-        ctx.fillText(s.label, tx, ty);
-      }
+      if ((x1 - x0 >= w * 0.6 || step > px(8)) && place(tx, ty - hgt, w, hgt)) labels.push([s.label, tx, ty, ctx.font, rgba(color, s.ended ? 0.6 : 1)]);
     }
     stats.segments++;
   });
+  ctx.lineWidth = lw;
+  for (const [key, path] of strokes) {
+    const [style, dash] = key.split("|");
+    ctx.strokeStyle = style;
+    ctx.setLineDash(dash ? dash.split(",").map((d) => px(Number(d))) : []);
+    ctx.stroke(path);
+  }
+  ctx.setLineDash([]);
+  for (const [text, x, y, fnt, style] of labels) { ctx.font = fnt; ctx.fillStyle = style; ctx.fillText(text, x, y); }
 
   // Markers: swings above highs / below lows, sweeps as crosses at the level
   // taken, unknown kinds as diamonds (above the candle if they have no
@@ -336,56 +339,3 @@ function renderChart(canvas, ctx, state) {
   stats.ms = performance.now() - t0;
   return geom;
 }
-
-// Time-axis ticks: the smallest calendar interval whose labels stay about
-// 90 CSS px apart, placed on the first bar of each interval. Bars are
-// sampled about once per pixel, which is exact whenever a tick matters.
-function computeTimeTicks(f, start, span, plotW, dpr, ctx, font) {
-  const step = plotW / span, pxPerBar = step / dpr, dur = f.duration_ms;
-  let unit = TIME_STEPS[TIME_STEPS.length - 1];
-  for (const s of TIME_STEPS) {
-    if (s.ms >= dur && (s.ms / dur) * pxPerBar >= 90) { unit = s; break; }
-  }
-  const ticks = [];
-  const stride = Math.max(1, Math.floor(1 / pxPerBar));
-  let prevKey = null, lastX = -Infinity;
-  ctx.font = font(11);
-  for (let i = Math.floor(start) - stride; i <= Math.ceil(start + span); i += stride) {
-    const t = f.timeAt(i), key = timeKey(t, unit);
-    if (prevKey !== null && key !== prevKey) {
-      const x = (i + 0.5 - start) * step, label = timeTickLabel(t, unit), w = ctx.measureText(label.text).width;
-      if (x - lastX > w + 14 * dpr && x > w / 2 && x < plotW - w / 2) {
-        ticks.push({ x, text: label.text, strong: label.strong, w });
-        lastX = x;
-      }
-    }
-    prevKey = key;
-  }
-  return ticks;
-}
-
-// Objects under the pointer (CSS px), markers and levels before zones, for
-// the readout.
-function hitTest(state, geom, mx, my) {
-  const f = state.frame, on = state.on, { start, span } = state.view;
-  if (!f || !geom.plotW) return [];
-  const i = start + (mx / geom.plotW) * span;
-  const price = geom.hi - (my / geom.plotH) * (geom.hi - geom.lo);
-  const perPx = (geom.hi - geom.lo) / geom.plotH, near = Math.max(0.5, 6 * (span / geom.plotW));
-  const hits = [];
-  eachVisible(f.objects.markers, i - near, i + near, (m) => {
-    const level = m.level !== null ? m.level : f.h[clampIndex(f, m.i0)];
-    if (shown(m, on) && Math.abs(level - price) <= 14 * perPx) hits.push(m);
-  });
-  eachVisible(f.objects.segments, i - 0.5, i + 0.5, (s) => {
-    if (shown(s, on) && Math.abs(s.level - price) <= 4 * perPx) hits.push(s);
-  });
-  for (const group of [f.objects.zones, f.objects.bands]) {
-    eachVisible(group, i, i, (z) => {
-      if (shown(z, on) && price >= z.bottom && price <= z.top) hits.push(z);
-    });
-  }
-  return hits;
-}
-
-const clampIndex = (f, i) => Math.min(f.n - 1, Math.max(0, Math.floor(i)));
