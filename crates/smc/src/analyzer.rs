@@ -12,8 +12,8 @@ use crate::event::{Kind, Lifecycle, Scope, SmcEvent};
 use crate::history::History;
 use crate::liquidity::Pools;
 use crate::structure::{Structure, StructureEvent};
-use crate::swing::{Swing, confirmed};
-use crate::zones::Zones;
+use crate::swing::{Swing, Swings};
+use crate::zones::{Zone, Zones};
 use smc_model::Timeframe;
 
 /// Bars kept for look-backs (order block candles).
@@ -42,6 +42,8 @@ pub struct TimeframeAnalyzer {
     atr: Atr,
     internal: Structure,
     swing: Structure,
+    internal_swings: Swings,
+    swing_swings: Swings,
     blocks: Zones,
     gaps: Zones,
     pools: Pools,
@@ -57,10 +59,14 @@ impl TimeframeAnalyzer {
         TimeframeAnalyzer {
             timeframe,
             config: config.clone(),
-            history: History::new(HISTORY.max(2 * config.swing_length + 2)),
+            history: History::new(
+                HISTORY.max(2 * config.swing_length.max(config.internal_length) + 2),
+            ),
             atr: Atr::new(config.atr_period),
             internal: Structure::new(Scope::Internal, config.close_break),
             swing: Structure::new(Scope::Swing, config.close_break),
+            internal_swings: Swings::new(config.internal_length),
+            swing_swings: Swings::new(config.swing_length),
             blocks: Zones::new(timeframe, config.max_active_zones),
             gaps: Zones::new(timeframe, config.max_active_zones),
             pools: Pools::new(timeframe, config.max_active_zones),
@@ -149,11 +155,10 @@ impl TimeframeAnalyzer {
     }
 
     fn swings(&mut self, scope: Scope, out: &mut Vec<SmcEvent>) {
-        let length = match scope {
-            Scope::Internal => self.config.internal_length,
-            Scope::Swing => self.config.swing_length,
+        let (high, low) = match scope {
+            Scope::Internal => self.internal_swings.on_bar(&self.history),
+            Scope::Swing => self.swing_swings.on_bar(&self.history),
         };
-        let (high, low) = confirmed(&self.history, length);
         for swing in [high, low].into_iter().flatten() {
             let kind = if swing.direction == 1 {
                 Kind::SwingHigh
@@ -240,14 +245,20 @@ impl TimeframeAnalyzer {
         self.swing.levels()
     }
 
-    /// Active order blocks and breaker blocks.
-    pub fn blocks(&self) -> &[crate::zones::Zone] {
+    /// Active order blocks and breaker blocks, oldest first.
+    pub fn blocks(&self) -> Vec<Zone> {
         self.blocks.active()
     }
 
-    /// Active fair value gaps and inverse gaps.
-    pub fn gaps(&self) -> &[crate::zones::Zone] {
+    /// Active fair value gaps and inverse gaps, oldest first.
+    pub fn gaps(&self) -> Vec<Zone> {
         self.gaps.active()
+    }
+
+    /// Active order blocks, breakers, gaps and inverse gaps, in no
+    /// particular order and without allocating.
+    pub fn zones(&self) -> impl Iterator<Item = &Zone> {
+        self.blocks.iter().chain(self.gaps.iter())
     }
 
     /// Active liquidity pools.

@@ -90,8 +90,8 @@ impl MultiTimeframe {
                     range_position: a.range().zip(price).map(|(r, p)| r.position(p)),
                     liquidity_above: above,
                     liquidity_below: below,
-                    active_blocks: a.blocks().to_vec(),
-                    active_gaps: a.gaps().to_vec(),
+                    active_blocks: a.blocks(),
+                    active_gaps: a.gaps(),
                 }
             })
             .collect();

@@ -2,7 +2,15 @@
 //! high is above the `length` highs before it and not below the `length`
 //! highs after it, and that is known only when the `length`-th later bar
 //! closes. Nothing is ever repainted: once emitted, a swing stays.
+//!
+//! [`Swings`] finds them incrementally: a bar that beats the `length` bars
+//! before it becomes the pending pivot of its side (at most one can be
+//! pending per side, since a later candidate beats it), and the pending
+//! pivot is dropped as soon as a later bar exceeds it, or confirmed when it
+//! has survived `length` bars. [`confirmed`] is the plain window scan it is
+//! tested against.
 
+use crate::bar::Bar;
 use crate::history::History;
 
 /// A confirmed swing point.
@@ -18,7 +26,116 @@ pub struct Swing {
     pub known_at: i64,
 }
 
-/// Finds the pivot confirmed by the newest bar of `history`, if any.
+/// Incremental swing confirmation for one length (one scope).
+#[derive(Debug, Clone)]
+pub struct Swings {
+    length: u64,
+    high: Option<Pending>,
+    low: Option<Pending>,
+}
+
+/// A bar that beats the bars before it and has not been exceeded since.
+#[derive(Debug, Clone, Copy)]
+struct Pending {
+    index: u64,
+    level: f64,
+    time: i64,
+}
+
+impl Swings {
+    pub fn new(length: usize) -> Self {
+        Swings {
+            length: length.max(1) as u64,
+            high: None,
+            low: None,
+        }
+    }
+
+    /// The swing high and low confirmed by the newest bar of `history`
+    /// (which must keep at least `length + 1` bars); same answers as
+    /// [`confirmed`].
+    pub fn on_bar(&mut self, history: &History) -> (Option<Swing>, Option<Swing>) {
+        let (Some(i), Some(bar)) = (history.last_index(), history.back(0)) else {
+            return (None, None);
+        };
+        let bar = *bar;
+        let length = self.length;
+        // A later bar at or below (above) the pending pivot lets it live;
+        // comparisons with NaN fail, so a NaN bar ends it.
+        let high = settle(&mut self.high, |p| p >= bar.high, i, length, 1, &bar);
+        let low = settle(&mut self.low, |p| p <= bar.low, i, length, -1, &bar);
+        if i >= length {
+            let (beats_high, beats_low) = beats_before(history, i, length, &bar);
+            let pending = Pending {
+                index: i,
+                level: 0.0,
+                time: bar.open_time,
+            };
+            if beats_high {
+                self.high = Some(Pending {
+                    level: bar.high,
+                    ..pending
+                });
+            }
+            if beats_low {
+                self.low = Some(Pending {
+                    level: bar.low,
+                    ..pending
+                });
+            }
+        }
+        (high, low)
+    }
+}
+
+/// Drops the pending pivot the newest bar exceeds, or confirms it after
+/// `length` bars.
+fn settle(
+    slot: &mut Option<Pending>,
+    holds: impl Fn(f64) -> bool,
+    i: u64,
+    length: u64,
+    direction: i8,
+    bar: &Bar,
+) -> Option<Swing> {
+    let p = (*slot)?;
+    if !holds(p.level) {
+        *slot = None;
+        return None;
+    }
+    if i - p.index < length {
+        return None;
+    }
+    *slot = None;
+    Some(Swing {
+        direction,
+        level: p.level,
+        index: p.index,
+        time: p.time,
+        known_at: bar.close_time,
+    })
+}
+
+/// Whether the newest bar's high is above (low below) each of the `length`
+/// bars before it, strictly; a NaN or infinite price never beats.
+fn beats_before(history: &History, i: u64, length: u64, bar: &Bar) -> (bool, bool) {
+    let mut high = bar.high.is_finite();
+    let mut low = bar.low.is_finite();
+    for d in 1..=length {
+        let Some(before) = history.get(i - d) else {
+            return (false, false);
+        };
+        high &= bar.high > before.high;
+        low &= bar.low < before.low;
+        if !high && !low {
+            break;
+        }
+    }
+    (high, low)
+}
+
+/// Finds the pivot confirmed by the newest bar of `history`, if any, by
+/// scanning the window around it (the reference for [`Swings`]).
 pub fn confirmed(history: &History, length: usize) -> (Option<Swing>, Option<Swing>) {
     let length = length.max(1);
     let Some(last) = history.last_index() else {
@@ -60,4 +177,40 @@ pub fn confirmed(history: &History, length: usize) -> (Option<Swing>, Option<Swi
         is_high.then(|| swing(1, pivot.high)),
         is_low.then(|| swing(-1, pivot.low)),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn incremental_agrees_with_the_window_scan(
+            steps in prop::collection::vec((-3i8..=3, 0u8..3, 0u8..3, 0u8..40), 1..300),
+            length in 1usize..6,
+        ) {
+            let mut history = History::new(64);
+            let mut swings = Swings::new(length);
+            let mut price = 100.0;
+            for (i, &(step, up, down, nan)) in steps.iter().enumerate() {
+                let open = price;
+                price += f64::from(step);
+                let mut high = open.max(price) + f64::from(up);
+                if nan == 0 {
+                    high = f64::NAN; // a bad price now and then
+                }
+                history.push(Bar {
+                    open_time: i as i64,
+                    close_time: i as i64 + 1,
+                    open,
+                    high,
+                    low: open.min(price) - f64::from(down),
+                    close: price,
+                    volume: 0.0,
+                });
+                prop_assert_eq!(swings.on_bar(&history), confirmed(&history, length));
+            }
+        }
+    }
 }

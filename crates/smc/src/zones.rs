@@ -2,6 +2,11 @@
 //! gaps and inverse FVGs: formed → mitigated (first touch) → invalidated (a
 //! close through the far side), at which point an order block becomes a
 //! breaker block and a gap an inverse gap, facing the other way.
+//!
+//! Zones wait in four lists, by direction and by whether they have been
+//! touched, each sorted so that the zones a bar can reach first sit at the
+//! end: a bar pops only the zones it changes, so its cost does not grow with
+//! the number of zones that stay as they are.
 
 use crate::bar::Bar;
 use crate::event::{Kind, Lifecycle, Scope, SmcEvent};
@@ -33,6 +38,11 @@ impl Zone {
         e.scope = self.scope;
         e
     }
+
+    /// Whether `price` lies inside the zone (edges included).
+    pub fn contains(&self, price: f64) -> bool {
+        self.bottom <= price && price <= self.top
+    }
 }
 
 /// The kind a zone turns into when price closes through it.
@@ -44,157 +54,191 @@ fn flipped(kind: Kind) -> Option<Kind> {
     }
 }
 
-/// Active zones of one timeframe, oldest first.
+/// The price of a zone that a bar reaches first, per list: the top of an
+/// untouched demand zone (a low at or below it touches), the bottom of a
+/// touched one (a close below it invalidates), and mirrored for supply. The
+/// sign makes every list ascending with the nearest zone last.
+fn key(z: &Zone) -> f64 {
+    match (z.direction == 1, z.mitigated) {
+        (true, false) => z.top,
+        (true, true) => z.bottom,
+        (false, false) => -z.bottom,
+        (false, true) => -z.top,
+    }
+}
+
+/// Active zones of one timeframe.
 #[derive(Debug, Clone)]
 pub struct Zones {
     timeframe: Timeframe,
-    active: Vec<Zone>,
+    /// Untouched demand, touched demand, untouched supply, touched supply.
+    lists: [Vec<Zone>; 4],
     max_active: usize,
-    triggers: Triggers,
+    /// Zones flipped by the current bar, added once the bar is processed
+    /// (kept to reuse its allocation).
+    flips: Vec<(i64, Zone)>,
+}
+
+fn list_of(z: &Zone) -> usize {
+    usize::from(z.direction != 1) * 2 + usize::from(z.mitigated)
 }
 
 impl Zones {
     pub fn new(timeframe: Timeframe, max_active: usize) -> Self {
         Zones {
             timeframe,
-            active: Vec::new(),
+            lists: Default::default(),
             max_active: max_active.max(1),
-            triggers: Triggers::NONE,
+            flips: Vec::new(),
         }
     }
 
-    pub fn active(&self) -> &[Zone] {
-        &self.active
+    /// The active zones, oldest first.
+    pub fn active(&self) -> Vec<Zone> {
+        let mut all: Vec<Zone> = self.lists.iter().flatten().copied().collect();
+        all.sort_by_key(|z| z.id);
+        all
+    }
+
+    /// The active zones in no particular order (no allocation).
+    pub fn iter(&self) -> impl Iterator<Item = &Zone> {
+        self.lists.iter().flatten()
+    }
+
+    pub fn len(&self) -> usize {
+        self.lists.iter().map(Vec::len).sum()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    fn insert(&mut self, zone: Zone) {
+        let list = &mut self.lists[list_of(&zone)];
+        let k = key(&zone);
+        // After equal keys: of zones at one price, the newest is reached first.
+        let at = list.partition_point(|z| key(z) <= k);
+        list.insert(at, zone);
     }
 
     /// Adds a zone and emits its `formed` event; the oldest zone expires
     /// when the cap is reached.
     pub fn add(&mut self, zone: Zone, out: &mut Vec<SmcEvent>) {
-        let expired = self.active.len() >= self.max_active;
-        if expired {
-            let old = self.active.remove(0);
-            out.push(old.event(self.timeframe, Lifecycle::Expired, old.time, zone.formed_at));
+        if self.len() >= self.max_active {
+            self.expire_oldest(zone.formed_at, out);
         }
         let mut formed = zone.event(self.timeframe, Lifecycle::Formed, zone.time, zone.formed_at);
         formed.origin_time = None;
         out.push(formed);
-        self.active.push(zone);
-        if expired {
-            // The expired zone may have held a trigger: recompute.
-            self.triggers = Triggers::of(&self.active);
-        } else {
-            self.triggers.include(&zone);
+        self.insert(zone);
+    }
+
+    fn expire_oldest(&mut self, now: i64, out: &mut Vec<SmcEvent>) {
+        // Ids grow with formation, so the smallest is the oldest.
+        let oldest = (0..4)
+            .flat_map(|l| (0..self.lists[l].len()).map(move |i| (l, i)))
+            .min_by_key(|&(l, i)| self.lists[l][i].id);
+        if let Some((l, i)) = oldest {
+            let old = self.lists[l].remove(i);
+            out.push(old.event(self.timeframe, Lifecycle::Expired, old.time, now));
         }
     }
 
     /// Applies a closed bar to every zone formed before it.
     pub fn on_bar(&mut self, bar: &Bar, next_id: &mut u64, out: &mut Vec<SmcEvent>) {
-        let (bull, bear) = self.triggers.fires(bar);
-        if !bull && !bear {
-            return; // the common case: this bar touches no zone
-        }
-        let tf = self.timeframe;
-        let mut flips = Vec::new();
-        // The survivors' triggers are gathered on the way, not in a second pass.
-        let mut triggers = Triggers::NONE;
-        self.active.retain_mut(|z| {
-            let untouched = (z.direction == 1 && !bull) || (z.direction == -1 && !bear);
-            // The second test skips a zone formed at this bar's own close.
-            if untouched || z.formed_at > bar.open_time {
-                triggers.include(z);
-                return true;
-            }
-            let (touched, through) = if z.direction == 1 {
-                (bar.low <= z.top, bar.close < z.bottom)
-            } else {
-                (bar.high >= z.bottom, bar.close > z.top)
-            };
-            if touched && !z.mitigated {
-                z.mitigated = true;
-                out.push(z.event(tf, Lifecycle::Mitigated, bar.open_time, bar.close_time));
-            }
-            if !through {
-                triggers.include(z);
-                return true;
-            }
-            out.push(z.event(tf, Lifecycle::Invalidated, bar.open_time, bar.close_time));
-            if let Some(kind) = flipped(z.kind) {
-                *next_id += 1;
-                flips.push((
-                    z.time,
-                    Zone {
-                        id: *next_id,
-                        kind,
-                        direction: -z.direction,
-                        time: bar.open_time,
-                        formed_at: bar.close_time,
-                        mitigated: false,
-                        ..*z
-                    },
-                ));
-            }
-            false
-        });
-        self.triggers = triggers;
+        // Untouched zones the bar reaches become mitigated; those it also
+        // closes through are invalidated at once.
+        self.touch(0, bar.low, bar, next_id, out);
+        self.touch(2, -bar.high, bar, next_id, out);
+        // Touched zones the bar closes through are invalidated.
+        self.invalidate(1, bar, next_id, out);
+        self.invalidate(3, bar, next_id, out);
+        let mut flips = std::mem::take(&mut self.flips);
         // The breaker or inverse gap remembers the zone it came from.
-        for (origin, zone) in flips {
+        for (origin, zone) in flips.drain(..) {
             self.add(zone, out);
             if let Some(e) = out.last_mut() {
                 e.origin_time = Some(origin);
             }
         }
-    }
-}
-
-/// The prices nearest to changing some active zone: a bar that reaches none
-/// of them changes nothing, so the zone loop runs only when one is reached.
-#[derive(Debug, Clone, Copy)]
-struct Triggers {
-    /// Highest top of an unmitigated bullish zone (a low at or below touches).
-    bull_touch: f64,
-    /// Highest bottom of a bullish zone (a close below invalidates).
-    bull_break: f64,
-    /// Lowest bottom of an unmitigated bearish zone.
-    bear_touch: f64,
-    /// Lowest top of a bearish zone.
-    bear_break: f64,
-}
-
-impl Triggers {
-    const NONE: Triggers = Triggers {
-        bull_touch: f64::NEG_INFINITY,
-        bull_break: f64::NEG_INFINITY,
-        bear_touch: f64::INFINITY,
-        bear_break: f64::INFINITY,
-    };
-
-    fn of(zones: &[Zone]) -> Self {
-        let mut t = Triggers::NONE;
-        zones.iter().for_each(|z| t.include(z));
-        t
+        self.flips = flips;
     }
 
-    fn include(&mut self, z: &Zone) {
-        let max = |m: f64, x: f64| if x > m { x } else { m };
-        let min = |m: f64, x: f64| if x < m { x } else { m };
-        if z.direction == 1 {
-            if !z.mitigated {
-                self.bull_touch = max(self.bull_touch, z.top);
+    /// Pops the untouched zones of list `l` whose key is at or above
+    /// `reach` (the bar's low for demand: low ≤ top; minus its high for
+    /// supply: high ≥ bottom). A NaN price reaches nothing.
+    fn touch(
+        &mut self,
+        l: usize,
+        reach: f64,
+        bar: &Bar,
+        next_id: &mut u64,
+        out: &mut Vec<SmcEvent>,
+    ) {
+        while let Some(&z) = self.lists[l].last() {
+            // A NaN reach compares as neither: nothing is touched.
+            if key(&z).partial_cmp(&reach).is_none_or(|o| o.is_lt()) {
+                break;
             }
-            self.bull_break = max(self.bull_break, z.bottom);
-        } else {
-            if !z.mitigated {
-                self.bear_touch = min(self.bear_touch, z.bottom);
+            self.lists[l].pop();
+            let z = Zone {
+                mitigated: true,
+                ..z
+            };
+            out.push(z.event(
+                self.timeframe,
+                Lifecycle::Mitigated,
+                bar.open_time,
+                bar.close_time,
+            ));
+            if through(&z, bar) {
+                self.end(&z, bar, next_id, out);
+            } else {
+                self.insert(z);
             }
-            self.bear_break = min(self.bear_break, z.top);
         }
     }
 
-    /// Whether the bar reaches a bullish and a bearish trigger.
-    fn fires(&self, bar: &Bar) -> (bool, bool) {
-        (
-            bar.low <= self.bull_touch || bar.close < self.bull_break,
-            bar.high >= self.bear_touch || bar.close > self.bear_break,
-        )
+    /// Pops the touched zones of list `l` that the bar's close went through.
+    fn invalidate(&mut self, l: usize, bar: &Bar, next_id: &mut u64, out: &mut Vec<SmcEvent>) {
+        while let Some(&z) = self.lists[l].last() {
+            if !through(&z, bar) {
+                break;
+            }
+            self.lists[l].pop();
+            self.end(&z, bar, next_id, out);
+        }
+    }
+
+    /// Invalidates `z` at `bar` and queues the zone it flips into.
+    fn end(&mut self, z: &Zone, bar: &Bar, next_id: &mut u64, out: &mut Vec<SmcEvent>) {
+        out.push(z.event(
+            self.timeframe,
+            Lifecycle::Invalidated,
+            bar.open_time,
+            bar.close_time,
+        ));
+        if let Some(kind) = flipped(z.kind) {
+            *next_id += 1;
+            let flip = Zone {
+                id: *next_id,
+                kind,
+                direction: -z.direction,
+                time: bar.open_time,
+                formed_at: bar.close_time,
+                mitigated: false,
+                ..*z
+            };
+            self.flips.push((z.time, flip));
+        }
+    }
+}
+
+/// Whether the bar closes beyond the far side of the zone.
+fn through(z: &Zone, bar: &Bar) -> bool {
+    if z.direction == 1 {
+        bar.close < z.bottom
+    } else {
+        bar.close > z.top
     }
 }
