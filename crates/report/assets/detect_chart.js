@@ -84,6 +84,13 @@ function clampView() {
   v.start = clamp(v.start, -v.span * 0.8, n - v.span * 0.2);
 }
 
+// A hand-set price range, kept within sane bounds of the data's scale.
+function setPrice(mid, half) {
+  const scale = Math.max(Math.abs(mid), state.frame.maxPrice - state.frame.minPrice, 1e-12);
+  half = clamp(half, scale * 1e-7, scale * 1e3);
+  state.price = { lo: mid - half, hi: mid + half };
+}
+
 // The latest bars at about 8 CSS px per bar (TradingView's default
 // spacing), so phones get fewer bars rather than hairline candles.
 function latestView() {
@@ -181,8 +188,9 @@ rawFrames.forEach((f, k) => {
 
 const legend = document.getElementById("legend");
 const legendCounts = new Map();
-function toggle(key, label, swatch) {
+function toggle(key, label, swatch, hint) {
   const b = document.createElement("button");
+  if (hint) b.title = hint;
   b.setAttribute("aria-pressed", String(state.on[key]));
   b.innerHTML = (swatch ? `<span class="swatch" style="background:${swatch}"></span>` : "")
     + `<span class="label">${escapeHtml(label)}</span>` + (swatch ? `<span class="count"></span>` : "");
@@ -194,15 +202,16 @@ function toggle(key, label, swatch) {
   legend.appendChild(b);
   if (swatch) legendCounts.set(key, b.querySelector(".count"));
 }
-const seen = new Set(rawFrames.flatMap((f) => (f.events || []).map((e) => (layerFor(e.kind) || {}).key)));
+const seen = new Set(rawFrames.flatMap((f) => (f.events || []).filter((e) => e && typeof e.kind === "string").map((e) => layerFor(e.kind).key)));
 for (const l of LAYERS) {
   if (!seen.has(l.key) && l.type === "generic") continue;
-  toggle(l.key, l.label, l.bull === l.bear ? l.bull : `linear-gradient(135deg, ${l.bull} 50%, ${l.bear} 50%)`);
+  const swatch = l.bull === l.bear ? l.bull : `linear-gradient(135deg, ${l.bull} 50%, ${l.bear} 50%)`;
+  toggle(l.key, l.label, swatch, LAYER_HINTS[l.key] || `${l.label}: a kind this page draws generically`);
 }
 legend.appendChild(Object.assign(document.createElement("span"), { className: "sep" }));
-toggle("internal", "Internal scope");
-toggle("history", "Ended objects");
-toggle("volume", "Volume");
+toggle("internal", "Internal scope", null, "Objects of the internal (short-swing) structure: dashed breaks, dots, iOB");
+toggle("history", "Ended objects", null, "Zones and levels after they were invalidated, swept, broken or expired");
+toggle("volume", "Volume", null, "Volume bars at the bottom of the chart");
 const reset = document.createElement("button");
 reset.textContent = "Reset view";
 reset.title = "Latest bars, price auto-fit (End)";
@@ -266,8 +275,7 @@ canvas.addEventListener("pointermove", (e) => {
       if (g.manual) { const shift = (dy / geom.plotH) * (g.hi - g.lo); state.price = { lo: g.lo + shift, hi: g.hi + shift }; }
     } else if (g.mode === "price") {
       // Down compresses the candles, up stretches them (as in TradingView).
-      const mid = (g.hi + g.lo) / 2, half = ((g.hi - g.lo) / 2) * Math.exp(dy * 0.006);
-      state.price = { lo: mid - half, hi: mid + half };
+      setPrice((g.hi + g.lo) / 2, ((g.hi - g.lo) / 2) * Math.exp(dy * 0.006));
     } else if (g.mode === "time") {
       // Stretches around the right edge, which stays put.
       v.span = g.span * Math.exp(-dx * 0.006);
@@ -303,8 +311,7 @@ canvas.addEventListener("wheel", (e) => {
     state.view.start += (dx / geom.plotW) * state.view.span; // trackpad swipe
     clampView();
   } else if (p.x > geom.plotW) {
-    const mid = (geom.hi + geom.lo) / 2, half = ((geom.hi - geom.lo) / 2) * Math.exp(dy * 0.0015);
-    state.price = { lo: mid - half, hi: mid + half };
+    setPrice((geom.hi + geom.lo) / 2, ((geom.hi - geom.lo) / 2) * Math.exp(dy * 0.0015));
   } else zoomAt(p.x, Math.exp(dy * 0.0015));
   requestDraw();
 }, { passive: false });

@@ -90,7 +90,7 @@ pub fn write_detect_chart<W: Write>(
          <div id=\"readout\"><div id=\"ohlc\"></div><div id=\"hover\"></div></div>\n\
          <div id=\"message\" hidden></div>\n</main>\n\
          <footer id=\"help\">Drag to pan · wheel or pinch to zoom · drag the price axis to stretch, double-click it to auto-fit · \
-         ← → pan, + − zoom, End latest · all times UTC</footer>\n\
+         ← → pan, + − zoom, End latest · zones are filled until first touched, dotted after · times in UTC</footer>\n\
          <noscript>This chart is drawn by JavaScript; enable it to see the chart.</noscript>",
         t = escape_html(title)
     );

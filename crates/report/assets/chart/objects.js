@@ -7,11 +7,11 @@
 
 // Every layer the legend can toggle. `type` says how a kind is drawn; kinds
 // the page does not know get a layer of their own at run time (see layerFor).
-const LAYERS = [
 // Bullish objects in cool colours, bearish in warm ones. Breakers, inverse
 // gaps and premium/discount start hidden: with everything on, a busy 1m
 // chart is hard to read (the legend shows their counts and turns them on).
 // `outline`: zones drawn with a border (blocks) or as a plain fill (gaps).
+const LAYERS = [
   { key: "ob", label: "Order blocks", tag: "OB", type: "zone", bull: "#2979ff", bear: "#f23645", on: true, outline: true },
   { key: "breaker_block", label: "Breakers", tag: "BB", type: "zone", bull: "#26c6da", bear: "#ff9800", on: false, outline: true },
   { key: "fvg", label: "FVG", tag: "FVG", type: "zone", bull: "#26a69a", bear: "#e91e63", on: true, outline: false },
@@ -23,6 +23,19 @@ const LAYERS = [
   { key: "swing", label: "Swings", tag: "", type: "swing", bull: "#b0bec5", bear: "#b0bec5", on: true },
   { key: "premium_discount", label: "Premium / discount", tag: "", type: "band", bull: "#ef5350", bear: "#26a69a", on: false },
 ];
+// What each layer shows, for the legend's tooltips.
+const LAYER_HINTS = {
+  ob: "Order blocks: the last opposite candle before a break. Filled until first touched (mitigated), dotted after, until a close through them",
+  breaker_block: "Breaker blocks: order blocks price closed through, now facing the other way",
+  fvg: "Fair value gaps: three-candle imbalances. Filled until first touched, dotted after, until a close through them",
+  inverse_fvg: "Inverse FVGs: gaps price closed through, now facing the other way",
+  bos: "Break of structure: a close beyond the last swing, with the trend (dashed: internal scope)",
+  choch: "Change of character: a break against the trend (dashed: internal scope)",
+  liquidity: "Equal highs (EQH) and equal lows (EQL): resting liquidity, drawn until taken",
+  sweep: "Sweeps (×): a wick through liquidity that closed back",
+  swing: "Swing highs and lows, labelled HH / LH / HL / LL (dots: internal swings, shown when zoomed in)",
+  premium_discount: "Premium (upper half) and discount (lower half) of the current swing range",
+};
 const LAYER_BY_KIND = new Map(LAYERS.map((l) => [l.key, l]));
 LAYER_BY_KIND.set("swing_high", LAYER_BY_KIND.get("swing"));
 LAYER_BY_KIND.set("swing_low", LAYER_BY_KIND.get("swing"));

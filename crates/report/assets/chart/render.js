@@ -81,7 +81,9 @@ function renderChart(canvas, ctx, state) {
   const priceStep = niceStep((hi - lo) / Math.max(2, plotH / px(46)));
   const priceDigits = Math.max(f.decimals, stepDecimals(priceStep));
   const priceTicks = [];
-  for (let p = Math.ceil(lo / priceStep) * priceStep; p <= hi; p += priceStep) priceTicks.push(p);
+  // Bounded: a hand-set range can be so narrow that p + step === p.
+  const firstTick = Math.ceil(lo / priceStep) * priceStep;
+  for (let k = 0; k < 200 && firstTick + k * priceStep <= hi; k++) priceTicks.push(firstTick + k * priceStep);
   const timeTicks = computeTimeTicks(f, start, span, plotW, dpr, ctx, font);
   ctx.fillStyle = THEME.grid;
   for (const p of priceTicks) ctx.fillRect(0, Math.round(yOf(p)), plotW, lw);
@@ -127,8 +129,10 @@ function renderChart(canvas, ctx, state) {
   ctx.font = font(10, "600");
   if (anyOn(f.objects.zones, on)) eachVisible(f.objects.zones, start, start + span, (z) => {
     if (!shown(z, on)) return;
-    const x0 = Math.round(xOf(z.i0)), x1 = Math.round(right(z.i1));
+    const x1 = Math.round(right(z.i1));
+    let x0 = Math.round(xOf(z.i0));
     if (x1 - x0 < 2 * lw) return; // zoomed out: too short to see
+    x0 = Math.max(x0, -4 * lw); // far off-screen coordinates only cost
     const xm = z.iMit === null ? x1 : Math.round(Math.min(x1, Math.max(x0, xOf(z.iMit))));
     const y0 = Math.round(yOf(z.top)), y1 = Math.max(y0 + lw, Math.round(yOf(z.bottom)));
     const color = z.dir > 0 ? z.layer.bull : z.layer.bear;
@@ -219,8 +223,11 @@ function renderChart(canvas, ctx, state) {
   const strokes = new Map(), labels = [];
   if (anyOn(f.objects.segments, on)) eachVisible(f.objects.segments, start, start + span, (s) => {
     if (!shown(s, on)) return;
-    const x0 = xOf(s.i0), x1 = right(s.i1), y = Math.round(yOf(s.level)) + half;
-    if (x1 - x0 < 3 * lw) return; // zoomed out: too short to see
+    const x1 = right(s.i1), y = Math.round(yOf(s.level)) + half;
+    if (x1 - xOf(s.i0) < 3 * lw) return; // zoomed out: too short to see
+    // Clipped near the edge: a dash pattern is computed along the whole
+    // path, even where it is far off-screen.
+    const x0 = Math.max(xOf(s.i0), -8 * lw);
     const color = s.dir > 0 ? s.layer.bull : s.layer.bear, style = rgba(color, s.ended ? 0.5 : 0.9);
     const path = batch(strokes, style + "|" + (s.dash ? s.dash.join(",") : ""));
     path.moveTo(x0, y); path.lineTo(x1, y);
@@ -277,7 +284,7 @@ function renderChart(canvas, ctx, state) {
     }
     if (m.label && labelY !== undefined && cssStep >= 3) {
       ctx.font = font(9, "600");
-      const w = ctx.measureText(m.label).width;
+      const w = textWidth(ctx, m.label);
       if (place(x - w / 2, labelY - px(9), w, px(10))) { ctx.fillStyle = rgba(color, 0.9); ctx.fillText(m.label, x - w / 2, labelY); }
     }
     stats.markers++;

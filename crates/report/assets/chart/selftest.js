@@ -19,12 +19,21 @@ function runSelfTest() {
     const f = state.frame, out = { timeframe: f.timeframe, bars: f.n, events: f.events.length };
     out.objects = {};
     for (const key of ["zones", "segments", "markers", "bands"]) out.objects[key] = f.objects[key].list.length;
-    out.latest = { ...geom.stats };
+    // Draw times are the best of three: the machine may be busy, and the
+    // first draw of a frame also pays for compiling the code.
+    const timed = () => {
+      let best = null;
+      for (let k = 0; k < 3; k++) {
+        draw();
+        if (!best || geom.stats.ms < best.ms) best = { ...geom.stats };
+      }
+      return best;
+    };
+    out.latest = timed();
 
     state.view = { start: -10, span: f.n + 20 };
     clampView();
-    draw();
-    out.all = { ...geom.stats };
+    out.all = timed();
 
     latestView();
     draw();
