@@ -28,7 +28,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let names: Vec<String> = tfs.iter().map(ToString::to_string).collect();
     // Streaming, as a strategy consumes events (the buffer is drained each
     // candle), and batch, which keeps every event in memory.
-    for keep in [false, true] {
+    let modes: &[bool] = match flag("--mode").map(String::as_str) {
+        Some("stream") => &[false],
+        Some("batch") => &[true],
+        _ => &[false, true],
+    };
+    for &keep in modes {
         let mut best = f64::INFINITY;
         let mut best_cpu = f64::INFINITY;
         let mut count = 0;

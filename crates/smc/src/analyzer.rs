@@ -12,7 +12,7 @@ use crate::event::{Kind, Lifecycle, Scope, SmcEvent};
 use crate::history::History;
 use crate::liquidity::Pools;
 use crate::structure::{Structure, StructureEvent};
-use crate::swing::{Swing, Swings};
+use crate::swing::{Spans, Swing, Swings};
 use crate::zones::{Zone, Zones};
 use smc_model::Timeframe;
 
@@ -42,6 +42,7 @@ pub struct TimeframeAnalyzer {
     atr: Atr,
     internal: Structure,
     swing: Structure,
+    spans: Spans,
     internal_swings: Swings,
     swing_swings: Swings,
     blocks: Zones,
@@ -65,6 +66,7 @@ impl TimeframeAnalyzer {
             atr: Atr::new(config.atr_period),
             internal: Structure::new(Scope::Internal, config.close_break),
             swing: Structure::new(Scope::Swing, config.close_break),
+            spans: Spans::new(config.swing_length.max(config.internal_length)),
             internal_swings: Swings::new(config.internal_length),
             swing_swings: Swings::new(config.swing_length),
             blocks: Zones::new(timeframe, config.max_active_zones),
@@ -98,8 +100,9 @@ impl TimeframeAnalyzer {
             gap.id = self.new_id();
             self.gaps.add(gap, out);
         }
-        self.swings(Scope::Internal, out);
-        self.swings(Scope::Swing, out);
+        let span = self.spans.push(bar.high, bar.low);
+        self.swings(Scope::Internal, &bar, span, out);
+        self.swings(Scope::Swing, &bar, span, out);
     }
 
     fn new_id(&mut self) -> u64 {
@@ -154,10 +157,11 @@ impl TimeframeAnalyzer {
         out.push(e.level(swing.level).id(id).origin(swing.time).scope(scope));
     }
 
-    fn swings(&mut self, scope: Scope, out: &mut Vec<SmcEvent>) {
+    fn swings(&mut self, scope: Scope, bar: &Bar, span: (u64, u32, u32), out: &mut Vec<SmcEvent>) {
+        let (i, up, down) = span;
         let (high, low) = match scope {
-            Scope::Internal => self.internal_swings.on_bar(&self.history),
-            Scope::Swing => self.swing_swings.on_bar(&self.history),
+            Scope::Internal => self.internal_swings.on_bar(i, bar, up, down),
+            Scope::Swing => self.swing_swings.on_bar(i, bar, up, down),
         };
         for swing in [high, low].into_iter().flatten() {
             let kind = if swing.direction == 1 {

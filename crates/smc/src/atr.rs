@@ -7,6 +7,7 @@ use crate::bar::Bar;
 #[derive(Debug, Clone)]
 pub struct Atr {
     period: usize,
+    inv_period: f64,
     seen: usize,
     value: f64,
     prev_close: Option<f64>,
@@ -16,6 +17,7 @@ impl Atr {
     pub fn new(period: usize) -> Self {
         Atr {
             period: period.max(1),
+            inv_period: 1.0 / period.max(1) as f64,
             seen: 0,
             value: 0.0,
             prev_close: None,
@@ -34,9 +36,13 @@ impl Atr {
         }
         self.prev_close = Some(bar.close);
         self.seen += 1;
-        // The first `period` bars average; then Wilder's smoothing.
-        let n = self.seen.min(self.period) as f64;
-        self.value += (tr - self.value) / n;
+        // The first `period` bars average; then Wilder's smoothing (by a
+        // multiplication: this runs on every bar of every timeframe).
+        if self.seen >= self.period {
+            self.value += (tr - self.value) * self.inv_period;
+        } else {
+            self.value += (tr - self.value) / self.seen as f64;
+        }
     }
 
     /// The current ATR (0 before the first bar).

@@ -25,6 +25,38 @@ pub struct Pools {
     recent: Vec<Swing>,
     active: Vec<Pool>,
     max_active: usize,
+    /// Lowest high and highest low among `recent`: a close beyond neither
+    /// leaves every recent swing pairable.
+    recent_reach: Reach,
+    /// Lowest buy-side and highest sell-side level among `active`: a bar
+    /// that trades beyond neither leaves every pool as it is.
+    active_reach: Reach,
+}
+
+/// The nearest prices at which a list of highs and lows changes.
+#[derive(Debug, Clone, Copy)]
+struct Reach {
+    high: f64,
+    low: f64,
+}
+
+impl Reach {
+    const NONE: Reach = Reach {
+        high: f64::INFINITY,
+        low: f64::NEG_INFINITY,
+    };
+
+    fn of(levels: impl Iterator<Item = (i8, f64)>) -> Self {
+        let mut r = Reach::NONE;
+        for (direction, level) in levels {
+            if direction == 1 && level < r.high {
+                r.high = level;
+            } else if direction != 1 && level > r.low {
+                r.low = level;
+            }
+        }
+        r
+    }
 }
 
 /// Swings remembered per side when looking for an equal one.
@@ -37,6 +69,8 @@ impl Pools {
             recent: Vec::new(),
             active: Vec::new(),
             max_active: max_active.max(1),
+            recent_reach: Reach::NONE,
+            active_reach: Reach::NONE,
         }
     }
 
@@ -65,6 +99,7 @@ impl Pools {
         if self.recent.len() > 2 * RECENT {
             self.recent.remove(0);
         }
+        self.recent_reach = Reach::of(self.recent.iter().map(|s| (s.direction, s.level)));
         let (Some(first), true) = (equal, tolerance > 0.0) else {
             return;
         };
@@ -91,19 +126,31 @@ impl Pools {
                 .origin(pool.origin_time),
         );
         self.active.push(pool);
+        self.active_reach = Reach::of(self.active.iter().map(|p| (p.direction, p.level)));
     }
 
     /// Ends the pools a closed bar trades through.
     pub fn on_bar(&mut self, bar: &Bar, out: &mut Vec<SmcEvent>) {
         // A swing price has closed beyond can no longer pair up (a wick
         // slightly above it may be the second of the equal highs).
-        self.recent.retain(|s| {
-            if s.direction == 1 {
-                bar.close <= s.level
-            } else {
-                bar.close >= s.level
-            }
-        });
+        if bar.close > self.recent_reach.high || bar.close < self.recent_reach.low {
+            self.recent.retain(|s| {
+                if s.direction == 1 {
+                    bar.close <= s.level
+                } else {
+                    bar.close >= s.level
+                }
+            });
+            self.recent_reach = Reach::of(self.recent.iter().map(|s| (s.direction, s.level)));
+        }
+        if bar.high > self.active_reach.high || bar.low < self.active_reach.low {
+            self.end_pools(bar, out);
+            self.active_reach = Reach::of(self.active.iter().map(|p| (p.direction, p.level)));
+        }
+    }
+
+    /// Ends the pools the bar trades through.
+    fn end_pools(&mut self, bar: &Bar, out: &mut Vec<SmcEvent>) {
         let tf = self.timeframe;
         self.active.retain(|p| {
             if p.formed_at > bar.open_time {

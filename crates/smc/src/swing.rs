@@ -51,40 +51,105 @@ impl Swings {
         }
     }
 
-    /// The swing high and low confirmed by the newest bar of `history`
-    /// (which must keep at least `length + 1` bars); same answers as
-    /// [`confirmed`].
-    pub fn on_bar(&mut self, history: &History) -> (Option<Swing>, Option<Swing>) {
-        let (Some(i), Some(bar)) = (history.last_index(), history.back(0)) else {
-            return (None, None);
-        };
-        let bar = *bar;
+    /// The swing high and low confirmed by bar `i`, given how many bars
+    /// before it its high is above (`up`) and its low below (`down`), from
+    /// [`Spans::push`]; same answers as [`confirmed`].
+    pub fn on_bar(
+        &mut self,
+        i: u64,
+        bar: &Bar,
+        up: u32,
+        down: u32,
+    ) -> (Option<Swing>, Option<Swing>) {
         let length = self.length;
         // A later bar at or below (above) the pending pivot lets it live;
         // comparisons with NaN fail, so a NaN bar ends it.
-        let high = settle(&mut self.high, |p| p >= bar.high, i, length, 1, &bar);
-        let low = settle(&mut self.low, |p| p <= bar.low, i, length, -1, &bar);
-        if i >= length {
-            let (beats_high, beats_low) = beats_before(history, i, length, &bar);
-            let pending = Pending {
+        let high = settle(&mut self.high, |p| p >= bar.high, i, length, 1, bar);
+        let low = settle(&mut self.low, |p| p <= bar.low, i, length, -1, bar);
+        let pending = |level| {
+            Some(Pending {
                 index: i,
-                level: 0.0,
+                level,
                 time: bar.open_time,
-            };
-            if beats_high {
-                self.high = Some(Pending {
-                    level: bar.high,
-                    ..pending
-                });
-            }
-            if beats_low {
-                self.low = Some(Pending {
-                    level: bar.low,
-                    ..pending
-                });
-            }
+            })
+        };
+        if u64::from(up) >= length && bar.high.is_finite() {
+            self.high = pending(bar.high);
+        }
+        if u64::from(down) >= length && bar.low.is_finite() {
+            self.low = pending(bar.low);
         }
         (high, low)
+    }
+}
+
+/// For each new bar, how many consecutive bars before it have a strictly
+/// lower high (a strictly higher low), counted up to a cap — the "stock
+/// span", found by jumping over the spans already known, so in amortised
+/// constant time. One instance serves both scopes.
+#[derive(Debug, Clone)]
+pub struct Spans {
+    slots: Vec<Span>,
+    mask: u64,
+    pushed: u64,
+    cap: u32,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Span {
+    high: f64,
+    low: f64,
+    up: u32,
+    down: u32,
+}
+
+impl Spans {
+    /// Spans counted up to `cap` bars (the longest swing length).
+    pub fn new(cap: usize) -> Self {
+        let cap = cap.clamp(1, 1 << 20) as u32;
+        let capacity = (cap as usize + 1).next_power_of_two();
+        let empty = Span {
+            high: f64::NAN,
+            low: f64::NAN,
+            up: 0,
+            down: 0,
+        };
+        Spans {
+            slots: vec![empty; capacity],
+            mask: capacity as u64 - 1,
+            pushed: 0,
+            cap,
+        }
+    }
+
+    /// Adds the next bar; returns its index and its up and down spans.
+    pub fn push(&mut self, high: f64, low: f64) -> (u64, u32, u32) {
+        let i = self.pushed;
+        let up = self.span(i, |s| s.high < high, |s| s.up);
+        let down = self.span(i, |s| s.low > low, |s| s.down);
+        if let Some(slot) = self.slots.get_mut((i & self.mask) as usize) {
+            *slot = Span {
+                high,
+                low,
+                up,
+                down,
+            };
+        }
+        self.pushed += 1;
+        (i, up, down)
+    }
+
+    fn span(&self, i: u64, beaten: impl Fn(&Span) -> bool, known: impl Fn(&Span) -> u32) -> u32 {
+        let mut s = 0u32;
+        // Bar i - 1 - s is beaten, and so are the bars its own span covers.
+        while s < self.cap && u64::from(s) < i {
+            let j = i - 1 - u64::from(s);
+            match self.slots.get((j & self.mask) as usize) {
+                Some(slot) if beaten(slot) => s += known(slot) + 1,
+                _ => break,
+            }
+        }
+        s.min(self.cap)
     }
 }
 
@@ -114,24 +179,6 @@ fn settle(
         time: p.time,
         known_at: bar.close_time,
     })
-}
-
-/// Whether the newest bar's high is above (low below) each of the `length`
-/// bars before it, strictly; a NaN or infinite price never beats.
-fn beats_before(history: &History, i: u64, length: u64, bar: &Bar) -> (bool, bool) {
-    let mut high = bar.high.is_finite();
-    let mut low = bar.low.is_finite();
-    for d in 1..=length {
-        let Some(before) = history.get(i - d) else {
-            return (false, false);
-        };
-        high &= bar.high > before.high;
-        low &= bar.low < before.low;
-        if !high && !low {
-            break;
-        }
-    }
-    (high, low)
 }
 
 /// Finds the pivot confirmed by the newest bar of `history`, if any, by
@@ -192,6 +239,7 @@ mod tests {
         ) {
             let mut history = History::new(64);
             let mut swings = Swings::new(length);
+            let mut spans = Spans::new(7);
             let mut price = 100.0;
             for (i, &(step, up, down, nan)) in steps.iter().enumerate() {
                 let open = price;
@@ -200,7 +248,7 @@ mod tests {
                 if nan == 0 {
                     high = f64::NAN; // a bad price now and then
                 }
-                history.push(Bar {
+                let bar = Bar {
                     open_time: i as i64,
                     close_time: i as i64 + 1,
                     open,
@@ -208,8 +256,10 @@ mod tests {
                     low: open.min(price) - f64::from(down),
                     close: price,
                     volume: 0.0,
-                });
-                prop_assert_eq!(swings.on_bar(&history), confirmed(&history, length));
+                };
+                history.push(bar);
+                let (index, up, down) = spans.push(bar.high, bar.low);
+                prop_assert_eq!(swings.on_bar(index, &bar, up, down), confirmed(&history, length));
             }
         }
     }

@@ -153,6 +153,9 @@ impl Zones {
         // Touched zones the bar closes through are invalidated.
         self.invalidate(1, bar, next_id, out);
         self.invalidate(3, bar, next_id, out);
+        if self.flips.is_empty() {
+            return;
+        }
         let mut flips = std::mem::take(&mut self.flips);
         // The breaker or inverse gap remembers the zone it came from.
         for (origin, zone) in flips.drain(..) {
@@ -167,6 +170,7 @@ impl Zones {
     /// Pops the untouched zones of list `l` whose key is at or above
     /// `reach` (the bar's low for demand: low ≤ top; minus its high for
     /// supply: high ≥ bottom). A NaN price reaches nothing.
+    #[inline]
     fn touch(
         &mut self,
         l: usize,
@@ -200,6 +204,7 @@ impl Zones {
     }
 
     /// Pops the touched zones of list `l` that the bar's close went through.
+    #[inline]
     fn invalidate(&mut self, l: usize, bar: &Bar, next_id: &mut u64, out: &mut Vec<SmcEvent>) {
         while let Some(&z) = self.lists[l].last() {
             if !through(&z, bar) {
