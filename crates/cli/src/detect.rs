@@ -102,8 +102,9 @@ fn run_causal(args: &DetectArgs, candles: &[smc_model::Candle]) -> anyhow::Resul
     let detection = smc_analysis::detect(candles, base, &timeframes, &detectors)?;
     let mut out = open_output(args.output.as_deref())?;
     match args.format {
-        Format::Json => crate::detect_causal::write_json(&detection.events, &mut out)?,
-        Format::Csv => crate::detect_causal::write_csv(&detection.events, &mut out)?,
+        Format::Json | Format::Csv => {
+            crate::detect_causal::write_events(args.format, &detection.events, &mut out)?
+        }
         Format::Html => {
             let title = format!("SMC detections — {}", args.input.display());
             smc_report::write_detect_chart(&mut out, &title, &detection.bars, &detection.events)?;

@@ -46,6 +46,49 @@ pub enum Scope {
     Swing,
 }
 
+impl Kind {
+    /// The serialized name (`swing_high`, `bos`, `inverse_fvg`, …).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::SwingHigh => "swing_high",
+            Kind::SwingLow => "swing_low",
+            Kind::Bos => "bos",
+            Kind::Choch => "choch",
+            Kind::Ob => "ob",
+            Kind::BreakerBlock => "breaker_block",
+            Kind::Fvg => "fvg",
+            Kind::InverseFvg => "inverse_fvg",
+            Kind::Liquidity => "liquidity",
+            Kind::Sweep => "sweep",
+            Kind::PremiumDiscount => "premium_discount",
+        }
+    }
+}
+
+impl Lifecycle {
+    /// The serialized name (`formed`, `mitigated`, …).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Lifecycle::Formed => "formed",
+            Lifecycle::Mitigated => "mitigated",
+            Lifecycle::Broken => "broken",
+            Lifecycle::Swept => "swept",
+            Lifecycle::Invalidated => "invalidated",
+            Lifecycle::Expired => "expired",
+        }
+    }
+}
+
+impl Scope {
+    /// The serialized name (`internal`, `swing`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scope::Internal => "internal",
+            Scope::Swing => "swing",
+        }
+    }
+}
+
 /// One detection event.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SmcEvent {
@@ -126,5 +169,48 @@ impl SmcEvent {
     pub fn scope(mut self, scope: Scope) -> Self {
         self.scope = Some(scope);
         self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn json(v: impl Serialize) -> String {
+        serde_json::to_string(&v).unwrap_or_default()
+    }
+
+    #[test]
+    fn names_match_the_serialized_spelling() {
+        let kinds = [
+            Kind::SwingHigh,
+            Kind::SwingLow,
+            Kind::Bos,
+            Kind::Choch,
+            Kind::Ob,
+            Kind::BreakerBlock,
+            Kind::Fvg,
+            Kind::InverseFvg,
+            Kind::Liquidity,
+            Kind::Sweep,
+            Kind::PremiumDiscount,
+        ];
+        for k in kinds {
+            assert_eq!(json(k), format!("\"{}\"", k.as_str()));
+        }
+        let events = [
+            Lifecycle::Formed,
+            Lifecycle::Mitigated,
+            Lifecycle::Broken,
+            Lifecycle::Swept,
+            Lifecycle::Invalidated,
+            Lifecycle::Expired,
+        ];
+        for e in events {
+            assert_eq!(json(e), format!("\"{}\"", e.as_str()));
+        }
+        for s in [Scope::Internal, Scope::Swing] {
+            assert_eq!(json(s), format!("\"{}\"", s.as_str()));
+        }
     }
 }
