@@ -26,11 +26,45 @@ pub struct Range {
     pub bottom: f64,
 }
 
+/// Which part of the dealing range a price is in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum PriceZone {
+    /// Below the equilibrium band: where longs are taken.
+    Discount,
+    /// Within 2.5% of the range around the middle.
+    Equilibrium,
+    /// Above the equilibrium band: where shorts are taken.
+    Premium,
+}
+
+/// Half the width of the equilibrium band, as a fraction of the range
+/// (the TradingView SMC indicator's 47.5–52.5%).
+const EQUILIBRIUM_HALF_BAND: f64 = 0.025;
+
 impl Range {
     /// Where `price` sits in the range: 0 at the bottom, 1 at the top; above
-    /// 0.5 is premium, below is discount.
+    /// 0.5 is premium, below is discount. Outside the range it is below 0
+    /// or above 1.
     pub fn position(&self, price: f64) -> f64 {
         (price - self.bottom) / (self.top - self.bottom)
+    }
+
+    /// The part of the range `price` is in (a NaN price counts as
+    /// equilibrium).
+    pub fn zone(&self, price: f64) -> PriceZone {
+        let p = self.position(price);
+        if p > 0.5 + EQUILIBRIUM_HALF_BAND {
+            PriceZone::Premium
+        } else if p < 0.5 - EQUILIBRIUM_HALF_BAND {
+            PriceZone::Discount
+        } else {
+            PriceZone::Equilibrium
+        }
+    }
+
+    /// The middle of the range.
+    pub fn equilibrium(&self) -> f64 {
+        (self.top + self.bottom) / 2.0
     }
 }
 

@@ -3,6 +3,7 @@
 //! nearest opposing liquidity, and whether a lower-timeframe zone lies
 //! inside a higher-timeframe one.
 
+use crate::analyzer::PriceZone;
 use crate::event::Scope;
 use crate::mtf::MultiTimeframe;
 use crate::zones::Zone;
@@ -19,6 +20,8 @@ pub struct FrameView {
     /// Position of the current price in the premium/discount range (0 at
     /// the swing low, 1 at the swing high), if a range exists.
     pub range_position: Option<f64>,
+    /// The same as discount / equilibrium / premium.
+    pub price_zone: Option<PriceZone>,
     /// The nearest liquidity pool above the price (buy-side) and below it.
     pub liquidity_above: Option<f64>,
     pub liquidity_below: Option<f64>,
@@ -88,6 +91,7 @@ impl MultiTimeframe {
                     trend: a.trend(Scope::Swing),
                     internal_trend: a.trend(Scope::Internal),
                     range_position: a.range().zip(price).map(|(r, p)| r.position(p)),
+                    price_zone: a.range().zip(price).map(|(r, p)| r.zone(p)),
                     liquidity_above: above,
                     liquidity_below: below,
                     active_blocks: a.blocks(),

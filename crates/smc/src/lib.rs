@@ -30,9 +30,12 @@ pub mod swing;
 /// Zone lifecycles: order blocks, breakers, gaps, inverse gaps.
 pub mod zones;
 
-pub use analyzer::{Range, TimeframeAnalyzer};
+pub use analyzer::{PriceZone, Range, TimeframeAnalyzer};
 pub use bar::Bar;
 pub use config::DetectorConfig;
 pub use confluence::{Confluence, FrameView};
 pub use event::{Kind, Lifecycle, Scope, SmcEvent};
+pub use liquidity::Pool;
 pub use mtf::{Detection, MtfError, MultiTimeframe, detect, sort_events};
+pub use swing::Swing;
+pub use zones::Zone;

@@ -120,7 +120,7 @@ proptest! {
         cuts in prop::collection::vec(0.0f64..1.0, 3),
     ) {
         let candles = random_candles(&steps);
-        let tfs = [Timeframe::M1, Timeframe::M5, Timeframe::H1];
+        let tfs = [Timeframe::M1, Timeframe::M5, Timeframe::H1, Timeframe::D1];
         let full = detect(&candles, Timeframe::M1, &tfs, &DetectorConfig::default()).unwrap().events;
         check_invariants(&full);
         let (start, end) = (candles[0].open_time, candles[candles.len() - 1].open_time + 2 * MINUTE);

@@ -195,3 +195,172 @@ fn bad_prices_do_not_panic() {
     );
     assert!(events.iter().all(|e| e.known_at >= e.time));
 }
+
+/// Swing high 12 (bar 2), swing low 8 (bar 5), a close above 12 at bar 8.
+const RALLY: [(f64, f64, f64, f64); 9] = [
+    (10.0, 10.5, 9.5, 10.0),
+    (10.0, 11.0, 9.8, 10.8),
+    (10.8, 12.0, 10.5, 11.5), // swing high 12
+    (11.5, 11.6, 10.0, 10.2),
+    (10.2, 10.4, 9.0, 9.2),
+    (9.2, 9.4, 8.0, 8.5), // swing low 8: the lowest candle before the break
+    (8.5, 9.5, 8.4, 9.4),
+    (9.4, 11.0, 9.3, 10.9),
+    (10.9, 12.5, 10.8, 12.4), // close above 12: BOS, OB = bar 5 [8, 9.4]
+];
+
+fn swing_scope(events: &[SmcEvent], kind: Kind, direction: i8) -> Vec<(Lifecycle, i64, i64)> {
+    events
+        .iter()
+        .filter(|e| e.kind == kind && e.direction == direction && e.scope == Some(Scope::Swing))
+        .map(|e| (e.event, e.time, e.known_at))
+        .collect()
+}
+
+#[test]
+fn an_order_block_is_mitigated_then_broken_into_a_breaker_with_its_own_lifecycle() {
+    let mut ohlc = RALLY.to_vec();
+    ohlc.extend([
+        (12.4, 13.5, 12.3, 13.4),
+        (13.4, 13.6, 9.2, 9.6), // low 9.2 reaches the block: mitigated
+        (9.6, 9.8, 7.5, 7.8),   // close below 8: invalidated -> bearish breaker
+        (7.8, 8.3, 7.6, 8.1),   // high 8.3 reaches the breaker: mitigated
+        (8.1, 9.9, 8.0, 9.7),   // close above 9.4: the breaker is invalidated
+    ]);
+    let events = run(&ohlc, small());
+    assert_eq!(
+        swing_scope(&events, Kind::Ob, 1),
+        vec![
+            (Lifecycle::Formed, 5 * M, 9 * M),
+            (Lifecycle::Mitigated, 10 * M, 11 * M),
+            (Lifecycle::Invalidated, 11 * M, 12 * M),
+        ]
+    );
+    assert_eq!(
+        swing_scope(&events, Kind::BreakerBlock, -1),
+        vec![
+            (Lifecycle::Formed, 11 * M, 12 * M),
+            (Lifecycle::Mitigated, 12 * M, 13 * M),
+            (Lifecycle::Invalidated, 13 * M, 14 * M),
+        ]
+    );
+    let breaker = events
+        .iter()
+        .find(|e| e.kind == Kind::BreakerBlock && e.scope == Some(Scope::Swing))
+        .unwrap();
+    assert_eq!(
+        (breaker.top, breaker.bottom, breaker.origin_time),
+        (Some(9.4), Some(8.0), Some(5 * M)),
+        "the breaker keeps the block's range and points back at its candle"
+    );
+    let ids: Vec<u64> = events
+        .iter()
+        .filter(|e| e.kind == Kind::Ob && e.direction == 1 && e.scope == Some(Scope::Swing))
+        .map(|e| e.id)
+        .collect();
+    assert!(ids.windows(2).all(|w| w[0] == w[1]), "one id per object");
+}
+
+#[test]
+fn a_wick_through_a_swing_is_a_sweep_by_default_and_a_break_with_the_wick_option() {
+    let mut ohlc = RALLY.to_vec();
+    ohlc[7] = (9.4, 12.2, 9.3, 11.5); // wick above 12, close back below
+    let breaks = |events: &[SmcEvent]| {
+        events
+            .iter()
+            .filter(|e| matches!(e.kind, Kind::Bos | Kind::Sweep) && e.scope == Some(Scope::Swing))
+            .map(|e| (e.kind, e.time))
+            .collect::<Vec<_>>()
+    };
+    let by_close = run(&ohlc, small());
+    assert_eq!(
+        breaks(&by_close),
+        vec![(Kind::Sweep, 7 * M), (Kind::Bos, 8 * M)]
+    );
+    let by_wick = run(
+        &ohlc,
+        DetectorConfig {
+            close_break: false,
+            ..small()
+        },
+    );
+    assert_eq!(breaks(&by_wick), vec![(Kind::Bos, 7 * M)]);
+}
+
+#[test]
+fn the_premium_discount_range_spans_the_last_swing_high_and_low() {
+    let mut a = TimeframeAnalyzer::new(Timeframe::M1, &small());
+    let mut out = Vec::new();
+    for b in bars(&RALLY[..8]) {
+        a.on_bar(b, &mut out);
+    }
+    let pd = find(&out, Kind::PremiumDiscount, Lifecycle::Formed);
+    assert_eq!(pd.len(), 1);
+    assert_eq!(
+        (pd[0].top, pd[0].bottom, pd[0].level, pd[0].known_at),
+        (Some(12.0), Some(8.0), Some(10.0), 8 * M),
+        "known when the low (bar 5) is confirmed two bars later"
+    );
+    let range = a.range().unwrap();
+    assert_eq!(range.position(11.0), 0.75);
+    assert_eq!(range.zone(11.0), smc_analysis::PriceZone::Premium);
+    assert_eq!(range.zone(9.0), smc_analysis::PriceZone::Discount);
+    assert_eq!(range.zone(10.0), smc_analysis::PriceZone::Equilibrium);
+}
+
+#[test]
+fn equal_lows_closed_through_are_broken_not_swept() {
+    let ohlc = [
+        (10.0, 10.5, 9.5, 10.0),
+        (10.0, 10.1, 8.0, 9.0), // swing low 8.0
+        (9.0, 10.0, 8.9, 9.5),
+        (9.5, 9.6, 7.98, 9.0), // swing low 7.98: equal within tolerance
+        (9.0, 9.8, 8.9, 9.4),
+        (9.4, 9.5, 7.0, 7.2), // closes below the pool: broken
+    ];
+    let events = run(&ohlc, small());
+    let pool = find(&events, Kind::Liquidity, Lifecycle::Formed);
+    assert_eq!(
+        (pool.len(), pool[0].direction, pool[0].level),
+        (1, -1, Some(7.98))
+    );
+    let broken = find(&events, Kind::Liquidity, Lifecycle::Broken);
+    assert_eq!((broken.len(), broken[0].known_at), (1, 6 * M));
+    assert!(find(&events, Kind::Liquidity, Lifecycle::Swept).is_empty());
+    assert!(
+        !events
+            .iter()
+            .any(|e| e.kind == Kind::Sweep && e.id == pool[0].id)
+    );
+}
+
+#[test]
+fn the_gap_size_filter_is_in_atrs() {
+    let ohlc = [
+        (10.0, 11.0, 9.0, 10.5),
+        (10.5, 14.0, 10.5, 13.5),
+        (13.5, 15.0, 12.0, 14.5), // gap [11, 12]: 1.0 tall
+    ];
+    let keep = |fvg_min_atr| {
+        let events = run(
+            &ohlc,
+            DetectorConfig {
+                fvg_min_atr,
+                ..DetectorConfig::default()
+            },
+        );
+        find(&events, Kind::Fvg, Lifecycle::Formed).len()
+    };
+    // ATR after three bars: mean true range of 2, 3.5 and 3 = 2.83.
+    assert_eq!(keep(0.0), 1);
+    assert_eq!(keep(0.3), 1);
+    assert_eq!(keep(0.4), 0);
+}
+
+#[test]
+fn one_candle_and_flat_candles_give_nothing_and_do_not_panic() {
+    assert!(run(&[(1.0, 1.0, 1.0, 1.0)], small()).is_empty());
+    let flat = vec![(5.0, 5.0, 5.0, 5.0); 50];
+    let events = run(&flat, small());
+    assert!(events.is_empty(), "{events:?}");
+}
