@@ -145,6 +145,13 @@ impl TimeframeAnalyzer {
     }
 
     fn structure(&mut self, bar: &Bar, scope: Scope, out: &mut Vec<SmcEvent>) {
+        let reaches = match scope {
+            Scope::Internal => self.internal.reaches(bar),
+            Scope::Swing => self.swing.reaches(bar),
+        };
+        if !reaches {
+            return;
+        }
         let mut events = std::mem::take(&mut self.breaks);
         events.clear();
         match scope {

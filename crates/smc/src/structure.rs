@@ -62,6 +62,18 @@ impl Structure {
         (self.high.map(|l| l.swing), self.low.map(|l| l.swing))
     }
 
+    /// Whether the bar trades beyond either level (else `on_bar` has nothing
+    /// to do: the common case, checked first).
+    #[inline]
+    pub fn reaches(&self, bar: &Bar) -> bool {
+        // The close too, in case a bad (NaN) high or low hides a close beyond.
+        self.high
+            .is_some_and(|l| bar.high > l.swing.level || bar.close > l.swing.level)
+            || self
+                .low
+                .is_some_and(|l| bar.low < l.swing.level || bar.close < l.swing.level)
+    }
+
     /// Checks a closed bar against both levels; pushes what happened.
     pub fn on_bar(&mut self, bar: &Bar, out: &mut Vec<StructureEvent>) {
         for direction in [1i8, -1] {
