@@ -3,7 +3,7 @@
 //! (back-dated), confirmed by a later break, with the reference's
 //! retroactive cancellation and "orphan" BrokenIndex rows.
 
-use crate::first_cross::Crossings;
+use crate::first_cross::{Cross, first_crossings};
 use crate::frame::{Frame, Values};
 use crate::input::Ohlc;
 use crate::swings::Swings;
@@ -51,7 +51,9 @@ pub fn bos_choch(input: &Ohlc, swings: &Swings, close_break: bool) -> Frame {
         } else {
             choch[c.row] = d;
         }
-        level[c.row] = c.level;
+        // The reference turns its 0 placeholders into NaN at the end, so a
+        // level that is 0 in float32 prints as NaN too.
+        level[c.row] = if c.level != 0.0 { c.level } else { f32::NAN };
     }
     Frame::default()
         .with("BOS", Values::F64(bos))
@@ -107,17 +109,18 @@ fn first_breaks(input: &Ohlc, candidates: &[Candidate], close_break: bool) -> Ve
     } else {
         (&input.high, &input.low)
     };
-    let above = Crossings::new(up, false);
-    let below = Crossings::new(down, true);
-    candidates
-        .iter()
-        .map(|c| {
-            let level = f64::from(c.level);
-            if c.dir == 1 {
-                above.first(c.row + 2, level, true)
-            } else {
-                below.first(c.row + 2, level, true)
-            }
-        })
-        .collect()
+    let mut out = vec![None; candidates.len()];
+    for (dir, values, cross) in [(1, up, Cross::Above), (-1, down, Cross::Below)] {
+        let picked: Vec<usize> = (0..candidates.len())
+            .filter(|&k| candidates[k].dir == dir)
+            .collect();
+        let queries: Vec<(usize, f64)> = picked
+            .iter()
+            .map(|&k| (candidates[k].row + 2, f64::from(candidates[k].level)))
+            .collect();
+        for (&k, hit) in picked.iter().zip(first_crossings(values, &queries, cross)) {
+            out[k] = hit;
+        }
+    }
+    out
 }

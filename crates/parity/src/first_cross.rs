@@ -1,98 +1,121 @@
-//! "The first row at or after `s` whose value crosses a threshold", the
+//! "The first row at or after `start` whose value crosses a threshold", the
 //! query behind FVG mitigation, BOS/CHoCH breaks and liquidity sweeps. The
-//! reference scans the whole future for every pattern (quadratic); here a
-//! query scans forward a few rows (most patterns resolve within them) and
-//! then skips whole blocks by their precomputed extreme, two levels deep, so
-//! even a pattern that never resolves costs O(n / 4096) block checks.
+//! reference scans the whole future for every pattern (quadratic, spec §12).
+//!
+//! Here all queries of an indicator are answered together in one forward
+//! sweep (they are known in advance and come in row order): a query joins a
+//! heap of pending queries when the sweep reaches its start row, and each
+//! row resolves the pending queries it crosses. The heap is ordered so that
+//! its top is the query easiest to cross, so a row that does not cross the
+//! top crosses none: one comparison per row, O(log q) per query, and rows
+//! with nothing pending are skipped. O(n + q log q) in all cases.
 
-const SMALL: usize = 64;
-const LARGE: usize = 4096;
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
 
-/// Block extremes over `values`: minima to find values below a threshold,
-/// maxima to find values above one. NaN values never qualify.
-pub struct Crossings<'a> {
-    values: &'a [f64],
-    below: bool,
-    small: Vec<f64>,
-    large: Vec<f64>,
+/// Which values cross a threshold `x`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cross {
+    /// `value < x`
+    Below,
+    /// `value <= x`
+    AtOrBelow,
+    /// `value > x`
+    Above,
+    /// `value >= x`
+    AtOrAbove,
 }
 
-impl<'a> Crossings<'a> {
-    /// For queries "first value `<=` (or `<`) x" (`below`), or `>=`/`>`.
-    pub fn new(values: &'a [f64], below: bool) -> Self {
-        // Monomorphic selects rather than f64::min/max, so that the folds
-        // vectorise; NaN never wins.
-        fn blocks(v: &[f64], size: usize, below: bool) -> Vec<f64> {
-            if below {
-                v.chunks(size)
-                    .map(|c| {
-                        c.iter()
-                            .fold(f64::INFINITY, |m, &x| if x < m { x } else { m })
-                    })
-                    .collect()
-            } else {
-                v.chunks(size)
-                    .map(|c| {
-                        c.iter()
-                            .fold(f64::NEG_INFINITY, |m, &x| if x > m { x } else { m })
-                    })
-                    .collect()
+/// For each query `(start, x)` — given in non-decreasing `start` order —
+/// the first row `j >= start` with `values[j]` crossing `x`, if any. NaN
+/// values and NaN thresholds never cross (the reference's comparisons are
+/// false on NaN). Out-of-order starts give wrong answers but never panic.
+pub fn first_crossings(
+    values: &[f64],
+    queries: &[(usize, f64)],
+    cross: Cross,
+) -> Vec<Option<usize>> {
+    // Orient everything as "below": `v > x` is `-v < -x`, exactly.
+    let (sign, strict) = match cross {
+        Cross::Below => (1.0, true),
+        Cross::AtOrBelow => (1.0, false),
+        Cross::Above => (-1.0, true),
+        Cross::AtOrAbove => (-1.0, false),
+    };
+    if strict {
+        sweep(values, queries, sign, |v, x| v < x)
+    } else {
+        sweep(values, queries, sign, |v, x| v <= x)
+    }
+}
+
+fn sweep(
+    values: &[f64],
+    queries: &[(usize, f64)],
+    sign: f64,
+    hit: impl Fn(f64, f64) -> bool,
+) -> Vec<Option<usize>> {
+    let n = values.len();
+    let mut out = vec![None; queries.len()];
+    // Max-heap on the oriented threshold: the top is crossed first.
+    let mut pending: BinaryHeap<(OrderedKey, Reverse<usize>)> = BinaryHeap::new();
+    let mut next = 0; // queries[..next] have joined
+    let mut j = 0;
+    while j < n {
+        if pending.is_empty() {
+            // Nothing pending: jump to the next query's start.
+            let Some(&(start, _)) = queries.get(next) else {
+                break;
+            };
+            j = j.max(start);
+            if j >= n {
+                break;
             }
         }
-        let small = blocks(values, SMALL, below);
-        let large = blocks(&small, LARGE / SMALL, below);
-        Crossings {
-            values,
-            below,
-            small,
-            large,
+        while let Some(&(start, x)) = queries.get(next) {
+            if start > j {
+                break;
+            }
+            if !x.is_nan() {
+                pending.push((OrderedKey::of(sign * x), Reverse(next)));
+            }
+            next += 1;
         }
+        let v = sign * values[j];
+        while let Some(&(key, Reverse(id))) = pending.peek() {
+            if !hit(v, key.value()) {
+                break;
+            }
+            out[id] = Some(j);
+            pending.pop();
+        }
+        j += 1;
     }
+    out
+}
 
-    /// The extreme of all values (NaN skipped): the minimum for `below`,
-    /// else the maximum; infinite when there is no number.
-    pub fn extreme(&self) -> f64 {
-        if self.below {
-            self.large
-                .iter()
-                .fold(f64::INFINITY, |m, &x| if x < m { x } else { m })
+/// A non-NaN f64 as an integer key with the same order (`-0.0 < 0.0`, which
+/// no comparison with a value can tell apart), for heaps of thresholds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct OrderedKey(u64);
+
+impl OrderedKey {
+    pub fn of(x: f64) -> Self {
+        let bits = x.to_bits();
+        OrderedKey(if bits >> 63 == 1 {
+            !bits
         } else {
-            self.large
-                .iter()
-                .fold(f64::NEG_INFINITY, |m, &x| if x > m { x } else { m })
-        }
+            bits | 1 << 63
+        })
     }
 
-    /// The first row `j >= start` whose value crosses `x`.
-    pub fn first(&self, start: usize, x: f64, strict: bool) -> Option<usize> {
-        // One monomorphised scan per comparison keeps the inner loops tight.
-        match (self.below, strict) {
-            (true, false) => self.scan(start, |v| v <= x),
-            (true, true) => self.scan(start, |v| v < x),
-            (false, false) => self.scan(start, |v| v >= x),
-            (false, true) => self.scan(start, |v| v > x),
-        }
-    }
-
-    fn scan(&self, start: usize, hit: impl Fn(f64) -> bool) -> Option<usize> {
-        let n = self.values.len();
-        let row_in = |from: usize, to: usize| (from..to.min(n)).find(|&k| hit(self.values[k]));
-        // The rest of the first small block, row by row.
-        let mut j = start.next_multiple_of(SMALL).min(n);
-        if let Some(k) = row_in(start, j) {
-            return Some(k);
-        }
-        while j < n {
-            if j.is_multiple_of(LARGE) && !hit(self.large[j / LARGE]) {
-                j += LARGE;
-            } else if !hit(self.small[j / SMALL]) {
-                j += SMALL;
-            } else {
-                // The block's extreme crosses, so one of its rows does.
-                return row_in(j, j + SMALL);
-            }
-        }
-        None
+    pub fn value(self) -> f64 {
+        let bits = self.0;
+        f64::from_bits(if bits >> 63 == 1 {
+            bits & !(1 << 63)
+        } else {
+            !bits
+        })
     }
 }
 
@@ -101,28 +124,55 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    fn brute(values: &[f64], s: usize, x: f64, below: bool, strict: bool) -> Option<usize> {
-        (s..values.len()).find(|&j| match (below, strict) {
-            (true, false) => values[j] <= x,
-            (true, true) => values[j] < x,
-            (false, false) => values[j] >= x,
-            (false, true) => values[j] > x,
+    fn brute(values: &[f64], s: usize, x: f64, cross: Cross) -> Option<usize> {
+        (s..values.len()).find(|&j| match cross {
+            Cross::Below => values[j] < x,
+            Cross::AtOrBelow => values[j] <= x,
+            Cross::Above => values[j] > x,
+            Cross::AtOrAbove => values[j] >= x,
         })
+    }
+
+    fn value() -> impl Strategy<Value = f64> {
+        prop_oneof![
+            9 => (-100i32..100).prop_map(f64::from),
+            1 => Just(f64::NAN),
+            1 => Just(f64::INFINITY),
+            1 => Just(-0.0),
+        ]
     }
 
     proptest! {
         #[test]
         fn agrees_with_a_forward_scan(
-            values in prop::collection::vec(prop_oneof![9 => (0i32..200).prop_map(f64::from), 1 => Just(f64::NAN)], 1..10_000),
-            queries in prop::collection::vec((0usize..10_000, 0i32..201), 1..20),
-            below in any::<bool>(),
-            strict in any::<bool>(),
+            values in prop::collection::vec(value(), 0..2_000),
+            mut queries in prop::collection::vec((0usize..2_100, value()), 0..200),
+            cross in prop_oneof![Just(Cross::Below), Just(Cross::AtOrBelow), Just(Cross::Above), Just(Cross::AtOrAbove)],
         ) {
-            let c = Crossings::new(&values, below);
-            for (s, x) in queries {
-                let s = s % values.len();
-                prop_assert_eq!(c.first(s, f64::from(x), strict), brute(&values, s, f64::from(x), below, strict));
+            queries.sort_by_key(|q| q.0);
+            let fast = first_crossings(&values, &queries, cross);
+            for (k, &(s, x)) in queries.iter().enumerate() {
+                prop_assert_eq!(fast[k], brute(&values, s, x, cross), "query {:?}", (s, x));
             }
+        }
+    }
+
+    #[test]
+    fn keys_keep_the_order_of_floats() {
+        let xs = [
+            f64::NEG_INFINITY,
+            -3.5,
+            -0.0,
+            0.0,
+            1e-300,
+            2.0,
+            f64::INFINITY,
+        ];
+        for w in xs.windows(2) {
+            assert!(OrderedKey::of(w[0]) < OrderedKey::of(w[1]));
+        }
+        for x in xs {
+            assert_eq!(OrderedKey::of(x).value().to_bits(), x.to_bits());
         }
     }
 }

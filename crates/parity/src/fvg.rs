@@ -2,7 +2,7 @@
 //! the middle candle (a one-bar back-date), optionally joined when
 //! consecutive, with the row of the first later touch of the near edge.
 
-use crate::first_cross::Crossings;
+use crate::first_cross::{Cross, first_crossings};
 use crate::frame::{Frame, Values};
 use crate::input::Ohlc;
 
@@ -41,14 +41,16 @@ pub fn fvg(input: &Ohlc, join_consecutive: bool) -> Frame {
 /// §3.3: the first row j >= i+2 that touches the near edge (bullish:
 /// `L[j] <= Top`; bearish: `H[j] >= Bottom`), 0 if none, NaN without a gap.
 fn mitigation(input: &Ohlc, dir: &[f64], top: &[f64], bottom: &[f64]) -> Vec<f64> {
-    let lows = Crossings::new(&input.low, true);
-    let highs = Crossings::new(&input.high, false);
-    let touch = |found: Option<usize>| found.map_or(0.0, |j| j as f64);
-    (0..dir.len())
-        .map(|i| match dir[i] {
-            1.0 => touch(lows.first(i + 2, top[i], false)),
-            -1.0 => touch(highs.first(i + 2, bottom[i], false)),
-            _ => f64::NAN,
-        })
-        .collect()
+    let mut out = vec![f64::NAN; dir.len()];
+    for (kind, cross, values, edge) in [
+        (1.0, Cross::AtOrBelow, &input.low, top),
+        (-1.0, Cross::AtOrAbove, &input.high, bottom),
+    ] {
+        let rows: Vec<usize> = (0..dir.len()).filter(|&i| dir[i] == kind).collect();
+        let queries: Vec<(usize, f64)> = rows.iter().map(|&i| (i + 2, edge[i])).collect();
+        for (&i, hit) in rows.iter().zip(first_crossings(values, &queries, cross)) {
+            out[i] = hit.map_or(0.0, |j| j as f64);
+        }
+    }
+    out
 }

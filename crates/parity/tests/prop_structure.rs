@@ -1,233 +1,209 @@
 //! The fast structure indicators against literal, quadratic versions written
-//! straight from the spec (`shared/research/smc_reference_spec.md`), on
-//! random series on a coarse tick grid (many ties) and random swing lengths:
-//! what protects the port beyond the reference fixture.
+//! straight from the spec (`tests/literal`), on random series on a coarse
+//! tick grid (many ties), with some NaN prices, zero and fractional volumes,
+//! and random swing lengths: what protects the port beyond the reference
+//! fixture. Every column must match exactly, NaN mask included.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
-// The literal versions index like the spec reads, on purpose.
-#![allow(clippy::needless_range_loop)]
+
+mod literal;
 
 use proptest::prelude::*;
-use smc_parity::{Ohlc, Swings, bos_choch, fvg, liquidity, swings};
+use smc_parity::{
+    Frame, Indicator, Ohlc, ParityOptions, bos_choch, fvg, liquidity, ob, retracements, swings,
+};
 
-fn series(steps: &[(i8, u8, u8, bool)]) -> Ohlc {
+/// One random candle: price step, wick sizes, doji, volume, and which price
+/// (if any) is NaN.
+type Step = (i8, u8, u8, bool, u16, u8);
+
+fn step() -> impl Strategy<Value = Step> {
+    (
+        -4i8..=4,
+        0u8..3,
+        0u8..3,
+        prop::bool::weighted(0.1),
+        any::<u16>(),
+        prop_oneof![97 => Just(0u8), 3 => 1u8..5],
+    )
+}
+
+fn series(steps: &[Step]) -> Ohlc {
     let mut o = Ohlc::default();
     let mut price = 1000i64;
-    for (i, &(step, up, down, doji)) in steps.iter().enumerate() {
+    for (i, &(step, up, down, doji, volume, nan)) in steps.iter().enumerate() {
         let open = price;
-        price = if doji {
-            price
-        } else {
-            (price + i64::from(step)).max(10)
-        };
-        let high = open.max(price) + i64::from(up % 3);
-        let low = open.min(price) - i64::from(down % 3);
+        if !doji {
+            price = (price + i64::from(step)).max(10);
+        }
+        let mut row = [
+            open as f64,
+            (open.max(price) + i64::from(up)) as f64,
+            (open.min(price) - i64::from(down)) as f64,
+            price as f64,
+        ];
+        if nan > 0 {
+            row[usize::from(nan - 1)] = f64::NAN;
+        }
         o.time.push(i as i64 * 60_000);
-        o.open.push(open as f64);
-        o.high.push(high as f64);
-        o.low.push(low as f64);
-        o.close.push(price as f64);
-        o.volume.push(f64::from(up));
+        o.open.push(row[0]);
+        o.high.push(row[1]);
+        o.low.push(row[2]);
+        o.close.push(row[3]);
+        // Zero, whole and fractional volumes (float32 rounding in ob).
+        o.volume.push(match volume % 4 {
+            0 => 0.0,
+            1 => f64::from(volume % 50),
+            _ => f64::from(volume) / 7.0,
+        });
     }
     o
 }
 
-/// §2, literally: candidates, then repeated pairwise elimination of
-/// consecutive same-type swings (keep the more extreme, the earlier on ties).
-fn literal_swings(o: &Ohlc, l: usize) -> Swings {
-    let n = o.len();
-    let mut hl = vec![f64::NAN; n];
-    if l > 0 && n >= 3 * l {
-        for i in 2 * l - 1..n - l {
-            let w = i + 1 - l..=i + l;
-            if w.clone().all(|j| o.high[i] >= o.high[j]) {
-                hl[i] = 1.0;
-            } else if w.clone().all(|j| o.low[i] <= o.low[j]) {
-                hl[i] = -1.0;
-            }
-        }
-    }
-    loop {
-        let idx: Vec<usize> = (0..n).filter(|&i| !hl[i].is_nan()).collect();
-        let mut changed = false;
-        for w in idx.windows(2) {
-            let (a, b) = (w[0], w[1]);
-            if hl[a] != hl[b] || hl[a].is_nan() || hl[b].is_nan() {
-                continue;
-            }
-            let drop_b = if hl[a] == 1.0 {
-                o.high[b] <= o.high[a]
-            } else {
-                o.low[b] >= o.low[a]
-            };
-            if drop_b {
-                hl[b] = f64::NAN
-            } else {
-                hl[a] = f64::NAN
-            }
-            changed = true;
-        }
-        if !changed {
-            break;
-        }
-    }
-    let idx: Vec<usize> = (0..n).filter(|&i| !hl[i].is_nan()).collect();
-    if let (Some(&f), Some(&last)) = (idx.first(), idx.last()) {
-        let (first_kind, last_kind) = (hl[f], hl[last]);
-        hl[0] = -first_kind;
-        hl[n - 1] = -last_kind;
-    }
-    let level = (0..n)
-        .map(|i| match hl[i] {
-            1.0 => o.high[i],
-            -1.0 => o.low[i],
-            _ => f64::NAN,
-        })
-        .collect();
-    Swings {
-        high_low: hl,
-        level,
-    }
+fn candles(max: usize) -> impl Strategy<Value = Ohlc> {
+    prop::collection::vec(step(), 0..max).prop_map(|s| series(&s))
 }
 
-/// §3.3, literally: scan forward from i+2 for the first touch.
-fn literal_fvg_mitigation(o: &Ohlc, dir: &[f64], top: &[f64], bottom: &[f64]) -> Vec<f64> {
-    (0..o.len())
-        .map(|i| match dir[i] {
-            1.0 => (i + 2..o.len())
-                .find(|&j| o.low[j] <= top[i])
-                .map_or(0.0, |j| j as f64),
-            -1.0 => (i + 2..o.len())
-                .find(|&j| o.high[j] >= bottom[i])
-                .map_or(0.0, |j| j as f64),
-            _ => f64::NAN,
+fn swing_length() -> impl Strategy<Value = usize> {
+    prop_oneof![8 => 0usize..10, 1 => Just(20usize), 1 => Just(50usize)]
+}
+
+/// Decimal fractions, and powers of two, which make the band an exact
+/// number of ticks when the range allows it (levels on the band's edges).
+fn range_percent() -> impl Strategy<Value = f64> {
+    prop_oneof![
+        2 => (0u32..600).prop_map(|bp| f64::from(bp) / 10_000.0),
+        2 => (0i32..7).prop_map(|k| 2f64.powi(-k)),
+        1 => Just(0.0),
+    ]
+}
+
+/// The frame's columns widened to f64.
+fn columns(frame: &Frame) -> Vec<Vec<f64>> {
+    frame
+        .columns
+        .iter()
+        .map(|c| {
+            (0..frame.rows())
+                .map(|r| c.values.get(r).unwrap())
+                .collect()
         })
         .collect()
 }
 
-fn column(frame: &smc_parity::Frame, name: &str) -> Vec<f64> {
-    let values = frame.column(name).unwrap();
-    (0..frame.rows()).map(|r| values.get(r).unwrap()).collect()
-}
-
-fn same(a: &[f64], b: &[f64]) -> bool {
-    a.len() == b.len()
-        && a.iter()
-            .zip(b)
-            .all(|(x, y)| (x.is_nan() && y.is_nan()) || (*x as f32) == (*y as f32))
-}
-
-/// §6, literally: every swing scans every later swing and candle.
-fn literal_liquidity(o: &Ohlc, s: &Swings, range_percent: f64) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
-    let n = o.len();
-    let max_h = o.high.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    let min_l = o.low.iter().copied().fold(f64::INFINITY, f64::min);
-    let band = (max_h - min_l) * range_percent;
-    let (mut liq, mut end, mut swept) = (vec![f64::NAN; n], vec![f64::NAN; n], vec![f64::NAN; n]);
-    for dir in [1.0, -1.0] {
-        let rows: Vec<usize> = (0..n).filter(|&i| s.high_low[i] == dir).collect();
-        let mut consumed = vec![false; n];
-        for &i in &rows {
-            if consumed[i] {
-                continue;
-            }
-            let lv = s.level[i];
-            let (lo, hi) = (lv - band, lv + band);
-            let sw = (i + 1..n)
-                .find(|&j| {
-                    if dir == 1.0 {
-                        o.high[j] >= hi
-                    } else {
-                        o.low[j] <= lo
-                    }
-                })
-                .unwrap_or(0);
-            let mut last = i;
-            let mut count = 1;
-            for &j in rows.iter().filter(|&&j| j > i) {
-                if sw != 0 && j >= sw {
-                    break;
-                }
-                if !consumed[j] && lo <= s.level[j] && s.level[j] <= hi {
-                    consumed[j] = true;
-                    last = j;
-                    count += 1;
-                }
-            }
-            if count >= 2 {
-                (liq[i], end[i], swept[i]) = (dir, last as f64, sw as f64);
+/// The first cell where the two tables differ (NaN equals NaN), if any.
+fn first_difference(fast: &Frame, slow: &[Vec<f64>]) -> Option<String> {
+    let fast = columns(fast);
+    if fast.len() != slow.len() {
+        return Some(format!("{} columns vs {}", fast.len(), slow.len()));
+    }
+    for (c, (a, b)) in fast.iter().zip(slow).enumerate() {
+        if a.len() != b.len() {
+            return Some(format!("column {c}: {} rows vs {}", a.len(), b.len()));
+        }
+        for (r, (x, y)) in a.iter().zip(b).enumerate() {
+            if !(x == y || (x.is_nan() && y.is_nan())) {
+                return Some(format!("column {c} row {r}: fast {x}, literal {y}"));
             }
         }
     }
-    (liq, end, swept)
+    None
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
 
     #[test]
-    fn swings_equal_the_literal_algorithm(
-        steps in prop::collection::vec((-4i8..=4, any::<u8>(), any::<u8>(), prop::bool::weighted(0.1)), 0..400),
-        length in 1usize..9,
-    ) {
-        let o = series(&steps);
-        let fast = swings::swing_highs_lows(&o, length);
-        let slow = literal_swings(&o, length);
-        prop_assert!(same(&fast.high_low, &slow.high_low));
-        prop_assert!(same(&fast.level, &slow.level));
+    fn swings_equal_the_literal_algorithm(o in candles(600), length in swing_length()) {
+        let fast = swings::swing_highs_lows(&o, length).into_frame();
+        let slow = literal::swings(&o, length);
+        prop_assert_eq!(first_difference(&fast, &[slow.high_low, slow.level]), None);
     }
 
     #[test]
-    fn fvg_mitigation_equals_a_forward_scan(
-        steps in prop::collection::vec((-4i8..=4, any::<u8>(), any::<u8>(), prop::bool::weighted(0.1)), 3..5000),
-        join in any::<bool>(),
-    ) {
-        let o = series(&steps);
-        let f = fvg::fvg(&o, join);
-        let (dir, top, bottom) = (column(&f, "FVG"), column(&f, "Top"), column(&f, "Bottom"));
-        prop_assert!(same(&column(&f, "MitigatedIndex"), &literal_fvg_mitigation(&o, &dir, &top, &bottom)));
+    fn fvg_equals_the_literal_algorithm(o in candles(1500), join in any::<bool>()) {
+        prop_assert_eq!(first_difference(&fvg::fvg(&o, join), &literal::fvg(&o, join)), None);
     }
 
     #[test]
-    fn liquidity_equals_the_literal_scan(
-        steps in prop::collection::vec((-4i8..=4, any::<u8>(), any::<u8>(), prop::bool::weighted(0.1)), 0..3000),
-        length in 1usize..6,
-        range_bp in 1u32..500,
+    fn bos_choch_equals_the_literal_algorithm(
+        o in candles(800), length in swing_length(), close_break in any::<bool>(),
     ) {
-        let o = series(&steps);
-        let s = swings::swing_highs_lows(&o, length);
-        let range_percent = f64::from(range_bp) / 10_000.0;
-        let f = liquidity::liquidity(&o, &s, range_percent);
-        let (liq, end, swept) = literal_liquidity(&o, &s, range_percent);
-        prop_assert!(same(&column(&f, "Liquidity"), &liq));
-        prop_assert!(same(&column(&f, "End"), &end));
-        prop_assert!(same(&column(&f, "Swept"), &swept));
+        let s = literal::swings(&o, length);
+        let fast = bos_choch::bos_choch(&o, &s, close_break);
+        prop_assert_eq!(first_difference(&fast, &literal::bos_choch(&o, &s, close_break)), None);
     }
 
     #[test]
-    fn bos_choch_breaks_are_the_first_strict_crossing(
-        steps in prop::collection::vec((-4i8..=4, any::<u8>(), any::<u8>(), prop::bool::weighted(0.1)), 0..3000),
-        length in 1usize..6,
-        close_break in any::<bool>(),
+    fn ob_equals_the_literal_algorithm(
+        o in candles(800), length in swing_length(), close_mitigation in any::<bool>(),
     ) {
-        let o = series(&steps);
-        let s = swings::swing_highs_lows(&o, length);
-        let f = bos_choch::bos_choch(&o, &s, close_break);
-        let (bos, choch, level, broken) =
-            (column(&f, "BOS"), column(&f, "CHOCH"), column(&f, "Level"), column(&f, "BrokenIndex"));
-        for b in 0..o.len() {
-            let dir = if !bos[b].is_nan() { bos[b] } else { choch[b] };
-            if dir.is_nan() {
-                continue;
-            }
-            // A live signal's break is the first strict crossing from b+2.
-            let j = broken[b] as usize;
-            let crosses = |k: usize| {
-                let (up, down) = if close_break { (o.close[k], o.close[k]) } else { (o.high[k], o.low[k]) };
-                if dir == 1.0 { up > level[b] } else { down < level[b] }
-            };
-            prop_assert!(j >= b + 2 && crosses(j));
-            prop_assert!((b + 2..j).all(|k| !crosses(k)));
+        let s = literal::swings(&o, length);
+        let fast = ob::ob(&o, &s, close_mitigation);
+        prop_assert_eq!(first_difference(&fast, &literal::ob(&o, &s, close_mitigation)), None);
+    }
+
+    #[test]
+    fn liquidity_equals_the_literal_algorithm(
+        o in candles(1500), length in swing_length(), range_percent in range_percent(),
+    ) {
+        let s = literal::swings(&o, length);
+        let fast = liquidity::liquidity(&o, &s, range_percent);
+        prop_assert_eq!(first_difference(&fast, &literal::liquidity(&o, &s, range_percent)), None);
+    }
+
+    #[test]
+    fn retracements_equal_the_literal_algorithm(o in candles(800), length in swing_length()) {
+        let s = literal::swings(&o, length);
+        let fast = retracements::retracements(&o, &s);
+        prop_assert_eq!(first_difference(&fast, &literal::retracements(&o, &s)), None);
+    }
+
+    /// Any prices at all — NaN, infinities, huge and tiny — and any swing
+    /// length: every indicator returns one row per candle and never panics.
+    #[test]
+    fn never_panics(
+        prices in prop::collection::vec(
+            prop_oneof![
+                6 => -1e6f64..1e6,
+                1 => Just(f64::NAN),
+                1 => Just(f64::INFINITY),
+                1 => Just(f64::NEG_INFINITY),
+                1 => Just(0.0),
+            ],
+            0..200,
+        ),
+        length in 0usize..300,
+        flags in any::<(bool, bool, bool)>(),
+        range_percent in prop_oneof![Just(f64::NAN), Just(f64::INFINITY), -1.0f64..1.0],
+    ) {
+        let n = prices.len() / 4;
+        let o = Ohlc {
+            time: (0..n as i64).collect(),
+            open: prices[..n].to_vec(),
+            high: prices[n..2 * n].to_vec(),
+            low: prices[2 * n..3 * n].to_vec(),
+            close: prices[3 * n..4 * n].to_vec(),
+            volume: prices[..n].iter().rev().copied().collect(),
+        };
+        let options = ParityOptions {
+            swing_length: length,
+            join_consecutive: flags.0,
+            close_break: flags.1,
+            close_mitigation: flags.2,
+            range_percent,
+            ..ParityOptions::default()
+        };
+        for indicator in [
+            Indicator::SwingHighsLows,
+            Indicator::Fvg,
+            Indicator::BosChoch,
+            Indicator::Ob,
+            Indicator::Liquidity,
+            Indicator::Retracements,
+        ] {
+            let frame = smc_parity::run(indicator, &o, &options).unwrap();
+            prop_assert_eq!(frame.rows(), n);
         }
     }
 }
