@@ -1,0 +1,106 @@
+//! Exposure: the fraction of bars during which a position was open.
+//!
+//! Either the engine says per bar whether it was in the market, or the bars
+//! are derived from the trades' entry and exit times.
+
+use crate::trades::RoundTrip;
+
+/// Fraction of `true` flags, one per bar. `None` for no bars.
+pub fn exposure_from_flags(in_market: &[bool]) -> Option<f64> {
+    let held = in_market.iter().filter(|f| **f).count();
+    (!in_market.is_empty()).then(|| held as f64 / in_market.len() as f64)
+}
+
+/// Fraction of bars that overlap some trade, open or closed.
+///
+/// Bar i covers [t_i, t_{i+1}) (the last bar is open-ended) and a trade the
+/// closed interval [entry_time, exit_time] (to +∞ while open); the bar is
+/// in the market when the two intersect: entry_time < t_{i+1} and
+/// exit_time ≥ t_i. With the engine's convention (fills stamped with the
+/// open time of the bar that filled them) a trade entered in bar k and
+/// exited in bar m holds bars k ..= m, and one entered and exited inside
+/// the same bar holds that bar. A trade whose exit precedes its entry holds
+/// nothing. `None` for no bars.
+pub fn exposure_from_trades(times: &[i64], trades: &[RoundTrip]) -> Option<f64> {
+    let n = times.len();
+    if n == 0 {
+        return None;
+    }
+    // +1 at the first bar held, −1 after the last: O((n + m) log n).
+    let mut delta = vec![0_i64; n + 1];
+    for t in trades {
+        if t.exit_time.is_some_and(|exit| exit < t.entry_time) {
+            continue;
+        }
+        // First bar whose successor starts after the entry.
+        let first = times
+            .partition_point(|&b| b <= t.entry_time)
+            .saturating_sub(1);
+        // One past the last bar starting at or before the exit.
+        let end = t
+            .exit_time
+            .map_or(n, |exit| times.partition_point(|&b| b <= exit));
+        if first < end {
+            delta[first] += 1;
+            delta[end] -= 1;
+        }
+    }
+    let mut open = 0_i64;
+    let held = delta[..n]
+        .iter()
+        .filter(|d| {
+            open += **d;
+            open > 0
+        })
+        .count();
+    Some(held as f64 / n as f64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::trades::TradeSide;
+    use rust_decimal::Decimal;
+
+    fn trade(entry: i64, exit: Option<i64>) -> RoundTrip {
+        RoundTrip {
+            entry_time: entry,
+            exit_time: exit,
+            entry_price: Decimal::ONE,
+            exit_price: None,
+            size: Decimal::ONE,
+            side: TradeSide::Short,
+            pnl: Decimal::ZERO,
+            fees: Decimal::ZERO,
+            setup: String::new(),
+        }
+    }
+
+    #[test]
+    fn bars_between_entry_and_exit_inclusive() {
+        let times: Vec<i64> = (0..10).map(|i| i * 10).collect();
+        // Bars 2..=4, bar 6 (same-bar round trip), then 8..=9 still open.
+        let trades = [trade(20, Some(40)), trade(60, Some(60)), trade(85, None)];
+        assert_eq!(exposure_from_trades(&times, &trades), Some(0.6));
+        // Overlapping trades count a bar once.
+        let overlap = [trade(0, Some(30)), trade(10, Some(20))];
+        assert_eq!(exposure_from_trades(&times, &overlap), Some(0.4));
+    }
+
+    #[test]
+    fn trades_outside_the_series_and_no_bars() {
+        let times = [100, 200];
+        assert_eq!(
+            exposure_from_trades(&times, &[trade(0, Some(50))]),
+            Some(0.0)
+        );
+        assert_eq!(exposure_from_trades(&times, &[trade(300, None)]), Some(0.5));
+        assert_eq!(
+            exposure_from_trades(&times, &[trade(150, Some(120))]),
+            Some(0.0)
+        );
+        assert_eq!(exposure_from_trades(&[], &[trade(0, None)]), None);
+        assert_eq!(exposure_from_flags(&[true, false, false, true]), Some(0.5));
+        assert_eq!(exposure_from_flags(&[]), None);
+    }
+}

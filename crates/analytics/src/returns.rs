@@ -1,0 +1,115 @@
+//! Per-bar simple returns and the growth metrics built on them: total
+//! return, CAGR and annualised volatility.
+
+use crate::curve::{EquityCurve, finite};
+use crate::stats;
+
+/// A per-bar standard deviation at or below `ZERO_VOL_TOLERANCE ·
+/// max(1, max |r_t|)` counts as zero. Each r_t = E_t / E_{t−1} − 1 carries a
+/// rounding error of about 1e-16 (relative to 1 + r_t) from the conversion
+/// and the division, so the computed spread of a constant-return series is
+/// ~1e-16, not 0; a ratio divided by it would be a meaningless 1e15. The
+/// tolerance leaves four orders of magnitude of margin above that noise and
+/// is far below any real strategy's per-bar spread.
+pub const ZERO_VOL_TOLERANCE: f64 = 1e-12;
+
+/// Simple returns r_t = E_t / E_{t−1} − 1 for t = 1 … n−1 (n − 1 values;
+/// empty for fewer than two points).
+///
+/// `None` when any equity before the last point is ≤ 0: a return relative
+/// to zero or negative equity (ruin, or a futures account under water) has
+/// no meaning, and every return-based metric of that curve is `None`.
+pub fn simple_returns(equity: &[f64]) -> Option<Vec<f64>> {
+    let prior = equity.len().saturating_sub(1);
+    if equity[..prior].iter().any(|e| *e <= 0.0) {
+        return None;
+    }
+    Some(equity.windows(2).map(|w| w[1] / w[0] - 1.0).collect())
+}
+
+/// E_end / E_start − 1. `None` with fewer than two points or E_start ≤ 0.
+pub fn total_return(equity: &[f64]) -> Option<f64> {
+    match equity {
+        [first, .., last] if *first > 0.0 => finite(last / first - 1.0),
+        _ => None,
+    }
+}
+
+/// Compound annual growth rate (E_end / E_start)^(1 / years) − 1, years of
+/// 365.25 days from the first to the last point. `None` with fewer than two
+/// points, E_start ≤ 0, E_end < 0 (no real root), or an overflow (a large
+/// gain over a very short span). E_end = 0 gives −1.
+pub fn cagr(curve: &EquityCurve) -> Option<f64> {
+    let years = curve.years()?;
+    match curve.equity() {
+        [first, .., last] if *first > 0.0 && *last >= 0.0 => {
+            finite((last / first).powf(1.0 / years) - 1.0)
+        }
+        _ => None,
+    }
+}
+
+/// Per-bar standard deviation of returns, std(r, ddof = 1), with spreads
+/// under the rounding-noise floor ([`ZERO_VOL_TOLERANCE`]) reported as
+/// exactly 0. `None` with fewer than two returns.
+pub fn bar_std(returns: &[f64]) -> Option<f64> {
+    let sd = stats::std_dev(returns, 1)?;
+    let scale = returns.iter().fold(1.0_f64, |m, r| m.max(r.abs()));
+    Some(if sd <= ZERO_VOL_TOLERANCE * scale {
+        0.0
+    } else {
+        sd
+    })
+}
+
+/// Annualised volatility std(r, ddof = 1) · √bars_per_year. `None` with
+/// fewer than two returns; 0 for a flat or constant-return curve.
+pub fn volatility(returns: &[f64], bars_per_year: f64) -> Option<f64> {
+    finite(bar_std(returns)? * bars_per_year.sqrt())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rust_decimal::Decimal;
+
+    #[test]
+    fn returns_of_a_short_series() {
+        let r = simple_returns(&[100.0, 110.0, 99.0]).unwrap();
+        assert_eq!(r.len(), 2);
+        assert!((r[0] - 0.1).abs() < 1e-15 && (r[1] + 0.1).abs() < 1e-15);
+        assert_eq!(simple_returns(&[]), Some(vec![]));
+        assert_eq!(simple_returns(&[5.0]), Some(vec![]));
+    }
+
+    #[test]
+    fn ruin_makes_returns_undefined_but_not_total_return() {
+        // Falling to zero on the last bar is a return of −100 %.
+        assert_eq!(simple_returns(&[100.0, 0.0]), Some(vec![-1.0]));
+        assert_eq!(simple_returns(&[100.0, 0.0, 50.0]), None);
+        assert_eq!(simple_returns(&[-1.0, 1.0]), None);
+        assert_eq!(total_return(&[100.0, 0.0, 50.0]), Some(-0.5));
+        assert_eq!(total_return(&[0.0, 50.0]), None);
+        assert_eq!(total_return(&[50.0]), None);
+    }
+
+    #[test]
+    fn cagr_doubles_in_two_years() {
+        let year = crate::curve::YEAR_MS;
+        let pts = [(0, Decimal::ONE), (2 * year, Decimal::new(4, 0))];
+        let c = EquityCurve::new_checked(&pts).unwrap();
+        assert!((cagr(&c).unwrap() - 1.0).abs() < 1e-15);
+        let ruined = EquityCurve::new_checked(&[(0, Decimal::ONE), (year, Decimal::ZERO)]).unwrap();
+        assert_eq!(cagr(&ruined), Some(-1.0));
+        let negative =
+            EquityCurve::new_checked(&[(0, Decimal::ONE), (year, Decimal::NEGATIVE_ONE)]).unwrap();
+        assert_eq!(cagr(&negative), None);
+    }
+
+    #[test]
+    fn flat_equity_has_zero_volatility() {
+        let r = simple_returns(&[100.0; 10]).unwrap();
+        assert_eq!(volatility(&r, 365.0), Some(0.0));
+        assert_eq!(volatility(&r[..1], 365.0), None);
+    }
+}
