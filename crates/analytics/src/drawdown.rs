@@ -89,6 +89,14 @@ mod tests {
     }
 
     #[test]
+    fn a_flat_top_moves_the_peak_and_equality_recovers() {
+        // At 100 from t=0 to t=1 (the peak is t=1), down, back to exactly
+        // 100 at t=6: five ms under water.
+        let c = curve(&[(0, 100), (1, 100), (5, 90), (6, 100), (7, 100)]);
+        assert_eq!(drawdown(&c).unwrap().max_duration_ms, 5);
+    }
+
+    #[test]
     fn flat_and_degenerate_curves() {
         let flat = curve(&[(0, 5), (1, 5), (2, 5)]);
         assert_eq!(drawdown(&flat).unwrap().max, 0.0);

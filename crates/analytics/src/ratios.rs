@@ -5,7 +5,7 @@
 //! rf = 0, the default).
 
 use crate::curve::finite;
-use crate::returns::{ZERO_VOL_TOLERANCE, bar_std};
+use crate::returns::{RETURN_TOLERANCE, bar_std};
 use crate::stats;
 
 /// Annualised Sharpe ratio (mean(r) − rf / bpy) / std(r, ddof = 1) · √bpy.
@@ -41,12 +41,12 @@ pub fn downside_deviation(returns: &[f64], target: f64) -> Option<f64> {
 ///
 /// `None` with no returns, or when the downside deviation is zero (no bar
 /// below the target: the ratio would be +∞) or below the rounding-noise
-/// floor of [`ZERO_VOL_TOLERANCE`] · max(1, max |r_t|).
+/// floor of [`RETURN_TOLERANCE`] · max(1, max |r_t|).
 pub fn sortino(returns: &[f64], bars_per_year: f64, risk_free_rate: f64) -> Option<f64> {
     let target = risk_free_rate / bars_per_year;
     let dd = downside_deviation(returns, target)?;
     let scale = returns.iter().fold(1.0_f64, |m, r| m.max(r.abs()));
-    if dd <= ZERO_VOL_TOLERANCE * scale {
+    if dd <= RETURN_TOLERANCE * scale {
         return None;
     }
     let excess = stats::mean(returns)? - target;

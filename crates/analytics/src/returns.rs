@@ -4,14 +4,19 @@
 use crate::curve::{EquityCurve, finite};
 use crate::stats;
 
-/// A per-bar standard deviation at or below `ZERO_VOL_TOLERANCE ·
-/// max(1, max |r_t|)` counts as zero. Each r_t = E_t / E_{t−1} − 1 carries a
-/// rounding error of about 1e-16 (relative to 1 + r_t) from the conversion
-/// and the division, so the computed spread of a constant-return series is
-/// ~1e-16, not 0; a ratio divided by it would be a meaningless 1e15. The
-/// tolerance leaves four orders of magnitude of margin above that noise and
-/// is far below any real strategy's per-bar spread.
-pub const ZERO_VOL_TOLERANCE: f64 = 1e-12;
+/// Per-bar returns closer than `RETURN_TOLERANCE · max(1, |r|)` are
+/// indistinguishable: each r_t = E_t / E_{t−1} − 1 carries a rounding error
+/// of about 1e-16 (relative to 1 + r_t) from the `f64` conversion and the
+/// division, so exact ties and exactly constant returns come out a few ulps
+/// apart. Two places need that said: a standard deviation (or downside
+/// deviation) below the tolerance is zero, so a constant-return series has
+/// zero volatility rather than a spread of ~1e-16 and a meaningless Sharpe
+/// of ~1e15; and CVaR's tail includes returns within the tolerance of the
+/// quantile, so tied returns do not fall in or out of the tail with the
+/// rounding (rescaling the equity would otherwise move CVaR). The tolerance
+/// is four orders of magnitude above the noise and far below any real
+/// per-bar spread.
+pub const RETURN_TOLERANCE: f64 = 1e-12;
 
 /// Simple returns r_t = E_t / E_{t−1} − 1 for t = 1 … n−1 (n − 1 values;
 /// empty for fewer than two points).
@@ -50,12 +55,12 @@ pub fn cagr(curve: &EquityCurve) -> Option<f64> {
 }
 
 /// Per-bar standard deviation of returns, std(r, ddof = 1), with spreads
-/// under the rounding-noise floor ([`ZERO_VOL_TOLERANCE`]) reported as
+/// under the rounding-noise floor ([`RETURN_TOLERANCE`]) reported as
 /// exactly 0. `None` with fewer than two returns.
 pub fn bar_std(returns: &[f64]) -> Option<f64> {
     let sd = stats::std_dev(returns, 1)?;
     let scale = returns.iter().fold(1.0_f64, |m, r| m.max(r.abs()));
-    Some(if sd <= ZERO_VOL_TOLERANCE * scale {
+    Some(if sd <= RETURN_TOLERANCE * scale {
         0.0
     } else {
         sd

@@ -2,6 +2,7 @@
 //! expected shortfall) of per-bar returns. Positive numbers are losses.
 
 use crate::curve::finite;
+use crate::returns::RETURN_TOLERANCE;
 use crate::stats;
 use serde::Serialize;
 
@@ -11,8 +12,9 @@ pub struct VarCvar {
     /// −q, q = the (1 − c)-quantile of the returns (numpy linear
     /// interpolation). Negative when even that quantile is a gain.
     pub var: f64,
-    /// −mean(r_t for r_t ≤ q): the average loss in the tail at or beyond
-    /// the VaR. Never less than `var` (up to rounding).
+    /// −mean(r_t for r_t ≤ q + RETURN_TOLERANCE · max(1, |q|)): the average
+    /// loss in the tail at or beyond the VaR, returns equal to q up to
+    /// rounding included. Never less than `var` − RETURN_TOLERANCE.
     pub cvar: f64,
 }
 
@@ -23,7 +25,9 @@ pub struct VarCvar {
 /// confidence outside [0, 1].
 pub fn var_cvar_sorted(sorted: &[f64], confidence: f64) -> Option<VarCvar> {
     let q = stats::quantile_sorted(sorted, 1.0 - confidence)?;
-    let tail_len = sorted.partition_point(|r| *r <= q);
+    // Ties with q count whichever way the rounding of E_t / E_{t−1} fell.
+    let edge = q + RETURN_TOLERANCE * q.abs().max(1.0);
+    let tail_len = sorted.partition_point(|r| *r <= edge);
     let tail = stats::mean(&sorted[..tail_len])?;
     Some(VarCvar {
         var: finite(-q)?,
@@ -51,6 +55,21 @@ mod tests {
         // Tail: −0.10 … −0.06, mean −0.08.
         assert!((v.cvar - 0.08).abs() < 1e-12);
         assert!(v.cvar >= v.var);
+    }
+
+    #[test]
+    fn returns_tied_up_to_rounding_share_the_tail() {
+        // 0.1 − 0.3 is −0.2 computed another way, one ulp above it. The
+        // 25 % quantile of five returns is the second smallest, −0.2; its
+        // twin joins the tail as an exact tie would (without the tolerance
+        // the tail would be {−0.3, −0.2} and CVaR 0.25).
+        let twin = 0.1 - 0.3;
+        assert!(twin > -0.2);
+        let rounded = var_cvar(&[-0.3, -0.2, twin, 0.1, 0.2], 0.75).unwrap();
+        let exact = var_cvar(&[-0.3, -0.2, -0.2, 0.1, 0.2], 0.75).unwrap();
+        assert_eq!(rounded.var, 0.2);
+        assert!((rounded.cvar - 0.7 / 3.0).abs() < 1e-15);
+        assert!((rounded.cvar - exact.cvar).abs() < 1e-15);
     }
 
     #[test]
