@@ -126,3 +126,106 @@ pub fn analyze(
         bars_per_year,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rust_decimal::dec;
+
+    fn flat(n: i64) -> Vec<(i64, Decimal)> {
+        (0..n).map(|i| (i * 86_400_000, dec!(100))).collect()
+    }
+
+    #[test]
+    fn json_field_names_are_the_contract() {
+        let a = analyze(&flat(3), &[], &Options::default()).unwrap();
+        let v = serde_json::to_value(a.metrics).unwrap();
+        let keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
+        let mut want = vec![
+            "total_return",
+            "cagr",
+            "volatility",
+            "sharpe",
+            "sortino",
+            "calmar",
+            "max_drawdown",
+            "max_drawdown_duration_ms",
+            "win_rate",
+            "profit_factor",
+            "expectancy",
+            "avg_win",
+            "avg_loss",
+            "exposure",
+            "trades",
+            "var_95",
+            "cvar_95",
+            "var_99",
+            "cvar_99",
+        ];
+        want.sort_unstable();
+        assert_eq!(keys, want);
+        assert!(v["sharpe"].is_null());
+        let m = serde_json::to_value(a.monthly_returns[0]).unwrap();
+        assert!(m.get("return").is_some());
+    }
+
+    #[test]
+    fn empty_and_one_point_curves() {
+        let empty = analyze(&[], &[], &Options::default()).unwrap();
+        assert_eq!(empty.metrics.trades, 0);
+        assert_eq!(empty.metrics.max_drawdown, None);
+        assert_eq!(empty.metrics.exposure, None);
+        assert_eq!(empty.bars_per_year, None);
+        let one = analyze(&flat(1), &[], &Options::default()).unwrap().metrics;
+        assert_eq!(
+            (one.total_return, one.cagr, one.volatility),
+            (None, None, None)
+        );
+        assert_eq!(
+            (one.max_drawdown, one.max_drawdown_duration_ms),
+            (Some(0.0), Some(0))
+        );
+        assert_eq!((one.var_95, one.exposure), (None, Some(0.0)));
+    }
+
+    #[test]
+    fn flat_equity_is_defined_where_it_can_be() {
+        let m = analyze(&flat(10), &[], &Options::default())
+            .unwrap()
+            .metrics;
+        assert_eq!(
+            (m.total_return, m.cagr, m.volatility),
+            (Some(0.0), Some(0.0), Some(0.0))
+        );
+        assert_eq!((m.sharpe, m.sortino, m.calmar), (None, None, None));
+        assert_eq!((m.var_95, m.cvar_99), (Some(0.0), Some(0.0)));
+        assert!(m.var_95.unwrap().is_sign_positive());
+        assert_eq!(m.max_drawdown, Some(0.0));
+    }
+
+    #[test]
+    fn ruin_leaves_return_metrics_undefined() {
+        let pts = [(0, dec!(100)), (1000, dec!(0)), (2000, dec!(10))];
+        let m = analyze(&pts, &[], &Options::default()).unwrap().metrics;
+        assert_eq!((m.volatility, m.sharpe, m.var_95), (None, None, None));
+        assert_eq!((m.total_return, m.max_drawdown), (Some(-0.9), Some(1.0)));
+    }
+
+    #[test]
+    fn in_market_flags_must_match_the_curve() {
+        let flags = [true, false];
+        let opts = Options {
+            in_market: Some(&flags),
+            ..Options::default()
+        };
+        assert_eq!(
+            analyze(&flat(3), &[], &opts),
+            Err(AnalyticsError::InMarketLength {
+                expected: 3,
+                got: 2
+            })
+        );
+        let m = analyze(&flat(2), &[], &opts).unwrap().metrics;
+        assert_eq!(m.exposure, Some(0.5));
+    }
+}

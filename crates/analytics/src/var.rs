@@ -29,9 +29,10 @@ pub fn var_cvar_sorted(sorted: &[f64], confidence: f64) -> Option<VarCvar> {
     let edge = q + RETURN_TOLERANCE * q.abs().max(1.0);
     let tail_len = sorted.partition_point(|r| *r <= edge);
     let tail = stats::mean(&sorted[..tail_len])?;
+    // 0 − x rather than −x: a flat curve reports 0, not −0.
     Some(VarCvar {
-        var: finite(-q)?,
-        cvar: finite(-tail)?,
+        var: finite(0.0 - q)?,
+        cvar: finite(0.0 - tail)?,
     })
 }
 
