@@ -110,8 +110,12 @@ pub fn run(args: &BacktestArgs) -> anyhow::Result<()> {
             .chain(&report.open_trades)
             .map(trade_json)
             .collect();
+        let analysis = analyze(&report)?;
         let out = json!({
             "final_equity": report.final_equity.to_string(),
+            "metrics": analysis.metrics,
+            "monthly_returns": analysis.monthly_returns,
+            "setups": analysis.setups,
             "starting_cash": cash.to_string(),
             "risk_decisions": decisions,
             "rejected_orders": rejections(&events),
@@ -260,6 +264,47 @@ pub fn build_engine(
         Box::new(SimClock::default()),
     )?;
     Ok(engine)
+}
+
+/// The metrics of a run (smc-analytics): the equity curve per bar and the
+/// round trips, open ones included for exposure.
+fn analyze(report: &smc_engine::BacktestReport) -> anyhow::Result<smc_analytics::Analysis> {
+    let equity: Vec<(i64, Decimal)> = report
+        .equity_curve
+        .iter()
+        .map(|p| (p.time, p.equity))
+        .collect();
+    let trades: Vec<smc_analytics::RoundTrip> = report
+        .trades
+        .iter()
+        .chain(&report.open_trades)
+        .map(|t| smc_analytics::RoundTrip {
+            entry_time: t.entry_time,
+            exit_time: t.exit_time,
+            entry_price: t.entry_price,
+            exit_price: t.exit_price,
+            size: t.size,
+            side: if t.side == TradeSide::Long {
+                smc_analytics::TradeSide::Long
+            } else {
+                smc_analytics::TradeSide::Short
+            },
+            pnl: t.pnl,
+            fees: t.fees,
+            setup: t.setup.as_ref().map_or_else(
+                || "none".to_string(),
+                |s| match s.timeframe {
+                    Some(tf) => format!("{}:{tf}", s.pattern),
+                    None => s.pattern.to_string(),
+                },
+            ),
+        })
+        .collect();
+    Ok(smc_analytics::analyze(
+        &equity,
+        &trades,
+        &smc_analytics::Options::default(),
+    )?)
 }
 
 /// `--cash`, else the config's `trading.initial_balance`, else 10,000.

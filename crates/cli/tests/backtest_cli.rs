@@ -71,6 +71,34 @@ fn sma_cross_gives_the_peers_trades_and_equity() {
         v["final_equity"]
     );
     assert_eq!(v["models"]["fill_rule"], "ohlc");
+    // The metrics object of the JSON contract, from smc-analytics.
+    let keys = [
+        "total_return",
+        "cagr",
+        "volatility",
+        "sharpe",
+        "sortino",
+        "calmar",
+        "max_drawdown",
+        "max_drawdown_duration_ms",
+        "win_rate",
+        "profit_factor",
+        "expectancy",
+        "avg_win",
+        "avg_loss",
+        "exposure",
+        "trades",
+        "var_95",
+        "cvar_95",
+        "var_99",
+        "cvar_99",
+    ];
+    for key in keys {
+        assert!(v["metrics"].get(key).is_some(), "metrics.{key} missing");
+    }
+    assert_eq!(v["metrics"]["trades"], 1080);
+    let total: f64 = v["metrics"]["total_return"].as_f64().unwrap();
+    assert!((total - (12_031.177_779_498_02 / 100_000.0 - 1.0)).abs() < 1e-9);
 }
 
 #[test]
