@@ -18,6 +18,8 @@ struct Candidate {
 }
 
 pub fn bos_choch(input: &Ohlc, swings: &Swings, close_break: bool) -> Frame {
+    let input = &*crate::align::candles(input);
+    let swings = &*crate::align::swings(swings, input.len());
     let n = input.len();
     let candidates = find_candidates(swings);
     let broken = first_breaks(input, &candidates, close_break);
@@ -118,9 +120,7 @@ fn first_breaks(input: &Ohlc, candidates: &[Candidate], close_break: bool) -> Ve
             .iter()
             .map(|&k| (candidates[k].row + 2, f64::from(candidates[k].level)))
             .collect();
-        for (&k, hit) in picked.iter().zip(first_crossings(values, &queries, cross)) {
-            out[k] = hit;
-        }
+        first_crossings(values, &queries, cross, |q, j| out[picked[q]] = Some(j));
     }
     out
 }

@@ -2,16 +2,13 @@
 //! query behind FVG mitigation, BOS/CHoCH breaks and liquidity sweeps. The
 //! reference scans the whole future for every pattern (quadratic, spec §12).
 //!
-//! Here all queries of an indicator are answered together in one forward
-//! sweep (they are known in advance and come in row order): a query joins a
-//! heap of pending queries when the sweep reaches its start row, and each
-//! row resolves the pending queries it crosses. The heap is ordered so that
-//! its top is the query easiest to cross, so a row that does not cross the
-//! top crosses none: one comparison per row, O(log q) per query, and rows
-//! with nothing pending are skipped. O(n + q log q) in all cases.
-
-use std::cmp::Reverse;
-use std::collections::BinaryHeap;
+//! Here the values are cut into blocks of 64 rows under a min tree of the
+//! block minima. A query scans the rest of its own block (most patterns
+//! resolve within a few candles), then climbs the tree from the next block
+//! — spans of 1, 2, 4… blocks until one crosses — goes down to the first
+//! block that crosses, and scans it. O(log distance) per query after an
+//! O(n) build, with n/32 floats of memory; no query scans the future row by
+//! row. The same tree, over swings instead of blocks, serves `liquidity`.
 
 /// Which values cross a threshold `x`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -26,72 +23,220 @@ pub enum Cross {
     AtOrAbove,
 }
 
-/// For each query `(start, x)` — given in non-decreasing `start` order —
-/// the first row `j >= start` with `values[j]` crossing `x`, if any. NaN
-/// values and NaN thresholds never cross (the reference's comparisons are
-/// false on NaN). Out-of-order starts give wrong answers but never panic.
+/// For each query `(start, x)`, the first row `j >= start` with `values[j]`
+/// crossing `x`, reported as `found(query index, j)`; queries that never
+/// cross are not reported.
 pub fn first_crossings(
     values: &[f64],
     queries: &[(usize, f64)],
     cross: Cross,
-) -> Vec<Option<usize>> {
-    // Orient everything as "below": `v > x` is `-v < -x`, exactly.
-    let (sign, strict) = match cross {
-        Cross::Below => (1.0, true),
-        Cross::AtOrBelow => (1.0, false),
-        Cross::Above => (-1.0, true),
-        Cross::AtOrAbove => (-1.0, false),
-    };
-    if strict {
-        sweep(values, queries, sign, |v, x| v < x)
-    } else {
-        sweep(values, queries, sign, |v, x| v <= x)
+    mut found: impl FnMut(usize, usize),
+) {
+    if queries.is_empty() {
+        return;
+    }
+    let finder = FirstCross::new(values, cross);
+    for (q, &(start, x)) in queries.iter().enumerate() {
+        if let Some(j) = finder.first(start, x) {
+            found(q, j);
+        }
     }
 }
 
-fn sweep(
-    values: &[f64],
-    queries: &[(usize, f64)],
+/// Answers "the first row `j >= start` with `values[j]` crossing `x`" in
+/// O(log distance). NaN values and NaN thresholds never cross (the
+/// reference's comparisons are false on NaN).
+pub struct FirstCross<'a> {
+    values: &'a [f64],
+    cross: Cross,
+    /// +1, or -1 to turn "above" into "below": `v > x` is `-v < -x`.
     sign: f64,
-    hit: impl Fn(f64, f64) -> bool,
-) -> Vec<Option<usize>> {
-    let n = values.len();
-    let mut out = vec![None; queries.len()];
-    // Max-heap on the oriented threshold: the top is crossed first.
-    let mut pending: BinaryHeap<(OrderedKey, Reverse<usize>)> = BinaryHeap::new();
-    let mut next = 0; // queries[..next] have joined
-    let mut j = 0;
-    while j < n {
-        if pending.is_empty() {
-            // Nothing pending: jump to the next query's start.
-            let Some(&(start, _)) = queries.get(next) else {
-                break;
-            };
-            j = j.max(start);
-            if j >= n {
-                break;
-            }
+    blocks: MinTree,
+}
+
+impl<'a> FirstCross<'a> {
+    pub fn new(values: &'a [f64], cross: Cross) -> Self {
+        let sign = match cross {
+            Cross::Below | Cross::AtOrBelow => 1.0,
+            Cross::Above | Cross::AtOrAbove => -1.0,
+        };
+        let minima: Vec<f64> = values.chunks(BLOCK).map(|c| block_min(c, sign)).collect();
+        FirstCross {
+            values,
+            cross,
+            sign,
+            blocks: MinTree::new(&minima),
         }
-        while let Some(&(start, x)) = queries.get(next) {
-            if start > j {
-                break;
-            }
-            if !x.is_nan() {
-                pending.push((OrderedKey::of(sign * x), Reverse(next)));
-            }
-            next += 1;
-        }
-        let v = sign * values[j];
-        while let Some(&(key, Reverse(id))) = pending.peek() {
-            if !hit(v, key.value()) {
-                break;
-            }
-            out[id] = Some(j);
-            pending.pop();
-        }
-        j += 1;
     }
-    out
+
+    /// The extreme of all values — the minimum for the "below" crossings,
+    /// the maximum for the "above" ones — NaN skipped, NaN if none (pandas'
+    /// `min()` / `max()`), read off the tree's root.
+    pub fn extreme(&self) -> f64 {
+        self.sign * self.blocks.min()
+    }
+
+    pub fn first(&self, start: usize, x: f64) -> Option<usize> {
+        match self.cross {
+            Cross::Below | Cross::Above => self.search(start, self.sign * x, lt),
+            Cross::AtOrBelow | Cross::AtOrAbove => self.search(start, self.sign * x, le),
+        }
+    }
+
+    /// [`FirstCross::first`] with the oriented threshold and comparison.
+    fn search(&self, start: usize, x: f64, hit: impl Fn(f64, f64) -> bool + Copy) -> Option<usize> {
+        let n = self.values.len();
+        if start >= n {
+            return None;
+        }
+        let end = ((start / BLOCK + 1) * BLOCK).min(n);
+        let j = first_hit(self.values, start, end, self.sign, x, hit);
+        if j < end {
+            return Some(j);
+        }
+        // A block whose minimum crosses holds a value that does.
+        let block = self.blocks.first(start / BLOCK + 1, usize::MAX, x, hit)?;
+        let (from, to) = (block * BLOCK, ((block + 1) * BLOCK).min(n));
+        let j = first_hit(self.values, from, to, self.sign, x, hit);
+        (j < to).then_some(j)
+    }
+}
+
+fn lt(v: f64, x: f64) -> bool {
+    v < x
+}
+
+pub(crate) fn le(v: f64, x: f64) -> bool {
+    v <= x
+}
+
+const BLOCK: usize = 64;
+
+/// A min tree over `values` whose leaves can be removed, answering "the
+/// first leaf from `from` crossing `x`" for a comparison `hit` where a
+/// smaller value crosses whenever a larger one does (`<`, `<=`). NaN
+/// leaves (and removed ones) never cross: `f64::min` skips NaN, so a node
+/// is NaN only when its whole span is, and `hit(NaN, x)` is false.
+pub(crate) struct MinTree {
+    /// Leaves, a power of two (at least 1).
+    size: usize,
+    /// Node k has children 2k and 2k+1; leaves at `size..`.
+    node: Vec<f64>,
+}
+
+impl MinTree {
+    pub(crate) fn new(values: &[f64]) -> Self {
+        let size = values.len().next_power_of_two();
+        let mut node = vec![f64::NAN; 2 * size];
+        node[size..size + values.len()].copy_from_slice(values);
+        for k in (1..size).rev() {
+            node[k] = node[2 * k].min(node[2 * k + 1]);
+        }
+        MinTree { size, node }
+    }
+
+    /// The minimum of all leaves (NaN if none is a number).
+    pub(crate) fn min(&self) -> f64 {
+        self.node[1]
+    }
+
+    pub(crate) fn remove(&mut self, leaf: usize) {
+        let mut k = self.size + leaf;
+        self.node[k] = f64::NAN;
+        while k > 1 {
+            k /= 2;
+            let min = self.node[2 * k].min(self.node[2 * k + 1]);
+            if min.to_bits() == self.node[k].to_bits() {
+                break; // unchanged here, so above too
+            }
+            self.node[k] = min;
+        }
+    }
+
+    /// The first leaf in `from..to` whose value crosses `x`. Searched
+    /// bottom-up from `from`, so O(log distance).
+    pub(crate) fn first(
+        &self,
+        from: usize,
+        to: usize,
+        x: f64,
+        hit: impl Fn(f64, f64) -> bool,
+    ) -> Option<usize> {
+        let to = to.min(self.size);
+        if from >= to {
+            return None;
+        }
+        let (mut k, mut width) = (self.size + from, 1);
+        loop {
+            // The largest node whose span starts at the current leaf.
+            while k % 2 == 0 {
+                k /= 2;
+                width *= 2;
+            }
+            if hit(self.node[k], x) {
+                // Down to its first leaf that crosses.
+                while k < self.size {
+                    k *= 2;
+                    if !hit(self.node[k], x) {
+                        k += 1;
+                    }
+                }
+                let leaf = k - self.size;
+                return (leaf < to).then_some(leaf);
+            }
+            k += 1;
+            // Past the right edge (k a power of two), or past `to`.
+            if k.is_power_of_two() || k * width - self.size >= to {
+                return None;
+            }
+        }
+    }
+}
+
+/// The minimum of the oriented values, NaN skipped (NaN if none). Four
+/// running minima, so that the compare-and-selects can run side by side.
+fn block_min(values: &[f64], sign: f64) -> f64 {
+    let mut m = [f64::INFINITY; 4];
+    let mut chunks = values.chunks_exact(4);
+    for chunk in chunks.by_ref() {
+        for (m, &v) in m.iter_mut().zip(chunk) {
+            let v = sign * v;
+            *m = if v < *m { v } else { *m }; // NaN never wins
+        }
+    }
+    for &v in chunks.remainder() {
+        let v = sign * v;
+        m[0] = if v < m[0] { v } else { m[0] };
+    }
+    let m = m[0].min(m[1]).min(m[2].min(m[3]));
+    if m == f64::INFINITY && !values.iter().any(|&v| sign * v == m) {
+        f64::NAN // no number at all: a leaf that never crosses
+    } else {
+        m
+    }
+}
+
+/// The first row in `from..to` whose oriented value crosses `x`, else `to`
+/// (`from` if `from >= to`). Eight rows are tested per step without
+/// branches, then the step that crossed is searched.
+fn first_hit(
+    values: &[f64],
+    from: usize,
+    to: usize,
+    sign: f64,
+    x: f64,
+    hit: impl Fn(f64, f64) -> bool,
+) -> usize {
+    let rows = values.get(from..to).unwrap_or(&[]);
+    let crosses = |v: &f64| hit(sign * *v, x);
+    let mut chunks = rows.chunks_exact(8);
+    for (c, chunk) in chunks.by_ref().enumerate() {
+        if chunk.iter().fold(false, |any, v| any | crosses(v)) {
+            return from + 8 * c + chunk.iter().position(crosses).unwrap_or(0);
+        }
+    }
+    let rest = chunks.remainder();
+    from + (rows.len() - rest.len()) + rest.iter().position(crosses).unwrap_or(rest.len())
 }
 
 /// A non-NaN f64 as an integer key with the same order (`-0.0 < 0.0`, which
@@ -142,18 +287,72 @@ mod tests {
         ]
     }
 
+    /// Mostly values far from the thresholds, so that answers lie many
+    /// blocks away (or nowhere) and the whole table is exercised.
+    fn sparse_value() -> impl Strategy<Value = f64> {
+        prop_oneof![
+            200 => Just(1000.0),
+            200 => Just(-1000.0),
+            1 => (-100i32..100).prop_map(f64::from),
+            1 => Just(f64::NAN),
+        ]
+    }
+
+    fn cross() -> impl Strategy<Value = Cross> {
+        prop_oneof![
+            Just(Cross::Below),
+            Just(Cross::AtOrBelow),
+            Just(Cross::Above),
+            Just(Cross::AtOrAbove)
+        ]
+    }
+
     proptest! {
         #[test]
         fn agrees_with_a_forward_scan(
-            values in prop::collection::vec(value(), 0..2_000),
-            mut queries in prop::collection::vec((0usize..2_100, value()), 0..200),
-            cross in prop_oneof![Just(Cross::Below), Just(Cross::AtOrBelow), Just(Cross::Above), Just(Cross::AtOrAbove)],
+            values in prop_oneof![
+                prop::collection::vec(value(), 0..2_000),
+                prop::collection::vec(sparse_value(), 0..20_000),
+            ],
+            queries in prop::collection::vec((0usize..20_100, value()), 0..200),
+            cross in cross(),
         ) {
-            queries.sort_by_key(|q| q.0);
-            let fast = first_crossings(&values, &queries, cross);
+            let mut fast = vec![None; queries.len()];
+            first_crossings(&values, &queries, cross, |q, j| {
+                assert!(fast[q].is_none(), "query {q} reported twice");
+                fast[q] = Some(j);
+            });
             for (k, &(s, x)) in queries.iter().enumerate() {
                 prop_assert_eq!(fast[k], brute(&values, s, x, cross), "query {:?}", (s, x));
             }
+        }
+    }
+
+    fn le_or_lt(strict: bool) -> fn(f64, f64) -> bool {
+        if strict { lt } else { le }
+    }
+
+    proptest! {
+        #[test]
+        fn tree_agrees_with_a_scan(
+            mut values in prop::collection::vec(value(), 0..300),
+            ops in prop::collection::vec((any::<bool>(), 0usize..310, 0usize..310, value(), any::<bool>()), 0..60),
+        ) {
+            let mut tree = MinTree::new(&values);
+            for (remove, a, b, x, strict) in ops {
+                if remove && a < values.len() {
+                    tree.remove(a);
+                    values[a] = f64::NAN;
+                    continue;
+                }
+                let hit = le_or_lt(strict);
+                let to = b.min(values.len());
+                let expected = (a..to).find(|&k| hit(values[k], x));
+                prop_assert_eq!(tree.first(a, b, x, hit), expected);
+            }
+            let min = values.iter().copied().filter(|v| !v.is_nan()).reduce(f64::min);
+            let (got, want) = (tree.min(), min.unwrap_or(f64::NAN));
+            prop_assert!(got == want || (got.is_nan() && want.is_nan()), "{} vs {}", got, want);
         }
     }
 

@@ -7,6 +7,8 @@
 //! The algorithms follow `shared/research/smc_reference_spec.md`, which
 //! describes the library (MIT licensed) quirk by quirk.
 
+/// Fitting hand-built candles and swings to the row count.
+mod align;
 /// `bos_choch`: break of structure and change of character.
 pub mod bos_choch;
 /// Errors for bad options.

@@ -30,6 +30,8 @@ struct Blocks {
 }
 
 pub fn ob(input: &Ohlc, swings: &Swings, close_mitigation: bool) -> Frame {
+    let input = &*crate::align::candles(input);
+    let swings = &*crate::align::swings(swings, input.len());
     let n = input.len();
     let mut b = Blocks {
         kind: vec![0.0; n],
@@ -40,14 +42,9 @@ pub fn ob(input: &Ohlc, swings: &Swings, close_mitigation: bool) -> Frame {
         percentage: vec![0.0; n],
         breaker: vec![false; n],
     };
-    for side in [Side { dir: 1 }, Side { dir: -1 }] {
-        let rows: Vec<usize> = swings
-            .points()
-            .filter(|&(row, kind)| kind == side.dir && row < n)
-            .map(|(row, _)| row)
-            .collect();
-        pass(input, &mut b, &rows, side, close_mitigation);
-    }
+    let [highs, lows] = swings.rows_by_kind();
+    pass(input, &mut b, &highs, Side { dir: 1 }, close_mitigation);
+    pass(input, &mut b, &lows, Side { dir: -1 }, close_mitigation);
     b.into_frame()
 }
 
@@ -70,11 +67,36 @@ impl Side {
 
 /// One pass over all candles (§5, bullish or bearish).
 fn pass(input: &Ohlc, b: &mut Blocks, swing_rows: &[usize], side: Side, close_mitigation: bool) {
-    let (h, l) = (&input.high, &input.low);
+    let (h, l, n) = (&input.high, &input.low, input.len());
     let mut active = Active::default();
     let mut next = 0; // swing_rows[..next] are < t
     let mut crossed = false; // whether swing_rows[next - 1] was crossed
-    for (t, &close) in input.close.iter().enumerate() {
+    let mut t = 0;
+    loop {
+        // Skip candles that can change nothing: no active block fires, the
+        // current swing does not break, and no new swing comes into view.
+        let visible = swing_rows.get(next).map_or(n, |&r| r.saturating_add(1));
+        let current = next.checked_sub(1).and_then(|k| swing_rows.get(k));
+        let level = match current {
+            Some(&s) if !crossed => Some(if side.bull() { h[s] } else { l[s] }),
+            _ => None,
+        };
+        let keys = Keys {
+            delete: active
+                .breakers
+                .peek()
+                .map_or(f64::NEG_INFINITY, |e| e.0.value()),
+            mitigate: active
+                .armed
+                .peek()
+                .map_or(f64::NEG_INFINITY, |e| e.0.value()),
+            // Breaks on `-sign * close < -sign * level`.
+            breaks: level.map_or(f64::NEG_INFINITY, |x| -side.sign() * x),
+        };
+        t = next_event(input, t, visible.min(n), &keys, side, close_mitigation);
+        if t >= n {
+            break;
+        }
         active.update(input, b, t, side, close_mitigation);
         while next < swing_rows.len() && swing_rows[next] < t {
             next += 1;
@@ -83,22 +105,80 @@ fn pass(input: &Ohlc, b: &mut Blocks, swing_rows: &[usize], side: Side, close_mi
         // §5.2–5.3: only the most recent swing strictly before t is checked,
         // and each swing breaks once; an older swing is never seen again, so
         // one flag for the current swing is the reference's `crossed` array.
-        let Some(&s) = next.checked_sub(1).and_then(|k| swing_rows.get(k)) else {
-            continue;
-        };
-        let breaks = if side.bull() {
-            close > h[s]
-        } else {
-            close < l[s]
-        };
-        if crossed || !breaks {
-            continue;
+        if let Some(&s) = next.checked_sub(1).and_then(|k| swing_rows.get(k)) {
+            let close = input.close[t];
+            let breaks = if side.bull() {
+                close > h[s]
+            } else {
+                close < l[s]
+            };
+            if !crossed && breaks {
+                crossed = true;
+                let (row, top, bottom) = block_candle(h, l, s, t, side);
+                write_block(input, b, row, t, side, top, bottom);
+                active.add(b, row, side);
+            }
         }
-        crossed = true;
-        let (row, top, bottom) = block_candle(h, l, s, t, side);
-        write_block(input, b, row, t, side, top, bottom);
-        active.add(b, row, side);
+        t += 1;
     }
+}
+
+/// The oriented thresholds of the three things a candle can fire (each
+/// fires on `x < key`; -inf never fires).
+struct Keys {
+    delete: f64,
+    mitigate: f64,
+    breaks: f64,
+}
+
+/// The first candle in `t..limit` that fires one of `keys`, else `limit`.
+fn next_event(
+    input: &Ohlc,
+    t: usize,
+    limit: usize,
+    keys: &Keys,
+    side: Side,
+    close_mitigation: bool,
+) -> usize {
+    match (side.bull(), close_mitigation) {
+        (true, false) => scan::<true, false>(input, t, limit, keys),
+        (true, true) => scan::<true, true>(input, t, limit, keys),
+        (false, false) => scan::<false, false>(input, t, limit, keys),
+        (false, true) => scan::<false, true>(input, t, limit, keys),
+    }
+}
+
+/// [`next_event`] compiled per side and mitigation rule: a tight loop of
+/// three branch-free tests per candle.
+fn scan<const BULL: bool, const CLOSE: bool>(
+    input: &Ohlc,
+    t: usize,
+    limit: usize,
+    keys: &Keys,
+) -> usize {
+    let sign = if BULL { 1.0 } else { -1.0 };
+    let end = limit.min(input.len());
+    let rows = t..end.max(t);
+    let (o, h, l, c) = (
+        &input.open[rows.clone()],
+        &input.high[rows.clone()],
+        &input.low[rows.clone()],
+        &input.close[rows],
+    );
+    // Non-short-circuit `|`: three tests, one branch.
+    let fires = |k: usize| {
+        let through = if BULL { h[k] } else { l[k] };
+        let probe = match (BULL, CLOSE) {
+            (true, false) => l[k],
+            (true, true) => py_min(o[k], c[k]),
+            (false, false) => h[k],
+            (false, true) => py_max(o[k], c[k]),
+        };
+        (-sign * through < keys.delete)
+            | (sign * probe < keys.mitigate)
+            | (-sign * c[k] < keys.breaks)
+    };
+    t + (0..c.len()).find(|&k| fires(k)).unwrap_or(c.len())
 }
 
 /// The active blocks of a pass: not-yet-mitigated ones keyed by their

@@ -8,6 +8,8 @@ use crate::input::Ohlc;
 use crate::swings::Swings;
 
 pub fn retracements(input: &Ohlc, swings: &Swings) -> Frame {
+    let input = &*crate::align::candles(input);
+    let swings = &*crate::align::swings(swings, input.len());
     let n = input
         .len()
         .min(swings.high_low.len())

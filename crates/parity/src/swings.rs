@@ -36,10 +36,32 @@ impl Swings {
                 _ => None,
             })
     }
+
+    /// The rows of the swing highs and of the swing lows, in order.
+    /// Compacted without a branch per row (swings are too irregular for
+    /// the branch predictor): every row is written to a small buffer and
+    /// the buffer's length advances only on a swing.
+    pub(crate) fn rows_by_kind(&self) -> [Vec<usize>; 2] {
+        let (mut highs, mut lows) = (Vec::new(), Vec::new());
+        let (mut high_buf, mut low_buf) = ([0usize; 64], [0usize; 64]);
+        for (c, chunk) in self.high_low.chunks(64).enumerate() {
+            let (mut h, mut l) = (0, 0);
+            for (k, &v) in chunk.iter().enumerate() {
+                high_buf[h] = 64 * c + k;
+                low_buf[l] = 64 * c + k;
+                h += usize::from(v == 1.0);
+                l += usize::from(v == -1.0);
+            }
+            highs.extend_from_slice(&high_buf[..h]);
+            lows.extend_from_slice(&low_buf[..l]);
+        }
+        [highs, lows]
+    }
 }
 
 /// Computes the swings with the reference's `swing_length`.
 pub fn swing_highs_lows(input: &Ohlc, swing_length: usize) -> Swings {
+    let input = &*crate::align::candles(input);
     let n = input.len();
     let mut out = Swings {
         high_low: vec![f64::NAN; n],
@@ -72,6 +94,8 @@ fn set(out: &mut Swings, input: &Ohlc, row: usize, kind: i8) {
 /// the nearest neighbours outwards rejects almost every row after one or two
 /// comparisons, which beats a sliding-window deque; NaN fails every
 /// comparison, so a NaN in the window rejects the row, as in the reference.
+/// Long runs of ties make those checks long (up to 2L per row), so past a
+/// budget of comparisons the deques take over: O(n) whatever the data.
 fn candidates(input: &Ohlc, length: usize) -> Vec<(usize, i8)> {
     let n = input.len();
     // The first candidate row, 2L-1, must leave L rows after it.
@@ -79,30 +103,108 @@ fn candidates(input: &Ohlc, length: usize) -> Vec<(usize, i8)> {
         return Vec::new();
     }
     let (h, l) = (&input.high, &input.low);
+    let mut budget = 8 * n;
     let mut out = Vec::with_capacity(n / 8);
     for i in 2 * length - 1..n - length {
-        if is_extreme(h, i, length, |a, b| a >= b) {
+        if is_extreme(h, i, length, &mut budget, |a, b| a >= b) {
             out.push((i, 1));
-        } else if is_extreme(l, i, length, |a, b| a <= b) {
+        } else if is_extreme(l, i, length, &mut budget, |a, b| a <= b) {
+            out.push((i, -1));
+        }
+        if budget == 0 {
+            return windowed(input, length);
+        }
+    }
+    out
+}
+
+/// Whether `v[i]` beats (`at_least`) every value of the window
+/// `i-L+1 ..= i+L`, spending one unit of `budget` per pair of neighbours.
+#[inline]
+fn is_extreme(
+    v: &[f64],
+    i: usize,
+    length: usize,
+    budget: &mut usize,
+    at_least: impl Fn(f64, f64) -> bool,
+) -> bool {
+    let x = v[i];
+    if !at_least(x, x) {
+        return false; // NaN
+    }
+    for d in 1..length {
+        *budget = budget.saturating_sub(1);
+        if !at_least(x, v[i + d]) || !at_least(x, v[i - d]) {
+            return false;
+        }
+    }
+    at_least(x, v[i + length])
+}
+
+/// [`candidates`] with sliding-window extremes: one monotonic deque per
+/// side over the window `e-2L+1 ..= e` as `e` advances; row `e-L` is the
+/// window's candidate.
+fn windowed(input: &Ohlc, length: usize) -> Vec<(usize, i8)> {
+    let (h, l) = (&input.high, &input.low);
+    let mut highs = Window::new(length, |a, b| a >= b);
+    let mut lows = Window::new(length, |a, b| a <= b);
+    let mut out = Vec::new();
+    for e in 0..input.len() {
+        highs.push(e, h[e]);
+        lows.push(e, l[e]);
+        let Some(i) = e.checked_sub(length).filter(|&i| i + 1 >= 2 * length) else {
+            continue;
+        };
+        if highs.extreme(e) == Some(h[i]) {
+            out.push((i, 1));
+        } else if lows.extreme(e) == Some(l[i]) {
             out.push((i, -1));
         }
     }
     out
 }
 
-/// Whether `v[i]` beats (`at_least`) every value of the window `i-L+1 ..= i+L`.
-#[inline]
-fn is_extreme(v: &[f64], i: usize, length: usize, at_least: impl Fn(f64, f64) -> bool) -> bool {
-    let x = v[i];
-    if !at_least(x, x) {
-        return false; // NaN
-    }
-    for d in 1..length {
-        if !at_least(x, v[i + d]) || !at_least(x, v[i - d]) {
-            return false;
+/// The extreme of the last `2L` values: a deque of (row, value) whose
+/// values strictly decrease in `beats` order, and the last NaN's row.
+struct Window<F> {
+    width: usize,
+    beats: F,
+    deque: std::collections::VecDeque<(usize, f64)>,
+    last_nan: Option<usize>,
+}
+
+impl<F: Fn(f64, f64) -> bool> Window<F> {
+    fn new(length: usize, beats: F) -> Self {
+        Window {
+            width: 2 * length,
+            beats,
+            deque: std::collections::VecDeque::with_capacity(2 * length),
+            last_nan: None,
         }
     }
-    at_least(x, v[i + length])
+
+    fn push(&mut self, row: usize, x: f64) {
+        if x.is_nan() {
+            self.last_nan = Some(row);
+            return;
+        }
+        while self.deque.back().is_some_and(|&(_, y)| (self.beats)(x, y)) {
+            self.deque.pop_back();
+        }
+        self.deque.push_back((row, x));
+    }
+
+    /// The extreme of rows `end+1-2L ..= end`, None if one of them is NaN.
+    fn extreme(&mut self, end: usize) -> Option<f64> {
+        let start = end + 1 - self.width;
+        while self.deque.front().is_some_and(|&(row, _)| row < start) {
+            self.deque.pop_front();
+        }
+        if self.last_nan.is_some_and(|row| row >= start) {
+            return None;
+        }
+        self.deque.front().map(|&(_, x)| x)
+    }
 }
 
 /// §2.2: keep one row per run of same-type candidates — the highest high or
@@ -125,4 +227,56 @@ fn collapse_runs(input: &Ohlc, candidates: &[(usize, i8)]) -> Vec<(usize, i8)> {
         }
     }
     kept
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The deques agree with the direct checks, ties and NaN included.
+        #[test]
+        fn windowed_agrees_with_direct_checks(
+            bars in prop::collection::vec((0u8..4, 0u8..4, prop::bool::weighted(0.02)), 0..400),
+            length in 1usize..12,
+        ) {
+            let mut input = Ohlc::default();
+            for &(h, l, nan) in &bars {
+                input.high.push(if nan { f64::NAN } else { f64::from(h) + 4.0 });
+                input.low.push(f64::from(l));
+                input.close.push(0.0);
+            }
+            let n = input.len();
+            let mut direct = Vec::new();
+            if n >= 3 * length {
+                let mut budget = usize::MAX;
+                for i in 2 * length - 1..n - length {
+                    if is_extreme(&input.high, i, length, &mut budget, |a, b| a >= b) {
+                        direct.push((i, 1));
+                    } else if is_extreme(&input.low, i, length, &mut budget, |a, b| a <= b) {
+                        direct.push((i, -1));
+                    }
+                }
+            }
+            prop_assert_eq!(windowed(&input, length), direct);
+        }
+    }
+
+    #[test]
+    fn flat_series_fall_back_to_the_deques() {
+        let n = 1000;
+        let input = Ohlc {
+            time: vec![0; n],
+            open: vec![1.0; n],
+            high: vec![2.0; n],
+            low: vec![0.5; n],
+            close: vec![1.0; n],
+            volume: vec![0.0; n],
+        };
+        // Every row ties: all candidates are highs, collapsed to the first.
+        let s = swing_highs_lows(&input, 50);
+        let rows: Vec<usize> = s.points().map(|p| p.0).collect();
+        assert_eq!(rows, vec![0, 99, n - 1]);
+    }
 }

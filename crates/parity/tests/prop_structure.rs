@@ -10,7 +10,8 @@ mod literal;
 
 use proptest::prelude::*;
 use smc_parity::{
-    Frame, Indicator, Ohlc, ParityOptions, bos_choch, fvg, liquidity, ob, retracements, swings,
+    Frame, Indicator, Ohlc, ParityOptions, Swings, bos_choch, fvg, liquidity, ob, retracements,
+    swings,
 };
 
 /// One random candle: price step, wick sizes, doji, volume, and which price
@@ -205,5 +206,33 @@ proptest! {
             let frame = smc_parity::run(indicator, &o, &options).unwrap();
             prop_assert_eq!(frame.rows(), n);
         }
+    }
+
+    /// Hand-built candles whose columns disagree in length, and swings of
+    /// another length with any values: still one row per close, no panic.
+    #[test]
+    fn ragged_inputs_never_panic(
+        lengths in prop::collection::vec(0usize..40, 8),
+        prices in prop::collection::vec(prop_oneof![9 => 0.0f64..10.0, 1 => Just(f64::NAN)], 40),
+        kinds in prop::collection::vec(prop_oneof![Just(f64::NAN), Just(1.0), Just(-1.0), Just(0.0), Just(2.0)], 0..40),
+        flag in any::<bool>(),
+    ) {
+        let column = |k: usize| prices[..lengths[k]].to_vec();
+        let o = Ohlc {
+            time: (0..lengths[0] as i64).collect(),
+            open: column(1),
+            high: column(2),
+            low: column(3),
+            close: column(4),
+            volume: column(5),
+        };
+        let s = Swings { high_low: kinds.clone(), level: prices[..lengths[6]].to_vec() };
+        let n = o.len();
+        prop_assert_eq!(swings::swing_highs_lows(&o, lengths[7] % 5).high_low.len(), n);
+        prop_assert_eq!(fvg::fvg(&o, flag).rows(), n);
+        prop_assert_eq!(bos_choch::bos_choch(&o, &s, flag).rows(), n);
+        prop_assert_eq!(ob::ob(&o, &s, flag).rows(), n);
+        prop_assert_eq!(liquidity::liquidity(&o, &s, 0.01).rows(), n);
+        prop_assert_eq!(retracements::retracements(&o, &s).rows(), n);
     }
 }
