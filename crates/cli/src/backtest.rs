@@ -4,6 +4,7 @@
 //! `--config`, sizes are fractional (1e-8 lots), with no minimum notional
 //! and no risk limits, so that results compare with research tools.
 
+use crate::run_sink::RunSink;
 use anyhow::{Context, bail};
 use clap::{Args, ValueEnum};
 use rust_decimal::Decimal;
@@ -80,6 +81,10 @@ pub struct BacktestArgs {
     /// Write the results as JSON to this file.
     #[arg(long)]
     json: Option<PathBuf>,
+    /// Write a self-contained HTML report to this file: equity and drawdown
+    /// curves, the price chart with trades and SMC zones, and the tables.
+    #[arg(long)]
+    report: Option<PathBuf>,
     /// Skip malformed rows instead of failing.
     #[arg(long)]
     lenient: bool,
@@ -99,10 +104,27 @@ pub fn run(args: &BacktestArgs) -> anyhow::Result<()> {
         timeframe,
         candles,
     }];
-    let mut events: Vec<EngineEvent> = Vec::new();
-    let report = run_backtest(&mut engine, &series, &[], &mut events)?;
+    let mut sink = RunSink::new(candles.len());
+    let report = run_backtest(&mut engine, &series, &[], &mut sink);
+    sink.finish();
+    let report = report?;
+    let events = sink.kept;
     let decisions = risk_decisions(&events);
-    print_summary(&report, cash, &decisions);
+    let round_trips = round_trips(&report);
+    let analysis = analyze(&report, &round_trips)?;
+    crate::backtest_summary::print(&report, cash, &analysis, &decisions);
+    if let Some(path) = &args.report {
+        let run = run_facts(
+            args,
+            settings.as_ref(),
+            &input,
+            candles,
+            timeframe,
+            cash,
+            &report,
+        )?;
+        crate::backtest_report::write(path, &run, &report, &analysis, &round_trips, &events)?;
+    }
     if let Some(path) = &args.json {
         let trades: Vec<_> = report
             .trades
@@ -110,7 +132,6 @@ pub fn run(args: &BacktestArgs) -> anyhow::Result<()> {
             .chain(&report.open_trades)
             .map(trade_json)
             .collect();
-        let analysis = analyze(&report)?;
         let out = json!({
             "final_equity": report.final_equity.to_string(),
             "metrics": analysis.metrics,
@@ -268,13 +289,25 @@ pub fn build_engine(
 
 /// The metrics of a run (smc-analytics): the equity curve per bar and the
 /// round trips, open ones included for exposure.
-fn analyze(report: &smc_engine::BacktestReport) -> anyhow::Result<smc_analytics::Analysis> {
+fn analyze(
+    report: &smc_engine::BacktestReport,
+    trades: &[smc_analytics::RoundTrip],
+) -> anyhow::Result<smc_analytics::Analysis> {
     let equity: Vec<(i64, Decimal)> = report
         .equity_curve
         .iter()
         .map(|p| (p.time, p.equity))
         .collect();
-    let trades: Vec<smc_analytics::RoundTrip> = report
+    Ok(smc_analytics::analyze(
+        &equity,
+        trades,
+        &smc_analytics::Options::default(),
+    )?)
+}
+
+/// The round trips in analytics' form, closed ones first.
+fn round_trips(report: &smc_engine::BacktestReport) -> Vec<smc_analytics::RoundTrip> {
+    report
         .trades
         .iter()
         .chain(&report.open_trades)
@@ -299,12 +332,7 @@ fn analyze(report: &smc_engine::BacktestReport) -> anyhow::Result<smc_analytics:
                 },
             ),
         })
-        .collect();
-    Ok(smc_analytics::analyze(
-        &equity,
-        &trades,
-        &smc_analytics::Options::default(),
-    )?)
+        .collect()
 }
 
 /// `--cash`, else the config's `trading.initial_balance`, else 10,000.
@@ -393,56 +421,81 @@ fn risk_decisions(events: &[EngineEvent]) -> Vec<serde_json::Value> {
         .collect()
 }
 
-fn print_summary(
-    report: &smc_engine::BacktestReport,
+/// The report's header facts: what ran, on what, under which models.
+fn run_facts<'a>(
+    args: &BacktestArgs,
+    settings: Option<&smc_config::Config>,
+    input: &std::path::Path,
+    candles: &'a [Candle],
+    timeframe: smc_model::Timeframe,
     cash: Decimal,
-    decisions: &[serde_json::Value],
-) {
-    let ret = if cash.is_zero() {
-        Decimal::ZERO
-    } else {
-        (report.final_equity / cash - Decimal::ONE) * Decimal::from(100)
+    report: &smc_engine::BacktestReport,
+) -> anyhow::Result<crate::backtest_report::RunFacts<'a>> {
+    let strategy = match strategy_name(args, settings)? {
+        StrategyName::Smc => "smc",
+        StrategyName::SmaCross => "sma_cross",
     };
-    let wins = report
-        .trades
-        .iter()
-        .filter(|t| t.pnl > Decimal::ZERO)
-        .count();
-    let closed = report.trades.len();
-    let rows = [
-        ("bars", report.bars.to_string()),
-        ("final equity", report.final_equity.round_dp(6).to_string()),
-        ("total return", format!("{}%", ret.round_dp(2))),
-        ("closed trades", closed.to_string()),
-        ("open trades", report.open_trades.len().to_string()),
+    let mut extra = Vec::new();
+    if strategy == "smc" {
+        let timeframes = match (args.timeframes.is_empty(), settings) {
+            (true, Some(c)) => c.backtest.timeframes.clone(),
+            _ => args.timeframes.clone(),
+        };
+        let bias = match timeframes.last() {
+            Some(tf) => tf.parse()?,
+            None => settings.map_or_else(
+                || smc_strategy::SmcConfig::default().bias_timeframe,
+                |c| c.backtest.smc_strategy.bias_timeframe,
+            ),
+        };
+        extra.push(bias);
+    }
+    let (first, last) = match (candles.first(), candles.last()) {
+        (Some(a), Some(b)) => (a.open_time, b.open_time + timeframe.duration_ms()),
+        _ => (0, 0),
+    };
+    let m = &report.models;
+    let name = input.file_name().map_or_else(
+        || input.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    let facts = vec![
+        ("Strategy".into(), strategy.into()),
         (
-            "win rate",
-            if closed == 0 {
-                "-".into()
-            } else {
-                format!("{:.1}%", 100.0 * wins as f64 / closed as f64)
-            },
+            "Data".into(),
+            format!("{} ({timeframe}, {} bars)", input.display(), candles.len()),
         ),
-        ("fees", report.fees_paid.round_dp(6).to_string()),
-        ("fill rule", report.models.fill_rule.to_string()),
         (
-            "risk: resized",
-            decisions
-                .iter()
-                .filter(|d| d["decision"] == "resized")
-                .count()
-                .to_string(),
+            "Period (UTC)".into(),
+            format!(
+                "{} → {}",
+                smc_model::time::format_utc(first),
+                smc_model::time::format_utc(last)
+            ),
         ),
+        ("Starting cash".into(), cash.to_string()),
         (
-            "risk: refused",
-            decisions
-                .iter()
-                .filter(|d| d["decision"] == "refused")
-                .count()
-                .to_string(),
+            "Final equity".into(),
+            report.final_equity.round_dp(6).to_string(),
+        ),
+        ("Fees paid".into(), report.fees_paid.round_dp(6).to_string()),
+        ("Intrabar fill rule".into(), m.fill_rule.to_string()),
+        ("Slippage".into(), m.slippage.to_string()),
+        ("Latency".into(), m.latency.to_string()),
+        ("Fees".into(), m.fees.to_string()),
+        ("Account".into(), m.account.to_string()),
+        ("Risk gate".into(), m.risk_gate.to_string()),
+        (
+            "Orders submitted".into(),
+            report.orders_submitted.to_string(),
         ),
     ];
-    for (name, value) in rows {
-        println!("{name:<16}{value:>24}");
-    }
+    Ok(crate::backtest_report::RunFacts {
+        title: format!("Backtest · {strategy} · {name}"),
+        facts,
+        candles,
+        timeframe,
+        extra_timeframes: extra,
+        detectors: settings.map(|c| c.smc.clone()).unwrap_or_default(),
+    })
 }

@@ -1,11 +1,14 @@
 //! `smc`: the command line of the SMC trading agent.
 
 mod backtest;
+mod backtest_report;
+mod backtest_summary;
 mod detect;
 mod detect_causal;
 mod input;
 mod lookahead;
 mod risk;
+mod run_sink;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;

@@ -16,12 +16,13 @@ use smc_analysis::{Bar, SmcEvent};
 use smc_model::Timeframe;
 use std::io::{self, Write};
 
-const STYLE: &str = include_str!("../assets/detect_chart.css");
+/// The chart's style sheet (the backtest report reuses it).
+pub(crate) const STYLE: &str = include_str!("../assets/detect_chart.css");
 
 /// Inlined in this order into one function scope: each file uses what the
 /// files before it declare (the self-test is only called by the page script,
 /// after everything is set up).
-const SCRIPTS: [&str; 6] = [
+pub(crate) const SCRIPTS: [&str; 6] = [
     include_str!("../assets/chart/format.js"),
     include_str!("../assets/chart/objects.js"),
     include_str!("../assets/chart/scale.js"),
@@ -33,17 +34,30 @@ const SCRIPTS: [&str; 6] = [
 #[derive(serde::Serialize)]
 struct ChartData<'a> {
     title: &'a str,
-    frames: Vec<Frame<'a>>,
+    frames: Vec<ChartFrame<'a, &'a SmcEvent>>,
     /// Events of timeframes without candles: they cannot be placed.
     unplaced_events: usize,
 }
 
+/// One timeframe of the chart: its candles and the events drawn on them
+/// (detections, or anything shaped like them: the backtest's trades).
 #[derive(serde::Serialize)]
-struct Frame<'a> {
+pub(crate) struct ChartFrame<'a, E> {
     timeframe: String,
     duration_ms: i64,
     bars: Bars<'a>,
-    events: Vec<&'a SmcEvent>,
+    events: Vec<E>,
+}
+
+impl<'a, E> ChartFrame<'a, E> {
+    pub(crate) fn new(timeframe: Timeframe, bars: &'a [Bar], events: Vec<E>) -> Self {
+        ChartFrame {
+            timeframe: timeframe.to_string(),
+            duration_ms: timeframe.duration_ms(),
+            bars: Bars(bars),
+            events,
+        }
+    }
 }
 
 /// Serializes bars as arrays of numbers straight from the slice.
@@ -69,13 +83,14 @@ pub fn write_detect_chart<W: Write>(
     series: &[(Timeframe, Vec<Bar>)],
     events: &[SmcEvent],
 ) -> io::Result<()> {
-    let frames: Vec<Frame> = series
+    let frames: Vec<ChartFrame<&SmcEvent>> = series
         .iter()
-        .map(|(tf, bars)| Frame {
-            timeframe: tf.to_string(),
-            duration_ms: tf.duration_ms(),
-            bars: Bars(bars),
-            events: events.iter().filter(|e| e.timeframe == *tf).collect(),
+        .map(|(tf, bars)| {
+            ChartFrame::new(
+                *tf,
+                bars,
+                events.iter().filter(|e| e.timeframe == *tf).collect(),
+            )
         })
         .collect();
     let unplaced_events = events

@@ -2,9 +2,15 @@
 //! script, style) is inlined, so a page opens offline and can be mailed or
 //! archived as one file.
 
+/// The backtest report of `smc backtest --report`.
+pub mod backtest_report;
 /// The SMC detection chart of `smc detect --format html`.
 pub mod detect_chart;
 /// The HTML shell shared by every page, and safe JSON embedding.
 pub mod page;
+/// The report's HTML tables (metrics, monthly returns, trades, risk).
+pub mod tables;
 
+pub use backtest_report::{BacktestPage, write_backtest_report};
 pub use detect_chart::write_detect_chart;
+pub use tables::{RiskNote, TimeMarker};

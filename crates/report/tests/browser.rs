@@ -8,6 +8,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
+mod fixture;
 
 use serde_json::Value;
 use smc_analysis::{Bar, DetectorConfig, detect};
@@ -132,7 +133,13 @@ fn write_page(
 /// Loads `page` with #selftest and checks everything the page reports.
 /// Returns the report for further checks.
 fn check_page(chrome: &Path, page: &Path, timeframes: &[&str]) -> Value {
-    let url = format!("file://{}#selftest", page.display());
+    check_page_at(chrome, page, "selftest", timeframes)
+}
+
+/// [`check_page`] with the URL fragment `fragment` (which must ask for the
+/// self-test).
+fn check_page_at(chrome: &Path, page: &Path, fragment: &str, timeframes: &[&str]) -> Value {
+    let url = format!("file://{}#{fragment}", page.display());
     let dom = run_chromium(chrome, &url, &["--window-size=1400,800", "--dump-dom"]);
     assert_eq!(
         body_attr(&dom, "data-ready").as_deref(),
@@ -341,4 +348,40 @@ fn hundred_thousand_candles_in_chromium() {
     screenshot(&chrome, &page, "large-1m", "1400,800", &[]);
     let all = out_dir().join("large.html#bars=all");
     screenshot(&chrome, &all, "large-1m-all", "1400,800", &[]);
+}
+
+#[test]
+fn backtest_report_in_chromium() {
+    let Some(chrome) = chromium() else {
+        println!("browser test skipped: no chromium on PATH (set SMC_CHROMIUM to its path)");
+        return;
+    };
+    let fx = fixture::Fixture::new(3 * 1440, 21);
+    let page = out_dir().join("backtest.html");
+    fx.write(std::fs::File::create(&page).unwrap());
+    // The performance tab opens first: the equity curve and its breaker line.
+    let url = format!("file://{}", page.display());
+    let dom = run_chromium(&chrome, &url, &["--window-size=1400,900", "--dump-dom"]);
+    assert_eq!(body_attr(&dom, "data-errors").as_deref(), Some("0"));
+    assert_eq!(body_attr(&dom, "data-tab").as_deref(), Some("performance"));
+    let buckets = smc_report::backtest_report::equity_buckets(
+        &fx.equity,
+        smc_report::backtest_report::EQUITY_POINTS,
+    );
+    assert_eq!(
+        body_attr(&dom, "data-equity-points"),
+        Some(buckets.t.len().to_string())
+    );
+    assert_eq!(body_attr(&dom, "data-equity-markers").as_deref(), Some("1"));
+    // The chart tab: the detection chart's own self-test, with the fills on it.
+    let report = check_page_at(&chrome, &page, "tab=chart&selftest", &["5m", "1h"]);
+    let fills = fx.trades.len() * 2 - 1;
+    for f in report["frames"].as_array().unwrap() {
+        assert!(
+            f["objects"]["markers"].as_u64().unwrap() >= fills as u64,
+            "{}: trade markers built: {f}",
+            f["timeframe"]
+        );
+    }
+    screenshot(&chrome, &page, "backtest-performance", "1400,900", &[]);
 }

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# End-to-end check of `smc detect --format html` in a real headless Chromium,
+# End-to-end check of `smc detect --format html` and of the backtest report
+# (`smc backtest --report`) in a real headless Chromium,
 # offline: the page produced by the command must run its script without an
 # error, draw candles and zones, offer one button per timeframe, and pass
 # its own self-test (#selftest: every timeframe drawn, wheel zoom, drag pan,
@@ -53,5 +54,25 @@ for key in wheelZooms dragPans pinchZooms priceAxisScales doubleClickAutoFits cr
 done
 check '[ -s "$TARGET_DIR/chart.png" ]' "no screenshot"
 check '! grep -qiE "(src|href)=\"?https?:" "$OUT/chart.html"' "the page references the network"
+
+# The backtest report of `smc backtest --report` on the bundled example
+# config: the performance tab draws the equity curve, the chart tab passes
+# the chart's self-test on both of the run's timeframes.
+"$SMC_BIN" backtest --config config.example.yaml --report "$OUT/backtest.html" >/dev/null
+timeout 120 "$CHROME" "${FLAGS[@]}" --dump-dom "file://$OUT/backtest.html" > "$OUT/bt-perf.html" 2>/dev/null || true
+timeout 120 "$CHROME" "${FLAGS[@]}" --dump-dom "file://$OUT/backtest.html#tab=chart&selftest" > "$OUT/bt-chart.html" 2>/dev/null || true
+timeout 120 "$CHROME" "${FLAGS[@]}" --screenshot="$TARGET_DIR/backtest.png" "file://$OUT/backtest.html" >/dev/null 2>&1 || true
+body=$(grep -o '<body[^>]*>' "$OUT/bt-perf.html" | head -1 || true)
+perf_errors=$(attr errors); equity_points=$(attr equity-points)
+body=$(grep -o '<body[^>]*>' "$OUT/bt-chart.html" | head -1 || true)
+chart_ready=$(attr ready); chart_errors=$(attr errors)
+report=$(grep -o '<pre id="selftest"[^>]*>[^<]*</pre>' "$OUT/bt-chart.html" | tail -1 || true)
+bt_frames=$(grep -o '"timeframe":"[^"]*"' <<<"$report" | wc -l)
+echo "backtest report: equity points=${equity_points:-0} errors=${perf_errors:-none}/${chart_errors:-none} self-tested frames=$bt_frames"
+check '[ "${perf_errors:-}" = 0 ] && [ "${chart_errors:-}" = 0 ]' "the backtest report reported script errors"
+check '[ "${equity_points:-0}" -gt 100 ]' "the backtest report drew no equity curve"
+check '[ "${chart_ready:-}" = 1 ] && [ "$bt_frames" -eq 2 ]' "the backtest report's chart self-test did not cover its 2 timeframes"
+check "[ \"\$(grep -o '\"crosshair\":true' <<<\"\$report\" | wc -l)\" -eq 2 ]" "the backtest report's chart gestures failed"
+check '! grep -qiE "(src|href)=\"?https?:" "$OUT/backtest.html"' "the backtest report references the network"
 echo "browser: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -22,6 +22,8 @@ const LAYERS = [
   { key: "sweep", label: "Sweeps", tag: "", type: "sweep", bull: "#ffd54f", bear: "#80deea", on: true },
   { key: "swing", label: "Swings", tag: "", type: "swing", bull: "#b0bec5", bear: "#b0bec5", on: true },
   { key: "premium_discount", label: "Premium / discount", tag: "", type: "band", bull: "#ef5350", bear: "#26a69a", on: false },
+  { key: "entry", label: "Entries", tag: "", type: "trade", bull: "#00e676", bear: "#ff4081", on: true },
+  { key: "exit", label: "Exits", tag: "", type: "trade", bull: "#eeeeee", bear: "#eeeeee", on: true },
 ];
 // What each layer shows, for the legend's tooltips.
 const LAYER_HINTS = {
@@ -35,6 +37,8 @@ const LAYER_HINTS = {
   sweep: "Sweeps (×): a wick through liquidity that closed back",
   swing: "Swing highs and lows, labelled HH / LH / HL / LL (dots: internal swings, shown when zoomed in)",
   premium_discount: "Premium (upper half) and discount (lower half) of the current swing range",
+  entry: "Backtest entries (◆ L long, S short) at the fill price, on the bar whose price filled them",
+  exit: "Backtest exits (×) at the fill price",
 };
 const LAYER_BY_KIND = new Map(LAYERS.map((l) => [l.key, l]));
 LAYER_BY_KIND.set("swing_high", LAYER_BY_KIND.get("swing"));
@@ -83,6 +87,7 @@ function makeObject(type, layer, e) {
   return {
     type, layer, kind: e.kind, dir: e.direction >= 0 ? 1 : -1, scope: e.scope || null, id: e.id,
     i0: 0, i1: 0, iMit: null, top: 0, bottom: 0, level: 0, label: "", dash: null, small: false, shape: "", ended: null, history: [],
+    note: typeof e.note === "string" ? e.note : "",
   };
 }
 
@@ -189,6 +194,14 @@ function buildObjects(frame) {
       Object.assign(obj, { level, i0: at(e.time) + 0.5, shape: e.scope === "internal" ? "dot" : "triangle", small: e.scope === "internal" });
       obj.i1 = obj.i0;
       step(obj, e);
+    } else if (type === "trade") {
+      // A fill of a backtest trade, placed inside the bar whose price filled it.
+      if (level === null) continue;
+      obj = add(markers, makeObject("marker", layer, e));
+      const entry = e.kind === "entry";
+      Object.assign(obj, { level, i0: at(e.time) + 0.5, shape: entry ? "diamond" : "cross", label: entry ? (obj.dir > 0 ? "L" : "S") : "" });
+      obj.i1 = obj.i0;
+      step(obj, e);
     } else if (type === "sweep" || type === "marker") {
       obj = add(markers, makeObject("marker", layer, e));
       Object.assign(obj, { level: level ?? top ?? bottom, i0: at(e.time) + 0.5, shape: type === "sweep" ? "cross" : "diamond", label: type === "sweep" ? "" : layer.tag });
@@ -211,6 +224,10 @@ function buildObjects(frame) {
 // One line describing an object for the hover readout, e.g. "Bullish OB
 // (internal) 35870.1–35912.4 · formed 2024-05-06 22:10 · mitigated 22:31".
 function describe(obj, decimals, dur) {
+  if (obj.layer.type === "trade") {
+    const what = (obj.dir > 0 ? "Long " : "Short ") + (obj.kind === "entry" ? "entry" : "exit");
+    return [what, formatPrice(obj.level, decimals), formatTime(obj.history[0]?.time, dur), obj.note].filter(Boolean).join(" · ");
+  }
   const side = obj.layer.type === "liquidity" || obj.layer.type === "sweep"
     ? (obj.dir > 0 ? "Buy-side" : "Sell-side")
     : obj.layer.type === "swing" ? "" : obj.dir > 0 ? "Bullish" : "Bearish";
