@@ -7,6 +7,7 @@ mod detect;
 mod detect_causal;
 mod input;
 mod lookahead;
+mod optimize;
 mod risk;
 mod run_sink;
 
@@ -30,6 +31,10 @@ enum Command {
     /// Run a strategy on the full data and on truncated data, and report
     /// every decision that differs (exit status 3 when one does).
     CheckLookahead(lookahead::LookaheadArgs),
+    /// Walk-forward parameter search: pick the best parameters on each train
+    /// window, test them on the next unseen window, and warn when the
+    /// selection is likely overfit (deflated Sharpe ratio, PBO).
+    Optimize(optimize::OptimizeArgs),
     /// Risk measures of a price series (value at risk, expected shortfall).
     Risk {
         #[command(subcommand)]
@@ -47,6 +52,7 @@ fn main() -> ExitCode {
             Ok(false) => return ExitCode::from(3),
             Err(e) => Err(e),
         },
+        Command::Optimize(args) => optimize::run(&args),
         Command::Risk { command } => risk::run(&command),
     };
     match result {

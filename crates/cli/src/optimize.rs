@@ -1,0 +1,552 @@
+//! `smc optimize`: walk-forward parameter search for a built-in strategy on
+//! one candle series (the smc-optimize crate does the search and the
+//! statistics; this file plugs in the engine, parses the flags and prints).
+//!
+//! Each backtest builds a fresh engine on a slice of the candles. A test
+//! window's run is warmed up on the bars just before it (`--warmup-bars`,
+//! already in the past, so no lookahead) and reports only its own bars.
+
+use anyhow::{Context, bail};
+use clap::{Args, ValueEnum};
+use indicatif::{ProgressBar, ProgressStyle};
+use rust_decimal::Decimal;
+use serde_json::json;
+use smc_engine::{
+    EngineConfig, FeeModel, LatencyModel, Series, SlippageModel, TradeSide, engine_instruments,
+    run_backtest,
+};
+use smc_model::time::format_utc;
+use smc_model::{Candle, Instrument, InstrumentSpec, MarketKind, NullSink, SimClock, Timeframe};
+use smc_optimize::strategies::{
+    SMA_CROSS_PARAMS, SMC_PARAMS, apply_sma_cross, apply_smc, check_names,
+};
+use smc_optimize::{
+    BoxError, Objective, OptimizeConfig, OptimizeReport, ParamSet, RunResult, Search, Thresholds,
+    WindowLength, WindowSpec,
+};
+use smc_strategy::{ApproveAll, SmaCross, SmaCrossConfig, SmcConfig, SmcStrategy};
+use std::io::IsTerminal;
+use std::ops::Range;
+use std::path::PathBuf;
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum StrategyName {
+    Smc,
+    SmaCross,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum SearchKind {
+    Grid,
+    Random,
+}
+
+#[derive(Args)]
+pub struct OptimizeArgs {
+    /// config.yaml: data, strategy, engine models, the smc strategy's base
+    /// parameters and the risk limits.
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// OHLCV CSV file (default: the config's `backtest.input`).
+    #[arg(long)]
+    input: Option<PathBuf>,
+    /// The strategy (default: the config's `backtest.strategy`).
+    #[arg(long, value_enum)]
+    strategy: Option<StrategyName>,
+    /// A parameter to search, NAME=SPEC, repeatable: a list `reward_risk=1.5,2,3`,
+    /// a stepped range `slow=20..100:20`, or a range `risk_percent=0.5..2.0`
+    /// (random search only). smc: reward_risk, risk_percent, stop_buffer,
+    /// entry_expiry_bars, bias_timeframe, allow_short and the detectors'
+    /// swing_length, internal_length, atr_period, equal_tolerance_atr,
+    /// fvg_min_atr, close_break, max_active_zones. sma_cross: fast, slow.
+    #[arg(long = "param", value_name = "NAME=SPEC")]
+    params: Vec<String>,
+    /// Every combination (grid) or a seeded random sample.
+    #[arg(long, value_enum, default_value = "grid")]
+    search: SearchKind,
+    /// Random search: number of parameter sets drawn.
+    #[arg(long, default_value_t = 50)]
+    samples: usize,
+    /// Random search: the seed of the draws.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Train window length in bars (with --test-bars).
+    #[arg(long, requires = "test_bars", conflicts_with = "folds")]
+    train_bars: Option<usize>,
+    /// Test window length in bars (with --train-bars).
+    #[arg(long, requires = "train_bars", conflicts_with = "folds")]
+    test_bars: Option<usize>,
+    /// Number of walk-forward windows: the data is cut into K + 1 equal
+    /// chunks (default 4 when no window length is given).
+    #[arg(long)]
+    folds: Option<usize>,
+    /// Expanding train windows, all starting at the first bar used.
+    #[arg(long)]
+    anchored: bool,
+    /// What picks a window's best set: sharpe, total_return, calmar,
+    /// sortino or profit_factor.
+    #[arg(long, default_value = "sharpe")]
+    objective: Objective,
+    /// Bars before each window fed to the strategy as warm-up, not scored.
+    #[arg(long, default_value_t = 200)]
+    warmup_bars: usize,
+    /// Warn when the probability of backtest overfitting is above this.
+    #[arg(long, default_value_t = 0.5)]
+    pbo_threshold: f64,
+    /// Warn when the deflated Sharpe ratio is below this.
+    #[arg(long, default_value_t = 0.95)]
+    dsr_threshold: f64,
+    /// CSCV blocks for the PBO (even, at most 20).
+    #[arg(long, default_value_t = 16)]
+    pbo_blocks: usize,
+    /// Starting cash (default: the config's initial_balance, else 10,000).
+    #[arg(long)]
+    cash: Option<Decimal>,
+    /// Fee per side as a fraction of notional (default: the config's, else 0.001).
+    #[arg(long)]
+    fee: Option<Decimal>,
+    /// Fixed adverse slippage in basis points (default: the config's, else none).
+    #[arg(long)]
+    slippage_bps: Option<Decimal>,
+    /// Order latency in ms of simulated time (default: the config's, else 0).
+    #[arg(long)]
+    latency_ms: Option<i64>,
+    /// smc: the entry timeframe (the input's) and the bias timeframe, e.g. 1h,4h.
+    #[arg(long, value_delimiter = ',')]
+    timeframes: Vec<String>,
+    /// Write the report as JSON to this file.
+    #[arg(long)]
+    json: Option<PathBuf>,
+    /// Worker threads (default: one per core).
+    #[arg(long)]
+    threads: Option<usize>,
+    /// Skip malformed rows instead of failing.
+    #[arg(long)]
+    lenient: bool,
+}
+
+/// The strategy with its base configuration, before parameters apply.
+#[derive(Clone)]
+enum Base {
+    Smc(SmcConfig),
+    SmaCross(SmaCrossConfig),
+}
+
+impl Base {
+    fn valid_names(&self) -> &'static [&'static str] {
+        match self {
+            Base::Smc(_) => SMC_PARAMS,
+            Base::SmaCross(_) => SMA_CROSS_PARAMS,
+        }
+    }
+
+    fn strategy(&self, params: &ParamSet) -> anyhow::Result<Box<dyn smc_strategy::Strategy>> {
+        Ok(match self {
+            Base::Smc(c) => Box::new(SmcStrategy::new(apply_smc(c, params)?)),
+            Base::SmaCross(c) => Box::new(SmaCross::new(apply_sma_cross(c, params)?)?),
+        })
+    }
+
+    fn name(&self) -> &'static str {
+        match self {
+            Base::Smc(_) => "smc",
+            Base::SmaCross(_) => "sma_cross",
+        }
+    }
+}
+
+/// Everything a backtest needs, shared read-only by the worker threads.
+struct Runner<'a> {
+    candles: &'a [Candle],
+    timeframe: Timeframe,
+    engine: EngineConfig,
+    limits: Option<smc_risk::Limits>,
+    base: Base,
+    warmup: usize,
+}
+
+impl Runner<'_> {
+    /// Backtests `params` on `bars`, warmed up on the bars before them.
+    fn run(&self, params: &ParamSet, bars: Range<usize>) -> anyhow::Result<RunResult> {
+        let from = bars.start.saturating_sub(self.warmup);
+        let slice = &self.candles[from..bars.end];
+        let series = [Series {
+            instrument: 0,
+            timeframe: self.timeframe,
+            candles: slice,
+        }];
+        let instrument = Instrument {
+            id: "backtest:INPUT".parse()?,
+            kind: MarketKind::Spot,
+            base: "BASE".into(),
+            quote: "QUOTE".into(),
+            spec: InstrumentSpec::FRACTIONAL,
+        };
+        let gate: Box<dyn smc_strategy::RiskGate> = match &self.limits {
+            Some(l) => Box::new(smc_risk::LimitsGate::new(l.clone())),
+            None => Box::new(ApproveAll::default()),
+        };
+        let mut engine = smc_engine::Engine::new(
+            self.engine,
+            engine_instruments(vec![instrument], &series)?,
+            self.base.strategy(params)?,
+            gate,
+            Box::new(SimClock::default()),
+        )?;
+        let report = run_backtest(&mut engine, &series, &[], &mut NullSink)?;
+        if report.equity_curve.len() != slice.len() {
+            bail!(
+                "expected one equity point per bar, got {} for {} bars",
+                report.equity_curve.len(),
+                slice.len()
+            );
+        }
+        // Keep the last warm-up point as the base of the first return.
+        let skip = (bars.start - from).saturating_sub(1);
+        let equity = report.equity_curve[skip..]
+            .iter()
+            .map(|p| (p.time, p.equity))
+            .collect();
+        let start_time = self.candles[bars.start].open_time;
+        let trades = report
+            .trades
+            .iter()
+            .chain(&report.open_trades)
+            .filter(|t| t.exit_time.is_none_or(|x| x >= start_time))
+            .map(|t| smc_analytics::RoundTrip {
+                entry_time: t.entry_time,
+                exit_time: t.exit_time,
+                entry_price: t.entry_price,
+                exit_price: t.exit_price,
+                size: t.size,
+                side: if t.side == TradeSide::Long {
+                    smc_analytics::TradeSide::Long
+                } else {
+                    smc_analytics::TradeSide::Short
+                },
+                pnl: t.pnl,
+                fees: t.fees,
+                setup: t
+                    .setup
+                    .as_ref()
+                    .map_or_else(|| "none".to_string(), |s| s.pattern.to_string()),
+            })
+            .collect();
+        Ok(RunResult { equity, trades })
+    }
+}
+
+pub fn run(args: &OptimizeArgs) -> anyhow::Result<()> {
+    let settings = args.config.as_deref().map(smc_config::load).transpose()?;
+    let input = args
+        .input
+        .clone()
+        .or_else(|| settings.as_ref().and_then(|c| c.backtest.input.clone()))
+        .context("no data: give --input FILE, or backtest.input in the config")?;
+    let loaded = crate::input::load(&input, args.lenient)?;
+    let candles = &loaded.candles;
+    let timeframe =
+        smc_data::infer_timeframe(candles).context("cannot tell the candles' timeframe")?;
+    let base = base_strategy(args, settings.as_ref())?;
+    let specs = smc_optimize::parse_specs(&args.params)?;
+    check_names(&specs, base.valid_names())?;
+    let search = match args.search {
+        SearchKind::Grid => Search::Grid,
+        SearchKind::Random => Search::Random {
+            samples: args.samples,
+            seed: args.seed,
+        },
+    };
+    let trials = valid_trials(&base, smc_optimize::trials(&specs, search)?)?;
+    let runner = Runner {
+        candles,
+        timeframe,
+        engine: engine_config(args, settings.as_ref()),
+        limits: settings.as_ref().map(|c| smc_risk::Limits {
+            max_position_size: Some(c.risk_manager.max_position_size),
+            max_daily_loss: Some(c.risk_manager.max_daily_loss),
+            max_positions: Some(c.trading.max_positions as usize),
+            max_drawdown_percent: c.risk_manager.max_drawdown_percent,
+            max_leverage: c.risk_manager.max_leverage,
+        }),
+        base,
+        warmup: args.warmup_bars,
+    };
+    let config = OptimizeConfig {
+        objective: args.objective,
+        windows: WindowSpec {
+            length: match (args.train_bars, args.test_bars, args.folds) {
+                (Some(train), Some(test), _) => WindowLength::Bars { train, test },
+                (_, _, Some(k)) => WindowLength::Folds(k),
+                _ => WindowLength::Folds(4),
+            },
+            anchored: args.anchored,
+        },
+        thresholds: Thresholds {
+            pbo_max: args.pbo_threshold,
+            dsr_min: args.dsr_threshold,
+        },
+        pbo_blocks: args.pbo_blocks,
+    };
+    let windows = smc_optimize::walk_forward(candles.len(), config.windows)?;
+    let bar = progress_bar(smc_optimize::planned_runs(trials.len(), windows.len()));
+    let bt = |p: &ParamSet, r: Range<usize>| -> Result<RunResult, BoxError> {
+        runner.run(p, r).map_err(BoxError::from)
+    };
+    let go = || smc_optimize::optimize(&bt, &trials, candles.len(), &config, &|| bar.inc(1));
+    let report = match args.threads {
+        Some(n) => rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .build()
+            .context("starting the worker threads")?
+            .install(go),
+        None => go(),
+    };
+    bar.finish_and_clear();
+    let report = report?;
+    print_report(&report, candles);
+    if let Some(path) = &args.json {
+        let out = report_json(&report, candles, &runner.base, &trials, args)?;
+        std::fs::write(path, serde_json::to_string_pretty(&out)?)
+            .with_context(|| format!("{}: cannot write", path.display()))?;
+    }
+    Ok(())
+}
+
+/// The strategy from `--strategy` or the config, with the config's smc
+/// parameters and `--timeframes`' bias timeframe as the base.
+fn base_strategy(
+    args: &OptimizeArgs,
+    settings: Option<&smc_config::Config>,
+) -> anyhow::Result<Base> {
+    let name = match (
+        args.strategy,
+        settings.and_then(|c| c.backtest.strategy.as_deref()),
+    ) {
+        (Some(n), _) => n,
+        (None, Some("smc")) => StrategyName::Smc,
+        (None, Some("sma_cross" | "sma-cross")) => StrategyName::SmaCross,
+        (None, Some(other)) => {
+            bail!("backtest.strategy `{other}` in the config: use smc or sma_cross")
+        }
+        (None, None) => {
+            bail!("no strategy: give --strategy smc|sma-cross, or backtest.strategy in the config")
+        }
+    };
+    Ok(match name {
+        StrategyName::SmaCross => Base::SmaCross(SmaCrossConfig::default()),
+        StrategyName::Smc => {
+            let mut smc = settings
+                .map(|c| c.backtest.smc_strategy.clone())
+                .unwrap_or_default();
+            if let Some(c) = settings {
+                smc.detectors = c.smc.clone();
+            }
+            let timeframes = match (args.timeframes.is_empty(), settings) {
+                (true, Some(c)) => c.backtest.timeframes.clone(),
+                _ => args.timeframes.clone(),
+            };
+            if let Some(bias) = timeframes.last() {
+                smc.bias_timeframe = bias
+                    .parse()
+                    .with_context(|| format!("bad bias timeframe `{bias}`"))?;
+            }
+            Base::Smc(smc)
+        }
+    })
+}
+
+/// Drops the sets the strategy refuses (e.g. sma_cross fast ≥ slow), with
+/// a note; fails when none is left.
+fn valid_trials(base: &Base, trials: Vec<ParamSet>) -> anyhow::Result<Vec<ParamSet>> {
+    let total = trials.len();
+    let mut first_error = None;
+    let valid: Vec<ParamSet> = trials
+        .into_iter()
+        .filter(|p| match base.strategy(p) {
+            Ok(_) => true,
+            Err(e) => {
+                first_error.get_or_insert_with(|| format!("{p}: {e:#}"));
+                false
+            }
+        })
+        .collect();
+    if let Some(e) = first_error {
+        if valid.is_empty() {
+            bail!("no valid parameter set; the first refused was {e}");
+        }
+        eprintln!(
+            "skipped {} of {total} parameter sets the strategy refuses (first: {e})",
+            total - valid.len()
+        );
+    }
+    Ok(valid)
+}
+
+/// Flags over the config's `backtest.engine` over the defaults, as in
+/// `smc backtest`.
+fn engine_config(args: &OptimizeArgs, settings: Option<&smc_config::Config>) -> EngineConfig {
+    let mut config = settings.map(|c| c.backtest.engine).unwrap_or_default();
+    if let Some(fee) = args.fee {
+        config.fees = FeeModel {
+            maker: fee,
+            taker: fee,
+        };
+    }
+    if let Some(bps) = args.slippage_bps {
+        config.slippage = if bps.is_zero() {
+            SlippageModel::None
+        } else {
+            SlippageModel::FixedBps { bps }
+        };
+    }
+    if let Some(ms) = args.latency_ms {
+        config.latency = LatencyModel { ms };
+    }
+    config.account.starting_cash = args
+        .cash
+        .or(settings.map(|c| c.trading.initial_balance))
+        .unwrap_or(Decimal::from(10_000));
+    config
+}
+
+/// A bar over all backtests on stderr, drawn only for a terminal.
+fn progress_bar(total: usize) -> ProgressBar {
+    if !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(total as u64);
+    if let Ok(style) =
+        ProgressStyle::with_template("{elapsed_precise} [{bar:40}] {pos}/{len} backtests {eta}")
+    {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar
+}
+
+/// The date of bar `i` (its open), or `-` past the end.
+fn date(candles: &[Candle], i: usize) -> String {
+    candles
+        .get(i)
+        .map_or("-".into(), |c| format_utc(c.open_time)[..10].to_string())
+}
+
+fn num(x: Option<f64>) -> String {
+    x.map_or("-".into(), |v| format!("{v:.3}"))
+}
+
+fn print_report(report: &OptimizeReport, candles: &[Candle]) {
+    let s = &report.summary;
+    let obj = s.objective.name();
+    println!(
+        "{:>3}  {:<23}  {:<23}  {:>10}  {:>10}  params",
+        "win",
+        "train",
+        "test",
+        format!("IS {}", short(obj)),
+        format!("OOS {}", short(obj)),
+    );
+    for w in &report.windows {
+        println!(
+            "{:>3}  {} .. {}  {} .. {}  {:>10}  {:>10}  {}",
+            w.index,
+            date(candles, w.train.start),
+            date(candles, w.train.end - 1),
+            date(candles, w.test.start),
+            date(candles, w.test.end - 1),
+            num(w.is_score),
+            num(w.oos_score),
+            w.params
+        );
+    }
+    println!();
+    let pct = |x: Option<f64>| x.map_or("-".into(), |v| format!("{:.2}%", 100.0 * v));
+    let rows = [
+        ("objective", obj.to_string()),
+        ("trials", s.trials.to_string()),
+        ("windows", s.windows.to_string()),
+        ("IS mean", num(s.is_mean)),
+        ("OOS mean", num(s.oos_mean)),
+        ("WF efficiency", num(s.efficiency)),
+        ("OOS return", pct(s.stitched_oos.total_return)),
+        ("OOS sharpe", num(s.stitched_oos.sharpe)),
+        ("OOS max drawdown", pct(s.stitched_oos.max_drawdown)),
+        ("OOS trades", s.stitched_oos.trades.to_string()),
+        (
+            "DSR",
+            s.dsr.as_ref().map_or("-".into(), |d| {
+                format!(
+                    "{:.3} (SR {:.4}/bar vs {:.4} expected max)",
+                    d.value, d.input.sharpe, d.expected_max_sharpe
+                )
+            }),
+        ),
+        (
+            "PBO",
+            s.pbo.as_ref().map_or("-".into(), |p| {
+                format!(
+                    "{:.3} ({} splits of {} blocks)",
+                    p.value, p.combinations, p.blocks
+                )
+            }),
+        ),
+    ];
+    for (name, value) in rows {
+        println!("{name:<18}{value}");
+    }
+    if let Some(p) = &s.dsr_params {
+        println!("{:<18}{p}", "DSR trial");
+    }
+    for w in &s.warnings {
+        println!("warning: {w}");
+    }
+    for n in &s.notes {
+        println!("note: {n}");
+    }
+}
+
+/// A column-sized objective name.
+fn short(name: &str) -> &str {
+    match name {
+        "total_return" => "return",
+        "profit_factor" => "pf",
+        other => other,
+    }
+}
+
+/// The report plus the run's inputs and the windows' dates; `dsr`, `pbo`
+/// and `overfitting_warning` are repeated at the top level for scripts.
+fn report_json(
+    report: &OptimizeReport,
+    candles: &[Candle],
+    base: &Base,
+    trials: &[ParamSet],
+    args: &OptimizeArgs,
+) -> anyhow::Result<serde_json::Value> {
+    let mut windows = serde_json::to_value(&report.windows)?;
+    if let Some(list) = windows.as_array_mut() {
+        for (w, out) in report.windows.iter().zip(list) {
+            let time = |i: usize| candles.get(i).map(|c| c.open_time);
+            out["train"]["from_time"] = json!(time(w.train.start));
+            out["train"]["to_time"] = json!(time(w.train.end - 1));
+            out["test"]["from_time"] = json!(time(w.test.start));
+            out["test"]["to_time"] = json!(time(w.test.end - 1));
+        }
+    }
+    let s = &report.summary;
+    Ok(json!({
+        "strategy": base.name(),
+        "objective": s.objective,
+        "search": match args.search { SearchKind::Grid => "grid", SearchKind::Random => "random" },
+        "seed": args.seed,
+        "warmup_bars": args.warmup_bars,
+        "bars": candles.len(),
+        "trials": trials,
+        "windows": windows,
+        "summary": s,
+        "dsr": s.dsr.as_ref().map(|d| d.value),
+        "pbo": s.pbo.as_ref().map(|p| p.value),
+        "overfitting_warning": s.overfitting_warning,
+        "warnings": s.warnings,
+    }))
+}
