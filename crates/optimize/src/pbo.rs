@@ -73,14 +73,14 @@ impl Sums {
 /// The PBO of `returns` (one row per trial, all rows of one length) with
 /// `blocks` blocks. Needs at least two trials, an even number of blocks in
 /// 2..=[`MAX_BLOCKS`], and at least two returns per block.
-pub fn pbo(returns: &[Vec<f64>], blocks: usize) -> Result<Pbo, OptimizeError> {
+pub fn pbo<R: AsRef<[f64]>>(returns: &[R], blocks: usize) -> Result<Pbo, OptimizeError> {
     let err = |s: String| Err(OptimizeError::Statistics(format!("PBO: {s}")));
     let trials = returns.len();
     if trials < 2 {
         return err(format!("needs at least two trials, got {trials}"));
     }
-    let t = returns[0].len();
-    if returns.iter().any(|r| r.len() != t) {
+    let t = returns[0].as_ref().len();
+    if returns.iter().any(|r| r.as_ref().len() != t) {
         return err("the trials' return series differ in length".into());
     }
     if blocks < 2 || !blocks.is_multiple_of(2) || blocks > MAX_BLOCKS {
@@ -97,6 +97,7 @@ pub fn pbo(returns: &[Vec<f64>], blocks: usize) -> Result<Pbo, OptimizeError> {
     let sums: Vec<Vec<Sums>> = returns
         .iter()
         .map(|row| {
+            let row = row.as_ref();
             (0..blocks)
                 .map(|b| {
                     let part = &row[b * t / blocks..(b + 1) * t / blocks];

@@ -80,14 +80,16 @@ pub fn optimize(
                 .collect();
             let flat = jobs
                 .par_iter()
-                .map(|&(w, n)| run(&trials[n], windows[w].train.clone()).map(TrialRun::from))
+                .map(|&(w, n)| {
+                    run(&trials[n], windows[w].train.clone()).map(|s| TrialRun::new(s, false))
+                })
                 .collect::<Result<Vec<_>, _>>()?;
             Ok(flat.chunks(trials.len()).map(<[_]>::to_vec).collect())
         },
         || -> Result<Vec<TrialRun>, OptimizeError> {
             trials
                 .par_iter()
-                .map(|p| run(p, span.clone()).map(TrialRun::from))
+                .map(|p| run(p, span.clone()).map(|s| TrialRun::new(s, true)))
                 .collect()
         },
     );
@@ -172,23 +174,25 @@ pub fn optimize(
 }
 
 /// What the optimiser keeps of a trial's run: not the curve, only what the
-/// statistics need.
+/// statistics need (memory is trials × windows of these).
 #[derive(Debug, Clone)]
 struct TrialRun {
     score: Option<f64>,
     metrics: smc_analytics::Metrics,
+    /// The per-bar returns, kept only for the whole-span runs (the PBO's
+    /// matrix); empty for train runs.
     returns: Vec<f64>,
     moments: Option<Moments>,
 }
 
-impl From<Scored> for TrialRun {
-    fn from(s: Scored) -> Self {
-        let returns = returns(&s.result.equity);
+impl TrialRun {
+    fn new(s: Scored, keep_returns: bool) -> Self {
+        let r = returns(&s.result.equity);
         TrialRun {
             score: s.score,
             metrics: s.metrics,
-            moments: Moments::of(&returns),
-            returns,
+            moments: Moments::of(&r),
+            returns: if keep_returns { r } else { Vec::new() },
         }
     }
 }
