@@ -1,6 +1,6 @@
 //! `smc risk var`: value at risk and expected shortfall of an OHLCV series'
 //! simple close-to-close returns, as a JSON object (a contract other tools
-//! call).
+//! call). `smc risk breakers`: the circuit breakers in the store.
 
 use anyhow::bail;
 use clap::{Args, Subcommand, ValueEnum};
@@ -9,10 +9,19 @@ use smc_risk::stats::simple_returns;
 use smc_risk::{VarMethod, value_at_risk};
 use std::path::PathBuf;
 
+/// The circuit breakers in the store: list, reset, enroll the reset token.
+#[path = "breakers.rs"]
+pub mod breakers;
+
 #[derive(Subcommand)]
 pub enum RiskCommand {
     /// VaR and CVaR of the input's returns.
     Var(VarArgs),
+    /// Circuit breakers kept in the store: list them, reset a tripped one.
+    Breakers {
+        #[command(subcommand)]
+        command: breakers::BreakersCommand,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -55,7 +64,10 @@ pub struct VarArgs {
 }
 
 pub fn run(command: &RiskCommand) -> anyhow::Result<()> {
-    let RiskCommand::Var(args) = command;
+    let args = match command {
+        RiskCommand::Var(args) => args,
+        RiskCommand::Breakers { command } => return breakers::run(command),
+    };
     let loaded = crate::input::load(&args.input, args.lenient)?;
     let closes: Vec<f64> = loaded.candles.iter().map(|c| to_f64(c.close)).collect();
     let mut returns = simple_returns(&closes);

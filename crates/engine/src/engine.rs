@@ -19,7 +19,30 @@ use smc_model::{
     Candle, ClientOrderId, Clock, EngineEvent, EventSink, Fill, Instrument, OrderStatus,
     PortfolioSnapshot, Timeframe,
 };
+use smc_strategy::risk::RiskObservation;
 use smc_strategy::{Intent, RiskGate, Strategy, StrategyContext};
+
+/// A sink that also shows every event to the risk gate, whose circuit
+/// breakers watch fills, order outcomes and equity marks (and write their
+/// own events to the sink).
+struct Tee<'a> {
+    risk: &'a mut dyn RiskGate,
+    sink: &'a mut dyn EventSink,
+}
+
+fn tee<'a>(risk: &'a mut Box<dyn RiskGate>, sink: &'a mut dyn EventSink) -> Tee<'a> {
+    Tee {
+        risk: &mut **risk,
+        sink,
+    }
+}
+
+impl EventSink for Tee<'_> {
+    fn emit(&mut self, event: &EngineEvent) {
+        self.sink.emit(event);
+        self.risk.observe(RiskObservation::Event(event), self.sink);
+    }
+}
 
 /// An instrument the engine trades, and the timeframe whose bars fill its
 /// orders (the finest one the run has for it).
@@ -189,7 +212,14 @@ impl Engine {
             // Fills (above) rewrote the snapshot in full; a mark changes little.
             self.portfolio
                 .write_mark(&mut self.snapshot, i, close_time, equity);
-            sink.emit(&EngineEvent::EquityMark {
+            let bar = RiskObservation::Bar {
+                instrument: i,
+                timeframe: tf,
+                candle,
+                close_time,
+            };
+            self.risk.observe(bar, sink);
+            tee(&mut self.risk, sink).emit(&EngineEvent::EquityMark {
                 time: close_time,
                 cash: self.portfolio.cash(),
                 equity,
@@ -226,7 +256,7 @@ impl Engine {
             let equity = self.portfolio.equity();
             self.portfolio
                 .write_snapshot(&mut self.snapshot, time, equity);
-            sink.emit(&EngineEvent::FundingPaid {
+            tee(&mut self.risk, sink).emit(&EngineEvent::FundingPaid {
                 time,
                 instrument: self.instruments[i].instrument.id.clone(),
                 rate,
@@ -275,29 +305,30 @@ impl Engine {
                 VenueReport::Fill(f) => self.record_fill(f, sink),
                 VenueReport::Placed { order, eligible_at } => {
                     let client_id = order.client_id.clone();
-                    sink.emit(&EngineEvent::OrderSubmitted { time: now, order });
-                    sink.emit(&EngineEvent::OrderAccepted {
+                    tee(&mut self.risk, sink)
+                        .emit(&EngineEvent::OrderSubmitted { time: now, order });
+                    tee(&mut self.risk, sink).emit(&EngineEvent::OrderAccepted {
                         time: now,
                         client_id,
                         eligible_at,
                     });
                 }
                 VenueReport::Rejected { client_id, reason } => {
-                    sink.emit(&EngineEvent::OrderRejected {
+                    tee(&mut self.risk, sink).emit(&EngineEvent::OrderRejected {
                         time: now,
                         client_id,
                         reason,
                     })
                 }
                 VenueReport::Cancelled { client_id, reason } => {
-                    sink.emit(&EngineEvent::OrderCancelled {
+                    tee(&mut self.risk, sink).emit(&EngineEvent::OrderCancelled {
                         time: now,
                         client_id,
                         reason,
                     })
                 }
                 VenueReport::Expired { client_id, reason } => {
-                    sink.emit(&EngineEvent::OrderExpired {
+                    tee(&mut self.risk, sink).emit(&EngineEvent::OrderExpired {
                         time: now,
                         client_id,
                         reason,
@@ -335,8 +366,8 @@ impl Engine {
             liquidity: f.liquidity,
             time: f.time,
         };
-        sink.emit(&EngineEvent::Fill(fill.clone()));
-        sink.emit(&EngineEvent::PositionChanged {
+        tee(&mut self.risk, sink).emit(&EngineEvent::Fill(fill.clone()));
+        tee(&mut self.risk, sink).emit(&EngineEvent::PositionChanged {
             time: f.time,
             instrument,
             qty: f.position.qty,
@@ -364,7 +395,7 @@ impl Engine {
                     );
                     self.decision_seq += 1;
                     let outcome = self.risk.check(intent, &self.snapshot);
-                    sink.emit(&EngineEvent::RiskDecision {
+                    tee(&mut self.risk, sink).emit(&EngineEvent::RiskDecision {
                         time: now,
                         client_id: client_id.clone(),
                         verdict: outcome.verdict(),
@@ -394,7 +425,7 @@ impl Engine {
         let i = intent.instrument;
         let Some(slot) = self.instruments.get(i) else {
             let reason = format!("no instrument with index {i}");
-            return sink.emit(&EngineEvent::OrderRejected {
+            return tee(&mut self.risk, sink).emit(&EngineEvent::OrderRejected {
                 time: now,
                 client_id,
                 reason,
@@ -410,23 +441,23 @@ impl Engine {
             decided_at,
             eligible_at,
         ) {
-            Err(e) => sink.emit(&EngineEvent::OrderRejected {
+            Err(e) => tee(&mut self.risk, sink).emit(&EngineEvent::OrderRejected {
                 time: now,
                 client_id,
                 reason: e.to_string(),
             }),
             Ok(order) => {
-                sink.emit(&EngineEvent::OrderSubmitted {
+                tee(&mut self.risk, sink).emit(&EngineEvent::OrderSubmitted {
                     time: now,
                     order: order.request.clone(),
                 });
                 match self.oms.submit(order) {
-                    Ok(()) => sink.emit(&EngineEvent::OrderAccepted {
+                    Ok(()) => tee(&mut self.risk, sink).emit(&EngineEvent::OrderAccepted {
                         time: now,
                         client_id,
                         eligible_at,
                     }),
-                    Err(e) => sink.emit(&EngineEvent::OrderRejected {
+                    Err(e) => tee(&mut self.risk, sink).emit(&EngineEvent::OrderRejected {
                         time: now,
                         client_id,
                         reason: e.to_string(),
@@ -450,7 +481,7 @@ impl Engine {
         {
             if o.transition(OrderStatus::Cancelled).is_ok() {
                 let client_id = o.client_id().clone();
-                sink.emit(&EngineEvent::OrderCancelled {
+                tee(&mut self.risk, sink).emit(&EngineEvent::OrderCancelled {
                     time: now,
                     client_id,
                     reason: "cancelled by the strategy".into(),

@@ -84,6 +84,57 @@ pub enum EngineEvent {
         cash: Decimal,
         equity: Decimal,
     },
+    /// A circuit breaker tripped: orders that add risk are refused until it
+    /// is released. `cooldown_until` is when it releases by itself (none:
+    /// only an authorized reset releases it).
+    BreakerTripped {
+        time: i64,
+        breaker: String,
+        reason: String,
+        cooldown_until: Option<i64>,
+    },
+    /// A tripped breaker was released by an authorized operator; it cools
+    /// down before it is armed again.
+    BreakerReset {
+        time: i64,
+        breaker: String,
+        operator: String,
+        reason: String,
+    },
+    /// A tripped breaker's automatic cooldown ended; it cools down before it
+    /// is armed again.
+    BreakerCoolingDown {
+        time: i64,
+        breaker: String,
+        reason: String,
+    },
+    /// A breaker is watching again (after its cooldown).
+    BreakerArmed {
+        time: i64,
+        breaker: String,
+    },
+}
+
+impl EngineEvent {
+    /// When the event happened (epoch ms).
+    pub fn time(&self) -> i64 {
+        match self {
+            EngineEvent::Fill(f) => f.time,
+            EngineEvent::RiskDecision { time, .. }
+            | EngineEvent::OrderSubmitted { time, .. }
+            | EngineEvent::OrderAccepted { time, .. }
+            | EngineEvent::OrderRejected { time, .. }
+            | EngineEvent::OrderCancelled { time, .. }
+            | EngineEvent::OrderExpired { time, .. }
+            | EngineEvent::PositionChanged { time, .. }
+            | EngineEvent::FundingPaid { time, .. }
+            | EngineEvent::EquityMark { time, .. }
+            | EngineEvent::BreakerTripped { time, .. }
+            | EngineEvent::BreakerReset { time, .. }
+            | EngineEvent::BreakerCoolingDown { time, .. }
+            | EngineEvent::BreakerArmed { time, .. } => *time,
+        }
+    }
 }
 
 /// Where the engine writes its events. The store and the API implement it;
@@ -121,5 +172,21 @@ mod tests {
         let mut sink: Vec<EngineEvent> = Vec::new();
         sink.emit(&e);
         assert_eq!(sink, vec![e]);
+    }
+
+    #[test]
+    fn every_event_knows_its_time() {
+        let tripped = EngineEvent::BreakerTripped {
+            time: 120_000,
+            breaker: "daily_loss".into(),
+            reason: "lost 600".into(),
+            cooldown_until: None,
+        };
+        assert_eq!(tripped.time(), 120_000);
+        let armed = EngineEvent::BreakerArmed {
+            time: 7,
+            breaker: "drawdown".into(),
+        };
+        assert_eq!(armed.time(), 7);
     }
 }

@@ -18,7 +18,7 @@ pub mod strategy;
 
 pub use context::StrategyContext;
 pub use intent::{Intent, OrderIntent, Setup, Size};
-pub use risk::{ApproveAll, RiskGate, RiskOutcome, RiskState};
+pub use risk::{ApproveAll, RiskGate, RiskObservation, RiskOutcome, RiskState};
 pub use sma_cross::{FirstDecision, SmaCross, SmaCrossConfig, SmaCrossError};
 pub use smc::{SmcConfig, SmcStrategy};
 pub use strategy::Strategy;

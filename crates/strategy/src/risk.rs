@@ -5,22 +5,47 @@
 
 use crate::intent::OrderIntent;
 use serde::{Deserialize, Serialize};
-use smc_model::{PortfolioSnapshot, RiskVerdict};
+use smc_model::{Candle, EngineEvent, EventSink, PortfolioSnapshot, RiskVerdict, Timeframe};
 
-/// What strategies see of risk. The risk crate will add limits and breaker
-/// states; strategies must not trade when `trading_allowed` is false (the
-/// gate refuses them anyway).
+/// What strategies see of risk. Strategies must not add risk when
+/// `trading_allowed` is false (the gate refuses them anyway); orders that
+/// reduce a position are still accepted.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RiskState {
     pub trading_allowed: bool,
+    /// The circuit breakers that are tripped now, by name (empty when none
+    /// is, or when the gate has no breakers).
+    #[serde(default)]
+    pub tripped_breakers: Vec<String>,
 }
 
 impl Default for RiskState {
     fn default() -> Self {
         RiskState {
             trading_allowed: true,
+            tripped_breakers: Vec::new(),
         }
     }
+}
+
+/// What the engine shows the risk gate besides the intents it checks, so
+/// that circuit breakers can watch the market and the account.
+#[derive(Debug, Clone, Copy)]
+pub enum RiskObservation<'a> {
+    /// A closed candle of an instrument's execution timeframe, before the
+    /// strategy sees it.
+    Bar {
+        instrument: usize,
+        timeframe: Timeframe,
+        candle: &'a Candle,
+        close_time: i64,
+    },
+    /// An event the engine emitted (fills, positions, order outcomes,
+    /// equity marks, ...).
+    Event(&'a EngineEvent),
+    /// The clock's time when nothing else happened (a timer in paper and
+    /// live modes), so that time-based breakers and cooldowns advance.
+    Time(i64),
 }
 
 /// The gate's decision on one intent. Typed, so the caller cannot forget to
@@ -72,6 +97,30 @@ pub trait RiskGate {
 
     /// The state strategies read; updated by the gate as it sees the account.
     fn state(&self) -> &RiskState;
+
+    /// Shows the gate the market and the engine's events. A gate with
+    /// circuit breakers updates them here and writes its own events (trips,
+    /// resets) to `sink`. The default ignores everything.
+    fn observe(&mut self, _observation: RiskObservation<'_>, _sink: &mut dyn EventSink) {}
+}
+
+/// A boxed gate is a gate, so that gates can wrap `Box<dyn RiskGate>`.
+impl<G: RiskGate + ?Sized> RiskGate for Box<G> {
+    fn name(&self) -> &str {
+        (**self).name()
+    }
+
+    fn check(&mut self, intent: OrderIntent, portfolio: &PortfolioSnapshot) -> RiskOutcome {
+        (**self).check(intent, portfolio)
+    }
+
+    fn state(&self) -> &RiskState {
+        (**self).state()
+    }
+
+    fn observe(&mut self, observation: RiskObservation<'_>, sink: &mut dyn EventSink) {
+        (**self).observe(observation, sink)
+    }
 }
 
 /// Approves every intent.

@@ -1,0 +1,364 @@
+//! `smc risk breakers`: the circuit breakers kept in the store. `list` shows
+//! each breaker's state (and its recent transitions), `reset` releases a
+//! tripped breaker for an authorized operator, `set-token` enrolls the reset
+//! token's verifier. The token is read from `SMC_BREAKER_RESET_TOKEN`, never
+//! from a flag (flags show in process lists). Also maps the config's
+//! `risk_manager.circuit_breakers` onto the risk crate's types.
+
+use anyhow::{Context, bail};
+use clap::{Args, Subcommand, ValueEnum};
+use smc_config::schema::CircuitBreakersConfig;
+use smc_model::Clock;
+use smc_model::time::format_utc;
+use smc_risk::breakers::auth::authorize;
+use smc_risk::breakers::{
+    BreakerConfig, BreakerRecord, ConsecutiveLossesConfig, DailyLossConfig, DrawdownConfig,
+    ErrorRateConfig, RESET_TOKEN_ENV, ResetRequest, ResetSecret, ResetVerifier, StaleDataConfig,
+    VolatilitySpikeConfig,
+};
+use smc_store::Store;
+use smc_store::secrets::BREAKER_RESET;
+use std::path::PathBuf;
+
+/// The variable that holds the new token when rotating.
+pub const NEW_TOKEN_ENV: &str = "SMC_BREAKER_NEW_RESET_TOKEN";
+
+const MINUTE_MS: i64 = 60_000;
+
+/// The risk crate's breaker settings from `risk_manager.circuit_breakers`.
+pub fn breaker_config(c: &CircuitBreakersConfig) -> BreakerConfig {
+    let cooldown = |m: Option<u32>| m.map(|m| i64::from(m) * MINUTE_MS);
+    BreakerConfig {
+        rearm_delay_ms: i64::from(c.rearm_delay_minutes) * MINUTE_MS,
+        daily_loss: c.daily_loss.as_ref().map(|d| DailyLossConfig {
+            max_loss: d.max_loss,
+            max_loss_percent: d.max_loss_percent,
+            release_next_utc_day: d.release_next_utc_day,
+            cooldown_ms: cooldown(d.cooldown_minutes),
+        }),
+        drawdown: c.drawdown.as_ref().map(|d| DrawdownConfig {
+            max_percent: d.max_percent,
+            cooldown_ms: cooldown(d.cooldown_minutes),
+        }),
+        consecutive_losses: c
+            .consecutive_losses
+            .as_ref()
+            .map(|d| ConsecutiveLossesConfig {
+                max_losses: d.max_losses,
+                cooldown_ms: cooldown(d.cooldown_minutes),
+            }),
+        volatility_spike: c.volatility_spike.as_ref().map(|d| VolatilitySpikeConfig {
+            atr_period: d.atr_period as usize,
+            multiple: d.multiple,
+            cooldown_ms: cooldown(d.cooldown_minutes),
+        }),
+        error_rate: c.error_rate.as_ref().map(|d| ErrorRateConfig {
+            window: d.window as usize,
+            max_errors: d.max_errors as usize,
+            cooldown_ms: cooldown(d.cooldown_minutes),
+        }),
+        stale_data: c.stale_data.as_ref().map(|d| StaleDataConfig {
+            max_age_ms: i64::from(d.max_age_seconds) * 1000,
+            cooldown_ms: cooldown(d.cooldown_minutes),
+        }),
+    }
+}
+
+#[derive(Subcommand)]
+pub enum BreakersCommand {
+    /// Each breaker's state, and its recent transitions.
+    List(ListArgs),
+    /// Release a tripped breaker (token in SMC_BREAKER_RESET_TOKEN).
+    Reset(ResetArgs),
+    /// Enroll the reset token in SMC_BREAKER_RESET_TOKEN (its salted hash is
+    /// stored, never the token); --rotate replaces it with the token in
+    /// SMC_BREAKER_NEW_RESET_TOKEN.
+    SetToken(SetTokenArgs),
+}
+
+/// Which database: a file or URL, or the config's `storage.database_url`.
+#[derive(Args)]
+pub struct Database {
+    /// SQLite file (or sqlite:// URL).
+    #[arg(long, required_unless_present = "config")]
+    db: Option<String>,
+    /// config.yaml whose storage.database_url (or DATABASE_URL) names it.
+    #[arg(long, conflicts_with = "db")]
+    config: Option<PathBuf>,
+}
+
+impl Database {
+    fn url_and_config(&self) -> anyhow::Result<(String, Option<smc_config::Config>)> {
+        if let Some(db) = &self.db {
+            let url = if db.starts_with("sqlite:") {
+                db.clone()
+            } else {
+                format!("sqlite://{db}")
+            };
+            return Ok((url, None));
+        }
+        let Some(path) = &self.config else {
+            bail!("give --db FILE or --config FILE");
+        };
+        let config = smc_config::load(path)?;
+        Ok((config.storage.database_url.clone(), Some(config)))
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Format {
+    Table,
+    Json,
+}
+
+#[derive(Args)]
+pub struct ListArgs {
+    #[command(flatten)]
+    db: Database,
+    #[arg(long, value_enum, default_value = "table")]
+    format: Format,
+    /// How many recent transitions to show.
+    #[arg(long, default_value_t = 10)]
+    events: u32,
+}
+
+#[derive(Args)]
+pub struct ResetArgs {
+    /// The breaker: daily_loss, drawdown, consecutive_losses, volatility_spike, error_rate, stale_data.
+    name: String,
+    #[command(flatten)]
+    db: Database,
+    /// Who resets it (recorded).
+    #[arg(long)]
+    operator: String,
+    /// Why (recorded).
+    #[arg(long)]
+    reason: String,
+}
+
+#[derive(Args)]
+pub struct SetTokenArgs {
+    #[command(flatten)]
+    db: Database,
+    /// Replace the enrolled token (authorized by the current one).
+    #[arg(long)]
+    rotate: bool,
+}
+
+pub fn run(command: &BreakersCommand) -> anyhow::Result<()> {
+    match command {
+        BreakersCommand::List(a) => list(a),
+        BreakersCommand::Reset(a) => reset(a),
+        BreakersCommand::SetToken(a) => set_token(a),
+    }
+}
+
+fn env_token(var: &str) -> anyhow::Result<zeroize::Zeroizing<String>> {
+    match std::env::var(var) {
+        Ok(t) if !t.is_empty() => Ok(zeroize::Zeroizing::new(t)),
+        _ => bail!("set {var} to the breaker reset token"),
+    }
+}
+
+fn time(t: Option<i64>) -> String {
+    t.map_or_else(|| "-".to_string(), format_utc)
+}
+
+fn record_json(r: &BreakerRecord) -> serde_json::Value {
+    serde_json::json!({
+        "name": r.name,
+        "state": r.state.as_str(),
+        "reason": r.reason,
+        "tripped_at": r.tripped_at,
+        "cooldown_until": r.cooldown_until,
+        "updated_at": r.updated_at,
+    })
+}
+
+fn list(args: &ListArgs) -> anyhow::Result<()> {
+    let (url, _) = args.db.url_and_config()?;
+    let store = Store::open_existing(&url)?;
+    let breakers = store.breakers()?;
+    let events = store.breaker_events(None, Some(args.events))?;
+    if args.format == Format::Json {
+        let events: Vec<serde_json::Value> = events
+            .iter()
+            .map(|e| {
+                let t = &e.transition;
+                serde_json::json!({
+                    "id": e.id,
+                    "breaker": t.breaker,
+                    "time": t.time,
+                    "action": t.action.as_str(),
+                    "from": t.from.as_str(),
+                    "to": t.to.as_str(),
+                    "reason": t.reason,
+                    "operator": t.operator,
+                    "cooldown_until": t.cooldown_until,
+                })
+            })
+            .collect();
+        let json = serde_json::json!({
+            "breakers": breakers.iter().map(record_json).collect::<Vec<_>>(),
+            "events": events,
+        });
+        println!("{json}");
+        return Ok(());
+    }
+    if breakers.is_empty() {
+        println!("no breakers in {url}");
+        return Ok(());
+    }
+    println!(
+        "{:<20} {:<13} {:<20} {:<20} reason",
+        "breaker", "state", "tripped_at", "cooldown_until"
+    );
+    for r in &breakers {
+        println!(
+            "{:<20} {:<13} {:<20} {:<20} {}",
+            r.name,
+            r.state.as_str(),
+            time(r.tripped_at),
+            time(r.cooldown_until),
+            r.reason.as_deref().unwrap_or("")
+        );
+    }
+    if !events.is_empty() {
+        println!("\nrecent transitions:");
+        for e in &events {
+            let t = &e.transition;
+            let by = t
+                .operator
+                .as_deref()
+                .map(|o| format!(" by {o}"))
+                .unwrap_or_default();
+            println!(
+                "  {} {} {} -> {}{by}: {}",
+                format_utc(t.time),
+                t.breaker,
+                t.from,
+                t.to,
+                t.reason
+            );
+        }
+    }
+    Ok(())
+}
+
+fn reset(args: &ResetArgs) -> anyhow::Result<()> {
+    let token = env_token(RESET_TOKEN_ENV)?;
+    let (url, config) = args.db.url_and_config()?;
+    let store = Store::open_existing(&url)?;
+    let verifier = store.verifier(BREAKER_RESET)?.with_context(|| {
+        format!("no reset token is enrolled in {url}: run `smc risk breakers set-token` first")
+    })?;
+    let request = ResetRequest {
+        operator: args.operator.clone(),
+        reason: args.reason.clone(),
+        token,
+    };
+    authorize(Some(&verifier as &dyn ResetVerifier), &request)?;
+    let Some(record) = store.breaker(&args.name)? else {
+        let names: Vec<String> = store.breakers()?.into_iter().map(|r| r.name).collect();
+        bail!(
+            "no breaker named `{}` in {url} (known: {})",
+            args.name,
+            if names.is_empty() {
+                "none".to_string()
+            } else {
+                names.join(", ")
+            }
+        );
+    };
+    let now = smc_model::WallClock.now_ms();
+    let delay = config.map_or(0, |c| {
+        breaker_config(&c.risk_manager.circuit_breakers).rearm_delay_ms
+    });
+    let (next, transition) = record.reset(
+        now,
+        request.operator.trim(),
+        request.reason.trim(),
+        now + delay,
+    )?;
+    store.write_transition(&next, &transition)?;
+    println!(
+        "{}: {} -> {} (reset by {}); armed again at {}",
+        next.name,
+        transition.from,
+        transition.to,
+        request.operator.trim(),
+        time(next.cooldown_until)
+    );
+    Ok(())
+}
+
+fn set_token(args: &SetTokenArgs) -> anyhow::Result<()> {
+    let current = env_token(RESET_TOKEN_ENV)?;
+    let (url, _) = args.db.url_and_config()?;
+    let store = Store::open(&url)?;
+    let now = smc_model::WallClock.now_ms();
+    let enrolled = store.verifier(BREAKER_RESET)?;
+    let new = match (&enrolled, args.rotate) {
+        (None, _) => current,
+        (Some(v), false) => {
+            if v.verify(&current) {
+                println!("this reset token is already enrolled in {url}");
+                return Ok(());
+            }
+            bail!(
+                "a different reset token is enrolled in {url}: use --rotate with the current one"
+            );
+        }
+        (Some(v), true) => {
+            if !v.verify(&current) {
+                bail!("{RESET_TOKEN_ENV} does not match the enrolled token: rotation refused");
+            }
+            env_token(NEW_TOKEN_ENV)?
+        }
+    };
+    // Checks the length; the secret itself is not kept.
+    ResetSecret::new(new.to_string())?;
+    store.enroll_secret(BREAKER_RESET, &new, now)?;
+    println!("reset token enrolled in {url}");
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rust_decimal::dec;
+    use smc_config::schema::{DailyLossBreaker, StaleDataBreaker};
+
+    #[test]
+    fn the_config_maps_to_milliseconds_and_keeps_absent_breakers_off() {
+        let c = CircuitBreakersConfig {
+            rearm_delay_minutes: 2,
+            daily_loss: Some(DailyLossBreaker {
+                max_loss: Some(dec!(250.5)),
+                max_loss_percent: None,
+                release_next_utc_day: false,
+                cooldown_minutes: Some(30),
+            }),
+            stale_data: Some(StaleDataBreaker {
+                max_age_seconds: 90,
+                cooldown_minutes: None,
+            }),
+            ..Default::default()
+        };
+        let b = breaker_config(&c);
+        assert_eq!(b.rearm_delay_ms, 120_000);
+        let d = b.daily_loss.unwrap();
+        assert_eq!(
+            (d.max_loss, d.cooldown_ms),
+            (Some(dec!(250.5)), Some(1_800_000))
+        );
+        assert_eq!(b.stale_data.unwrap().max_age_ms, 90_000);
+        assert!(b.drawdown.is_none() && b.error_rate.is_none());
+        assert!(
+            breaker_config(&CircuitBreakersConfig::default())
+                .validate()
+                .is_ok()
+        );
+        assert!(!breaker_config(&CircuitBreakersConfig::default()).any());
+    }
+}

@@ -1,0 +1,24 @@
+//! Persistence for the SMC trading agent. SQLite is the embedded default
+//! (`sqlite://FILE`, created on first use); the schema comes from numbered
+//! migrations in `migrations/`, embedded in the binary and applied when a
+//! store opens. Today it keeps the circuit breakers' states and their
+//! append-only audit trail, and the verifier of the breaker reset secret;
+//! orders, fills and positions come in later migrations.
+//!
+//! The engine is synchronous, so [`Store`] is a synchronous façade: it owns
+//! a small current-thread tokio runtime and blocks on sqlx's async calls.
+//! Do not call it from inside an async runtime.
+
+/// Circuit-breaker states and transitions (implements `smc_risk`'s `BreakerStore`).
+pub mod breakers;
+/// Opening a database and applying the migrations.
+pub mod db;
+/// Store errors.
+pub mod error;
+/// Verifiers of operator secrets: the breaker reset token.
+pub mod secrets;
+
+pub use breakers::StoredTransition;
+pub use db::Store;
+pub use error::StoreError;
+pub use secrets::StoredVerifier;
