@@ -1,0 +1,179 @@
+//! Binance order responses (place, cancel, query, open orders; spot, USD-M
+//! and USD-M algo orders) to the shared order view, and Binance order
+//! states to the shared state machine's states.
+
+use super::endpoints::BinanceMarket;
+use super::error::ParseError;
+use super::parse_util::dec;
+use crate::execution::VenueStatus;
+use rust_decimal::Decimal;
+use serde::Deserialize;
+use smc_model::{ClientOrderId, Fill, InstrumentId, Liquidity, OrderStatus, Side};
+
+/// An order as the venue reports it in a REST answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrderQuery {
+    pub client_id: ClientOrderId,
+    pub venue_order_id: String,
+    pub status: VenueStatus,
+    pub orig_qty: Decimal,
+    pub filled_qty: Decimal,
+    /// Executions included in the answer (spot `FULL` responses).
+    pub fills: Vec<Fill>,
+    pub time: i64,
+}
+
+/// Binance's order states (`X`, `status`, `algoStatus`) to the shared ones.
+/// A state Binance adds later is kept as [`VenueStatus::Other`].
+pub fn map_status(s: &str) -> VenueStatus {
+    let known = match s {
+        "NEW" | "PENDING_NEW" | "ACCEPTED" | "WORKING" => OrderStatus::Submitted,
+        "PARTIALLY_FILLED" => OrderStatus::PartiallyFilled,
+        "FILLED" | "FINISHED" => OrderStatus::Filled,
+        "CANCELED" | "CANCELLED" => OrderStatus::Cancelled,
+        "REJECTED" => OrderStatus::Rejected,
+        "EXPIRED" | "EXPIRED_IN_MATCH" => OrderStatus::Expired,
+        other => {
+            tracing::warn!(
+                status = other,
+                "Binance order status not in the shared state machine"
+            );
+            return VenueStatus::Other(other.to_string());
+        }
+    };
+    VenueStatus::Known(known)
+}
+
+/// The fee in the quote currency, when the commission asset is the base or
+/// the quote of `symbol`; 0 otherwise (e.g. paid in BNB on a BTC pair).
+pub fn fee_in_quote(
+    symbol: &str,
+    asset: Option<&str>,
+    commission: Decimal,
+    price: Decimal,
+) -> Decimal {
+    match asset {
+        Some(a) if !a.is_empty() && symbol.ends_with(a) => commission,
+        Some(a) if !a.is_empty() && symbol.starts_with(a) => commission * price,
+        _ => Decimal::ZERO,
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RawFill {
+    price: String,
+    qty: String,
+    #[serde(default)]
+    commission: Option<String>,
+    #[serde(default)]
+    commission_asset: Option<String>,
+    trade_id: u64,
+}
+
+/// The union of the order answers' fields; all optional so one type reads
+/// every variant, and the parser says which required one is missing.
+#[derive(Debug, Deserialize, Default)]
+#[serde(rename_all = "camelCase", default)]
+pub struct RawOrder {
+    symbol: Option<String>,
+    order_id: Option<u64>,
+    algo_id: Option<u64>,
+    client_order_id: Option<String>,
+    client_algo_id: Option<String>,
+    orig_client_order_id: Option<String>,
+    status: Option<String>,
+    algo_status: Option<String>,
+    side: Option<String>,
+    orig_qty: Option<String>,
+    quantity: Option<String>,
+    executed_qty: Option<String>,
+    transact_time: Option<i64>,
+    update_time: Option<i64>,
+    time: Option<i64>,
+    create_time: Option<i64>,
+    fills: Vec<RawFill>,
+}
+
+/// One order answer to the shared view.
+pub fn parse_order(
+    raw: &RawOrder,
+    _market: BinanceMarket,
+    instrument: &InstrumentId,
+) -> Result<OrderQuery, ParseError> {
+    const W: &str = "order response";
+    let missing = |field: &str| ParseError::Field {
+        what: W,
+        field: field.to_string(),
+        detail: "missing".into(),
+    };
+    let venue_order_id = raw
+        .order_id
+        .or(raw.algo_id)
+        .ok_or_else(|| missing("orderId"))?
+        .to_string();
+    // A cancel answer names the cancelled order in origClientOrderId.
+    let client = raw
+        .orig_client_order_id
+        .as_deref()
+        .or(raw.client_order_id.as_deref())
+        .or(raw.client_algo_id.as_deref())
+        .ok_or_else(|| missing("clientOrderId"))?;
+    let status = raw
+        .status
+        .as_deref()
+        .or(raw.algo_status.as_deref())
+        .map(map_status)
+        .ok_or_else(|| missing("status"))?;
+    let qty_field = |name: &str, v: &Option<String>| -> Result<Decimal, ParseError> {
+        v.as_deref().map_or(Ok(Decimal::ZERO), |s| dec(W, name, s))
+    };
+    let orig_qty = match &raw.orig_qty {
+        Some(q) => dec(W, "origQty", q)?,
+        None => qty_field("quantity", &raw.quantity)?,
+    };
+    let filled_qty = qty_field("executedQty", &raw.executed_qty)?;
+    let time = raw
+        .transact_time
+        .or(raw.update_time)
+        .or(raw.time)
+        .or(raw.create_time)
+        .unwrap_or(0);
+    let client_id = ClientOrderId::new(client);
+    let side = match raw.side.as_deref() {
+        Some("SELL") => Side::Sell,
+        _ => Side::Buy,
+    };
+    let symbol = raw.symbol.as_deref().unwrap_or(instrument.symbol());
+    let fills = raw
+        .fills
+        .iter()
+        .map(|f| {
+            let price = dec(W, "fills.price", &f.price)?;
+            let commission = f
+                .commission
+                .as_deref()
+                .map_or(Ok(Decimal::ZERO), |c| dec(W, "fills.commission", c))?;
+            Ok(Fill {
+                client_id: client_id.clone(),
+                instrument: instrument.clone(),
+                trade_id: f.trade_id.to_string(),
+                side,
+                price,
+                qty: dec(W, "fills.qty", &f.qty)?,
+                fee: fee_in_quote(symbol, f.commission_asset.as_deref(), commission, price),
+                liquidity: Liquidity::Taker,
+                time,
+            })
+        })
+        .collect::<Result<Vec<_>, ParseError>>()?;
+    Ok(OrderQuery {
+        client_id,
+        venue_order_id,
+        status,
+        orig_qty,
+        filled_qty,
+        fills,
+        time,
+    })
+}

@@ -1,0 +1,75 @@
+//! Market data as every adapter delivers it, whatever the venue's wire
+//! format: candles (open and closed), trades, best bid/ask and depth diffs.
+//! Prices and quantities are exact decimals; times are epoch ms (UTC).
+
+use rust_decimal::Decimal;
+use smc_model::{Candle, InstrumentId, Side, Timeframe};
+
+/// A kline update from a stream: the candle so far, and whether it closed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KlineUpdate {
+    pub instrument: InstrumentId,
+    pub timeframe: Timeframe,
+    pub candle: Candle,
+    /// True for the final update of the bar; only closed candles are final.
+    pub closed: bool,
+    /// Venue event time (epoch ms).
+    pub event_time: i64,
+}
+
+/// One trade (or one aggregated trade) on the venue.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Trade {
+    pub instrument: InstrumentId,
+    /// The venue's id of the trade (or of the aggregate).
+    pub trade_id: u64,
+    pub price: Decimal,
+    pub qty: Decimal,
+    /// The side of the taker (the aggressor).
+    pub aggressor: Side,
+    /// Trade time (epoch ms).
+    pub time: i64,
+}
+
+/// Best bid and ask.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BookTop {
+    pub instrument: InstrumentId,
+    pub bid: Decimal,
+    pub bid_qty: Decimal,
+    pub ask: Decimal,
+    pub ask_qty: Decimal,
+    /// The venue's book update id, for ordering against depth updates.
+    pub update_id: u64,
+    /// Venue time (epoch ms) when known, else 0.
+    pub time: i64,
+}
+
+/// One price level; a quantity of zero removes the level.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BookLevel {
+    pub price: Decimal,
+    pub qty: Decimal,
+}
+
+/// A depth diff: the levels that changed between two update ids.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DepthUpdate {
+    pub instrument: InstrumentId,
+    pub first_update_id: u64,
+    pub final_update_id: u64,
+    /// The previous diff's final id (USD-M `pu`), for gap detection.
+    pub prev_final_update_id: Option<u64>,
+    pub bids: Vec<BookLevel>,
+    pub asks: Vec<BookLevel>,
+    pub time: i64,
+}
+
+/// Everything a market data stream can deliver.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MarketEvent {
+    Kline(KlineUpdate),
+    Trade(Trade),
+    BookTop(BookTop),
+    Depth(DepthUpdate),
+}

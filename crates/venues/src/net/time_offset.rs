@@ -1,0 +1,50 @@
+//! The venue's clock as seen from here: local wall clock plus an offset
+//! learned from the venue's time endpoint. Signed requests carry venue
+//! time, so a drifting host clock does not get them refused.
+
+use smc_model::{Clock, WallClock};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+
+/// Shared, lock-free venue clock offset (venue − local, in ms).
+#[derive(Debug, Clone, Default)]
+pub struct TimeOffset {
+    offset_ms: Arc<AtomicI64>,
+}
+
+impl TimeOffset {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn offset_ms(&self) -> i64 {
+        self.offset_ms.load(Ordering::Relaxed)
+    }
+
+    /// The venue's current time estimated from the local wall clock.
+    pub fn venue_now_ms(&self) -> i64 {
+        WallClock.now_ms() + self.offset_ms()
+    }
+
+    /// Learns the offset from a server time read between two local times
+    /// (request sent at `sent_ms`, answer received at `received_ms`): the
+    /// server read its clock at about the midpoint.
+    pub fn observe(&self, sent_ms: i64, server_ms: i64, received_ms: i64) -> i64 {
+        let midpoint = sent_ms + (received_ms - sent_ms) / 2;
+        let offset = server_ms - midpoint;
+        self.offset_ms.store(offset, Ordering::Relaxed);
+        offset
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn offset_uses_the_round_trip_midpoint() {
+        let t = TimeOffset::new();
+        assert_eq!(t.observe(1_000, 5_000, 1_200), 3_900);
+        assert_eq!(t.clone().offset_ms(), 3_900, "clones share the offset");
+    }
+}
