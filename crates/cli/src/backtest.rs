@@ -140,6 +140,7 @@ pub fn run(args: &BacktestArgs) -> anyhow::Result<()> {
             "starting_cash": cash.to_string(),
             "risk_decisions": decisions,
             "rejected_orders": rejections(&events),
+            "breaker_events": breaker_events(&events),
             "bars": report.bars,
             "fees": report.fees_paid.to_string(),
             "models": report.models,
@@ -225,17 +226,6 @@ pub fn build_engine(
     }
     let cash = starting_cash(args, settings);
     config.account.starting_cash = cash;
-    // Without a config there are no limits, so results compare with research tools.
-    let gate: Box<dyn smc_strategy::RiskGate> = match settings {
-        Some(c) => Box::new(smc_risk::LimitsGate::new(smc_risk::Limits {
-            max_position_size: Some(c.risk_manager.max_position_size),
-            max_daily_loss: Some(c.risk_manager.max_daily_loss),
-            max_positions: Some(c.trading.max_positions as usize),
-            max_drawdown_percent: c.risk_manager.max_drawdown_percent,
-            max_leverage: c.risk_manager.max_leverage,
-        })),
-        None => Box::new(ApproveAll::default()),
-    };
     let instrument = Instrument {
         id: "backtest:INPUT".parse()?,
         kind: MarketKind::Spot,
@@ -248,6 +238,16 @@ pub fn build_engine(
         timeframe,
         candles,
     }];
+    // Without a config there are no limits, so results compare with research tools.
+    let gate: Box<dyn smc_strategy::RiskGate> = match settings {
+        Some(c) => crate::risk_gate::gate(
+            c,
+            std::slice::from_ref(&instrument),
+            candles.first().map_or(0, |k| k.open_time),
+            None,
+        )?,
+        None => Box::new(ApproveAll::default()),
+    };
     let instruments = engine_instruments(vec![instrument], &series)?;
     let strategy: Box<dyn smc_strategy::Strategy> = match strategy_name(args, settings)? {
         StrategyName::SmaCross => {
@@ -385,6 +385,22 @@ fn trade_json(t: &Trade) -> serde_json::Value {
         "fees": t.fees.to_string(),
         "setup": t.setup.as_ref().map(|s| s.pattern.to_string()),
     })
+}
+
+/// Every circuit-breaker transition (trip, reset, cooling down, armed).
+fn breaker_events(events: &[EngineEvent]) -> Vec<&EngineEvent> {
+    events
+        .iter()
+        .filter(|e| {
+            matches!(
+                e,
+                EngineEvent::BreakerTripped { .. }
+                    | EngineEvent::BreakerReset { .. }
+                    | EngineEvent::BreakerCoolingDown { .. }
+                    | EngineEvent::BreakerArmed { .. }
+            )
+        })
+        .collect()
 }
 
 /// Orders the venue refused, with the reason.

@@ -101,7 +101,33 @@ fn risk_notes(events: &[EngineEvent]) -> Vec<RiskNote> {
         .collect()
 }
 
-/// Circuit-breaker transitions, for the lines on the equity chart.
-fn breaker_markers(_events: &[EngineEvent]) -> Vec<TimeMarker> {
-    Vec::new()
+/// Circuit-breaker trips and resets, for the lines on the equity chart
+/// (cooling down and re-arming are in the JSON results).
+fn breaker_markers(events: &[EngineEvent]) -> Vec<TimeMarker> {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            EngineEvent::BreakerTripped {
+                time,
+                breaker,
+                reason,
+                ..
+            } => Some(TimeMarker {
+                time: *time,
+                label: format!("{breaker} tripped"),
+                detail: reason.clone(),
+            }),
+            EngineEvent::BreakerReset {
+                time,
+                breaker,
+                operator,
+                reason,
+            } => Some(TimeMarker {
+                time: *time,
+                label: format!("{breaker} reset"),
+                detail: format!("by {operator}: {reason}"),
+            }),
+            _ => None,
+        })
+        .collect()
 }

@@ -9,6 +9,7 @@ mod input;
 mod lookahead;
 mod optimize;
 mod risk;
+mod risk_gate;
 mod run_sink;
 
 use clap::{Parser, Subcommand};

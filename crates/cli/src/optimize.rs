@@ -128,7 +128,7 @@ pub struct OptimizeArgs {
 /// The strategy with its base configuration, before parameters apply.
 #[derive(Clone)]
 enum Base {
-    Smc(SmcConfig),
+    Smc(Box<SmcConfig>),
     SmaCross(SmaCrossConfig),
 }
 
@@ -160,7 +160,9 @@ struct Runner<'a> {
     candles: &'a [Candle],
     timeframe: Timeframe,
     engine: EngineConfig,
-    limits: Option<smc_risk::Limits>,
+    /// The config whose risk gate (limits, exposure, VaR, breakers) every
+    /// run uses, as `smc backtest --config` does; none without a config.
+    settings: Option<&'a smc_config::Config>,
     base: Base,
     warmup: usize,
 }
@@ -182,8 +184,13 @@ impl Runner<'_> {
             quote: "QUOTE".into(),
             spec: InstrumentSpec::FRACTIONAL,
         };
-        let gate: Box<dyn smc_strategy::RiskGate> = match &self.limits {
-            Some(l) => Box::new(smc_risk::LimitsGate::new(l.clone())),
+        let gate: Box<dyn smc_strategy::RiskGate> = match self.settings {
+            Some(c) => crate::risk_gate::gate(
+                c,
+                std::slice::from_ref(&instrument),
+                slice.first().map_or(0, |k| k.open_time),
+                None,
+            )?,
             None => Box::new(ApproveAll::default()),
         };
         let mut engine = smc_engine::Engine::new(
@@ -262,13 +269,7 @@ pub fn run(args: &OptimizeArgs) -> anyhow::Result<()> {
         candles,
         timeframe,
         engine: engine_config(args, settings.as_ref()),
-        limits: settings.as_ref().map(|c| smc_risk::Limits {
-            max_position_size: Some(c.risk_manager.max_position_size),
-            max_daily_loss: Some(c.risk_manager.max_daily_loss),
-            max_positions: Some(c.trading.max_positions as usize),
-            max_drawdown_percent: c.risk_manager.max_drawdown_percent,
-            max_leverage: c.risk_manager.max_leverage,
-        }),
+        settings: settings.as_ref(),
         base,
         warmup: args.warmup_bars,
     };
@@ -351,7 +352,7 @@ fn base_strategy(
                     .parse()
                     .with_context(|| format!("bad bias timeframe `{bias}`"))?;
             }
-            Base::Smc(smc)
+            Base::Smc(Box::new(smc))
         }
     })
 }

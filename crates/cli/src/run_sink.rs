@@ -61,7 +61,12 @@ impl EventSink for RunSink {
                 verdict: RiskVerdict::Approved,
                 ..
             } => {}
-            EngineEvent::RiskDecision { .. } | EngineEvent::OrderRejected { .. } => {
+            EngineEvent::RiskDecision { .. }
+            | EngineEvent::OrderRejected { .. }
+            | EngineEvent::BreakerTripped { .. }
+            | EngineEvent::BreakerReset { .. }
+            | EngineEvent::BreakerCoolingDown { .. }
+            | EngineEvent::BreakerArmed { .. } => {
                 self.kept.push(event.clone());
             }
             _ => {}

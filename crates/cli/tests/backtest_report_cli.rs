@@ -66,5 +66,28 @@ fn the_report_shows_every_trade_of_the_json_results() {
             .count();
         assert_eq!(entries, trades.len(), "{}", f["timeframe"]);
     }
+    // The example's daily-loss breaker trips: the JSON lists each trip, the
+    // report draws it, and entries decided while it is tripped are refused.
+    let breakers = results["breaker_events"].as_array().unwrap();
+    let trips: Vec<_> = breakers
+        .iter()
+        .filter(|e| e["type"] == "breaker_tripped")
+        .collect();
+    assert!(!trips.is_empty(), "{breakers:?}");
+    assert!(trips.iter().all(|t| t["breaker"] == "daily_loss"));
+    assert!(page.contains("daily_loss tripped"));
+    let refused: Vec<_> = results["risk_decisions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["decision"] == "refused")
+        .collect();
+    assert!(
+        refused.iter().any(|d| d["reason"]
+            .as_str()
+            .unwrap()
+            .contains("circuit breaker daily_loss tripped")),
+        "{refused:?}"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -110,6 +110,20 @@ pub struct RiskManagerConfig {
     /// Largest gross notional of all positions as a multiple of equity.
     #[serde(deserialize_with = "smc_model::serde_decimal::exact_opt")]
     pub max_leverage: Option<Decimal>,
+    /// Largest exposure (gross notional at the mark) as a percentage of
+    /// equity, per symbol, per venue and per correlated group.
+    pub max_exposure_percent: ExposureLimits,
+    /// Lists of symbols that move together; `max_exposure_percent.group`
+    /// caps the exposure of each list as a whole.
+    pub correlated_groups: Vec<Vec<String>>,
+    /// Refuse an order that would push the portfolio's historical VaR (at
+    /// `var_confidence`, over the last `var_window` bar returns) above this
+    /// percentage of equity.
+    #[serde(deserialize_with = "smc_model::serde_decimal::exact_opt")]
+    pub max_portfolio_var_percent: Option<Decimal>,
+    #[serde(deserialize_with = "smc_model::serde_decimal::exact")]
+    pub var_confidence: Decimal,
+    pub var_window: usize,
     /// Circuit breakers that suspend new risk; each is off unless present.
     pub circuit_breakers: CircuitBreakersConfig,
 }
@@ -122,9 +136,70 @@ impl Default for RiskManagerConfig {
             stop_loss_percent: dec!(2),
             max_drawdown_percent: None,
             max_leverage: None,
+            max_exposure_percent: ExposureLimits::default(),
+            correlated_groups: Vec::new(),
+            max_portfolio_var_percent: None,
+            var_confidence: dec!(0.99),
+            var_window: 500,
             circuit_breakers: CircuitBreakersConfig::default(),
         }
     }
+}
+
+impl RiskManagerConfig {
+    /// The exposure and portfolio-VaR keys: percentages in (0, 100] (a cap
+    /// may exceed 100 % of equity only through `max_leverage`), a
+    /// confidence in (0.5, 1), groups of at least two symbols.
+    fn validate_exposure(&self) -> Result<(), (&'static str, String)> {
+        let e = &self.max_exposure_percent;
+        for (key, v) in [
+            ("risk_manager.max_exposure_percent.symbol", e.symbol),
+            ("risk_manager.max_exposure_percent.venue", e.venue),
+            ("risk_manager.max_exposure_percent.group", e.group),
+            (
+                "risk_manager.max_portfolio_var_percent",
+                self.max_portfolio_var_percent,
+            ),
+        ] {
+            if let Some(v) = v {
+                percent(key, v)?;
+            }
+        }
+        if !(self.var_confidence > dec!(0.5) && self.var_confidence < Decimal::ONE) {
+            return Err((
+                "risk_manager.var_confidence",
+                format!(
+                    "must be between 0.5 and 1 (exclusive), got {}",
+                    self.var_confidence
+                ),
+            ));
+        }
+        if self.var_window < 20 {
+            return Err((
+                "risk_manager.var_window",
+                format!("needs at least 20 returns, got {}", self.var_window),
+            ));
+        }
+        if let Some(g) = self.correlated_groups.iter().find(|g| g.len() < 2) {
+            return Err((
+                "risk_manager.correlated_groups",
+                format!("a group lists at least two symbols, got {g:?}"),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// `risk_manager.max_exposure_percent`: percent of equity; absent = no cap.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ExposureLimits {
+    #[serde(deserialize_with = "smc_model::serde_decimal::exact_opt")]
+    pub symbol: Option<Decimal>,
+    #[serde(deserialize_with = "smc_model::serde_decimal::exact_opt")]
+    pub venue: Option<Decimal>,
+    #[serde(deserialize_with = "smc_model::serde_decimal::exact_opt")]
+    pub group: Option<Decimal>,
 }
 
 /// `risk_manager.circuit_breakers`: each breaker is off unless its section
@@ -370,6 +445,7 @@ impl Config {
         positive("risk_manager.max_daily_loss", r.max_daily_loss)?;
         percent("risk_manager.stop_loss_percent", r.stop_loss_percent)?;
         r.circuit_breakers.validate()?;
+        r.validate_exposure()?;
         for (name, exchange) in &self.exchanges {
             if !VENUES.contains(&name.as_str()) {
                 return Err((
@@ -419,23 +495,34 @@ fn percent(key: &'static str, v: Decimal) -> Result<(), (&'static str, String)> 
 mod circuit_breaker_tests {
     use super::*;
 
-    /// The `circuit_breakers` block of `config.example.yaml`, uncommented.
+    /// The `circuit_breakers` block of `config.example.yaml` with its
+    /// commented-out breakers uncommented (the example enables only some).
     fn example_block() -> String {
         let text = include_str!("../../../config.example.yaml");
         let mut out = String::from("risk_manager:\n");
         let mut inside = false;
         for line in text.lines() {
-            if line.starts_with("  # circuit_breakers:") {
+            if line == "  circuit_breakers:" || line == "  # circuit_breakers:" {
                 inside = true;
-            } else if inside && !line.starts_with("  #") {
+                out.push_str("  circuit_breakers:\n");
+                continue;
+            }
+            if !inside {
+                continue;
+            }
+            if !line.starts_with("  ") {
                 break;
             }
-            if inside {
+            if line.trim_start().starts_with('#') {
+                // A key commented out at the block's level: `  #   drawdown:`.
                 let code = line.replacen("# ", "", 1);
-                if !code.trim_start().starts_with('#') {
+                if line.starts_with("  # ") && !code.trim_start().starts_with('#') {
                     out.push_str(&code);
                     out.push('\n');
                 }
+            } else {
+                out.push_str(line);
+                out.push('\n');
             }
         }
         out
@@ -457,7 +544,7 @@ mod circuit_breaker_tests {
         let c: Config = serde_yaml_ng::from_str(&yaml).unwrap_or_else(|e| panic!("{e}\n{yaml}"));
         let b = &c.risk_manager.circuit_breakers;
         let daily = b.daily_loss.as_ref().unwrap();
-        assert_eq!(daily.max_loss, Some(dec!(300.0)));
+        assert_eq!(daily.max_loss_percent, Some(dec!(0.3)));
         assert!(daily.release_next_utc_day);
         assert_eq!(b.drawdown.as_ref().unwrap().max_percent, dec!(10));
         assert_eq!(b.consecutive_losses.as_ref().unwrap().max_losses, 5);

@@ -167,3 +167,76 @@ fn unknown_detector_key_is_named() {
         "{msg}"
     );
 }
+
+#[test]
+fn exposure_and_var_limits_are_read_and_checked() {
+    let c = parse(
+        "c.yaml",
+        "risk_manager:\n  max_exposure_percent:\n    symbol: 25\n    group: 40.5\n  correlated_groups:\n    - [BTCUSDT, ETHUSDT]\n  max_portfolio_var_percent: 3\n",
+    )
+    .unwrap();
+    let r = &c.risk_manager;
+    assert_eq!(
+        r.max_exposure_percent.symbol,
+        Some(rust_decimal::Decimal::from(25))
+    );
+    assert_eq!(
+        r.max_exposure_percent.group,
+        Some(rust_decimal::Decimal::new(405, 1))
+    );
+    assert_eq!(r.max_exposure_percent.venue, None);
+    assert_eq!(
+        r.correlated_groups,
+        vec![vec!["BTCUSDT".to_string(), "ETHUSDT".to_string()]]
+    );
+    assert_eq!(r.var_window, 500, "default");
+    let msg = error("risk_manager:\n  max_exposure_percent:\n    venue: 120\n");
+    assert!(
+        msg.contains("`risk_manager.max_exposure_percent.venue` must be a percentage"),
+        "{msg}"
+    );
+    let msg = error("risk_manager:\n  var_confidence: 1.5\n");
+    assert!(
+        msg.starts_with("c.yaml:2:") || msg.starts_with("config.yaml:2:"),
+        "{msg}"
+    );
+    assert!(msg.contains("var_confidence"), "{msg}");
+    let msg = error("risk_manager:\n  correlated_groups:\n    - [BTCUSDT]\n");
+    assert!(msg.contains("at least two symbols"), "{msg}");
+    let msg = error("risk_manager:\n  max_exposure_percent:\n    sector: 10\n");
+    assert!(msg.contains("sector"), "{msg}");
+}
+
+#[test]
+fn smc_stops_targets_and_exits_are_read_from_the_config() {
+    let c = parse(
+        "c.yaml",
+        "backtest:\n  smc_strategy:\n    stop: { type: atr, multiple: 1.5 }\n    target: { type: liquidity, min_r: 1, fallback: 2.5 }\n    exits:\n      trailing: { type: percent, percent: 2 }\n      break_even_after_r: 0.75\n      time_stop_bars: 48\n",
+    )
+    .unwrap();
+    let s = &c.backtest.smc_strategy;
+    use rust_decimal::Decimal;
+    assert_eq!(
+        s.stop,
+        Some(smc_strategy::StopRule::Atr {
+            multiple: Decimal::new(15, 1)
+        })
+    );
+    assert_eq!(
+        s.target,
+        Some(smc_strategy::TargetRule::Liquidity {
+            min_r: Decimal::ONE,
+            fallback: Decimal::new(25, 1)
+        })
+    );
+    assert_eq!(
+        s.exits.trailing,
+        Some(smc_strategy::Trailing::Percent {
+            percent: Decimal::TWO
+        })
+    );
+    assert_eq!(s.exits.break_even_after_r, Some(Decimal::new(75, 2)));
+    assert_eq!(s.exits.time_stop_bars, Some(48));
+    let msg = error("backtest:\n  smc_strategy:\n    stop: { type: guess }\n");
+    assert!(msg.contains("guess"), "{msg}");
+}

@@ -16,8 +16,8 @@ use crate::trades::{Trade, TradeLedger};
 use rust_decimal::Decimal;
 use smc_analysis::{Confluence, SmcEvent};
 use smc_model::{
-    Candle, ClientOrderId, Clock, EngineEvent, EventSink, Fill, Instrument, OrderStatus,
-    PortfolioSnapshot, Timeframe,
+    Candle, ClientOrderId, Clock, EngineEvent, EventSink, Fill, Instrument, OrderKind, OrderStatus,
+    PortfolioSnapshot, Side, Timeframe,
 };
 use smc_strategy::risk::RiskObservation;
 use smc_strategy::{Intent, RiskGate, Strategy, StrategyContext};
@@ -409,6 +409,9 @@ impl Engine {
                 Intent::CancelAll { instrument } => {
                     self.cancel(now, |o| o.instrument == instrument, sink)
                 }
+                Intent::AmendStop { client_id, trigger } => {
+                    self.amend_stop(now, client_id, trigger, sink)
+                }
             }
         }
         self.intents = intents;
@@ -489,6 +492,58 @@ impl Engine {
             }
         }
         self.oms.sweep();
+    }
+
+    /// Moves the trigger of an open, untriggered stop order; anything else
+    /// is refused with an event saying why (the order itself is unchanged).
+    fn amend_stop(
+        &mut self,
+        now: i64,
+        client_id: ClientOrderId,
+        trigger: Decimal,
+        sink: &mut dyn EventSink,
+    ) {
+        let instruments = &self.instruments;
+        let order = self
+            .oms
+            .open_mut()
+            .iter_mut()
+            .find(|o| *o.client_id() == client_id && o.status.is_open());
+        // Rounded to the tick on the tighter side (up for a sell stop).
+        let rounded = order.as_ref().and_then(|o| {
+            let spec = &instruments.get(o.instrument)?.instrument.spec;
+            spec.round_price(trigger, o.side() == Side::Buy).ok()
+        });
+        let trigger = rounded.unwrap_or(trigger);
+        let outcome = match order {
+            None => Err("no open order with this id".to_string()),
+            Some(o) if o.triggered => Err("the stop has already triggered".to_string()),
+            Some(_) if trigger <= Decimal::ZERO => Err(format!("bad trigger {trigger}")),
+            Some(o) => match o.request.kind {
+                OrderKind::StopMarket { .. } => {
+                    o.request.kind = OrderKind::StopMarket { trigger };
+                    Ok(())
+                }
+                OrderKind::StopLimit { price, .. } => {
+                    o.request.kind = OrderKind::StopLimit { trigger, price };
+                    Ok(())
+                }
+                other => Err(format!("a {other:?} order has no stop to move")),
+            },
+        };
+        let event = match outcome {
+            Ok(()) => EngineEvent::OrderAmended {
+                time: now,
+                client_id,
+                trigger,
+            },
+            Err(reason) => EngineEvent::AmendRejected {
+                time: now,
+                client_id,
+                reason,
+            },
+        };
+        tee(&mut self.risk, sink).emit(&event);
     }
 
     /// Replaces the multi-timeframe SMC view strategies see (the SMC driver

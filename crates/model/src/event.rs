@@ -60,6 +60,18 @@ pub enum EngineEvent {
         client_id: ClientOrderId,
         reason: String,
     },
+    /// A stop order's trigger was moved (a trailing or break-even stop).
+    OrderAmended {
+        time: i64,
+        client_id: ClientOrderId,
+        trigger: Decimal,
+    },
+    /// An amendment was refused; the order is unchanged.
+    AmendRejected {
+        time: i64,
+        client_id: ClientOrderId,
+        reason: String,
+    },
     Fill(Fill),
     /// A position after a fill.
     PositionChanged {
@@ -126,6 +138,8 @@ impl EngineEvent {
             | EngineEvent::OrderRejected { time, .. }
             | EngineEvent::OrderCancelled { time, .. }
             | EngineEvent::OrderExpired { time, .. }
+            | EngineEvent::OrderAmended { time, .. }
+            | EngineEvent::AmendRejected { time, .. }
             | EngineEvent::PositionChanged { time, .. }
             | EngineEvent::FundingPaid { time, .. }
             | EngineEvent::EquityMark { time, .. }

@@ -1,12 +1,21 @@
 //! Criterion benches of the pre-trade path: the limits gate on a portfolio
 //! of 50 positions, and a historical VaR of 1,000 returns (the portfolio
-//! VaR check of issue 5 works on the aggregated portfolio return series).
+//! VaR check of issue 5 works on the aggregated portfolio return series),
+//! and that whole pre-trade portfolio VaR check.
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use rust_decimal::Decimal;
-use smc_model::{PortfolioSnapshot, PositionSnapshot, Side};
-use smc_risk::{Limits, LimitsGate, VarMethod, value_at_risk};
-use smc_strategy::{OrderIntent, RiskGate, Size};
+use smc_model::{
+    Candle, EngineEvent, EventSink, PortfolioSnapshot, PositionSnapshot, Side, Timeframe,
+};
+use smc_risk::{Limits, LimitsGate, PortfolioVar, VarMethod, value_at_risk};
+use smc_strategy::{OrderIntent, RiskGate, RiskObservation, Size};
+
+struct NullSink;
+
+impl EventSink for NullSink {
+    fn emit(&mut self, _event: &EngineEvent) {}
+}
 use std::hint::black_box;
 
 fn portfolio() -> PortfolioSnapshot {
@@ -45,6 +54,40 @@ fn bench(c: &mut Criterion) {
         .collect();
     c.bench_function("historical_var_1000_returns", |b| {
         b.iter(|| value_at_risk(black_box(&returns), 0.99, VarMethod::Historical))
+    });
+    // The whole pre-trade portfolio VaR check: 50 positions, 1,000 returns
+    // each, the P&L series built and its quantile taken, before and after.
+    let mut var_gate = LimitsGate::new(Limits::default()).with_portfolio_var(PortfolioVar::new(
+        Decimal::from(50),
+        0.99,
+        1000,
+    ));
+    let mut sink = NullSink;
+    for t in 0..=1000u64 {
+        for i in 0..50u64 {
+            let wiggle = ((t * 7919 + i * 104_729) % 2001) as i64 - 1000;
+            let close = Decimal::from(101 + i as i64) + Decimal::new(wiggle, 3);
+            let candle = Candle {
+                open_time: t as i64 * 60_000,
+                open: close,
+                high: close,
+                low: close,
+                close,
+                volume: Decimal::ONE,
+            };
+            var_gate.observe(
+                RiskObservation::Bar {
+                    instrument: i as usize,
+                    timeframe: Timeframe::M1,
+                    candle: &candle,
+                    close_time: (t as i64 + 1) * 60_000,
+                },
+                &mut sink,
+            );
+        }
+    }
+    c.bench_function("portfolio_var_check_50_positions_1000_returns", |b| {
+        b.iter(|| var_gate.check(black_box(intent.clone()), black_box(&p)))
     });
 }
 

@@ -6,11 +6,14 @@
 //! reduces a position is always accepted; one that would breach a cap is
 //! resized to fit when it can, refused with the reason otherwise.
 
+use crate::exposure::{ExposureCaps, InstrumentTag, cap_qty};
+use crate::portfolio_var::PortfolioVar;
 use rust_decimal::Decimal;
 use serde::Deserialize;
+use smc_model::EventSink;
 use smc_model::time::DAY_MS;
 use smc_model::{PortfolioSnapshot, PositionSnapshot};
-use smc_strategy::{OrderIntent, RiskGate, RiskOutcome, RiskState, Size};
+use smc_strategy::{OrderIntent, RiskGate, RiskObservation, RiskOutcome, RiskState, Size};
 
 /// The limits; `None` means no limit of that kind.
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
@@ -27,6 +30,10 @@ pub struct Limits {
 #[derive(Debug, Clone)]
 pub struct LimitsGate {
     limits: Limits,
+    exposure: ExposureCaps,
+    /// Symbol and venue of each instrument index, for the exposure caps.
+    tags: Vec<InstrumentTag>,
+    portfolio_var: Option<PortfolioVar>,
     state: RiskState,
     day: Option<i64>,
     day_start_equity: Decimal,
@@ -37,6 +44,9 @@ impl LimitsGate {
     pub fn new(limits: Limits) -> Self {
         LimitsGate {
             limits,
+            exposure: ExposureCaps::default(),
+            tags: Vec::new(),
+            portfolio_var: None,
             state: RiskState::default(),
             day: None,
             day_start_equity: Decimal::ZERO,
@@ -44,9 +54,36 @@ impl LimitsGate {
         }
     }
 
-    /// Replaces the limits (a config reload) without losing the day's state.
-    pub fn reload(&mut self, limits: Limits) {
+    /// Adds exposure caps per symbol, venue and correlated group; `tags`
+    /// names the symbol and venue of each instrument index.
+    pub fn with_exposure(mut self, caps: ExposureCaps, tags: Vec<InstrumentTag>) -> Self {
+        self.exposure = caps;
+        self.tags = tags;
+        self
+    }
+
+    /// Adds the portfolio VaR limit (it learns returns from the bars the
+    /// engine shows the gate).
+    pub fn with_portfolio_var(mut self, limit: PortfolioVar) -> Self {
+        self.portfolio_var = Some(limit);
+        self
+    }
+
+    /// Replaces the limits (a config reload) without losing the day's state
+    /// or the return history.
+    pub fn reload(&mut self, limits: Limits, caps: ExposureCaps, var: Option<(Decimal, f64)>) {
         self.limits = limits;
+        self.exposure = caps;
+        match (var, self.portfolio_var.as_mut()) {
+            (Some((max, confidence)), Some(pv)) => {
+                pv.max_percent = max;
+                pv.confidence = confidence;
+            }
+            (Some((max, confidence)), None) => {
+                self.portfolio_var = Some(PortfolioVar::new(max, confidence, 500));
+            }
+            (None, _) => self.portfolio_var = None,
+        }
     }
 
     /// Tracks the UTC day's start equity and the equity peak.
@@ -148,7 +185,7 @@ impl RiskGate for LimitsGate {
         let mut room = qty;
         let mut why = Vec::new();
         if let Some(max) = self.limits.max_position_size {
-            let cap = (max / price - held).max(Decimal::ZERO);
+            let cap = cap_qty(max / price - held).max(Decimal::ZERO);
             if cap < room {
                 room = cap;
                 why.push(format!("max_position_size {max}"));
@@ -156,11 +193,23 @@ impl RiskGate for LimitsGate {
         }
         if let Some(max) = self.limits.max_leverage {
             let gross: Decimal = p.positions.iter().map(|x| x.qty.abs() * x.mark_price).sum();
-            let cap = ((max * p.equity - gross) / price).max(Decimal::ZERO);
+            let cap = cap_qty((max * p.equity - gross) / price).max(Decimal::ZERO);
             if cap < room {
                 room = cap;
                 why.push(format!("max_leverage {max}"));
             }
+        }
+        if let Some((cap, name)) = self
+            .exposure
+            .room(&self.tags, intent.instrument, price, room, p)
+        {
+            room = cap;
+            why.push(name);
+        }
+        if room > Decimal::ZERO
+            && let Some(reason) = self.var_breach(&intent, p, room, price)
+        {
+            return refuse(intent, reason);
         }
         if room == qty {
             return RiskOutcome::Approved(intent);
@@ -185,5 +234,44 @@ impl RiskGate for LimitsGate {
 
     fn state(&self) -> &RiskState {
         &self.state
+    }
+
+    fn observe(&mut self, observation: RiskObservation<'_>, _sink: &mut dyn EventSink) {
+        if let (
+            Some(pv),
+            RiskObservation::Bar {
+                instrument, candle, ..
+            },
+        ) = (self.portfolio_var.as_mut(), observation)
+        {
+            pv.observe_close(instrument, smc_model::num::to_f64(candle.close));
+        }
+    }
+}
+
+impl LimitsGate {
+    /// Why adding `qty` at `price` breaks the portfolio VaR limit, if it
+    /// does. An order that lowers the VaR (a hedge) passes even above it.
+    fn var_breach(
+        &mut self,
+        intent: &OrderIntent,
+        p: &PortfolioSnapshot,
+        qty: Decimal,
+        price: Decimal,
+    ) -> Option<String> {
+        let pv = self.portfolio_var.as_mut()?;
+        let signed = qty * intent.side.sign();
+        let after = pv.var_percent(p, intent.instrument, signed, price)?;
+        let before = pv
+            .var_percent(p, intent.instrument, Decimal::ZERO, price)
+            .unwrap_or(0.0);
+        let max = smc_model::num::to_f64(pv.max_percent);
+        (after > max && after > before).then(|| {
+            format!(
+                "max_portfolio_var_percent: VaR {:.0}% would be {after:.3}% of equity, limit {}%",
+                pv.confidence * 100.0,
+                pv.max_percent
+            )
+        })
     }
 }

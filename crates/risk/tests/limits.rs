@@ -121,3 +121,134 @@ proptest! {
         }
     }
 }
+
+fn tags() -> Vec<smc_risk::InstrumentTag> {
+    [
+        "binance:BTCUSDT",
+        "binance:ETHUSDT",
+        "bybit:BTCUSDT",
+        "oanda:EUR_USD",
+    ]
+    .iter()
+    .map(|id| smc_risk::InstrumentTag::from_id(id))
+    .collect()
+}
+
+fn exposure_gate() -> LimitsGate {
+    LimitsGate::new(Limits::default()).with_exposure(
+        smc_risk::ExposureCaps {
+            symbol: Some(Decimal::from(20)),
+            venue: Some(Decimal::from(35)),
+            group: Some(Decimal::from(30)),
+            correlated_groups: vec![vec!["BTCUSDT".into(), "ETHUSDT".into()]],
+        },
+        tags(),
+    )
+}
+
+proptest! {
+    /// Whatever is held, an accepted order that adds exposure leaves its
+    /// symbol, its venue and its correlated group within their caps.
+    #[test]
+    fn no_accepted_order_breaks_an_exposure_cap(
+        equity in 1_000i64..100_000,
+        held in prop::collection::vec((-20i64..20, 1i64..500), 4..5),
+        instrument in 0usize..4,
+        qty in 1i64..100,
+    ) {
+        let mut gate = exposure_gate();
+        let p = portfolio(equity, &held);
+        let pos = p.positions[instrument];
+        // Only orders that add exposure: the side of the position, or buys when flat.
+        let side = if pos.qty < Decimal::ZERO { Side::Sell } else { Side::Buy };
+        let intent = OrderIntent::market(instrument, side, Size::Qty(Decimal::from(qty)));
+        let out = gate.check(intent, &p);
+        let Some(accepted) = out.clone().into_approved() else { return Ok(()) };
+        let Size::Qty(q) = accepted.size else { unreachable!() };
+        let tags = tags();
+        let notional = |member: &dyn Fn(usize) -> bool| -> Decimal {
+            p.positions.iter().filter(|x| member(x.instrument)).map(|x| x.qty.abs() * x.mark_price).sum::<Decimal>()
+                + if member(instrument) { q * pos.mark_price } else { Decimal::ZERO }
+        };
+        let cap = |pct: i64| Decimal::from(pct) * p.equity / Decimal::ONE_HUNDRED;
+        let t = &tags[instrument];
+        // Caps bind on what is added; a book already over a cap may not add.
+        let before = |member: &dyn Fn(usize) -> bool| notional(member) - if member(instrument) { q * pos.mark_price } else { Decimal::ZERO };
+        let symbol = |i: usize| tags[i].symbol == t.symbol;
+        let venue = |i: usize| tags[i].venue == t.venue;
+        prop_assert!(notional(&symbol) <= cap(20).max(before(&symbol)), "symbol: {out:?}");
+        prop_assert!(notional(&venue) <= cap(35).max(before(&venue)), "venue: {out:?}");
+        if t.symbol != "EUR_USD" {
+            let group = |i: usize| tags[i].symbol != "EUR_USD";
+            prop_assert!(notional(&group) <= cap(30).max(before(&group)), "group: {out:?}");
+        }
+    }
+}
+
+#[test]
+fn an_order_past_an_exposure_cap_is_resized_with_the_cap_named() {
+    let mut gate = exposure_gate();
+    // 10,000 equity; 10 BTC at 100 on bybit: 1,000 of BTCUSDT's 2,000.
+    let p = portfolio(10_000, &[(0, 100), (0, 100), (10, 100), (0, 100)]);
+    let out = gate.check(buy(0, 50), &p);
+    let RiskOutcome::Resized { intent, reason } = out else {
+        panic!("{out:?}")
+    };
+    assert_eq!(intent.size, Size::Qty(Decimal::from(10)));
+    assert!(
+        reason.contains("max_exposure_percent.symbol 20%"),
+        "{reason}"
+    );
+}
+
+#[test]
+fn the_portfolio_var_limit_refuses_what_would_breach_it_but_not_a_hedge() {
+    use smc_model::{Candle, EventSink};
+    use smc_strategy::RiskObservation;
+    struct Null;
+    impl EventSink for Null {
+        fn emit(&mut self, _: &smc_model::EngineEvent) {}
+    }
+    let mut gate = LimitsGate::new(Limits::default())
+        .with_portfolio_var(smc_risk::PortfolioVar::new(Decimal::from(2), 0.95, 100));
+    // Returns alternate +1 % and −2 %: a 10,000 long loses 200 (2 %) at the 5 % quantile.
+    let mut close = Decimal::from(100);
+    for k in 0..41 {
+        let candle = Candle {
+            open_time: k * 60_000,
+            open: close,
+            high: close,
+            low: close,
+            close,
+            volume: Decimal::ONE,
+        };
+        gate.observe(
+            RiskObservation::Bar {
+                instrument: 0,
+                timeframe: smc_model::Timeframe::M1,
+                candle: &candle,
+                close_time: k * 60_000 + 60_000,
+            },
+            &mut Null,
+        );
+        close *= if k % 2 == 0 {
+            Decimal::new(101, 2)
+        } else {
+            Decimal::new(98, 2)
+        };
+    }
+    let p = portfolio(10_000, &[(0, 100)]);
+    assert!(
+        matches!(gate.check(buy(0, 90), &p), RiskOutcome::Approved(_)),
+        "1.8 % of equity"
+    );
+    let out = gate.check(buy(0, 150), &p);
+    let RiskOutcome::Refused { reason, .. } = out else {
+        panic!("{out:?}")
+    };
+    assert!(reason.contains("max_portfolio_var_percent"), "{reason}");
+    // Already long 150 (3 %): selling 50 lowers the VaR, so it passes.
+    let long = portfolio(10_000, &[(150, 100)]);
+    let sell = OrderIntent::market(0, Side::Sell, Size::Qty(Decimal::from(50)));
+    assert!(gate.check(sell, &long).into_approved().is_some());
+}

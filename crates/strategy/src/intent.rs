@@ -122,6 +122,13 @@ pub enum Intent {
     CancelAll {
         instrument: usize,
     },
+    /// Move the trigger of an open stop order (a trailing or break-even
+    /// stop). Only tightening is the strategy's business; the engine checks
+    /// the order exists, is a stop and has not triggered.
+    AmendStop {
+        client_id: ClientOrderId,
+        trigger: Decimal,
+    },
 }
 
 impl From<OrderIntent> for Intent {

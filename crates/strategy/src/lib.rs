@@ -5,6 +5,8 @@
 
 /// What a strategy sees when it is called.
 pub mod context;
+/// Exit management after entry: trailing, break-even and time stops.
+pub mod exits;
 /// Order intents: what a strategy asks for, before risk and the OMS.
 pub mod intent;
 /// The pre-trade risk gate and the risk state strategies read.
@@ -13,12 +15,16 @@ pub mod risk;
 pub mod sma_cross;
 /// The built-in SMC strategy: higher-timeframe bias, lower-timeframe zone retests.
 pub mod smc;
+/// Initial stop and target placement rules.
+pub mod stops;
 /// The trait users implement.
 pub mod strategy;
 
 pub use context::StrategyContext;
+pub use exits::{ExitAction, ExitBar, ExitPlan, ManagedExit, Trailing};
 pub use intent::{Intent, OrderIntent, Setup, Size};
 pub use risk::{ApproveAll, RiskGate, RiskObservation, RiskOutcome, RiskState};
 pub use sma_cross::{FirstDecision, SmaCross, SmaCrossConfig, SmaCrossError};
 pub use smc::{SmcConfig, SmcStrategy};
+pub use stops::{StopError, StopInputs, StopRule, TargetRule};
 pub use strategy::Strategy;

@@ -6,13 +6,16 @@
 //! closed candle at a time, so it sees exactly what a live run would.
 
 use crate::context::StrategyContext;
+use crate::exits::{ExitAction, ExitBar, ExitPlan, ManagedExit};
 use crate::intent::{Intent, OrderIntent, Setup, Size};
+use crate::stops::{StopInputs, StopRule, TargetRule};
 use crate::strategy::Strategy;
 use rust_decimal::Decimal;
 use rust_decimal::prelude::FromPrimitive;
 use serde::Deserialize;
-use smc_analysis::{DetectorConfig, Kind, Lifecycle, MultiTimeframe, SmcEvent};
-use smc_model::{Side, Timeframe};
+use smc_analysis::atr::Atr;
+use smc_analysis::{Bar, DetectorConfig, Kind, Lifecycle, MultiTimeframe, SmcEvent};
+use smc_model::{ClientOrderId, Fill, PortfolioSnapshot, Side, Timeframe};
 use std::borrow::Cow;
 
 /// Every parameter of the strategy (the `strategy.smc` section of a config).
@@ -31,6 +34,15 @@ pub struct SmcConfig {
     pub entry_expiry_bars: usize,
     /// Also trade the bearish side (needs a margin account).
     pub allow_short: bool,
+    /// The initial stop; default: beyond the zone by `stop_buffer` × its height.
+    pub stop: Option<StopRule>,
+    /// The target; default: the opposing liquidity when at least 1 R away,
+    /// else `reward_risk` R.
+    pub target: Option<TargetRule>,
+    /// Trailing, break-even and time stops after entry (all off by default).
+    pub exits: ExitPlan,
+    /// Bars of the entry timeframe's ATR (ATR stops and trails).
+    pub atr_period: usize,
     pub detectors: DetectorConfig,
 }
 
@@ -43,6 +55,10 @@ impl Default for SmcConfig {
             stop_buffer: Decimal::new(1, 1),
             entry_expiry_bars: 30,
             allow_short: false,
+            stop: None,
+            target: None,
+            exits: ExitPlan::default(),
+            atr_period: 14,
             detectors: DetectorConfig::default(),
         }
     }
@@ -58,17 +74,87 @@ pub struct SmcStrategy {
     last_break: i8,
     /// Candles since the pending entry was placed.
     pending_for: Option<usize>,
+    /// The stop of the pending entry, for its exit manager once it fills.
+    pending_stop: Option<Decimal>,
+    /// The open trade's exit manager and the id of its protective stop.
+    managed: Option<(ManagedExit, ClientOrderId)>,
+    atr: Atr,
+    /// Latest base-timeframe swing low and high (structure trailing).
+    swings: (Option<Decimal>, Option<Decimal>),
 }
 
 impl SmcStrategy {
     pub fn new(config: SmcConfig) -> Self {
         SmcStrategy {
-            config,
             mtf: None,
             base: None,
             events: Vec::new(),
             last_break: 0,
             pending_for: None,
+            pending_stop: None,
+            managed: None,
+            atr: Atr::new(config.atr_period),
+            swings: (None, None),
+            config,
+        }
+    }
+
+    /// The rules in force: the configured ones, else the defaults built
+    /// from `stop_buffer` and `reward_risk`.
+    fn rules(&self) -> (StopRule, TargetRule) {
+        let stop = self.config.stop.unwrap_or(StopRule::Structure {
+            buffer: self.config.stop_buffer,
+        });
+        let target = self.config.target.unwrap_or(TargetRule::Liquidity {
+            min_r: Decimal::ONE,
+            fallback: self.config.reward_risk,
+        });
+        (stop, target)
+    }
+
+    /// Trailing, break-even and time stops of the open trade.
+    fn manage_exit(&mut self, ctx: &StrategyContext<'_>, out: &mut Vec<Intent>) {
+        if ctx.position_qty().is_zero() {
+            self.managed = None;
+            return;
+        }
+        let Some((exit, stop_id)) = self.managed.as_mut() else {
+            return;
+        };
+        let swing = if exit.side == Side::Buy {
+            self.swings.0
+        } else {
+            self.swings.1
+        };
+        let bar = ExitBar {
+            high: ctx.candle.high,
+            low: ctx.candle.low,
+            close: ctx.candle.close,
+            atr: Some(self.atr.value()),
+            swing,
+        };
+        match exit.on_bar(&self.config.exits, &bar) {
+            ExitAction::Hold => {}
+            ExitAction::MoveStop { to, .. } => out.push(Intent::AmendStop {
+                client_id: stop_id.clone(),
+                trigger: to,
+            }),
+            ExitAction::Close { .. } => {
+                out.push(Intent::CancelAll {
+                    instrument: ctx.instrument_index,
+                });
+                let side = if ctx.position_qty() > Decimal::ZERO {
+                    Side::Sell
+                } else {
+                    Side::Buy
+                };
+                out.push(
+                    OrderIntent::market(ctx.instrument_index, side, Size::ClosePosition)
+                        .reduce_only()
+                        .into(),
+                );
+                self.managed = None;
+            }
         }
     }
 
@@ -79,35 +165,35 @@ impl SmcStrategy {
         zone: &SmcEvent,
         bias: i8,
         target: Option<f64>,
-    ) -> Option<OrderIntent> {
-        let (top, bottom) = (zone.top?, zone.bottom?);
-        let height = top - bottom;
-        let buffer = height * f64::try_from(self.config.stop_buffer).ok()?;
-        let (entry, stop) = if bias == 1 {
-            (top, bottom - buffer)
+    ) -> Option<(OrderIntent, Decimal)> {
+        let (top, bottom) = (
+            Decimal::from_f64(zone.top?)?,
+            Decimal::from_f64(zone.bottom?)?,
+        );
+        let side = if bias == 1 { Side::Buy } else { Side::Sell };
+        let (entry, edge) = if bias == 1 {
+            (top, bottom)
         } else {
-            (bottom, top + buffer)
+            (bottom, top)
         };
+        let inputs = StopInputs {
+            side,
+            entry,
+            atr: Some(self.atr.value()),
+            structure: Some((edge, top - bottom)),
+            liquidity: target.and_then(Decimal::from_f64),
+        };
+        let (stop_rule, target_rule) = self.rules();
+        let stop = stop_rule.place(&inputs).ok()?;
+        let take = target_rule.place(&inputs, stop);
         let risk_per_unit = (entry - stop).abs();
-        if risk_per_unit.is_nan() || risk_per_unit <= 0.0 || !entry.is_finite() {
-            return None;
-        }
-        let r_target = entry
-            + f64::from(bias) * risk_per_unit * f64::try_from(self.config.reward_risk).ok()?;
-        // Opposing liquidity is the natural target when it is at least 1R away.
-        let take = match target {
-            Some(t) if (t - entry) * f64::from(bias) >= risk_per_unit => t,
-            _ => r_target,
-        };
         let equity = ctx.portfolio.equity;
         let risk = equity * self.config.risk_percent / Decimal::ONE_HUNDRED;
-        let entry_price = Decimal::from_f64(entry)?;
         // Risk-based size, but never more than 99 % of the equity buys
         // outright (the rest pays fees): a tight stop must not turn into
         // leverage the account does not have.
-        let affordable = equity * Decimal::new(99, 2) / entry_price;
-        let qty = (risk / Decimal::from_f64(risk_per_unit)?).min(affordable);
-        let side = if bias == 1 { Side::Buy } else { Side::Sell };
+        let affordable = equity * Decimal::new(99, 2) / entry;
+        let qty = (risk / risk_per_unit).min(affordable);
         let pattern = if zone.kind == Kind::Ob {
             "ob_retest"
         } else {
@@ -117,17 +203,29 @@ impl SmcStrategy {
             pattern: Cow::Borrowed(pattern),
             timeframe: Some(zone.timeframe),
         };
-        Some(
-            OrderIntent::limit(ctx.instrument_index, side, Size::Qty(qty), entry_price)
-                .with_bracket(Decimal::from_f64(stop), Decimal::from_f64(take))
-                .with_setup(setup),
-        )
+        let intent = OrderIntent::limit(ctx.instrument_index, side, Size::Qty(qty), entry)
+            .with_bracket(Some(stop), Some(take))
+            .with_setup(setup);
+        Some((intent, stop))
     }
 }
 
 impl Strategy for SmcStrategy {
     fn name(&self) -> &str {
         "smc"
+    }
+
+    /// The entry's first fill starts managing the trade's exit; the stop and
+    /// target legs' own fills end it (the next candle sees the flat position).
+    fn on_fill(&mut self, fill: &Fill, _portfolio: &PortfolioSnapshot, _out: &mut Vec<Intent>) {
+        let id = fill.client_id.as_str();
+        if id.ends_with("-sl") || id.ends_with("-tp") || self.config.exits.is_empty() {
+            return;
+        }
+        if let Some(stop) = self.pending_stop.take() {
+            let stop_id = ClientOrderId::new(format!("{id}-sl"));
+            self.managed = Some((ManagedExit::new(fill.side, fill.price, stop), stop_id));
+        }
     }
 
     fn on_candle(&mut self, ctx: &StrategyContext<'_>, out: &mut Vec<Intent>) {
@@ -143,8 +241,10 @@ impl Strategy for SmcStrategy {
         let Some(mtf) = self.mtf.as_mut() else { return };
         self.events.clear();
         mtf.on_candle(ctx.candle, &mut self.events);
+        self.atr.update(&Bar::from_candle(ctx.candle, base));
         let view = mtf.confluence();
         let bias = view.frame(tfs[1]).map_or(0, |f| f.trend);
+        self.manage_exit(ctx, out);
         let flat = ctx.position_qty().is_zero();
         if let Some(age) = self.pending_for.as_mut() {
             *age += 1;
@@ -165,6 +265,8 @@ impl Strategy for SmcStrategy {
         {
             match e.kind {
                 Kind::Bos | Kind::Choch => self.last_break = e.direction,
+                Kind::SwingLow => self.swings.0 = e.level.and_then(Decimal::from_f64),
+                Kind::SwingHigh => self.swings.1 = e.level.and_then(Decimal::from_f64),
                 Kind::Ob | Kind::Fvg if e.direction == bias && self.last_break == bias => {
                     zone = Some(e.clone())
                 }
@@ -181,9 +283,10 @@ impl Strategy for SmcStrategy {
         } else {
             base_view.and_then(|f| f.liquidity_below)
         };
-        if let Some(intent) = self.entry(ctx, &zone, bias, target) {
+        if let Some((intent, stop)) = self.entry(ctx, &zone, bias, target) {
             out.push(intent.into());
             self.pending_for = Some(0);
+            self.pending_stop = Some(stop);
         }
     }
 }

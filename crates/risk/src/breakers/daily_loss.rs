@@ -61,8 +61,8 @@ impl Condition for DailyLoss {
         {
             return Some(format!(
                 "lost {} today from {}, limit {max}",
-                loss.normalize(),
-                self.start_equity.normalize()
+                loss.round_dp(2).normalize(),
+                self.start_equity.round_dp(2).normalize()
             ));
         }
         if let Some(max) = self.max_loss_percent
@@ -73,7 +73,7 @@ impl Condition for DailyLoss {
                 return Some(format!(
                     "lost {}% today from {}, limit {max}%",
                     pct.round_dp(2).normalize(),
-                    self.start_equity.normalize()
+                    self.start_equity.round_dp(2).normalize()
                 ));
             }
         }

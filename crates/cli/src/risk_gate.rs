@@ -1,0 +1,60 @@
+//! The risk gate a config asks for, built in one place for every mode that
+//! trades (backtest, and later paper and live): the `risk_manager` limits
+//! (position size, daily loss, positions, drawdown, leverage), the exposure
+//! caps per symbol, venue and correlated group, the portfolio VaR limit,
+//! and the circuit breakers in front of them.
+
+use smc_config::Config;
+use smc_model::Instrument;
+use smc_risk::breakers::{BreakerStore, MemoryStore};
+use smc_risk::{BreakerGate, ExposureCaps, InstrumentTag, Limits, LimitsGate, PortfolioVar};
+use smc_strategy::RiskGate;
+
+/// The limits gate of `config` for the engine's `instruments` (in table order).
+pub fn limits_gate(config: &Config, instruments: &[Instrument]) -> LimitsGate {
+    let r = &config.risk_manager;
+    let limits = Limits {
+        max_position_size: Some(r.max_position_size),
+        max_daily_loss: Some(r.max_daily_loss),
+        max_positions: Some(config.trading.max_positions as usize),
+        max_drawdown_percent: r.max_drawdown_percent,
+        max_leverage: r.max_leverage,
+    };
+    let caps = ExposureCaps {
+        symbol: r.max_exposure_percent.symbol,
+        venue: r.max_exposure_percent.venue,
+        group: r.max_exposure_percent.group,
+        correlated_groups: r.correlated_groups.clone(),
+    };
+    let tags = instruments
+        .iter()
+        .map(|i| InstrumentTag::from_id(&i.id.to_string()))
+        .collect();
+    let mut gate = LimitsGate::new(limits).with_exposure(caps, tags);
+    if let Some(max) = r.max_portfolio_var_percent {
+        let confidence = smc_model::num::to_f64(r.var_confidence);
+        gate = gate.with_portfolio_var(PortfolioVar::new(max, confidence, r.var_window));
+    }
+    gate
+}
+
+/// The gate every order of a config-driven run passes: the limits, behind
+/// the circuit breakers when the config has any. A backtest's breakers keep
+/// their states in memory (`store`: `None`); paper and live pass the
+/// SQLite store so that a restart keeps a tripped breaker tripped.
+pub fn gate(
+    config: &Config,
+    instruments: &[Instrument],
+    start_time: i64,
+    store: Option<Box<dyn BreakerStore>>,
+) -> anyhow::Result<Box<dyn RiskGate>> {
+    let limits = limits_gate(config, instruments);
+    let breakers = crate::risk::breakers::breaker_config(&config.risk_manager.circuit_breakers);
+    if !breakers.any() {
+        return Ok(Box::new(limits));
+    }
+    let store = store.unwrap_or_else(|| Box::new(MemoryStore::new()));
+    Ok(Box::new(BreakerGate::new(
+        limits, &breakers, store, start_time,
+    )?))
+}
