@@ -11,6 +11,7 @@ mod optimize;
 mod risk;
 mod risk_gate;
 mod run_sink;
+mod venue_sim;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -41,6 +42,10 @@ enum Command {
         #[command(subcommand)]
         command: risk::RiskCommand,
     },
+    /// Run a loopback exchange simulator speaking the Binance spot and USD-M
+    /// protocols (REST, market streams, user data stream), replaying CSV
+    /// series as its market and matching with the engine's matching engine.
+    VenueSim(venue_sim::VenueSimArgs),
 }
 
 fn main() -> ExitCode {
@@ -55,6 +60,7 @@ fn main() -> ExitCode {
         },
         Command::Optimize(args) => optimize::run(&args),
         Command::Risk { command } => risk::run(&command),
+        Command::VenueSim(args) => venue_sim::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,0 +1,154 @@
+//! `smc venue-sim`: runs the Binance-protocol exchange simulator on
+//! loopback, replaying CSV series as its market, until the process is
+//! stopped.
+
+use anyhow::{Context, bail};
+use clap::Args;
+use rust_decimal::Decimal;
+use smc_venue_sim::{KeyConfig, MarketSource, SimConfig};
+use std::io::Write;
+use std::path::PathBuf;
+
+const FAULTS_HELP: &str = "Faults to inject, `;`-separated (also settable at run time: PUT /__sim/faults with the spec as the body, GET to read, DELETE to clear).
+
+  spec  = fault *( \";\" fault )
+  fault = kind [ \"(\" name=value *( \",\" name=value ) \")\" ]
+
+Kinds:
+  drop-ws(after=1s)      close WebSocket connections abruptly once they are this old
+  delay(ms=1000)         delay HTTP responses
+  429                    answer 429 -1003 with Retry-After
+  418                    answer 418 -1003 (IP banned) with Retry-After
+  -1021                  answer 400 -1021 (timestamp outside the recvWindow)
+  5xx(status=503)        answer a 5xx (execution status unknown)
+  order-timeout(ms=0)    accept the order into the book, then answer 503 -1007
+  dup-events             send every user-data event twice
+  reorder-events         swap consecutive user-data events (a lone one goes out 200 ms late)
+Every kind also takes path=PREFIX (only matching request paths), every=N (every N-th occasion) and count=N (at most N times).
+Example: --faults 'delay(ms=300,path=/api/v3/order);429(every=5,count=2);drop-ws(after=2s)'";
+
+/// Arguments of `smc venue-sim`.
+#[derive(Debug, Args)]
+pub struct VenueSimArgs {
+    /// Port on 127.0.0.1 (0 picks a free one; the address is printed).
+    #[arg(long)]
+    port: u16,
+    /// A CSV series (timestamp,open,high,low,close,volume) to replay; each
+    /// --market pairs with the --symbol at the same position. Repeatable.
+    #[arg(long = "market", value_name = "FILE", required = true)]
+    markets: Vec<PathBuf>,
+    /// The symbol the matching --market is traded as, on spot and on USD-M
+    /// (quoted in USDT, e.g. BTCUSDT). Repeatable.
+    #[arg(long = "symbol", value_name = "SYMBOL", required = true)]
+    symbols: Vec<String>,
+    /// An API key the simulator accepts; pairs with --api-secret. Repeatable.
+    /// Without one, a key pair is generated and printed.
+    #[arg(long = "api-key", value_name = "KEY")]
+    api_keys: Vec<String>,
+    /// The secret of the --api-key at the same position.
+    #[arg(long = "api-secret", value_name = "SECRET")]
+    api_secrets: Vec<String>,
+    /// Report withdrawals as enabled for this key in
+    /// /sapi/v1/account/apiRestrictions (to test that live mode refuses it).
+    /// Repeatable.
+    #[arg(long = "withdrawal-key", value_name = "KEY")]
+    withdrawal_keys: Vec<String>,
+    /// Candles replayed per second (fractions allowed).
+    #[arg(long, default_value_t = 1.0)]
+    speed: f64,
+    /// Starting balance of each key in USDT, on spot and on USD-M.
+    #[arg(long, default_value = "10000")]
+    balance: Decimal,
+    /// USD-M leverage of every account.
+    #[arg(long, default_value = "20")]
+    leverage: Decimal,
+    #[arg(long, value_name = "SPEC", default_value = "", long_help = FAULTS_HELP, help = "Faults to inject (grammar in --help)")]
+    faults: String,
+}
+
+fn config(args: &VenueSimArgs) -> anyhow::Result<SimConfig> {
+    if args.markets.len() != args.symbols.len() {
+        bail!(
+            "--market and --symbol come in pairs: got {} markets and {} symbols",
+            args.markets.len(),
+            args.symbols.len()
+        );
+    }
+    if args.api_keys.len() != args.api_secrets.len() {
+        bail!(
+            "--api-key and --api-secret come in pairs: got {} keys and {} secrets",
+            args.api_keys.len(),
+            args.api_secrets.len()
+        );
+    }
+    for w in &args.withdrawal_keys {
+        if !args.api_keys.contains(w) {
+            bail!("--withdrawal-key {w} is not one of the --api-key values");
+        }
+    }
+    if args.balance <= Decimal::ZERO || args.leverage < Decimal::ONE {
+        bail!("--balance must be positive and --leverage at least 1");
+    }
+    Ok(SimConfig {
+        port: args.port,
+        markets: args
+            .markets
+            .iter()
+            .zip(&args.symbols)
+            .map(|(path, symbol)| MarketSource {
+                path: path.clone(),
+                symbol: symbol.clone(),
+            })
+            .collect(),
+        keys: args
+            .api_keys
+            .iter()
+            .zip(&args.api_secrets)
+            .map(|(key, secret)| KeyConfig {
+                key: key.clone(),
+                secret: secret.clone(),
+                withdrawals: args.withdrawal_keys.contains(key),
+            })
+            .collect(),
+        speed: args.speed,
+        balance: args.balance,
+        leverage: args.leverage,
+        faults: args.faults.clone(),
+        ..SimConfig::default()
+    })
+}
+
+pub fn run(args: &VenueSimArgs) -> anyhow::Result<()> {
+    let config = config(args)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    runtime.block_on(async move {
+        let sim = smc_venue_sim::start(config).await?;
+        let mut out = std::io::stdout().lock();
+        writeln!(out, "venue-sim listening on {} (spot /api/v3, USD-M /fapi, streams ws://{}/ws, control /__sim)", sim.base_url(), sim.addr)?;
+        for s in &sim.shared.market.series {
+            writeln!(
+                out,
+                "  {}: {} candles of {}, tick {}, step {}, {} ms per candle",
+                s.symbol,
+                s.candles.len(),
+                s.timeframe,
+                s.rules.tick,
+                s.rules.lot,
+                sim.shared.market.period_ms
+            )?;
+        }
+        if sim.generated_keys {
+            for k in &sim.keys {
+                writeln!(out, "api-key: {}\napi-secret: {}", k.key, k.secret)?;
+            }
+        }
+        out.flush()?;
+        drop(out);
+        sim.wait().await;
+        anyhow::Ok(())
+    })
+}

@@ -1,0 +1,122 @@
+//! What the simulator is started with: markets to replay, API keys,
+//! balances, speed, limits and faults. The CLI builds one from its flags;
+//! tests build one directly (port 0 picks a free port).
+
+use rand::RngExt;
+use rust_decimal::Decimal;
+use std::path::PathBuf;
+
+/// A CSV series replayed as the market of `symbol`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MarketSource {
+    pub path: PathBuf,
+    pub symbol: String,
+}
+
+/// An API key pair.
+#[derive(Clone, PartialEq, Eq)]
+pub struct KeyConfig {
+    pub key: String,
+    pub secret: String,
+    /// Whether `/sapi/v1/account/apiRestrictions` reports withdrawals as
+    /// enabled (live mode must refuse such a key).
+    pub withdrawals: bool,
+}
+
+impl std::fmt::Debug for KeyConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KeyConfig")
+            .field("key", &self.key)
+            .field("secret", &"<redacted>")
+            .field("withdrawals", &self.withdrawals)
+            .finish()
+    }
+}
+
+fn random_token(len: usize) -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    let mut rng = rand::rng();
+    (0..len)
+        .map(|_| char::from(ALPHABET[rng.random_range(0..ALPHABET.len())]))
+        .collect()
+}
+
+impl KeyConfig {
+    /// A fresh random pair (64 characters each, like Binance's).
+    pub fn generate() -> Self {
+        KeyConfig {
+            key: random_token(64),
+            secret: random_token(64),
+            withdrawals: false,
+        }
+    }
+}
+
+/// A fresh listen key (60 characters, like Binance's).
+pub fn new_listen_key() -> String {
+    random_token(60)
+}
+
+/// Rate limits (Binance's published values by default).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    pub spot_weight_1m: u64,
+    pub futures_weight_1m: u64,
+    pub spot_orders_10s: u64,
+    pub spot_orders_1d: u64,
+    pub futures_orders_10s: u64,
+    pub futures_orders_1m: u64,
+    /// Requests refused with 429 in one window before the IP is banned.
+    pub ban_after_strikes: u32,
+    /// How long a ban (418) lasts.
+    pub ban_ms: i64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            spot_weight_1m: 6_000,
+            futures_weight_1m: 2_400,
+            spot_orders_10s: 100,
+            spot_orders_1d: 200_000,
+            futures_orders_10s: 300,
+            futures_orders_1m: 1_200,
+            ban_after_strikes: 50,
+            ban_ms: 120_000,
+        }
+    }
+}
+
+/// Everything the simulator needs to start.
+#[derive(Debug, Clone)]
+pub struct SimConfig {
+    /// Port on 127.0.0.1 (0: any free port).
+    pub port: u16,
+    pub markets: Vec<MarketSource>,
+    /// Keys; none means one generated pair.
+    pub keys: Vec<KeyConfig>,
+    /// Candles replayed per second.
+    pub speed: f64,
+    /// Starting balance of each key, in USDT, on spot and on USD-M.
+    pub balance: Decimal,
+    /// USD-M leverage of every account.
+    pub leverage: Decimal,
+    pub limits: Limits,
+    /// Fault spec (see `faults`).
+    pub faults: String,
+}
+
+impl Default for SimConfig {
+    fn default() -> Self {
+        SimConfig {
+            port: 0,
+            markets: Vec::new(),
+            keys: Vec::new(),
+            speed: 1.0,
+            balance: Decimal::from(10_000),
+            leverage: Decimal::from(20),
+            limits: Limits::default(),
+            faults: String::new(),
+        }
+    }
+}

@@ -1,0 +1,301 @@
+//! Fault injection: the `--faults` grammar, its parser, and the counters
+//! that decide when a fault fires. The same spec text is accepted by the
+//! control endpoint (`PUT /__sim/faults`).
+//!
+//! ```text
+//! spec   = fault *( ";" fault )
+//! fault  = kind [ "(" param *( "," param ) ")" ]
+//! param  = name "=" value
+//! ```
+//!
+//! | kind | what it does | own params |
+//! |---|---|---|
+//! | `drop-ws` | closes WebSocket connections abruptly, `after` their opening | `after=DURATION` (default `1s`) |
+//! | `delay` | delays matching HTTP responses | `ms=N` (default 1000) |
+//! | `429` | answers 429 -1003 with `Retry-After` | |
+//! | `418` | answers 418 -1003 (IP banned) with `Retry-After` | |
+//! | `-1021` | answers 400 -1021 (timestamp outside the recvWindow) | |
+//! | `5xx` | answers a 5xx (unknown execution status) | `status=500..599` (default 503) |
+//! | `order-timeout` | accepts the order into the book, then answers 503 -1007 (execution status unknown) after `ms` | `ms=N` (default 0) |
+//! | `dup-events` | sends every user-data event twice | |
+//! | `reorder-events` | swaps consecutive user-data events (a lone one goes out 200 ms late) | |
+//!
+//! Params every kind takes: `path=PREFIX` (only requests whose path starts
+//! with it; default all), `every=N` (the N-th, 2N-th, … matching request or
+//! event; default 1), `count=N` (fire at most N times; default unlimited).
+//! Durations are `250ms`, `2s` or a plain number of milliseconds.
+//! Example: `delay(ms=300,path=/api/v3/order);429(every=5,count=2);drop-ws(after=2s)`.
+
+use std::fmt;
+
+/// What a fault does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FaultKind {
+    DropWs { after_ms: u64 },
+    Delay { ms: u64 },
+    TooManyRequests,
+    Banned,
+    BadTimestamp,
+    ServerError { status: u16 },
+    OrderTimeout { ms: u64 },
+    DuplicateEvents,
+    ReorderEvents,
+}
+
+impl FaultKind {
+    pub fn name(&self) -> &'static str {
+        match self {
+            FaultKind::DropWs { .. } => "drop-ws",
+            FaultKind::Delay { .. } => "delay",
+            FaultKind::TooManyRequests => "429",
+            FaultKind::Banned => "418",
+            FaultKind::BadTimestamp => "-1021",
+            FaultKind::ServerError { .. } => "5xx",
+            FaultKind::OrderTimeout { .. } => "order-timeout",
+            FaultKind::DuplicateEvents => "dup-events",
+            FaultKind::ReorderEvents => "reorder-events",
+        }
+    }
+}
+
+/// One fault with its filters and counters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fault {
+    pub kind: FaultKind,
+    pub path: Option<String>,
+    pub every: u64,
+    pub count: Option<u64>,
+    seen: u64,
+    fired: u64,
+}
+
+impl Fault {
+    pub fn new(kind: FaultKind) -> Self {
+        Fault {
+            kind,
+            path: None,
+            every: 1,
+            count: None,
+            seen: 0,
+            fired: 0,
+        }
+    }
+
+    /// Counts one matching occasion (a request to `path`, an event, a
+    /// connection) and says whether the fault fires on it.
+    pub fn fires(&mut self, path: &str) -> bool {
+        if self.path.as_deref().is_some_and(|p| !path.starts_with(p)) {
+            return false;
+        }
+        if self.count.is_some_and(|c| self.fired >= c) {
+            return false;
+        }
+        self.seen += 1;
+        if !self.seen.is_multiple_of(self.every) {
+            return false;
+        }
+        self.fired += 1;
+        true
+    }
+
+    pub fn fired(&self) -> u64 {
+        self.fired
+    }
+}
+
+impl fmt::Display for Fault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut params = Vec::new();
+        match self.kind {
+            FaultKind::DropWs { after_ms } => params.push(format!("after={after_ms}ms")),
+            FaultKind::Delay { ms } | FaultKind::OrderTimeout { ms } => {
+                params.push(format!("ms={ms}"))
+            }
+            FaultKind::ServerError { status } => params.push(format!("status={status}")),
+            _ => {}
+        }
+        if let Some(p) = &self.path {
+            params.push(format!("path={p}"));
+        }
+        if self.every != 1 {
+            params.push(format!("every={}", self.every));
+        }
+        if let Some(c) = self.count {
+            params.push(format!("count={c}"));
+        }
+        if params.is_empty() {
+            write!(f, "{}", self.kind.name())
+        } else {
+            write!(f, "{}({})", self.kind.name(), params.join(","))
+        }
+    }
+}
+
+/// A spec that does not follow the grammar.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("fault `{fault}`: {reason}")]
+pub struct FaultSpecError {
+    pub fault: String,
+    pub reason: String,
+}
+
+fn duration_ms(v: &str) -> Option<u64> {
+    if let Some(ms) = v.strip_suffix("ms") {
+        ms.parse().ok()
+    } else if let Some(s) = v.strip_suffix('s') {
+        s.parse::<u64>().ok().map(|s| s * 1_000)
+    } else {
+        v.parse().ok()
+    }
+}
+
+fn parse_one(text: &str) -> Result<Fault, FaultSpecError> {
+    let err = |reason: String| FaultSpecError {
+        fault: text.to_string(),
+        reason,
+    };
+    let (name, args) = match text.split_once('(') {
+        Some((name, rest)) => {
+            let args = rest
+                .strip_suffix(')')
+                .ok_or_else(|| err("missing `)`".into()))?;
+            (name.trim(), args)
+        }
+        None => (text, ""),
+    };
+    let mut params: Vec<(&str, &str)> = Vec::new();
+    for p in args.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let (k, v) = p
+            .split_once('=')
+            .ok_or_else(|| err(format!("parameter `{p}` is not name=value")))?;
+        params.push((k.trim(), v.trim()));
+    }
+    let number = |v: &str, what: &str| {
+        v.parse::<u64>()
+            .map_err(|_| err(format!("`{what}` must be a whole number, got `{v}`")))
+    };
+    let mut kind = match name {
+        "drop-ws" => FaultKind::DropWs { after_ms: 1_000 },
+        "delay" => FaultKind::Delay { ms: 1_000 },
+        "429" => FaultKind::TooManyRequests,
+        "418" => FaultKind::Banned,
+        "-1021" => FaultKind::BadTimestamp,
+        "5xx" => FaultKind::ServerError { status: 503 },
+        "order-timeout" => FaultKind::OrderTimeout { ms: 0 },
+        "dup-events" => FaultKind::DuplicateEvents,
+        "reorder-events" => FaultKind::ReorderEvents,
+        other => {
+            return Err(err(format!(
+                "unknown kind `{other}` (drop-ws, delay, 429, 418, -1021, 5xx, order-timeout, dup-events, reorder-events)"
+            )));
+        }
+    };
+    let mut fault = Fault::new(kind);
+    for (k, v) in params {
+        match (k, &mut kind) {
+            ("path", _) if v.starts_with('/') => fault.path = Some(v.to_string()),
+            ("path", _) => return Err(err(format!("path must start with `/`, got `{v}`"))),
+            ("every", _) => {
+                fault.every = number(v, "every")?;
+                if fault.every == 0 {
+                    return Err(err("`every` must be at least 1".into()));
+                }
+            }
+            ("count", _) => fault.count = Some(number(v, "count")?),
+            ("after", FaultKind::DropWs { after_ms }) => {
+                *after_ms = duration_ms(v).ok_or_else(|| err(format!("bad duration `{v}`")))?;
+            }
+            ("ms", FaultKind::Delay { ms } | FaultKind::OrderTimeout { ms }) => {
+                *ms = number(v, "ms")?;
+            }
+            ("status", FaultKind::ServerError { status }) => {
+                let s = number(v, "status")?;
+                if !(500..=599).contains(&s) {
+                    return Err(err(format!("status must be 500..599, got {s}")));
+                }
+                *status = s as u16;
+            }
+            _ => return Err(err(format!("`{k}` is not a parameter of `{name}`"))),
+        }
+    }
+    fault.kind = kind;
+    Ok(fault)
+}
+
+/// Parses a whole spec (`;`-separated faults; empty means none).
+pub fn parse_spec(spec: &str) -> Result<Vec<Fault>, FaultSpecError> {
+    spec.split(';')
+        .map(str::trim)
+        .filter(|f| !f.is_empty())
+        .map(parse_one)
+        .collect()
+}
+
+/// The active faults.
+#[derive(Debug, Clone, Default)]
+pub struct FaultSet {
+    pub faults: Vec<Fault>,
+}
+
+impl FaultSet {
+    /// The first fault of a kind selected by `pick` that fires on `path`.
+    pub fn fire(&mut self, path: &str, pick: impl Fn(&FaultKind) -> bool) -> Option<FaultKind> {
+        self.faults
+            .iter_mut()
+            .filter(|f| pick(&f.kind))
+            .find_map(|f| f.fires(path).then_some(f.kind))
+    }
+
+    /// The spec text of the active faults.
+    pub fn describe(&self) -> String {
+        self.faults
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(";")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_kind_parses_and_prints_back() {
+        let spec = "drop-ws(after=2s);delay(ms=300,path=/api/v3/order);429(every=5,count=2);418;-1021;5xx(status=502);order-timeout(ms=50);dup-events;reorder-events";
+        let faults = parse_spec(spec).unwrap();
+        assert_eq!(faults.len(), 9);
+        assert_eq!(faults[0].kind, FaultKind::DropWs { after_ms: 2_000 });
+        let set = FaultSet { faults };
+        let printed = set.describe();
+        assert_eq!(parse_spec(&printed).unwrap(), set.faults);
+    }
+
+    #[test]
+    fn bad_specs_name_the_fault() {
+        for bad in [
+            "nope",
+            "delay(ms=x)",
+            "5xx(status=404)",
+            "delay(ms=1",
+            "429(every=0)",
+            "429(ms=3)",
+            "delay(path=api)",
+        ] {
+            let e = parse_spec(bad).unwrap_err();
+            assert!(bad.starts_with(&e.fault), "{bad}: {e}");
+        }
+        assert!(parse_spec(" ; ").unwrap().is_empty());
+    }
+
+    #[test]
+    fn every_count_and_path_filter_occasions() {
+        let mut f = parse_spec("429(every=2,count=2,path=/api)")
+            .unwrap()
+            .remove(0);
+        let fired: Vec<bool> = (0..7).map(|_| f.fires("/api/v3/time")).collect();
+        assert_eq!(fired, [false, true, false, true, false, false, false]);
+        assert!(!f.fires("/fapi/v1/time"));
+        assert_eq!(f.fired(), 2);
+    }
+}

@@ -1,0 +1,56 @@
+//! `smc venue-sim`: a loopback exchange simulator that speaks the Binance
+//! spot (`/api/v3`, `/sapi/v1`) and USD-M (`/fapi/v1|v2|v3`) protocols —
+//! REST, market streams and the user data stream — for our adapter and
+//! third-party clients (python-binance, ccxt). It verifies HMAC signatures
+//! over the raw request bytes, enforces the receive window, symbol filters
+//! and rate limits with Binance's error codes and bodies, matches orders
+//! with the engine's matching engine, replays CSV series as its market on
+//! the wall clock, and injects faults on demand.
+
+/// Spot and USD-M accounts of a key: orders, fills, balances, positions.
+pub mod account;
+/// Signature verification over the raw bytes and the receive window.
+pub mod auth;
+/// Start-up configuration, key generation and limits.
+pub mod config;
+/// The control endpoint (`/__sim/faults`, withdrawals, replay state).
+pub mod control;
+/// Binance error answers and start-up errors.
+pub mod error;
+/// `exchangeInfo` generated from the replayed series.
+pub mod exchange_info;
+/// The fault grammar and when faults fire.
+pub mod faults;
+/// Symbol filters with each family's error codes.
+pub mod filters;
+/// The REST front door: faults, weight, auth, handler, headers.
+pub mod http;
+/// The replayed market: shifted series, replay clock, derived rules.
+pub mod market;
+/// Order and trade records and their JSON.
+pub mod orders;
+/// Query string and form body parameters.
+pub mod params;
+/// Request weight per IP and order counts per account.
+pub mod ratelimit;
+/// Account, balance, position, API-restriction and listen-key endpoints.
+pub mod rest_account;
+/// Public market endpoints.
+pub mod rest_market;
+/// Order endpoints.
+pub mod rest_trade;
+/// The route table: paths, security, weights.
+pub mod routes;
+/// Binding, serving and the replay task.
+pub mod server;
+/// Shared state and the wall clock.
+pub mod state;
+/// Market and user data WebSocket streams.
+pub mod streams;
+/// User data events in Binance's shapes.
+pub mod user_events;
+
+pub use config::{KeyConfig, Limits, MarketSource, SimConfig};
+pub use error::{ApiError, SimError};
+pub use faults::{Fault, FaultKind, FaultSpecError, parse_spec};
+pub use server::{RunningSim, start};

@@ -1,0 +1,165 @@
+//! Request parameters: the query string and the form body, percent-decoded,
+//! with Binance's precedence (a parameter in both places takes the query
+//! string's value) and typed getters that fail with Binance's -1102/-1100.
+
+use crate::error::ApiError;
+use rust_decimal::Decimal;
+use std::str::FromStr;
+
+/// The decimal grammar Binance reports in -1100 messages.
+const DECIMAL_RANGE: &str = "^([0-9]{1,20})(\\.[0-9]{1,20})?$";
+const INTEGER_RANGE: &str = "^[0-9]{1,20}$";
+
+/// Decoded `name=value` pairs, query string first.
+#[derive(Debug, Clone, Default)]
+pub struct Params {
+    pairs: Vec<(String, String)>,
+}
+
+/// Percent-decodes one `application/x-www-form-urlencoded` component.
+pub fn decode(raw: &str) -> Result<String, ApiError> {
+    let bytes = raw.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' => {
+                let hex = bytes
+                    .get(i + 1..i + 3)
+                    .and_then(|h| std::str::from_utf8(h).ok())
+                    .and_then(|h| u8::from_str_radix(h, 16).ok())
+                    .ok_or_else(|| {
+                        ApiError::bad(-1100, "Illegal characters found in a parameter.")
+                    })?;
+                out.push(hex);
+                i += 2;
+            }
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8(out)
+        .map_err(|_| ApiError::bad(-1100, "Illegal characters found in a parameter."))
+}
+
+impl Params {
+    /// Parses the raw query string and the raw form body.
+    pub fn parse(query: &str, body: &[u8]) -> Result<Self, ApiError> {
+        let body = std::str::from_utf8(body)
+            .map_err(|_| ApiError::bad(-1100, "Illegal characters found in a parameter."))?;
+        let mut pairs = Vec::new();
+        for part in query.split('&').chain(body.split('&')) {
+            if part.is_empty() {
+                continue;
+            }
+            let (name, value) = part.split_once('=').unwrap_or((part, ""));
+            pairs.push((decode(name)?, decode(value)?));
+        }
+        Ok(Params { pairs })
+    }
+
+    /// The value of `name` (the query string's, if both carry it).
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.pairs
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+            .filter(|v| !v.is_empty())
+    }
+
+    pub fn required(&self, name: &str) -> Result<&str, ApiError> {
+        self.get(name).ok_or_else(|| ApiError::mandatory(name))
+    }
+
+    /// An optional decimal parameter.
+    pub fn decimal(&self, name: &str) -> Result<Option<Decimal>, ApiError> {
+        self.get(name)
+            .map(|v| {
+                let ok = !v.is_empty()
+                    && v.chars().all(|c| c.is_ascii_digit() || c == '.')
+                    && v.matches('.').count() <= 1;
+                if !ok {
+                    return Err(ApiError::illegal(name, DECIMAL_RANGE));
+                }
+                Decimal::from_str(v).map_err(|_| ApiError::illegal(name, DECIMAL_RANGE))
+            })
+            .transpose()
+    }
+
+    /// An optional non-negative integer parameter.
+    pub fn integer(&self, name: &str) -> Result<Option<i64>, ApiError> {
+        self.get(name)
+            .map(|v| {
+                v.parse::<i64>()
+                    .ok()
+                    .filter(|n| *n >= 0)
+                    .ok_or_else(|| ApiError::illegal(name, INTEGER_RANGE))
+            })
+            .transpose()
+    }
+
+    /// An optional boolean (`true`/`false`, any case).
+    pub fn boolean(&self, name: &str) -> Result<Option<bool>, ApiError> {
+        self.get(name)
+            .map(|v| match v.to_ascii_lowercase().as_str() {
+                "true" => Ok(true),
+                "false" => Ok(false),
+                _ => Err(ApiError::bad(
+                    -1130,
+                    format!("Data sent for parameter '{name}' is not valid."),
+                )),
+            })
+            .transpose()
+    }
+
+    /// The `symbol` parameter, upper-cased as Binance does.
+    pub fn symbol(&self) -> Option<String> {
+        self.get("symbol").map(str::to_ascii_uppercase)
+    }
+
+    /// `symbols=["A","B"]` (the JSON list form of exchangeInfo).
+    pub fn symbol_list(&self) -> Result<Option<Vec<String>>, ApiError> {
+        self.get("symbols")
+            .map(|raw| {
+                serde_json::from_str::<Vec<String>>(raw)
+                    .map(|v| v.into_iter().map(|s| s.to_ascii_uppercase()).collect())
+                    .map_err(|_| {
+                        ApiError::illegal(
+                            "symbols",
+                            "^\\[(\"[A-Z0-9-_.]{1,20}\"(,\"[A-Z0-9-_.]{1,20}\"){0,}){0,1}\\]$",
+                        )
+                    })
+            })
+            .transpose()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_query_string_wins_over_the_body() {
+        let p = Params::parse("symbol=BTCUSDT&side=BUY", b"side=SELL&quantity=1").unwrap();
+        assert_eq!(p.get("side"), Some("BUY"));
+        assert_eq!(p.get("quantity"), Some("1"));
+    }
+
+    #[test]
+    fn components_are_percent_decoded() {
+        let p = Params::parse("symbols=%5B%22BTCUSDT%22%5D&x=a+b", b"").unwrap();
+        assert_eq!(p.symbol_list().unwrap(), Some(vec!["BTCUSDT".to_string()]));
+        assert_eq!(p.get("x"), Some("a b"));
+        assert!(Params::parse("x=%G1", b"").is_err());
+    }
+
+    #[test]
+    fn typed_getters_use_binance_codes() {
+        let p = Params::parse("quantity=1e5&price=-1&limit=x", b"").unwrap();
+        assert_eq!(p.decimal("quantity").unwrap_err().code, -1100);
+        assert_eq!(p.decimal("price").unwrap_err().code, -1100);
+        assert_eq!(p.integer("limit").unwrap_err().code, -1100);
+        assert_eq!(p.required("symbol").unwrap_err().code, -1102);
+    }
+}
