@@ -226,13 +226,7 @@ pub fn build_engine(
     }
     let cash = starting_cash(args, settings);
     config.account.starting_cash = cash;
-    let instrument = Instrument {
-        id: "backtest:INPUT".parse()?,
-        kind: MarketKind::Spot,
-        base: "BASE".into(),
-        quote: "QUOTE".into(),
-        spec: InstrumentSpec::FRACTIONAL,
-    };
+    let instrument = backtest_instrument(settings)?;
     let series = [Series {
         instrument: 0,
         timeframe,
@@ -285,6 +279,31 @@ pub fn build_engine(
         Box::new(SimClock::default()),
     )?;
     Ok(engine)
+}
+
+/// The traded instrument: the config's `backtest.instrument` (its venue
+/// rules applied to every order), else a fractional one with no minimums,
+/// so that results compare with research tools.
+fn backtest_instrument(settings: Option<&smc_config::Config>) -> anyhow::Result<Instrument> {
+    let Some(i) = settings.and_then(|c| c.backtest.instrument.as_ref()) else {
+        return Ok(Instrument {
+            id: "backtest:INPUT".parse()?,
+            kind: MarketKind::Spot,
+            base: "BASE".into(),
+            quote: "QUOTE".into(),
+            spec: InstrumentSpec::FRACTIONAL,
+        });
+    };
+    let id = format!("{}:{}", i.venue, i.symbol);
+    Ok(Instrument {
+        id: id
+            .parse()
+            .with_context(|| format!("backtest.instrument: bad id `{id}`"))?,
+        kind: i.kind,
+        base: "BASE".into(),
+        quote: "QUOTE".into(),
+        spec: i.spec(),
+    })
 }
 
 /// The metrics of a run (smc-analytics): the equity curve per bar and the

@@ -42,6 +42,19 @@ fn the_report_shows_every_trade_of_the_json_results() {
         serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
     let trades = results["trades"].as_array().unwrap();
     assert!(!trades.is_empty(), "the example trades");
+    // The example's backtest.instrument: ETHUSDT spot rules (tick 0.01, lot 0.0001).
+    for t in trades {
+        let size: rust_decimal::Decimal = t["size"].as_str().unwrap().parse().unwrap();
+        let entry: rust_decimal::Decimal = t["entry_price"].as_str().unwrap().parse().unwrap();
+        assert!(
+            (size / rust_decimal::Decimal::new(1, 4)).fract().is_zero(),
+            "lot: {t}"
+        );
+        assert!(
+            (entry / rust_decimal::Decimal::new(1, 2)).fract().is_zero(),
+            "tick: {t}"
+        );
+    }
     let page = std::fs::read_to_string(&html).unwrap();
     assert!(page.starts_with("<!DOCTYPE html>"));
     let table = &page[page.find("id=\"trades\"").unwrap()..];

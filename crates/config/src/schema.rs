@@ -36,6 +36,77 @@ pub struct BacktestConfig {
     pub engine: smc_engine::EngineConfig,
     /// The `smc` strategy's parameters (its detectors come from `smc`).
     pub smc_strategy: smc_strategy::SmcConfig,
+    /// The traded instrument's name and trading rules; without it a
+    /// backtest trades fractional sizes with no minimums.
+    pub instrument: Option<InstrumentConfig>,
+}
+
+/// `backtest.instrument`: what the input series is and the venue's rules
+/// for it (Binance's PRICE_FILTER tick, LOT_SIZE step and minimum, and
+/// NOTIONAL minimum). Orders are rounded to them in one place (the engine's
+/// intake); a size that rounds to zero or below a minimum is rejected.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InstrumentConfig {
+    pub venue: String,
+    pub symbol: String,
+    #[serde(default = "spot")]
+    pub kind: smc_model::MarketKind,
+    #[serde(deserialize_with = "smc_model::serde_decimal::exact")]
+    pub tick_size: Decimal,
+    #[serde(deserialize_with = "smc_model::serde_decimal::exact")]
+    pub lot_size: Decimal,
+    #[serde(default, deserialize_with = "smc_model::serde_decimal::exact")]
+    pub min_qty: Decimal,
+    #[serde(default, deserialize_with = "smc_model::serde_decimal::exact")]
+    pub min_notional: Decimal,
+}
+
+fn spot() -> smc_model::MarketKind {
+    smc_model::MarketKind::Spot
+}
+
+impl InstrumentConfig {
+    /// The rules as the model's spec.
+    pub fn spec(&self) -> smc_model::InstrumentSpec {
+        smc_model::InstrumentSpec {
+            tick_size: self.tick_size,
+            lot_size: self.lot_size,
+            min_qty: self.min_qty,
+            min_notional: self.min_notional,
+        }
+    }
+
+    fn validate(&self) -> Result<(), (&'static str, String)> {
+        for (key, v) in [
+            ("backtest.instrument.tick_size", self.tick_size),
+            ("backtest.instrument.lot_size", self.lot_size),
+            ("backtest.instrument.min_qty", self.min_qty),
+            ("backtest.instrument.min_notional", self.min_notional),
+        ] {
+            if v < Decimal::ZERO {
+                return Err((key, format!("must not be negative, got {v}")));
+            }
+        }
+        let name_ok = |s: &str| {
+            !s.is_empty()
+                && s.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        };
+        if !name_ok(&self.venue) {
+            return Err((
+                "backtest.instrument.venue",
+                format!("bad venue `{}`", self.venue),
+            ));
+        }
+        if !name_ok(&self.symbol) {
+            return Err((
+                "backtest.instrument.symbol",
+                format!("bad symbol `{}`", self.symbol),
+            ));
+        }
+        Ok(())
+    }
 }
 
 /// Paper (simulated fills on live data) or live (real orders).
@@ -446,6 +517,9 @@ impl Config {
         percent("risk_manager.stop_loss_percent", r.stop_loss_percent)?;
         r.circuit_breakers.validate()?;
         r.validate_exposure()?;
+        if let Some(i) = &self.backtest.instrument {
+            i.validate()?;
+        }
         for (name, exchange) in &self.exchanges {
             if !VENUES.contains(&name.as_str()) {
                 return Err((

@@ -240,3 +240,24 @@ fn smc_stops_targets_and_exits_are_read_from_the_config() {
     let msg = error("backtest:\n  smc_strategy:\n    stop: { type: guess }\n");
     assert!(msg.contains("guess"), "{msg}");
 }
+
+#[test]
+fn the_backtest_instrument_is_read_and_checked() {
+    let c = parse(
+        "c.yaml",
+        "backtest:\n  instrument:\n    venue: binance\n    symbol: ETHUSDT\n    tick_size: 0.01\n    lot_size: 0.0001\n    min_notional: 5\n",
+    )
+    .unwrap();
+    let i = c.backtest.instrument.unwrap();
+    assert_eq!(i.kind, smc_model::MarketKind::Spot, "spot by default");
+    assert_eq!(i.spec().tick_size, rust_decimal::Decimal::new(1, 2));
+    assert_eq!(i.spec().min_qty, rust_decimal::Decimal::ZERO);
+    let msg = error(
+        "backtest:\n  instrument:\n    venue: binance\n    symbol: ETHUSDT\n    tick_size: -1\n    lot_size: 1\n",
+    );
+    assert!(msg.contains("backtest.instrument.tick_size"), "{msg}");
+    let msg = error(
+        "backtest:\n  instrument:\n    venue: binance\n    symbol: ETHUSDT\n    lot_size: 1\n",
+    );
+    assert!(msg.contains("tick_size"), "{msg}");
+}
