@@ -107,11 +107,19 @@ fn split_envelope(text: &str) -> Result<Option<(&str, &str)>, ParseError> {
     Ok(Some((env.stream, env.data.get())))
 }
 
-/// The value of `"e"` in a raw frame, found without a full parse.
+/// The value of `"e"` in a raw frame, found without a full parse
+/// (whitespace around the colon allowed).
 fn event_type(data: &str) -> Option<&str> {
-    let start = data.find(r#""e":""#)? + 5;
-    let len = data[start..].find('"')?;
-    Some(&data[start..start + len])
+    let mut rest = data;
+    while let Some(at) = rest.find(r#""e""#) {
+        let after = rest[at + 3..].trim_start();
+        if let Some(v) = after.strip_prefix(':') {
+            let v = v.trim_start().strip_prefix('"')?;
+            return v.find('"').map(|end| &v[..end]);
+        }
+        rest = &rest[at + 3..];
+    }
+    None
 }
 
 /// Parses one market data frame.

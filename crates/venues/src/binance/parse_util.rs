@@ -8,11 +8,55 @@ use std::str::FromStr;
 
 /// A decimal field sent as a string (`"0.01000000"`).
 pub fn dec(what: &'static str, field: &str, s: &str) -> Result<Decimal, ParseError> {
+    if let Some(d) = plain_decimal(s) {
+        return Ok(d);
+    }
     Decimal::from_str(s).map_err(|e| ParseError::Field {
         what,
         field: field.to_string(),
         detail: format!("`{s}` is not a decimal: {e}"),
     })
+}
+
+/// The fast path of [`dec`]: `[-]digits[.digits]` with at most 19 digits,
+/// read straight into the mantissa (the scale, trailing zeros included, is
+/// kept exactly as `Decimal::from_str` keeps it). Anything else: `None`.
+fn plain_decimal(s: &str) -> Option<Decimal> {
+    let bytes = s.as_bytes();
+    let (negative, digits) = match bytes.first()? {
+        b'-' => (true, &bytes[1..]),
+        _ => (false, bytes),
+    };
+    if digits.is_empty() || digits.len() > 20 {
+        return None;
+    }
+    let mut mantissa: u64 = 0;
+    let mut count = 0u32;
+    let mut scale: Option<u32> = None;
+    for (i, &b) in digits.iter().enumerate() {
+        match b {
+            b'0'..=b'9' => {
+                mantissa = mantissa * 10 + u64::from(b - b'0');
+                count += 1;
+            }
+            b'.' if scale.is_none() && i > 0 && i + 1 < digits.len() => {
+                scale = Some(u32::try_from(digits.len() - i - 1).ok()?);
+            }
+            _ => return None,
+        }
+        if count > 19 {
+            return None;
+        }
+    }
+    let lo = mantissa as u32;
+    let mid = (mantissa >> 32) as u32;
+    Some(Decimal::from_parts(
+        lo,
+        mid,
+        0,
+        negative,
+        scale.unwrap_or(0),
+    ))
 }
 
 /// Deserialises `payload` as `T`, naming the offending field on error.
@@ -99,6 +143,38 @@ mod tests {
     struct T {
         a: u64,
         b: String,
+    }
+
+    #[test]
+    fn the_fast_decimal_path_agrees_with_from_str() {
+        for s in [
+            "0",
+            "1",
+            "-1",
+            "0.35270000",
+            "25877.00000000",
+            "1632.46",
+            "-0.001",
+            "9999999999999999999",
+            "123456789.0123456789",
+            "1.",
+            ".5",
+            "1e5",
+            "",
+            "-",
+            "1.2.3",
+            "0.0000000000000000001",
+        ] {
+            let fast = plain_decimal(s);
+            let slow = Decimal::from_str(s).ok();
+            if let Some(f) = fast {
+                assert_eq!(Some(f), slow, "{s}");
+                assert_eq!(f.scale(), slow.unwrap().scale(), "{s}");
+                assert_eq!(f.to_string(), slow.unwrap().to_string(), "{s}");
+            }
+        }
+        assert!(plain_decimal("0.35270000").is_some());
+        assert!(plain_decimal("1e5").is_none());
     }
 
     #[test]

@@ -45,16 +45,20 @@ pub enum UserStreamEvent {
     Malformed(ParseError),
 }
 
+/// `{"subscriptionId":0,"event":{…}}` (WS API) or `{"stream":…,"data":{…}}`
+/// (combined streams, Binance.US).
 #[derive(Deserialize)]
 struct Wrapped<'a> {
-    #[serde(borrow)]
+    #[serde(borrow, alias = "data")]
     event: &'a RawValue,
 }
 
 /// Parses one user data frame (raw or wrapped by the WS API).
 pub fn parse_user_event(venue: &str, text: &str) -> Result<UserEvent, ParseError> {
     let t = text.trim();
-    let data = if t.contains(r#""subscriptionId""#) && t.contains(r#""event""#) {
+    let wrapped = (t.contains(r#""subscriptionId""#) && t.contains(r#""event""#))
+        || (t.contains(r#""stream""#) && t.contains(r#""data""#));
+    let data = if wrapped {
         from_json::<Wrapped<'_>>("user data envelope", t)?
             .event
             .get()

@@ -132,6 +132,9 @@ impl Window {
 #[derive(Debug, Clone, Default)]
 pub struct RateLimiter {
     windows: Vec<Window>,
+    /// Usage reported for scopes without a limit yet (headers read before
+    /// exchangeInfo set the limits), applied when the limit arrives.
+    unmatched: Vec<(Scope, u32, i64)>,
     backoff_until: i64,
     banned_until: i64,
 }
@@ -154,6 +157,9 @@ impl RateLimiter {
                 .map(|i| old.swap_remove(i));
             let (log, used) = kept.map_or((VecDeque::new(), 0), |w| (w.log, w.used));
             self.windows.push(Window { limit, log, used });
+        }
+        for (scope, used, at) in std::mem::take(&mut self.unmatched) {
+            self.observe_used(scope, used, at);
         }
     }
 
@@ -230,6 +236,9 @@ impl RateLimiter {
                 w.log.push_back((now, used - w.used));
                 w.used = used;
             }
+        } else {
+            self.unmatched.retain(|(s, _, _)| *s != scope);
+            self.unmatched.push((scope, used, now));
         }
     }
 
