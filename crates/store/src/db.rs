@@ -13,11 +13,14 @@ use std::str::FromStr;
 use std::time::Duration;
 
 /// The migrations, in order. Add a file to `migrations/` and a line here.
-const MIGRATIONS: &[(i64, &str, &str)] = &[(
-    1,
-    "breakers",
-    include_str!("../migrations/0001_breakers.sql"),
-)];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "breakers",
+        include_str!("../migrations/0001_breakers.sql"),
+    ),
+    (2, "trading", include_str!("../migrations/0002_trading.sql")),
+];
 
 /// A database, with the runtime its calls block on.
 pub struct Store {

@@ -1,9 +1,10 @@
 //! Persistence for the SMC trading agent. SQLite is the embedded default
 //! (`sqlite://FILE`, created on first use); the schema comes from numbered
 //! migrations in `migrations/`, embedded in the binary and applied when a
-//! store opens. Today it keeps the circuit breakers' states and their
-//! append-only audit trail, and the verifier of the breaker reset secret;
-//! orders, fills and positions come in later migrations.
+//! store opens. It keeps the trading journal (orders written before they
+//! are sent, fills de-duplicated by trade id, positions), the circuit
+//! breakers' states and their append-only audit trail, and the verifier of
+//! the breaker reset secret.
 //!
 //! The engine is synchronous, so [`Store`] is a synchronous façade: it owns
 //! a small current-thread tokio runtime and blocks on sqlx's async calls.
@@ -15,10 +16,16 @@ pub mod breakers;
 pub mod db;
 /// Store errors.
 pub mod error;
+/// Orders, fills and positions.
+pub mod journal;
+/// The engine's events written to the journal before they go on.
+pub mod journal_sink;
 /// Verifiers of operator secrets: the breaker reset token.
 pub mod secrets;
 
 pub use breakers::StoredTransition;
 pub use db::Store;
 pub use error::StoreError;
+pub use journal::{JournalStatus, StoredOrder, StoredPosition};
+pub use journal_sink::JournalSink;
 pub use secrets::StoredVerifier;

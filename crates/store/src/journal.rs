@@ -1,0 +1,353 @@
+//! The trading journal: orders, fills and positions in SQLite, so that a
+//! paper or live run that is killed at any moment restarts knowing every
+//! order it ever sent (and which of them may still be open or in an unknown
+//! state), every fill exactly once, and its positions — the input of
+//! reconciliation with the venue.
+//!
+//! Orders are written as `pending` before they are sent; a venue's answer
+//! moves them on. Fills are keyed by (instrument, venue trade id): a fill
+//! reported twice (user stream and query, or a replayed event) is stored
+//! once, and the caller learns that it was a duplicate.
+
+use crate::db::Store;
+use crate::error::StoreError;
+use rust_decimal::Decimal;
+use smc_model::{ClientOrderId, Fill, OrderRequest};
+use sqlx::Row;
+use sqlx::sqlite::SqliteRow;
+use std::str::FromStr;
+
+/// Where an order stands, as the journal knows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum JournalStatus {
+    /// Written, maybe sent, not acknowledged.
+    Pending,
+    /// Acknowledged by the venue, resting.
+    Submitted,
+    PartiallyFilled,
+    Filled,
+    Cancelled,
+    Rejected,
+    Expired,
+    /// Sent, but the answer was lost (timeout, 5xx, disconnect): only the
+    /// user stream, a query or reconciliation can tell.
+    Unknown,
+}
+
+impl JournalStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JournalStatus::Pending => "pending",
+            JournalStatus::Submitted => "submitted",
+            JournalStatus::PartiallyFilled => "partially_filled",
+            JournalStatus::Filled => "filled",
+            JournalStatus::Cancelled => "cancelled",
+            JournalStatus::Rejected => "rejected",
+            JournalStatus::Expired => "expired",
+            JournalStatus::Unknown => "unknown",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<JournalStatus> {
+        Some(match s {
+            "pending" => JournalStatus::Pending,
+            "submitted" => JournalStatus::Submitted,
+            "partially_filled" => JournalStatus::PartiallyFilled,
+            "filled" => JournalStatus::Filled,
+            "cancelled" => JournalStatus::Cancelled,
+            "rejected" => JournalStatus::Rejected,
+            "expired" => JournalStatus::Expired,
+            "unknown" => JournalStatus::Unknown,
+            _ => return None,
+        })
+    }
+
+    /// Whether the order may still be live on the venue.
+    pub fn may_be_open(self) -> bool {
+        matches!(
+            self,
+            JournalStatus::Pending
+                | JournalStatus::Submitted
+                | JournalStatus::PartiallyFilled
+                | JournalStatus::Unknown
+        )
+    }
+}
+
+/// One order as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredOrder {
+    pub request: OrderRequest,
+    pub status: JournalStatus,
+    pub filled_qty: Decimal,
+    pub venue_order_id: Option<String>,
+    pub reason: Option<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+/// One position as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredPosition {
+    pub instrument: String,
+    pub qty: Decimal,
+    pub avg_price: Decimal,
+    pub realized_pnl: Decimal,
+    pub updated_at: i64,
+}
+
+fn decimal(what: &'static str, text: String) -> Result<Decimal, StoreError> {
+    Decimal::from_str(&text).map_err(|_| StoreError::Corrupt { what, value: text })
+}
+
+fn json<T: serde::de::DeserializeOwned>(what: &'static str, text: String) -> Result<T, StoreError> {
+    serde_json::from_str(&text).map_err(|_| StoreError::Corrupt { what, value: text })
+}
+
+fn to_json<T: serde::Serialize>(value: &T) -> String {
+    // Model types serialize to JSON infallibly (no maps with non-string keys).
+    serde_json::to_string(value).unwrap_or_default()
+}
+
+fn order(row: &SqliteRow) -> Result<StoredOrder, StoreError> {
+    let q = |c: &str| -> Result<String, StoreError> {
+        row.try_get(c)
+            .map_err(StoreError::query("reading an order"))
+    };
+    let status = q("status")?;
+    Ok(StoredOrder {
+        request: json("orders.request", q("request")?)?,
+        status: JournalStatus::parse(&status).ok_or(StoreError::Corrupt {
+            what: "orders.status",
+            value: status,
+        })?,
+        filled_qty: decimal("orders.filled_qty", q("filled_qty")?)?,
+        venue_order_id: row
+            .try_get("venue_order_id")
+            .map_err(StoreError::query("reading an order"))?,
+        reason: row
+            .try_get("reason")
+            .map_err(StoreError::query("reading an order"))?,
+        created_at: row
+            .try_get("created_at")
+            .map_err(StoreError::query("reading an order"))?,
+        updated_at: row
+            .try_get("updated_at")
+            .map_err(StoreError::query("reading an order"))?,
+    })
+}
+
+impl Store {
+    /// Writes a new order as `pending`, before it is sent. Writing the same
+    /// client id twice is an error: ids are deterministic, so a second
+    /// write means a duplicate order.
+    pub fn record_order(&self, request: &OrderRequest, time: i64) -> Result<(), StoreError> {
+        self.block_on(
+            sqlx::query(
+                "INSERT INTO orders (client_id, instrument, request, status, created_at, updated_at) \
+                 VALUES (?, ?, ?, 'pending', ?, ?)",
+            )
+            .bind(request.client_id.as_str())
+            .bind(request.instrument.to_string())
+            .bind(to_json(request))
+            .bind(time)
+            .bind(time)
+            .execute(self.pool()),
+        )
+        .map_err(StoreError::query("writing an order"))?;
+        Ok(())
+    }
+
+    /// Moves an order to `status` (with the venue's id or a reason when
+    /// known). Returns whether the order exists.
+    pub fn set_order_status(
+        &self,
+        client_id: &ClientOrderId,
+        status: JournalStatus,
+        reason: Option<&str>,
+        venue_order_id: Option<&str>,
+        time: i64,
+    ) -> Result<bool, StoreError> {
+        let done = self
+            .block_on(
+                sqlx::query(
+                    "UPDATE orders SET status = ?, reason = COALESCE(?, reason), \
+                     venue_order_id = COALESCE(?, venue_order_id), updated_at = ? WHERE client_id = ?",
+                )
+                .bind(status.as_str())
+                .bind(reason)
+                .bind(venue_order_id)
+                .bind(time)
+                .bind(client_id.as_str())
+                .execute(self.pool()),
+            )
+            .map_err(StoreError::query("updating an order"))?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Replaces the stored request of an order (an amended stop).
+    pub fn amend_order(&self, request: &OrderRequest, time: i64) -> Result<(), StoreError> {
+        self.block_on(
+            sqlx::query("UPDATE orders SET request = ?, updated_at = ? WHERE client_id = ?")
+                .bind(to_json(request))
+                .bind(time)
+                .bind(request.client_id.as_str())
+                .execute(self.pool()),
+        )
+        .map_err(StoreError::query("amending an order"))?;
+        Ok(())
+    }
+
+    /// Records a fill and adds it to its order's filled quantity, in one
+    /// transaction. Returns `false` (and changes nothing) when the fill's
+    /// trade id was already recorded.
+    pub fn record_fill(&self, fill: &Fill) -> Result<bool, StoreError> {
+        let what = "writing a fill";
+        self.block_on(async {
+            let mut tx = self.pool().begin().await.map_err(StoreError::query(what))?;
+            let inserted = sqlx::query(
+                "INSERT OR IGNORE INTO fills (instrument, trade_id, client_id, time, fill) \
+                 VALUES (?, ?, ?, ?, ?)",
+            )
+            .bind(fill.instrument.to_string())
+            .bind(&fill.trade_id)
+            .bind(fill.client_id.as_str())
+            .bind(fill.time)
+            .bind(to_json(fill))
+            .execute(&mut *tx)
+            .await
+            .map_err(StoreError::query(what))?
+            .rows_affected()
+                == 1;
+            if inserted {
+                let row = sqlx::query("SELECT request, filled_qty FROM orders WHERE client_id = ?")
+                    .bind(fill.client_id.as_str())
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(StoreError::query(what))?;
+                if let Some(row) = row {
+                    let request: OrderRequest =
+                        json("orders.request", row.try_get("request").map_err(StoreError::query(what))?)?;
+                    let filled = decimal(
+                        "orders.filled_qty",
+                        row.try_get("filled_qty").map_err(StoreError::query(what))?,
+                    )? + fill.qty;
+                    let status = if filled >= request.qty {
+                        JournalStatus::Filled
+                    } else {
+                        JournalStatus::PartiallyFilled
+                    };
+                    sqlx::query(
+                        "UPDATE orders SET filled_qty = ?, status = ?, updated_at = ? WHERE client_id = ?",
+                    )
+                    .bind(filled.to_string())
+                    .bind(status.as_str())
+                    .bind(fill.time)
+                    .bind(fill.client_id.as_str())
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(StoreError::query(what))?;
+                }
+            }
+            tx.commit().await.map_err(StoreError::query(what))?;
+            Ok(inserted)
+        })
+    }
+
+    /// Sets an instrument's position.
+    pub fn set_position(&self, p: &StoredPosition) -> Result<(), StoreError> {
+        self.block_on(
+            sqlx::query(
+                "INSERT INTO positions (instrument, qty, avg_price, realized_pnl, updated_at) \
+                 VALUES (?, ?, ?, ?, ?) ON CONFLICT (instrument) DO UPDATE SET \
+                 qty = excluded.qty, avg_price = excluded.avg_price, \
+                 realized_pnl = excluded.realized_pnl, updated_at = excluded.updated_at",
+            )
+            .bind(&p.instrument)
+            .bind(p.qty.to_string())
+            .bind(p.avg_price.to_string())
+            .bind(p.realized_pnl.to_string())
+            .bind(p.updated_at)
+            .execute(self.pool()),
+        )
+        .map_err(StoreError::query("writing a position"))?;
+        Ok(())
+    }
+
+    /// One order by client id.
+    pub fn order(&self, client_id: &ClientOrderId) -> Result<Option<StoredOrder>, StoreError> {
+        let row = self
+            .block_on(
+                sqlx::query("SELECT * FROM orders WHERE client_id = ?")
+                    .bind(client_id.as_str())
+                    .fetch_optional(self.pool()),
+            )
+            .map_err(StoreError::query("reading an order"))?;
+        row.as_ref().map(order).transpose()
+    }
+
+    /// Every order, oldest first.
+    pub fn orders(&self) -> Result<Vec<StoredOrder>, StoreError> {
+        let rows = self
+            .block_on(
+                sqlx::query("SELECT * FROM orders ORDER BY created_at, client_id")
+                    .fetch_all(self.pool()),
+            )
+            .map_err(StoreError::query("reading the orders"))?;
+        rows.iter().map(order).collect()
+    }
+
+    /// The orders that may still be live on the venue (pending, submitted,
+    /// partially filled or unknown): what reconciliation must ask about.
+    pub fn open_orders(&self) -> Result<Vec<StoredOrder>, StoreError> {
+        Ok(self
+            .orders()?
+            .into_iter()
+            .filter(|o| o.status.may_be_open())
+            .collect())
+    }
+
+    /// Every fill, in time order.
+    pub fn fills(&self) -> Result<Vec<Fill>, StoreError> {
+        let rows = self
+            .block_on(
+                sqlx::query("SELECT fill FROM fills ORDER BY time, rowid").fetch_all(self.pool()),
+            )
+            .map_err(StoreError::query("reading the fills"))?;
+        rows.iter()
+            .map(|r| {
+                json(
+                    "fills.fill",
+                    r.try_get("fill")
+                        .map_err(StoreError::query("reading a fill"))?,
+                )
+            })
+            .collect()
+    }
+
+    /// Every stored position.
+    pub fn positions(&self) -> Result<Vec<StoredPosition>, StoreError> {
+        let rows = self
+            .block_on(
+                sqlx::query("SELECT * FROM positions ORDER BY instrument").fetch_all(self.pool()),
+            )
+            .map_err(StoreError::query("reading the positions"))?;
+        rows.iter()
+            .map(|r| {
+                let q = |c: &str| -> Result<String, StoreError> {
+                    r.try_get(c)
+                        .map_err(StoreError::query("reading a position"))
+                };
+                Ok(StoredPosition {
+                    instrument: q("instrument")?,
+                    qty: decimal("positions.qty", q("qty")?)?,
+                    avg_price: decimal("positions.avg_price", q("avg_price")?)?,
+                    realized_pnl: decimal("positions.realized_pnl", q("realized_pnl")?)?,
+                    updated_at: r
+                        .try_get("updated_at")
+                        .map_err(StoreError::query("reading a position"))?,
+                })
+            })
+            .collect()
+    }
+}

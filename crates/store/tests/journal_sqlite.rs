@@ -1,0 +1,201 @@
+//! The trading journal on a real SQLite file: an order's life from pending
+//! to filled, fills stored once whatever reports them twice, everything
+//! kept across a restart (drop and reopen), and a whole backtest journaled
+//! through the sink equal to the engine's own account.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use rust_decimal::{Decimal, dec};
+use smc_data::{ReadOptions, read_ohlcv};
+use smc_engine::{Engine, EngineConfig, Series, engine_instruments, run_backtest};
+use smc_model::{
+    ClientOrderId, EngineEvent, Fill, Instrument, InstrumentSpec, Liquidity, MarketKind, OrderKind,
+    OrderRequest, Side, SimClock, TimeInForce, Timeframe,
+};
+use smc_store::{JournalSink, JournalStatus, Store};
+use smc_strategy::{ApproveAll, SmcConfig, SmcStrategy};
+use std::path::{Path, PathBuf};
+
+fn temp_db(name: &str) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(format!("{name}.db"));
+    (dir, path)
+}
+
+fn request(id: &str, qty: Decimal) -> OrderRequest {
+    OrderRequest {
+        client_id: ClientOrderId::new(id),
+        instrument: "binance:ETHUSDT".parse().unwrap(),
+        side: Side::Buy,
+        qty,
+        kind: OrderKind::Limit { price: dec!(2000) },
+        time_in_force: TimeInForce::Gtc,
+        reduce_only: false,
+    }
+}
+
+fn fill(id: &str, trade: &str, qty: Decimal) -> Fill {
+    Fill {
+        client_id: ClientOrderId::new(id),
+        instrument: "binance:ETHUSDT".parse().unwrap(),
+        trade_id: trade.into(),
+        side: Side::Buy,
+        price: dec!(2000),
+        qty,
+        fee: dec!(0.2),
+        liquidity: Liquidity::Maker,
+        time: 5_000,
+    }
+}
+
+#[test]
+fn an_order_from_pending_to_filled_survives_a_restart_and_fills_count_once() {
+    let (_dir, path) = temp_db("life");
+    {
+        let store = Store::open_path(&path).unwrap();
+        store
+            .record_order(&request("smc-1-0", dec!(1.5)), 1_000)
+            .unwrap();
+        assert_eq!(
+            store.open_orders().unwrap()[0].status,
+            JournalStatus::Pending
+        );
+        let id = ClientOrderId::new("smc-1-0");
+        assert!(
+            store
+                .set_order_status(&id, JournalStatus::Submitted, None, Some("8812"), 2_000)
+                .unwrap()
+        );
+        assert!(store.record_fill(&fill("smc-1-0", "t1", dec!(1))).unwrap());
+        // The same trade reported again (user stream, then a query): ignored.
+        assert!(!store.record_fill(&fill("smc-1-0", "t1", dec!(1))).unwrap());
+        let o = store.order(&id).unwrap().unwrap();
+        assert_eq!(
+            (o.status, o.filled_qty),
+            (JournalStatus::PartiallyFilled, dec!(1))
+        );
+        assert_eq!(o.venue_order_id.as_deref(), Some("8812"));
+        // A duplicate client id is refused: it would be a duplicate order.
+        assert!(
+            store
+                .record_order(&request("smc-1-0", dec!(1)), 3_000)
+                .is_err()
+        );
+    } // killed here: the file is all that is left
+    let store = Store::open_path(&path).unwrap();
+    assert_eq!(
+        store.open_orders().unwrap().len(),
+        1,
+        "still open after the restart"
+    );
+    assert!(
+        store
+            .record_fill(&fill("smc-1-0", "t2", dec!(0.5)))
+            .unwrap()
+    );
+    let o = store
+        .order(&ClientOrderId::new("smc-1-0"))
+        .unwrap()
+        .unwrap();
+    assert_eq!((o.status, o.filled_qty), (JournalStatus::Filled, dec!(1.5)));
+    assert!(store.open_orders().unwrap().is_empty());
+    assert_eq!(store.fills().unwrap().len(), 2);
+    assert!(
+        !store
+            .set_order_status(
+                &ClientOrderId::new("nope"),
+                JournalStatus::Cancelled,
+                None,
+                None,
+                1
+            )
+            .unwrap()
+    );
+}
+
+#[test]
+fn a_journaled_backtest_equals_the_engines_account() {
+    let (_dir, path) = temp_db("backtest");
+    let data = read_ohlcv(
+        &Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../testdata/market/binance-spot/ETHUSDT-1h.csv"),
+        ReadOptions::default(),
+    )
+    .unwrap()
+    .candles;
+    let data = &data[..1500];
+    let series = [Series {
+        instrument: 0,
+        timeframe: Timeframe::H1,
+        candles: data,
+    }];
+    let instrument = Instrument {
+        id: "binance:ETHUSDT".parse().unwrap(),
+        kind: MarketKind::Spot,
+        base: "ETH".into(),
+        quote: "USDT".into(),
+        spec: InstrumentSpec::FRACTIONAL,
+    };
+    let strategy = SmcStrategy::new(SmcConfig {
+        bias_timeframe: Timeframe::H4,
+        ..SmcConfig::default()
+    });
+    let mut engine = Engine::new(
+        EngineConfig::default(),
+        engine_instruments(vec![instrument], &series).unwrap(),
+        Box::new(strategy),
+        Box::new(ApproveAll::default()),
+        Box::new(SimClock::default()),
+    )
+    .unwrap();
+    let store = Store::open_path(&path).unwrap();
+    let mut events: Vec<EngineEvent> = Vec::new();
+    let mut sink = JournalSink::new(&store, &mut events);
+    run_backtest(&mut engine, &series, &[], &mut sink).unwrap();
+    assert!(sink.failure().is_none());
+    let submitted = events
+        .iter()
+        .filter(|e| matches!(e, EngineEvent::OrderSubmitted { .. }))
+        .count();
+    let fills: Vec<&Fill> = events
+        .iter()
+        .filter_map(|e| match e {
+            EngineEvent::Fill(f) => Some(f),
+            _ => None,
+        })
+        .collect();
+    assert!(
+        submitted > 5 && !fills.is_empty(),
+        "{submitted} orders, {} fills",
+        fills.len()
+    );
+    drop(store);
+    let store = Store::open_path(&path).unwrap();
+    assert_eq!(store.orders().unwrap().len(), submitted);
+    let stored: Vec<Fill> = store.fills().unwrap();
+    assert_eq!(stored.len(), fills.len());
+    assert!(stored.iter().zip(&fills).all(|(a, b)| a == *b));
+    let position = engine.portfolio().position(0);
+    let p = &store.positions().unwrap()[0];
+    assert_eq!((p.qty, p.avg_price), (position.qty, position.avg_price));
+    // Every order the engine still holds open is open in the journal.
+    let open_ids: Vec<String> = engine
+        .oms()
+        .open()
+        .iter()
+        .filter(|o| o.status.is_open())
+        .map(|o| o.client_id().to_string())
+        .collect();
+    let journal_open: Vec<String> = store
+        .open_orders()
+        .unwrap()
+        .iter()
+        .map(|o| o.request.client_id.to_string())
+        .collect();
+    for id in &open_ids {
+        assert!(
+            journal_open.contains(id),
+            "{id} open in the engine but not in the journal"
+        );
+    }
+}
