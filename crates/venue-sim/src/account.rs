@@ -164,9 +164,12 @@ impl Account {
                         cost * (Decimal::ONE + fee_rate) <= self.portfolio.cash() - locked_quote
                     }
                     Side::Sell => {
-                        let qty = o
-                            .qty
-                            .unwrap_or_else(|| o.quote_qty.unwrap_or_default() / last);
+                        let qty = o.qty.unwrap_or_else(|| {
+                            o.quote_qty
+                                .unwrap_or_default()
+                                .checked_div(last)
+                                .unwrap_or(Decimal::MAX)
+                        });
                         qty <= self.portfolio.position(o.instrument).qty - locked_base[o.instrument]
                     }
                 };

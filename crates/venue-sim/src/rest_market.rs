@@ -49,7 +49,7 @@ pub fn public(req: &Request) -> Answer {
             let limit = req.params.integer("limit")?.unwrap_or(100).clamp(1, 100) as usize;
             Ok(depth(family, s, step, limit, now))
         }
-        Op::TickerPrice | Op::BookTicker | Op::AvgPrice | Op::PremiumIndex => {
+        Op::TickerPrice | Op::BookTicker | Op::Ticker24h | Op::AvgPrice | Op::PremiumIndex => {
             let one = |s: &Series| ticker(req.route.op, family, s, step, now);
             match req.params.symbol() {
                 Some(_) => Ok(one(series(req)?)),
@@ -184,6 +184,7 @@ fn ticker(op: Op, family: Family, s: &Series, step: usize, now: i64) -> Value {
             }
             v
         }
+        Op::Ticker24h => ticker_24h(family, s, step, (bid, ask)),
         Op::AvgPrice => json!({"mins": 5, "price": n(c.close), "closeTime": s.close_time(c)}),
         Op::PremiumIndex => json!({
             "symbol": s.symbol, "markPrice": n(c.close), "indexPrice": n(c.close),
@@ -198,4 +199,49 @@ fn ticker(op: Op, family: Family, s: &Series, step: usize, now: i64) -> Value {
             v
         }
     }
+}
+
+/// `ticker/24hr`: statistics of the released candles of the last 24 hours.
+fn ticker_24h(
+    family: Family,
+    s: &Series,
+    step: usize,
+    (bid, ask): ((Decimal, Decimal), (Decimal, Decimal)),
+) -> Value {
+    let n = |d| num(family, d);
+    let released = &s.candles[..=s.shown(step)];
+    let last = released[released.len() - 1];
+    let since = last.open_time + s.timeframe.duration_ms() - 86_400_000;
+    let day: Vec<&Candle> = released.iter().filter(|c| c.open_time >= since).collect();
+    let first = day.first().copied().copied().unwrap_or(last);
+    let high = day.iter().map(|c| c.high).max().unwrap_or(last.high);
+    let low = day.iter().map(|c| c.low).min().unwrap_or(last.low);
+    let volume: Decimal = day.iter().map(|c| c.volume).sum();
+    let quote: Decimal = day.iter().map(|c| c.volume * c.close).sum();
+    let vwap = if volume.is_zero() {
+        last.close
+    } else {
+        (quote / volume).round_dp(8)
+    };
+    let change = last.close - first.open;
+    let pct = if first.open.is_zero() {
+        Decimal::ZERO
+    } else {
+        (change * Decimal::ONE_HUNDRED / first.open).round_dp(3)
+    };
+    let mut v = json!({
+        "symbol": s.symbol, "priceChange": n(change), "priceChangePercent": pct.to_string(),
+        "weightedAvgPrice": n(vwap), "lastPrice": n(last.close), "lastQty": n(level_qty(s, step)),
+        "openPrice": n(first.open), "highPrice": n(high), "lowPrice": n(low), "volume": n(volume),
+        "quoteVolume": n(quote.round_dp(8)), "openTime": first.open_time, "closeTime": s.close_time(&last),
+        "firstId": 0, "lastId": step, "count": day.len(),
+    });
+    if family == Family::Spot {
+        v["prevClosePrice"] = json!(n(first.open));
+        v["bidPrice"] = json!(n(bid.0));
+        v["bidQty"] = json!(n(bid.1));
+        v["askPrice"] = json!(n(ask.0));
+        v["askQty"] = json!(n(ask.1));
+    }
+    v
 }

@@ -33,6 +33,7 @@ pub enum Op {
     Depth,
     TickerPrice,
     BookTicker,
+    Ticker24h,
     AvgPrice,
     PremiumIndex,
     NewOrder,
@@ -85,6 +86,7 @@ pub fn resolve(method: &Method, path: &str) -> Option<Route> {
         (Family::Spot, 3, "ticker/price", "GET")
         | (Family::Futures, 1 | 2, "ticker/price", "GET") => TickerPrice,
         (_, 1 | 3, "ticker/bookTicker", "GET") => BookTicker,
+        (_, 1 | 3, "ticker/24hr", "GET") => Ticker24h,
         (Family::Spot, 3, "avgPrice", "GET") => AvgPrice,
         (Family::Futures, 1, "premiumIndex", "GET") => PremiumIndex,
         (_, 1 | 3, "order", "POST") => NewOrder,
@@ -110,8 +112,8 @@ pub fn resolve(method: &Method, path: &str) -> Option<Route> {
         _ => return None,
     };
     let security = match op {
-        Ping | Time | ExchangeInfo | Klines | Depth | TickerPrice | BookTicker | AvgPrice
-        | PremiumIndex => Security::Public,
+        Ping | Time | ExchangeInfo | Klines | Depth | TickerPrice | BookTicker | Ticker24h
+        | AvgPrice | PremiumIndex => Security::Public,
         ListenKeyNew | ListenKeyKeep | ListenKeyClose => Security::ApiKey,
         _ => Security::Signed,
     };
@@ -141,6 +143,20 @@ pub fn weight(route: Route, p: &Params) -> u64 {
                 2
             } else {
                 4
+            }
+        }
+        (Family::Spot, Ticker24h) => {
+            if has_symbol {
+                2
+            } else {
+                80
+            }
+        }
+        (Family::Futures, Ticker24h) => {
+            if has_symbol {
+                1
+            } else {
+                40
             }
         }
         (Family::Spot, QueryOrder) => 4,

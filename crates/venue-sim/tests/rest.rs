@@ -359,6 +359,13 @@ async fn futures_market_orders_open_positions_and_balances_need_margin() {
             < Decimal::from(10_000),
         "fees paid"
     );
+    let ticker = s.public("/fapi/v1/ticker/24hr", "symbol=BTCUSDT").await;
+    let last: Decimal = ticker.body["lastPrice"].as_str().unwrap().parse().unwrap();
+    assert!(
+        last > Decimal::ZERO && ticker.body["count"].as_u64() >= Some(1),
+        "{}",
+        ticker.body
+    );
     let restrictions = s
         .signed("GET", "/sapi/v1/account/apiRestrictions", "")
         .await;
