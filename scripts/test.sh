@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The project's test command (README, and CI through .ci/run).
 # Runs formatting and lint checks, every Rust test in release mode, the
-# parity cross-check against the real Python library, and the browser check
+# parity cross-check against the real Python library, the venue simulator's
+# conformance with the real python-binance client, and the browser check
 # of the HTML chart. Sets up what it needs (a Python virtualenv) itself;
 # Chromium is used when present (.ci/run installs it).
 set -euo pipefail
@@ -24,7 +25,7 @@ cargo test --workspace --release 2>&1 | tee "$LOG/cargo-test.txt"
 
 step "Python virtualenv with the reference tools (smartmoneyconcepts 0.0.27, backtesting.py 0.6.6)"
 VENV="$ROOT/.venv-smc"
-if ! SMC_CREDIT=0 "$VENV/bin/python" -c 'import smartmoneyconcepts, pandas, backtesting' 2>/dev/null; then
+if ! SMC_CREDIT=0 "$VENV/bin/python" -c 'import smartmoneyconcepts, pandas, backtesting, binance' 2>/dev/null; then
     python3 -m venv "$VENV"
     "$VENV/bin/pip" install --quiet --disable-pip-version-check -r scripts/requirements-reference.txt
 fi
@@ -34,6 +35,9 @@ SMC_CREDIT=0 "$VENV/bin/python" scripts/parity_crosscheck.py --smc "$TARGET_DIR/
 
 step "backtest cross-check against backtesting.py on real series"
 "$VENV/bin/python" scripts/backtest_crosscheck.py --smc "$TARGET_DIR/release/smc" 2>&1 | tee "$LOG/backtest.txt"
+
+step "venue-sim conformance: the real python-binance 1.0.37 client against smc venue-sim"
+SMC="$TARGET_DIR/release/smc" bash scripts/venue_sim_conformance.sh 2>&1 | tee "$LOG/venue_sim.txt"
 
 if [ -x crates/report/tests/browser_check.sh ]; then
     step "HTML chart in a real Chromium"
@@ -45,7 +49,7 @@ fi
 passed=$(grep -hoE '^test result: .* ([0-9]+) passed' "$LOG/cargo-test.txt" | grep -oE '[0-9]+ passed' | awk '{s+=$1} END {print s+0}')
 failed=$(grep -hoE '; ([0-9]+) failed' "$LOG/cargo-test.txt" | grep -oE '[0-9]+' | awk '{s+=$1} END {print s+0}')
 # The scripts' own "N passed, M failed" lines.
-for f in "$LOG/crosscheck.txt" "$LOG/backtest.txt" "$LOG/browser.txt"; do
+for f in "$LOG/crosscheck.txt" "$LOG/backtest.txt" "$LOG/venue_sim.txt" "$LOG/browser.txt"; do
     [ -f "$f" ] || continue
     line=$(grep -oE '[0-9]+ passed, [0-9]+ failed' "$f" | tail -1)
     passed=$((passed + $(awk '{print $1}' <<<"${line:-0 passed, 0 failed}")))
