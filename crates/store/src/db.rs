@@ -20,6 +20,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0001_breakers.sql"),
     ),
     (2, "trading", include_str!("../migrations/0002_trading.sql")),
+    (3, "candles", include_str!("../migrations/0003_candles.sql")),
 ];
 
 /// A database, with the runtime its calls block on.

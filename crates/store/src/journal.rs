@@ -62,6 +62,23 @@ impl JournalStatus {
         })
     }
 
+    /// The states an order may move to `self` from. Statuses only move
+    /// forward, so an answer that arrives late, twice or out of order (a
+    /// user-stream "new" after the fill, a replay after a restart) cannot
+    /// undo what the journal knows.
+    fn predecessors(self) -> &'static [&'static str] {
+        match self {
+            JournalStatus::Pending => &[],
+            JournalStatus::Unknown => &["pending"],
+            JournalStatus::Submitted => &["pending", "unknown"],
+            JournalStatus::PartiallyFilled => &["pending", "unknown", "submitted"],
+            JournalStatus::Filled => &["pending", "unknown", "submitted", "partially_filled"],
+            JournalStatus::Cancelled | JournalStatus::Expired | JournalStatus::Rejected => {
+                &["pending", "unknown", "submitted", "partially_filled"]
+            }
+        }
+    }
+
     /// Whether the order may still be live on the venue.
     pub fn may_be_open(self) -> bool {
         matches!(
@@ -158,8 +175,34 @@ impl Store {
         Ok(())
     }
 
+    /// Writes an order unless its client id is already journaled (a replay
+    /// after a restart regenerates the same deterministic ids). Returns
+    /// whether it was new.
+    pub fn record_order_if_new(
+        &self,
+        request: &OrderRequest,
+        time: i64,
+    ) -> Result<bool, StoreError> {
+        let done = self
+            .block_on(
+                sqlx::query(
+                    "INSERT OR IGNORE INTO orders (client_id, instrument, request, status, created_at, updated_at) \
+                     VALUES (?, ?, ?, 'pending', ?, ?)",
+                )
+                .bind(request.client_id.as_str())
+                .bind(request.instrument.to_string())
+                .bind(to_json(request))
+                .bind(time)
+                .bind(time)
+                .execute(self.pool()),
+            )
+            .map_err(StoreError::query("writing an order"))?;
+        Ok(done.rows_affected() == 1)
+    }
+
     /// Moves an order to `status` (with the venue's id or a reason when
-    /// known). Returns whether the order exists.
+    /// known), if that is a step forward from where it is. Returns whether
+    /// it moved (false: unknown order, or a late or repeated answer).
     pub fn set_order_status(
         &self,
         client_id: &ClientOrderId,
@@ -168,19 +211,27 @@ impl Store {
         venue_order_id: Option<&str>,
         time: i64,
     ) -> Result<bool, StoreError> {
+        let from = status.predecessors();
+        if from.is_empty() {
+            return Ok(false);
+        }
+        let placeholders = vec!["?"; from.len()].join(", ");
+        let sql = format!(
+            "UPDATE orders SET status = ?, reason = COALESCE(?, reason), \
+             venue_order_id = COALESCE(?, venue_order_id), updated_at = ? \
+             WHERE client_id = ? AND status IN ({placeholders})"
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(status.as_str())
+            .bind(reason)
+            .bind(venue_order_id)
+            .bind(time)
+            .bind(client_id.as_str());
+        for f in from {
+            query = query.bind(*f);
+        }
         let done = self
-            .block_on(
-                sqlx::query(
-                    "UPDATE orders SET status = ?, reason = COALESCE(?, reason), \
-                     venue_order_id = COALESCE(?, venue_order_id), updated_at = ? WHERE client_id = ?",
-                )
-                .bind(status.as_str())
-                .bind(reason)
-                .bind(venue_order_id)
-                .bind(time)
-                .bind(client_id.as_str())
-                .execute(self.pool()),
-            )
+            .block_on(query.execute(self.pool()))
             .map_err(StoreError::query("updating an order"))?;
         Ok(done.rows_affected() == 1)
     }
@@ -237,6 +288,8 @@ impl Store {
                     } else {
                         JournalStatus::PartiallyFilled
                     };
+                    // A fill is a fact: it counts even on an order the journal
+                    // thought cancelled (the cancel lost the race on the venue).
                     sqlx::query(
                         "UPDATE orders SET filled_qty = ?, status = ?, updated_at = ? WHERE client_id = ?",
                     )

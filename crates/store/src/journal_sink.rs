@@ -14,6 +14,8 @@ pub struct JournalSink<'a> {
     store: &'a Store,
     inner: &'a mut dyn EventSink,
     failure: Option<StoreError>,
+    /// Replaying after a restart: orders already journaled are expected.
+    replay: bool,
 }
 
 impl<'a> JournalSink<'a> {
@@ -22,7 +24,24 @@ impl<'a> JournalSink<'a> {
             store,
             inner,
             failure: None,
+            replay: false,
         }
+    }
+
+    /// A sink for replaying logged candles after a restart: the events it
+    /// sees were (partly) journaled before the process died, so writes are
+    /// idempotent — an order already journaled is not a duplicate, and a
+    /// status only moves forward anyway.
+    pub fn replaying(store: &'a Store, inner: &'a mut dyn EventSink) -> Self {
+        JournalSink {
+            replay: true,
+            ..JournalSink::new(store, inner)
+        }
+    }
+
+    /// Leaves replay: from now on a second order with a known id is an error.
+    pub fn end_replay(&mut self) {
+        self.replay = false;
     }
 
     /// The first write that failed, if any; events after it were not
@@ -38,6 +57,9 @@ impl<'a> JournalSink<'a> {
     fn write(&self, event: &EngineEvent) -> Result<(), StoreError> {
         let s = self.store;
         match event {
+            EngineEvent::OrderSubmitted { time, order } if self.replay => {
+                s.record_order_if_new(order, *time).map(drop)
+            }
             EngineEvent::OrderSubmitted { time, order } => s.record_order(order, *time),
             EngineEvent::OrderAccepted {
                 time, client_id, ..

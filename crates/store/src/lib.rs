@@ -12,6 +12,8 @@
 
 /// Circuit-breaker states and transitions (implements `smc_risk`'s `BreakerStore`).
 pub mod breakers;
+/// The closed candles a run processed, for replay after a restart.
+pub mod candles;
 /// Opening a database and applying the migrations.
 pub mod db;
 /// Store errors.
@@ -24,6 +26,7 @@ pub mod journal_sink;
 pub mod secrets;
 
 pub use breakers::StoredTransition;
+pub use candles::LoggedCandle;
 pub use db::Store;
 pub use error::StoreError;
 pub use journal::{JournalStatus, StoredOrder, StoredPosition};

@@ -16,6 +16,128 @@ use smc_store::{JournalSink, JournalStatus, Store};
 use smc_strategy::{ApproveAll, SmcConfig, SmcStrategy};
 use std::path::{Path, PathBuf};
 
+fn candles() -> Vec<smc_model::Candle> {
+    read_ohlcv(
+        &Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../testdata/market/binance-spot/ETHUSDT-1h.csv"),
+        ReadOptions::default(),
+    )
+    .unwrap()
+    .candles
+}
+
+fn engine(data: &[smc_model::Candle]) -> Engine {
+    let series = [Series {
+        instrument: 0,
+        timeframe: Timeframe::H1,
+        candles: data,
+    }];
+    let instrument = Instrument {
+        id: "binance:ETHUSDT".parse().unwrap(),
+        kind: MarketKind::Spot,
+        base: "ETH".into(),
+        quote: "USDT".into(),
+        spec: InstrumentSpec::FRACTIONAL,
+    };
+    let strategy = SmcStrategy::new(SmcConfig {
+        bias_timeframe: Timeframe::H4,
+        ..SmcConfig::default()
+    });
+    Engine::new(
+        EngineConfig::default(),
+        engine_instruments(vec![instrument], &series).unwrap(),
+        Box::new(strategy),
+        Box::new(ApproveAll::default()),
+        Box::new(SimClock::default()),
+    )
+    .unwrap()
+}
+
+/// One process's life: replays what the candle log holds through a fresh
+/// engine, then logs and processes the next candles up to `to`; with
+/// `die_after_logging`, it is killed after logging the next candle and
+/// before the engine saw it.
+fn session(path: &Path, data: &[smc_model::Candle], to: usize, die_after_logging: bool) {
+    let store = Store::open_path(path).unwrap();
+    let mut engine = engine(data);
+    let id: smc_model::InstrumentId = "binance:ETHUSDT".parse().unwrap();
+    let mut events: Vec<EngineEvent> = Vec::new();
+    let logged = store.logged_candles().unwrap();
+    {
+        let mut sink = JournalSink::replaying(&store, &mut events);
+        for c in &logged {
+            let bar = smc_engine::MarketEvent::Bar {
+                instrument: 0,
+                timeframe: c.timeframe,
+                candle: &c.candle,
+            };
+            engine.process(bar, &mut sink).unwrap();
+        }
+        assert!(sink.failure().is_none());
+    }
+    let mut sink = JournalSink::new(&store, &mut events);
+    for candle in &data[logged.len()..to] {
+        assert!(store.log_candle(&id, Timeframe::H1, candle).unwrap());
+        let bar = smc_engine::MarketEvent::Bar {
+            instrument: 0,
+            timeframe: Timeframe::H1,
+            candle,
+        };
+        engine.process(bar, &mut sink).unwrap();
+        assert!(sink.failure().is_none());
+    }
+    if die_after_logging && let Some(next) = data.get(to) {
+        assert!(store.log_candle(&id, Timeframe::H1, next).unwrap());
+    }
+}
+
+type Journal = (
+    Vec<(String, JournalStatus, Decimal)>,
+    Vec<Fill>,
+    Vec<(String, Decimal, Decimal)>,
+);
+
+/// What the journal holds, comparably.
+fn journal(path: &Path) -> Journal {
+    let store = Store::open_path(path).unwrap();
+    let orders = store
+        .orders()
+        .unwrap()
+        .into_iter()
+        .map(|o| (o.request.client_id.to_string(), o.status, o.filled_qty))
+        .collect();
+    let positions = store
+        .positions()
+        .unwrap()
+        .into_iter()
+        .map(|p| (p.instrument, p.qty, p.avg_price))
+        .collect();
+    (orders, store.fills().unwrap(), positions)
+}
+
+#[test]
+fn killed_and_restarted_runs_journal_exactly_what_one_run_does() {
+    let data = candles();
+    let data = &data[..1200];
+    let (_d, whole) = temp_db("whole");
+    session(&whole, data, data.len(), false);
+    let expected = journal(&whole);
+    assert!(expected.0.len() > 5 && !expected.1.is_empty());
+    // Killed after 300, 301, 650 and 1000 candles (twice right after
+    // logging a candle the engine never saw), restarted each time.
+    let (_d, cut) = temp_db("cut");
+    for (stop, mid) in [
+        (300, false),
+        (301, true),
+        (650, false),
+        (1000, true),
+        (data.len(), false),
+    ] {
+        session(&cut, data, stop, mid);
+    }
+    assert_eq!(journal(&cut), expected);
+}
+
 fn temp_db(name: &str) -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join(format!("{name}.db"));
@@ -111,43 +233,35 @@ fn an_order_from_pending_to_filled_survives_a_restart_and_fills_count_once() {
             )
             .unwrap()
     );
+    // A late "accepted" after the fill, or a cancel of a filled order, changes nothing.
+    let id = ClientOrderId::new("smc-1-0");
+    assert!(
+        !store
+            .set_order_status(&id, JournalStatus::Submitted, None, None, 9_000)
+            .unwrap()
+    );
+    assert!(
+        !store
+            .set_order_status(&id, JournalStatus::Cancelled, Some("late"), None, 9_000)
+            .unwrap()
+    );
+    assert_eq!(
+        store.order(&id).unwrap().unwrap().status,
+        JournalStatus::Filled
+    );
 }
 
 #[test]
 fn a_journaled_backtest_equals_the_engines_account() {
     let (_dir, path) = temp_db("backtest");
-    let data = read_ohlcv(
-        &Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../../testdata/market/binance-spot/ETHUSDT-1h.csv"),
-        ReadOptions::default(),
-    )
-    .unwrap()
-    .candles;
+    let data = candles();
     let data = &data[..1500];
     let series = [Series {
         instrument: 0,
         timeframe: Timeframe::H1,
         candles: data,
     }];
-    let instrument = Instrument {
-        id: "binance:ETHUSDT".parse().unwrap(),
-        kind: MarketKind::Spot,
-        base: "ETH".into(),
-        quote: "USDT".into(),
-        spec: InstrumentSpec::FRACTIONAL,
-    };
-    let strategy = SmcStrategy::new(SmcConfig {
-        bias_timeframe: Timeframe::H4,
-        ..SmcConfig::default()
-    });
-    let mut engine = Engine::new(
-        EngineConfig::default(),
-        engine_instruments(vec![instrument], &series).unwrap(),
-        Box::new(strategy),
-        Box::new(ApproveAll::default()),
-        Box::new(SimClock::default()),
-    )
-    .unwrap();
+    let mut engine = engine(data);
     let store = Store::open_path(&path).unwrap();
     let mut events: Vec<EngineEvent> = Vec::new();
     let mut sink = JournalSink::new(&store, &mut events);
