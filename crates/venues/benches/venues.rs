@@ -6,7 +6,10 @@
 //!   trade) from text to a `MarketEvent` (target < 700 ns);
 //! - `sign/*`: HMAC-SHA256 hex of a typical order payload (target < 400 ns);
 //! - `order_to_wire/*`: a rounded `OrderRequest` to its signed request
-//!   parameters, without the signature (target < 200 ns), and with it.
+//!   parameters, without the signature (target < 200 ns), and with it;
+//! - `part/*`: pieces of the kline decode (instrument id, one decimal, the
+//!   kline data without the envelope) and, for reference, serde_json merely
+//!   skipping over the same kline data.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -31,6 +34,23 @@ fn decode(c: &mut Criterion) {
             b.iter(|| parse_market(black_box("binance"), black_box(frame)))
         });
     }
+}
+
+fn parts(c: &mut Criterion) {
+    c.bench_function("part/instrument_id", |b| {
+        b.iter(|| InstrumentId::new(black_box("binance"), black_box("NKNUSDT")))
+    });
+    c.bench_function("part/decimal", |b| {
+        b.iter(|| smc_venues::binance::parse_util::dec("k", "o", black_box("25877.00000000")))
+    });
+    let v: serde_json::Value = serde_json::from_str(KLINE).unwrap();
+    let data = v["data"].to_string();
+    c.bench_function("part/parse_kline_data", |b| {
+        b.iter(|| smc_venues::binance::market_parse::parse_kline("binance", black_box(&data)))
+    });
+    c.bench_function("part/serde_value_kline", |b| {
+        b.iter(|| serde_json::from_str::<serde::de::IgnoredAny>(black_box(&data)))
+    });
 }
 
 fn sign(c: &mut Criterion) {
@@ -83,5 +103,5 @@ fn order_to_wire(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, decode, sign, order_to_wire);
+criterion_group!(benches, decode, parts, sign, order_to_wire);
 criterion_main!(benches);

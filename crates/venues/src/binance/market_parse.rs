@@ -8,7 +8,8 @@
 //! `Ok(None)`.
 
 use super::error::ParseError;
-use super::parse_util::{dec, from_json, json_error};
+use super::fast_scan::Obj;
+use super::parse_util::{dec, from_json, json_error, plain_decimal};
 use crate::market::{BookLevel, BookTop, DepthUpdate, KlineUpdate, MarketEvent, Trade};
 use serde::Deserialize;
 use serde_json::value::RawValue;
@@ -200,8 +201,78 @@ struct KlineBody<'a> {
 
 const KLINE: &str = "kline";
 
+/// The key as one byte; 0 for longer keys (none of which is used).
+fn one_byte(key: &str) -> u8 {
+    match key.as_bytes() {
+        [b] => *b,
+        _ => 0,
+    }
+}
+
+/// The scanner path of [`parse_kline`]; `None` hands over to serde.
+fn fast_kline(venue: &str, data: &str) -> Option<KlineUpdate> {
+    let mut o = Obj::new(data)?;
+    let (mut event_time, mut symbol, mut seen_k) = (None, None, false);
+    let (mut t, mut i, mut x) = (None, None, None);
+    let (mut op, mut h, mut l, mut c, mut vol) = (None, None, None, None, None);
+    // Every key used is one byte: match on it, not on strings.
+    while let Some(key) = o.key()? {
+        match one_byte(key) {
+            b'E' => event_time = o.value_next()?.i64(),
+            b's' => symbol = o.value_next()?.str(),
+            b'k' => {
+                let mut k = o.object()?;
+                while let Some((key, v)) = k.next()? {
+                    match one_byte(key) {
+                        b't' => t = v.i64(),
+                        b'i' => i = v.str(),
+                        b'o' => op = v.str(),
+                        b'h' => h = v.str(),
+                        b'l' => l = v.str(),
+                        b'c' => c = v.str(),
+                        b'v' => vol = v.str(),
+                        b'x' => x = v.bool(),
+                        _ => {}
+                    }
+                }
+                o.close(&k)?;
+                seen_k = true;
+            }
+            _ => {
+                o.value_next()?;
+            }
+        }
+    }
+    if !seen_k || !o.at_end() {
+        return None;
+    }
+    let candle = Candle {
+        open_time: t?,
+        open: plain_decimal(op?)?,
+        high: plain_decimal(h?)?,
+        low: plain_decimal(l?)?,
+        close: plain_decimal(c?)?,
+        volume: plain_decimal(vol?)?,
+    };
+    candle.check().ok()?;
+    Some(KlineUpdate {
+        instrument: InstrumentId::new(venue, symbol?).ok()?,
+        timeframe: i?.parse().ok()?,
+        candle,
+        closed: x?,
+        event_time: event_time?,
+    })
+}
+
 /// A `kline` event.
 pub fn parse_kline(venue: &str, data: &str) -> Result<KlineUpdate, ParseError> {
+    if let Some(k) = fast_kline(venue, data) {
+        return Ok(k);
+    }
+    parse_kline_serde(venue, data)
+}
+
+fn parse_kline_serde(venue: &str, data: &str) -> Result<KlineUpdate, ParseError> {
     let m: KlineMsg<'_> = from_json(KLINE, data)?;
     let k = &m.k;
     let timeframe: Timeframe =
@@ -247,8 +318,44 @@ struct AggTradeMsg<'a> {
     m: bool,
 }
 
+/// The scanner path of the trade parsers: `id_key` is `a` for aggTrade,
+/// `t` for trade. `None` hands over to serde.
+fn fast_trade(venue: &str, data: &str, id_key: u8) -> Option<Trade> {
+    let mut o = Obj::new(data)?;
+    let (mut symbol, mut id, mut p, mut q, mut time, mut m) = (None, None, None, None, None, None);
+    while let Some((key, v)) = o.next()? {
+        match one_byte(key) {
+            b's' => symbol = v.str(),
+            b'p' => p = v.str(),
+            b'q' => q = v.str(),
+            b'T' => time = v.i64(),
+            b'm' => m = v.bool(),
+            k if k == id_key => id = v.u64(),
+            _ => {}
+        }
+    }
+    if !o.at_end() {
+        return None;
+    }
+    Some(Trade {
+        instrument: InstrumentId::new(venue, symbol?).ok()?,
+        trade_id: id?,
+        price: plain_decimal(p?)?,
+        qty: plain_decimal(q?)?,
+        aggressor: aggressor(m?),
+        time: time?,
+    })
+}
+
 /// An `aggTrade` event.
 pub fn parse_agg_trade(venue: &str, data: &str) -> Result<Trade, ParseError> {
+    if let Some(t) = fast_trade(venue, data, b'a') {
+        return Ok(t);
+    }
+    parse_agg_trade_serde(venue, data)
+}
+
+fn parse_agg_trade_serde(venue: &str, data: &str) -> Result<Trade, ParseError> {
     const W: &str = "aggTrade";
     let m: AggTradeMsg<'_> = from_json(W, data)?;
     Ok(Trade {
@@ -277,6 +384,9 @@ struct TradeMsg<'a> {
 
 /// A `trade` event.
 pub fn parse_trade(venue: &str, data: &str) -> Result<Trade, ParseError> {
+    if let Some(t) = fast_trade(venue, data, b't') {
+        return Ok(t);
+    }
     const W: &str = "trade";
     let m: TradeMsg<'_> = from_json(W, data)?;
     Ok(Trade {
@@ -405,4 +515,34 @@ pub fn parse_klines_rest(payload: &str) -> Result<Vec<Candle>, ParseError> {
             })
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const KLINE: &str = r#"{"e":"kline","E":1633998523963,"s":"NKNUSDT","k":{"t":1633998480000,"T":1633998539999,"s":"NKNUSDT","i":"1m","f":19862761,"L":19862790,"o":"0.35270000","c":"0.35280000","h":"0.35280000","l":"0.35220000","v":"25877.00000000","n":30,"x":false,"q":"9116.04600000","V":"58.00000000","Q":"20.46240000","B":"0"}}"#;
+
+    #[test]
+    fn the_scanner_and_serde_agree_on_recorded_frames() {
+        let capture = include_str!("../../tests/fixtures/cryptofeed/BINANCE_FUTURES.ws.1.0.subset");
+        let (mut klines, mut trades) = (0, 0);
+        for line in capture.lines().skip(1) {
+            let frame = line.split_once(": ").map(|(_, f)| f).unwrap_or_default();
+            let (stream, data) = split_envelope(frame).unwrap().unwrap();
+            if stream.contains("@kline_") {
+                let fast = fast_kline("binance-usdm", data).expect("scanner path taken");
+                assert_eq!(fast, parse_kline_serde("binance-usdm", data).unwrap());
+                klines += 1;
+            } else if stream.ends_with("@aggTrade") {
+                let fast = fast_trade("binance-usdm", data, b'a').expect("scanner path taken");
+                assert_eq!(fast, parse_agg_trade_serde("binance-usdm", data).unwrap());
+                trades += 1;
+            }
+        }
+        assert_eq!((klines, trades), (67, 91));
+        assert!(fast_kline("binance", &format!("{KLINE} trailing")).is_none());
+        assert!(parse_kline("binance", &format!("{KLINE} trailing")).is_err());
+        assert!(fast_kline("binance", KLINE).is_some());
+    }
 }

@@ -9,6 +9,8 @@ pub mod endpoints;
 pub mod error;
 /// exchangeInfo: symbol filters to instrument specs, and rate limits.
 pub mod exchange_info;
+/// A scanner for hot stream frames, tried before the serde parsers.
+pub mod fast_scan;
 /// Market data stream names, subscription frames and parsers.
 pub mod market_parse;
 /// The market data client: streams plus REST kline backfill.

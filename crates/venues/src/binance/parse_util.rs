@@ -21,7 +21,7 @@ pub fn dec(what: &'static str, field: &str, s: &str) -> Result<Decimal, ParseErr
 /// The fast path of [`dec`]: `[-]digits[.digits]` with at most 19 digits,
 /// read straight into the mantissa (the scale, trailing zeros included, is
 /// kept exactly as `Decimal::from_str` keeps it). Anything else: `None`.
-fn plain_decimal(s: &str) -> Option<Decimal> {
+pub fn plain_decimal(s: &str) -> Option<Decimal> {
     let bytes = s.as_bytes();
     let (negative, digits) = match bytes.first()? {
         b'-' => (true, &bytes[1..]),
