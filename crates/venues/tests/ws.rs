@@ -383,3 +383,65 @@ async fn listen_key_stream_renews_an_expired_key() {
         "{paths:?}"
     );
 }
+
+#[tokio::test]
+async fn a_silent_connection_is_declared_dead_and_replaced() {
+    // Connection 0 accepts and then never reads or writes (no pong either);
+    // connection 1 answers the subscription.
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let subscriptions = Arc::new(Mutex::new(Vec::new()));
+    let subs = subscriptions.clone();
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        for n in 0.. {
+            let (tcp, _) = listener.accept().await.unwrap();
+            let mut ws = tokio_tungstenite::accept_async(tcp).await.unwrap();
+            if n == 0 {
+                held.push(ws); // silent: kept open, never polled
+                continue;
+            }
+            if let Some(Ok(Message::Text(t))) = ws.next().await {
+                subs.lock().unwrap().push(t.to_string());
+            }
+            ws.send(Message::Text("hello again".into())).await.unwrap();
+            tokio::spawn(async move { while let Some(Ok(_)) = ws.next().await {} });
+        }
+    });
+    let mut config = fast_ws(&format!("ws://{addr}"));
+    config.ping_interval = Duration::from_millis(50);
+    config.idle_timeout = Duration::from_millis(200);
+    let (client, mut events) = smc_venues::net::WsClient::spawn(config);
+    client.subscribe(r#"{"method":"SUBSCRIBE","params":["x@trade"],"id":1}"#);
+    let mut log = Vec::new();
+    tokio::time::timeout(Duration::from_secs(10), async {
+        while let Some(ev) = events.recv().await {
+            let done = ev == smc_venues::net::WsEvent::Text("hello again".into());
+            log.push(ev);
+            if done {
+                break;
+            }
+        }
+    })
+    .await
+    .expect("a new connection within 10 s");
+    use smc_venues::net::WsEvent;
+    assert!(
+        matches!(&log[0], WsEvent::Connected { reconnect: false }),
+        "{log:?}"
+    );
+    assert!(
+        matches!(&log[1], WsEvent::Disconnected { reason } if reason.contains("no frame")),
+        "{log:?}"
+    );
+    assert!(
+        matches!(&log[2], WsEvent::Connected { reconnect: true }),
+        "{log:?}"
+    );
+    assert_eq!(
+        subscriptions.lock().unwrap().len(),
+        1,
+        "resubscribed on the new connection"
+    );
+    client.close();
+}
