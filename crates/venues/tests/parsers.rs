@@ -279,7 +279,7 @@ fn order_responses() {
         "nautilus-rust/spot/http_json/new_order_full_response.json",
     ))
     .unwrap();
-    let q = parse_order(&full, BinanceMarket::Spot, &id).unwrap();
+    let q = parse_order(&full, &id).unwrap();
     assert_eq!(q.status, VenueStatus::Known(OrderStatus::Filled));
     assert_eq!(q.fills.len(), 5);
     assert_eq!(q.fills[0].trade_id, "56");
@@ -293,7 +293,7 @@ fn order_responses() {
         "nautilus-rust/futures/http_json/order_response.json",
     ))
     .unwrap();
-    let q = parse_order(&fut, BinanceMarket::UsdM, &id).unwrap();
+    let q = parse_order(&fut, &id).unwrap();
     assert_eq!(
         (q.venue_order_id.as_str(), q.client_id.as_str()),
         ("12345678", "testOrder123")
@@ -303,15 +303,13 @@ fn order_responses() {
         "nautilus-rust/spot/http_json/cancel_order_response.json",
     ))
     .unwrap();
-    let q = parse_order(&cancel, BinanceMarket::Spot, &id).unwrap();
+    let q = parse_order(&cancel, &id).unwrap();
     assert_eq!(q.status.known(), Some(OrderStatus::Cancelled));
     let novel: RawOrder =
         serde_json::from_str(r#"{"orderId":1,"clientOrderId":"a","status":"PENDING_MAGIC"}"#)
             .unwrap();
     assert_eq!(
-        parse_order(&novel, BinanceMarket::Spot, &id)
-            .unwrap()
-            .status,
+        parse_order(&novel, &id).unwrap().status,
         VenueStatus::Other("PENDING_MAGIC".into())
     );
 }

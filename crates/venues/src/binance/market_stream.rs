@@ -15,6 +15,10 @@ use smc_model::{Clock, InstrumentId, Timeframe, WallClock};
 use std::collections::HashMap;
 use tokio::sync::mpsc;
 
+/// The pause after a failed backfill before the next try (held candles
+/// wait meanwhile; none is emitted out of order).
+const BACKFILL_RETRY: std::time::Duration = std::time::Duration::from_secs(1);
+
 /// What the market data client reports.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum MarketStreamEvent {
@@ -75,6 +79,8 @@ struct Driver {
     venue: &'static str,
     syncs: HashMap<(String, Timeframe), KlineSync>,
     out: mpsc::Sender<MarketStreamEvent>,
+    /// After a failed backfill, no new attempt before this instant.
+    retry_at: Option<tokio::time::Instant>,
 }
 
 impl MarketDataClient {
@@ -112,6 +118,7 @@ impl MarketDataClient {
             rest,
             syncs,
             out: tx,
+            retry_at: None,
         };
         let task = tokio::spawn(async move {
             while let Some(ev) = events.recv().await {
@@ -202,6 +209,12 @@ impl Driver {
     /// Runs every pending backfill; a failed one stays pending and is
     /// tried again after the next event.
     async fn run_backfills(&mut self) -> bool {
+        if self
+            .retry_at
+            .is_some_and(|t| tokio::time::Instant::now() < t)
+        {
+            return true;
+        }
         let pending: Vec<_> = self
             .syncs
             .iter()
@@ -216,6 +229,7 @@ impl Driver {
                 Ok(c) => c,
                 Err(e) => {
                     tracing::warn!(%e, symbol = %key.0, "kline backfill failed; will retry");
+                    self.retry_at = Some(tokio::time::Instant::now() + BACKFILL_RETRY);
                     continue;
                 }
             };

@@ -2,7 +2,6 @@
 //! and USD-M algo orders) to the shared order view, and Binance order
 //! states to the shared state machine's states.
 
-use super::endpoints::BinanceMarket;
 use super::error::ParseError;
 use super::parse_util::dec;
 use crate::execution::VenueStatus;
@@ -96,11 +95,7 @@ pub struct RawOrder {
 }
 
 /// One order answer to the shared view.
-pub fn parse_order(
-    raw: &RawOrder,
-    _market: BinanceMarket,
-    instrument: &InstrumentId,
-) -> Result<OrderQuery, ParseError> {
+pub fn parse_order(raw: &RawOrder, instrument: &InstrumentId) -> Result<OrderQuery, ParseError> {
     const W: &str = "order response";
     let missing = |field: &str| ParseError::Field {
         what: W,

@@ -349,7 +349,7 @@ impl BinanceRest {
             .await;
         Ok(match result {
             Ok(body) => match from_json::<RawOrder>("order response", &body)
-                .and_then(|raw| parse_order(&raw, self.market, &order.instrument))
+                .and_then(|raw| parse_order(&raw, &order.instrument))
             {
                 Ok(q) => OrderOutcome::Accepted(OrderAck {
                     client_id,
@@ -456,7 +456,7 @@ impl BinanceRest {
             match self.send_signed(method, path, &params, kind, cost).await {
                 Ok(body) => {
                     let raw: RawOrder = from_json("order", &body)?;
-                    return Ok(Some(parse_order(&raw, self.market, instrument)?));
+                    return Ok(Some(parse_order(&raw, instrument)?));
                 }
                 Err(BinanceError::Api(e)) if matches!(e.code, -2011 | -2013) => continue,
                 Err(e) => return Err(e),
@@ -484,7 +484,7 @@ impl BinanceRest {
             .await?;
         let raws: Vec<RawOrder> = from_json("openOrders", &body)?;
         raws.iter()
-            .map(|r| parse_order(r, self.market, instrument).map_err(BinanceError::from))
+            .map(|r| parse_order(r, instrument).map_err(BinanceError::from))
             .collect()
     }
 
