@@ -11,7 +11,7 @@ use super::rest::BinanceRest;
 use crate::kline_sync::{KlineSync, SyncOutput};
 use crate::market::{KlineUpdate, MarketEvent};
 use crate::net::{WsClient, WsConfig, WsEvent};
-use smc_model::{Clock, InstrumentId, Timeframe, WallClock};
+use smc_model::{InstrumentId, Timeframe};
 use std::collections::HashMap;
 use tokio::sync::mpsc;
 
@@ -239,7 +239,9 @@ impl Driver {
             let Some(sync) = self.syncs.get_mut(&key) else {
                 continue;
             };
-            let out = sync.on_backfill(candles, WallClock.now_ms());
+            // Venue time (wall clock plus the offset learned by
+            // `sync_clock`) decides which fetched candle has closed.
+            let out = sync.on_backfill(candles, self.rest.time_offset().venue_now_ms());
             if !self.deliver(&key, &instrument, out).await {
                 return false;
             }
