@@ -75,7 +75,7 @@ fn a_new_file_is_created_and_migrated() {
             .unwrap()
             .applied_migrations()
             .unwrap(),
-        vec![1]
+        vec![1, 2, 3]
     );
 }
 
