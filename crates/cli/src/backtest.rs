@@ -18,7 +18,7 @@ use smc_strategy::{ApproveAll, FirstDecision, SmaCross, SmaCrossConfig, SmcStrat
 use std::path::PathBuf;
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum StrategyName {
+pub enum StrategyName {
     Smc,
     SmaCross,
 }
@@ -141,6 +141,7 @@ pub fn run(args: &BacktestArgs) -> anyhow::Result<()> {
             "risk_decisions": decisions,
             "rejected_orders": rejections(&events),
             "breaker_events": breaker_events(&events),
+            "orders": orders(&events),
             "bars": report.bars,
             "fees": report.fees_paid.to_string(),
             "models": report.models,
@@ -164,11 +165,11 @@ pub fn input_path(
 }
 
 /// `--strategy`, else the config's `backtest.strategy`.
-fn strategy_name(
-    args: &BacktestArgs,
+pub fn strategy_name(
+    flag: Option<StrategyName>,
     settings: Option<&smc_config::Config>,
 ) -> anyhow::Result<StrategyName> {
-    if let Some(name) = args.strategy {
+    if let Some(name) = flag {
         return Ok(name);
     }
     match settings.and_then(|c| c.backtest.strategy.as_deref()) {
@@ -243,34 +244,16 @@ pub fn build_engine(
         None => Box::new(ApproveAll::default()),
     };
     let instruments = engine_instruments(vec![instrument], &series)?;
-    let strategy: Box<dyn smc_strategy::Strategy> = match strategy_name(args, settings)? {
-        StrategyName::SmaCross => {
-            let first_decision = match args.first_decision {
-                First::OneBarAfter => FirstDecision::OneBarAfter,
-                First::WhenDefined => FirstDecision::WhenDefined,
-            };
-            Box::new(SmaCross::new(SmaCrossConfig {
-                first_decision,
-                ..SmaCrossConfig::default()
-            })?)
-        }
-        StrategyName::Smc => {
-            let mut smc = settings
-                .map(|c| c.backtest.smc_strategy.clone())
-                .unwrap_or_default();
-            if let Some(c) = settings {
-                smc.detectors = c.smc.clone();
-            }
-            let timeframes = match (args.timeframes.is_empty(), settings) {
-                (true, Some(c)) => c.backtest.timeframes.clone(),
-                _ => args.timeframes.clone(),
-            };
-            if let Some(bias) = timeframes.last() {
-                smc.bias_timeframe = bias.parse()?;
-            }
-            Box::new(SmcStrategy::new(smc))
-        }
+    let first_decision = match args.first_decision {
+        First::OneBarAfter => FirstDecision::OneBarAfter,
+        First::WhenDefined => FirstDecision::WhenDefined,
     };
+    let strategy = make_strategy(
+        strategy_name(args.strategy, settings)?,
+        first_decision,
+        settings,
+        &args.timeframes,
+    )?;
     let engine = Engine::new(
         config,
         instruments,
@@ -279,6 +262,39 @@ pub fn build_engine(
         Box::new(SimClock::default()),
     )?;
     Ok(engine)
+}
+
+/// The strategy by name: `sma_cross` with its first-decision rule, or
+/// `smc` with the config's parameters and detectors and its bias timeframe
+/// from `timeframes` (entry, bias), else from the config.
+pub fn make_strategy(
+    name: StrategyName,
+    first_decision: FirstDecision,
+    settings: Option<&smc_config::Config>,
+    timeframes: &[String],
+) -> anyhow::Result<Box<dyn smc_strategy::Strategy>> {
+    Ok(match name {
+        StrategyName::SmaCross => Box::new(SmaCross::new(SmaCrossConfig {
+            first_decision,
+            ..SmaCrossConfig::default()
+        })?),
+        StrategyName::Smc => {
+            let mut smc = settings
+                .map(|c| c.backtest.smc_strategy.clone())
+                .unwrap_or_default();
+            if let Some(c) = settings {
+                smc.detectors = c.smc.clone();
+            }
+            let timeframes = match (timeframes.is_empty(), settings) {
+                (true, Some(c)) => c.backtest.timeframes.clone(),
+                _ => timeframes.to_vec(),
+            };
+            if let Some(bias) = timeframes.last() {
+                smc.bias_timeframe = bias.parse()?;
+            }
+            Box::new(SmcStrategy::new(smc))
+        }
+    })
 }
 
 /// The traded instrument: the config's `backtest.instrument` (its venue
@@ -406,6 +422,21 @@ fn trade_json(t: &Trade) -> serde_json::Value {
     })
 }
 
+/// Every order sent to the venue, as it was sent (bracket legs included).
+fn orders(events: &[EngineEvent]) -> Vec<serde_json::Value> {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            EngineEvent::OrderSubmitted { time, order } => {
+                let mut v = serde_json::to_value(order).ok()?;
+                v["time"] = json!(time);
+                Some(v)
+            }
+            _ => None,
+        })
+        .collect()
+}
+
 /// Every circuit-breaker transition (trip, reset, cooling down, armed).
 fn breaker_events(events: &[EngineEvent]) -> Vec<&EngineEvent> {
     events
@@ -466,7 +497,7 @@ fn run_facts<'a>(
     cash: Decimal,
     report: &smc_engine::BacktestReport,
 ) -> anyhow::Result<crate::backtest_report::RunFacts<'a>> {
-    let strategy = match strategy_name(args, settings)? {
+    let strategy = match strategy_name(args.strategy, settings)? {
         StrategyName::Smc => "smc",
         StrategyName::SmaCross => "sma_cross",
     };

@@ -8,8 +8,10 @@ mod detect_causal;
 mod input;
 mod lookahead;
 mod optimize;
+mod paper_session;
 mod risk;
 mod risk_gate;
+mod run;
 mod run_sink;
 mod venue_sim;
 
@@ -42,6 +44,9 @@ enum Command {
         #[command(subcommand)]
         command: risk::RiskCommand,
     },
+    /// Trade a strategy on real-time market data: paper (simulated fills,
+    /// journaled in SQLite, restart-safe) or live.
+    Run(run::RunArgs),
     /// Run a loopback exchange simulator speaking the Binance spot and USD-M
     /// protocols (REST, market streams, user data stream), replaying CSV
     /// series as its market and matching with the engine's matching engine.
@@ -59,6 +64,7 @@ fn main() -> ExitCode {
             Err(e) => Err(e),
         },
         Command::Optimize(args) => optimize::run(&args),
+        Command::Run(args) => run::run(&args),
         Command::Risk { command } => risk::run(&command),
         Command::VenueSim(args) => venue_sim::run(&args),
     };

@@ -1,5 +1,5 @@
 //! Where a backtest's engine events go in the command line: the events the
-//! results report (risk decisions other than plain approvals, venue
+//! results report (orders, risk decisions other than plain approvals, venue
 //! rejections, circuit-breaker transitions) are kept, the rest (one equity
 //! mark per bar, fills, …) only tick a progress bar. Keeping every event of
 //! a million-bar run would cost hundreds of MB for nothing.
@@ -62,6 +62,7 @@ impl EventSink for RunSink {
                 ..
             } => {}
             EngineEvent::RiskDecision { .. }
+            | EngineEvent::OrderSubmitted { .. }
             | EngineEvent::OrderRejected { .. }
             | EngineEvent::BreakerTripped { .. }
             | EngineEvent::BreakerReset { .. }

@@ -131,8 +131,11 @@ impl KlineSync {
         let tf = self.timeframe.duration_ms();
         let end = self.pending.and_then(|p| p.end_ms);
         for c in candles {
-            let closed = c.open_time + tf <= now_ms;
+            // A bounded backfill ends before a candle the stream already
+            // closed, so all of it is closed, whatever the local clock says
+            // (a replaying simulator's candles run ahead of the wall clock).
             let in_range = end.is_none_or(|e| c.open_time <= e);
+            let closed = c.open_time + tf <= now_ms || end.is_some();
             if closed && in_range {
                 self.held.entry(c.open_time).or_insert(c);
             }
@@ -169,6 +172,29 @@ mod tests {
             close: p,
             volume: Decimal::ONE,
         }
+    }
+
+    #[test]
+    fn a_bounded_backfill_is_closed_whatever_the_local_clock_says() {
+        let mut s = KlineSync::after(Timeframe::M1, 10 * M);
+        // The reconnect backfill comes back with candles "in the future"
+        // of a wall clock at minute 5: they may be open, so none is emitted.
+        s.on_reconnect();
+        assert!(s.on_backfill(vec![c(11), c(12)], 5 * M).emit.is_empty());
+        // The stream's next closed candle shows the gap, and the bounded
+        // backfill before it is emitted in full, then the candle itself.
+        let out = s.on_closed(c(14));
+        assert_eq!(
+            out.backfill,
+            Some(BackfillRequest {
+                start_ms: 11 * M,
+                end_ms: Some(14 * M - 1)
+            })
+        );
+        assert_eq!(
+            times(&s.on_backfill(vec![c(11), c(12), c(13)], 5 * M).emit),
+            vec![11, 12, 13, 14]
+        );
     }
 
     fn times(v: &[Candle]) -> Vec<i64> {

@@ -1,0 +1,110 @@
+//! One paper-trading session's state: the engine (the backtest's, with the
+//! simulated venue filling orders), the SQLite store, and the rule that
+//! makes restarts exact — every closed candle is logged before the engine
+//! sees it, and on start the log is replayed through a fresh engine (it is
+//! deterministic), re-journaling idempotently whatever the killed process
+//! had not yet written.
+
+use anyhow::{Context, bail};
+use smc_engine::{Engine, MarketEvent};
+use smc_model::{Candle, EngineEvent, EventSink, InstrumentId, Timeframe};
+use smc_store::{JournalSink, Store};
+
+/// Swallows events (a replay re-derives what was already reported).
+struct Quiet;
+
+impl EventSink for Quiet {
+    fn emit(&mut self, _event: &EngineEvent) {}
+}
+
+pub struct PaperSession {
+    engine: Engine,
+    store: Store,
+    instrument: InstrumentId,
+    timeframe: Timeframe,
+    last: Option<i64>,
+    replayed: usize,
+}
+
+impl PaperSession {
+    /// Opens the session, replaying the store's candle log.
+    pub fn open(
+        mut engine: Engine,
+        store: Store,
+        instrument: InstrumentId,
+        timeframe: Timeframe,
+    ) -> anyhow::Result<Self> {
+        let logged = store.logged_candles()?;
+        if let Some(other) = logged
+            .iter()
+            .find(|c| c.instrument != instrument || c.timeframe != timeframe)
+        {
+            bail!(
+                "{}: this database holds a session of {} {}, not {instrument} {timeframe}; use another --db",
+                store.url(),
+                other.instrument,
+                other.timeframe
+            );
+        }
+        let mut quiet = Quiet;
+        let mut sink = JournalSink::replaying(&store, &mut quiet);
+        for c in &logged {
+            let bar = MarketEvent::Bar {
+                instrument: 0,
+                timeframe,
+                candle: &c.candle,
+            };
+            engine.process(bar, &mut sink)?;
+        }
+        if let Some(e) = sink.into_failure() {
+            return Err(e).context("replaying the candle log into the journal");
+        }
+        Ok(PaperSession {
+            engine,
+            store,
+            instrument,
+            timeframe,
+            last: logged.last().map(|c| c.candle.open_time),
+            replayed: logged.len(),
+        })
+    }
+
+    /// Candles replayed on open.
+    pub fn replayed(&self) -> usize {
+        self.replayed
+    }
+
+    /// Open time of the last candle processed.
+    pub fn last_open_time(&self) -> Option<i64> {
+        self.last
+    }
+
+    /// Logs and processes a closed candle, journaling what happens before
+    /// `out` sees it. A candle at or before the last one is ignored
+    /// (returns false): the feed may deliver one twice across a reconnect.
+    pub fn on_candle(&mut self, candle: &Candle, out: &mut dyn EventSink) -> anyhow::Result<bool> {
+        if self.last.is_some_and(|l| candle.open_time <= l) {
+            return Ok(false);
+        }
+        if !self
+            .store
+            .log_candle(&self.instrument, self.timeframe, candle)?
+        {
+            return Ok(false);
+        }
+        self.last = Some(candle.open_time);
+        let mut sink = JournalSink::new(&self.store, out);
+        let bar = MarketEvent::Bar {
+            instrument: 0,
+            timeframe: self.timeframe,
+            candle,
+        };
+        self.engine.process(bar, &mut sink)?;
+        if let Some(e) = sink.into_failure() {
+            // Nothing may trade on without its journal: stop here; a restart
+            // replays this candle.
+            return Err(e).context("journaling; the session stops");
+        }
+        Ok(true)
+    }
+}

@@ -1,0 +1,273 @@
+//! `smc run --mode paper|live`: the strategy, risk and order code of the
+//! backtest, driven by closed candles from a venue's real-time market data
+//! (Binance's public streams by default, or `--venue-url` for a local
+//! `smc venue-sim`). Paper mode fills orders with the engine's simulated
+//! venue; everything is journaled in SQLite (orders before they go on,
+//! fills, positions, breaker states, the candle log), and a restart
+//! replays the candle log to resume exactly where the last process
+//! stopped. Machine-readable events go to stdout as JSON lines; status
+//! lines go to stderr.
+
+use crate::backtest::{StrategyName, make_strategy};
+use crate::paper_session::PaperSession;
+use anyhow::{Context, bail};
+use clap::{Args, ValueEnum};
+use smc_engine::{Engine, EngineInstrument};
+use smc_model::{EngineEvent, EventSink, SimClock, Timeframe};
+use smc_store::Store;
+use smc_strategy::{ApproveAll, FirstDecision};
+use smc_venues::binance::market_stream::MarketStreamEvent;
+use smc_venues::binance::{
+    BinanceMarket, BinanceRest, BinanceUrls, MarketDataClient, MarketDataConfig, StreamKind,
+};
+use std::io::Write;
+use std::path::PathBuf;
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RunMode {
+    Paper,
+    Live,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Market {
+    Spot,
+    Usdm,
+}
+
+#[derive(Args)]
+pub struct RunArgs {
+    /// paper: simulated fills on live market data; live: real orders.
+    #[arg(long, value_enum)]
+    mode: Option<RunMode>,
+    /// config.yaml: strategy, detectors, risk limits and breakers, fees
+    /// and slippage of the simulated venue, starting balance, database.
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// A Binance-protocol server instead of Binance (`127.0.0.1:PORT` or
+    /// `http://127.0.0.1:PORT`, e.g. `smc venue-sim`).
+    #[arg(long)]
+    venue_url: Option<String>,
+    /// Binance market: spot or USD-M futures.
+    #[arg(long, value_enum, default_value = "spot")]
+    market: Market,
+    /// Symbol (default: the config's backtest.instrument, else BTCUSDT).
+    #[arg(long)]
+    symbol: Option<String>,
+    /// The candles' timeframe (default: the config's entry timeframe, else 1m).
+    #[arg(long)]
+    timeframe: Option<String>,
+    /// Strategy (default: the config's backtest.strategy, else smc).
+    #[arg(long, value_enum)]
+    strategy: Option<StrategyName>,
+    /// SQLite file of the session (default: the config's storage.database_url).
+    #[arg(long)]
+    db: Option<PathBuf>,
+    /// Stop after this many closed candles (default: run until Ctrl-C).
+    #[arg(long)]
+    max_bars: Option<u64>,
+    /// Live mode only: you understand that real orders will be sent.
+    #[arg(long)]
+    confirm_live: bool,
+}
+
+pub fn run(args: &RunArgs) -> anyhow::Result<()> {
+    let settings = args.config.as_deref().map(smc_config::load).transpose()?;
+    let mode = match (args.mode, settings.as_ref().map(|c| c.app.mode)) {
+        (Some(m), _) => m,
+        (None, Some(smc_config::Mode::Live)) => RunMode::Live,
+        _ => RunMode::Paper,
+    };
+    if mode == RunMode::Live {
+        return refuse_live(args, settings.as_ref());
+    }
+    let market = match args.market {
+        Market::Spot => BinanceMarket::Spot,
+        Market::Usdm => BinanceMarket::UsdM,
+    };
+    let urls = match &args.venue_url {
+        Some(u) => BinanceUrls::local(u.trim_start_matches("http://").trim_end_matches('/')),
+        None => BinanceUrls::production(market),
+    };
+    let symbol = args
+        .symbol
+        .clone()
+        .or_else(|| {
+            settings
+                .as_ref()
+                .and_then(|c| c.backtest.instrument.as_ref().map(|i| i.symbol.clone()))
+        })
+        .unwrap_or_else(|| "BTCUSDT".into())
+        .to_ascii_uppercase();
+    let timeframes = settings
+        .as_ref()
+        .map(|c| c.backtest.timeframes.clone())
+        .unwrap_or_default();
+    let timeframe: Timeframe = match (&args.timeframe, timeframes.first()) {
+        (Some(t), _) | (None, Some(t)) => t.parse()?,
+        (None, None) => Timeframe::M1,
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    let rest = BinanceRest::new(market, &urls.rest, None)?;
+    let info = runtime
+        .block_on(rest.load_rules())
+        .with_context(|| format!("exchangeInfo from {}", urls.rest))?;
+    let rules = info
+        .symbols
+        .get(&symbol)
+        .with_context(|| format!("{symbol} is not listed on {}", urls.rest))?;
+    let instrument = rules.instrument(market)?;
+    let db = match (&args.db, settings.as_ref()) {
+        (Some(p), _) => format!("sqlite://{}", p.display()),
+        (None, Some(c)) => c.storage.database_url.clone(),
+        (None, None) => "sqlite://smc.db".into(),
+    };
+    let store = Store::open(&db)?;
+    let name = crate::backtest::strategy_name(args.strategy, settings.as_ref())
+        .unwrap_or(StrategyName::Smc);
+    let strategy = make_strategy(
+        name,
+        FirstDecision::OneBarAfter,
+        settings.as_ref(),
+        &timeframes,
+    )?;
+    let mut config = settings
+        .as_ref()
+        .map(|c| c.backtest.engine)
+        .unwrap_or_default();
+    config.account.starting_cash = settings
+        .as_ref()
+        .map_or(rust_decimal::Decimal::from(10_000), |c| {
+            c.trading.initial_balance
+        });
+    let gate: Box<dyn smc_strategy::RiskGate> = match settings.as_ref() {
+        Some(c) => crate::risk_gate::gate(
+            c,
+            std::slice::from_ref(&instrument),
+            smc_model::Clock::now_ms(&smc_model::clock::WallClock),
+            Some(Box::new(Store::open(&db)?)),
+        )?,
+        None => Box::new(ApproveAll::default()),
+    };
+    let engine = Engine::new(
+        config,
+        vec![EngineInstrument {
+            instrument: instrument.clone(),
+            execution_timeframe: timeframe,
+        }],
+        strategy,
+        gate,
+        Box::new(SimClock::default()),
+    )?;
+    let mut session = PaperSession::open(engine, store, instrument.id.clone(), timeframe)?;
+    eprintln!(
+        "paper: {symbol} {timeframe} from {} (database {db}; {} candles replayed)",
+        urls.stream,
+        session.replayed()
+    );
+    feed(
+        &runtime,
+        &rest,
+        urls,
+        &symbol,
+        timeframe,
+        &mut session,
+        args.max_bars,
+    )
+}
+
+/// Runs the market data client and hands each closed candle to the session.
+fn feed(
+    runtime: &tokio::runtime::Runtime,
+    rest: &BinanceRest,
+    urls: BinanceUrls,
+    symbol: &str,
+    timeframe: Timeframe,
+    session: &mut PaperSession,
+    max_bars: Option<u64>,
+) -> anyhow::Result<()> {
+    let mut config = MarketDataConfig::new(urls);
+    config.streams = vec![(symbol.to_string(), StreamKind::Kline(timeframe))];
+    if let Some(last) = session.last_open_time() {
+        config.history = vec![(symbol.to_string(), timeframe, last)];
+    }
+    let _enter = runtime.enter();
+    let (_client, mut events) = MarketDataClient::start(rest.clone(), config);
+    let mut out = JsonLines(std::io::stdout().lock());
+    let mut bars = 0u64;
+    while max_bars.is_none_or(|m| bars < m) {
+        let next = runtime.block_on(async {
+            tokio::select! {
+                ev = events.recv() => ev,
+                _ = tokio::signal::ctrl_c() => None,
+            }
+        });
+        let Some(ev) = next else { break };
+        match ev {
+            MarketStreamEvent::Market(smc_venues::MarketEvent::Kline(k))
+                if k.closed && k.timeframe == timeframe =>
+            {
+                if session.on_candle(&k.candle, &mut out)? {
+                    bars += 1;
+                }
+            }
+            MarketStreamEvent::Connected { reconnect } => {
+                eprintln!(
+                    "market data: connected{}",
+                    if reconnect { " again" } else { "" }
+                )
+            }
+            MarketStreamEvent::Disconnected { reason } => {
+                eprintln!("market data: disconnected ({reason}); reconnecting")
+            }
+            MarketStreamEvent::Malformed(e) => eprintln!("market data: skipped a frame: {e}"),
+            MarketStreamEvent::Market(_) => {}
+        }
+        out.flush_errors()?;
+    }
+    eprintln!("paper: stopped after {bars} candles");
+    Ok(())
+}
+
+/// Live mode's preconditions, checked before anything is sent: the explicit
+/// confirmation, a config with risk limits, and an API key in the
+/// environment. Live order routing itself is not built yet, so after the
+/// checks it stops with that reason rather than pretend.
+fn refuse_live(args: &RunArgs, settings: Option<&smc_config::Config>) -> anyhow::Result<()> {
+    if !args.confirm_live {
+        bail!("live mode sends real orders: add --confirm-live if that is what you want");
+    }
+    let Some(config) = settings else {
+        bail!(
+            "live mode needs a config with risk limits (--config FILE with a risk_manager section)"
+        );
+    };
+    if !crate::risk::breakers::breaker_config(&config.risk_manager.circuit_breakers).any() {
+        bail!("live mode needs at least one circuit breaker (risk_manager.circuit_breakers)");
+    }
+    if smc_config::env::credentials("binance", |k| std::env::var(k).ok()).is_none() {
+        bail!("live mode needs BINANCE_API_KEY and BINANCE_API_SECRET in the environment");
+    }
+    bail!("live order routing is not built yet (paper mode is: --mode paper); no order was sent")
+}
+
+/// Writes events as JSON lines; keeps the first write error.
+struct JsonLines<W: Write>(W);
+
+impl<W: Write> JsonLines<W> {
+    fn flush_errors(&mut self) -> anyhow::Result<()> {
+        self.0.flush().context("writing the events to stdout")
+    }
+}
+
+impl<W: Write> EventSink for JsonLines<W> {
+    fn emit(&mut self, event: &EngineEvent) {
+        if let Ok(line) = serde_json::to_string(event) {
+            // A closed stdout is noticed at the next flush.
+            let _ = writeln!(self.0, "{line}");
+        }
+    }
+}
