@@ -3,6 +3,7 @@
 mod backtest;
 mod backtest_report;
 mod backtest_summary;
+mod config_watch;
 mod detect;
 mod detect_causal;
 mod input;

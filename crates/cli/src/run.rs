@@ -9,11 +9,13 @@
 //! lines go to stderr.
 
 use crate::backtest::{StrategyName, make_strategy};
+use crate::config_watch::ConfigWatcher;
 use crate::paper_session::PaperSession;
 use anyhow::{Context, bail};
 use clap::{Args, ValueEnum};
 use smc_engine::{Engine, EngineInstrument};
 use smc_model::{EngineEvent, EventSink, SimClock, Timeframe};
+use smc_risk::LimitsHandle;
 use smc_store::Store;
 use smc_strategy::{ApproveAll, FirstDecision};
 use smc_venues::binance::market_stream::MarketStreamEvent;
@@ -143,15 +145,24 @@ pub fn run(args: &RunArgs) -> anyhow::Result<()> {
         .map_or(rust_decimal::Decimal::from(10_000), |c| {
             c.trading.initial_balance
         });
-    let gate: Box<dyn smc_strategy::RiskGate> = match settings.as_ref() {
-        Some(c) => crate::risk_gate::gate(
-            c,
-            std::slice::from_ref(&instrument),
-            smc_model::Clock::now_ms(&smc_model::clock::WallClock),
-            Some(Box::new(Store::open(&db)?)),
-        )?,
-        None => Box::new(ApproveAll::default()),
+    let (gate, reload): (Box<dyn smc_strategy::RiskGate>, _) = match settings.as_ref() {
+        Some(c) => {
+            let (gate, handle) = crate::risk_gate::gate_with_reload(
+                c,
+                std::slice::from_ref(&instrument),
+                smc_model::Clock::now_ms(&smc_model::clock::WallClock),
+                Some(Box::new(Store::open(&db)?)),
+            )?;
+            (gate, Some(handle))
+        }
+        None => (Box::new(ApproveAll::default()), None),
     };
+    // The config's risk limits apply again whenever the file changes.
+    let watch = args
+        .config
+        .as_deref()
+        .zip(reload)
+        .map(|(path, handle)| (ConfigWatcher::new(path), handle));
     let engine = Engine::new(
         config,
         vec![EngineInstrument {
@@ -168,15 +179,37 @@ pub fn run(args: &RunArgs) -> anyhow::Result<()> {
         urls.stream,
         session.replayed()
     );
-    feed(
-        &runtime,
-        &rest,
-        urls,
-        &symbol,
+    let feed_args = Feed {
+        symbol: &symbol,
         timeframe,
-        &mut session,
-        args.max_bars,
-    )
+        max_bars: args.max_bars,
+        watch,
+    };
+    feed(&runtime, &rest, urls, &mut session, feed_args)
+}
+
+/// What the feed loop needs besides the session.
+struct Feed<'a> {
+    symbol: &'a str,
+    timeframe: Timeframe,
+    max_bars: Option<u64>,
+    /// The config file and the gate's reload handle.
+    watch: Option<(ConfigWatcher, LimitsHandle)>,
+}
+
+/// Pushes a changed config's limits to the running gate.
+fn reload_limits(watch: &mut Option<(ConfigWatcher, LimitsHandle)>) {
+    let Some((watcher, handle)) = watch.as_mut() else {
+        return;
+    };
+    match watcher.poll() {
+        Some(Ok(config)) => {
+            handle.push(crate::risk_gate::limits_update(&config));
+            eprintln!("config changed: the new risk limits apply from the next order");
+        }
+        Some(Err(e)) => eprintln!("config changed but is refused, the limits stay: {e}"),
+        None => {}
+    }
 }
 
 /// Runs the market data client and hands each closed candle to the session.
@@ -184,11 +217,15 @@ fn feed(
     runtime: &tokio::runtime::Runtime,
     rest: &BinanceRest,
     urls: BinanceUrls,
-    symbol: &str,
-    timeframe: Timeframe,
     session: &mut PaperSession,
-    max_bars: Option<u64>,
+    f: Feed<'_>,
 ) -> anyhow::Result<()> {
+    let Feed {
+        symbol,
+        timeframe,
+        max_bars,
+        mut watch,
+    } = f;
     let mut config = MarketDataConfig::new(urls);
     config.streams = vec![(symbol.to_string(), StreamKind::Kline(timeframe))];
     if let Some(last) = session.last_open_time() {
@@ -210,6 +247,7 @@ fn feed(
             MarketStreamEvent::Market(smc_venues::MarketEvent::Kline(k))
                 if k.closed && k.timeframe == timeframe =>
             {
+                reload_limits(&mut watch);
                 if session.on_candle(&k.candle, &mut out)? {
                     bars += 1;
                 }

@@ -17,6 +17,8 @@ pub mod limits;
 pub mod portfolio_var;
 /// Whether an intent can only reduce risk.
 pub mod reducing;
+/// New limits for a running gate (config reload).
+pub mod reload;
 /// Position sizing: fixed fractional, volatility, fixed notional, capped Kelly.
 pub mod sizing;
 /// Moments and quantiles of a return series.
@@ -29,5 +31,6 @@ pub use exposure::{ExposureCaps, InstrumentTag};
 pub use limits::{Limits, LimitsGate};
 pub use portfolio_var::PortfolioVar;
 pub use reducing::reduces_risk;
+pub use reload::{LimitsHandle, LimitsUpdate};
 pub use sizing::{Kelly, SizeRequest, Sizing, SizingError, size};
 pub use var::{VarError, VarEstimate, VarMethod, value_at_risk};

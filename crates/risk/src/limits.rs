@@ -8,6 +8,7 @@
 
 use crate::exposure::{ExposureCaps, InstrumentTag, cap_qty};
 use crate::portfolio_var::PortfolioVar;
+use crate::reload::LimitsHandle;
 use rust_decimal::Decimal;
 use serde::Deserialize;
 use smc_model::EventSink;
@@ -34,6 +35,8 @@ pub struct LimitsGate {
     /// Symbol and venue of each instrument index, for the exposure caps.
     tags: Vec<InstrumentTag>,
     portfolio_var: Option<PortfolioVar>,
+    /// Limits pushed by a config reload, taken at the next check.
+    updates: Option<LimitsHandle>,
     state: RiskState,
     day: Option<i64>,
     day_start_equity: Decimal,
@@ -47,6 +50,7 @@ impl LimitsGate {
             exposure: ExposureCaps::default(),
             tags: Vec::new(),
             portfolio_var: None,
+            updates: None,
             state: RiskState::default(),
             day: None,
             day_start_equity: Decimal::ZERO,
@@ -67,6 +71,14 @@ impl LimitsGate {
     pub fn with_portfolio_var(mut self, limit: PortfolioVar) -> Self {
         self.portfolio_var = Some(limit);
         self
+    }
+
+    /// A handle through which new limits reach this gate while the engine
+    /// owns it (a config reload); taken at the next check.
+    pub fn reload_handle(&mut self) -> LimitsHandle {
+        self.updates
+            .get_or_insert_with(LimitsHandle::default)
+            .clone()
     }
 
     /// Replaces the limits (a config reload) without losing the day's state
@@ -140,6 +152,9 @@ impl RiskGate for LimitsGate {
     }
 
     fn check(&mut self, intent: OrderIntent, p: &PortfolioSnapshot) -> RiskOutcome {
+        if let Some(u) = self.updates.as_ref().and_then(LimitsHandle::take) {
+            self.reload(u.limits, u.caps, u.var);
+        }
         self.observe(p);
         let refuse = |intent, reason: String| RiskOutcome::Refused { intent, reason };
         let Some(pos) = p.positions.get(intent.instrument).copied() else {

@@ -252,3 +252,33 @@ fn the_portfolio_var_limit_refuses_what_would_breach_it_but_not_a_hedge() {
     let sell = OrderIntent::market(0, Side::Sell, Size::Qty(Decimal::from(50)));
     assert!(gate.check(sell, &long).into_approved().is_some());
 }
+
+#[test]
+fn limits_pushed_through_the_handle_apply_at_the_next_check() {
+    let mut gate = LimitsGate::new(limits());
+    let handle = gate.reload_handle();
+    let p = portfolio(10_000, &[(0, 100), (0, 100)]);
+    // 1,000 per position: 10 at 100.
+    let RiskOutcome::Resized { intent, .. } = gate.check(buy(0, 50), &p) else {
+        panic!()
+    };
+    assert_eq!(intent.size, Size::Qty(Decimal::from(10)));
+    handle.push(smc_risk::LimitsUpdate {
+        limits: Limits {
+            max_position_size: Some(Decimal::from(300)),
+            ..limits()
+        },
+        caps: smc_risk::ExposureCaps::default(),
+        var: None,
+    });
+    let RiskOutcome::Resized { intent, reason } = gate.check(buy(0, 50), &p) else {
+        panic!()
+    };
+    assert_eq!(intent.size, Size::Qty(Decimal::from(3)));
+    assert!(reason.contains("max_position_size 300"), "{reason}");
+    // Taken once: the gate keeps the new limits.
+    assert!(matches!(
+        gate.check(buy(0, 3), &p),
+        RiskOutcome::Approved(_)
+    ));
+}
