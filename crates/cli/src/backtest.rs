@@ -10,8 +10,7 @@ use clap::{Args, ValueEnum};
 use rust_decimal::Decimal;
 use serde_json::json;
 use smc_engine::{
-    Engine, FeeModel, IntrabarRule, LatencyModel, Series, SlippageModel, Trade, TradeSide,
-    engine_instruments, run_backtest,
+    Engine, IntrabarRule, Series, Trade, TradeSide, engine_instruments, run_backtest,
 };
 use smc_model::{Candle, EngineEvent, Instrument, InstrumentSpec, MarketKind, SimClock};
 use smc_strategy::{ApproveAll, FirstDecision, SmaCross, SmaCrossConfig, SmcStrategy};
@@ -200,33 +199,7 @@ pub fn build_engine(
     candles: &[Candle],
     timeframe: smc_model::Timeframe,
 ) -> anyhow::Result<Engine> {
-    // Flags override the config's `backtest.engine`, which overrides the defaults.
-    let mut config = settings.map(|c| c.backtest.engine).unwrap_or_default();
-    if let Some(fee) = args.fee {
-        config.fees = FeeModel {
-            maker: fee,
-            taker: fee,
-        };
-    }
-    if let Some(bps) = args.slippage_bps {
-        config.slippage = if bps.is_zero() {
-            SlippageModel::None
-        } else {
-            SlippageModel::FixedBps { bps }
-        };
-    }
-    if let Some(ms) = args.latency_ms {
-        config.latency = LatencyModel { ms };
-    }
-    if let Some(rule) = args.fill_rule {
-        config.fill_rule = match rule {
-            FillRule::Ohlc => IntrabarRule::Ohlc,
-            FillRule::NearestExtreme => IntrabarRule::NearestExtreme,
-            FillRule::StopFirst => IntrabarRule::StopFirst,
-        };
-    }
-    let cash = starting_cash(args, settings);
-    config.account.starting_cash = cash;
+    let config = crate::venue_flags::engine_config(&venue_flags(args), settings);
     let instrument = backtest_instrument(settings)?;
     let series = [Series {
         instrument: 0,
@@ -300,7 +273,7 @@ pub fn make_strategy(
 /// The traded instrument: the config's `backtest.instrument` (its venue
 /// rules applied to every order), else a fractional one with no minimums,
 /// so that results compare with research tools.
-fn backtest_instrument(settings: Option<&smc_config::Config>) -> anyhow::Result<Instrument> {
+pub fn backtest_instrument(settings: Option<&smc_config::Config>) -> anyhow::Result<Instrument> {
     let Some(i) = settings.and_then(|c| c.backtest.instrument.as_ref()) else {
         return Ok(Instrument {
             id: "backtest:INPUT".parse()?,
@@ -368,6 +341,21 @@ fn round_trips(report: &smc_engine::BacktestReport) -> Vec<smc_analytics::RoundT
             ),
         })
         .collect()
+}
+
+/// The venue-model flags of `smc backtest`.
+fn venue_flags(args: &BacktestArgs) -> crate::venue_flags::VenueFlags {
+    crate::venue_flags::VenueFlags {
+        cash: args.cash,
+        fee: args.fee,
+        slippage_bps: args.slippage_bps,
+        latency_ms: args.latency_ms,
+        fill_rule: args.fill_rule.map(|rule| match rule {
+            FillRule::Ohlc => IntrabarRule::Ohlc,
+            FillRule::NearestExtreme => IntrabarRule::NearestExtreme,
+            FillRule::StopFirst => IntrabarRule::StopFirst,
+        }),
+    }
 }
 
 /// `--cash`, else the config's `trading.initial_balance`, else 10,000.

@@ -7,6 +7,9 @@ mod config_watch;
 mod detect;
 mod detect_causal;
 mod input;
+mod live;
+mod live_reconcile;
+mod live_session;
 mod lookahead;
 mod optimize;
 mod paper_session;
@@ -14,6 +17,7 @@ mod risk;
 mod risk_gate;
 mod run;
 mod run_sink;
+mod venue_flags;
 mod venue_sim;
 
 use clap::{Parser, Subcommand};

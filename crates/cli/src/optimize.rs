@@ -11,12 +11,9 @@ use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 use rust_decimal::Decimal;
 use serde_json::json;
-use smc_engine::{
-    EngineConfig, FeeModel, LatencyModel, Series, SlippageModel, TradeSide, engine_instruments,
-    run_backtest,
-};
+use smc_engine::{EngineConfig, Series, TradeSide, engine_instruments, run_backtest};
 use smc_model::time::format_utc;
-use smc_model::{Candle, Instrument, InstrumentSpec, MarketKind, NullSink, SimClock, Timeframe};
+use smc_model::{Candle, NullSink, SimClock, Timeframe};
 use smc_optimize::strategies::{
     SMA_CROSS_PARAMS, SMC_PARAMS, apply_sma_cross, apply_smc, check_names,
 };
@@ -177,13 +174,8 @@ impl Runner<'_> {
             timeframe: self.timeframe,
             candles: slice,
         }];
-        let instrument = Instrument {
-            id: "backtest:INPUT".parse()?,
-            kind: MarketKind::Spot,
-            base: "BASE".into(),
-            quote: "QUOTE".into(),
-            spec: InstrumentSpec::FRACTIONAL,
-        };
+        // The config's instrument rules, as `smc backtest --config` applies them.
+        let instrument = crate::backtest::backtest_instrument(self.settings)?;
         let gate: Box<dyn smc_strategy::RiskGate> = match self.settings {
             Some(c) => crate::risk_gate::gate(
                 c,
@@ -387,28 +379,14 @@ fn valid_trials(base: &Base, trials: Vec<ParamSet>) -> anyhow::Result<Vec<ParamS
 /// Flags over the config's `backtest.engine` over the defaults, as in
 /// `smc backtest`.
 fn engine_config(args: &OptimizeArgs, settings: Option<&smc_config::Config>) -> EngineConfig {
-    let mut config = settings.map(|c| c.backtest.engine).unwrap_or_default();
-    if let Some(fee) = args.fee {
-        config.fees = FeeModel {
-            maker: fee,
-            taker: fee,
-        };
-    }
-    if let Some(bps) = args.slippage_bps {
-        config.slippage = if bps.is_zero() {
-            SlippageModel::None
-        } else {
-            SlippageModel::FixedBps { bps }
-        };
-    }
-    if let Some(ms) = args.latency_ms {
-        config.latency = LatencyModel { ms };
-    }
-    config.account.starting_cash = args
-        .cash
-        .or(settings.map(|c| c.trading.initial_balance))
-        .unwrap_or(Decimal::from(10_000));
-    config
+    let flags = crate::venue_flags::VenueFlags {
+        cash: args.cash,
+        fee: args.fee,
+        slippage_bps: args.slippage_bps,
+        latency_ms: args.latency_ms,
+        fill_rule: None,
+    };
+    crate::venue_flags::engine_config(&flags, settings)
 }
 
 /// A bar over all backtests on stderr, drawn only for a terminal.
