@@ -14,7 +14,7 @@ use rust_decimal::Decimal;
 use rust_decimal::prelude::FromPrimitive;
 use serde::Deserialize;
 use smc_analysis::atr::Atr;
-use smc_analysis::{Bar, DetectorConfig, Kind, Lifecycle, MultiTimeframe, SmcEvent};
+use smc_analysis::{Bar, DetectorConfig, Kind, Lifecycle, MultiTimeframe, Scope, SmcEvent};
 use smc_model::{ClientOrderId, Fill, PortfolioSnapshot, Side, Timeframe};
 use std::borrow::Cow;
 
@@ -210,6 +210,18 @@ impl SmcStrategy {
     }
 }
 
+/// The nearest liquidity pool of `tf` beyond the last price in the
+/// direction of `bias` (the confluence view's `liquidity_above` / `_below`).
+fn opposing_liquidity(mtf: &MultiTimeframe, tf: Timeframe, bias: i8) -> Option<f64> {
+    let price = mtf.last_price()?;
+    let levels = mtf.analyzer(tf)?.pools().iter().map(|p| p.level);
+    if bias == 1 {
+        levels.filter(|l| *l > price).reduce(f64::min)
+    } else {
+        levels.filter(|l| *l < price).reduce(f64::max)
+    }
+}
+
 impl Strategy for SmcStrategy {
     fn name(&self) -> &str {
         "smc"
@@ -242,8 +254,10 @@ impl Strategy for SmcStrategy {
         self.events.clear();
         mtf.on_candle(ctx.candle, &mut self.events);
         self.atr.update(&Bar::from_candle(ctx.candle, base));
-        let view = mtf.confluence();
-        let bias = view.frame(tfs[1]).map_or(0, |f| f.trend);
+        // Only the bias frame's trend is needed on every candle; building the
+        // whole confluence view (every active zone, sorted) per candle would
+        // cost most of the run.
+        let bias = mtf.analyzer(tfs[1]).map_or(0, |a| a.trend(Scope::Swing));
         self.manage_exit(ctx, out);
         let flat = ctx.position_qty().is_zero();
         if let Some(age) = self.pending_for.as_mut() {
@@ -277,12 +291,10 @@ impl Strategy for SmcStrategy {
         let (Some(zone), true, true, None) = (zone, tradable, flat, self.pending_for) else {
             return;
         };
-        let base_view = view.frame(base);
-        let target = if bias == 1 {
-            base_view.and_then(|f| f.liquidity_above)
-        } else {
-            base_view.and_then(|f| f.liquidity_below)
-        };
+        let target = self
+            .mtf
+            .as_ref()
+            .and_then(|m| opposing_liquidity(m, base, bias));
         if let Some((intent, stop)) = self.entry(ctx, &zone, bias, target) {
             out.push(intent.into());
             self.pending_for = Some(0);
