@@ -15,6 +15,7 @@ Usage: python scripts/bench_backtest.py --smc target/release/smc [--bars N] [--v
 
 import argparse
 import json
+import resource
 import subprocess
 import sys
 import tempfile
@@ -66,6 +67,8 @@ def main():
             # "timings: read X ms, engine Y ms, ..." on stderr: the in-memory run alone.
             ms = done.stderr.split("engine ")[1].split(" ms")[0]
             engine.append(float(ms) / 1e3)
+        # Peak memory of our process (the largest of the runs so far: ours only).
+        ours_rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         raw = pd.read_csv(csv)
         df = pd.DataFrame({"Open": raw.open, "High": raw.high, "Low": raw.low, "Close": raw.close,
                            "Volume": raw.volume}).set_index(pd.to_datetime(raw.timestamp, unit="ms"))
@@ -74,6 +77,8 @@ def main():
         t = time.perf_counter()
         stats = bt.run()
         theirs = time.perf_counter() - t
+        # This Python process: pandas, the data and backtesting.py's run.
+        theirs_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         vbt = None
         if args.vectorbt_python:
             out = subprocess.run([args.vectorbt_python, str(ROOT / "scripts/bench_vectorbt.py"), str(csv)],
@@ -84,12 +89,14 @@ def main():
     print(f"bars: {args.bars:,}")
     print(f"smc backtest (process, incl. CSV parse): {best:.3f} s = {args.bars / best:,.0f} bars/s")
     print(f"smc engine alone (in memory):             {best_engine:.3f} s = {args.bars / best_engine:,.0f} bars/s")
+    print(f"peak memory: smc process {ours_rss:.0f} MB, backtesting.py's Python process {theirs_rss:.0f} MB")
     print(f"backtesting.py 0.6.6 run():               {theirs:.3f} s = {args.bars / theirs:,.0f} bars/s "
           f"({int(stats['# Trades'])} trades)")
     print(f"ratio: {theirs / best:.1f}x")
     if vbt:
         print(f"vectorbt {vbt['version']} (warm, in memory):    {vbt['seconds']:.3f} s = "
-              f"{args.bars / vbt['seconds']:,.0f} bars/s ({vbt['trades']} trades, final {vbt['final_value']:,.2f})")
+              f"{args.bars / vbt['seconds']:,.0f} bars/s ({vbt['trades']} trades, final {vbt['final_value']:,.2f}, "
+              f"peak {vbt['peak_rss_mb']:.0f} MB)")
         print(f"ratio against vectorbt, in memory both: {vbt['seconds'] / best_engine:.2f}x "
               f"(end to end against vectorbt in memory: {vbt['seconds'] / best:.2f}x)")
 

@@ -11,6 +11,7 @@ Usage: python bench_vectorbt.py SERIES.csv
 """
 
 import json
+import resource
 import sys
 import time
 
@@ -44,7 +45,8 @@ def main():
         value, trades = run(close, open_)
         times.append(time.perf_counter() - t)
     print(json.dumps({"seconds": min(times), "final_value": float(value), "trades": int(trades),
-                      "version": vbt.__version__}))
+                      "version": vbt.__version__,
+                      "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 
 
 if __name__ == "__main__":
