@@ -2,10 +2,10 @@
 //! backtest, driven by closed candles from a venue's real-time market data
 //! (Binance's public streams by default, or `--venue-url` for a local
 //! `smc venue-sim`). Paper mode fills orders with the engine's simulated
-//! venue; everything is journaled in SQLite (orders before they go on,
-//! fills, positions, breaker states, the candle log), and a restart
-//! replays the candle log to resume exactly where the last process
-//! stopped. Machine-readable events go to stdout as JSON lines; status
+//! venue, live mode sends them to the venue (`crate::live`). Everything
+//! is journaled in SQLite (orders before they go on, fills, positions,
+//! breaker states, the candle log), and a restart replays the candle log
+//! to resume exactly where the last process stopped. Machine-readable events go to stdout as JSON lines; status
 //! lines go to stderr.
 
 use crate::backtest::{StrategyName, make_strategy};
@@ -20,8 +20,10 @@ use smc_store::Store;
 use smc_strategy::{ApproveAll, FirstDecision};
 use smc_venues::binance::market_stream::MarketStreamEvent;
 use smc_venues::binance::{
-    BinanceMarket, BinanceRest, BinanceUrls, MarketDataClient, MarketDataConfig, StreamKind,
+    BinanceMarket, BinanceRest, BinanceUrls, Credentials, MarketDataClient, MarketDataConfig,
+    StreamKind,
 };
+use smc_venues::net::Secret;
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -80,9 +82,10 @@ pub fn run(args: &RunArgs) -> anyhow::Result<()> {
         (None, Some(smc_config::Mode::Live)) => RunMode::Live,
         _ => RunMode::Paper,
     };
-    if mode == RunMode::Live {
-        return refuse_live(args, settings.as_ref());
-    }
+    let credentials = match mode {
+        RunMode::Live => Some(refuse_live(args, settings.as_ref())?),
+        RunMode::Paper => None,
+    };
     let market = match args.market {
         Market::Spot => BinanceMarket::Spot,
         Market::Usdm => BinanceMarket::UsdM,
@@ -113,7 +116,10 @@ pub fn run(args: &RunArgs) -> anyhow::Result<()> {
         .worker_threads(2)
         .enable_all()
         .build()?;
-    let rest = BinanceRest::new(market, &urls.rest, None)?;
+    let rest = BinanceRest::new(market, &urls.rest, credentials)?;
+    if mode == RunMode::Live {
+        crate::live::check_key(&runtime, &rest)?;
+    }
     let info = runtime
         .block_on(rest.load_rules())
         .with_context(|| format!("exchangeInfo from {}", urls.rest))?;
@@ -163,6 +169,22 @@ pub fn run(args: &RunArgs) -> anyhow::Result<()> {
         .as_deref()
         .zip(reload)
         .map(|(path, handle)| (ConfigWatcher::new(path), handle));
+    if mode == RunMode::Live {
+        return crate::live::run(crate::live::LiveSetup {
+            runtime,
+            rest,
+            urls,
+            symbol,
+            timeframe,
+            instrument,
+            store,
+            config,
+            strategy,
+            gate,
+            max_bars: args.max_bars,
+            db,
+        });
+    }
     let engine = Engine::new(
         config,
         vec![EngineInstrument {
@@ -271,10 +293,13 @@ fn feed(
 }
 
 /// Live mode's preconditions, checked before anything is sent: the explicit
-/// confirmation, a config with risk limits, and an API key in the
-/// environment. Live order routing itself is not built yet, so after the
-/// checks it stops with that reason rather than pretend.
-fn refuse_live(args: &RunArgs, settings: Option<&smc_config::Config>) -> anyhow::Result<()> {
+/// confirmation, a config with risk limits and circuit breakers, spot, and
+/// an API key in the environment (returned). The key's permissions are
+/// checked next, on the venue ([`crate::live::check_key`]).
+fn refuse_live(
+    args: &RunArgs,
+    settings: Option<&smc_config::Config>,
+) -> anyhow::Result<Credentials> {
     if !args.confirm_live {
         bail!("live mode sends real orders: add --confirm-live if that is what you want");
     }
@@ -286,10 +311,18 @@ fn refuse_live(args: &RunArgs, settings: Option<&smc_config::Config>) -> anyhow:
     if !crate::risk::breakers::breaker_config(&config.risk_manager.circuit_breakers).any() {
         bail!("live mode needs at least one circuit breaker (risk_manager.circuit_breakers)");
     }
-    if smc_config::env::credentials("binance", |k| std::env::var(k).ok()).is_none() {
-        bail!("live mode needs BINANCE_API_KEY and BINANCE_API_SECRET in the environment");
+    if args.market != Market::Spot {
+        bail!(
+            "live mode trades spot so far (USD-M live routing is not built yet); no order was sent"
+        );
     }
-    bail!("live order routing is not built yet (paper mode is: --mode paper); no order was sent")
+    let Some(c) = smc_config::env::credentials("binance", |k| std::env::var(k).ok()) else {
+        bail!("live mode needs BINANCE_API_KEY and BINANCE_API_SECRET in the environment");
+    };
+    Ok(Credentials {
+        api_key: c.api_key,
+        secret: Secret::new(c.api_secret.expose()),
+    })
 }
 
 /// Writes events as JSON lines; keeps the first write error.

@@ -8,6 +8,7 @@
 
 use crate::config::{EngineConfig, ModelNames};
 use crate::execution::{Executor, SimFill, VenueReport};
+use crate::external::{Execution, VenueCommand};
 use crate::intake::order_from_intent;
 use crate::matching::MatchingEngine;
 use crate::oms::Oms;
@@ -25,12 +26,12 @@ use smc_strategy::{Intent, RiskGate, Strategy, StrategyContext};
 /// A sink that also shows every event to the risk gate, whose circuit
 /// breakers watch fills, order outcomes and equity marks (and write their
 /// own events to the sink).
-struct Tee<'a> {
+pub(crate) struct Tee<'a> {
     risk: &'a mut dyn RiskGate,
     sink: &'a mut dyn EventSink,
 }
 
-fn tee<'a>(risk: &'a mut Box<dyn RiskGate>, sink: &'a mut dyn EventSink) -> Tee<'a> {
+pub(crate) fn tee<'a>(risk: &'a mut Box<dyn RiskGate>, sink: &'a mut dyn EventSink) -> Tee<'a> {
     Tee {
         risk: &mut **risk,
         sink,
@@ -81,30 +82,38 @@ pub enum EngineError {
     NoInstruments,
     #[error("event for instrument index {index}, but the engine has {count} instruments")]
     UnknownInstrument { index: usize, count: usize },
+    #[error("a venue report for {0}, which the engine does not trade")]
+    UnknownInstrumentId(String),
 }
 
 /// One engine: strategy, risk gate, OMS, simulated venue, portfolio.
 pub struct Engine {
-    config: EngineConfig,
-    instruments: Vec<EngineInstrument>,
+    pub(crate) config: EngineConfig,
+    pub(crate) instruments: Vec<EngineInstrument>,
     matching: MatchingEngine,
-    oms: Oms,
-    portfolio: Portfolio,
-    ledger: TradeLedger,
-    snapshot: PortfolioSnapshot,
-    strategy: Box<dyn Strategy>,
+    pub(crate) oms: Oms,
+    pub(crate) portfolio: Portfolio,
+    pub(crate) ledger: TradeLedger,
+    pub(crate) snapshot: PortfolioSnapshot,
+    pub(crate) strategy: Box<dyn Strategy>,
     strategy_name: String,
-    risk: Box<dyn RiskGate>,
-    clock: Box<dyn Clock>,
+    pub(crate) risk: Box<dyn RiskGate>,
+    pub(crate) clock: Box<dyn Clock>,
     smc_view: Option<Confluence>,
-    last_candle: Vec<Option<(Timeframe, Candle)>>,
+    pub(crate) last_candle: Vec<Option<(Timeframe, Candle)>>,
     // Reused buffers: the steady state allocates nothing.
-    intents: Vec<Intent>,
+    pub(crate) intents: Vec<Intent>,
     reports: Vec<VenueReport>,
-    fills: Vec<Fill>,
+    pub(crate) fills: Vec<Fill>,
     decision_time: i64,
     decision_seq: u32,
     fill_seq: u64,
+    /// Who fills orders: the simulated venue, or an external one.
+    pub(crate) execution: Execution,
+    /// External execution: what the venue must be told, in order.
+    pub(crate) commands: Vec<VenueCommand>,
+    /// External execution: orders whose cancel was requested.
+    pub(crate) cancel_requested: std::collections::BTreeSet<ClientOrderId>,
 }
 
 impl Engine {
@@ -149,6 +158,9 @@ impl Engine {
             decision_time: i64::MIN,
             decision_seq: 0,
             fill_seq: 0,
+            execution: Execution::Simulated,
+            commands: Vec::new(),
+            cancel_requested: std::collections::BTreeSet::new(),
         })
     }
 
@@ -195,17 +207,19 @@ impl Engine {
         let close_time = candle.open_time + tf.duration_ms();
         self.clock.observe(close_time);
         if tf == self.instruments[i].execution_timeframe {
-            let spec = self.instruments[i].instrument.spec;
-            self.matching.match_bar(
-                i,
-                &spec,
-                candle,
-                &mut self.oms,
-                &mut self.portfolio,
-                &mut self.reports,
-            );
-            if !self.reports.is_empty() {
-                self.flush_reports(sink);
+            if self.execution == Execution::Simulated {
+                let spec = self.instruments[i].instrument.spec;
+                self.matching.match_bar(
+                    i,
+                    &spec,
+                    candle,
+                    &mut self.oms,
+                    &mut self.portfolio,
+                    &mut self.reports,
+                );
+                if !self.reports.is_empty() {
+                    self.flush_reports(sink);
+                }
             }
             self.portfolio.mark(i, candle.close);
             let equity = self.portfolio.equity();
@@ -378,7 +392,7 @@ impl Engine {
     }
 
     /// Risk-checks the strategy's intents and submits the approved ones.
-    fn accept_intents(&mut self, decided_at: i64, sink: &mut dyn EventSink) {
+    pub(crate) fn accept_intents(&mut self, decided_at: i64, sink: &mut dyn EventSink) {
         let now = self.clock.now_ms();
         if decided_at != self.decision_time {
             self.decision_time = decided_at;
@@ -449,6 +463,9 @@ impl Engine {
                 client_id,
                 reason: e.to_string(),
             }),
+            Ok(order) if self.execution == Execution::External => {
+                self.submit_external(order, reference, now, sink)
+            }
             Ok(order) => {
                 tee(&mut self.risk, sink).emit(&EngineEvent::OrderSubmitted {
                     time: now,
@@ -476,6 +493,10 @@ impl Engine {
         which: impl Fn(&crate::oms::Order) -> bool,
         sink: &mut dyn EventSink,
     ) {
+        if self.execution == Execution::External {
+            // The venue cancels; its answer moves the order.
+            return self.request_cancels(which);
+        }
         for o in self
             .oms
             .open_mut()
@@ -503,6 +524,14 @@ impl Engine {
         trigger: Decimal,
         sink: &mut dyn EventSink,
     ) {
+        if self.execution == Execution::External {
+            let reason = "moving a stop on an external venue is not supported yet".to_string();
+            return tee(&mut self.risk, sink).emit(&EngineEvent::AmendRejected {
+                time: now,
+                client_id,
+                reason,
+            });
+        }
         let instruments = &self.instruments;
         let order = self
             .oms

@@ -244,52 +244,10 @@ impl Executor {
                 }
             }
         }
-        let legs = [
-            (
-                "sl",
-                parent
-                    .stop_loss
-                    .map(|trigger| OrderKind::StopMarket { trigger }),
-            ),
-            (
-                "tp",
-                parent
-                    .take_profit
-                    .map(|trigger| OrderKind::TakeProfit { trigger }),
-            ),
-        ];
         let group =
             (parent.stop_loss.is_some() && parent.take_profit.is_some()).then(|| oms.new_group());
-        for (tag, kind) in legs {
-            let Some(kind) = kind else { continue };
-            let request = OrderRequest {
-                client_id: ClientOrderId::new(format!("{}-{tag}", parent.client_id())),
-                instrument: parent.request.instrument.clone(),
-                side: parent.side().opposite(),
-                qty: parent.filled,
-                kind,
-                time_in_force: TimeInForce::Gtc,
-                reduce_only: true,
-            };
-            let leg = Order {
-                request: request.clone(),
-                instrument: parent.instrument,
-                size: Size::Qty(parent.filled),
-                status: OrderStatus::New,
-                qty: Some(parent.filled),
-                filled: Decimal::ZERO,
-                avg_fill_price: Decimal::ZERO,
-                decided_at: parent.decided_at,
-                // Live from the parent's fill onward, within this bar too.
-                eligible_at: st.bar.open_time,
-                arrived: true,
-                triggered: false,
-                oco_group: group,
-                stop_loss: None,
-                take_profit: None,
-                setup: parent.setup.clone(),
-                blocked_bar: None,
-            };
+        for leg in bracket_legs(&parent, group, st.bar.open_time) {
+            let request = leg.request.clone();
             match oms.submit(leg) {
                 Ok(()) => out.push(VenueReport::Placed {
                     order: request,
@@ -344,4 +302,58 @@ impl Executor {
             _ => VenueReport::Cancelled { client_id, reason },
         });
     }
+}
+
+/// The protective legs of a filled `parent` (`{parent}-sl`, `{parent}-tp`),
+/// reduce-only, for its filled quantity, live from `eligible_at`, in one
+/// one-cancels-other `group` when both exist. The simulated venue places
+/// them itself; in live mode the engine sends them to the venue.
+pub fn bracket_legs(parent: &Order, group: Option<u64>, eligible_at: i64) -> Vec<Order> {
+    let legs = [
+        (
+            "sl",
+            parent
+                .stop_loss
+                .map(|trigger| OrderKind::StopMarket { trigger }),
+        ),
+        (
+            "tp",
+            parent
+                .take_profit
+                .map(|trigger| OrderKind::TakeProfit { trigger }),
+        ),
+    ];
+    let mut out = Vec::new();
+    for (tag, kind) in legs {
+        let Some(kind) = kind else { continue };
+        let request = OrderRequest {
+            client_id: ClientOrderId::new(format!("{}-{tag}", parent.client_id())),
+            instrument: parent.request.instrument.clone(),
+            side: parent.side().opposite(),
+            qty: parent.filled,
+            kind,
+            time_in_force: TimeInForce::Gtc,
+            reduce_only: true,
+        };
+        out.push(Order {
+            request,
+            instrument: parent.instrument,
+            size: Size::Qty(parent.filled),
+            status: OrderStatus::New,
+            qty: Some(parent.filled),
+            filled: Decimal::ZERO,
+            avg_fill_price: Decimal::ZERO,
+            decided_at: parent.decided_at,
+            // Live from the parent's fill onward, within this bar too.
+            eligible_at,
+            arrived: true,
+            triggered: false,
+            oco_group: group,
+            stop_loss: None,
+            take_profit: None,
+            setup: parent.setup.clone(),
+            blocked_bar: None,
+        });
+    }
+    out
 }

@@ -16,6 +16,8 @@ pub mod config;
 pub mod engine;
 /// Executing one fill: sizing, clipping, slippage, fees, funds, brackets.
 pub mod execution;
+/// Live mode: orders to an external venue, its reports back into the engine.
+pub mod external;
 /// Maker and taker fees.
 pub mod fees;
 /// Perpetual funding rates from CSV.
@@ -45,6 +47,7 @@ pub use backtest::{
 };
 pub use config::{AccountConfig, AccountKind, EngineConfig, ModelNames};
 pub use engine::{Engine, EngineError, EngineInstrument, MarketEvent};
+pub use external::{Execution, ExternalReport, VenueCommand};
 pub use fees::FeeModel;
 pub use funding::{FundingError, FundingRate, read_funding_rates};
 pub use intrabar::IntrabarRule;

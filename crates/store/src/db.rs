@@ -21,6 +21,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     ),
     (2, "trading", include_str!("../migrations/0002_trading.sql")),
     (3, "candles", include_str!("../migrations/0003_candles.sql")),
+    (4, "live", include_str!("../migrations/0004_live.sql")),
 ];
 
 /// A database, with the runtime its calls block on.

@@ -22,6 +22,8 @@ pub mod error;
 pub mod journal;
 /// The engine's events written to the journal before they go on.
 pub mod journal_sink;
+/// Live runs: the venue reports' replay log, session facts, venue order ids.
+pub mod live;
 /// Verifiers of operator secrets: the breaker reset token.
 pub mod secrets;
 
@@ -31,4 +33,5 @@ pub use db::Store;
 pub use error::StoreError;
 pub use journal::{JournalStatus, StoredOrder, StoredPosition};
 pub use journal_sink::JournalSink;
+pub use live::LoggedReport;
 pub use secrets::StoredVerifier;

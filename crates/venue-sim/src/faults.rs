@@ -13,7 +13,7 @@
 //! | `drop-ws` | closes WebSocket connections abruptly, `after` their opening | `after=DURATION` (default `1s`) |
 //! | `delay` | delays matching HTTP responses | `ms=N` (default 1000) |
 //! | `429` | answers 429 -1003 with `Retry-After` | |
-//! | `418` | answers 418 -1003 (IP banned) with `Retry-After` | |
+//! | `418` | answers 418 -1003 (IP banned) with `Retry-After` | `secs=120` |
 //! | `-1021` | answers 400 -1021 (timestamp outside the recvWindow) | |
 //! | `5xx` | answers a 5xx (unknown execution status) | `status=500..599` (default 503) |
 //! | `order-timeout` | accepts the order into the book, then answers 503 -1007 (execution status unknown) after `ms` | `ms=N` (default 0) |
@@ -34,7 +34,7 @@ pub enum FaultKind {
     DropWs { after_ms: u64 },
     Delay { ms: u64 },
     TooManyRequests,
-    Banned,
+    Banned { secs: u64 },
     BadTimestamp,
     ServerError { status: u16 },
     OrderTimeout { ms: u64 },
@@ -48,7 +48,7 @@ impl FaultKind {
             FaultKind::DropWs { .. } => "drop-ws",
             FaultKind::Delay { .. } => "delay",
             FaultKind::TooManyRequests => "429",
-            FaultKind::Banned => "418",
+            FaultKind::Banned { .. } => "418",
             FaultKind::BadTimestamp => "-1021",
             FaultKind::ServerError { .. } => "5xx",
             FaultKind::OrderTimeout { .. } => "order-timeout",
@@ -112,6 +112,7 @@ impl fmt::Display for Fault {
                 params.push(format!("ms={ms}"))
             }
             FaultKind::ServerError { status } => params.push(format!("status={status}")),
+            FaultKind::Banned { secs } if secs != 120 => params.push(format!("secs={secs}")),
             _ => {}
         }
         if let Some(p) = &self.path {
@@ -178,7 +179,7 @@ fn parse_one(text: &str) -> Result<Fault, FaultSpecError> {
         "drop-ws" => FaultKind::DropWs { after_ms: 1_000 },
         "delay" => FaultKind::Delay { ms: 1_000 },
         "429" => FaultKind::TooManyRequests,
-        "418" => FaultKind::Banned,
+        "418" => FaultKind::Banned { secs: 120 },
         "-1021" => FaultKind::BadTimestamp,
         "5xx" => FaultKind::ServerError { status: 503 },
         "order-timeout" => FaultKind::OrderTimeout { ms: 0 },
@@ -205,6 +206,7 @@ fn parse_one(text: &str) -> Result<Fault, FaultSpecError> {
             ("after", FaultKind::DropWs { after_ms }) => {
                 *after_ms = duration_ms(v).ok_or_else(|| err(format!("bad duration `{v}`")))?;
             }
+            ("secs", FaultKind::Banned { secs }) => *secs = number(v, "secs")?,
             ("ms", FaultKind::Delay { ms } | FaultKind::OrderTimeout { ms }) => {
                 *ms = number(v, "ms")?;
             }

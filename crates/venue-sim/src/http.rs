@@ -57,7 +57,7 @@ async fn injected(shared: &Shared, path: &str) -> Option<ApiError> {
         matches!(
             k,
             FaultKind::TooManyRequests
-                | FaultKind::Banned
+                | FaultKind::Banned { .. }
                 | FaultKind::BadTimestamp
                 | FaultKind::ServerError { .. }
         )
@@ -69,15 +69,15 @@ async fn injected(shared: &Shared, path: &str) -> Option<ApiError> {
             "Too much request weight used; current limit is 6000 request weight per 1 MINUTE. Please use WebSocket Streams for live updates to avoid polling the API.",
         )
         .with_retry_after(1),
-        FaultKind::Banned => ApiError::new(
+        FaultKind::Banned { secs } => ApiError::new(
             418,
             -1003,
             format!(
                 "Way too much request weight used; IP banned until {}. Please use WebSocket Streams for live updates to avoid bans.",
-                now_ms() + 120_000
+                now_ms() + secs as i64 * 1_000
             ),
         )
-        .with_retry_after(120),
+        .with_retry_after(secs),
         FaultKind::BadTimestamp => {
             ApiError::bad(-1021, "Timestamp for this request is outside of the recvWindow.")
         }

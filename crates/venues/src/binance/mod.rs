@@ -3,6 +3,8 @@
 //! Every base URL is configurable, so the same clients run against the
 //! exchange, its testnet, or the local simulator (`smc venue-sim`).
 
+/// Account reads: key permissions, balances, trades, order history.
+pub mod account;
 /// Base URLs, paths and request weights of both markets.
 pub mod endpoints;
 /// Errors of the Binance adapter, with the venue's error codes.
@@ -28,6 +30,7 @@ pub mod rest;
 /// User data stream: listen keys, WebSocket API subscription, parsers.
 pub mod user_stream;
 
+pub use account::{AccountTrade, ApiRestrictions, Balance};
 pub use endpoints::{BinanceMarket, BinanceUrls};
 pub use error::{ApiError, BinanceError, ParseError};
 pub use exchange_info::{ExchangeInfo, SymbolRules};

@@ -199,7 +199,7 @@ impl BinanceRest {
     }
 
     /// Sends a signed request; on -1021 resyncs the clock and sends once more.
-    async fn send_signed(
+    pub(crate) async fn send_signed(
         &self,
         method: Method,
         path: String,

@@ -1,0 +1,188 @@
+//! One live session's state: the engine in external-execution mode (the
+//! backtest's strategy, risk gate, OMS and portfolio; orders go to the
+//! venue), the SQLite store, and the rule that makes restarts exact: every
+//! closed candle and every venue report is logged before the engine sees
+//! it, and on start both logs are replayed, interleaved as they were
+//! applied, through a fresh engine (it is deterministic). Commands the
+//! replay produces again are not sent again: their orders are journaled,
+//! and reconciliation with the venue settles what became of them.
+
+use anyhow::{Context, bail};
+use smc_engine::{Engine, ExternalReport, MarketEvent, VenueCommand};
+use smc_model::{Candle, EngineEvent, EventSink, InstrumentId, Timeframe};
+use smc_store::{JournalSink, Store};
+
+/// Swallows events (a replay re-derives what was already reported).
+struct Quiet;
+
+impl EventSink for Quiet {
+    fn emit(&mut self, _event: &EngineEvent) {}
+}
+
+pub struct LiveSession {
+    engine: Engine,
+    store: Store,
+    instrument: InstrumentId,
+    timeframe: Timeframe,
+    last: Option<i64>,
+    /// Logged candles the engine has processed.
+    candles: i64,
+    replayed: (usize, usize),
+    /// Cancels requested before the restart, for the orders still open.
+    pending_cancels: Vec<VenueCommand>,
+}
+
+impl LiveSession {
+    /// Opens the session, replaying the candle log and the venue reports.
+    pub fn open(
+        mut engine: Engine,
+        store: Store,
+        instrument: InstrumentId,
+        timeframe: Timeframe,
+    ) -> anyhow::Result<Self> {
+        let logged = store.logged_candles()?;
+        if let Some(other) = logged
+            .iter()
+            .find(|c| c.instrument != instrument || c.timeframe != timeframe)
+        {
+            bail!(
+                "{}: this database holds a session of {} {}, not {instrument} {timeframe}; use another --db",
+                store.url(),
+                other.instrument,
+                other.timeframe
+            );
+        }
+        let reports = store
+            .venue_reports()?
+            .into_iter()
+            .map(|r| {
+                serde_json::from_str::<ExternalReport>(&r.report)
+                    .map(|report| (r.after_candles, report))
+                    .with_context(|| format!("{}: venue report `{}`", store.url(), r.report))
+            })
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        let mut quiet = Quiet;
+        let mut sink = JournalSink::replaying(&store, &mut quiet);
+        let mut next = reports.iter().peekable();
+        for (k, c) in logged.iter().enumerate() {
+            while let Some((_, report)) = next.next_if(|(after, _)| *after <= k as i64) {
+                engine.apply_report(report, &mut sink)?;
+            }
+            let bar = MarketEvent::Bar {
+                instrument: 0,
+                timeframe,
+                candle: &c.candle,
+            };
+            engine.process(bar, &mut sink)?;
+        }
+        for (_, report) in next {
+            engine.apply_report(report, &mut sink)?;
+        }
+        if let Some(e) = sink.into_failure() {
+            return Err(e).context("replaying the session into the journal");
+        }
+        // Everything placed before is journaled; it is never sent twice.
+        engine.take_commands();
+        let pending_cancels = engine.pending_cancels();
+        Ok(LiveSession {
+            engine,
+            store,
+            instrument,
+            timeframe,
+            last: logged.last().map(|c| c.candle.open_time),
+            candles: logged.len() as i64,
+            replayed: (logged.len(), reports.len()),
+            pending_cancels,
+        })
+    }
+
+    /// Candles and venue reports replayed on open.
+    pub fn replayed(&self) -> (usize, usize) {
+        self.replayed
+    }
+
+    /// Cancels to send again after a restart (once).
+    pub fn take_pending_cancels(&mut self) -> Vec<VenueCommand> {
+        std::mem::take(&mut self.pending_cancels)
+    }
+
+    pub fn last_open_time(&self) -> Option<i64> {
+        self.last
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    pub fn instrument(&self) -> &InstrumentId {
+        &self.instrument
+    }
+
+    /// Logs and processes a closed candle, journaling what happens before
+    /// `out` sees it; returns what the venue must be told (`None`: the
+    /// candle was seen before).
+    pub fn on_candle(
+        &mut self,
+        candle: &Candle,
+        out: &mut dyn EventSink,
+    ) -> anyhow::Result<Option<Vec<VenueCommand>>> {
+        if self.last.is_some_and(|l| candle.open_time <= l) {
+            return Ok(None);
+        }
+        if !self
+            .store
+            .log_candle(&self.instrument, self.timeframe, candle)?
+        {
+            return Ok(None);
+        }
+        self.last = Some(candle.open_time);
+        self.candles += 1;
+        let mut sink = JournalSink::new(&self.store, out);
+        let bar = MarketEvent::Bar {
+            instrument: 0,
+            timeframe: self.timeframe,
+            candle,
+        };
+        self.engine.process(bar, &mut sink)?;
+        if let Some(e) = sink.into_failure() {
+            // Nothing may trade on without its journal: stop here; a restart
+            // replays this candle.
+            return Err(e).context("journaling; the session stops");
+        }
+        Ok(Some(self.engine.take_commands()))
+    }
+
+    /// Logs and applies a venue report; `None` when it was applied before
+    /// (the same fill or outcome from another channel, or twice from one)
+    /// or concerns an order this session never journaled.
+    pub fn apply(
+        &mut self,
+        report: &ExternalReport,
+        out: &mut dyn EventSink,
+    ) -> anyhow::Result<Option<Vec<VenueCommand>>> {
+        if self.store.order(report.client_id())?.is_none() {
+            eprintln!(
+                "live: ignored a venue report about {}, which this session never placed",
+                report.client_id()
+            );
+            return Ok(None);
+        }
+        let text = serde_json::to_string(report)?;
+        if !self
+            .store
+            .log_venue_report(&report.key(), self.candles, &text)?
+        {
+            return Ok(None);
+        }
+        let mut sink = JournalSink::new(&self.store, out);
+        self.engine.apply_report(report, &mut sink)?;
+        if let Some(e) = sink.into_failure() {
+            return Err(e).context("journaling a venue report; the session stops");
+        }
+        Ok(Some(self.engine.take_commands()))
+    }
+}

@@ -1,0 +1,424 @@
+//! `smc run --mode live` against `smc venue-sim` on loopback (spot).
+//!
+//! - Refusals: no --confirm-live, no risk limits or breakers, a key with
+//!   withdrawal permission.
+//! - Restarts: the session trades sma_cross on fast-replayed BTCUSDT
+//!   minutes, is killed with SIGKILL at random moments twenty times and
+//!   restarted on the same database each time; afterwards every order the
+//!   venue knows is journaled once with the venue's status, every
+//!   journaled order the venue does not know was refused (never placed),
+//!   the journal's fills are exactly the venue's trades, and the journaled
+//!   position and the account equal the venue's balances.
+//! - The same, with fewer kills, under each fault the simulator injects.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use smc_store::{JournalStatus, Store};
+use smc_venues::binance::{BinanceMarket, BinanceRest, Credentials};
+use smc_venues::net::Secret;
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const KEY: &str = "LiveTestKey1";
+const SECRET: &str = "live-test-secret";
+const WITHDRAW_KEY: &str = "WithdrawKey2";
+const WITHDRAW_SECRET: &str = "withdraw-secret";
+
+fn smc() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_smc"))
+}
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// The simulator on a free port, replaying BTCUSDT 1m at `speed` candles/s.
+struct Sim {
+    child: Child,
+    addr: String,
+}
+
+impl Sim {
+    fn start(speed: u32, faults: &str) -> Sim {
+        let mut child = smc()
+            .current_dir(root())
+            .args(["venue-sim", "--port", "0", "--speed", &speed.to_string()])
+            .args([
+                "--market",
+                "testdata/market/binance-usdm/BTCUSDT-1m.csv",
+                "--symbol",
+                "BTCUSDT",
+            ])
+            .args(["--api-key", KEY, "--api-secret", SECRET])
+            .args(["--api-key", WITHDRAW_KEY, "--api-secret", WITHDRAW_SECRET])
+            .args(["--withdrawal-key", WITHDRAW_KEY])
+            .arg(format!("--faults={faults}"))
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut first = String::new();
+        let mut out = BufReader::new(child.stdout.take().unwrap());
+        out.read_line(&mut first).unwrap();
+        // Keep reading: a closed pipe would end the simulator at its next line.
+        std::thread::spawn(move || std::io::copy(&mut out, &mut std::io::sink()));
+        let addr = first
+            .split_whitespace()
+            .find_map(|w| w.strip_prefix("http://"))
+            .expect("the simulator prints its address")
+            .to_string();
+        Sim { child, addr }
+    }
+}
+
+impl Drop for Sim {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn config(dir: &Path, breakers: bool) -> PathBuf {
+    let path = dir.join(if breakers {
+        "live.yaml"
+    } else {
+        "nobreakers.yaml"
+    });
+    let mut text = String::from(
+        "backtest:\n  strategy: sma_cross\n  timeframes: [\"1m\"]\n  instrument:\n    venue: binance\n    symbol: BTCUSDT\n    tick_size: 0.1\n    lot_size: 0.001\n    min_qty: 0.001\n    min_notional: 5\nrisk_manager:\n  max_position_size: 1000.0\n  max_daily_loss: 5000.0\n",
+    );
+    if breakers {
+        text.push_str(
+            "  circuit_breakers:\n    consecutive_losses:\n      max_losses: 1000\n      cooldown_minutes: 1\n",
+        );
+    }
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+fn live(sim: &Sim, config: &Path, db: &Path, key: (&str, &str)) -> Command {
+    let mut c = smc();
+    c.args(["run", "--mode", "live", "--confirm-live"])
+        .args(["--venue-url", &sim.addr, "--symbol", "BTCUSDT"])
+        .arg("--config")
+        .arg(config)
+        .arg("--db")
+        .arg(db)
+        .env("BINANCE_API_KEY", key.0)
+        .env("BINANCE_API_SECRET", key.1);
+    c
+}
+
+/// xorshift: the kill moments, reproducible.
+fn next(seed: &mut u64) -> u64 {
+    *seed ^= *seed << 13;
+    *seed ^= *seed >> 7;
+    *seed ^= *seed << 17;
+    *seed
+}
+
+/// What the venue knows about the test key's account.
+struct Venue {
+    /// client id -> statuses of the orders with that id (one, if unique).
+    orders: BTreeMap<String, Vec<String>>,
+    /// trade id -> (client id, qty, price)
+    trades: BTreeMap<String, (String, String, String)>,
+    btc: rust_decimal::Decimal,
+}
+
+fn venue(sim: &Sim) -> Venue {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let creds = Credentials {
+        api_key: KEY.into(),
+        secret: Secret::new(SECRET),
+    };
+    // Faults are cleared first, so that the audit itself is not refused.
+    let base = format!("http://{}", sim.addr);
+    let rest = BinanceRest::new(BinanceMarket::Spot, &base, Some(creds)).unwrap();
+    rt.block_on(async {
+        rest.sync_clock().await.unwrap();
+        let id: smc_model::InstrumentId = "binance:BTCUSDT".parse().unwrap();
+        let all = rest.all_orders(&id).await.unwrap();
+        let mut orders: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        let mut by_venue_id = BTreeMap::new();
+        for o in &all {
+            orders
+                .entry(o.client_id.to_string())
+                .or_default()
+                .push(format!("{:?}", o.status.known().unwrap()));
+            by_venue_id.insert(o.venue_order_id.clone(), o.client_id.to_string());
+        }
+        let trades = rest
+            .account_trades(&id, 0)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|t| {
+                let client = by_venue_id[&t.venue_order_id].clone();
+                (
+                    t.fill.trade_id,
+                    (
+                        client,
+                        t.fill.qty.normalize().to_string(),
+                        t.fill.price.normalize().to_string(),
+                    ),
+                )
+            })
+            .collect();
+        let btc = rest
+            .balances()
+            .await
+            .unwrap()
+            .iter()
+            .find(|b| b.asset == "BTC")
+            .map_or(rust_decimal::Decimal::ZERO, |b| b.total());
+        Venue {
+            orders,
+            trades,
+            btc,
+        }
+    })
+}
+
+/// One request to the simulator's control endpoint; the answer's body.
+fn control(sim: &Sim, method: &str) -> String {
+    let mut s = std::net::TcpStream::connect(&sim.addr).unwrap();
+    use std::io::{Read, Write};
+    write!(
+        s,
+        "{method} /__sim/faults HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n",
+        sim.addr
+    )
+    .unwrap();
+    let mut answer = String::new();
+    let _ = s.read_to_string(&mut answer);
+    assert!(answer.starts_with("HTTP/1.1 2"), "{answer}");
+    answer
+        .split_once("\r\n\r\n")
+        .map(|(_, body)| body.to_string())
+        .unwrap_or_default()
+}
+
+/// Clears the faults after checking that each one fired.
+fn clear_faults(sim: &Sim, faults: &str) {
+    let active: serde_json::Value = serde_json::from_str(&control(sim, "GET")).unwrap();
+    for f in active["active"].as_array().unwrap() {
+        assert!(
+            f["fired"].as_u64().unwrap() > 0,
+            "[{faults}] the fault never fired: {active}"
+        );
+    }
+    assert_eq!(
+        active["active"].as_array().unwrap().len(),
+        usize::from(!faults.is_empty())
+    );
+    control(sim, "DELETE");
+}
+
+fn journal_status_of_venue(status: &str) -> JournalStatus {
+    match status {
+        "Submitted" => JournalStatus::Submitted,
+        "PartiallyFilled" => JournalStatus::PartiallyFilled,
+        "Filled" => JournalStatus::Filled,
+        "Cancelled" => JournalStatus::Cancelled,
+        "Expired" => JournalStatus::Expired,
+        _ => JournalStatus::Rejected,
+    }
+}
+
+/// Kills the session `kills` times at random moments, then runs it for
+/// `bars` more candles and checks the journal against the venue.
+fn trade_and_check(faults: &str, kills: usize, bars: u32, seed: u64) {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = config(dir.path(), true);
+    let db = dir.path().join("live.db");
+    let sim = Sim::start(80, faults);
+    let mut seed = seed;
+    for _ in 0..kills {
+        let mut child = live(&sim, &cfg, &db, (KEY, SECRET))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(200 + next(&mut seed) % 500));
+        // SIGKILL: no chance to flush, answer or clean up.
+        child.kill().unwrap();
+        child.wait().unwrap();
+    }
+    let out = live(&sim, &cfg, &db, (KEY, SECRET))
+        .args(["--max-bars", &bars.to_string()])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "[{faults}] {stderr}");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let last = stdout
+        .lines()
+        .rfind(|l| l.contains(r#""type":"reconciled""#))
+        .expect("a final reconciliation line");
+    let last: serde_json::Value = serde_json::from_str(last).unwrap();
+    assert_eq!(last["why"], "stop", "[{faults}] {last}");
+    assert_eq!(
+        last["result"]["differences"],
+        serde_json::json!([]),
+        "[{faults}] the session's account differs from the venue's: {last}"
+    );
+
+    clear_faults(&sim, faults);
+    let venue = venue(&sim);
+    let store = Store::open_existing(&format!("sqlite://{}", db.display())).unwrap();
+    let orders = store.orders().unwrap();
+    let journal: BTreeMap<String, JournalStatus> = orders
+        .iter()
+        .map(|o| (o.request.client_id.to_string(), o.status))
+        .collect();
+    assert_eq!(journal.len(), orders.len());
+    // The session traded, and the venue filled some of it.
+    assert!(venue.orders.len() >= 3, "[{faults}] {:?}", venue.orders);
+    assert!(venue.trades.len() >= 2, "[{faults}] {:?}", venue.trades);
+    // No order duplicated on the venue; none unknown to the journal; the
+    // journal's status is the venue's.
+    for (id, statuses) in &venue.orders {
+        assert_eq!(
+            statuses.len(),
+            1,
+            "[{faults}] {id} placed twice: {statuses:?}"
+        );
+        let want = journal_status_of_venue(&statuses[0]);
+        assert_eq!(
+            journal.get(id),
+            Some(&want),
+            "[{faults}] order {id}: venue {statuses:?}"
+        );
+    }
+    // No order lost: what the venue does not know was refused, and the
+    // journal says so.
+    for (id, status) in &journal {
+        if !venue.orders.contains_key(id) {
+            assert_eq!(*status, JournalStatus::Rejected, "[{faults}] order {id}");
+        }
+    }
+    // Fills: exactly the venue's trades, once each.
+    let fills = store.fills().unwrap();
+    let got: BTreeMap<String, (String, String, String)> = fills
+        .iter()
+        .map(|f| {
+            (
+                f.trade_id.clone(),
+                (
+                    f.client_id.to_string(),
+                    f.qty.normalize().to_string(),
+                    f.price.normalize().to_string(),
+                ),
+            )
+        })
+        .collect();
+    assert_eq!(got.len(), fills.len(), "[{faults}] a trade journaled twice");
+    assert_eq!(
+        got, venue.trades,
+        "[{faults}] journal fills vs venue trades"
+    );
+    // Position: the journal's equals the venue's balance (the key started
+    // with no BTC).
+    let position = store
+        .positions()
+        .unwrap()
+        .iter()
+        .find(|p| p.instrument == "binance:BTCUSDT")
+        .map_or(rust_decimal::Decimal::ZERO, |p| p.qty);
+    assert_eq!(position, venue.btc, "[{faults}] position vs BTC balance");
+}
+
+#[test]
+fn live_survives_twenty_kills_with_nothing_lost_or_duplicated() {
+    let started = Instant::now();
+    trade_and_check("", 20, 60, 0x9e37_79b9_7f4a_7c15);
+    eprintln!("twenty kills: {:?}", started.elapsed());
+}
+
+#[test]
+fn live_survives_kills_under_connection_faults() {
+    for (i, faults) in [
+        "drop-ws(after=700ms)",
+        "delay(ms=150)",
+        "dup-events",
+        "reorder-events",
+    ]
+    .iter()
+    .enumerate()
+    {
+        trade_and_check(faults, 3, 250, 0x1234_5678 + i as u64);
+    }
+}
+
+#[test]
+fn live_survives_kills_under_error_answers() {
+    for (i, faults) in [
+        "429(every=4,path=/api/v3/order)",
+        "418(secs=1,count=2,path=/api/v3/order)",
+        "-1021(every=3,path=/api/v3/order)",
+        "5xx(every=4,path=/api/v3/order)",
+        "order-timeout(every=2)",
+    ]
+    .iter()
+    .enumerate()
+    {
+        trade_and_check(faults, 3, 250, 0xabcd_ef01 + i as u64);
+    }
+}
+
+#[test]
+fn live_mode_refuses_without_confirmation_limits_breakers_or_with_a_withdrawal_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let sim = Sim::start(1, "");
+    let db = dir.path().join("refused.db");
+    let run = |mut c: Command| {
+        let out = c.output().unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        String::from_utf8_lossy(&out.stderr).to_string()
+    };
+    let with_breakers = config(dir.path(), true);
+    let no_confirm = {
+        let mut c = smc();
+        c.args(["run", "--mode", "live", "--venue-url", &sim.addr])
+            .arg("--config")
+            .arg(&with_breakers)
+            .env("BINANCE_API_KEY", KEY)
+            .env("BINANCE_API_SECRET", SECRET);
+        c
+    };
+    assert!(run(no_confirm).contains("--confirm-live"));
+    let no_breakers = config(dir.path(), false);
+    assert!(run(live(&sim, &no_breakers, &db, (KEY, SECRET))).contains("circuit breaker"));
+    let mut no_config = smc();
+    no_config
+        .args([
+            "run",
+            "--mode",
+            "live",
+            "--confirm-live",
+            "--venue-url",
+            &sim.addr,
+        ])
+        .env("BINANCE_API_KEY", KEY)
+        .env("BINANCE_API_SECRET", SECRET);
+    assert!(run(no_config).contains("risk limits"));
+    let withdrawal = run(live(
+        &sim,
+        &with_breakers,
+        &db,
+        (WITHDRAW_KEY, WITHDRAW_SECRET),
+    ));
+    assert!(withdrawal.contains("may withdraw"), "{withdrawal}");
+    let mut usdm = live(&sim, &with_breakers, &db, (KEY, SECRET));
+    usdm.args(["--market", "usdm"]);
+    assert!(run(usdm).contains("spot"));
+    // Nothing was sent by any refused start.
+    assert!(venue(&sim).orders.is_empty());
+}
