@@ -1,0 +1,202 @@
+//! External execution (live mode): the engine does not match; its orders
+//! leave as commands with a resolved quantity, and the venue's reports
+//! move the OMS, the portfolio and the ledger through the backtest's code.
+//! The same candles and reports in the same order give the same state (the
+//! restart rule of live mode).
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use common::{Script, bar, engine};
+use rust_decimal::{Decimal, dec};
+use smc_engine::{Engine, EngineConfig, Execution, ExternalReport, MarketEvent, VenueCommand};
+use smc_model::{
+    ClientOrderId, EngineEvent, Fill, Liquidity, MarketKind, OrderKind, OrderRequest, Side,
+    Timeframe,
+};
+use smc_strategy::{Intent, OrderIntent, Size};
+
+fn step(e: &mut Engine, minute: i64, price: Decimal, events: &mut Vec<EngineEvent>) {
+    let b = bar(minute, price, price, price, price);
+    e.process(
+        MarketEvent::Bar {
+            instrument: 0,
+            timeframe: Timeframe::M1,
+            candle: &b,
+        },
+        events,
+    )
+    .unwrap();
+}
+
+fn fill(id: &ClientOrderId, trade: &str, side: Side, qty: Decimal, price: Decimal) -> Fill {
+    Fill {
+        client_id: id.clone(),
+        instrument: "sim:TEST".parse().unwrap(),
+        trade_id: trade.into(),
+        side,
+        price,
+        qty,
+        fee: dec!(0.1),
+        liquidity: Liquidity::Taker,
+        time: 0,
+    }
+}
+
+/// A bracketed buy of 2 on bar 0's close.
+fn external() -> Engine {
+    let mut script = Script::default();
+    script.on_close.insert(
+        0,
+        vec![Intent::Place(
+            OrderIntent::market(0, Side::Buy, Size::EquityFraction(dec!(0.1)))
+                .with_bracket(Some(dec!(90)), Some(dec!(120))),
+        )],
+    );
+    let mut e = engine(EngineConfig::default(), MarketKind::Spot, script);
+    e.set_execution(Execution::External);
+    e
+}
+
+fn placed(commands: &[VenueCommand]) -> Vec<OrderRequest> {
+    commands
+        .iter()
+        .filter_map(|c| match c {
+            VenueCommand::Place(o) => Some(o.clone()),
+            VenueCommand::Cancel { .. } => None,
+        })
+        .collect()
+}
+
+#[test]
+fn orders_leave_as_commands_and_fills_come_back_as_reports() {
+    let mut e = external();
+    let mut events = Vec::new();
+    step(&mut e, 0, dec!(100), &mut events);
+    let sent = placed(&e.take_commands());
+    assert_eq!(sent.len(), 1);
+    let entry = sent[0].clone();
+    // 10 % of 100,000 at 100 with the 0.1 % fee: the quantity is resolved
+    // at once, since the venue needs one.
+    assert!(entry.qty > dec!(99) && entry.qty < dec!(100), "{entry:?}");
+    assert_eq!(entry.kind, OrderKind::Market);
+    // Bars do not fill it: there is no simulated venue.
+    step(&mut e, 1, dec!(100), &mut events);
+    assert!(e.take_commands().is_empty());
+    assert_eq!(e.portfolio().position(0).qty, Decimal::ZERO);
+    assert_eq!(e.oms().open().len(), 1);
+
+    let id = entry.client_id.clone();
+    let accepted = ExternalReport::Accepted {
+        client_id: id.clone(),
+    };
+    assert!(e.apply_report(&accepted, &mut events).unwrap());
+    let f = fill(&id, "7", Side::Buy, entry.qty, dec!(101));
+    assert!(
+        e.apply_report(&ExternalReport::Fill { fill: f.clone() }, &mut events)
+            .unwrap()
+    );
+    assert_eq!(e.portfolio().position(0).qty, entry.qty);
+    assert_eq!(
+        e.portfolio().cash(),
+        dec!(100000) - entry.qty * dec!(101) - dec!(0.1)
+    );
+    assert!(events.contains(&EngineEvent::Fill(f)));
+    // The complete fill sends both protective legs, reduce-only.
+    let legs = placed(&e.take_commands());
+    let names: Vec<String> = legs.iter().map(|o| o.client_id.to_string()).collect();
+    assert_eq!(names, vec![format!("{id}-sl"), format!("{id}-tp")]);
+    assert!(legs.iter().all(|o| o.reduce_only && o.qty == entry.qty));
+    // A late acknowledgement of a filled order changes nothing.
+    assert!(!e.apply_report(&accepted, &mut events).unwrap());
+
+    // The take-profit fills: its sibling is cancelled on the venue, and
+    // stays open until the venue confirms.
+    let tp = legs[1].client_id.clone();
+    let f = fill(&tp, "8", Side::Sell, entry.qty, dec!(120));
+    e.apply_report(&ExternalReport::Fill { fill: f }, &mut events)
+        .unwrap();
+    assert_eq!(e.portfolio().position(0).qty, Decimal::ZERO);
+    assert_eq!(
+        e.take_commands(),
+        vec![VenueCommand::Cancel {
+            instrument: "sim:TEST".parse().unwrap(),
+            client_id: legs[0].client_id.clone(),
+        }]
+    );
+    assert_eq!(e.oms().open().len(), 1);
+    let cancelled = ExternalReport::Cancelled {
+        client_id: legs[0].client_id.clone(),
+        reason: "one-cancels-other".into(),
+    };
+    assert!(e.apply_report(&cancelled, &mut events).unwrap());
+    assert!(e.oms().open().is_empty());
+    assert_eq!(e.closed_trades().len(), 1);
+    assert!(!e.apply_report(&cancelled, &mut events).unwrap());
+}
+
+#[test]
+fn a_fill_after_its_order_left_still_moves_the_account() {
+    let mut e = external();
+    let mut events = Vec::new();
+    step(&mut e, 0, dec!(100), &mut events);
+    let entry = placed(&e.take_commands())[0].clone();
+    let id = entry.client_id.clone();
+    // "Cancelled" overtook the last fill (reordered user events).
+    let cancelled = ExternalReport::Cancelled {
+        client_id: id.clone(),
+        reason: "cancelled".into(),
+    };
+    assert!(e.apply_report(&cancelled, &mut events).unwrap());
+    let f = fill(&id, "9", Side::Buy, dec!(1), dec!(100));
+    e.apply_report(&ExternalReport::Fill { fill: f }, &mut events)
+        .unwrap();
+    assert_eq!(e.portfolio().position(0).qty, dec!(1));
+}
+
+#[test]
+fn the_same_candles_and_reports_rebuild_the_same_engine() {
+    let run = || {
+        let mut e = external();
+        let mut events = Vec::new();
+        step(&mut e, 0, dec!(100), &mut events);
+        let entry = placed(&e.take_commands())[0].clone();
+        let f = fill(&entry.client_id, "1", Side::Buy, entry.qty, dec!(100.5));
+        e.apply_report(&ExternalReport::Fill { fill: f }, &mut events)
+            .unwrap();
+        step(&mut e, 1, dec!(104), &mut events);
+        let commands = e.take_commands();
+        (events, commands, e.snapshot().clone())
+    };
+    let (a, ca, sa) = run();
+    let (b, cb, sb) = run();
+    assert_eq!(a, b);
+    assert_eq!(ca, cb);
+    assert_eq!(sa, sb);
+    assert!(
+        a.iter()
+            .any(|e| matches!(e, EngineEvent::PositionChanged { .. }))
+    );
+}
+
+#[test]
+fn a_reduce_only_order_with_nothing_to_reduce_is_refused_before_the_venue() {
+    let mut script = Script::default();
+    script.on_close.insert(
+        0,
+        vec![Intent::Place(
+            OrderIntent::market(0, Side::Sell, Size::ClosePosition).reduce_only(),
+        )],
+    );
+    let mut e = engine(EngineConfig::default(), MarketKind::Spot, script);
+    e.set_execution(Execution::External);
+    let mut events = Vec::new();
+    step(&mut e, 0, dec!(100), &mut events);
+    assert!(e.take_commands().is_empty());
+    assert!(
+        events
+            .iter()
+            .any(|e| matches!(e, EngineEvent::OrderRejected { .. }))
+    );
+}
