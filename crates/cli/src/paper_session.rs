@@ -9,6 +9,23 @@ use anyhow::{Context, bail};
 use smc_engine::{Engine, MarketEvent};
 use smc_model::{Candle, EngineEvent, EventSink, InstrumentId, Timeframe};
 use smc_store::{JournalSink, Store};
+use std::time::{Duration, Instant};
+
+/// Notes when the first order of a candle goes out, for the latency figure.
+struct Timed<'a> {
+    inner: &'a mut dyn EventSink,
+    start: Instant,
+    first_order: Option<Duration>,
+}
+
+impl EventSink for Timed<'_> {
+    fn emit(&mut self, event: &EngineEvent) {
+        self.inner.emit(event);
+        if self.first_order.is_none() && matches!(event, EngineEvent::OrderSubmitted { .. }) {
+            self.first_order = Some(self.start.elapsed());
+        }
+    }
+}
 
 /// Swallows events (a replay re-derives what was already reported).
 struct Quiet;
@@ -24,6 +41,9 @@ pub struct PaperSession {
     timeframe: Timeframe,
     last: Option<i64>,
     replayed: usize,
+    /// Candle in to first order out (journaled and written), per candle
+    /// that sent one.
+    latencies: Vec<Duration>,
 }
 
 impl PaperSession {
@@ -66,6 +86,7 @@ impl PaperSession {
             timeframe,
             last: logged.last().map(|c| c.candle.open_time),
             replayed: logged.len(),
+            latencies: Vec::new(),
         })
     }
 
@@ -79,10 +100,20 @@ impl PaperSession {
         self.last
     }
 
+    /// The 50th and 99th percentile of candle-in to order-out, and how many
+    /// orders they are over.
+    pub fn latency(&self) -> Option<(Duration, Duration, usize)> {
+        let mut v = self.latencies.clone();
+        v.sort_unstable();
+        let at = |q: f64| v[((v.len() - 1) as f64 * q).round() as usize];
+        (!v.is_empty()).then(|| (at(0.5), at(0.99), v.len()))
+    }
+
     /// Logs and processes a closed candle, journaling what happens before
     /// `out` sees it. A candle at or before the last one is ignored
     /// (returns false): the feed may deliver one twice across a reconnect.
     pub fn on_candle(&mut self, candle: &Candle, out: &mut dyn EventSink) -> anyhow::Result<bool> {
+        let start = Instant::now();
         if self.last.is_some_and(|l| candle.open_time <= l) {
             return Ok(false);
         }
@@ -93,14 +124,21 @@ impl PaperSession {
             return Ok(false);
         }
         self.last = Some(candle.open_time);
-        let mut sink = JournalSink::new(&self.store, out);
+        let mut timed = Timed {
+            inner: out,
+            start,
+            first_order: None,
+        };
+        let mut sink = JournalSink::new(&self.store, &mut timed);
         let bar = MarketEvent::Bar {
             instrument: 0,
             timeframe: self.timeframe,
             candle,
         };
         self.engine.process(bar, &mut sink)?;
-        if let Some(e) = sink.into_failure() {
+        let failure = sink.into_failure();
+        self.latencies.extend(timed.first_order);
+        if let Some(e) = failure {
             // Nothing may trade on without its journal: stop here; a restart
             // replays this candle.
             return Err(e).context("journaling; the session stops");
