@@ -64,6 +64,9 @@ pub struct RunArgs {
     /// Strategy (default: the config's backtest.strategy, else smc).
     #[arg(long, value_enum)]
     strategy: Option<StrategyName>,
+    /// smc: the bias timeframe (default: the config's last timeframe, else 1h).
+    #[arg(long)]
+    bias: Option<String>,
     /// SQLite file of the session (default: the config's storage.database_url).
     #[arg(long)]
     db: Option<PathBuf>,
@@ -136,6 +139,11 @@ pub fn run(args: &RunArgs) -> anyhow::Result<()> {
     let store = Store::open(&db)?;
     let name = crate::backtest::strategy_name(args.strategy, settings.as_ref())
         .unwrap_or(StrategyName::Smc);
+    // Entry and bias timeframes, as `smc backtest --timeframes` takes them.
+    let timeframes = match &args.bias {
+        Some(bias) => vec![timeframe.to_string(), bias.clone()],
+        None => timeframes,
+    };
     let strategy = make_strategy(
         name,
         FirstDecision::OneBarAfter,
