@@ -13,13 +13,15 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
+use common::{Sim, smc};
 use smc_store::{JournalStatus, Store};
 use smc_venues::binance::{BinanceMarket, BinanceRest, Credentials};
 use smc_venues::net::Secret;
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 const KEY: &str = "LiveTestKey1";
@@ -27,58 +29,25 @@ const SECRET: &str = "live-test-secret";
 const WITHDRAW_KEY: &str = "WithdrawKey2";
 const WITHDRAW_SECRET: &str = "withdraw-secret";
 
-fn smc() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_smc"))
-}
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-/// The simulator on a free port, replaying BTCUSDT 1m at `speed` candles/s.
-struct Sim {
-    child: Child,
-    addr: String,
-}
-
-impl Sim {
-    fn start(speed: u32, faults: &str) -> Sim {
-        let mut child = smc()
-            .current_dir(root())
-            .args(["venue-sim", "--port", "0", "--speed", &speed.to_string()])
-            .args([
-                "--market",
-                "testdata/market/binance-usdm/BTCUSDT-1m.csv",
-                "--symbol",
-                "BTCUSDT",
-            ])
-            .args(["--api-key", KEY, "--api-secret", SECRET])
-            .args(["--api-key", WITHDRAW_KEY, "--api-secret", WITHDRAW_SECRET])
-            .args(["--withdrawal-key", WITHDRAW_KEY])
-            .arg(format!("--faults={faults}"))
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let mut first = String::new();
-        let mut out = BufReader::new(child.stdout.take().unwrap());
-        out.read_line(&mut first).unwrap();
-        // Keep reading: a closed pipe would end the simulator at its next line.
-        std::thread::spawn(move || std::io::copy(&mut out, &mut std::io::sink()));
-        let addr = first
-            .split_whitespace()
-            .find_map(|w| w.strip_prefix("http://"))
-            .expect("the simulator prints its address")
-            .to_string();
-        Sim { child, addr }
-    }
-}
-
-impl Drop for Sim {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// The simulator with the test's two keys (one may withdraw) and `faults`.
+fn start_sim(speed: u32, faults: &str) -> Sim {
+    let faults = format!("--faults={faults}");
+    Sim::start(
+        speed,
+        &[
+            "--api-key",
+            KEY,
+            "--api-secret",
+            SECRET,
+            "--api-key",
+            WITHDRAW_KEY,
+            "--api-secret",
+            WITHDRAW_SECRET,
+            "--withdrawal-key",
+            WITHDRAW_KEY,
+            &faults,
+        ],
+    )
 }
 
 fn config(dir: &Path, breakers: bool) -> PathBuf {
@@ -238,7 +207,7 @@ fn trade_and_check(faults: &str, kills: usize, bars: u32, seed: u64) {
     let dir = tempfile::tempdir().unwrap();
     let cfg = config(dir.path(), true);
     let db = dir.path().join("live.db");
-    let sim = Sim::start(80, faults);
+    let sim = start_sim(80, faults);
     let mut seed = seed;
     for _ in 0..kills {
         let mut child = live(&sim, &cfg, &db, (KEY, SECRET))
@@ -376,7 +345,7 @@ fn live_survives_kills_under_error_answers() {
 #[test]
 fn live_mode_refuses_without_confirmation_limits_breakers_or_with_a_withdrawal_key() {
     let dir = tempfile::tempdir().unwrap();
-    let sim = Sim::start(1, "");
+    let sim = start_sim(1, "");
     let db = dir.path().join("refused.db");
     let run = |mut c: Command| {
         let out = c.output().unwrap();

@@ -8,60 +8,12 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::io::{BufRead, BufReader};
+mod common;
+
+use common::{Sim, smc};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-
-fn smc() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_smc"))
-}
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-/// The simulator on a free port, replaying BTCUSDT 1m at `speed` candles/s.
-struct Sim {
-    child: Child,
-    addr: String,
-}
-
-impl Sim {
-    fn start(speed: u32) -> Sim {
-        let mut child = smc()
-            .current_dir(root())
-            .args(["venue-sim", "--port", "0", "--speed", &speed.to_string()])
-            .args([
-                "--market",
-                "testdata/market/binance-usdm/BTCUSDT-1m.csv",
-                "--symbol",
-                "BTCUSDT",
-            ])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let mut first = String::new();
-        let mut out = BufReader::new(child.stdout.take().unwrap());
-        out.read_line(&mut first).unwrap();
-        // Keep reading: a closed pipe would end the simulator at its next line.
-        std::thread::spawn(move || std::io::copy(&mut out, &mut std::io::sink()));
-        let addr = first
-            .split_whitespace()
-            .find_map(|w| w.strip_prefix("http://"))
-            .expect("the simulator prints its address")
-            .to_string();
-        Sim { child, addr }
-    }
-}
-
-impl Drop for Sim {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 fn config(dir: &Path) -> PathBuf {
     let path = dir.join("paper.yaml");
@@ -149,7 +101,7 @@ fn paper_survives_twenty_kills_and_trades_exactly_like_the_backtest() {
     let dir = tempfile::tempdir().unwrap();
     let cfg = config(dir.path());
     let db = dir.path().join("paper.db");
-    let sim = Sim::start(40);
+    let sim = Sim::start(40, &[]);
     let mut seed = 0x9e37_79b9_7f4a_7c15u64;
     for _ in 0..20 {
         let mut child = paper(&sim, &cfg, &db)
