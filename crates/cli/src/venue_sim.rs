@@ -18,7 +18,7 @@ Kinds:
   drop-ws(after=1s)      close WebSocket connections abruptly once they are this old
   delay(ms=1000)         delay HTTP responses
   429                    answer 429 -1003 with Retry-After
-  418                    answer 418 -1003 (IP banned) with Retry-After
+  418(secs=120)          answer 418 -1003 (IP banned) with Retry-After: secs
   -1021                  answer 400 -1021 (timestamp outside the recvWindow)
   5xx(status=503)        answer a 5xx (execution status unknown)
   order-timeout(ms=0)    accept the order into the book, then answer 503 -1007
@@ -127,26 +127,31 @@ pub fn run(args: &VenueSimArgs) -> anyhow::Result<()> {
         .context("starting the async runtime")?;
     runtime.block_on(async move {
         let sim = smc_venue_sim::start(config).await?;
-        let mut out = std::io::stdout().lock();
-        writeln!(out, "venue-sim listening on {} (spot /api/v3, USD-M /fapi, streams ws://{}/ws, control /__sim)", sim.base_url(), sim.addr)?;
+        let mut text = format!(
+            "venue-sim listening on {} (spot /api/v3, USD-M /fapi, streams ws://{}/ws, control /__sim)\n",
+            sim.base_url(),
+            sim.addr
+        );
         for s in &sim.shared.market.series {
-            writeln!(
-                out,
-                "  {}: {} candles of {}, tick {}, step {}, {} ms per candle",
+            text.push_str(&format!(
+                "  {}: {} candles of {}, tick {}, step {}, {} ms per candle\n",
                 s.symbol,
                 s.candles.len(),
                 s.timeframe,
                 s.rules.tick,
                 s.rules.lot,
                 sim.shared.market.period_ms
-            )?;
+            ));
         }
         if sim.generated_keys {
             for k in &sim.keys {
-                writeln!(out, "api-key: {}\napi-secret: {}", k.key, k.secret)?;
+                text.push_str(&format!("api-key: {}\napi-secret: {}\n", k.key, k.secret));
             }
         }
-        out.flush()?;
+        // Whoever started us may stop reading stdout after the address; the
+        // simulator keeps serving all the same.
+        let mut out = std::io::stdout().lock();
+        let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
         drop(out);
         sim.wait().await;
         anyhow::Ok(())
