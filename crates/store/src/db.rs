@@ -97,6 +97,9 @@ impl Store {
             .block_on(
                 SqlitePoolOptions::new()
                     .max_connections(1)
+                    // The one connection is ours and local: pinging it before
+                    // every query would double the cost of each journal write.
+                    .test_before_acquire(false)
                     .connect_with(options),
             )
             .map_err(|source| StoreError::Open {
