@@ -407,6 +407,10 @@ pub fn run(setup: LiveSetup) -> anyhow::Result<()> {
             }
             Next::User(Some(_)) => {}
             Next::Tick => {
+                session.on_time(
+                    smc_model::Clock::now_ms(&smc_model::clock::WallClock),
+                    &mut out,
+                );
                 let unknown = session
                     .store()
                     .open_orders()?

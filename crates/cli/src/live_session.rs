@@ -114,6 +114,11 @@ impl LiveSession {
         &self.store
     }
 
+    /// The wall clock's time, for breakers that watch it (stale data).
+    pub fn on_time(&mut self, now: i64, out: &mut dyn EventSink) {
+        self.engine.observe_time(now, out);
+    }
+
     pub fn engine(&self) -> &Engine {
         &self.engine
     }

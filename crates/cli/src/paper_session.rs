@@ -109,6 +109,11 @@ impl PaperSession {
         (!v.is_empty()).then(|| (at(0.5), at(0.99), v.len()))
     }
 
+    /// The wall clock's time, for breakers that watch it (stale data).
+    pub fn on_time(&mut self, now: i64, out: &mut dyn EventSink) {
+        self.engine.observe_time(now, out);
+    }
+
     /// Logs and processes a closed candle, journaling what happens before
     /// `out` sees it. A candle at or before the last one is ignored
     /// (returns false): the feed may deliver one twice across a reconnect.

@@ -242,6 +242,13 @@ fn reload_limits(watch: &mut Option<(ConfigWatcher, LimitsHandle)>) {
     }
 }
 
+/// What woke the feed loop.
+enum Wake {
+    Market(MarketStreamEvent),
+    Tick,
+    Stop,
+}
+
 /// Runs the market data client and hands each closed candle to the session.
 fn feed(
     runtime: &tokio::runtime::Runtime,
@@ -263,16 +270,27 @@ fn feed(
     }
     let _enter = runtime.enter();
     let (_client, mut events) = MarketDataClient::start(rest.clone(), config);
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
     let mut out = JsonLines(std::io::stdout().lock());
     let mut bars = 0u64;
     while max_bars.is_none_or(|m| bars < m) {
         let next = runtime.block_on(async {
             tokio::select! {
-                ev = events.recv() => ev,
-                _ = tokio::signal::ctrl_c() => None,
+                ev = events.recv() => ev.map(Wake::Market).unwrap_or(Wake::Stop),
+                _ = tick.tick() => Wake::Tick,
+                _ = tokio::signal::ctrl_c() => Wake::Stop,
             }
         });
-        let Some(ev) = next else { break };
+        let ev = match next {
+            Wake::Market(ev) => ev,
+            Wake::Stop => break,
+            Wake::Tick => {
+                // A second of wall-clock time: stale-data breakers watch it.
+                let now = smc_model::Clock::now_ms(&smc_model::clock::WallClock);
+                session.on_time(now, &mut out);
+                continue;
+            }
+        };
         match ev {
             MarketStreamEvent::Market(smc_venues::MarketEvent::Kline(k))
                 if k.closed && k.timeframe == timeframe =>

@@ -575,6 +575,14 @@ impl Engine {
         tee(&mut self.risk, sink).emit(&event);
     }
 
+    /// Shows the risk gate the clock's time when no market event came (a
+    /// timer in paper and live modes), so that time-based breakers (stale
+    /// data) and cooldowns advance; breaker events go to `sink`. The
+    /// engine's own clock, which follows the bars, is left alone.
+    pub fn observe_time(&mut self, now: i64, sink: &mut dyn EventSink) {
+        self.risk.observe(RiskObservation::Time(now), sink);
+    }
+
     /// Replaces the multi-timeframe SMC view strategies see (the SMC driver
     /// updates it as higher-timeframe candles close).
     pub fn set_smc_view(&mut self, view: Option<Confluence>) {
