@@ -17,9 +17,12 @@ use smc_strategy::{ApproveAll, FirstDecision, SmaCross, SmaCrossConfig, SmcStrat
 use std::path::PathBuf;
 use std::time::Instant;
 
+/// The built-in strategies. The spelling `sma_cross` is the name;
+/// `sma-cross` is accepted too.
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum StrategyName {
     Smc,
+    #[value(name = "sma_cross", alias = "sma-cross")]
     SmaCross,
 }
 
@@ -116,7 +119,7 @@ pub fn run(args: &BacktestArgs) -> anyhow::Result<()> {
     sink.finish();
     let report = report?;
     let events = sink.kept;
-    let decisions = risk_decisions(&events);
+    let decisions = crate::backtest_report::risk_decisions(&events);
     let started = Instant::now();
     let round_trips = round_trips(&report);
     let analysis = analyze(&report, &round_trips)?;
@@ -195,7 +198,7 @@ pub fn strategy_name(
         Some("sma_cross" | "sma-cross") => Ok(StrategyName::SmaCross),
         Some(other) => bail!("backtest.strategy `{other}` in the config: use smc or sma_cross"),
         None => {
-            bail!("no strategy: give --strategy smc|sma-cross, or backtest.strategy in the config")
+            bail!("no strategy: give --strategy smc|sma_cross, or backtest.strategy in the config")
         }
     }
 }
@@ -270,23 +273,32 @@ pub fn make_strategy(
             first_decision,
             ..SmaCrossConfig::default()
         })?),
-        StrategyName::Smc => {
-            let mut smc = settings
-                .map(|c| c.backtest.smc_strategy.clone())
-                .unwrap_or_default();
-            if let Some(c) = settings {
-                smc.detectors = c.smc.clone();
-            }
-            let timeframes = match (timeframes.is_empty(), settings) {
-                (true, Some(c)) => c.backtest.timeframes.clone(),
-                _ => timeframes.to_vec(),
-            };
-            if let Some(bias) = timeframes.last() {
-                smc.bias_timeframe = bias.parse()?;
-            }
-            Box::new(SmcStrategy::new(smc))
-        }
+        StrategyName::Smc => Box::new(SmcStrategy::new(smc_config(settings, timeframes)?)),
     })
+}
+
+/// The `smc` strategy's parameters: the config's, with its detectors, and
+/// the bias timeframe from `timeframes` (entry, bias), else the config's.
+pub fn smc_config(
+    settings: Option<&smc_config::Config>,
+    timeframes: &[String],
+) -> anyhow::Result<smc_strategy::SmcConfig> {
+    let mut smc = settings
+        .map(|c| c.backtest.smc_strategy.clone())
+        .unwrap_or_default();
+    if let Some(c) = settings {
+        smc.detectors = c.smc.clone();
+    }
+    let timeframes = match (timeframes.is_empty(), settings) {
+        (true, Some(c)) => c.backtest.timeframes.clone(),
+        _ => timeframes.to_vec(),
+    };
+    if let Some(bias) = timeframes.last() {
+        smc.bias_timeframe = bias
+            .parse()
+            .with_context(|| format!("bad bias timeframe `{bias}`"))?;
+    }
+    Ok(smc)
 }
 
 /// The traded instrument: the config's `backtest.instrument` (its venue
@@ -470,25 +482,6 @@ fn rejections(events: &[EngineEvent]) -> Vec<serde_json::Value> {
                 client_id,
                 reason,
             } => Some(json!({"time": time, "client_id": client_id.as_str(), "reason": reason})),
-            _ => None,
-        })
-        .collect()
-}
-
-/// Every risk decision other than a plain approval, with its reason.
-fn risk_decisions(events: &[EngineEvent]) -> Vec<serde_json::Value> {
-    events
-        .iter()
-        .filter_map(|e| match e {
-            EngineEvent::RiskDecision { time, client_id, verdict } => match verdict {
-                smc_model::RiskVerdict::Approved => None,
-                smc_model::RiskVerdict::Resized { reason } => {
-                    Some(json!({"time": time, "client_id": client_id.as_str(), "decision": "resized", "reason": reason}))
-                }
-                smc_model::RiskVerdict::Refused { reason } => {
-                    Some(json!({"time": time, "client_id": client_id.as_str(), "decision": "refused", "reason": reason}))
-                }
-            },
             _ => None,
         })
         .collect()

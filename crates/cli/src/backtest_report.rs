@@ -65,7 +65,8 @@ pub fn write(
         .with_context(|| format!("{}: cannot write the report", path.display()))
 }
 
-fn risk_notes(events: &[EngineEvent]) -> Vec<RiskNote> {
+/// Every risk decision other than a plain approval, with its reason.
+pub fn risk_decisions(events: &[EngineEvent]) -> Vec<RiskNote> {
     events
         .iter()
         .filter_map(|e| match e {
@@ -86,19 +87,30 @@ fn risk_notes(events: &[EngineEvent]) -> Vec<RiskNote> {
                     reason: reason.clone(),
                 })
             }
-            EngineEvent::OrderRejected {
-                time,
-                client_id,
-                reason,
-            } => Some(RiskNote {
-                time: *time,
-                client_id: client_id.to_string(),
-                decision: "rejected by venue".into(),
-                reason: reason.clone(),
-            }),
             _ => None,
         })
         .collect()
+}
+
+/// The risk decisions and the venue's rejections, in time order, for the
+/// report's table.
+fn risk_notes(events: &[EngineEvent]) -> Vec<RiskNote> {
+    let mut notes = risk_decisions(events);
+    notes.extend(events.iter().filter_map(|e| match e {
+        EngineEvent::OrderRejected {
+            time,
+            client_id,
+            reason,
+        } => Some(RiskNote {
+            time: *time,
+            client_id: client_id.to_string(),
+            decision: "rejected by venue".into(),
+            reason: reason.clone(),
+        }),
+        _ => None,
+    }));
+    notes.sort_by_key(|n| n.time);
+    notes
 }
 
 /// Circuit-breaker trips and resets, for the lines on the equity chart

@@ -18,13 +18,13 @@ pub fn rows(
     report: &BacktestReport,
     cash: Decimal,
     analysis: &Analysis,
-    decisions: &[serde_json::Value],
+    decisions: &[smc_report::RiskNote],
 ) -> Vec<(&'static str, String)> {
     let m = &analysis.metrics;
     let count = |kind: &str| {
         decisions
             .iter()
-            .filter(|d| d["decision"] == kind)
+            .filter(|d| d.decision == kind)
             .count()
             .to_string()
     };
@@ -58,7 +58,7 @@ pub fn print(
     report: &BacktestReport,
     cash: Decimal,
     analysis: &Analysis,
-    decisions: &[serde_json::Value],
+    decisions: &[smc_report::RiskNote],
 ) {
     for (name, value) in rows(report, cash, analysis, decisions) {
         println!("{name:<16}{value:>24}");

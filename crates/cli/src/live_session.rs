@@ -7,17 +7,10 @@
 //! replay produces again are not sent again: their orders are journaled,
 //! and reconciliation with the venue settles what became of them.
 
-use anyhow::{Context, bail};
+use anyhow::Context;
 use smc_engine::{Engine, ExternalReport, MarketEvent, VenueCommand};
-use smc_model::{Candle, EngineEvent, EventSink, InstrumentId, Timeframe};
+use smc_model::{Candle, EventSink, InstrumentId, NullSink, Timeframe};
 use smc_store::{JournalSink, Store};
-
-/// Swallows events (a replay re-derives what was already reported).
-struct Quiet;
-
-impl EventSink for Quiet {
-    fn emit(&mut self, _event: &EngineEvent) {}
-}
 
 pub struct LiveSession {
     engine: Engine,
@@ -40,18 +33,7 @@ impl LiveSession {
         instrument: InstrumentId,
         timeframe: Timeframe,
     ) -> anyhow::Result<Self> {
-        let logged = store.logged_candles()?;
-        if let Some(other) = logged
-            .iter()
-            .find(|c| c.instrument != instrument || c.timeframe != timeframe)
-        {
-            bail!(
-                "{}: this database holds a session of {} {}, not {instrument} {timeframe}; use another --db",
-                store.url(),
-                other.instrument,
-                other.timeframe
-            );
-        }
+        let logged = crate::paper_session::session_candles(&store, &instrument, timeframe)?;
         let reports = store
             .venue_reports()?
             .into_iter()
@@ -61,7 +43,7 @@ impl LiveSession {
                     .with_context(|| format!("{}: venue report `{}`", store.url(), r.report))
             })
             .collect::<anyhow::Result<Vec<_>>>()?;
-        let mut quiet = Quiet;
+        let mut quiet = NullSink; // a replay re-derives what was already reported
         let mut sink = JournalSink::replaying(&store, &mut quiet);
         let mut next = reports.iter().peekable();
         for (k, c) in logged.iter().enumerate() {

@@ -6,6 +6,7 @@
 //! window's run is warmed up on the bars just before it (`--warmup-bars`,
 //! already in the past, so no lookahead) and reports only its own bars.
 
+use crate::backtest::{StrategyName, smc_config, strategy_name};
 use anyhow::{Context, bail};
 use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -25,12 +26,6 @@ use smc_strategy::{ApproveAll, SmaCross, SmaCrossConfig, SmcConfig, SmcStrategy}
 use std::io::IsTerminal;
 use std::ops::Range;
 use std::path::PathBuf;
-
-#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum StrategyName {
-    Smc,
-    SmaCross,
-}
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum SearchKind {
@@ -312,40 +307,9 @@ fn base_strategy(
     args: &OptimizeArgs,
     settings: Option<&smc_config::Config>,
 ) -> anyhow::Result<Base> {
-    let name = match (
-        args.strategy,
-        settings.and_then(|c| c.backtest.strategy.as_deref()),
-    ) {
-        (Some(n), _) => n,
-        (None, Some("smc")) => StrategyName::Smc,
-        (None, Some("sma_cross" | "sma-cross")) => StrategyName::SmaCross,
-        (None, Some(other)) => {
-            bail!("backtest.strategy `{other}` in the config: use smc or sma_cross")
-        }
-        (None, None) => {
-            bail!("no strategy: give --strategy smc|sma-cross, or backtest.strategy in the config")
-        }
-    };
-    Ok(match name {
+    Ok(match strategy_name(args.strategy, settings)? {
         StrategyName::SmaCross => Base::SmaCross(SmaCrossConfig::default()),
-        StrategyName::Smc => {
-            let mut smc = settings
-                .map(|c| c.backtest.smc_strategy.clone())
-                .unwrap_or_default();
-            if let Some(c) = settings {
-                smc.detectors = c.smc.clone();
-            }
-            let timeframes = match (args.timeframes.is_empty(), settings) {
-                (true, Some(c)) => c.backtest.timeframes.clone(),
-                _ => args.timeframes.clone(),
-            };
-            if let Some(bias) = timeframes.last() {
-                smc.bias_timeframe = bias
-                    .parse()
-                    .with_context(|| format!("bad bias timeframe `{bias}`"))?;
-            }
-            Base::Smc(Box::new(smc))
-        }
+        StrategyName::Smc => Base::Smc(Box::new(smc_config(settings, &args.timeframes)?)),
     })
 }
 

@@ -7,7 +7,7 @@
 
 use anyhow::{Context, bail};
 use smc_engine::{Engine, MarketEvent};
-use smc_model::{Candle, EngineEvent, EventSink, InstrumentId, Timeframe};
+use smc_model::{Candle, EngineEvent, EventSink, InstrumentId, NullSink, Timeframe};
 use smc_store::{JournalSink, Store};
 use std::time::{Duration, Instant};
 
@@ -27,11 +27,26 @@ impl EventSink for Timed<'_> {
     }
 }
 
-/// Swallows events (a replay re-derives what was already reported).
-struct Quiet;
-
-impl EventSink for Quiet {
-    fn emit(&mut self, _event: &EngineEvent) {}
+/// The session's candle log; a database that holds another instrument's or
+/// timeframe's session is refused (one database, one session).
+pub fn session_candles(
+    store: &Store,
+    instrument: &InstrumentId,
+    timeframe: Timeframe,
+) -> anyhow::Result<Vec<smc_store::LoggedCandle>> {
+    let logged = store.logged_candles()?;
+    if let Some(other) = logged
+        .iter()
+        .find(|c| c.instrument != *instrument || c.timeframe != timeframe)
+    {
+        bail!(
+            "{}: this database holds a session of {} {}, not {instrument} {timeframe}; use another --db",
+            store.url(),
+            other.instrument,
+            other.timeframe
+        );
+    }
+    Ok(logged)
 }
 
 pub struct PaperSession {
@@ -54,19 +69,8 @@ impl PaperSession {
         instrument: InstrumentId,
         timeframe: Timeframe,
     ) -> anyhow::Result<Self> {
-        let logged = store.logged_candles()?;
-        if let Some(other) = logged
-            .iter()
-            .find(|c| c.instrument != instrument || c.timeframe != timeframe)
-        {
-            bail!(
-                "{}: this database holds a session of {} {}, not {instrument} {timeframe}; use another --db",
-                store.url(),
-                other.instrument,
-                other.timeframe
-            );
-        }
-        let mut quiet = Quiet;
+        let logged = session_candles(&store, &instrument, timeframe)?;
+        let mut quiet = NullSink; // a replay re-derives what was already reported
         let mut sink = JournalSink::replaying(&store, &mut quiet);
         for c in &logged {
             let bar = MarketEvent::Bar {

@@ -94,7 +94,21 @@ pub fn run(command: &RiskCommand) -> anyhow::Result<()> {
         Method::CornishFisher => "cornish-fisher",
         Method::MonteCarlo => "monte-carlo",
     };
+    // With heavy tails the Cornish-Fisher expansion can put the quantile on
+    // the wrong side of the mean (a "gain" at 99 %): say so rather than let
+    // a negative VaR pass for safety.
+    let warning = match args.method {
+        Method::CornishFisher => {
+            let normal = value_at_risk(&returns, args.confidence, VarMethod::Normal)?;
+            ((estimate.var + estimate.mean) * (normal.var + normal.mean) < 0.0).then_some(
+                "the Cornish-Fisher quantile fell on the other side of the mean: the returns' \
+                 skewness and kurtosis are outside the expansion's range; prefer historical",
+            )
+        }
+        _ => None,
+    };
     let json = serde_json::json!({
+        "warning": warning,
         "method": method_name,
         "confidence": estimate.confidence,
         "observations": estimate.observations,

@@ -94,3 +94,57 @@ fn bad_confidence_and_window_are_errors() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--window must be at least 2"));
 }
+
+#[test]
+fn cornish_fisher_warns_when_heavy_tails_flip_its_quantile() {
+    // 400 quiet minutes and one 5 % jump: skewness ≈ 20, excess kurtosis ≈ 400.
+    let dir = std::env::temp_dir().join(format!("smc-cf-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("jump.csv");
+    let mut text = String::from("timestamp,open,high,low,close,volume\n");
+    let mut close = 100.0f64;
+    for k in 0..401i64 {
+        close *= if k == 200 {
+            1.05
+        } else if k % 2 == 0 {
+            1.0001
+        } else {
+            0.9999
+        };
+        text.push_str(&format!(
+            "{},{close},{close},{close},{close},1\n",
+            1_700_000_000_000 + k * 60_000
+        ));
+    }
+    std::fs::write(&path, text).unwrap();
+    let run = |method: &str| -> serde_json::Value {
+        let out = smc(&[
+            "risk",
+            "var",
+            "--input",
+            path.to_str().unwrap(),
+            "--confidence",
+            "0.99",
+            "--method",
+            method,
+            "--format",
+            "json",
+        ]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let cf = run("cornish-fisher");
+    assert!(cf["var"].as_f64().unwrap() < 0.0, "{cf}");
+    assert!(
+        cf["warning"]
+            .as_str()
+            .unwrap()
+            .contains("prefer historical")
+    );
+    assert!(run("normal")["warning"].is_null());
+    let _ = std::fs::remove_dir_all(&dir);
+}

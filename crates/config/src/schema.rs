@@ -520,6 +520,7 @@ impl Config {
         if let Some(i) = &self.backtest.instrument {
             i.validate()?;
         }
+        validate_smc_rules(&self.backtest.smc_strategy)?;
         for (name, exchange) in &self.exchanges {
             if !VENUES.contains(&name.as_str()) {
                 return Err((
@@ -547,6 +548,70 @@ impl Config {
         }
         Ok(())
     }
+}
+
+/// The smc strategy's stop, target and exit numbers: percentages in
+/// (0, 100], multiples and R counts positive and at most 1,000 (so that
+/// prices times them stay far inside exact decimal range).
+fn validate_smc_rules(s: &smc_strategy::SmcConfig) -> Result<(), (&'static str, String)> {
+    use smc_strategy::{StopRule, TargetRule, Trailing};
+    let multiple = |key: &'static str, v: Decimal| {
+        if v > Decimal::ZERO && v <= dec!(1000) {
+            Ok(())
+        } else {
+            Err((key, format!("must be in (0, 1000], got {v}")))
+        }
+    };
+    percent("backtest.smc_strategy.risk_percent", s.risk_percent)?;
+    multiple("backtest.smc_strategy.reward_risk", s.reward_risk)?;
+    match s.stop {
+        Some(StopRule::FixedPercent { percent: p }) => {
+            percent("backtest.smc_strategy.stop.percent", p)?
+        }
+        Some(StopRule::Atr { multiple: m }) => multiple("backtest.smc_strategy.stop.multiple", m)?,
+        Some(StopRule::Structure { buffer }) if buffer < Decimal::ZERO || buffer > dec!(1000) => {
+            return Err((
+                "backtest.smc_strategy.stop.buffer",
+                format!("must be in [0, 1000], got {buffer}"),
+            ));
+        }
+        _ => {}
+    }
+    match s.target {
+        Some(TargetRule::RMultiple { multiple: m }) => {
+            multiple("backtest.smc_strategy.target.multiple", m)?
+        }
+        Some(TargetRule::Liquidity { min_r, fallback }) => {
+            multiple("backtest.smc_strategy.target.min_r", min_r)?;
+            multiple("backtest.smc_strategy.target.fallback", fallback)?;
+        }
+        None => {}
+    }
+    match s.exits.trailing {
+        Some(Trailing::Percent { percent: p }) => {
+            percent("backtest.smc_strategy.exits.trailing.percent", p)?
+        }
+        Some(Trailing::Atr { multiple: m }) => {
+            multiple("backtest.smc_strategy.exits.trailing.multiple", m)?
+        }
+        Some(Trailing::Structure { buffer }) if buffer < Decimal::ZERO || buffer > dec!(1000) => {
+            return Err((
+                "backtest.smc_strategy.exits.trailing.buffer",
+                format!("must be in [0, 1000], got {buffer}"),
+            ));
+        }
+        _ => {}
+    }
+    if let Some(r) = s.exits.break_even_after_r {
+        multiple("backtest.smc_strategy.exits.break_even_after_r", r)?;
+    }
+    if s.exits.time_stop_bars == Some(0) {
+        return Err((
+            "backtest.smc_strategy.exits.time_stop_bars",
+            "must be at least 1".to_string(),
+        ));
+    }
+    Ok(())
 }
 
 fn positive(key: &'static str, v: Decimal) -> Result<(), (&'static str, String)> {

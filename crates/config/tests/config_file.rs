@@ -261,3 +261,19 @@ fn the_backtest_instrument_is_read_and_checked() {
     );
     assert!(msg.contains("tick_size"), "{msg}");
 }
+
+#[test]
+fn out_of_range_stop_and_exit_numbers_name_their_key() {
+    let msg =
+        error("backtest:\n  smc_strategy:\n    stop: { type: fixed_percent, percent: 1e20 }\n");
+    assert!(msg.contains("backtest.smc_strategy.stop.percent"), "{msg}");
+    let msg = error(
+        "backtest:\n  smc_strategy:\n    exits:\n      trailing: { type: atr, multiple: -2 }\n",
+    );
+    assert!(
+        msg.contains("backtest.smc_strategy.exits.trailing.multiple"),
+        "{msg}"
+    );
+    let msg = error("backtest:\n  smc_strategy:\n    exits:\n      time_stop_bars: 0\n");
+    assert!(msg.contains("time_stop_bars"), "{msg}");
+}

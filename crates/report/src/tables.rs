@@ -13,8 +13,9 @@ use std::fmt::Write;
 /// many rows smoothly, and the JSON results hold them all.
 pub const MAX_ROWS: usize = 10_000;
 
-/// A risk gate's decision other than a plain approval.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A risk gate's decision other than a plain approval (or a venue's
+/// rejection); serialized as the backtest JSON's `risk_decisions` entries.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct RiskNote {
     pub time: i64,
     pub client_id: String,

@@ -176,6 +176,9 @@ impl SmcStrategy {
         } else {
             (bottom, top)
         };
+        if entry <= Decimal::ZERO {
+            return None; // a zone at or below zero (bad data) cannot be sized
+        }
         let inputs = StopInputs {
             side,
             entry,
