@@ -278,3 +278,35 @@ fn a_config_alone_names_the_data_strategy_and_venue_models() {
     assert_eq!(missing.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&missing.stderr).contains("no data: give --input FILE"));
 }
+
+#[test]
+fn the_strategy_takes_the_issues_spelling_sma_cross() {
+    let input = peer_series();
+    let run = |name: &str| {
+        let out = Command::new(env!("CARGO_BIN_EXE_smc"))
+            .args([
+                "backtest",
+                "--input",
+                &input,
+                "--strategy",
+                name,
+                "--cash",
+                "100000",
+            ])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{name}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let summary = run("sma_cross");
+    assert!(summary.contains("closed trades"), "{summary}");
+    assert_eq!(
+        summary,
+        run("sma-cross"),
+        "both spellings run the same strategy"
+    );
+}
