@@ -1,7 +1,8 @@
 //! One live session's state: the engine in external-execution mode (the
 //! backtest's strategy, risk gate, OMS and portfolio; orders go to the
 //! venue), the SQLite store, and the rule that makes restarts exact: every
-//! closed candle and every venue report is logged before the engine sees
+//! closed candle is logged in one transaction with the orders it caused,
+//! before any is sent, every venue report is logged before the engine sees
 //! it, and on start both logs are replayed, interleaved as they were
 //! applied, through a fresh engine (it is deterministic). Commands the
 //! replay produces again are not sent again: their orders are journaled,
@@ -60,12 +61,13 @@ impl LiveSession {
         for (_, report) in next {
             engine.apply_report(report, &mut sink)?;
         }
-        if let Some(e) = sink.into_failure() {
-            return Err(e).context("replaying the session into the journal");
-        }
+        sink.commit()
+            .context("replaying the session into the journal")?;
         // Everything placed before is journaled; it is never sent twice.
         engine.take_commands();
         let pending_cancels = engine.pending_cancels();
+        // From here the WAL is checkpointed on the clock's tick.
+        store.defer_checkpoints()?;
         Ok(LiveSession {
             engine,
             store,
@@ -97,8 +99,13 @@ impl LiveSession {
     }
 
     /// The wall clock's time, for breakers that watch it (stale data).
+    /// Also the idle moment to checkpoint the WAL, off the candle path.
     pub fn on_time(&mut self, now: i64, out: &mut dyn EventSink) {
         self.engine.observe_time(now, out);
+        if let Err(e) = self.store.checkpoint() {
+            // Harmless: the WAL keeps every commit; it only grows.
+            eprintln!("live: {e}");
+        }
     }
 
     pub fn engine(&self) -> &Engine {
@@ -120,26 +127,20 @@ impl LiveSession {
         if self.last.is_some_and(|l| candle.open_time <= l) {
             return Ok(None);
         }
-        if !self
-            .store
-            .log_candle(&self.instrument, self.timeframe, candle)?
-        {
-            return Ok(None);
-        }
-        self.last = Some(candle.open_time);
-        self.candles += 1;
         let mut sink = JournalSink::new(&self.store, out);
+        sink.log_candle(&self.instrument, self.timeframe, candle);
         let bar = MarketEvent::Bar {
             instrument: 0,
             timeframe: self.timeframe,
             candle,
         };
         self.engine.process(bar, &mut sink)?;
-        if let Some(e) = sink.into_failure() {
-            // Nothing may trade on without its journal: stop here; a restart
-            // replays this candle.
-            return Err(e).context("journaling; the session stops");
-        }
+        // Nothing may trade on without its journal: on a failure the
+        // session stops, and a restart replays the log without this candle,
+        // then fetches it again.
+        sink.commit().context("journaling; the session stops")?;
+        self.last = Some(candle.open_time);
+        self.candles += 1;
         Ok(Some(self.engine.take_commands()))
     }
 
@@ -167,9 +168,8 @@ impl LiveSession {
         }
         let mut sink = JournalSink::new(&self.store, out);
         self.engine.apply_report(report, &mut sink)?;
-        if let Some(e) = sink.into_failure() {
-            return Err(e).context("journaling a venue report; the session stops");
-        }
+        sink.commit()
+            .context("journaling a venue report; the session stops")?;
         Ok(Some(self.engine.take_commands()))
     }
 }

@@ -1,9 +1,10 @@
 //! One paper-trading session's state: the engine (the backtest's, with the
 //! simulated venue filling orders), the SQLite store, and the rule that
-//! makes restarts exact — every closed candle is logged before the engine
-//! sees it, and on start the log is replayed through a fresh engine (it is
-//! deterministic), re-journaling idempotently whatever the killed process
-//! had not yet written.
+//! makes restarts exact — every closed candle is logged in the same
+//! transaction as what it caused, before any of it goes out, and on start
+//! the log is replayed through a fresh engine (it is deterministic),
+//! re-journaling idempotently whatever the killed process had not yet
+//! written.
 
 use anyhow::{Context, bail};
 use smc_engine::{Engine, MarketEvent};
@@ -80,9 +81,10 @@ impl PaperSession {
             };
             engine.process(bar, &mut sink)?;
         }
-        if let Some(e) = sink.into_failure() {
-            return Err(e).context("replaying the candle log into the journal");
-        }
+        sink.commit()
+            .context("replaying the candle log into the journal")?;
+        // From here the WAL is checkpointed on the clock's tick.
+        store.defer_checkpoints()?;
         Ok(PaperSession {
             engine,
             store,
@@ -114,44 +116,43 @@ impl PaperSession {
     }
 
     /// The wall clock's time, for breakers that watch it (stale data).
+    /// Also the idle moment to checkpoint the WAL, off the candle path.
     pub fn on_time(&mut self, now: i64, out: &mut dyn EventSink) {
         self.engine.observe_time(now, out);
+        if let Err(e) = self.store.checkpoint() {
+            // Harmless: the WAL keeps every commit; it only grows.
+            eprintln!("paper: {e}");
+        }
     }
 
-    /// Logs and processes a closed candle, journaling what happens before
-    /// `out` sees it. A candle at or before the last one is ignored
-    /// (returns false): the feed may deliver one twice across a reconnect.
+    /// Processes a closed candle and commits it to the log with what it
+    /// caused before `out` sees any of it. A candle at or before the last
+    /// one is ignored (returns false): the feed may deliver one twice
+    /// across a reconnect.
     pub fn on_candle(&mut self, candle: &Candle, out: &mut dyn EventSink) -> anyhow::Result<bool> {
         let start = Instant::now();
         if self.last.is_some_and(|l| candle.open_time <= l) {
             return Ok(false);
         }
-        if !self
-            .store
-            .log_candle(&self.instrument, self.timeframe, candle)?
-        {
-            return Ok(false);
-        }
-        self.last = Some(candle.open_time);
         let mut timed = Timed {
             inner: out,
             start,
             first_order: None,
         };
         let mut sink = JournalSink::new(&self.store, &mut timed);
+        sink.log_candle(&self.instrument, self.timeframe, candle);
         let bar = MarketEvent::Bar {
             instrument: 0,
             timeframe: self.timeframe,
             candle,
         };
         self.engine.process(bar, &mut sink)?;
-        let failure = sink.into_failure();
+        // Nothing may trade on without its journal: on a failure the
+        // session stops, and a restart replays the log, which this candle
+        // is not in, then fetches it again.
+        sink.commit().context("journaling; the session stops")?;
+        self.last = Some(candle.open_time);
         self.latencies.extend(timed.first_order);
-        if let Some(e) = failure {
-            // Nothing may trade on without its journal: stop here; a restart
-            // replays this candle.
-            return Err(e).context("journaling; the session stops");
-        }
         Ok(true)
     }
 }

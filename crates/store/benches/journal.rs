@@ -9,7 +9,8 @@ use rust_decimal::Decimal;
 use smc_model::{
     Candle, ClientOrderId, Fill, Liquidity, OrderKind, OrderRequest, Side, TimeInForce, Timeframe,
 };
-use smc_store::Store;
+use smc_model::{EngineEvent, EventSink, NullSink};
+use smc_store::{JournalSink, Store};
 use std::sync::atomic::{AtomicI64, Ordering};
 
 fn bench(c: &mut Criterion) {
@@ -32,6 +33,39 @@ fn bench(c: &mut Criterion) {
                 reduce_only: false,
             };
             store.record_order(&order, k).unwrap();
+        })
+    });
+    c.bench_function("journal_step_candle_and_order", |b| {
+        b.iter(|| {
+            let k = n.fetch_add(1, Ordering::Relaxed);
+            let p = Decimal::new(4_300_010, 2);
+            let candle = Candle {
+                open_time: k * 60_000,
+                open: p,
+                high: p,
+                low: p,
+                close: p,
+                volume: Decimal::ONE,
+            };
+            let order = OrderRequest {
+                client_id: ClientOrderId::new(format!("bench-{k}")),
+                instrument: instrument.clone(),
+                side: Side::Buy,
+                qty: Decimal::new(15, 3),
+                kind: OrderKind::Limit { price: p },
+                time_in_force: TimeInForce::Gtc,
+                reduce_only: false,
+            };
+            let mut out = NullSink;
+            let mut sink = JournalSink::new(&store, &mut out);
+            sink.log_candle(&instrument, Timeframe::M1, &candle);
+            sink.emit(&EngineEvent::OrderSubmitted { time: k, order });
+            sink.emit(&EngineEvent::OrderAccepted {
+                time: k,
+                client_id: ClientOrderId::new(format!("bench-{k}")),
+                eligible_at: k,
+            });
+            sink.commit().unwrap();
         })
     });
     c.bench_function("journal_log_candle", |b| {

@@ -81,7 +81,7 @@ impl Store {
                     "SELECT name, state, reason, tripped_at, cooldown_until, updated_at
                      FROM breakers ORDER BY name",
                 )
-                .fetch_all(self.pool()),
+                .fetch_all(&mut *self.conn()),
             )
             .map_err(StoreError::query("reading the breakers"))?;
         rows.iter().map(record).collect()
@@ -105,7 +105,7 @@ impl Store {
             .bind(r.tripped_at)
             .bind(r.cooldown_until)
             .bind(r.updated_at)
-            .execute(self.pool()),
+            .execute(&mut *self.conn()),
         )
         .map_err(StoreError::query("storing a new breaker"))?;
         Ok(())
@@ -118,8 +118,9 @@ impl Store {
         t: &BreakerTransition,
     ) -> Result<(), StoreError> {
         let what = "recording a breaker transition";
+        let mut conn = self.conn();
         self.block_on(async {
-            let mut tx = self.pool().begin().await?;
+            let mut tx = sqlx::Connection::begin(&mut *conn).await?;
             sqlx::query(UPSERT)
                 .bind(&r.name)
                 .bind(r.state.as_str())
@@ -168,7 +169,7 @@ impl Store {
                 )
                 .bind(breaker)
                 .bind(limit.map_or(-1, i64::from))
-                .fetch_all(self.pool()),
+                .fetch_all(&mut *self.conn()),
             )
             .map_err(StoreError::query("reading the breaker events"))?;
         rows.iter().map(transition).collect()
@@ -213,7 +214,7 @@ mod tests {
             "DELETE FROM breaker_events",
         ] {
             let err = store
-                .block_on(sqlx::query(sql).execute(store.pool()))
+                .block_on(sqlx::query(sql).execute(&mut *store.conn()))
                 .unwrap_err();
             assert!(err.to_string().contains("append-only"), "{err}");
         }
@@ -226,7 +227,7 @@ mod tests {
         store.insert_breaker(&BreakerRecord::armed("x", 0)).unwrap();
         // The CHECK constraint keeps bad states out in the first place.
         let err = store
-            .block_on(sqlx::query("UPDATE breakers SET state = 'open'").execute(store.pool()))
+            .block_on(sqlx::query("UPDATE breakers SET state = 'open'").execute(&mut *store.conn()))
             .unwrap_err();
         assert!(err.to_string().contains("CHECK"), "{err}");
         assert_eq!(store.breakers().unwrap()[0].state, BreakerState::Armed);

@@ -5,6 +5,7 @@
 
 use crate::db::Store;
 use crate::error::StoreError;
+use crate::statement::Statement;
 use smc_model::{Candle, InstrumentId, Timeframe};
 use sqlx::Row;
 use std::str::FromStr;
@@ -17,6 +18,29 @@ pub struct LoggedCandle {
     pub candle: Candle,
 }
 
+/// The append of a closed candle to the log; `if_new` ignores one already
+/// logged instead of failing.
+pub(crate) fn candle_insert(
+    instrument: &InstrumentId,
+    timeframe: Timeframe,
+    candle: &Candle,
+    if_new: bool,
+) -> Result<Statement, StoreError> {
+    let text = serde_json::to_string(candle).map_err(|e| StoreError::Corrupt {
+        what: "candle",
+        value: e.to_string(),
+    })?;
+    let verb = if if_new { "INSERT OR IGNORE" } else { "INSERT" };
+    Ok(Statement::new(format!(
+        "{verb} INTO candles (instrument, timeframe, open_time, candle, seq) \
+         VALUES (?, ?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM candles))"
+    ))
+    .text(instrument.to_string())
+    .text(timeframe.to_string())
+    .int(candle.open_time)
+    .text(text))
+}
+
 impl Store {
     /// Appends a closed candle. Returns `false` when it was already logged
     /// (a candle delivered twice is processed once).
@@ -26,24 +50,8 @@ impl Store {
         timeframe: Timeframe,
         candle: &Candle,
     ) -> Result<bool, StoreError> {
-        let text = serde_json::to_string(candle).map_err(|e| StoreError::Corrupt {
-            what: "candle",
-            value: e.to_string(),
-        })?;
-        let done = self
-            .block_on(
-                sqlx::query(
-                    "INSERT OR IGNORE INTO candles (instrument, timeframe, open_time, candle, seq) \
-                     VALUES (?, ?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM candles))",
-                )
-                .bind(instrument.to_string())
-                .bind(timeframe.to_string())
-                .bind(candle.open_time)
-                .bind(text)
-                .execute(self.pool()),
-            )
-            .map_err(StoreError::query("logging a candle"))?;
-        Ok(done.rows_affected() == 1)
+        let insert = candle_insert(instrument, timeframe, candle, true)?;
+        Ok(self.run(insert, "logging a candle")? == 1)
     }
 
     /// Every logged candle, in the order they were processed.
@@ -52,7 +60,7 @@ impl Store {
         let rows = self
             .block_on(
                 sqlx::query("SELECT instrument, timeframe, candle FROM candles ORDER BY seq")
-                    .fetch_all(self.pool()),
+                    .fetch_all(&mut *self.conn()),
             )
             .map_err(StoreError::query(what))?;
         rows.iter()

@@ -11,6 +11,7 @@
 
 use crate::db::Store;
 use crate::error::StoreError;
+use crate::statement::Statement;
 use rust_decimal::Decimal;
 use smc_model::{ClientOrderId, Fill, OrderRequest};
 use sqlx::Row;
@@ -154,25 +155,121 @@ fn order(row: &SqliteRow) -> Result<StoredOrder, StoreError> {
     })
 }
 
+/// The insert of a new order as `pending`; `if_new` ignores an id already
+/// journaled instead of failing.
+pub(crate) fn order_insert(request: &OrderRequest, time: i64, if_new: bool) -> Statement {
+    let verb = if if_new { "INSERT OR IGNORE" } else { "INSERT" };
+    Statement::new(format!(
+        "{verb} INTO orders (client_id, instrument, request, status, created_at, updated_at) \
+         VALUES (?, ?, ?, 'pending', ?, ?)"
+    ))
+    .text(request.client_id.as_str())
+    .text(request.instrument.to_string())
+    .text(to_json(request))
+    .int(time)
+    .int(time)
+}
+
+/// The move of an order to `status`, applied only from a predecessor
+/// (`None`: nothing moves to `status`).
+pub(crate) fn status_update(
+    client_id: &ClientOrderId,
+    status: JournalStatus,
+    reason: Option<&str>,
+    venue_order_id: Option<&str>,
+    time: i64,
+) -> Option<Statement> {
+    let from = status.predecessors();
+    if from.is_empty() {
+        return None;
+    }
+    let placeholders = vec!["?"; from.len()].join(", ");
+    let statement = Statement::new(format!(
+        "UPDATE orders SET status = ?, reason = COALESCE(?, reason), \
+         venue_order_id = COALESCE(?, venue_order_id), updated_at = ? \
+         WHERE client_id = ? AND status IN ({placeholders})"
+    ))
+    .text(status.as_str())
+    .opt_text(reason)
+    .opt_text(venue_order_id)
+    .int(time)
+    .text(client_id.as_str());
+    Some(from.iter().fold(statement, |s, f| s.text(*f)))
+}
+
+/// The replacement of an order's stored request (an amended stop).
+pub(crate) fn request_update(request: &OrderRequest, time: i64) -> Statement {
+    Statement::new("UPDATE orders SET request = ?, updated_at = ? WHERE client_id = ?")
+        .text(to_json(request))
+        .int(time)
+        .text(request.client_id.as_str())
+}
+
+/// The insert of a fill, ignored when its trade id is already recorded.
+pub(crate) fn fill_insert(fill: &Fill) -> Statement {
+    Statement::new(
+        "INSERT OR IGNORE INTO fills (instrument, trade_id, client_id, time, fill) \
+         VALUES (?, ?, ?, ?, ?)",
+    )
+    .text(fill.instrument.to_string())
+    .text(fill.trade_id.clone())
+    .text(fill.client_id.as_str())
+    .int(fill.time)
+    .text(to_json(fill))
+}
+
+/// An order's filled quantity after a fill, and the status it implies.
+/// A fill is a fact: it counts even on an order the journal thought
+/// cancelled (the cancel lost the race on the venue).
+pub(crate) fn filled_update(fill: &Fill, filled: Decimal, ordered: Decimal) -> Statement {
+    let status = if filled >= ordered {
+        JournalStatus::Filled
+    } else {
+        JournalStatus::PartiallyFilled
+    };
+    Statement::new(
+        "UPDATE orders SET filled_qty = ?, status = ?, updated_at = ? WHERE client_id = ?",
+    )
+    .text(filled.to_string())
+    .text(status.as_str())
+    .int(fill.time)
+    .text(fill.client_id.as_str())
+}
+
+/// [`filled_update`] for a batch, right after the fill's [`fill_insert`]:
+/// applied only if that insert wrote a row, so a fill recorded before
+/// (a replay) does not count twice.
+pub(crate) fn filled_update_if_inserted(
+    fill: &Fill,
+    filled: Decimal,
+    ordered: Decimal,
+) -> Statement {
+    filled_update(fill, filled, ordered).with_sql_tail(" AND changes() = 1")
+}
+
+/// The upsert of an instrument's position.
+pub(crate) fn position_upsert(p: &StoredPosition) -> Statement {
+    Statement::new(
+        "INSERT INTO positions (instrument, qty, avg_price, realized_pnl, updated_at) \
+         VALUES (?, ?, ?, ?, ?) ON CONFLICT (instrument) DO UPDATE SET \
+         qty = excluded.qty, avg_price = excluded.avg_price, \
+         realized_pnl = excluded.realized_pnl, updated_at = excluded.updated_at",
+    )
+    .text(p.instrument.clone())
+    .text(p.qty.to_string())
+    .text(p.avg_price.to_string())
+    .text(p.realized_pnl.to_string())
+    .int(p.updated_at)
+}
+
 impl Store {
     /// Writes a new order as `pending`, before it is sent. Writing the same
     /// client id twice is an error: ids are deterministic, so a second
     /// write means a duplicate order.
     pub fn record_order(&self, request: &OrderRequest, time: i64) -> Result<(), StoreError> {
-        self.block_on(
-            sqlx::query(
-                "INSERT INTO orders (client_id, instrument, request, status, created_at, updated_at) \
-                 VALUES (?, ?, ?, 'pending', ?, ?)",
-            )
-            .bind(request.client_id.as_str())
-            .bind(request.instrument.to_string())
-            .bind(to_json(request))
-            .bind(time)
-            .bind(time)
-            .execute(self.pool()),
-        )
-        .map_err(StoreError::query("writing an order"))?;
-        Ok(())
+        self.forget_order(&request.client_id);
+        self.run(order_insert(request, time, false), "writing an order")
+            .map(drop)
     }
 
     /// Writes an order unless its client id is already journaled (a replay
@@ -183,21 +280,8 @@ impl Store {
         request: &OrderRequest,
         time: i64,
     ) -> Result<bool, StoreError> {
-        let done = self
-            .block_on(
-                sqlx::query(
-                    "INSERT OR IGNORE INTO orders (client_id, instrument, request, status, created_at, updated_at) \
-                     VALUES (?, ?, ?, 'pending', ?, ?)",
-                )
-                .bind(request.client_id.as_str())
-                .bind(request.instrument.to_string())
-                .bind(to_json(request))
-                .bind(time)
-                .bind(time)
-                .execute(self.pool()),
-            )
-            .map_err(StoreError::query("writing an order"))?;
-        Ok(done.rows_affected() == 1)
+        self.forget_order(&request.client_id);
+        Ok(self.run(order_insert(request, time, true), "writing an order")? == 1)
     }
 
     /// Moves an order to `status` (with the venue's id or a reason when
@@ -211,42 +295,17 @@ impl Store {
         venue_order_id: Option<&str>,
         time: i64,
     ) -> Result<bool, StoreError> {
-        let from = status.predecessors();
-        if from.is_empty() {
-            return Ok(false);
+        match status_update(client_id, status, reason, venue_order_id, time) {
+            Some(update) => Ok(self.run(update, "updating an order")? == 1),
+            None => Ok(false),
         }
-        let placeholders = vec!["?"; from.len()].join(", ");
-        let sql = format!(
-            "UPDATE orders SET status = ?, reason = COALESCE(?, reason), \
-             venue_order_id = COALESCE(?, venue_order_id), updated_at = ? \
-             WHERE client_id = ? AND status IN ({placeholders})"
-        );
-        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(status.as_str())
-            .bind(reason)
-            .bind(venue_order_id)
-            .bind(time)
-            .bind(client_id.as_str());
-        for f in from {
-            query = query.bind(*f);
-        }
-        let done = self
-            .block_on(query.execute(self.pool()))
-            .map_err(StoreError::query("updating an order"))?;
-        Ok(done.rows_affected() == 1)
     }
 
     /// Replaces the stored request of an order (an amended stop).
     pub fn amend_order(&self, request: &OrderRequest, time: i64) -> Result<(), StoreError> {
-        self.block_on(
-            sqlx::query("UPDATE orders SET request = ?, updated_at = ? WHERE client_id = ?")
-                .bind(to_json(request))
-                .bind(time)
-                .bind(request.client_id.as_str())
-                .execute(self.pool()),
-        )
-        .map_err(StoreError::query("amending an order"))?;
-        Ok(())
+        self.forget_order(&request.client_id);
+        self.run(request_update(request, time), "amending an order")
+            .map(drop)
     }
 
     /// Records a fill and adds it to its order's filled quantity, in one
@@ -254,21 +313,18 @@ impl Store {
     /// trade id was already recorded.
     pub fn record_fill(&self, fill: &Fill) -> Result<bool, StoreError> {
         let what = "writing a fill";
+        self.forget_order(&fill.client_id);
+        let mut conn = self.conn();
         self.block_on(async {
-            let mut tx = self.pool().begin().await.map_err(StoreError::query(what))?;
-            let inserted = sqlx::query(
-                "INSERT OR IGNORE INTO fills (instrument, trade_id, client_id, time, fill) \
-                 VALUES (?, ?, ?, ?, ?)",
-            )
-            .bind(fill.instrument.to_string())
-            .bind(&fill.trade_id)
-            .bind(fill.client_id.as_str())
-            .bind(fill.time)
-            .bind(to_json(fill))
-            .execute(&mut *tx)
-            .await
-            .map_err(StoreError::query(what))?
-            .rows_affected()
+            let mut tx = sqlx::Connection::begin(&mut *conn)
+                .await
+                .map_err(StoreError::query(what))?;
+            let inserted = fill_insert(fill)
+                .into_query()
+                .execute(&mut *tx)
+                .await
+                .map_err(StoreError::query(what))?
+                .rows_affected()
                 == 1;
             if inserted {
                 let row = sqlx::query("SELECT request, filled_qty FROM orders WHERE client_id = ?")
@@ -277,29 +333,19 @@ impl Store {
                     .await
                     .map_err(StoreError::query(what))?;
                 if let Some(row) = row {
-                    let request: OrderRequest =
-                        json("orders.request", row.try_get("request").map_err(StoreError::query(what))?)?;
+                    let request: OrderRequest = json(
+                        "orders.request",
+                        row.try_get("request").map_err(StoreError::query(what))?,
+                    )?;
                     let filled = decimal(
                         "orders.filled_qty",
                         row.try_get("filled_qty").map_err(StoreError::query(what))?,
                     )? + fill.qty;
-                    let status = if filled >= request.qty {
-                        JournalStatus::Filled
-                    } else {
-                        JournalStatus::PartiallyFilled
-                    };
-                    // A fill is a fact: it counts even on an order the journal
-                    // thought cancelled (the cancel lost the race on the venue).
-                    sqlx::query(
-                        "UPDATE orders SET filled_qty = ?, status = ?, updated_at = ? WHERE client_id = ?",
-                    )
-                    .bind(filled.to_string())
-                    .bind(status.as_str())
-                    .bind(fill.time)
-                    .bind(fill.client_id.as_str())
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(StoreError::query(what))?;
+                    filled_update(fill, filled, request.qty)
+                        .into_query()
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(StoreError::query(what))?;
                 }
             }
             tx.commit().await.map_err(StoreError::query(what))?;
@@ -309,22 +355,7 @@ impl Store {
 
     /// Sets an instrument's position.
     pub fn set_position(&self, p: &StoredPosition) -> Result<(), StoreError> {
-        self.block_on(
-            sqlx::query(
-                "INSERT INTO positions (instrument, qty, avg_price, realized_pnl, updated_at) \
-                 VALUES (?, ?, ?, ?, ?) ON CONFLICT (instrument) DO UPDATE SET \
-                 qty = excluded.qty, avg_price = excluded.avg_price, \
-                 realized_pnl = excluded.realized_pnl, updated_at = excluded.updated_at",
-            )
-            .bind(&p.instrument)
-            .bind(p.qty.to_string())
-            .bind(p.avg_price.to_string())
-            .bind(p.realized_pnl.to_string())
-            .bind(p.updated_at)
-            .execute(self.pool()),
-        )
-        .map_err(StoreError::query("writing a position"))?;
-        Ok(())
+        self.run(position_upsert(p), "writing a position").map(drop)
     }
 
     /// One order by client id.
@@ -333,7 +364,7 @@ impl Store {
             .block_on(
                 sqlx::query("SELECT * FROM orders WHERE client_id = ?")
                     .bind(client_id.as_str())
-                    .fetch_optional(self.pool()),
+                    .fetch_optional(&mut *self.conn()),
             )
             .map_err(StoreError::query("reading an order"))?;
         row.as_ref().map(order).transpose()
@@ -344,7 +375,7 @@ impl Store {
         let rows = self
             .block_on(
                 sqlx::query("SELECT * FROM orders ORDER BY created_at, client_id")
-                    .fetch_all(self.pool()),
+                    .fetch_all(&mut *self.conn()),
             )
             .map_err(StoreError::query("reading the orders"))?;
         rows.iter().map(order).collect()
@@ -364,7 +395,8 @@ impl Store {
     pub fn fills(&self) -> Result<Vec<Fill>, StoreError> {
         let rows = self
             .block_on(
-                sqlx::query("SELECT fill FROM fills ORDER BY time, rowid").fetch_all(self.pool()),
+                sqlx::query("SELECT fill FROM fills ORDER BY time, rowid")
+                    .fetch_all(&mut *self.conn()),
             )
             .map_err(StoreError::query("reading the fills"))?;
         rows.iter()
@@ -382,7 +414,8 @@ impl Store {
     pub fn positions(&self) -> Result<Vec<StoredPosition>, StoreError> {
         let rows = self
             .block_on(
-                sqlx::query("SELECT * FROM positions ORDER BY instrument").fetch_all(self.pool()),
+                sqlx::query("SELECT * FROM positions ORDER BY instrument")
+                    .fetch_all(&mut *self.conn()),
             )
             .map_err(StoreError::query("reading the positions"))?;
         rows.iter()

@@ -1,47 +1,82 @@
-//! The engine's events written to the journal as they happen, then passed
-//! on: an order is in the store before anyone downstream (the execution
-//! adapter that sends it to the venue, the API) sees it. A write failure is
-//! kept and reported by [`JournalSink::failure`]: the runner must stop
-//! trading on it (an order that cannot be journaled must not be sent).
+//! The engine's events written to the journal before anyone downstream
+//! (the execution adapter that sends an order to the venue, the API, the
+//! event log) sees them.
+//!
+//! A live sink stages the writes of one engine step (one candle, one venue
+//! report) and [`JournalSink::commit`] writes them in one transaction —
+//! together with the candle itself, if staged — and only then passes the
+//! events on. One commit per step is what keeps the path from a candle to
+//! its order short (see `statement`); it is also all-or-nothing, so a kill
+//! mid-step leaves the journal as it was before the step, which the replay
+//! of the candle log then redoes.
+//!
+//! A replaying sink (after a restart) writes each event at once and
+//! idempotently: the events it sees were partly journaled by the killed
+//! process.
+//!
+//! A write failure is kept, and nothing after it is passed on: the runner
+//! must stop trading on it (an order that cannot be journaled must not be
+//! sent).
 
 use crate::db::Store;
 use crate::error::StoreError;
-use crate::journal::{JournalStatus, StoredPosition};
-use smc_model::{EngineEvent, EventSink, OrderKind, OrderRequest};
+use crate::journal::{self, JournalStatus, StoredPosition};
+use crate::order_cache::CachedOrder;
+use crate::statement::Statement;
+use smc_model::{
+    Candle, ClientOrderId, EngineEvent, EventSink, Fill, InstrumentId, OrderKind, OrderRequest,
+    Timeframe,
+};
+use std::collections::HashMap;
 
 /// Journals, then forwards to `inner`.
 pub struct JournalSink<'a> {
     store: &'a Store,
     inner: &'a mut dyn EventSink,
     failure: Option<StoreError>,
-    /// Replaying after a restart: orders already journaled are expected.
-    replay: bool,
+    /// `None`: replaying, each event written at once.
+    staged: Option<Staged>,
+}
+
+/// A step's writes and events, waiting for the commit.
+#[derive(Default)]
+struct Staged {
+    statements: Vec<Statement>,
+    events: Vec<EngineEvent>,
+    /// The orders this step wrote, as they will be once it commits.
+    orders: HashMap<ClientOrderId, CachedOrder>,
 }
 
 impl<'a> JournalSink<'a> {
+    /// A sink for one engine step: call [`JournalSink::commit`] after it.
     pub fn new(store: &'a Store, inner: &'a mut dyn EventSink) -> Self {
         JournalSink {
             store,
             inner,
             failure: None,
-            replay: false,
+            staged: Some(Staged::default()),
         }
     }
 
-    /// A sink for replaying logged candles after a restart: the events it
-    /// sees were (partly) journaled before the process died, so writes are
-    /// idempotent — an order already journaled is not a duplicate, and a
+    /// A sink for replaying logged candles after a restart: writes are
+    /// immediate and idempotent — an order already journaled is not a
+    /// duplicate, a fill already recorded is not counted twice, and a
     /// status only moves forward anyway.
     pub fn replaying(store: &'a Store, inner: &'a mut dyn EventSink) -> Self {
         JournalSink {
-            replay: true,
+            staged: None,
             ..JournalSink::new(store, inner)
         }
     }
 
-    /// Leaves replay: from now on a second order with a known id is an error.
-    pub fn end_replay(&mut self) {
-        self.replay = false;
+    /// Stages the candle of this step for the candle log, so that it is
+    /// committed with what it caused. Logging a candle twice fails the
+    /// commit (two writers on one session).
+    pub fn log_candle(&mut self, instrument: &InstrumentId, timeframe: Timeframe, candle: &Candle) {
+        match crate::candles::candle_insert(instrument, timeframe, candle, false) {
+            Ok(insert) => self.stage(insert),
+            Err(e) => self.fail(e),
+        }
     }
 
     /// The first write that failed, if any; events after it were not
@@ -50,85 +85,179 @@ impl<'a> JournalSink<'a> {
         self.failure.as_ref()
     }
 
-    pub fn into_failure(self) -> Option<StoreError> {
-        self.failure
+    /// Writes what was staged in one transaction, then passes the events
+    /// on. A replaying sink has nothing staged and reports its first
+    /// failure.
+    pub fn commit(self) -> Result<(), StoreError> {
+        if let Some(e) = self.failure {
+            return Err(e);
+        }
+        let Some(staged) = self.staged else {
+            return Ok(());
+        };
+        self.store
+            .run_batch(staged.statements, "committing a step's journal")?;
+        self.store.remember_orders(staged.orders);
+        for event in &staged.events {
+            self.inner.emit(event);
+        }
+        Ok(())
     }
 
-    fn write(&self, event: &EngineEvent) -> Result<(), StoreError> {
+    fn fail(&mut self, e: StoreError) {
+        if self.failure.is_none() {
+            self.failure = Some(e);
+        }
+    }
+
+    fn stage(&mut self, statement: Statement) {
+        if let Some(staged) = self.staged.as_mut() {
+            staged.statements.push(statement);
+        }
+    }
+
+    /// The order as it will be after the staged writes.
+    fn order(&mut self, client_id: &ClientOrderId) -> Result<Option<CachedOrder>, StoreError> {
+        if let Some(o) = self.staged.as_ref().and_then(|s| s.orders.get(client_id)) {
+            return Ok(Some(o.clone()));
+        }
+        self.store.cached_order(client_id)
+    }
+
+    fn remember(&mut self, order: CachedOrder) {
+        if let Some(staged) = self.staged.as_mut() {
+            staged.orders.insert(order.request.client_id.clone(), order);
+        }
+    }
+
+    /// Stages (or, replaying, writes) what `event` changes in the journal.
+    fn journal(&mut self, event: &EngineEvent) -> Result<(), StoreError> {
         let s = self.store;
+        let replay = self.staged.is_none();
         match event {
-            EngineEvent::OrderSubmitted { time, order } if self.replay => {
+            EngineEvent::OrderSubmitted { time, order } if replay => {
                 s.record_order_if_new(order, *time).map(drop)
             }
-            EngineEvent::OrderSubmitted { time, order } => s.record_order(order, *time),
+            EngineEvent::OrderSubmitted { time, order } => {
+                self.stage(journal::order_insert(order, *time, false));
+                self.remember(CachedOrder {
+                    request: order.clone(),
+                    filled: 0.into(),
+                    trades: Vec::new(),
+                });
+                Ok(())
+            }
             EngineEvent::OrderAccepted {
                 time, client_id, ..
-            } => s
-                .set_order_status(client_id, JournalStatus::Submitted, None, None, *time)
-                .map(drop),
+            } => self.status(client_id, JournalStatus::Submitted, None, *time),
             EngineEvent::OrderRejected {
                 time,
                 client_id,
                 reason,
-            } => s
-                .set_order_status(
-                    client_id,
-                    JournalStatus::Rejected,
-                    Some(reason),
-                    None,
-                    *time,
-                )
-                .map(drop),
+            } => self.status(client_id, JournalStatus::Rejected, Some(reason), *time),
             EngineEvent::OrderCancelled {
                 time,
                 client_id,
                 reason,
-            } => s
-                .set_order_status(
-                    client_id,
-                    JournalStatus::Cancelled,
-                    Some(reason),
-                    None,
-                    *time,
-                )
-                .map(drop),
+            } => self.status(client_id, JournalStatus::Cancelled, Some(reason), *time),
             EngineEvent::OrderExpired {
                 time,
                 client_id,
                 reason,
-            } => s
-                .set_order_status(client_id, JournalStatus::Expired, Some(reason), None, *time)
-                .map(drop),
+            } => self.status(client_id, JournalStatus::Expired, Some(reason), *time),
             EngineEvent::OrderAmended {
                 time,
                 client_id,
                 trigger,
-            } => match s.order(client_id)? {
-                Some(stored) => {
-                    let request = OrderRequest {
-                        kind: amended(stored.request.kind, *trigger),
-                        ..stored.request
-                    };
-                    s.amend_order(&request, *time)
-                }
-                None => Ok(()),
-            },
-            EngineEvent::Fill(fill) => s.record_fill(fill).map(drop),
+            } => self.amend(client_id, *trigger, *time),
+            EngineEvent::Fill(fill) if replay => s.record_fill(fill).map(drop),
+            EngineEvent::Fill(fill) => self.fill(fill),
             EngineEvent::PositionChanged {
                 time,
                 instrument,
                 qty,
                 avg_price,
                 realized_pnl,
-            } => s.set_position(&StoredPosition {
-                instrument: instrument.to_string(),
-                qty: *qty,
-                avg_price: *avg_price,
-                realized_pnl: *realized_pnl,
-                updated_at: *time,
-            }),
+            } => {
+                let position = StoredPosition {
+                    instrument: instrument.to_string(),
+                    qty: *qty,
+                    avg_price: *avg_price,
+                    realized_pnl: *realized_pnl,
+                    updated_at: *time,
+                };
+                if replay {
+                    return s.set_position(&position);
+                }
+                self.stage(journal::position_upsert(&position));
+                Ok(())
+            }
             _ => Ok(()),
         }
+    }
+
+    fn status(
+        &mut self,
+        client_id: &ClientOrderId,
+        status: JournalStatus,
+        reason: Option<&str>,
+        time: i64,
+    ) -> Result<(), StoreError> {
+        if self.staged.is_none() {
+            return self
+                .store
+                .set_order_status(client_id, status, reason, None, time)
+                .map(drop);
+        }
+        if let Some(update) = journal::status_update(client_id, status, reason, None, time) {
+            self.stage(update);
+        }
+        Ok(())
+    }
+
+    fn amend(
+        &mut self,
+        client_id: &ClientOrderId,
+        trigger: rust_decimal::Decimal,
+        time: i64,
+    ) -> Result<(), StoreError> {
+        let Some(mut order) = self.order(client_id)? else {
+            return Ok(());
+        };
+        order.request = OrderRequest {
+            kind: amended(order.request.kind, trigger),
+            ..order.request
+        };
+        if self.staged.is_none() {
+            return self.store.amend_order(&order.request, time);
+        }
+        self.stage(journal::request_update(&order.request, time));
+        self.remember(order);
+        Ok(())
+    }
+
+    /// A fill and its order's filled quantity; a trade id already recorded
+    /// changes nothing.
+    fn fill(&mut self, fill: &Fill) -> Result<(), StoreError> {
+        let order = self.order(&fill.client_id)?;
+        if order
+            .as_ref()
+            .is_some_and(|o| o.trades.contains(&fill.trade_id))
+        {
+            return Ok(());
+        }
+        self.stage(journal::fill_insert(fill));
+        if let Some(mut order) = order {
+            order.filled += fill.qty;
+            order.trades.push(fill.trade_id.clone());
+            self.stage(journal::filled_update_if_inserted(
+                fill,
+                order.filled,
+                order.request.qty,
+            ));
+            self.remember(order);
+        }
+        Ok(())
     }
 }
 
@@ -146,9 +275,13 @@ impl EventSink for JournalSink<'_> {
         if self.failure.is_some() {
             return;
         }
-        match self.write(event) {
-            Ok(()) => self.inner.emit(event),
-            Err(e) => self.failure = Some(e),
+        if let Err(e) = self.journal(event) {
+            self.fail(e);
+            return;
+        }
+        match self.staged.as_mut() {
+            Some(staged) => staged.events.push(event.clone()),
+            None => self.inner.emit(event),
         }
     }
 }

@@ -24,8 +24,12 @@ pub mod journal;
 pub mod journal_sink;
 /// Live runs: the venue reports' replay log, session facts, venue order ids.
 pub mod live;
+/// The batched journal's memory of orders.
+mod order_cache;
 /// Verifiers of operator secrets: the breaker reset token.
 pub mod secrets;
+/// Writes as data, run alone or batched in one transaction.
+mod statement;
 
 pub use breakers::StoredTransition;
 pub use candles::LoggedCandle;

@@ -37,7 +37,7 @@ impl Store {
                 .bind(key)
                 .bind(after_candles)
                 .bind(report)
-                .execute(self.pool()),
+                .execute(&mut *self.conn()),
             )
             .map_err(StoreError::query("logging a venue report"))?;
         Ok(done.rows_affected() == 1)
@@ -49,7 +49,7 @@ impl Store {
         let rows = self
             .block_on(
                 sqlx::query("SELECT after_candles, report FROM venue_reports ORDER BY seq")
-                    .fetch_all(self.pool()),
+                    .fetch_all(&mut *self.conn()),
             )
             .map_err(StoreError::query(what))?;
         rows.iter()
@@ -72,7 +72,7 @@ impl Store {
             sqlx::query("INSERT OR IGNORE INTO session (name, value) VALUES (?, ?)")
                 .bind(name)
                 .bind(value)
-                .execute(self.pool()),
+                .execute(&mut *self.conn()),
         )
         .map_err(StoreError::query(what))?;
         self.session_value(name)?.ok_or(StoreError::Corrupt {
@@ -86,7 +86,7 @@ impl Store {
         self.block_on(
             sqlx::query_scalar::<_, String>("SELECT value FROM session WHERE name = ?")
                 .bind(name)
-                .fetch_optional(self.pool()),
+                .fetch_optional(&mut *self.conn()),
         )
         .map_err(StoreError::query("reading a session value"))
     }
@@ -101,7 +101,7 @@ impl Store {
             sqlx::query("UPDATE orders SET venue_order_id = ? WHERE client_id = ?")
                 .bind(venue_order_id)
                 .bind(client_id.as_str())
-                .execute(self.pool()),
+                .execute(&mut *self.conn()),
         )
         .map_err(StoreError::query("writing a venue order id"))?;
         Ok(())
@@ -120,7 +120,7 @@ impl Store {
                 )
                 .bind(instrument)
                 .bind(venue_order_id)
-                .fetch_optional(self.pool()),
+                .fetch_optional(&mut *self.conn()),
             )
             .map_err(StoreError::query("reading an order by venue id"))?;
         match row {

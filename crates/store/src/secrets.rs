@@ -50,7 +50,7 @@ impl Store {
             .block_on(
                 sqlx::query("SELECT algorithm, salt, hash FROM secrets WHERE name = ?")
                     .bind(name)
-                    .fetch_optional(self.pool()),
+                    .fetch_optional(&mut *self.conn()),
             )
             .map_err(StoreError::query("reading a secret's verifier"))?;
         let Some(row) = row else {
@@ -80,7 +80,7 @@ impl Store {
     /// random bytes from SQLite's generator.
     pub fn enroll_secret(&self, name: &str, secret: &str, now: i64) -> Result<(), StoreError> {
         let salt: Vec<u8> = self
-            .block_on(sqlx::query_scalar("SELECT randomblob(16)").fetch_one(self.pool()))
+            .block_on(sqlx::query_scalar("SELECT randomblob(16)").fetch_one(&mut *self.conn()))
             .map_err(StoreError::query("drawing a salt"))?;
         let hash = digest(&salt, secret);
         self.block_on(
@@ -94,7 +94,7 @@ impl Store {
             .bind(salt)
             .bind(hash)
             .bind(now)
-            .execute(self.pool()),
+            .execute(&mut *self.conn()),
         )
         .map_err(StoreError::query("storing a secret's verifier"))?;
         Ok(())

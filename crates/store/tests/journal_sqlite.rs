@@ -55,8 +55,9 @@ fn engine(data: &[smc_model::Candle]) -> Engine {
 
 /// One process's life: replays what the candle log holds through a fresh
 /// engine, then logs and processes the next candles up to `to`; with
-/// `die_after_logging`, it is killed after logging the next candle and
-/// before the engine saw it.
+/// `die_after_logging`, it is killed after logging the next candle on its
+/// own (as a process that logs before processing would be) and before the
+/// engine saw it.
 fn session(path: &Path, data: &[smc_model::Candle], to: usize, die_after_logging: bool) {
     let store = Store::open_path(path).unwrap();
     let mut engine = engine(data);
@@ -73,18 +74,19 @@ fn session(path: &Path, data: &[smc_model::Candle], to: usize, die_after_logging
             };
             engine.process(bar, &mut sink).unwrap();
         }
-        assert!(sink.failure().is_none());
+        sink.commit().unwrap();
     }
-    let mut sink = JournalSink::new(&store, &mut events);
     for candle in &data[logged.len()..to] {
-        assert!(store.log_candle(&id, Timeframe::H1, candle).unwrap());
+        // One step: the candle and what it caused, committed together.
+        let mut sink = JournalSink::new(&store, &mut events);
+        sink.log_candle(&id, Timeframe::H1, candle);
         let bar = smc_engine::MarketEvent::Bar {
             instrument: 0,
             timeframe: Timeframe::H1,
             candle,
         };
         engine.process(bar, &mut sink).unwrap();
-        assert!(sink.failure().is_none());
+        sink.commit().unwrap();
     }
     if die_after_logging && let Some(next) = data.get(to) {
         assert!(store.log_candle(&id, Timeframe::H1, next).unwrap());
@@ -266,7 +268,7 @@ fn a_journaled_backtest_equals_the_engines_account() {
     let mut events: Vec<EngineEvent> = Vec::new();
     let mut sink = JournalSink::new(&store, &mut events);
     run_backtest(&mut engine, &series, &[], &mut sink).unwrap();
-    assert!(sink.failure().is_none());
+    sink.commit().unwrap(); // the whole run as one (large) transaction
     let submitted = events
         .iter()
         .filter(|e| matches!(e, EngineEvent::OrderSubmitted { .. }))
@@ -312,4 +314,95 @@ fn a_journaled_backtest_equals_the_engines_account() {
             "{id} open in the engine but not in the journal"
         );
     }
+}
+
+/// A step's writes, staged: one order submitted and filled in two parts,
+/// with an amendment, then the same trade reported again in a later step.
+fn step(store: &Store, events: &mut Vec<EngineEvent>, batch: &[EngineEvent]) {
+    let mut sink = JournalSink::new(store, events);
+    for e in batch {
+        smc_model::EventSink::emit(&mut sink, e);
+    }
+    sink.commit().unwrap();
+}
+
+#[test]
+fn a_committed_step_journals_its_orders_fills_and_amendments_and_counts_a_trade_once() {
+    let (_dir, path) = temp_db("step");
+    let store = Store::open_path(&path).unwrap();
+    let mut events = Vec::new();
+    let stop = OrderRequest {
+        kind: OrderKind::StopMarket {
+            trigger: dec!(1900),
+        },
+        ..request("smc-2-0", dec!(2))
+    };
+    let id = ClientOrderId::new("smc-2-0");
+    let first = [
+        EngineEvent::OrderSubmitted {
+            time: 1,
+            order: stop,
+        },
+        EngineEvent::OrderAccepted {
+            time: 1,
+            client_id: id.clone(),
+            eligible_at: 1,
+        },
+        EngineEvent::Fill(fill("smc-2-0", "t1", dec!(0.5))),
+        EngineEvent::OrderAmended {
+            time: 2,
+            client_id: id.clone(),
+            trigger: dec!(1950),
+        },
+    ];
+    step(&store, &mut events, &first);
+    assert_eq!(events, first, "forwarded in order, after the commit");
+    // The order of the earlier step comes from memory now; the repeated
+    // trade t1 does not count again, t2 does.
+    let again = [
+        EngineEvent::Fill(fill("smc-2-0", "t1", dec!(0.5))),
+        EngineEvent::Fill(fill("smc-2-0", "t2", dec!(1.5))),
+    ];
+    step(&store, &mut events, &again);
+    drop(store);
+    let store = Store::open_path(&path).unwrap();
+    let o = store.order(&id).unwrap().unwrap();
+    assert_eq!((o.status, o.filled_qty), (JournalStatus::Filled, dec!(2)));
+    assert_eq!(
+        o.request.kind,
+        OrderKind::StopMarket {
+            trigger: dec!(1950)
+        }
+    );
+    assert_eq!(store.fills().unwrap().len(), 2);
+}
+
+#[test]
+fn a_step_that_fails_to_commit_writes_nothing_and_forwards_nothing() {
+    let (_dir, path) = temp_db("failed");
+    let store = Store::open_path(&path).unwrap();
+    store.record_order(&request("smc-3-0", dec!(1)), 1).unwrap();
+    let id: smc_model::InstrumentId = "binance:ETHUSDT".parse().unwrap();
+    let candle = candles()[0];
+    let mut events = Vec::new();
+    let mut sink = JournalSink::new(&store, &mut events);
+    sink.log_candle(&id, Timeframe::H1, &candle);
+    // The same deterministic id again: a duplicate order, refused.
+    smc_model::EventSink::emit(
+        &mut sink,
+        &EngineEvent::OrderSubmitted {
+            time: 2,
+            order: request("smc-3-0", dec!(1)),
+        },
+    );
+    let error = sink.commit().unwrap_err().to_string();
+    assert!(error.contains("committing"), "{error}");
+    assert!(events.is_empty(), "nothing goes on without its journal");
+    assert!(
+        store.logged_candles().unwrap().is_empty(),
+        "the candle was rolled back"
+    );
+    assert_eq!(store.orders().unwrap().len(), 1);
+    // The connection is usable again.
+    assert!(store.log_candle(&id, Timeframe::H1, &candle).unwrap());
 }
