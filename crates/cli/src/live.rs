@@ -17,6 +17,7 @@
 //!    reconciles with the venue (orders, then fills, then balances), and
 //!    again after every reconnect of the user stream.
 
+use crate::history_gate::{HistoryGate, HistorySwitch};
 use crate::live_reconcile::{Reconciled, Start, reconcile};
 use crate::live_session::LiveSession;
 use anyhow::{Context, bail};
@@ -25,7 +26,7 @@ use smc_engine::{Engine, EngineConfig, EngineInstrument, Execution, ExternalRepo
 use smc_model::{
     Clock, EngineEvent, EventSink, Instrument, OrderStatus, SimClock, Timeframe, WallClock,
 };
-use smc_store::{JournalStatus, Store};
+use smc_store::{CandleReceipt, JournalStatus, Store};
 use smc_strategy::{RiskGate, Strategy};
 use smc_venues::binance::market_stream::MarketStreamEvent;
 use smc_venues::binance::user_stream::UserStreamEvent;
@@ -307,6 +308,7 @@ pub fn run(setup: LiveSetup) -> anyhow::Result<()> {
     .parse()?;
     let start = Start { base, time: since };
     config.account.starting_cash = cash;
+    let history = HistorySwitch::default();
     let mut engine = Engine::new(
         config,
         vec![EngineInstrument {
@@ -314,11 +316,11 @@ pub fn run(setup: LiveSetup) -> anyhow::Result<()> {
             execution_timeframe: timeframe,
         }],
         strategy,
-        gate,
+        Box::new(HistoryGate::new(gate, history.clone())),
         Box::new(SimClock::default()),
     )?;
     engine.set_execution(Execution::External);
-    let mut session = LiveSession::open(engine, store, instrument.id.clone(), timeframe)?;
+    let mut session = LiveSession::open(engine, store, instrument.id.clone(), timeframe, history)?;
     let (candles, reports) = session.replayed();
     eprintln!(
         "live: {symbol} {timeframe} on {} (database {db}; {candles} candles and {reports} venue reports replayed; starting balance {cash} {})",
@@ -374,7 +376,19 @@ pub fn run(setup: LiveSetup) -> anyhow::Result<()> {
             Next::Market(Some(MarketStreamEvent::Market(smc_venues::MarketEvent::Kline(k))))
                 if k.closed && k.timeframe == timeframe =>
             {
-                if let Some(commands) = session.on_candle(&k.candle, &mut out)? {
+                // A kline the stream published as it closed carries the
+                // venue's event time; one fetched to fill a gap has none.
+                let receipt = CandleReceipt {
+                    received_at: Some(smc_model::Clock::now_ms(&smc_model::clock::WallClock)),
+                    history: k.event_time == 0,
+                };
+                if receipt.history {
+                    eprintln!(
+                        "live: candle {} fetched to fill a gap: processed, no new risk on it",
+                        smc_model::time::format_utc(k.candle.open_time)
+                    );
+                }
+                if let Some(commands) = session.on_candle(&k.candle, receipt, &mut out)? {
                     bars += 1;
                     router.execute(&mut session, &mut out, commands)?;
                 }

@@ -8,10 +8,11 @@
 //! replay produces again are not sent again: their orders are journaled,
 //! and reconciliation with the venue settles what became of them.
 
+use crate::history_gate::HistorySwitch;
 use anyhow::Context;
 use smc_engine::{Engine, ExternalReport, MarketEvent, VenueCommand};
 use smc_model::{Candle, EventSink, InstrumentId, NullSink, Timeframe};
-use smc_store::{JournalSink, Store};
+use smc_store::{CandleReceipt, JournalSink, Store};
 
 pub struct LiveSession {
     engine: Engine,
@@ -24,15 +25,19 @@ pub struct LiveSession {
     replayed: (usize, usize),
     /// Cancels requested before the restart, for the orders still open.
     pending_cancels: Vec<VenueCommand>,
+    /// The engine's gate refuses new risk while it is on.
+    history: HistorySwitch,
 }
 
 impl LiveSession {
     /// Opens the session, replaying the candle log and the venue reports.
+    /// `history` is the switch of the engine's [`crate::history_gate`].
     pub fn open(
         mut engine: Engine,
         store: Store,
         instrument: InstrumentId,
         timeframe: Timeframe,
+        history: HistorySwitch,
     ) -> anyhow::Result<Self> {
         let logged = crate::paper_session::session_candles(&store, &instrument, timeframe)?;
         let reports = store
@@ -56,7 +61,10 @@ impl LiveSession {
                 timeframe,
                 candle: &c.candle,
             };
-            engine.process(bar, &mut sink)?;
+            history.set(c.receipt.history);
+            let processed = engine.process(bar, &mut sink);
+            history.set(false);
+            processed?;
         }
         for (_, report) in next {
             engine.apply_report(report, &mut sink)?;
@@ -77,6 +85,7 @@ impl LiveSession {
             candles: logged.len() as i64,
             replayed: (logged.len(), reports.len()),
             pending_cancels,
+            history,
         })
     }
 
@@ -118,23 +127,27 @@ impl LiveSession {
 
     /// Logs and processes a closed candle, journaling what happens before
     /// `out` sees it; returns what the venue must be told (`None`: the
-    /// candle was seen before).
+    /// candle was seen before). A history candle opens no new risk.
     pub fn on_candle(
         &mut self,
         candle: &Candle,
+        receipt: CandleReceipt,
         out: &mut dyn EventSink,
     ) -> anyhow::Result<Option<Vec<VenueCommand>>> {
         if self.last.is_some_and(|l| candle.open_time <= l) {
             return Ok(None);
         }
         let mut sink = JournalSink::new(&self.store, out);
-        sink.log_candle(&self.instrument, self.timeframe, candle);
+        sink.log_candle(&self.instrument, self.timeframe, candle, receipt);
         let bar = MarketEvent::Bar {
             instrument: 0,
             timeframe: self.timeframe,
             candle,
         };
-        self.engine.process(bar, &mut sink)?;
+        self.history.set(receipt.history);
+        let processed = self.engine.process(bar, &mut sink);
+        self.history.set(false);
+        processed?;
         // Nothing may trade on without its journal: on a failure the
         // session stops, and a restart replays the log without this candle,
         // then fetches it again.

@@ -6,6 +6,7 @@ mod backtest_summary;
 mod config_watch;
 mod detect;
 mod detect_causal;
+mod history_gate;
 mod input;
 mod live;
 mod live_reconcile;

@@ -9,7 +9,7 @@
 use anyhow::{Context, bail};
 use smc_engine::{Engine, MarketEvent};
 use smc_model::{Candle, EngineEvent, EventSink, InstrumentId, NullSink, Timeframe};
-use smc_store::{JournalSink, Store};
+use smc_store::{CandleReceipt, JournalSink, Store};
 use std::time::{Duration, Instant};
 
 /// Notes when the first order of a candle goes out, for the latency figure.
@@ -140,7 +140,13 @@ impl PaperSession {
             first_order: None,
         };
         let mut sink = JournalSink::new(&self.store, &mut timed);
-        sink.log_candle(&self.instrument, self.timeframe, candle);
+        // Paper mode trades history candles as the backtest would: its
+        // fills are simulated at the candles' own prices.
+        let receipt = CandleReceipt {
+            received_at: Some(smc_model::Clock::now_ms(&smc_model::clock::WallClock)),
+            history: false,
+        };
+        sink.log_candle(&self.instrument, self.timeframe, candle, receipt);
         let bar = MarketEvent::Bar {
             instrument: 0,
             timeframe: self.timeframe,

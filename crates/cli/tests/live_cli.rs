@@ -19,7 +19,7 @@ use common::{Sim, smc};
 use smc_store::{JournalStatus, Store};
 use smc_venues::binance::{BinanceMarket, BinanceRest, Credentials};
 use smc_venues::net::Secret;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -302,6 +302,31 @@ fn trade_and_check(faults: &str, kills: usize, bars: u32, seed: u64) {
         .find(|p| p.instrument == "binance:BTCUSDT")
         .map_or(rust_decimal::Decimal::ZERO, |p| p.qty);
     assert_eq!(position, venue.btc, "[{faults}] position vs BTC balance");
+    // The candles fetched to fill the gaps the kills left opened nothing:
+    // no buy (sma_cross is long-only on spot, so a buy adds risk) was
+    // decided on one. Ids are `<strategy>-<decision time>-<seq>`, and a
+    // candle's decisions are made at its close.
+    let history_closes: BTreeSet<i64> = store
+        .logged_candles()
+        .unwrap()
+        .iter()
+        .filter(|c| c.receipt.history)
+        .map(|c| c.candle.open_time + 60_000)
+        .collect();
+    // (Under delay faults a kill can come before the first candle, so only
+    // the fault-free run is sure to have restarted with a gap.)
+    assert!(
+        !faults.is_empty() || !history_closes.is_empty(),
+        "the restarts fetched no candle to fill a gap"
+    );
+    for o in &orders {
+        let id = o.request.client_id.to_string();
+        let decided: i64 = id.split('-').nth(1).unwrap().parse().unwrap();
+        assert!(
+            o.request.side == smc_model::Side::Sell || !history_closes.contains(&decided),
+            "[{faults}] {id} bought on a candle fetched to fill a gap"
+        );
+    }
 }
 
 #[test]

@@ -10,7 +10,7 @@ use smc_model::{
     Candle, ClientOrderId, Fill, Liquidity, OrderKind, OrderRequest, Side, TimeInForce, Timeframe,
 };
 use smc_model::{EngineEvent, EventSink, NullSink};
-use smc_store::{JournalSink, Store};
+use smc_store::{CandleReceipt, JournalSink, Store};
 use std::sync::atomic::{AtomicI64, Ordering};
 
 fn bench(c: &mut Criterion) {
@@ -58,7 +58,12 @@ fn bench(c: &mut Criterion) {
             };
             let mut out = NullSink;
             let mut sink = JournalSink::new(&store, &mut out);
-            sink.log_candle(&instrument, Timeframe::M1, &candle);
+            sink.log_candle(
+                &instrument,
+                Timeframe::M1,
+                &candle,
+                CandleReceipt::default(),
+            );
             sink.emit(&EngineEvent::OrderSubmitted { time: k, order });
             sink.emit(&EngineEvent::OrderAccepted {
                 time: k,
@@ -81,7 +86,12 @@ fn bench(c: &mut Criterion) {
                 volume: Decimal::ONE,
             };
             store
-                .log_candle(&instrument, Timeframe::M1, &candle)
+                .log_candle(
+                    &instrument,
+                    Timeframe::M1,
+                    &candle,
+                    CandleReceipt::default(),
+                )
                 .unwrap();
         })
     });

@@ -16,6 +16,16 @@ pub struct LoggedCandle {
     pub instrument: InstrumentId,
     pub timeframe: Timeframe,
     pub candle: Candle,
+    pub receipt: CandleReceipt,
+}
+
+/// How a candle reached the agent.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CandleReceipt {
+    /// Wall-clock time of arrival (epoch ms); unknown in old logs.
+    pub received_at: Option<i64>,
+    /// Fetched over REST to fill a gap, not published live as it closed.
+    pub history: bool,
 }
 
 /// The append of a closed candle to the log; `if_new` ignores one already
@@ -24,6 +34,7 @@ pub(crate) fn candle_insert(
     instrument: &InstrumentId,
     timeframe: Timeframe,
     candle: &Candle,
+    receipt: CandleReceipt,
     if_new: bool,
 ) -> Result<Statement, StoreError> {
     let text = serde_json::to_string(candle).map_err(|e| StoreError::Corrupt {
@@ -32,13 +43,15 @@ pub(crate) fn candle_insert(
     })?;
     let verb = if if_new { "INSERT OR IGNORE" } else { "INSERT" };
     Ok(Statement::new(format!(
-        "{verb} INTO candles (instrument, timeframe, open_time, candle, seq) \
-         VALUES (?, ?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM candles))"
+        "{verb} INTO candles (instrument, timeframe, open_time, candle, received_at, history, seq) \
+         VALUES (?, ?, ?, ?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM candles))"
     ))
     .text(instrument.to_string())
     .text(timeframe.to_string())
     .int(candle.open_time)
-    .text(text))
+    .text(text)
+    .opt_int(receipt.received_at)
+    .int(i64::from(receipt.history)))
 }
 
 impl Store {
@@ -49,8 +62,9 @@ impl Store {
         instrument: &InstrumentId,
         timeframe: Timeframe,
         candle: &Candle,
+        receipt: CandleReceipt,
     ) -> Result<bool, StoreError> {
-        let insert = candle_insert(instrument, timeframe, candle, true)?;
+        let insert = candle_insert(instrument, timeframe, candle, receipt, true)?;
         Ok(self.run(insert, "logging a candle")? == 1)
     }
 
@@ -59,8 +73,11 @@ impl Store {
         let what = "reading the candle log";
         let rows = self
             .block_on(
-                sqlx::query("SELECT instrument, timeframe, candle FROM candles ORDER BY seq")
-                    .fetch_all(&mut *self.conn()),
+                sqlx::query(
+                    "SELECT instrument, timeframe, candle, received_at, history \
+                     FROM candles ORDER BY seq",
+                )
+                .fetch_all(&mut *self.conn()),
             )
             .map_err(StoreError::query(what))?;
         rows.iter()
@@ -88,6 +105,13 @@ impl Store {
                         what: "candles.candle",
                         value: candle.clone(),
                     })?,
+                    receipt: CandleReceipt {
+                        received_at: r.try_get("received_at").map_err(StoreError::query(what))?,
+                        history: r
+                            .try_get::<i64, _>("history")
+                            .map_err(StoreError::query(what))?
+                            != 0,
+                    },
                 })
             })
             .collect()

@@ -25,6 +25,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (2, "trading", include_str!("../migrations/0002_trading.sql")),
     (3, "candles", include_str!("../migrations/0003_candles.sql")),
     (4, "live", include_str!("../migrations/0004_live.sql")),
+    (
+        5,
+        "candle receipt",
+        include_str!("../migrations/0005_candle_receipt.sql"),
+    ),
 ];
 
 /// A database, with the runtime its calls block on.

@@ -18,6 +18,7 @@
 //! must stop trading on it (an order that cannot be journaled must not be
 //! sent).
 
+use crate::candles::CandleReceipt;
 use crate::db::Store;
 use crate::error::StoreError;
 use crate::journal::{self, JournalStatus, StoredPosition};
@@ -72,8 +73,14 @@ impl<'a> JournalSink<'a> {
     /// Stages the candle of this step for the candle log, so that it is
     /// committed with what it caused. Logging a candle twice fails the
     /// commit (two writers on one session).
-    pub fn log_candle(&mut self, instrument: &InstrumentId, timeframe: Timeframe, candle: &Candle) {
-        match crate::candles::candle_insert(instrument, timeframe, candle, false) {
+    pub fn log_candle(
+        &mut self,
+        instrument: &InstrumentId,
+        timeframe: Timeframe,
+        candle: &Candle,
+        receipt: CandleReceipt,
+    ) {
+        match crate::candles::candle_insert(instrument, timeframe, candle, receipt, false) {
             Ok(insert) => self.stage(insert),
             Err(e) => self.fail(e),
         }

@@ -32,7 +32,7 @@ pub mod secrets;
 mod statement;
 
 pub use breakers::StoredTransition;
-pub use candles::LoggedCandle;
+pub use candles::{CandleReceipt, LoggedCandle};
 pub use db::Store;
 pub use error::StoreError;
 pub use journal::{JournalStatus, StoredOrder, StoredPosition};

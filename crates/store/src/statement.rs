@@ -39,6 +39,11 @@ impl Statement {
         self
     }
 
+    pub(crate) fn opt_int(mut self, v: Option<i64>) -> Self {
+        self.values.push(v.map_or(Value::Null, Value::Int));
+        self
+    }
+
     pub(crate) fn text(mut self, v: impl Into<String>) -> Self {
         self.values.push(Value::Text(v.into()));
         self

@@ -66,7 +66,7 @@ fn a_new_file_is_created_and_migrated() {
     let path = dir.path().join("new.db");
     let store = Store::open_path(&path).unwrap();
     assert!(path.exists());
-    assert_eq!(store.applied_migrations().unwrap(), vec![1, 2, 3, 4]);
+    assert_eq!(store.applied_migrations().unwrap(), vec![1, 2, 3, 4, 5]);
     assert!(store.breakers().unwrap().is_empty());
     drop(store);
     // Reopening does not migrate twice.
@@ -75,7 +75,7 @@ fn a_new_file_is_created_and_migrated() {
             .unwrap()
             .applied_migrations()
             .unwrap(),
-        vec![1, 2, 3, 4]
+        vec![1, 2, 3, 4, 5]
     );
 }
 

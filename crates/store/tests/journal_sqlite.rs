@@ -12,7 +12,7 @@ use smc_model::{
     ClientOrderId, EngineEvent, Fill, Instrument, InstrumentSpec, Liquidity, MarketKind, OrderKind,
     OrderRequest, Side, SimClock, TimeInForce, Timeframe,
 };
-use smc_store::{JournalSink, JournalStatus, Store};
+use smc_store::{CandleReceipt, JournalSink, JournalStatus, Store};
 use smc_strategy::{ApproveAll, SmcConfig, SmcStrategy};
 use std::path::{Path, PathBuf};
 
@@ -79,7 +79,7 @@ fn session(path: &Path, data: &[smc_model::Candle], to: usize, die_after_logging
     for candle in &data[logged.len()..to] {
         // One step: the candle and what it caused, committed together.
         let mut sink = JournalSink::new(&store, &mut events);
-        sink.log_candle(&id, Timeframe::H1, candle);
+        sink.log_candle(&id, Timeframe::H1, candle, CandleReceipt::default());
         let bar = smc_engine::MarketEvent::Bar {
             instrument: 0,
             timeframe: Timeframe::H1,
@@ -89,7 +89,11 @@ fn session(path: &Path, data: &[smc_model::Candle], to: usize, die_after_logging
         sink.commit().unwrap();
     }
     if die_after_logging && let Some(next) = data.get(to) {
-        assert!(store.log_candle(&id, Timeframe::H1, next).unwrap());
+        assert!(
+            store
+                .log_candle(&id, Timeframe::H1, next, CandleReceipt::default())
+                .unwrap()
+        );
     }
 }
 
@@ -386,7 +390,7 @@ fn a_step_that_fails_to_commit_writes_nothing_and_forwards_nothing() {
     let candle = candles()[0];
     let mut events = Vec::new();
     let mut sink = JournalSink::new(&store, &mut events);
-    sink.log_candle(&id, Timeframe::H1, &candle);
+    sink.log_candle(&id, Timeframe::H1, &candle, CandleReceipt::default());
     // The same deterministic id again: a duplicate order, refused.
     smc_model::EventSink::emit(
         &mut sink,
@@ -403,6 +407,15 @@ fn a_step_that_fails_to_commit_writes_nothing_and_forwards_nothing() {
         "the candle was rolled back"
     );
     assert_eq!(store.orders().unwrap().len(), 1);
-    // The connection is usable again.
-    assert!(store.log_candle(&id, Timeframe::H1, &candle).unwrap());
+    // The connection is usable again; how the candle arrived is kept.
+    let receipt = CandleReceipt {
+        received_at: Some(1_700_000_000_123),
+        history: true,
+    };
+    assert!(
+        store
+            .log_candle(&id, Timeframe::H1, &candle, receipt)
+            .unwrap()
+    );
+    assert_eq!(store.logged_candles().unwrap()[0].receipt, receipt);
 }

@@ -27,6 +27,9 @@ pub struct BackfillRequest {
 pub struct SyncOutput {
     /// Closed candles to deliver now, in open-time order.
     pub emit: Vec<Candle>,
+    /// Open times of the candles in `emit` that came from a REST backfill
+    /// rather than from the stream (history, not news).
+    pub fetched: Vec<i64>,
     /// A backfill to run (then report with [`KlineSync::on_backfill`]).
     pub backfill: Option<BackfillRequest>,
 }
@@ -97,15 +100,15 @@ impl KlineSync {
                 self.pending = Some(request);
                 self.held.insert(candle.open_time, candle);
                 SyncOutput {
-                    emit: Vec::new(),
                     backfill: Some(request),
+                    ..SyncOutput::default()
                 }
             }
             _ => {
                 self.last = Some(candle.open_time);
                 SyncOutput {
                     emit: vec![candle],
-                    backfill: None,
+                    ..SyncOutput::default()
                 }
             }
         }
@@ -130,6 +133,7 @@ impl KlineSync {
     pub fn on_backfill(&mut self, candles: Vec<Candle>, now_ms: i64) -> SyncOutput {
         let tf = self.timeframe.duration_ms();
         let end = self.pending.and_then(|p| p.end_ms);
+        let streamed: Vec<i64> = self.held.keys().copied().collect();
         for c in candles {
             // A bounded backfill ends before a candle the stream already
             // closed, so all of it is closed, whatever the local clock says
@@ -141,17 +145,17 @@ impl KlineSync {
             }
         }
         self.pending = None;
-        let mut emit = Vec::with_capacity(self.held.len());
+        let mut out = SyncOutput::default();
         for (open_time, c) in std::mem::take(&mut self.held) {
             if self.last.is_none_or(|l| open_time > l) {
                 self.last = Some(open_time);
-                emit.push(c);
+                out.emit.push(c);
+                if !streamed.contains(&open_time) {
+                    out.fetched.push(open_time);
+                }
             }
         }
-        SyncOutput {
-            emit,
-            backfill: None,
-        }
+        out
     }
 }
 
@@ -191,10 +195,11 @@ mod tests {
                 end_ms: Some(14 * M - 1)
             })
         );
-        assert_eq!(
-            times(&s.on_backfill(vec![c(11), c(12), c(13)], 5 * M).emit),
-            vec![11, 12, 13, 14]
-        );
+        let out = s.on_backfill(vec![c(11), c(12), c(13)], 5 * M);
+        assert_eq!(times(&out.emit), vec![11, 12, 13, 14]);
+        // 14 came from the stream; the rest is history.
+        assert_eq!(out.fetched, vec![11 * M, 12 * M, 13 * M]);
+        assert!(s.on_closed(c(15)).fetched.is_empty());
     }
 
     fn times(v: &[Candle]) -> Vec<i64> {

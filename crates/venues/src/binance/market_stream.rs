@@ -155,7 +155,7 @@ impl Driver {
                     let key = (k.instrument.symbol().to_string(), k.timeframe);
                     if let Some(sync) = self.syncs.get_mut(&key) {
                         let out = sync.on_closed(k.candle);
-                        if !self.deliver(&key, &k.instrument, out).await {
+                        if !self.deliver(&key, &k.instrument, out, k.event_time).await {
                             return false;
                         }
                     } else if !self
@@ -182,19 +182,23 @@ impl Driver {
         self.run_backfills().await
     }
 
+    /// Emits the synchroniser's candles: those from the stream with
+    /// `stream_time` as their event time, fetched ones with 0.
     async fn deliver(
         &self,
         key: &(String, Timeframe),
         instrument: &InstrumentId,
         out: SyncOutput,
+        stream_time: i64,
     ) -> bool {
         for candle in out.emit {
+            let fetched = out.fetched.contains(&candle.open_time);
             let update = KlineUpdate {
                 instrument: instrument.clone(),
                 timeframe: key.1,
                 candle,
                 closed: true,
-                event_time: 0,
+                event_time: if fetched { 0 } else { stream_time },
             };
             if !self
                 .emit(MarketStreamEvent::Market(MarketEvent::Kline(update)))
@@ -241,8 +245,11 @@ impl Driver {
             };
             // Venue time (wall clock plus the offset learned by
             // `sync_clock`) decides which fetched candle has closed.
-            let out = sync.on_backfill(candles, self.rest.time_offset().venue_now_ms());
-            if !self.deliver(&key, &instrument, out).await {
+            let now = self.rest.time_offset().venue_now_ms();
+            let out = sync.on_backfill(candles, now);
+            // Stream candles held back during the backfill are news, late by
+            // the backfill's round trip: they carry the time of delivery.
+            if !self.deliver(&key, &instrument, out, now).await {
                 return false;
             }
         }
