@@ -68,7 +68,8 @@ pub struct BacktestArgs {
     /// Intrabar path rule for resting orders (default: the config's, else ohlc).
     #[arg(long, value_enum)]
     fill_rule: Option<FillRule>,
-    /// smc: the entry timeframe (the input's) and the bias timeframe, e.g. 1m,1h.
+    /// smc: the entry timeframe (the input's), any timeframes that must agree
+    /// with the bias, and the bias timeframe, e.g. 1m,1h or 1m,5m,1h,1d.
     #[arg(long, value_delimiter = ',')]
     timeframes: Vec<String>,
     /// sma_cross: decide first one bar after both averages exist
@@ -261,7 +262,7 @@ pub fn build_engine(
 
 /// The strategy by name: `sma_cross` with its first-decision rule, or
 /// `smc` with the config's parameters and detectors and its bias timeframe
-/// from `timeframes` (entry, bias), else from the config.
+/// from `timeframes` (entry, [confirming…,] bias), else from the config.
 pub fn make_strategy(
     name: StrategyName,
     first_decision: FirstDecision,
@@ -278,7 +279,8 @@ pub fn make_strategy(
 }
 
 /// The `smc` strategy's parameters: the config's, with its detectors, and
-/// the bias timeframe from `timeframes` (entry, bias), else the config's.
+/// the bias timeframe from `timeframes` (entry, [confirming…,] bias), else
+/// the config's.
 pub fn smc_config(
     settings: Option<&smc_config::Config>,
     timeframes: &[String],
@@ -297,6 +299,16 @@ pub fn smc_config(
         smc.bias_timeframe = bias
             .parse()
             .with_context(|| format!("bad bias timeframe `{bias}`"))?;
+    }
+    // Entry, then the timeframes that must agree, then the bias.
+    if timeframes.len() > 2 {
+        smc.confirm_timeframes = timeframes[1..timeframes.len() - 1]
+            .iter()
+            .map(|tf| {
+                tf.parse()
+                    .with_context(|| format!("bad confirming timeframe `{tf}`"))
+            })
+            .collect::<anyhow::Result<_>>()?;
     }
     Ok(smc)
 }
@@ -507,14 +519,19 @@ fn run_facts<'a>(
             (true, Some(c)) => c.backtest.timeframes.clone(),
             _ => args.timeframes.clone(),
         };
-        let bias = match timeframes.last() {
-            Some(tf) => tf.parse()?,
-            None => settings.map_or_else(
+        // The chart shows the confirming timeframes and the bias.
+        match timeframes.as_slice() {
+            [only] => extra.push(only.parse()?),
+            [_, rest @ ..] => {
+                for tf in rest {
+                    extra.push(tf.parse()?);
+                }
+            }
+            [] => extra.push(settings.map_or_else(
                 || smc_strategy::SmcConfig::default().bias_timeframe,
                 |c| c.backtest.smc_strategy.bias_timeframe,
-            ),
-        };
-        extra.push(bias);
+            )),
+        }
     }
     let (first, last) = match (candles.first(), candles.last()) {
         (Some(a), Some(b)) => (a.open_time, b.open_time + timeframe.duration_ms()),

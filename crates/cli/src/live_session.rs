@@ -39,7 +39,11 @@ impl LiveSession {
         timeframe: Timeframe,
         history: HistorySwitch,
     ) -> anyhow::Result<Self> {
-        let logged = crate::paper_session::session_candles(&store, &instrument, timeframe)?;
+        let logged = crate::paper_session::session_candles(
+            &store,
+            std::slice::from_ref(&instrument),
+            timeframe,
+        )?;
         let reports = store
             .venue_reports()?
             .into_iter()

@@ -28,34 +28,45 @@ impl EventSink for Timed<'_> {
     }
 }
 
-/// The session's candle log; a database that holds another instrument's or
-/// timeframe's session is refused (one database, one session).
+/// The session's candle log; a database that holds a session of another
+/// instrument or timeframe is refused (one database, one session; a
+/// session may add instruments, never drop one it has candles of).
 pub fn session_candles(
     store: &Store,
-    instrument: &InstrumentId,
+    instruments: &[InstrumentId],
     timeframe: Timeframe,
 ) -> anyhow::Result<Vec<smc_store::LoggedCandle>> {
     let logged = store.logged_candles()?;
     if let Some(other) = logged
         .iter()
-        .find(|c| c.instrument != *instrument || c.timeframe != timeframe)
+        .find(|c| !instruments.contains(&c.instrument) || c.timeframe != timeframe)
     {
+        let names: Vec<String> = instruments.iter().map(|i| i.to_string()).collect();
         bail!(
-            "{}: this database holds a session of {} {}, not {instrument} {timeframe}; use another --db",
+            "{}: this database holds a session of {} {}, not of {} {timeframe}; use another --db",
             store.url(),
             other.instrument,
-            other.timeframe
+            other.timeframe,
+            names.join(", ")
         );
     }
     Ok(logged)
 }
 
+/// The engine's index of each logged candle's instrument.
+pub fn instrument_index(instruments: &[InstrumentId], id: &InstrumentId) -> usize {
+    // `session_candles` refused any instrument outside the table.
+    instruments.iter().position(|i| i == id).unwrap_or_default()
+}
+
 pub struct PaperSession {
     engine: Engine,
     store: Store,
-    instrument: InstrumentId,
+    /// The engine's instrument table, in its order.
+    instruments: Vec<InstrumentId>,
     timeframe: Timeframe,
-    last: Option<i64>,
+    /// Open time of the last candle processed, per instrument.
+    last: Vec<Option<i64>>,
     replayed: usize,
     /// Candle in to first order out (journaled and written), per candle
     /// that sent one.
@@ -67,19 +78,22 @@ impl PaperSession {
     pub fn open(
         mut engine: Engine,
         store: Store,
-        instrument: InstrumentId,
+        instruments: Vec<InstrumentId>,
         timeframe: Timeframe,
     ) -> anyhow::Result<Self> {
-        let logged = session_candles(&store, &instrument, timeframe)?;
+        let logged = session_candles(&store, &instruments, timeframe)?;
+        let mut last = vec![None; instruments.len()];
         let mut quiet = NullSink; // a replay re-derives what was already reported
         let mut sink = JournalSink::replaying(&store, &mut quiet);
         for c in &logged {
+            let instrument = instrument_index(&instruments, &c.instrument);
             let bar = MarketEvent::Bar {
-                instrument: 0,
+                instrument,
                 timeframe,
                 candle: &c.candle,
             };
             engine.process(bar, &mut sink)?;
+            last[instrument] = Some(c.candle.open_time);
         }
         sink.commit()
             .context("replaying the candle log into the journal")?;
@@ -88,9 +102,9 @@ impl PaperSession {
         Ok(PaperSession {
             engine,
             store,
-            instrument,
+            instruments,
             timeframe,
-            last: logged.last().map(|c| c.candle.open_time),
+            last,
             replayed: logged.len(),
             latencies: Vec::new(),
         })
@@ -101,9 +115,9 @@ impl PaperSession {
         self.replayed
     }
 
-    /// Open time of the last candle processed.
-    pub fn last_open_time(&self) -> Option<i64> {
-        self.last
+    /// Open time of the last candle processed of the `instrument`th.
+    pub fn last_open_time(&self, instrument: usize) -> Option<i64> {
+        self.last.get(instrument).copied().flatten()
     }
 
     /// The 50th and 99th percentile of candle-in to order-out, and how many
@@ -129,9 +143,17 @@ impl PaperSession {
     /// caused before `out` sees any of it. A candle at or before the last
     /// one is ignored (returns false): the feed may deliver one twice
     /// across a reconnect.
-    pub fn on_candle(&mut self, candle: &Candle, out: &mut dyn EventSink) -> anyhow::Result<bool> {
+    pub fn on_candle(
+        &mut self,
+        instrument: usize,
+        candle: &Candle,
+        out: &mut dyn EventSink,
+    ) -> anyhow::Result<bool> {
         let start = Instant::now();
-        if self.last.is_some_and(|l| candle.open_time <= l) {
+        let Some(id) = self.instruments.get(instrument) else {
+            return Ok(false);
+        };
+        if self.last[instrument].is_some_and(|l| candle.open_time <= l) {
             return Ok(false);
         }
         let mut timed = Timed {
@@ -146,9 +168,9 @@ impl PaperSession {
             received_at: Some(smc_model::Clock::now_ms(&smc_model::clock::WallClock)),
             history: false,
         };
-        sink.log_candle(&self.instrument, self.timeframe, candle, receipt);
+        sink.log_candle(id, self.timeframe, candle, receipt);
         let bar = MarketEvent::Bar {
-            instrument: 0,
+            instrument,
             timeframe: self.timeframe,
             candle,
         };
@@ -157,7 +179,7 @@ impl PaperSession {
         // session stops, and a restart replays the log, which this candle
         // is not in, then fetches it again.
         sink.commit().context("journaling; the session stops")?;
-        self.last = Some(candle.open_time);
+        self.last[instrument] = Some(candle.open_time);
         self.latencies.extend(timed.first_order);
         Ok(true)
     }

@@ -14,10 +14,10 @@ use crate::paper_session::PaperSession;
 use anyhow::{Context, bail};
 use clap::{Args, ValueEnum};
 use smc_engine::{Engine, EngineInstrument};
-use smc_model::{EngineEvent, EventSink, SimClock, Timeframe};
+use smc_model::{EngineEvent, EventSink, InstrumentId, SimClock, Timeframe};
 use smc_risk::LimitsHandle;
 use smc_store::Store;
-use smc_strategy::{ApproveAll, FirstDecision};
+use smc_strategy::{ApproveAll, FirstDecision, PerInstrument, SmcStrategy};
 use smc_venues::binance::market_stream::MarketStreamEvent;
 use smc_venues::binance::{
     BinanceMarket, BinanceRest, BinanceUrls, Credentials, MarketDataClient, MarketDataConfig,
@@ -55,9 +55,11 @@ pub struct RunArgs {
     /// Binance market: spot or USD-M futures.
     #[arg(long, value_enum, default_value = "spot")]
     market: Market,
-    /// Symbol (default: the config's backtest.instrument, else BTCUSDT).
-    #[arg(long)]
-    symbol: Option<String>,
+    /// Symbols, comma-separated or repeated (default: the config's
+    /// exchanges.binance.symbols, else backtest.instrument, else BTCUSDT).
+    /// Live mode trades one.
+    #[arg(long, value_delimiter = ',')]
+    symbol: Vec<String>,
     /// The candles' timeframe (default: the config's entry timeframe, else 1m).
     #[arg(long)]
     timeframe: Option<String>,
@@ -70,7 +72,8 @@ pub struct RunArgs {
     /// SQLite file of the session (default: the config's storage.database_url).
     #[arg(long)]
     db: Option<PathBuf>,
-    /// Stop after this many closed candles (default: run until Ctrl-C).
+    /// Stop after this many closed candles, of all symbols together
+    /// (default: run until Ctrl-C).
     #[arg(long)]
     max_bars: Option<u64>,
     /// Live mode only: you understand that real orders will be sent.
@@ -97,16 +100,13 @@ pub fn run(args: &RunArgs) -> anyhow::Result<()> {
         Some(u) => BinanceUrls::local(u.trim_start_matches("http://").trim_end_matches('/')),
         None => BinanceUrls::production(market),
     };
-    let symbol = args
-        .symbol
-        .clone()
-        .or_else(|| {
-            settings
-                .as_ref()
-                .and_then(|c| c.backtest.instrument.as_ref().map(|i| i.symbol.clone()))
-        })
-        .unwrap_or_else(|| "BTCUSDT".into())
-        .to_ascii_uppercase();
+    let symbols = session_symbols(&args.symbol, settings.as_ref());
+    if mode == RunMode::Live && symbols.len() > 1 {
+        bail!(
+            "live mode trades one symbol so far, not {}: pass one --symbol",
+            symbols.join(", ")
+        );
+    }
     let timeframes = settings
         .as_ref()
         .map(|c| c.backtest.timeframes.clone())
@@ -126,11 +126,16 @@ pub fn run(args: &RunArgs) -> anyhow::Result<()> {
     let info = runtime
         .block_on(rest.load_rules())
         .with_context(|| format!("exchangeInfo from {}", urls.rest))?;
-    let rules = info
-        .symbols
-        .get(&symbol)
-        .with_context(|| format!("{symbol} is not listed on {}", urls.rest))?;
-    let instrument = rules.instrument(market)?;
+    let instruments = symbols
+        .iter()
+        .map(|symbol| {
+            let rules = info
+                .symbols
+                .get(symbol)
+                .with_context(|| format!("{symbol} is not listed on {}", urls.rest))?;
+            Ok(rules.instrument(market)?)
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
     let db = match (&args.db, settings.as_ref()) {
         (Some(p), _) => format!("sqlite://{}", p.display()),
         (None, Some(c)) => c.storage.database_url.clone(),
@@ -144,12 +149,8 @@ pub fn run(args: &RunArgs) -> anyhow::Result<()> {
         Some(bias) => vec![timeframe.to_string(), bias.clone()],
         None => timeframes,
     };
-    let strategy = make_strategy(
-        name,
-        FirstDecision::OneBarAfter,
-        settings.as_ref(),
-        &timeframes,
-    )?;
+    let ids: Vec<InstrumentId> = instruments.iter().map(|i| i.id.clone()).collect();
+    let strategy = session_strategy(name, settings.as_ref(), &timeframes, &ids)?;
     let mut config = settings
         .as_ref()
         .map(|c| c.backtest.engine)
@@ -163,7 +164,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<()> {
         Some(c) => {
             let (gate, handle) = crate::risk_gate::gate_with_reload(
                 c,
-                std::slice::from_ref(&instrument),
+                &instruments,
                 smc_model::Clock::now_ms(&smc_model::clock::WallClock),
                 Some(Box::new(Store::open(&db)?)),
             )?;
@@ -178,13 +179,16 @@ pub fn run(args: &RunArgs) -> anyhow::Result<()> {
         .zip(reload)
         .map(|(path, handle)| (ConfigWatcher::new(path), handle));
     if mode == RunMode::Live {
+        let (Some(symbol), Some(instrument)) = (symbols.first(), instruments.first()) else {
+            bail!("live mode needs a symbol");
+        };
         return crate::live::run(crate::live::LiveSetup {
             runtime,
             rest,
             urls,
-            symbol,
+            symbol: symbol.clone(),
             timeframe,
-            instrument,
+            instrument: instrument.clone(),
             store,
             config,
             strategy,
@@ -195,22 +199,26 @@ pub fn run(args: &RunArgs) -> anyhow::Result<()> {
     }
     let engine = Engine::new(
         config,
-        vec![EngineInstrument {
-            instrument: instrument.clone(),
-            execution_timeframe: timeframe,
-        }],
+        instruments
+            .into_iter()
+            .map(|instrument| EngineInstrument {
+                instrument,
+                execution_timeframe: timeframe,
+            })
+            .collect(),
         strategy,
         gate,
         Box::new(SimClock::default()),
     )?;
-    let mut session = PaperSession::open(engine, store, instrument.id.clone(), timeframe)?;
+    let mut session = PaperSession::open(engine, store, ids, timeframe)?;
     eprintln!(
-        "paper: {symbol} {timeframe} from {} (database {db}; {} candles replayed)",
+        "paper: {} {timeframe} from {} (database {db}; {} candles replayed)",
+        symbols.join(", "),
         urls.stream,
         session.replayed()
     );
     let feed_args = Feed {
-        symbol: &symbol,
+        symbols: &symbols,
         timeframe,
         max_bars: args.max_bars,
         watch,
@@ -220,7 +228,8 @@ pub fn run(args: &RunArgs) -> anyhow::Result<()> {
 
 /// What the feed loop needs besides the session.
 struct Feed<'a> {
-    symbol: &'a str,
+    /// In the engine's instrument order.
+    symbols: &'a [String],
     timeframe: Timeframe,
     max_bars: Option<u64>,
     /// The config file and the gate's reload handle.
@@ -258,15 +267,19 @@ fn feed(
     f: Feed<'_>,
 ) -> anyhow::Result<()> {
     let Feed {
-        symbol,
+        symbols,
         timeframe,
         max_bars,
         mut watch,
     } = f;
     let mut config = MarketDataConfig::new(urls);
-    config.streams = vec![(symbol.to_string(), StreamKind::Kline(timeframe))];
-    if let Some(last) = session.last_open_time() {
-        config.history = vec![(symbol.to_string(), timeframe, last)];
+    for (i, symbol) in symbols.iter().enumerate() {
+        config
+            .streams
+            .push((symbol.clone(), StreamKind::Kline(timeframe)));
+        if let Some(last) = session.last_open_time(i) {
+            config.history.push((symbol.clone(), timeframe, last));
+        }
     }
     let _enter = runtime.enter();
     let (_client, mut events) = MarketDataClient::start(rest.clone(), config);
@@ -296,7 +309,11 @@ fn feed(
                 if k.closed && k.timeframe == timeframe =>
             {
                 reload_limits(&mut watch);
-                if session.on_candle(&k.candle, &mut out)? {
+                let symbol = k.instrument.symbol();
+                let Some(i) = symbols.iter().position(|s| s == symbol) else {
+                    continue;
+                };
+                if session.on_candle(i, &k.candle, &mut out)? {
                     bars += 1;
                 }
             }
@@ -323,6 +340,59 @@ fn feed(
         );
     }
     Ok(())
+}
+
+/// The symbols to trade: the flags', else the config's Binance symbols,
+/// else its backtest instrument's, else BTCUSDT; upper-cased, each once.
+fn session_symbols(flags: &[String], settings: Option<&smc_config::Config>) -> Vec<String> {
+    let from_config = || {
+        let listed = settings
+            .and_then(|c| c.exchanges.get("binance"))
+            .filter(|b| b.enabled)
+            .map(|b| b.symbols.clone())
+            .unwrap_or_default();
+        if !listed.is_empty() {
+            return listed;
+        }
+        let instrument = settings.and_then(|c| c.backtest.instrument.as_ref());
+        vec![instrument.map_or_else(|| "BTCUSDT".into(), |i| i.symbol.clone())]
+    };
+    let chosen = if flags.is_empty() {
+        from_config()
+    } else {
+        flags.to_vec()
+    };
+    let mut symbols: Vec<String> = Vec::new();
+    for s in chosen {
+        let s = s.trim().to_ascii_uppercase();
+        if !s.is_empty() && !symbols.contains(&s) {
+            symbols.push(s);
+        }
+    }
+    symbols
+}
+
+/// The session's strategy: `smc` keeps one market's state, so each
+/// instrument gets its own instance; `sma_cross` keys its state by
+/// instrument already.
+fn session_strategy(
+    name: StrategyName,
+    settings: Option<&smc_config::Config>,
+    timeframes: &[String],
+    instruments: &[InstrumentId],
+) -> anyhow::Result<Box<dyn smc_strategy::Strategy>> {
+    Ok(match name {
+        StrategyName::Smc => {
+            let config = crate::backtest::smc_config(settings, timeframes)?;
+            Box::new(PerInstrument::new(
+                instruments.to_vec(),
+                Box::new(move || Box::new(SmcStrategy::new(config.clone()))),
+            ))
+        }
+        StrategyName::SmaCross => {
+            make_strategy(name, FirstDecision::OneBarAfter, settings, timeframes)?
+        }
+    })
 }
 
 /// Live mode's preconditions, checked before anything is sent: the explicit

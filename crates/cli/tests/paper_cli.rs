@@ -3,7 +3,8 @@
 //! random moments twenty times and restarted on the same database, and
 //! afterwards (1) the candle log has every minute exactly once, (2) no
 //! order is lost or duplicated, and (3) its orders and fills are exactly
-//! those of `smc backtest` on the same candles. Also: live mode refuses to
+//! those of `smc backtest` on the same candles. A session on two symbols
+//! trades both from one account across a kill. Also: live mode refuses to
 //! start without its confirmation and its preconditions.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -202,6 +203,97 @@ fn paper_survives_twenty_kills_and_trades_exactly_like_the_backtest() {
     }
     let got: Vec<(String, String)> = fills.iter().map(|f| (f[1].clone(), f[2].clone())).collect();
     assert_eq!(got, expected_fills);
+}
+
+#[test]
+fn paper_trades_several_symbols_in_one_account_across_a_kill() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = config(dir.path());
+    let db = dir.path().join("two.db");
+    // A second market: Bybit's BTCUSDT minutes, listed as ETHUSDT.
+    // 100 minutes a second: the smc strategy's first entries come after
+    // about 400 and 480 minutes of these series.
+    let sim = Sim::start(
+        100,
+        &[
+            "--market",
+            "testdata/market/bybit-spot/BTCUSDT-1m.csv",
+            "--symbol",
+            "ETHUSDT",
+        ],
+    );
+    let two = |c: &mut Command| {
+        c.args([
+            "--symbol",
+            "btcusdt,ETHUSDT",
+            "--strategy",
+            "smc",
+            "--bias",
+            "5m",
+        ]);
+    };
+    let mut first = paper(&sim, &cfg, &db);
+    two(&mut first);
+    let mut child = first
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(2_500));
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let mut second = paper(&sim, &cfg, &db);
+    two(&mut second);
+    let out = second.args(["--max-bars", "800"]).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("paper: BTCUSDT, ETHUSDT 1m"), "{stderr}");
+
+    // Each symbol's minutes, every one exactly once, across the kill.
+    let store = smc_store::Store::open_existing(&format!("sqlite://{}", db.display())).unwrap();
+    let logged = store.logged_candles().unwrap();
+    for symbol in ["binance:BTCUSDT", "binance:ETHUSDT"] {
+        let times: Vec<i64> = logged
+            .iter()
+            .filter(|c| c.instrument.to_string() == symbol)
+            .map(|c| c.candle.open_time)
+            .collect();
+        assert!(times.len() > 500, "{symbol}: {} candles", times.len());
+        assert!(
+            times.windows(2).all(|w| w[1] - w[0] == 60_000),
+            "{symbol}: gap or duplicate"
+        );
+    }
+    // One account trades both, each order journaled once.
+    let orders = store.orders().unwrap();
+    for symbol in ["binance:BTCUSDT", "binance:ETHUSDT"] {
+        assert!(
+            orders
+                .iter()
+                .any(|o| o.request.instrument.to_string() == symbol),
+            "no order on {symbol}: {orders:?}"
+        );
+    }
+    let mut ids: Vec<String> = orders
+        .iter()
+        .map(|o| o.request.client_id.to_string())
+        .collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), orders.len());
+    // A database of another session is refused.
+    let refused = smc()
+        .args(["run", "--mode", "paper", "--venue-url", &sim.addr])
+        .args(["--symbol", "ETHUSDT", "--max-bars", "1", "--db"])
+        .arg(&db)
+        .output()
+        .unwrap();
+    assert!(!refused.status.success());
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("holds a session of binance:BTCUSDT"),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
 }
 
 #[test]

@@ -9,6 +9,8 @@ pub mod context;
 pub mod exits;
 /// Order intents: what a strategy asks for, before risk and the OMS.
 pub mod intent;
+/// One instance of a single-market strategy per instrument.
+pub mod per_instrument;
 /// The pre-trade risk gate and the risk state strategies read.
 pub mod risk;
 /// The built-in SMA crossover strategy.
@@ -23,6 +25,7 @@ pub mod strategy;
 pub use context::StrategyContext;
 pub use exits::{ExitAction, ExitBar, ExitPlan, ManagedExit, Trailing};
 pub use intent::{Intent, OrderIntent, Setup, Size};
+pub use per_instrument::{MakeStrategy, PerInstrument};
 pub use risk::{ApproveAll, RiskGate, RiskObservation, RiskOutcome, RiskState};
 pub use sma_cross::{FirstDecision, SmaCross, SmaCrossConfig, SmaCrossError};
 pub use smc::{SmcConfig, SmcStrategy};

@@ -24,6 +24,10 @@ use std::borrow::Cow;
 pub struct SmcConfig {
     /// The timeframe whose swing structure sets the bias.
     pub bias_timeframe: Timeframe,
+    /// Timeframes between the entry and the bias whose swing trend must
+    /// agree with the bias (top-down confluence, e.g. 5m and 1h between a
+    /// 1m entry and a 1d bias); while one disagrees, nothing is entered.
+    pub confirm_timeframes: Vec<Timeframe>,
     /// Percent of equity lost if the stop is hit.
     pub risk_percent: Decimal,
     /// Target in multiples of the risk when no opposing liquidity is farther.
@@ -50,6 +54,7 @@ impl Default for SmcConfig {
     fn default() -> Self {
         SmcConfig {
             bias_timeframe: Timeframe::H1,
+            confirm_timeframes: Vec::new(),
             risk_percent: Decimal::ONE,
             reward_risk: Decimal::TWO,
             stop_buffer: Decimal::new(1, 1),
@@ -69,6 +74,9 @@ pub struct SmcStrategy {
     config: SmcConfig,
     mtf: Option<MultiTimeframe>,
     base: Option<Timeframe>,
+    /// The confirming timeframes, then the bias timeframe: their trends
+    /// must all agree.
+    trend_frames: Vec<Timeframe>,
     events: Vec<SmcEvent>,
     /// Direction of the latest base-timeframe break (BOS or CHoCH).
     last_break: i8,
@@ -88,6 +96,7 @@ impl SmcStrategy {
         SmcStrategy {
             mtf: None,
             base: None,
+            trend_frames: Vec::new(),
             events: Vec::new(),
             last_break: 0,
             pending_for: None,
@@ -215,6 +224,15 @@ impl SmcStrategy {
 
 /// The nearest liquidity pool of `tf` beyond the last price in the
 /// direction of `bias` (the confluence view's `liquidity_above` / `_below`).
+/// The swing trend the `frames` all share (1 up, -1 down), else 0.
+fn agreed_trend(mtf: &MultiTimeframe, frames: &[Timeframe]) -> i8 {
+    let mut trends = frames
+        .iter()
+        .map(|tf| mtf.analyzer(*tf).map_or(0, |a| a.trend(Scope::Swing)));
+    let first = trends.next().unwrap_or(0);
+    if trends.all(|t| t == first) { first } else { 0 }
+}
+
 fn opposing_liquidity(mtf: &MultiTimeframe, tf: Timeframe, bias: i8) -> Option<f64> {
     let price = mtf.last_price()?;
     let levels = mtf.analyzer(tf)?.pools().iter().map(|p| p.level);
@@ -248,8 +266,15 @@ impl Strategy for SmcStrategy {
         if ctx.timeframe != base {
             return;
         }
-        let tfs = [base, self.config.bias_timeframe.max(base)];
         if self.mtf.is_none() {
+            self.trend_frames = (self.config.confirm_timeframes.iter())
+                .chain([&self.config.bias_timeframe])
+                .map(|tf| (*tf).max(base))
+                .collect();
+            let tfs: Vec<Timeframe> = [base]
+                .into_iter()
+                .chain(self.trend_frames.clone())
+                .collect();
             // A bias timeframe that base candles cannot build trades nothing.
             self.mtf = MultiTimeframe::new(base, &tfs, &self.config.detectors).ok();
         }
@@ -260,7 +285,7 @@ impl Strategy for SmcStrategy {
         // Only the bias frame's trend is needed on every candle; building the
         // whole confluence view (every active zone, sorted) per candle would
         // cost most of the run.
-        let bias = mtf.analyzer(tfs[1]).map_or(0, |a| a.trend(Scope::Swing));
+        let bias = agreed_trend(mtf, &self.trend_frames);
         self.manage_exit(ctx, out);
         let flat = ctx.position_qty().is_zero();
         if let Some(age) = self.pending_for.as_mut() {
