@@ -287,20 +287,12 @@ pub fn run(setup: LiveSetup) -> anyhow::Result<()> {
     } = setup;
     // The session's starting point is fixed at its first start: a restart
     // replays from the same balance.
-    let balances = runtime
-        .block_on(rest.balances())
-        .context("reading the account's balances")?;
-    let total = |asset: &str| {
-        balances
-            .iter()
-            .find(|b| b.asset == asset)
-            .map_or(Decimal::ZERO, |b| b.total())
-    };
+    let (quote, base) = crate::live_reconcile::venue_holding(&runtime, &rest, &instrument)?;
     let fixed = |name: &str, value: String| -> anyhow::Result<String> {
         Ok(store.session_value_or_insert(name, &value)?)
     };
-    let cash: Decimal = fixed("starting_cash", total(&instrument.quote).to_string())?.parse()?;
-    let base: Decimal = fixed("starting_base", total(&instrument.base).to_string())?.parse()?;
+    let cash: Decimal = fixed("starting_cash", quote.to_string())?.parse()?;
+    let base: Decimal = fixed("starting_base", base.to_string())?.parse()?;
     let since: i64 = fixed(
         "started_at",
         (rest.time_offset().venue_now_ms() - 1_000).to_string(),

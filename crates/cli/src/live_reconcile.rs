@@ -4,17 +4,19 @@
 //! is queried; one the venue does not know was never placed), then the
 //! fills (the account's trades, de-duplicated by trade id with whatever
 //! the user stream and the order answers reported), then the orders' end
-//! states, and last the balances (compared with the engine's account; a
-//! difference is reported, never papered over).
+//! states, and last the balances (spot) or the wallet and the position
+//! (USD-M), compared with the engine's account; a difference is reported,
+//! never papered over.
 
 use crate::live_session::LiveSession;
 use anyhow::Context;
 use rust_decimal::Decimal;
 use serde::Serialize;
 use smc_engine::{ExternalReport, VenueCommand};
+use smc_model::Instrument;
 use smc_model::{EventSink, OrderStatus};
 use smc_store::JournalStatus;
-use smc_venues::binance::BinanceRest;
+use smc_venues::binance::{BinanceMarket, BinanceRest};
 
 /// What a reconciliation found.
 #[derive(Debug, Default, Serialize)]
@@ -151,6 +153,40 @@ pub fn reconcile(
     Ok((found, commands))
 }
 
+/// What the venue holds for `instrument`: the quote currency's balance
+/// (USD-M: the wallet balance) and the base — on spot the base asset's
+/// balance, on USD-M the symbol's signed position.
+pub fn venue_holding(
+    runtime: &tokio::runtime::Runtime,
+    rest: &BinanceRest,
+    instrument: &Instrument,
+) -> anyhow::Result<(Decimal, Decimal)> {
+    let balances = runtime
+        .block_on(rest.balances())
+        .context("reading the balances")?;
+    let total = |asset: &str| {
+        balances
+            .iter()
+            .find(|b| b.asset == asset)
+            .map_or(Decimal::ZERO, |b| b.total())
+    };
+    let quote = total(&instrument.quote);
+    let base = match rest.market() {
+        BinanceMarket::Spot => total(&instrument.base),
+        BinanceMarket::UsdM => {
+            let symbol = instrument.id.symbol();
+            runtime
+                .block_on(rest.positions(Some(symbol)))
+                .context("reading the positions")?
+                .iter()
+                .filter(|p| p.symbol == symbol)
+                .map(|p| p.amount)
+                .sum()
+        }
+    };
+    Ok((quote, base))
+}
+
 fn compare_balances(
     runtime: &tokio::runtime::Runtime,
     rest: &BinanceRest,
@@ -158,27 +194,20 @@ fn compare_balances(
     start: Start,
     found: &mut Reconciled,
 ) -> anyhow::Result<()> {
-    let balances = runtime
-        .block_on(rest.balances())
-        .context("reading the balances")?;
     let engine = session.engine();
     let spec = &engine.instruments()[0].instrument;
-    let total = |asset: &str| {
-        balances
-            .iter()
-            .find(|b| b.asset == asset)
-            .map_or(Decimal::ZERO, |b| b.total())
-    };
+    let (quote, base) = venue_holding(runtime, rest, spec)?;
     let pf = engine.portfolio();
     let base_expected = start.base + pf.position(0).qty;
-    let base = total(&spec.base);
+    let what = match rest.market() {
+        BinanceMarket::Spot => spec.base.clone(),
+        BinanceMarket::UsdM => format!("{} position", spec.id.symbol()),
+    };
     if base != base_expected {
         found.differences.push(format!(
-            "{}: the venue holds {base}, the session expects {base_expected}",
-            spec.base
+            "{what}: the venue holds {base}, the session expects {base_expected}"
         ));
     }
-    let quote = total(&spec.quote);
     if quote != pf.cash() {
         found.differences.push(format!(
             "{}: the venue holds {quote}, the session expects {}",

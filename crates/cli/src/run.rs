@@ -13,7 +13,7 @@ use crate::config_watch::ConfigWatcher;
 use crate::paper_session::PaperSession;
 use anyhow::{Context, bail};
 use clap::{Args, ValueEnum};
-use smc_engine::{Engine, EngineInstrument};
+use smc_engine::{AccountKind, Engine, EngineInstrument};
 use smc_model::{EngineEvent, EventSink, InstrumentId, SimClock, Timeframe};
 use smc_risk::LimitsHandle;
 use smc_store::Store;
@@ -160,6 +160,14 @@ pub fn run(args: &RunArgs) -> anyhow::Result<()> {
         .map_or(rust_decimal::Decimal::from(10_000), |c| {
             c.trading.initial_balance
         });
+    // USD-M is a margin account. Unless the config sets its leverage, the
+    // engine holds the full notional as margin: never more leverage than
+    // the venue allows, whatever the symbol's setting there.
+    if args.market == Market::Usdm && config.account.kind == AccountKind::Spot {
+        config.account.kind = AccountKind::Margin {
+            leverage: rust_decimal::Decimal::ONE,
+        };
+    }
     let (gate, reload): (Box<dyn smc_strategy::RiskGate>, _) = match settings.as_ref() {
         Some(c) => {
             let (gate, handle) = crate::risk_gate::gate_with_reload(
@@ -396,7 +404,7 @@ fn session_strategy(
 }
 
 /// Live mode's preconditions, checked before anything is sent: the explicit
-/// confirmation, a config with risk limits and circuit breakers, spot, and
+/// confirmation, a config with risk limits and circuit breakers, and
 /// an API key in the environment (returned). The key's permissions are
 /// checked next, on the venue ([`crate::live::check_key`]).
 fn refuse_live(
@@ -413,11 +421,6 @@ fn refuse_live(
     };
     if !crate::risk::breakers::breaker_config(&config.risk_manager.circuit_breakers).any() {
         bail!("live mode needs at least one circuit breaker (risk_manager.circuit_breakers)");
-    }
-    if args.market != Market::Spot {
-        bail!(
-            "live mode trades spot so far (USD-M live routing is not built yet); no order was sent"
-        );
     }
     let Some(c) = smc_config::env::credentials("binance", |k| std::env::var(k).ok()) else {
         bail!("live mode needs BINANCE_API_KEY and BINANCE_API_SECRET in the environment");

@@ -25,6 +25,8 @@ pub mod order_info;
 pub mod order_wire;
 /// Small shared parsing helpers that name the failing field.
 pub mod parse_util;
+/// USD-M positions.
+pub mod positions;
 /// The signed REST client: time sync, klines, place/cancel/query orders.
 pub mod rest;
 /// User data stream: listen keys, WebSocket API subscription, parsers.
@@ -38,5 +40,6 @@ pub use market_parse::{StreamKind, parse_market};
 pub use market_stream::{MarketDataClient, MarketDataConfig};
 pub use meter::BinanceMeter;
 pub use order_wire::encode_order;
+pub use positions::VenuePosition;
 pub use rest::{BinanceRest, Credentials, OrderQuery};
 pub use user_stream::{UserStream, parse_user_event};
