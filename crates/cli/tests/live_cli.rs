@@ -441,3 +441,79 @@ fn live_mode_refuses_without_confirmation_limits_breakers_or_with_a_withdrawal_k
     // Nothing was sent by any refused start.
     assert!(venue(&sim, "spot").orders.is_empty());
 }
+
+#[test]
+fn live_moves_a_trailing_stop_by_cancel_and_replace() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("smc.yaml");
+    std::fs::write(
+        &cfg,
+        "backtest:\n  strategy: smc\n  timeframes: [\"1m\", \"5m\"]\n  smc_strategy:\n    exits:\n      trailing: { type: percent, percent: 0.1 }\nrisk_manager:\n  max_position_size: 1000.0\n  max_daily_loss: 5000.0\n  circuit_breakers:\n    consecutive_losses:\n      max_losses: 1000\n      cooldown_minutes: 1\n",
+    )
+    .unwrap();
+    let db = dir.path().join("trail.db");
+    let sim = start_sim(100, "");
+    // The first entries come after about 480 minutes of this series; then
+    // a restart, whose replay must rebuild the replacements exactly.
+    for bars in ["1000", "30"] {
+        let out = live(&sim, &cfg, &db, (KEY, SECRET))
+            .args(["--max-bars", bars])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let out = live(&sim, &cfg, &db, (KEY, SECRET))
+        .args(["--max-bars", "5"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let last = stdout
+        .lines()
+        .rfind(|l| l.contains(r#""type":"reconciled""#))
+        .expect("a final reconciliation line");
+    assert!(last.contains(r#""differences":[]"#), "{last}");
+    let venue = venue(&sim, "spot");
+    let store = Store::open_existing(&format!("sqlite://{}", db.display())).unwrap();
+    let journal: BTreeMap<String, JournalStatus> = store
+        .orders()
+        .unwrap()
+        .iter()
+        .map(|o| (o.request.client_id.to_string(), o.status))
+        .collect();
+    // A stop was moved: cancelled on the venue and replaced under a new id.
+    let replaced: Vec<&String> = venue
+        .orders
+        .keys()
+        .filter(|id| id.contains("-r1-sl"))
+        .collect();
+    assert!(!replaced.is_empty(), "no stop replaced: {:?}", venue.orders);
+    for (id, statuses) in &venue.orders {
+        assert_eq!(statuses.len(), 1, "{id} placed twice");
+        assert_eq!(
+            journal.get(id),
+            Some(&journal_status_of_venue(&statuses[0])),
+            "order {id}: venue {statuses:?}"
+        );
+    }
+    // Never two stops of one trade resting at once: of each trade's stops,
+    // at most one is still open on the venue.
+    let open_stops = venue
+        .orders
+        .iter()
+        .filter(|(id, s)| id.ends_with("-sl") && s[0] == "Submitted")
+        .count();
+    assert!(open_stops <= 1, "{:?}", venue.orders);
+    let position = store
+        .positions()
+        .unwrap()
+        .iter()
+        .find(|p| p.instrument.ends_with(":BTCUSDT"))
+        .map_or(rust_decimal::Decimal::ZERO, |p| p.qty);
+    assert_eq!(position, venue.btc);
+}

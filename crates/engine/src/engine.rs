@@ -114,6 +114,12 @@ pub struct Engine {
     pub(crate) commands: Vec<VenueCommand>,
     /// External execution: orders whose cancel was requested.
     pub(crate) cancel_requested: std::collections::BTreeSet<ClientOrderId>,
+    /// External execution: stops being replaced (by the id being
+    /// cancelled), and the current id of each stop replaced so far (by the
+    /// id the strategy knows, with its generation).
+    pub(crate) replacing:
+        std::collections::BTreeMap<ClientOrderId, crate::replace::PendingReplacement>,
+    pub(crate) replaced: std::collections::BTreeMap<ClientOrderId, (ClientOrderId, u32)>,
 }
 
 impl Engine {
@@ -161,6 +167,8 @@ impl Engine {
             execution: Execution::Simulated,
             commands: Vec::new(),
             cancel_requested: std::collections::BTreeSet::new(),
+            replacing: std::collections::BTreeMap::new(),
+            replaced: std::collections::BTreeMap::new(),
         })
     }
 
@@ -525,12 +533,7 @@ impl Engine {
         sink: &mut dyn EventSink,
     ) {
         if self.execution == Execution::External {
-            let reason = "moving a stop on an external venue is not supported yet".to_string();
-            return tee(&mut self.risk, sink).emit(&EngineEvent::AmendRejected {
-                time: now,
-                client_id,
-                reason,
-            });
+            return self.replace_stop(now, client_id, trigger, sink);
         }
         let instruments = &self.instruments;
         let order = self

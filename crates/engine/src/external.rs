@@ -10,6 +10,7 @@
 //!   [`VenueCommand::Place`] for the runner to send.
 //! - Cancels become [`VenueCommand::Cancel`]; the order stays open until
 //!   the venue reports it cancelled.
+//! - A moved stop is cancelled and replaced (`crate::replace`).
 //! - A venue fill moves the portfolio, the order, the ledger and the
 //!   strategy's `on_fill` exactly as a simulated fill does; a complete fill
 //!   of a bracketed order sends its protective legs, and one leg's fill
@@ -178,22 +179,23 @@ impl Engine {
         let event = match to {
             OrderStatus::Rejected => EngineEvent::OrderRejected {
                 time: now,
-                client_id,
+                client_id: client_id.clone(),
                 reason,
             },
             OrderStatus::Expired => EngineEvent::OrderExpired {
                 time: now,
-                client_id,
+                client_id: client_id.clone(),
                 reason,
             },
             _ => EngineEvent::OrderCancelled {
                 time: now,
-                client_id,
+                client_id: client_id.clone(),
                 reason,
             },
         };
         tee(&mut self.risk, sink).emit(&event);
         self.oms.sweep();
+        self.finish_replacement(&client_id, to == OrderStatus::Cancelled, now, sink);
         Ok(true)
     }
 
@@ -223,7 +225,7 @@ impl Engine {
     }
 
     /// Journals and sends an order with a known quantity.
-    fn place(&mut self, order: Order, now: i64, sink: &mut dyn EventSink) {
+    pub(crate) fn place(&mut self, order: Order, now: i64, sink: &mut dyn EventSink) {
         let request = order.request.clone();
         if let Err(e) = self.oms.submit(order) {
             return tee(&mut self.risk, sink).emit(&EngineEvent::OrderRejected {
@@ -242,7 +244,7 @@ impl Engine {
     /// The quantity of an order at `reference` (the last close, or its
     /// limit price), rounded to the lot, clipped to the position when it
     /// only reduces.
-    fn resolve_qty(&self, order: &Order, reference: Decimal) -> Result<Decimal, String> {
+    pub(crate) fn resolve_qty(&self, order: &Order, reference: Decimal) -> Result<Decimal, String> {
         let i = order.instrument;
         let price = order.kind().limit_price().unwrap_or(reference);
         if price <= Decimal::ZERO {
@@ -349,6 +351,8 @@ impl Engine {
         });
         if let Some(parent) = complete {
             self.cancel_requested.remove(parent.client_id());
+            // A stop that filled before its cancel needs no replacement.
+            self.finish_replacement(parent.client_id(), false, now, sink);
             if let Some(group) = parent.oco_group {
                 let id = parent.client_id().clone();
                 self.request_cancels(|o| o.oco_group == Some(group) && *o.client_id() != id);

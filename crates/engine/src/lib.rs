@@ -36,6 +36,8 @@ pub mod matching;
 pub mod oms;
 /// Spot and margin accounts: cash, positions, P&L, funding.
 pub mod portfolio;
+/// Moving a stop on an external venue: cancel, then replace.
+pub mod replace;
 /// Slippage models.
 pub mod slippage;
 /// Round-trip trades built from fills.

@@ -200,3 +200,122 @@ fn a_reduce_only_order_with_nothing_to_reduce_is_refused_before_the_venue() {
             .any(|e| matches!(e, EngineEvent::OrderRejected { .. }))
     );
 }
+
+fn cancels(commands: &[VenueCommand]) -> Vec<String> {
+    commands
+        .iter()
+        .filter_map(|c| match c {
+            VenueCommand::Cancel { client_id, .. } => Some(client_id.to_string()),
+            VenueCommand::Place(_) => None,
+        })
+        .collect()
+}
+
+#[test]
+fn a_moved_stop_is_cancelled_then_replaced_and_a_fill_first_stops_the_replacement() {
+    // The entry is decided at bar 0's close; its stop leg is `<id>-sl`.
+    let entry_id = ClientOrderId::from_decision("script", 60_000, 0);
+    let sl = ClientOrderId::new(format!("{entry_id}-sl"));
+    let amend = |trigger| {
+        vec![Intent::AmendStop {
+            client_id: sl.clone(),
+            trigger,
+        }]
+    };
+    let mut script = Script::default();
+    script.on_close.insert(
+        0,
+        vec![Intent::Place(
+            OrderIntent::market(0, Side::Buy, Size::Qty(dec!(2)))
+                .with_bracket(Some(dec!(90)), Some(dec!(120))),
+        )],
+    );
+    // The strategy moves the stop three times, always naming its first id.
+    script.on_close.insert(2, amend(dec!(95)));
+    script.on_close.insert(3, amend(dec!(96)));
+    script.on_close.insert(5, amend(dec!(97)));
+    let mut e2 = engine(EngineConfig::default(), MarketKind::Spot, script);
+    e2.set_execution(Execution::External);
+    let mut events = Vec::new();
+    step(&mut e2, 0, dec!(100), &mut events);
+    let entry = placed(&e2.take_commands())[0].clone();
+    assert_eq!(entry.client_id, entry_id);
+    let report = |e: &mut Engine, r: ExternalReport, ev: &mut Vec<EngineEvent>| {
+        e.apply_report(&r, ev).unwrap();
+    };
+    report(
+        &mut e2,
+        ExternalReport::Fill {
+            fill: fill(&entry.client_id, "1", Side::Buy, dec!(2), dec!(100)),
+        },
+        &mut events,
+    );
+    let legs = placed(&e2.take_commands());
+    assert_eq!(legs.len(), 2);
+    // Bar 2: the stop's cancel goes out; nothing is placed before the
+    // venue confirms it (never two stops at once).
+    step(&mut e2, 1, dec!(104), &mut events);
+    step(&mut e2, 2, dec!(105), &mut events);
+    let c = e2.take_commands();
+    assert_eq!(cancels(&c), vec![sl.to_string()]);
+    assert!(placed(&c).is_empty());
+    // Bar 3 moves it again while the cancel is in flight: the newest wins.
+    step(&mut e2, 3, dec!(106), &mut events);
+    assert!(e2.take_commands().is_empty());
+    report(
+        &mut e2,
+        ExternalReport::Cancelled {
+            client_id: sl.clone(),
+            reason: "cancelled".into(),
+        },
+        &mut events,
+    );
+    let replacement = placed(&e2.take_commands());
+    let r1 = format!("{}-r1-sl", entry.client_id);
+    assert_eq!(replacement.len(), 1);
+    assert_eq!(replacement[0].client_id.to_string(), r1);
+    assert_eq!(
+        replacement[0].kind,
+        OrderKind::StopMarket { trigger: dec!(96) }
+    );
+    assert!(replacement[0].reduce_only && replacement[0].qty == dec!(2));
+    let order_events: Vec<String> = events
+        .iter()
+        .filter_map(|ev| match ev {
+            EngineEvent::OrderCancelled { client_id, .. } => Some(format!("cancelled {client_id}")),
+            EngineEvent::OrderSubmitted { order, .. } => {
+                Some(format!("submitted {}", order.client_id))
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        order_events[order_events.len() - 2..],
+        [format!("cancelled {sl}"), format!("submitted {r1}")]
+    );
+    // Bar 5 moves it again: the replacement (found through the first id)
+    // is cancelled; but it fills first, so nothing replaces it and the
+    // take-profit is cancelled as its one-cancels-other sibling.
+    step(&mut e2, 5, dec!(107), &mut events);
+    assert_eq!(cancels(&e2.take_commands()), vec![r1.clone()]);
+    report(
+        &mut e2,
+        ExternalReport::Fill {
+            fill: fill(&ClientOrderId::new(&r1), "2", Side::Sell, dec!(2), dec!(96)),
+        },
+        &mut events,
+    );
+    let after = e2.take_commands();
+    assert!(placed(&after).is_empty(), "{after:?}");
+    assert_eq!(cancels(&after), vec![format!("{}-tp", entry.client_id)]);
+    report(
+        &mut e2,
+        ExternalReport::Cancelled {
+            client_id: ClientOrderId::new(&r1),
+            reason: "late".into(),
+        },
+        &mut events,
+    );
+    assert!(e2.take_commands().is_empty());
+    assert_eq!(e2.portfolio().position(0).qty, Decimal::ZERO);
+}

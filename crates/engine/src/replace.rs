@@ -1,0 +1,175 @@
+//! Moving a stop on an external venue (live mode). Binance cannot change a
+//! resting stop's trigger, so an `AmendStop` becomes cancel-then-replace:
+//! the engine asks the venue to cancel the stop, and only once the venue
+//! reports it cancelled does it place the replacement — the same order
+//! with the new trigger and a new client id, in the same one-cancels-other
+//! group. If the old stop fills first, there is nothing to replace. The
+//! position is unprotected for the round trip between the two, which is
+//! the price of never holding two stops at once.
+//!
+//! The strategy keeps naming the stop by its first id; the engine maps
+//! that to the current replacement. Everything here is derived from the
+//! venue's reports in order, so a replay after a restart rebuilds it.
+
+use crate::engine::{Engine, tee};
+use crate::oms::Order;
+use rust_decimal::Decimal;
+use smc_model::{ClientOrderId, EngineEvent, EventSink, OrderKind, OrderStatus, Side};
+
+/// A replacement waiting for its predecessor's cancel.
+#[derive(Debug, Clone)]
+pub(crate) struct PendingReplacement {
+    pub order: Order,
+    /// The id the strategy knows the stop by.
+    pub original: ClientOrderId,
+    /// How many replacements the original has had, this one included.
+    pub generation: u32,
+}
+
+/// The id of the `generation`th replacement of `original`, keeping the
+/// leg's tag at the end (`X-sl` → `X-r2-sl`) so the order still reads as
+/// what it is.
+pub fn replacement_id(original: &ClientOrderId, generation: u32) -> ClientOrderId {
+    let id = original.as_str();
+    match id.rsplit_once('-') {
+        Some((stem, tag)) if tag == "sl" || tag == "tp" => {
+            ClientOrderId::new(format!("{stem}-r{generation}-{tag}"))
+        }
+        _ => ClientOrderId::new(format!("{id}-r{generation}")),
+    }
+}
+
+impl Engine {
+    /// The id under which the stop the strategy calls `id` rests now, and
+    /// the generation of that id (0: never replaced).
+    fn current_stop(&self, id: &ClientOrderId) -> (ClientOrderId, u32) {
+        self.replaced
+            .get(id)
+            .cloned()
+            .unwrap_or_else(|| (id.clone(), 0))
+    }
+
+    /// `AmendStop` on an external venue: cancel now, replace on the cancel.
+    pub(crate) fn replace_stop(
+        &mut self,
+        now: i64,
+        client_id: ClientOrderId,
+        trigger: Decimal,
+        sink: &mut dyn EventSink,
+    ) {
+        let (current, generation) = self.current_stop(&client_id);
+        let mut refuse = |engine: &mut Engine, reason: String| {
+            tee(&mut engine.risk, sink).emit(&EngineEvent::AmendRejected {
+                time: now,
+                client_id: client_id.clone(),
+                reason,
+            })
+        };
+        let Some(order) = self
+            .oms
+            .open()
+            .iter()
+            .find(|o| *o.client_id() == current && o.status.is_open())
+            .cloned()
+        else {
+            return refuse(self, "no open order with this id".into());
+        };
+        let Some(spec) = self
+            .instruments
+            .get(order.instrument)
+            .map(|s| s.instrument.spec)
+        else {
+            return refuse(self, "unknown instrument".into());
+        };
+        let trigger = spec
+            .round_price(trigger, order.side() == Side::Buy)
+            .unwrap_or(trigger);
+        if trigger <= Decimal::ZERO {
+            return refuse(self, format!("bad trigger {trigger}"));
+        }
+        let kind = match order.request.kind {
+            OrderKind::StopMarket { .. } => OrderKind::StopMarket { trigger },
+            OrderKind::StopLimit { price, .. } => OrderKind::StopLimit { trigger, price },
+            other => return refuse(self, format!("a {other:?} order has no stop to move")),
+        };
+        // Already being replaced: the newest trigger wins.
+        if let Some(pending) = self.replacing.get_mut(&current) {
+            pending.order.request.kind = kind;
+            return;
+        }
+        if self.cancel_requested.contains(&current) {
+            return refuse(self, "the stop is being cancelled".into());
+        }
+        let generation = generation + 1;
+        let remaining = order.qty.unwrap_or(order.request.qty) - order.filled;
+        let mut next = order;
+        next.request.client_id = replacement_id(&client_id, generation);
+        next.request.kind = kind;
+        next.request.qty = remaining;
+        next.qty = Some(remaining);
+        next.size = smc_strategy::Size::Qty(remaining);
+        next.status = OrderStatus::New;
+        next.filled = Decimal::ZERO;
+        next.avg_fill_price = Decimal::ZERO;
+        next.triggered = false;
+        self.replacing.insert(
+            current.clone(),
+            PendingReplacement {
+                order: next,
+                original: client_id,
+                generation,
+            },
+        );
+        self.request_cancels(|o| *o.client_id() == current);
+    }
+
+    /// After `old` left the OMS: places its replacement if it was
+    /// cancelled for one and a position is still there to protect.
+    pub(crate) fn finish_replacement(
+        &mut self,
+        old: &ClientOrderId,
+        cancelled: bool,
+        now: i64,
+        sink: &mut dyn EventSink,
+    ) {
+        let Some(pending) = self.replacing.remove(old) else {
+            return;
+        };
+        if !cancelled {
+            return; // filled, rejected or expired: nothing to replace
+        }
+        let mut order = pending.order;
+        let reference = self.last_candle[order.instrument].map_or(Decimal::ZERO, |(_, c)| c.close);
+        let Ok(qty) = self.resolve_qty(&order, reference) else {
+            return; // the position is gone (the other leg filled)
+        };
+        order.qty = Some(qty);
+        order.request.qty = qty;
+        self.replaced.insert(
+            pending.original,
+            (order.client_id().clone(), pending.generation),
+        );
+        self.place(order, now, sink);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn replacement_ids_keep_the_leg_tag_and_count_up() {
+        let sl = ClientOrderId::new("smc-1649405040000-0-sl");
+        assert_eq!(replacement_id(&sl, 1).as_str(), "smc-1649405040000-0-r1-sl");
+        assert_eq!(
+            replacement_id(&sl, 12).as_str(),
+            "smc-1649405040000-0-r12-sl"
+        );
+        // Within Binance's 36 characters.
+        assert!(replacement_id(&sl, 999).as_str().len() <= 36);
+        assert_eq!(
+            replacement_id(&ClientOrderId::new("stop"), 2).as_str(),
+            "stop-r2"
+        );
+    }
+}
