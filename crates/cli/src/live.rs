@@ -44,9 +44,11 @@ pub struct LiveSetup {
     pub runtime: tokio::runtime::Runtime,
     pub rest: BinanceRest,
     pub urls: BinanceUrls,
-    pub symbol: String,
+    /// The symbols, and their instruments in the same order (one quote
+    /// currency).
+    pub symbols: Vec<String>,
     pub timeframe: Timeframe,
-    pub instrument: Instrument,
+    pub instruments: Vec<Instrument>,
     pub store: Store,
     pub config: EngineConfig,
     pub strategy: Box<dyn Strategy>,
@@ -199,7 +201,7 @@ impl Router<'_> {
         why: &str,
     ) -> anyhow::Result<Reconciled> {
         let (found, commands) =
-            reconcile(self.runtime, self.rest, session, out, self.start, balances)?;
+            reconcile(self.runtime, self.rest, session, out, &self.start, balances)?;
         self.execute(session, out, commands)?;
         if found.reports_applied > 0 || !found.differences.is_empty() || balances {
             out.line(&serde_json::json!({
@@ -275,9 +277,9 @@ pub fn run(setup: LiveSetup) -> anyhow::Result<()> {
         runtime,
         rest,
         urls,
-        symbol,
+        symbols,
         timeframe,
-        instrument,
+        instruments,
         store,
         mut config,
         strategy,
@@ -287,12 +289,34 @@ pub fn run(setup: LiveSetup) -> anyhow::Result<()> {
     } = setup;
     // The session's starting point is fixed at its first start: a restart
     // replays from the same balance.
-    let (quote, base) = crate::live_reconcile::venue_holding(&runtime, &rest, &instrument)?;
+    let Some(quote_asset) = instruments.first().map(|i| i.quote.clone()) else {
+        bail!("live mode needs a symbol");
+    };
+    if let Some(other) = instruments.iter().find(|i| i.quote != quote_asset) {
+        bail!(
+            "one live session trades one quote currency: {} is quoted in {}, not {quote_asset}",
+            other.id,
+            other.quote
+        );
+    }
+    let (quote, bases) = crate::live_reconcile::venue_holdings(&runtime, &rest, &instruments)?;
     let fixed = |name: &str, value: String| -> anyhow::Result<String> {
         Ok(store.session_value_or_insert(name, &value)?)
     };
     let cash: Decimal = fixed("starting_cash", quote.to_string())?.parse()?;
-    let base: Decimal = fixed("starting_base", base.to_string())?.parse()?;
+    let base = symbols
+        .iter()
+        .zip(bases)
+        .enumerate()
+        .map(|(i, (symbol, held))| {
+            // The first symbol keeps the key of single-symbol sessions.
+            let name = match i {
+                0 => "starting_base".to_string(),
+                _ => format!("starting_base:{symbol}"),
+            };
+            Ok(fixed(&name, held.to_string())?.parse()?)
+        })
+        .collect::<anyhow::Result<Vec<Decimal>>>()?;
     let since: i64 = fixed(
         "started_at",
         (rest.time_offset().venue_now_ms() - 1_000).to_string(),
@@ -301,22 +325,27 @@ pub fn run(setup: LiveSetup) -> anyhow::Result<()> {
     let start = Start { base, time: since };
     config.account.starting_cash = cash;
     let history = HistorySwitch::default();
+    let ids: Vec<_> = instruments.iter().map(|i| i.id.clone()).collect();
     let mut engine = Engine::new(
         config,
-        vec![EngineInstrument {
-            instrument: instrument.clone(),
-            execution_timeframe: timeframe,
-        }],
+        instruments
+            .into_iter()
+            .map(|instrument| EngineInstrument {
+                instrument,
+                execution_timeframe: timeframe,
+            })
+            .collect(),
         strategy,
         Box::new(HistoryGate::new(gate, history.clone())),
         Box::new(SimClock::default()),
     )?;
     engine.set_execution(Execution::External);
-    let mut session = LiveSession::open(engine, store, instrument.id.clone(), timeframe, history)?;
+    let mut session = LiveSession::open(engine, store, ids, timeframe, history)?;
     let (candles, reports) = session.replayed();
     eprintln!(
-        "live: {symbol} {timeframe} on {} (database {db}; {candles} candles and {reports} venue reports replayed; starting balance {cash} {})",
-        urls.rest, instrument.quote
+        "live: {} {timeframe} on {} (database {db}; {candles} candles and {reports} venue reports replayed; starting balance {cash} {quote_asset})",
+        symbols.join(", "),
+        urls.rest
     );
     let _enter = runtime.enter();
     // The user stream first: nothing it reports while we reconcile is lost.
@@ -328,9 +357,12 @@ pub fn run(setup: LiveSetup) -> anyhow::Result<()> {
         ))
         .context("opening the user data stream")?;
     let mut md = MarketDataConfig::new(urls.clone());
-    md.streams = vec![(symbol.clone(), StreamKind::Kline(timeframe))];
-    if let Some(last) = session.last_open_time() {
-        md.history = vec![(symbol.clone(), timeframe, last)];
+    for (i, symbol) in symbols.iter().enumerate() {
+        md.streams
+            .push((symbol.clone(), StreamKind::Kline(timeframe)));
+        if let Some(last) = session.last_open_time(i) {
+            md.history.push((symbol.clone(), timeframe, last));
+        }
     }
     let (_market, mut market_events) = MarketDataClient::start(rest.clone(), md);
     let router = Router {
@@ -380,7 +412,10 @@ pub fn run(setup: LiveSetup) -> anyhow::Result<()> {
                         smc_model::time::format_utc(k.candle.open_time)
                     );
                 }
-                if let Some(commands) = session.on_candle(&k.candle, receipt, &mut out)? {
+                let Some(i) = symbols.iter().position(|s| s == k.instrument.symbol()) else {
+                    continue;
+                };
+                if let Some(commands) = session.on_candle(i, &k.candle, receipt, &mut out)? {
                     bars += 1;
                     router.execute(&mut session, &mut out, commands)?;
                 }

@@ -17,9 +17,11 @@ use smc_store::{CandleReceipt, JournalSink, Store};
 pub struct LiveSession {
     engine: Engine,
     store: Store,
-    instrument: InstrumentId,
+    /// The engine's instrument table, in its order.
+    instruments: Vec<InstrumentId>,
     timeframe: Timeframe,
-    last: Option<i64>,
+    /// Open time of the last candle processed, per instrument.
+    last: Vec<Option<i64>>,
     /// Logged candles the engine has processed.
     candles: i64,
     replayed: (usize, usize),
@@ -35,15 +37,12 @@ impl LiveSession {
     pub fn open(
         mut engine: Engine,
         store: Store,
-        instrument: InstrumentId,
+        instruments: Vec<InstrumentId>,
         timeframe: Timeframe,
         history: HistorySwitch,
     ) -> anyhow::Result<Self> {
-        let logged = crate::paper_session::session_candles(
-            &store,
-            std::slice::from_ref(&instrument),
-            timeframe,
-        )?;
+        let logged = crate::paper_session::session_candles(&store, &instruments, timeframe)?;
+        let mut last = vec![None; instruments.len()];
         let reports = store
             .venue_reports()?
             .into_iter()
@@ -60,8 +59,10 @@ impl LiveSession {
             while let Some((_, report)) = next.next_if(|(after, _)| *after <= k as i64) {
                 engine.apply_report(report, &mut sink)?;
             }
+            let instrument = crate::paper_session::instrument_index(&instruments, &c.instrument);
+            last[instrument] = Some(c.candle.open_time);
             let bar = MarketEvent::Bar {
-                instrument: 0,
+                instrument,
                 timeframe,
                 candle: &c.candle,
             };
@@ -83,9 +84,9 @@ impl LiveSession {
         Ok(LiveSession {
             engine,
             store,
-            instrument,
+            instruments,
             timeframe,
-            last: logged.last().map(|c| c.candle.open_time),
+            last,
             candles: logged.len() as i64,
             replayed: (logged.len(), reports.len()),
             pending_cancels,
@@ -103,8 +104,9 @@ impl LiveSession {
         std::mem::take(&mut self.pending_cancels)
     }
 
-    pub fn last_open_time(&self) -> Option<i64> {
-        self.last
+    /// Open time of the last candle processed of the `instrument`th.
+    pub fn last_open_time(&self, instrument: usize) -> Option<i64> {
+        self.last.get(instrument).copied().flatten()
     }
 
     pub fn store(&self) -> &Store {
@@ -125,8 +127,9 @@ impl LiveSession {
         &self.engine
     }
 
-    pub fn instrument(&self) -> &InstrumentId {
-        &self.instrument
+    /// The engine's instrument table, in its order.
+    pub fn instruments(&self) -> &[InstrumentId] {
+        &self.instruments
     }
 
     /// Logs and processes a closed candle, journaling what happens before
@@ -134,17 +137,21 @@ impl LiveSession {
     /// candle was seen before). A history candle opens no new risk.
     pub fn on_candle(
         &mut self,
+        instrument: usize,
         candle: &Candle,
         receipt: CandleReceipt,
         out: &mut dyn EventSink,
     ) -> anyhow::Result<Option<Vec<VenueCommand>>> {
-        if self.last.is_some_and(|l| candle.open_time <= l) {
+        let Some(id) = self.instruments.get(instrument) else {
+            return Ok(None);
+        };
+        if self.last[instrument].is_some_and(|l| candle.open_time <= l) {
             return Ok(None);
         }
         let mut sink = JournalSink::new(&self.store, out);
-        sink.log_candle(&self.instrument, self.timeframe, candle, receipt);
+        sink.log_candle(id, self.timeframe, candle, receipt);
         let bar = MarketEvent::Bar {
-            instrument: 0,
+            instrument,
             timeframe: self.timeframe,
             candle,
         };
@@ -156,7 +163,7 @@ impl LiveSession {
         // session stops, and a restart replays the log without this candle,
         // then fetches it again.
         sink.commit().context("journaling; the session stops")?;
-        self.last = Some(candle.open_time);
+        self.last[instrument] = Some(candle.open_time);
         self.candles += 1;
         Ok(Some(self.engine.take_commands()))
     }

@@ -8,7 +8,7 @@
 //! to resume exactly where the last process stopped. Machine-readable events go to stdout as JSON lines; status
 //! lines go to stderr.
 
-use crate::backtest::{StrategyName, make_strategy};
+use crate::backtest::StrategyName;
 use crate::config_watch::ConfigWatcher;
 use crate::paper_session::PaperSession;
 use anyhow::{Context, bail};
@@ -17,7 +17,9 @@ use smc_engine::{AccountKind, Engine, EngineInstrument};
 use smc_model::{EngineEvent, EventSink, InstrumentId, SimClock, Timeframe};
 use smc_risk::LimitsHandle;
 use smc_store::Store;
-use smc_strategy::{ApproveAll, FirstDecision, PerInstrument, SmcStrategy};
+use smc_strategy::{
+    ApproveAll, FirstDecision, PerInstrument, SmaCross, SmaCrossConfig, SmcStrategy,
+};
 use smc_venues::binance::market_stream::MarketStreamEvent;
 use smc_venues::binance::{
     BinanceMarket, BinanceRest, BinanceUrls, Credentials, MarketDataClient, MarketDataConfig,
@@ -56,8 +58,8 @@ pub struct RunArgs {
     #[arg(long, value_enum, default_value = "spot")]
     market: Market,
     /// Symbols, comma-separated or repeated (default: the config's
-    /// exchanges.binance.symbols, else backtest.instrument, else BTCUSDT).
-    /// Live mode trades one.
+    /// exchanges.binance.symbols, else backtest.instrument, else BTCUSDT),
+    /// traded from one account.
     #[arg(long, value_delimiter = ',')]
     symbol: Vec<String>,
     /// The candles' timeframe (default: the config's entry timeframe, else 1m).
@@ -101,12 +103,6 @@ pub fn run(args: &RunArgs) -> anyhow::Result<()> {
         None => BinanceUrls::production(market),
     };
     let symbols = session_symbols(&args.symbol, settings.as_ref());
-    if mode == RunMode::Live && symbols.len() > 1 {
-        bail!(
-            "live mode trades one symbol so far, not {}: pass one --symbol",
-            symbols.join(", ")
-        );
-    }
     let timeframes = settings
         .as_ref()
         .map(|c| c.backtest.timeframes.clone())
@@ -187,16 +183,13 @@ pub fn run(args: &RunArgs) -> anyhow::Result<()> {
         .zip(reload)
         .map(|(path, handle)| (ConfigWatcher::new(path), handle));
     if mode == RunMode::Live {
-        let (Some(symbol), Some(instrument)) = (symbols.first(), instruments.first()) else {
-            bail!("live mode needs a symbol");
-        };
         return crate::live::run(crate::live::LiveSetup {
             runtime,
             rest,
             urls,
-            symbol: symbol.clone(),
+            symbols,
             timeframe,
-            instrument: instrument.clone(),
+            instruments,
             store,
             config,
             strategy,
@@ -380,9 +373,9 @@ fn session_symbols(flags: &[String], settings: Option<&smc_config::Config>) -> V
     symbols
 }
 
-/// The session's strategy: `smc` keeps one market's state, so each
-/// instrument gets its own instance; `sma_cross` keys its state by
-/// instrument already.
+/// The session's strategy. Both built-ins keep one market's state, so
+/// each instrument gets its own instance (with one instrument the wrapper
+/// changes nothing).
 fn session_strategy(
     name: StrategyName,
     settings: Option<&smc_config::Config>,
@@ -398,7 +391,14 @@ fn session_strategy(
             ))
         }
         StrategyName::SmaCross => {
-            make_strategy(name, FirstDecision::OneBarAfter, settings, timeframes)?
+            let proto = SmaCross::new(SmaCrossConfig {
+                first_decision: FirstDecision::OneBarAfter,
+                ..SmaCrossConfig::default()
+            })?;
+            Box::new(PerInstrument::new(
+                instruments.to_vec(),
+                Box::new(move || Box::new(proto.clone())),
+            ))
         }
     })
 }

@@ -101,6 +101,12 @@ struct Venue {
 /// The venue's side of the account on `market` (spot or usdm); `btc` is
 /// the BTC balance on spot, the BTCUSDT position on USD-M.
 fn venue(sim: &Sim, market: &str) -> Venue {
+    venue_of(sim, market, "BTCUSDT", "BTC")
+}
+
+/// The venue's side of one symbol's trading; `btc` is `base_asset`'s balance
+/// on spot, the symbol's position on USD-M.
+fn venue_of(sim: &Sim, market: &str, symbol: &str, base_asset: &str) -> Venue {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -118,7 +124,7 @@ fn venue(sim: &Sim, market: &str) -> Venue {
     let rest = BinanceRest::new(kind, &base, Some(creds)).unwrap();
     rt.block_on(async {
         rest.sync_clock().await.unwrap();
-        let id: smc_model::InstrumentId = "binance:BTCUSDT".parse().unwrap();
+        let id: smc_model::InstrumentId = format!("binance:{symbol}").parse().unwrap();
         let all = rest.all_orders(&id).await.unwrap();
         let mut orders: BTreeMap<String, Vec<String>> = BTreeMap::new();
         let mut by_venue_id = BTreeMap::new();
@@ -148,7 +154,7 @@ fn venue(sim: &Sim, market: &str) -> Venue {
             .collect();
         let btc = match kind {
             BinanceMarket::UsdM => rest
-                .positions(Some("BTCUSDT"))
+                .positions(Some(symbol))
                 .await
                 .unwrap()
                 .iter()
@@ -159,7 +165,7 @@ fn venue(sim: &Sim, market: &str) -> Venue {
                 .await
                 .unwrap()
                 .iter()
-                .find(|b| b.asset == "BTC")
+                .find(|b| b.asset == base_asset)
                 .map_or(rust_decimal::Decimal::ZERO, |b| b.total()),
         };
         Venue {
@@ -435,9 +441,6 @@ fn live_mode_refuses_without_confirmation_limits_breakers_or_with_a_withdrawal_k
         (WITHDRAW_KEY, WITHDRAW_SECRET),
     ));
     assert!(withdrawal.contains("may withdraw"), "{withdrawal}");
-    let mut two = live(&sim, &with_breakers, &db, (KEY, SECRET));
-    two.args(["--symbol", "ETHUSDT"]);
-    assert!(run(two).contains("one symbol"));
     // Nothing was sent by any refused start.
     assert!(venue(&sim, "spot").orders.is_empty());
 }
@@ -516,4 +519,90 @@ fn live_moves_a_trailing_stop_by_cancel_and_replace() {
         .find(|p| p.instrument.ends_with(":BTCUSDT"))
         .map_or(rust_decimal::Decimal::ZERO, |p| p.qty);
     assert_eq!(position, venue.btc);
+}
+
+#[test]
+fn live_trades_two_symbols_from_one_account_across_kills() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = config(dir.path(), true);
+    let db = dir.path().join("two.db");
+    // A second market: Bybit's BTCUSDT minutes, listed as ETHUSDT.
+    let sim = Sim::start(
+        80,
+        &[
+            "--api-key",
+            KEY,
+            "--api-secret",
+            SECRET,
+            "--market",
+            "testdata/market/bybit-spot/BTCUSDT-1m.csv",
+            "--symbol",
+            "ETHUSDT",
+        ],
+    );
+    let two = || {
+        let mut c = live(&sim, &cfg, &db, (KEY, SECRET));
+        c.args(["--symbol", "ETHUSDT"]); // with live()'s BTCUSDT
+        c
+    };
+    let mut seed = 0x7777_1234_abcd_0001u64;
+    for _ in 0..5 {
+        let mut child = two()
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(300 + next(&mut seed) % 500));
+        child.kill().unwrap();
+        child.wait().unwrap();
+    }
+    let out = two().args(["--max-bars", "120"]).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("live: BTCUSDT, ETHUSDT 1m"), "{stderr}");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let last = stdout
+        .lines()
+        .rfind(|l| l.contains(r#""type":"reconciled""#))
+        .expect("a final reconciliation line");
+    // Both base balances and the shared USDT balance agree with the venue.
+    assert!(last.contains(r#""differences":[]"#), "{last}");
+    let store = Store::open_existing(&format!("sqlite://{}", db.display())).unwrap();
+    let journal: BTreeMap<String, JournalStatus> = store
+        .orders()
+        .unwrap()
+        .iter()
+        .map(|o| (o.request.client_id.to_string(), o.status))
+        .collect();
+    let fills = store.fills().unwrap();
+    for (symbol, base) in [("BTCUSDT", "BTC"), ("ETHUSDT", "ETH")] {
+        let venue = venue_of(&sim, "spot", symbol, base);
+        assert!(venue.orders.len() >= 2, "{symbol}: {:?}", venue.orders);
+        for (id, statuses) in &venue.orders {
+            assert_eq!(statuses.len(), 1, "{id} placed twice");
+            assert_eq!(
+                journal.get(id),
+                Some(&journal_status_of_venue(&statuses[0])),
+                "{symbol} order {id}: venue {statuses:?}"
+            );
+        }
+        let got: BTreeMap<String, String> = fills
+            .iter()
+            .filter(|f| f.instrument.symbol() == symbol)
+            .map(|f| (f.trade_id.clone(), f.qty.normalize().to_string()))
+            .collect();
+        let want: BTreeMap<String, String> = venue
+            .trades
+            .iter()
+            .map(|(t, (_, qty, _))| (t.clone(), qty.clone()))
+            .collect();
+        assert_eq!(got, want, "{symbol}: journal fills vs venue trades");
+        let position = store
+            .positions()
+            .unwrap()
+            .iter()
+            .find(|p| p.instrument.ends_with(&format!(":{symbol}")))
+            .map_or(rust_decimal::Decimal::ZERO, |p| p.qty);
+        assert_eq!(position, venue.btc, "{symbol}: position vs {base} balance");
+    }
 }
