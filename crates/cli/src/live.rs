@@ -203,7 +203,8 @@ impl Router<'_> {
         let (found, commands) =
             reconcile(self.runtime, self.rest, session, out, &self.start, balances)?;
         self.execute(session, out, commands)?;
-        if found.reports_applied > 0 || !found.differences.is_empty() || balances {
+        let acted = found.reports_applied > 0 || found.resent > 0;
+        if acted || !found.differences.is_empty() || balances {
             out.line(&serde_json::json!({
                 "type": "reconciled",
                 "why": why,

@@ -1,7 +1,8 @@
 //! Reconciliation with the venue, on start, after every reconnect of the
 //! user data stream, and while an order's outcome is unknown: first the
 //! orders (each journaled order that may be open or whose answer was lost
-//! is queried; one the venue does not know was never placed), then the
+//! is queried; one the venue does not know was never placed: a
+//! reduce-only one is sent now, an entry is marked rejected), then the
 //! fills (the account's trades, de-duplicated by trade id with whatever
 //! the user stream and the order answers reported), then the orders' end
 //! states, and last the balances (spot) or the wallet and the position
@@ -27,6 +28,8 @@ pub struct Reconciled {
     pub reports_applied: usize,
     /// Orders the venue does not know: never placed.
     pub never_placed: usize,
+    /// Of those, the reduce-only ones (stops, targets, exits) sent now.
+    pub resent: usize,
     /// Trades of orders this session did not place.
     pub foreign_trades: usize,
     /// Where the venue's balances differ from the engine's account.
@@ -69,6 +72,7 @@ pub fn reconcile(
     // 1. Orders.
     let open = session.store().open_orders()?;
     let mut ends = Vec::new();
+    let mut resend = Vec::new();
     for o in &open {
         found.orders_checked += 1;
         let id = &o.request.client_id;
@@ -78,6 +82,17 @@ pub fn reconcile(
         let Some(q) = answer else {
             if matches!(o.status, JournalStatus::Pending | JournalStatus::Unknown) {
                 found.never_placed += 1;
+                if o.request.reduce_only {
+                    // A stop, target or exit the process died before
+                    // sending (or whose request never arrived): the venue
+                    // has just said it does not know this id, so sending
+                    // it now cannot duplicate it, and the position it
+                    // protects or closes needs it. An entry is not sent
+                    // late: its signal is gone.
+                    found.resent += 1;
+                    resend.push(VenueCommand::Place(o.request.clone()));
+                    continue;
+                }
                 let reason = "the venue does not know it: never placed".to_string();
                 apply(
                     session,
@@ -145,6 +160,7 @@ pub fn reconcile(
     for report in ends {
         apply(session, report, &mut found)?;
     }
+    commands.extend(resend);
     // 4. The account.
     if balances {
         compare_balances(runtime, rest, session, start, &mut found)?;

@@ -606,3 +606,124 @@ fn live_trades_two_symbols_from_one_account_across_kills() {
         assert_eq!(position, venue.btc, "{symbol}: position vs {base} balance");
     }
 }
+
+/// The key's BTC balance (one light request, for polling).
+fn held_btc(sim: &Sim) -> rust_decimal::Decimal {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let creds = Credentials {
+        api_key: KEY.into(),
+        secret: Secret::new(SECRET),
+    };
+    let rest = BinanceRest::new(
+        BinanceMarket::Spot,
+        &format!("http://{}", sim.addr),
+        Some(creds),
+    )
+    .unwrap();
+    rt.block_on(async {
+        rest.sync_clock().await.unwrap();
+        rest.balances().await.unwrap()
+    })
+    .iter()
+    .find(|b| b.asset == "BTC")
+    .map_or(rust_decimal::Decimal::ZERO, |b| b.total())
+}
+
+/// Sets the simulator's faults at run time.
+fn put_faults(sim: &Sim, spec: &str) {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(&sim.addr).unwrap();
+    write!(
+        s,
+        "PUT /__sim/faults HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nContent-Length: {}\r\n\r\n{spec}",
+        sim.addr,
+        spec.len()
+    )
+    .unwrap();
+    let mut answer = String::new();
+    let _ = s.read_to_string(&mut answer);
+    assert!(answer.starts_with("HTTP/1.1 2"), "{answer}");
+}
+
+#[test]
+fn an_exit_the_venue_never_got_is_sent_once_the_venue_says_it_does_not_know_it() {
+    use std::io::BufRead;
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = config(dir.path(), true);
+    let db = dir.path().join("resend.db");
+    let sim = start_sim(80, "");
+    let mut child = live(&sim, &cfg, &db, (KEY, SECRET))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let lines = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let reader = {
+        let lines = lines.clone();
+        let stdout = child.stdout.take().unwrap();
+        std::thread::spawn(move || {
+            for line in std::io::BufReader::new(stdout)
+                .lines()
+                .map_while(Result::ok)
+            {
+                lines.lock().unwrap().push(line);
+            }
+        })
+    };
+    let resent = |lines: &[String]| {
+        lines
+            .iter()
+            .any(|l| l.contains(r#""type":"reconciled""#) && !l.contains(r#""resent":0"#))
+    };
+    // While the session holds BTC, every order request fails with a 5xx
+    // the venue never processed: the next exit's outcome is unknown, and
+    // once the faults clear, reconciliation finds the venue does not know
+    // it and sends it.
+    let mut found = false;
+    for _ in 0..15 {
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while held_btc(&sim).is_zero() && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        put_faults(&sim, "5xx(path=/api/v3/order)");
+        std::thread::sleep(Duration::from_millis(1_500));
+        control(&sim, "DELETE");
+        std::thread::sleep(Duration::from_millis(1_500));
+        if resent(&lines.lock().unwrap()) {
+            found = true;
+            break;
+        }
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    reader.join().unwrap();
+    assert!(found, "no exit was resent");
+    // Everything still agrees with the venue after a restart.
+    let out = live(&sim, &cfg, &db, (KEY, SECRET))
+        .args(["--max-bars", "5"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let last = stdout
+        .lines()
+        .rfind(|l| l.contains(r#""type":"reconciled""#))
+        .unwrap();
+    assert!(last.contains(r#""differences":[]"#), "{last}");
+    let store = Store::open_existing(&format!("sqlite://{}", db.display())).unwrap();
+    let venue = venue(&sim, "spot");
+    for o in store.orders().unwrap() {
+        let id = o.request.client_id.to_string();
+        match venue.orders.get(&id) {
+            Some(statuses) => assert_eq!(o.status, journal_status_of_venue(&statuses[0]), "{id}"),
+            None => assert_eq!(o.status, JournalStatus::Rejected, "{id}"),
+        }
+    }
+}
