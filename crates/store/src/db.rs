@@ -36,6 +36,8 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
 pub struct Store {
     runtime: tokio::runtime::Runtime,
     conn: Mutex<SqliteConnection>,
+    /// The journal steps' connection (`crate::direct`); none in memory.
+    direct: Option<Mutex<rusqlite::Connection>>,
     orders: crate::order_cache::OrderCache,
     url: String,
 }
@@ -108,9 +110,10 @@ impl Store {
                 url: url.to_string(),
                 source,
             })?;
-        let store = Store {
+        let mut store = Store {
             runtime,
             conn: Mutex::new(conn),
+            direct: None,
             orders: Default::default(),
             url: url.to_string(),
         };
@@ -120,6 +123,10 @@ impl Store {
                 url: url.to_string(),
                 source,
             })?;
+        let in_memory = url.contains(":memory:") || url.contains("mode=memory");
+        if !in_memory {
+            store.direct = Some(Mutex::new(crate::direct::open(file)?));
+        }
         Ok(store)
     }
 
@@ -130,6 +137,15 @@ impl Store {
 
     pub(crate) fn order_cache(&self) -> &crate::order_cache::OrderCache {
         &self.orders
+    }
+
+    /// The direct connection, if the database is a file.
+    pub(crate) fn direct(&self) -> Option<MutexGuard<'_, rusqlite::Connection>> {
+        // A panic mid-transaction drops (rolls back) the transaction, so a
+        // poisoned lock's connection is fine to take over.
+        self.direct
+            .as_ref()
+            .map(|m| m.lock().unwrap_or_else(PoisonError::into_inner))
     }
 
     /// The connection. A panic while it was held cannot leave it in a
@@ -144,9 +160,15 @@ impl Store {
     /// commit in a hundred of a trading session would pay milliseconds).
     /// The caller then calls [`Store::checkpoint`] when it is idle.
     pub fn defer_checkpoints(&self) -> Result<(), StoreError> {
+        let what = "turning off automatic checkpoints";
+        if let Some(direct) = self.direct() {
+            direct
+                .pragma_update(None, "wal_autocheckpoint", 0)
+                .map_err(StoreError::direct(what))?;
+        }
         self.block_on(sqlx::query("PRAGMA wal_autocheckpoint = 0").execute(&mut *self.conn()))
             .map(drop)
-            .map_err(StoreError::query("turning off automatic checkpoints"))
+            .map_err(StoreError::query(what))
     }
 
     /// Copies what the WAL holds into the database, as far as no reader

@@ -27,6 +27,13 @@ pub enum StoreError {
         #[source]
         source: sqlx::Error,
     },
+    /// A failure on the direct connection the journal's steps commit on.
+    #[error("{what}: {source}")]
+    Direct {
+        what: &'static str,
+        #[source]
+        source: rusqlite::Error,
+    },
     #[error("{what}: unexpected value `{value}` in the database")]
     Corrupt { what: &'static str, value: String },
 }
@@ -35,5 +42,10 @@ impl StoreError {
     /// Wraps a sqlx error with the operation that failed.
     pub(crate) fn query(what: &'static str) -> impl FnOnce(sqlx::Error) -> StoreError {
         move |source| StoreError::Query { what, source }
+    }
+
+    /// Wraps a rusqlite error with the operation that failed.
+    pub(crate) fn direct(what: &'static str) -> impl FnOnce(rusqlite::Error) -> StoreError {
+        move |source| StoreError::Direct { what, source }
     }
 }

@@ -8,7 +8,10 @@
 //!
 //! The engine is synchronous, so [`Store`] is a synchronous façade: it owns
 //! a small current-thread tokio runtime and blocks on sqlx's async calls.
-//! Do not call it from inside an async runtime.
+//! Do not call it from inside an async runtime. The journal's per-step
+//! commits, on the order path, go through a second, direct connection on
+//! the calling thread instead (`direct`, measured by the `commit_floor`
+//! bench).
 
 /// Circuit-breaker states and transitions (implements `smc_risk`'s `BreakerStore`).
 pub mod breakers;
@@ -16,6 +19,8 @@ pub mod breakers;
 pub mod candles;
 /// Opening a database and applying the migrations.
 pub mod db;
+/// The journal steps' direct connection.
+mod direct;
 /// Store errors.
 pub mod error;
 /// Orders, fills and positions.
