@@ -1,7 +1,7 @@
 //! The journal's step commits on the calling thread. sqlx runs every
 //! SQLite call on the connection's worker thread, and the hop there and
 //! back is most of a step's cost: `cargo bench -p smc-store --bench
-//! commit_floor` measures the same three writes at ≈155 µs through sqlx's
+//! journal` measures the same three writes at ≈155 µs through sqlx's
 //! worker and ≈70 µs on the calling thread. Since a candle's order waits
 //! for its step's commit, the step goes through a second, direct
 //! connection to the same file (rusqlite, statements cached); migrations,

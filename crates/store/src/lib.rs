@@ -10,8 +10,7 @@
 //! a small current-thread tokio runtime and blocks on sqlx's async calls.
 //! Do not call it from inside an async runtime. The journal's per-step
 //! commits, on the order path, go through a second, direct connection on
-//! the calling thread instead (`direct`, measured by the `commit_floor`
-//! bench).
+//! the calling thread instead (`direct`, measured by the `journal` bench).
 
 /// Circuit-breaker states and transitions (implements `smc_risk`'s `BreakerStore`).
 pub mod breakers;
