@@ -270,12 +270,17 @@ pub fn make_strategy(
     timeframes: &[String],
 ) -> anyhow::Result<Box<dyn smc_strategy::Strategy>> {
     Ok(match name {
-        StrategyName::SmaCross => Box::new(SmaCross::new(SmaCrossConfig {
-            first_decision,
-            ..SmaCrossConfig::default()
-        })?),
+        StrategyName::SmaCross => Box::new(sma_cross(first_decision)?),
         StrategyName::Smc => Box::new(SmcStrategy::new(smc_config(settings, timeframes)?)),
     })
+}
+
+/// `sma_cross` with its default averages and `first_decision`.
+pub fn sma_cross(first_decision: FirstDecision) -> anyhow::Result<SmaCross> {
+    Ok(SmaCross::new(SmaCrossConfig {
+        first_decision,
+        ..SmaCrossConfig::default()
+    })?)
 }
 
 /// The `smc` strategy's parameters: the config's, with its detectors, and

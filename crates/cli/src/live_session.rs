@@ -55,11 +55,11 @@ impl LiveSession {
         let mut quiet = NullSink; // a replay re-derives what was already reported
         let mut sink = JournalSink::replaying(&store, &mut quiet);
         let mut next = reports.iter().peekable();
-        for (k, c) in logged.iter().enumerate() {
+        for (k, (instrument, c)) in logged.iter().enumerate() {
             while let Some((_, report)) = next.next_if(|(after, _)| *after <= k as i64) {
                 engine.apply_report(report, &mut sink)?;
             }
-            let instrument = crate::paper_session::instrument_index(&instruments, &c.instrument);
+            let instrument = *instrument;
             last[instrument] = Some(c.candle.open_time);
             let bar = MarketEvent::Bar {
                 instrument,

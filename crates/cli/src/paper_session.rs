@@ -28,35 +28,35 @@ impl EventSink for Timed<'_> {
     }
 }
 
-/// The session's candle log; a database that holds a session of another
-/// instrument or timeframe is refused (one database, one session; a
-/// session may add instruments, never drop one it has candles of).
+/// The session's candle log, each candle with the engine's index of its
+/// instrument; a database that holds a session of another instrument or
+/// timeframe is refused (one database, one session; a session may add
+/// instruments, never drop one it has candles of).
 pub fn session_candles(
     store: &Store,
     instruments: &[InstrumentId],
     timeframe: Timeframe,
-) -> anyhow::Result<Vec<smc_store::LoggedCandle>> {
-    let logged = store.logged_candles()?;
-    if let Some(other) = logged
-        .iter()
-        .find(|c| !instruments.contains(&c.instrument) || c.timeframe != timeframe)
-    {
-        let names: Vec<String> = instruments.iter().map(|i| i.to_string()).collect();
-        bail!(
-            "{}: this database holds a session of {} {}, not of {} {timeframe}; use another --db",
-            store.url(),
-            other.instrument,
-            other.timeframe,
-            names.join(", ")
-        );
-    }
-    Ok(logged)
-}
-
-/// The engine's index of each logged candle's instrument.
-pub fn instrument_index(instruments: &[InstrumentId], id: &InstrumentId) -> usize {
-    // `session_candles` refused any instrument outside the table.
-    instruments.iter().position(|i| i == id).unwrap_or_default()
+) -> anyhow::Result<Vec<(usize, smc_store::LoggedCandle)>> {
+    store
+        .logged_candles()?
+        .into_iter()
+        .map(|c| {
+            let index = instruments.iter().position(|i| *i == c.instrument);
+            match index {
+                Some(i) if c.timeframe == timeframe => Ok((i, c)),
+                _ => {
+                    let names: Vec<String> = instruments.iter().map(|i| i.to_string()).collect();
+                    bail!(
+                        "{}: this database holds a session of {} {}, not of {} {timeframe}; use another --db",
+                        store.url(),
+                        c.instrument,
+                        c.timeframe,
+                        names.join(", ")
+                    )
+                }
+            }
+        })
+        .collect()
 }
 
 pub struct PaperSession {
@@ -85,8 +85,8 @@ impl PaperSession {
         let mut last = vec![None; instruments.len()];
         let mut quiet = NullSink; // a replay re-derives what was already reported
         let mut sink = JournalSink::replaying(&store, &mut quiet);
-        for c in &logged {
-            let instrument = instrument_index(&instruments, &c.instrument);
+        for (instrument, c) in &logged {
+            let instrument = *instrument;
             let bar = MarketEvent::Bar {
                 instrument,
                 timeframe,

@@ -17,9 +17,7 @@ use smc_engine::{AccountKind, Engine, EngineInstrument};
 use smc_model::{EngineEvent, EventSink, InstrumentId, SimClock, Timeframe};
 use smc_risk::LimitsHandle;
 use smc_store::Store;
-use smc_strategy::{
-    ApproveAll, FirstDecision, PerInstrument, SmaCross, SmaCrossConfig, SmcStrategy,
-};
+use smc_strategy::{ApproveAll, FirstDecision, PerInstrument, SmcStrategy};
 use smc_venues::binance::market_stream::MarketStreamEvent;
 use smc_venues::binance::{
     BinanceMarket, BinanceRest, BinanceUrls, Credentials, MarketDataClient, MarketDataConfig,
@@ -391,10 +389,7 @@ fn session_strategy(
             ))
         }
         StrategyName::SmaCross => {
-            let proto = SmaCross::new(SmaCrossConfig {
-                first_decision: FirstDecision::OneBarAfter,
-                ..SmaCrossConfig::default()
-            })?;
+            let proto = crate::backtest::sma_cross(FirstDecision::OneBarAfter)?;
             Box::new(PerInstrument::new(
                 instruments.to_vec(),
                 Box::new(move || Box::new(proto.clone())),

@@ -15,7 +15,7 @@
 
 mod common;
 
-use common::{Sim, smc};
+use common::{Sim, kill_repeatedly, smc};
 use smc_store::{JournalStatus, Store};
 use smc_venues::binance::{BinanceMarket, BinanceRest, Credentials};
 use smc_venues::net::Secret;
@@ -81,14 +81,6 @@ fn live(sim: &Sim, config: &Path, db: &Path, key: (&str, &str)) -> Command {
     c
 }
 
-/// xorshift: the kill moments, reproducible.
-fn next(seed: &mut u64) -> u64 {
-    *seed ^= *seed << 13;
-    *seed ^= *seed >> 7;
-    *seed ^= *seed << 17;
-    *seed
-}
-
 /// What the venue knows about the test key's account.
 struct Venue {
     /// client id -> statuses of the orders with that id (one, if unique).
@@ -96,6 +88,25 @@ struct Venue {
     /// trade id -> (client id, qty, price)
     trades: BTreeMap<String, (String, String, String)>,
     btc: rust_decimal::Decimal,
+}
+
+/// A client of the simulator on `market` (spot or usdm) with the test key,
+/// and a runtime to drive it.
+fn sim_rest(sim: &Sim, market: &str) -> (tokio::runtime::Runtime, BinanceRest) {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let creds = Credentials {
+        api_key: KEY.into(),
+        secret: Secret::new(SECRET),
+    };
+    let kind = match market {
+        "usdm" => BinanceMarket::UsdM,
+        _ => BinanceMarket::Spot,
+    };
+    let rest = BinanceRest::new(kind, &format!("http://{}", sim.addr), Some(creds)).unwrap();
+    (rt, rest)
 }
 
 /// The venue's side of the account on `market` (spot or usdm); `btc` is
@@ -107,21 +118,9 @@ fn venue(sim: &Sim, market: &str) -> Venue {
 /// The venue's side of one symbol's trading; `btc` is `base_asset`'s balance
 /// on spot, the symbol's position on USD-M.
 fn venue_of(sim: &Sim, market: &str, symbol: &str, base_asset: &str) -> Venue {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    let creds = Credentials {
-        api_key: KEY.into(),
-        secret: Secret::new(SECRET),
-    };
     // Faults are cleared first, so that the audit itself is not refused.
-    let base = format!("http://{}", sim.addr);
-    let kind = match market {
-        "usdm" => BinanceMarket::UsdM,
-        _ => BinanceMarket::Spot,
-    };
-    let rest = BinanceRest::new(kind, &base, Some(creds)).unwrap();
+    let (rt, rest) = sim_rest(sim, market);
+    let kind = rest.market();
     rt.block_on(async {
         rest.sync_clock().await.unwrap();
         let id: smc_model::InstrumentId = format!("binance:{symbol}").parse().unwrap();
@@ -178,12 +177,18 @@ fn venue_of(sim: &Sim, market: &str, symbol: &str, base_asset: &str) -> Venue {
 
 /// One request to the simulator's control endpoint; the answer's body.
 fn control(sim: &Sim, method: &str) -> String {
+    control_with(sim, method, "")
+}
+
+/// One request with a body (a fault spec) to the control endpoint.
+fn control_with(sim: &Sim, method: &str, body: &str) -> String {
     let mut s = std::net::TcpStream::connect(&sim.addr).unwrap();
     use std::io::{Read, Write};
     write!(
         s,
-        "{method} /__sim/faults HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n",
-        sim.addr
+        "{method} /__sim/faults HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nContent-Length: {}\r\n\r\n{body}",
+        sim.addr,
+        body.len()
     )
     .unwrap();
     let mut answer = String::new();
@@ -211,6 +216,56 @@ fn clear_faults(sim: &Sim, faults: &str) {
     control(sim, "DELETE");
 }
 
+/// The last reconciliation a run printed (the one at its stop).
+fn final_reconciliation(stdout: &[u8]) -> serde_json::Value {
+    let stdout = String::from_utf8_lossy(stdout);
+    let last = stdout
+        .lines()
+        .rfind(|l| l.contains(r#""type":"reconciled""#))
+        .expect("a final reconciliation line");
+    serde_json::from_str(last).unwrap()
+}
+
+/// Each venue order placed once, journaled with the venue's status.
+fn assert_journal_has_the_venues_orders(
+    journal: &BTreeMap<String, JournalStatus>,
+    venue: &Venue,
+    what: &str,
+) {
+    for (id, statuses) in &venue.orders {
+        assert_eq!(
+            statuses.len(),
+            1,
+            "[{what}] {id} placed twice: {statuses:?}"
+        );
+        assert_eq!(
+            journal.get(id),
+            Some(&journal_status_of_venue(&statuses[0])),
+            "[{what}] order {id}: venue {statuses:?}"
+        );
+    }
+}
+
+/// The journal's orders by client id, with their statuses.
+fn journal_statuses(store: &Store) -> BTreeMap<String, JournalStatus> {
+    store
+        .orders()
+        .unwrap()
+        .iter()
+        .map(|o| (o.request.client_id.to_string(), o.status))
+        .collect()
+}
+
+/// The journal's position in `symbol` (zero when it has none).
+fn journal_position(store: &Store, symbol: &str) -> rust_decimal::Decimal {
+    store
+        .positions()
+        .unwrap()
+        .iter()
+        .find(|p| p.instrument.ends_with(&format!(":{symbol}")))
+        .map_or(rust_decimal::Decimal::ZERO, |p| p.qty)
+}
+
 fn journal_status_of_venue(status: &str) -> JournalStatus {
     match status {
         "Submitted" => JournalStatus::Submitted,
@@ -229,31 +284,19 @@ fn trade_and_check(market: &str, faults: &str, kills: usize, bars: u32, seed: u6
     let cfg = config(dir.path(), true);
     let db = dir.path().join("live.db");
     let sim = start_sim(80, faults);
-    let mut seed = seed;
-    for _ in 0..kills {
-        let mut child = live(&sim, &cfg, &db, (KEY, SECRET))
-            .args(["--market", market])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        std::thread::sleep(Duration::from_millis(200 + next(&mut seed) % 500));
-        // SIGKILL: no chance to flush, answer or clean up.
-        child.kill().unwrap();
-        child.wait().unwrap();
-    }
+    let session = || {
+        let mut c = live(&sim, &cfg, &db, (KEY, SECRET));
+        c.args(["--market", market]);
+        c
+    };
+    kill_repeatedly(session, kills, 200, 500, seed);
     let out = live(&sim, &cfg, &db, (KEY, SECRET))
         .args(["--market", market, "--max-bars", &bars.to_string()])
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "[{faults}] {stderr}");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let last = stdout
-        .lines()
-        .rfind(|l| l.contains(r#""type":"reconciled""#))
-        .expect("a final reconciliation line");
-    let last: serde_json::Value = serde_json::from_str(last).unwrap();
+    let last = final_reconciliation(&out.stdout);
     assert_eq!(last["why"], "stop", "[{faults}] {last}");
     assert_eq!(
         last["result"]["differences"],
@@ -265,29 +308,14 @@ fn trade_and_check(market: &str, faults: &str, kills: usize, bars: u32, seed: u6
     let venue = venue(&sim, market);
     let store = Store::open_existing(&format!("sqlite://{}", db.display())).unwrap();
     let orders = store.orders().unwrap();
-    let journal: BTreeMap<String, JournalStatus> = orders
-        .iter()
-        .map(|o| (o.request.client_id.to_string(), o.status))
-        .collect();
+    let journal = journal_statuses(&store);
     assert_eq!(journal.len(), orders.len());
     // The session traded, and the venue filled some of it.
     assert!(venue.orders.len() >= 3, "[{faults}] {:?}", venue.orders);
     assert!(venue.trades.len() >= 2, "[{faults}] {:?}", venue.trades);
     // No order duplicated on the venue; none unknown to the journal; the
     // journal's status is the venue's.
-    for (id, statuses) in &venue.orders {
-        assert_eq!(
-            statuses.len(),
-            1,
-            "[{faults}] {id} placed twice: {statuses:?}"
-        );
-        let want = journal_status_of_venue(&statuses[0]);
-        assert_eq!(
-            journal.get(id),
-            Some(&want),
-            "[{faults}] order {id}: venue {statuses:?}"
-        );
-    }
+    assert_journal_has_the_venues_orders(&journal, &venue, faults);
     // No order lost: what the venue does not know was refused, and the
     // journal says so.
     for (id, status) in &journal {
@@ -317,12 +345,7 @@ fn trade_and_check(market: &str, faults: &str, kills: usize, bars: u32, seed: u6
     );
     // Position: the journal's equals the venue's BTC balance (spot) or
     // position (USD-M); the key started with none.
-    let position = store
-        .positions()
-        .unwrap()
-        .iter()
-        .find(|p| p.instrument.ends_with(":BTCUSDT"))
-        .map_or(rust_decimal::Decimal::ZERO, |p| p.qty);
+    let position = journal_position(&store, "BTCUSDT");
     assert_eq!(position, venue.btc, "[{faults}] position vs BTC balance");
     // The candles fetched to fill the gaps the kills left opened nothing:
     // no buy (sma_cross is long-only on spot, so a buy adds risk) was
@@ -475,20 +498,15 @@ fn live_moves_a_trailing_stop_by_cancel_and_replace() {
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stderr}");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let last = stdout
-        .lines()
-        .rfind(|l| l.contains(r#""type":"reconciled""#))
-        .expect("a final reconciliation line");
-    assert!(last.contains(r#""differences":[]"#), "{last}");
+    let last = final_reconciliation(&out.stdout);
+    assert_eq!(
+        last["result"]["differences"],
+        serde_json::json!([]),
+        "{last}"
+    );
     let venue = venue(&sim, "spot");
     let store = Store::open_existing(&format!("sqlite://{}", db.display())).unwrap();
-    let journal: BTreeMap<String, JournalStatus> = store
-        .orders()
-        .unwrap()
-        .iter()
-        .map(|o| (o.request.client_id.to_string(), o.status))
-        .collect();
+    let journal = journal_statuses(&store);
     // A stop was moved: cancelled on the venue and replaced under a new id.
     let replaced: Vec<&String> = venue
         .orders
@@ -496,14 +514,7 @@ fn live_moves_a_trailing_stop_by_cancel_and_replace() {
         .filter(|id| id.contains("-r1-sl"))
         .collect();
     assert!(!replaced.is_empty(), "no stop replaced: {:?}", venue.orders);
-    for (id, statuses) in &venue.orders {
-        assert_eq!(statuses.len(), 1, "{id} placed twice");
-        assert_eq!(
-            journal.get(id),
-            Some(&journal_status_of_venue(&statuses[0])),
-            "order {id}: venue {statuses:?}"
-        );
-    }
+    assert_journal_has_the_venues_orders(&journal, &venue, "trailing");
     // Never two stops of one trade resting at once: of each trade's stops,
     // at most one is still open on the venue.
     let open_stops = venue
@@ -512,13 +523,7 @@ fn live_moves_a_trailing_stop_by_cancel_and_replace() {
         .filter(|(id, s)| id.ends_with("-sl") && s[0] == "Submitted")
         .count();
     assert!(open_stops <= 1, "{:?}", venue.orders);
-    let position = store
-        .positions()
-        .unwrap()
-        .iter()
-        .find(|p| p.instrument.ends_with(":BTCUSDT"))
-        .map_or(rust_decimal::Decimal::ZERO, |p| p.qty);
-    assert_eq!(position, venue.btc);
+    assert_eq!(journal_position(&store, "BTCUSDT"), venue.btc);
 }
 
 #[test]
@@ -545,47 +550,25 @@ fn live_trades_two_symbols_from_one_account_across_kills() {
         c.args(["--symbol", "ETHUSDT"]); // with live()'s BTCUSDT
         c
     };
-    let mut seed = 0x7777_1234_abcd_0001u64;
-    for _ in 0..5 {
-        let mut child = two()
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        std::thread::sleep(Duration::from_millis(300 + next(&mut seed) % 500));
-        child.kill().unwrap();
-        child.wait().unwrap();
-    }
+    kill_repeatedly(two, 5, 300, 500, 0x7777_1234_abcd_0001);
     let out = two().args(["--max-bars", "120"]).output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stderr}");
     assert!(stderr.contains("live: BTCUSDT, ETHUSDT 1m"), "{stderr}");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let last = stdout
-        .lines()
-        .rfind(|l| l.contains(r#""type":"reconciled""#))
-        .expect("a final reconciliation line");
+    let last = final_reconciliation(&out.stdout);
     // Both base balances and the shared USDT balance agree with the venue.
-    assert!(last.contains(r#""differences":[]"#), "{last}");
+    assert_eq!(
+        last["result"]["differences"],
+        serde_json::json!([]),
+        "{last}"
+    );
     let store = Store::open_existing(&format!("sqlite://{}", db.display())).unwrap();
-    let journal: BTreeMap<String, JournalStatus> = store
-        .orders()
-        .unwrap()
-        .iter()
-        .map(|o| (o.request.client_id.to_string(), o.status))
-        .collect();
+    let journal = journal_statuses(&store);
     let fills = store.fills().unwrap();
     for (symbol, base) in [("BTCUSDT", "BTC"), ("ETHUSDT", "ETH")] {
         let venue = venue_of(&sim, "spot", symbol, base);
         assert!(venue.orders.len() >= 2, "{symbol}: {:?}", venue.orders);
-        for (id, statuses) in &venue.orders {
-            assert_eq!(statuses.len(), 1, "{id} placed twice");
-            assert_eq!(
-                journal.get(id),
-                Some(&journal_status_of_venue(&statuses[0])),
-                "{symbol} order {id}: venue {statuses:?}"
-            );
-        }
+        assert_journal_has_the_venues_orders(&journal, &venue, symbol);
         let got: BTreeMap<String, String> = fills
             .iter()
             .filter(|f| f.instrument.symbol() == symbol)
@@ -597,32 +580,14 @@ fn live_trades_two_symbols_from_one_account_across_kills() {
             .map(|(t, (_, qty, _))| (t.clone(), qty.clone()))
             .collect();
         assert_eq!(got, want, "{symbol}: journal fills vs venue trades");
-        let position = store
-            .positions()
-            .unwrap()
-            .iter()
-            .find(|p| p.instrument.ends_with(&format!(":{symbol}")))
-            .map_or(rust_decimal::Decimal::ZERO, |p| p.qty);
+        let position = journal_position(&store, symbol);
         assert_eq!(position, venue.btc, "{symbol}: position vs {base} balance");
     }
 }
 
 /// The key's BTC balance (one light request, for polling).
 fn held_btc(sim: &Sim) -> rust_decimal::Decimal {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    let creds = Credentials {
-        api_key: KEY.into(),
-        secret: Secret::new(SECRET),
-    };
-    let rest = BinanceRest::new(
-        BinanceMarket::Spot,
-        &format!("http://{}", sim.addr),
-        Some(creds),
-    )
-    .unwrap();
+    let (rt, rest) = sim_rest(sim, "spot");
     rt.block_on(async {
         rest.sync_clock().await.unwrap();
         rest.balances().await.unwrap()
@@ -630,22 +595,6 @@ fn held_btc(sim: &Sim) -> rust_decimal::Decimal {
     .iter()
     .find(|b| b.asset == "BTC")
     .map_or(rust_decimal::Decimal::ZERO, |b| b.total())
-}
-
-/// Sets the simulator's faults at run time.
-fn put_faults(sim: &Sim, spec: &str) {
-    use std::io::{Read, Write};
-    let mut s = std::net::TcpStream::connect(&sim.addr).unwrap();
-    write!(
-        s,
-        "PUT /__sim/faults HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nContent-Length: {}\r\n\r\n{spec}",
-        sim.addr,
-        spec.len()
-    )
-    .unwrap();
-    let mut answer = String::new();
-    let _ = s.read_to_string(&mut answer);
-    assert!(answer.starts_with("HTTP/1.1 2"), "{answer}");
 }
 
 #[test]
@@ -688,7 +637,7 @@ fn an_exit_the_venue_never_got_is_sent_once_the_venue_says_it_does_not_know_it()
         while held_btc(&sim).is_zero() && Instant::now() < deadline {
             std::thread::sleep(Duration::from_millis(200));
         }
-        put_faults(&sim, "5xx(path=/api/v3/order)");
+        control_with(&sim, "PUT", "5xx(path=/api/v3/order)");
         std::thread::sleep(Duration::from_millis(1_500));
         control(&sim, "DELETE");
         std::thread::sleep(Duration::from_millis(1_500));
@@ -711,19 +660,19 @@ fn an_exit_the_venue_never_got_is_sent_once_the_venue_says_it_does_not_know_it()
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let last = stdout
-        .lines()
-        .rfind(|l| l.contains(r#""type":"reconciled""#))
-        .unwrap();
-    assert!(last.contains(r#""differences":[]"#), "{last}");
+    let last = final_reconciliation(&out.stdout);
+    assert_eq!(
+        last["result"]["differences"],
+        serde_json::json!([]),
+        "{last}"
+    );
     let store = Store::open_existing(&format!("sqlite://{}", db.display())).unwrap();
     let venue = venue(&sim, "spot");
-    for o in store.orders().unwrap() {
-        let id = o.request.client_id.to_string();
-        match venue.orders.get(&id) {
-            Some(statuses) => assert_eq!(o.status, journal_status_of_venue(&statuses[0]), "{id}"),
-            None => assert_eq!(o.status, JournalStatus::Rejected, "{id}"),
+    let journal = journal_statuses(&store);
+    assert_journal_has_the_venues_orders(&journal, &venue, "resend");
+    for (id, status) in &journal {
+        if !venue.orders.contains_key(id) {
+            assert_eq!(*status, JournalStatus::Rejected, "{id}");
         }
     }
 }

@@ -11,7 +11,7 @@
 
 mod common;
 
-use common::{Sim, smc};
+use common::{Sim, kill_repeatedly, smc};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -42,14 +42,6 @@ fn paper(sim: &Sim, config: &Path, db: &Path) -> Command {
     .arg("--db")
     .arg(db);
     c
-}
-
-/// xorshift: the kill moments, reproducible.
-fn next(seed: &mut u64) -> u64 {
-    *seed ^= *seed << 13;
-    *seed ^= *seed >> 7;
-    *seed ^= *seed << 17;
-    *seed
 }
 
 fn rows(db: &Path, sql: &str) -> Vec<Vec<String>> {
@@ -103,18 +95,13 @@ fn paper_survives_twenty_kills_and_trades_exactly_like_the_backtest() {
     let cfg = config(dir.path());
     let db = dir.path().join("paper.db");
     let sim = Sim::start(40, &[]);
-    let mut seed = 0x9e37_79b9_7f4a_7c15u64;
-    for _ in 0..20 {
-        let mut child = paper(&sim, &cfg, &db)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        std::thread::sleep(Duration::from_millis(150 + next(&mut seed) % 450));
-        // SIGKILL: no chance to flush or clean up.
-        child.kill().unwrap();
-        child.wait().unwrap();
-    }
+    kill_repeatedly(
+        || paper(&sim, &cfg, &db),
+        20,
+        150,
+        450,
+        0x9e37_79b9_7f4a_7c15,
+    );
     let out = paper(&sim, &cfg, &db)
         .args(["--max-bars", "40"])
         .output()

@@ -6,38 +6,13 @@
 
 mod common;
 
-use smc_data::{ReadOptions, read_ohlcv};
-use smc_engine::{Engine, EngineConfig, Series, engine_instruments, run_backtest};
-use smc_model::{Candle, EngineEvent, MarketKind, SimClock, Timeframe};
-use smc_strategy::{ApproveAll, SmcConfig, SmcStrategy};
-use std::path::Path;
-
-fn candles() -> Vec<Candle> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../testdata/market/binance-spot/ETHUSDT-1h.csv");
-    read_ohlcv(&path, ReadOptions::default()).unwrap().candles
-}
+use smc_model::{Candle, EngineEvent, Timeframe};
+use smc_strategy::SmcConfig;
 
 /// The orders a run submits.
 fn orders(data: &[Candle], config: SmcConfig) -> Vec<smc_model::OrderRequest> {
-    let series = [Series {
-        instrument: 0,
-        timeframe: Timeframe::H1,
-        candles: data,
-    }];
-    let instruments =
-        engine_instruments(vec![common::instrument(MarketKind::Spot)], &series).unwrap();
-    let mut engine = Engine::new(
-        EngineConfig::default(),
-        instruments,
-        Box::new(SmcStrategy::new(config)),
-        Box::new(ApproveAll::default()),
-        Box::new(SimClock::default()),
-    )
-    .unwrap();
-    let mut events = Vec::new();
-    run_backtest(&mut engine, &series, &[], &mut events).unwrap();
-    events
+    common::run_smc(data, config)
+        .1
         .into_iter()
         .filter_map(|e| match e {
             EngineEvent::OrderSubmitted { order, .. } => Some(order),
@@ -52,7 +27,7 @@ fn entries(orders: &[smc_model::OrderRequest]) -> usize {
 
 #[test]
 fn a_confirming_timeframe_must_agree_with_the_bias() {
-    let data = candles();
+    let data = common::eth_1h();
     let daily = SmcConfig {
         bias_timeframe: Timeframe::D1,
         ..SmcConfig::default()

@@ -8,37 +8,16 @@
 mod common;
 
 use rust_decimal::{Decimal, dec};
-use smc_data::{ReadOptions, read_ohlcv};
-use smc_engine::{Engine, EngineConfig, Series, engine_instruments, run_backtest};
+use smc_engine::{Engine, EngineConfig, Series, engine_instruments};
 use smc_model::{Candle, EngineEvent, MarketKind, SimClock, Timeframe};
 use smc_strategy::{ApproveAll, ExitPlan, SmcConfig, SmcStrategy, StopRule, TargetRule, Trailing};
-use std::path::Path;
 
 fn candles() -> Vec<Candle> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../testdata/market/binance-spot/ETHUSDT-1h.csv");
-    read_ohlcv(&path, ReadOptions::default()).unwrap().candles
+    common::eth_1h()
 }
 
 fn run(data: &[Candle], config: SmcConfig) -> (smc_engine::BacktestReport, Vec<EngineEvent>) {
-    let series = [Series {
-        instrument: 0,
-        timeframe: Timeframe::H1,
-        candles: data,
-    }];
-    let instruments =
-        engine_instruments(vec![common::instrument(MarketKind::Spot)], &series).unwrap();
-    let mut engine = Engine::new(
-        EngineConfig::default(),
-        instruments,
-        Box::new(SmcStrategy::new(config)),
-        Box::new(ApproveAll::default()),
-        Box::new(SimClock::default()),
-    )
-    .unwrap();
-    let mut events = Vec::new();
-    let report = run_backtest(&mut engine, &series, &[], &mut events).unwrap();
-    (report, events)
+    common::run_smc(data, config)
 }
 
 fn base() -> SmcConfig {

@@ -59,3 +59,28 @@ impl Drop for Sim {
         let _ = self.child.wait();
     }
 }
+
+/// Starts `make()` `kills` times and SIGKILLs it after a pseudo-random
+/// `min_ms .. min_ms + spread_ms` each time (xorshift from `seed`, so the
+/// moments are reproducible): no chance to flush, answer or clean up.
+pub fn kill_repeatedly(
+    make: impl Fn() -> Command,
+    kills: usize,
+    min_ms: u64,
+    spread_ms: u64,
+    mut seed: u64,
+) {
+    for _ in 0..kills {
+        let mut child = make()
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        std::thread::sleep(std::time::Duration::from_millis(min_ms + seed % spread_ms));
+        child.kill().unwrap();
+        child.wait().unwrap();
+    }
+}

@@ -93,3 +93,39 @@ pub fn fills(events: &[EngineEvent]) -> Vec<smc_model::Fill> {
         })
         .collect()
 }
+
+/// Binance ETHUSDT 1h candles (testdata), the real series the `smc`
+/// strategy tests run on.
+pub fn eth_1h() -> Vec<Candle> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../testdata/market/binance-spot/ETHUSDT-1h.csv");
+    smc_data::read_ohlcv(&path, smc_data::ReadOptions::default())
+        .unwrap()
+        .candles
+}
+
+/// A backtest of the `smc` strategy with `config` on 1h `data`, spot,
+/// every intent approved: its report and every event.
+pub fn run_smc(
+    data: &[Candle],
+    config: smc_strategy::SmcConfig,
+) -> (smc_engine::BacktestReport, Vec<EngineEvent>) {
+    let series = [smc_engine::Series {
+        instrument: 0,
+        timeframe: Timeframe::H1,
+        candles: data,
+    }];
+    let instruments =
+        smc_engine::engine_instruments(vec![instrument(MarketKind::Spot)], &series).unwrap();
+    let mut engine = Engine::new(
+        EngineConfig::default(),
+        instruments,
+        Box::new(smc_strategy::SmcStrategy::new(config)),
+        Box::new(ApproveAll::default()),
+        Box::new(SimClock::default()),
+    )
+    .unwrap();
+    let mut events = Vec::new();
+    let report = smc_engine::run_backtest(&mut engine, &series, &[], &mut events).unwrap();
+    (report, events)
+}
