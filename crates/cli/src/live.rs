@@ -22,7 +22,9 @@ use crate::live_reconcile::{Reconciled, Start, reconcile};
 use crate::live_session::LiveSession;
 use anyhow::{Context, bail};
 use rust_decimal::Decimal;
-use smc_engine::{Engine, EngineConfig, EngineInstrument, Execution, ExternalReport, VenueCommand};
+use smc_engine::{
+    Engine, EngineConfig, EngineInstrument, ExternalExecution, ExternalReport, VenueCommand,
+};
 use smc_model::{
     Clock, EngineEvent, EventSink, Instrument, OrderStatus, SimClock, Timeframe, WallClock,
 };
@@ -340,7 +342,7 @@ pub fn run(setup: LiveSetup) -> anyhow::Result<()> {
         Box::new(HistoryGate::new(gate, history.clone())),
         Box::new(SimClock::default()),
     )?;
-    engine.set_execution(Execution::External);
+    engine.set_execution(Box::new(ExternalExecution::new()));
     let mut session = LiveSession::open(engine, store, ids, timeframe, history)?;
     let (candles, reports) = session.replayed();
     eprintln!(

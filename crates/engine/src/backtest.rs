@@ -5,8 +5,9 @@
 //! A bar is an event at its close; at equal times the lower timeframe comes
 //! first (its fills happen inside the higher bar), then funding.
 
+use crate::book::EngineInstrument;
 use crate::config::ModelNames;
-use crate::engine::{Engine, EngineError, EngineInstrument, MarketEvent};
+use crate::engine::{Engine, EngineError, MarketEvent};
 use crate::funding::FundingRate;
 use crate::trades::Trade;
 use rust_decimal::Decimal;

@@ -1,45 +1,40 @@
-//! Executing one fill once the path reaches an order: resolving its size at
-//! the fill price (all-in included), clipping reduce-only orders, the
-//! participation cap, slippage, fees, the funds check, and the consequences
-//! of a complete fill (one-cancels-other siblings, bracket legs).
+//! Who fills the engine's orders, behind one interface: the simulated venue
+//! (backtest and paper: the matching engine fills orders against each bar)
+//! or an external one (live: orders leave as commands, the venue's reports
+//! come back). The engine calls the same methods in every mode and turns
+//! what they report into events, the trade ledger and the strategy's fill
+//! callbacks, in the order reported.
 
-use crate::fees::FeeModel;
-use crate::matching::BarState;
-use crate::oms::{Oms, Order};
-use crate::portfolio::{Portfolio, Position};
-use crate::slippage::SlippageModel;
+use crate::book::Book;
+use crate::engine::EngineError;
+use crate::external::{ExternalReport, VenueCommand};
 use rust_decimal::Decimal;
-use smc_model::{
-    ClientOrderId, Liquidity, OrderKind, OrderRequest, OrderStatus, Side, TimeInForce,
-};
-use smc_strategy::{Setup, Size};
+use smc_matching::{Order, Position};
+use smc_model::{Candle, ClientOrderId, Fill, OrderKind, OrderRequest, Setup};
 
-/// One execution, in engine terms (instrument by index).
+/// A fill applied to the book: the venue's record of it, and what it did
+/// to the account (for the trade ledger and the position event).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SimFill {
-    pub client_id: ClientOrderId,
+pub struct BookFill {
+    pub fill: Fill,
+    /// Index of the instrument in the engine's table.
     pub instrument: usize,
-    pub side: Side,
-    pub qty: Decimal,
-    pub price: Decimal,
-    pub fee: Decimal,
-    pub liquidity: Liquidity,
     /// Realized P&L of the fill, before fees.
     pub realized: Decimal,
-    /// Open time of the bar whose price filled (bars have no finer clock).
-    pub time: i64,
+    /// The setup of the order that filled.
     pub setup: Option<Setup>,
     /// The position after the fill.
     pub position: Position,
 }
 
-/// What the venue did, for the engine to turn into events.
+/// What an execution did, for the engine to publish.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum VenueReport {
-    Fill(SimFill),
-    /// A bracket leg the venue placed after its parent filled.
-    Placed {
-        order: OrderRequest,
+pub enum ExecReport {
+    /// An order went to the venue.
+    Submitted(OrderRequest),
+    /// The venue accepted it; it may fill from `eligible_at`.
+    Accepted {
+        client_id: ClientOrderId,
         eligible_at: i64,
     },
     Rejected {
@@ -54,306 +49,79 @@ pub enum VenueReport {
         client_id: ClientOrderId,
         reason: String,
     },
-}
-
-/// What one order can do at a price.
-enum Plan {
-    Fill {
-        total: Decimal,
-        qty: Decimal,
+    /// A stop's trigger moved.
+    Amended {
+        client_id: ClientOrderId,
+        trigger: Decimal,
     },
-    /// Nothing more this bar (volume cap).
-    Block,
-    /// Never: the size is invalid or there is nothing to reduce.
-    Expire(String),
-}
-
-/// Fees, slippage and the participation cap.
-#[derive(Debug, Clone)]
-pub struct Executor {
-    pub fees: FeeModel,
-    pub slippage: SlippageModel,
-    pub participation: Option<Decimal>,
-}
-
-fn is_market_type(kind: OrderKind) -> bool {
-    matches!(
-        kind,
-        OrderKind::Market | OrderKind::StopMarket { .. } | OrderKind::TakeProfit { .. }
-    )
-}
-
-impl Executor {
-    /// The quantity `idx` would fill at `level` now, and its remaining quantity.
-    pub fn fillable_qty(
-        &self,
-        st: &BarState,
-        idx: usize,
-        level: Decimal,
-        oms: &Oms,
-        pf: &Portfolio,
-    ) -> Option<(Decimal, Decimal)> {
-        let o = oms.open().get(idx)?;
-        let liquidity = if is_market_type(o.kind()) {
-            Liquidity::Taker
-        } else {
-            Liquidity::Maker
-        };
-        match self.plan(st, o, level, liquidity, pf) {
-            Plan::Fill { total, qty } => Some((qty, total - o.filled)),
-            _ => None,
-        }
-    }
-
-    fn plan(
-        &self,
-        st: &BarState,
-        o: &Order,
-        level: Decimal,
-        liquidity: Liquidity,
-        pf: &Portfolio,
-    ) -> Plan {
-        let position = pf.position(st.i).qty;
-        let side = o.side();
-        let reducible = match side {
-            Side::Buy => (-position).max(Decimal::ZERO),
-            Side::Sell => position.max(Decimal::ZERO),
-        };
-        let total = match o.qty {
-            Some(q) => q,
-            None => {
-                // Size at the worst price this fill could get, so an all-in
-                // order can always pay for itself.
-                let price = if is_market_type(o.kind()) {
-                    self.slippage.apply(side, st.bar.volume, level, st.bar)
-                } else {
-                    level
-                };
-                let rate = self.fees.rate(liquidity);
-                let raw = match o.size {
-                    Size::Qty(q) => q,
-                    Size::Notional(n) => n / price,
-                    Size::EquityFraction(f) => pf.fraction_qty(st.i, side, f, price, rate),
-                    Size::ClosePosition => reducible,
-                };
-                match st.spec.round_qty(raw, price) {
-                    Ok(q) => q,
-                    Err(e) => return Plan::Expire(format!("size cannot be filled: {e}")),
-                }
-            }
-        };
-        let mut qty = total - o.filled;
-        if o.request.reduce_only || o.size == Size::ClosePosition {
-            if reducible.is_zero() {
-                return Plan::Expire("reduce-only order has no position left to reduce".into());
-            }
-            qty = qty.min(reducible);
-        }
-        if let Some(budget) = st.budget {
-            if qty > budget {
-                qty = st.spec.round_qty(budget, level).unwrap_or(Decimal::ZERO);
-            }
-            if qty <= Decimal::ZERO {
-                return Plan::Block;
-            }
-        }
-        Plan::Fill { total, qty }
-    }
-
-    /// Fills order `idx` at `level` (before slippage) if it can.
-    #[allow(clippy::too_many_arguments)]
-    pub fn execute(
-        &self,
-        st: &mut BarState,
-        idx: usize,
-        level: Decimal,
-        taker: bool,
-        oms: &mut Oms,
-        pf: &mut Portfolio,
-        out: &mut Vec<VenueReport>,
-    ) {
-        let Some(o) = oms.open().get(idx) else { return };
-        let market_type = is_market_type(o.kind());
-        let liquidity = if market_type || taker {
-            Liquidity::Taker
-        } else {
-            Liquidity::Maker
-        };
-        let (total, qty) = match self.plan(st, o, level, liquidity, pf) {
-            Plan::Fill { total, qty } => (total, qty),
-            Plan::Block => {
-                oms.open_mut()[idx].blocked_bar = Some(st.bar.open_time);
-                return;
-            }
-            Plan::Expire(reason) => return self.end(idx, oms, OrderStatus::Expired, reason, out),
-        };
-        let side = o.side();
-        let price = if market_type {
-            self.slippage.apply(side, qty, level, st.bar)
-        } else {
-            level
-        };
-        let fee = self.fees.fee(liquidity, qty, price);
-        if let Err(e) = pf.check_funds(st.i, side, qty, price, fee) {
-            return self.end(idx, oms, OrderStatus::Cancelled, e.to_string(), out);
-        }
-        let realized = pf.apply_fill(st.i, side, qty, price, fee);
-        if let Some(b) = st.budget.as_mut() {
-            *b -= qty;
-        }
-        let o = &mut oms.open_mut()[idx];
-        o.qty = Some(total);
-        o.request.qty = total;
-        if let Err(e) = o.record_fill(qty, price) {
-            out.push(VenueReport::Rejected {
-                client_id: o.client_id().clone(),
-                reason: e.to_string(),
-            });
-        }
-        out.push(VenueReport::Fill(SimFill {
-            client_id: o.client_id().clone(),
-            instrument: st.i,
-            side,
-            qty,
-            price,
-            fee,
-            liquidity,
-            realized,
-            time: st.bar.open_time,
-            setup: o.setup.clone(),
-            position: pf.position(st.i),
-        }));
-        let reducing = o.request.reduce_only || o.size == Size::ClosePosition;
-        if o.status == OrderStatus::Filled {
-            self.after_complete(st, idx, oms, out);
-        } else if reducing && pf.position(st.i).qty.is_zero() {
-            let reason = "reduce-only remainder: the position is flat".to_string();
-            self.end(idx, oms, OrderStatus::Expired, reason, out);
-        }
-    }
-
-    /// Cancels one-cancels-other siblings and places bracket legs.
-    fn after_complete(&self, st: &BarState, idx: usize, oms: &mut Oms, out: &mut Vec<VenueReport>) {
-        let parent = oms.open()[idx].clone();
-        if let Some(group) = parent.oco_group {
-            for k in 0..oms.open().len() {
-                let o = &oms.open()[k];
-                if k != idx && o.oco_group == Some(group) && o.status.is_open() {
-                    let reason = format!("one-cancels-other: {} filled", parent.client_id());
-                    self.end(k, oms, OrderStatus::Cancelled, reason, out);
-                }
-            }
-        }
-        let group =
-            (parent.stop_loss.is_some() && parent.take_profit.is_some()).then(|| oms.new_group());
-        for leg in bracket_legs(&parent, group, st.bar.open_time) {
-            let request = leg.request.clone();
-            match oms.submit(leg) {
-                Ok(()) => out.push(VenueReport::Placed {
-                    order: request,
-                    eligible_at: st.bar.open_time,
-                }),
-                Err(e) => out.push(VenueReport::Rejected {
-                    client_id: request.client_id,
-                    reason: e.to_string(),
-                }),
-            }
-        }
-    }
-
-    /// Rejects an order at arrival (post-only that would take).
-    pub fn reject(&self, idx: usize, oms: &mut Oms, reason: String, out: &mut Vec<VenueReport>) {
-        self.end(idx, oms, OrderStatus::Rejected, reason, out);
-    }
-
-    /// Expires what is left of an IOC/FOK order after its arrival.
-    pub fn expire_if_open(
-        &self,
-        idx: usize,
-        oms: &mut Oms,
-        reason: &str,
-        out: &mut Vec<VenueReport>,
-    ) {
-        if oms.open().get(idx).is_some_and(|o| o.status.is_open()) {
-            self.end(idx, oms, OrderStatus::Expired, reason.to_string(), out);
-        }
-    }
-
-    /// Moves order `idx` to a terminal state and reports it.
-    pub fn end(
-        &self,
-        idx: usize,
-        oms: &mut Oms,
-        to: OrderStatus,
+    /// A stop could not be moved; it is unchanged.
+    AmendRejected {
+        client_id: ClientOrderId,
         reason: String,
-        out: &mut Vec<VenueReport>,
-    ) {
-        let Some(o) = oms.open_mut().get_mut(idx) else {
-            return;
-        };
-        let client_id = o.client_id().clone();
-        let reason = match o.transition(to) {
-            Ok(()) => reason,
-            Err(e) => format!("{reason} ({e})"),
-        };
-        out.push(match to {
-            OrderStatus::Rejected => VenueReport::Rejected { client_id, reason },
-            OrderStatus::Expired => VenueReport::Expired { client_id, reason },
-            _ => VenueReport::Cancelled { client_id, reason },
-        });
-    }
+    },
+    Fill(BookFill),
 }
 
-/// The protective legs of a filled `parent` (`{parent}-sl`, `{parent}-tp`),
-/// reduce-only, for its filled quantity, live from `eligible_at`, in one
-/// one-cancels-other `group` when both exist. The simulated venue places
-/// them itself; in live mode the engine sends them to the venue.
-pub fn bracket_legs(parent: &Order, group: Option<u64>, eligible_at: i64) -> Vec<Order> {
-    let legs = [
-        (
-            "sl",
-            parent
-                .stop_loss
-                .map(|trigger| OrderKind::StopMarket { trigger }),
-        ),
-        (
-            "tp",
-            parent
-                .take_profit
-                .map(|trigger| OrderKind::TakeProfit { trigger }),
-        ),
-    ];
-    let mut out = Vec::new();
-    for (tag, kind) in legs {
-        let Some(kind) = kind else { continue };
-        let request = OrderRequest {
-            client_id: ClientOrderId::new(format!("{}-{tag}", parent.client_id())),
-            instrument: parent.request.instrument.clone(),
-            side: parent.side().opposite(),
-            qty: parent.filled,
-            kind,
-            time_in_force: TimeInForce::Gtc,
-            reduce_only: true,
-        };
-        out.push(Order {
-            request,
-            instrument: parent.instrument,
-            size: Size::Qty(parent.filled),
-            status: OrderStatus::New,
-            qty: Some(parent.filled),
-            filled: Decimal::ZERO,
-            avg_fill_price: Decimal::ZERO,
-            decided_at: parent.decided_at,
-            // Live from the parent's fill onward, within this bar too.
-            eligible_at,
-            arrived: true,
-            triggered: false,
-            oco_group: group,
-            stop_loss: None,
-            take_profit: None,
-            setup: parent.setup.clone(),
-            blocked_bar: None,
-        });
+/// One way of executing the engine's orders.
+pub trait Execution {
+    /// `simulated` or `external`, for reports.
+    fn name(&self) -> &'static str;
+
+    /// A bar of the `i`th instrument's execution timeframe closed, before
+    /// the portfolio is marked and the strategy sees it.
+    fn on_bar(&mut self, book: &mut Book, i: usize, candle: &Candle, out: &mut Vec<ExecReport>);
+
+    /// An order the risk gate approved, decided when `reference` was the
+    /// instrument's last close.
+    fn submit(
+        &mut self,
+        book: &mut Book,
+        order: Order,
+        reference: Decimal,
+        out: &mut Vec<ExecReport>,
+    );
+
+    /// Cancels the open orders `which` selects.
+    fn cancel(
+        &mut self,
+        book: &mut Book,
+        which: &dyn Fn(&Order) -> bool,
+        out: &mut Vec<ExecReport>,
+    );
+
+    /// Moves the trigger of the stop the strategy calls `client_id`.
+    fn amend_stop(
+        &mut self,
+        book: &mut Book,
+        client_id: ClientOrderId,
+        trigger: Decimal,
+        out: &mut Vec<ExecReport>,
+    );
+
+    /// Applies what an external venue reported at `now`; whether it
+    /// changed anything (a report seen before changes nothing).
+    fn apply_report(
+        &mut self,
+        book: &mut Book,
+        report: &ExternalReport,
+        now: i64,
+        out: &mut Vec<ExecReport>,
+    ) -> Result<bool, EngineError>;
+
+    /// What the venue must be told since the last call, in order.
+    fn take_commands(&mut self) -> Vec<VenueCommand>;
+
+    /// Cancels requested for orders still open (to send again after a
+    /// restart: cancelling twice is harmless).
+    fn pending_cancels(&self, book: &Book) -> Vec<VenueCommand>;
+}
+
+/// The new trigger of a stop, or why it cannot move.
+pub(crate) fn moved_stop(kind: OrderKind, trigger: Decimal) -> Result<OrderKind, String> {
+    match kind {
+        _ if trigger <= Decimal::ZERO => Err(format!("bad trigger {trigger}")),
+        OrderKind::StopMarket { .. } => Ok(OrderKind::StopMarket { trigger }),
+        OrderKind::StopLimit { price, .. } => Ok(OrderKind::StopLimit { trigger, price }),
+        other => Err(format!("a {other:?} order has no stop to move")),
     }
-    out
 }

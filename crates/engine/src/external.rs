@@ -1,16 +1,15 @@
 //! External execution (live mode): the engine's orders go to a real venue
 //! instead of the simulated one, and the venue's answers come back as
 //! [`ExternalReport`]s. Strategy, risk gate, OMS, portfolio and trade
-//! ledger are the same code as in a backtest; only the matching step is
-//! skipped.
+//! ledger are the same code as in a backtest; only the matching is the
+//! venue's.
 //!
-//! - An approved intent becomes an OMS order with its quantity resolved at
-//!   once (at the last close: the venue needs a quantity), an
-//!   `OrderSubmitted` event (the live runner journals it) and a
-//!   [`VenueCommand::Place`] for the runner to send.
+//! - An approved order gets its quantity resolved at once (at the last
+//!   close: the venue needs a quantity), is reported submitted (the runtime
+//!   journals it) and leaves as a [`VenueCommand::Place`].
 //! - Cancels become [`VenueCommand::Cancel`]; the order stays open until
 //!   the venue reports it cancelled.
-//! - A moved stop is cancelled and replaced (`crate::replace`).
+//! - A moved stop is cancelled and replaced (`replace`).
 //! - A venue fill moves the portfolio, the order, the ledger and the
 //!   strategy's `on_fill` exactly as a simulated fill does; a complete fill
 //!   of a bracketed order sends its protective legs, and one leg's fill
@@ -22,27 +21,20 @@
 //! The engine stays deterministic: the same candles and reports, in the
 //! same order, give the same state — which is how a live run restarts.
 
-use crate::engine::{Engine, EngineError, tee};
-use crate::execution::{SimFill, bracket_legs};
-use crate::oms::Order;
+use crate::book::Book;
+use crate::engine::EngineError;
+use crate::execution::{BookFill, ExecReport, Execution};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
-use smc_model::{
-    ClientOrderId, EngineEvent, EventSink, Fill, InstrumentId, Liquidity, OrderRequest,
-    OrderStatus, Side,
-};
-use smc_strategy::Size;
+use smc_matching::{Order, bracket_legs};
+use smc_model::{Candle, ClientOrderId, Fill, InstrumentId, OrderRequest, OrderStatus};
+use std::collections::{BTreeMap, BTreeSet};
 
-/// Who fills the engine's orders.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Execution {
-    /// The engine's own matching engine (backtest, paper).
-    #[default]
-    Simulated,
-    /// A real venue: orders leave as [`VenueCommand`]s, outcomes come back
-    /// as [`ExternalReport`]s (live).
-    External,
-}
+/// Moving a stop on the venue: cancel, then replace.
+mod replace;
+
+use replace::PendingReplacement;
+pub use replace::replacement_id;
 
 /// What the venue must be told.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -107,187 +99,43 @@ impl ExternalReport {
     }
 }
 
-impl Engine {
-    /// Chooses who fills orders; call before the first event.
-    pub fn set_execution(&mut self, execution: Execution) {
-        self.execution = execution;
+/// The external venue's side of the engine: what it must be told, and
+/// the cancels and stop replacements in flight.
+#[derive(Debug, Default)]
+pub struct ExternalExecution {
+    /// What the venue must be told, in order.
+    commands: Vec<VenueCommand>,
+    /// Orders whose cancel was requested.
+    cancel_requested: BTreeSet<ClientOrderId>,
+    /// Stops being replaced, by the id being cancelled.
+    replacing: BTreeMap<ClientOrderId, PendingReplacement>,
+    /// The current id of each stop replaced so far (by the id the strategy
+    /// knows), with its generation.
+    replaced: BTreeMap<ClientOrderId, (ClientOrderId, u32)>,
+}
+
+impl ExternalExecution {
+    pub fn new() -> Self {
+        ExternalExecution::default()
     }
 
-    pub fn execution(&self) -> Execution {
-        self.execution
-    }
-
-    /// The commands produced since the last call, in order.
-    pub fn take_commands(&mut self) -> Vec<VenueCommand> {
-        std::mem::take(&mut self.commands)
-    }
-
-    /// Cancels requested for orders that are still open (to send again
-    /// after a restart: cancelling twice is harmless).
-    pub fn pending_cancels(&self) -> Vec<VenueCommand> {
-        self.oms
-            .open()
-            .iter()
-            .filter(|o| self.cancel_requested.contains(o.client_id()))
-            .map(|o| VenueCommand::Cancel {
-                instrument: o.request.instrument.clone(),
-                client_id: o.client_id().clone(),
-            })
-            .collect()
-    }
-
-    /// Applies what the venue reported. Returns whether it changed anything
-    /// (a report about an order that already left the OMS changes nothing,
-    /// except a fill, which always moves the account).
-    pub fn apply_report(
-        &mut self,
-        report: &ExternalReport,
-        sink: &mut dyn EventSink,
-    ) -> Result<bool, EngineError> {
-        let now = self.clock.now_ms();
-        let (to, reason) = match report {
-            ExternalReport::Fill { fill } => return self.apply_fill(fill, sink),
-            ExternalReport::Accepted { client_id } => {
-                if !self.oms.open().iter().any(|o| o.client_id() == client_id) {
-                    return Ok(false);
-                }
-                tee(&mut self.risk, sink).emit(&EngineEvent::OrderAccepted {
-                    time: now,
-                    client_id: client_id.clone(),
-                    eligible_at: now,
-                });
-                return Ok(true);
-            }
-            ExternalReport::Rejected { reason, .. } => (OrderStatus::Rejected, reason),
-            ExternalReport::Cancelled { reason, .. } => (OrderStatus::Cancelled, reason),
-            ExternalReport::Expired { reason, .. } => (OrderStatus::Expired, reason),
-        };
-        let client_id = report.client_id();
-        let Some(o) = self
-            .oms
-            .open_mut()
-            .iter_mut()
-            .find(|o| o.client_id() == client_id)
-        else {
-            return Ok(false);
-        };
-        if o.transition(to).is_err() {
-            return Ok(false);
-        }
-        self.cancel_requested.remove(client_id);
-        let (client_id, reason) = (client_id.clone(), reason.clone());
-        let event = match to {
-            OrderStatus::Rejected => EngineEvent::OrderRejected {
-                time: now,
-                client_id: client_id.clone(),
-                reason,
-            },
-            OrderStatus::Expired => EngineEvent::OrderExpired {
-                time: now,
-                client_id: client_id.clone(),
-                reason,
-            },
-            _ => EngineEvent::OrderCancelled {
-                time: now,
-                client_id: client_id.clone(),
-                reason,
-            },
-        };
-        tee(&mut self.risk, sink).emit(&event);
-        self.oms.sweep();
-        self.finish_replacement(&client_id, to == OrderStatus::Cancelled, now, sink);
-        Ok(true)
-    }
-
-    /// An order for the external venue: its quantity resolved now, then
-    /// journaled (`OrderSubmitted`) and handed out as a command.
-    pub(crate) fn submit_external(
-        &mut self,
-        mut order: Order,
-        reference: Decimal,
-        now: i64,
-        sink: &mut dyn EventSink,
-    ) {
-        let client_id = order.client_id().clone();
-        let qty = match self.resolve_qty(&order, reference) {
-            Ok(q) => q,
-            Err(reason) => {
-                return tee(&mut self.risk, sink).emit(&EngineEvent::OrderRejected {
-                    time: now,
-                    client_id,
-                    reason,
-                });
-            }
-        };
-        order.qty = Some(qty);
-        order.request.qty = qty;
-        self.place(order, now, sink);
-    }
-
-    /// Journals and sends an order with a known quantity.
-    pub(crate) fn place(&mut self, order: Order, now: i64, sink: &mut dyn EventSink) {
+    /// Journals (through the report) and sends an order with a known
+    /// quantity.
+    fn place(&mut self, book: &mut Book, order: Order, out: &mut Vec<ExecReport>) {
         let request = order.request.clone();
-        if let Err(e) = self.oms.submit(order) {
-            return tee(&mut self.risk, sink).emit(&EngineEvent::OrderRejected {
-                time: now,
+        if let Err(e) = book.oms.submit(order) {
+            return out.push(ExecReport::Rejected {
                 client_id: request.client_id,
                 reason: e.to_string(),
             });
         }
-        tee(&mut self.risk, sink).emit(&EngineEvent::OrderSubmitted {
-            time: now,
-            order: request.clone(),
-        });
+        out.push(ExecReport::Submitted(request.clone()));
         self.commands.push(VenueCommand::Place(request));
     }
 
-    /// The quantity of an order at `reference` (the last close, or its
-    /// limit price), rounded to the lot, clipped to the position when it
-    /// only reduces.
-    pub(crate) fn resolve_qty(&self, order: &Order, reference: Decimal) -> Result<Decimal, String> {
-        let i = order.instrument;
-        let price = order.kind().limit_price().unwrap_or(reference);
-        if price <= Decimal::ZERO {
-            return Err("no price yet to size the order at".into());
-        }
-        let position = self.portfolio.position(i).qty;
-        let reducible = match order.side() {
-            Side::Buy => (-position).max(Decimal::ZERO),
-            Side::Sell => position.max(Decimal::ZERO),
-        };
-        let qty = match order.qty {
-            Some(q) => q,
-            None => {
-                let raw = match order.size {
-                    Size::Qty(q) => q,
-                    Size::Notional(n) => n / price,
-                    Size::EquityFraction(f) => {
-                        let rate = self.config.fees.rate(Liquidity::Taker);
-                        self.portfolio.fraction_qty(i, order.side(), f, price, rate)
-                    }
-                    Size::ClosePosition => reducible,
-                };
-                let spec = self
-                    .instruments
-                    .get(i)
-                    .map(|s| s.instrument.spec)
-                    .ok_or_else(|| format!("no instrument with index {i}"))?;
-                spec.round_qty(raw, price)
-                    .map_err(|e| format!("size cannot be filled: {e}"))?
-            }
-        };
-        if order.request.reduce_only || order.size == Size::ClosePosition {
-            if reducible.is_zero() {
-                return Err("reduce-only order has no position to reduce".into());
-            }
-            return Ok(qty.min(reducible));
-        }
-        Ok(qty)
-    }
-
     /// Asks the venue to cancel the open orders `which` selects (once each).
-    pub(crate) fn request_cancels(&mut self, which: impl Fn(&Order) -> bool) {
-        for o in self
+    fn request_cancels(&mut self, book: &Book, which: &dyn Fn(&Order) -> bool) {
+        for o in book
             .oms
             .open()
             .iter()
@@ -302,19 +150,25 @@ impl Engine {
         }
     }
 
-    fn apply_fill(&mut self, fill: &Fill, sink: &mut dyn EventSink) -> Result<bool, EngineError> {
-        let i = self
+    /// A venue fill: the account, the order, its legs or siblings.
+    fn apply_fill(
+        &mut self,
+        book: &mut Book,
+        fill: &Fill,
+        now: i64,
+        out: &mut Vec<ExecReport>,
+    ) -> Result<bool, EngineError> {
+        let i = book
             .instruments
             .iter()
             .position(|s| s.instrument.id == fill.instrument)
             .ok_or_else(|| EngineError::UnknownInstrumentId(fill.instrument.to_string()))?;
-        let now = self.clock.now_ms();
-        let realized = self
+        let realized = book
             .portfolio
             .apply_fill(i, fill.side, fill.qty, fill.price, fill.fee);
         let mut setup = None;
         let mut complete = None;
-        if let Some(o) = self
+        if let Some(o) = book
             .oms
             .open_mut()
             .iter_mut()
@@ -327,51 +181,158 @@ impl Engine {
                 complete = Some(o.clone());
             }
         }
-        let position = self.portfolio.position(i);
-        self.ledger.on_fill(&SimFill {
-            client_id: fill.client_id.clone(),
+        out.push(ExecReport::Fill(BookFill {
+            fill: fill.clone(),
             instrument: i,
-            side: fill.side,
-            qty: fill.qty,
-            price: fill.price,
-            fee: fill.fee,
-            liquidity: fill.liquidity,
             realized,
-            time: fill.time,
             setup,
-            position,
-        });
-        tee(&mut self.risk, sink).emit(&EngineEvent::Fill(fill.clone()));
-        tee(&mut self.risk, sink).emit(&EngineEvent::PositionChanged {
-            time: fill.time,
-            instrument: fill.instrument.clone(),
-            qty: position.qty,
-            avg_price: position.avg_price,
-            realized_pnl: position.realized,
-        });
+            position: book.portfolio.position(i),
+        }));
         if let Some(parent) = complete {
             self.cancel_requested.remove(parent.client_id());
             // A stop that filled before its cancel needs no replacement.
-            self.finish_replacement(parent.client_id(), false, now, sink);
+            self.finish_replacement(book, parent.client_id(), false, out);
             if let Some(group) = parent.oco_group {
                 let id = parent.client_id().clone();
-                self.request_cancels(|o| o.oco_group == Some(group) && *o.client_id() != id);
+                self.request_cancels(book, &|o| {
+                    o.oco_group == Some(group) && *o.client_id() != id
+                });
             }
             let group = (parent.stop_loss.is_some() && parent.take_profit.is_some())
-                .then(|| self.oms.new_group());
+                .then(|| book.oms.new_group());
             for leg in bracket_legs(&parent, group, now) {
-                self.place(leg, now, sink);
+                self.place(book, leg, out);
             }
         }
-        self.oms.sweep();
-        let equity = self.portfolio.equity();
-        self.portfolio
-            .write_snapshot(&mut self.snapshot, now, equity);
-        self.strategy
-            .on_fill(fill, &self.snapshot, &mut self.intents);
-        if !self.intents.is_empty() {
-            self.accept_intents(now, sink);
-        }
+        book.oms.sweep();
         Ok(true)
+    }
+
+    /// The venue's end of an order (rejected, cancelled, expired).
+    fn apply_end(
+        &mut self,
+        book: &mut Book,
+        client_id: &ClientOrderId,
+        to: OrderStatus,
+        reason: &str,
+        out: &mut Vec<ExecReport>,
+    ) -> bool {
+        let Some(o) = book
+            .oms
+            .open_mut()
+            .iter_mut()
+            .find(|o| o.client_id() == client_id)
+        else {
+            return false;
+        };
+        if o.transition(to).is_err() {
+            return false;
+        }
+        self.cancel_requested.remove(client_id);
+        let (client_id, reason) = (client_id.clone(), reason.to_string());
+        out.push(match to {
+            OrderStatus::Rejected => ExecReport::Rejected {
+                client_id: client_id.clone(),
+                reason,
+            },
+            OrderStatus::Expired => ExecReport::Expired {
+                client_id: client_id.clone(),
+                reason,
+            },
+            _ => ExecReport::Cancelled {
+                client_id: client_id.clone(),
+                reason,
+            },
+        });
+        book.oms.sweep();
+        self.finish_replacement(book, &client_id, to == OrderStatus::Cancelled, out);
+        true
+    }
+}
+
+impl Execution for ExternalExecution {
+    fn name(&self) -> &'static str {
+        "external"
+    }
+
+    /// The venue matches; a bar changes nothing here.
+    fn on_bar(&mut self, _: &mut Book, _: usize, _: &Candle, _: &mut Vec<ExecReport>) {}
+
+    fn submit(
+        &mut self,
+        book: &mut Book,
+        mut order: Order,
+        reference: Decimal,
+        out: &mut Vec<ExecReport>,
+    ) {
+        let qty = match book.resolve_qty(&order, reference) {
+            Ok(q) => q,
+            Err(reason) => {
+                return out.push(ExecReport::Rejected {
+                    client_id: order.client_id().clone(),
+                    reason,
+                });
+            }
+        };
+        order.qty = Some(qty);
+        order.request.qty = qty;
+        self.place(book, order, out);
+    }
+
+    /// The venue cancels; its answer moves the order.
+    fn cancel(&mut self, book: &mut Book, which: &dyn Fn(&Order) -> bool, _: &mut Vec<ExecReport>) {
+        self.request_cancels(book, which);
+    }
+
+    fn amend_stop(
+        &mut self,
+        book: &mut Book,
+        client_id: ClientOrderId,
+        trigger: Decimal,
+        out: &mut Vec<ExecReport>,
+    ) {
+        self.replace_stop(book, client_id, trigger, out);
+    }
+
+    fn apply_report(
+        &mut self,
+        book: &mut Book,
+        report: &ExternalReport,
+        now: i64,
+        out: &mut Vec<ExecReport>,
+    ) -> Result<bool, EngineError> {
+        let (to, reason) = match report {
+            ExternalReport::Fill { fill } => return self.apply_fill(book, fill, now, out),
+            ExternalReport::Accepted { client_id } => {
+                if !book.oms.open().iter().any(|o| o.client_id() == client_id) {
+                    return Ok(false);
+                }
+                out.push(ExecReport::Accepted {
+                    client_id: client_id.clone(),
+                    eligible_at: now,
+                });
+                return Ok(true);
+            }
+            ExternalReport::Rejected { reason, .. } => (OrderStatus::Rejected, reason),
+            ExternalReport::Cancelled { reason, .. } => (OrderStatus::Cancelled, reason),
+            ExternalReport::Expired { reason, .. } => (OrderStatus::Expired, reason),
+        };
+        Ok(self.apply_end(book, report.client_id(), to, reason, out))
+    }
+
+    fn take_commands(&mut self) -> Vec<VenueCommand> {
+        std::mem::take(&mut self.commands)
+    }
+
+    fn pending_cancels(&self, book: &Book) -> Vec<VenueCommand> {
+        book.oms
+            .open()
+            .iter()
+            .filter(|o| self.cancel_requested.contains(o.client_id()))
+            .map(|o| VenueCommand::Cancel {
+                instrument: o.request.instrument.clone(),
+                client_id: o.client_id().clone(),
+            })
+            .collect()
     }
 }

@@ -3,12 +3,11 @@
 //! rules that can be checked before the venue sees the order, and the
 //! eligibility time from the latency model.
 
-use crate::oms::Order;
 use rust_decimal::Decimal;
-use smc_model::{
-    ClientOrderId, Instrument, OrderKind, OrderRequest, OrderStatus, Side, TimeInForce,
-};
-use smc_strategy::{OrderIntent, Size};
+use smc_matching::Order;
+use smc_model::Size;
+use smc_model::{ClientOrderId, Instrument, OrderKind, OrderRequest, Side, TimeInForce};
+use smc_strategy::OrderIntent;
 
 /// Why an intent cannot become an order.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -85,30 +84,24 @@ pub fn order_from_intent(
         .take_profit
         .map(|p| spec.round_price(p, exit_buy))
         .transpose()?;
-    Ok(Order {
-        request: OrderRequest {
-            client_id,
-            instrument: instrument.id.clone(),
-            side: intent.side,
-            qty: qty.unwrap_or(Decimal::ZERO),
-            kind,
-            time_in_force: intent.time_in_force,
-            reduce_only: intent.reduce_only,
-        },
-        instrument: intent.instrument,
-        size: intent.size,
-        status: OrderStatus::New,
-        qty,
-        filled: Decimal::ZERO,
-        avg_fill_price: Decimal::ZERO,
+    let request = OrderRequest {
+        client_id,
+        instrument: instrument.id.clone(),
+        side: intent.side,
+        qty: qty.unwrap_or(Decimal::ZERO),
+        kind,
+        time_in_force: intent.time_in_force,
+        reduce_only: intent.reduce_only,
+    };
+    let mut order = Order::new(
+        request,
+        intent.instrument,
+        intent.size,
         decided_at,
         eligible_at,
-        arrived: false,
-        triggered: false,
-        oco_group: None,
-        stop_loss,
-        take_profit,
-        setup: intent.setup,
-        blocked_bar: None,
-    })
+    );
+    order.stop_loss = stop_loss;
+    order.take_profit = take_profit;
+    order.setup = intent.setup;
+    Ok(order)
 }

@@ -1,45 +1,35 @@
 //! The SMC trading agent's engine: one synchronous step shared by backtest,
-//! paper and live, with the order management system, the simulated venue
-//! (one matching engine with named intrabar, slippage, latency and fee
-//! models), the portfolio, and the backtest runner.
+//! paper and live, with the order management system, the portfolio, the
+//! trade ledger, the backtest runner and the lookahead checker. Who fills
+//! orders is one interface, [`Execution`]: the simulated venue (the
+//! matching engine and its models, from `smc-matching`) or an external
+//! venue (commands out, reports in).
 //!
-//! Data flows one way: market events → [`Engine::process`] → match resting
-//! orders → mark the portfolio → strategy → risk gate → OMS; everything that
-//! happens leaves as [`smc_model::EngineEvent`]s through an
+//! Data flows one way: market events → [`Engine::process`] → execution fills
+//! resting orders → mark the portfolio → strategy → risk gate → execution;
+//! everything that happens leaves as [`smc_model::EngineEvent`]s through an
 //! [`smc_model::EventSink`].
 
 /// The backtest runner: merged series in, equity curve and trades out.
 pub mod backtest;
+/// Orders, account and market reference an execution works on.
+pub mod book;
 /// Engine configuration and the names of the models that ran.
 pub mod config;
 /// The synchronous engine step.
 pub mod engine;
-/// Executing one fill: sizing, clipping, slippage, fees, funds, brackets.
+/// Who fills orders: the interface both execution modes implement.
 pub mod execution;
 /// Live mode: orders to an external venue, its reports back into the engine.
 pub mod external;
-/// Maker and taker fees.
-pub mod fees;
 /// Perpetual funding rates from CSV.
 pub mod funding;
 /// Intent → order: rounding and pre-venue checks.
 pub mod intake;
-/// Intrabar path rules (`ohlc`, `nearest-extreme`, `stop-first`).
-pub mod intrabar;
-/// Order latency in simulated time.
-pub mod latency;
 /// The lookahead checker: full run against runs on truncated data.
 pub mod lookahead;
-/// The matching engine: walks a bar's path and fills orders.
-pub mod matching;
-/// Orders by client id and their state.
-pub mod oms;
-/// Spot and margin accounts: cash, positions, P&L, funding.
-pub mod portfolio;
-/// Moving a stop on an external venue: cancel, then replace.
-pub mod replace;
-/// Slippage models.
-pub mod slippage;
+/// Backtest and paper mode: the simulated venue fills orders.
+pub mod simulated;
 /// Round-trip trades built from fills.
 pub mod trades;
 
@@ -47,13 +37,16 @@ pub use backtest::{
     BacktestError, BacktestReport, EquityPoint, FundingSeries, Series, engine_instruments,
     run_backtest,
 };
-pub use config::{AccountConfig, AccountKind, EngineConfig, ModelNames};
-pub use engine::{Engine, EngineError, EngineInstrument, MarketEvent};
-pub use external::{Execution, ExternalReport, VenueCommand};
-pub use fees::FeeModel;
+pub use book::{Book, EngineInstrument};
+pub use config::{EngineConfig, ModelNames};
+pub use engine::{Engine, EngineError, MarketEvent};
+pub use execution::{BookFill, ExecReport, Execution};
+pub use external::{ExternalExecution, ExternalReport, VenueCommand, replacement_id};
 pub use funding::{FundingError, FundingRate, read_funding_rates};
-pub use intrabar::IntrabarRule;
-pub use latency::LatencyModel;
 pub use lookahead::{Decision, Divergence, check_lookahead};
-pub use slippage::SlippageModel;
+pub use simulated::SimulatedExecution;
+pub use smc_matching::{
+    AccountConfig, AccountKind, FeeModel, IntrabarRule, LatencyModel, Portfolio, Position,
+    SlippageModel,
+};
 pub use trades::{Trade, TradeSide};

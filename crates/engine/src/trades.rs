@@ -3,11 +3,11 @@
 //! opens the next). Entry and exit prices are quantity-weighted averages;
 //! `pnl` is realized P&L net of both legs' fees.
 
-use crate::execution::SimFill;
+use crate::execution::BookFill;
 use rust_decimal::Decimal;
 use serde::Serialize;
+use smc_model::Setup;
 use smc_model::Side;
-use smc_strategy::Setup;
 
 /// Long or short.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -51,19 +51,19 @@ struct OpenTrade {
 }
 
 impl OpenTrade {
-    fn new(f: &SimFill, qty: Decimal, fee: Decimal) -> Self {
+    fn new(f: &BookFill, qty: Decimal, fee: Decimal) -> Self {
         OpenTrade {
-            side: if f.side == Side::Buy {
+            side: if f.fill.side == Side::Buy {
                 TradeSide::Long
             } else {
                 TradeSide::Short
             },
-            entry_time: f.time,
+            entry_time: f.fill.time,
             entry_qty: qty,
-            entry_value: qty * f.price,
+            entry_value: qty * f.fill.price,
             exit_qty: Decimal::ZERO,
             exit_value: Decimal::ZERO,
-            exit_time: f.time,
+            exit_time: f.fill.time,
             realized: Decimal::ZERO,
             fees: fee,
             setup: f.setup.clone(),
@@ -109,12 +109,13 @@ impl TradeLedger {
     }
 
     /// Records a fill.
-    pub fn on_fill(&mut self, f: &SimFill) {
-        let Some(slot) = self.open.get_mut(f.instrument) else {
+    pub fn on_fill(&mut self, applied: &BookFill) {
+        let Some(slot) = self.open.get_mut(applied.instrument) else {
             return;
         };
+        let f = &applied.fill;
         let Some(trade) = slot.as_mut() else {
-            *slot = Some(OpenTrade::new(f, f.qty, f.fee));
+            *slot = Some(OpenTrade::new(applied, f.qty, f.fee));
             return;
         };
         let adds = (trade.side == TradeSide::Long) == (f.side == Side::Buy);
@@ -134,13 +135,13 @@ impl TradeLedger {
         trade.exit_qty += closing;
         trade.exit_value += closing * f.price;
         trade.exit_time = f.time;
-        trade.realized += f.realized;
+        trade.realized += applied.realized;
         trade.fees += closing_fee;
-        if f.position.qty.is_zero() || closing < f.qty {
+        if applied.position.qty.is_zero() || closing < f.qty {
             self.closed
-                .push(trade.to_trade(f.instrument, true, Decimal::ZERO));
-            *slot =
-                (closing < f.qty).then(|| OpenTrade::new(f, f.qty - closing, f.fee - closing_fee));
+                .push(trade.to_trade(applied.instrument, true, Decimal::ZERO));
+            *slot = (closing < f.qty)
+                .then(|| OpenTrade::new(applied, f.qty - closing, f.fee - closing_fee));
         }
     }
 

@@ -10,7 +10,9 @@ mod common;
 
 use common::{Script, bar, engine};
 use rust_decimal::{Decimal, dec};
-use smc_engine::{Engine, EngineConfig, Execution, ExternalReport, MarketEvent, VenueCommand};
+use smc_engine::{
+    Engine, EngineConfig, ExternalExecution, ExternalReport, MarketEvent, VenueCommand,
+};
 use smc_model::{
     ClientOrderId, EngineEvent, Fill, Liquidity, MarketKind, OrderKind, OrderRequest, Side,
     Timeframe,
@@ -55,7 +57,7 @@ fn external() -> Engine {
         )],
     );
     let mut e = engine(EngineConfig::default(), MarketKind::Spot, script);
-    e.set_execution(Execution::External);
+    e.set_execution(Box::new(ExternalExecution::new()));
     e
 }
 
@@ -190,7 +192,7 @@ fn a_reduce_only_order_with_nothing_to_reduce_is_refused_before_the_venue() {
         )],
     );
     let mut e = engine(EngineConfig::default(), MarketKind::Spot, script);
-    e.set_execution(Execution::External);
+    e.set_execution(Box::new(ExternalExecution::new()));
     let mut events = Vec::new();
     step(&mut e, 0, dec!(100), &mut events);
     assert!(e.take_commands().is_empty());
@@ -235,7 +237,7 @@ fn a_moved_stop_is_cancelled_then_replaced_and_a_fill_first_stops_the_replacemen
     script.on_close.insert(3, amend(dec!(96)));
     script.on_close.insert(5, amend(dec!(97)));
     let mut e2 = engine(EngineConfig::default(), MarketKind::Spot, script);
-    e2.set_execution(Execution::External);
+    e2.set_execution(Box::new(ExternalExecution::new()));
     let mut events = Vec::new();
     step(&mut e2, 0, dec!(100), &mut events);
     let entry = placed(&e2.take_commands())[0].clone();

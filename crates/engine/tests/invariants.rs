@@ -9,7 +9,7 @@ mod common;
 use common::{Script, engine, run};
 use proptest::prelude::*;
 use rust_decimal::Decimal;
-use smc_engine::portfolio::Portfolio;
+use smc_engine::Portfolio;
 use smc_engine::{AccountConfig, AccountKind, EngineConfig, IntrabarRule, SlippageModel};
 use smc_model::{Candle, EngineEvent, MarketKind, OrderKind, Side};
 use smc_strategy::{Intent, OrderIntent, Size};

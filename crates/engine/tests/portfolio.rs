@@ -7,7 +7,7 @@ mod common;
 
 use common::{Script, bar, engine, fills, run};
 use rust_decimal::dec;
-use smc_engine::portfolio::Portfolio;
+use smc_engine::Portfolio;
 use smc_engine::{
     AccountConfig, AccountKind, EngineConfig, FeeModel, FundingRate, FundingSeries, Series,
     engine_instruments, run_backtest,

@@ -22,6 +22,10 @@ pub mod order;
 pub mod portfolio;
 /// Exact decimals from configuration numbers (`0.1` is 0.1, not the float).
 pub mod serde_decimal;
+/// The pattern and timeframe behind an entry.
+pub mod setup;
+/// How much an order trades: a quantity, a notional, a share of equity.
+pub mod size;
 /// UTC time helpers: epoch milliseconds and calendar conversion.
 pub mod time;
 /// Candle periods (1m … 1w) aligned to UTC.
@@ -36,4 +40,6 @@ pub use order::{
     ClientOrderId, IllegalTransition, OrderKind, OrderRequest, OrderStatus, Side, TimeInForce,
 };
 pub use portfolio::{PortfolioSnapshot, PositionSnapshot};
+pub use setup::Setup;
+pub use size::Size;
 pub use timeframe::{Timeframe, TimeframeError};

@@ -1,10 +1,10 @@
 //! The view a strategy gets on each call: the closed candle with its
-//! instrument and timeframe, the portfolio, the risk state and, when the run
-//! has SMC analysis, the multi-timeframe confluence view. Everything is
-//! borrowed: building a context costs nothing per bar.
+//! instrument and timeframe, the portfolio and the risk state. Everything
+//! is borrowed: building a context costs nothing per bar. A strategy that
+//! trades on SMC structure runs its own causal detectors on the candles it
+//! is given (see `smc`), so detection costs nothing for one that does not.
 
 use crate::risk::RiskState;
-use smc_analysis::Confluence;
 use smc_model::{Candle, Instrument, PortfolioSnapshot, Timeframe};
 
 /// The world as of the close of `candle`.
@@ -20,9 +20,6 @@ pub struct StrategyContext<'a> {
     pub now: i64,
     pub portfolio: &'a PortfolioSnapshot,
     pub risk: &'a RiskState,
-    /// Multi-timeframe SMC view, as of closed candles only (`None` when the
-    /// run has no SMC analysis).
-    pub smc: Option<&'a Confluence>,
 }
 
 impl StrategyContext<'_> {

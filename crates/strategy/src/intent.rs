@@ -4,40 +4,9 @@
 
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
-use smc_model::{ClientOrderId, OrderKind, Side, TimeInForce, Timeframe};
-use std::borrow::Cow;
+use smc_model::{ClientOrderId, OrderKind, Side, TimeInForce};
 
-/// How much to trade.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", content = "value", rename_all = "snake_case")]
-pub enum Size {
-    /// A base-currency quantity.
-    Qty(Decimal),
-    /// A quote-currency notional, converted at the fill price.
-    Notional(Decimal),
-    /// A fraction of equity, resolved at the fill price with the fee
-    /// included, so `EquityFraction(1)` spends exactly everything (all-in).
-    EquityFraction(Decimal),
-    /// The whole open position of the instrument (for exits).
-    ClosePosition,
-}
-
-/// The pattern and timeframe that opened a trade, carried to the trade
-/// record for per-setup analytics.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Setup {
-    pub pattern: Cow<'static, str>,
-    pub timeframe: Option<Timeframe>,
-}
-
-impl Setup {
-    pub const fn fixed(pattern: &'static str, timeframe: Option<Timeframe>) -> Self {
-        Setup {
-            pattern: Cow::Borrowed(pattern),
-            timeframe,
-        }
-    }
-}
+pub use smc_model::{Setup, Size};
 
 /// One order a strategy wants.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -1,13 +1,12 @@
 //! One strategy instance per instrument, for strategies that hold the
 //! state of a single market (the `smc` strategy keeps one instrument's
-//! structure, pending entry and managed exit). Candles and SMC events go to
-//! the instance of their instrument, created on its first candle; fills go
+//! structure, pending entry and managed exit). Candles go to the instance
+//! of their instrument, created on its first candle; fills go
 //! to the instance of the instrument they filled on.
 
 use crate::context::StrategyContext;
 use crate::intent::Intent;
 use crate::strategy::Strategy;
-use smc_analysis::SmcEvent;
 use smc_model::{Fill, InstrumentId, PortfolioSnapshot};
 
 /// Makes a fresh instance of the wrapped strategy.
@@ -53,12 +52,6 @@ impl Strategy for PerInstrument {
     fn on_candle(&mut self, ctx: &StrategyContext<'_>, out: &mut Vec<Intent>) {
         if let Some(s) = self.instance(ctx.instrument_index) {
             s.on_candle(ctx, out);
-        }
-    }
-
-    fn on_smc_event(&mut self, ctx: &StrategyContext<'_>, event: &SmcEvent, out: &mut Vec<Intent>) {
-        if let Some(s) = self.instance(ctx.instrument_index) {
-            s.on_smc_event(ctx, event, out);
         }
     }
 
@@ -144,7 +137,6 @@ mod tests {
             now: 60_000,
             portfolio: &portfolio,
             risk: &risk,
-            smc: None,
         };
         let mut out = Vec::new();
         // Two candles of A, then a fill on B, then a third of A and of B:

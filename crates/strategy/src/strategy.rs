@@ -1,12 +1,10 @@
 //! The trait users implement. One strategy object runs unchanged in
-//! backtest, paper and live: the engine calls it on each closed candle, on
-//! each SMC event once it is knowable, and on each of its fills, and it
-//! answers by pushing intents into the buffer it is given (a reused buffer,
-//! so the steady state allocates nothing).
+//! backtest, paper and live: the engine calls it on each closed candle and
+//! on each of its fills, and it answers by pushing intents into the buffer
+//! it is given (a reused buffer, so the steady state allocates nothing).
 
 use crate::context::StrategyContext;
 use crate::intent::Intent;
-use smc_analysis::SmcEvent;
 use smc_model::{Fill, PortfolioSnapshot};
 
 pub trait Strategy {
@@ -15,15 +13,6 @@ pub trait Strategy {
 
     /// Called when a candle closes (every instrument and timeframe of the run).
     fn on_candle(&mut self, ctx: &StrategyContext<'_>, out: &mut Vec<Intent>);
-
-    /// Called for each SMC detection event, after it became knowable.
-    fn on_smc_event(
-        &mut self,
-        _ctx: &StrategyContext<'_>,
-        _event: &SmcEvent,
-        _out: &mut Vec<Intent>,
-    ) {
-    }
 
     /// Called for each fill of this strategy's orders, with the account after it.
     fn on_fill(&mut self, _fill: &Fill, _portfolio: &PortfolioSnapshot, _out: &mut Vec<Intent>) {}

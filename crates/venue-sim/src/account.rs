@@ -11,16 +11,16 @@ use crate::orders::{OrderRecord, TradeRecord};
 use crate::routes::Family;
 use crate::user_events;
 use rust_decimal::Decimal;
-use smc_engine::execution::VenueReport;
-use smc_engine::matching::MatchingEngine;
-use smc_engine::oms::{Oms, Order};
-use smc_engine::portfolio::Portfolio;
-use smc_engine::{AccountConfig, AccountKind};
+use smc_matching::MatchingEngine;
+use smc_matching::Portfolio;
+use smc_matching::VenueReport;
+use smc_matching::{AccountConfig, AccountKind};
+use smc_matching::{Oms, Order};
+use smc_model::Size;
 use smc_model::{
     Candle, ClientOrderId, InstrumentId, Liquidity, OrderKind, OrderRequest, OrderStatus, Side,
     TimeInForce,
 };
-use smc_strategy::Size;
 use std::collections::BTreeMap;
 use tokio::sync::broadcast;
 
@@ -215,32 +215,17 @@ impl Account {
         } else {
             Size::Notional(o.quote_qty.unwrap_or_default())
         };
-        let order = Order {
-            request: OrderRequest {
-                client_id: engine_id(order_id),
-                instrument,
-                side: o.side,
-                qty: o.qty.unwrap_or_default(),
-                kind: o.kind,
-                time_in_force: o.tif,
-                reduce_only: o.reduce_only,
-            },
-            instrument: o.instrument,
-            size,
-            status: OrderStatus::New,
-            qty: o.qty,
-            filled: Decimal::ZERO,
-            avg_fill_price: Decimal::ZERO,
-            decided_at: ctx.now,
-            eligible_at: i64::MIN,
-            arrived: false,
-            triggered: false,
-            oco_group: None,
-            stop_loss: None,
-            take_profit: None,
-            setup: None,
-            blocked_bar: None,
+        let request = OrderRequest {
+            client_id: engine_id(order_id),
+            instrument,
+            side: o.side,
+            qty: o.qty.unwrap_or_default(),
+            kind: o.kind,
+            time_in_force: o.tif,
+            reduce_only: o.reduce_only,
         };
+        let mut order = Order::new(request, o.instrument, size, ctx.now, i64::MIN);
+        order.qty = o.qty;
         self.oms
             .submit(order)
             .map_err(|e| ApiError::bad(-2010, format!("Order rejected: {e}")))?;

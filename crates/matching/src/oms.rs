@@ -8,7 +8,7 @@ use rust_decimal::Decimal;
 use smc_model::{
     ClientOrderId, IllegalTransition, OrderKind, OrderRequest, OrderStatus, Side, TimeInForce,
 };
-use smc_strategy::{Setup, Size};
+use smc_model::{Setup, Size};
 use std::collections::BTreeSet;
 
 /// An order inside the engine.
@@ -46,6 +46,38 @@ pub struct Order {
 }
 
 impl Order {
+    /// A new order for the engine's `instrument`th instrument, decided at
+    /// `decided_at` and fillable by bars opening from `eligible_at`. A
+    /// fixed quantity is known at once (`request.qty`); any other size is
+    /// resolved at the fill price.
+    pub fn new(
+        request: OrderRequest,
+        instrument: usize,
+        size: Size,
+        decided_at: i64,
+        eligible_at: i64,
+    ) -> Order {
+        let qty = matches!(size, Size::Qty(_)).then_some(request.qty);
+        Order {
+            request,
+            instrument,
+            size,
+            status: OrderStatus::New,
+            qty,
+            filled: Decimal::ZERO,
+            avg_fill_price: Decimal::ZERO,
+            decided_at,
+            eligible_at,
+            arrived: false,
+            triggered: false,
+            oco_group: None,
+            stop_loss: None,
+            take_profit: None,
+            setup: None,
+            blocked_bar: None,
+        }
+    }
+
     pub fn side(&self) -> Side {
         self.request.side
     }
@@ -175,20 +207,18 @@ impl Oms {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::intake::order_from_intent;
-    use smc_model::{Instrument, InstrumentSpec, MarketKind};
-    use smc_strategy::OrderIntent;
 
     fn order(id: &ClientOrderId) -> Order {
-        let instrument = Instrument {
-            id: "sim:X".parse().unwrap(),
-            kind: MarketKind::Spot,
-            base: "X".into(),
-            quote: "USD".into(),
-            spec: InstrumentSpec::FRACTIONAL,
+        let request = OrderRequest {
+            client_id: id.clone(),
+            instrument: "sim:X".parse().unwrap(),
+            side: Side::Buy,
+            qty: Decimal::ONE,
+            kind: OrderKind::Market,
+            time_in_force: TimeInForce::Gtc,
+            reduce_only: false,
         };
-        let intent = OrderIntent::market(0, Side::Buy, Size::Qty(Decimal::ONE));
-        order_from_intent(intent, id.clone(), &instrument, Decimal::ONE, 0, 0).unwrap()
+        Order::new(request, 0, Size::Qty(Decimal::ONE), 0, 0)
     }
 
     #[test]

@@ -17,7 +17,7 @@
 //! eligibility time (see `latency`), so nothing decided on a bar's close
 //! fills inside that bar.
 
-use crate::execution::{Executor, VenueReport};
+use crate::executor::{Executor, VenueReport};
 use crate::intrabar::{Exposure, IntrabarRule};
 use crate::oms::{Oms, Order};
 use crate::portfolio::Portfolio;

@@ -4,7 +4,7 @@
 //! exact decimal; a fill changes equity (marked at the fill price) by
 //! exactly minus its fee.
 
-use crate::config::{AccountConfig, AccountKind};
+use crate::account::{AccountConfig, AccountKind};
 use rust_decimal::Decimal;
 use smc_model::{PortfolioSnapshot, PositionSnapshot, Side};
 

@@ -11,14 +11,16 @@
 //! that to the current replacement. Everything here is derived from the
 //! venue's reports in order, so a replay after a restart rebuilds it.
 
-use crate::engine::{Engine, tee};
-use crate::oms::Order;
+use super::ExternalExecution;
+use crate::book::Book;
+use crate::execution::{ExecReport, moved_stop};
 use rust_decimal::Decimal;
-use smc_model::{ClientOrderId, EngineEvent, EventSink, OrderKind, OrderStatus, Side};
+use smc_matching::Order;
+use smc_model::{ClientOrderId, OrderStatus, Side, Size};
 
 /// A replacement waiting for its predecessor's cancel.
 #[derive(Debug, Clone)]
-pub(crate) struct PendingReplacement {
+pub(super) struct PendingReplacement {
     pub order: Order,
     /// The id the strategy knows the stop by.
     pub original: ClientOrderId,
@@ -39,7 +41,7 @@ pub fn replacement_id(original: &ClientOrderId, generation: u32) -> ClientOrderI
     }
 }
 
-impl Engine {
+impl ExternalExecution {
     /// The id under which the stop the strategy calls `id` rests now, and
     /// the generation of that id (0: never replaced).
     fn current_stop(&self, id: &ClientOrderId) -> (ClientOrderId, u32) {
@@ -50,47 +52,38 @@ impl Engine {
     }
 
     /// `AmendStop` on an external venue: cancel now, replace on the cancel.
-    pub(crate) fn replace_stop(
+    pub(super) fn replace_stop(
         &mut self,
-        now: i64,
+        book: &mut Book,
         client_id: ClientOrderId,
         trigger: Decimal,
-        sink: &mut dyn EventSink,
+        out: &mut Vec<ExecReport>,
     ) {
         let (current, generation) = self.current_stop(&client_id);
-        let mut refuse = |engine: &mut Engine, reason: String| {
-            tee(&mut engine.risk, sink).emit(&EngineEvent::AmendRejected {
-                time: now,
+        let refuse = |out: &mut Vec<ExecReport>, reason: String| {
+            out.push(ExecReport::AmendRejected {
                 client_id: client_id.clone(),
                 reason,
             })
         };
-        let Some(order) = self
+        let Some(order) = book
             .oms
             .open()
             .iter()
             .find(|o| *o.client_id() == current && o.status.is_open())
             .cloned()
         else {
-            return refuse(self, "no open order with this id".into());
+            return refuse(out, "no open order with this id".into());
         };
-        let Some(spec) = self
-            .instruments
-            .get(order.instrument)
-            .map(|s| s.instrument.spec)
-        else {
-            return refuse(self, "unknown instrument".into());
+        let Some(spec) = book.spec(order.instrument) else {
+            return refuse(out, "unknown instrument".into());
         };
         let trigger = spec
             .round_price(trigger, order.side() == Side::Buy)
             .unwrap_or(trigger);
-        if trigger <= Decimal::ZERO {
-            return refuse(self, format!("bad trigger {trigger}"));
-        }
-        let kind = match order.request.kind {
-            OrderKind::StopMarket { .. } => OrderKind::StopMarket { trigger },
-            OrderKind::StopLimit { price, .. } => OrderKind::StopLimit { trigger, price },
-            other => return refuse(self, format!("a {other:?} order has no stop to move")),
+        let kind = match moved_stop(order.request.kind, trigger) {
+            Ok(kind) => kind,
+            Err(reason) => return refuse(out, reason),
         };
         // Already being replaced: the newest trigger wins.
         if let Some(pending) = self.replacing.get_mut(&current) {
@@ -98,7 +91,7 @@ impl Engine {
             return;
         }
         if self.cancel_requested.contains(&current) {
-            return refuse(self, "the stop is being cancelled".into());
+            return refuse(out, "the stop is being cancelled".into());
         }
         let generation = generation + 1;
         let remaining = order.qty.unwrap_or(order.request.qty) - order.filled;
@@ -107,7 +100,7 @@ impl Engine {
         next.request.kind = kind;
         next.request.qty = remaining;
         next.qty = Some(remaining);
-        next.size = smc_strategy::Size::Qty(remaining);
+        next.size = Size::Qty(remaining);
         next.status = OrderStatus::New;
         next.filled = Decimal::ZERO;
         next.avg_fill_price = Decimal::ZERO;
@@ -120,17 +113,17 @@ impl Engine {
                 generation,
             },
         );
-        self.request_cancels(|o| *o.client_id() == current);
+        self.request_cancels(book, &|o| *o.client_id() == current);
     }
 
     /// After `old` left the OMS: places its replacement if it was
     /// cancelled for one and a position is still there to protect.
-    pub(crate) fn finish_replacement(
+    pub(super) fn finish_replacement(
         &mut self,
+        book: &mut Book,
         old: &ClientOrderId,
         cancelled: bool,
-        now: i64,
-        sink: &mut dyn EventSink,
+        out: &mut Vec<ExecReport>,
     ) {
         let Some(pending) = self.replacing.remove(old) else {
             return;
@@ -139,8 +132,8 @@ impl Engine {
             return; // filled, rejected or expired: nothing to replace
         }
         let mut order = pending.order;
-        let reference = self.last_candle[order.instrument].map_or(Decimal::ZERO, |(_, c)| c.close);
-        let Ok(qty) = self.resolve_qty(&order, reference) else {
+        let reference = book.last_close(order.instrument);
+        let Ok(qty) = book.resolve_qty(&order, reference) else {
             return; // the position is gone (the other leg filled)
         };
         order.qty = Some(qty);
@@ -149,7 +142,7 @@ impl Engine {
             pending.original,
             (order.client_id().clone(), pending.generation),
         );
-        self.place(order, now, sink);
+        self.place(book, order, out);
     }
 }
 
