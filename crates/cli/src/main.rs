@@ -1,27 +1,12 @@
-//! `smc`: the command line of the SMC trading agent.
+//! `smc`: the command line of the SMC trading agent. Argument parsing and
+//! output only; the work is done by the library crates (the runtime for
+//! sessions and backtests).
 
-mod backtest;
-mod backtest_report;
-mod backtest_summary;
-mod config_watch;
-mod detect;
-mod detect_causal;
-mod history_gate;
-mod input;
-mod live;
-mod live_reconcile;
-mod live_session;
-mod lookahead;
-mod optimize;
-mod paper_session;
-mod risk;
-mod risk_gate;
-mod run;
-mod run_sink;
-mod venue_flags;
-mod venue_sim;
+mod commands;
+mod output;
 
 use clap::{Parser, Subcommand};
+use commands::{backtest, check_lookahead, detect, optimize, risk, run, venue_sim};
 use std::process::ExitCode;
 
 #[derive(Parser)]
@@ -40,12 +25,13 @@ enum Command {
     Backtest(backtest::BacktestArgs),
     /// Run a strategy on the full data and on truncated data, and report
     /// every decision that differs (exit status 3 when one does).
-    CheckLookahead(lookahead::LookaheadArgs),
+    CheckLookahead(check_lookahead::LookaheadArgs),
     /// Walk-forward parameter search: pick the best parameters on each train
     /// window, test them on the next unseen window, and warn when the
     /// selection is likely overfit (deflated Sharpe ratio, PBO).
     Optimize(optimize::OptimizeArgs),
-    /// Risk measures of a price series (value at risk, expected shortfall).
+    /// Risk measures of a price series (value at risk, expected shortfall)
+    /// and the circuit breakers kept in the store.
     Risk {
         #[command(subcommand)]
         command: risk::RiskCommand,
@@ -64,13 +50,13 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Detect(args) => detect::run(&args),
         Command::Backtest(args) => backtest::run(&args),
-        Command::CheckLookahead(args) => match lookahead::run(&args) {
+        Command::CheckLookahead(args) => match check_lookahead::run(&args) {
             Ok(true) => Ok(()),
             Ok(false) => return ExitCode::from(3),
             Err(e) => Err(e),
         },
         Command::Optimize(args) => optimize::run(&args),
-        Command::Run(args) => run::run(&args),
+        Command::Run(args) => run::run(args),
         Command::Risk { command } => risk::run(&command),
         Command::VenueSim(args) => venue_sim::run(&args),
     };

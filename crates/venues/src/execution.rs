@@ -1,4 +1,4 @@
-//! What an execution client reports, the same for every venue.
+//! What an execution venue reports about orders, the same for every venue.
 //!
 //! The order outcome policy of the architecture lives in [`OrderOutcome`]:
 //! an order is `Rejected` only when the venue says so; a timeout, a 5xx, a
@@ -27,25 +27,32 @@ impl VenueStatus {
     }
 }
 
-/// The venue accepted (and maybe already filled) an order.
+/// An order as the venue reports it: in the answer to a placement, a
+/// cancel or a query, in its open orders, or in a stream update.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OrderAck {
+pub struct VenueOrder {
     pub client_id: ClientOrderId,
     pub instrument: InstrumentId,
     /// The venue's own id of the order.
     pub venue_order_id: String,
     pub status: VenueStatus,
+    /// The quantity ordered (0 when the venue does not say).
+    pub orig_qty: Decimal,
     pub filled_qty: Decimal,
-    /// Executions reported in the response itself (spot FULL responses).
+    /// Executions this report carries (a spot `FULL` answer, a stream
+    /// trade update).
     pub fills: Vec<Fill>,
-    /// Venue time of the acknowledgement (epoch ms), 0 if not given.
+    /// The venue's reason for a rejection or an expiry, when it gives one.
+    pub reject_reason: Option<String>,
+    /// Venue time of the report (epoch ms), 0 if not given.
     pub time: i64,
 }
 
 /// The result of sending an order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum OrderOutcome {
-    Accepted(OrderAck),
+    /// The venue took the order (and may already have filled it).
+    Accepted(VenueOrder),
     /// The venue refused the order; it does not exist there.
     Rejected {
         client_id: ClientOrderId,
@@ -76,25 +83,25 @@ impl OrderOutcome {
     }
 }
 
-/// A change of an order reported by the user data stream or a query.
+/// A change of an order reported by the user data stream.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OrderUpdate {
-    pub client_id: ClientOrderId,
-    pub instrument: InstrumentId,
-    pub venue_order_id: String,
-    pub status: VenueStatus,
+    /// The order as it stands after the change; `fills` holds the
+    /// execution this update reports, if it reports one.
+    pub order: VenueOrder,
     /// The venue's execution type (`NEW`, `TRADE`, `CANCELED`, ...), as sent.
     pub execution_type: String,
-    pub filled_qty: Decimal,
-    /// The execution this update reports, if it reports one.
-    pub fill: Option<Fill>,
     /// Commission as charged, in `commission_asset` (may be neither base
-    /// nor quote, e.g. BNB; `fill.fee` is then 0).
+    /// nor quote, e.g. BNB; the fill's `fee` is then 0).
     pub commission: Decimal,
     pub commission_asset: Option<String>,
-    /// The venue's reject reason, when it gives one (`NONE` is dropped).
-    pub reject_reason: Option<String>,
-    pub time: i64,
+}
+
+impl OrderUpdate {
+    /// The execution this update reports, if any.
+    pub fn fill(&self) -> Option<&Fill> {
+        self.order.fills.first()
+    }
 }
 
 /// Everything a user data stream delivers.

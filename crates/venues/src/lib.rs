@@ -4,18 +4,25 @@
 //! - [`net`]: venue-neutral networking: request signing, rate limiting by
 //!   metering scope, an HTTP client that never retries an order placement,
 //!   and a WebSocket client with heartbeats, reconnects and resubscription;
-//! - venue-neutral results shared by every adapter: [`market`] data events,
-//!   [`execution`] outcomes and order updates, and [`kline_sync`], which keeps
-//!   a candle stream gap-free and duplicate-free across reconnects;
+//! - the venue interfaces ([`venue`]: [`ExecutionVenue`], [`MarketDataVenue`])
+//!   and the venue-neutral values they speak: [`market`] data, [`execution`]
+//!   outcomes and order reports, [`account`] balances, trades and positions,
+//!   [`stream`]s, [`error`]s, and [`kline_sync`], which keeps a candle stream
+//!   gap-free and duplicate-free across reconnects;
 //! - one module per venue ([`binance`]: spot `/api/v3` and USD-M `/fapi/v1`),
-//!   made of its endpoints, parsers and data/execution clients.
+//!   made of its endpoints, parsers and clients, and the value that puts
+//!   them behind the interfaces ([`binance::BinanceVenue`]).
 //!
-//! Bybit and OANDA are meant to be added as sibling modules of `binance`,
-//! reusing `net`, `market`, `execution` and `kline_sync` unchanged.
+//! A new venue (Bybit, OANDA) is a sibling module of `binance` that
+//! implements the interfaces, reusing `net` and `kline_sync`.
 
+/// Balances, positions, the account's trades, API key permissions.
+pub mod account;
 /// Binance spot and USD-M futures: endpoints, parsers, REST execution, streams.
 pub mod binance;
-/// Venue-neutral execution types: order outcomes, acknowledgements, updates.
+/// The venue-neutral error and what it means for the caller.
+pub mod error;
+/// Venue-neutral execution types: order outcomes, the venue's view of an order, updates.
 pub mod execution;
 /// Keeps a kline stream complete and de-duplicated across reconnects.
 pub mod kline_sync;
@@ -23,7 +30,17 @@ pub mod kline_sync;
 pub mod market;
 /// Shared network layer: signer, rate limiter, HTTP and WebSocket clients.
 pub mod net;
+/// Market data and order report streams.
+pub mod stream;
+/// The interfaces every venue implements.
+pub mod venue;
 
-pub use execution::{OrderAck, OrderOutcome, OrderUpdate, UserEvent, VenueStatus};
+pub use account::{AccountTrade, Balance, KeyPermissions, VenuePosition};
+pub use error::{VenueError, VenueErrorKind, VenueResult};
+pub use execution::{OrderOutcome, OrderUpdate, UserEvent, VenueOrder, VenueStatus};
 pub use kline_sync::{BackfillRequest, KlineSync, SyncOutput};
 pub use market::{BookLevel, BookTop, DepthUpdate, KlineUpdate, MarketEvent, Trade};
+pub use stream::{MarketStreamEvent, Subscription, UserStreamEvent};
+pub use venue::{
+    ExecutionVenue, KlineRequest, MarketDataRequest, MarketDataVenue, Replaced, Venue,
+};

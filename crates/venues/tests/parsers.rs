@@ -330,8 +330,8 @@ fn user_data_events() {
         )
         .unwrap(),
     );
-    assert_eq!(trade.status.known(), Some(OrderStatus::Filled));
-    let fill = trade.fill.unwrap();
+    assert_eq!(trade.order.status.known(), Some(OrderStatus::Filled));
+    let fill = trade.fill().unwrap();
     assert_eq!(
         (fill.trade_id.as_str(), fill.price, fill.qty),
         ("98765432", dec!(2500), dec!(1))
@@ -348,10 +348,13 @@ fn user_data_events() {
         .unwrap(),
     );
     assert_eq!(
-        (wrapped.client_id.as_str(), wrapped.execution_type.as_str()),
+        (
+            wrapped.order.client_id.as_str(),
+            wrapped.execution_type.as_str()
+        ),
         ("mUvoqJxFIILMdfAW5iGSOW", "NEW")
     );
-    assert!(wrapped.fill.is_none());
+    assert!(wrapped.fill().is_none());
 
     let cancelled = order(
         parse_user_event(
@@ -360,7 +363,7 @@ fn user_data_events() {
         )
         .unwrap(),
     );
-    assert_eq!(cancelled.status.known(), Some(OrderStatus::Cancelled));
+    assert_eq!(cancelled.order.status.known(), Some(OrderStatus::Cancelled));
 
     let fut = order(
         parse_user_event(
@@ -369,9 +372,9 @@ fn user_data_events() {
         )
         .unwrap(),
     );
-    assert_eq!(fut.status.known(), Some(OrderStatus::PartiallyFilled));
-    assert_eq!(fut.fill.as_ref().unwrap().trade_id, "12345678");
-    assert_eq!(fut.fill.unwrap().fee, dec!(0.01));
+    assert_eq!(fut.order.status.known(), Some(OrderStatus::PartiallyFilled));
+    assert_eq!(fut.fill().unwrap().trade_id, "12345678");
+    assert_eq!(fut.fill().unwrap().fee, dec!(0.01));
 
     let algo = order(
         parse_user_event(
@@ -381,7 +384,10 @@ fn user_data_events() {
         .unwrap(),
     );
     assert_eq!(
-        (algo.client_id.as_str(), algo.venue_order_id.as_str()),
+        (
+            algo.order.client_id.as_str(),
+            algo.order.venue_order_id.as_str()
+        ),
         ("Q5xaq5EGKgXXa0fD7fs0Ip", "2148719")
     );
 

@@ -9,9 +9,9 @@ use axum::extract::{Query, State};
 use axum::routing::{get, post};
 use futures_util::{SinkExt, StreamExt};
 use smc_model::{Clock, Timeframe, WallClock};
+use smc_venues::MarketStreamEvent;
+use smc_venues::UserStreamEvent;
 use smc_venues::binance::market_parse::StreamKind;
-use smc_venues::binance::market_stream::MarketStreamEvent;
-use smc_venues::binance::user_stream::UserStreamEvent;
 use smc_venues::binance::{
     BinanceMarket, BinanceRest, BinanceUrls, Credentials, MarketDataClient, MarketDataConfig,
     UserStream,
@@ -279,7 +279,7 @@ async fn ws_api_user_stream_resubscribes_with_a_fresh_signature() {
             match ev {
                 UserStreamEvent::Connected { reconnect } => connects.push(reconnect),
                 UserStreamEvent::Event(UserEvent::Order(o)) => {
-                    orders.push(o.client_id.to_string());
+                    orders.push(o.order.client_id.to_string());
                     if orders.len() == 2 {
                         break;
                     }
@@ -357,7 +357,7 @@ async fn listen_key_stream_renews_an_expired_key() {
         while let Some(ev) = events.recv().await {
             match ev {
                 UserStreamEvent::Event(UserEvent::Order(o)) => {
-                    orders.push(o.client_id.to_string());
+                    orders.push(o.order.client_id.to_string());
                     if orders.len() == 2 {
                         break;
                     }

@@ -4,10 +4,12 @@
 
 use super::endpoints::BinanceMarket;
 use super::error::BinanceError;
-use super::order_info::{OrderQuery, RawOrder, fee_in_quote, parse_order};
+use super::order_info::{RawOrder, fee_in_quote, parse_order};
 use super::order_wire::push_encoded;
 use super::parse_util::{dec, from_json};
 use super::rest::BinanceRest;
+use crate::account::{AccountTrade, Balance, KeyPermissions};
+use crate::execution::VenueOrder;
 use crate::net::{Cost, Method, RequestKind};
 use rust_decimal::Decimal;
 use serde::Deserialize;
@@ -25,29 +27,23 @@ pub struct ApiRestrictions {
     pub enable_spot_and_margin_trading: bool,
     #[serde(default)]
     pub enable_futures: bool,
+    #[serde(default)]
+    pub ip_restrict: bool,
+    #[serde(default)]
+    pub enable_internal_transfer: bool,
+    #[serde(default)]
+    pub permits_universal_transfer: bool,
 }
 
-/// One asset's balance.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Balance {
-    pub asset: String,
-    pub free: Decimal,
-    pub locked: Decimal,
-}
-
-impl Balance {
-    pub fn total(&self) -> Decimal {
-        self.free + self.locked
+impl From<ApiRestrictions> for KeyPermissions {
+    fn from(r: ApiRestrictions) -> Self {
+        KeyPermissions {
+            trade: r.enable_spot_and_margin_trading || r.enable_futures,
+            withdraw: r.enable_withdrawals,
+            transfer: r.enable_internal_transfer || r.permits_universal_transfer,
+            ip_restricted: r.ip_restrict,
+        }
     }
-}
-
-/// One of the account's trades, with the venue's id of its order (the
-/// trade lists do not name the client id; the caller maps it).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AccountTrade {
-    pub venue_order_id: String,
-    /// The execution; `client_id` is empty until the caller sets it.
-    pub fill: Fill,
 }
 
 #[derive(Deserialize)]
@@ -217,7 +213,7 @@ impl BinanceRest {
     pub async fn all_orders(
         &self,
         instrument: &InstrumentId,
-    ) -> Result<Vec<OrderQuery>, BinanceError> {
+    ) -> Result<Vec<VenueOrder>, BinanceError> {
         let path = match self.market() {
             BinanceMarket::Spot => "/api/v3/allOrders",
             BinanceMarket::UsdM => "/fapi/v1/allOrders",

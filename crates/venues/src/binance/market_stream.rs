@@ -5,12 +5,12 @@
 //! fetched over REST).
 
 use super::endpoints::BinanceUrls;
-use super::error::ParseError;
 use super::market_parse::{StreamKind, parse_market, subscribe_frame};
 use super::rest::BinanceRest;
 use crate::kline_sync::{KlineSync, SyncOutput};
 use crate::market::{KlineUpdate, MarketEvent};
 use crate::net::{WsClient, WsConfig, WsEvent};
+use crate::stream::MarketStreamEvent;
 use smc_model::{InstrumentId, Timeframe};
 use std::collections::HashMap;
 use tokio::sync::mpsc;
@@ -18,22 +18,6 @@ use tokio::sync::mpsc;
 /// The pause after a failed backfill before the next try (held candles
 /// wait meanwhile; none is emitted out of order).
 const BACKFILL_RETRY: std::time::Duration = std::time::Duration::from_secs(1);
-
-/// What the market data client reports.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum MarketStreamEvent {
-    Connected {
-        reconnect: bool,
-    },
-    Disconnected {
-        reason: String,
-    },
-    /// A market event. Closed klines arrive exactly once, in order,
-    /// including those backfilled over REST (with `event_time` 0).
-    Market(MarketEvent),
-    /// A frame that did not parse (logged and skipped).
-    Malformed(ParseError),
-}
 
 /// What to subscribe to.
 #[derive(Debug, Clone)]
@@ -173,7 +157,7 @@ impl Driver {
                 Ok(None) => {}
                 Err(e) => {
                     tracing::warn!(%e, "malformed market frame skipped");
-                    if !self.emit(MarketStreamEvent::Malformed(e)).await {
+                    if !self.emit(MarketStreamEvent::Malformed(e.to_string())).await {
                         return false;
                     }
                 }

@@ -31,8 +31,10 @@ pub mod positions;
 pub mod rest;
 /// User data stream: listen keys, WebSocket API subscription, parsers.
 pub mod user_stream;
+/// Binance behind the venue interfaces.
+pub mod venue;
 
-pub use account::{AccountTrade, ApiRestrictions, Balance};
+pub use account::ApiRestrictions;
 pub use endpoints::{BinanceMarket, BinanceUrls};
 pub use error::{ApiError, BinanceError, ParseError};
 pub use exchange_info::{ExchangeInfo, SymbolRules};
@@ -40,6 +42,6 @@ pub use market_parse::{StreamKind, parse_market};
 pub use market_stream::{MarketDataClient, MarketDataConfig};
 pub use meter::BinanceMeter;
 pub use order_wire::encode_order;
-pub use positions::VenuePosition;
-pub use rest::{BinanceRest, Credentials, OrderQuery};
+pub use rest::{BinanceRest, Credentials};
 pub use user_stream::{UserStream, parse_user_event};
+pub use venue::BinanceVenue;

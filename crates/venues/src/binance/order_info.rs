@@ -4,23 +4,10 @@
 
 use super::error::ParseError;
 use super::parse_util::dec;
-use crate::execution::VenueStatus;
+use crate::execution::{VenueOrder, VenueStatus};
 use rust_decimal::Decimal;
 use serde::Deserialize;
 use smc_model::{ClientOrderId, Fill, InstrumentId, Liquidity, OrderStatus, Side};
-
-/// An order as the venue reports it in a REST answer.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OrderQuery {
-    pub client_id: ClientOrderId,
-    pub venue_order_id: String,
-    pub status: VenueStatus,
-    pub orig_qty: Decimal,
-    pub filled_qty: Decimal,
-    /// Executions included in the answer (spot `FULL` responses).
-    pub fills: Vec<Fill>,
-    pub time: i64,
-}
 
 /// Binance's order states (`X`, `status`, `algoStatus`) to the shared ones.
 /// A state Binance adds later is kept as [`VenueStatus::Other`].
@@ -95,7 +82,7 @@ pub struct RawOrder {
 }
 
 /// One order answer to the shared view.
-pub fn parse_order(raw: &RawOrder, instrument: &InstrumentId) -> Result<OrderQuery, ParseError> {
+pub fn parse_order(raw: &RawOrder, instrument: &InstrumentId) -> Result<VenueOrder, ParseError> {
     const W: &str = "order response";
     let missing = |field: &str| ParseError::Field {
         what: W,
@@ -162,13 +149,15 @@ pub fn parse_order(raw: &RawOrder, instrument: &InstrumentId) -> Result<OrderQue
             })
         })
         .collect::<Result<Vec<_>, ParseError>>()?;
-    Ok(OrderQuery {
+    Ok(VenueOrder {
         client_id,
+        instrument: instrument.clone(),
         venue_order_id,
         status,
         orig_qty,
         filled_qty,
         fills,
+        reject_reason: None,
         time,
     })
 }

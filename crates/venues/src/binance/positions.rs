@@ -6,18 +6,9 @@ use super::error::BinanceError;
 use super::order_wire::push_encoded;
 use super::parse_util::{dec, from_json};
 use super::rest::BinanceRest;
+use crate::account::VenuePosition;
 use crate::net::{Cost, Method, RequestKind};
-use rust_decimal::Decimal;
 use serde::Deserialize;
-
-/// One symbol's position in one-way mode (`positionSide` BOTH): signed,
-/// negative when short.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct VenuePosition {
-    pub symbol: String,
-    pub amount: Decimal,
-    pub entry_price: Decimal,
-}
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -80,6 +71,7 @@ impl BinanceRest {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rust_decimal::Decimal;
 
     /// The response example of GET /fapi/v3/positionRisk in Binance's USDⓈ-M
     /// futures documentation (one-way mode), trimmed to the fields used

@@ -20,7 +20,7 @@ use super::meter::BinanceMeter;
 use super::order_info::{RawOrder, parse_order};
 use super::order_wire::{OrderEndpoint, encode_order, push_encoded, round_order};
 use super::parse_util::from_json;
-use crate::execution::{OrderAck, OrderOutcome};
+use crate::execution::{OrderOutcome, VenueOrder};
 use crate::net::signer::HmacSha256Signer;
 use crate::net::{
     Cost, HttpClient, HttpConfig, HttpRequest, Method, RateLimiter, RequestKind, RequestSigner,
@@ -31,8 +31,6 @@ use smc_model::{Candle, ClientOrderId, Clock, InstrumentId, OrderRequest, Timefr
 use std::collections::HashMap;
 use std::fmt::Write;
 use std::sync::{Arc, PoisonError, RwLock};
-
-pub use super::order_info::OrderQuery;
 
 /// An API key and its secret. `Debug` shows neither the secret nor the
 /// whole key.
@@ -351,15 +349,7 @@ impl BinanceRest {
             Ok(body) => match from_json::<RawOrder>("order response", &body)
                 .and_then(|raw| parse_order(&raw, &order.instrument))
             {
-                Ok(q) => OrderOutcome::Accepted(OrderAck {
-                    client_id,
-                    instrument: order.instrument.clone(),
-                    venue_order_id: q.venue_order_id,
-                    status: q.status,
-                    filled_qty: q.filled_qty,
-                    fills: q.fills,
-                    time: q.time,
-                }),
+                Ok(q) => OrderOutcome::Accepted(q),
                 Err(e) => OrderOutcome::Unknown {
                     client_id,
                     reason: format!("accepted but unreadable: {e}"),
@@ -408,7 +398,7 @@ impl BinanceRest {
         &self,
         instrument: &InstrumentId,
         client_id: &ClientOrderId,
-    ) -> Result<OrderQuery, BinanceError> {
+    ) -> Result<VenueOrder, BinanceError> {
         self.by_id(
             Method::Delete,
             RequestKind::Cancel,
@@ -433,7 +423,7 @@ impl BinanceRest {
         &self,
         instrument: &InstrumentId,
         client_id: &ClientOrderId,
-    ) -> Result<Option<OrderQuery>, BinanceError> {
+    ) -> Result<Option<VenueOrder>, BinanceError> {
         let cost = Cost::weight(self.market.query_order_weight());
         self.by_id(Method::Get, RequestKind::Read, cost, instrument, client_id)
             .await
@@ -446,7 +436,7 @@ impl BinanceRest {
         cost: Cost,
         instrument: &InstrumentId,
         client_id: &ClientOrderId,
-    ) -> Result<Option<OrderQuery>, BinanceError> {
+    ) -> Result<Option<VenueOrder>, BinanceError> {
         let mut paths = vec![(self.market.order_path(), false)];
         if let Some(algo) = self.market.algo_order_path() {
             paths.push((algo, true));
@@ -469,7 +459,7 @@ impl BinanceRest {
     pub async fn open_orders(
         &self,
         instrument: &InstrumentId,
-    ) -> Result<Vec<OrderQuery>, BinanceError> {
+    ) -> Result<Vec<VenueOrder>, BinanceError> {
         let mut params = String::from("symbol=");
         push_encoded(&mut params, instrument.symbol());
         let cost = Cost::weight(self.market.open_orders_weight());

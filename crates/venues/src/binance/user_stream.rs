@@ -18,9 +18,10 @@ use super::error::{BinanceError, ParseError};
 use super::order_info::{fee_in_quote, map_status};
 use super::parse_util::{dec, from_json, json_error};
 use super::rest::BinanceRest;
-use crate::execution::{OrderUpdate, UserEvent};
+use crate::execution::{OrderUpdate, UserEvent, VenueOrder};
 use crate::net::ws::FrameFactory;
 use crate::net::{WsClient, WsConfig, WsEvent};
+use crate::stream::UserStreamEvent;
 use rust_decimal::Decimal;
 use serde::Deserialize;
 use serde_json::value::RawValue;
@@ -29,21 +30,6 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 use tokio::sync::mpsc;
-
-/// What the user stream reports.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum UserStreamEvent {
-    /// (Re)connected; after a reconnect, reconcile.
-    Connected {
-        reconnect: bool,
-    },
-    Event(UserEvent),
-    Disconnected {
-        reason: String,
-    },
-    /// A frame that did not parse (logged and skipped, never fatal).
-    Malformed(ParseError),
-}
 
 /// `{"subscriptionId":0,"event":{…}}` (WS API) or `{"stream":…,"data":{…}}`
 /// (combined streams, Binance.US).
@@ -180,21 +166,25 @@ fn exec_update(what: &'static str, venue: &str, x: &Exec<'_>) -> Result<OrderUpd
             },
             time: x.time,
         });
-    Ok(OrderUpdate {
+    let order = VenueOrder {
         client_id,
         instrument,
         venue_order_id: x.order_id.to_string(),
         status: map_status(x.status),
-        execution_type: x.exec_type.to_string(),
+        orig_qty: Decimal::ZERO,
         filled_qty: dec(what, "z", x.cum_qty)?,
-        fill,
-        commission,
-        commission_asset: commission_asset.map(str::to_string),
+        fills: fill.into_iter().collect(),
         reject_reason: x
             .reject_reason
             .filter(|r| !r.is_empty() && *r != "NONE")
             .map(str::to_string),
         time: x.time,
+    };
+    Ok(OrderUpdate {
+        order,
+        execution_type: x.exec_type.to_string(),
+        commission,
+        commission_asset: commission_asset.map(str::to_string),
     })
 }
 
@@ -240,18 +230,22 @@ fn algo_update(venue: &str, data: &str) -> Result<OrderUpdate, ParseError> {
     }
     let m: Msg<'_> = from_json(W, data)?;
     let a = &m.o;
-    Ok(OrderUpdate {
+    let order = VenueOrder {
         client_id: ClientOrderId::new(a.caid),
         instrument: instrument(W, venue, a.s)?,
         venue_order_id: a.aid.to_string(),
         status: map_status(a.status),
-        execution_type: a.status.to_string(),
+        orig_qty: Decimal::ZERO,
         filled_qty: a.aq.map_or(Ok(Decimal::ZERO), |q| dec(W, "aq", q))?,
-        fill: None,
-        commission: Decimal::ZERO,
-        commission_asset: None,
+        fills: Vec::new(),
         reject_reason: a.rm.filter(|r| !r.is_empty()).map(str::to_string),
         time: m.time,
+    };
+    Ok(OrderUpdate {
+        order,
+        execution_type: a.status.to_string(),
+        commission: Decimal::ZERO,
+        commission_asset: None,
     })
 }
 
@@ -382,7 +376,7 @@ fn forward(venue: &str, ev: WsEvent) -> (UserStreamEvent, bool) {
             Ok(e) => (UserStreamEvent::Event(e), false),
             Err(e) => {
                 tracing::warn!(%e, "malformed user data frame skipped");
-                (UserStreamEvent::Malformed(e), false)
+                (UserStreamEvent::Malformed(e.to_string()), false)
             }
         },
     }

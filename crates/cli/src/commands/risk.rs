@@ -9,9 +9,7 @@ use smc_risk::stats::simple_returns;
 use smc_risk::{VarMethod, value_at_risk};
 use std::path::PathBuf;
 
-/// The circuit breakers in the store: list, reset, enroll the reset token.
-#[path = "breakers.rs"]
-pub mod breakers;
+use super::risk_breakers as breakers;
 
 #[derive(Subcommand)]
 pub enum RiskCommand {
@@ -68,7 +66,7 @@ pub fn run(command: &RiskCommand) -> anyhow::Result<()> {
         RiskCommand::Var(args) => args,
         RiskCommand::Breakers { command } => return breakers::run(command),
     };
-    let loaded = crate::input::load(&args.input, args.lenient)?;
+    let loaded = super::load_input(&args.input, args.lenient)?;
     let closes: Vec<f64> = loaded.candles.iter().map(|c| to_f64(c.close)).collect();
     let mut returns = simple_returns(&closes);
     if let Some(window) = args.window {

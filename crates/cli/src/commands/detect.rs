@@ -76,7 +76,7 @@ pub struct DetectArgs {
 }
 
 pub fn run(args: &DetectArgs) -> anyhow::Result<()> {
-    let loaded = crate::input::load(&args.input, args.lenient)?;
+    let loaded = super::load_input(&args.input, args.lenient)?;
     if args.parity {
         return run_parity(args, &loaded.candles);
     }
@@ -103,7 +103,7 @@ fn run_causal(args: &DetectArgs, candles: &[smc_model::Candle]) -> anyhow::Resul
     let mut out = open_output(args.output.as_deref())?;
     match args.format {
         Format::Json | Format::Csv => {
-            crate::detect_causal::write_events(args.format, &detection.events, &mut out)?
+            crate::output::smc_events::write_events(args.format, &detection.events, &mut out)?
         }
         Format::Html => {
             let title = format!("SMC detections — {}", args.input.display());

@@ -3,7 +3,7 @@
 //! milliseconds, prices JSON numbers, direction 1 or -1, and the timeframe
 //! is spelled `1m`, `5m`, `15m`, `1h`, `4h`, `1d`, `1w`.
 
-use crate::detect::Format;
+use crate::commands::detect::Format;
 use smc_analysis::SmcEvent;
 use std::io::{self, Write};
 

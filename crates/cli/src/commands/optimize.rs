@@ -1,29 +1,25 @@
 //! `smc optimize`: walk-forward parameter search for a built-in strategy on
-//! one candle series (the smc-optimize crate does the search and the
-//! statistics; this file plugs in the engine, parses the flags and prints).
-//!
-//! Each backtest builds a fresh engine on a slice of the candles. A test
-//! window's run is warmed up on the bars just before it (`--warmup-bars`,
-//! already in the past, so no lookahead) and reports only its own bars.
+//! one candle series. The smc-optimize crate does the search and the
+//! statistics, the runtime plugs in the engine (each backtest a fresh
+//! engine on a window, warmed up on the bars just before it); this file
+//! parses the flags and prints.
 
-use crate::backtest::{StrategyName, smc_config, strategy_name};
-use anyhow::{Context, bail};
+use super::StrategyArg;
+use crate::output::progress::search_bar;
+use anyhow::Context;
 use clap::{Args, ValueEnum};
-use indicatif::{ProgressBar, ProgressStyle};
 use rust_decimal::Decimal;
 use serde_json::json;
-use smc_engine::{EngineConfig, Series, TradeSide, engine_instruments, run_backtest};
+use smc_model::Candle;
 use smc_model::time::format_utc;
-use smc_model::{Candle, NullSink, SimClock, Timeframe};
-use smc_optimize::strategies::{
-    SMA_CROSS_PARAMS, SMC_PARAMS, apply_sma_cross, apply_smc, check_names,
-};
+use smc_optimize::strategies::check_names;
 use smc_optimize::{
     BoxError, Objective, OptimizeConfig, OptimizeReport, ParamSet, RunResult, Search, Thresholds,
     WindowLength, WindowSpec,
 };
-use smc_strategy::{ApproveAll, SmaCross, SmaCrossConfig, SmcConfig, SmcStrategy};
-use std::io::IsTerminal;
+use smc_runtime::backtest::{VenueFlags, candles_timeframe, engine_config};
+use smc_runtime::optimize::{BaseStrategy, Runner, valid_trials};
+use smc_runtime::strategies::strategy_name;
 use std::ops::Range;
 use std::path::PathBuf;
 
@@ -44,7 +40,7 @@ pub struct OptimizeArgs {
     input: Option<PathBuf>,
     /// The strategy (default: the config's `backtest.strategy`).
     #[arg(long, value_enum)]
-    strategy: Option<StrategyName>,
+    strategy: Option<StrategyArg>,
     /// A parameter to search, NAME=SPEC, repeatable: a list `reward_risk=1.5,2,3`,
     /// a stepped range `slow=20..100:20`, or a range `risk_percent=0.5..2.0`
     /// (random search only). smc: reward_risk, risk_percent, stop_buffer,
@@ -117,119 +113,6 @@ pub struct OptimizeArgs {
     lenient: bool,
 }
 
-/// The strategy with its base configuration, before parameters apply.
-#[derive(Clone)]
-enum Base {
-    Smc(Box<SmcConfig>),
-    SmaCross(SmaCrossConfig),
-}
-
-impl Base {
-    fn valid_names(&self) -> &'static [&'static str] {
-        match self {
-            Base::Smc(_) => SMC_PARAMS,
-            Base::SmaCross(_) => SMA_CROSS_PARAMS,
-        }
-    }
-
-    fn strategy(&self, params: &ParamSet) -> anyhow::Result<Box<dyn smc_strategy::Strategy>> {
-        Ok(match self {
-            Base::Smc(c) => Box::new(SmcStrategy::new(apply_smc(c, params)?)),
-            Base::SmaCross(c) => Box::new(SmaCross::new(apply_sma_cross(c, params)?)?),
-        })
-    }
-
-    fn name(&self) -> &'static str {
-        match self {
-            Base::Smc(_) => "smc",
-            Base::SmaCross(_) => "sma_cross",
-        }
-    }
-}
-
-/// Everything a backtest needs, shared read-only by the worker threads.
-struct Runner<'a> {
-    candles: &'a [Candle],
-    timeframe: Timeframe,
-    engine: EngineConfig,
-    /// The config whose risk gate (limits, exposure, VaR, breakers) every
-    /// run uses, as `smc backtest --config` does; none without a config.
-    settings: Option<&'a smc_config::Config>,
-    base: Base,
-    warmup: usize,
-}
-
-impl Runner<'_> {
-    /// Backtests `params` on `bars`, warmed up on the bars before them.
-    fn run(&self, params: &ParamSet, bars: Range<usize>) -> anyhow::Result<RunResult> {
-        let from = bars.start.saturating_sub(self.warmup);
-        let slice = &self.candles[from..bars.end];
-        let series = [Series {
-            instrument: 0,
-            timeframe: self.timeframe,
-            candles: slice,
-        }];
-        // The config's instrument rules, as `smc backtest --config` applies them.
-        let instrument = crate::backtest::backtest_instrument(self.settings)?;
-        let gate: Box<dyn smc_strategy::RiskGate> = match self.settings {
-            Some(c) => crate::risk_gate::gate(
-                c,
-                std::slice::from_ref(&instrument),
-                slice.first().map_or(0, |k| k.open_time),
-                None,
-            )?,
-            None => Box::new(ApproveAll::default()),
-        };
-        let mut engine = smc_engine::Engine::new(
-            self.engine,
-            engine_instruments(vec![instrument], &series)?,
-            self.base.strategy(params)?,
-            gate,
-            Box::new(SimClock::default()),
-        )?;
-        let report = run_backtest(&mut engine, &series, &[], &mut NullSink)?;
-        if report.equity_curve.len() != slice.len() {
-            bail!(
-                "expected one equity point per bar, got {} for {} bars",
-                report.equity_curve.len(),
-                slice.len()
-            );
-        }
-        // Keep the last warm-up point as the base of the first return.
-        let skip = (bars.start - from).saturating_sub(1);
-        let equity = report.equity_curve[skip..]
-            .iter()
-            .map(|p| (p.time, p.equity))
-            .collect();
-        let start_time = self.candles[bars.start].open_time;
-        let trades = report
-            .trades
-            .iter()
-            .chain(&report.open_trades)
-            .filter(|t| t.exit_time.is_none_or(|x| x >= start_time))
-            .map(|t| smc_analytics::RoundTrip {
-                entry_time: t.entry_time,
-                exit_time: t.exit_time,
-                entry_price: t.entry_price,
-                exit_price: t.exit_price,
-                size: t.size,
-                side: if t.side == TradeSide::Long {
-                    smc_analytics::TradeSide::Long
-                } else {
-                    smc_analytics::TradeSide::Short
-                },
-                pnl: t.pnl,
-                fees: t.fees,
-                setup: t
-                    .setup
-                    .as_ref()
-                    .map_or_else(|| "none".to_string(), |s| s.pattern.to_string()),
-            })
-            .collect();
-        Ok(RunResult { equity, trades })
-    }
-}
-
 pub fn run(args: &OptimizeArgs) -> anyhow::Result<()> {
     let settings = args.config.as_deref().map(smc_config::load).transpose()?;
     let input = args
@@ -237,11 +120,11 @@ pub fn run(args: &OptimizeArgs) -> anyhow::Result<()> {
         .clone()
         .or_else(|| settings.as_ref().and_then(|c| c.backtest.input.clone()))
         .context("no data: give --input FILE, or backtest.input in the config")?;
-    let loaded = crate::input::load(&input, args.lenient)?;
+    let loaded = super::load_input(&input, args.lenient)?;
     let candles = &loaded.candles;
-    let timeframe =
-        smc_data::infer_timeframe(candles).context("cannot tell the candles' timeframe")?;
-    let base = base_strategy(args, settings.as_ref())?;
+    let timeframe = candles_timeframe(candles)?;
+    let name = strategy_name(args.strategy.map(Into::into), settings.as_ref())?;
+    let base = BaseStrategy::new(name, settings.as_ref(), &args.timeframes)?;
     let specs = smc_optimize::parse_specs(&args.params)?;
     check_names(&specs, base.valid_names())?;
     let search = match args.search {
@@ -251,11 +134,26 @@ pub fn run(args: &OptimizeArgs) -> anyhow::Result<()> {
             seed: args.seed,
         },
     };
-    let trials = valid_trials(&base, smc_optimize::trials(&specs, search)?)?;
+    let valid = valid_trials(&base, smc_optimize::trials(&specs, search)?)?;
+    if let (true, Some(first)) = (valid.refused > 0, &valid.first_refusal) {
+        eprintln!(
+            "skipped {} of {} parameter sets the strategy refuses (first: {first})",
+            valid.refused,
+            valid.refused + valid.trials.len()
+        );
+    }
+    let trials = valid.trials;
+    let flags = VenueFlags {
+        cash: args.cash,
+        fee: args.fee,
+        slippage_bps: args.slippage_bps,
+        latency_ms: args.latency_ms,
+        fill_rule: None,
+    };
     let runner = Runner {
         candles,
         timeframe,
-        engine: engine_config(args, settings.as_ref()),
+        engine: engine_config(&flags, settings.as_ref()),
         settings: settings.as_ref(),
         base,
         warmup: args.warmup_bars,
@@ -277,7 +175,7 @@ pub fn run(args: &OptimizeArgs) -> anyhow::Result<()> {
         pbo_blocks: args.pbo_blocks,
     };
     let windows = smc_optimize::walk_forward(candles.len(), config.windows)?;
-    let bar = progress_bar(smc_optimize::planned_runs(trials.len(), windows.len()));
+    let bar = search_bar(smc_optimize::planned_runs(trials.len(), windows.len()));
     let bt = |p: &ParamSet, r: Range<usize>| -> Result<RunResult, BoxError> {
         runner.run(p, r).map_err(BoxError::from)
     };
@@ -299,72 +197,6 @@ pub fn run(args: &OptimizeArgs) -> anyhow::Result<()> {
             .with_context(|| format!("{}: cannot write", path.display()))?;
     }
     Ok(())
-}
-
-/// The strategy from `--strategy` or the config, with the config's smc
-/// parameters and `--timeframes`' bias timeframe as the base.
-fn base_strategy(
-    args: &OptimizeArgs,
-    settings: Option<&smc_config::Config>,
-) -> anyhow::Result<Base> {
-    Ok(match strategy_name(args.strategy, settings)? {
-        StrategyName::SmaCross => Base::SmaCross(SmaCrossConfig::default()),
-        StrategyName::Smc => Base::Smc(Box::new(smc_config(settings, &args.timeframes)?)),
-    })
-}
-
-/// Drops the sets the strategy refuses (e.g. sma_cross fast ≥ slow), with
-/// a note; fails when none is left.
-fn valid_trials(base: &Base, trials: Vec<ParamSet>) -> anyhow::Result<Vec<ParamSet>> {
-    let total = trials.len();
-    let mut first_error = None;
-    let valid: Vec<ParamSet> = trials
-        .into_iter()
-        .filter(|p| match base.strategy(p) {
-            Ok(_) => true,
-            Err(e) => {
-                first_error.get_or_insert_with(|| format!("{p}: {e:#}"));
-                false
-            }
-        })
-        .collect();
-    if let Some(e) = first_error {
-        if valid.is_empty() {
-            bail!("no valid parameter set; the first refused was {e}");
-        }
-        eprintln!(
-            "skipped {} of {total} parameter sets the strategy refuses (first: {e})",
-            total - valid.len()
-        );
-    }
-    Ok(valid)
-}
-
-/// Flags over the config's `backtest.engine` over the defaults, as in
-/// `smc backtest`.
-fn engine_config(args: &OptimizeArgs, settings: Option<&smc_config::Config>) -> EngineConfig {
-    let flags = crate::venue_flags::VenueFlags {
-        cash: args.cash,
-        fee: args.fee,
-        slippage_bps: args.slippage_bps,
-        latency_ms: args.latency_ms,
-        fill_rule: None,
-    };
-    crate::venue_flags::engine_config(&flags, settings)
-}
-
-/// A bar over all backtests on stderr, drawn only for a terminal.
-fn progress_bar(total: usize) -> ProgressBar {
-    if !std::io::stderr().is_terminal() {
-        return ProgressBar::hidden();
-    }
-    let bar = ProgressBar::new(total as u64);
-    if let Ok(style) =
-        ProgressStyle::with_template("{elapsed_precise} [{bar:40}] {pos}/{len} backtests {eta}")
-    {
-        bar.set_style(style.progress_chars("=> "));
-    }
-    bar
 }
 
 /// The date of bar `i` (its open), or `-` past the end.
@@ -462,7 +294,7 @@ fn short(name: &str) -> &str {
 fn report_json(
     report: &OptimizeReport,
     candles: &[Candle],
-    base: &Base,
+    base: &BaseStrategy,
     trials: &[ParamSet],
     args: &OptimizeArgs,
 ) -> anyhow::Result<serde_json::Value> {
@@ -478,7 +310,7 @@ fn report_json(
     }
     let s = &report.summary;
     Ok(json!({
-        "strategy": base.name(),
+        "strategy": base.name().to_string(),
         "objective": s.objective,
         "search": match args.search { SearchKind::Grid => "grid", SearchKind::Random => "random" },
         "seed": args.seed,

@@ -2,67 +2,23 @@
 //! each breaker's state (and its recent transitions), `reset` releases a
 //! tripped breaker for an authorized operator, `set-token` enrolls the reset
 //! token's verifier. The token is read from `SMC_BREAKER_RESET_TOKEN`, never
-//! from a flag (flags show in process lists). Also maps the config's
-//! `risk_manager.circuit_breakers` onto the risk crate's types.
+//! from a flag (flags show in process lists).
 
 use anyhow::{Context, bail};
 use clap::{Args, Subcommand, ValueEnum};
-use smc_config::schema::CircuitBreakersConfig;
 use smc_model::Clock;
 use smc_model::time::format_utc;
 use smc_risk::breakers::auth::authorize;
 use smc_risk::breakers::{
-    BreakerConfig, BreakerRecord, ConsecutiveLossesConfig, DailyLossConfig, DrawdownConfig,
-    ErrorRateConfig, RESET_TOKEN_ENV, ResetRequest, ResetSecret, ResetVerifier, StaleDataConfig,
-    VolatilitySpikeConfig,
+    BreakerRecord, RESET_TOKEN_ENV, ResetRequest, ResetSecret, ResetVerifier,
 };
+use smc_runtime::risk_gate::breaker_config;
 use smc_store::Store;
 use smc_store::secrets::BREAKER_RESET;
 use std::path::PathBuf;
 
 /// The variable that holds the new token when rotating.
 pub const NEW_TOKEN_ENV: &str = "SMC_BREAKER_NEW_RESET_TOKEN";
-
-const MINUTE_MS: i64 = 60_000;
-
-/// The risk crate's breaker settings from `risk_manager.circuit_breakers`.
-pub fn breaker_config(c: &CircuitBreakersConfig) -> BreakerConfig {
-    let cooldown = |m: Option<u32>| m.map(|m| i64::from(m) * MINUTE_MS);
-    BreakerConfig {
-        rearm_delay_ms: i64::from(c.rearm_delay_minutes) * MINUTE_MS,
-        daily_loss: c.daily_loss.as_ref().map(|d| DailyLossConfig {
-            max_loss: d.max_loss,
-            max_loss_percent: d.max_loss_percent,
-            release_next_utc_day: d.release_next_utc_day,
-            cooldown_ms: cooldown(d.cooldown_minutes),
-        }),
-        drawdown: c.drawdown.as_ref().map(|d| DrawdownConfig {
-            max_percent: d.max_percent,
-            cooldown_ms: cooldown(d.cooldown_minutes),
-        }),
-        consecutive_losses: c
-            .consecutive_losses
-            .as_ref()
-            .map(|d| ConsecutiveLossesConfig {
-                max_losses: d.max_losses,
-                cooldown_ms: cooldown(d.cooldown_minutes),
-            }),
-        volatility_spike: c.volatility_spike.as_ref().map(|d| VolatilitySpikeConfig {
-            atr_period: d.atr_period as usize,
-            multiple: d.multiple,
-            cooldown_ms: cooldown(d.cooldown_minutes),
-        }),
-        error_rate: c.error_rate.as_ref().map(|d| ErrorRateConfig {
-            window: d.window as usize,
-            max_errors: d.max_errors as usize,
-            cooldown_ms: cooldown(d.cooldown_minutes),
-        }),
-        stale_data: c.stale_data.as_ref().map(|d| StaleDataConfig {
-            max_age_ms: i64::from(d.max_age_seconds) * 1000,
-            cooldown_ms: cooldown(d.cooldown_minutes),
-        }),
-    }
-}
 
 #[derive(Subcommand)]
 pub enum BreakersCommand {
@@ -321,44 +277,4 @@ fn set_token(args: &SetTokenArgs) -> anyhow::Result<()> {
     store.enroll_secret(BREAKER_RESET, &new, now)?;
     println!("reset token enrolled in {url}");
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use rust_decimal::dec;
-    use smc_config::schema::{DailyLossBreaker, StaleDataBreaker};
-
-    #[test]
-    fn the_config_maps_to_milliseconds_and_keeps_absent_breakers_off() {
-        let c = CircuitBreakersConfig {
-            rearm_delay_minutes: 2,
-            daily_loss: Some(DailyLossBreaker {
-                max_loss: Some(dec!(250.5)),
-                max_loss_percent: None,
-                release_next_utc_day: false,
-                cooldown_minutes: Some(30),
-            }),
-            stale_data: Some(StaleDataBreaker {
-                max_age_seconds: 90,
-                cooldown_minutes: None,
-            }),
-            ..Default::default()
-        };
-        let b = breaker_config(&c);
-        assert_eq!(b.rearm_delay_ms, 120_000);
-        let d = b.daily_loss.unwrap();
-        assert_eq!(
-            (d.max_loss, d.cooldown_ms),
-            (Some(dec!(250.5)), Some(1_800_000))
-        );
-        assert_eq!(b.stale_data.unwrap().max_age_ms, 90_000);
-        assert!(b.drawdown.is_none() && b.error_rate.is_none());
-        assert!(
-            breaker_config(&CircuitBreakersConfig::default())
-                .validate()
-                .is_ok()
-        );
-        assert!(!breaker_config(&CircuitBreakersConfig::default()).any());
-    }
 }

@@ -1,0 +1,139 @@
+//! `smc run --mode paper|live`: starts a runtime session (the backtest's
+//! strategy, risk and order code on real-time closed candles; paper fills
+//! in the engine, live sends orders to the venue), prints what it reports
+//! (engine events and reconciliations as JSON lines on stdout, status lines
+//! on stderr), and stops it cleanly on Ctrl-C or SIGTERM.
+
+use super::StrategyArg;
+use clap::{Args, ValueEnum};
+use smc_runtime::{EventBus, Market, Mode, RunningSession, SessionSpec, Stopper, VenueSpec};
+use std::path::PathBuf;
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RunMode {
+    Paper,
+    Live,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MarketArg {
+    Spot,
+    Usdm,
+}
+
+#[derive(Args)]
+pub struct RunArgs {
+    /// paper: simulated fills on live market data; live: real orders.
+    #[arg(long, value_enum)]
+    mode: Option<RunMode>,
+    /// config.yaml: strategy, detectors, risk limits and breakers, fees
+    /// and slippage of the simulated venue, starting balance, database.
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// A Binance-protocol server instead of Binance (`127.0.0.1:PORT` or
+    /// `http://127.0.0.1:PORT`, e.g. `smc venue-sim`).
+    #[arg(long)]
+    venue_url: Option<String>,
+    /// Binance market: spot or USD-M futures.
+    #[arg(long, value_enum, default_value = "spot")]
+    market: MarketArg,
+    /// Symbols, comma-separated or repeated (default: the config's
+    /// exchanges.binance.symbols, else backtest.instrument, else BTCUSDT),
+    /// traded from one account.
+    #[arg(long, value_delimiter = ',')]
+    symbol: Vec<String>,
+    /// The candles' timeframe (default: the config's entry timeframe, else 1m).
+    #[arg(long)]
+    timeframe: Option<String>,
+    /// Strategy (default: the config's backtest.strategy, else smc).
+    #[arg(long, value_enum)]
+    strategy: Option<StrategyArg>,
+    /// smc: the bias timeframe (default: the config's last timeframe, else 1h).
+    #[arg(long)]
+    bias: Option<String>,
+    /// SQLite file of the session (default: the config's storage.database_url).
+    #[arg(long)]
+    db: Option<PathBuf>,
+    /// Stop after this many closed candles, of all symbols together
+    /// (default: run until Ctrl-C).
+    #[arg(long)]
+    max_bars: Option<u64>,
+    /// Live mode only: you understand that real orders will be sent.
+    #[arg(long)]
+    confirm_live: bool,
+}
+
+impl RunArgs {
+    /// The runtime's spec: these flags, the config, the key from the
+    /// environment (keys are never read from files).
+    fn spec(self) -> anyhow::Result<SessionSpec> {
+        let config = self.config.as_deref().map(smc_config::load).transpose()?;
+        Ok(SessionSpec {
+            mode: self.mode.map(|m| match m {
+                RunMode::Paper => Mode::Paper,
+                RunMode::Live => Mode::Live,
+            }),
+            config,
+            config_path: self.config,
+            venue: VenueSpec {
+                market: match self.market {
+                    MarketArg::Spot => Market::Spot,
+                    MarketArg::Usdm => Market::UsdM,
+                },
+                url: self.venue_url,
+            },
+            symbols: self.symbol,
+            timeframe: self.timeframe,
+            strategy: self.strategy.map(Into::into),
+            bias: self.bias,
+            database: self.db,
+            max_bars: self.max_bars,
+            confirm_live: self.confirm_live,
+            credentials: smc_config::env::credentials("binance", |k| std::env::var(k).ok()),
+        })
+    }
+}
+
+pub fn run(args: RunArgs) -> anyhow::Result<()> {
+    let spec = args.spec()?;
+    let bus = EventBus::new();
+    let printer = crate::output::session::spawn_printer(bus.subscribe_lossless(4_096));
+    let session = RunningSession::start(spec, bus)?;
+    stop_on_signals(session.stopper());
+    let result = session.wait();
+    // Every publisher is gone: the printer drains what is left and ends.
+    let _ = printer.join();
+    result?;
+    Ok(())
+}
+
+/// Ctrl-C and SIGTERM (systemd, docker) stop the session as cleanly as
+/// `--max-bars` does.
+fn stop_on_signals(stopper: Stopper) {
+    std::thread::spawn(move || {
+        let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+        else {
+            return;
+        };
+        runtime.block_on(async {
+            #[cfg(unix)]
+            {
+                use tokio::signal::unix::{SignalKind, signal};
+                match signal(SignalKind::terminate()) {
+                    Ok(mut term) => tokio::select! {
+                        _ = tokio::signal::ctrl_c() => {}
+                        _ = term.recv() => {}
+                    },
+                    Err(_) => {
+                        let _ = tokio::signal::ctrl_c().await;
+                    }
+                }
+            }
+            #[cfg(not(unix))]
+            let _ = tokio::signal::ctrl_c().await;
+        });
+        stopper.stop();
+    });
+}

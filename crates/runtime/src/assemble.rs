@@ -1,0 +1,133 @@
+//! Builds a session's parts from its spec: the venue connections, the
+//! instruments with the venue's rules, the journal, the strategy, the
+//! engine's account and models, and the risk gate (with the handle through
+//! which a changed config reaches it). Live mode's preconditions are
+//! checked first, before anything is sent.
+
+use crate::config_watch::ConfigWatcher;
+use crate::connect::{Connections, connect};
+use crate::error::{SessionError, SessionResult};
+use crate::event::Mode;
+use crate::live_start::{check_key, refuse_live};
+use crate::spec::{Market, SessionSpec};
+use crate::strategies::{StrategyName, session_strategy, strategy_name};
+use rust_decimal::Decimal;
+use smc_engine::{AccountKind, EngineConfig, EngineInstrument};
+use smc_model::{Clock, Instrument, InstrumentId, Timeframe, WallClock};
+use smc_risk::LimitsHandle;
+use smc_store::Store;
+use smc_strategy::{ApproveAll, RiskGate, Strategy};
+
+/// Everything a session is built from.
+pub struct Parts {
+    pub mode: Mode,
+    pub connections: Connections,
+    /// In the engine's instrument order.
+    pub symbols: Vec<String>,
+    pub timeframe: Timeframe,
+    pub instruments: Vec<Instrument>,
+    pub database: String,
+    pub store: Store,
+    pub engine: EngineConfig,
+    pub strategy: Box<dyn Strategy>,
+    pub gate: Box<dyn RiskGate>,
+    /// The config file and the gate's reload handle.
+    pub watch: Option<(ConfigWatcher, LimitsHandle)>,
+}
+
+impl Parts {
+    /// The engine's instrument table.
+    pub fn engine_instruments(&self) -> Vec<EngineInstrument> {
+        self.instruments
+            .iter()
+            .map(|instrument| EngineInstrument {
+                instrument: instrument.clone(),
+                execution_timeframe: self.timeframe,
+            })
+            .collect()
+    }
+
+    pub fn instrument_ids(&self) -> Vec<InstrumentId> {
+        self.instruments.iter().map(|i| i.id.clone()).collect()
+    }
+}
+
+/// Builds the parts of the session `spec` asks for.
+pub fn assemble(spec: &SessionSpec, runtime: &tokio::runtime::Runtime) -> SessionResult<Parts> {
+    let mode = spec.mode();
+    let credentials = match mode {
+        Mode::Live => Some(refuse_live(spec)?),
+        Mode::Paper => None,
+    };
+    let connections = connect(&spec.venue, credentials.as_ref())?;
+    let symbols = spec.symbols();
+    let timeframe = spec
+        .timeframe()
+        .map_err(|e| SessionError::Setting(e.to_string()))?;
+    let instruments = match &connections.execution {
+        // The execution venue keeps the rules to round orders with.
+        Some(execution) => {
+            runtime.block_on(check_key(execution.as_ref()))?;
+            runtime.block_on(execution.instruments(&symbols))
+        }
+        None => runtime.block_on(connections.market_data.instruments(&symbols)),
+    }
+    .map_err(SessionError::venue("reading the symbols' trading rules"))?;
+    let database = spec.database_url();
+    let store = Store::open(&database).map_err(SessionError::store("opening the journal"))?;
+    let settings = spec.config.as_ref();
+    let name = strategy_name(spec.strategy, settings).unwrap_or(StrategyName::Smc);
+    let ids: Vec<InstrumentId> = instruments.iter().map(|i| i.id.clone()).collect();
+    let strategy = session_strategy(name, settings, &spec.strategy_timeframes(timeframe), &ids)?;
+    let engine = engine_config(spec);
+    let (gate, watch): (Box<dyn RiskGate>, _) = match settings {
+        Some(c) => {
+            let breakers =
+                Store::open(&database).map_err(SessionError::store("opening the journal"))?;
+            let (gate, handle) = crate::risk_gate::gate_with_reload(
+                c,
+                &instruments,
+                WallClock.now_ms(),
+                Some(Box::new(breakers)),
+            )?;
+            // The config's risk limits apply again whenever the file changes.
+            let watch = spec
+                .config_path
+                .as_deref()
+                .map(|path| (ConfigWatcher::new(path), handle));
+            (gate, watch)
+        }
+        None => (Box::new(ApproveAll::default()), None),
+    };
+    Ok(Parts {
+        mode,
+        connections,
+        symbols,
+        timeframe,
+        instruments,
+        database,
+        store,
+        engine,
+        strategy,
+        gate,
+        watch,
+    })
+}
+
+/// The engine's models from the config, the starting cash from
+/// `trading.initial_balance` (else 10,000), and on USD-M a margin account.
+fn engine_config(spec: &SessionSpec) -> EngineConfig {
+    let settings = spec.config.as_ref();
+    let mut config = settings.map(|c| c.backtest.engine).unwrap_or_default();
+    config.account.starting_cash =
+        settings.map_or(Decimal::from(10_000), |c| c.trading.initial_balance);
+    // USD-M is a margin account. Unless the config sets its leverage, the
+    // engine holds the full notional as margin: never more leverage than
+    // the venue allows, whatever the symbol's setting there.
+    if spec.venue.market == Market::UsdM && config.account.kind == AccountKind::Spot {
+        config.account.kind = AccountKind::Margin {
+            leverage: Decimal::ONE,
+        };
+    }
+    config
+}

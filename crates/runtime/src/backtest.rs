@@ -1,0 +1,460 @@
+//! A backtest job, as the command line and the API run it: the candles of
+//! an input file (optionally a `--from`/`--to` window), an engine with the
+//! simulated venue's models (flags over the config's `backtest.engine` over
+//! the defaults), the strategy by name, the config's risk gate; then the
+//! run, its kept events, round trips and analysis. Without a config, sizes
+//! are fractional with no minimums and no risk limits, so that results
+//! compare with research tools.
+
+use crate::error::{SessionError, SessionResult};
+use crate::strategies::{StrategyName, make_strategy, strategy_name};
+use rust_decimal::Decimal;
+use smc_engine::{
+    BacktestReport, Engine, EngineConfig, FeeModel, IntrabarRule, LatencyModel, Series,
+    SlippageModel, TradeSide, engine_instruments, run_backtest,
+};
+use smc_model::{
+    Candle, EngineEvent, EventSink, Instrument, InstrumentSpec, MarketKind, SimClock, Timeframe,
+};
+use smc_strategy::{ApproveAll, FirstDecision, RiskGate};
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+/// The flags that change the simulated venue; `None` keeps the config's.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct VenueFlags {
+    pub cash: Option<Decimal>,
+    pub fee: Option<Decimal>,
+    pub slippage_bps: Option<Decimal>,
+    pub latency_ms: Option<i64>,
+    pub fill_rule: Option<IntrabarRule>,
+}
+
+/// The engine's venue models and starting cash (the flag, else the
+/// config's `trading.initial_balance`, else the product's 10,000).
+pub fn engine_config(flags: &VenueFlags, settings: Option<&smc_config::Config>) -> EngineConfig {
+    let mut config = settings.map(|c| c.backtest.engine).unwrap_or_default();
+    if let Some(fee) = flags.fee {
+        config.fees = FeeModel {
+            maker: fee,
+            taker: fee,
+        };
+    }
+    if let Some(bps) = flags.slippage_bps {
+        config.slippage = if bps.is_zero() {
+            SlippageModel::None
+        } else {
+            SlippageModel::FixedBps { bps }
+        };
+    }
+    if let Some(ms) = flags.latency_ms {
+        config.latency = LatencyModel { ms };
+    }
+    if let Some(rule) = flags.fill_rule {
+        config.fill_rule = rule;
+    }
+    config.account.starting_cash = flags
+        .cash
+        .or(settings.map(|c| c.trading.initial_balance))
+        .unwrap_or(Decimal::from(10_000));
+    config
+}
+
+/// The traded instrument: the config's `backtest.instrument` (its venue
+/// rules applied to every order), else a fractional one with no minimums,
+/// so that results compare with research tools.
+pub fn backtest_instrument(settings: Option<&smc_config::Config>) -> SessionResult<Instrument> {
+    let bad = |id: &str, e: smc_model::InstrumentError| {
+        SessionError::Setting(format!("backtest.instrument: bad id `{id}`: {e}"))
+    };
+    let Some(i) = settings.and_then(|c| c.backtest.instrument.as_ref()) else {
+        return Ok(Instrument {
+            id: "backtest:INPUT"
+                .parse()
+                .map_err(|e| bad("backtest:INPUT", e))?,
+            kind: MarketKind::Spot,
+            base: "BASE".into(),
+            quote: "QUOTE".into(),
+            spec: InstrumentSpec::FRACTIONAL,
+        });
+    };
+    let id = format!("{}:{}", i.venue, i.symbol);
+    Ok(Instrument {
+        id: id.parse().map_err(|e| bad(&id, e))?,
+        kind: i.kind,
+        base: "BASE".into(),
+        quote: "QUOTE".into(),
+        spec: i.spec(),
+    })
+}
+
+/// A fresh engine over `candles` of `timeframe`: the venue models, the
+/// config's instrument and risk gate (none without a config), `strategy`.
+pub fn backtest_engine(
+    config: EngineConfig,
+    settings: Option<&smc_config::Config>,
+    strategy: Box<dyn smc_strategy::Strategy>,
+    candles: &[Candle],
+    timeframe: Timeframe,
+) -> SessionResult<Engine> {
+    let instrument = backtest_instrument(settings)?;
+    let series = [Series {
+        instrument: 0,
+        timeframe,
+        candles,
+    }];
+    let gate: Box<dyn RiskGate> = match settings {
+        Some(c) => crate::risk_gate::gate(
+            c,
+            std::slice::from_ref(&instrument),
+            candles.first().map_or(0, |k| k.open_time),
+            None,
+        )?,
+        None => Box::new(ApproveAll::default()),
+    };
+    let instruments = engine_instruments(vec![instrument], &series)
+        .map_err(|e| SessionError::Data(e.to_string()))?;
+    Ok(Engine::new(
+        config,
+        instruments,
+        strategy,
+        gate,
+        Box::new(SimClock::default()),
+    )?)
+}
+
+/// Candles read from a file, and the rows skipped in lenient mode.
+#[derive(Debug)]
+pub struct Input {
+    pub path: PathBuf,
+    pub candles: Vec<Candle>,
+    /// Why each skipped row was skipped.
+    pub skipped: Vec<String>,
+    /// How long reading and parsing took.
+    pub read_time: Duration,
+}
+
+/// Reads OHLCV candles; with `lenient`, bad rows are skipped (and listed).
+pub fn load_candles(path: PathBuf, lenient: bool) -> SessionResult<Input> {
+    let started = Instant::now();
+    let loaded = smc_data::read_ohlcv(&path, smc_data::ReadOptions { lenient })
+        .map_err(|e| SessionError::Data(e.to_string()))?;
+    if loaded.candles.is_empty() {
+        return Err(SessionError::Data(format!(
+            "reading --input: {}: no valid rows",
+            path.display()
+        )));
+    }
+    Ok(Input {
+        path,
+        candles: loaded.candles,
+        skipped: loaded.skipped.iter().map(|e| e.to_string()).collect(),
+        read_time: started.elapsed(),
+    })
+}
+
+/// The timeframe of `candles`, from their spacing.
+pub fn candles_timeframe(candles: &[Candle]) -> SessionResult<Timeframe> {
+    smc_data::infer_timeframe(candles)
+        .ok_or_else(|| SessionError::Data("cannot tell the candles' timeframe".into()))
+}
+
+/// What a backtest runs, on what.
+#[derive(Debug, Clone, Default)]
+pub struct BacktestRequest {
+    pub settings: Option<smc_config::Config>,
+    /// The OHLCV file (default: the config's `backtest.input`).
+    pub input: Option<PathBuf>,
+    /// Default: the config's `backtest.strategy`.
+    pub strategy: Option<StrategyName>,
+    /// smc: entry, [confirming…,] bias (default: the config's).
+    pub timeframes: Vec<String>,
+    pub first_decision: FirstDecision,
+    pub venue: VenueFlags,
+    /// First bar and end (exclusive) of the window: ISO 8601 or epoch ms.
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub lenient: bool,
+}
+
+/// How long the phases of a backtest took.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Timings {
+    pub read: Duration,
+    pub engine: Duration,
+    pub analytics: Duration,
+}
+
+/// A finished backtest.
+#[derive(Debug)]
+pub struct Backtest {
+    pub input: Input,
+    /// The window of `input.candles` that ran.
+    pub window: std::ops::Range<usize>,
+    pub timeframe: Timeframe,
+    pub strategy: StrategyName,
+    pub cash: Decimal,
+    pub report: BacktestReport,
+    /// The events the results report (see [`Recorder`]).
+    pub events: Vec<EngineEvent>,
+    pub round_trips: Vec<smc_analytics::RoundTrip>,
+    pub analysis: smc_analytics::Analysis,
+    pub timings: Timings,
+}
+
+impl Backtest {
+    /// The candles that ran.
+    pub fn candles(&self) -> &[Candle] {
+        &self.input.candles[self.window.clone()]
+    }
+}
+
+impl BacktestRequest {
+    pub fn input_path(&self) -> SessionResult<PathBuf> {
+        self.input
+            .clone()
+            .or_else(|| {
+                self.settings
+                    .as_ref()
+                    .and_then(|c| c.backtest.input.clone())
+            })
+            .ok_or_else(|| {
+                SessionError::Setting(
+                    "no data: give --input FILE, or backtest.input in the config".into(),
+                )
+            })
+    }
+
+    pub fn strategy_name(&self) -> SessionResult<StrategyName> {
+        strategy_name(self.strategy, self.settings.as_ref())
+    }
+
+    /// A fresh engine with this request's models, gate and strategy.
+    pub fn engine(&self, candles: &[Candle], timeframe: Timeframe) -> SessionResult<Engine> {
+        let settings = self.settings.as_ref();
+        let strategy = make_strategy(
+            self.strategy_name()?,
+            self.first_decision,
+            settings,
+            &self.timeframes,
+        )?;
+        let config = engine_config(&self.venue, settings);
+        backtest_engine(config, settings, strategy, candles, timeframe)
+    }
+
+    /// Reads the input file.
+    pub fn load(&self) -> SessionResult<Input> {
+        load_candles(self.input_path()?, self.lenient)
+    }
+
+    /// Reads the input and runs the backtest; `progress` hears the number
+    /// of bars done every few thousand.
+    pub fn run(&self, progress: &mut dyn FnMut(u64)) -> SessionResult<Backtest> {
+        self.run_on(self.load()?, progress)
+    }
+
+    /// Runs the backtest on `input`, in the request's `--from`/`--to` window.
+    pub fn run_on(&self, input: Input, progress: &mut dyn FnMut(u64)) -> SessionResult<Backtest> {
+        let window = window(&input.candles, self.from.as_deref(), self.to.as_deref())?;
+        let candles = &input.candles[window.clone()];
+        let timeframe = candles_timeframe(candles)?;
+        let cash = engine_config(&self.venue, self.settings.as_ref())
+            .account
+            .starting_cash;
+        let mut engine = self.engine(candles, timeframe)?;
+        let series = [Series {
+            instrument: 0,
+            timeframe,
+            candles,
+        }];
+        let mut recorder = Recorder::new(progress);
+        let started = Instant::now();
+        let report = run_backtest(&mut engine, &series, &[], &mut recorder)?;
+        let ran = started.elapsed();
+        let started = Instant::now();
+        let round_trips = round_trips(&report);
+        let equity: Vec<(i64, Decimal)> = report
+            .equity_curve
+            .iter()
+            .map(|p| (p.time, p.equity))
+            .collect();
+        let analysis =
+            smc_analytics::analyze(&equity, &round_trips, &smc_analytics::Options::default())
+                .map_err(|e| SessionError::Data(e.to_string()))?;
+        Ok(Backtest {
+            strategy: self.strategy_name()?,
+            events: recorder.kept,
+            timings: Timings {
+                read: input.read_time,
+                engine: ran,
+                analytics: started.elapsed(),
+            },
+            input,
+            window,
+            timeframe,
+            cash,
+            report,
+            round_trips,
+            analysis,
+        })
+    }
+}
+
+/// The round trips in analytics' form, closed ones first.
+fn round_trips(report: &BacktestReport) -> Vec<smc_analytics::RoundTrip> {
+    report
+        .trades
+        .iter()
+        .chain(&report.open_trades)
+        .map(|t| smc_analytics::RoundTrip {
+            entry_time: t.entry_time,
+            exit_time: t.exit_time,
+            entry_price: t.entry_price,
+            exit_price: t.exit_price,
+            size: t.size,
+            side: if t.side == TradeSide::Long {
+                smc_analytics::TradeSide::Long
+            } else {
+                smc_analytics::TradeSide::Short
+            },
+            pnl: t.pnl,
+            fees: t.fees,
+            setup: t.setup.as_ref().map_or_else(
+                || "none".to_string(),
+                |s| match s.timeframe {
+                    Some(tf) => format!("{}:{tf}", s.pattern),
+                    None => s.pattern.to_string(),
+                },
+            ),
+        })
+        .collect()
+}
+
+/// Bars between progress calls: cheap enough to be invisible.
+const PROGRESS_EVERY: u64 = 4_096;
+
+/// Keeps the events the results report (orders, risk decisions other
+/// than plain approvals, venue rejections, circuit-breaker transitions);
+/// the rest (one equity mark per bar, fills, …) only count toward the
+/// progress. Keeping every event of a million-bar run would cost hundreds
+/// of MB for nothing.
+pub struct Recorder<'a> {
+    pub kept: Vec<EngineEvent>,
+    marks: u64,
+    progress: &'a mut dyn FnMut(u64),
+}
+
+impl<'a> Recorder<'a> {
+    pub fn new(progress: &'a mut dyn FnMut(u64)) -> Self {
+        Recorder {
+            kept: Vec::new(),
+            marks: 0,
+            progress,
+        }
+    }
+}
+
+impl EventSink for Recorder<'_> {
+    fn emit(&mut self, event: &EngineEvent) {
+        match event {
+            EngineEvent::EquityMark { .. } => {
+                self.marks += 1;
+                if self.marks.is_multiple_of(PROGRESS_EVERY) {
+                    (self.progress)(self.marks);
+                }
+            }
+            EngineEvent::RiskDecision {
+                verdict: smc_model::RiskVerdict::Approved,
+                ..
+            } => {}
+            EngineEvent::RiskDecision { .. }
+            | EngineEvent::OrderSubmitted { .. }
+            | EngineEvent::OrderRejected { .. }
+            | EngineEvent::BreakerTripped { .. }
+            | EngineEvent::BreakerReset { .. }
+            | EngineEvent::BreakerCoolingDown { .. }
+            | EngineEvent::BreakerArmed { .. } => self.kept.push(event.clone()),
+            _ => {}
+        }
+    }
+}
+
+/// The candles opening in `[from, to)`, as a range of `candles`.
+pub fn window(
+    candles: &[Candle],
+    from: Option<&str>,
+    to: Option<&str>,
+) -> SessionResult<std::ops::Range<usize>> {
+    let start = from.map(parse_time).transpose()?.unwrap_or(i64::MIN);
+    let end = to.map(parse_time).transpose()?.unwrap_or(i64::MAX);
+    let a = candles.partition_point(|c| c.open_time < start);
+    let b = candles.partition_point(|c| c.open_time < end);
+    if a >= b {
+        return Err(SessionError::Setting(
+            "no candle between --from and --to".into(),
+        ));
+    }
+    Ok(a..b)
+}
+
+/// Epoch milliseconds, or an ISO 8601 date `YYYY-MM-DD[THH:MM[:SS]]` (UTC).
+pub fn parse_time(s: &str) -> SessionResult<i64> {
+    if let Ok(ms) = s.parse::<i64>() {
+        return Ok(ms);
+    }
+    let text = s.trim_end_matches('Z').replace('T', " ");
+    let with_time = if text.len() == 10 {
+        format!("{text} 00:00:00")
+    } else {
+        text
+    };
+    smc_data::fields::parse_metatrader_date(with_time.replace('-', ".").as_bytes()).ok_or_else(
+        || {
+            SessionError::Setting(format!(
+                "bad time `{s}`: use epoch ms or YYYY-MM-DD[THH:MM[:SS]]"
+            ))
+        },
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flags_override_the_config_which_overrides_the_defaults() {
+        let mut c = smc_config::Config::default();
+        c.trading.initial_balance = Decimal::from(5_000);
+        c.backtest.engine.latency = LatencyModel { ms: 250 };
+        let flags = VenueFlags {
+            fee: Some(Decimal::new(2, 3)),
+            slippage_bps: Some(Decimal::ZERO),
+            ..VenueFlags::default()
+        };
+        let e = engine_config(&flags, Some(&c));
+        assert_eq!(e.fees.taker, Decimal::new(2, 3));
+        assert_eq!(e.slippage, SlippageModel::None);
+        assert_eq!(e.latency, LatencyModel { ms: 250 });
+        assert_eq!(e.account.starting_cash, Decimal::from(5_000));
+        let e = engine_config(&VenueFlags::default(), None);
+        assert_eq!(e.account.starting_cash, Decimal::from(10_000));
+    }
+
+    #[test]
+    fn a_window_takes_dates_or_epoch_ms_and_refuses_an_empty_one() {
+        let candles: Vec<Candle> = (0..5)
+            .map(|k| Candle {
+                open_time: k * 86_400_000,
+                open: Decimal::ONE,
+                high: Decimal::ONE,
+                low: Decimal::ONE,
+                close: Decimal::ONE,
+                volume: Decimal::ONE,
+            })
+            .collect();
+        let w = window(&candles, Some("1970-01-02"), Some("259200000")).unwrap();
+        assert_eq!(w, 1..3);
+        assert!(window(&candles, Some("1970-01-09"), None).is_err());
+        assert!(parse_time("yesterday").is_err());
+    }
+}

@@ -1,0 +1,74 @@
+//! A session running on its own thread, started, observed and stopped from
+//! Rust code: the command line runs one, the API server several.
+
+use crate::bus::EventBus;
+use crate::error::{SessionError, SessionResult};
+use crate::event::Stopped;
+use crate::runner::run_session;
+use crate::spec::SessionSpec;
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use tokio::sync::watch;
+
+/// Asks a session to stop; cheap to clone (for signal handlers).
+#[derive(Debug, Clone)]
+pub struct Stopper(Arc<watch::Sender<bool>>);
+
+impl Stopper {
+    /// The session stops at its next wake-up: after the candle or report
+    /// in hand, and in live mode after a final reconciliation.
+    pub fn stop(&self) {
+        self.0.send_replace(true);
+    }
+}
+
+/// A session on its own thread.
+#[derive(Debug)]
+pub struct RunningSession {
+    stopper: Stopper,
+    bus: EventBus,
+    thread: JoinHandle<SessionResult<Stopped>>,
+}
+
+impl RunningSession {
+    /// Starts the session `spec` asks for, publishing on `bus` (subscribe
+    /// before starting to miss nothing). A session that cannot start ends
+    /// at once; [`RunningSession::wait`] tells why.
+    pub fn start(spec: SessionSpec, bus: EventBus) -> SessionResult<RunningSession> {
+        let (tx, rx) = watch::channel(false);
+        let publisher = bus.clone();
+        let thread = std::thread::Builder::new()
+            .name("smc-session".into())
+            .spawn(move || run_session(&spec, &publisher, rx))
+            .map_err(|e| SessionError::Setting(format!("starting the session thread: {e}")))?;
+        Ok(RunningSession {
+            stopper: Stopper(Arc::new(tx)),
+            bus,
+            thread,
+        })
+    }
+
+    pub fn stopper(&self) -> Stopper {
+        self.stopper.clone()
+    }
+
+    pub fn stop(&self) {
+        self.stopper.stop();
+    }
+
+    pub fn bus(&self) -> &EventBus {
+        &self.bus
+    }
+
+    /// Whether the session has ended.
+    pub fn is_finished(&self) -> bool {
+        self.thread.is_finished()
+    }
+
+    /// Waits for the session to end; what it did, or why it failed.
+    pub fn wait(self) -> SessionResult<Stopped> {
+        self.thread
+            .join()
+            .unwrap_or_else(|_| Err(SessionError::Setting("the session thread panicked".into())))
+    }
+}

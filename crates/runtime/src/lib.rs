@@ -1,0 +1,59 @@
+//! The runtime of the SMC trading agent: one [`Session`] for paper and
+//! live trading, assembled from a [`SessionSpec`] (the config, the venue,
+//! the symbols), fed by any venue's market data, trading through any
+//! venue's execution interface, journaled so that a restart resumes
+//! exactly, reconciled with the venue, and observed through an
+//! [`EventBus`]. A session is started, observed and stopped from Rust code
+//! ([`RunningSession`]). Also the assembly the backtests share: the
+//! strategies by name and the risk gate a config asks for.
+
+/// Builds a session's parts from its spec.
+pub mod assemble;
+/// A backtest job: input, engine, run, analysis.
+pub mod backtest;
+/// What a finished backtest reports: JSON results, HTML report.
+pub mod backtest_results;
+/// The event bus: lossless and lossy subscribers.
+pub mod bus;
+/// Re-reads a changed config file.
+pub mod config_watch;
+/// From venue settings to connections behind the venue interfaces.
+pub mod connect;
+/// Why a session could not start or stopped.
+pub mod error;
+/// What a session reports.
+pub mod event;
+/// A session on its own thread.
+pub mod handle;
+/// Live mode refuses new risk on candles fetched to fill a gap.
+pub mod history_gate;
+/// Live mode's preconditions and starting point.
+pub mod live_start;
+/// The engine in the walk-forward search.
+pub mod optimize;
+/// A venue's view of an order to the engine's reports.
+pub mod order_reports;
+/// Reconciliation with the venue.
+pub mod reconcile;
+/// The risk gate a config asks for.
+pub mod risk_gate;
+/// Live commands to the venue, answers back.
+pub mod router;
+/// The session loop.
+pub mod runner;
+/// One session's state: engine, journal, replay.
+pub mod session;
+/// What a session is asked to run.
+pub mod spec;
+/// The built-in strategies by name.
+pub mod strategies;
+
+pub use bus::{Delivery, EventBus, Lossless, Lossy};
+pub use error::{SessionError, SessionResult};
+pub use event::{Connection, Latency, Level, Mode, SessionEvent, Started, Stopped, Stream};
+pub use handle::{RunningSession, Stopper};
+pub use reconcile::Reconciled;
+pub use runner::run_session;
+pub use session::Session;
+pub use spec::{Market, SessionSpec, VenueSpec};
+pub use strategies::StrategyName;

@@ -1,0 +1,174 @@
+//! The engine plugged into the walk-forward search of `smc-optimize`: a
+//! built-in strategy with its base configuration, the parameter sets it
+//! accepts, and one backtest of a parameter set on a window of bars,
+//! warmed up on the bars just before it (already in the past, so no
+//! lookahead) and scored on its own bars only.
+
+use crate::backtest::backtest_engine;
+use crate::error::{SessionError, SessionResult};
+use crate::strategies::{StrategyName, smc_config};
+use smc_engine::{EngineConfig, Series, TradeSide, run_backtest};
+use smc_model::{Candle, NullSink, Timeframe};
+use smc_optimize::strategies::{SMA_CROSS_PARAMS, SMC_PARAMS, apply_sma_cross, apply_smc};
+use smc_optimize::{ParamSet, RunResult};
+use smc_strategy::{SmaCross, SmaCrossConfig, SmcConfig, SmcStrategy, Strategy};
+use std::ops::Range;
+
+/// A strategy with its base configuration, before parameters apply.
+#[derive(Debug, Clone)]
+pub enum BaseStrategy {
+    Smc(Box<SmcConfig>),
+    SmaCross(SmaCrossConfig),
+}
+
+impl BaseStrategy {
+    /// `name` with the config's smc parameters and the bias timeframe of
+    /// `timeframes` (entry, bias) as the base.
+    pub fn new(
+        name: StrategyName,
+        settings: Option<&smc_config::Config>,
+        timeframes: &[String],
+    ) -> SessionResult<Self> {
+        Ok(match name {
+            StrategyName::SmaCross => BaseStrategy::SmaCross(SmaCrossConfig::default()),
+            StrategyName::Smc => BaseStrategy::Smc(Box::new(smc_config(settings, timeframes)?)),
+        })
+    }
+
+    /// The parameters a search may name.
+    pub fn valid_names(&self) -> &'static [&'static str] {
+        match self {
+            BaseStrategy::Smc(_) => SMC_PARAMS,
+            BaseStrategy::SmaCross(_) => SMA_CROSS_PARAMS,
+        }
+    }
+
+    /// The strategy with `params` applied.
+    pub fn strategy(&self, params: &ParamSet) -> SessionResult<Box<dyn Strategy>> {
+        let refused = |e: String| SessionError::Setting(format!("{params}: {e}"));
+        Ok(match self {
+            BaseStrategy::Smc(c) => Box::new(SmcStrategy::new(
+                apply_smc(c, params).map_err(|e| refused(e.to_string()))?,
+            )),
+            BaseStrategy::SmaCross(c) => Box::new(
+                SmaCross::new(apply_sma_cross(c, params).map_err(|e| refused(e.to_string()))?)
+                    .map_err(|e| refused(e.to_string()))?,
+            ),
+        })
+    }
+
+    pub fn name(&self) -> StrategyName {
+        match self {
+            BaseStrategy::Smc(_) => StrategyName::Smc,
+            BaseStrategy::SmaCross(_) => StrategyName::SmaCross,
+        }
+    }
+}
+
+/// The parameter sets a strategy accepts, and what was dropped.
+#[derive(Debug, Clone)]
+pub struct ValidTrials {
+    pub trials: Vec<ParamSet>,
+    /// How many sets the strategy refused (e.g. sma_cross fast ≥ slow).
+    pub refused: usize,
+    /// Why the first refused set was refused.
+    pub first_refusal: Option<String>,
+}
+
+/// Drops the sets the strategy refuses; fails when none is left.
+pub fn valid_trials(base: &BaseStrategy, trials: Vec<ParamSet>) -> SessionResult<ValidTrials> {
+    let total = trials.len();
+    let mut first_refusal = None;
+    let valid: Vec<ParamSet> = trials
+        .into_iter()
+        .filter(|p| match base.strategy(p) {
+            Ok(_) => true,
+            Err(e) => {
+                first_refusal.get_or_insert_with(|| e.to_string());
+                false
+            }
+        })
+        .collect();
+    if valid.is_empty()
+        && let Some(e) = &first_refusal
+    {
+        return Err(SessionError::Setting(format!(
+            "no valid parameter set; the first refused was {e}"
+        )));
+    }
+    Ok(ValidTrials {
+        refused: total - valid.len(),
+        trials: valid,
+        first_refusal,
+    })
+}
+
+/// Everything a backtest of the search needs, shared read-only by the
+/// worker threads.
+pub struct Runner<'a> {
+    pub candles: &'a [Candle],
+    pub timeframe: Timeframe,
+    pub engine: EngineConfig,
+    /// The config whose instrument and risk gate (limits, exposure, VaR,
+    /// breakers) every run uses, as `smc backtest --config` does.
+    pub settings: Option<&'a smc_config::Config>,
+    pub base: BaseStrategy,
+    /// Bars before each window fed to the strategy, not scored.
+    pub warmup: usize,
+}
+
+impl Runner<'_> {
+    /// Backtests `params` on `bars`, warmed up on the bars before them.
+    pub fn run(&self, params: &ParamSet, bars: Range<usize>) -> SessionResult<RunResult> {
+        let from = bars.start.saturating_sub(self.warmup);
+        let slice = &self.candles[from..bars.end];
+        let strategy = self.base.strategy(params)?;
+        let mut engine =
+            backtest_engine(self.engine, self.settings, strategy, slice, self.timeframe)?;
+        let series = [Series {
+            instrument: 0,
+            timeframe: self.timeframe,
+            candles: slice,
+        }];
+        let report = run_backtest(&mut engine, &series, &[], &mut NullSink)?;
+        if report.equity_curve.len() != slice.len() {
+            return Err(SessionError::Data(format!(
+                "expected one equity point per bar, got {} for {} bars",
+                report.equity_curve.len(),
+                slice.len()
+            )));
+        }
+        // Keep the last warm-up point as the base of the first return.
+        let skip = (bars.start - from).saturating_sub(1);
+        let equity = report.equity_curve[skip..]
+            .iter()
+            .map(|p| (p.time, p.equity))
+            .collect();
+        let start_time = self.candles[bars.start].open_time;
+        let trades = report
+            .trades
+            .iter()
+            .chain(&report.open_trades)
+            .filter(|t| t.exit_time.is_none_or(|x| x >= start_time))
+            .map(|t| smc_analytics::RoundTrip {
+                entry_time: t.entry_time,
+                exit_time: t.exit_time,
+                entry_price: t.entry_price,
+                exit_price: t.exit_price,
+                size: t.size,
+                side: if t.side == TradeSide::Long {
+                    smc_analytics::TradeSide::Long
+                } else {
+                    smc_analytics::TradeSide::Short
+                },
+                pnl: t.pnl,
+                fees: t.fees,
+                setup: t
+                    .setup
+                    .as_ref()
+                    .map_or_else(|| "none".to_string(), |s| s.pattern.to_string()),
+            })
+            .collect();
+        Ok(RunResult { equity, trades })
+    }
+}

@@ -1,0 +1,222 @@
+//! Reconciliation with the venue, on start, after every reconnect of the
+//! user data stream, and while an order's outcome is unknown: first the
+//! orders (each journaled order that may be open or whose answer was lost
+//! is queried; one the venue does not know was never placed: a
+//! reduce-only one is sent now, an entry is marked rejected), then the
+//! fills (the account's trades, de-duplicated by trade id with whatever
+//! the user stream and the order answers reported), then the orders' end
+//! states, and last the balances (spot) or the wallet and the positions
+//! (margin), compared with the engine's account; a difference is
+//! reported, never papered over. Written once, against the venue
+//! interface.
+
+use crate::error::{SessionError, SessionResult};
+use crate::live_start::{Start, venue_holdings};
+use crate::order_reports::{OrderReports, Source};
+use crate::session::Session;
+use rust_decimal::Decimal;
+use serde::Serialize;
+use smc_engine::{ExternalReport, VenueCommand};
+use smc_model::{Instrument, MarketKind};
+use smc_store::JournalStatus;
+use smc_venues::ExecutionVenue;
+
+/// What a reconciliation found.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Reconciled {
+    /// Journaled orders asked about.
+    pub orders_checked: usize,
+    /// Venue reports it applied that no other channel had delivered.
+    pub reports_applied: usize,
+    /// Orders the venue does not know: never placed.
+    pub never_placed: usize,
+    /// Of those, the reduce-only ones (stops, targets, exits) sent now.
+    pub resent: usize,
+    /// Trades of orders this session did not place.
+    pub foreign_trades: usize,
+    /// Where the venue's balances differ from the engine's account.
+    pub differences: Vec<String>,
+}
+
+/// Applies reports and counts those that were news.
+struct Applier<'a> {
+    session: &'a mut Session,
+    found: Reconciled,
+    commands: Vec<VenueCommand>,
+}
+
+impl Applier<'_> {
+    fn apply(&mut self, report: ExternalReport) -> SessionResult<()> {
+        if let Some(c) = self.session.apply(&report)? {
+            self.found.reports_applied += 1;
+            self.commands.extend(c);
+        }
+        Ok(())
+    }
+}
+
+/// Reconciles orders, fills and (with `balances`) the account; applies
+/// what it learns through `session` and returns the commands that
+/// produced (protective legs, cancels, resent exits).
+pub fn reconcile(
+    runtime: &tokio::runtime::Runtime,
+    venue: &dyn ExecutionVenue,
+    session: &mut Session,
+    start: &Start,
+    balances: bool,
+) -> SessionResult<(Reconciled, Vec<VenueCommand>)> {
+    let mut a = Applier {
+        session,
+        found: Reconciled::default(),
+        commands: Vec::new(),
+    };
+    // 1. Orders.
+    let open = a
+        .session
+        .store()
+        .open_orders()
+        .map_err(SessionError::store("reading the journal's open orders"))?;
+    let mut ends = Vec::new();
+    let mut resend = Vec::new();
+    for o in &open {
+        a.found.orders_checked += 1;
+        let id = &o.request.client_id;
+        let answer = runtime
+            .block_on(venue.query(&o.request.instrument, id))
+            .map_err(SessionError::venue(format!("querying order {id}")))?;
+        let Some(q) = answer else {
+            if matches!(o.status, JournalStatus::Pending | JournalStatus::Unknown) {
+                a.found.never_placed += 1;
+                if o.request.reduce_only {
+                    // A stop, target or exit the process died before
+                    // sending (or whose request never arrived): the venue
+                    // has just said it does not know this id, so sending
+                    // it now cannot duplicate it, and the position it
+                    // protects or closes needs it. An entry is not sent
+                    // late: its signal is gone.
+                    a.found.resent += 1;
+                    resend.push(VenueCommand::Place(o.request.clone()));
+                    continue;
+                }
+                let reason = "the venue does not know it: never placed".to_string();
+                a.apply(ExternalReport::Rejected {
+                    client_id: id.clone(),
+                    reason,
+                })?;
+            } else {
+                a.found.differences.push(format!(
+                    "order {id} is {:?} here, unknown to the venue",
+                    o.status
+                ));
+            }
+            continue;
+        };
+        a.session
+            .store()
+            .set_venue_order_id(id, &q.venue_order_id)
+            .map_err(SessionError::store("journaling the venue's order id"))?;
+        let reports = OrderReports::of(&q, Source::Query);
+        if let Some(accepted) = reports.accepted {
+            a.apply(accepted)?;
+        }
+        ends.extend(reports.end);
+    }
+    // 2. Fills, whichever channel missed them.
+    let mut foreign = Vec::new();
+    for instrument in a.session.instruments().to_vec() {
+        let trades = runtime
+            .block_on(venue.trades_since(&instrument, start.time))
+            .map_err(SessionError::venue(format!(
+                "reading the account's trades of {instrument}"
+            )))?;
+        for mut t in trades {
+            let order = a
+                .session
+                .store()
+                .order_by_venue_id(&instrument.to_string(), &t.venue_order_id)
+                .map_err(SessionError::store("reading the journal"))?;
+            let Some(order) = order else {
+                a.found.foreign_trades += 1;
+                foreign.push(instrument.to_string());
+                continue;
+            };
+            t.fill.client_id = order.request.client_id;
+            a.apply(ExternalReport::Fill { fill: t.fill })?;
+        }
+    }
+    // 3. End states, after the fills they follow.
+    for report in ends {
+        a.apply(report)?;
+    }
+    let Applier {
+        session,
+        mut found,
+        mut commands,
+    } = a;
+    commands.extend(resend);
+    // 4. The account.
+    if balances {
+        compare_balances(runtime, venue, session, start, &mut found)?;
+    }
+    if found.foreign_trades > 0 {
+        foreign.dedup();
+        found.differences.push(format!(
+            "{} trades of {} belong to orders this session did not place",
+            found.foreign_trades,
+            foreign.join(", ")
+        ));
+    }
+    Ok((found, commands))
+}
+
+fn compare_balances(
+    runtime: &tokio::runtime::Runtime,
+    venue: &dyn ExecutionVenue,
+    session: &Session,
+    start: &Start,
+    found: &mut Reconciled,
+) -> SessionResult<()> {
+    let engine = session.engine();
+    let specs: Vec<Instrument> = engine
+        .instruments()
+        .iter()
+        .map(|s| s.instrument.clone())
+        .collect();
+    let (quote, bases) = runtime
+        .block_on(venue_holdings(venue, &specs))
+        .map_err(SessionError::venue("reading the balances"))?;
+    let pf = engine.portfolio();
+    // Binance keeps balances to 8 decimals and rounds each trade's amounts
+    // (a fee of 0.1 % on a 7-decimal notional has 10): a difference within
+    // that rounding, half a unit of the 8th decimal per fill, is not a
+    // discrepancy.
+    let fills = session
+        .store()
+        .fills()
+        .map_err(SessionError::store("reading the journal's fills"))?
+        .len() as i64;
+    let tolerance = Decimal::new(fills + 1, 8) / Decimal::TWO;
+    let differs = |venue: Decimal, session: Decimal| (venue - session).abs() > tolerance;
+    for (i, (spec, base)) in specs.iter().zip(bases).enumerate() {
+        let expected = start.base.get(i).copied().unwrap_or_default() + pf.position(i).qty;
+        let what = match spec.kind {
+            MarketKind::Spot => spec.base.clone(),
+            MarketKind::Perpetual => format!("{} position", spec.id.symbol()),
+        };
+        if differs(base, expected) {
+            found.differences.push(format!(
+                "{what}: the venue holds {base}, the session expects {expected}"
+            ));
+        }
+    }
+    if let Some(spec) = specs.first()
+        && differs(quote, pf.cash())
+    {
+        found.differences.push(format!(
+            "{}: the venue holds {quote}, the session expects {}",
+            spec.quote,
+            pf.cash()
+        ));
+    }
+    Ok(())
+}

@@ -1,0 +1,103 @@
+//! Live mode's link from the engine to the venue: each command goes out
+//! through the venue's execution interface, and each answer comes back as
+//! reports, which may produce more commands (a filled entry's protective
+//! legs, a sibling's cancel), sent in turn.
+//!
+//! An order is journaled `pending` before its command exists, and sent
+//! exactly once: a lost answer leaves it `unknown` until the user stream,
+//! a query or reconciliation resolves it.
+
+use crate::error::{SessionError, SessionResult};
+use crate::event::{Level, SessionEvent};
+use crate::order_reports::{OrderReports, Source};
+use crate::session::Session;
+use smc_engine::{ExternalReport, VenueCommand};
+use smc_model::{Clock, OrderRequest, WallClock};
+use smc_store::JournalStatus;
+use smc_venues::{ExecutionVenue, OrderOutcome};
+use std::collections::VecDeque;
+
+/// Sends commands and turns the answers into reports.
+pub struct Router<'a> {
+    pub runtime: &'a tokio::runtime::Runtime,
+    pub venue: &'a dyn ExecutionVenue,
+}
+
+impl Router<'_> {
+    /// Runs `commands` and everything their answers lead to.
+    pub fn execute(&self, session: &mut Session, commands: Vec<VenueCommand>) -> SessionResult<()> {
+        let mut queue: VecDeque<VenueCommand> = commands.into();
+        while let Some(command) = queue.pop_front() {
+            let reports = match command {
+                VenueCommand::Place(order) => self.place(session, &order)?,
+                VenueCommand::Cancel {
+                    instrument,
+                    client_id,
+                } => match self
+                    .runtime
+                    .block_on(self.venue.cancel(&instrument, &client_id))
+                {
+                    Ok(answer) => OrderReports::of(&answer, Source::CancelAnswer).in_order(),
+                    Err(e) => {
+                        // It may have filled meanwhile; the stream will say.
+                        session.bus().publish(SessionEvent::notice(
+                            Level::Warn,
+                            format!("cancel of {client_id} failed: {e}"),
+                        ));
+                        Vec::new()
+                    }
+                },
+            };
+            for r in reports {
+                if let Some(more) = session.apply(&r)? {
+                    queue.extend(more);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Sends one order (journaled as pending already), exactly once.
+    fn place(
+        &self,
+        session: &mut Session,
+        order: &OrderRequest,
+    ) -> SessionResult<Vec<ExternalReport>> {
+        let client_id = order.client_id.clone();
+        let outcome = self.runtime.block_on(self.venue.place(order));
+        Ok(match outcome {
+            Err(e) => vec![ExternalReport::Rejected {
+                client_id,
+                reason: format!("not sent: {e}"),
+            }],
+            Ok(OrderOutcome::Rejected { code, reason, .. }) => vec![ExternalReport::Rejected {
+                client_id,
+                reason: format!("venue error {code}: {reason}"),
+            }],
+            Ok(OrderOutcome::Unknown { reason, .. }) => {
+                session.bus().publish(SessionEvent::notice(
+                    Level::Warn,
+                    format!("order {client_id} outcome unknown ({reason}); resolving"),
+                ));
+                session
+                    .store()
+                    .set_order_status(
+                        &client_id,
+                        JournalStatus::Unknown,
+                        Some(&reason),
+                        None,
+                        WallClock.now_ms(),
+                    )
+                    .map_err(SessionError::store("journaling an unknown outcome"))?;
+                Vec::new()
+            }
+            Ok(OrderOutcome::Accepted(answer)) => {
+                session
+                    .store()
+                    .set_venue_order_id(&client_id, &answer.venue_order_id)
+                    .map_err(SessionError::store("journaling the venue's order id"))?;
+                OrderReports::of(&answer, Source::PlaceAnswer).in_order()
+            }
+        })
+    }
+}

@@ -1,0 +1,551 @@
+//! The session loop, the same for paper and live: wait for the next
+//! closed candle, order report, clock tick or stop request, and hand it to
+//! the session. Paper fills orders in the engine; live sends them through
+//! the venue's execution interface ([`crate::router`]), follows the
+//! account's order reports, and reconciles with the venue at start, after
+//! reconnects, while an outcome is unknown, and before it stops.
+
+use crate::assemble::{Parts, assemble};
+use crate::bus::EventBus;
+use crate::config_watch::ConfigWatcher;
+use crate::error::{SessionError, SessionResult};
+use crate::event::{Connection, Level, Mode, SessionEvent, Started, Stopped, Stream};
+use crate::history_gate::{HistoryGate, HistorySwitch};
+use crate::live_start::{Start, quote_currency, starting_point, venue_holdings};
+use crate::order_reports::{OrderReports, Source};
+use crate::reconcile::{Reconciled, reconcile};
+use crate::router::Router;
+use crate::session::Session;
+use crate::spec::SessionSpec;
+use smc_engine::{Engine, ExternalExecution};
+use smc_model::{Clock, SimClock, WallClock};
+use smc_risk::LimitsHandle;
+use smc_store::{CandleReceipt, JournalStatus};
+use smc_venues::{
+    ExecutionVenue, KlineRequest, MarketDataRequest, MarketEvent, MarketStreamEvent, Subscription,
+    UserEvent, UserStreamEvent,
+};
+use std::time::Duration;
+use tokio::sync::watch;
+
+/// Reconciliation attempts at start, a second apart, before giving up.
+const START_ATTEMPTS: u32 = 120;
+/// Reconciliation attempts at stop, half a second apart.
+const STOP_ATTEMPTS: u32 = 20;
+
+/// Runs the session `spec` asks for until `max_bars` candles, the end of
+/// its market data, or `stop` turning true; everything it does is
+/// published on `bus`. Call it from a plain thread: it runs its own async
+/// runtime for the network.
+pub fn run_session(
+    spec: &SessionSpec,
+    bus: &EventBus,
+    stop: watch::Receiver<bool>,
+) -> SessionResult<Stopped> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| SessionError::Setting(format!("starting the network runtime: {e}")))?;
+    let parts = assemble(spec, &runtime)?;
+    match parts.mode {
+        Mode::Paper => run_paper(&runtime, parts, spec.max_bars, bus, stop),
+        Mode::Live => run_live(&runtime, parts, spec.max_bars, bus, stop),
+    }
+}
+
+fn run_paper(
+    runtime: &tokio::runtime::Runtime,
+    parts: Parts,
+    max_bars: Option<u64>,
+    bus: &EventBus,
+    stop: watch::Receiver<bool>,
+) -> SessionResult<Stopped> {
+    let (table, ids) = (parts.engine_instruments(), parts.instrument_ids());
+    let engine = Engine::new(
+        parts.engine,
+        table,
+        parts.strategy,
+        parts.gate,
+        Box::new(SimClock::default()),
+    )?;
+    let session = Session::open(
+        engine,
+        parts.store,
+        bus.clone(),
+        ids,
+        parts.timeframe,
+        HistorySwitch::default(),
+    )?;
+    let market = parts.connections.market_data;
+    bus.publish(started(
+        &session,
+        Mode::Paper,
+        &parts.symbols,
+        parts.timeframe,
+        market.endpoint(),
+        &parts.database,
+        None,
+    ));
+    let feed = runtime
+        .block_on(market.subscribe(&market_request(&session, &parts.symbols, parts.timeframe)))
+        .map_err(SessionError::venue("subscribing to market data"))?;
+    let mut run = Loop {
+        runtime,
+        session,
+        symbols: parts.symbols,
+        timeframe: parts.timeframe,
+        feed,
+        live: None,
+        watch: parts.watch,
+        stop,
+        max_bars,
+        bars: 0,
+    };
+    run.run(Duration::from_secs(1))?;
+    let stopped = Stopped {
+        mode: Mode::Paper,
+        candles: run.bars,
+        latency: run.session.latency(),
+        differences: None,
+    };
+    bus.publish(SessionEvent::Stopped(stopped.clone()));
+    Ok(stopped)
+}
+
+fn run_live(
+    runtime: &tokio::runtime::Runtime,
+    mut parts: Parts,
+    max_bars: Option<u64>,
+    bus: &EventBus,
+    stop: watch::Receiver<bool>,
+) -> SessionResult<Stopped> {
+    let Some(venue) = parts.connections.execution.clone() else {
+        return Err(SessionError::Refused("live mode needs an API key".into()));
+    };
+    // The session's starting point is fixed at its first start: a restart
+    // replays from the same balance.
+    let quote = quote_currency(&parts.instruments)?;
+    let holdings = runtime
+        .block_on(venue_holdings(venue.as_ref(), &parts.instruments))
+        .map_err(SessionError::venue("reading the balances"))?;
+    let start = starting_point(
+        &parts.store,
+        &parts.instruments,
+        holdings,
+        venue.venue_now_ms(),
+    )?;
+    parts.engine.account.starting_cash = start.cash;
+    let (table, ids) = (parts.engine_instruments(), parts.instrument_ids());
+    let history = HistorySwitch::default();
+    let gate = HistoryGate::new(parts.gate, history.clone());
+    let mut engine = Engine::new(
+        parts.engine,
+        table,
+        parts.strategy,
+        Box::new(gate),
+        Box::new(SimClock::default()),
+    )?;
+    engine.set_execution(Box::new(ExternalExecution::new()));
+    let session = Session::open(
+        engine,
+        parts.store,
+        bus.clone(),
+        ids,
+        parts.timeframe,
+        history,
+    )?;
+    let balance = Some((start.cash.to_string(), quote));
+    bus.publish(started(
+        &session,
+        Mode::Live,
+        &parts.symbols,
+        parts.timeframe,
+        venue.endpoint(),
+        &parts.database,
+        balance,
+    ));
+    // The user stream first: nothing it reports while we reconcile is lost.
+    let reports = runtime
+        .block_on(venue.order_reports())
+        .map_err(SessionError::venue("opening the user data stream"))?;
+    let market = parts.connections.market_data;
+    let feed = runtime
+        .block_on(market.subscribe(&market_request(&session, &parts.symbols, parts.timeframe)))
+        .map_err(SessionError::venue("subscribing to market data"))?;
+    let mut run = Loop {
+        runtime,
+        session,
+        symbols: parts.symbols,
+        timeframe: parts.timeframe,
+        feed,
+        live: Some(LiveLink {
+            venue: venue.as_ref(),
+            reports,
+            start,
+            unsettled: false,
+        }),
+        watch: parts.watch,
+        stop,
+        max_bars,
+        bars: 0,
+    };
+    // No candle is traded before the session agrees with the venue.
+    run.reconcile_at_start()?;
+    let cancels = run.session.take_pending_cancels();
+    run.execute(cancels)?;
+    run.run(Duration::from_millis(500))?;
+    let found = run.settle()?;
+    let stopped = Stopped {
+        mode: Mode::Live,
+        candles: run.bars,
+        latency: run.session.latency(),
+        differences: Some(found.differences.len()),
+    };
+    bus.publish(SessionEvent::Stopped(stopped.clone()));
+    Ok(stopped)
+}
+
+fn started(
+    session: &Session,
+    mode: Mode,
+    symbols: &[String],
+    timeframe: smc_model::Timeframe,
+    venue: &str,
+    database: &str,
+    starting_balance: Option<(String, String)>,
+) -> SessionEvent {
+    let (replayed_candles, replayed_reports) = session.replayed();
+    SessionEvent::Started(Started {
+        mode,
+        symbols: symbols.to_vec(),
+        timeframe,
+        venue: venue.to_string(),
+        database: database.to_string(),
+        replayed_candles,
+        replayed_reports,
+        starting_balance,
+    })
+}
+
+/// The klines of every symbol, continuing after the last one processed.
+fn market_request(
+    session: &Session,
+    symbols: &[String],
+    timeframe: smc_model::Timeframe,
+) -> MarketDataRequest {
+    MarketDataRequest {
+        klines: symbols
+            .iter()
+            .enumerate()
+            .map(|(i, symbol)| KlineRequest {
+                symbol: symbol.clone(),
+                timeframe,
+                after: session.last_open_time(i),
+            })
+            .collect(),
+        ..MarketDataRequest::default()
+    }
+}
+
+/// Live mode's side of the loop.
+struct LiveLink<'a> {
+    venue: &'a dyn ExecutionVenue,
+    reports: Subscription<UserStreamEvent>,
+    start: Start,
+    /// A reconnect or an expired stream: reconcile at the next tick.
+    unsettled: bool,
+}
+
+/// What woke the loop.
+enum Wake {
+    Market(Option<MarketStreamEvent>),
+    User(Option<UserStreamEvent>),
+    Tick,
+    Stop,
+}
+
+struct Loop<'a> {
+    runtime: &'a tokio::runtime::Runtime,
+    session: Session,
+    /// In the engine's instrument order.
+    symbols: Vec<String>,
+    timeframe: smc_model::Timeframe,
+    feed: Subscription<MarketStreamEvent>,
+    live: Option<LiveLink<'a>>,
+    watch: Option<(ConfigWatcher, LimitsHandle)>,
+    stop: watch::Receiver<bool>,
+    max_bars: Option<u64>,
+    /// Closed candles processed in this run.
+    bars: u64,
+}
+
+impl Loop<'_> {
+    fn publish(&self, event: SessionEvent) {
+        self.session.bus().publish(event);
+    }
+
+    fn notice(&self, level: Level, message: impl Into<String>) {
+        self.publish(SessionEvent::notice(level, message));
+    }
+
+    /// Until `max_bars`, the end of a stream, or a stop request.
+    fn run(&mut self, tick_every: Duration) -> SessionResult<()> {
+        let mut tick = {
+            let _context = self.runtime.enter();
+            tokio::time::interval(tick_every)
+        };
+        let runtime = self.runtime;
+        while self.max_bars.is_none_or(|m| self.bars < m) {
+            let (feed, live, stop) = (&mut self.feed, &mut self.live, &mut self.stop);
+            let wake = runtime.block_on(async {
+                let user = async {
+                    match live.as_mut() {
+                        Some(live) => live.reports.recv().await,
+                        None => std::future::pending().await,
+                    }
+                };
+                tokio::select! {
+                    ev = feed.recv() => Wake::Market(ev),
+                    ev = user => Wake::User(ev),
+                    _ = tick.tick() => Wake::Tick,
+                    _ = stop.wait_for(|stop| *stop) => Wake::Stop,
+                }
+            });
+            match wake {
+                Wake::Stop | Wake::Market(None) | Wake::User(None) => break,
+                Wake::Market(Some(ev)) => self.on_market(ev)?,
+                Wake::User(Some(ev)) => self.on_user(ev)?,
+                Wake::Tick => self.on_tick(),
+            }
+        }
+        Ok(())
+    }
+
+    fn on_market(&mut self, ev: MarketStreamEvent) -> SessionResult<()> {
+        let change = match ev {
+            MarketStreamEvent::Market(MarketEvent::Kline(k))
+                if k.closed && k.timeframe == self.timeframe =>
+            {
+                let Some(i) = self.symbols.iter().position(|s| s == k.instrument.symbol()) else {
+                    return Ok(());
+                };
+                // A kline the stream published as it closed carries the
+                // venue's event time; one fetched to fill a gap has none.
+                // Paper mode trades those as a backtest would; live mode
+                // opens no new risk on them.
+                let history = self.live.is_some() && k.event_time == 0;
+                if history {
+                    self.notice(
+                        Level::Info,
+                        format!(
+                            "candle {} fetched to fill a gap: processed, no new risk on it",
+                            smc_model::time::format_utc(k.candle.open_time)
+                        ),
+                    );
+                }
+                return self.on_candle(i, &k.candle, history);
+            }
+            MarketStreamEvent::Market(_) => return Ok(()),
+            MarketStreamEvent::Connected { reconnect } => Connection::Connected { reconnect },
+            MarketStreamEvent::Disconnected { reason } => Connection::Disconnected { reason },
+            MarketStreamEvent::Malformed(detail) => Connection::Malformed { detail },
+        };
+        self.publish(SessionEvent::Connection {
+            stream: Stream::MarketData,
+            change,
+        });
+        Ok(())
+    }
+
+    fn on_candle(
+        &mut self,
+        i: usize,
+        candle: &smc_model::Candle,
+        history: bool,
+    ) -> SessionResult<()> {
+        self.reload_limits();
+        let receipt = CandleReceipt {
+            received_at: Some(WallClock.now_ms()),
+            history,
+        };
+        if let Some(commands) = self.session.on_candle(i, candle, receipt)? {
+            self.bars += 1;
+            self.execute(commands)?;
+        }
+        Ok(())
+    }
+
+    /// Pushes a changed config's limits to the running gate.
+    fn reload_limits(&mut self) {
+        let Some((watcher, handle)) = self.watch.as_mut() else {
+            return;
+        };
+        let notice = match watcher.poll() {
+            Some(Ok(config)) => {
+                handle.push(crate::risk_gate::limits_update(&config));
+                (
+                    Level::Info,
+                    "config changed: the new risk limits apply from the next order".to_string(),
+                )
+            }
+            Some(Err(e)) => (
+                Level::Warn,
+                format!("config changed but is refused, the limits stay: {e}"),
+            ),
+            None => return,
+        };
+        self.notice(notice.0, notice.1);
+    }
+
+    fn on_user(&mut self, ev: UserStreamEvent) -> SessionResult<()> {
+        let change = match ev {
+            UserStreamEvent::Event(UserEvent::Order(update)) => {
+                let order = &update.order;
+                let store = self.session.store();
+                let known = store
+                    .order(&order.client_id)
+                    .map_err(SessionError::store("reading the journal"))?;
+                if known.is_some() {
+                    store
+                        .set_venue_order_id(&order.client_id, &order.venue_order_id)
+                        .map_err(SessionError::store("journaling the venue's order id"))?;
+                }
+                for r in OrderReports::of(order, Source::StreamUpdate).in_order() {
+                    if let Some(commands) = self.session.apply(&r)? {
+                        self.execute(commands)?;
+                    }
+                }
+                return Ok(());
+            }
+            UserStreamEvent::Event(UserEvent::StreamExpired) => {
+                self.set_unsettled();
+                return Ok(());
+            }
+            UserStreamEvent::Event(UserEvent::Ignored(_)) => return Ok(()),
+            UserStreamEvent::Connected { reconnect } => {
+                if reconnect {
+                    self.set_unsettled();
+                }
+                Connection::Connected { reconnect }
+            }
+            UserStreamEvent::Disconnected { reason } => Connection::Disconnected { reason },
+            UserStreamEvent::Malformed(detail) => Connection::Malformed { detail },
+        };
+        self.publish(SessionEvent::Connection {
+            stream: Stream::UserData,
+            change,
+        });
+        Ok(())
+    }
+
+    fn set_unsettled(&mut self) {
+        if let Some(live) = self.live.as_mut() {
+            live.unsettled = true;
+        }
+    }
+
+    /// A tick of the wall clock: stale-data breakers, the WAL checkpoint,
+    /// and in live mode a reconciliation when one is due.
+    fn on_tick(&mut self) {
+        self.session.on_time(WallClock.now_ms());
+        let Some(live) = self.live.as_ref() else {
+            return;
+        };
+        let unknown = self
+            .session
+            .store()
+            .open_orders()
+            .map(|open| open.iter().any(|o| o.status == JournalStatus::Unknown))
+            .unwrap_or(true);
+        if live.unsettled || unknown {
+            match self.reconcile(false, "reconnect or unknown") {
+                Ok(_) => self.live.iter_mut().for_each(|l| l.unsettled = false),
+                Err(e) => self.notice(Level::Warn, format!("reconciliation failed, retrying: {e}")),
+            }
+        }
+    }
+
+    /// Sends what the engine decided (live mode; paper fills them itself).
+    fn execute(&mut self, commands: Vec<smc_engine::VenueCommand>) -> SessionResult<()> {
+        let Some(live) = self.live.as_ref() else {
+            return Ok(());
+        };
+        let router = Router {
+            runtime: self.runtime,
+            venue: live.venue,
+        };
+        router.execute(&mut self.session, commands)
+    }
+
+    /// Reconciles with the venue, sends what that produced, and publishes
+    /// what it found when it acted, found a difference, or checked the
+    /// balances.
+    fn reconcile(&mut self, balances: bool, why: &str) -> SessionResult<Reconciled> {
+        let Some(live) = self.live.as_ref() else {
+            return Ok(Reconciled::default());
+        };
+        let (found, commands) = reconcile(
+            self.runtime,
+            live.venue,
+            &mut self.session,
+            &live.start,
+            balances,
+        )?;
+        self.execute(commands)?;
+        let acted = found.reports_applied > 0 || found.resent > 0;
+        if acted || !found.differences.is_empty() || balances {
+            self.publish(SessionEvent::Reconciled {
+                why: why.to_string(),
+                time: WallClock.now_ms(),
+                result: found.clone(),
+            });
+        }
+        Ok(found)
+    }
+
+    fn reconcile_at_start(&mut self) -> SessionResult<()> {
+        let mut attempt = 0;
+        loop {
+            match self.reconcile(true, "start") {
+                Ok(_) => return Ok(()),
+                Err(e) => {
+                    attempt += 1;
+                    if attempt >= START_ATTEMPTS {
+                        return Err(e);
+                    }
+                    self.notice(
+                        Level::Warn,
+                        format!("reconciliation at start failed, retrying: {e}"),
+                    );
+                    std::thread::sleep(Duration::from_secs(1));
+                }
+            }
+        }
+    }
+
+    /// Settles before leaving: resolves unknown outcomes, then a full check.
+    fn settle(&mut self) -> SessionResult<Reconciled> {
+        for _ in 0..STOP_ATTEMPTS {
+            match self.reconcile(true, "stop") {
+                Ok(found) => {
+                    let unresolved = self
+                        .session
+                        .store()
+                        .open_orders()
+                        .map_err(SessionError::store("reading the journal's open orders"))?
+                        .iter()
+                        .any(|o| o.status == JournalStatus::Unknown);
+                    if !unresolved {
+                        return Ok(found);
+                    }
+                }
+                Err(e) => self.notice(Level::Warn, format!("reconciliation failed, retrying: {e}")),
+            }
+            std::thread::sleep(Duration::from_millis(500));
+        }
+        Err(SessionError::Refused(
+            "stopped with orders whose outcome is still unknown; restart to reconcile".into(),
+        ))
+    }
+}

@@ -1,0 +1,317 @@
+//! One session's state, paper or live: the engine (simulated fills, or
+//! orders to a venue), the journal, and the rule that makes restarts exact.
+//! Every closed candle is logged in one transaction with everything it
+//! caused, before any of it goes out; every venue report is logged before
+//! the engine sees it; and on start both logs are replayed, interleaved as
+//! they were applied, through a fresh engine (it is deterministic). Orders
+//! the replay places again are not sent again: they are journaled, and
+//! reconciliation with the venue settles what became of them.
+
+use crate::bus::EventBus;
+use crate::error::{SessionError, SessionResult};
+use crate::event::{Latency, Level, SessionEvent};
+use crate::history_gate::HistorySwitch;
+use smc_engine::{Engine, ExternalReport, MarketEvent, VenueCommand};
+use smc_model::{Candle, EngineEvent, EventSink, InstrumentId, NullSink, Timeframe};
+use smc_store::{CandleReceipt, JournalSink, LoggedCandle, Store};
+use std::time::{Duration, Instant};
+
+/// Publishes engine events on the bus.
+pub(crate) struct BusSink<'a>(pub &'a EventBus);
+
+impl EventSink for BusSink<'_> {
+    fn emit(&mut self, event: &EngineEvent) {
+        self.0.publish(SessionEvent::Engine(event.clone()));
+    }
+}
+
+/// Notes when the first order of a candle goes out, for the latency figure.
+struct Timed<'a> {
+    inner: &'a mut dyn EventSink,
+    start: Instant,
+    first_order: Option<Duration>,
+}
+
+impl EventSink for Timed<'_> {
+    fn emit(&mut self, event: &EngineEvent) {
+        self.inner.emit(event);
+        if self.first_order.is_none() && matches!(event, EngineEvent::OrderSubmitted { .. }) {
+            self.first_order = Some(self.start.elapsed());
+        }
+    }
+}
+
+/// The session's candle log, each candle with the engine's index of its
+/// instrument; a database that holds a session of another instrument or
+/// timeframe is refused (one database, one session; a session may add
+/// instruments, never drop one it has candles of).
+pub fn session_candles(
+    store: &Store,
+    instruments: &[InstrumentId],
+    timeframe: Timeframe,
+) -> SessionResult<Vec<(usize, LoggedCandle)>> {
+    let logged = store
+        .logged_candles()
+        .map_err(SessionError::store("reading the candle log"))?;
+    logged
+        .into_iter()
+        .map(|c| {
+            let index = instruments.iter().position(|i| *i == c.instrument);
+            match index {
+                Some(i) if c.timeframe == timeframe => Ok((i, c)),
+                _ => {
+                    let names: Vec<String> = instruments.iter().map(|i| i.to_string()).collect();
+                    Err(SessionError::Refused(format!(
+                        "{}: this database holds a session of {} {}, not of {} {timeframe}; use another --db",
+                        store.url(),
+                        c.instrument,
+                        c.timeframe,
+                        names.join(", ")
+                    )))
+                }
+            }
+        })
+        .collect()
+}
+
+/// The venue reports of the journal, each with the number of candles the
+/// engine had processed when it was applied.
+fn logged_reports(store: &Store) -> SessionResult<Vec<(i64, ExternalReport)>> {
+    let logged = store
+        .venue_reports()
+        .map_err(SessionError::store("reading the venue report log"))?;
+    logged
+        .into_iter()
+        .map(|r| {
+            serde_json::from_str::<ExternalReport>(&r.report)
+                .map(|report| (r.after_candles, report))
+                .map_err(|e| {
+                    SessionError::Setting(format!(
+                        "{}: venue report `{}`: {e}",
+                        store.url(),
+                        r.report
+                    ))
+                })
+        })
+        .collect()
+}
+
+pub struct Session {
+    engine: Engine,
+    store: Store,
+    bus: EventBus,
+    /// The engine's instrument table, in its order.
+    instruments: Vec<InstrumentId>,
+    timeframe: Timeframe,
+    /// Open time of the last candle processed, per instrument.
+    last: Vec<Option<i64>>,
+    /// Logged candles the engine has processed.
+    candles: i64,
+    replayed: (usize, usize),
+    /// Cancels requested before the restart, for the orders still open.
+    pending_cancels: Vec<VenueCommand>,
+    /// The engine's history gate refuses new risk while it is on.
+    history: HistorySwitch,
+    /// Candle in to first order out (journaled and published), per candle
+    /// that sent one.
+    latencies: Vec<Duration>,
+}
+
+impl Session {
+    /// Opens the session, replaying the candle log and the venue reports
+    /// (a paper session has none). `history` is the switch of the engine's
+    /// [`crate::history_gate::HistoryGate`], if it has one.
+    pub fn open(
+        mut engine: Engine,
+        store: Store,
+        bus: EventBus,
+        instruments: Vec<InstrumentId>,
+        timeframe: Timeframe,
+        history: HistorySwitch,
+    ) -> SessionResult<Self> {
+        let logged = session_candles(&store, &instruments, timeframe)?;
+        let reports = logged_reports(&store)?;
+        let mut last = vec![None; instruments.len()];
+        let mut quiet = NullSink; // a replay re-derives what was already reported
+        let mut sink = JournalSink::replaying(&store, &mut quiet);
+        let mut next = reports.iter().peekable();
+        for (k, (instrument, c)) in logged.iter().enumerate() {
+            while let Some((_, report)) = next.next_if(|(after, _)| *after <= k as i64) {
+                engine.apply_report(report, &mut sink)?;
+            }
+            let instrument = *instrument;
+            last[instrument] = Some(c.candle.open_time);
+            let bar = MarketEvent::Bar {
+                instrument,
+                timeframe,
+                candle: &c.candle,
+            };
+            history.set(c.receipt.history);
+            let processed = engine.process(bar, &mut sink);
+            history.set(false);
+            processed?;
+        }
+        for (_, report) in next {
+            engine.apply_report(report, &mut sink)?;
+        }
+        sink.commit().map_err(SessionError::store(
+            "replaying the session into the journal",
+        ))?;
+        // Everything placed before is journaled; it is never sent twice.
+        engine.take_commands();
+        let pending_cancels = engine.pending_cancels();
+        // From here the WAL is checkpointed on the clock's tick.
+        store
+            .defer_checkpoints()
+            .map_err(SessionError::store("configuring the journal"))?;
+        Ok(Session {
+            engine,
+            store,
+            bus,
+            instruments,
+            timeframe,
+            last,
+            candles: logged.len() as i64,
+            replayed: (logged.len(), reports.len()),
+            pending_cancels,
+            history,
+            latencies: Vec::new(),
+        })
+    }
+
+    /// Candles and venue reports replayed on open.
+    pub fn replayed(&self) -> (usize, usize) {
+        self.replayed
+    }
+
+    /// Cancels to send again after a restart (once).
+    pub fn take_pending_cancels(&mut self) -> Vec<VenueCommand> {
+        std::mem::take(&mut self.pending_cancels)
+    }
+
+    /// Open time of the last candle processed of the `instrument`th.
+    pub fn last_open_time(&self, instrument: usize) -> Option<i64> {
+        self.last.get(instrument).copied().flatten()
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub fn bus(&self) -> &EventBus {
+        &self.bus
+    }
+
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    /// The engine's instrument table, in its order.
+    pub fn instruments(&self) -> &[InstrumentId] {
+        &self.instruments
+    }
+
+    /// The 50th and 99th percentile of candle-in to order-out.
+    pub fn latency(&self) -> Option<Latency> {
+        let mut v = self.latencies.clone();
+        v.sort_unstable();
+        let at = |q: f64| v[((v.len() - 1) as f64 * q).round() as usize].as_micros();
+        (!v.is_empty()).then(|| Latency {
+            p50_us: at(0.5),
+            p99_us: at(0.99),
+            orders: v.len(),
+        })
+    }
+
+    /// The wall clock's time, for breakers that watch it (stale data).
+    /// Also the idle moment to checkpoint the WAL, off the candle path.
+    pub fn on_time(&mut self, now: i64) {
+        self.engine.observe_time(now, &mut BusSink(&self.bus));
+        if let Err(e) = self.store.checkpoint() {
+            // Harmless: the WAL keeps every commit; it only grows.
+            self.bus
+                .publish(SessionEvent::notice(Level::Warn, e.to_string()));
+        }
+    }
+
+    /// Logs and processes a closed candle, journaling what happens before
+    /// anyone sees it; returns what the venue must be told (`None`: the
+    /// candle was seen before, e.g. delivered twice across a reconnect).
+    /// A history candle opens no new risk where the gate watches for it.
+    pub fn on_candle(
+        &mut self,
+        instrument: usize,
+        candle: &Candle,
+        receipt: CandleReceipt,
+    ) -> SessionResult<Option<Vec<VenueCommand>>> {
+        let start = Instant::now();
+        let Some(id) = self.instruments.get(instrument) else {
+            return Ok(None);
+        };
+        if self.last[instrument].is_some_and(|l| candle.open_time <= l) {
+            return Ok(None);
+        }
+        let mut publish = BusSink(&self.bus);
+        let mut timed = Timed {
+            inner: &mut publish,
+            start,
+            first_order: None,
+        };
+        let mut sink = JournalSink::new(&self.store, &mut timed);
+        sink.log_candle(id, self.timeframe, candle, receipt);
+        let bar = MarketEvent::Bar {
+            instrument,
+            timeframe: self.timeframe,
+            candle,
+        };
+        self.history.set(receipt.history);
+        let processed = self.engine.process(bar, &mut sink);
+        self.history.set(false);
+        processed?;
+        // Nothing may trade on without its journal: on a failure the
+        // session stops, and a restart replays the log without this candle,
+        // then fetches it again.
+        sink.commit()
+            .map_err(SessionError::store("journaling; the session stops"))?;
+        self.last[instrument] = Some(candle.open_time);
+        self.candles += 1;
+        self.latencies.extend(timed.first_order);
+        Ok(Some(self.engine.take_commands()))
+    }
+
+    /// Logs and applies a venue report; `None` when it was applied before
+    /// (the same fill or outcome from another channel, or twice from one)
+    /// or concerns an order this session never journaled.
+    pub fn apply(&mut self, report: &ExternalReport) -> SessionResult<Option<Vec<VenueCommand>>> {
+        let known = self
+            .store
+            .order(report.client_id())
+            .map_err(SessionError::store("reading the journal"))?;
+        if known.is_none() {
+            self.bus.publish(SessionEvent::notice(
+                Level::Warn,
+                format!(
+                    "ignored a venue report about {}, which this session never placed",
+                    report.client_id()
+                ),
+            ));
+            return Ok(None);
+        }
+        let text = serde_json::to_string(report)
+            .map_err(|e| SessionError::Setting(format!("venue report: {e}")))?;
+        let new = self
+            .store
+            .log_venue_report(&report.key(), self.candles, &text)
+            .map_err(SessionError::store("journaling a venue report"))?;
+        if !new {
+            return Ok(None);
+        }
+        let mut publish = BusSink(&self.bus);
+        let mut sink = JournalSink::new(&self.store, &mut publish);
+        self.engine.apply_report(report, &mut sink)?;
+        sink.commit().map_err(SessionError::store(
+            "journaling a venue report; the session stops",
+        ))?;
+        Ok(Some(self.engine.take_commands()))
+    }
+}

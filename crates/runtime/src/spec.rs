@@ -1,0 +1,177 @@
+//! What a session is asked to run: the mode, the venue, the symbols and
+//! timeframes, the strategy, the database, and the config with its risk
+//! limits. Everything left unset falls back to the config, then to the
+//! product's defaults, by the rules below, in one place for the command
+//! line and the API.
+
+use crate::event::Mode;
+use crate::strategies::StrategyName;
+use smc_config::env::Credentials;
+use smc_model::Timeframe;
+use std::path::PathBuf;
+
+/// The Binance market a session trades.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Market {
+    #[default]
+    Spot,
+    /// USDⓈ-margined perpetual futures.
+    UsdM,
+}
+
+/// Where a session connects.
+#[derive(Debug, Clone, Default)]
+pub struct VenueSpec {
+    pub market: Market,
+    /// A Binance-protocol server instead of Binance (`127.0.0.1:PORT` or
+    /// `http://127.0.0.1:PORT`, e.g. `smc venue-sim`).
+    pub url: Option<String>,
+}
+
+/// Everything a paper or live session is asked to do.
+#[derive(Debug, Clone, Default)]
+pub struct SessionSpec {
+    /// Paper or live (default: the config's `app.mode`, else paper).
+    pub mode: Option<Mode>,
+    /// The loaded config: strategy, detectors, risk limits and breakers,
+    /// the simulated venue's models, starting balance, database.
+    pub config: Option<smc_config::Config>,
+    /// The config's file, watched so that changed risk limits apply.
+    pub config_path: Option<PathBuf>,
+    pub venue: VenueSpec,
+    /// The symbols (default: the config's `exchanges.binance.symbols`, else
+    /// `backtest.instrument`, else BTCUSDT), traded from one account.
+    pub symbols: Vec<String>,
+    /// The candles' timeframe (default: the config's entry timeframe, else 1m).
+    pub timeframe: Option<String>,
+    /// Default: the config's `backtest.strategy`, else smc.
+    pub strategy: Option<StrategyName>,
+    /// smc: the bias timeframe (default: the config's last timeframe).
+    pub bias: Option<String>,
+    /// The SQLite file (default: the config's `storage.database_url`, else
+    /// `smc.db`).
+    pub database: Option<PathBuf>,
+    /// Stop after this many closed candles of all symbols together.
+    pub max_bars: Option<u64>,
+    /// Live mode only: the user's confirmation that real orders go out.
+    pub confirm_live: bool,
+    /// Live mode only: the venue's API key (the command line reads it from
+    /// the environment).
+    pub credentials: Option<Credentials>,
+}
+
+impl SessionSpec {
+    /// The mode: asked, else the config's, else paper.
+    pub fn mode(&self) -> Mode {
+        match (self.mode, self.config.as_ref().map(|c| c.app.mode)) {
+            (Some(m), _) => m,
+            (None, Some(smc_config::Mode::Live)) => Mode::Live,
+            _ => Mode::Paper,
+        }
+    }
+
+    /// The symbols to trade: asked, else the config's Binance symbols,
+    /// else its backtest instrument's, else BTCUSDT; upper-cased, each once.
+    pub fn symbols(&self) -> Vec<String> {
+        let settings = self.config.as_ref();
+        let from_config = || {
+            let listed = settings
+                .and_then(|c| c.exchanges.get("binance"))
+                .filter(|b| b.enabled)
+                .map(|b| b.symbols.clone())
+                .unwrap_or_default();
+            if !listed.is_empty() {
+                return listed;
+            }
+            let instrument = settings.and_then(|c| c.backtest.instrument.as_ref());
+            vec![instrument.map_or_else(|| "BTCUSDT".into(), |i| i.symbol.clone())]
+        };
+        let chosen = if self.symbols.is_empty() {
+            from_config()
+        } else {
+            self.symbols.clone()
+        };
+        let mut symbols: Vec<String> = Vec::new();
+        for s in chosen {
+            let s = s.trim().to_ascii_uppercase();
+            if !s.is_empty() && !symbols.contains(&s) {
+                symbols.push(s);
+            }
+        }
+        symbols
+    }
+
+    /// The config's `backtest.timeframes` (entry, confirming…, bias).
+    fn config_timeframes(&self) -> Vec<String> {
+        self.config
+            .as_ref()
+            .map(|c| c.backtest.timeframes.clone())
+            .unwrap_or_default()
+    }
+
+    /// The candles' timeframe: asked, else the config's entry timeframe,
+    /// else 1m.
+    pub fn timeframe(&self) -> Result<Timeframe, smc_model::TimeframeError> {
+        match (&self.timeframe, self.config_timeframes().first()) {
+            (Some(t), _) | (None, Some(t)) => t.parse(),
+            (None, None) => Ok(Timeframe::M1),
+        }
+    }
+
+    /// The strategy's timeframes (entry, confirming…, bias): the entry and
+    /// `bias` when a bias is asked, else the config's.
+    pub fn strategy_timeframes(&self, entry: Timeframe) -> Vec<String> {
+        match &self.bias {
+            Some(bias) => vec![entry.to_string(), bias.clone()],
+            None => self.config_timeframes(),
+        }
+    }
+
+    /// The database URL: asked, else the config's, else `sqlite://smc.db`.
+    pub fn database_url(&self) -> String {
+        match (&self.database, self.config.as_ref()) {
+            (Some(p), _) => format!("sqlite://{}", p.display()),
+            (None, Some(c)) => c.storage.database_url.clone(),
+            (None, None) => "sqlite://smc.db".into(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn symbols_come_from_the_flags_else_the_config_upper_cased_once_each() {
+        let spec = SessionSpec {
+            symbols: vec!["btcusdt".into(), " ETHUSDT".into(), "BTCUSDT".into()],
+            ..SessionSpec::default()
+        };
+        assert_eq!(spec.symbols(), ["BTCUSDT", "ETHUSDT"]);
+        assert_eq!(SessionSpec::default().symbols(), ["BTCUSDT"]);
+        let config = smc_config::parse(
+            "t.yaml",
+            "exchanges:\n  binance:\n    enabled: true\n    symbols: [\"SOLUSDT\"]\n",
+        )
+        .unwrap();
+        let spec = SessionSpec {
+            config: Some(config),
+            ..SessionSpec::default()
+        };
+        assert_eq!(spec.symbols(), ["SOLUSDT"]);
+        assert_eq!(spec.mode(), Mode::Paper);
+        assert_eq!(spec.database_url(), "sqlite://smc.db");
+    }
+
+    #[test]
+    fn a_bias_makes_the_timeframes_entry_then_bias() {
+        let spec = SessionSpec {
+            timeframe: Some("5m".into()),
+            bias: Some("1h".into()),
+            ..SessionSpec::default()
+        };
+        let entry = spec.timeframe().unwrap();
+        assert_eq!(entry, Timeframe::M5);
+        assert_eq!(spec.strategy_timeframes(entry), ["5m", "1h"]);
+    }
+}

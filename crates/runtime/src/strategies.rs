@@ -1,0 +1,172 @@
+//! The built-in strategies by name, built from the config in one place for
+//! every mode (backtest, optimize, paper, live): `sma_cross` with its
+//! first-decision rule, and `smc` with the config's parameters, detectors
+//! and timeframes (entry, the ones that must agree, bias).
+
+use crate::error::SessionError;
+use smc_model::{InstrumentId, Timeframe};
+use smc_strategy::{
+    FirstDecision, PerInstrument, SmaCross, SmaCrossConfig, SmcConfig, SmcStrategy, Strategy,
+};
+use std::fmt;
+use std::str::FromStr;
+
+/// A built-in strategy. `sma_cross` is the name; `sma-cross` is accepted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StrategyName {
+    Smc,
+    SmaCross,
+}
+
+impl FromStr for StrategyName {
+    type Err = SessionError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "smc" => Ok(StrategyName::Smc),
+            "sma_cross" | "sma-cross" => Ok(StrategyName::SmaCross),
+            other => Err(SessionError::Setting(format!(
+                "unknown strategy `{other}`: use smc or sma_cross"
+            ))),
+        }
+    }
+}
+
+impl fmt::Display for StrategyName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            StrategyName::Smc => "smc",
+            StrategyName::SmaCross => "sma_cross",
+        })
+    }
+}
+
+/// `flag`, else the config's `backtest.strategy`.
+pub fn strategy_name(
+    flag: Option<StrategyName>,
+    settings: Option<&smc_config::Config>,
+) -> Result<StrategyName, SessionError> {
+    if let Some(name) = flag {
+        return Ok(name);
+    }
+    match settings.and_then(|c| c.backtest.strategy.as_deref()) {
+        Some(name) => name.parse().map_err(|_| {
+            SessionError::Setting(format!(
+                "backtest.strategy `{name}` in the config: use smc or sma_cross"
+            ))
+        }),
+        None => Err(SessionError::Setting(
+            "no strategy: give --strategy smc|sma_cross, or backtest.strategy in the config".into(),
+        )),
+    }
+}
+
+/// The strategy by name, for one market: `sma_cross` with its
+/// first-decision rule, or `smc` with [`smc_config`].
+pub fn make_strategy(
+    name: StrategyName,
+    first_decision: FirstDecision,
+    settings: Option<&smc_config::Config>,
+    timeframes: &[String],
+) -> Result<Box<dyn Strategy>, SessionError> {
+    Ok(match name {
+        StrategyName::SmaCross => Box::new(sma_cross(first_decision)?),
+        StrategyName::Smc => Box::new(SmcStrategy::new(smc_config(settings, timeframes)?)),
+    })
+}
+
+/// The strategy for a session on `instruments`. Both built-ins keep one
+/// market's state, so each instrument gets its own instance (with one
+/// instrument the wrapper changes nothing).
+pub fn session_strategy(
+    name: StrategyName,
+    settings: Option<&smc_config::Config>,
+    timeframes: &[String],
+    instruments: &[InstrumentId],
+) -> Result<Box<dyn Strategy>, SessionError> {
+    Ok(match name {
+        StrategyName::Smc => {
+            let config = smc_config(settings, timeframes)?;
+            Box::new(PerInstrument::new(
+                instruments.to_vec(),
+                Box::new(move || Box::new(SmcStrategy::new(config.clone()))),
+            ))
+        }
+        StrategyName::SmaCross => {
+            let proto = sma_cross(FirstDecision::OneBarAfter)?;
+            Box::new(PerInstrument::new(
+                instruments.to_vec(),
+                Box::new(move || Box::new(proto.clone())),
+            ))
+        }
+    })
+}
+
+/// `sma_cross` with its default averages and `first_decision`.
+pub fn sma_cross(first_decision: FirstDecision) -> Result<SmaCross, SessionError> {
+    SmaCross::new(SmaCrossConfig {
+        first_decision,
+        ..SmaCrossConfig::default()
+    })
+    .map_err(|e| SessionError::Setting(e.to_string()))
+}
+
+/// The `smc` strategy's parameters: the config's, with its detectors, and
+/// the bias timeframe from `timeframes` (entry, [confirming…,] bias), else
+/// the config's `backtest.timeframes`.
+pub fn smc_config(
+    settings: Option<&smc_config::Config>,
+    timeframes: &[String],
+) -> Result<SmcConfig, SessionError> {
+    let mut smc = settings
+        .map(|c| c.backtest.smc_strategy.clone())
+        .unwrap_or_default();
+    if let Some(c) = settings {
+        smc.detectors = c.smc.clone();
+    }
+    let timeframes = match (timeframes.is_empty(), settings) {
+        (true, Some(c)) => c.backtest.timeframes.clone(),
+        _ => timeframes.to_vec(),
+    };
+    if let Some(bias) = timeframes.last() {
+        smc.bias_timeframe = timeframe(bias, "bias")?;
+    }
+    // Entry, then the timeframes that must agree, then the bias.
+    if timeframes.len() > 2 {
+        smc.confirm_timeframes = timeframes[1..timeframes.len() - 1]
+            .iter()
+            .map(|tf| timeframe(tf, "confirming"))
+            .collect::<Result<_, _>>()?;
+    }
+    Ok(smc)
+}
+
+fn timeframe(text: &str, role: &str) -> Result<Timeframe, SessionError> {
+    text.parse()
+        .map_err(|e| SessionError::Setting(format!("bad {role} timeframe `{text}`: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_parse_in_both_spellings_and_print_in_the_issue_s() {
+        assert_eq!(
+            "sma-cross".parse::<StrategyName>().unwrap(),
+            StrategyName::SmaCross
+        );
+        assert_eq!(StrategyName::SmaCross.to_string(), "sma_cross");
+        assert!("macd".parse::<StrategyName>().is_err());
+    }
+
+    #[test]
+    fn timeframes_set_the_bias_and_the_confirming_ones() {
+        let tfs: Vec<String> = ["1m", "5m", "1h", "1d"].map(String::from).to_vec();
+        let c = smc_config(None, &tfs).unwrap();
+        assert_eq!(c.bias_timeframe, Timeframe::D1);
+        assert_eq!(c.confirm_timeframes, vec![Timeframe::M5, Timeframe::H1]);
+        let err = smc_config(None, &["1m".into(), "7q".into()]).unwrap_err();
+        assert!(err.to_string().contains("bad bias timeframe `7q`"), "{err}");
+    }
+}

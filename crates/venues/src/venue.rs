@@ -1,0 +1,149 @@
+//! The interfaces every venue implements, so that the runtime trades,
+//! reconciles and streams market data the same way whatever the venue:
+//! [`ExecutionVenue`] (orders, the account, order reports) and
+//! [`MarketDataVenue`] (candles, trades, book tops, gap-free), both on a
+//! [`Venue`] that names the venue and knows each instrument's rules. A
+//! new venue brings only its adapter.
+
+use crate::account::{AccountTrade, Balance, KeyPermissions, VenuePosition};
+use crate::error::VenueResult;
+use crate::execution::{OrderOutcome, VenueOrder};
+use crate::stream::{MarketStreamEvent, Subscription, UserStreamEvent};
+use async_trait::async_trait;
+use smc_model::{
+    Candle, ClientOrderId, Instrument, InstrumentId, OrderRequest, OrderStatus, Timeframe,
+};
+
+/// What every venue connection is.
+#[async_trait]
+pub trait Venue: Send + Sync + std::fmt::Debug {
+    /// The venue part of its instrument ids (`binance`, `binance-usdm`).
+    fn name(&self) -> &'static str;
+
+    /// Where it is reached (a base URL), for messages.
+    fn endpoint(&self) -> &str;
+
+    /// The venue's clock now (epoch ms): the local clock corrected by the
+    /// offset learned by [`Venue::sync_clock`].
+    fn venue_now_ms(&self) -> i64;
+
+    /// Learns the offset between the venue's clock and ours.
+    async fn sync_clock(&self) -> VenueResult<()>;
+
+    /// The rules of `symbols` (tick, lot, minimum notional, spot or
+    /// margin), in their order; an unlisted symbol is an error. The venue
+    /// keeps them to round and check orders.
+    async fn instruments(&self, symbols: &[String]) -> VenueResult<Vec<Instrument>>;
+}
+
+/// What a venue's cancel-and-replace did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Replaced {
+    /// The cancelled order as the venue reported it.
+    pub cancelled: VenueOrder,
+    /// The replacement's outcome; `None` when the cancel did not take
+    /// effect (the order had filled or was gone), so nothing was placed.
+    pub placed: Option<OrderOutcome>,
+}
+
+/// Orders and the account on one venue.
+#[async_trait]
+pub trait ExecutionVenue: Venue {
+    /// What the API key may do (a key that may withdraw is refused by
+    /// live mode).
+    async fn key_permissions(&self) -> VenueResult<KeyPermissions>;
+
+    /// Sends `order` once, rounded to its instrument's rules. `Err` means
+    /// it was not sent; once sent, the answer is an [`OrderOutcome`].
+    async fn place(&self, order: &OrderRequest) -> VenueResult<OrderOutcome>;
+
+    /// Cancels an order by client id.
+    async fn cancel(
+        &self,
+        instrument: &InstrumentId,
+        client_id: &ClientOrderId,
+    ) -> VenueResult<VenueOrder>;
+
+    /// Cancels `client_id` and, only once the venue confirms the cancel,
+    /// places `replacement`. Venues with an atomic endpoint override this.
+    async fn cancel_replace(
+        &self,
+        client_id: &ClientOrderId,
+        replacement: &OrderRequest,
+    ) -> VenueResult<Replaced> {
+        let cancelled = self.cancel(&replacement.instrument, client_id).await?;
+        let placed = match cancelled.status.known() {
+            Some(OrderStatus::Cancelled) => Some(self.place(replacement).await?),
+            _ => None,
+        };
+        Ok(Replaced { cancelled, placed })
+    }
+
+    /// The venue's view of an order; `None` if it does not know the id
+    /// (after an unknown outcome: it was never placed).
+    async fn query(
+        &self,
+        instrument: &InstrumentId,
+        client_id: &ClientOrderId,
+    ) -> VenueResult<Option<VenueOrder>>;
+
+    /// The open orders of `instrument`.
+    async fn open_orders(&self, instrument: &InstrumentId) -> VenueResult<Vec<VenueOrder>>;
+
+    /// The account's trades of `instrument` from `since_ms` (venue time).
+    async fn trades_since(
+        &self,
+        instrument: &InstrumentId,
+        since_ms: i64,
+    ) -> VenueResult<Vec<AccountTrade>>;
+
+    /// Every asset's balance (a margin account: its wallet balances).
+    async fn balances(&self) -> VenueResult<Vec<Balance>>;
+
+    /// The margin account's positions (a spot account has none).
+    async fn positions(&self) -> VenueResult<Vec<VenuePosition>>;
+
+    /// Opens the stream of the account's order and fill reports.
+    async fn order_reports(&self) -> VenueResult<Subscription<UserStreamEvent>>;
+}
+
+/// Klines of one symbol and timeframe to stream.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KlineRequest {
+    pub symbol: String,
+    pub timeframe: Timeframe,
+    /// Open time of the last closed candle already held: the stream
+    /// continues right after it, fetching the candles missed since.
+    pub after: Option<i64>,
+}
+
+/// What to stream.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MarketDataRequest {
+    pub klines: Vec<KlineRequest>,
+    /// Symbols whose trades to stream.
+    pub trades: Vec<String>,
+    /// Symbols whose best bid and ask to stream.
+    pub book_tops: Vec<String>,
+}
+
+/// Market data of one venue.
+#[async_trait]
+pub trait MarketDataVenue: Venue {
+    /// Opens the streams of `request`. Closed klines arrive exactly once
+    /// and in order, across reconnects: missed ones are fetched over REST
+    /// (delivered with `event_time` 0, so a consumer can tell them apart).
+    async fn subscribe(
+        &self,
+        request: &MarketDataRequest,
+    ) -> VenueResult<Subscription<MarketStreamEvent>>;
+
+    /// The closed candles of `symbol` opening in `[start_ms, end_ms]`.
+    async fn klines(
+        &self,
+        symbol: &str,
+        timeframe: Timeframe,
+        start_ms: i64,
+        end_ms: i64,
+    ) -> VenueResult<Vec<Candle>>;
+}
