@@ -11,7 +11,7 @@ use crate::strategies::{StrategyName, make_strategy, strategy_name};
 use rust_decimal::Decimal;
 use smc_engine::{
     BacktestReport, Engine, EngineConfig, FeeModel, IntrabarRule, LatencyModel, Series,
-    SlippageModel, TradeSide, engine_instruments, run_backtest,
+    SlippageModel, Trade, TradeSide, engine_instruments, run_backtest,
 };
 use smc_model::{
     Candle, EngineEvent, EventSink, Instrument, InstrumentSpec, MarketKind, SimClock, Timeframe,
@@ -306,28 +306,34 @@ fn round_trips(report: &BacktestReport) -> Vec<smc_analytics::RoundTrip> {
         .trades
         .iter()
         .chain(&report.open_trades)
-        .map(|t| smc_analytics::RoundTrip {
-            entry_time: t.entry_time,
-            exit_time: t.exit_time,
-            entry_price: t.entry_price,
-            exit_price: t.exit_price,
-            size: t.size,
-            side: if t.side == TradeSide::Long {
-                smc_analytics::TradeSide::Long
-            } else {
-                smc_analytics::TradeSide::Short
-            },
-            pnl: t.pnl,
-            fees: t.fees,
-            setup: t.setup.as_ref().map_or_else(
-                || "none".to_string(),
-                |s| match s.timeframe {
-                    Some(tf) => format!("{}:{tf}", s.pattern),
-                    None => s.pattern.to_string(),
-                },
-            ),
-        })
+        .map(round_trip)
         .collect()
+}
+
+/// One engine trade in analytics' form; its setup as `pattern:timeframe`
+/// (`ob:1h`), or `none`.
+pub fn round_trip(t: &Trade) -> smc_analytics::RoundTrip {
+    smc_analytics::RoundTrip {
+        entry_time: t.entry_time,
+        exit_time: t.exit_time,
+        entry_price: t.entry_price,
+        exit_price: t.exit_price,
+        size: t.size,
+        side: if t.side == TradeSide::Long {
+            smc_analytics::TradeSide::Long
+        } else {
+            smc_analytics::TradeSide::Short
+        },
+        pnl: t.pnl,
+        fees: t.fees,
+        setup: t.setup.as_ref().map_or_else(
+            || "none".to_string(),
+            |s| match s.timeframe {
+                Some(tf) => format!("{}:{tf}", s.pattern),
+                None => s.pattern.to_string(),
+            },
+        ),
+    }
 }
 
 /// Bars between progress calls: cheap enough to be invisible.

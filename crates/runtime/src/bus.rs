@@ -117,6 +117,16 @@ impl Lossy {
         }
     }
 
+    /// What is already published, without waiting; `None` when nothing
+    /// is (or the bus is gone).
+    pub fn try_recv(&mut self) -> Option<Delivery> {
+        match self.rx.try_recv() {
+            Ok(e) => Some(Delivery::Event(e)),
+            Err(broadcast::error::TryRecvError::Lagged(n)) => Some(Delivery::Missed(n)),
+            Err(_) => None,
+        }
+    }
+
     /// [`Lossy::recv`] for a plain thread.
     pub fn recv_blocking(&mut self) -> Option<Delivery> {
         match self.rx.blocking_recv() {

@@ -100,7 +100,8 @@ pub struct Stopped {
     /// Closed candles processed in this run (not counting the replay).
     pub candles: u64,
     pub latency: Option<Latency>,
-    /// Live: differences with the venue at the final reconciliation.
+    /// Live: differences with the venue at the final reconciliation
+    /// (none after an abort, which skips it).
     pub differences: Option<usize>,
 }
 

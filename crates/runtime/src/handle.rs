@@ -10,15 +10,38 @@ use std::sync::Arc;
 use std::thread::JoinHandle;
 use tokio::sync::watch;
 
+/// What a session is asked to do about stopping.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StopRequest {
+    Run,
+    /// Stop at the next wake-up: after the candle or report in hand, and
+    /// in live mode after a final reconciliation with the venue.
+    Stop,
+    /// Stop at the next wake-up without the final reconciliation: what a
+    /// crash between two steps leaves (the journal is whole; the next start
+    /// replays it and reconciles).
+    Abort,
+}
+
 /// Asks a session to stop; cheap to clone (for signal handlers).
 #[derive(Debug, Clone)]
-pub struct Stopper(Arc<watch::Sender<bool>>);
+pub struct Stopper(Arc<watch::Sender<StopRequest>>);
 
 impl Stopper {
-    /// The session stops at its next wake-up: after the candle or report
-    /// in hand, and in live mode after a final reconciliation.
+    /// See [`StopRequest::Stop`].
     pub fn stop(&self) {
-        self.0.send_replace(true);
+        self.0.send_if_modified(|r| {
+            let run = *r == StopRequest::Run;
+            if run {
+                *r = StopRequest::Stop;
+            }
+            run
+        });
+    }
+
+    /// See [`StopRequest::Abort`].
+    pub fn abort(&self) {
+        self.0.send_replace(StopRequest::Abort);
     }
 }
 
@@ -35,7 +58,7 @@ impl RunningSession {
     /// before starting to miss nothing). A session that cannot start ends
     /// at once; [`RunningSession::wait`] tells why.
     pub fn start(spec: SessionSpec, bus: EventBus) -> SessionResult<RunningSession> {
-        let (tx, rx) = watch::channel(false);
+        let (tx, rx) = watch::channel(StopRequest::Run);
         let publisher = bus.clone();
         let thread = std::thread::Builder::new()
             .name("smc-session".into())
@@ -54,6 +77,10 @@ impl RunningSession {
 
     pub fn stop(&self) {
         self.stopper.stop();
+    }
+
+    pub fn abort(&self) {
+        self.stopper.abort();
     }
 
     pub fn bus(&self) -> &EventBus {

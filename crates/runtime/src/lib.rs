@@ -51,7 +51,7 @@ pub mod strategies;
 pub use bus::{Delivery, EventBus, Lossless, Lossy};
 pub use error::{SessionError, SessionResult};
 pub use event::{Connection, Latency, Level, Mode, SessionEvent, Started, Stopped, Stream};
-pub use handle::{RunningSession, Stopper};
+pub use handle::{RunningSession, StopRequest, Stopper};
 pub use reconcile::Reconciled;
 pub use runner::run_session;
 pub use session::Session;

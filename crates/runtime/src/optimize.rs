@@ -4,10 +4,10 @@
 //! warmed up on the bars just before it (already in the past, so no
 //! lookahead) and scored on its own bars only.
 
-use crate::backtest::backtest_engine;
+use crate::backtest::{backtest_engine, round_trip};
 use crate::error::{SessionError, SessionResult};
 use crate::strategies::{StrategyName, smc_config};
-use smc_engine::{EngineConfig, Series, TradeSide, run_backtest};
+use smc_engine::{EngineConfig, Series, run_backtest};
 use smc_model::{Candle, NullSink, Timeframe};
 use smc_optimize::strategies::{SMA_CROSS_PARAMS, SMC_PARAMS, apply_sma_cross, apply_smc};
 use smc_optimize::{ParamSet, RunResult};
@@ -150,24 +150,7 @@ impl Runner<'_> {
             .iter()
             .chain(&report.open_trades)
             .filter(|t| t.exit_time.is_none_or(|x| x >= start_time))
-            .map(|t| smc_analytics::RoundTrip {
-                entry_time: t.entry_time,
-                exit_time: t.exit_time,
-                entry_price: t.entry_price,
-                exit_price: t.exit_price,
-                size: t.size,
-                side: if t.side == TradeSide::Long {
-                    smc_analytics::TradeSide::Long
-                } else {
-                    smc_analytics::TradeSide::Short
-                },
-                pnl: t.pnl,
-                fees: t.fees,
-                setup: t
-                    .setup
-                    .as_ref()
-                    .map_or_else(|| "none".to_string(), |s| s.pattern.to_string()),
-            })
+            .map(round_trip)
             .collect();
         Ok(RunResult { equity, trades })
     }

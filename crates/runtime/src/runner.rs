@@ -10,6 +10,7 @@ use crate::bus::EventBus;
 use crate::config_watch::ConfigWatcher;
 use crate::error::{SessionError, SessionResult};
 use crate::event::{Connection, Level, Mode, SessionEvent, Started, Stopped, Stream};
+use crate::handle::StopRequest;
 use crate::history_gate::{HistoryGate, HistorySwitch};
 use crate::live_start::{Start, quote_currency, starting_point, venue_holdings};
 use crate::order_reports::{OrderReports, Source};
@@ -34,13 +35,13 @@ const START_ATTEMPTS: u32 = 120;
 const STOP_ATTEMPTS: u32 = 20;
 
 /// Runs the session `spec` asks for until `max_bars` candles, the end of
-/// its market data, or `stop` turning true; everything it does is
-/// published on `bus`. Call it from a plain thread: it runs its own async
+/// its market data, or a stop request; everything it does is published on
+/// `bus`. Call it from a plain thread: it runs its own async
 /// runtime for the network.
 pub fn run_session(
     spec: &SessionSpec,
     bus: &EventBus,
-    stop: watch::Receiver<bool>,
+    stop: watch::Receiver<StopRequest>,
 ) -> SessionResult<Stopped> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -59,7 +60,7 @@ fn run_paper(
     parts: Parts,
     max_bars: Option<u64>,
     bus: &EventBus,
-    stop: watch::Receiver<bool>,
+    stop: watch::Receiver<StopRequest>,
 ) -> SessionResult<Stopped> {
     let (table, ids) = (parts.engine_instruments(), parts.instrument_ids());
     let engine = Engine::new(
@@ -77,31 +78,15 @@ fn run_paper(
         parts.timeframe,
         HistorySwitch::default(),
     )?;
-    let market = parts.connections.market_data;
-    bus.publish(started(
-        &session,
-        Mode::Paper,
-        &parts.symbols,
-        parts.timeframe,
-        market.endpoint(),
-        &parts.database,
-        None,
-    ));
-    let feed = runtime
-        .block_on(market.subscribe(&market_request(&session, &parts.symbols, parts.timeframe)))
-        .map_err(SessionError::venue("subscribing to market data"))?;
-    let mut run = Loop {
-        runtime,
-        session,
+    let endpoint = parts.connections.market_data.endpoint().to_string();
+    let frame = Frame {
         symbols: parts.symbols,
         timeframe: parts.timeframe,
-        feed,
-        live: None,
+        market: parts.connections.market_data,
+        database: parts.database,
         watch: parts.watch,
-        stop,
-        max_bars,
-        bars: 0,
     };
+    let mut run = Loop::open(runtime, session, frame, &endpoint, None, max_bars, stop)?;
     run.run(Duration::from_secs(1))?;
     let stopped = Stopped {
         mode: Mode::Paper,
@@ -118,7 +103,7 @@ fn run_live(
     mut parts: Parts,
     max_bars: Option<u64>,
     bus: &EventBus,
-    stop: watch::Receiver<bool>,
+    stop: watch::Receiver<StopRequest>,
 ) -> SessionResult<Stopped> {
     let Some(venue) = parts.connections.execution.clone() else {
         return Err(SessionError::Refused("live mode needs an API key".into()));
@@ -155,73 +140,70 @@ fn run_live(
         parts.timeframe,
         history,
     )?;
-    let balance = Some((start.cash.to_string(), quote));
-    bus.publish(started(
-        &session,
-        Mode::Live,
-        &parts.symbols,
-        parts.timeframe,
-        venue.endpoint(),
-        &parts.database,
-        balance,
-    ));
-    // The user stream first: nothing it reports while we reconcile is lost.
-    let reports = runtime
-        .block_on(venue.order_reports())
-        .map_err(SessionError::venue("opening the user data stream"))?;
-    let market = parts.connections.market_data;
-    let feed = runtime
-        .block_on(market.subscribe(&market_request(&session, &parts.symbols, parts.timeframe)))
-        .map_err(SessionError::venue("subscribing to market data"))?;
-    let mut run = Loop {
-        runtime,
-        session,
+    let frame = Frame {
         symbols: parts.symbols,
         timeframe: parts.timeframe,
-        feed,
-        live: Some(LiveLink {
-            venue: venue.as_ref(),
-            reports,
-            start,
-            unsettled: false,
-        }),
+        market: parts.connections.market_data,
+        database: parts.database,
         watch: parts.watch,
-        stop,
-        max_bars,
-        bars: 0,
     };
+    let balance = (start.cash.to_string(), quote);
+    let link = Some((venue.as_ref(), start, balance));
+    let mut run = Loop::open(
+        runtime,
+        session,
+        frame,
+        venue.endpoint(),
+        link,
+        max_bars,
+        stop,
+    )?;
     // No candle is traded before the session agrees with the venue.
     run.reconcile_at_start()?;
     let cancels = run.session.take_pending_cancels();
     run.execute(cancels)?;
     run.run(Duration::from_millis(500))?;
-    let found = run.settle()?;
+    let differences = match run.requested() {
+        StopRequest::Abort => None,
+        _ => Some(run.settle()?.differences.len()),
+    };
     let stopped = Stopped {
         mode: Mode::Live,
         candles: run.bars,
         latency: run.session.latency(),
-        differences: Some(found.differences.len()),
+        differences,
     };
     bus.publish(SessionEvent::Stopped(stopped.clone()));
     Ok(stopped)
 }
 
+/// What the loop needs besides the session.
+struct Frame {
+    /// In the engine's instrument order.
+    symbols: Vec<String>,
+    timeframe: smc_model::Timeframe,
+    market: std::sync::Arc<dyn smc_venues::MarketDataVenue>,
+    database: String,
+    watch: Option<(ConfigWatcher, LimitsHandle)>,
+}
+
 fn started(
     session: &Session,
-    mode: Mode,
-    symbols: &[String],
-    timeframe: smc_model::Timeframe,
+    frame: &Frame,
     venue: &str,
-    database: &str,
     starting_balance: Option<(String, String)>,
 ) -> SessionEvent {
     let (replayed_candles, replayed_reports) = session.replayed();
+    let mode = match starting_balance {
+        Some(_) => Mode::Live,
+        None => Mode::Paper,
+    };
     SessionEvent::Started(Started {
         mode,
-        symbols: symbols.to_vec(),
-        timeframe,
+        symbols: frame.symbols.clone(),
+        timeframe: frame.timeframe,
         venue: venue.to_string(),
-        database: database.to_string(),
+        database: frame.database.clone(),
         replayed_candles,
         replayed_reports,
         starting_balance,
@@ -274,10 +256,57 @@ struct Loop<'a> {
     feed: Subscription<MarketStreamEvent>,
     live: Option<LiveLink<'a>>,
     watch: Option<(ConfigWatcher, LimitsHandle)>,
-    stop: watch::Receiver<bool>,
+    stop: watch::Receiver<StopRequest>,
     max_bars: Option<u64>,
     /// Closed candles processed in this run.
     bars: u64,
+}
+
+impl<'a> Loop<'a> {
+    /// Announces the session, opens the order report stream (live; first,
+    /// so that nothing it reports while the session reconciles is lost),
+    /// then the market data.
+    fn open(
+        runtime: &'a tokio::runtime::Runtime,
+        session: Session,
+        frame: Frame,
+        venue: &str,
+        live: Option<(&'a dyn ExecutionVenue, Start, (String, String))>,
+        max_bars: Option<u64>,
+        stop: watch::Receiver<StopRequest>,
+    ) -> SessionResult<Self> {
+        let balance = live.as_ref().map(|(_, _, b)| b.clone());
+        session
+            .bus()
+            .publish(started(&session, &frame, venue, balance));
+        let live = match live {
+            Some((venue, start, _)) => Some(LiveLink {
+                venue,
+                reports: runtime
+                    .block_on(venue.order_reports())
+                    .map_err(SessionError::venue("opening the user data stream"))?,
+                start,
+                unsettled: false,
+            }),
+            None => None,
+        };
+        let request = market_request(&session, &frame.symbols, frame.timeframe);
+        let feed = runtime
+            .block_on(frame.market.subscribe(&request))
+            .map_err(SessionError::venue("subscribing to market data"))?;
+        Ok(Loop {
+            runtime,
+            session,
+            symbols: frame.symbols,
+            timeframe: frame.timeframe,
+            feed,
+            live,
+            watch: frame.watch,
+            stop,
+            max_bars,
+            bars: 0,
+        })
+    }
 }
 
 impl Loop<'_> {
@@ -309,7 +338,7 @@ impl Loop<'_> {
                     ev = feed.recv() => Wake::Market(ev),
                     ev = user => Wake::User(ev),
                     _ = tick.tick() => Wake::Tick,
-                    _ = stop.wait_for(|stop| *stop) => Wake::Stop,
+                    _ = stop.wait_for(|r| *r != StopRequest::Run) => Wake::Stop,
                 }
             });
             match wake {
@@ -504,6 +533,11 @@ impl Loop<'_> {
         Ok(found)
     }
 
+    /// The stop request in force.
+    fn requested(&self) -> StopRequest {
+        *self.stop.borrow()
+    }
+
     fn reconcile_at_start(&mut self) -> SessionResult<()> {
         let mut attempt = 0;
         loop {
@@ -511,7 +545,7 @@ impl Loop<'_> {
                 Ok(_) => return Ok(()),
                 Err(e) => {
                     attempt += 1;
-                    if attempt >= START_ATTEMPTS {
+                    if attempt >= START_ATTEMPTS || self.requested() != StopRequest::Run {
                         return Err(e);
                     }
                     self.notice(

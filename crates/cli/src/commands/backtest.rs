@@ -4,11 +4,10 @@
 //! Without `--config`, sizes are fractional (1e-8 lots), with no minimum
 //! notional and no risk limits, so that results compare with research tools.
 
-use super::StrategyArg;
+use super::{StrategyArg, VenueArgs};
 use crate::output::progress::backtest_bar;
 use anyhow::Context;
 use clap::{Args, ValueEnum};
-use rust_decimal::Decimal;
 use smc_engine::IntrabarRule;
 use smc_runtime::backtest::{BacktestRequest, VenueFlags};
 use smc_strategy::FirstDecision;
@@ -39,20 +38,8 @@ pub struct BacktestArgs {
     /// `risk_manager` limits applied to every order.
     #[arg(long)]
     config: Option<PathBuf>,
-    /// Starting cash in the quote currency (default: the config's
-    /// initial_balance, else the product's 10,000).
-    #[arg(long)]
-    cash: Option<Decimal>,
-    /// Fee per side as a fraction of notional, maker and taker (default:
-    /// the config's `backtest.engine.fees`, else 0.001).
-    #[arg(long)]
-    fee: Option<Decimal>,
-    /// Fixed adverse slippage in basis points (default: the config's, else none).
-    #[arg(long)]
-    slippage_bps: Option<Decimal>,
-    /// Order latency in milliseconds of simulated time (default: the config's, else 0).
-    #[arg(long)]
-    latency_ms: Option<i64>,
+    #[command(flatten)]
+    venue: VenueArgs,
     /// Intrabar path rule for resting orders (default: the config's, else ohlc).
     #[arg(long, value_enum)]
     fill_rule: Option<FillRule>,
@@ -99,15 +86,12 @@ impl BacktestArgs {
                 First::WhenDefined => FirstDecision::WhenDefined,
             },
             venue: VenueFlags {
-                cash: self.cash,
-                fee: self.fee,
-                slippage_bps: self.slippage_bps,
-                latency_ms: self.latency_ms,
                 fill_rule: self.fill_rule.map(|rule| match rule {
                     FillRule::Ohlc => IntrabarRule::Ohlc,
                     FillRule::NearestExtreme => IntrabarRule::NearestExtreme,
                     FillRule::StopFirst => IntrabarRule::StopFirst,
                 }),
+                ..self.venue.flags()
             },
             from: self.from.clone(),
             to: self.to.clone(),

@@ -45,3 +45,34 @@ impl From<StrategyArg> for smc_runtime::StrategyName {
         }
     }
 }
+
+/// The simulated venue's flags of the commands that backtest.
+#[derive(clap::Args)]
+pub struct VenueArgs {
+    /// Starting cash in the quote currency (default: the config's
+    /// initial_balance, else the product's 10,000).
+    #[arg(long)]
+    cash: Option<rust_decimal::Decimal>,
+    /// Fee per side as a fraction of notional, maker and taker (default:
+    /// the config's `backtest.engine.fees`, else 0.001).
+    #[arg(long)]
+    fee: Option<rust_decimal::Decimal>,
+    /// Fixed adverse slippage in basis points (default: the config's, else none).
+    #[arg(long)]
+    slippage_bps: Option<rust_decimal::Decimal>,
+    /// Order latency in milliseconds of simulated time (default: the config's, else 0).
+    #[arg(long)]
+    latency_ms: Option<i64>,
+}
+
+impl VenueArgs {
+    pub fn flags(&self) -> smc_runtime::backtest::VenueFlags {
+        smc_runtime::backtest::VenueFlags {
+            cash: self.cash,
+            fee: self.fee,
+            slippage_bps: self.slippage_bps,
+            latency_ms: self.latency_ms,
+            fill_rule: None,
+        }
+    }
+}

@@ -4,11 +4,10 @@
 //! engine on a window, warmed up on the bars just before it); this file
 //! parses the flags and prints.
 
-use super::StrategyArg;
+use super::{StrategyArg, VenueArgs};
 use crate::output::progress::search_bar;
 use anyhow::Context;
 use clap::{Args, ValueEnum};
-use rust_decimal::Decimal;
 use serde_json::json;
 use smc_model::Candle;
 use smc_model::time::format_utc;
@@ -17,7 +16,7 @@ use smc_optimize::{
     BoxError, Objective, OptimizeConfig, OptimizeReport, ParamSet, RunResult, Search, Thresholds,
     WindowLength, WindowSpec,
 };
-use smc_runtime::backtest::{VenueFlags, candles_timeframe, engine_config};
+use smc_runtime::backtest::{candles_timeframe, engine_config};
 use smc_runtime::optimize::{BaseStrategy, Runner, valid_trials};
 use smc_runtime::strategies::strategy_name;
 use std::ops::Range;
@@ -87,18 +86,8 @@ pub struct OptimizeArgs {
     /// CSCV blocks for the PBO (even, at most 20).
     #[arg(long, default_value_t = 16)]
     pbo_blocks: usize,
-    /// Starting cash (default: the config's initial_balance, else 10,000).
-    #[arg(long)]
-    cash: Option<Decimal>,
-    /// Fee per side as a fraction of notional (default: the config's, else 0.001).
-    #[arg(long)]
-    fee: Option<Decimal>,
-    /// Fixed adverse slippage in basis points (default: the config's, else none).
-    #[arg(long)]
-    slippage_bps: Option<Decimal>,
-    /// Order latency in ms of simulated time (default: the config's, else 0).
-    #[arg(long)]
-    latency_ms: Option<i64>,
+    #[command(flatten)]
+    venue: VenueArgs,
     /// smc: the entry timeframe (the input's) and the bias timeframe, e.g. 1h,4h.
     #[arg(long, value_delimiter = ',')]
     timeframes: Vec<String>,
@@ -143,13 +132,7 @@ pub fn run(args: &OptimizeArgs) -> anyhow::Result<()> {
         );
     }
     let trials = valid.trials;
-    let flags = VenueFlags {
-        cash: args.cash,
-        fee: args.fee,
-        slippage_bps: args.slippage_bps,
-        latency_ms: args.latency_ms,
-        fill_rule: None,
-    };
+    let flags = args.venue.flags();
     let runner = Runner {
         candles,
         timeframe,

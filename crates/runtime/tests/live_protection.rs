@@ -1,0 +1,116 @@
+//! Live sessions in-process against the venue simulator: a trailing stop
+//! moves on the venue by cancel-then-replace and survives a restart; an
+//! exit whose request the venue never processed is sent once the venue
+//! says it does not know it.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use common::{SMA_CROSS_CONFIG, last_reconciliation, run_to_end, spec, write_config};
+use smc_runtime::{EventBus, Mode, RunningSession, SessionEvent, SessionSpec};
+use smc_testkit::audit::{
+    assert_journal_has_the_venues_orders, assert_unplaced_orders_rejected, journal,
+    journal_position, journal_statuses, spot_balance, venue_account,
+};
+use smc_testkit::sim::TestSim;
+use std::time::{Duration, Instant};
+
+const TRAILING_CONFIG: &str = "backtest:\n  strategy: smc\n  timeframes: [\"1m\", \"5m\"]\n  smc_strategy:\n    exits:\n      trailing: { type: percent, percent: 0.1 }\nrisk_manager:\n  max_position_size: 1000.0\n  max_daily_loss: 5000.0\n  circuit_breakers:\n    consecutive_losses:\n      max_losses: 1000\n      cooldown_minutes: 1\n";
+
+#[test]
+fn a_trailing_stop_moves_by_cancel_and_replace_across_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = write_config(dir.path(), "smc.yaml", TRAILING_CONFIG);
+    let db = dir.path().join("trail.db");
+    let sim = TestSim::btcusdt(100.0, "");
+    let live = spec(Mode::Live, &sim, &cfg, &db);
+    // The first entries come after about 480 minutes of this series; then
+    // restarts, whose replay must rebuild the replacements exactly.
+    for bars in [1000, 30, 5] {
+        let (result, events) = run_to_end(SessionSpec {
+            max_bars: Some(bars),
+            ..live.clone()
+        });
+        result.unwrap();
+        let (_, found) = last_reconciliation(&events);
+        assert!(found.differences.is_empty(), "{found:?}");
+    }
+    let venue = venue_account(&sim.addr, "spot", "BTCUSDT", "BTC");
+    let store = journal(&db);
+    // A stop was moved: cancelled on the venue and replaced under a new id.
+    let replaced = venue
+        .orders
+        .keys()
+        .filter(|id| id.contains("-r1-sl"))
+        .count();
+    assert!(replaced > 0, "no stop replaced: {:?}", venue.orders);
+    assert_journal_has_the_venues_orders(&journal_statuses(&store), &venue, "trailing");
+    // Never two stops of one trade resting at once: of each trade's stops,
+    // at most one is still open on the venue.
+    let open_stops = venue
+        .orders
+        .iter()
+        .filter(|(id, s)| id.ends_with("-sl") && s[0] == "Submitted")
+        .count();
+    assert!(open_stops <= 1, "{:?}", venue.orders);
+    assert_eq!(journal_position(&store, "BTCUSDT"), venue.held);
+}
+
+#[test]
+fn an_exit_the_venue_never_got_is_sent_once_the_venue_says_it_does_not_know_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = write_config(dir.path(), "live.yaml", SMA_CROSS_CONFIG);
+    let db = dir.path().join("resend.db");
+    let sim = TestSim::btcusdt(80.0, "");
+    let live = spec(Mode::Live, &sim, &cfg, &db);
+    let bus = EventBus::new();
+    let mut events = bus.subscribe_lossy();
+    let session = RunningSession::start(live.clone(), bus).unwrap();
+    let resent = |events: &mut smc_runtime::Lossy| {
+        // Whatever was published so far (the session never waits on us).
+        let mut found = false;
+        while let Some(d) = events.try_recv() {
+            if let smc_runtime::Delivery::Event(e) = d
+                && let SessionEvent::Reconciled { result, .. } = &*e
+            {
+                found |= result.resent > 0;
+            }
+        }
+        found
+    };
+    // While the session holds BTC, every order request fails with a 5xx
+    // the venue never processed: the next exit's outcome is unknown, and
+    // once the faults clear, reconciliation finds the venue does not know
+    // it and sends it.
+    let mut found = false;
+    for _ in 0..15 {
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while spot_balance(&sim.addr, "BTC").is_zero() && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        sim.set_faults("5xx(path=/api/v3/order)");
+        std::thread::sleep(Duration::from_millis(1_500));
+        sim.set_faults("");
+        std::thread::sleep(Duration::from_millis(1_500));
+        if resent(&mut events) {
+            found = true;
+            break;
+        }
+    }
+    session.abort();
+    let _ = session.wait();
+    assert!(found, "no exit was resent");
+    // Everything still agrees with the venue after a restart.
+    let (result, events) = run_to_end(SessionSpec {
+        max_bars: Some(5),
+        ..live
+    });
+    result.unwrap();
+    let (_, found) = last_reconciliation(&events);
+    assert!(found.differences.is_empty(), "{found:?}");
+    let venue = venue_account(&sim.addr, "spot", "BTCUSDT", "BTC");
+    let statuses = journal_statuses(&journal(&db));
+    assert_journal_has_the_venues_orders(&statuses, &venue, "resend");
+    assert_unplaced_orders_rejected(&statuses, &[&venue], "resend");
+}

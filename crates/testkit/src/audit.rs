@@ -1,0 +1,227 @@
+//! The venue's side of a test account, read through our own client, and
+//! the checks that a session's journal agrees with it: every venue order
+//! journaled once with the venue's status, every journaled order the venue
+//! does not know refused, the journal's fills exactly the venue's trades,
+//! and the journal's position the venue's holding.
+
+use crate::sim::{KEY, SECRET};
+use rust_decimal::Decimal;
+use smc_model::InstrumentId;
+use smc_store::{JournalStatus, Store};
+use smc_venues::binance::{BinanceMarket, BinanceRest, Credentials};
+use smc_venues::net::Secret;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// What the venue knows of one symbol of the test key's account.
+#[derive(Debug)]
+pub struct VenueAccount {
+    /// client id → statuses of the orders with that id (one, if unique).
+    pub orders: BTreeMap<String, Vec<String>>,
+    /// trade id → (client id, qty, price), normalized.
+    pub trades: BTreeMap<String, (String, String, String)>,
+    /// The base asset's balance (spot) or the symbol's position (USD-M).
+    pub held: Decimal,
+}
+
+/// A client of the simulator at `addr` on `market` (`spot` or `usdm`)
+/// with the test key, and a runtime to drive it.
+pub fn client(addr: &str, market: &str) -> (tokio::runtime::Runtime, BinanceRest) {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let creds = Credentials {
+        api_key: KEY.into(),
+        secret: Secret::new(SECRET),
+    };
+    let kind = match market {
+        "usdm" => BinanceMarket::UsdM,
+        _ => BinanceMarket::Spot,
+    };
+    let rest = BinanceRest::new(kind, &format!("http://{addr}"), Some(creds)).unwrap();
+    (rt, rest)
+}
+
+/// The venue's side of `symbol` on `market`; `held` is `base_asset`'s
+/// balance on spot, the symbol's position on USD-M.
+pub fn venue_account(addr: &str, market: &str, symbol: &str, base_asset: &str) -> VenueAccount {
+    let (rt, rest) = client(addr, market);
+    let kind = rest.market();
+    rt.block_on(async {
+        rest.sync_clock().await.unwrap();
+        let id: InstrumentId = format!("binance:{symbol}").parse().unwrap();
+        let all = rest.all_orders(&id).await.unwrap();
+        let mut orders: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        let mut by_venue_id = BTreeMap::new();
+        for o in &all {
+            orders
+                .entry(o.client_id.to_string())
+                .or_default()
+                .push(format!("{:?}", o.status.known().unwrap()));
+            by_venue_id.insert(o.venue_order_id.clone(), o.client_id.to_string());
+        }
+        let trades = rest
+            .account_trades(&id, 0)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|t| {
+                let client = by_venue_id[&t.venue_order_id].clone();
+                let qty = t.fill.qty.normalize().to_string();
+                let price = t.fill.price.normalize().to_string();
+                (t.fill.trade_id, (client, qty, price))
+            })
+            .collect();
+        let held = match kind {
+            BinanceMarket::UsdM => rest
+                .positions(Some(symbol))
+                .await
+                .unwrap()
+                .iter()
+                .map(|p| p.amount)
+                .sum(),
+            BinanceMarket::Spot => rest
+                .balances()
+                .await
+                .unwrap()
+                .iter()
+                .find(|b| b.asset == base_asset)
+                .map_or(Decimal::ZERO, |b| b.total()),
+        };
+        VenueAccount {
+            orders,
+            trades,
+            held,
+        }
+    })
+}
+
+/// The key's balance of `asset` on spot (one light request, for polling).
+pub fn spot_balance(addr: &str, asset: &str) -> Decimal {
+    let (rt, rest) = client(addr, "spot");
+    rt.block_on(async {
+        rest.sync_clock().await.unwrap();
+        rest.balances().await.unwrap()
+    })
+    .iter()
+    .find(|b| b.asset == asset)
+    .map_or(Decimal::ZERO, |b| b.total())
+}
+
+/// The journal of the session database at `db`.
+pub fn journal(db: &Path) -> Store {
+    Store::open_existing(&format!("sqlite://{}", db.display())).unwrap()
+}
+
+/// The journal's orders by client id, with their statuses.
+pub fn journal_statuses(store: &Store) -> BTreeMap<String, JournalStatus> {
+    store
+        .orders()
+        .unwrap()
+        .iter()
+        .map(|o| (o.request.client_id.to_string(), o.status))
+        .collect()
+}
+
+/// The journal's position in `symbol` (zero when it has none).
+pub fn journal_position(store: &Store, symbol: &str) -> Decimal {
+    store
+        .positions()
+        .unwrap()
+        .iter()
+        .find(|p| p.instrument.ends_with(&format!(":{symbol}")))
+        .map_or(Decimal::ZERO, |p| p.qty)
+}
+
+/// The journal's fills of `symbol` in the form of [`VenueAccount::trades`].
+pub fn journal_fills(store: &Store, symbol: &str) -> BTreeMap<String, (String, String, String)> {
+    let fills = store.fills().unwrap();
+    let of_symbol: Vec<_> = fills
+        .iter()
+        .filter(|f| f.instrument.symbol() == symbol)
+        .collect();
+    let got: BTreeMap<String, (String, String, String)> = of_symbol
+        .iter()
+        .map(|f| {
+            let qty = f.qty.normalize().to_string();
+            let price = f.price.normalize().to_string();
+            (f.trade_id.clone(), (f.client_id.to_string(), qty, price))
+        })
+        .collect();
+    assert_eq!(got.len(), of_symbol.len(), "a trade journaled twice");
+    got
+}
+
+fn journal_status_of_venue(status: &str) -> JournalStatus {
+    match status {
+        "Submitted" => JournalStatus::Submitted,
+        "PartiallyFilled" => JournalStatus::PartiallyFilled,
+        "Filled" => JournalStatus::Filled,
+        "Cancelled" => JournalStatus::Cancelled,
+        "Expired" => JournalStatus::Expired,
+        _ => JournalStatus::Rejected,
+    }
+}
+
+/// Each venue order placed once, journaled with the venue's status.
+pub fn assert_journal_has_the_venues_orders(
+    journal: &BTreeMap<String, JournalStatus>,
+    venue: &VenueAccount,
+    what: &str,
+) {
+    for (id, statuses) in &venue.orders {
+        assert_eq!(
+            statuses.len(),
+            1,
+            "[{what}] {id} placed twice: {statuses:?}"
+        );
+        assert_eq!(
+            journal.get(id),
+            Some(&journal_status_of_venue(&statuses[0])),
+            "[{what}] order {id}: venue {statuses:?}"
+        );
+    }
+}
+
+/// What the venue does not know of `symbol` was refused, and the journal
+/// says so (no order lost).
+pub fn assert_unplaced_orders_rejected(
+    journal: &BTreeMap<String, JournalStatus>,
+    venues: &[&VenueAccount],
+    what: &str,
+) {
+    for (id, status) in journal {
+        if !venues.iter().any(|v| v.orders.contains_key(id)) {
+            assert_eq!(*status, JournalStatus::Rejected, "[{what}] order {id}");
+        }
+    }
+}
+
+/// The full agreement of a one-symbol session's journal with the venue:
+/// orders, refusals, fills and the position.
+pub fn assert_journal_agrees(store: &Store, venue: &VenueAccount, symbol: &str, what: &str) {
+    let journal = journal_statuses(store);
+    assert_journal_has_the_venues_orders(&journal, venue, what);
+    assert_unplaced_orders_rejected(&journal, &[venue], what);
+    assert_eq!(
+        journal_fills(store, symbol),
+        venue.trades,
+        "[{what}] journal fills vs venue trades"
+    );
+    assert_eq!(
+        journal_position(store, symbol),
+        venue.held,
+        "[{what}] position vs the venue's holding"
+    );
+}
+
+/// The last reconciliation a run printed as a JSON line (`smc run`'s stdout).
+pub fn final_reconciliation(stdout: &[u8]) -> serde_json::Value {
+    let stdout = String::from_utf8_lossy(stdout);
+    let last = stdout
+        .lines()
+        .rfind(|l| l.contains(r#""type":"reconciled""#))
+        .expect("a final reconciliation line");
+    serde_json::from_str(last).unwrap()
+}

@@ -1,0 +1,19 @@
+//! Test support shared by the integration tests of the runtime and the
+//! command line: the venue simulator in-process ([`sim`]), the venue's side
+//! of an account, and the checks that a session's journal agrees with it
+//! ([`audit`]).
+
+// A check that fails is a failing test: panicking is the point here.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+/// The journal against the venue.
+pub mod audit;
+/// `smc venue-sim` in-process, with its faults at hand.
+pub mod sim;
+
+use std::path::PathBuf;
+
+/// The repository's root (the bundled test data are relative to it).
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}

@@ -1,0 +1,117 @@
+//! The venue simulator on a free loopback port, in the test's process, on
+//! its own runtime: faults are set and checked directly, and the test ends
+//! it by dropping it.
+
+use crate::root;
+use smc_venue_sim::{KeyConfig, MarketSource, RunningSim, SimConfig};
+use std::sync::PoisonError;
+
+/// The test key pair every simulator here accepts.
+pub const KEY: &str = "LiveTestKey1";
+pub const SECRET: &str = "live-test-secret";
+/// A key the simulator reports as able to withdraw.
+pub const WITHDRAW_KEY: &str = "WithdrawKey2";
+pub const WITHDRAW_SECRET: &str = "withdraw-secret";
+
+/// A bundled series replayed as `symbol`.
+pub fn market(path: &str, symbol: &str) -> MarketSource {
+    MarketSource {
+        path: root().join(path),
+        symbol: symbol.into(),
+    }
+}
+
+/// The test keys: one that trades, one that may withdraw.
+pub fn test_keys() -> Vec<KeyConfig> {
+    vec![
+        KeyConfig {
+            key: KEY.into(),
+            secret: SECRET.into(),
+            withdrawals: false,
+        },
+        KeyConfig {
+            key: WITHDRAW_KEY.into(),
+            secret: WITHDRAW_SECRET.into(),
+            withdrawals: true,
+        },
+    ]
+}
+
+/// A running simulator and the runtime it runs on.
+pub struct TestSim {
+    sim: Option<RunningSim>,
+    runtime: tokio::runtime::Runtime,
+    /// `127.0.0.1:PORT`.
+    pub addr: String,
+}
+
+impl TestSim {
+    /// Binance BTCUSDT minutes at `speed` candles a second, with the test
+    /// keys and `faults`.
+    pub fn btcusdt(speed: f64, faults: &str) -> TestSim {
+        TestSim::start(SimConfig {
+            markets: vec![market(
+                "testdata/market/binance-usdm/BTCUSDT-1m.csv",
+                "BTCUSDT",
+            )],
+            keys: test_keys(),
+            speed,
+            faults: faults.into(),
+            ..SimConfig::default()
+        })
+    }
+
+    pub fn start(config: SimConfig) -> TestSim {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        let sim = runtime.block_on(smc_venue_sim::start(config)).unwrap();
+        let addr = sim.addr.to_string();
+        TestSim {
+            sim: Some(sim),
+            runtime,
+            addr,
+        }
+    }
+
+    fn running(&self) -> &RunningSim {
+        self.sim.as_ref().unwrap()
+    }
+
+    /// Replaces the active faults with `spec` (the `--faults` grammar).
+    pub fn set_faults(&self, spec: &str) {
+        let faults = smc_venue_sim::parse_spec(spec).unwrap();
+        let shared = &self.running().shared;
+        shared
+            .faults
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .faults = faults;
+    }
+
+    /// Checks that every active fault fired, then clears them.
+    pub fn clear_faults_checked(&self, spec: &str) {
+        let shared = &self.running().shared;
+        let mut set = shared.faults.lock().unwrap_or_else(PoisonError::into_inner);
+        assert_eq!(set.faults.len(), usize::from(!spec.is_empty()), "[{spec}]");
+        for f in &set.faults {
+            assert!(f.fired() > 0, "[{spec}] the fault never fired");
+        }
+        set.faults.clear();
+    }
+
+    /// Runs `f` on the simulator's runtime (a client needs one).
+    pub fn block_on<F: std::future::Future>(&self, f: F) -> F::Output {
+        self.runtime.block_on(f)
+    }
+}
+
+impl Drop for TestSim {
+    fn drop(&mut self) {
+        // Its tasks end with the runtime.
+        let _guard = self.runtime.enter();
+        self.sim.take();
+    }
+}
