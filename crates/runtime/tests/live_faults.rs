@@ -41,8 +41,17 @@ fn trade_and_check(faults: &str, crashes: usize, bars: u64, seed: u64) {
     sim.clear_faults_checked(faults);
     let venue = venue_account(&sim.addr, "spot", "BTCUSDT", "BTC");
     // The session traded, and the venue filled some of it.
-    assert!(venue.orders.len() >= 3, "[{faults}] {:?}", venue.orders);
-    assert!(venue.trades.len() >= 2, "[{faults}] {:?}", venue.trades);
+    assert!(
+        venue.orders.len() >= 3,
+        "[{faults}] too few orders to tell: {:?}",
+        venue.orders
+    );
+    assert!(
+        venue.trades.len() >= 2,
+        "[{faults}] {:?} {:?}",
+        venue.trades,
+        venue.orders
+    );
     assert_journal_agrees(&journal(&db), &venue, "BTCUSDT", faults);
 }
 
@@ -57,7 +66,7 @@ fn live_survives_crashes_under_connection_faults() {
     .iter()
     .enumerate()
     {
-        trade_and_check(faults, 3, 250, 0x1234_5678 + i as u64);
+        trade_and_check(faults, 3, 400, 0x1234_5678 + i as u64);
     }
 }
 
@@ -73,6 +82,6 @@ fn live_survives_crashes_under_error_answers() {
     .iter()
     .enumerate()
     {
-        trade_and_check(faults, 3, 250, 0xabcd_ef01 + i as u64);
+        trade_and_check(faults, 3, 400, 0xabcd_ef01 + i as u64);
     }
 }

@@ -213,14 +213,17 @@ impl MarketDataVenue for BinanceVenue {
         end_ms: i64,
     ) -> VenueResult<Vec<Candle>> {
         let now = self.venue_now_ms();
-        let candles = self
+        let mut candles = self
             .rest
             .klines_range(symbol, timeframe, start_ms, Some(end_ms))
             .await?;
-        // The last candle may still be open.
-        Ok(candles
-            .into_iter()
-            .filter(|c| c.open_time + timeframe.duration_ms() <= now)
-            .collect())
+        // Binance's last candle is the current one while it is open.
+        if candles
+            .last()
+            .is_some_and(|c| c.open_time + timeframe.duration_ms() > now)
+        {
+            candles.pop();
+        }
+        Ok(candles)
     }
 }
