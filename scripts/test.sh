@@ -51,7 +51,7 @@ failed=$(grep -hoE '; ([0-9]+) failed' "$LOG/cargo-test.txt" | grep -oE '[0-9]+'
 # The scripts' own "N passed, M failed" lines.
 for f in "$LOG/crosscheck.txt" "$LOG/backtest.txt" "$LOG/venue_sim.txt" "$LOG/browser.txt"; do
     [ -f "$f" ] || continue
-    line=$(grep -oE '[0-9]+ passed, [0-9]+ failed' "$f" | tail -1)
+    line=$(grep -oE '[0-9]+ passed, [0-9]+ failed' "$f" | tail -1 || true)
     passed=$((passed + $(awk '{print $1}' <<<"${line:-0 passed, 0 failed}")))
     failed=$((failed + $(awk '{print $3}' <<<"${line:-0 passed, 0 failed}")))
 done
