@@ -3,8 +3,7 @@
 //! years of 365.25 days.
 
 use rust_decimal::Decimal;
-use smc_model::num::to_f64;
-use smc_model::time::DAY_MS;
+use smc_model::{num::to_f64, time::DAY_MS};
 use thiserror::Error;
 
 /// Milliseconds in a year of 365.25 days (the Julian year): the average

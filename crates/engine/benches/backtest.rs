@@ -11,8 +11,10 @@
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use smc_data::{ReadOptions, read_ohlcv};
 use smc_engine::{Engine, EngineConfig, FeeModel, Series, engine_instruments, run_backtest};
-use smc_model::{Instrument, InstrumentSpec, MarketKind, NullSink, SimClock, Timeframe};
-use smc_strategy::{ApproveAll, SmaCross, SmaCrossConfig};
+use smc_model::{
+    ApproveAll, Instrument, InstrumentSpec, MarketKind, NullSink, SimClock, Timeframe,
+};
+use smc_strategy::{SmaCross, SmaCrossConfig};
 use std::hint::black_box;
 use std::path::Path;
 

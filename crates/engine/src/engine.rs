@@ -18,10 +18,10 @@ use crate::trades::{Trade, TradeLedger};
 use rust_decimal::Decimal;
 use smc_matching::{Executor, MatchingEngine, Oms, Order, Portfolio};
 use smc_model::{
-    Candle, ClientOrderId, Clock, EngineEvent, EventSink, Fill, PortfolioSnapshot, Timeframe,
+    Candle, ClientOrderId, Clock, EngineEvent, EventSink, Fill, Intent, OrderIntent,
+    PortfolioSnapshot, RiskGate, RiskObservation, Timeframe,
 };
-use smc_strategy::risk::RiskObservation;
-use smc_strategy::{Intent, OrderIntent, RiskGate, Strategy, StrategyContext};
+use smc_strategy::{Strategy, StrategyContext};
 
 /// A sink that also shows every event to the risk gate, whose circuit
 /// breakers watch fills, order outcomes and equity marks (and write their

@@ -5,9 +5,9 @@
 
 use rust_decimal::Decimal;
 use smc_matching::Order;
-use smc_model::Size;
-use smc_model::{ClientOrderId, Instrument, OrderKind, OrderRequest, Side, TimeInForce};
-use smc_strategy::OrderIntent;
+use smc_model::{
+    ClientOrderId, Instrument, OrderIntent, OrderKind, OrderRequest, Side, Size, TimeInForce,
+};
 
 /// Why an intent cannot become an order.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

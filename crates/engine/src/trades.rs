@@ -6,8 +6,7 @@
 use crate::execution::BookFill;
 use rust_decimal::Decimal;
 use serde::Serialize;
-use smc_model::Setup;
-use smc_model::Side;
+use smc_model::{Setup, Side};
 
 /// Long or short.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

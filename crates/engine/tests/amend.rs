@@ -9,8 +9,7 @@ mod common;
 use common::{Script, bar, engine, fills, run};
 use rust_decimal::dec;
 use smc_engine::{EngineConfig, FeeModel};
-use smc_model::{ClientOrderId, EngineEvent, MarketKind, Side};
-use smc_strategy::{Intent, OrderIntent, Size};
+use smc_model::{ClientOrderId, EngineEvent, Intent, MarketKind, OrderIntent, Side, Size};
 
 fn config() -> EngineConfig {
     EngineConfig {

@@ -9,9 +9,10 @@ mod common;
 use common::{Script, bar, run};
 use rust_decimal::dec;
 use smc_engine::{Engine, EngineConfig, EngineInstrument};
-use smc_model::{EngineEvent, EventSink, MarketKind, PortfolioSnapshot, SimClock, Timeframe};
-use smc_strategy::risk::RiskObservation;
-use smc_strategy::{OrderIntent, RiskGate, RiskOutcome, RiskState};
+use smc_model::{
+    EngineEvent, EventSink, MarketKind, OrderIntent, PortfolioSnapshot, RiskGate, RiskObservation,
+    RiskOutcome, RiskState, SimClock, Timeframe,
+};
 
 /// Trips "stale" when a tick comes more than a minute after the last bar.
 #[derive(Default)]

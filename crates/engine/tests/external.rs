@@ -14,10 +14,9 @@ use smc_engine::{
     Engine, EngineConfig, ExternalExecution, ExternalReport, MarketEvent, VenueCommand,
 };
 use smc_model::{
-    ClientOrderId, EngineEvent, Fill, Liquidity, MarketKind, OrderKind, OrderRequest, Side,
-    Timeframe,
+    ClientOrderId, EngineEvent, Fill, Intent, Liquidity, MarketKind, OrderIntent, OrderKind,
+    OrderRequest, Side, Size, Timeframe,
 };
-use smc_strategy::{Intent, OrderIntent, Size};
 
 fn step(e: &mut Engine, minute: i64, price: Decimal, events: &mut Vec<EngineEvent>) {
     let b = bar(minute, price, price, price, price);

@@ -11,8 +11,7 @@ use proptest::prelude::*;
 use rust_decimal::Decimal;
 use smc_engine::Portfolio;
 use smc_engine::{AccountConfig, AccountKind, EngineConfig, IntrabarRule, SlippageModel};
-use smc_model::{Candle, EngineEvent, MarketKind, OrderKind, Side};
-use smc_strategy::{Intent, OrderIntent, Size};
+use smc_model::{Candle, EngineEvent, Intent, MarketKind, OrderIntent, OrderKind, Side, Size};
 use std::collections::BTreeMap;
 
 fn cents(c: i64) -> Decimal {

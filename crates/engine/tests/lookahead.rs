@@ -8,11 +8,10 @@ mod common;
 use rust_decimal::Decimal;
 use smc_data::{ReadOptions, read_ohlcv};
 use smc_engine::{Engine, EngineConfig, Series, check_lookahead, engine_instruments};
-use smc_model::{Candle, MarketKind, Side, SimClock, Timeframe};
-use smc_strategy::{
-    ApproveAll, Intent, OrderIntent, Size, SmaCross, SmaCrossConfig, SmcConfig, SmcStrategy,
-    Strategy, StrategyContext,
+use smc_model::{
+    ApproveAll, Candle, Intent, MarketKind, OrderIntent, Side, SimClock, Size, Timeframe,
 };
+use smc_strategy::{SmaCross, SmaCrossConfig, SmcConfig, SmcStrategy, Strategy, StrategyContext};
 use std::path::Path;
 
 /// Buys when the NEXT candle closes higher: it reads the data it was built

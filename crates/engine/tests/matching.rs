@@ -10,8 +10,9 @@ use common::{Script, bar, engine, fills, run};
 use rust_decimal::Decimal;
 use rust_decimal::dec;
 use smc_engine::{AccountConfig, AccountKind, EngineConfig, FeeModel, IntrabarRule, LatencyModel};
-use smc_model::{EngineEvent, Liquidity, MarketKind, OrderKind, Side, TimeInForce};
-use smc_strategy::{Intent, OrderIntent, Size};
+use smc_model::{
+    EngineEvent, Intent, Liquidity, MarketKind, OrderIntent, OrderKind, Side, Size, TimeInForce,
+};
 
 fn config(rule: IntrabarRule) -> EngineConfig {
     EngineConfig {

@@ -9,8 +9,7 @@ mod common;
 use common::{Script, bar, engine, run};
 use rust_decimal::dec;
 use smc_engine::{EngineConfig, FeeModel};
-use smc_model::{EngineEvent, MarketKind, OrderKind, Side, TimeInForce};
-use smc_strategy::{Intent, OrderIntent, Size};
+use smc_model::{EngineEvent, Intent, MarketKind, OrderIntent, OrderKind, Side, Size, TimeInForce};
 
 /// The event types of one run, in order, without times.
 fn lifecycle(order: OrderIntent) -> Vec<String> {

@@ -12,8 +12,9 @@ use smc_engine::{
     AccountConfig, AccountKind, EngineConfig, FeeModel, FundingRate, FundingSeries, Series,
     engine_instruments, run_backtest,
 };
-use smc_model::{EngineEvent, MarketKind, Side, SimClock, Timeframe};
-use smc_strategy::{ApproveAll, Intent, OrderIntent, Size};
+use smc_model::{
+    ApproveAll, EngineEvent, Intent, MarketKind, OrderIntent, Side, SimClock, Size, Timeframe,
+};
 
 fn margin(leverage: rust_decimal::Decimal) -> AccountConfig {
     AccountConfig {

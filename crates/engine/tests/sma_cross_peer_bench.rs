@@ -22,8 +22,8 @@ use smc_engine::{
     Engine, EngineConfig, FeeModel, IntrabarRule, LatencyModel, Series, SlippageModel, TradeSide,
     engine_instruments, run_backtest,
 };
-use smc_model::{Candle, EngineEvent, MarketKind, SimClock, Timeframe};
-use smc_strategy::{ApproveAll, FirstDecision, SmaCross, SmaCrossConfig};
+use smc_model::{ApproveAll, Candle, EngineEvent, MarketKind, SimClock, Timeframe};
+use smc_strategy::{FirstDecision, SmaCross, SmaCrossConfig};
 use std::path::Path;
 
 /// Runs the cross-check configuration and returns the report.

@@ -9,8 +9,8 @@ mod common;
 
 use rust_decimal::{Decimal, dec};
 use smc_engine::{Engine, EngineConfig, Series, engine_instruments};
-use smc_model::{Candle, EngineEvent, MarketKind, SimClock, Timeframe};
-use smc_strategy::{ApproveAll, ExitPlan, SmcConfig, SmcStrategy, StopRule, TargetRule, Trailing};
+use smc_model::{ApproveAll, Candle, EngineEvent, MarketKind, SimClock, Timeframe};
+use smc_strategy::{ExitPlan, SmcConfig, SmcStrategy, StopRule, TargetRule, Trailing};
 
 fn candles() -> Vec<Candle> {
     common::eth_1h()

@@ -10,9 +10,8 @@ use crate::portfolio::{Portfolio, Position};
 use crate::slippage::SlippageModel;
 use rust_decimal::Decimal;
 use smc_model::{
-    ClientOrderId, Liquidity, OrderKind, OrderRequest, OrderStatus, Side, TimeInForce,
+    ClientOrderId, Liquidity, OrderKind, OrderRequest, OrderStatus, Setup, Side, Size, TimeInForce,
 };
-use smc_model::{Setup, Size};
 
 /// One execution, in engine terms (instrument by index).
 #[derive(Debug, Clone, PartialEq, Eq)]

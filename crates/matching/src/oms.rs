@@ -6,9 +6,9 @@
 use crate::intrabar::Exposure;
 use rust_decimal::Decimal;
 use smc_model::{
-    ClientOrderId, IllegalTransition, OrderKind, OrderRequest, OrderStatus, Side, TimeInForce,
+    ClientOrderId, IllegalTransition, OrderKind, OrderRequest, OrderStatus, Setup, Side, Size,
+    TimeInForce,
 };
-use smc_model::{Setup, Size};
 use std::collections::BTreeSet;
 
 /// An order inside the engine.

@@ -14,12 +14,16 @@ pub mod event;
 pub mod fill;
 /// Instruments and their tick, lot and minimum-notional rules.
 pub mod instrument;
+/// Order intents: what a strategy asks for, before risk and the OMS.
+pub mod intent;
 /// Exact decimal to `f64` conversion for analysis math.
 pub mod num;
 /// Orders and their state machine.
 pub mod order;
 /// The account view strategies and risk read.
 pub mod portfolio;
+/// The pre-trade risk gate every intent passes, and the risk state strategies read.
+pub mod risk_gate;
 /// Exact decimals from configuration numbers (`0.1` is 0.1, not the float).
 pub mod serde_decimal;
 /// The pattern and timeframe behind an entry.
@@ -36,10 +40,12 @@ pub use clock::{Clock, SimClock, WallClock};
 pub use event::{EngineEvent, EventSink, NullSink, RiskVerdict};
 pub use fill::{Fill, Liquidity};
 pub use instrument::{Instrument, InstrumentError, InstrumentId, InstrumentSpec, MarketKind};
+pub use intent::{Intent, OrderIntent};
 pub use order::{
     ClientOrderId, IllegalTransition, OrderKind, OrderRequest, OrderStatus, Side, TimeInForce,
 };
 pub use portfolio::{PortfolioSnapshot, PositionSnapshot};
+pub use risk_gate::{ApproveAll, RiskGate, RiskObservation, RiskOutcome, RiskState};
 pub use setup::Setup;
 pub use size::Size;
 pub use timeframe::{Timeframe, TimeframeError};

@@ -21,8 +21,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 use smc_analysis::{Bar, SmcEvent};
 use smc_analytics::{Analysis, RoundTrip, TradeSide};
-use smc_model::Timeframe;
-use smc_model::num::to_f64;
+use smc_model::{Timeframe, num::to_f64};
 use std::io::{self, Write};
 
 /// Buckets of the equity chart: more than any screen has pixel columns.

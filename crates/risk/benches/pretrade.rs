@@ -6,10 +6,10 @@
 use criterion::{Criterion, criterion_group, criterion_main};
 use rust_decimal::Decimal;
 use smc_model::{
-    Candle, EngineEvent, EventSink, PortfolioSnapshot, PositionSnapshot, Side, Timeframe,
+    Candle, EngineEvent, EventSink, OrderIntent, PortfolioSnapshot, PositionSnapshot, RiskGate,
+    RiskObservation, Side, Size, Timeframe,
 };
 use smc_risk::{Limits, LimitsGate, PortfolioVar, VarMethod, value_at_risk};
-use smc_strategy::{OrderIntent, RiskGate, RiskObservation, Size};
 
 struct NullSink;
 

@@ -11,10 +11,10 @@ use crate::portfolio_var::PortfolioVar;
 use crate::reload::LimitsHandle;
 use rust_decimal::Decimal;
 use serde::Deserialize;
-use smc_model::EventSink;
-use smc_model::time::DAY_MS;
-use smc_model::{PortfolioSnapshot, PositionSnapshot};
-use smc_strategy::{OrderIntent, RiskGate, RiskObservation, RiskOutcome, RiskState, Size};
+use smc_model::{
+    EventSink, OrderIntent, PortfolioSnapshot, PositionSnapshot, RiskGate, RiskObservation,
+    RiskOutcome, RiskState, Size, time::DAY_MS,
+};
 
 /// The limits; `None` means no limit of that kind.
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]

@@ -10,8 +10,7 @@
 //! does not refuse: a fresh start would otherwise block all trading.
 
 use rust_decimal::Decimal;
-use smc_model::PortfolioSnapshot;
-use smc_model::num::to_f64;
+use smc_model::{PortfolioSnapshot, num::to_f64};
 use std::collections::VecDeque;
 
 /// Returns needed before the limit applies.

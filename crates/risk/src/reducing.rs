@@ -4,8 +4,7 @@
 //! against the open position without exceeding it.
 
 use rust_decimal::Decimal;
-use smc_model::PortfolioSnapshot;
-use smc_strategy::{OrderIntent, Size};
+use smc_model::{OrderIntent, PortfolioSnapshot, Size};
 
 /// True when `intent` cannot add risk to the account in `portfolio`. When
 /// its quantity cannot be known (no price yet, unknown instrument) the

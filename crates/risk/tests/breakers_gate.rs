@@ -6,16 +6,14 @@
 
 use rust_decimal::Decimal;
 use rust_decimal::dec;
-use smc_model::time::DAY_MS;
 use smc_model::{
-    Candle, ClientOrderId, EngineEvent, PortfolioSnapshot, PositionSnapshot, Side, Timeframe,
+    ApproveAll, Candle, ClientOrderId, EngineEvent, OrderIntent, PortfolioSnapshot,
+    PositionSnapshot, RiskGate, RiskObservation, RiskOutcome, Side, Size, Timeframe, time::DAY_MS,
 };
 use smc_risk::breakers::{
     BreakerConfig, BreakerGate, BreakerState, ConsecutiveLossesConfig, DailyLossConfig,
     ErrorRateConfig, MemoryStore, ResetError, ResetRequest, ResetSecret, VolatilitySpikeConfig,
 };
-use smc_strategy::risk::RiskObservation;
-use smc_strategy::{ApproveAll, OrderIntent, RiskGate, RiskOutcome, Size};
 
 const TOKEN: &str = "correct-horse-battery-staple";
 

@@ -8,10 +8,11 @@
 use proptest::prelude::*;
 use rust_decimal::Decimal;
 use rust_decimal::dec;
-use smc_model::{EngineEvent, OrderKind, PortfolioSnapshot, PositionSnapshot, Side};
+use smc_model::{
+    ApproveAll, EngineEvent, OrderIntent, OrderKind, PortfolioSnapshot, PositionSnapshot, RiskGate,
+    RiskObservation, RiskOutcome, Side, Size,
+};
 use smc_risk::breakers::{BreakerConfig, BreakerGate, DrawdownConfig, MemoryStore};
-use smc_strategy::risk::RiskObservation;
-use smc_strategy::{ApproveAll, OrderIntent, RiskGate, RiskOutcome, Size};
 
 fn tripped_gate() -> BreakerGate<ApproveAll> {
     let config = BreakerConfig {

@@ -5,9 +5,10 @@
 
 use proptest::prelude::*;
 use rust_decimal::Decimal;
-use smc_model::{PortfolioSnapshot, PositionSnapshot, Side};
+use smc_model::{
+    OrderIntent, PortfolioSnapshot, PositionSnapshot, RiskGate, RiskOutcome, Side, Size,
+};
 use smc_risk::{Limits, LimitsGate};
-use smc_strategy::{OrderIntent, RiskGate, RiskOutcome, Size};
 
 fn portfolio(equity: i64, positions: &[(i64, i64)]) -> PortfolioSnapshot {
     PortfolioSnapshot {
@@ -203,8 +204,8 @@ fn an_order_past_an_exposure_cap_is_resized_with_the_cap_named() {
 
 #[test]
 fn the_portfolio_var_limit_refuses_what_would_breach_it_but_not_a_hedge() {
+    use smc_model::RiskObservation;
     use smc_model::{Candle, EventSink};
-    use smc_strategy::RiskObservation;
     struct Null;
     impl EventSink for Null {
         fn emit(&mut self, _: &smc_model::EngineEvent) {}

@@ -13,10 +13,10 @@ use crate::spec::{Market, SessionSpec};
 use crate::strategies::{StrategyName, session_strategy, strategy_name};
 use rust_decimal::Decimal;
 use smc_engine::{AccountKind, EngineConfig, EngineInstrument};
-use smc_model::{Clock, Instrument, InstrumentId, Timeframe, WallClock};
+use smc_model::{ApproveAll, Clock, Instrument, InstrumentId, RiskGate, Timeframe, WallClock};
 use smc_risk::LimitsHandle;
 use smc_store::Store;
-use smc_strategy::{ApproveAll, RiskGate, Strategy};
+use smc_strategy::Strategy;
 
 /// Everything a session is built from.
 pub struct Parts {

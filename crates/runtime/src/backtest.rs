@@ -14,9 +14,10 @@ use smc_engine::{
     SlippageModel, Trade, TradeSide, engine_instruments, run_backtest,
 };
 use smc_model::{
-    Candle, EngineEvent, EventSink, Instrument, InstrumentSpec, MarketKind, SimClock, Timeframe,
+    ApproveAll, Candle, EngineEvent, EventSink, Instrument, InstrumentSpec, MarketKind, RiskGate,
+    SimClock, Timeframe,
 };
-use smc_strategy::{ApproveAll, FirstDecision, RiskGate};
+use smc_strategy::FirstDecision;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 

@@ -7,8 +7,9 @@
 //! (exits, stops, closes). The session sets the switch per candle from the
 //! candle's logged receipt, so a replay after a restart decides the same.
 
-use smc_model::{EventSink, PortfolioSnapshot};
-use smc_strategy::{OrderIntent, RiskGate, RiskObservation, RiskOutcome, RiskState};
+use smc_model::{
+    EventSink, OrderIntent, PortfolioSnapshot, RiskGate, RiskObservation, RiskOutcome, RiskState,
+};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -71,7 +72,7 @@ mod tests {
     use super::*;
     use rust_decimal::Decimal;
     use smc_model::Side;
-    use smc_strategy::{ApproveAll, Size};
+    use smc_model::{ApproveAll, Size};
 
     fn intent(side: Side, reduce_only: bool) -> OrderIntent {
         OrderIntent {

@@ -7,7 +7,7 @@
 use crate::error::SessionError;
 use smc_config::Config;
 use smc_config::schema::CircuitBreakersConfig;
-use smc_model::Instrument;
+use smc_model::{Instrument, RiskGate};
 use smc_risk::breakers::{
     BreakerConfig, BreakerStore, ConsecutiveLossesConfig, DailyLossConfig, DrawdownConfig,
     ErrorRateConfig, MemoryStore, StaleDataConfig, VolatilitySpikeConfig,
@@ -16,7 +16,6 @@ use smc_risk::{
     BreakerGate, ExposureCaps, InstrumentTag, Limits, LimitsGate, LimitsHandle, LimitsUpdate,
     PortfolioVar,
 };
-use smc_strategy::RiskGate;
 
 /// The limits of `config`, as a reload pushes them.
 pub fn limits_update(config: &Config) -> LimitsUpdate {

@@ -11,9 +11,9 @@
 use criterion::{Criterion, criterion_group, criterion_main};
 use rust_decimal::Decimal;
 use smc_model::{
-    Candle, ClientOrderId, Fill, Liquidity, OrderKind, OrderRequest, Side, TimeInForce, Timeframe,
+    Candle, ClientOrderId, EngineEvent, EventSink, Fill, Liquidity, NullSink, OrderKind,
+    OrderRequest, Side, TimeInForce, Timeframe,
 };
-use smc_model::{EngineEvent, EventSink, NullSink};
 use smc_store::{CandleReceipt, JournalSink, Store};
 use std::sync::atomic::{AtomicI64, Ordering};
 

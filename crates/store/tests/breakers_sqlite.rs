@@ -6,15 +6,16 @@
 
 use rust_decimal::Decimal;
 use rust_decimal::dec;
-use smc_model::{EngineEvent, PortfolioSnapshot, PositionSnapshot, Side};
+use smc_model::{
+    ApproveAll, EngineEvent, OrderIntent, PortfolioSnapshot, PositionSnapshot, RiskGate,
+    RiskObservation, RiskOutcome, Side, Size,
+};
 use smc_risk::breakers::{
     Action, BreakerConfig, BreakerGate, BreakerRecord, BreakerState, DailyLossConfig, ResetError,
     ResetRequest, ResetVerifier,
 };
 use smc_store::Store;
 use smc_store::secrets::BREAKER_RESET;
-use smc_strategy::risk::RiskObservation;
-use smc_strategy::{ApproveAll, OrderIntent, RiskGate, RiskOutcome, Size};
 
 const TOKEN: &str = "correct-horse-battery-staple";
 

@@ -9,11 +9,11 @@ use rust_decimal::{Decimal, dec};
 use smc_data::{ReadOptions, read_ohlcv};
 use smc_engine::{Engine, EngineConfig, Series, engine_instruments, run_backtest};
 use smc_model::{
-    ClientOrderId, EngineEvent, Fill, Instrument, InstrumentSpec, Liquidity, MarketKind, OrderKind,
-    OrderRequest, Side, SimClock, TimeInForce, Timeframe,
+    ApproveAll, ClientOrderId, EngineEvent, Fill, Instrument, InstrumentSpec, Liquidity,
+    MarketKind, OrderKind, OrderRequest, Side, SimClock, TimeInForce, Timeframe,
 };
 use smc_store::{CandleReceipt, JournalSink, JournalStatus, Store};
-use smc_strategy::{ApproveAll, SmcConfig, SmcStrategy};
+use smc_strategy::{SmcConfig, SmcStrategy};
 use std::path::{Path, PathBuf};
 
 fn candles() -> Vec<smc_model::Candle> {

@@ -4,8 +4,7 @@
 //! trades on SMC structure runs its own causal detectors on the candles it
 //! is given (see `smc`), so detection costs nothing for one that does not.
 
-use crate::risk::RiskState;
-use smc_model::{Candle, Instrument, PortfolioSnapshot, Timeframe};
+use smc_model::{Candle, Instrument, PortfolioSnapshot, RiskState, Timeframe};
 
 /// The world as of the close of `candle`.
 #[derive(Debug, Clone, Copy)]

@@ -5,9 +5,8 @@
 //! to the instance of the instrument they filled on.
 
 use crate::context::StrategyContext;
-use crate::intent::Intent;
 use crate::strategy::Strategy;
-use smc_model::{Fill, InstrumentId, PortfolioSnapshot};
+use smc_model::{Fill, InstrumentId, Intent, PortfolioSnapshot};
 
 /// Makes a fresh instance of the wrapped strategy.
 pub type MakeStrategy = Box<dyn Fn() -> Box<dyn Strategy>>;
@@ -66,12 +65,11 @@ impl Strategy for PerInstrument {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::intent::{OrderIntent, Size};
-    use crate::risk::RiskState;
     use rust_decimal::Decimal;
     use smc_model::{
         Candle, ClientOrderId, Instrument, InstrumentSpec, Liquidity, MarketKind, Side, Timeframe,
     };
+    use smc_model::{OrderIntent, RiskState, Size};
 
     /// Counts its own candles and fills; buys on its third candle.
     #[derive(Default)]

@@ -13,12 +13,10 @@
 //! allocation after construction), in `f64` like every peer tool.
 
 use crate::context::StrategyContext;
-use crate::intent::{Intent, OrderIntent, Setup, Size};
 use crate::strategy::Strategy;
 use rust_decimal::Decimal;
 use serde::Deserialize;
-use smc_model::num::to_f64;
-use smc_model::{Side, Timeframe};
+use smc_model::{Intent, OrderIntent, Setup, Side, Size, Timeframe, num::to_f64};
 
 /// On which bar the first decision is made.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]

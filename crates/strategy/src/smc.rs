@@ -7,7 +7,6 @@
 
 use crate::context::StrategyContext;
 use crate::exits::{ExitAction, ExitBar, ExitPlan, ManagedExit};
-use crate::intent::{Intent, OrderIntent, Setup, Size};
 use crate::stops::{StopInputs, StopRule, TargetRule};
 use crate::strategy::Strategy;
 use rust_decimal::Decimal;
@@ -15,7 +14,9 @@ use rust_decimal::prelude::FromPrimitive;
 use serde::Deserialize;
 use smc_analysis::atr::Atr;
 use smc_analysis::{Bar, DetectorConfig, Kind, Lifecycle, MultiTimeframe, Scope, SmcEvent};
-use smc_model::{ClientOrderId, Fill, PortfolioSnapshot, Side, Timeframe};
+use smc_model::{
+    ClientOrderId, Fill, Intent, OrderIntent, PortfolioSnapshot, Setup, Side, Size, Timeframe,
+};
 use std::borrow::Cow;
 
 /// Every parameter of the strategy (the `strategy.smc` section of a config).

@@ -4,8 +4,7 @@
 //! it is given (a reused buffer, so the steady state allocates nothing).
 
 use crate::context::StrategyContext;
-use crate::intent::Intent;
-use smc_model::{Fill, PortfolioSnapshot};
+use smc_model::{Fill, Intent, PortfolioSnapshot};
 
 pub trait Strategy {
     /// A short name; it prefixes the deterministic client order ids.

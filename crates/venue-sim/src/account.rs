@@ -16,10 +16,9 @@ use smc_matching::Portfolio;
 use smc_matching::VenueReport;
 use smc_matching::{AccountConfig, AccountKind};
 use smc_matching::{Oms, Order};
-use smc_model::Size;
 use smc_model::{
     Candle, ClientOrderId, InstrumentId, Liquidity, OrderKind, OrderRequest, OrderStatus, Side,
-    TimeInForce,
+    Size, TimeInForce,
 };
 use std::collections::BTreeMap;
 use tokio::sync::broadcast;

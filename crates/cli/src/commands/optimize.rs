@@ -9,8 +9,7 @@ use crate::output::progress::search_bar;
 use anyhow::Context;
 use clap::{Args, ValueEnum};
 use serde_json::json;
-use smc_model::Candle;
-use smc_model::time::format_utc;
+use smc_model::{Candle, time::format_utc};
 use smc_optimize::strategies::check_names;
 use smc_optimize::{
     BoxError, Objective, OptimizeConfig, OptimizeReport, ParamSet, RunResult, Search, Thresholds,

@@ -6,8 +6,7 @@
 
 use anyhow::{Context, bail};
 use clap::{Args, Subcommand, ValueEnum};
-use smc_model::Clock;
-use smc_model::time::format_utc;
+use smc_model::{Clock, time::format_utc};
 use smc_risk::breakers::auth::authorize;
 use smc_risk::breakers::{
     BreakerRecord, RESET_TOKEN_ENV, ResetRequest, ResetSecret, ResetVerifier,

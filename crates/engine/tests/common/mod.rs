@@ -5,8 +5,11 @@
 
 use rust_decimal::Decimal;
 use smc_engine::{Engine, EngineConfig, EngineInstrument};
-use smc_model::{Candle, EngineEvent, Instrument, InstrumentSpec, MarketKind, SimClock, Timeframe};
-use smc_strategy::{ApproveAll, Intent, Strategy, StrategyContext};
+use smc_model::{
+    ApproveAll, Candle, EngineEvent, Instrument, InstrumentSpec, Intent, MarketKind, SimClock,
+    Timeframe,
+};
+use smc_strategy::{Strategy, StrategyContext};
 use std::collections::BTreeMap;
 
 pub fn instrument(kind: MarketKind) -> Instrument {

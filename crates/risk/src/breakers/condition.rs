@@ -3,7 +3,7 @@
 //! machine, persistence and events live in the gate; a condition only
 //! measures.
 
-use smc_strategy::risk::RiskObservation;
+use smc_model::RiskObservation;
 
 /// One breaker's measure.
 pub trait Condition: Send {

@@ -4,9 +4,7 @@
 
 use super::condition::Condition;
 use rust_decimal::Decimal;
-use smc_model::EngineEvent;
-use smc_model::time::DAY_MS;
-use smc_strategy::risk::RiskObservation;
+use smc_model::{EngineEvent, RiskObservation, time::DAY_MS};
 
 /// The daily-loss measure.
 #[derive(Debug, Clone)]

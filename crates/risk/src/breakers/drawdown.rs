@@ -2,8 +2,7 @@
 
 use super::condition::Condition;
 use rust_decimal::Decimal;
-use smc_model::EngineEvent;
-use smc_strategy::risk::RiskObservation;
+use smc_model::{EngineEvent, RiskObservation};
 
 /// The drawdown measure.
 #[derive(Debug, Clone)]

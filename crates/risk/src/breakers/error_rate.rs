@@ -3,8 +3,7 @@
 //! an error.
 
 use super::condition::Condition;
-use smc_model::EngineEvent;
-use smc_strategy::risk::RiskObservation;
+use smc_model::{EngineEvent, RiskObservation};
 use std::collections::VecDeque;
 
 /// The error-rate measure.

@@ -15,9 +15,9 @@ use super::config::{BreakerConfig, BreakerConfigError, Release};
 use super::state::{BreakerRecord, BreakerState, BreakerTransition};
 use super::store::{BreakerStore, StoreError};
 use crate::reducing::reduces_risk;
-use smc_model::{EventSink, PortfolioSnapshot};
-use smc_strategy::risk::RiskObservation;
-use smc_strategy::{OrderIntent, RiskGate, RiskOutcome, RiskState};
+use smc_model::{
+    EventSink, OrderIntent, PortfolioSnapshot, RiskGate, RiskObservation, RiskOutcome, RiskState,
+};
 
 /// Why a gate could not start.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -5,8 +5,7 @@
 
 use super::condition::Condition;
 use rust_decimal::Decimal;
-use smc_model::{EngineEvent, InstrumentId};
-use smc_strategy::risk::RiskObservation;
+use smc_model::{EngineEvent, InstrumentId, RiskObservation};
 use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, Default)]

@@ -4,7 +4,7 @@
 //! the first bar after the gap arrives, or earlier when a tick shows it.
 
 use super::condition::Condition;
-use smc_strategy::risk::RiskObservation;
+use smc_model::RiskObservation;
 
 /// The staleness measure.
 #[derive(Debug, Clone)]

@@ -3,7 +3,7 @@
 
 use super::condition::Condition;
 use rust_decimal::Decimal;
-use smc_strategy::risk::RiskObservation;
+use smc_model::RiskObservation;
 use std::collections::VecDeque;
 
 #[derive(Debug, Clone, Default)]

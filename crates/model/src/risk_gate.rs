@@ -3,9 +3,12 @@
 //! sizing, limits and breakers behind this trait. The default approves
 //! everything, which is what a backtest without a config runs.
 
+use crate::candle::Candle;
+use crate::event::{EngineEvent, EventSink, RiskVerdict};
 use crate::intent::OrderIntent;
+use crate::portfolio::PortfolioSnapshot;
+use crate::timeframe::Timeframe;
 use serde::{Deserialize, Serialize};
-use smc_model::{Candle, EngineEvent, EventSink, PortfolioSnapshot, RiskVerdict, Timeframe};
 
 /// What strategies see of risk. Strategies must not add risk when
 /// `trading_allowed` is false (the gate refuses them anyway); orders that

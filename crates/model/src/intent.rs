@@ -2,11 +2,11 @@
 //! the risk gate, rounds it to the instrument once, gives it a deterministic
 //! client order id and hands it to the OMS.
 
+use crate::order::{ClientOrderId, OrderKind, Side, TimeInForce};
+use crate::setup::Setup;
+use crate::size::Size;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
-use smc_model::{ClientOrderId, OrderKind, Side, TimeInForce};
-
-pub use smc_model::{Setup, Size};
 
 /// One order a strategy wants.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -9,10 +9,11 @@ use rust_decimal::dec;
 use smc_data::{ReadOptions, read_ohlcv};
 use smc_engine::{Engine, EngineConfig, Series, engine_instruments, run_backtest};
 use smc_model::{
-    EngineEvent, Instrument, InstrumentSpec, MarketKind, RiskVerdict, SimClock, Timeframe,
+    ApproveAll, EngineEvent, Instrument, InstrumentSpec, MarketKind, RiskGate, RiskVerdict,
+    SimClock, Timeframe,
 };
 use smc_risk::breakers::{BreakerConfig, BreakerGate, DailyLossConfig, MemoryStore};
-use smc_strategy::{ApproveAll, RiskGate, SmcConfig, SmcStrategy};
+use smc_strategy::{SmcConfig, SmcStrategy};
 use std::path::Path;
 
 fn run(gate: Box<dyn RiskGate>) -> Vec<EngineEvent> {
