@@ -3,7 +3,7 @@
 //! Either the engine says per bar whether it was in the market, or the bars
 //! are derived from the trades' entry and exit times.
 
-use crate::trades::RoundTrip;
+use smc_model::RoundTrip;
 
 /// Fraction of `true` flags, one per bar. `None` for no bars.
 pub fn exposure_from_flags(in_market: &[bool]) -> Option<f64> {
@@ -59,11 +59,12 @@ pub fn exposure_from_trades(times: &[i64], trades: &[RoundTrip]) -> Option<f64> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::trades::TradeSide;
     use rust_decimal::Decimal;
+    use smc_model::TradeSide;
 
     fn trade(entry: i64, exit: Option<i64>) -> RoundTrip {
         RoundTrip {
+            instrument: 0,
             entry_time: entry,
             exit_time: exit,
             entry_price: Decimal::ONE,
@@ -72,7 +73,7 @@ mod tests {
             side: TradeSide::Short,
             pnl: Decimal::ZERO,
             fees: Decimal::ZERO,
-            setup: String::new(),
+            setup: None,
         }
     }
 

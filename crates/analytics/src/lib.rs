@@ -38,4 +38,3 @@ pub use curve::{AnalyticsError, EquityCurve};
 pub use metrics::{Analysis, Metrics, Options, analyze};
 pub use monthly::MonthlyReturn;
 pub use setups::SetupStats;
-pub use trades::{RoundTrip, TradeSide};

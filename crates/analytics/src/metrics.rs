@@ -9,10 +9,11 @@ use crate::ratios::{calmar, sharpe, sortino};
 use crate::returns::{cagr, simple_returns, total_return, volatility};
 use crate::setups::{SetupStats, setup_stats};
 use crate::stats;
-use crate::trades::{RoundTrip, trade_stats};
+use crate::trades::trade_stats;
 use crate::var::var_cvar_sorted;
 use rust_decimal::Decimal;
 use serde::Serialize;
+use smc_model::RoundTrip;
 
 /// Choices the caller may make; the defaults are rf = 0 and exposure
 /// derived from the trades.

@@ -2,15 +2,15 @@
 //! trades performed, with the same definitions as the overall trade
 //! statistics.
 
-use crate::trades::{RoundTrip, pnl_stats};
+use crate::trades::pnl_stats;
 use serde::Serialize;
-use smc_model::num::to_f64;
+use smc_model::{RoundTrip, num::to_f64};
 use std::collections::BTreeMap;
 
 /// The closed trades of one setup.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SetupStats {
-    /// The `setup` string of the trades, as given.
+    /// The trades' setup label (`ob:1h`, see `RoundTrip::setup_label`).
     pub setup: String,
     /// Closed round trips (at least one).
     pub trades: usize,
@@ -28,16 +28,19 @@ pub struct SetupStats {
 /// (byte order), so the report is deterministic. Open trades are left out,
 /// as in the overall statistics; a setup with only open trades has no row.
 pub fn setup_stats(trades: &[RoundTrip]) -> Vec<SetupStats> {
-    let mut by_setup: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
+    let mut by_setup: BTreeMap<String, Vec<f64>> = BTreeMap::new();
     for t in trades.iter().filter(|t| t.is_closed()) {
-        by_setup.entry(&t.setup).or_default().push(to_f64(t.pnl));
+        by_setup
+            .entry(t.setup_label())
+            .or_default()
+            .push(to_f64(t.pnl));
     }
     by_setup
         .into_iter()
         .map(|(setup, pnls)| {
             let s = pnl_stats(&pnls);
             SetupStats {
-                setup: setup.to_owned(),
+                setup,
                 trades: s.trades,
                 // Every group has at least one trade, so these are defined.
                 win_rate: s.win_rate.unwrap_or(0.0),
@@ -52,11 +55,12 @@ pub fn setup_stats(trades: &[RoundTrip]) -> Vec<SetupStats> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::trades::TradeSide;
     use rust_decimal::Decimal;
+    use smc_model::TradeSide;
 
     fn trade(setup: &str, pnl: i64, closed: bool) -> RoundTrip {
         RoundTrip {
+            instrument: 0,
             entry_time: 0,
             exit_time: closed.then_some(1),
             entry_price: Decimal::ONE,
@@ -65,7 +69,7 @@ mod tests {
             side: TradeSide::Long,
             pnl: Decimal::from(pnl),
             fees: Decimal::ZERO,
-            setup: setup.into(),
+            setup: smc_model::Setup::from_label(setup),
         }
     }
 

@@ -1,49 +1,13 @@
-//! Round-trip trades, the input the engine converts its trades into, and
-//! their win/loss statistics.
+//! Win/loss statistics of round trips (`smc_model::RoundTrip`, which the
+//! engine's trade ledger builds).
 //!
 //! Only closed round trips (`exit_time` set) are counted: an open trade's
 //! P&L is a mark, not an outcome. Open trades still count for exposure.
 
 use crate::curve::finite;
 use crate::stats;
-use rust_decimal::Decimal;
-use serde::{Deserialize, Serialize};
-use smc_model::num::to_f64;
-
-/// Long or short.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum TradeSide {
-    Long,
-    Short,
-}
-
-/// One round trip: a position from flat back to flat.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RoundTrip {
-    /// Epoch ms of the entry.
-    pub entry_time: i64,
-    /// Epoch ms of the exit; `None` while the trade is open.
-    pub exit_time: Option<i64>,
-    pub entry_price: Decimal,
-    pub exit_price: Option<Decimal>,
-    /// Quantity entered (positive).
-    pub size: Decimal,
-    pub side: TradeSide,
-    /// Realized P&L net of all fees, in the quote currency.
-    pub pnl: Decimal,
-    /// Fees of both legs, in the quote currency.
-    pub fees: Decimal,
-    /// The SMC pattern and timeframe that opened the trade (`"ob:1h"`).
-    pub setup: String,
-}
-
-impl RoundTrip {
-    /// Closed when it has an exit time.
-    pub fn is_closed(&self) -> bool {
-        self.exit_time.is_some()
-    }
-}
+use serde::Serialize;
+use smc_model::{RoundTrip, num::to_f64};
 
 /// Win/loss statistics of a set of closed trades' P&L.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -103,6 +67,8 @@ pub fn pnl_stats(pnls: &[f64]) -> TradeStats {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rust_decimal::Decimal;
+    use smc_model::TradeSide;
 
     #[test]
     fn wins_losses_and_breakeven() {
@@ -142,6 +108,7 @@ mod tests {
     #[test]
     fn open_trades_are_not_counted() {
         let t = |exit: Option<i64>, pnl: i64| RoundTrip {
+            instrument: 0,
             entry_time: 0,
             exit_time: exit,
             entry_price: Decimal::ONE,
@@ -150,7 +117,7 @@ mod tests {
             side: TradeSide::Long,
             pnl: Decimal::from(pnl),
             fees: Decimal::ZERO,
-            setup: "ob:1h".into(),
+            setup: smc_model::Setup::from_label("ob:1h"),
         };
         let s = trade_stats(&[t(Some(5), 10), t(None, -100)]);
         assert_eq!(

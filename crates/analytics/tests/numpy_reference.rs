@@ -11,7 +11,8 @@
 
 use rust_decimal::Decimal;
 use serde_json::Value;
-use smc_analytics::{Options, RoundTrip, TradeSide, analyze};
+use smc_analytics::{Options, analyze};
+use smc_model::{RoundTrip, TradeSide};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
@@ -46,6 +47,7 @@ fn load(name: &str) -> (Vec<(i64, Decimal)>, Vec<RoundTrip>) {
     let trades = rows(&format!("{name}_trades.csv"))
         .iter()
         .map(|r| RoundTrip {
+            instrument: 0,
             entry_time: r[0].parse().unwrap(),
             exit_time: optional(&r[1]).map(|s| s.parse().unwrap()),
             entry_price: dec(&r[2]),
@@ -58,7 +60,7 @@ fn load(name: &str) -> (Vec<(i64, Decimal)>, Vec<RoundTrip>) {
             },
             pnl: dec(&r[6]),
             fees: dec(&r[7]),
-            setup: r[8].clone(),
+            setup: smc_model::Setup::from_label(&r[8]),
         })
         .collect();
     (equity, trades)

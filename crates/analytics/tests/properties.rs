@@ -5,7 +5,8 @@
 
 use proptest::prelude::*;
 use rust_decimal::Decimal;
-use smc_analytics::{Analysis, Metrics, Options, RoundTrip, TradeSide, analyze};
+use smc_analytics::{Analysis, Metrics, Options, analyze};
+use smc_model::{RoundTrip, TradeSide};
 
 /// Bar lengths to draw from: 1m, 1h, 1d.
 const STEPS: [i64; 3] = [60_000, 3_600_000, 86_400_000];
@@ -156,6 +157,7 @@ proptest! {
         let trades: Vec<RoundTrip> = trades
             .iter()
             .map(|&(entry, exit, pnl, long)| RoundTrip {
+                instrument: 0,
                 entry_time: entry,
                 exit_time: exit,
                 entry_price: Decimal::ONE,
@@ -164,7 +166,7 @@ proptest! {
                 side: if long { TradeSide::Long } else { TradeSide::Short },
                 pnl: Decimal::new(pnl, 1),
                 fees: Decimal::ZERO,
-                setup: format!("s{}", pnl.rem_euclid(3)),
+                setup: smc_model::Setup::from_label(&format!("s{}", pnl.rem_euclid(3))),
             })
             .collect();
         let a = analyze(&equity, &trades, &Options::default()).unwrap();

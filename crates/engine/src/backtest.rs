@@ -9,10 +9,9 @@ use crate::book::EngineInstrument;
 use crate::config::ModelNames;
 use crate::engine::{Engine, EngineError, MarketEvent};
 use crate::funding::FundingRate;
-use crate::trades::Trade;
 use rust_decimal::Decimal;
 use serde::Serialize;
-use smc_model::{Candle, EngineEvent, EventSink, Instrument, Timeframe};
+use smc_model::{Candle, EngineEvent, EventSink, Instrument, RoundTrip, Timeframe};
 
 /// One candle series of the run.
 #[derive(Debug, Clone, Copy)]
@@ -43,9 +42,9 @@ pub struct BacktestReport {
     pub models: ModelNames,
     pub bars: usize,
     pub equity_curve: Vec<EquityPoint>,
-    pub trades: Vec<Trade>,
+    pub trades: Vec<RoundTrip>,
     /// Positions still open at the end, marked at the last close.
-    pub open_trades: Vec<Trade>,
+    pub open_trades: Vec<RoundTrip>,
     /// Cash plus open positions at the last close (no exit fee).
     pub final_equity: Decimal,
     pub fees_paid: Decimal,

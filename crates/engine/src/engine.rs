@@ -14,12 +14,12 @@ use crate::execution::{ExecReport, Execution};
 use crate::external::{ExternalReport, VenueCommand};
 use crate::intake::order_from_intent;
 use crate::simulated::SimulatedExecution;
-use crate::trades::{Trade, TradeLedger};
+use crate::trades::TradeLedger;
 use rust_decimal::Decimal;
 use smc_matching::{Executor, MatchingEngine, Oms, Order, Portfolio};
 use smc_model::{
     Candle, ClientOrderId, Clock, EngineEvent, EventSink, Fill, Intent, OrderIntent,
-    PortfolioSnapshot, RiskGate, RiskObservation, Timeframe,
+    PortfolioSnapshot, RiskGate, RiskObservation, RoundTrip, Timeframe,
 };
 use smc_strategy::{Strategy, StrategyContext};
 
@@ -471,12 +471,12 @@ impl Engine {
         &self.book.instruments
     }
 
-    pub fn closed_trades(&self) -> &[Trade] {
+    pub fn closed_trades(&self) -> &[RoundTrip] {
         self.ledger.closed()
     }
 
     /// Open trades marked at each instrument's last close.
-    pub fn open_trades(&self) -> Vec<Trade> {
+    pub fn open_trades(&self) -> Vec<RoundTrip> {
         let pf = &self.book.portfolio;
         self.ledger.open_trades(|i| {
             let p = pf.position(i);

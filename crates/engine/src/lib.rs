@@ -30,7 +30,7 @@ pub mod intake;
 pub mod lookahead;
 /// Backtest and paper mode: the simulated venue fills orders.
 pub mod simulated;
-/// Round-trip trades built from fills.
+/// The trade ledger: round trips built from fills.
 pub mod trades;
 
 pub use backtest::{
@@ -49,4 +49,4 @@ pub use smc_matching::{
     AccountConfig, AccountKind, FeeModel, IntrabarRule, LatencyModel, Portfolio, Position,
     SlippageModel,
 };
-pub use trades::{Trade, TradeSide};
+pub use trades::TradeLedger;

@@ -1,39 +1,11 @@
-//! Round-trip trades, built from fills: a trade opens when a position leaves
-//! flat and closes when it returns to flat (a flip closes one trade and
-//! opens the next). Entry and exit prices are quantity-weighted averages;
-//! `pnl` is realized P&L net of both legs' fees.
+//! The trade ledger: round trips ([`RoundTrip`]) built from fills. A trade
+//! opens when a position leaves flat and closes when it returns to flat (a
+//! flip closes one trade and opens the next). Entry and exit prices are
+//! quantity-weighted averages; `pnl` is realized P&L net of both legs' fees.
 
 use crate::execution::BookFill;
 use rust_decimal::Decimal;
-use serde::Serialize;
-use smc_model::{Setup, Side};
-
-/// Long or short.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum TradeSide {
-    Long,
-    Short,
-}
-
-/// One round trip. An open trade has no exit; its `pnl` is marked at the
-/// last close, net of the fees paid so far.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Trade {
-    pub instrument: usize,
-    pub side: TradeSide,
-    /// Open time of the bar whose price filled the entry.
-    pub entry_time: i64,
-    pub exit_time: Option<i64>,
-    pub entry_price: Decimal,
-    pub exit_price: Option<Decimal>,
-    /// Total quantity entered.
-    pub size: Decimal,
-    pub pnl: Decimal,
-    /// Fees of both legs, in quote.
-    pub fees: Decimal,
-    pub setup: Option<Setup>,
-}
+use smc_model::{RoundTrip, Setup, Side, TradeSide};
 
 #[derive(Debug, Clone)]
 struct OpenTrade {
@@ -69,7 +41,7 @@ impl OpenTrade {
         }
     }
 
-    fn to_trade(&self, instrument: usize, closed: bool, unrealized: Decimal) -> Trade {
+    fn to_trade(&self, instrument: usize, closed: bool, unrealized: Decimal) -> RoundTrip {
         let avg = |value: Decimal, qty: Decimal| {
             if qty.is_zero() {
                 Decimal::ZERO
@@ -77,7 +49,7 @@ impl OpenTrade {
                 value / qty
             }
         };
-        Trade {
+        RoundTrip {
             instrument,
             side: self.side,
             entry_time: self.entry_time,
@@ -96,7 +68,7 @@ impl OpenTrade {
 #[derive(Debug, Clone, Default)]
 pub struct TradeLedger {
     open: Vec<Option<OpenTrade>>,
-    closed: Vec<Trade>,
+    closed: Vec<RoundTrip>,
 }
 
 impl TradeLedger {
@@ -144,12 +116,12 @@ impl TradeLedger {
         }
     }
 
-    pub fn closed(&self) -> &[Trade] {
+    pub fn closed(&self) -> &[RoundTrip] {
         &self.closed
     }
 
     /// The open trades, marked with each position's unrealized P&L.
-    pub fn open_trades(&self, unrealized: impl Fn(usize) -> Decimal) -> Vec<Trade> {
+    pub fn open_trades(&self, unrealized: impl Fn(usize) -> Decimal) -> Vec<RoundTrip> {
         self.open
             .iter()
             .enumerate()

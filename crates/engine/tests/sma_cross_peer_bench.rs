@@ -19,10 +19,10 @@ use rust_decimal::prelude::ToPrimitive;
 use smc_data::{ReadOptions, read_ohlcv};
 use smc_engine::BacktestReport;
 use smc_engine::{
-    Engine, EngineConfig, FeeModel, IntrabarRule, LatencyModel, Series, SlippageModel, TradeSide,
+    Engine, EngineConfig, FeeModel, IntrabarRule, LatencyModel, Series, SlippageModel,
     engine_instruments, run_backtest,
 };
-use smc_model::{ApproveAll, Candle, EngineEvent, MarketKind, SimClock, Timeframe};
+use smc_model::{ApproveAll, Candle, EngineEvent, MarketKind, SimClock, Timeframe, TradeSide};
 use smc_strategy::{FirstDecision, SmaCross, SmaCrossConfig};
 use std::path::Path;
 

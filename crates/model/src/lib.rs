@@ -24,6 +24,8 @@ pub mod order;
 pub mod portfolio;
 /// The pre-trade risk gate every intent passes, and the risk state strategies read.
 pub mod risk_gate;
+/// Round trips: a position from flat back to flat.
+pub mod round_trip;
 /// Exact decimals from configuration numbers (`0.1` is 0.1, not the float).
 pub mod serde_decimal;
 /// The pattern and timeframe behind an entry.
@@ -46,6 +48,7 @@ pub use order::{
 };
 pub use portfolio::{PortfolioSnapshot, PositionSnapshot};
 pub use risk_gate::{ApproveAll, RiskGate, RiskObservation, RiskOutcome, RiskState};
+pub use round_trip::{RoundTrip, TradeSide};
 pub use setup::Setup;
 pub use size::Size;
 pub use timeframe::{Timeframe, TimeframeError};

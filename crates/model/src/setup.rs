@@ -21,4 +21,45 @@ impl Setup {
             timeframe,
         }
     }
+
+    pub fn new(pattern: impl Into<String>, timeframe: Option<Timeframe>) -> Self {
+        Setup {
+            pattern: Cow::Owned(pattern.into()),
+            timeframe,
+        }
+    }
+
+    /// The setup a report label names (`ob:1h`, `cross`; `none` is no
+    /// setup), the inverse of [`crate::RoundTrip::setup_label`].
+    pub fn from_label(label: &str) -> Option<Setup> {
+        if label == "none" {
+            return None;
+        }
+        Some(match label.rsplit_once(':') {
+            Some((pattern, tf)) => match tf.parse() {
+                Ok(tf) => Setup::new(pattern, Some(tf)),
+                Err(_) => Setup::new(label, None),
+            },
+            None => Setup::new(label, None),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_parse_back_into_setups() {
+        assert_eq!(Setup::from_label("none"), None);
+        assert_eq!(
+            Setup::from_label("ob:1h"),
+            Some(Setup::fixed("ob", Some(Timeframe::H1)))
+        );
+        assert_eq!(
+            Setup::from_label("cross"),
+            Some(Setup::fixed("cross", None))
+        );
+        assert_eq!(Setup::from_label("a:b"), Some(Setup::new("a:b", None)));
+    }
 }

@@ -6,7 +6,8 @@ use crate::error::{BoxError, OptimizeError};
 use crate::objective::Objective;
 use crate::param::ParamSet;
 use rust_decimal::Decimal;
-use smc_analytics::{Metrics, Options, RoundTrip, analyze};
+use smc_analytics::{Metrics, Options, analyze};
+use smc_model::RoundTrip;
 use std::ops::Range;
 
 /// One backtest's output.

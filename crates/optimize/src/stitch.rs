@@ -48,10 +48,11 @@ pub fn stitch(parts: &[RunResult]) -> RunResult {
 mod tests {
     use super::*;
     use rust_decimal::dec;
-    use smc_analytics::{RoundTrip, TradeSide};
+    use smc_model::{RoundTrip, TradeSide};
 
     fn trade(pnl: Decimal) -> RoundTrip {
         RoundTrip {
+            instrument: 0,
             entry_time: 0,
             exit_time: Some(1),
             entry_price: dec!(1),
@@ -60,7 +61,7 @@ mod tests {
             side: TradeSide::Long,
             pnl,
             fees: dec!(1),
-            setup: "x".into(),
+            setup: smc_model::Setup::from_label("x"),
         }
     }
 

@@ -20,8 +20,8 @@ use crate::tables::{self, RiskNote, TimeMarker};
 use rust_decimal::Decimal;
 use serde::Serialize;
 use smc_analysis::{Bar, SmcEvent};
-use smc_analytics::{Analysis, RoundTrip, TradeSide};
-use smc_model::{Timeframe, num::to_f64};
+use smc_analytics::Analysis;
+use smc_model::{RoundTrip, Timeframe, TradeSide, num::to_f64};
 use std::io::{self, Write};
 
 /// Buckets of the equity chart: more than any screen has pixel columns.
@@ -124,7 +124,7 @@ fn trade_markers(trades: &[RoundTrip]) -> Vec<TradeMarker> {
                 "trade {} · size {} · {}",
                 k + 1,
                 t.size.normalize(),
-                t.setup
+                t.setup_label()
             ),
         });
         if let (Some(time), Some(price)) = (t.exit_time, t.exit_price) {
@@ -283,6 +283,7 @@ mod tests {
     #[test]
     fn open_trades_have_an_entry_marker_only() {
         let trade = RoundTrip {
+            instrument: 0,
             entry_time: 5,
             exit_time: None,
             entry_price: dec!(10),
@@ -291,7 +292,7 @@ mod tests {
             side: TradeSide::Short,
             pnl: dec!(0),
             fees: dec!(0),
-            setup: "fvg_retest:1m".into(),
+            setup: smc_model::Setup::from_label("fvg_retest:1m"),
         };
         let markers = trade_markers(&[trade]);
         assert_eq!(markers.len(), 1);

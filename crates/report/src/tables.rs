@@ -5,8 +5,9 @@
 
 use crate::page::escape_html;
 use rust_decimal::Decimal;
-use smc_analytics::{Metrics, MonthlyReturn, RoundTrip, SetupStats, TradeSide};
+use smc_analytics::{Metrics, MonthlyReturn, SetupStats};
 use smc_model::time::{DAY_MS, HOUR_MS, MINUTE_MS, format_utc};
+use smc_model::{RoundTrip, TradeSide};
 use std::fmt::Write;
 
 /// Rows beyond which a table is cut (with a note): a browser handles this
@@ -236,7 +237,7 @@ pub fn trades_table(trades: &[RoundTrip]) -> String {
             t.pnl,
             ret.map_or_else(|| "–".into(), |r| pct(Some(smc_model::num::to_f64(r)))),
             t.fees,
-            escape_html(&t.setup),
+            escape_html(&t.setup_label()),
         );
     }
     if trades.is_empty() {
@@ -321,6 +322,7 @@ mod tests {
 
     fn trip(setup: &str, pnl: Decimal, exit: Option<i64>) -> RoundTrip {
         RoundTrip {
+            instrument: 0,
             entry_time: 0,
             exit_time: exit,
             entry_price: dec!(100),
@@ -329,7 +331,7 @@ mod tests {
             side: TradeSide::Long,
             pnl,
             fees: dec!(0.4),
-            setup: setup.into(),
+            setup: smc_model::Setup::from_label(setup),
         }
     }
 

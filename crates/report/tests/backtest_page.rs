@@ -83,7 +83,7 @@ fn the_equity_curve_keeps_its_extremes() {
 fn user_text_is_escaped_everywhere() {
     let mut fx = Fixture::new(1440, 14);
     fx.title = "</script><script>alert(1)</script>".into();
-    fx.trades[0].setup = "<img src=x onerror=alert(1)>".into();
+    fx.trades[0].setup = smc_model::Setup::from_label("<img src=x onerror=alert(1)>");
     let html = fx.render();
     assert_eq!(
         html.matches("<script").count(),

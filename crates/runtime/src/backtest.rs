@@ -11,11 +11,11 @@ use crate::strategies::{StrategyName, make_strategy, strategy_name};
 use rust_decimal::Decimal;
 use smc_engine::{
     BacktestReport, Engine, EngineConfig, FeeModel, IntrabarRule, LatencyModel, Series,
-    SlippageModel, Trade, TradeSide, engine_instruments, run_backtest,
+    SlippageModel, engine_instruments, run_backtest,
 };
 use smc_model::{
     ApproveAll, Candle, EngineEvent, EventSink, Instrument, InstrumentSpec, MarketKind, RiskGate,
-    SimClock, Timeframe,
+    RoundTrip, SimClock, Timeframe,
 };
 use smc_strategy::FirstDecision;
 use std::path::PathBuf;
@@ -198,7 +198,7 @@ pub struct Backtest {
     pub report: BacktestReport,
     /// The events the results report (see [`Recorder`]).
     pub events: Vec<EngineEvent>,
-    pub round_trips: Vec<smc_analytics::RoundTrip>,
+    pub round_trips: Vec<smc_model::RoundTrip>,
     pub analysis: smc_analytics::Analysis,
     pub timings: Timings,
 }
@@ -301,40 +301,14 @@ impl BacktestRequest {
     }
 }
 
-/// The round trips in analytics' form, closed ones first.
-fn round_trips(report: &BacktestReport) -> Vec<smc_analytics::RoundTrip> {
+/// The round trips, closed ones first.
+fn round_trips(report: &BacktestReport) -> Vec<RoundTrip> {
     report
         .trades
         .iter()
         .chain(&report.open_trades)
-        .map(round_trip)
+        .cloned()
         .collect()
-}
-
-/// One engine trade in analytics' form; its setup as `pattern:timeframe`
-/// (`ob:1h`), or `none`.
-pub fn round_trip(t: &Trade) -> smc_analytics::RoundTrip {
-    smc_analytics::RoundTrip {
-        entry_time: t.entry_time,
-        exit_time: t.exit_time,
-        entry_price: t.entry_price,
-        exit_price: t.exit_price,
-        size: t.size,
-        side: if t.side == TradeSide::Long {
-            smc_analytics::TradeSide::Long
-        } else {
-            smc_analytics::TradeSide::Short
-        },
-        pnl: t.pnl,
-        fees: t.fees,
-        setup: t.setup.as_ref().map_or_else(
-            || "none".to_string(),
-            |s| match s.timeframe {
-                Some(tf) => format!("{}:{tf}", s.pattern),
-                None => s.pattern.to_string(),
-            },
-        ),
-    }
 }
 
 /// Bars between progress calls: cheap enough to be invisible.

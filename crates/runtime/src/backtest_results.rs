@@ -10,8 +10,7 @@ use crate::error::{SessionError, SessionResult};
 use crate::strategies::StrategyName;
 use serde_json::json;
 use smc_analysis::DetectorConfig;
-use smc_engine::{Trade, TradeSide};
-use smc_model::{Candle, EngineEvent, RiskVerdict, Timeframe};
+use smc_model::{Candle, EngineEvent, RiskVerdict, RoundTrip, Timeframe, TradeSide};
 use smc_report::{BacktestPage, RiskNote, TimeMarker};
 use std::path::Path;
 
@@ -72,7 +71,7 @@ struct RunFacts<'a> {
     detectors: DetectorConfig,
 }
 
-fn trade_json(t: &Trade) -> serde_json::Value {
+fn trade_json(t: &RoundTrip) -> serde_json::Value {
     json!({
         "entry_time": t.entry_time,
         "exit_time": t.exit_time,

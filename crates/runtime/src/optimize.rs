@@ -4,7 +4,7 @@
 //! warmed up on the bars just before it (already in the past, so no
 //! lookahead) and scored on its own bars only.
 
-use crate::backtest::{backtest_engine, round_trip};
+use crate::backtest::backtest_engine;
 use crate::error::{SessionError, SessionResult};
 use crate::strategies::{StrategyName, smc_config};
 use smc_engine::{EngineConfig, Series, run_backtest};
@@ -150,7 +150,7 @@ impl Runner<'_> {
             .iter()
             .chain(&report.open_trades)
             .filter(|t| t.exit_time.is_none_or(|x| x >= start_time))
-            .map(round_trip)
+            .cloned()
             .collect();
         Ok(RunResult { equity, trades })
     }
