@@ -27,12 +27,8 @@ pub mod ratios;
 pub mod returns;
 /// Per-setup breakdown of the trades.
 pub mod setups;
-/// Compensated sums, mean, variance and numpy's linear quantile.
-pub mod stats;
 /// Round-trip trades (the input type) and their win/loss statistics.
 pub mod trades;
-/// Historical value at risk and conditional value at risk.
-pub mod var;
 
 pub use curve::{AnalyticsError, EquityCurve};
 pub use metrics::{Analysis, Metrics, Options, analyze};

@@ -8,12 +8,11 @@ use crate::monthly::{MonthlyReturn, monthly_returns};
 use crate::ratios::{calmar, sharpe, sortino};
 use crate::returns::{cagr, simple_returns, total_return, volatility};
 use crate::setups::{SetupStats, setup_stats};
-use crate::stats;
 use crate::trades::trade_stats;
-use crate::var::var_cvar_sorted;
 use rust_decimal::Decimal;
 use serde::Serialize;
 use smc_model::RoundTrip;
+use smc_risk::historical_var_cvar;
 
 /// Choices the caller may make; the defaults are rf = 0 and exposure
 /// derived from the trades.
@@ -93,8 +92,7 @@ pub fn analyze(
     let annualised = |f: fn(&[f64], f64, f64) -> Option<f64>| {
         bars_per_year.and_then(|bpy| f(&returns, bpy, options.risk_free_rate))
     };
-    let sorted = stats::sorted(&returns);
-    let tail = |c: f64| var_cvar_sorted(&sorted, c);
+    let tail = |c: f64| historical_var_cvar(&returns, c);
     let dd = drawdown(&curve);
     let max_drawdown = dd.map(|d| d.max);
     let growth = cagr(&curve);

@@ -6,7 +6,7 @@
 
 use crate::curve::finite;
 use crate::returns::{RETURN_TOLERANCE, bar_std};
-use crate::stats;
+use smc_model::stats;
 
 /// Annualised Sharpe ratio (mean(r) − rf / bpy) / std(r, ddof = 1) · √bpy.
 ///

@@ -2,20 +2,18 @@
 //! return, CAGR and annualised volatility.
 
 use crate::curve::{EquityCurve, finite};
-use crate::stats;
+use smc_model::stats;
 
 /// Per-bar returns closer than `RETURN_TOLERANCE · max(1, |r|)` are
 /// indistinguishable: each r_t = E_t / E_{t−1} − 1 carries a rounding error
 /// of about 1e-16 (relative to 1 + r_t) from the `f64` conversion and the
 /// division, so exact ties and exactly constant returns come out a few ulps
-/// apart. Two places need that said: a standard deviation (or downside
-/// deviation) below the tolerance is zero, so a constant-return series has
-/// zero volatility rather than a spread of ~1e-16 and a meaningless Sharpe
-/// of ~1e15; and CVaR's tail includes returns within the tolerance of the
-/// quantile, so tied returns do not fall in or out of the tail with the
-/// rounding (rescaling the equity would otherwise move CVaR). The tolerance
-/// is four orders of magnitude above the noise and far below any real
-/// per-bar spread.
+/// apart. A standard deviation (or downside deviation) below the tolerance
+/// is zero, so a constant-return series has zero volatility rather than a
+/// spread of ~1e-16 and a meaningless Sharpe of ~1e15. The tolerance is
+/// four orders of magnitude above the noise and far below any real per-bar
+/// spread. (CVaR takes the returns at or below the VaR exactly, as
+/// `smc risk var` does: `smc_risk::historical_var_cvar`.)
 pub const RETURN_TOLERANCE: f64 = 1e-12;
 
 /// Simple returns r_t = E_t / E_{t−1} − 1 for t = 1 … n−1 (n − 1 values;
@@ -29,7 +27,7 @@ pub fn simple_returns(equity: &[f64]) -> Option<Vec<f64>> {
     if equity[..prior].iter().any(|e| *e <= 0.0) {
         return None;
     }
-    Some(equity.windows(2).map(|w| w[1] / w[0] - 1.0).collect())
+    Some(stats::simple_returns(equity))
 }
 
 /// E_end / E_start − 1. `None` with fewer than two points or E_start ≤ 0.

@@ -5,8 +5,8 @@
 //! P&L is a mark, not an outcome. Open trades still count for exposure.
 
 use crate::curve::finite;
-use crate::stats;
 use serde::Serialize;
+use smc_model::stats;
 use smc_model::{RoundTrip, num::to_f64};
 
 /// Win/loss statistics of a set of closed trades' P&L.

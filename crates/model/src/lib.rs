@@ -32,6 +32,8 @@ pub mod serde_decimal;
 pub mod setup;
 /// How much an order trades: a quantity, a notional, a share of equity.
 pub mod size;
+/// The statistics kit: compensated sums, moments, numpy's quantile.
+pub mod stats;
 /// UTC time helpers: epoch milliseconds and calendar conversion.
 pub mod time;
 /// Candle periods (1m … 1w) aligned to UTC.

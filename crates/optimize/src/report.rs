@@ -85,7 +85,7 @@ pub struct OptimizeReport {
 /// Mean of the defined values, `None` when there is none.
 pub(crate) fn mean_defined(xs: impl Iterator<Item = Option<f64>>) -> Option<f64> {
     let v: Vec<f64> = xs.flatten().filter(|x| x.is_finite()).collect();
-    (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64)
+    smc_model::stats::mean(&v)
 }
 
 /// The warning lines for `dsr` and `pbo` under `t`.

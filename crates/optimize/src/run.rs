@@ -14,7 +14,7 @@
 use crate::backtester::{Backtester, RunResult, Scored, metrics_of, run_scored};
 use crate::dsr::{Dsr, DsrInput, deflated_sharpe};
 use crate::error::OptimizeError;
-use crate::moments::{Moments, returns, variance};
+use crate::moments::{returns, sharpe, variance};
 use crate::objective::{Objective, best_index};
 use crate::param::ParamSet;
 use crate::pbo::pbo;
@@ -22,6 +22,7 @@ use crate::report::{OptimizeReport, Summary, Thresholds, WindowReport, mean_defi
 use crate::stitch::stitch;
 use crate::windows::{Window, WindowSpec, walk_forward};
 use rayon::prelude::*;
+use smc_model::stats::Moments;
 use std::ops::Range;
 
 /// How to optimise.
@@ -207,10 +208,10 @@ fn dsr_of(runs: &[TrialRun], best: usize) -> Option<Dsr> {
     let m = runs[best].moments?;
     let sharpes: Vec<f64> = runs
         .iter()
-        .filter_map(|r| r.moments.map(|m| m.sharpe()))
+        .filter_map(|r| r.moments.as_ref().map(sharpe))
         .collect();
     deflated_sharpe(DsrInput {
-        sharpe: m.sharpe(),
+        sharpe: sharpe(&m),
         trials: runs.len(),
         sharpe_variance: variance(&sharpes),
         skew: m.skew,

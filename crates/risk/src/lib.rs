@@ -3,7 +3,7 @@
 //! expected shortfall by four methods), position sizing, the pre-trade
 //! limits gate (position, loss, drawdown, leverage, exposure per symbol,
 //! venue and correlated group, portfolio VaR), and the circuit breakers that
-//! suspend new risk. Stop and exit rules live with the strategies
+//! suspend new risk. The statistics it computes with are `smc_model::stats`. Stop and exit rules live with the strategies
 //! (`smc_strategy::stops`, `smc_strategy::exits`), which this crate's gate
 //! sits behind.
 
@@ -21,8 +21,6 @@ pub mod reducing;
 pub mod reload;
 /// Position sizing: fixed fractional, volatility, fixed notional, capped Kelly.
 pub mod sizing;
-/// Moments and quantiles of a return series.
-pub mod stats;
 /// Value at risk and conditional value at risk (expected shortfall).
 pub mod var;
 
@@ -33,4 +31,4 @@ pub use portfolio_var::PortfolioVar;
 pub use reducing::reduces_risk;
 pub use reload::{LimitsHandle, LimitsUpdate};
 pub use sizing::{Kelly, SizeRequest, Sizing, SizingError, size};
-pub use var::{VarError, VarEstimate, VarMethod, value_at_risk};
+pub use var::{VarCvar, VarError, VarEstimate, VarMethod, historical_var_cvar, value_at_risk};

@@ -105,7 +105,7 @@ impl PortfolioVar {
                 *acc += notional * ret;
             }
         }
-        let q = crate::stats::quantile_linear(&mut self.scratch, 1.0 - self.confidence);
+        let q = smc_model::stats::quantile(&mut self.scratch, 1.0 - self.confidence)?;
         Some((-q).max(0.0) / equity * 100.0)
     }
 }

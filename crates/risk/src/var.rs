@@ -3,7 +3,9 @@
 //! losses as fractions: positive when the quantile is a loss.
 //!
 //! - historical: VaR = −quantile(r, 1 − c) with linear interpolation
-//!   (numpy's default); CVaR = −mean of the returns at or below it.
+//!   (numpy's default); CVaR = −mean of the returns at or below it. This is
+//!   the one historical VaR/CVaR of the workspace: the backtest metrics use
+//!   it too ([`historical_var_cvar`]).
 //! - normal: with μ the mean, σ the standard deviation (ddof 1) and
 //!   z = Φ⁻¹(1 − c): VaR = −(μ + zσ); CVaR = −μ + σ·φ(z)/(1 − c).
 //! - cornish-fisher: z becomes z + (z² − 1)S/6 + (z³ − 3z)K/24 − (2z³ − 5z)S²/36
@@ -12,11 +14,11 @@
 //! - monte-carlo: `paths` draws from the normal fit N(μ, σ), seeded; VaR and
 //!   CVaR are the historical estimators on the draws.
 
-use crate::stats::{excess_kurtosis, mean, quantile_linear, skewness, std_dev};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Normal as NormalSampler};
 use serde::Serialize;
+use smc_model::stats::{self, Moments};
 use statrs::distribution::{Continuous, ContinuousCDF, Normal};
 use std::str::FromStr;
 
@@ -92,8 +94,8 @@ pub fn value_at_risk(
         return Err(VarError::NotFinite(i));
     }
     let tail = 1.0 - confidence;
-    let mu = mean(returns);
-    let sigma = std_dev(returns, mu);
+    let moments = Moments::of(returns).ok_or(VarError::TooFewReturns(returns.len()))?;
+    let (mu, sigma) = (moments.mean, moments.std);
     let estimate = |var: f64, cvar: Option<f64>| VarEstimate {
         var,
         cvar,
@@ -104,8 +106,8 @@ pub fn value_at_risk(
     };
     match method {
         VarMethod::Historical => {
-            let (var, cvar) = historical(&mut returns.to_vec(), tail);
-            Ok(estimate(var, Some(cvar)))
+            let v = historical(&mut returns.to_vec(), tail);
+            Ok(estimate(v.var, Some(v.cvar)))
         }
         VarMethod::Normal => {
             let (z, phi) = standard_normal_tail(tail, sigma)?;
@@ -113,7 +115,7 @@ pub fn value_at_risk(
         }
         VarMethod::CornishFisher => {
             let (z, _) = standard_normal_tail(tail, sigma)?;
-            let (s, k) = (skewness(returns, mu), excess_kurtosis(returns, mu));
+            let (s, k) = (moments.skew, moments.excess_kurtosis());
             let z_cf = z + (z * z - 1.0) * s / 6.0 + (z.powi(3) - 3.0 * z) * k / 24.0
                 - (2.0 * z.powi(3) - 5.0 * z) * s * s / 36.0;
             Ok(estimate(-(mu + z_cf * sigma), None))
@@ -125,20 +127,48 @@ pub fn value_at_risk(
             let sampler = NormalSampler::new(mu, sigma).map_err(|_| VarError::ZeroVariance)?;
             let mut rng = ChaCha8Rng::seed_from_u64(seed);
             let mut draws: Vec<f64> = (0..paths).map(|_| sampler.sample(&mut rng)).collect();
-            let (var, cvar) = historical(&mut draws, tail);
-            Ok(estimate(var, Some(cvar)))
+            let v = historical(&mut draws, tail);
+            Ok(estimate(v.var, Some(v.cvar)))
         }
     }
 }
 
-/// The historical VaR and CVaR of `xs` (reordered in place).
-fn historical(xs: &mut [f64], tail: f64) -> (f64, f64) {
-    let q = quantile_linear(xs, tail);
-    let (sum, count) = xs
-        .iter()
-        .filter(|&&r| r <= q)
-        .fold((0.0, 0usize), |(s, c), &r| (s + r, c + 1));
-    (-q, -(sum / count as f64))
+/// Historical VaR and CVaR at one confidence level, as fractions (losses
+/// positive).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct VarCvar {
+    /// −q, q = the (1 − c)-quantile of the returns (numpy's linear
+    /// interpolation). Negative when even that quantile is a gain.
+    pub var: f64,
+    /// −mean of the returns at or below q. Never less than `var`.
+    pub cvar: f64,
+}
+
+/// The historical VaR and CVaR of `returns` at `confidence` (e.g. 0.95),
+/// with no distribution assumed. The tail r ≤ q is never empty (q is at
+/// least the smallest return), so one return is enough. `None` with no
+/// returns, a confidence outside [0, 1] or a non-finite result.
+pub fn historical_var_cvar(returns: &[f64], confidence: f64) -> Option<VarCvar> {
+    let v = historical(&mut returns.to_vec(), 1.0 - confidence);
+    (v.var.is_finite() && v.cvar.is_finite()).then_some(v)
+}
+
+/// The historical VaR and CVaR of `xs` (reordered in place) at the `tail`
+/// probability; NaN when there is nothing to measure.
+fn historical(xs: &mut [f64], tail: f64) -> VarCvar {
+    let Some(q) = stats::quantile(xs, tail) else {
+        return VarCvar {
+            var: f64::NAN,
+            cvar: f64::NAN,
+        };
+    };
+    let beyond: Vec<f64> = xs.iter().copied().filter(|r| *r <= q).collect();
+    let tail_mean = stats::mean(&beyond).unwrap_or(q);
+    // 0 − x rather than −x: a flat series reports 0, not −0.
+    VarCvar {
+        var: 0.0 - q,
+        cvar: 0.0 - tail_mean,
+    }
 }
 
 /// z = Φ⁻¹(tail) and the density φ(z) of the standard normal.

@@ -6,7 +6,7 @@
 
 use smc_data::{ReadOptions, read_ohlcv};
 use smc_model::num::to_f64;
-use smc_risk::stats::simple_returns;
+use smc_model::stats::simple_returns;
 use smc_risk::{VarMethod, value_at_risk};
 use std::path::Path;
 

@@ -5,7 +5,7 @@
 use anyhow::bail;
 use clap::{Args, Subcommand, ValueEnum};
 use smc_model::num::to_f64;
-use smc_risk::stats::simple_returns;
+use smc_model::stats::simple_returns;
 use smc_risk::{VarMethod, value_at_risk};
 use std::path::PathBuf;
 
