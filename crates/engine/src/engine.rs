@@ -293,6 +293,10 @@ impl Engine {
                     client_id,
                     reason,
                 },
+                ExecReport::CancelRequested { client_id } => EngineEvent::CancelRequested {
+                    time: now,
+                    client_id,
+                },
                 ExecReport::Cancelled { client_id, reason } => EngineEvent::OrderCancelled {
                     time: now,
                     client_id,

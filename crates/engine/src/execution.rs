@@ -41,6 +41,11 @@ pub enum ExecReport {
         client_id: ClientOrderId,
         reason: String,
     },
+    /// A cancel went to an external venue; the order stays open until the
+    /// venue confirms it.
+    CancelRequested {
+        client_id: ClientOrderId,
+    },
     Cancelled {
         client_id: ClientOrderId,
         reason: String,

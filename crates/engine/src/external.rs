@@ -134,7 +134,12 @@ impl ExternalExecution {
     }
 
     /// Asks the venue to cancel the open orders `which` selects (once each).
-    fn request_cancels(&mut self, book: &Book, which: &dyn Fn(&Order) -> bool) {
+    fn request_cancels(
+        &mut self,
+        book: &Book,
+        which: &dyn Fn(&Order) -> bool,
+        out: &mut Vec<ExecReport>,
+    ) {
         for o in book
             .oms
             .open()
@@ -144,6 +149,9 @@ impl ExternalExecution {
             if self.cancel_requested.insert(o.client_id().clone()) {
                 self.commands.push(VenueCommand::Cancel {
                     instrument: o.request.instrument.clone(),
+                    client_id: o.client_id().clone(),
+                });
+                out.push(ExecReport::CancelRequested {
                     client_id: o.client_id().clone(),
                 });
             }
@@ -194,9 +202,8 @@ impl ExternalExecution {
             self.finish_replacement(book, parent.client_id(), false, out);
             if let Some(group) = parent.oco_group {
                 let id = parent.client_id().clone();
-                self.request_cancels(book, &|o| {
-                    o.oco_group == Some(group) && *o.client_id() != id
-                });
+                let sibling = |o: &Order| o.oco_group == Some(group) && *o.client_id() != id;
+                self.request_cancels(book, &sibling, out);
             }
             let group = (parent.stop_loss.is_some() && parent.take_profit.is_some())
                 .then(|| book.oms.new_group());
@@ -280,8 +287,13 @@ impl Execution for ExternalExecution {
     }
 
     /// The venue cancels; its answer moves the order.
-    fn cancel(&mut self, book: &mut Book, which: &dyn Fn(&Order) -> bool, _: &mut Vec<ExecReport>) {
-        self.request_cancels(book, which);
+    fn cancel(
+        &mut self,
+        book: &mut Book,
+        which: &dyn Fn(&Order) -> bool,
+        out: &mut Vec<ExecReport>,
+    ) {
+        self.request_cancels(book, which, out);
     }
 
     fn amend_stop(

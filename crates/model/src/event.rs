@@ -49,6 +49,12 @@ pub enum EngineEvent {
         client_id: ClientOrderId,
         reason: String,
     },
+    /// A cancel was sent to an external venue; the order stays open (and
+    /// may still fill) until the venue confirms it (live).
+    CancelRequested {
+        time: i64,
+        client_id: ClientOrderId,
+    },
     OrderCancelled {
         time: i64,
         client_id: ClientOrderId,
@@ -136,6 +142,7 @@ impl EngineEvent {
             | EngineEvent::OrderSubmitted { time, .. }
             | EngineEvent::OrderAccepted { time, .. }
             | EngineEvent::OrderRejected { time, .. }
+            | EngineEvent::CancelRequested { time, .. }
             | EngineEvent::OrderCancelled { time, .. }
             | EngineEvent::OrderExpired { time, .. }
             | EngineEvent::OrderAmended { time, .. }

@@ -18,8 +18,10 @@ pub mod instrument;
 pub mod intent;
 /// Exact decimal to `f64` conversion for analysis math.
 pub mod num;
-/// Orders and their state machine.
+/// Orders as they are sent.
 pub mod order;
+/// The one state machine of an order, in-flight states included.
+pub mod order_status;
 /// The account view strategies and risk read.
 pub mod portfolio;
 /// The pre-trade risk gate every intent passes, and the risk state strategies read.
@@ -45,9 +47,8 @@ pub use event::{EngineEvent, EventSink, NullSink, RiskVerdict};
 pub use fill::{Fill, Liquidity};
 pub use instrument::{Instrument, InstrumentError, InstrumentId, InstrumentSpec, MarketKind};
 pub use intent::{Intent, OrderIntent};
-pub use order::{
-    ClientOrderId, IllegalTransition, OrderKind, OrderRequest, OrderStatus, Side, TimeInForce,
-};
+pub use order::{ClientOrderId, OrderKind, OrderRequest, Side, TimeInForce};
+pub use order_status::{IllegalTransition, OrderStatus};
 pub use portfolio::{PortfolioSnapshot, PositionSnapshot};
 pub use risk_gate::{ApproveAll, RiskGate, RiskObservation, RiskOutcome, RiskState};
 pub use round_trip::{RoundTrip, TradeSide};

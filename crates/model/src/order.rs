@@ -1,6 +1,5 @@
-//! Orders: what a strategy asks for, and the one state machine every venue
-//! shares (new → submitted → partially filled → filled / cancelled /
-//! rejected / expired).
+//! Orders as they are sent: side, kind, time in force, deterministic client
+//! ids and the request itself. Their states are in [`crate::order_status`].
 
 use crate::instrument::InstrumentId;
 use rust_decimal::Decimal;
@@ -136,114 +135,9 @@ pub struct OrderRequest {
     pub reduce_only: bool,
 }
 
-/// The states of an order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum OrderStatus {
-    New,
-    Submitted,
-    PartiallyFilled,
-    Filled,
-    Cancelled,
-    Rejected,
-    Expired,
-}
-
-/// A transition the state machine does not allow.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-#[error("illegal order transition from {from:?} to {to:?}")]
-pub struct IllegalTransition {
-    pub from: OrderStatus,
-    pub to: OrderStatus,
-}
-
-impl OrderStatus {
-    /// Whether the order can no longer change.
-    pub fn is_terminal(self) -> bool {
-        matches!(
-            self,
-            OrderStatus::Filled
-                | OrderStatus::Cancelled
-                | OrderStatus::Rejected
-                | OrderStatus::Expired
-        )
-    }
-
-    /// Whether the order may still fill.
-    pub fn is_open(self) -> bool {
-        matches!(self, OrderStatus::Submitted | OrderStatus::PartiallyFilled)
-    }
-
-    /// The transition table, shared by every venue.
-    pub fn transition(self, to: OrderStatus) -> Result<OrderStatus, IllegalTransition> {
-        use OrderStatus::*;
-        let allowed = match self {
-            New => matches!(to, Submitted | Rejected),
-            Submitted => matches!(
-                to,
-                PartiallyFilled | Filled | Cancelled | Rejected | Expired
-            ),
-            PartiallyFilled => matches!(to, PartiallyFilled | Filled | Cancelled | Expired),
-            Filled | Cancelled | Rejected | Expired => false,
-        };
-        if allowed {
-            Ok(to)
-        } else {
-            Err(IllegalTransition { from: self, to })
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use OrderStatus::*;
-
-    const ALL: [OrderStatus; 7] = [
-        New,
-        Submitted,
-        PartiallyFilled,
-        Filled,
-        Cancelled,
-        Rejected,
-        Expired,
-    ];
-
-    #[test]
-    fn the_happy_path_is_legal() {
-        let s = New.transition(Submitted).unwrap();
-        let s = s.transition(PartiallyFilled).unwrap();
-        let s = s.transition(PartiallyFilled).unwrap();
-        assert_eq!(s.transition(Filled), Ok(Filled));
-    }
-
-    #[test]
-    fn terminal_states_never_change() {
-        for from in ALL.into_iter().filter(|s| s.is_terminal()) {
-            for to in ALL {
-                assert_eq!(from.transition(to), Err(IllegalTransition { from, to }));
-            }
-        }
-    }
-
-    #[test]
-    fn a_new_order_cannot_fill_before_it_is_submitted() {
-        assert!(New.transition(Filled).is_err());
-        assert!(New.transition(PartiallyFilled).is_err());
-        assert!(
-            PartiallyFilled.transition(Rejected).is_err(),
-            "a venue cannot reject what it filled"
-        );
-    }
-
-    #[test]
-    fn error_names_both_states() {
-        let e = Filled.transition(Cancelled).unwrap_err();
-        assert_eq!(
-            e.to_string(),
-            "illegal order transition from Filled to Cancelled"
-        );
-    }
 
     #[test]
     fn client_ids_are_deterministic_and_short() {

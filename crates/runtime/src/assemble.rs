@@ -15,7 +15,7 @@ use rust_decimal::Decimal;
 use smc_engine::{AccountKind, EngineConfig, EngineInstrument};
 use smc_model::{ApproveAll, Clock, Instrument, InstrumentId, RiskGate, Timeframe, WallClock};
 use smc_risk::LimitsHandle;
-use smc_store::Store;
+use smc_store::{Journal, Store};
 use smc_strategy::Strategy;
 
 /// Everything a session is built from.
@@ -27,7 +27,7 @@ pub struct Parts {
     pub timeframe: Timeframe,
     pub instruments: Vec<Instrument>,
     pub database: String,
-    pub store: Store,
+    pub store: Box<dyn Journal>,
     pub engine: EngineConfig,
     pub strategy: Box<dyn Strategy>,
     pub gate: Box<dyn RiskGate>,
@@ -74,7 +74,8 @@ pub fn assemble(spec: &SessionSpec, runtime: &tokio::runtime::Runtime) -> Sessio
     }
     .map_err(SessionError::venue("reading the symbols' trading rules"))?;
     let database = spec.database_url();
-    let store = Store::open(&database).map_err(SessionError::store("opening the journal"))?;
+    let store =
+        smc_store::open_journal(&database).map_err(SessionError::store("opening the journal"))?;
     let settings = spec.config.as_ref();
     let name = strategy_name(spec.strategy, settings).unwrap_or(StrategyName::Smc);
     let ids: Vec<InstrumentId> = instruments.iter().map(|i| i.id.clone()).collect();

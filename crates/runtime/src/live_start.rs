@@ -9,7 +9,7 @@ use crate::spec::SessionSpec;
 use rust_decimal::Decimal;
 use smc_config::env::Credentials;
 use smc_model::{Instrument, MarketKind};
-use smc_store::Store;
+use smc_store::Journal;
 use smc_venues::{ExecutionVenue, VenueResult};
 
 /// Live mode's preconditions, checked before anything is sent: the
@@ -121,7 +121,7 @@ pub async fn venue_holdings(
 /// the venue's holdings now (`quote`, `bases`) and its clock, which the
 /// journal then keeps.
 pub fn starting_point(
-    store: &Store,
+    store: &dyn Journal,
     instruments: &[Instrument],
     (quote, bases): (Decimal, Vec<Decimal>),
     venue_now_ms: i64,
@@ -145,7 +145,7 @@ pub fn starting_point(
 }
 
 /// The journal's value of `name`, or `value`, which the journal then keeps.
-fn fixed<T>(store: &Store, name: &str, value: String) -> SessionResult<T>
+fn fixed<T>(store: &dyn Journal, name: &str, value: String) -> SessionResult<T>
 where
     T: std::str::FromStr,
     T::Err: std::fmt::Display,

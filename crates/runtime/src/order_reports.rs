@@ -31,10 +31,10 @@ pub struct OrderReports {
 impl OrderReports {
     /// The reports of `order`, seen through `source`.
     pub fn of(order: &VenueOrder, source: Source) -> Self {
-        let status = order.status.known();
+        let status = order.status;
         let live_or_filled = matches!(
             status,
-            Some(OrderStatus::Submitted | OrderStatus::PartiallyFilled | OrderStatus::Filled)
+            OrderStatus::Submitted | OrderStatus::PartiallyFilled | OrderStatus::Filled
         );
         let accepted = match source {
             Source::PlaceAnswer => true,
@@ -49,18 +49,18 @@ impl OrderReports {
                 .unwrap_or_else(|| default.to_string())
         };
         let end = match status {
-            Some(OrderStatus::Cancelled) => Some(ExternalReport::Cancelled {
+            OrderStatus::Cancelled => Some(ExternalReport::Cancelled {
                 client_id: client_id.clone(),
                 reason: reason(match source {
                     Source::CancelAnswer => "cancelled on request",
                     _ => "cancelled on the venue",
                 }),
             }),
-            Some(OrderStatus::Expired) => Some(ExternalReport::Expired {
+            OrderStatus::Expired => Some(ExternalReport::Expired {
                 client_id: client_id.clone(),
                 reason: reason("expired on the venue"),
             }),
-            Some(OrderStatus::Rejected) => Some(ExternalReport::Rejected {
+            OrderStatus::Rejected => Some(ExternalReport::Rejected {
                 client_id: client_id.clone(),
                 reason: reason("rejected by the venue"),
             }),
@@ -91,7 +91,6 @@ mod tests {
     use super::*;
     use rust_decimal::Decimal;
     use smc_model::{ClientOrderId, Fill, Liquidity, Side};
-    use smc_venues::VenueStatus;
 
     fn order(status: OrderStatus, fills: usize) -> VenueOrder {
         let client_id = ClientOrderId::new("smc-1-0");
@@ -100,7 +99,7 @@ mod tests {
             client_id: client_id.clone(),
             instrument: instrument.clone(),
             venue_order_id: "7".into(),
-            status: VenueStatus::Known(status),
+            status,
             orig_qty: Decimal::ONE,
             filled_qty: Decimal::ZERO,
             fills: (0..fills)

@@ -17,8 +17,7 @@ use crate::session::Session;
 use rust_decimal::Decimal;
 use serde::Serialize;
 use smc_engine::{ExternalReport, VenueCommand};
-use smc_model::{Instrument, MarketKind};
-use smc_store::JournalStatus;
+use smc_model::{Instrument, MarketKind, OrderStatus};
 use smc_venues::ExecutionVenue;
 
 /// What a reconciliation found.
@@ -85,7 +84,7 @@ pub fn reconcile(
             .block_on(venue.query(&o.request.instrument, id))
             .map_err(SessionError::venue(format!("querying order {id}")))?;
         let Some(q) = answer else {
-            if matches!(o.status, JournalStatus::Pending | JournalStatus::Unknown) {
+            if matches!(o.status, OrderStatus::PendingNew | OrderStatus::Unknown) {
                 a.found.never_placed += 1;
                 if o.request.reduce_only {
                     // A stop, target or exit the process died before
@@ -133,7 +132,7 @@ pub fn reconcile(
             let order = a
                 .session
                 .store()
-                .order_by_venue_id(&instrument.to_string(), &t.venue_order_id)
+                .order_by_venue_id(&instrument, &t.venue_order_id)
                 .map_err(SessionError::store("reading the journal"))?;
             let Some(order) = order else {
                 a.found.foreign_trades += 1;

@@ -12,8 +12,8 @@ use crate::event::{Level, SessionEvent};
 use crate::order_reports::{OrderReports, Source};
 use crate::session::Session;
 use smc_engine::{ExternalReport, VenueCommand};
+use smc_model::OrderStatus;
 use smc_model::{Clock, OrderRequest, WallClock};
-use smc_store::JournalStatus;
 use smc_venues::{ExecutionVenue, OrderOutcome};
 use std::collections::VecDeque;
 
@@ -83,7 +83,7 @@ impl Router<'_> {
                     .store()
                     .set_order_status(
                         &client_id,
-                        JournalStatus::Unknown,
+                        OrderStatus::Unknown,
                         Some(&reason),
                         None,
                         WallClock.now_ms(),

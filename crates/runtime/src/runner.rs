@@ -19,9 +19,10 @@ use crate::router::Router;
 use crate::session::Session;
 use crate::spec::SessionSpec;
 use smc_engine::{Engine, ExternalExecution};
+use smc_model::OrderStatus;
 use smc_model::{Clock, SimClock, WallClock};
 use smc_risk::LimitsHandle;
-use smc_store::{CandleReceipt, JournalStatus};
+use smc_store::CandleReceipt;
 use smc_venues::{
     ExecutionVenue, KlineRequest, MarketDataRequest, MarketEvent, MarketStreamEvent, Subscription,
     UserEvent, UserStreamEvent,
@@ -115,7 +116,7 @@ fn run_live(
         .block_on(venue_holdings(venue.as_ref(), &parts.instruments))
         .map_err(SessionError::venue("reading the balances"))?;
     let start = starting_point(
-        &parts.store,
+        parts.store.as_ref(),
         &parts.instruments,
         holdings,
         venue.venue_now_ms(),
@@ -485,7 +486,7 @@ impl Loop<'_> {
             .session
             .store()
             .open_orders()
-            .map(|open| open.iter().any(|o| o.status == JournalStatus::Unknown))
+            .map(|open| open.iter().any(|o| o.status == OrderStatus::Unknown))
             .unwrap_or(true);
         if live.unsettled || unknown {
             match self.reconcile(false, "reconnect or unknown") {
@@ -569,7 +570,7 @@ impl Loop<'_> {
                         .open_orders()
                         .map_err(SessionError::store("reading the journal's open orders"))?
                         .iter()
-                        .any(|o| o.status == JournalStatus::Unknown);
+                        .any(|o| o.status == OrderStatus::Unknown);
                     if !unresolved {
                         return Ok(found);
                     }

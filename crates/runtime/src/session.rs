@@ -13,7 +13,7 @@ use crate::event::{Latency, Level, SessionEvent};
 use crate::history_gate::HistorySwitch;
 use smc_engine::{Engine, ExternalReport, MarketEvent, VenueCommand};
 use smc_model::{Candle, EngineEvent, EventSink, InstrumentId, NullSink, Timeframe};
-use smc_store::{CandleReceipt, JournalSink, LoggedCandle, Store};
+use smc_store::{CandleReceipt, Journal, JournalSink, LoggedCandle};
 use std::time::{Duration, Instant};
 
 /// Publishes engine events on the bus.
@@ -46,7 +46,7 @@ impl EventSink for Timed<'_> {
 /// timeframe is refused (one database, one session; a session may add
 /// instruments, never drop one it has candles of).
 pub fn session_candles(
-    store: &Store,
+    store: &dyn Journal,
     instruments: &[InstrumentId],
     timeframe: Timeframe,
 ) -> SessionResult<Vec<(usize, LoggedCandle)>> {
@@ -76,7 +76,7 @@ pub fn session_candles(
 
 /// The venue reports of the journal, each with the number of candles the
 /// engine had processed when it was applied.
-fn logged_reports(store: &Store) -> SessionResult<Vec<(i64, ExternalReport)>> {
+fn logged_reports(store: &dyn Journal) -> SessionResult<Vec<(i64, ExternalReport)>> {
     let logged = store
         .venue_reports()
         .map_err(SessionError::store("reading the venue report log"))?;
@@ -98,7 +98,7 @@ fn logged_reports(store: &Store) -> SessionResult<Vec<(i64, ExternalReport)>> {
 
 pub struct Session {
     engine: Engine,
-    store: Store,
+    store: Box<dyn Journal>,
     bus: EventBus,
     /// The engine's instrument table, in its order.
     instruments: Vec<InstrumentId>,
@@ -123,17 +123,17 @@ impl Session {
     /// [`crate::history_gate::HistoryGate`], if it has one.
     pub fn open(
         mut engine: Engine,
-        store: Store,
+        store: Box<dyn Journal>,
         bus: EventBus,
         instruments: Vec<InstrumentId>,
         timeframe: Timeframe,
         history: HistorySwitch,
     ) -> SessionResult<Self> {
-        let logged = session_candles(&store, &instruments, timeframe)?;
-        let reports = logged_reports(&store)?;
+        let logged = session_candles(store.as_ref(), &instruments, timeframe)?;
+        let reports = logged_reports(store.as_ref())?;
         let mut last = vec![None; instruments.len()];
         let mut quiet = NullSink; // a replay re-derives what was already reported
-        let mut sink = JournalSink::replaying(&store, &mut quiet);
+        let mut sink = JournalSink::replaying(store.as_ref(), &mut quiet);
         let mut next = reports.iter().peekable();
         for (k, (instrument, c)) in logged.iter().enumerate() {
             while let Some((_, report)) = next.next_if(|(after, _)| *after <= k as i64) {
@@ -162,7 +162,7 @@ impl Session {
         let pending_cancels = engine.pending_cancels();
         // From here the WAL is checkpointed on the clock's tick.
         store
-            .defer_checkpoints()
+            .defer_housekeeping()
             .map_err(SessionError::store("configuring the journal"))?;
         Ok(Session {
             engine,
@@ -194,8 +194,8 @@ impl Session {
         self.last.get(instrument).copied().flatten()
     }
 
-    pub fn store(&self) -> &Store {
-        &self.store
+    pub fn store(&self) -> &dyn Journal {
+        self.store.as_ref()
     }
 
     pub fn bus(&self) -> &EventBus {
@@ -227,7 +227,7 @@ impl Session {
     /// Also the idle moment to checkpoint the WAL, off the candle path.
     pub fn on_time(&mut self, now: i64) {
         self.engine.observe_time(now, &mut BusSink(&self.bus));
-        if let Err(e) = self.store.checkpoint() {
+        if let Err(e) = self.store.housekeeping() {
             // Harmless: the WAL keeps every commit; it only grows.
             self.bus
                 .publish(SessionEvent::notice(Level::Warn, e.to_string()));
@@ -257,7 +257,7 @@ impl Session {
             start,
             first_order: None,
         };
-        let mut sink = JournalSink::new(&self.store, &mut timed);
+        let mut sink = JournalSink::new(self.store.as_ref(), &mut timed);
         sink.log_candle(id, self.timeframe, candle, receipt);
         let bar = MarketEvent::Bar {
             instrument,
@@ -307,7 +307,7 @@ impl Session {
             return Ok(None);
         }
         let mut publish = BusSink(&self.bus);
-        let mut sink = JournalSink::new(&self.store, &mut publish);
+        let mut sink = JournalSink::new(self.store.as_ref(), &mut publish);
         self.engine.apply_report(report, &mut sink)?;
         sink.commit().map_err(SessionError::store(
             "journaling a venue report; the session stops",

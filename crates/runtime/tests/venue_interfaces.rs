@@ -90,7 +90,7 @@ fn spot_orders_the_account_and_the_report_stream_through_the_execution_interface
         // A market buy fills at once; its trade is the account's.
         let buy = order("t-buy", Side::Buy, Decimal::new(2, 3), OrderKind::Market);
         let filled = accepted(v.place(&buy).await.unwrap());
-        assert_eq!(filled.status.known(), Some(OrderStatus::Filled));
+        assert_eq!(filled.status, OrderStatus::Filled);
         let price = filled.fills[0].price;
         let trades = v.trades_since(&id, 0).await.unwrap();
         assert!(
@@ -116,7 +116,7 @@ fn spot_orders_the_account_and_the_report_stream_through_the_execution_interface
             OrderKind::Limit { price: below(5) },
         );
         let rest = accepted(v.place(&low).await.unwrap());
-        assert_eq!(rest.status.known(), Some(OrderStatus::Submitted));
+        assert_eq!(rest.status, OrderStatus::Submitted);
         let seen = v.query(&id, &low.client_id).await.unwrap().unwrap();
         assert_eq!(seen.venue_order_id, rest.venue_order_id);
         assert_eq!(v.open_orders(&id).await.unwrap().len(), 1);
@@ -127,10 +127,7 @@ fn spot_orders_the_account_and_the_report_stream_through_the_execution_interface
             OrderKind::Limit { price: below(6) },
         );
         let replaced = v.cancel_replace(&low.client_id, &lower).await.unwrap();
-        assert_eq!(
-            replaced.cancelled.status.known(),
-            Some(OrderStatus::Cancelled)
-        );
+        assert_eq!(replaced.cancelled.status, OrderStatus::Cancelled);
         accepted(replaced.placed.unwrap());
         let open = v.open_orders(&id).await.unwrap();
         assert_eq!(
@@ -140,7 +137,7 @@ fn spot_orders_the_account_and_the_report_stream_through_the_execution_interface
             ["t-rest-2"]
         );
         let cancelled = v.cancel(&id, &lower.client_id).await.unwrap();
-        assert_eq!(cancelled.status.known(), Some(OrderStatus::Cancelled));
+        assert_eq!(cancelled.status, OrderStatus::Cancelled);
         assert!(
             v.query(&id, &ClientOrderId::new("never-sent"))
                 .await

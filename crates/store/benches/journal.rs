@@ -1,20 +1,20 @@
-//! What a journal write costs on the order path (criterion): one order
-//! written as pending, one candle logged, one fill recorded — each its own
-//! transaction on a real SQLite file in WAL mode, through sqlx — and one
-//! engine step (a candle, an order, its acknowledgement) committed by
-//! `JournalSink` on its direct connection, next to the same three writes
-//! sent as one `BEGIN; …; COMMIT` query through a sqlx connection (a hop
-//! to its worker thread and back): why steps take the direct path.
+//! What a journal write costs on the order path (criterion), on a real
+//! SQLite file in WAL mode: one order written as pending, one candle
+//! logged, one fill recorded — each its own transaction — and one engine
+//! step (a candle, an order, its acknowledgement) committed by
+//! `JournalSink` in one transaction, next to the same three writes as
+//! three transactions: why a step commits once.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use rust_decimal::Decimal;
+use smc_model::OrderStatus;
 use smc_model::{
     Candle, ClientOrderId, EngineEvent, EventSink, Fill, Liquidity, NullSink, OrderKind,
     OrderRequest, Side, TimeInForce, Timeframe,
 };
-use smc_store::{CandleReceipt, JournalSink, Store};
+use smc_store::{CandleReceipt, JournalSink, LoggedCandle, Store};
 use std::sync::atomic::{AtomicI64, Ordering};
 
 fn bench(c: &mut Criterion) {
@@ -90,12 +90,12 @@ fn bench(c: &mut Criterion) {
                 volume: Decimal::ONE,
             };
             store
-                .log_candle(
-                    &instrument,
-                    Timeframe::M1,
-                    &candle,
-                    CandleReceipt::default(),
-                )
+                .log_candle(&LoggedCandle {
+                    instrument: instrument.clone(),
+                    timeframe: Timeframe::M1,
+                    candle,
+                    receipt: CandleReceipt::default(),
+                })
                 .unwrap();
         })
     });
@@ -118,70 +118,52 @@ fn bench(c: &mut Criterion) {
     });
 }
 
-const CANDLE: &str = r#"{"open_time":0,"open":"43000.10","high":"43000.10","low":"43000.10","close":"43000.10","volume":"1"}"#;
-const REQUEST: &str = r#"{"client_id":"x","instrument":"binance:BTCUSDT","side":"buy","qty":"0.015","kind":{"type":"limit","price":"43000.10"},"time_in_force":"gtc","reduce_only":false}"#;
-
-fn sqlx_worker_step(c: &mut Criterion) {
-    use sqlx::Connection;
-    use std::str::FromStr;
+fn three_transactions(c: &mut Criterion) {
     let dir = tempfile::tempdir().unwrap();
-    // Migrated by a Store, then written through a plain sqlx connection.
-    let path = dir.path().join("worker.db");
-    drop(Store::open_path(&path).unwrap());
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_time()
-        .build()
-        .unwrap();
-    let options =
-        sqlx::sqlite::SqliteConnectOptions::from_str(&format!("sqlite://{}", path.display()))
-            .unwrap()
-            .synchronous(sqlx::sqlite::SqliteSynchronous::Normal);
-    let mut conn = rt
-        .block_on(sqlx::SqliteConnection::connect_with(&options))
-        .unwrap();
-    rt.block_on(sqlx::query("PRAGMA wal_autocheckpoint = 0").execute(&mut conn))
-        .unwrap();
-    let mut k = 0i64;
-    c.bench_function("step_sqlx_worker_one_query", |b| {
+    let store = Store::open_path(&dir.path().join("bench3.db")).unwrap();
+    store.defer_checkpoints().unwrap();
+    let instrument: smc_model::InstrumentId = "binance:BTCUSDT".parse().unwrap();
+    let n = AtomicI64::new(0);
+    c.bench_function("step_as_three_transactions", |b| {
         b.iter(|| {
-            k += 1;
-            let id = format!("floor-{k}");
-            let q = sqlx::query(
-                "BEGIN; \
-                 INSERT INTO candles (instrument, timeframe, open_time, candle, received_at, history, seq) \
-                 VALUES (?, ?, ?, ?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM candles)); \
-                 INSERT INTO orders (client_id, instrument, request, status, created_at, updated_at) \
-                 VALUES (?, ?, ?, 'pending', ?, ?); \
-                 UPDATE orders SET status = ?, reason = COALESCE(?, reason), \
-                 venue_order_id = COALESCE(?, venue_order_id), updated_at = ? \
-                 WHERE client_id = ? AND status IN (?, ?); COMMIT",
-            )
-            .bind("binance:BTCUSDT")
-            .bind("1m")
-            .bind(k * 60_000)
-            .bind(CANDLE)
-            .bind(None::<i64>)
-            .bind(0)
-            .bind(&id)
-            .bind("binance:BTCUSDT")
-            .bind(REQUEST)
-            .bind(k)
-            .bind(k)
-            .bind("submitted")
-            .bind(None::<String>)
-            .bind(None::<String>)
-            .bind(k)
-            .bind(&id)
-            .bind("pending")
-            .bind("unknown");
-            rt.block_on(q.execute(&mut conn)).unwrap();
+            let k = n.fetch_add(1, Ordering::Relaxed);
+            let p = Decimal::new(4_300_010, 2);
+            let candle = Candle {
+                open_time: k * 60_000,
+                open: p,
+                high: p,
+                low: p,
+                close: p,
+                volume: Decimal::ONE,
+            };
+            let id = ClientOrderId::new(format!("bench-{k}"));
+            let order = OrderRequest {
+                client_id: id.clone(),
+                instrument: instrument.clone(),
+                side: Side::Buy,
+                qty: Decimal::new(15, 3),
+                kind: OrderKind::Limit { price: p },
+                time_in_force: TimeInForce::Gtc,
+                reduce_only: false,
+            };
+            store
+                .log_candle(&LoggedCandle {
+                    instrument: instrument.clone(),
+                    timeframe: Timeframe::M1,
+                    candle,
+                    receipt: CandleReceipt::default(),
+                })
+                .unwrap();
+            store.record_order(&order, k).unwrap();
+            store
+                .set_order_status(&id, OrderStatus::Submitted, None, None, k)
+                .unwrap();
             if k % 1_000 == 0 {
-                rt.block_on(sqlx::query("PRAGMA wal_checkpoint(PASSIVE)").execute(&mut conn))
-                    .unwrap();
+                store.checkpoint().unwrap();
             }
         })
     });
 }
 
-criterion_group!(benches, bench, sqlx_worker_step);
+criterion_group!(benches, bench, three_transactions);
 criterion_main!(benches);

@@ -7,29 +7,16 @@ pub enum StoreError {
     Url { url: String, message: String },
     #[error("no database at {path}")]
     Missing { path: String },
-    #[error("cannot start the store's runtime: {0}")]
-    Runtime(#[source] std::io::Error),
     #[error("cannot open {url}: {source}")]
     Open {
         url: String,
         #[source]
-        source: sqlx::Error,
+        source: rusqlite::Error,
     },
-    #[error("cannot migrate {url}: {source}")]
-    Migrate {
-        url: String,
-        #[source]
-        source: sqlx::migrate::MigrateError,
-    },
+    #[error("cannot migrate {url}: {message}")]
+    Migrate { url: String, message: String },
     #[error("{what}: {source}")]
     Query {
-        what: &'static str,
-        #[source]
-        source: sqlx::Error,
-    },
-    /// A failure on the direct connection the journal's steps commit on.
-    #[error("{what}: {source}")]
-    Direct {
         what: &'static str,
         #[source]
         source: rusqlite::Error,
@@ -39,13 +26,8 @@ pub enum StoreError {
 }
 
 impl StoreError {
-    /// Wraps a sqlx error with the operation that failed.
-    pub(crate) fn query(what: &'static str) -> impl FnOnce(sqlx::Error) -> StoreError {
+    /// Wraps a SQLite error with the operation that failed.
+    pub(crate) fn query(what: &'static str) -> impl FnOnce(rusqlite::Error) -> StoreError {
         move |source| StoreError::Query { what, source }
-    }
-
-    /// Wraps a rusqlite error with the operation that failed.
-    pub(crate) fn direct(what: &'static str) -> impl FnOnce(rusqlite::Error) -> StoreError {
-        move |source| StoreError::Direct { what, source }
     }
 }

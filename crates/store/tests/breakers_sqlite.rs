@@ -14,8 +14,8 @@ use smc_risk::breakers::{
     Action, BreakerConfig, BreakerGate, BreakerRecord, BreakerState, DailyLossConfig, ResetError,
     ResetRequest, ResetVerifier,
 };
+use smc_store::BREAKER_RESET;
 use smc_store::Store;
-use smc_store::secrets::BREAKER_RESET;
 
 const TOKEN: &str = "correct-horse-battery-staple";
 
@@ -67,7 +67,7 @@ fn a_new_file_is_created_and_migrated() {
     let path = dir.path().join("new.db");
     let store = Store::open_path(&path).unwrap();
     assert!(path.exists());
-    assert_eq!(store.applied_migrations().unwrap(), vec![1, 2, 3, 4, 5]);
+    assert_eq!(store.applied_migrations().unwrap(), vec![1, 2, 3, 4, 5, 6]);
     assert!(store.breakers().unwrap().is_empty());
     drop(store);
     // Reopening does not migrate twice.
@@ -76,7 +76,7 @@ fn a_new_file_is_created_and_migrated() {
             .unwrap()
             .applied_migrations()
             .unwrap(),
-        vec![1, 2, 3, 4, 5]
+        vec![1, 2, 3, 4, 5, 6]
     );
 }
 

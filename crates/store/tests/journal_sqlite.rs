@@ -8,11 +8,12 @@
 use rust_decimal::{Decimal, dec};
 use smc_data::{ReadOptions, read_ohlcv};
 use smc_engine::{Engine, EngineConfig, Series, engine_instruments, run_backtest};
+use smc_model::OrderStatus;
 use smc_model::{
     ApproveAll, ClientOrderId, EngineEvent, Fill, Instrument, InstrumentSpec, Liquidity,
     MarketKind, OrderKind, OrderRequest, Side, SimClock, TimeInForce, Timeframe,
 };
-use smc_store::{CandleReceipt, JournalSink, JournalStatus, Store};
+use smc_store::{CandleReceipt, JournalSink, LoggedCandle, Store};
 use smc_strategy::{SmcConfig, SmcStrategy};
 use std::path::{Path, PathBuf};
 
@@ -91,20 +92,25 @@ fn session(path: &Path, data: &[smc_model::Candle], to: usize, die_after_logging
     if die_after_logging && let Some(next) = data.get(to) {
         assert!(
             store
-                .log_candle(&id, Timeframe::H1, next, CandleReceipt::default())
+                .log_candle(&LoggedCandle {
+                    instrument: id.clone(),
+                    timeframe: Timeframe::H1,
+                    candle: *next,
+                    receipt: CandleReceipt::default(),
+                })
                 .unwrap()
         );
     }
 }
 
-type Journal = (
-    Vec<(String, JournalStatus, Decimal)>,
+type Contents = (
+    Vec<(String, OrderStatus, Decimal)>,
     Vec<Fill>,
     Vec<(String, Decimal, Decimal)>,
 );
 
 /// What the journal holds, comparably.
-fn journal(path: &Path) -> Journal {
+fn journal(path: &Path) -> Contents {
     let store = Store::open_path(path).unwrap();
     let orders = store
         .orders()
@@ -186,12 +192,12 @@ fn an_order_from_pending_to_filled_survives_a_restart_and_fills_count_once() {
             .unwrap();
         assert_eq!(
             store.open_orders().unwrap()[0].status,
-            JournalStatus::Pending
+            OrderStatus::PendingNew
         );
         let id = ClientOrderId::new("smc-1-0");
         assert!(
             store
-                .set_order_status(&id, JournalStatus::Submitted, None, Some("8812"), 2_000)
+                .set_order_status(&id, OrderStatus::Submitted, None, Some("8812"), 2_000)
                 .unwrap()
         );
         assert!(store.record_fill(&fill("smc-1-0", "t1", dec!(1))).unwrap());
@@ -200,7 +206,7 @@ fn an_order_from_pending_to_filled_survives_a_restart_and_fills_count_once() {
         let o = store.order(&id).unwrap().unwrap();
         assert_eq!(
             (o.status, o.filled_qty),
-            (JournalStatus::PartiallyFilled, dec!(1))
+            (OrderStatus::PartiallyFilled, dec!(1))
         );
         assert_eq!(o.venue_order_id.as_deref(), Some("8812"));
         // A duplicate client id is refused: it would be a duplicate order.
@@ -225,14 +231,14 @@ fn an_order_from_pending_to_filled_survives_a_restart_and_fills_count_once() {
         .order(&ClientOrderId::new("smc-1-0"))
         .unwrap()
         .unwrap();
-    assert_eq!((o.status, o.filled_qty), (JournalStatus::Filled, dec!(1.5)));
+    assert_eq!((o.status, o.filled_qty), (OrderStatus::Filled, dec!(1.5)));
     assert!(store.open_orders().unwrap().is_empty());
     assert_eq!(store.fills().unwrap().len(), 2);
     assert!(
         !store
             .set_order_status(
                 &ClientOrderId::new("nope"),
-                JournalStatus::Cancelled,
+                OrderStatus::Cancelled,
                 None,
                 None,
                 1
@@ -243,17 +249,17 @@ fn an_order_from_pending_to_filled_survives_a_restart_and_fills_count_once() {
     let id = ClientOrderId::new("smc-1-0");
     assert!(
         !store
-            .set_order_status(&id, JournalStatus::Submitted, None, None, 9_000)
+            .set_order_status(&id, OrderStatus::Submitted, None, None, 9_000)
             .unwrap()
     );
     assert!(
         !store
-            .set_order_status(&id, JournalStatus::Cancelled, Some("late"), None, 9_000)
+            .set_order_status(&id, OrderStatus::Cancelled, Some("late"), None, 9_000)
             .unwrap()
     );
     assert_eq!(
         store.order(&id).unwrap().unwrap().status,
-        JournalStatus::Filled
+        OrderStatus::Filled
     );
 }
 
@@ -371,7 +377,7 @@ fn a_committed_step_journals_its_orders_fills_and_amendments_and_counts_a_trade_
     drop(store);
     let store = Store::open_path(&path).unwrap();
     let o = store.order(&id).unwrap().unwrap();
-    assert_eq!((o.status, o.filled_qty), (JournalStatus::Filled, dec!(2)));
+    assert_eq!((o.status, o.filled_qty), (OrderStatus::Filled, dec!(2)));
     assert_eq!(
         o.request.kind,
         OrderKind::StopMarket {
@@ -414,7 +420,12 @@ fn a_step_that_fails_to_commit_writes_nothing_and_forwards_nothing() {
     };
     assert!(
         store
-            .log_candle(&id, Timeframe::H1, &candle, receipt)
+            .log_candle(&LoggedCandle {
+                instrument: id.clone(),
+                timeframe: Timeframe::H1,
+                candle,
+                receipt,
+            })
             .unwrap()
     );
     assert_eq!(store.logged_candles().unwrap()[0].receipt, receipt);

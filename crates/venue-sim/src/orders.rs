@@ -58,7 +58,12 @@ pub fn side_str(side: Side) -> &'static str {
 
 pub fn status_str(status: OrderStatus) -> &'static str {
     match status {
-        OrderStatus::New | OrderStatus::Submitted => "NEW",
+        // The simulator's own orders are never in flight: it is the venue.
+        OrderStatus::New
+        | OrderStatus::PendingNew
+        | OrderStatus::Unknown
+        | OrderStatus::Submitted => "NEW",
+        OrderStatus::PendingCancel => "PENDING_CANCEL",
         OrderStatus::PartiallyFilled => "PARTIALLY_FILLED",
         OrderStatus::Filled => "FILLED",
         OrderStatus::Cancelled => "CANCELED",

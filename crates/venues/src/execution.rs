@@ -9,24 +9,6 @@
 use rust_decimal::Decimal;
 use smc_model::{ClientOrderId, Fill, InstrumentId, OrderStatus};
 
-/// An order state as the venue reports it. A state the venue adds later is
-/// kept as `Other` (and logged) rather than rejected.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum VenueStatus {
-    Known(OrderStatus),
-    Other(String),
-}
-
-impl VenueStatus {
-    /// The shared state, if the venue's state maps to one.
-    pub fn known(&self) -> Option<OrderStatus> {
-        match self {
-            VenueStatus::Known(s) => Some(*s),
-            VenueStatus::Other(_) => None,
-        }
-    }
-}
-
 /// An order as the venue reports it: in the answer to a placement, a
 /// cancel or a query, in its open orders, or in a stream update.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,7 +17,9 @@ pub struct VenueOrder {
     pub instrument: InstrumentId,
     /// The venue's own id of the order.
     pub venue_order_id: String,
-    pub status: VenueStatus,
+    /// Its state in the shared state machine; a state the venue adds
+    /// later reads as `Unknown` (with a warning), to be settled by a query.
+    pub status: OrderStatus,
     /// The quantity ordered (0 when the venue does not say).
     pub orig_qty: Decimal,
     pub filled_qty: Decimal,

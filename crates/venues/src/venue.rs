@@ -72,8 +72,8 @@ pub trait ExecutionVenue: Venue {
         replacement: &OrderRequest,
     ) -> VenueResult<Replaced> {
         let cancelled = self.cancel(&replacement.instrument, client_id).await?;
-        let placed = match cancelled.status.known() {
-            Some(OrderStatus::Cancelled) => Some(self.place(replacement).await?),
+        let placed = match cancelled.status {
+            OrderStatus::Cancelled => Some(self.place(replacement).await?),
             _ => None,
         };
         Ok(Replaced { cancelled, placed })

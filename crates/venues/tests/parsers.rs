@@ -10,7 +10,7 @@ use smc_venues::binance::market_parse::{parse_klines_rest, parse_market};
 use smc_venues::binance::order_info::{RawOrder, parse_order};
 use smc_venues::binance::{BinanceMarket, ParseError, parse_user_event};
 use smc_venues::net::{LimitKind, Scope};
-use smc_venues::{MarketEvent, UserEvent, VenueStatus};
+use smc_venues::{MarketEvent, UserEvent};
 use std::path::Path;
 
 fn fixture(rel: &str) -> String {
@@ -280,7 +280,7 @@ fn order_responses() {
     ))
     .unwrap();
     let q = parse_order(&full, &id).unwrap();
-    assert_eq!(q.status, VenueStatus::Known(OrderStatus::Filled));
+    assert_eq!(q.status, OrderStatus::Filled);
     assert_eq!(q.fills.len(), 5);
     assert_eq!(q.fills[0].trade_id, "56");
     assert_eq!(
@@ -298,19 +298,19 @@ fn order_responses() {
         (q.venue_order_id.as_str(), q.client_id.as_str()),
         ("12345678", "testOrder123")
     );
-    assert_eq!(q.status.known(), Some(OrderStatus::Submitted));
+    assert_eq!(q.status, OrderStatus::Submitted);
     let cancel: RawOrder = serde_json::from_str(&fixture(
         "nautilus-rust/spot/http_json/cancel_order_response.json",
     ))
     .unwrap();
     let q = parse_order(&cancel, &id).unwrap();
-    assert_eq!(q.status.known(), Some(OrderStatus::Cancelled));
+    assert_eq!(q.status, OrderStatus::Cancelled);
     let novel: RawOrder =
         serde_json::from_str(r#"{"orderId":1,"clientOrderId":"a","status":"PENDING_MAGIC"}"#)
             .unwrap();
     assert_eq!(
         parse_order(&novel, &id).unwrap().status,
-        VenueStatus::Other("PENDING_MAGIC".into())
+        OrderStatus::Unknown
     );
 }
 
@@ -330,7 +330,7 @@ fn user_data_events() {
         )
         .unwrap(),
     );
-    assert_eq!(trade.order.status.known(), Some(OrderStatus::Filled));
+    assert_eq!(trade.order.status, OrderStatus::Filled);
     let fill = trade.fill().unwrap();
     assert_eq!(
         (fill.trade_id.as_str(), fill.price, fill.qty),
@@ -363,7 +363,7 @@ fn user_data_events() {
         )
         .unwrap(),
     );
-    assert_eq!(cancelled.order.status.known(), Some(OrderStatus::Cancelled));
+    assert_eq!(cancelled.order.status, OrderStatus::Cancelled);
 
     let fut = order(
         parse_user_event(
@@ -372,7 +372,7 @@ fn user_data_events() {
         )
         .unwrap(),
     );
-    assert_eq!(fut.order.status.known(), Some(OrderStatus::PartiallyFilled));
+    assert_eq!(fut.order.status, OrderStatus::PartiallyFilled);
     assert_eq!(fut.fill().unwrap().trade_id, "12345678");
     assert_eq!(fut.fill().unwrap().fee, dec!(0.01));
 

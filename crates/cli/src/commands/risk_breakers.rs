@@ -12,8 +12,8 @@ use smc_risk::breakers::{
     BreakerRecord, RESET_TOKEN_ENV, ResetRequest, ResetSecret, ResetVerifier,
 };
 use smc_runtime::risk_gate::breaker_config;
+use smc_store::BREAKER_RESET;
 use smc_store::Store;
-use smc_store::secrets::BREAKER_RESET;
 use std::path::PathBuf;
 
 /// The variable that holds the new token when rotating.

@@ -113,7 +113,7 @@ impl ExternalExecution {
                 generation,
             },
         );
-        self.request_cancels(book, &|o| *o.client_id() == current);
+        self.request_cancels(book, &|o| *o.client_id() == current, out);
     }
 
     /// After `old` left the OMS: places its replacement if it was

@@ -4,16 +4,17 @@
 
 use super::error::ParseError;
 use super::parse_util::dec;
-use crate::execution::{VenueOrder, VenueStatus};
+use crate::execution::VenueOrder;
 use rust_decimal::Decimal;
 use serde::Deserialize;
 use smc_model::{ClientOrderId, Fill, InstrumentId, Liquidity, OrderStatus, Side};
 
 /// Binance's order states (`X`, `status`, `algoStatus`) to the shared ones.
-/// A state Binance adds later is kept as [`VenueStatus::Other`].
-pub fn map_status(s: &str) -> VenueStatus {
-    let known = match s {
+/// A state Binance adds later reads as `Unknown`, with a warning.
+pub fn map_status(s: &str) -> OrderStatus {
+    match s {
         "NEW" | "PENDING_NEW" | "ACCEPTED" | "WORKING" => OrderStatus::Submitted,
+        "PENDING_CANCEL" => OrderStatus::PendingCancel,
         "PARTIALLY_FILLED" => OrderStatus::PartiallyFilled,
         "FILLED" | "FINISHED" => OrderStatus::Filled,
         "CANCELED" | "CANCELLED" => OrderStatus::Cancelled,
@@ -24,10 +25,9 @@ pub fn map_status(s: &str) -> VenueStatus {
                 status = other,
                 "Binance order status not in the shared state machine"
             );
-            return VenueStatus::Other(other.to_string());
+            OrderStatus::Unknown
         }
-    };
-    VenueStatus::Known(known)
+    }
 }
 
 /// The fee in the quote currency, when the commission asset is the base or

@@ -4,12 +4,11 @@
 //! enrolled. Reset tokens should be long random strings; the hash is not
 //! meant to resist guessing a weak one.
 
-use crate::db::Store;
+use super::Store;
 use crate::error::StoreError;
 use sha2::{Digest, Sha256};
 use smc_risk::breakers::ResetVerifier;
 use smc_risk::breakers::auth::constant_time_eq;
-use sqlx::Row;
 
 /// The name under which the breaker reset token's verifier is kept.
 pub const BREAKER_RESET: &str = "breaker_reset";
@@ -46,55 +45,47 @@ impl ResetVerifier for StoredVerifier {
 impl Store {
     /// The verifier enrolled under `name`, if any.
     pub fn verifier(&self, name: &str) -> Result<Option<StoredVerifier>, StoreError> {
-        let row = self
-            .block_on(
-                sqlx::query("SELECT algorithm, salt, hash FROM secrets WHERE name = ?")
-                    .bind(name)
-                    .fetch_optional(&mut *self.conn()),
-            )
-            .map_err(StoreError::query("reading a secret's verifier"))?;
-        let Some(row) = row else {
-            return Ok(None);
-        };
-        let get = |column| -> Result<Vec<u8>, StoreError> {
-            row.try_get(column)
-                .map_err(StoreError::query("reading a secret's verifier"))
-        };
-        let algorithm: String = row
-            .try_get("algorithm")
-            .map_err(StoreError::query("reading a secret's verifier"))?;
-        if algorithm != ALGORITHM {
-            return Err(StoreError::Corrupt {
-                what: "secrets.algorithm",
-                value: algorithm,
-            });
-        }
-        Ok(Some(StoredVerifier {
-            salt: get("salt")?,
-            hash: get("hash")?,
-        }))
+        let what = "reading a secret's verifier";
+        let mut found = self.rows(
+            "SELECT algorithm, salt, hash FROM secrets WHERE name = ?",
+            [name],
+            what,
+            |r| {
+                let get = |c: &str| -> Result<Vec<u8>, StoreError> {
+                    r.get(c).map_err(StoreError::query(what))
+                };
+                let algorithm: String = r.get("algorithm").map_err(StoreError::query(what))?;
+                if algorithm != ALGORITHM {
+                    return Err(StoreError::Corrupt {
+                        what: "secrets.algorithm",
+                        value: algorithm,
+                    });
+                }
+                Ok(StoredVerifier {
+                    salt: get("salt")?,
+                    hash: get("hash")?,
+                })
+            },
+        )?;
+        Ok(found.pop())
     }
 
     /// Stores the verifier of `secret` under `name`, replacing any earlier
     /// one (the caller checks that the operator may do so). The salt is 16
     /// random bytes from SQLite's generator.
     pub fn enroll_secret(&self, name: &str, secret: &str, now: i64) -> Result<(), StoreError> {
-        let salt: Vec<u8> = self
-            .block_on(sqlx::query_scalar("SELECT randomblob(16)").fetch_one(&mut *self.conn()))
-            .map_err(StoreError::query("drawing a salt"))?;
+        let mut salts = self.rows("SELECT randomblob(16)", [], "drawing a salt", |r| {
+            r.get::<_, Vec<u8>>(0)
+                .map_err(StoreError::query("drawing a salt"))
+        })?;
+        let salt = salts.pop().unwrap_or_default();
         let hash = digest(&salt, secret);
-        self.block_on(
-            sqlx::query(
-                "INSERT INTO secrets (name, algorithm, salt, hash, updated_at) VALUES (?, ?, ?, ?, ?)
-                 ON CONFLICT (name) DO UPDATE SET algorithm = excluded.algorithm,
-                 salt = excluded.salt, hash = excluded.hash, updated_at = excluded.updated_at",
-            )
-            .bind(name)
-            .bind(ALGORITHM)
-            .bind(salt)
-            .bind(hash)
-            .bind(now)
-            .execute(&mut *self.conn()),
+        let conn = self.conn();
+        conn.execute(
+            "INSERT INTO secrets (name, algorithm, salt, hash, updated_at) VALUES (?, ?, ?, ?, ?)
+             ON CONFLICT (name) DO UPDATE SET algorithm = excluded.algorithm,
+             salt = excluded.salt, hash = excluded.hash, updated_at = excluded.updated_at",
+            rusqlite::params![name, ALGORITHM, salt, hash, now],
         )
         .map_err(StoreError::query("storing a secret's verifier"))?;
         Ok(())

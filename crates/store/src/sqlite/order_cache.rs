@@ -1,10 +1,10 @@
 //! What the batched journal must know of an order to write a fill or an
 //! amendment — its request and how much of it has filled — kept in memory
 //! so that the write needs no read first. It mirrors committed rows only:
-//! a batch adds what it wrote after its commit succeeded, and any write
-//! outside a batch drops the order, to be read again when next needed.
+//! a step adds what it wrote after its commit succeeded, and any write
+//! outside a step drops the order, to be read again when next needed.
 
-use crate::db::Store;
+use super::Store;
 use crate::error::StoreError;
 use rust_decimal::Decimal;
 use smc_model::{ClientOrderId, OrderRequest};
@@ -38,37 +38,30 @@ impl Store {
         &self,
         client_id: &ClientOrderId,
     ) -> Result<Option<CachedOrder>, StoreError> {
-        if let Some(hit) = self.order_cache().map().get(client_id) {
+        if let Some(hit) = self.order_cache.map().get(client_id) {
             return Ok(Some(hit.clone()));
         }
         let Some(stored) = self.order(client_id)? else {
             return Ok(None);
         };
-        let trades = self
-            .block_on(
-                sqlx::query_scalar("SELECT trade_id FROM fills WHERE client_id = ?")
-                    .bind(client_id.as_str())
-                    .fetch_all(&mut *self.conn()),
-            )
-            .map_err(StoreError::query("reading an order's fills"))?;
         let cached = CachedOrder {
             request: stored.request,
             filled: stored.filled_qty,
-            trades,
+            trades: self.fills_of(client_id)?,
         };
-        self.order_cache()
+        self.order_cache
             .map()
             .insert(client_id.clone(), cached.clone());
         Ok(Some(cached))
     }
 
-    /// Drops an order from the cache (it is about to change outside a batch).
+    /// Drops an order from the cache (it is about to change outside a step).
     pub(crate) fn forget_order(&self, client_id: &ClientOrderId) {
-        self.order_cache().map().remove(client_id);
+        self.order_cache.map().remove(client_id);
     }
 
-    /// Records what a committed batch wrote.
+    /// Records what a committed step wrote.
     pub(crate) fn remember_orders(&self, committed: HashMap<ClientOrderId, CachedOrder>) {
-        self.order_cache().map().extend(committed);
+        self.order_cache.map().extend(committed);
     }
 }
