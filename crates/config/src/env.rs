@@ -56,9 +56,16 @@ pub fn apply(config: &mut Config, get: impl Fn(&str) -> Option<String>) -> Resul
     }
     if let Some(v) = get("DATABASE_URL") {
         config.storage.database_url = v;
+        config
+            .storage
+            .validate()
+            .map_err(|(_, message)| bad("DATABASE_URL", message))?;
     }
-    if let Some(v) = get("REDIS_URL") {
-        config.storage.redis_url = Some(v);
+    if get("REDIS_URL").is_some() {
+        return Err(bad(
+            "REDIS_URL",
+            "Redis support does not exist yet: unset it".into(),
+        ));
     }
     Ok(())
 }

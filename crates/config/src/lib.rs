@@ -7,8 +7,11 @@
 pub mod env;
 /// Configuration errors.
 pub mod error;
+mod locate;
 /// The schema: one struct per section.
 pub mod schema;
+/// Checks of values beyond their types.
+pub mod validate;
 
 pub use error::ConfigError;
 pub use schema::{
@@ -25,8 +28,34 @@ pub fn load(path: &Path) -> Result<Config, ConfigError> {
         source,
     })?;
     let mut config = parse(&path.display().to_string(), &text)?;
+    if let Some(folder) = path.parent() {
+        config.resolve_paths(folder);
+    }
     env::apply(&mut config, |name| std::env::var(name).ok())?;
     Ok(config)
+}
+
+impl Config {
+    /// Makes the file's relative paths (`backtest.input`, a `sqlite://`
+    /// file) relative to `folder`, the config file's own, so that a config
+    /// means the same wherever the agent is started from.
+    pub fn resolve_paths(&mut self, folder: &Path) {
+        if let Some(input) = &mut self.backtest.input
+            && input.is_relative()
+        {
+            *input = folder.join(&*input);
+        }
+        let url = &mut self.storage.database_url;
+        let file = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"));
+        if let Some(file) = file
+            && !file.starts_with(":memory:")
+            && Path::new(file).is_relative()
+        {
+            *url = format!("sqlite://{}", folder.join(file).display());
+        }
+    }
 }
 
 /// Parses configuration text; `origin` names it in errors.
@@ -37,18 +66,9 @@ pub fn parse(origin: &str, text: &str) -> Result<Config, ConfigError> {
         .validate()
         .map_err(|(key, message)| ConfigError::Invalid {
             origin: origin.to_string(),
-            line: line_of_key(text, key),
-            key: key.to_string(),
+            line: locate::line_of_key(text, &key),
+            key,
             message,
         })?;
     Ok(config)
-}
-
-/// The 1-based line where the last segment of a dotted key is written, for
-/// errors found after parsing (best effort: the first line with that key).
-fn line_of_key(text: &str, dotted: &str) -> Option<usize> {
-    let last = dotted.rsplit('.').next()?;
-    text.lines()
-        .position(|l| l.trim_start().starts_with(&format!("{last}:")))
-        .map(|i| i + 1)
 }

@@ -2,6 +2,7 @@
 //! (`shared/PRODUCT.md`). Missing keys take the product's defaults; unknown
 //! keys are errors.
 
+use crate::validate::{percent, positive};
 use rust_decimal::{Decimal, dec};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -77,7 +78,7 @@ impl InstrumentConfig {
         }
     }
 
-    fn validate(&self) -> Result<(), (&'static str, String)> {
+    pub(crate) fn validate(&self) -> Result<(), (&'static str, String)> {
         for (key, v) in [
             ("backtest.instrument.tick_size", self.tick_size),
             ("backtest.instrument.lot_size", self.lot_size),
@@ -221,7 +222,7 @@ impl RiskManagerConfig {
     /// The exposure and portfolio-VaR keys: percentages in (0, 100] (a cap
     /// may exceed 100 % of equity only through `max_leverage`), a
     /// confidence in (0.5, 1), groups of at least two symbols.
-    fn validate_exposure(&self) -> Result<(), (&'static str, String)> {
+    pub(crate) fn validate_exposure(&self) -> Result<(), (&'static str, String)> {
         let e = &self.max_exposure_percent;
         for (key, v) in [
             ("risk_manager.max_exposure_percent.symbol", e.symbol),
@@ -467,7 +468,8 @@ impl CircuitBreakersConfig {
 pub struct ExchangeConfig {
     pub enabled: bool,
     pub symbols: Vec<String>,
-    /// Base URL override (a testnet, or the local simulator).
+    /// A Binance-protocol server on one host (`http://HOST:PORT`, e.g. the
+    /// local simulator) instead of the venue; `--venue-url` overrides it.
     pub base_url: Option<String>,
     /// Present only to give a clear error: secrets are refused in the file.
     pub api_key: Option<serde_yaml_ng::Value>,
@@ -479,9 +481,10 @@ pub struct ExchangeConfig {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct StorageConfig {
-    /// `sqlite://FILE` (the embedded default) or `postgres://…`; `DATABASE_URL` overrides it.
+    /// `sqlite://FILE` (the embedded default; PostgreSQL is refused until
+    /// supported); `DATABASE_URL` overrides it.
     pub database_url: String,
-    /// Optional Redis for caches and sessions; `REDIS_URL` overrides it.
+    /// Refused until Redis support exists (so is `REDIS_URL`).
     pub redis_url: Option<String>,
 }
 
@@ -491,142 +494,6 @@ impl Default for StorageConfig {
             database_url: "sqlite://smc.db".to_string(),
             redis_url: None,
         }
-    }
-}
-
-/// The venues the agent knows.
-pub const VENUES: [&str; 3] = ["binance", "bybit", "oanda"];
-
-impl Config {
-    /// Checks values that types alone cannot; returns the dotted key and why.
-    pub fn validate(&self) -> Result<(), (&'static str, String)> {
-        let t = &self.trading;
-        if t.initial_balance <= Decimal::ZERO {
-            return Err((
-                "trading.initial_balance",
-                format!("must be positive, got {}", t.initial_balance),
-            ));
-        }
-        if t.max_positions == 0 {
-            return Err(("trading.max_positions", "must be at least 1".to_string()));
-        }
-        percent("trading.position_size_percent", t.position_size_percent)?;
-        let r = &self.risk_manager;
-        positive("risk_manager.max_position_size", r.max_position_size)?;
-        positive("risk_manager.max_daily_loss", r.max_daily_loss)?;
-        percent("risk_manager.stop_loss_percent", r.stop_loss_percent)?;
-        r.circuit_breakers.validate()?;
-        r.validate_exposure()?;
-        if let Some(i) = &self.backtest.instrument {
-            i.validate()?;
-        }
-        validate_smc_rules(&self.backtest.smc_strategy)?;
-        for (name, exchange) in &self.exchanges {
-            if !VENUES.contains(&name.as_str()) {
-                return Err((
-                    "exchanges",
-                    format!("unknown exchange `{name}`: use {}", VENUES.join(", ")),
-                ));
-            }
-            if exchange.api_key.is_some() || exchange.api_secret.is_some() {
-                let var = name.to_ascii_uppercase();
-                return Err((
-                    "api_key",
-                    format!(
-                        "secrets are read only from the environment: set {var}_API_KEY and {var}_API_SECRET"
-                    ),
-                ));
-            }
-            if let Some(bad) = exchange.symbols.iter().find(|s| {
-                s.is_empty()
-                    || !s
-                        .chars()
-                        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
-            }) {
-                return Err(("symbols", format!("bad symbol `{bad}` for {name}")));
-            }
-        }
-        Ok(())
-    }
-}
-
-/// The smc strategy's stop, target and exit numbers: percentages in
-/// (0, 100], multiples and R counts positive and at most 1,000 (so that
-/// prices times them stay far inside exact decimal range).
-fn validate_smc_rules(s: &smc_strategy::SmcConfig) -> Result<(), (&'static str, String)> {
-    use smc_strategy::{StopRule, TargetRule, Trailing};
-    let multiple = |key: &'static str, v: Decimal| {
-        if v > Decimal::ZERO && v <= dec!(1000) {
-            Ok(())
-        } else {
-            Err((key, format!("must be in (0, 1000], got {v}")))
-        }
-    };
-    percent("backtest.smc_strategy.risk_percent", s.risk_percent)?;
-    multiple("backtest.smc_strategy.reward_risk", s.reward_risk)?;
-    match s.stop {
-        Some(StopRule::FixedPercent { percent: p }) => {
-            percent("backtest.smc_strategy.stop.percent", p)?
-        }
-        Some(StopRule::Atr { multiple: m }) => multiple("backtest.smc_strategy.stop.multiple", m)?,
-        Some(StopRule::Structure { buffer }) if buffer < Decimal::ZERO || buffer > dec!(1000) => {
-            return Err((
-                "backtest.smc_strategy.stop.buffer",
-                format!("must be in [0, 1000], got {buffer}"),
-            ));
-        }
-        _ => {}
-    }
-    match s.target {
-        Some(TargetRule::RMultiple { multiple: m }) => {
-            multiple("backtest.smc_strategy.target.multiple", m)?
-        }
-        Some(TargetRule::Liquidity { min_r, fallback }) => {
-            multiple("backtest.smc_strategy.target.min_r", min_r)?;
-            multiple("backtest.smc_strategy.target.fallback", fallback)?;
-        }
-        None => {}
-    }
-    match s.exits.trailing {
-        Some(Trailing::Percent { percent: p }) => {
-            percent("backtest.smc_strategy.exits.trailing.percent", p)?
-        }
-        Some(Trailing::Atr { multiple: m }) => {
-            multiple("backtest.smc_strategy.exits.trailing.multiple", m)?
-        }
-        Some(Trailing::Structure { buffer }) if buffer < Decimal::ZERO || buffer > dec!(1000) => {
-            return Err((
-                "backtest.smc_strategy.exits.trailing.buffer",
-                format!("must be in [0, 1000], got {buffer}"),
-            ));
-        }
-        _ => {}
-    }
-    if let Some(r) = s.exits.break_even_after_r {
-        multiple("backtest.smc_strategy.exits.break_even_after_r", r)?;
-    }
-    if s.exits.time_stop_bars == Some(0) {
-        return Err((
-            "backtest.smc_strategy.exits.time_stop_bars",
-            "must be at least 1".to_string(),
-        ));
-    }
-    Ok(())
-}
-
-fn positive(key: &'static str, v: Decimal) -> Result<(), (&'static str, String)> {
-    if v > Decimal::ZERO {
-        Ok(())
-    } else {
-        Err((key, format!("must be positive, got {v}")))
-    }
-}
-
-fn percent(key: &'static str, v: Decimal) -> Result<(), (&'static str, String)> {
-    if v > Decimal::ZERO && v <= dec!(100) {
-        Ok(())
-    } else {
-        Err((key, format!("must be a percentage in (0, 100], got {v}")))
     }
 }
 
@@ -683,7 +550,7 @@ mod circuit_breaker_tests {
         let c: Config = serde_yaml_ng::from_str(&yaml).unwrap_or_else(|e| panic!("{e}\n{yaml}"));
         let b = &c.risk_manager.circuit_breakers;
         let daily = b.daily_loss.as_ref().unwrap();
-        assert_eq!(daily.max_loss_percent, Some(dec!(0.3)));
+        assert_eq!(daily.max_loss_percent, Some(dec!(0.2)));
         assert!(daily.release_next_utc_day);
         assert_eq!(b.drawdown.as_ref().unwrap().max_percent, dec!(10));
         assert_eq!(b.consecutive_losses.as_ref().unwrap().max_losses, 5);

@@ -102,7 +102,7 @@ fn environment_overrides_the_file() {
     let vars = [
         ("TRADING_MODE", "live"),
         ("INITIAL_BALANCE", "2500.5"),
-        ("DATABASE_URL", "postgres://x/y"),
+        ("DATABASE_URL", "sqlite:///var/lib/smc/state.db"),
     ];
     env::apply(&mut c, |k| {
         vars.iter()
@@ -112,7 +112,7 @@ fn environment_overrides_the_file() {
     .unwrap();
     assert_eq!(c.app.mode, Mode::Live);
     assert_eq!(c.trading.initial_balance, dec!(2500.5));
-    assert_eq!(c.storage.database_url, "postgres://x/y");
+    assert_eq!(c.storage.database_url, "sqlite:///var/lib/smc/state.db");
     let err = env::apply(&mut c, |k| {
         (k == "TRADING_MODE").then(|| "maybe".to_string())
     })
@@ -276,4 +276,82 @@ fn out_of_range_stop_and_exit_numbers_name_their_key() {
     );
     let msg = error("backtest:\n  smc_strategy:\n    exits:\n      time_stop_bars: 0\n");
     assert!(msg.contains("time_stop_bars"), "{msg}");
+}
+
+#[test]
+fn keys_that_would_do_nothing_are_refused_with_their_line() {
+    let msg = error("exchanges:\n  binance:\n    enabled: true\n  bybit:\n    enabled: true\n");
+    assert!(
+        msg.starts_with("config.yaml:5: `exchanges.bybit.enabled`"),
+        "{msg}"
+    );
+    assert!(msg.contains("not supported yet"), "{msg}");
+    // Listed but disabled is fine: nothing is promised.
+    parse("c.yaml", "exchanges:\n  oanda:\n    enabled: false\n").unwrap();
+    let msg = error("app:\n  mode: paper\nstorage:\n  redis_url: \"redis://127.0.0.1:6379\"\n");
+    assert!(
+        msg.starts_with("config.yaml:4: `storage.redis_url`"),
+        "{msg}"
+    );
+    assert!(msg.contains("Redis support does not exist yet"), "{msg}");
+    let msg = error("storage:\n  database_url: \"postgres://u:pw@db/smc\"\n");
+    assert!(
+        msg.starts_with("config.yaml:2: `storage.database_url`"),
+        "{msg}"
+    );
+    assert!(
+        msg.contains("PostgreSQL support does not exist yet"),
+        "{msg}"
+    );
+    assert!(!msg.contains("pw"), "the password is not echoed: {msg}");
+    let msg = error("exchanges:\n  binance:\n    base_url: \"ftp://x\"\n");
+    assert!(
+        msg.starts_with("config.yaml:3: `exchanges.binance.base_url`"),
+        "{msg}"
+    );
+}
+
+#[test]
+fn redis_and_other_databases_from_the_environment_are_refused_too() {
+    let mut c = parse("c.yaml", "").unwrap();
+    let err = env::apply(&mut c, |k| (k == "REDIS_URL").then(|| "redis://x".into()))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("REDIS_URL") && err.contains("does not exist yet"),
+        "{err}"
+    );
+    let err = env::apply(&mut c, |k| {
+        (k == "DATABASE_URL").then(|| "postgres://x/y".into())
+    })
+    .unwrap_err()
+    .to_string();
+    assert!(err.contains("DATABASE_URL"), "{err}");
+}
+
+#[test]
+fn relative_paths_are_relative_to_the_config_files_folder() {
+    let dir = std::env::temp_dir().join(format!("smc-config-paths-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("config.yaml");
+    std::fs::write(
+        &file,
+        "backtest:\n  input: \"data/x.csv\"\nstorage:\n  database_url: \"sqlite://state/smc.db\"\n",
+    )
+    .unwrap();
+    let c = smc_config::load(&file).unwrap();
+    assert_eq!(
+        c.backtest.input.as_deref(),
+        Some(dir.join("data/x.csv").as_path())
+    );
+    assert_eq!(
+        c.storage.database_url,
+        format!("sqlite://{}", dir.join("state/smc.db").display())
+    );
+    std::fs::write(&file, "storage:\n  database_url: \"sqlite::memory:\"\n").unwrap();
+    assert_eq!(
+        smc_config::load(&file).unwrap().storage.database_url,
+        "sqlite::memory:"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
 }

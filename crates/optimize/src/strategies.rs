@@ -88,8 +88,9 @@ pub fn apply_smc(base: &SmcConfig, set: &ParamSet) -> Result<SmcConfig, Optimize
         match n {
             "reward_risk" => c.reward_risk = decimal(n, v, true)?,
             "risk_percent" => {
-                c.risk_percent = decimal(n, v, true)?;
-                if c.risk_percent > Decimal::ONE_HUNDRED {
+                let percent = decimal(n, v, true)?;
+                c.risk_percent = Some(percent);
+                if percent > Decimal::ONE_HUNDRED {
                     return Err(bad(n, "must be at most 100"));
                 }
             }
@@ -183,7 +184,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(c.reward_risk, dec!(3));
-        assert_eq!(c.risk_percent, dec!(0.5));
+        assert_eq!(c.risk_percent, Some(dec!(0.5)));
         assert_eq!(c.bias_timeframe, Timeframe::H4);
         assert_eq!(c.detectors.swing_length, 5);
         assert!(!c.detectors.close_break);

@@ -44,6 +44,7 @@ fn bench(c: &mut Criterion) {
         max_positions: Some(60),
         max_drawdown_percent: Some(Decimal::from(15)),
         max_leverage: Some(Decimal::from(3)),
+        max_stop_percent: Some(Decimal::from(2)),
     });
     let intent = OrderIntent::market(17, Side::Buy, Size::Qty(Decimal::new(25, 1)));
     c.bench_function("limits_check_50_positions", |b| {

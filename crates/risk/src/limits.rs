@@ -2,9 +2,11 @@
 //! the product's units: `max_position_size` (notional of one position, quote
 //! currency), `max_daily_loss` (quote currency from the UTC day's start
 //! equity), `trading.max_positions`, and `max_drawdown_percent` (from the
-//! equity peak) and `max_leverage` (gross notional / equity). An order that
-//! reduces a position is always accepted; one that would breach a cap is
-//! resized to fit when it can, refused with the reason otherwise.
+//! equity peak) and `max_leverage` (gross notional / equity), and
+//! `stop_loss_percent`: an entry that comes without a stop gets one that
+//! far from its price, and an entry whose stop is farther is refused. An
+//! order that reduces a position is always accepted; one that would breach
+//! a cap is resized to fit when it can, refused with the reason otherwise.
 
 use crate::exposure::{ExposureCaps, InstrumentTag, cap_qty};
 use crate::portfolio_var::PortfolioVar;
@@ -13,7 +15,7 @@ use rust_decimal::Decimal;
 use serde::Deserialize;
 use smc_model::{
     EventSink, OrderIntent, PortfolioSnapshot, PositionSnapshot, RiskGate, RiskObservation,
-    RiskOutcome, RiskState, Size, time::DAY_MS,
+    RiskOutcome, RiskState, Side, Size, time::DAY_MS,
 };
 
 /// The limits; `None` means no limit of that kind.
@@ -25,6 +27,9 @@ pub struct Limits {
     pub max_positions: Option<usize>,
     pub max_drawdown_percent: Option<Decimal>,
     pub max_leverage: Option<Decimal>,
+    /// The stop given to an entry without one, and the widest accepted,
+    /// in percent of the entry price.
+    pub max_stop_percent: Option<Decimal>,
 }
 
 /// The gate: the limits plus what it has seen of the account.
@@ -131,6 +136,33 @@ impl LimitsGate {
     }
 }
 
+impl LimitsGate {
+    /// Gives the entry the stop `max_stop_percent` sets when it has none;
+    /// says why it is refused when its stop is farther than that from
+    /// `price`.
+    fn with_stop(&self, intent: &mut OrderIntent, price: Decimal) -> Result<(), String> {
+        let Some(max) = self.limits.max_stop_percent else {
+            return Ok(());
+        };
+        let distance = max / Decimal::ONE_HUNDRED;
+        let Some(stop) = intent.stop_loss else {
+            intent.stop_loss = Some(match intent.side {
+                Side::Buy => price * (Decimal::ONE - distance),
+                Side::Sell => price * (Decimal::ONE + distance),
+            });
+            return Ok(());
+        };
+        let percent = (price - stop).abs() / price * Decimal::ONE_HUNDRED;
+        if percent > max {
+            return Err(format!(
+                "stop_loss_percent: the stop is {}% from the entry, wider than {max}%",
+                percent.round_dp(2)
+            ));
+        }
+        Ok(())
+    }
+}
+
 /// The order's quantity at `price`, when it can be known before the fill.
 fn quantity(
     intent: &OrderIntent,
@@ -185,6 +217,10 @@ impl RiskGate for LimitsGate {
             return refuse(intent, reason);
         }
         self.state.trading_allowed = true;
+        let mut intent = intent;
+        if let Err(reason) = self.with_stop(&mut intent, price) {
+            return refuse(intent, reason);
+        }
         if let Some(max) = self.limits.max_positions {
             let open = p.positions.iter().filter(|x| !x.is_flat()).count();
             if pos.is_flat() && open >= max {

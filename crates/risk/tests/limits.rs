@@ -37,6 +37,7 @@ fn limits() -> Limits {
         max_positions: Some(2),
         max_drawdown_percent: Some(Decimal::from(20)),
         max_leverage: Some(Decimal::from(3)),
+        max_stop_percent: None,
     }
 }
 
@@ -282,4 +283,44 @@ fn limits_pushed_through_the_handle_apply_at_the_next_check() {
         gate.check(buy(0, 3), &p),
         RiskOutcome::Approved(_)
     ));
+}
+
+#[test]
+fn an_entry_without_a_stop_gets_one_and_a_stop_too_far_is_refused() {
+    let mut gate = LimitsGate::new(Limits {
+        max_stop_percent: Some(Decimal::from(2)),
+        ..Limits::default()
+    });
+    let p = portfolio(10_000, &[(0, 100)]);
+    // A market buy at the mark of 100 gets a stop 2 % under it.
+    let RiskOutcome::Approved(intent) = gate.check(buy(0, 1), &p) else {
+        panic!("refused");
+    };
+    assert_eq!(intent.stop_loss, Some(Decimal::from(98)));
+    // A limit sell at 200 gets its stop 2 % above.
+    let sell = OrderIntent::limit(0, Side::Sell, Size::Qty(Decimal::ONE), Decimal::from(200));
+    let RiskOutcome::Approved(intent) = gate.check(sell, &p) else {
+        panic!("refused");
+    };
+    assert_eq!(intent.stop_loss, Some(Decimal::from(204)));
+    // A stop 1.5 % away passes unchanged; one 3 % away is refused.
+    let near = buy(0, 1).with_bracket(Some(Decimal::new(985, 1)), None);
+    let RiskOutcome::Approved(intent) = gate.check(near.clone(), &p) else {
+        panic!("refused");
+    };
+    assert_eq!(intent, near);
+    let far = buy(0, 1).with_bracket(Some(Decimal::from(97)), None);
+    let RiskOutcome::Refused { reason, .. } = gate.check(far, &p) else {
+        panic!("a 3 % stop passed a 2 % limit");
+    };
+    assert!(
+        reason.contains("stop_loss_percent") && reason.contains("3"),
+        "{reason}"
+    );
+    // An exit needs no stop.
+    let exit = OrderIntent::market(0, Side::Sell, Size::ClosePosition).reduce_only();
+    let RiskOutcome::Approved(intent) = gate.check(exit, &portfolio(10_000, &[(5, 100)])) else {
+        panic!("refused");
+    };
+    assert_eq!(intent.stop_loss, None);
 }

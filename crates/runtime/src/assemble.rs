@@ -59,7 +59,7 @@ pub fn assemble(spec: &SessionSpec, runtime: &tokio::runtime::Runtime) -> Sessio
         Mode::Live => Some(refuse_live(spec)?),
         Mode::Paper => None,
     };
-    let connections = connect(&spec.venue, credentials.as_ref())?;
+    let connections = connect(&spec.venue_spec(), credentials.as_ref())?;
     let symbols = spec.symbols();
     let timeframe = spec
         .timeframe()

@@ -27,6 +27,7 @@ pub fn limits_update(config: &Config) -> LimitsUpdate {
             max_positions: Some(config.trading.max_positions as usize),
             max_drawdown_percent: r.max_drawdown_percent,
             max_leverage: r.max_leverage,
+            max_stop_percent: Some(r.stop_loss_percent),
         },
         caps: ExposureCaps {
             symbol: r.max_exposure_percent.symbol,

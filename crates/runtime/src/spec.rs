@@ -127,6 +127,20 @@ impl SessionSpec {
         }
     }
 
+    /// The venue: the asked server, else the config's
+    /// `exchanges.binance.base_url`, else Binance itself.
+    pub fn venue_spec(&self) -> VenueSpec {
+        let configured = self
+            .config
+            .as_ref()
+            .and_then(|c| c.exchanges.get("binance"))
+            .and_then(|b| b.base_url.clone());
+        VenueSpec {
+            market: self.venue.market,
+            url: self.venue.url.clone().or(configured),
+        }
+    }
+
     /// The database URL: asked, else the config's, else `sqlite://smc.db`.
     pub fn database_url(&self) -> String {
         match (&self.database, self.config.as_ref()) {
@@ -159,8 +173,25 @@ mod tests {
             ..SessionSpec::default()
         };
         assert_eq!(spec.symbols(), ["SOLUSDT"]);
+        assert_eq!(spec.venue_spec().url, None);
         assert_eq!(spec.mode(), Mode::Paper);
         assert_eq!(spec.database_url(), "sqlite://smc.db");
+    }
+
+    #[test]
+    fn the_venue_url_comes_from_the_flag_else_the_configs_base_url() {
+        let config = smc_config::parse(
+            "t.yaml",
+            "exchanges:\n  binance:\n    base_url: \"http://127.0.0.1:9\"\n",
+        )
+        .unwrap();
+        let mut spec = SessionSpec {
+            config: Some(config),
+            ..SessionSpec::default()
+        };
+        assert_eq!(spec.venue_spec().url.as_deref(), Some("http://127.0.0.1:9"));
+        spec.venue.url = Some("127.0.0.1:10".into());
+        assert_eq!(spec.venue_spec().url.as_deref(), Some("127.0.0.1:10"));
     }
 
     #[test]

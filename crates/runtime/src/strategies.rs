@@ -4,6 +4,7 @@
 //! and timeframes (entry, the ones that must agree, bias).
 
 use crate::error::SessionError;
+use rust_decimal::Decimal;
 use smc_model::{InstrumentId, Timeframe};
 use smc_strategy::{
     FirstDecision, PerInstrument, SmaCross, SmaCrossConfig, SmcConfig, SmcStrategy, Strategy,
@@ -70,7 +71,7 @@ pub fn make_strategy(
     timeframes: &[String],
 ) -> Result<Box<dyn Strategy>, SessionError> {
     Ok(match name {
-        StrategyName::SmaCross => Box::new(sma_cross(first_decision)?),
+        StrategyName::SmaCross => Box::new(sma_cross(first_decision, settings)?),
         StrategyName::Smc => Box::new(SmcStrategy::new(smc_config(settings, timeframes)?)),
     })
 }
@@ -93,7 +94,7 @@ pub fn session_strategy(
             ))
         }
         StrategyName::SmaCross => {
-            let proto = sma_cross(FirstDecision::OneBarAfter)?;
+            let proto = sma_cross(FirstDecision::OneBarAfter, settings)?;
             Box::new(PerInstrument::new(
                 instruments.to_vec(),
                 Box::new(move || Box::new(proto.clone())),
@@ -102,10 +103,22 @@ pub fn session_strategy(
     })
 }
 
-/// `sma_cross` with its default averages and `first_decision`.
-pub fn sma_cross(first_decision: FirstDecision) -> Result<SmaCross, SessionError> {
+/// `sma_cross` with its default averages and `first_decision`. Without a
+/// config it trades all-in (the peer tools' convention); with one, each
+/// entry commits `position_size_percent / stop_loss_percent` of equity
+/// (at most all of it), so that the stop the risk gate gives the entry
+/// (`stop_loss_percent` away) risks `position_size_percent` of equity.
+pub fn sma_cross(
+    first_decision: FirstDecision,
+    settings: Option<&smc_config::Config>,
+) -> Result<SmaCross, SessionError> {
+    let equity_fraction = settings.map_or(Decimal::ONE, |c| {
+        let risk = c.trading.position_size_percent / c.risk_manager.stop_loss_percent;
+        risk.min(Decimal::ONE)
+    });
     SmaCross::new(SmaCrossConfig {
         first_decision,
+        equity_fraction,
         ..SmaCrossConfig::default()
     })
     .map_err(|e| SessionError::Setting(e.to_string()))
@@ -123,6 +136,8 @@ pub fn smc_config(
         .unwrap_or_default();
     if let Some(c) = settings {
         smc.detectors = c.smc.clone();
+        // The product's risk per trade, unless the strategy's section says.
+        smc.risk_percent = smc.risk_percent.or(Some(c.trading.position_size_percent));
     }
     let timeframes = match (timeframes.is_empty(), settings) {
         (true, Some(c)) => c.backtest.timeframes.clone(),

@@ -30,13 +30,17 @@ pub enum FirstDecision {
     WhenDefined,
 }
 
-/// Lengths of the two averages and the first-decision convention.
+/// Lengths of the two averages, the first-decision convention and the
+/// share of equity each entry commits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct SmaCrossConfig {
     pub fast: usize,
     pub slow: usize,
     pub first_decision: FirstDecision,
+    /// Fraction of equity an entry commits, in (0, 1]; 1 (all-in) is the
+    /// peer tools' convention the cross-checks use.
+    pub equity_fraction: Decimal,
 }
 
 impl Default for SmaCrossConfig {
@@ -45,6 +49,7 @@ impl Default for SmaCrossConfig {
             fast: 20,
             slow: 50,
             first_decision: FirstDecision::OneBarAfter,
+            equity_fraction: Decimal::ONE,
         }
     }
 }
@@ -54,6 +59,8 @@ impl Default for SmaCrossConfig {
 pub enum SmaCrossError {
     #[error("sma_cross needs 1 <= fast < slow, got fast {fast} and slow {slow}")]
     Lengths { fast: usize, slow: usize },
+    #[error("sma_cross needs an equity fraction in (0, 1], got {0}")]
+    Fraction(Decimal),
 }
 
 const SETUP: Setup = Setup::fixed("sma_cross", None);
@@ -75,6 +82,7 @@ pub struct SmaCross {
     fast_sum: f64,
     slow_sum: f64,
     series: Option<(usize, Timeframe)>,
+    size: Size,
 }
 
 impl SmaCross {
@@ -83,9 +91,13 @@ impl SmaCross {
             fast,
             slow,
             first_decision,
+            equity_fraction,
         } = config;
         if fast == 0 || fast >= slow {
             return Err(SmaCrossError::Lengths { fast, slow });
+        }
+        if equity_fraction <= Decimal::ZERO || equity_fraction > Decimal::ONE {
+            return Err(SmaCrossError::Fraction(equity_fraction));
         }
         let first = match first_decision {
             FirstDecision::OneBarAfter => slow,
@@ -102,6 +114,7 @@ impl SmaCross {
             fast_sum: 0.0,
             slow_sum: 0.0,
             series: None,
+            size: Size::EquityFraction(equity_fraction),
         })
     }
 
@@ -151,13 +164,14 @@ impl Strategy for SmaCross {
         let qty = ctx.position_qty();
         let i = ctx.instrument_index;
         if long && qty.is_zero() {
-            let size = Size::EquityFraction(Decimal::ONE);
             out.push(
-                OrderIntent::market(i, Side::Buy, size)
+                OrderIntent::market(i, Side::Buy, self.size)
                     .with_setup(SETUP)
                     .into(),
             );
         } else if !long && qty > Decimal::ZERO {
+            // A protective stop the risk gate gave the entry leaves with it.
+            out.push(Intent::CancelAll { instrument: i });
             let exit = OrderIntent::market(i, Side::Sell, Size::ClosePosition).reduce_only();
             out.push(exit.with_setup(SETUP).into());
         }

@@ -29,8 +29,9 @@ pub struct SmcConfig {
     /// agree with the bias (top-down confluence, e.g. 5m and 1h between a
     /// 1m entry and a 1d bias); while one disagrees, nothing is entered.
     pub confirm_timeframes: Vec<Timeframe>,
-    /// Percent of equity lost if the stop is hit.
-    pub risk_percent: Decimal,
+    /// Percent of equity lost if the stop is hit; `None`: the config's
+    /// `trading.position_size_percent` (1 % without a config).
+    pub risk_percent: Option<Decimal>,
     /// Target in multiples of the risk when no opposing liquidity is farther.
     pub reward_risk: Decimal,
     /// Extra room beyond the zone for the stop, as a fraction of its height.
@@ -56,7 +57,7 @@ impl Default for SmcConfig {
         SmcConfig {
             bias_timeframe: Timeframe::H1,
             confirm_timeframes: Vec::new(),
-            risk_percent: Decimal::ONE,
+            risk_percent: None,
             reward_risk: Decimal::TWO,
             stop_buffer: Decimal::new(1, 1),
             entry_expiry_bars: 30,
@@ -201,7 +202,8 @@ impl SmcStrategy {
         let take = target_rule.place(&inputs, stop);
         let risk_per_unit = (entry - stop).abs();
         let equity = ctx.portfolio.equity;
-        let risk = equity * self.config.risk_percent / Decimal::ONE_HUNDRED;
+        let risk_percent = self.config.risk_percent.unwrap_or(Decimal::ONE);
+        let risk = equity * risk_percent / Decimal::ONE_HUNDRED;
         // Risk-based size, but never more than 99 % of the equity buys
         // outright (the rest pays fees): a tight stop must not turn into
         // leverage the account does not have.
