@@ -61,6 +61,6 @@ echo "paper: 4 symbols x timeframes $TIMEFRAMES (entry, confirming..., bias), $B
 /usr/bin/time -v "$BIN" run --mode paper --venue-url "127.0.0.1:$PORT" \
     --config "$OUT/paper.yaml" --db "$OUT/paper.db" --max-bars "$BARS" \
     > "$OUT/events.jsonl" 2> "$OUT/paper.err"
-grep '^paper:' "$OUT/paper.err"
+grep -o 'paper: .*' "$OUT/paper.err"
 echo "orders: $(grep -c '"type":"order_submitted"' "$OUT/events.jsonl" || true)"
 grep 'Maximum resident set size' "$OUT/paper.err" | awk '{printf "peak RSS: %.1f MB\n", $6 / 1024}'

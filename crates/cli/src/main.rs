@@ -3,6 +3,8 @@
 //! sessions and backtests).
 
 mod commands;
+mod dotenv;
+mod logging;
 mod output;
 
 use clap::{Parser, Subcommand};
@@ -14,6 +16,8 @@ use std::process::ExitCode;
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    #[command(flatten)]
+    log: logging::LogArgs,
 }
 
 #[derive(Subcommand)]
@@ -45,8 +49,36 @@ enum Command {
     VenueSim(venue_sim::VenueSimArgs),
 }
 
+impl Command {
+    /// The command's `--config`, whose `app.log_level` sets the log's level.
+    fn config_path(&self) -> Option<&std::path::Path> {
+        match self {
+            Command::Detect(a) => a.config.as_deref(),
+            Command::Backtest(a) => a.config.as_deref(),
+            Command::Optimize(a) => a.config.as_deref(),
+            Command::Run(a) => a.config.as_deref(),
+            Command::CheckLookahead(_) | Command::Risk { .. } | Command::VenueSim(_) => None,
+        }
+    }
+}
+
 fn main() -> ExitCode {
+    // Before any thread starts: loading sets environment variables.
+    let env_file = dotenv::load();
     let cli = Cli::parse();
+    let level = logging::level(&cli.log, cli.command.config_path());
+    logging::install(&cli.log, level.clone().unwrap_or_default());
+    if let Err(e) = level {
+        tracing::error!("{e}");
+        return ExitCode::from(2);
+    }
+    let env_file = match env_file {
+        Ok(path) => path,
+        Err(e) => {
+            tracing::error!("{e:#}");
+            return ExitCode::from(2);
+        }
+    };
     let result = match cli.command {
         Command::Detect(args) => detect::run(&args),
         Command::Backtest(args) => backtest::run(&args),
@@ -56,7 +88,7 @@ fn main() -> ExitCode {
             Err(e) => Err(e),
         },
         Command::Optimize(args) => optimize::run(&args),
-        Command::Run(args) => run::run(args),
+        Command::Run(args) => run::run(args, env_file.as_deref()),
         Command::Risk { command } => risk::run(&command),
         Command::VenueSim(args) => venue_sim::run(&args),
     };
@@ -69,7 +101,7 @@ fn main() -> ExitCode {
             {
                 return ExitCode::SUCCESS;
             }
-            eprintln!("error: {e:#}");
+            tracing::error!("{e:#}");
             ExitCode::from(2)
         }
     }

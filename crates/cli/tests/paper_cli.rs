@@ -69,7 +69,8 @@ fn rows(db: &Path, sql: &str) -> Vec<Vec<String>> {
                     r.client_id.to_string(),
                     format!("{:?}", r.side),
                     r.qty.to_string(),
-                    serde_json::to_string(&r.kind).unwrap(),
+                    // As a JSON value, keys sorted like the results' own.
+                    serde_json::to_value(r.kind).unwrap().to_string(),
                 ]
             })
             .collect(),

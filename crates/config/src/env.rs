@@ -40,19 +40,7 @@ pub fn apply(config: &mut Config, get: impl Fn(&str) -> Option<String>) -> Resul
         config.trading.initial_balance = balance;
     }
     if let Some(v) = get("LOG_LEVEL") {
-        config.app.log_level = match v.trim().to_ascii_uppercase().as_str() {
-            "TRACE" => LogLevel::Trace,
-            "DEBUG" => LogLevel::Debug,
-            "INFO" => LogLevel::Info,
-            "WARN" | "WARNING" => LogLevel::Warn,
-            "ERROR" => LogLevel::Error,
-            other => {
-                return Err(bad(
-                    "LOG_LEVEL",
-                    format!("`{other}` is not TRACE, DEBUG, INFO, WARN or ERROR"),
-                ));
-            }
-        };
+        config.app.log_level = parse_log_level(&v).map_err(|m| bad("LOG_LEVEL", m))?;
     }
     if let Some(v) = get("DATABASE_URL") {
         config.storage.database_url = v;
@@ -68,6 +56,23 @@ pub fn apply(config: &mut Config, get: impl Fn(&str) -> Option<String>) -> Resul
         ));
     }
     Ok(())
+}
+
+/// A log level named in any case (`debug`, `WARN`, `warning`).
+pub fn parse_log_level(v: &str) -> Result<LogLevel, String> {
+    Ok(match v.trim().to_ascii_uppercase().as_str() {
+        "TRACE" => LogLevel::Trace,
+        "DEBUG" => LogLevel::Debug,
+        "INFO" => LogLevel::Info,
+        "WARN" | "WARNING" => LogLevel::Warn,
+        "ERROR" => LogLevel::Error,
+        _ => {
+            return Err(format!(
+                "`{}` is not TRACE, DEBUG, INFO, WARN or ERROR",
+                v.trim()
+            ));
+        }
+    })
 }
 
 /// An exchange API secret: never printed, wiped from memory when dropped.

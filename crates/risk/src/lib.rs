@@ -3,7 +3,8 @@
 //! expected shortfall by four methods), position sizing, the pre-trade
 //! limits gate (position, loss, drawdown, leverage, exposure per symbol,
 //! venue and correlated group, portfolio VaR), and the circuit breakers that
-//! suspend new risk. The statistics it computes with are `smc_model::stats`. Stop and exit rules live with the strategies
+//! suspend new risk. The statistics it computes with are `smc_model::stats`.
+//! Stop and exit rules live with the strategies
 //! (`smc_strategy::stops`, `smc_strategy::exits`), which this crate's gate
 //! sits behind.
 

@@ -378,24 +378,38 @@ pub fn window(
     Ok(a..b)
 }
 
-/// Epoch milliseconds, or an ISO 8601 date `YYYY-MM-DD[THH:MM[:SS]]` (UTC).
+/// Epoch milliseconds, or an ISO 8601 date or time: `YYYY-MM-DD`,
+/// `YYYY-MM-DDTHH:MM[:SS[.fff]]` (UTC), or RFC 3339 with an offset.
 pub fn parse_time(s: &str) -> SessionResult<i64> {
+    use chrono::{DateTime, NaiveDate, NaiveDateTime};
+    let s = s.trim();
     if let Ok(ms) = s.parse::<i64>() {
         return Ok(ms);
     }
-    let text = s.trim_end_matches('Z').replace('T', " ");
-    let with_time = if text.len() == 10 {
-        format!("{text} 00:00:00")
-    } else {
-        text
-    };
-    smc_data::fields::parse_metatrader_date(with_time.replace('-', ".").as_bytes()).ok_or_else(
-        || {
+    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+        return Ok(t.timestamp_millis());
+    }
+    let naive = s.trim_end_matches('Z');
+    let parsed = [
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%d %H:%M:%S%.f",
+        "%Y-%m-%dT%H:%M",
+        "%Y-%m-%d %H:%M",
+    ]
+    .iter()
+    .find_map(|f| NaiveDateTime::parse_from_str(naive, f).ok())
+    .or_else(|| {
+        NaiveDate::parse_from_str(naive, "%Y-%m-%d")
+            .ok()
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+    });
+    parsed
+        .map(|t| t.and_utc().timestamp_millis())
+        .ok_or_else(|| {
             SessionError::Setting(format!(
-                "bad time `{s}`: use epoch ms or YYYY-MM-DD[THH:MM[:SS]]"
+                "bad time `{s}`: use epoch ms or YYYY-MM-DD[THH:MM[:SS]] (UTC), or RFC 3339"
             ))
-        },
-    )
+        })
 }
 
 #[cfg(test)]
@@ -437,5 +451,16 @@ mod tests {
         assert_eq!(w, 1..3);
         assert!(window(&candles, Some("1970-01-09"), None).is_err());
         assert!(parse_time("yesterday").is_err());
+        assert!(parse_time("2021-02-30").is_err());
+        assert_eq!(parse_time("2021-01-01").unwrap(), 1_609_459_200_000);
+        assert_eq!(parse_time("2021-01-01T01:30Z").unwrap(), 1_609_464_600_000);
+        assert_eq!(
+            parse_time("2021-01-01 01:30:00").unwrap(),
+            1_609_464_600_000
+        );
+        assert_eq!(
+            parse_time("2021-01-01T02:30:00+01:00").unwrap(),
+            1_609_464_600_000
+        );
     }
 }

@@ -16,46 +16,38 @@ pub struct Params {
     pairs: Vec<(String, String)>,
 }
 
-/// Percent-decodes one `application/x-www-form-urlencoded` component.
-pub fn decode(raw: &str) -> Result<String, ApiError> {
-    let bytes = raw.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'+' => out.push(b' '),
-            b'%' => {
-                let hex = bytes
-                    .get(i + 1..i + 3)
-                    .and_then(|h| std::str::from_utf8(h).ok())
-                    .and_then(|h| u8::from_str_radix(h, 16).ok())
-                    .ok_or_else(|| {
-                        ApiError::bad(-1100, "Illegal characters found in a parameter.")
-                    })?;
-                out.push(hex);
-                i += 2;
-            }
-            b => out.push(b),
+fn illegal() -> ApiError {
+    ApiError::bad(-1100, "Illegal characters found in a parameter.")
+}
+
+/// Refuses the escapes `form_urlencoded` would let through unchanged: a
+/// `%` not followed by two hex digits.
+fn check_escapes(raw: &[u8]) -> Result<(), ApiError> {
+    for (i, _) in raw.iter().enumerate().filter(|(_, b)| **b == b'%') {
+        match raw.get(i + 1..i + 3) {
+            Some([a, b]) if a.is_ascii_hexdigit() && b.is_ascii_hexdigit() => {}
+            _ => return Err(illegal()),
         }
-        i += 1;
     }
-    String::from_utf8(out)
-        .map_err(|_| ApiError::bad(-1100, "Illegal characters found in a parameter."))
+    Ok(())
 }
 
 impl Params {
     /// Parses the raw query string and the raw form body.
     pub fn parse(query: &str, body: &[u8]) -> Result<Self, ApiError> {
-        let body = std::str::from_utf8(body)
-            .map_err(|_| ApiError::bad(-1100, "Illegal characters found in a parameter."))?;
-        let mut pairs = Vec::new();
-        for part in query.split('&').chain(body.split('&')) {
-            if part.is_empty() {
-                continue;
-            }
-            let (name, value) = part.split_once('=').unwrap_or((part, ""));
-            pairs.push((decode(name)?, decode(value)?));
-        }
+        check_escapes(query.as_bytes())?;
+        check_escapes(body)?;
+        // Bytes that are not UTF-8 once decoded come back as U+FFFD.
+        let pairs = form_urlencoded::parse(query.as_bytes())
+            .chain(form_urlencoded::parse(body))
+            .map(|(name, value)| {
+                if name.contains('\u{FFFD}') || value.contains('\u{FFFD}') {
+                    Err(illegal())
+                } else {
+                    Ok((name.into_owned(), value.into_owned()))
+                }
+            })
+            .collect::<Result<_, _>>()?;
         Ok(Params { pairs })
     }
 
@@ -152,6 +144,10 @@ mod tests {
         assert_eq!(p.symbol_list().unwrap(), Some(vec!["BTCUSDT".to_string()]));
         assert_eq!(p.get("x"), Some("a b"));
         assert!(Params::parse("x=%G1", b"").is_err());
+        assert!(Params::parse("x=%4", b"").is_err());
+        assert!(Params::parse("x=%FF", b"").is_err(), "not UTF-8");
+        assert!(Params::parse("", b"x=%FF").is_err());
+        assert_eq!(Params::parse("x=%C3%A9", b"").unwrap().get("x"), Some("é"));
     }
 
     #[test]

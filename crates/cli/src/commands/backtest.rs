@@ -37,7 +37,7 @@ pub struct BacktestArgs {
     /// config.yaml: starting cash from `trading.initial_balance` and the
     /// `risk_manager` limits applied to every order.
     #[arg(long)]
-    config: Option<PathBuf>,
+    pub(crate) config: Option<PathBuf>,
     #[command(flatten)]
     venue: VenueArgs,
     /// Intrabar path rule for resting orders (default: the config's, else ohlc).
@@ -111,7 +111,7 @@ pub fn run(args: &BacktestArgs) -> anyhow::Result<()> {
     if args.timings {
         // Phases of this process, for benchmarks that compare like with like.
         let t = run.timings;
-        eprintln!(
+        tracing::info!(
             "timings: read {:.1} ms, engine {:.1} ms, analytics {:.1} ms ({} bars)",
             t.read.as_secs_f64() * 1e3,
             t.engine.as_secs_f64() * 1e3,

@@ -27,7 +27,7 @@ pub struct DetectArgs {
     /// Causal mode: read the detectors' parameters from the `smc` section of
     /// this config.yaml (defaults otherwise).
     #[arg(long)]
-    config: Option<PathBuf>,
+    pub(crate) config: Option<PathBuf>,
     /// Write to this file instead of standard output.
     #[arg(long, short)]
     output: Option<PathBuf>,

@@ -16,13 +16,13 @@ use std::path::Path;
 pub fn load_input(path: &Path, lenient: bool) -> anyhow::Result<Input> {
     let input = load_candles(path.to_path_buf(), lenient)?;
     if !input.skipped.is_empty() {
-        eprintln!(
-            "skipped {} bad row(s) of {}:",
+        tracing::warn!(
+            "skipped {} bad row(s) of {}",
             input.skipped.len(),
             path.display()
         );
         for e in input.skipped.iter().take(10) {
-            eprintln!("  {e}");
+            tracing::warn!("skipped: {e}");
         }
     }
     Ok(input)

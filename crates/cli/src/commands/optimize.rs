@@ -32,7 +32,7 @@ pub struct OptimizeArgs {
     /// config.yaml: data, strategy, engine models, the smc strategy's base
     /// parameters and the risk limits.
     #[arg(long)]
-    config: Option<PathBuf>,
+    pub(crate) config: Option<PathBuf>,
     /// OHLCV CSV file (default: the config's `backtest.input`).
     #[arg(long)]
     input: Option<PathBuf>,
@@ -124,7 +124,7 @@ pub fn run(args: &OptimizeArgs) -> anyhow::Result<()> {
     };
     let valid = valid_trials(&base, smc_optimize::trials(&specs, search)?)?;
     if let (true, Some(first)) = (valid.refused > 0, &valid.first_refusal) {
-        eprintln!(
+        tracing::warn!(
             "skipped {} of {} parameter sets the strategy refuses (first: {first})",
             valid.refused,
             valid.refused + valid.trials.len()

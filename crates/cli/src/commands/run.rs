@@ -29,7 +29,7 @@ pub struct RunArgs {
     /// config.yaml: strategy, detectors, risk limits and breakers, fees
     /// and slippage of the simulated venue, starting balance, database.
     #[arg(long)]
-    config: Option<PathBuf>,
+    pub(crate) config: Option<PathBuf>,
     /// A Binance-protocol server instead of Binance (`127.0.0.1:PORT` or
     /// `http://127.0.0.1:PORT`, e.g. `smc venue-sim`).
     #[arg(long)]
@@ -94,8 +94,13 @@ impl RunArgs {
     }
 }
 
-pub fn run(args: RunArgs) -> anyhow::Result<()> {
+/// Runs the session; `env_file` is the `.env` the keys may have come from,
+/// which live trading requires to be private.
+pub fn run(args: RunArgs, env_file: Option<&std::path::Path>) -> anyhow::Result<()> {
     let spec = args.spec()?;
+    if let (Mode::Live, Some(path)) = (spec.mode(), env_file) {
+        crate::dotenv::check_private(path)?;
+    }
     let bus = EventBus::new();
     let printer = crate::output::session::spawn_printer(bus.subscribe_lossless(4_096));
     let session = RunningSession::start(spec, bus)?;

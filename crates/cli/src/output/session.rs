@@ -1,7 +1,8 @@
 //! What `smc run` prints of a session: engine events and reconciliations
 //! as JSON lines on stdout (for machines), everything else as status lines
-//! on stderr (for people).
+//! in the log (stderr, for people or as JSON lines).
 
+use smc_runtime::event::Level;
 use smc_runtime::{Connection, Latency, Lossless, Mode, SessionEvent, Started, Stopped, Stream};
 use std::io::Write;
 use std::thread::JoinHandle;
@@ -22,12 +23,19 @@ pub fn spawn_printer(mut events: Lossless) -> JoinHandle<std::io::Result<()>> {
                 }
                 SessionEvent::Started(s) => {
                     mode = s.mode.to_string();
-                    eprintln!("{}", started(s));
+                    tracing::info!("{}", started(s));
                 }
-                SessionEvent::Connection { stream, change } => {
-                    eprintln!("{mode}: {}", connection(*stream, change))
-                }
-                SessionEvent::Notice { message, .. } => eprintln!("{mode}: {message}"),
+                SessionEvent::Connection { stream, change } => match change {
+                    Connection::Connected { .. } => {
+                        tracing::info!("{mode}: {}", connection(*stream, change))
+                    }
+                    _ => tracing::warn!("{mode}: {}", connection(*stream, change)),
+                },
+                SessionEvent::Notice { level, message } => match level {
+                    Level::Info => tracing::info!("{mode}: {message}"),
+                    Level::Warn => tracing::warn!("{mode}: {message}"),
+                    Level::Error => tracing::error!("{mode}: {message}"),
+                },
                 SessionEvent::Stopped(s) => stopped(s),
             }
         }
@@ -66,11 +74,12 @@ fn connection(stream: Stream, change: &Connection) -> String {
 
 fn stopped(s: &Stopped) {
     match s.differences {
-        Some(d) => eprintln!(
+        Some(d) => tracing::info!(
             "{}: stopped after {} candles; {d} differences with the venue",
-            s.mode, s.candles
+            s.mode,
+            s.candles
         ),
-        None => eprintln!("{}: stopped after {} candles", s.mode, s.candles),
+        None => tracing::info!("{}: stopped after {} candles", s.mode, s.candles),
     }
     if let Some(Latency {
         p50_us,
@@ -78,7 +87,7 @@ fn stopped(s: &Stopped) {
         orders,
     }) = s.latency
     {
-        eprintln!(
+        tracing::info!(
             "{}: candle in to order out (journaled, published): p50 {p50_us} µs, p99 {p99_us} µs over {orders} orders",
             s.mode
         );

@@ -329,6 +329,8 @@ impl HttpClient {
             .text()
             .await
             .map_err(|e| classify(method, &req.path, &e))?;
+        // The query is left out: it carries the signature.
+        tracing::debug!(method, path = %req.path, status, bytes = body.len(), "HTTP response");
         let now = now_ms();
         self.with_limiter(|l| self.meter.observe(&headers, l, now));
         let retry_after = retry_after_ms(&headers);

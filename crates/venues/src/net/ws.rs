@@ -142,6 +142,7 @@ async fn run(
             Ok(Ok((stream, _))) => {
                 let reconnect = connected_before;
                 connected_before = true;
+                tracing::debug!(reconnect, "websocket connected");
                 session(
                     stream,
                     &config,
