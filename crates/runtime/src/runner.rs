@@ -364,7 +364,7 @@ impl Loop<'_> {
                 // venue's event time; one fetched to fill a gap has none.
                 // Paper mode trades those as a backtest would; live mode
                 // opens no new risk on them.
-                let history = self.live.is_some() && k.event_time == 0;
+                let history = self.live.is_some() && k.event_time.is_none();
                 if history {
                     self.notice(
                         Level::Info,

@@ -13,8 +13,10 @@ pub struct KlineUpdate {
     pub candle: Candle,
     /// True for the final update of the bar; only closed candles are final.
     pub closed: bool,
-    /// Venue event time (epoch ms).
-    pub event_time: i64,
+    /// The venue's event time (epoch ms) of a candle pushed by the stream;
+    /// `None` for one fetched over REST to fill a gap (history, which live
+    /// trading must not act on as if it were news).
+    pub event_time: Option<i64>,
 }
 
 /// One trade (or one aggregated trade) on the venue.

@@ -17,7 +17,7 @@ pub enum MarketStreamEvent {
         reason: String,
     },
     /// A market event. Closed klines arrive exactly once, in order,
-    /// including those backfilled over REST (with `event_time` 0).
+    /// including those backfilled over REST (without an `event_time`).
     Market(MarketEvent),
     /// A frame that did not parse (logged and skipped), with why.
     Malformed(String),

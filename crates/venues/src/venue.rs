@@ -132,7 +132,7 @@ pub struct MarketDataRequest {
 pub trait MarketDataVenue: Venue {
     /// Opens the streams of `request`. Closed klines arrive exactly once
     /// and in order, across reconnects: missed ones are fetched over REST
-    /// (delivered with `event_time` 0, so a consumer can tell them apart).
+    /// (delivered without an `event_time`, so a consumer can tell them apart).
     async fn subscribe(
         &self,
         request: &MarketDataRequest,

@@ -98,7 +98,7 @@ fn kline_frame_values() {
     assert_eq!(k.candle.close, dec!(0.3528));
     assert_eq!(k.candle.volume, dec!(25877));
     assert!(!k.closed);
-    assert_eq!(k.event_time, 1_633_998_523_963);
+    assert_eq!(k.event_time, Some(1_633_998_523_963));
 }
 
 #[test]

@@ -260,7 +260,7 @@ fn fast_kline(venue: &str, data: &str) -> Option<KlineUpdate> {
         timeframe: i?.parse().ok()?,
         candle,
         closed: x?,
-        event_time: event_time?,
+        event_time: Some(event_time?),
     })
 }
 
@@ -300,7 +300,7 @@ fn parse_kline_serde(venue: &str, data: &str) -> Result<KlineUpdate, ParseError>
         timeframe,
         candle,
         closed: k.x,
-        event_time: m.event_time,
+        event_time: Some(m.event_time),
     })
 }
 

@@ -139,7 +139,8 @@ impl Driver {
                     let key = (k.instrument.symbol().to_string(), k.timeframe);
                     if let Some(sync) = self.syncs.get_mut(&key) {
                         let out = sync.on_closed(k.candle);
-                        if !self.deliver(&key, &k.instrument, out, k.event_time).await {
+                        let stream_time = k.event_time.unwrap_or_default();
+                        if !self.deliver(&key, &k.instrument, out, stream_time).await {
                             return false;
                         }
                     } else if !self
@@ -167,7 +168,7 @@ impl Driver {
     }
 
     /// Emits the synchroniser's candles: those from the stream with
-    /// `stream_time` as their event time, fetched ones with 0.
+    /// `stream_time` as their event time, fetched ones with none.
     async fn deliver(
         &self,
         key: &(String, Timeframe),
@@ -182,7 +183,7 @@ impl Driver {
                 timeframe: key.1,
                 candle,
                 closed: true,
-                event_time: if fetched { 0 } else { stream_time },
+                event_time: (!fetched).then_some(stream_time),
             };
             if !self
                 .emit(MarketStreamEvent::Market(MarketEvent::Kline(update)))
