@@ -1,14 +1,14 @@
 //! The tables of the backtest report, rendered to HTML here rather than by
 //! the page script, so they read (and print, and are searchable) without
 //! JavaScript: metrics, monthly returns, per-setup results, trades, risk
-//! decisions and breaker events. Every user-supplied text is escaped.
+//! decisions and breaker events. Built with maud, which escapes every text
+//! it is given.
 
-use crate::page::escape_html;
+use maud::{Markup, html};
 use rust_decimal::Decimal;
 use smc_analytics::{Metrics, MonthlyReturn, SetupStats};
 use smc_model::time::{DAY_MS, HOUR_MS, MINUTE_MS, format_utc};
 use smc_model::{RoundTrip, TradeSide};
-use std::fmt::Write;
 
 /// Rows beyond which a table is cut (with a note): a browser handles this
 /// many rows smoothly, and the JSON results hold them all.
@@ -79,20 +79,17 @@ fn sign_class(x: f64) -> &'static str {
 
 /// A two-column table of named values.
 pub fn key_values(caption: &str, rows: &[(String, String)]) -> String {
-    let mut html = format!(
-        "<table class=\"kv\"><caption>{}</caption><tbody>",
-        escape_html(caption)
-    );
-    for (k, v) in rows {
-        let _ = write!(
-            html,
-            "<tr><th scope=\"row\">{}</th><td>{}</td></tr>",
-            escape_html(k),
-            escape_html(v)
-        );
+    html! {
+        table.kv {
+            caption { (caption) }
+            tbody {
+                @for (k, v) in rows {
+                    tr { th scope="row" { (k) } td { (v) } }
+                }
+            }
+        }
     }
-    html.push_str("</tbody></table>");
-    html
+    .into_string()
 }
 
 /// Every metric of the JSON contract, formatted for people, with the JSON
@@ -123,186 +120,187 @@ pub fn metrics_table(m: &Metrics) -> String {
         ("var_99", "VaR 99 % (per bar)", pct(m.var_99)),
         ("cvar_99", "CVaR 99 % (per bar)", pct(m.cvar_99)),
     ];
-    let mut html =
-        String::from("<table class=\"kv\" id=\"metrics\"><caption>Metrics</caption><tbody>");
-    for (id, name, value) in rows {
-        let _ = write!(
-            html,
-            "<tr id=\"m-{id}\"><th scope=\"row\">{name}</th><td>{value}</td></tr>"
-        );
+    html! {
+        table.kv #metrics {
+            caption { "Metrics" }
+            tbody {
+                @for (id, name, value) in rows {
+                    tr id=(format!("m-{id}")) { th scope="row" { (name) } td { (value) } }
+                }
+            }
+        }
     }
-    html.push_str("</tbody></table>");
-    html
+    .into_string()
 }
+
+const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
 
 /// Years as rows, months as columns, and each year compounded.
 pub fn monthly_table(months: &[MonthlyReturn]) -> String {
-    let mut html = String::from(
-        "<table class=\"grid\" id=\"monthly\"><caption>Monthly returns</caption><thead><tr><th>Year</th>",
-    );
-    for m in [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ] {
-        let _ = write!(html, "<th>{m}</th>");
-    }
-    html.push_str("<th>Year</th></tr></thead><tbody>");
     let mut years: Vec<i64> = months.iter().map(|m| m.year).collect();
     years.dedup();
-    for year in years {
-        let _ = write!(html, "<tr><th scope=\"row\">{year}</th>");
-        let mut compounded = Some(1.0);
-        for month in 1..=12 {
-            match months.iter().find(|m| m.year == year && m.month == month) {
-                Some(m) => {
-                    compounded = compounded.zip(m.ret).map(|(c, r)| c * (1.0 + r));
-                    let class = m.ret.map_or("", sign_class);
-                    let _ = write!(html, "<td class=\"{class}\">{}</td>", pct(m.ret));
-                }
-                None => html.push_str("<td></td>"),
-            }
+    html! {
+        table.grid #monthly {
+            caption { "Monthly returns" }
+            thead { tr { th { "Year" } @for m in MONTHS { th { (m) } } th { "Year" } } }
+            tbody { @for year in years { (year_row(months, year)) } }
         }
-        let total = compounded.map(|c| c - 1.0);
-        let _ = write!(
-            html,
-            "<td class=\"{}\"><b>{}</b></td></tr>",
-            total.map_or("", sign_class),
-            pct(total)
-        );
     }
-    html.push_str("</tbody></table>");
-    html
+    .into_string()
+}
+
+/// One year's months and their compounded total.
+fn year_row(months: &[MonthlyReturn], year: i64) -> Markup {
+    let cells: Vec<Option<&MonthlyReturn>> = (1..=12)
+        .map(|month| months.iter().find(|m| m.year == year && m.month == month))
+        .collect();
+    let total = cells
+        .iter()
+        .flatten()
+        .try_fold(1.0, |c, m| m.ret.map(|r| c * (1.0 + r)))
+        .map(|c| c - 1.0);
+    html! {
+        tr {
+            th scope="row" { (year) }
+            @for cell in &cells {
+                @match cell {
+                    Some(m) => td class=(m.ret.map_or("", sign_class)) { (pct(m.ret)) },
+                    None => td {},
+                }
+            }
+            td class=(total.map_or("", sign_class)) { b { (pct(total)) } }
+        }
+    }
 }
 
 /// Closed trades per setup (pattern and timeframe).
 pub fn setups_table(setups: &[SetupStats]) -> String {
-    let mut html = String::from(
-        "<table class=\"grid\" id=\"setups\"><caption>Per setup</caption><thead><tr>\
-         <th>Setup</th><th>Trades</th><th>Win rate</th><th>Total P&amp;L</th><th>Average P&amp;L</th><th>Profit factor</th>\
-         </tr></thead><tbody>",
-    );
-    for s in setups {
-        let _ = write!(
-            html,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"{}\">{:.2}</td><td class=\"{}\">{:.2}</td><td>{}</td></tr>",
-            escape_html(&s.setup),
-            s.trades,
-            pct(Some(s.win_rate)),
-            sign_class(s.total_pnl),
-            s.total_pnl,
-            sign_class(s.avg_pnl),
-            s.avg_pnl,
-            ratio(s.profit_factor)
-        );
+    html! {
+        table.grid #setups {
+            caption { "Per setup" }
+            thead { tr {
+                th { "Setup" } th { "Trades" } th { "Win rate" } th { "Total P&L" }
+                th { "Average P&L" } th { "Profit factor" }
+            } }
+            tbody {
+                @for s in setups {
+                    tr {
+                        td { (s.setup) } td { (s.trades) } td { (pct(Some(s.win_rate))) }
+                        td class=(sign_class(s.total_pnl)) { (format!("{:.2}", s.total_pnl)) }
+                        td class=(sign_class(s.avg_pnl)) { (format!("{:.2}", s.avg_pnl)) }
+                        td { (ratio(s.profit_factor)) }
+                    }
+                }
+                @if setups.is_empty() {
+                    tr { td colspan="6" class="empty" { "No closed trade." } }
+                }
+            }
+        }
     }
-    if setups.is_empty() {
-        html.push_str("<tr><td colspan=\"6\" class=\"empty\">No closed trade.</td></tr>");
+    .into_string()
+}
+
+/// One trade's row: open ones with empty exit cells.
+fn trade_row(number: usize, t: &RoundTrip) -> Markup {
+    let notional = t.entry_price * t.size;
+    let ret = (!notional.is_zero()).then(|| t.pnl / notional);
+    let pnl_class = sign_class(smc_model::num::to_f64(t.pnl));
+    let (side_class, side) = match t.side {
+        TradeSide::Long => ("pos", "long"),
+        TradeSide::Short => ("neg", "short"),
+    };
+    html! {
+        tr {
+            td { (number) }
+            td class=(side_class) { (side) }
+            td { (time(t.entry_time)) }
+            td { (t.entry_price.normalize()) }
+            td { (t.exit_time.map(time).unwrap_or_else(|| "open".into())) }
+            td { (t.exit_price.map(|p| p.normalize().to_string()).unwrap_or_default()) }
+            td { (t.size.round_dp(8).normalize()) }
+            td class=(pnl_class) { (format!("{:.2}", t.pnl)) }
+            td class=(pnl_class) {
+                (ret.map_or_else(|| "–".into(), |r| pct(Some(smc_model::num::to_f64(r)))))
+            }
+            td { (format!("{:.2}", t.fees)) }
+            td { (t.setup_label()) }
+        }
     }
-    html.push_str("</tbody></table>");
-    html
 }
 
 /// One row per round trip, open ones last with empty exit cells.
 pub fn trades_table(trades: &[RoundTrip]) -> String {
-    let mut html = String::from(
-        "<table class=\"grid\" id=\"trades\"><caption>Trades</caption><thead><tr>\
-         <th>#</th><th>Side</th><th>Entry time</th><th>Entry</th><th>Exit time</th><th>Exit</th>\
-         <th>Size</th><th>P&amp;L</th><th>Return</th><th>Fees</th><th>Setup</th></tr></thead><tbody>",
-    );
-    for (k, t) in trades.iter().take(MAX_ROWS).enumerate() {
-        let notional = t.entry_price * t.size;
-        let ret = (!notional.is_zero()).then(|| t.pnl / notional);
-        let pnl_class = sign_class(smc_model::num::to_f64(t.pnl));
-        let _ = write!(
-            html,
-            "<tr><td>{}</td><td class=\"{}\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>\
-             <td class=\"{pnl_class}\">{:.2}</td><td class=\"{pnl_class}\">{}</td><td>{:.2}</td><td>{}</td></tr>",
-            k + 1,
-            if t.side == TradeSide::Long {
-                "pos"
-            } else {
-                "neg"
-            },
-            if t.side == TradeSide::Long {
-                "long"
-            } else {
-                "short"
-            },
-            time(t.entry_time),
-            t.entry_price.normalize(),
-            t.exit_time.map(time).unwrap_or_else(|| "open".into()),
-            t.exit_price
-                .map(|p| p.normalize().to_string())
-                .unwrap_or_default(),
-            t.size.round_dp(8).normalize(),
-            t.pnl,
-            ret.map_or_else(|| "–".into(), |r| pct(Some(smc_model::num::to_f64(r)))),
-            t.fees,
-            escape_html(&t.setup_label()),
-        );
+    html! {
+        table.grid #trades {
+            caption { "Trades" }
+            thead { tr {
+                th { "#" } th { "Side" } th { "Entry time" } th { "Entry" } th { "Exit time" }
+                th { "Exit" } th { "Size" } th { "P&L" } th { "Return" } th { "Fees" } th { "Setup" }
+            } }
+            tbody {
+                @for (k, t) in trades.iter().take(MAX_ROWS).enumerate() { (trade_row(k + 1, t)) }
+                @if trades.is_empty() {
+                    tr { td colspan="11" class="empty" { "No trade." } }
+                }
+            }
+        }
+        (cut_note(trades.len(), "trades"))
     }
-    if trades.is_empty() {
-        html.push_str("<tr><td colspan=\"11\" class=\"empty\">No trade.</td></tr>");
-    }
-    html.push_str("</tbody></table>");
-    cut_note(&mut html, trades.len(), "trades");
-    html
+    .into_string()
 }
 
 /// Every resized or refused order, with the gate's reason.
 pub fn decisions_table(decisions: &[RiskNote]) -> String {
-    let mut html = String::from(
-        "<table class=\"grid\" id=\"decisions\"><caption>Risk decisions (resized and refused orders)</caption>\
-         <thead><tr><th>Time</th><th>Order</th><th>Decision</th><th>Reason</th></tr></thead><tbody>",
-    );
-    for d in decisions.iter().take(MAX_ROWS) {
-        let class = if d.decision == "refused" { "neg" } else { "" };
-        let _ = write!(
-            html,
-            "<tr><td>{}</td><td>{}</td><td class=\"{class}\">{}</td><td class=\"reason\">{}</td></tr>",
-            time(d.time),
-            escape_html(&d.client_id),
-            escape_html(&d.decision),
-            escape_html(&d.reason)
-        );
+    html! {
+        table.grid #decisions {
+            caption { "Risk decisions (resized and refused orders)" }
+            thead { tr { th { "Time" } th { "Order" } th { "Decision" } th { "Reason" } } }
+            tbody {
+                @for d in decisions.iter().take(MAX_ROWS) {
+                    tr {
+                        td { (time(d.time)) }
+                        td { (d.client_id) }
+                        td class=(if d.decision == "refused" { "neg" } else { "" }) { (d.decision) }
+                        td.reason { (d.reason) }
+                    }
+                }
+                @if decisions.is_empty() {
+                    tr { td colspan="4" class="empty" { "Every order was approved as asked." } }
+                }
+            }
+        }
+        (cut_note(decisions.len(), "risk decisions"))
     }
-    if decisions.is_empty() {
-        html.push_str(
-            "<tr><td colspan=\"4\" class=\"empty\">Every order was approved as asked.</td></tr>",
-        );
-    }
-    html.push_str("</tbody></table>");
-    cut_note(&mut html, decisions.len(), "risk decisions");
-    html
+    .into_string()
 }
 
 /// Breaker trips and resets (the lines on the equity chart).
 pub fn markers_table(markers: &[TimeMarker]) -> String {
-    let mut html = String::from(
-        "<table class=\"grid\" id=\"breakers\"><caption>Circuit breakers</caption>\
-         <thead><tr><th>Time</th><th>Event</th><th>Detail</th></tr></thead><tbody>",
-    );
-    for m in markers.iter().take(MAX_ROWS) {
-        let _ = write!(
-            html,
-            "<tr><td>{}</td><td>{}</td><td class=\"reason\">{}</td></tr>",
-            time(m.time),
-            escape_html(&m.label),
-            escape_html(&m.detail)
-        );
+    html! {
+        table.grid #breakers {
+            caption { "Circuit breakers" }
+            thead { tr { th { "Time" } th { "Event" } th { "Detail" } } }
+            tbody {
+                @for m in markers.iter().take(MAX_ROWS) {
+                    tr { td { (time(m.time)) } td { (m.label) } td.reason { (m.detail) } }
+                }
+                @if markers.is_empty() {
+                    tr { td colspan="3" class="empty" { "No breaker tripped." } }
+                }
+            }
+        }
     }
-    if markers.is_empty() {
-        html.push_str("<tr><td colspan=\"3\" class=\"empty\">No breaker tripped.</td></tr>");
-    }
-    html.push_str("</tbody></table>");
-    html
+    .into_string()
 }
 
-fn cut_note(html: &mut String, total: usize, what: &str) {
-    if total > MAX_ROWS {
-        let _ = write!(
-            html,
-            "<p class=\"note\">The first {MAX_ROWS} of {total} {what}; the JSON results (--json) hold them all.</p>"
-        );
+/// Says where the rest is when a table was cut.
+fn cut_note(total: usize, what: &str) -> Markup {
+    html! {
+        @if total > MAX_ROWS {
+            p.note { "The first " (MAX_ROWS) " of " (total) " " (what) "; the JSON results (--json) hold them all." }
+        }
     }
 }
 
