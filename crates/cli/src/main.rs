@@ -3,7 +3,6 @@
 //! sessions and backtests).
 
 mod commands;
-mod dotenv;
 mod logging;
 mod output;
 
@@ -64,7 +63,7 @@ impl Command {
 
 fn main() -> ExitCode {
     // Before any thread starts: loading sets environment variables.
-    let env_file = dotenv::load();
+    let env_file = smc_config::dotenv::load();
     let cli = Cli::parse();
     let level = logging::level(&cli.log, cli.command.config_path());
     logging::install(&cli.log, level.clone().unwrap_or_default());

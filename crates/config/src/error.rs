@@ -23,6 +23,9 @@ pub enum ConfigError {
     },
     #[error("environment variable {var}: {message}")]
     Env { var: String, message: String },
+    /// The `.env` file: unreadable, malformed, or readable by others.
+    #[error("{path}: {message}")]
+    EnvFile { path: String, message: String },
 }
 
 fn location(line: Option<usize>, column: Option<usize>) -> String {

@@ -3,6 +3,8 @@
 //! variables, with secrets read from the environment only. Every unknown key
 //! or bad value is an error naming the key and the line.
 
+/// The `.env` file.
+pub mod dotenv;
 /// Environment-variable overrides and secrets.
 pub mod env;
 /// Configuration errors.

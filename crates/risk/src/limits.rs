@@ -144,6 +144,11 @@ impl LimitsGate {
         let Some(max) = self.limits.max_stop_percent else {
             return Ok(());
         };
+        if price <= Decimal::ZERO {
+            return Err(format!(
+                "stop_loss_percent: no positive price ({price}) to measure the stop from"
+            ));
+        }
         let distance = max / Decimal::ONE_HUNDRED;
         let Some(stop) = intent.stop_loss else {
             intent.stop_loss = Some(match intent.side {

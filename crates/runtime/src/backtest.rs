@@ -371,9 +371,17 @@ pub fn window(
     let a = candles.partition_point(|c| c.open_time < start);
     let b = candles.partition_point(|c| c.open_time < end);
     if a >= b {
-        return Err(SessionError::Setting(
-            "no candle between --from and --to".into(),
-        ));
+        let range = match (candles.first(), candles.last()) {
+            (Some(f), Some(l)) => format!(
+                ": the data runs from {} to {}",
+                smc_model::time::format_utc(f.open_time),
+                smc_model::time::format_utc(l.open_time)
+            ),
+            _ => String::new(),
+        };
+        return Err(SessionError::Setting(format!(
+            "no candle between --from and --to{range}"
+        )));
     }
     Ok(a..b)
 }

@@ -99,7 +99,7 @@ impl RunArgs {
 pub fn run(args: RunArgs, env_file: Option<&std::path::Path>) -> anyhow::Result<()> {
     let spec = args.spec()?;
     if let (Mode::Live, Some(path)) = (spec.mode(), env_file) {
-        crate::dotenv::check_private(path)?;
+        smc_config::dotenv::check_private(path)?;
     }
     let bus = EventBus::new();
     let printer = crate::output::session::spawn_printer(bus.subscribe_lossless(4_096));

@@ -3,38 +3,48 @@
 //! folder before anything else; a variable already set in the environment
 //! wins over the file. Live trading refuses a `.env` that others can read.
 
-use anyhow::{Context, bail};
+use crate::error::ConfigError;
 use std::path::{Path, PathBuf};
 
 /// Loads `./.env` when there is one; its path, for the live-mode check.
-pub fn load() -> anyhow::Result<Option<PathBuf>> {
+/// Call it before any thread starts: it sets environment variables.
+pub fn load() -> Result<Option<PathBuf>, ConfigError> {
     let path = PathBuf::from(".env");
+    let bad = |message: String| ConfigError::EnvFile {
+        path: ".env".into(),
+        message,
+    };
     match dotenvy::from_path(&path) {
         Ok(()) => Ok(Some(path)),
         Err(e) if e.not_found() => Ok(None),
         Err(dotenvy::Error::LineParse(line, at)) => {
-            bail!(".env: cannot parse `{line}` (at character {at})")
+            Err(bad(format!("cannot parse `{line}` (at character {at})")))
         }
-        Err(e) => Err(e).context(".env: cannot read"),
+        Err(e) => Err(bad(format!("cannot read: {e}"))),
     }
 }
 
 /// Refuses a file with secrets that its group or other users can read.
-pub fn check_private(path: &Path) -> anyhow::Result<()> {
+pub fn check_private(path: &Path) -> Result<(), ConfigError> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
         let mode = std::fs::metadata(path)
-            .with_context(|| format!("{}: cannot read its permissions", path.display()))?
+            .map_err(|source| ConfigError::Io {
+                path: path.display().to_string(),
+                source,
+            })?
             .permissions()
             .mode();
         if mode & 0o077 != 0 {
-            bail!(
-                "{} holds secrets but is readable by others (mode {:o}): run `chmod 600 {}` before trading live",
-                path.display(),
-                mode & 0o777,
-                path.display()
-            );
+            return Err(ConfigError::EnvFile {
+                path: path.display().to_string(),
+                message: format!(
+                    "holds secrets but is readable by others (mode {:o}): run `chmod 600 {}` before trading live",
+                    mode & 0o777,
+                    path.display()
+                ),
+            });
         }
     }
     Ok(())
