@@ -60,11 +60,12 @@ pub fn exposure_from_trades(times: &[i64], trades: &[RoundTrip]) -> Option<f64> 
 mod tests {
     use super::*;
     use rust_decimal::Decimal;
+    use smc_model::InstrumentIndex;
     use smc_model::TradeSide;
 
     fn trade(entry: i64, exit: Option<i64>) -> RoundTrip {
         RoundTrip {
-            instrument: 0,
+            instrument: InstrumentIndex::new(0),
             entry_time: entry,
             exit_time: exit,
             entry_price: Decimal::ONE,

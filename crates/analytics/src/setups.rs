@@ -56,11 +56,12 @@ pub fn setup_stats(trades: &[RoundTrip]) -> Vec<SetupStats> {
 mod tests {
     use super::*;
     use rust_decimal::Decimal;
+    use smc_model::InstrumentIndex;
     use smc_model::TradeSide;
 
     fn trade(setup: &str, pnl: i64, closed: bool) -> RoundTrip {
         RoundTrip {
-            instrument: 0,
+            instrument: InstrumentIndex::new(0),
             entry_time: 0,
             exit_time: closed.then_some(1),
             entry_price: Decimal::ONE,

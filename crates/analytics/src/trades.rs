@@ -68,6 +68,7 @@ pub fn pnl_stats(pnls: &[f64]) -> TradeStats {
 mod tests {
     use super::*;
     use rust_decimal::Decimal;
+    use smc_model::InstrumentIndex;
     use smc_model::TradeSide;
 
     #[test]
@@ -108,7 +109,7 @@ mod tests {
     #[test]
     fn open_trades_are_not_counted() {
         let t = |exit: Option<i64>, pnl: i64| RoundTrip {
-            instrument: 0,
+            instrument: InstrumentIndex::new(0),
             entry_time: 0,
             exit_time: exit,
             entry_price: Decimal::ONE,

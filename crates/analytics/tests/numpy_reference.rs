@@ -12,6 +12,7 @@
 use rust_decimal::Decimal;
 use serde_json::Value;
 use smc_analytics::{Options, analyze};
+use smc_model::InstrumentIndex;
 use smc_model::{RoundTrip, TradeSide};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -47,7 +48,7 @@ fn load(name: &str) -> (Vec<(i64, Decimal)>, Vec<RoundTrip>) {
     let trades = rows(&format!("{name}_trades.csv"))
         .iter()
         .map(|r| RoundTrip {
-            instrument: 0,
+            instrument: InstrumentIndex::new(0),
             entry_time: r[0].parse().unwrap(),
             exit_time: optional(&r[1]).map(|s| s.parse().unwrap()),
             entry_price: dec(&r[2]),

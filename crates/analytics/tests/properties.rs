@@ -6,6 +6,7 @@
 use proptest::prelude::*;
 use rust_decimal::Decimal;
 use smc_analytics::{Analysis, Metrics, Options, analyze};
+use smc_model::InstrumentIndex;
 use smc_model::{RoundTrip, TradeSide};
 
 /// Bar lengths to draw from: 1m, 1h, 1d.
@@ -171,7 +172,7 @@ proptest! {
         let trades: Vec<RoundTrip> = trades
             .iter()
             .map(|&(entry, exit, pnl, long)| RoundTrip {
-                instrument: 0,
+                instrument: InstrumentIndex::new(0),
                 entry_time: entry,
                 exit_time: exit,
                 entry_price: Decimal::ONE,

@@ -11,6 +11,7 @@
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use smc_data::{ReadOptions, read_ohlcv};
 use smc_engine::{Engine, EngineConfig, FeeModel, Series, engine_instruments, run_backtest};
+use smc_model::InstrumentIndex;
 use smc_model::{
     ApproveAll, Instrument, InstrumentSpec, MarketKind, NullSink, SimClock, Timeframe,
 };
@@ -36,7 +37,7 @@ fn bench(c: &mut Criterion) {
         spec: InstrumentSpec::FRACTIONAL,
     };
     let series = [Series {
-        instrument: 0,
+        instrument: InstrumentIndex::new(0),
         timeframe: Timeframe::M1,
         candles: &candles,
     }];

@@ -11,12 +11,13 @@ use crate::engine::{Engine, EngineError, MarketEvent};
 use crate::funding::FundingRate;
 use rust_decimal::Decimal;
 use serde::Serialize;
+use smc_model::InstrumentIndex;
 use smc_model::{Candle, EngineEvent, EventSink, Instrument, RoundTrip, Timeframe};
 
 /// One candle series of the run.
 #[derive(Debug, Clone, Copy)]
 pub struct Series<'a> {
-    pub instrument: usize,
+    pub instrument: InstrumentIndex,
     pub timeframe: Timeframe,
     pub candles: &'a [Candle],
 }
@@ -24,7 +25,7 @@ pub struct Series<'a> {
 /// The funding rates of one perpetual.
 #[derive(Debug, Clone, Copy)]
 pub struct FundingSeries<'a> {
-    pub instrument: usize,
+    pub instrument: InstrumentIndex,
     pub rates: &'a [FundingRate],
 }
 
@@ -83,10 +84,10 @@ pub fn engine_instruments(
 ) -> Result<Vec<EngineInstrument>, BacktestError> {
     let count = instruments.len();
     for (k, s) in series.iter().enumerate() {
-        if s.instrument >= count {
+        if s.instrument >= InstrumentIndex::new(count) {
             return Err(BacktestError::UnknownInstrument {
                 series: k,
-                index: s.instrument,
+                index: s.instrument.get(),
                 count,
             });
         }
@@ -97,7 +98,7 @@ pub fn engine_instruments(
         .map(|(i, instrument)| {
             let tf = series
                 .iter()
-                .filter(|s| s.instrument == i)
+                .filter(|s| s.instrument == InstrumentIndex::new(i))
                 .map(|s| s.timeframe)
                 .min();
             match tf {

@@ -6,7 +6,9 @@
 
 use rust_decimal::Decimal;
 use smc_matching::{FeeModel, Oms, Order, Portfolio};
-use smc_model::{Candle, Instrument, InstrumentSpec, Liquidity, Side, Size, Timeframe};
+use smc_model::{
+    Candle, Instrument, InstrumentIndex, InstrumentSpec, Liquidity, Side, Size, Timeframe,
+};
 
 /// An instrument the engine trades, and the timeframe whose bars fill its
 /// orders (the finest one the run has for it).
@@ -30,14 +32,14 @@ pub struct Book {
 
 impl Book {
     /// The rules of the `i`th instrument.
-    pub fn spec(&self, i: usize) -> Option<InstrumentSpec> {
-        self.instruments.get(i).map(|s| s.instrument.spec)
+    pub fn spec(&self, i: InstrumentIndex) -> Option<InstrumentSpec> {
+        self.instruments.get(i.get()).map(|s| s.instrument.spec)
     }
 
     /// The last close of the `i`th instrument (zero before its first candle).
-    pub fn last_close(&self, i: usize) -> Decimal {
+    pub fn last_close(&self, i: InstrumentIndex) -> Decimal {
         self.last_candle
-            .get(i)
+            .get(i.get())
             .copied()
             .flatten()
             .map_or(Decimal::ZERO, |(_, c)| c.close)
@@ -45,8 +47,8 @@ impl Book {
 
     /// What a buy (`Side::Buy`) or a sell could reduce of the `i`th
     /// instrument's position: the short, or the long.
-    pub fn reducible(&self, i: usize, side: Side) -> Decimal {
-        let position = self.portfolio.position(i).qty;
+    pub fn reducible(&self, i: InstrumentIndex, side: Side) -> Decimal {
+        let position = self.portfolio.position(i.get()).qty;
         match side {
             Side::Buy => (-position).max(Decimal::ZERO),
             Side::Sell => position.max(Decimal::ZERO),
@@ -72,7 +74,8 @@ impl Book {
                     Size::Notional(n) => n / price,
                     Size::EquityFraction(f) => {
                         let rate = self.fees.rate(Liquidity::Taker);
-                        self.portfolio.fraction_qty(i, order.side(), f, price, rate)
+                        self.portfolio
+                            .fraction_qty(i.get(), order.side(), f, price, rate)
                     }
                     Size::ClosePosition => reducible,
                 };

@@ -17,6 +17,7 @@ use crate::simulated::SimulatedExecution;
 use crate::trades::TradeLedger;
 use rust_decimal::Decimal;
 use smc_matching::{Executor, MatchingEngine, Oms, Order, Portfolio};
+use smc_model::InstrumentIndex;
 use smc_model::{
     Candle, ClientOrderId, Clock, EngineEvent, EventSink, Fill, Intent, OrderIntent,
     PortfolioSnapshot, RiskGate, RiskObservation, RoundTrip, Timeframe,
@@ -50,13 +51,13 @@ impl EventSink for Tee<'_> {
 pub enum MarketEvent<'a> {
     /// A closed candle.
     Bar {
-        instrument: usize,
+        instrument: InstrumentIndex,
         timeframe: Timeframe,
         candle: &'a Candle,
     },
     /// A perpetual funding settlement at `time`.
     Funding {
-        instrument: usize,
+        instrument: InstrumentIndex,
         time: i64,
         rate: Decimal,
     },
@@ -165,12 +166,12 @@ impl Engine {
                 instrument,
                 timeframe,
                 candle,
-            } => self.on_bar(instrument, timeframe, candle, sink),
+            } => self.on_bar(instrument.get(), timeframe, candle, sink),
             MarketEvent::Funding {
                 instrument,
                 time,
                 rate,
-            } => self.on_funding(instrument, time, rate, sink),
+            } => self.on_funding(instrument.get(), time, rate, sink),
         }
     }
 
@@ -205,7 +206,7 @@ impl Engine {
             // Fills (above) rewrote the snapshot in full; a mark changes little.
             portfolio.write_mark(&mut self.snapshot, i, close_time, equity);
             let bar = RiskObservation::Bar {
-                instrument: i,
+                instrument: InstrumentIndex::new(i),
                 timeframe: tf,
                 candle,
                 close_time,
@@ -221,7 +222,7 @@ impl Engine {
         let ctx = StrategyContext {
             candle,
             instrument: &self.book.instruments[i].instrument,
-            instrument_index: i,
+            instrument_index: InstrumentIndex::new(i),
             timeframe: tf,
             now: close_time,
             portfolio: &self.snapshot,
@@ -392,7 +393,7 @@ impl Engine {
     /// An approved intent to an order for the execution.
     fn submit(&mut self, intent: OrderIntent, client_id: ClientOrderId, decided_at: i64) {
         let i = intent.instrument;
-        let Some(slot) = self.book.instruments.get(i) else {
+        let Some(slot) = self.book.instruments.get(i.get()) else {
             let reason = format!("no instrument with index {i}");
             return self
                 .reports

@@ -10,6 +10,7 @@ use crate::engine::EngineError;
 use crate::external::{ExternalReport, VenueCommand};
 use rust_decimal::Decimal;
 use smc_matching::{Order, Position};
+use smc_model::InstrumentIndex;
 use smc_model::{Candle, ClientOrderId, Fill, OrderKind, OrderRequest, Setup};
 
 /// A fill applied to the book: the venue's record of it, and what it did
@@ -18,7 +19,7 @@ use smc_model::{Candle, ClientOrderId, Fill, OrderKind, OrderRequest, Setup};
 pub struct BookFill {
     pub fill: Fill,
     /// Index of the instrument in the engine's table.
-    pub instrument: usize,
+    pub instrument: InstrumentIndex,
     /// Realized P&L of the fill, before fees.
     pub realized: Decimal,
     /// The setup of the order that filled.

@@ -27,6 +27,7 @@ use crate::execution::{BookFill, ExecReport, Execution};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use smc_matching::{Order, bracket_legs};
+use smc_model::InstrumentIndex;
 use smc_model::{Candle, ClientOrderId, Fill, InstrumentId, OrderRequest, OrderStatus};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -191,7 +192,7 @@ impl ExternalExecution {
         }
         out.push(ExecReport::Fill(BookFill {
             fill: fill.clone(),
-            instrument: i,
+            instrument: InstrumentIndex::new(i),
             realized,
             setup,
             position: book.portfolio.position(i),

@@ -10,6 +10,7 @@ use crate::backtest::{BacktestError, Series, run_backtest};
 use crate::engine::Engine;
 use rust_decimal::Decimal;
 use serde::Serialize;
+use smc_model::InstrumentIndex;
 use smc_model::{Candle, EngineEvent, OrderKind, Side, Timeframe};
 
 /// One order a strategy decided to send.
@@ -81,7 +82,7 @@ where
 {
     let mut engine = build(candles)?;
     let series = [Series {
-        instrument: 0,
+        instrument: InstrumentIndex::new(0),
         timeframe,
         candles,
     }];

@@ -10,6 +10,7 @@ use crate::execution::{BookFill, ExecReport, Execution, moved_stop};
 use crate::external::{ExternalReport, VenueCommand};
 use rust_decimal::Decimal;
 use smc_matching::{MatchingEngine, Order, VenueReport};
+use smc_model::InstrumentIndex;
 use smc_model::{Candle, ClientOrderId, Fill, OrderStatus, Side};
 
 /// The simulated venue.
@@ -37,7 +38,7 @@ impl SimulatedExecution {
             match report {
                 VenueReport::Fill(f) => {
                     self.fills += 1;
-                    let Some(slot) = book.instruments.get(f.instrument) else {
+                    let Some(slot) = book.instruments.get(f.instrument.get()) else {
                         continue;
                     };
                     let fill = Fill {
@@ -87,7 +88,9 @@ impl Execution for SimulatedExecution {
     }
 
     fn on_bar(&mut self, book: &mut Book, i: usize, candle: &Candle, out: &mut Vec<ExecReport>) {
-        let Some(spec) = book.spec(i) else { return };
+        let Some(spec) = book.spec(InstrumentIndex::new(i)) else {
+            return;
+        };
         self.matching.match_bar(
             i,
             &spec,
@@ -149,7 +152,7 @@ impl Execution for SimulatedExecution {
             .find(|o| *o.client_id() == client_id && o.status.is_open());
         // Rounded to the tick on the tighter side (up for a sell stop).
         let rounded = order.as_ref().and_then(|o| {
-            let spec = &specs.get(o.instrument)?.instrument.spec;
+            let spec = &specs.get(o.instrument.get())?.instrument.spec;
             spec.round_price(trigger, o.side() == Side::Buy).ok()
         });
         let trigger = rounded.unwrap_or(trigger);

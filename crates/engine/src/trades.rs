@@ -5,6 +5,7 @@
 
 use crate::execution::BookFill;
 use rust_decimal::Decimal;
+use smc_model::InstrumentIndex;
 use smc_model::{RoundTrip, Setup, Side, TradeSide};
 
 #[derive(Debug, Clone)]
@@ -41,7 +42,12 @@ impl OpenTrade {
         }
     }
 
-    fn to_trade(&self, instrument: usize, closed: bool, unrealized: Decimal) -> RoundTrip {
+    fn to_trade(
+        &self,
+        instrument: InstrumentIndex,
+        closed: bool,
+        unrealized: Decimal,
+    ) -> RoundTrip {
         let avg = |value: Decimal, qty: Decimal| {
             if qty.is_zero() {
                 Decimal::ZERO
@@ -81,7 +87,7 @@ impl TradeLedger {
 
     /// Records a fill.
     pub fn on_fill(&mut self, applied: &BookFill) {
-        let Some(slot) = self.open.get_mut(applied.instrument) else {
+        let Some(slot) = self.open.get_mut(applied.instrument.get()) else {
             return;
         };
         let f = &applied.fill;
@@ -125,7 +131,10 @@ impl TradeLedger {
         self.open
             .iter()
             .enumerate()
-            .filter_map(|(i, t)| t.as_ref().map(|t| t.to_trade(i, false, unrealized(i))))
+            .filter_map(|(i, t)| {
+                t.as_ref()
+                    .map(|t| t.to_trade(InstrumentIndex::new(i), false, unrealized(i)))
+            })
             .collect()
     }
 }

@@ -9,6 +9,7 @@ mod common;
 use common::{Script, bar, engine, fills, run};
 use rust_decimal::dec;
 use smc_engine::{EngineConfig, FeeModel};
+use smc_model::InstrumentIndex;
 use smc_model::{ClientOrderId, EngineEvent, Intent, MarketKind, OrderIntent, Side, Size};
 
 fn config() -> EngineConfig {
@@ -21,7 +22,7 @@ fn config() -> EngineConfig {
 /// Buys on bar 0's close with a stop at 95 and a target at 120; on bar 1's
 /// close, `amend` runs. Bar 2 dips to 98.
 fn run_with(amend: Vec<Intent>) -> (Vec<EngineEvent>, smc_engine::Engine) {
-    let entry = OrderIntent::market(0, Side::Buy, Size::Qty(dec!(1)))
+    let entry = OrderIntent::market(InstrumentIndex::new(0), Side::Buy, Size::Qty(dec!(1)))
         .with_bracket(Some(dec!(95)), Some(dec!(120)));
     let mut script = Script::default();
     script.on_close.insert(0, vec![entry.into()]);

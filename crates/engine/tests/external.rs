@@ -13,6 +13,7 @@ use rust_decimal::{Decimal, dec};
 use smc_engine::{
     Engine, EngineConfig, ExternalExecution, ExternalReport, MarketEvent, VenueCommand,
 };
+use smc_model::InstrumentIndex;
 use smc_model::{
     ClientOrderId, EngineEvent, Fill, Intent, Liquidity, MarketKind, OrderIntent, OrderKind,
     OrderRequest, Side, Size, Timeframe,
@@ -22,7 +23,7 @@ fn step(e: &mut Engine, minute: i64, price: Decimal, events: &mut Vec<EngineEven
     let b = bar(minute, price, price, price, price);
     e.process(
         MarketEvent::Bar {
-            instrument: 0,
+            instrument: InstrumentIndex::new(0),
             timeframe: Timeframe::M1,
             candle: &b,
         },
@@ -51,8 +52,12 @@ fn external() -> Engine {
     script.on_close.insert(
         0,
         vec![Intent::Place(
-            OrderIntent::market(0, Side::Buy, Size::EquityFraction(dec!(0.1)))
-                .with_bracket(Some(dec!(90)), Some(dec!(120))),
+            OrderIntent::market(
+                InstrumentIndex::new(0),
+                Side::Buy,
+                Size::EquityFraction(dec!(0.1)),
+            )
+            .with_bracket(Some(dec!(90)), Some(dec!(120))),
         )],
     );
     let mut e = engine(EngineConfig::default(), MarketKind::Spot, script);
@@ -187,7 +192,8 @@ fn a_reduce_only_order_with_nothing_to_reduce_is_refused_before_the_venue() {
     script.on_close.insert(
         0,
         vec![Intent::Place(
-            OrderIntent::market(0, Side::Sell, Size::ClosePosition).reduce_only(),
+            OrderIntent::market(InstrumentIndex::new(0), Side::Sell, Size::ClosePosition)
+                .reduce_only(),
         )],
     );
     let mut e = engine(EngineConfig::default(), MarketKind::Spot, script);
@@ -227,7 +233,7 @@ fn a_moved_stop_is_cancelled_then_replaced_and_a_fill_first_stops_the_replacemen
     script.on_close.insert(
         0,
         vec![Intent::Place(
-            OrderIntent::market(0, Side::Buy, Size::Qty(dec!(2)))
+            OrderIntent::market(InstrumentIndex::new(0), Side::Buy, Size::Qty(dec!(2)))
                 .with_bracket(Some(dec!(90)), Some(dec!(120))),
         )],
     );

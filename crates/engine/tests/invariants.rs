@@ -11,6 +11,7 @@ use proptest::prelude::*;
 use rust_decimal::Decimal;
 use smc_engine::Portfolio;
 use smc_engine::{AccountConfig, AccountKind, EngineConfig, IntrabarRule, SlippageModel};
+use smc_model::InstrumentIndex;
 use smc_model::{Candle, EngineEvent, Intent, MarketKind, OrderIntent, OrderKind, Side, Size};
 use std::collections::BTreeMap;
 
@@ -58,8 +59,12 @@ fn arb_order() -> impl Strategy<Value = (usize, OrderIntent)> {
                 4 => OrderKind::TakeProfit { trigger: cents(p1) },
                 _ => OrderKind::Limit { price: cents(p2) },
             };
-            let mut o =
-                OrderIntent::market(0, side, Size::Qty(Decimal::new(qty, 1))).with_kind(kind);
+            let mut o = OrderIntent::market(
+                InstrumentIndex::new(0),
+                side,
+                Size::Qty(Decimal::new(qty, 1)),
+            )
+            .with_kind(kind);
             if reduce {
                 o = o.reduce_only();
             }

@@ -8,6 +8,7 @@ mod common;
 use rust_decimal::Decimal;
 use smc_data::{ReadOptions, read_ohlcv};
 use smc_engine::{Engine, EngineConfig, Series, check_lookahead, engine_instruments};
+use smc_model::InstrumentIndex;
 use smc_model::{
     ApproveAll, Candle, Intent, MarketKind, OrderIntent, Side, SimClock, Size, Timeframe,
 };
@@ -53,7 +54,7 @@ fn candles() -> Vec<Candle> {
 
 fn engine(data: &[Candle], strategy: Box<dyn Strategy>) -> Engine {
     let series = [Series {
-        instrument: 0,
+        instrument: InstrumentIndex::new(0),
         timeframe: Timeframe::H1,
         candles: data,
     }];

@@ -10,6 +10,7 @@ use common::{Script, bar, engine, fills, run};
 use rust_decimal::Decimal;
 use rust_decimal::dec;
 use smc_engine::{AccountConfig, AccountKind, EngineConfig, FeeModel, IntrabarRule, LatencyModel};
+use smc_model::InstrumentIndex;
 use smc_model::{
     EngineEvent, Intent, Liquidity, MarketKind, OrderIntent, OrderKind, Side, Size, TimeInForce,
 };
@@ -32,7 +33,7 @@ fn script(steps: Vec<(i64, Vec<OrderIntent>)>) -> Script {
 }
 
 fn buy(qty: Decimal) -> OrderIntent {
-    OrderIntent::market(0, Side::Buy, Size::Qty(qty))
+    OrderIntent::market(InstrumentIndex::new(0), Side::Buy, Size::Qty(qty))
 }
 
 fn flat(minute: i64, p: Decimal) -> smc_model::Candle {
@@ -117,7 +118,12 @@ fn a_stop_gapped_through_fills_at_the_open() {
 
 #[test]
 fn a_limit_gapped_through_in_your_favour_fills_at_the_open() {
-    let limit = OrderIntent::limit(0, Side::Buy, Size::Qty(dec!(1)), dec!(95));
+    let limit = OrderIntent::limit(
+        InstrumentIndex::new(0),
+        Side::Buy,
+        Size::Qty(dec!(1)),
+        dec!(95),
+    );
     let mut e = engine(
         config(IntrabarRule::Ohlc),
         MarketKind::Spot,
@@ -135,7 +141,12 @@ fn a_limit_gapped_through_in_your_favour_fills_at_the_open() {
 #[test]
 fn an_order_decided_on_a_close_never_fills_in_that_bar() {
     // A limit at 99 decided on bar 0's close; bar 0 itself traded down to 98.
-    let limit = OrderIntent::limit(0, Side::Buy, Size::Qty(dec!(1)), dec!(99));
+    let limit = OrderIntent::limit(
+        InstrumentIndex::new(0),
+        Side::Buy,
+        Size::Qty(dec!(1)),
+        dec!(99),
+    );
     let mut e = engine(
         config(IntrabarRule::Ohlc),
         MarketKind::Spot,
@@ -190,7 +201,13 @@ fn tif_events(
         max_participation: participation,
         ..config(IntrabarRule::Ohlc)
     };
-    let order = OrderIntent::limit(0, Side::Buy, Size::Qty(dec!(10)), limit).with_tif(tif);
+    let order = OrderIntent::limit(
+        InstrumentIndex::new(0),
+        Side::Buy,
+        Size::Qty(dec!(10)),
+        limit,
+    )
+    .with_tif(tif);
     let mut e = engine(cfg, MarketKind::Spot, script(vec![(0, vec![order])]));
     let events = run(
         &mut e,
@@ -276,7 +293,8 @@ fn a_volume_cap_fills_partially_over_several_bars() {
 
 #[test]
 fn reduce_only_never_flips_a_position() {
-    let sell3 = OrderIntent::market(0, Side::Sell, Size::Qty(dec!(3))).reduce_only();
+    let sell3 =
+        OrderIntent::market(InstrumentIndex::new(0), Side::Sell, Size::Qty(dec!(3))).reduce_only();
     let steps = vec![
         (0, vec![buy(dec!(1))]),
         (1, vec![sell3.clone()]),
@@ -351,7 +369,7 @@ fn stop_limit_triggers_then_works_as_a_limit() {
 
 #[test]
 fn take_profit_and_stop_market_fill_at_their_triggers() {
-    let tp = OrderIntent::market(0, Side::Sell, Size::ClosePosition)
+    let tp = OrderIntent::market(InstrumentIndex::new(0), Side::Sell, Size::ClosePosition)
         .with_kind(OrderKind::TakeProfit { trigger: dec!(103) });
     let stop = buy(dec!(1)).with_kind(OrderKind::StopMarket { trigger: dec!(101) });
     let mut e = engine(

@@ -9,11 +9,12 @@ mod common;
 use common::{Script, bar, engine, run};
 use rust_decimal::dec;
 use smc_engine::{EngineConfig, FeeModel};
+use smc_model::InstrumentIndex;
 use smc_model::{EngineEvent, Intent, MarketKind, OrderIntent, OrderKind, Side, Size, TimeInForce};
 
 /// The event types of one run, in order, without times.
 fn lifecycle(order: OrderIntent) -> Vec<String> {
-    let buy_first = OrderIntent::market(0, Side::Buy, Size::Qty(dec!(1)));
+    let buy_first = OrderIntent::market(InstrumentIndex::new(0), Side::Buy, Size::Qty(dec!(1)));
     let script = Script {
         on_close: [
             (0, vec![Intent::Place(buy_first)]),
@@ -54,7 +55,7 @@ fn lifecycle(order: OrderIntent) -> Vec<String> {
 }
 
 fn sell(kind: OrderKind) -> OrderIntent {
-    OrderIntent::market(0, Side::Sell, Size::Qty(dec!(1))).with_kind(kind)
+    OrderIntent::market(InstrumentIndex::new(0), Side::Sell, Size::Qty(dec!(1))).with_kind(kind)
 }
 
 const ID: &str = "script-120000-0";
@@ -122,19 +123,30 @@ fn reduce_only_ioc_fok_and_post_only_reach_their_terminal_states() {
 fn intents_the_venue_cannot_take_are_rejected_before_submission() {
     let stop_ioc = sell(OrderKind::StopMarket { trigger: dec!(95) }).with_tif(TimeInForce::Ioc);
     assert_eq!(lifecycle(stop_ioc), vec!["risk", "rejected"]);
-    let zero = OrderIntent::market(0, Side::Sell, Size::Qty(dec!(0)));
+    let zero = OrderIntent::market(InstrumentIndex::new(0), Side::Sell, Size::Qty(dec!(0)));
     assert_eq!(lifecycle(zero), vec!["risk", "rejected"]);
-    let bad_instrument = OrderIntent::market(7, Side::Sell, Size::Qty(dec!(1)));
+    let bad_instrument =
+        OrderIntent::market(InstrumentIndex::new(7), Side::Sell, Size::Qty(dec!(1)));
     assert_eq!(lifecycle(bad_instrument), vec!["risk", "rejected"]);
 }
 
 #[test]
 fn the_strategy_can_cancel_a_resting_order() {
-    let limit = OrderIntent::limit(0, Side::Buy, Size::Qty(dec!(1)), dec!(50));
+    let limit = OrderIntent::limit(
+        InstrumentIndex::new(0),
+        Side::Buy,
+        Size::Qty(dec!(1)),
+        dec!(50),
+    );
     let script = Script {
         on_close: [
             (0, vec![Intent::Place(limit)]),
-            (1, vec![Intent::CancelAll { instrument: 0 }]),
+            (
+                1,
+                vec![Intent::CancelAll {
+                    instrument: InstrumentIndex::new(0),
+                }],
+            ),
         ]
         .into(),
     };

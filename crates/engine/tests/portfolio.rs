@@ -12,6 +12,7 @@ use smc_engine::{
     AccountConfig, AccountKind, EngineConfig, FeeModel, FundingRate, FundingSeries, Series,
     engine_instruments, run_backtest,
 };
+use smc_model::InstrumentIndex;
 use smc_model::{
     ApproveAll, EngineEvent, Intent, MarketKind, OrderIntent, Side, SimClock, Size, Timeframe,
 };
@@ -103,7 +104,7 @@ fn spot_cannot_spend_more_than_its_cash_or_sell_what_it_lacks() {
 
 #[test]
 fn an_unaffordable_order_is_cancelled_with_the_reason() {
-    let buy = OrderIntent::market(0, Side::Buy, Size::Qty(dec!(2000)));
+    let buy = OrderIntent::market(InstrumentIndex::new(0), Side::Buy, Size::Qty(dec!(2000)));
     let script = Script {
         on_close: [(0, vec![Intent::Place(buy)])].into(),
     };
@@ -118,7 +119,11 @@ fn an_unaffordable_order_is_cancelled_with_the_reason() {
 fn the_runner_merges_funding_and_charges_open_positions() {
     let p = dec!(100);
     let candles: Vec<_> = (0..10).map(|m| bar(m, p, p, p, p)).collect();
-    let buy = OrderIntent::market(0, Side::Buy, Size::EquityFraction(dec!(1)));
+    let buy = OrderIntent::market(
+        InstrumentIndex::new(0),
+        Side::Buy,
+        Size::EquityFraction(dec!(1)),
+    );
     let script = Script {
         on_close: [(0, vec![Intent::Place(buy)])].into(),
     };
@@ -128,7 +133,7 @@ fn the_runner_merges_funding_and_charges_open_positions() {
         ..EngineConfig::default()
     };
     let series = [Series {
-        instrument: 0,
+        instrument: InstrumentIndex::new(0),
         timeframe: Timeframe::M1,
         candles: &candles,
     }];
@@ -158,7 +163,7 @@ fn the_runner_merges_funding_and_charges_open_positions() {
         },
     ];
     let funding = [FundingSeries {
-        instrument: 0,
+        instrument: InstrumentIndex::new(0),
         rates: &rates,
     }];
     let mut events: Vec<EngineEvent> = Vec::new();

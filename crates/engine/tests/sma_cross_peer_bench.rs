@@ -22,6 +22,7 @@ use smc_engine::{
     Engine, EngineConfig, FeeModel, IntrabarRule, LatencyModel, Series, SlippageModel,
     engine_instruments, run_backtest,
 };
+use smc_model::InstrumentIndex;
 use smc_model::{ApproveAll, Candle, EngineEvent, MarketKind, SimClock, Timeframe, TradeSide};
 use smc_strategy::{FirstDecision, SmaCross, SmaCrossConfig};
 use std::path::Path;
@@ -44,7 +45,7 @@ fn run_sma_cross(first_decision: FirstDecision) -> (BacktestReport, Vec<Candle>,
     };
     assert_eq!(config.account.starting_cash, Decimal::from(100_000));
     let series = [Series {
-        instrument: 0,
+        instrument: InstrumentIndex::new(0),
         timeframe: Timeframe::M1,
         candles: &candles,
     }];

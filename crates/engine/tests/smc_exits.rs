@@ -9,6 +9,7 @@ mod common;
 
 use rust_decimal::{Decimal, dec};
 use smc_engine::{Engine, EngineConfig, Series, engine_instruments};
+use smc_model::InstrumentIndex;
 use smc_model::{ApproveAll, Candle, EngineEvent, MarketKind, SimClock, Timeframe};
 use smc_strategy::{ExitPlan, SmcConfig, SmcStrategy, StopRule, TargetRule, Trailing};
 
@@ -139,7 +140,7 @@ fn the_exit_rules_have_no_lookahead() {
         12,
         |slice| {
             let series = [Series {
-                instrument: 0,
+                instrument: InstrumentIndex::new(0),
                 timeframe: Timeframe::H1,
                 candles: slice,
             }];

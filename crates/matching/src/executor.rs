@@ -9,6 +9,7 @@ use crate::oms::{Oms, Order};
 use crate::portfolio::{Portfolio, Position};
 use crate::slippage::SlippageModel;
 use rust_decimal::Decimal;
+use smc_model::InstrumentIndex;
 use smc_model::{
     ClientOrderId, Liquidity, OrderKind, OrderRequest, OrderStatus, Setup, Side, Size, TimeInForce,
 };
@@ -17,7 +18,7 @@ use smc_model::{
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SimFill {
     pub client_id: ClientOrderId,
-    pub instrument: usize,
+    pub instrument: InstrumentIndex,
     pub side: Side,
     pub qty: Decimal,
     pub price: Decimal,
@@ -211,7 +212,7 @@ impl Executor {
         }
         out.push(VenueReport::Fill(SimFill {
             client_id: o.client_id().clone(),
-            instrument: st.i,
+            instrument: InstrumentIndex::new(st.i),
             side,
             qty,
             price,

@@ -22,6 +22,7 @@ use crate::intrabar::{Exposure, IntrabarRule};
 use crate::oms::{Oms, Order};
 use crate::portfolio::Portfolio;
 use rust_decimal::Decimal;
+use smc_model::InstrumentIndex;
 use smc_model::{Candle, InstrumentSpec, OrderKind, Side, TimeInForce};
 
 /// Where an order fills on a leg from `a` to `b`.
@@ -260,7 +261,7 @@ impl MatchingEngine {
 
 /// Whether an order may fill in `bar`.
 fn candidate(o: &Order, i: usize, bar: &Candle) -> bool {
-    o.instrument == i
+    o.instrument == InstrumentIndex::new(i)
         && o.status.is_open()
         && o.eligible_at <= bar.open_time
         && o.blocked_bar != Some(bar.open_time)

@@ -5,6 +5,7 @@
 
 use crate::intrabar::Exposure;
 use rust_decimal::Decimal;
+use smc_model::InstrumentIndex;
 use smc_model::{
     ClientOrderId, IllegalTransition, OrderKind, OrderRequest, OrderStatus, Setup, Side, Size,
     TimeInForce,
@@ -18,7 +19,7 @@ pub struct Order {
     /// resolved at the fill price (notional, equity fraction, close position).
     pub request: OrderRequest,
     /// Index of the instrument in the engine's table.
-    pub instrument: usize,
+    pub instrument: InstrumentIndex,
     pub size: Size,
     pub status: OrderStatus,
     /// Total quantity once known.
@@ -52,7 +53,7 @@ impl Order {
     /// resolved at the fill price.
     pub fn new(
         request: OrderRequest,
-        instrument: usize,
+        instrument: InstrumentIndex,
         size: Size,
         decided_at: i64,
         eligible_at: i64,
@@ -190,7 +191,7 @@ impl Oms {
     pub fn has_eligible(&self, i: usize, bar_open: i64) -> bool {
         self.open
             .iter()
-            .any(|o| o.instrument == i && o.eligible_at <= bar_open)
+            .any(|o| o.instrument == InstrumentIndex::new(i) && o.eligible_at <= bar_open)
     }
 
     /// Drops orders that reached a terminal state.
@@ -218,7 +219,13 @@ mod tests {
             time_in_force: TimeInForce::Gtc,
             reduce_only: false,
         };
-        Order::new(request, 0, Size::Qty(Decimal::ONE), 0, 0)
+        Order::new(
+            request,
+            InstrumentIndex::new(0),
+            Size::Qty(Decimal::ONE),
+            0,
+            0,
+        )
     }
 
     #[test]

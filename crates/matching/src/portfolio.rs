@@ -6,6 +6,7 @@
 
 use crate::account::{AccountConfig, AccountKind};
 use rust_decimal::Decimal;
+use smc_model::InstrumentIndex;
 use smc_model::{PortfolioSnapshot, PositionSnapshot, Side};
 
 /// Decimal places of the cost basis moved by a partial close.
@@ -290,7 +291,7 @@ impl Portfolio {
             .resize(self.positions.len(), PositionSnapshot::default());
         for (i, (s, p)) in snap.positions.iter_mut().zip(&self.positions).enumerate() {
             *s = PositionSnapshot {
-                instrument: i,
+                instrument: InstrumentIndex::new(i),
                 qty: p.qty,
                 avg_price: p.avg_price,
                 mark_price: p.mark,

@@ -2,6 +2,7 @@
 //! the risk gate, rounds it to the instrument once, gives it a deterministic
 //! client order id and hands it to the OMS.
 
+use crate::instrument_index::InstrumentIndex;
 use crate::order::{ClientOrderId, OrderKind, Side, TimeInForce};
 use crate::setup::Setup;
 use crate::size::Size;
@@ -12,7 +13,7 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OrderIntent {
     /// Index of the instrument in the engine's table.
-    pub instrument: usize,
+    pub instrument: InstrumentIndex,
     pub side: Side,
     pub size: Size,
     pub kind: OrderKind,
@@ -28,7 +29,7 @@ pub struct OrderIntent {
 
 impl OrderIntent {
     /// A good-till-cancelled market order.
-    pub fn market(instrument: usize, side: Side, size: Size) -> Self {
+    pub fn market(instrument: InstrumentIndex, side: Side, size: Size) -> Self {
         OrderIntent {
             instrument,
             side,
@@ -43,7 +44,7 @@ impl OrderIntent {
     }
 
     /// A good-till-cancelled limit order.
-    pub fn limit(instrument: usize, side: Side, size: Size, price: Decimal) -> Self {
+    pub fn limit(instrument: InstrumentIndex, side: Side, size: Size, price: Decimal) -> Self {
         OrderIntent {
             kind: OrderKind::Limit { price },
             ..OrderIntent::market(instrument, side, size)
@@ -89,7 +90,7 @@ pub enum Intent {
     Cancel(ClientOrderId),
     /// Cancel every open order of the instrument.
     CancelAll {
-        instrument: usize,
+        instrument: InstrumentIndex,
     },
     /// Move the trigger of an open stop order (a trailing or break-even
     /// stop). Only tightening is the strategy's business; the engine checks

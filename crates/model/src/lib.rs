@@ -14,6 +14,8 @@ pub mod event;
 pub mod fill;
 /// Instruments and their tick, lot and minimum-notional rules.
 pub mod instrument;
+/// The index of an instrument in a session's table.
+pub mod instrument_index;
 /// Order intents: what a strategy asks for, before risk and the OMS.
 pub mod intent;
 /// Exact decimal to `f64` conversion for analysis math.
@@ -46,6 +48,7 @@ pub use clock::{Clock, SimClock, WallClock};
 pub use event::{EngineEvent, EventSink, NullSink, RiskVerdict};
 pub use fill::{Fill, Liquidity};
 pub use instrument::{Instrument, InstrumentError, InstrumentId, InstrumentSpec, MarketKind};
+pub use instrument_index::InstrumentIndex;
 pub use intent::{Intent, OrderIntent};
 pub use order::{ClientOrderId, OrderKind, OrderRequest, Side, TimeInForce};
 pub use order_status::{IllegalTransition, OrderStatus};

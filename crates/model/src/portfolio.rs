@@ -2,6 +2,7 @@
 //! per position. The engine updates one snapshot in place (no allocation per
 //! bar); readers get it by reference.
 
+use crate::instrument_index::InstrumentIndex;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
@@ -9,7 +10,7 @@ use serde::{Deserialize, Serialize};
 /// instrument table (names stay at the edge; the hot path uses indices).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct PositionSnapshot {
-    pub instrument: usize,
+    pub instrument: InstrumentIndex,
     /// Signed quantity: positive long, negative short, zero flat.
     pub qty: Decimal,
     /// Average entry price of the open quantity (zero when flat).
@@ -58,12 +59,12 @@ pub struct PortfolioSnapshot {
 
 impl PortfolioSnapshot {
     /// The position of instrument `index`, if the engine trades it.
-    pub fn position(&self, index: usize) -> Option<&PositionSnapshot> {
-        self.positions.get(index)
+    pub fn position(&self, index: InstrumentIndex) -> Option<&PositionSnapshot> {
+        self.positions.get(index.get())
     }
 
     /// Signed quantity held in instrument `index` (zero if unknown).
-    pub fn qty(&self, index: usize) -> Decimal {
+    pub fn qty(&self, index: InstrumentIndex) -> Decimal {
         self.position(index).map_or(Decimal::ZERO, |p| p.qty)
     }
 }

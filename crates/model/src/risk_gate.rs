@@ -5,6 +5,7 @@
 
 use crate::candle::Candle;
 use crate::event::{EngineEvent, EventSink, RiskVerdict};
+use crate::instrument_index::InstrumentIndex;
 use crate::intent::OrderIntent;
 use crate::portfolio::PortfolioSnapshot;
 use crate::timeframe::Timeframe;
@@ -38,7 +39,7 @@ pub enum RiskObservation<'a> {
     /// A closed candle of an instrument's execution timeframe, before the
     /// strategy sees it.
     Bar {
-        instrument: usize,
+        instrument: InstrumentIndex,
         timeframe: Timeframe,
         candle: &'a Candle,
         close_time: i64,

@@ -3,6 +3,7 @@
 //! analytics, the optimiser and the reports read them. Prices are
 //! quantity-weighted averages; `pnl` is net of both legs' fees.
 
+use crate::instrument_index::InstrumentIndex;
 use crate::setup::Setup;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -20,7 +21,7 @@ pub enum TradeSide {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RoundTrip {
     /// Index of the instrument in the engine's table.
-    pub instrument: usize,
+    pub instrument: InstrumentIndex,
     pub side: TradeSide,
     /// Open time of the bar whose price filled the entry (epoch ms).
     pub entry_time: i64,
@@ -65,7 +66,7 @@ mod tests {
     #[test]
     fn the_setup_label_names_pattern_and_timeframe() {
         let mut t = RoundTrip {
-            instrument: 0,
+            instrument: InstrumentIndex::new(0),
             side: TradeSide::Long,
             entry_time: 0,
             exit_time: None,

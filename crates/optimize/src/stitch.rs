@@ -48,11 +48,12 @@ pub fn stitch(parts: &[RunResult]) -> RunResult {
 mod tests {
     use super::*;
     use rust_decimal::dec;
+    use smc_model::InstrumentIndex;
     use smc_model::{RoundTrip, TradeSide};
 
     fn trade(pnl: Decimal) -> RoundTrip {
         RoundTrip {
-            instrument: 0,
+            instrument: InstrumentIndex::new(0),
             entry_time: 0,
             exit_time: Some(1),
             entry_price: dec!(1),

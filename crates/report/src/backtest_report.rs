@@ -253,6 +253,7 @@ fn body(page: &BacktestPage<'_>) -> String {
 mod tests {
     use super::*;
     use rust_decimal::dec;
+    use smc_model::InstrumentIndex;
 
     #[test]
     fn buckets_keep_the_extremes_and_the_drawdown() {
@@ -283,7 +284,7 @@ mod tests {
     #[test]
     fn open_trades_have_an_entry_marker_only() {
         let trade = RoundTrip {
-            instrument: 0,
+            instrument: InstrumentIndex::new(0),
             entry_time: 5,
             exit_time: None,
             entry_price: dec!(10),

@@ -317,10 +317,11 @@ pub fn signed(x: Decimal) -> String {
 mod tests {
     use super::*;
     use rust_decimal::dec;
+    use smc_model::InstrumentIndex;
 
     fn trip(setup: &str, pnl: Decimal, exit: Option<i64>) -> RoundTrip {
         RoundTrip {
-            instrument: 0,
+            instrument: InstrumentIndex::new(0),
             entry_time: 0,
             exit_time: exit,
             entry_price: dec!(100),

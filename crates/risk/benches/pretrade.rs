@@ -5,6 +5,7 @@
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use rust_decimal::Decimal;
+use smc_model::InstrumentIndex;
 use smc_model::{
     Candle, EngineEvent, EventSink, OrderIntent, PortfolioSnapshot, PositionSnapshot, RiskGate,
     RiskObservation, Side, Size, Timeframe,
@@ -25,7 +26,7 @@ fn portfolio() -> PortfolioSnapshot {
         equity: Decimal::from(1_000_000),
         positions: (0..50)
             .map(|i| PositionSnapshot {
-                instrument: i,
+                instrument: InstrumentIndex::new(i),
                 qty: Decimal::new(i as i64 % 7 - 3, 1),
                 avg_price: Decimal::from(100 + i as i64),
                 mark_price: Decimal::from(101 + i as i64),
@@ -46,7 +47,11 @@ fn bench(c: &mut Criterion) {
         max_leverage: Some(Decimal::from(3)),
         max_stop_percent: Some(Decimal::from(2)),
     });
-    let intent = OrderIntent::market(17, Side::Buy, Size::Qty(Decimal::new(25, 1)));
+    let intent = OrderIntent::market(
+        InstrumentIndex::new(17),
+        Side::Buy,
+        Size::Qty(Decimal::new(25, 1)),
+    );
     c.bench_function("limits_check_50_positions", |b| {
         b.iter(|| gate.check(black_box(intent.clone()), black_box(&p)))
     });
@@ -78,7 +83,7 @@ fn bench(c: &mut Criterion) {
             };
             var_gate.observe(
                 RiskObservation::Bar {
-                    instrument: i as usize,
+                    instrument: InstrumentIndex::new(i as usize),
                     timeframe: Timeframe::M1,
                     candle: &candle,
                     close_time: (t as i64 + 1) * 60_000,

@@ -3,7 +3,7 @@
 //! The gate asks how much more of an instrument each cap leaves room for.
 
 use rust_decimal::Decimal;
-use smc_model::PortfolioSnapshot;
+use smc_model::{InstrumentIndex, PortfolioSnapshot};
 
 /// Percent-of-equity caps; `None` = no cap of that kind.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -45,7 +45,7 @@ pub fn cap_qty(x: Decimal) -> Decimal {
 }
 
 /// Gross notional of the instruments `member` selects.
-fn notional_of(p: &PortfolioSnapshot, member: impl Fn(usize) -> bool) -> Decimal {
+fn notional_of(p: &PortfolioSnapshot, member: impl Fn(InstrumentIndex) -> bool) -> Decimal {
     p.positions
         .iter()
         .filter(|x| member(x.instrument))
@@ -65,7 +65,7 @@ impl ExposureCaps {
     pub fn room(
         &self,
         tags: &[InstrumentTag],
-        index: usize,
+        index: InstrumentIndex,
         price: Decimal,
         wanted: Decimal,
         p: &PortfolioSnapshot,
@@ -73,9 +73,10 @@ impl ExposureCaps {
         if price <= Decimal::ZERO || p.equity <= Decimal::ZERO {
             return None;
         }
-        let tag = tags.get(index);
-        let same_symbol = |i: usize| {
-            i == index || tag.is_some_and(|t| tags.get(i).is_some_and(|o| o.symbol == t.symbol))
+        let tag = tags.get(index.get());
+        let same_symbol = |i: InstrumentIndex| {
+            i == index
+                || tag.is_some_and(|t| tags.get(i.get()).is_some_and(|o| o.symbol == t.symbol))
         };
         let mut best: Option<(Decimal, String)> = None;
         let mut consider = |max: Option<Decimal>, held: Decimal, name: String| {
@@ -89,7 +90,8 @@ impl ExposureCaps {
         };
         consider(self.symbol, notional_of(p, same_symbol), "symbol".into());
         if let Some(t) = tag {
-            let same_venue = |i: usize| tags.get(i).is_some_and(|o| o.venue == t.venue);
+            let same_venue =
+                |i: InstrumentIndex| tags.get(i.get()).is_some_and(|o| o.venue == t.venue);
             consider(
                 self.venue,
                 notional_of(p, same_venue),
@@ -100,7 +102,9 @@ impl ExposureCaps {
                 .iter()
                 .filter(|g| g.contains(&t.symbol))
             {
-                let in_group = |i: usize| tags.get(i).is_some_and(|o| group.contains(&o.symbol));
+                let in_group = |i: InstrumentIndex| {
+                    tags.get(i.get()).is_some_and(|o| group.contains(&o.symbol))
+                };
                 consider(
                     self.group,
                     notional_of(p, in_group),
@@ -125,7 +129,7 @@ mod tests {
                 .iter()
                 .enumerate()
                 .map(|(i, &qty)| PositionSnapshot {
-                    instrument: i,
+                    instrument: InstrumentIndex::new(i),
                     qty,
                     mark_price: dec!(100),
                     ..PositionSnapshot::default()
@@ -155,10 +159,15 @@ mod tests {
         };
         // 10 BTC on binance and 5 short on bybit: 1,500 of the 2,000 allowed.
         let p = portfolio(&[dec!(10), dec!(0), dec!(-5), dec!(0)]);
-        let (room, why) = caps.room(&tags(), 0, dec!(100), dec!(50), &p).unwrap();
+        let (room, why) = caps
+            .room(&tags(), InstrumentIndex::new(0), dec!(100), dec!(50), &p)
+            .unwrap();
         assert_eq!(room, dec!(5));
         assert!(why.contains("symbol"));
-        assert!(caps.room(&tags(), 3, dec!(100), dec!(20), &p).is_none());
+        assert!(
+            caps.room(&tags(), InstrumentIndex::new(3), dec!(100), dec!(20), &p)
+                .is_none()
+        );
     }
 
     #[test]
@@ -171,14 +180,21 @@ mod tests {
         };
         let p = portfolio(&[dec!(10), dec!(10), dec!(0), dec!(0)]);
         // Venue: 3,000 − 2,000 = 10 more; group: 2,500 − 2,000 = 5 more.
-        let (room, why) = caps.room(&tags(), 1, dec!(100), dec!(50), &p).unwrap();
+        let (room, why) = caps
+            .room(&tags(), InstrumentIndex::new(1), dec!(100), dec!(50), &p)
+            .unwrap();
         assert_eq!(room, dec!(5));
         assert!(why.contains("group (BTCUSDT,ETHUSDT)"), "{why}");
         // EUR_USD is on another venue and in no group: only its venue's
         // 3,000 binds.
-        assert!(caps.room(&tags(), 3, dec!(100), dec!(20), &p).is_none());
+        assert!(
+            caps.room(&tags(), InstrumentIndex::new(3), dec!(100), dec!(20), &p)
+                .is_none()
+        );
         assert_eq!(
-            caps.room(&tags(), 3, dec!(100), dec!(50), &p).unwrap().0,
+            caps.room(&tags(), InstrumentIndex::new(3), dec!(100), dec!(50), &p)
+                .unwrap()
+                .0,
             dec!(30)
         );
     }
@@ -190,7 +206,9 @@ mod tests {
             ..ExposureCaps::default()
         };
         let p = portfolio(&[dec!(10), dec!(0), dec!(0), dec!(0)]);
-        let (room, _) = caps.room(&tags(), 0, dec!(100), dec!(1), &p).unwrap();
+        let (room, _) = caps
+            .room(&tags(), InstrumentIndex::new(0), dec!(100), dec!(1), &p)
+            .unwrap();
         assert_eq!(room, Decimal::ZERO);
     }
 }

@@ -194,7 +194,7 @@ impl RiskGate for LimitsGate {
         }
         self.observe(p);
         let refuse = |intent, reason: String| RiskOutcome::Refused { intent, reason };
-        let Some(pos) = p.positions.get(intent.instrument).copied() else {
+        let Some(pos) = p.position(intent.instrument).copied() else {
             return refuse(intent, "unknown instrument".to_string());
         };
         let price = intent

@@ -10,7 +10,7 @@
 //! does not refuse: a fresh start would otherwise block all trading.
 
 use rust_decimal::Decimal;
-use smc_model::{PortfolioSnapshot, num::to_f64};
+use smc_model::{InstrumentIndex, PortfolioSnapshot, num::to_f64};
 use std::collections::VecDeque;
 
 /// Returns needed before the limit applies.
@@ -40,7 +40,8 @@ impl PortfolioVar {
     }
 
     /// Records a close of instrument `index`.
-    pub fn observe_close(&mut self, index: usize, close: f64) {
+    pub fn observe_close(&mut self, instrument: InstrumentIndex, close: f64) {
+        let index = instrument.get();
         if self.returns.len() <= index {
             self.returns.resize_with(index + 1, VecDeque::new);
             self.last_close.resize(index + 1, None);
@@ -66,7 +67,7 @@ impl PortfolioVar {
     pub fn var_percent(
         &mut self,
         p: &PortfolioSnapshot,
-        index: usize,
+        index: InstrumentIndex,
         extra: Decimal,
         price: Decimal,
     ) -> Option<f64> {
@@ -74,20 +75,20 @@ impl PortfolioVar {
         if equity <= 0.0 {
             return None;
         }
-        let mut legs: Vec<(usize, f64)> = p
+        let mut legs: Vec<(InstrumentIndex, f64)> = p
             .positions
             .iter()
             .filter(|x| !x.qty.is_zero() && x.instrument != index)
             .map(|x| (x.instrument, to_f64(x.qty * x.mark_price)))
             .collect();
-        let held = p.positions.get(index).map_or(Decimal::ZERO, |x| x.qty);
+        let held = p.qty(index);
         let after = to_f64((held + extra) * price);
         if after != 0.0 {
             legs.push((index, after));
         }
         let depth = legs
             .iter()
-            .map(|&(i, _)| self.returns.get(i).map_or(0, VecDeque::len))
+            .map(|&(i, _)| self.returns.get(i.get()).map_or(0, VecDeque::len))
             .min()
             .unwrap_or(0);
         if legs.is_empty() {
@@ -99,7 +100,7 @@ impl PortfolioVar {
         self.scratch.clear();
         self.scratch.resize(depth, 0.0);
         for &(i, notional) in &legs {
-            let r = &self.returns[i];
+            let r = &self.returns[i.get()];
             let recent = r.range(r.len() - depth..);
             for (acc, ret) in self.scratch.iter_mut().zip(recent) {
                 *acc += notional * ret;
@@ -121,7 +122,7 @@ mod tests {
             equity: dec!(10000),
             positions: (0..n)
                 .map(|i| PositionSnapshot {
-                    instrument: i,
+                    instrument: InstrumentIndex::new(i),
                     mark_price: dec!(100),
                     ..PositionSnapshot::default()
                 })
@@ -135,32 +136,43 @@ mod tests {
         // Closes 100 × (1.01, 0.98, …): returns alternate +1 % and −2 %.
         let mut var = PortfolioVar::new(dec!(5), 0.95, 100);
         let mut close = 100.0;
-        var.observe_close(0, close);
+        var.observe_close(InstrumentIndex::new(0), close);
         for k in 0..40 {
             close *= if k % 2 == 0 { 1.01 } else { 0.98 };
-            var.observe_close(0, close);
+            var.observe_close(InstrumentIndex::new(0), close);
         }
         // 10,000 notional: P&L is +100 or −200; the 5 % quantile of 40
         // values, half of them −200, is −200 (numpy.quantile agrees).
-        let v = var.var_percent(&flat(1), 0, dec!(100), dec!(100)).unwrap();
+        let v = var
+            .var_percent(&flat(1), InstrumentIndex::new(0), dec!(100), dec!(100))
+            .unwrap();
         assert!((v - 2.0).abs() < 1e-9, "{v}");
     }
 
     #[test]
     fn a_hedge_lowers_the_var_and_history_is_required() {
         let mut var = PortfolioVar::new(dec!(5), 0.99, 50);
-        assert_eq!(var.var_percent(&flat(2), 0, dec!(1), dec!(100)), None);
+        assert_eq!(
+            var.var_percent(&flat(2), InstrumentIndex::new(0), dec!(1), dec!(100)),
+            None
+        );
         let mut close = 100.0;
         for k in 0..30 {
             close *= 1.0 + if k % 3 == 0 { -0.03 } else { 0.01 };
-            var.observe_close(0, close);
-            var.observe_close(1, close); // a perfectly correlated twin
+            var.observe_close(InstrumentIndex::new(0), close);
+            var.observe_close(InstrumentIndex::new(1), close); // a perfectly correlated twin
         }
         let mut p = flat(2);
         p.positions[0].qty = dec!(50);
-        let long = var.var_percent(&p, 1, dec!(0), dec!(100)).unwrap();
-        let hedged = var.var_percent(&p, 1, dec!(-50), dec!(100)).unwrap();
-        let doubled = var.var_percent(&p, 1, dec!(50), dec!(100)).unwrap();
+        let long = var
+            .var_percent(&p, InstrumentIndex::new(1), dec!(0), dec!(100))
+            .unwrap();
+        let hedged = var
+            .var_percent(&p, InstrumentIndex::new(1), dec!(-50), dec!(100))
+            .unwrap();
+        let doubled = var
+            .var_percent(&p, InstrumentIndex::new(1), dec!(50), dec!(100))
+            .unwrap();
         assert!(hedged < 1e-9, "{hedged}");
         assert!((doubled - 2.0 * long).abs() < 1e-9);
     }

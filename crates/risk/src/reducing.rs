@@ -13,7 +13,7 @@ pub fn reduces_risk(intent: &OrderIntent, portfolio: &PortfolioSnapshot) -> bool
     if intent.reduce_only || intent.size == Size::ClosePosition {
         return true;
     }
-    let Some(pos) = portfolio.positions.get(intent.instrument) else {
+    let Some(pos) = portfolio.positions.get(intent.instrument.get()) else {
         return false;
     };
     if pos.qty.is_zero() {
@@ -42,6 +42,7 @@ pub fn reduces_risk(intent: &OrderIntent, portfolio: &PortfolioSnapshot) -> bool
 mod tests {
     use super::*;
     use rust_decimal::dec;
+    use smc_model::InstrumentIndex;
     use smc_model::{PositionSnapshot, Side};
 
     fn long(qty: Decimal) -> PortfolioSnapshot {
@@ -59,29 +60,34 @@ mod tests {
 
     #[test]
     fn selling_part_of_a_long_reduces_it() {
-        let sell = OrderIntent::market(0, Side::Sell, Size::Qty(dec!(1)));
+        let sell = OrderIntent::market(InstrumentIndex::new(0), Side::Sell, Size::Qty(dec!(1)));
         assert!(reduces_risk(&sell, &long(dec!(2))));
-        let notional = OrderIntent::market(0, Side::Sell, Size::Notional(dec!(200)));
+        let notional = OrderIntent::market(
+            InstrumentIndex::new(0),
+            Side::Sell,
+            Size::Notional(dec!(200)),
+        );
         assert!(reduces_risk(&notional, &long(dec!(2))));
     }
 
     #[test]
     fn flipping_adding_or_opening_does_not() {
-        let flip = OrderIntent::market(0, Side::Sell, Size::Qty(dec!(3)));
+        let flip = OrderIntent::market(InstrumentIndex::new(0), Side::Sell, Size::Qty(dec!(3)));
         assert!(!reduces_risk(&flip, &long(dec!(2))));
-        let add = OrderIntent::market(0, Side::Buy, Size::Qty(dec!(1)));
+        let add = OrderIntent::market(InstrumentIndex::new(0), Side::Buy, Size::Qty(dec!(1)));
         assert!(!reduces_risk(&add, &long(dec!(2))));
-        let open = OrderIntent::market(0, Side::Sell, Size::Qty(dec!(1)));
+        let open = OrderIntent::market(InstrumentIndex::new(0), Side::Sell, Size::Qty(dec!(1)));
         assert!(!reduces_risk(&open, &long(dec!(0))));
-        let unknown = OrderIntent::market(5, Side::Sell, Size::Qty(dec!(1)));
+        let unknown = OrderIntent::market(InstrumentIndex::new(5), Side::Sell, Size::Qty(dec!(1)));
         assert!(!reduces_risk(&unknown, &long(dec!(2))));
     }
 
     #[test]
     fn reduce_only_and_close_always_do() {
-        let ro = OrderIntent::market(0, Side::Buy, Size::Qty(dec!(9))).reduce_only();
+        let ro = OrderIntent::market(InstrumentIndex::new(0), Side::Buy, Size::Qty(dec!(9)))
+            .reduce_only();
         assert!(reduces_risk(&ro, &long(dec!(2))));
-        let close = OrderIntent::market(0, Side::Sell, Size::ClosePosition);
+        let close = OrderIntent::market(InstrumentIndex::new(0), Side::Sell, Size::ClosePosition);
         assert!(reduces_risk(&close, &long(dec!(0))));
     }
 }

@@ -6,6 +6,7 @@
 
 use rust_decimal::Decimal;
 use rust_decimal::dec;
+use smc_model::InstrumentIndex;
 use smc_model::{
     ApproveAll, Candle, ClientOrderId, EngineEvent, OrderIntent, PortfolioSnapshot,
     PositionSnapshot, RiskGate, RiskObservation, RiskOutcome, Side, Size, Timeframe, time::DAY_MS,
@@ -59,11 +60,11 @@ fn long_one() -> PortfolioSnapshot {
 }
 
 fn buy() -> OrderIntent {
-    OrderIntent::market(0, Side::Buy, Size::Qty(dec!(1)))
+    OrderIntent::market(InstrumentIndex::new(0), Side::Buy, Size::Qty(dec!(1)))
 }
 
 fn sell_half() -> OrderIntent {
-    OrderIntent::market(0, Side::Sell, Size::Qty(dec!(0.5)))
+    OrderIntent::market(InstrumentIndex::new(0), Side::Sell, Size::Qty(dec!(0.5)))
 }
 
 fn request(token: &str) -> ResetRequest {
@@ -366,7 +367,7 @@ fn the_error_rate_and_volatility_breakers_watch_orders_and_bars() {
         let close_time = candle.open_time + 60_000;
         g.observe(
             RiskObservation::Bar {
-                instrument: 0,
+                instrument: InstrumentIndex::new(0),
                 timeframe: Timeframe::M1,
                 candle: &candle,
                 close_time,

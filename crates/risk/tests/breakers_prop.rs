@@ -8,6 +8,7 @@
 use proptest::prelude::*;
 use rust_decimal::Decimal;
 use rust_decimal::dec;
+use smc_model::InstrumentIndex;
 use smc_model::{
     ApproveAll, EngineEvent, OrderIntent, OrderKind, PortfolioSnapshot, PositionSnapshot, RiskGate,
     RiskObservation, RiskOutcome, Side, Size,
@@ -57,7 +58,7 @@ fn portfolio() -> impl Strategy<Value = PortfolioSnapshot> {
                 .into_iter()
                 .enumerate()
                 .map(|(instrument, (qty, mark))| PositionSnapshot {
-                    instrument,
+                    instrument: InstrumentIndex::new(instrument),
                     qty,
                     avg_price: mark,
                     mark_price: mark,
@@ -86,7 +87,8 @@ fn intent() -> impl Strategy<Value = OrderIntent> {
     ];
     (0usize..5, side(), size, kind, any::<bool>()).prop_map(
         |(instrument, side, size, kind, reduce_only)| {
-            let mut i = OrderIntent::market(instrument, side, size).with_kind(kind);
+            let mut i =
+                OrderIntent::market(InstrumentIndex::new(instrument), side, size).with_kind(kind);
             i.reduce_only = reduce_only;
             i
         },
@@ -98,7 +100,7 @@ fn adds_exposure(i: &OrderIntent, p: &PortfolioSnapshot) -> bool {
     if i.reduce_only || i.size == Size::ClosePosition {
         return false; // the venue caps these at the open position
     }
-    let Some(pos) = p.positions.get(i.instrument) else {
+    let Some(pos) = p.positions.get(i.instrument.get()) else {
         return true;
     };
     let price = match i.kind {
@@ -144,9 +146,9 @@ proptest! {
         let side = if pos.qty > Decimal::ZERO { Side::Sell } else { Side::Buy };
         let qty = pos.qty.abs() * Decimal::from(fraction) / dec!(100);
         let intent = match how {
-            0 => OrderIntent::market(which, side, Size::Qty(qty)),
-            1 => OrderIntent::market(which, side, Size::ClosePosition),
-            _ => OrderIntent::limit(which, side, Size::Qty(qty), pos.mark_price).reduce_only(),
+            0 => OrderIntent::market(InstrumentIndex::new(which), side, Size::Qty(qty)),
+            1 => OrderIntent::market(InstrumentIndex::new(which), side, Size::ClosePosition),
+            _ => OrderIntent::limit(InstrumentIndex::new(which), side, Size::Qty(qty), pos.mark_price).reduce_only(),
         };
         let mut g = tripped_gate();
         let outcome = g.check(intent.clone(), &p);

@@ -5,6 +5,7 @@
 
 use proptest::prelude::*;
 use rust_decimal::Decimal;
+use smc_model::InstrumentIndex;
 use smc_model::{
     OrderIntent, PortfolioSnapshot, PositionSnapshot, RiskGate, RiskOutcome, Side, Size,
 };
@@ -19,7 +20,7 @@ fn portfolio(equity: i64, positions: &[(i64, i64)]) -> PortfolioSnapshot {
             .iter()
             .enumerate()
             .map(|(i, &(qty, mark))| PositionSnapshot {
-                instrument: i,
+                instrument: InstrumentIndex::new(i),
                 qty: Decimal::from(qty),
                 avg_price: Decimal::from(mark),
                 mark_price: Decimal::from(mark),
@@ -42,7 +43,11 @@ fn limits() -> Limits {
 }
 
 fn buy(instrument: usize, qty: i64) -> OrderIntent {
-    OrderIntent::market(instrument, Side::Buy, Size::Qty(Decimal::from(qty)))
+    OrderIntent::market(
+        InstrumentIndex::new(instrument),
+        Side::Buy,
+        Size::Qty(Decimal::from(qty)),
+    )
 }
 
 #[test]
@@ -65,7 +70,7 @@ fn a_new_position_beyond_max_positions_is_refused_but_reducing_is_allowed() {
     assert!(
         matches!(gate.check(buy(2, 1), &p), RiskOutcome::Refused { reason, .. } if reason.starts_with("max_positions"))
     );
-    let sell = OrderIntent::market(0, Side::Sell, Size::Qty(Decimal::ONE));
+    let sell = OrderIntent::market(InstrumentIndex::new(0), Side::Sell, Size::Qty(Decimal::ONE));
     assert!(matches!(gate.check(sell, &p), RiskOutcome::Approved(_)));
 }
 
@@ -101,7 +106,7 @@ proptest! {
         let mut gate = LimitsGate::new(limits());
         let p = portfolio(equity, &held);
         let side = if sell { Side::Sell } else { Side::Buy };
-        let intent = OrderIntent::market(instrument, side, Size::Qty(Decimal::from(qty)));
+        let intent = OrderIntent::market(InstrumentIndex::new(instrument), side, Size::Qty(Decimal::from(qty)));
         let out = gate.check(intent, &p);
         let Some(accepted) = out.clone().into_approved() else { return Ok(()) };
         let pos = p.positions[instrument.min(p.positions.len() - 1)];
@@ -163,13 +168,13 @@ proptest! {
         let pos = p.positions[instrument];
         // Only orders that add exposure: the side of the position, or buys when flat.
         let side = if pos.qty < Decimal::ZERO { Side::Sell } else { Side::Buy };
-        let intent = OrderIntent::market(instrument, side, Size::Qty(Decimal::from(qty)));
+        let intent = OrderIntent::market(InstrumentIndex::new(instrument), side, Size::Qty(Decimal::from(qty)));
         let out = gate.check(intent, &p);
         let Some(accepted) = out.clone().into_approved() else { return Ok(()) };
         let Size::Qty(q) = accepted.size else { unreachable!() };
         let tags = tags();
         let notional = |member: &dyn Fn(usize) -> bool| -> Decimal {
-            p.positions.iter().filter(|x| member(x.instrument)).map(|x| x.qty.abs() * x.mark_price).sum::<Decimal>()
+            p.positions.iter().filter(|x| member(x.instrument.get())).map(|x| x.qty.abs() * x.mark_price).sum::<Decimal>()
                 + if member(instrument) { q * pos.mark_price } else { Decimal::ZERO }
         };
         let cap = |pct: i64| Decimal::from(pct) * p.equity / Decimal::ONE_HUNDRED;
@@ -226,7 +231,7 @@ fn the_portfolio_var_limit_refuses_what_would_breach_it_but_not_a_hedge() {
         };
         gate.observe(
             RiskObservation::Bar {
-                instrument: 0,
+                instrument: InstrumentIndex::new(0),
                 timeframe: smc_model::Timeframe::M1,
                 candle: &candle,
                 close_time: k * 60_000 + 60_000,
@@ -251,7 +256,11 @@ fn the_portfolio_var_limit_refuses_what_would_breach_it_but_not_a_hedge() {
     assert!(reason.contains("max_portfolio_var_percent"), "{reason}");
     // Already long 150 (3 %): selling 50 lowers the VaR, so it passes.
     let long = portfolio(10_000, &[(150, 100)]);
-    let sell = OrderIntent::market(0, Side::Sell, Size::Qty(Decimal::from(50)));
+    let sell = OrderIntent::market(
+        InstrumentIndex::new(0),
+        Side::Sell,
+        Size::Qty(Decimal::from(50)),
+    );
     assert!(gate.check(sell, &long).into_approved().is_some());
 }
 
@@ -298,7 +307,12 @@ fn an_entry_without_a_stop_gets_one_and_a_stop_too_far_is_refused() {
     };
     assert_eq!(intent.stop_loss, Some(Decimal::from(98)));
     // A limit sell at 200 gets its stop 2 % above.
-    let sell = OrderIntent::limit(0, Side::Sell, Size::Qty(Decimal::ONE), Decimal::from(200));
+    let sell = OrderIntent::limit(
+        InstrumentIndex::new(0),
+        Side::Sell,
+        Size::Qty(Decimal::ONE),
+        Decimal::from(200),
+    );
     let RiskOutcome::Approved(intent) = gate.check(sell, &p) else {
         panic!("refused");
     };
@@ -318,7 +332,8 @@ fn an_entry_without_a_stop_gets_one_and_a_stop_too_far_is_refused() {
         "{reason}"
     );
     // An exit needs no stop.
-    let exit = OrderIntent::market(0, Side::Sell, Size::ClosePosition).reduce_only();
+    let exit =
+        OrderIntent::market(InstrumentIndex::new(0), Side::Sell, Size::ClosePosition).reduce_only();
     let RiskOutcome::Approved(intent) = gate.check(exit, &portfolio(10_000, &[(5, 100)])) else {
         panic!("refused");
     };

@@ -13,6 +13,7 @@ use smc_engine::{
     BacktestReport, Engine, EngineConfig, FeeModel, IntrabarRule, LatencyModel, Series,
     SlippageModel, engine_instruments, run_backtest,
 };
+use smc_model::InstrumentIndex;
 use smc_model::{
     ApproveAll, Candle, EngineEvent, EventSink, Instrument, InstrumentSpec, MarketKind, RiskGate,
     RoundTrip, SimClock, Timeframe,
@@ -100,7 +101,7 @@ pub fn backtest_engine(
 ) -> SessionResult<Engine> {
     let instrument = backtest_instrument(settings)?;
     let series = [Series {
-        instrument: 0,
+        instrument: InstrumentIndex::new(0),
         timeframe,
         candles,
     }];
@@ -264,7 +265,7 @@ impl BacktestRequest {
             .starting_cash;
         let mut engine = self.engine(candles, timeframe)?;
         let series = [Series {
-            instrument: 0,
+            instrument: InstrumentIndex::new(0),
             timeframe,
             candles,
         }];

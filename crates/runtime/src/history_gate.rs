@@ -71,13 +71,14 @@ impl RiskGate for HistoryGate {
 mod tests {
     use super::*;
     use rust_decimal::Decimal;
+    use smc_model::InstrumentIndex;
     use smc_model::Side;
     use smc_model::{ApproveAll, Size};
 
     fn intent(side: Side, reduce_only: bool) -> OrderIntent {
         OrderIntent {
             reduce_only,
-            ..OrderIntent::market(0, side, Size::Qty(Decimal::ONE))
+            ..OrderIntent::market(InstrumentIndex::new(0), side, Size::Qty(Decimal::ONE))
         }
     }
 

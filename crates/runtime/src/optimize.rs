@@ -8,6 +8,7 @@ use crate::backtest::backtest_engine;
 use crate::error::{SessionError, SessionResult};
 use crate::strategies::{StrategyName, smc_config};
 use smc_engine::{EngineConfig, Series, run_backtest};
+use smc_model::InstrumentIndex;
 use smc_model::{Candle, NullSink, Timeframe};
 use smc_optimize::strategies::{SMA_CROSS_PARAMS, SMC_PARAMS, apply_sma_cross, apply_smc};
 use smc_optimize::{ParamSet, RunResult};
@@ -126,7 +127,7 @@ impl Runner<'_> {
         let mut engine =
             backtest_engine(self.engine, self.settings, strategy, slice, self.timeframe)?;
         let series = [Series {
-            instrument: 0,
+            instrument: InstrumentIndex::new(0),
             timeframe: self.timeframe,
             candles: slice,
         }];

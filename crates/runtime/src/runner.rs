@@ -19,6 +19,7 @@ use crate::router::Router;
 use crate::session::Session;
 use crate::spec::SessionSpec;
 use smc_engine::{Engine, ExternalExecution};
+use smc_model::InstrumentIndex;
 use smc_model::OrderStatus;
 use smc_model::{Clock, SimClock, WallClock};
 use smc_risk::LimitsHandle;
@@ -224,7 +225,7 @@ fn market_request(
             .map(|(i, symbol)| KlineRequest {
                 symbol: symbol.clone(),
                 timeframe,
-                after: session.last_open_time(i),
+                after: session.last_open_time(InstrumentIndex::new(i)),
             })
             .collect(),
         ..MarketDataRequest::default()
@@ -399,7 +400,10 @@ impl Loop<'_> {
             received_at: Some(WallClock.now_ms()),
             history,
         };
-        if let Some(commands) = self.session.on_candle(i, candle, receipt)? {
+        if let Some(commands) = self
+            .session
+            .on_candle(InstrumentIndex::new(i), candle, receipt)?
+        {
             self.bars += 1;
             self.execute(commands)?;
         }

@@ -12,6 +12,7 @@ use crate::error::{SessionError, SessionResult};
 use crate::event::{Latency, Level, SessionEvent};
 use crate::history_gate::HistorySwitch;
 use smc_engine::{Engine, ExternalReport, MarketEvent, VenueCommand};
+use smc_model::InstrumentIndex;
 use smc_model::{Candle, EngineEvent, EventSink, InstrumentId, NullSink, Timeframe};
 use smc_store::{CandleReceipt, Journal, JournalSink, LoggedCandle};
 use std::time::{Duration, Instant};
@@ -142,7 +143,7 @@ impl Session {
             let instrument = *instrument;
             last[instrument] = Some(c.candle.open_time);
             let bar = MarketEvent::Bar {
-                instrument,
+                instrument: InstrumentIndex::new(instrument),
                 timeframe,
                 candle: &c.candle,
             };
@@ -190,8 +191,8 @@ impl Session {
     }
 
     /// Open time of the last candle processed of the `instrument`th.
-    pub fn last_open_time(&self, instrument: usize) -> Option<i64> {
-        self.last.get(instrument).copied().flatten()
+    pub fn last_open_time(&self, instrument: InstrumentIndex) -> Option<i64> {
+        self.last.get(instrument.get()).copied().flatten()
     }
 
     pub fn store(&self) -> &dyn Journal {
@@ -240,15 +241,15 @@ impl Session {
     /// A history candle opens no new risk where the gate watches for it.
     pub fn on_candle(
         &mut self,
-        instrument: usize,
+        instrument: InstrumentIndex,
         candle: &Candle,
         receipt: CandleReceipt,
     ) -> SessionResult<Option<Vec<VenueCommand>>> {
         let start = Instant::now();
-        let Some(id) = self.instruments.get(instrument) else {
+        let Some(id) = self.instruments.get(instrument.get()) else {
             return Ok(None);
         };
-        if self.last[instrument].is_some_and(|l| candle.open_time <= l) {
+        if self.last[instrument.get()].is_some_and(|l| candle.open_time <= l) {
             return Ok(None);
         }
         let mut publish = BusSink(&self.bus);
@@ -273,7 +274,7 @@ impl Session {
         // then fetches it again.
         sink.commit()
             .map_err(SessionError::store("journaling; the session stops"))?;
-        self.last[instrument] = Some(candle.open_time);
+        self.last[instrument.get()] = Some(candle.open_time);
         self.candles += 1;
         self.latencies.extend(timed.first_order);
         Ok(Some(self.engine.take_commands()))

@@ -8,6 +8,7 @@
 use rust_decimal::dec;
 use smc_data::{ReadOptions, read_ohlcv};
 use smc_engine::{Engine, EngineConfig, Series, engine_instruments, run_backtest};
+use smc_model::InstrumentIndex;
 use smc_model::{
     ApproveAll, EngineEvent, Instrument, InstrumentSpec, MarketKind, RiskGate, RiskVerdict,
     SimClock, Timeframe,
@@ -28,7 +29,7 @@ fn run(gate: Box<dyn RiskGate>) -> Vec<EngineEvent> {
         spec: InstrumentSpec::FRACTIONAL,
     };
     let series = [Series {
-        instrument: 0,
+        instrument: InstrumentIndex::new(0),
         timeframe: Timeframe::H1,
         candles: &candles,
     }];

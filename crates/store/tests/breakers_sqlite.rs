@@ -6,6 +6,7 @@
 
 use rust_decimal::Decimal;
 use rust_decimal::dec;
+use smc_model::InstrumentIndex;
 use smc_model::{
     ApproveAll, EngineEvent, OrderIntent, PortfolioSnapshot, PositionSnapshot, RiskGate,
     RiskObservation, RiskOutcome, Side, Size,
@@ -114,7 +115,7 @@ fn a_tripped_breaker_survives_a_restart_and_still_refuses_new_risk() {
 
     let mut g = gate(&path);
     assert!(!g.state().trading_allowed);
-    let buy = OrderIntent::market(0, Side::Buy, Size::Qty(dec!(1)));
+    let buy = OrderIntent::market(InstrumentIndex::new(0), Side::Buy, Size::Qty(dec!(1)));
     assert!(matches!(g.check(buy, &flat()), RiskOutcome::Refused { .. }));
 }
 

@@ -8,6 +8,7 @@
 use rust_decimal::{Decimal, dec};
 use smc_data::{ReadOptions, read_ohlcv};
 use smc_engine::{Engine, EngineConfig, Series, engine_instruments, run_backtest};
+use smc_model::InstrumentIndex;
 use smc_model::OrderStatus;
 use smc_model::{
     ApproveAll, ClientOrderId, EngineEvent, Fill, Instrument, InstrumentSpec, Liquidity,
@@ -29,7 +30,7 @@ fn candles() -> Vec<smc_model::Candle> {
 
 fn engine(data: &[smc_model::Candle]) -> Engine {
     let series = [Series {
-        instrument: 0,
+        instrument: InstrumentIndex::new(0),
         timeframe: Timeframe::H1,
         candles: data,
     }];
@@ -69,7 +70,7 @@ fn session(path: &Path, data: &[smc_model::Candle], to: usize, die_after_logging
         let mut sink = JournalSink::replaying(&store, &mut events);
         for c in &logged {
             let bar = smc_engine::MarketEvent::Bar {
-                instrument: 0,
+                instrument: InstrumentIndex::new(0),
                 timeframe: c.timeframe,
                 candle: &c.candle,
             };
@@ -82,7 +83,7 @@ fn session(path: &Path, data: &[smc_model::Candle], to: usize, die_after_logging
         let mut sink = JournalSink::new(&store, &mut events);
         sink.log_candle(&id, Timeframe::H1, candle, CandleReceipt::default());
         let bar = smc_engine::MarketEvent::Bar {
-            instrument: 0,
+            instrument: InstrumentIndex::new(0),
             timeframe: Timeframe::H1,
             candle,
         };
@@ -269,7 +270,7 @@ fn a_journaled_backtest_equals_the_engines_account() {
     let data = candles();
     let data = &data[..1500];
     let series = [Series {
-        instrument: 0,
+        instrument: InstrumentIndex::new(0),
         timeframe: Timeframe::H1,
         candles: data,
     }];

@@ -4,6 +4,7 @@
 //! trades on SMC structure runs its own causal detectors on the candles it
 //! is given (see `smc`), so detection costs nothing for one that does not.
 
+use smc_model::InstrumentIndex;
 use smc_model::{Candle, Instrument, PortfolioSnapshot, RiskState, Timeframe};
 
 /// The world as of the close of `candle`.
@@ -13,7 +14,7 @@ pub struct StrategyContext<'a> {
     pub candle: &'a Candle,
     pub instrument: &'a Instrument,
     /// Index of `instrument` in the engine's table; intents name it.
-    pub instrument_index: usize,
+    pub instrument_index: InstrumentIndex,
     pub timeframe: Timeframe,
     /// Epoch ms of the candle's close: the decision time.
     pub now: i64,

@@ -49,7 +49,7 @@ impl Strategy for PerInstrument {
     }
 
     fn on_candle(&mut self, ctx: &StrategyContext<'_>, out: &mut Vec<Intent>) {
-        if let Some(s) = self.instance(ctx.instrument_index) {
+        if let Some(s) = self.instance(ctx.instrument_index.get()) {
             s.on_candle(ctx, out);
         }
     }
@@ -66,6 +66,7 @@ impl Strategy for PerInstrument {
 mod tests {
     use super::*;
     use rust_decimal::Decimal;
+    use smc_model::InstrumentIndex;
     use smc_model::{
         Candle, ClientOrderId, Instrument, InstrumentSpec, Liquidity, MarketKind, Side, Timeframe,
     };
@@ -139,8 +140,8 @@ mod tests {
         let mut out = Vec::new();
         // Two candles of A, then a fill on B, then a third of A and of B:
         // only A has seen three candles; B's instance saw the fill.
-        s.on_candle(&ctx(&a, 0), &mut out);
-        s.on_candle(&ctx(&a, 0), &mut out);
+        s.on_candle(&ctx(&a, InstrumentIndex::new(0)), &mut out);
+        s.on_candle(&ctx(&a, InstrumentIndex::new(0)), &mut out);
         let fill = Fill {
             client_id: ClientOrderId::new("count-1-0"),
             instrument: b.id.clone(),
@@ -153,28 +154,28 @@ mod tests {
             time: 1,
         };
         s.on_fill(&fill, &portfolio, &mut out);
-        s.on_candle(&ctx(&b, 1), &mut out);
+        s.on_candle(&ctx(&b, InstrumentIndex::new(1)), &mut out);
         assert!(out.is_empty());
-        s.on_candle(&ctx(&a, 0), &mut out);
+        s.on_candle(&ctx(&a, InstrumentIndex::new(0)), &mut out);
         let [Intent::Place(placed)] = out.as_slice() else {
             panic!("{out:?}")
         };
         assert_eq!(
             (placed.instrument, placed.size),
-            (0, Size::Qty(Decimal::ONE))
+            (InstrumentIndex::new(0), Size::Qty(Decimal::ONE))
         );
         out.clear();
-        s.on_candle(&ctx(&b, 1), &mut out);
-        s.on_candle(&ctx(&b, 1), &mut out);
+        s.on_candle(&ctx(&b, InstrumentIndex::new(1)), &mut out);
+        s.on_candle(&ctx(&b, InstrumentIndex::new(1)), &mut out);
         let [Intent::Place(placed)] = out.as_slice() else {
             panic!("{out:?}")
         };
         // B's instance counted the fill: it buys 2.
         assert_eq!(
             (placed.instrument, placed.size),
-            (1, Size::Qty(Decimal::TWO))
+            (InstrumentIndex::new(1), Size::Qty(Decimal::TWO))
         );
         // An index outside the table is ignored, not a panic.
-        s.on_candle(&ctx(&a, 7), &mut out);
+        s.on_candle(&ctx(&a, InstrumentIndex::new(7)), &mut out);
     }
 }

@@ -16,6 +16,7 @@ use crate::context::StrategyContext;
 use crate::strategy::Strategy;
 use rust_decimal::Decimal;
 use serde::Deserialize;
+use smc_model::InstrumentIndex;
 use smc_model::{Intent, OrderIntent, Setup, Side, Size, Timeframe, num::to_f64};
 
 /// On which bar the first decision is made.
@@ -81,7 +82,7 @@ pub struct SmaCross {
     seen: usize,
     fast_sum: f64,
     slow_sum: f64,
-    series: Option<(usize, Timeframe)>,
+    series: Option<(InstrumentIndex, Timeframe)>,
     size: Size,
 }
 

@@ -16,6 +16,7 @@ use smc_matching::Portfolio;
 use smc_matching::VenueReport;
 use smc_matching::{AccountConfig, AccountKind};
 use smc_matching::{Oms, Order};
+use smc_model::InstrumentIndex;
 use smc_model::{
     Candle, ClientOrderId, InstrumentId, Liquidity, OrderKind, OrderRequest, OrderStatus, Side,
     Size, TimeInForce,
@@ -223,7 +224,13 @@ impl Account {
             time_in_force: o.tif,
             reduce_only: o.reduce_only,
         };
-        let mut order = Order::new(request, o.instrument, size, ctx.now, i64::MIN);
+        let mut order = Order::new(
+            request,
+            InstrumentIndex::new(o.instrument),
+            size,
+            ctx.now,
+            i64::MIN,
+        );
         order.qty = o.qty;
         self.oms
             .submit(order)

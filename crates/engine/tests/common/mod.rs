@@ -5,6 +5,7 @@
 
 use rust_decimal::Decimal;
 use smc_engine::{Engine, EngineConfig, EngineInstrument};
+use smc_model::InstrumentIndex;
 use smc_model::{
     ApproveAll, Candle, EngineEvent, Instrument, InstrumentSpec, Intent, MarketKind, SimClock,
     Timeframe,
@@ -75,7 +76,7 @@ pub fn run(engine: &mut Engine, bars: &[Candle]) -> Vec<EngineEvent> {
         engine
             .process(
                 smc_engine::MarketEvent::Bar {
-                    instrument: 0,
+                    instrument: InstrumentIndex::new(0),
                     timeframe: Timeframe::M1,
                     candle: b,
                 },
@@ -114,7 +115,7 @@ pub fn run_smc(
     config: smc_strategy::SmcConfig,
 ) -> (smc_engine::BacktestReport, Vec<EngineEvent>) {
     let series = [smc_engine::Series {
-        instrument: 0,
+        instrument: InstrumentIndex::new(0),
         timeframe: Timeframe::H1,
         candles: data,
     }];

@@ -46,6 +46,7 @@ impl Condition for StaleData {
 mod tests {
     use super::*;
     use rust_decimal::dec;
+    use smc_model::InstrumentIndex;
     use smc_model::{Candle, Timeframe};
 
     #[test]
@@ -60,7 +61,7 @@ mod tests {
             volume: dec!(0),
         };
         let bar = |t| RiskObservation::Bar {
-            instrument: 0,
+            instrument: InstrumentIndex::new(0),
             timeframe: Timeframe::M1,
             candle: &candle,
             close_time: t,

@@ -44,10 +44,11 @@ impl Condition for VolatilitySpike {
         else {
             return None;
         };
-        if self.series.len() <= instrument {
-            self.series.resize_with(instrument + 1, Series::default);
+        let index = instrument.get();
+        if self.series.len() <= index {
+            self.series.resize_with(index + 1, Series::default);
         }
-        let s = &mut self.series[instrument];
+        let s = &mut self.series[index];
         let range = candle.high - candle.low;
         let tr = match s.prev_close {
             Some(pc) => range
@@ -85,7 +86,7 @@ impl Condition for VolatilitySpike {
 mod tests {
     use super::*;
     use rust_decimal::dec;
-    use smc_model::{Candle, Timeframe};
+    use smc_model::{Candle, InstrumentIndex, Timeframe};
 
     fn bar(c: &mut VolatilitySpike, low: Decimal, high: Decimal) -> Option<String> {
         let candle = Candle {
@@ -98,7 +99,7 @@ mod tests {
         };
         c.observe(
             &RiskObservation::Bar {
-                instrument: 0,
+                instrument: InstrumentIndex::new(0),
                 timeframe: Timeframe::M1,
                 candle: &candle,
                 close_time: 60_000,
