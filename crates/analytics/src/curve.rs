@@ -3,6 +3,7 @@
 //! years of 365.25 days.
 
 use rust_decimal::Decimal;
+use smc_model::Timestamp;
 use smc_model::{num::to_f64, time::DAY_MS};
 use thiserror::Error;
 
@@ -37,16 +38,16 @@ impl EquityCurve {
     /// Validates `points` (epoch ms, equity), one per bar, and converts the
     /// equity with the correctly rounded [`to_f64`]. An empty or one-point
     /// curve is valid; the metrics it cannot support are `None`.
-    pub fn new_checked(points: &[(i64, Decimal)]) -> Result<Self, AnalyticsError> {
+    pub fn new_checked(points: &[(Timestamp, Decimal)]) -> Result<Self, AnalyticsError> {
         if let Some(i) = points.windows(2).position(|w| w[1].0 <= w[0].0) {
             return Err(AnalyticsError::NotAscending {
                 index: i + 1,
-                previous: points[i].0,
-                time: points[i + 1].0,
+                previous: (points[i].0).ms(),
+                time: (points[i + 1].0).ms(),
             });
         }
         Ok(EquityCurve {
-            times: points.iter().map(|p| p.0).collect(),
+            times: points.iter().map(|p| p.0.ms()).collect(),
             equity: points.iter().map(|p| to_f64(p.1)).collect(),
         })
     }
@@ -106,7 +107,11 @@ mod tests {
 
     #[test]
     fn rejects_repeated_or_descending_times() {
-        let err = EquityCurve::new_checked(&[(1, dec!(1)), (2, dec!(1)), (2, dec!(1))]);
+        let err = EquityCurve::new_checked(&[
+            (Timestamp::from_ms(1), dec!(1)),
+            (Timestamp::from_ms(2), dec!(1)),
+            (Timestamp::from_ms(2), dec!(1)),
+        ]);
         assert_eq!(
             err,
             Err(AnalyticsError::NotAscending {
@@ -119,7 +124,9 @@ mod tests {
 
     #[test]
     fn one_year_of_hourly_bars() {
-        let points: Vec<_> = (0..=8766).map(|i| (i * 3_600_000, dec!(1))).collect();
+        let points: Vec<_> = (0..=8766)
+            .map(|i| (Timestamp::from_ms(i * 3_600_000), dec!(1)))
+            .collect();
         let c = EquityCurve::new_checked(&points).unwrap();
         assert_eq!(c.years(), Some(1.0));
         assert_eq!(c.bars_per_year(), Some(8766.0));
@@ -127,7 +134,11 @@ mod tests {
 
     #[test]
     fn extreme_times_do_not_overflow() {
-        let c = EquityCurve::new_checked(&[(i64::MIN, dec!(1)), (i64::MAX, dec!(2))]).unwrap();
+        let c = EquityCurve::new_checked(&[
+            (Timestamp::from_ms(i64::MIN), dec!(1)),
+            (Timestamp::from_ms(i64::MAX), dec!(2)),
+        ])
+        .unwrap();
         assert!(c.years().unwrap() > 5e8);
         assert_eq!(EquityCurve::default().bars_per_year(), None);
     }

@@ -62,9 +62,13 @@ pub fn drawdown(curve: &EquityCurve) -> Option<Drawdown> {
 mod tests {
     use super::*;
     use rust_decimal::Decimal;
+    use smc_model::Timestamp;
 
     fn curve(points: &[(i64, i64)]) -> EquityCurve {
-        let pts: Vec<_> = points.iter().map(|&(t, e)| (t, Decimal::from(e))).collect();
+        let pts: Vec<_> = points
+            .iter()
+            .map(|&(t, e)| (Timestamp::from_ms(t), Decimal::from(e)))
+            .collect();
         EquityCurve::new_checked(&pts).unwrap()
     }
 

@@ -34,12 +34,12 @@ pub fn exposure_from_trades(times: &[i64], trades: &[RoundTrip]) -> Option<f64> 
         }
         // First bar whose successor starts after the entry.
         let first = times
-            .partition_point(|&b| b <= t.entry_time)
+            .partition_point(|&b| b <= t.entry_time.ms())
             .saturating_sub(1);
         // One past the last bar starting at or before the exit.
         let end = t
             .exit_time
-            .map_or(n, |exit| times.partition_point(|&b| b <= exit));
+            .map_or(n, |exit| times.partition_point(|&b| b <= exit.ms()));
         if first < end {
             delta[first] += 1;
             delta[end] -= 1;
@@ -61,13 +61,14 @@ mod tests {
     use super::*;
     use rust_decimal::Decimal;
     use smc_model::InstrumentIndex;
+    use smc_model::Timestamp;
     use smc_model::TradeSide;
 
     fn trade(entry: i64, exit: Option<i64>) -> RoundTrip {
         RoundTrip {
             instrument: InstrumentIndex::new(0),
-            entry_time: entry,
-            exit_time: exit,
+            entry_time: Timestamp::from_ms(entry),
+            exit_time: exit.map(Timestamp::from_ms),
             entry_price: Decimal::ONE,
             exit_price: None,
             size: Decimal::ONE,

@@ -12,6 +12,7 @@ use crate::trades::trade_stats;
 use rust_decimal::Decimal;
 use serde::Serialize;
 use smc_model::RoundTrip;
+use smc_model::Timestamp;
 use smc_risk::historical_var_cvar;
 
 /// Choices the caller may make; the defaults are rf = 0 and exposure
@@ -72,7 +73,7 @@ pub struct Analysis {
 /// (empty, one point, zero or negative equity), and what they leave
 /// undefined is `None`.
 pub fn analyze(
-    equity: &[(i64, Decimal)],
+    equity: &[(Timestamp, Decimal)],
     trades: &[RoundTrip],
     options: &Options<'_>,
 ) -> Result<Analysis, AnalyticsError> {
@@ -131,8 +132,10 @@ mod tests {
     use super::*;
     use rust_decimal::dec;
 
-    fn flat(n: i64) -> Vec<(i64, Decimal)> {
-        (0..n).map(|i| (i * 86_400_000, dec!(100))).collect()
+    fn flat(n: i64) -> Vec<(Timestamp, Decimal)> {
+        (0..n)
+            .map(|i| (Timestamp::from_ms(i * 86_400_000), dec!(100)))
+            .collect()
     }
 
     #[test]
@@ -204,7 +207,8 @@ mod tests {
 
     #[test]
     fn ruin_leaves_return_metrics_undefined() {
-        let pts = [(0, dec!(100)), (1000, dec!(0)), (2000, dec!(10))];
+        let t = Timestamp::from_ms;
+        let pts = [(t(0), dec!(100)), (t(1000), dec!(0)), (t(2000), dec!(10))];
         let m = analyze(&pts, &[], &Options::default()).unwrap().metrics;
         assert_eq!((m.volatility, m.sharpe, m.var_95), (None, None, None));
         assert_eq!((m.total_return, m.max_drawdown), (Some(-0.9), Some(1.0)));

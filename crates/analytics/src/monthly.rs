@@ -66,10 +66,14 @@ pub fn monthly_returns(curve: &EquityCurve) -> Vec<MonthlyReturn> {
 mod tests {
     use super::*;
     use rust_decimal::Decimal;
+    use smc_model::Timestamp;
     use smc_model::time::epoch_ms;
 
     fn curve(points: &[(i64, i64)]) -> EquityCurve {
-        let pts: Vec<_> = points.iter().map(|&(t, e)| (t, Decimal::from(e))).collect();
+        let pts: Vec<_> = points
+            .iter()
+            .map(|&(t, e)| (Timestamp::from_ms(t), Decimal::from(e)))
+            .collect();
         EquityCurve::new_checked(&pts).unwrap()
     }
 

@@ -75,6 +75,7 @@ pub fn volatility(returns: &[f64], bars_per_year: f64) -> Option<f64> {
 mod tests {
     use super::*;
     use rust_decimal::Decimal;
+    use smc_model::Timestamp;
 
     #[test]
     fn returns_of_a_short_series() {
@@ -99,13 +100,23 @@ mod tests {
     #[test]
     fn cagr_doubles_in_two_years() {
         let year = crate::curve::YEAR_MS;
-        let pts = [(0, Decimal::ONE), (2 * year, Decimal::new(4, 0))];
+        let pts = [
+            (Timestamp::from_ms(0), Decimal::ONE),
+            (Timestamp::from_ms(2 * year), Decimal::new(4, 0)),
+        ];
         let c = EquityCurve::new_checked(&pts).unwrap();
         assert!((cagr(&c).unwrap() - 1.0).abs() < 1e-15);
-        let ruined = EquityCurve::new_checked(&[(0, Decimal::ONE), (year, Decimal::ZERO)]).unwrap();
+        let ruined = EquityCurve::new_checked(&[
+            (Timestamp::from_ms(0), Decimal::ONE),
+            (Timestamp::from_ms(year), Decimal::ZERO),
+        ])
+        .unwrap();
         assert_eq!(cagr(&ruined), Some(-1.0));
-        let negative =
-            EquityCurve::new_checked(&[(0, Decimal::ONE), (year, Decimal::NEGATIVE_ONE)]).unwrap();
+        let negative = EquityCurve::new_checked(&[
+            (Timestamp::from_ms(0), Decimal::ONE),
+            (Timestamp::from_ms(year), Decimal::NEGATIVE_ONE),
+        ])
+        .unwrap();
         assert_eq!(cagr(&negative), None);
     }
 

@@ -57,13 +57,14 @@ mod tests {
     use super::*;
     use rust_decimal::Decimal;
     use smc_model::InstrumentIndex;
+    use smc_model::Timestamp;
     use smc_model::TradeSide;
 
     fn trade(setup: &str, pnl: i64, closed: bool) -> RoundTrip {
         RoundTrip {
             instrument: InstrumentIndex::new(0),
-            entry_time: 0,
-            exit_time: closed.then_some(1),
+            entry_time: Timestamp::from_ms(0),
+            exit_time: closed.then_some(Timestamp::from_ms(1)),
             entry_price: Decimal::ONE,
             exit_price: None,
             size: Decimal::ONE,

@@ -69,6 +69,7 @@ mod tests {
     use super::*;
     use rust_decimal::Decimal;
     use smc_model::InstrumentIndex;
+    use smc_model::Timestamp;
     use smc_model::TradeSide;
 
     #[test]
@@ -110,8 +111,8 @@ mod tests {
     fn open_trades_are_not_counted() {
         let t = |exit: Option<i64>, pnl: i64| RoundTrip {
             instrument: InstrumentIndex::new(0),
-            entry_time: 0,
-            exit_time: exit,
+            entry_time: Timestamp::from_ms(0),
+            exit_time: exit.map(Timestamp::from_ms),
             entry_price: Decimal::ONE,
             exit_price: exit.map(|_| Decimal::ONE),
             size: Decimal::ONE,

@@ -13,6 +13,7 @@ use rust_decimal::Decimal;
 use serde_json::Value;
 use smc_analytics::{Options, analyze};
 use smc_model::InstrumentIndex;
+use smc_model::Timestamp;
 use smc_model::{RoundTrip, TradeSide};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -39,18 +40,18 @@ fn dec(s: &str) -> Decimal {
     Decimal::from_str(s).expect(s)
 }
 
-fn load(name: &str) -> (Vec<(i64, Decimal)>, Vec<RoundTrip>) {
+fn load(name: &str) -> (Vec<(Timestamp, Decimal)>, Vec<RoundTrip>) {
     let equity = rows(&format!("{name}_equity.csv"))
         .iter()
-        .map(|r| (r[0].parse().unwrap(), dec(&r[1])))
+        .map(|r| (Timestamp::from_ms(r[0].parse().unwrap()), dec(&r[1])))
         .collect();
     let optional = |s: &String| (!s.is_empty()).then_some(s.clone());
     let trades = rows(&format!("{name}_trades.csv"))
         .iter()
         .map(|r| RoundTrip {
             instrument: InstrumentIndex::new(0),
-            entry_time: r[0].parse().unwrap(),
-            exit_time: optional(&r[1]).map(|s| s.parse().unwrap()),
+            entry_time: Timestamp::from_ms(r[0].parse().unwrap()),
+            exit_time: optional(&r[1]).map(|s| Timestamp::from_ms(s.parse().unwrap())),
             entry_price: dec(&r[2]),
             exit_price: optional(&r[3]).map(|s| dec(&s)),
             size: dec(&r[4]),

@@ -7,6 +7,7 @@ use proptest::prelude::*;
 use rust_decimal::Decimal;
 use smc_analytics::{Analysis, Metrics, Options, analyze};
 use smc_model::InstrumentIndex;
+use smc_model::Timestamp;
 use smc_model::{RoundTrip, TradeSide};
 
 /// Bar lengths to draw from: 1m, 1h, 1d.
@@ -38,8 +39,16 @@ fn positive_curve() -> impl Strategy<Value = Vec<(i64, Decimal)>> {
         })
 }
 
+/// The curve with its times as timestamps.
+fn timed(equity: &[(i64, Decimal)]) -> Vec<(Timestamp, Decimal)> {
+    equity
+        .iter()
+        .map(|&(t, e)| (Timestamp::from_ms(t), e))
+        .collect()
+}
+
 fn run(equity: &[(i64, Decimal)]) -> Analysis {
-    analyze(equity, &[], &Options::default()).unwrap()
+    analyze(&timed(equity), &[], &Options::default()).unwrap()
 }
 
 /// Every `f64` the metrics report, for range and finiteness checks.
@@ -165,16 +174,16 @@ proptest! {
             0..20,
         ),
     ) {
-        let mut equity: Vec<(i64, Decimal)> =
-            points.iter().map(|&(t, m, s)| (t, Decimal::new(m, s))).collect();
+        let mut equity: Vec<(Timestamp, Decimal)> =
+            points.iter().map(|&(t, m, s)| (Timestamp::from_ms(t), Decimal::new(m, s))).collect();
         equity.sort_by_key(|p| p.0);
         equity.dedup_by_key(|p| p.0);
         let trades: Vec<RoundTrip> = trades
             .iter()
             .map(|&(entry, exit, pnl, long)| RoundTrip {
                 instrument: InstrumentIndex::new(0),
-                entry_time: entry,
-                exit_time: exit,
+                entry_time: Timestamp::from_ms(entry),
+                exit_time: exit.map(Timestamp::from_ms),
                 entry_price: Decimal::ONE,
                 exit_price: exit.map(|_| Decimal::ONE),
                 size: Decimal::ONE,

@@ -3,6 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use smc_model::Timestamp;
 use smc_risk::breakers::{BreakerRecord, BreakerState};
 use smc_store::Store;
 use std::path::PathBuf;
@@ -33,10 +34,14 @@ fn tripped_db(name: &str) -> PathBuf {
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("state.db");
     let store = Store::open_path(&path).unwrap();
-    let armed = BreakerRecord::armed("daily_loss", 0);
+    let armed = BreakerRecord::armed("daily_loss", Timestamp::from_ms(0));
     store.insert_breaker(&armed).unwrap();
     let (tripped, t) = armed
-        .trip(1_000, "lost 600 today from 10000, limit 500".into(), None)
+        .trip(
+            Timestamp::from_ms(1_000),
+            "lost 600 today from 10000, limit 500".into(),
+            None,
+        )
         .unwrap();
     store.write_transition(&tripped, &t).unwrap();
     path

@@ -111,7 +111,7 @@ fn trade_and_check(market: &str, kills: usize, bars: u32, seed: u64) {
     // no buy (sma_cross is long-only on spot, so a buy adds risk) was
     // decided on one. Ids are `<strategy>-<decision time>-<seq>`, and a
     // candle's decisions are made at its close.
-    let history_closes: BTreeSet<i64> = store
+    let history_closes: BTreeSet<smc_model::Timestamp> = store
         .logged_candles()
         .unwrap()
         .iter()
@@ -124,7 +124,7 @@ fn trade_and_check(market: &str, kills: usize, bars: u32, seed: u64) {
     );
     for o in &store.orders().unwrap() {
         let id = o.request.client_id.to_string();
-        let decided: i64 = id.split('-').nth(1).unwrap().parse().unwrap();
+        let decided = smc_model::Timestamp::from_ms(id.split('-').nth(1).unwrap().parse().unwrap());
         assert!(
             market != "spot"
                 || o.request.side == smc_model::Side::Sell

@@ -241,7 +241,7 @@ fn paper_trades_several_symbols_in_one_account_across_a_kill() {
     let store = smc_store::Store::open_existing(&format!("sqlite://{}", db.display())).unwrap();
     let logged = store.logged_candles().unwrap();
     for symbol in ["binance:BTCUSDT", "binance:ETHUSDT"] {
-        let times: Vec<i64> = logged
+        let times: Vec<smc_model::Timestamp> = logged
             .iter()
             .filter(|c| c.instrument.to_string() == symbol)
             .map(|c| c.candle.open_time)

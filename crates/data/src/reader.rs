@@ -6,6 +6,7 @@
 use crate::error::DataError;
 use crate::fields::{parse_decimal, parse_epoch_ms, parse_metatrader_date};
 use rust_decimal::Decimal;
+use smc_model::Timestamp;
 use smc_model::{Candle, Timeframe};
 use std::collections::HashMap;
 use std::path::Path;
@@ -104,7 +105,7 @@ struct Accumulator<'p> {
     layout: Option<Layout>,
     candles: Vec<Candle>,
     skipped: Vec<DataError>,
-    previous: Option<i64>,
+    previous: Option<Timestamp>,
 }
 
 impl<'p> Accumulator<'p> {
@@ -131,7 +132,7 @@ impl<'p> Accumulator<'p> {
         };
         match parse_row(self.path, layout, fields, line, self.previous) {
             Ok(candle) => {
-                self.previous = Some(candle.open_time);
+                self.previous = Some(Timestamp::from_ms(candle.open_time.ms()));
                 self.candles.push(candle);
                 Ok(())
             }
@@ -228,7 +229,7 @@ fn parse_row(
     layout: &Layout,
     record: &[&[u8]],
     line: u64,
-    previous: Option<i64>,
+    previous: Option<Timestamp>,
 ) -> Result<Candle, DataError> {
     let field =
         |index: usize, name: &'static str, expected: &'static str| -> Result<&[u8], DataError> {
@@ -259,20 +260,20 @@ fn parse_row(
         parse_decimal(raw).ok_or_else(|| bad(name, raw, "a decimal number"))
     };
     let candle = Candle {
-        open_time,
+        open_time: Timestamp::from_ms(open_time),
         open: number(layout.open, "open")?,
         high: number(layout.high, "high")?,
         low: number(layout.low, "low")?,
         close: number(layout.close, "close")?,
         volume: number(layout.volume, "volume")?,
     };
-    if let Some(previous) = previous.filter(|&p| open_time <= p) {
+    if let Some(previous) = previous.filter(|&p| open_time <= p.ms()) {
         return Err(DataError::NotIncreasing {
             path: path.to_path_buf(),
             line,
             field: layout.time_name,
             time: open_time,
-            previous,
+            previous: previous.ms(),
         });
     }
     candle.check().map_err(|reason| DataError::Inconsistent {

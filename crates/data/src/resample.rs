@@ -9,6 +9,7 @@
 //! period's end. A period still open at the end of the data yields nothing,
 //! so a live run never sees a candle before it closes.
 
+use smc_model::Timestamp;
 use smc_model::{Candle, Timeframe};
 
 /// A bar that can be aggregated into a longer period: exact candles here,
@@ -26,12 +27,12 @@ pub trait Aggregate: Copy {
 
 impl Aggregate for Candle {
     fn open_time(&self) -> i64 {
-        self.open_time
+        self.open_time.ms()
     }
 
     fn opening_at(&self, start: i64, _duration_ms: i64) -> Self {
         Candle {
-            open_time: start,
+            open_time: Timestamp::from_ms(start),
             ..*self
         }
     }
@@ -89,8 +90,10 @@ impl<C: Aggregate> Resampler<C> {
         match &mut self.current {
             Some(acc) => acc.absorb(bar),
             None => {
-                let start = self.target.period_start(bar.open_time());
-                self.current = Some(bar.opening_at(start, self.target.duration_ms()));
+                let start = self
+                    .target
+                    .period_start(Timestamp::from_ms(bar.open_time()));
+                self.current = Some(bar.opening_at(start.ms(), self.target.duration_ms()));
             }
         }
         out.extend(self.advance_to(bar.open_time() + self.source_ms));
@@ -116,7 +119,7 @@ mod tests {
 
     fn bar(minute: i64, o: i64, h: i64, l: i64, c: i64) -> Candle {
         Candle {
-            open_time: minute * 60_000,
+            open_time: Timestamp::from_ms(minute * 60_000),
             open: Decimal::from(o),
             high: Decimal::from(h),
             low: Decimal::from(l),
@@ -135,7 +138,7 @@ mod tests {
         let c = out[0];
         assert_eq!(
             (c.open_time, c.open, c.high, c.low, c.close),
-            (0, 10.into(), 24.into(), 1.into(), 15.into())
+            (Timestamp::EPOCH, 10.into(), 24.into(), 1.into(), 15.into())
         );
         assert_eq!(c.volume, Decimal::from(5));
     }
@@ -155,7 +158,7 @@ mod tests {
             .map(|&m| bar(m, 1, 2, 1, 1))
             .collect();
         let out = resample(&bars, Timeframe::M1, Timeframe::M5);
-        let opens: Vec<_> = out.iter().map(|c| c.open_time / 60_000).collect();
+        let opens: Vec<_> = out.iter().map(|c| c.open_time.ms() / 60_000).collect();
         assert_eq!(opens, vec![0, 20]);
     }
 
@@ -166,6 +169,9 @@ mod tests {
         r.push(&bar(0, 1, 2, 1, 1), &mut out);
         assert!(out.is_empty());
         assert!(r.advance_to(4 * 60_000).is_none());
-        assert_eq!(r.advance_to(5 * 60_000).map(|c| c.open_time), Some(0));
+        assert_eq!(
+            r.advance_to(5 * 60_000).map(|c| c.open_time),
+            Some(Timestamp::from_ms(0))
+        );
     }
 }

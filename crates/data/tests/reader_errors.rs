@@ -2,6 +2,7 @@
 //! and, where there is one, the field.
 
 use smc_data::{DataError, ReadOptions, parse_ohlcv};
+use smc_model::Timestamp;
 use std::path::Path;
 
 fn parse(text: &str) -> Result<smc_data::Loaded, DataError> {
@@ -143,7 +144,10 @@ fn both_formats_are_detected() {
     )
     .unwrap();
     assert_eq!(mt.format, smc_data::CsvFormat::MetaTrader);
-    assert_eq!(mt.candles[0].open_time, 1_665_360_000_000);
+    assert_eq!(
+        mt.candles[0].open_time,
+        Timestamp::from_ms(1_665_360_000_000)
+    );
 }
 
 #[test]

@@ -34,11 +34,19 @@ fn one_minute_resamples_exactly_to_binance_five_minute_candles() {
 
     let day_start = epoch_ms(2022, 4, 8, 0, 0, 0);
     let in_day = |t: i64| (day_start..day_start + DAY_MS).contains(&t);
-    let day_m1: Vec<_> = m1.iter().copied().filter(|c| in_day(c.open_time)).collect();
+    let day_m1: Vec<_> = m1
+        .iter()
+        .copied()
+        .filter(|c| in_day(c.open_time.ms()))
+        .collect();
     assert_eq!(day_m1.len(), 1440, "the 1m file holds the whole day");
 
     let ours = resample(&day_m1, Timeframe::M1, Timeframe::M5);
-    let binance: Vec<_> = m5.iter().copied().filter(|c| in_day(c.open_time)).collect();
+    let binance: Vec<_> = m5
+        .iter()
+        .copied()
+        .filter(|c| in_day(c.open_time.ms()))
+        .collect();
     assert_eq!(ours.len(), 288);
     assert_eq!(binance.len(), 288);
     for (a, b) in ours.iter().zip(&binance) {
@@ -46,7 +54,7 @@ fn one_minute_resamples_exactly_to_binance_five_minute_candles() {
             a,
             b,
             "5m candle at {}",
-            smc_model::time::format_utc(b.open_time)
+            smc_model::time::format_utc(b.open_time.ms())
         );
     }
 }
@@ -63,10 +71,10 @@ fn whole_file_resampling_keeps_day_boundaries_across_gaps() {
     .candles;
     let h1 = resample(&m1, Timeframe::M1, Timeframe::H1);
     let d1 = resample(&m1, Timeframe::M1, Timeframe::D1);
-    assert!(h1.iter().all(|c| c.open_time % 3_600_000 == 0));
+    assert!(h1.iter().all(|c| c.open_time.ms() % 3_600_000 == 0));
     let days: Vec<_> = d1
         .iter()
-        .map(|c| smc_model::time::format_utc(c.open_time))
+        .map(|c| smc_model::time::format_utc(c.open_time.ms()))
         .collect();
     assert_eq!(
         days,
@@ -91,10 +99,10 @@ fn weekly_candles_start_on_monday() {
     assert!(!w1.is_empty());
     for c in &w1 {
         assert_eq!(
-            smc_model::time::weekday(c.open_time),
+            smc_model::time::weekday(c.open_time.ms()),
             0,
             "{}",
-            smc_model::time::format_utc(c.open_time)
+            smc_model::time::format_utc(c.open_time.ms())
         );
     }
 }

@@ -12,6 +12,7 @@ use crate::funding::FundingRate;
 use rust_decimal::Decimal;
 use serde::Serialize;
 use smc_model::InstrumentIndex;
+use smc_model::Timestamp;
 use smc_model::{Candle, EngineEvent, EventSink, Instrument, RoundTrip, Timeframe};
 
 /// One candle series of the run.
@@ -32,7 +33,7 @@ pub struct FundingSeries<'a> {
 /// Equity at a bar's close.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct EquityPoint {
-    pub time: i64,
+    pub time: Timestamp,
     pub equity: Decimal,
 }
 
@@ -70,7 +71,7 @@ pub enum BacktestError {
     Unordered {
         series: usize,
         position: usize,
-        time: i64,
+        time: Timestamp,
     },
     #[error(transparent)]
     Engine(#[from] EngineError),
@@ -172,7 +173,7 @@ pub fn run_backtest(
     let mut next_rate = vec![0usize; funding.len()];
     loop {
         // The earliest pending event: (time, rank, timeframe, source).
-        let mut best: Option<(i64, u8, i64, usize)> = None;
+        let mut best: Option<(Timestamp, u8, i64, usize)> = None;
         for (k, s) in series.iter().enumerate() {
             if let Some(c) = s.candles.get(next_bar[k]) {
                 let tf = s.timeframe.duration_ms();

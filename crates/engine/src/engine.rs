@@ -18,6 +18,7 @@ use crate::trades::TradeLedger;
 use rust_decimal::Decimal;
 use smc_matching::{Executor, MatchingEngine, Oms, Order, Portfolio};
 use smc_model::InstrumentIndex;
+use smc_model::Timestamp;
 use smc_model::{
     Candle, ClientOrderId, Clock, EngineEvent, EventSink, Fill, Intent, OrderIntent,
     PortfolioSnapshot, RiskGate, RiskObservation, RoundTrip, Timeframe,
@@ -58,7 +59,7 @@ pub enum MarketEvent<'a> {
     /// A perpetual funding settlement at `time`.
     Funding {
         instrument: InstrumentIndex,
-        time: i64,
+        time: Timestamp,
         rate: Decimal,
     },
 }
@@ -91,7 +92,7 @@ pub struct Engine {
     intents: Vec<Intent>,
     reports: Vec<ExecReport>,
     fills: Vec<Fill>,
-    decision_time: i64,
+    decision_time: Timestamp,
     decision_seq: u32,
 }
 
@@ -111,7 +112,7 @@ impl Engine {
         let n = instruments.len();
         let portfolio = Portfolio::new(config.account, n);
         let mut snapshot = PortfolioSnapshot::default();
-        portfolio.write_snapshot(&mut snapshot, clock.now_ms(), portfolio.equity());
+        portfolio.write_snapshot(&mut snapshot, clock.now(), portfolio.equity());
         let matching = MatchingEngine {
             rule: config.fill_rule,
             executor: Executor {
@@ -139,7 +140,7 @@ impl Engine {
             intents: Vec::new(),
             reports: Vec::new(),
             fills: Vec::new(),
-            decision_time: i64::MIN,
+            decision_time: Timestamp::MIN,
             decision_seq: 0,
         })
     }
@@ -238,7 +239,7 @@ impl Engine {
     fn on_funding(
         &mut self,
         i: usize,
-        time: i64,
+        time: Timestamp,
         rate: Decimal,
         sink: &mut dyn EventSink,
     ) -> Result<(), EngineError> {
@@ -263,7 +264,7 @@ impl Engine {
     /// shown to the risk gate), the trade ledger, and after a fill the new
     /// snapshot and the strategy's fill callbacks.
     fn publish(&mut self, sink: &mut dyn EventSink) {
-        let now = self.clock.now_ms();
+        let now = self.clock.now();
         let mut reports = std::mem::take(&mut self.reports);
         for report in reports.drain(..) {
             let event = match report {
@@ -338,8 +339,8 @@ impl Engine {
     }
 
     /// Risk-checks the strategy's intents and submits the approved ones.
-    fn accept_intents(&mut self, decided_at: i64, sink: &mut dyn EventSink) {
-        let now = self.clock.now_ms();
+    fn accept_intents(&mut self, decided_at: Timestamp, sink: &mut dyn EventSink) {
+        let now = self.clock.now();
         if decided_at != self.decision_time {
             self.decision_time = decided_at;
             self.decision_seq = 0;
@@ -391,7 +392,7 @@ impl Engine {
     }
 
     /// An approved intent to an order for the execution.
-    fn submit(&mut self, intent: OrderIntent, client_id: ClientOrderId, decided_at: i64) {
+    fn submit(&mut self, intent: OrderIntent, client_id: ClientOrderId, decided_at: Timestamp) {
         let i = intent.instrument;
         let Some(slot) = self.book.instruments.get(i.get()) else {
             let reason = format!("no instrument with index {i}");
@@ -427,7 +428,7 @@ impl Engine {
         report: &ExternalReport,
         sink: &mut dyn EventSink,
     ) -> Result<bool, EngineError> {
-        let now = self.clock.now_ms();
+        let now = self.clock.now();
         let changed =
             self.execution
                 .apply_report(&mut self.book, report, now, &mut self.reports)?;
@@ -456,7 +457,7 @@ impl Engine {
     /// timer in paper and live modes), so that time-based breakers (stale
     /// data) and cooldowns advance; breaker events go to `sink`. The
     /// engine's own clock, which follows the bars, is left alone.
-    pub fn observe_time(&mut self, now: i64, sink: &mut dyn EventSink) {
+    pub fn observe_time(&mut self, now: Timestamp, sink: &mut dyn EventSink) {
         self.risk.observe(RiskObservation::Time(now), sink);
     }
 

@@ -11,6 +11,7 @@ use crate::external::{ExternalReport, VenueCommand};
 use rust_decimal::Decimal;
 use smc_matching::{Order, Position};
 use smc_model::InstrumentIndex;
+use smc_model::Timestamp;
 use smc_model::{Candle, ClientOrderId, Fill, OrderKind, OrderRequest, Setup};
 
 /// A fill applied to the book: the venue's record of it, and what it did
@@ -36,7 +37,7 @@ pub enum ExecReport {
     /// The venue accepted it; it may fill from `eligible_at`.
     Accepted {
         client_id: ClientOrderId,
-        eligible_at: i64,
+        eligible_at: Timestamp,
     },
     Rejected {
         client_id: ClientOrderId,
@@ -110,7 +111,7 @@ pub trait Execution {
         &mut self,
         book: &mut Book,
         report: &ExternalReport,
-        now: i64,
+        now: Timestamp,
         out: &mut Vec<ExecReport>,
     ) -> Result<bool, EngineError>;
 

@@ -28,6 +28,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use smc_matching::{Order, bracket_legs};
 use smc_model::InstrumentIndex;
+use smc_model::Timestamp;
 use smc_model::{Candle, ClientOrderId, Fill, InstrumentId, OrderRequest, OrderStatus};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -164,7 +165,7 @@ impl ExternalExecution {
         &mut self,
         book: &mut Book,
         fill: &Fill,
-        now: i64,
+        now: Timestamp,
         out: &mut Vec<ExecReport>,
     ) -> Result<bool, EngineError> {
         let i = book
@@ -311,7 +312,7 @@ impl Execution for ExternalExecution {
         &mut self,
         book: &mut Book,
         report: &ExternalReport,
-        now: i64,
+        now: Timestamp,
         out: &mut Vec<ExecReport>,
     ) -> Result<bool, EngineError> {
         let (to, reason) = match report {

@@ -2,12 +2,13 @@
 //! (timestamp in epoch ms, rate as a fraction: 0.0001 = 0.01 %).
 
 use rust_decimal::Decimal;
+use smc_model::Timestamp;
 use std::path::{Path, PathBuf};
 
 /// One funding settlement.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FundingRate {
-    pub time: i64,
+    pub time: Timestamp,
     pub rate: Decimal,
 }
 
@@ -32,7 +33,7 @@ pub enum FundingError {
     Order {
         path: PathBuf,
         line: usize,
-        time: i64,
+        time: Timestamp,
     },
 }
 
@@ -71,9 +72,10 @@ pub fn parse_funding_rates(path: &Path, text: &str) -> Result<Vec<FundingRate>, 
         let (t, r) = row
             .split_once(',')
             .ok_or_else(|| field_error(line, "row", row))?;
-        let time: i64 = t
+        let time = t
             .trim()
             .parse()
+            .map(Timestamp::from_ms)
             .map_err(|_| field_error(line, "timestamp", t))?;
         let rate = parse_rate(r.trim()).ok_or_else(|| field_error(line, "funding_rate", r))?;
         if rates.last().is_some_and(|p| p.time >= time) {
@@ -108,7 +110,7 @@ mod tests {
         assert_eq!(
             ok[1],
             FundingRate {
-                time: 28_800_000,
+                time: Timestamp::from_ms(28_800_000),
                 rate: dec!(-0.0001)
             }
         );

@@ -5,6 +5,7 @@
 
 use rust_decimal::Decimal;
 use smc_matching::Order;
+use smc_model::Timestamp;
 use smc_model::{
     ClientOrderId, Instrument, OrderIntent, OrderKind, OrderRequest, Side, Size, TimeInForce,
 };
@@ -32,8 +33,8 @@ pub fn order_from_intent(
     client_id: ClientOrderId,
     instrument: &Instrument,
     reference: Decimal,
-    decided_at: i64,
-    eligible_at: i64,
+    decided_at: Timestamp,
+    eligible_at: Timestamp,
 ) -> Result<Order, IntakeError> {
     let spec = &instrument.spec;
     let buy = intent.side == Side::Buy;

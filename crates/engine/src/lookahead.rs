@@ -11,12 +11,13 @@ use crate::engine::Engine;
 use rust_decimal::Decimal;
 use serde::Serialize;
 use smc_model::InstrumentIndex;
+use smc_model::Timestamp;
 use smc_model::{Candle, EngineEvent, OrderKind, Side, Timeframe};
 
 /// One order a strategy decided to send.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Decision {
-    pub time: i64,
+    pub time: Timestamp,
     pub client_id: String,
     pub side: Side,
     pub qty: Decimal,
@@ -27,7 +28,7 @@ pub struct Decision {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Divergence {
     /// The cut: the run saw the candles closing at or before this time.
-    pub cut_time: i64,
+    pub cut_time: Timestamp,
     pub full: Option<Decision>,
     pub truncated: Option<Decision>,
 }

@@ -11,6 +11,7 @@ use crate::external::{ExternalReport, VenueCommand};
 use rust_decimal::Decimal;
 use smc_matching::{MatchingEngine, Order, VenueReport};
 use smc_model::InstrumentIndex;
+use smc_model::Timestamp;
 use smc_model::{Candle, ClientOrderId, Fill, OrderStatus, Side};
 
 /// The simulated venue.
@@ -171,7 +172,7 @@ impl Execution for SimulatedExecution {
         &mut self,
         _: &mut Book,
         report: &ExternalReport,
-        _: i64,
+        _: Timestamp,
         _: &mut Vec<ExecReport>,
     ) -> Result<bool, EngineError> {
         Err(EngineError::NotExternal(report.client_id().to_string()))

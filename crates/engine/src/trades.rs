@@ -6,17 +6,18 @@
 use crate::execution::BookFill;
 use rust_decimal::Decimal;
 use smc_model::InstrumentIndex;
+use smc_model::Timestamp;
 use smc_model::{RoundTrip, Setup, Side, TradeSide};
 
 #[derive(Debug, Clone)]
 struct OpenTrade {
     side: TradeSide,
-    entry_time: i64,
+    entry_time: Timestamp,
     entry_qty: Decimal,
     entry_value: Decimal,
     exit_qty: Decimal,
     exit_value: Decimal,
-    exit_time: i64,
+    exit_time: Timestamp,
     realized: Decimal,
     fees: Decimal,
     setup: Option<Setup>,

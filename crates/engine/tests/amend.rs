@@ -10,6 +10,7 @@ use common::{Script, bar, engine, fills, run};
 use rust_decimal::dec;
 use smc_engine::{EngineConfig, FeeModel};
 use smc_model::InstrumentIndex;
+use smc_model::Timestamp;
 use smc_model::{ClientOrderId, EngineEvent, Intent, MarketKind, OrderIntent, Side, Size};
 
 fn config() -> EngineConfig {
@@ -40,7 +41,7 @@ fn stop_leg() -> ClientOrderId {
     // The entry decided at bar 0's close (60,000 ms) is the script's first order.
     ClientOrderId::new(format!(
         "{}-sl",
-        ClientOrderId::from_decision("script", 60_000, 0)
+        ClientOrderId::from_decision("script", Timestamp::from_ms(60_000), 0)
     ))
 }
 
@@ -73,7 +74,7 @@ fn without_the_amendment_the_original_stop_holds() {
 fn amending_what_is_not_an_open_stop_is_refused_and_changes_nothing() {
     let target = ClientOrderId::new(format!(
         "{}-tp",
-        ClientOrderId::from_decision("script", 60_000, 0)
+        ClientOrderId::from_decision("script", Timestamp::from_ms(60_000), 0)
     ));
     let (events, e) = run_with(vec![
         Intent::AmendStop {

@@ -9,6 +9,7 @@ mod common;
 use common::{Script, bar, run};
 use rust_decimal::dec;
 use smc_engine::{Engine, EngineConfig, EngineInstrument};
+use smc_model::Timestamp;
 use smc_model::{
     EngineEvent, EventSink, MarketKind, OrderIntent, PortfolioSnapshot, RiskGate, RiskObservation,
     RiskOutcome, RiskState, SimClock, Timeframe,
@@ -37,10 +38,13 @@ impl RiskGate for WatchesTheClock {
 
     fn observe(&mut self, observation: RiskObservation<'_>, sink: &mut dyn EventSink) {
         match observation {
-            RiskObservation::Bar { close_time, .. } => self.last_bar = Some(close_time),
+            RiskObservation::Bar { close_time, .. } => self.last_bar = Some(close_time.ms()),
             RiskObservation::Time(now) => {
-                self.ticks.push(now);
-                if self.last_bar.is_some_and(|b| now - b > 60_000) {
+                self.ticks.push(now.ms());
+                if self
+                    .last_bar
+                    .is_some_and(|b| now - b > Timestamp::from_ms(60_000))
+                {
                     sink.emit(&EngineEvent::BreakerTripped {
                         time: now,
                         breaker: "stale_data".into(),
@@ -72,14 +76,13 @@ fn ticks_reach_the_gate_and_its_trips_reach_the_sink() {
         &[bar(0, dec!(100), dec!(100), dec!(100), dec!(100))],
     );
     let mut events: Vec<EngineEvent> = Vec::new();
-    engine.observe_time(90_000, &mut events);
+    engine.observe_time(Timestamp::from_ms(90_000), &mut events);
     assert!(events.is_empty(), "30 s after the bar's close: fresh");
-    engine.observe_time(130_000, &mut events);
+    engine.observe_time(Timestamp::from_ms(130_000), &mut events);
     assert!(
         matches!(
             &events[..],
-            [EngineEvent::BreakerTripped { time: 130_000, .. }]
-        ),
+            [EngineEvent::BreakerTripped { time, .. }] if time.ms() == 130_000),
         "{events:?}"
     );
     // The engine's clock still follows the bars: the next bar is not late.
@@ -90,6 +93,6 @@ fn ticks_reach_the_gate_and_its_trips_reach_the_sink() {
     assert!(
         later
             .iter()
-            .any(|e| matches!(e, EngineEvent::EquityMark { time: 120_000, .. }))
+            .any(|e| matches!(e, EngineEvent::EquityMark { time, .. } if time.ms() == 120_000))
     );
 }

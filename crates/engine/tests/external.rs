@@ -14,6 +14,7 @@ use smc_engine::{
     Engine, EngineConfig, ExternalExecution, ExternalReport, MarketEvent, VenueCommand,
 };
 use smc_model::InstrumentIndex;
+use smc_model::Timestamp;
 use smc_model::{
     ClientOrderId, EngineEvent, Fill, Intent, Liquidity, MarketKind, OrderIntent, OrderKind,
     OrderRequest, Side, Size, Timeframe,
@@ -42,7 +43,7 @@ fn fill(id: &ClientOrderId, trade: &str, side: Side, qty: Decimal, price: Decima
         qty,
         fee: dec!(0.1),
         liquidity: Liquidity::Taker,
-        time: 0,
+        time: Timestamp::from_ms(0),
     }
 }
 
@@ -221,7 +222,7 @@ fn cancels(commands: &[VenueCommand]) -> Vec<String> {
 #[test]
 fn a_moved_stop_is_cancelled_then_replaced_and_a_fill_first_stops_the_replacement() {
     // The entry is decided at bar 0's close; its stop leg is `<id>-sl`.
-    let entry_id = ClientOrderId::from_decision("script", 60_000, 0);
+    let entry_id = ClientOrderId::from_decision("script", Timestamp::from_ms(60_000), 0);
     let sl = ClientOrderId::new(format!("{entry_id}-sl"));
     let amend = |trigger| {
         vec![Intent::AmendStop {

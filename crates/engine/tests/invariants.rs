@@ -12,6 +12,7 @@ use rust_decimal::Decimal;
 use smc_engine::Portfolio;
 use smc_engine::{AccountConfig, AccountKind, EngineConfig, IntrabarRule, SlippageModel};
 use smc_model::InstrumentIndex;
+use smc_model::Timestamp;
 use smc_model::{Candle, EngineEvent, Intent, MarketKind, OrderIntent, OrderKind, Side, Size};
 use std::collections::BTreeMap;
 
@@ -22,7 +23,7 @@ fn cents(c: i64) -> Decimal {
 prop_compose! {
     fn arb_bar(minute: i64)(open in 9_000i64..11_000, close in 9_000i64..11_000, up in 0i64..300, down in 0i64..300, vol in 1i64..10_000) -> Candle {
         Candle {
-            open_time: minute * 60_000,
+            open_time: Timestamp::from_ms(minute * 60_000),
             open: cents(open),
             high: cents(open.max(close) + up),
             low: cents(open.min(close) - down),
@@ -132,7 +133,7 @@ proptest! {
                 EngineEvent::Fill(f) => {
                     let bar = bars.iter().find(|b| b.open_time == f.time).unwrap();
                     prop_assert!(f.price >= bar.low && f.price <= bar.high, "{} outside [{}, {}]", f.price, bar.low, bar.high);
-                    prop_assert!(f.time > 0, "nothing fills in the first bar: every order is decided on a close");
+                    prop_assert!(f.time > Timestamp::from_ms(0), "nothing fills in the first bar: every order is decided on a close");
                     *filled.entry(f.client_id.to_string()).or_default() += f.qty;
                 }
                 _ => {}

@@ -11,6 +11,7 @@ use rust_decimal::Decimal;
 use rust_decimal::dec;
 use smc_engine::{AccountConfig, AccountKind, EngineConfig, FeeModel, IntrabarRule, LatencyModel};
 use smc_model::InstrumentIndex;
+use smc_model::Timestamp;
 use smc_model::{
     EngineEvent, Intent, Liquidity, MarketKind, OrderIntent, OrderKind, Side, Size, TimeInForce,
 };
@@ -187,9 +188,12 @@ fn latency_delays_eligibility_to_the_first_bar_opening_after_arrival() {
         EngineEvent::OrderAccepted { eligible_at, .. } => Some(*eligible_at),
         _ => None,
     });
-    assert_eq!(accepted, Some(150_000));
+    assert_eq!(accepted, Some(Timestamp::from_ms(150_000)));
     let f = fills(&events);
-    assert_eq!((f[0].time, f[0].price), (180_000, dec!(103)));
+    assert_eq!(
+        (f[0].time, f[0].price),
+        (Timestamp::from_ms(180_000), dec!(103))
+    );
 }
 
 fn tif_events(

@@ -13,6 +13,7 @@ use smc_engine::{
     engine_instruments, run_backtest,
 };
 use smc_model::InstrumentIndex;
+use smc_model::Timestamp;
 use smc_model::{
     ApproveAll, EngineEvent, Intent, MarketKind, OrderIntent, Side, SimClock, Size, Timeframe,
 };
@@ -150,15 +151,15 @@ fn the_runner_merges_funding_and_charges_open_positions() {
     // Before the entry (nothing due), then twice while long 20 at 100 (2x of 1000).
     let rates = [
         FundingRate {
-            time: 30_000,
+            time: Timestamp::from_ms(30_000),
             rate: dec!(0.01),
         },
         FundingRate {
-            time: 300_000,
+            time: Timestamp::from_ms(300_000),
             rate: dec!(0.001),
         },
         FundingRate {
-            time: 480_000,
+            time: Timestamp::from_ms(480_000),
             rate: dec!(-0.0005),
         },
     ];

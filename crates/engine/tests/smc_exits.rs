@@ -114,7 +114,7 @@ fn atr_stops_and_r_targets_change_the_trades() {
     };
     let (atr, _) = run(&data, config);
     assert!(!atr.trades.is_empty());
-    let prices = |r: &smc_engine::BacktestReport| -> Vec<(i64, Option<Decimal>)> {
+    let prices = |r: &smc_engine::BacktestReport| -> Vec<(smc_model::Timestamp, Option<Decimal>)> {
         r.trades
             .iter()
             .map(|t| (t.entry_time, t.exit_price))

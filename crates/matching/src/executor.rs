@@ -10,6 +10,7 @@ use crate::portfolio::{Portfolio, Position};
 use crate::slippage::SlippageModel;
 use rust_decimal::Decimal;
 use smc_model::InstrumentIndex;
+use smc_model::Timestamp;
 use smc_model::{
     ClientOrderId, Liquidity, OrderKind, OrderRequest, OrderStatus, Setup, Side, Size, TimeInForce,
 };
@@ -27,7 +28,7 @@ pub struct SimFill {
     /// Realized P&L of the fill, before fees.
     pub realized: Decimal,
     /// Open time of the bar whose price filled (bars have no finer clock).
-    pub time: i64,
+    pub time: Timestamp,
     pub setup: Option<Setup>,
     /// The position after the fill.
     pub position: Position,
@@ -40,7 +41,7 @@ pub enum VenueReport {
     /// A bracket leg the venue placed after its parent filled.
     Placed {
         order: OrderRequest,
-        eligible_at: i64,
+        eligible_at: Timestamp,
     },
     Rejected {
         client_id: ClientOrderId,
@@ -182,7 +183,7 @@ impl Executor {
         let (total, qty) = match self.plan(st, o, level, liquidity, pf) {
             Plan::Fill { total, qty } => (total, qty),
             Plan::Block => {
-                oms.open_mut()[idx].blocked_bar = Some(st.bar.open_time);
+                oms.open_mut()[idx].blocked_bar = Some(Timestamp::from_ms(st.bar.open_time.ms()));
                 return;
             }
             Plan::Expire(reason) => return self.end(idx, oms, OrderStatus::Expired, reason, out),
@@ -219,7 +220,7 @@ impl Executor {
             fee,
             liquidity,
             realized,
-            time: st.bar.open_time,
+            time: Timestamp::from_ms(st.bar.open_time.ms()),
             setup: o.setup.clone(),
             position: pf.position(st.i),
         }));
@@ -246,12 +247,12 @@ impl Executor {
         }
         let group =
             (parent.stop_loss.is_some() && parent.take_profit.is_some()).then(|| oms.new_group());
-        for leg in bracket_legs(&parent, group, st.bar.open_time) {
+        for leg in bracket_legs(&parent, group, Timestamp::from_ms(st.bar.open_time.ms())) {
             let request = leg.request.clone();
             match oms.submit(leg) {
                 Ok(()) => out.push(VenueReport::Placed {
                     order: request,
-                    eligible_at: st.bar.open_time,
+                    eligible_at: Timestamp::from_ms(st.bar.open_time.ms()),
                 }),
                 Err(e) => out.push(VenueReport::Rejected {
                     client_id: request.client_id,
@@ -308,7 +309,7 @@ impl Executor {
 /// reduce-only, for its filled quantity, live from `eligible_at`, in one
 /// one-cancels-other `group` when both exist. The simulated venue places
 /// them itself; in live mode the engine sends them to the venue.
-pub fn bracket_legs(parent: &Order, group: Option<u64>, eligible_at: i64) -> Vec<Order> {
+pub fn bracket_legs(parent: &Order, group: Option<u64>, eligible_at: Timestamp) -> Vec<Order> {
     let legs = [
         (
             "sl",

@@ -58,10 +58,11 @@ impl IntrabarRule {
 mod tests {
     use super::*;
     use rust_decimal::dec;
+    use smc_model::Timestamp;
 
     fn bar(o: Decimal, h: Decimal, l: Decimal, c: Decimal) -> Candle {
         Candle {
-            open_time: 0,
+            open_time: Timestamp::from_ms(0),
             open: o,
             high: h,
             low: l,

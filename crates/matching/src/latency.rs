@@ -7,6 +7,7 @@
 //! the bar it was decided on.
 
 use serde::Deserialize;
+use smc_model::Timestamp;
 
 /// A fixed delay between decision and arrival at the venue.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
@@ -17,13 +18,13 @@ pub struct LatencyModel {
 
 impl LatencyModel {
     /// When an order decided at `decided_at` reaches the venue.
-    pub fn eligible_at(&self, decided_at: i64) -> i64 {
-        decided_at.saturating_add(self.ms.max(0))
+    pub fn eligible_at(&self, decided_at: Timestamp) -> Timestamp {
+        decided_at + self.ms.max(0)
     }
 
     /// Whether a bar opening at `bar_open` may fill an order eligible at
     /// `eligible_at`.
-    pub fn eligible_in(eligible_at: i64, bar_open: i64) -> bool {
+    pub fn eligible_in(eligible_at: Timestamp, bar_open: Timestamp) -> bool {
         bar_open >= eligible_at
     }
 
@@ -41,12 +42,12 @@ mod tests {
     fn latency_rounds_up_to_the_next_bar_open() {
         let l = LatencyModel { ms: 1_500 };
         let decided = 60_000; // close of the bar opened at 0
-        let at = l.eligible_at(decided);
-        assert!(!LatencyModel::eligible_in(at, 60_000));
-        assert!(LatencyModel::eligible_in(at, 120_000));
+        let at = l.eligible_at(Timestamp::from_ms(decided));
+        assert!(!LatencyModel::eligible_in(at, Timestamp::from_ms(60_000)));
+        assert!(LatencyModel::eligible_in(at, Timestamp::from_ms(120_000)));
         assert!(LatencyModel::eligible_in(
-            LatencyModel::default().eligible_at(decided),
-            60_000
+            LatencyModel::default().eligible_at(Timestamp::from_ms(decided)),
+            Timestamp::from_ms(60_000)
         ));
     }
 }

@@ -23,6 +23,7 @@ use crate::oms::{Oms, Order};
 use crate::portfolio::Portfolio;
 use rust_decimal::Decimal;
 use smc_model::InstrumentIndex;
+use smc_model::Timestamp;
 use smc_model::{Candle, InstrumentSpec, OrderKind, Side, TimeInForce};
 
 /// Where an order fills on a leg from `a` to `b`.
@@ -109,7 +110,7 @@ impl MatchingEngine {
         portfolio: &mut Portfolio,
         out: &mut Vec<VenueReport>,
     ) {
-        if !oms.has_eligible(i, bar.open_time) {
+        if !oms.has_eligible(i, Timestamp::from_ms(bar.open_time.ms())) {
             return;
         }
         let position = portfolio.position(i).qty;
@@ -263,8 +264,8 @@ impl MatchingEngine {
 fn candidate(o: &Order, i: usize, bar: &Candle) -> bool {
     o.instrument == InstrumentIndex::new(i)
         && o.status.is_open()
-        && o.eligible_at <= bar.open_time
-        && o.blocked_bar != Some(bar.open_time)
+        && o.eligible_at <= Timestamp::from_ms(bar.open_time.ms())
+        && o.blocked_bar != Some(Timestamp::from_ms(bar.open_time.ms()))
 }
 
 /// What one bar's matching knows.

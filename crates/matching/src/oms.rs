@@ -6,6 +6,7 @@
 use crate::intrabar::Exposure;
 use rust_decimal::Decimal;
 use smc_model::InstrumentIndex;
+use smc_model::Timestamp;
 use smc_model::{
     ClientOrderId, IllegalTransition, OrderKind, OrderRequest, OrderStatus, Setup, Side, Size,
     TimeInForce,
@@ -27,9 +28,9 @@ pub struct Order {
     pub filled: Decimal,
     /// Quantity-weighted average fill price.
     pub avg_fill_price: Decimal,
-    pub decided_at: i64,
+    pub decided_at: Timestamp,
     /// The first bar opening at or after this time may fill the order.
-    pub eligible_at: i64,
+    pub eligible_at: Timestamp,
     /// Whether the order has been offered to a bar (after that it rests as
     /// a maker order, and IOC/FOK/post-only are settled).
     pub arrived: bool,
@@ -43,7 +44,7 @@ pub struct Order {
     pub setup: Option<Setup>,
     /// Open time of a bar in which the order can fill no more (volume cap
     /// reached), so the path walk skips it for the rest of that bar.
-    pub blocked_bar: Option<i64>,
+    pub blocked_bar: Option<Timestamp>,
 }
 
 impl Order {
@@ -55,8 +56,8 @@ impl Order {
         request: OrderRequest,
         instrument: InstrumentIndex,
         size: Size,
-        decided_at: i64,
-        eligible_at: i64,
+        decided_at: Timestamp,
+        eligible_at: Timestamp,
     ) -> Order {
         let qty = matches!(size, Size::Qty(_)).then_some(request.qty);
         Order {
@@ -188,7 +189,7 @@ impl Oms {
 
     /// Whether instrument `i` has an open order a bar opening at `bar_open`
     /// may fill (the common "nothing to do" check, without allocation).
-    pub fn has_eligible(&self, i: usize, bar_open: i64) -> bool {
+    pub fn has_eligible(&self, i: usize, bar_open: Timestamp) -> bool {
         self.open
             .iter()
             .any(|o| o.instrument == InstrumentIndex::new(i) && o.eligible_at <= bar_open)
@@ -223,15 +224,15 @@ mod tests {
             request,
             InstrumentIndex::new(0),
             Size::Qty(Decimal::ONE),
-            0,
-            0,
+            Timestamp::EPOCH,
+            Timestamp::EPOCH,
         )
     }
 
     #[test]
     fn a_client_id_is_never_accepted_twice() {
         let mut oms = Oms::default();
-        let id = ClientOrderId::from_decision("smc", 60_000, 0);
+        let id = ClientOrderId::from_decision("smc", Timestamp::from_ms(60_000), 0);
         oms.submit(order(&id)).unwrap();
         assert_eq!(oms.open()[0].status, OrderStatus::Submitted);
         assert_eq!(

@@ -7,6 +7,7 @@
 use crate::account::{AccountConfig, AccountKind};
 use rust_decimal::Decimal;
 use smc_model::InstrumentIndex;
+use smc_model::Timestamp;
 use smc_model::{PortfolioSnapshot, PositionSnapshot, Side};
 
 /// Decimal places of the cost basis moved by a partial close.
@@ -268,8 +269,14 @@ impl Portfolio {
     /// Updates `snap` after a mark of instrument `i` with no fill: only the
     /// time, equity, margin and that position's mark change (the per-bar
     /// path, kept cheap).
-    pub fn write_mark(&self, snap: &mut PortfolioSnapshot, i: usize, time: i64, equity: Decimal) {
-        snap.time = time;
+    pub fn write_mark(
+        &self,
+        snap: &mut PortfolioSnapshot,
+        i: usize,
+        time: Timestamp,
+        equity: Decimal,
+    ) {
+        snap.time = Timestamp::from_ms(time.ms());
         snap.equity = equity;
         if self.kind != AccountKind::Spot {
             snap.margin_used = self.margin_used();
@@ -280,8 +287,8 @@ impl Portfolio {
     }
 
     /// Writes the account into `snap` (in place: no allocation once sized).
-    pub fn write_snapshot(&self, snap: &mut PortfolioSnapshot, time: i64, equity: Decimal) {
-        snap.time = time;
+    pub fn write_snapshot(&self, snap: &mut PortfolioSnapshot, time: Timestamp, equity: Decimal) {
+        snap.time = Timestamp::from_ms(time.ms());
         snap.cash = self.cash;
         snap.equity = equity;
         snap.margin_used = self.margin_used();

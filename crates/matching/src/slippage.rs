@@ -64,10 +64,11 @@ impl SlippageModel {
 mod tests {
     use super::*;
     use rust_decimal::dec;
+    use smc_model::Timestamp;
 
     fn bar() -> Candle {
         Candle {
-            open_time: 0,
+            open_time: Timestamp::from_ms(0),
             open: dec!(100),
             high: dec!(101),
             low: dec!(99),

@@ -1,5 +1,6 @@
 //! An OHLCV candle as read from a market data source.
 
+use crate::timestamp::Timestamp;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
@@ -8,7 +9,7 @@ use serde::{Deserialize, Serialize};
 /// `closeTime`, which is one millisecond earlier).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Candle {
-    pub open_time: i64,
+    pub open_time: Timestamp,
     pub open: Decimal,
     pub high: Decimal,
     pub low: Decimal,
@@ -44,7 +45,7 @@ mod tests {
 
     fn candle(o: Decimal, h: Decimal, l: Decimal, c: Decimal) -> Candle {
         Candle {
-            open_time: 0,
+            open_time: Timestamp::from_ms(0),
             open: o,
             high: h,
             low: l,

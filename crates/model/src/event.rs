@@ -6,6 +6,7 @@
 use crate::fill::Fill;
 use crate::instrument::InstrumentId;
 use crate::order::{ClientOrderId, OrderRequest};
+use crate::timestamp::Timestamp;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
@@ -29,59 +30,59 @@ pub enum RiskVerdict {
 pub enum EngineEvent {
     /// The risk gate's decision on an intent, before any order exists.
     RiskDecision {
-        time: i64,
+        time: Timestamp,
         client_id: ClientOrderId,
         verdict: RiskVerdict,
     },
     /// An order was created from an intent and sent to the venue.
     OrderSubmitted {
-        time: i64,
+        time: Timestamp,
         order: OrderRequest,
     },
     /// The venue accepted the order; it may now fill from `eligible_at`.
     OrderAccepted {
-        time: i64,
+        time: Timestamp,
         client_id: ClientOrderId,
-        eligible_at: i64,
+        eligible_at: Timestamp,
     },
     OrderRejected {
-        time: i64,
+        time: Timestamp,
         client_id: ClientOrderId,
         reason: String,
     },
     /// A cancel was sent to an external venue; the order stays open (and
     /// may still fill) until the venue confirms it (live).
     CancelRequested {
-        time: i64,
+        time: Timestamp,
         client_id: ClientOrderId,
     },
     OrderCancelled {
-        time: i64,
+        time: Timestamp,
         client_id: ClientOrderId,
         reason: String,
     },
     /// An IOC/FOK remainder, or a reduce-only order with nothing to reduce.
     OrderExpired {
-        time: i64,
+        time: Timestamp,
         client_id: ClientOrderId,
         reason: String,
     },
     /// A stop order's trigger was moved (a trailing or break-even stop).
     OrderAmended {
-        time: i64,
+        time: Timestamp,
         client_id: ClientOrderId,
         trigger: Decimal,
     },
     /// An amendment was refused; the order is unchanged.
     AmendRejected {
-        time: i64,
+        time: Timestamp,
         client_id: ClientOrderId,
         reason: String,
     },
     Fill(Fill),
     /// A position after a fill.
     PositionChanged {
-        time: i64,
+        time: Timestamp,
         instrument: InstrumentId,
         qty: Decimal,
         avg_price: Decimal,
@@ -90,7 +91,7 @@ pub enum EngineEvent {
     /// A funding payment; `amount` is what the account paid (negative when
     /// it received).
     FundingPaid {
-        time: i64,
+        time: Timestamp,
         instrument: InstrumentId,
         rate: Decimal,
         mark_price: Decimal,
@@ -98,7 +99,7 @@ pub enum EngineEvent {
     },
     /// The account marked at the close of a bar.
     EquityMark {
-        time: i64,
+        time: Timestamp,
         cash: Decimal,
         equity: Decimal,
     },
@@ -106,15 +107,15 @@ pub enum EngineEvent {
     /// is released. `cooldown_until` is when it releases by itself (none:
     /// only an authorized reset releases it).
     BreakerTripped {
-        time: i64,
+        time: Timestamp,
         breaker: String,
         reason: String,
-        cooldown_until: Option<i64>,
+        cooldown_until: Option<Timestamp>,
     },
     /// A tripped breaker was released by an authorized operator; it cools
     /// down before it is armed again.
     BreakerReset {
-        time: i64,
+        time: Timestamp,
         breaker: String,
         operator: String,
         reason: String,
@@ -122,20 +123,20 @@ pub enum EngineEvent {
     /// A tripped breaker's automatic cooldown ended; it cools down before it
     /// is armed again.
     BreakerCoolingDown {
-        time: i64,
+        time: Timestamp,
         breaker: String,
         reason: String,
     },
     /// A breaker is watching again (after its cooldown).
     BreakerArmed {
-        time: i64,
+        time: Timestamp,
         breaker: String,
     },
 }
 
 impl EngineEvent {
     /// When the event happened (epoch ms).
-    pub fn time(&self) -> i64 {
+    pub fn time(&self) -> Timestamp {
         match self {
             EngineEvent::Fill(f) => f.time,
             EngineEvent::RiskDecision { time, .. }
@@ -186,7 +187,7 @@ mod tests {
     #[test]
     fn a_vec_collects_events() {
         let e = EngineEvent::EquityMark {
-            time: 60_000,
+            time: Timestamp::from_ms(60_000),
             cash: dec!(1),
             equity: dec!(2.5),
         };
@@ -198,16 +199,16 @@ mod tests {
     #[test]
     fn every_event_knows_its_time() {
         let tripped = EngineEvent::BreakerTripped {
-            time: 120_000,
+            time: Timestamp::from_ms(120_000),
             breaker: "daily_loss".into(),
             reason: "lost 600".into(),
             cooldown_until: None,
         };
-        assert_eq!(tripped.time(), 120_000);
+        assert_eq!(tripped.time(), Timestamp::from_ms(120_000));
         let armed = EngineEvent::BreakerArmed {
-            time: 7,
+            time: Timestamp::from_ms(7),
             breaker: "drawdown".into(),
         };
-        assert_eq!(armed.time(), 7);
+        assert_eq!(armed.time(), Timestamp::from_ms(7));
     }
 }

@@ -2,6 +2,7 @@
 
 use crate::instrument::InstrumentId;
 use crate::order::{ClientOrderId, Side};
+use crate::timestamp::Timestamp;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
@@ -27,5 +28,5 @@ pub struct Fill {
     pub fee: Decimal,
     pub liquidity: Liquidity,
     /// Epoch ms at which the fill happened.
-    pub time: i64,
+    pub time: Timestamp,
 }

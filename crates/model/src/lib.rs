@@ -42,6 +42,8 @@ pub mod stats;
 pub mod time;
 /// Candle periods (1m … 1w) aligned to UTC.
 pub mod timeframe;
+/// A point in time: epoch milliseconds, UTC.
+pub mod timestamp;
 
 pub use candle::Candle;
 pub use clock::{Clock, SimClock, WallClock};
@@ -58,3 +60,4 @@ pub use round_trip::{RoundTrip, TradeSide};
 pub use setup::Setup;
 pub use size::Size;
 pub use timeframe::{Timeframe, TimeframeError};
+pub use timestamp::Timestamp;

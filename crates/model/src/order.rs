@@ -2,6 +2,7 @@
 //! ids and the request itself. Their states are in [`crate::order_status`].
 
 use crate::instrument::InstrumentId;
+use crate::timestamp::Timestamp;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -97,7 +98,7 @@ pub struct ClientOrderId(String);
 impl ClientOrderId {
     /// The id of the `seq`-th order a strategy decided at `decided_at` (epoch
     /// ms). Short enough for every venue (Binance allows 36 characters).
-    pub fn from_decision(strategy: &str, decided_at: i64, seq: u32) -> Self {
+    pub fn from_decision(strategy: &str, decided_at: Timestamp, seq: u32) -> Self {
         let tag: String = strategy
             .chars()
             .filter(char::is_ascii_alphanumeric)
@@ -141,10 +142,11 @@ mod tests {
 
     #[test]
     fn client_ids_are_deterministic_and_short() {
-        let a = ClientOrderId::from_decision("smc strategy!", 1_649_376_000_000, 3);
+        let a =
+            ClientOrderId::from_decision("smc strategy!", Timestamp::from_ms(1_649_376_000_000), 3);
         assert_eq!(
             a,
-            ClientOrderId::from_decision("smc strategy!", 1_649_376_000_000, 3)
+            ClientOrderId::from_decision("smc strategy!", Timestamp::from_ms(1_649_376_000_000), 3)
         );
         assert_eq!(a.as_str(), "smcstrat-1649376000000-3");
         assert!(a.as_str().len() <= 36);

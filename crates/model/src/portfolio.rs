@@ -3,6 +3,7 @@
 //! bar); readers get it by reference.
 
 use crate::instrument_index::InstrumentIndex;
+use crate::timestamp::Timestamp;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
@@ -40,7 +41,7 @@ impl PositionSnapshot {
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct PortfolioSnapshot {
     /// Epoch ms of the last mark.
-    pub time: i64,
+    pub time: Timestamp,
     /// Spot: free quote currency. Futures: wallet balance (deposits, realized
     /// P&L, fees and funding).
     pub cash: Decimal,

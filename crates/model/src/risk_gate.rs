@@ -9,6 +9,7 @@ use crate::instrument_index::InstrumentIndex;
 use crate::intent::OrderIntent;
 use crate::portfolio::PortfolioSnapshot;
 use crate::timeframe::Timeframe;
+use crate::timestamp::Timestamp;
 use serde::{Deserialize, Serialize};
 
 /// What strategies see of risk. Strategies must not add risk when
@@ -42,14 +43,14 @@ pub enum RiskObservation<'a> {
         instrument: InstrumentIndex,
         timeframe: Timeframe,
         candle: &'a Candle,
-        close_time: i64,
+        close_time: Timestamp,
     },
     /// An event the engine emitted (fills, positions, order outcomes,
     /// equity marks, ...).
     Event(&'a EngineEvent),
     /// The clock's time when nothing else happened (a timer in paper and
     /// live modes), so that time-based breakers and cooldowns advance.
-    Time(i64),
+    Time(Timestamp),
 }
 
 /// The gate's decision on one intent. Typed, so the caller cannot forget to

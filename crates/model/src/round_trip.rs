@@ -5,6 +5,7 @@
 
 use crate::instrument_index::InstrumentIndex;
 use crate::setup::Setup;
+use crate::timestamp::Timestamp;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
@@ -24,9 +25,9 @@ pub struct RoundTrip {
     pub instrument: InstrumentIndex,
     pub side: TradeSide,
     /// Open time of the bar whose price filled the entry (epoch ms).
-    pub entry_time: i64,
+    pub entry_time: Timestamp,
     /// Of the exit; `None` while the trade is open.
-    pub exit_time: Option<i64>,
+    pub exit_time: Option<Timestamp>,
     pub entry_price: Decimal,
     pub exit_price: Option<Decimal>,
     /// Total quantity entered (positive).
@@ -68,7 +69,7 @@ mod tests {
         let mut t = RoundTrip {
             instrument: InstrumentIndex::new(0),
             side: TradeSide::Long,
-            entry_time: 0,
+            entry_time: Timestamp::from_ms(0),
             exit_time: None,
             entry_price: Decimal::ONE,
             exit_price: None,

@@ -2,6 +2,7 @@
 //! the day (00:00 UTC) and the week (Monday 00:00 UTC).
 
 use crate::time::{DAY_MS, HOUR_MS, MINUTE_MS, WEEK_MS};
+use crate::timestamp::Timestamp;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
 use std::str::FromStr;
@@ -51,16 +52,17 @@ impl Timeframe {
     }
 
     /// Open time of the period that contains `ts` (epoch ms, UTC).
-    pub fn period_start(self, ts: i64) -> i64 {
-        if self.ms == WEEK_MS {
-            ts - (ts - WEEK_ANCHOR_MS).rem_euclid(WEEK_MS)
+    pub fn period_start(self, ts: Timestamp) -> Timestamp {
+        let t = ts.ms();
+        Timestamp::from_ms(if self.ms == WEEK_MS {
+            t - (t - WEEK_ANCHOR_MS).rem_euclid(WEEK_MS)
         } else {
-            ts - ts.rem_euclid(self.ms)
-        }
+            t - t.rem_euclid(self.ms)
+        })
     }
 
     /// Close time (exclusive end) of the period that contains `ts`.
-    pub fn period_end(self, ts: i64) -> i64 {
+    pub fn period_end(self, ts: Timestamp) -> Timestamp {
         self.period_start(ts) + self.ms
     }
 
@@ -151,16 +153,22 @@ mod tests {
     #[test]
     fn four_hour_periods_start_at_midnight() {
         let t = epoch_ms(2022, 4, 8, 5, 59, 0);
-        assert_eq!(Timeframe::H4.period_start(t), epoch_ms(2022, 4, 8, 4, 0, 0));
+        assert_eq!(
+            Timeframe::H4.period_start(Timestamp::from_ms(t)),
+            Timestamp::from_ms(epoch_ms(2022, 4, 8, 4, 0, 0))
+        );
     }
 
     #[test]
     fn weeks_start_on_monday() {
         let sunday = epoch_ms(2022, 10, 16, 23, 0, 0);
-        let start = Timeframe::W1.period_start(sunday);
-        assert_eq!(start, epoch_ms(2022, 10, 10, 0, 0, 0));
-        assert_eq!(weekday(start), 0);
+        let start = Timeframe::W1.period_start(Timestamp::from_ms(sunday));
+        assert_eq!(start, Timestamp::from_ms(epoch_ms(2022, 10, 10, 0, 0, 0)));
+        assert_eq!(weekday(start.ms()), 0);
         let monday = epoch_ms(2022, 10, 17, 0, 0, 0);
-        assert_eq!(Timeframe::W1.period_start(monday), monday);
+        assert_eq!(
+            Timeframe::W1.period_start(Timestamp::from_ms(monday)),
+            Timestamp::from_ms(monday)
+        );
     }
 }

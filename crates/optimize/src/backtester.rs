@@ -8,6 +8,7 @@ use crate::param::ParamSet;
 use rust_decimal::Decimal;
 use smc_analytics::{Metrics, Options, analyze};
 use smc_model::RoundTrip;
+use smc_model::Timestamp;
 use std::ops::Range;
 
 /// One backtest's output.
@@ -16,7 +17,7 @@ pub struct RunResult {
     /// (epoch ms, equity), one point per bar, times strictly ascending. It
     /// covers the measured bars, optionally preceded by one base point (the
     /// equity just before the first measured bar, e.g. after a warm-up).
-    pub equity: Vec<(i64, Decimal)>,
+    pub equity: Vec<(Timestamp, Decimal)>,
     pub trades: Vec<RoundTrip>,
 }
 

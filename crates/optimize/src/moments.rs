@@ -4,6 +4,7 @@
 //! variance that ignores undefined values.
 
 use rust_decimal::Decimal;
+use smc_model::Timestamp;
 use smc_model::num::to_f64;
 use smc_model::stats::{self, Moments};
 
@@ -28,7 +29,7 @@ pub fn sharpe_of(mean: f64, std: f64) -> f64 {
 /// Simple per-bar returns E_t / E_{t−1} − 1 of an equity curve. After
 /// ruin (equity ≤ 0) a return has no meaning; the curve counts as flat
 /// from there, which keeps the series aligned with the other trials'.
-pub fn returns(equity: &[(i64, Decimal)]) -> Vec<f64> {
+pub fn returns(equity: &[(Timestamp, Decimal)]) -> Vec<f64> {
     let eq: Vec<f64> = equity.iter().map(|(_, e)| to_f64(*e)).collect();
     eq.windows(2)
         .map(|w| {
@@ -81,7 +82,13 @@ mod tests {
 
     #[test]
     fn returns_of_a_curve_and_after_ruin() {
-        let curve = [(0, dec!(100)), (1, dec!(110)), (2, dec!(0)), (3, dec!(5))];
+        let t = Timestamp::from_ms;
+        let curve = [
+            (t(0), dec!(100)),
+            (t(1), dec!(110)),
+            (t(2), dec!(0)),
+            (t(3), dec!(5)),
+        ];
         let r = returns(&curve);
         assert_eq!(r.len(), 3);
         assert!(close(r[0], 0.1));

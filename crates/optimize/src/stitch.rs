@@ -6,6 +6,7 @@
 
 use crate::backtester::RunResult;
 use rust_decimal::Decimal;
+use smc_model::Timestamp;
 
 /// Decimal places kept after rescaling: far below a cent, and keeps the
 /// repeated products from growing to 28 digits.
@@ -25,12 +26,12 @@ pub fn stitch(parts: &[RunResult]) -> RunResult {
         // The first point of a later part is its base (its start equity),
         // already represented by the previous part's last point.
         let skip = usize::from(!out.equity.is_empty());
-        let last_time = out.equity.last().map_or(i64::MIN, |p| p.0);
+        let last_time = out.equity.last().map_or(i64::MIN, |p| p.0.ms());
         out.equity.extend(
             part.equity
                 .iter()
                 .skip(skip)
-                .filter(|(t, _)| *t > last_time)
+                .filter(|(t, _)| *t > Timestamp::from_ms(last_time))
                 .map(|&(t, e)| (t, (e * factor).round_dp(DP))),
         );
         out.trades.extend(part.trades.iter().map(|t| {
@@ -54,8 +55,8 @@ mod tests {
     fn trade(pnl: Decimal) -> RoundTrip {
         RoundTrip {
             instrument: InstrumentIndex::new(0),
-            entry_time: 0,
-            exit_time: Some(1),
+            entry_time: Timestamp::from_ms(0),
+            exit_time: Some(Timestamp::from_ms(1)),
             entry_price: dec!(1),
             exit_price: Some(dec!(1)),
             size: dec!(10),
@@ -69,23 +70,31 @@ mod tests {
     #[test]
     fn parts_compound() {
         let a = RunResult {
-            equity: vec![(1, dec!(100)), (2, dec!(110)), (3, dec!(120))],
+            equity: vec![
+                (Timestamp::from_ms(1), dec!(100)),
+                (Timestamp::from_ms(2), dec!(110)),
+                (Timestamp::from_ms(3), dec!(120)),
+            ],
             trades: vec![trade(dec!(20))],
         };
         // Fresh cash 100 again, base point at time 3.
         let b = RunResult {
-            equity: vec![(3, dec!(100)), (4, dec!(90)), (5, dec!(150))],
+            equity: vec![
+                (Timestamp::from_ms(3), dec!(100)),
+                (Timestamp::from_ms(4), dec!(90)),
+                (Timestamp::from_ms(5), dec!(150)),
+            ],
             trades: vec![trade(dec!(50))],
         };
         let s = stitch(&[a, b]);
         assert_eq!(
             s.equity,
             vec![
-                (1, dec!(100)),
-                (2, dec!(110)),
-                (3, dec!(120)),
-                (4, dec!(108)),
-                (5, dec!(180))
+                (Timestamp::from_ms(1), dec!(100)),
+                (Timestamp::from_ms(2), dec!(110)),
+                (Timestamp::from_ms(3), dec!(120)),
+                (Timestamp::from_ms(4), dec!(108)),
+                (Timestamp::from_ms(5), dec!(180))
             ]
         );
         assert_eq!(s.trades[1].pnl, dec!(60));
@@ -96,7 +105,7 @@ mod tests {
     #[test]
     fn empty_parts_are_skipped() {
         let a = RunResult {
-            equity: vec![(1, dec!(5))],
+            equity: vec![(Timestamp::from_ms(1), dec!(5))],
             trades: vec![],
         };
         let s = stitch(&[RunResult::default(), a.clone(), RunResult::default()]);

@@ -49,7 +49,7 @@ impl Ohlc {
     pub fn from_candles(candles: &[smc_model::Candle]) -> Self {
         let mut o = Ohlc::default();
         for c in candles {
-            o.time.push(c.open_time);
+            o.time.push(c.open_time.ms());
             o.open.push(smc_model::num::to_f64(c.open));
             o.high.push(smc_model::num::to_f64(c.high));
             o.low.push(smc_model::num::to_f64(c.low));

@@ -21,6 +21,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 use smc_analysis::{Bar, SmcEvent};
 use smc_analytics::Analysis;
+use smc_model::Timestamp;
 use smc_model::{RoundTrip, Timeframe, TradeSide, num::to_f64};
 use std::io::{self, Write};
 
@@ -46,7 +47,7 @@ pub struct BacktestPage<'a> {
     /// Closed round trips, then open ones.
     pub trades: &'a [RoundTrip],
     /// Equity at each bar's close.
-    pub equity: &'a [(i64, Decimal)],
+    pub equity: &'a [(Timestamp, Decimal)],
     /// Candles of each timeframe of the run and the SMC events on them.
     pub series: &'a [(Timeframe, Vec<Bar>)],
     pub events: &'a [SmcEvent],
@@ -67,7 +68,7 @@ pub struct EquityBuckets {
 }
 
 /// Buckets of consecutive points, at most `buckets` of them.
-pub fn equity_buckets(equity: &[(i64, Decimal)], buckets: usize) -> EquityBuckets {
+pub fn equity_buckets(equity: &[(Timestamp, Decimal)], buckets: usize) -> EquityBuckets {
     let mut out = EquityBuckets::default();
     if equity.is_empty() || buckets == 0 {
         return out;
@@ -85,7 +86,7 @@ pub fn equity_buckets(equity: &[(i64, Decimal)], buckets: usize) -> EquityBucket
                 dd = dd.max((peak - e) / peak);
             }
         }
-        out.t.push(chunk[0].0);
+        out.t.push((chunk[0].0).ms());
         out.lo.push(lo);
         out.hi.push(hi);
         out.last.push(chunk.last().map_or(0.0, |&(_, e)| to_f64(e)));
@@ -117,8 +118,8 @@ fn trade_markers(trades: &[RoundTrip]) -> Vec<TradeMarker> {
             event: "formed",
             id: k,
             direction,
-            time: t.entry_time,
-            known_at: t.entry_time,
+            time: t.entry_time.ms(),
+            known_at: t.entry_time.ms(),
             level: to_f64(t.entry_price),
             note: format!(
                 "trade {} · size {} · {}",
@@ -133,8 +134,8 @@ fn trade_markers(trades: &[RoundTrip]) -> Vec<TradeMarker> {
                 event: "formed",
                 id: k,
                 direction,
-                time,
-                known_at: time,
+                time: time.ms(),
+                known_at: time.ms(),
                 level: to_f64(price),
                 note: format!(
                     "trade {} · P&L {}",
@@ -257,10 +258,10 @@ mod tests {
 
     #[test]
     fn buckets_keep_the_extremes_and_the_drawdown() {
-        let equity: Vec<(i64, Decimal)> = [100, 120, 90, 110, 60, 130, 125]
+        let equity: Vec<(Timestamp, Decimal)> = [100, 120, 90, 110, 60, 130, 125]
             .iter()
             .enumerate()
-            .map(|(k, &e)| (k as i64 * 1000, Decimal::from(e)))
+            .map(|(k, &e)| (Timestamp::from_ms(k as i64 * 1000), Decimal::from(e)))
             .collect();
         let b = equity_buckets(&equity, 3);
         assert_eq!(b.t, vec![0, 3000, 6000]);
@@ -275,7 +276,10 @@ mod tests {
 
     #[test]
     fn fewer_points_than_buckets_keeps_every_point() {
-        let equity = [(0, dec!(1)), (1, dec!(2))];
+        let equity = [
+            (Timestamp::from_ms(0), dec!(1)),
+            (Timestamp::from_ms(1), dec!(2)),
+        ];
         let b = equity_buckets(&equity, 4_000);
         assert_eq!(b.t.len(), 2);
         assert_eq!(equity_buckets(&[], 10), EquityBuckets::default());
@@ -285,7 +289,7 @@ mod tests {
     fn open_trades_have_an_entry_marker_only() {
         let trade = RoundTrip {
             instrument: InstrumentIndex::new(0),
-            entry_time: 5,
+            entry_time: Timestamp::from_ms(5),
             exit_time: None,
             entry_price: dec!(10),
             exit_price: None,

@@ -7,8 +7,8 @@
 use maud::{Markup, html};
 use rust_decimal::Decimal;
 use smc_analytics::{Metrics, MonthlyReturn, SetupStats};
-use smc_model::time::{DAY_MS, HOUR_MS, MINUTE_MS, format_utc};
-use smc_model::{RoundTrip, TradeSide};
+use smc_model::time::{DAY_MS, HOUR_MS, MINUTE_MS};
+use smc_model::{RoundTrip, Timestamp, TradeSide};
 
 /// Rows beyond which a table is cut (with a note): a browser handles this
 /// many rows smoothly, and the JSON results hold them all.
@@ -59,8 +59,8 @@ pub fn duration(ms: Option<i64>) -> String {
 }
 
 /// `2024-03-12 14:35:00` (UTC).
-fn time(ms: i64) -> String {
-    format_utc(ms)
+fn time(t: Timestamp) -> String {
+    t.format_utc()
         .replace('T', " ")
         .trim_end_matches('Z')
         .to_string()
@@ -215,7 +215,7 @@ fn trade_row(number: usize, t: &RoundTrip) -> Markup {
         tr {
             td { (number) }
             td class=(side_class) { (side) }
-            td { (time(t.entry_time)) }
+            td { (time(Timestamp::from_ms(t.entry_time.ms()))) }
             td { (t.entry_price.normalize()) }
             td { (t.exit_time.map(time).unwrap_or_else(|| "open".into())) }
             td { (t.exit_price.map(|p| p.normalize().to_string()).unwrap_or_default()) }
@@ -260,7 +260,7 @@ pub fn decisions_table(decisions: &[RiskNote]) -> String {
             tbody {
                 @for d in decisions.iter().take(MAX_ROWS) {
                     tr {
-                        td { (time(d.time)) }
+                        td { (time(Timestamp::from_ms(d.time))) }
                         td { (d.client_id) }
                         td class=(if d.decision == "refused" { "neg" } else { "" }) { (d.decision) }
                         td.reason { (d.reason) }
@@ -284,7 +284,7 @@ pub fn markers_table(markers: &[TimeMarker]) -> String {
             thead { tr { th { "Time" } th { "Event" } th { "Detail" } } }
             tbody {
                 @for m in markers.iter().take(MAX_ROWS) {
-                    tr { td { (time(m.time)) } td { (m.label) } td.reason { (m.detail) } }
+                    tr { td { (time(Timestamp::from_ms(m.time))) } td { (m.label) } td.reason { (m.detail) } }
                 }
                 @if markers.is_empty() {
                     tr { td colspan="3" class="empty" { "No breaker tripped." } }
@@ -322,8 +322,8 @@ mod tests {
     fn trip(setup: &str, pnl: Decimal, exit: Option<i64>) -> RoundTrip {
         RoundTrip {
             instrument: InstrumentIndex::new(0),
-            entry_time: 0,
-            exit_time: exit,
+            entry_time: Timestamp::from_ms(0),
+            exit_time: exit.map(Timestamp::from_ms),
             entry_price: dec!(100),
             exit_price: exit.map(|_| dec!(110)),
             size: dec!(2),

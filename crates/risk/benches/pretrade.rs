@@ -6,6 +6,7 @@
 use criterion::{Criterion, criterion_group, criterion_main};
 use rust_decimal::Decimal;
 use smc_model::InstrumentIndex;
+use smc_model::Timestamp;
 use smc_model::{
     Candle, EngineEvent, EventSink, OrderIntent, PortfolioSnapshot, PositionSnapshot, RiskGate,
     RiskObservation, Side, Size, Timeframe,
@@ -21,7 +22,7 @@ use std::hint::black_box;
 
 fn portfolio() -> PortfolioSnapshot {
     PortfolioSnapshot {
-        time: 1_700_000_000_000,
+        time: Timestamp::from_ms(1_700_000_000_000),
         cash: Decimal::from(1_000_000),
         equity: Decimal::from(1_000_000),
         positions: (0..50)
@@ -74,7 +75,7 @@ fn bench(c: &mut Criterion) {
             let wiggle = ((t * 7919 + i * 104_729) % 2001) as i64 - 1000;
             let close = Decimal::from(101 + i as i64) + Decimal::new(wiggle, 3);
             let candle = Candle {
-                open_time: t as i64 * 60_000,
+                open_time: Timestamp::from_ms(t as i64 * 60_000),
                 open: close,
                 high: close,
                 low: close,
@@ -86,7 +87,7 @@ fn bench(c: &mut Criterion) {
                     instrument: InstrumentIndex::new(i as usize),
                     timeframe: Timeframe::M1,
                     candle: &candle,
-                    close_time: (t as i64 + 1) * 60_000,
+                    close_time: Timestamp::from_ms((t as i64 + 1) * 60_000),
                 },
                 &mut sink,
             );

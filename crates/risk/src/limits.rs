@@ -105,7 +105,7 @@ impl LimitsGate {
 
     /// Tracks the UTC day's start equity and the equity peak.
     fn observe(&mut self, p: &PortfolioSnapshot) {
-        let day = p.time.div_euclid(DAY_MS);
+        let day = p.time.ms().div_euclid(DAY_MS);
         if self.day != Some(day) {
             self.day = Some(day);
             self.day_start_equity = p.equity;

@@ -7,6 +7,7 @@
 use rust_decimal::Decimal;
 use rust_decimal::dec;
 use smc_model::InstrumentIndex;
+use smc_model::Timestamp;
 use smc_model::{
     ApproveAll, Candle, ClientOrderId, EngineEvent, OrderIntent, PortfolioSnapshot,
     PositionSnapshot, RiskGate, RiskObservation, RiskOutcome, Side, Size, Timeframe, time::DAY_MS,
@@ -30,14 +31,19 @@ fn daily_loss(release_next_utc_day: bool) -> BreakerConfig {
 }
 
 fn gate(config: &BreakerConfig, store: &MemoryStore) -> BreakerGate<ApproveAll> {
-    BreakerGate::new(ApproveAll::default(), config, Box::new(store.clone()), 0)
-        .unwrap()
-        .with_reset_verifier(Box::new(ResetSecret::new(TOKEN.into()).unwrap()))
+    BreakerGate::new(
+        ApproveAll::default(),
+        config,
+        Box::new(store.clone()),
+        Timestamp::from_ms(0),
+    )
+    .unwrap()
+    .with_reset_verifier(Box::new(ResetSecret::new(TOKEN.into()).unwrap()))
 }
 
 fn mark(g: &mut impl RiskGate, time: i64, equity: Decimal) -> Vec<EngineEvent> {
     let e = EngineEvent::EquityMark {
-        time,
+        time: Timestamp::from_ms(time),
         cash: equity,
         equity,
     };
@@ -97,7 +103,7 @@ fn the_daily_loss_breaker_trips_refuses_new_risk_and_lets_exits_through() {
     };
     assert_eq!(
         (*time, breaker.as_str(), *cooldown_until),
-        (2_000, "daily_loss", None)
+        (Timestamp::from_ms(2_000), "daily_loss", None)
     );
     assert!(reason.contains("lost 501 today"), "{reason}");
     assert!(!g.state().trading_allowed);
@@ -132,22 +138,20 @@ fn with_release_next_utc_day_it_cools_down_and_rearms_at_midnight() {
     assert!(matches!(
         tripped[0],
         EngineEvent::BreakerTripped {
-            cooldown_until: Some(DAY_MS),
+            cooldown_until: Some(cooldown_until),
             ..
-        }
-    ));
+        } if cooldown_until.ms() == DAY_MS));
     assert!(mark(&mut g, DAY_MS - 1, dec!(8000)).is_empty());
     assert!(!g.state().trading_allowed);
     let events = mark(&mut g, DAY_MS, dec!(8000));
     assert!(
         matches!(
             events[0],
-            EngineEvent::BreakerCoolingDown { time: DAY_MS, .. }
-        ),
+            EngineEvent::BreakerCoolingDown { time, .. } if time.ms() == DAY_MS),
         "{events:?}"
     );
     assert!(
-        matches!(events[1], EngineEvent::BreakerArmed { time: DAY_MS, .. }),
+        matches!(events[1], EngineEvent::BreakerArmed { time, .. } if time.ms() == DAY_MS),
         "{events:?}"
     );
     assert!(g.state().trading_allowed);
@@ -177,22 +181,32 @@ fn without_a_release_rule_only_an_authorized_reset_releases_it() {
     let wrong = g.reset(
         "daily_loss",
         &request("guess-guess-guess-guess"),
-        3 * DAY_MS,
+        Timestamp::from_ms(3 * DAY_MS),
         &mut sink,
     );
     assert_eq!(wrong, Err(ResetError::Unauthorized));
-    let unknown = g.reset("nope", &request(TOKEN), 3 * DAY_MS, &mut sink);
+    let unknown = g.reset(
+        "nope",
+        &request(TOKEN),
+        Timestamp::from_ms(3 * DAY_MS),
+        &mut sink,
+    );
     assert_eq!(unknown, Err(ResetError::UnknownBreaker("nope".into())));
     assert!(sink.is_empty());
     assert_eq!(store.transitions().len(), 1);
     assert!(!g.state().trading_allowed);
 
-    g.reset("daily_loss", &request(TOKEN), 3 * DAY_MS, &mut sink)
-        .unwrap();
+    g.reset(
+        "daily_loss",
+        &request(TOKEN),
+        Timestamp::from_ms(3 * DAY_MS),
+        &mut sink,
+    )
+    .unwrap();
     assert_eq!(
         sink,
         vec![EngineEvent::BreakerReset {
-            time: 3 * DAY_MS,
+            time: Timestamp::from_ms(3 * DAY_MS),
             breaker: "daily_loss".into(),
             operator: "alice".into(),
             reason: "loss reviewed".into(),
@@ -200,12 +214,20 @@ fn without_a_release_rule_only_an_authorized_reset_releases_it() {
     );
     let stored = store.breaker("daily_loss").unwrap();
     assert_eq!(stored.state, BreakerState::CoolingDown);
-    assert_eq!(stored.cooldown_until, Some(3 * DAY_MS + 60_000));
+    assert_eq!(
+        stored.cooldown_until,
+        Some(Timestamp::from_ms(3 * DAY_MS + 60_000))
+    );
     assert_eq!(store.transitions()[1].operator.as_deref(), Some("alice"));
     assert!(g.state().trading_allowed);
     // A second reset is an illegal transition: it is not tripped any more.
     assert!(matches!(
-        g.reset("daily_loss", &request(TOKEN), 3 * DAY_MS, &mut sink),
+        g.reset(
+            "daily_loss",
+            &request(TOKEN),
+            Timestamp::from_ms(3 * DAY_MS),
+            &mut sink
+        ),
         Err(ResetError::Transition(_))
     ));
     // Cooling down, then armed after the delay; the loss counts from the reset.
@@ -226,14 +248,19 @@ fn a_gate_without_a_secret_refuses_every_reset() {
         ApproveAll::default(),
         &daily_loss(false),
         Box::new(store.clone()),
-        0,
+        Timestamp::from_ms(0),
     )
     .unwrap();
     mark(&mut g, 0, dec!(10000));
     mark(&mut g, 1, dec!(9000));
     let mut sink = Vec::new();
     assert_eq!(
-        g.reset("daily_loss", &request(TOKEN), 2, &mut sink),
+        g.reset(
+            "daily_loss",
+            &request(TOKEN),
+            Timestamp::from_ms(2),
+            &mut sink
+        ),
         Err(ResetError::NotConfigured)
     );
     assert_eq!(g.record("daily_loss").unwrap().state, BreakerState::Tripped);
@@ -270,7 +297,12 @@ fn a_trip_acts_even_when_the_store_fails_but_a_release_waits_for_it() {
     assert!(!g.state().trading_allowed);
     let mut sink = Vec::new();
     assert!(matches!(
-        g.reset("daily_loss", &request(TOKEN), DAY_MS, &mut sink),
+        g.reset(
+            "daily_loss",
+            &request(TOKEN),
+            Timestamp::from_ms(DAY_MS),
+            &mut sink
+        ),
         Err(ResetError::Store(_))
     ));
     assert!(!g.state().trading_allowed);
@@ -281,7 +313,7 @@ fn a_trip_acts_even_when_the_store_fails_but_a_release_waits_for_it() {
 
 fn position(realized: Decimal, qty: Decimal) -> EngineEvent {
     EngineEvent::PositionChanged {
-        time: 0,
+        time: Timestamp::from_ms(0),
         instrument: "binance:BTCUSDT".parse().unwrap(),
         qty,
         avg_price: dec!(100),
@@ -312,12 +344,14 @@ fn consecutive_losses_trip_and_release_after_the_cooldown() {
     assert!(matches!(
         sink[..],
         [EngineEvent::BreakerTripped {
-            cooldown_until: Some(3_600_000),
+            cooldown_until: Some(cooldown_until),
             ..
-        }]
-    ));
+        }] if cooldown_until.ms() == 3_600_000));
     assert!(!g.state().trading_allowed);
-    g.observe(RiskObservation::Time(3_600_000), &mut sink);
+    g.observe(
+        RiskObservation::Time(Timestamp::from_ms(3_600_000)),
+        &mut sink,
+    );
     assert!(g.state().trading_allowed);
     assert_eq!(
         g.record("consecutive_losses").unwrap().state,
@@ -344,8 +378,8 @@ fn the_error_rate_and_volatility_breakers_watch_orders_and_bars() {
     let mut g = gate(&config, &store);
     let mut sink = Vec::new();
     let rejected = EngineEvent::OrderRejected {
-        time: 5,
-        client_id: ClientOrderId::from_decision("t", 0, 0),
+        time: Timestamp::from_ms(5),
+        client_id: ClientOrderId::from_decision("t", Timestamp::from_ms(0), 0),
         reason: "venue error".into(),
     };
     g.observe(RiskObservation::Event(&rejected), &mut sink);
@@ -357,7 +391,7 @@ fn the_error_rate_and_volatility_breakers_watch_orders_and_bars() {
     sink.clear();
     for (i, high) in [dec!(101), dec!(101), dec!(104)].into_iter().enumerate() {
         let candle = Candle {
-            open_time: i as i64 * 60_000,
+            open_time: Timestamp::from_ms(i as i64 * 60_000),
             open: dec!(100),
             high,
             low: dec!(100),
@@ -391,7 +425,13 @@ fn the_inner_gate_still_decides_what_passes_the_breakers() {
         ..Default::default()
     });
     let store = MemoryStore::new();
-    let mut g = BreakerGate::new(limits, &daily_loss(false), Box::new(store), 0).unwrap();
+    let mut g = BreakerGate::new(
+        limits,
+        &daily_loss(false),
+        Box::new(store),
+        Timestamp::from_ms(0),
+    )
+    .unwrap();
     assert_eq!(g.name(), "breakers+limits");
     let flat = PortfolioSnapshot {
         equity: dec!(10000),

@@ -9,6 +9,7 @@ use proptest::prelude::*;
 use rust_decimal::Decimal;
 use rust_decimal::dec;
 use smc_model::InstrumentIndex;
+use smc_model::Timestamp;
 use smc_model::{
     ApproveAll, EngineEvent, OrderIntent, OrderKind, PortfolioSnapshot, PositionSnapshot, RiskGate,
     RiskObservation, RiskOutcome, Side, Size,
@@ -27,13 +28,13 @@ fn tripped_gate() -> BreakerGate<ApproveAll> {
         ApproveAll::default(),
         &config,
         Box::new(MemoryStore::new()),
-        0,
+        Timestamp::from_ms(0),
     )
     .unwrap();
     let mut sink = Vec::new();
     for (time, equity) in [(0, dec!(1000)), (1, dec!(850))] {
         let e = EngineEvent::EquityMark {
-            time,
+            time: Timestamp::from_ms(time),
             cash: equity,
             equity,
         };

@@ -6,6 +6,7 @@
 use proptest::prelude::*;
 use rust_decimal::Decimal;
 use smc_model::InstrumentIndex;
+use smc_model::Timestamp;
 use smc_model::{
     OrderIntent, PortfolioSnapshot, PositionSnapshot, RiskGate, RiskOutcome, Side, Size,
 };
@@ -13,7 +14,7 @@ use smc_risk::{Limits, LimitsGate};
 
 fn portfolio(equity: i64, positions: &[(i64, i64)]) -> PortfolioSnapshot {
     PortfolioSnapshot {
-        time: 1_700_000_000_000,
+        time: Timestamp::from_ms(1_700_000_000_000),
         cash: Decimal::from(equity),
         equity: Decimal::from(equity),
         positions: positions
@@ -222,7 +223,7 @@ fn the_portfolio_var_limit_refuses_what_would_breach_it_but_not_a_hedge() {
     let mut close = Decimal::from(100);
     for k in 0..41 {
         let candle = Candle {
-            open_time: k * 60_000,
+            open_time: Timestamp::from_ms(k * 60_000),
             open: close,
             high: close,
             low: close,
@@ -234,7 +235,7 @@ fn the_portfolio_var_limit_refuses_what_would_breach_it_but_not_a_hedge() {
                 instrument: InstrumentIndex::new(0),
                 timeframe: smc_model::Timeframe::M1,
                 candle: &candle,
-                close_time: k * 60_000 + 60_000,
+                close_time: Timestamp::from_ms(k * 60_000 + 60_000),
             },
             &mut Null,
         );

@@ -88,7 +88,7 @@ pub fn assemble(spec: &SessionSpec, runtime: &tokio::runtime::Runtime) -> Sessio
             let (gate, handle) = crate::risk_gate::gate_with_reload(
                 c,
                 &instruments,
-                WallClock.now_ms(),
+                (WallClock.now()).ms(),
                 Some(Box::new(breakers)),
             )?;
             // The config's risk limits apply again whenever the file changes.

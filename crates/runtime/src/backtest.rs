@@ -14,6 +14,7 @@ use smc_engine::{
     SlippageModel, engine_instruments, run_backtest,
 };
 use smc_model::InstrumentIndex;
+use smc_model::Timestamp;
 use smc_model::{
     ApproveAll, Candle, EngineEvent, EventSink, Instrument, InstrumentSpec, MarketKind, RiskGate,
     RoundTrip, SimClock, Timeframe,
@@ -109,7 +110,7 @@ pub fn backtest_engine(
         Some(c) => crate::risk_gate::gate(
             c,
             std::slice::from_ref(&instrument),
-            candles.first().map_or(0, |k| k.open_time),
+            candles.first().map_or(0, |k| k.open_time.ms()),
             None,
         )?,
         None => Box::new(ApproveAll::default()),
@@ -275,7 +276,7 @@ impl BacktestRequest {
         let ran = started.elapsed();
         let started = Instant::now();
         let round_trips = round_trips(&report);
-        let equity: Vec<(i64, Decimal)> = report
+        let equity: Vec<(Timestamp, Decimal)> = report
             .equity_curve
             .iter()
             .map(|p| (p.time, p.equity))
@@ -369,14 +370,14 @@ pub fn window(
 ) -> SessionResult<std::ops::Range<usize>> {
     let start = from.map(parse_time).transpose()?.unwrap_or(i64::MIN);
     let end = to.map(parse_time).transpose()?.unwrap_or(i64::MAX);
-    let a = candles.partition_point(|c| c.open_time < start);
-    let b = candles.partition_point(|c| c.open_time < end);
+    let a = candles.partition_point(|c| c.open_time < Timestamp::from_ms(start));
+    let b = candles.partition_point(|c| c.open_time < Timestamp::from_ms(end));
     if a >= b {
         let range = match (candles.first(), candles.last()) {
             (Some(f), Some(l)) => format!(
                 ": the data runs from {} to {}",
-                smc_model::time::format_utc(f.open_time),
-                smc_model::time::format_utc(l.open_time)
+                smc_model::time::format_utc(f.open_time.ms()),
+                smc_model::time::format_utc(l.open_time.ms())
             ),
             _ => String::new(),
         };
@@ -448,7 +449,7 @@ mod tests {
     fn a_window_takes_dates_or_epoch_ms_and_refuses_an_empty_one() {
         let candles: Vec<Candle> = (0..5)
             .map(|k| Candle {
-                open_time: k * 86_400_000,
+                open_time: Timestamp::from_ms(k * 86_400_000),
                 open: Decimal::ONE,
                 high: Decimal::ONE,
                 low: Decimal::ONE,

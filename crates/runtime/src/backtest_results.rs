@@ -10,7 +10,7 @@ use crate::error::{SessionError, SessionResult};
 use crate::strategies::StrategyName;
 use serde_json::json;
 use smc_analysis::DetectorConfig;
-use smc_model::{Candle, EngineEvent, RiskVerdict, RoundTrip, Timeframe, TradeSide};
+use smc_model::{Candle, EngineEvent, RiskVerdict, RoundTrip, Timeframe, Timestamp, TradeSide};
 use smc_report::{BacktestPage, RiskNote, TimeMarker};
 use std::path::Path;
 
@@ -165,7 +165,7 @@ fn run_facts<'a>(
     let (candles, timeframe, report) = (run.candles(), run.timeframe, &run.report);
     let (first, last) = match (candles.first(), candles.last()) {
         (Some(a), Some(b)) => (a.open_time, b.open_time + timeframe.duration_ms()),
-        _ => (0, 0),
+        _ => (Timestamp::EPOCH, Timestamp::EPOCH),
     };
     let m = &report.models;
     let input = &run.input.path;
@@ -183,8 +183,8 @@ fn run_facts<'a>(
             "Period (UTC)".into(),
             format!(
                 "{} → {}",
-                smc_model::time::format_utc(first),
-                smc_model::time::format_utc(last)
+                smc_model::time::format_utc(first.ms()),
+                smc_model::time::format_utc(last.ms())
             ),
         ),
         ("Starting cash".into(), run.cash.to_string()),
@@ -274,7 +274,7 @@ fn risk_decisions(events: &[EngineEvent]) -> Vec<RiskNote> {
                     RiskVerdict::Refused { reason } => ("refused", reason),
                 };
                 Some(RiskNote {
-                    time: *time,
+                    time: (*time).ms(),
                     client_id: client_id.to_string(),
                     decision: decision.into(),
                     reason: reason.clone(),
@@ -295,7 +295,7 @@ fn risk_notes(events: &[EngineEvent]) -> Vec<RiskNote> {
             client_id,
             reason,
         } => Some(RiskNote {
-            time: *time,
+            time: (*time).ms(),
             client_id: client_id.to_string(),
             decision: "rejected by venue".into(),
             reason: reason.clone(),
@@ -318,7 +318,7 @@ fn breaker_markers(events: &[EngineEvent]) -> Vec<TimeMarker> {
                 reason,
                 ..
             } => Some(TimeMarker {
-                time: *time,
+                time: (*time).ms(),
                 label: format!("{breaker} tripped"),
                 detail: reason.clone(),
             }),
@@ -328,7 +328,7 @@ fn breaker_markers(events: &[EngineEvent]) -> Vec<TimeMarker> {
                 operator,
                 reason,
             } => Some(TimeMarker {
-                time: *time,
+                time: (*time).ms(),
                 label: format!("{breaker} reset"),
                 detail: format!("by {operator}: {reason}"),
             }),

@@ -6,6 +6,7 @@
 
 use crate::reconcile::Reconciled;
 use serde::Serialize;
+use smc_model::Timestamp;
 use smc_model::{EngineEvent, Timeframe};
 use std::fmt;
 
@@ -118,7 +119,7 @@ pub enum SessionEvent {
     /// A reconciliation with the venue: why it ran, when, what it found.
     Reconciled {
         why: String,
-        time: i64,
+        time: Timestamp,
         result: Reconciled,
     },
     /// Something a person should know (a reload, a retried failure).
@@ -150,7 +151,7 @@ enum Tagged<'a> {
     },
     Reconciled {
         why: &'a str,
-        time: i64,
+        time: Timestamp,
         result: &'a Reconciled,
     },
     Notice {

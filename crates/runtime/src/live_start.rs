@@ -8,6 +8,7 @@ use crate::error::{SessionError, SessionResult};
 use crate::spec::SessionSpec;
 use rust_decimal::Decimal;
 use smc_config::env::Credentials;
+use smc_model::Timestamp;
 use smc_model::{Instrument, MarketKind};
 use smc_store::Journal;
 use smc_venues::{ExecutionVenue, VenueResult};
@@ -64,7 +65,7 @@ pub struct Start {
     /// (spot) or the position (margin).
     pub base: Vec<Decimal>,
     /// Venue time from which the account's trades are read.
-    pub time: i64,
+    pub time: Timestamp,
 }
 
 /// The one quote currency of `instruments`.
@@ -141,7 +142,11 @@ pub fn starting_point(
         })
         .collect::<SessionResult<Vec<Decimal>>>()?;
     let time = fixed(store, "started_at", (venue_now_ms - 1_000).to_string())?;
-    Ok(Start { cash, base, time })
+    Ok(Start {
+        cash,
+        base,
+        time: Timestamp::from_ms(time),
+    })
 }
 
 /// The journal's value of `name`, or `value`, which the journal then keeps.

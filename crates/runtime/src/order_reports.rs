@@ -90,6 +90,7 @@ impl OrderReports {
 mod tests {
     use super::*;
     use rust_decimal::Decimal;
+    use smc_model::Timestamp;
     use smc_model::{ClientOrderId, Fill, Liquidity, Side};
 
     fn order(status: OrderStatus, fills: usize) -> VenueOrder {
@@ -112,7 +113,7 @@ mod tests {
                     qty: Decimal::ONE,
                     fee: Decimal::ZERO,
                     liquidity: Liquidity::Taker,
-                    time: 0,
+                    time: Timestamp::from_ms(0),
                 })
                 .collect(),
             reject_reason: None,

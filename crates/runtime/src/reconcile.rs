@@ -124,7 +124,7 @@ pub fn reconcile(
     let mut foreign = Vec::new();
     for instrument in a.session.instruments().to_vec() {
         let trades = runtime
-            .block_on(venue.trades_since(&instrument, start.time))
+            .block_on(venue.trades_since(&instrument, start.time.ms()))
             .map_err(SessionError::venue(format!(
                 "reading the account's trades of {instrument}"
             )))?;

@@ -7,6 +7,7 @@
 use crate::error::SessionError;
 use smc_config::Config;
 use smc_config::schema::CircuitBreakersConfig;
+use smc_model::Timestamp;
 use smc_model::{Instrument, RiskGate};
 use smc_risk::breakers::{
     BreakerConfig, BreakerStore, ConsecutiveLossesConfig, DailyLossConfig, DrawdownConfig,
@@ -84,7 +85,7 @@ pub fn gate_with_reload(
         return Ok((Box::new(limits), handle));
     }
     let store = store.unwrap_or_else(|| Box::new(MemoryStore::new()));
-    let gate = BreakerGate::new(limits, &breakers, store, start_time)?;
+    let gate = BreakerGate::new(limits, &breakers, store, Timestamp::from_ms(start_time))?;
     Ok((Box::new(gate), handle))
 }
 

@@ -371,7 +371,7 @@ impl Loop<'_> {
                         Level::Info,
                         format!(
                             "candle {} fetched to fill a gap: processed, no new risk on it",
-                            smc_model::time::format_utc(k.candle.open_time)
+                            smc_model::time::format_utc(k.candle.open_time.ms())
                         ),
                     );
                 }
@@ -397,7 +397,7 @@ impl Loop<'_> {
     ) -> SessionResult<()> {
         self.reload_limits();
         let receipt = CandleReceipt {
-            received_at: Some(WallClock.now_ms()),
+            received_at: Some((WallClock.now()).ms()),
             history,
         };
         if let Some(commands) = self
@@ -482,7 +482,7 @@ impl Loop<'_> {
     /// A tick of the wall clock: stale-data breakers, the WAL checkpoint,
     /// and in live mode a reconciliation when one is due.
     fn on_tick(&mut self) {
-        self.session.on_time(WallClock.now_ms());
+        self.session.on_time(WallClock.now());
         let Some(live) = self.live.as_ref() else {
             return;
         };
@@ -531,7 +531,7 @@ impl Loop<'_> {
         if acted || !found.differences.is_empty() || balances {
             self.publish(SessionEvent::Reconciled {
                 why: why.to_string(),
-                time: WallClock.now_ms(),
+                time: WallClock.now(),
                 result: found.clone(),
             });
         }

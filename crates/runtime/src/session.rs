@@ -13,6 +13,7 @@ use crate::event::{Latency, Level, SessionEvent};
 use crate::history_gate::HistorySwitch;
 use smc_engine::{Engine, ExternalReport, MarketEvent, VenueCommand};
 use smc_model::InstrumentIndex;
+use smc_model::Timestamp;
 use smc_model::{Candle, EngineEvent, EventSink, InstrumentId, NullSink, Timeframe};
 use smc_store::{CandleReceipt, Journal, JournalSink, LoggedCandle};
 use std::time::{Duration, Instant};
@@ -105,7 +106,7 @@ pub struct Session {
     instruments: Vec<InstrumentId>,
     timeframe: Timeframe,
     /// Open time of the last candle processed, per instrument.
-    last: Vec<Option<i64>>,
+    last: Vec<Option<Timestamp>>,
     /// Logged candles the engine has processed.
     candles: i64,
     replayed: (usize, usize),
@@ -191,7 +192,7 @@ impl Session {
     }
 
     /// Open time of the last candle processed of the `instrument`th.
-    pub fn last_open_time(&self, instrument: InstrumentIndex) -> Option<i64> {
+    pub fn last_open_time(&self, instrument: InstrumentIndex) -> Option<Timestamp> {
         self.last.get(instrument.get()).copied().flatten()
     }
 
@@ -226,7 +227,7 @@ impl Session {
 
     /// The wall clock's time, for breakers that watch it (stale data).
     /// Also the idle moment to checkpoint the WAL, off the candle path.
-    pub fn on_time(&mut self, now: i64) {
+    pub fn on_time(&mut self, now: Timestamp) {
         self.engine.observe_time(now, &mut BusSink(&self.bus));
         if let Err(e) = self.store.housekeeping() {
             // Harmless: the WAL keeps every commit; it only grows.

@@ -9,6 +9,7 @@ use rust_decimal::dec;
 use smc_data::{ReadOptions, read_ohlcv};
 use smc_engine::{Engine, EngineConfig, Series, engine_instruments, run_backtest};
 use smc_model::InstrumentIndex;
+use smc_model::Timestamp;
 use smc_model::{
     ApproveAll, EngineEvent, Instrument, InstrumentSpec, MarketKind, RiskGate, RiskVerdict,
     SimClock, Timeframe,
@@ -49,7 +50,7 @@ fn run(gate: Box<dyn RiskGate>) -> Vec<EngineEvent> {
 }
 
 /// Entry orders the engine submitted (not the reduce-only exits).
-fn entries(events: &[EngineEvent]) -> Vec<i64> {
+fn entries(events: &[EngineEvent]) -> Vec<Timestamp> {
     events
         .iter()
         .filter_map(|e| match e {
@@ -70,11 +71,16 @@ fn a_daily_loss_breaker_trips_and_stops_new_entries_in_an_smc_backtest() {
         ..Default::default()
     };
     let store = MemoryStore::new();
-    let gate =
-        BreakerGate::new(ApproveAll::default(), &config, Box::new(store.clone()), 0).unwrap();
+    let gate = BreakerGate::new(
+        ApproveAll::default(),
+        &config,
+        Box::new(store.clone()),
+        Timestamp::from_ms(0),
+    )
+    .unwrap();
     let events = run(Box::new(gate));
 
-    let trips: Vec<i64> = events
+    let trips: Vec<Timestamp> = events
         .iter()
         .filter_map(|e| match e {
             EngineEvent::BreakerTripped { time, breaker, .. } if breaker == "daily_loss" => {

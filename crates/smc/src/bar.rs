@@ -21,8 +21,8 @@ impl Bar {
     /// Converts an exact candle of timeframe `tf`.
     pub fn from_candle(c: &Candle, tf: Timeframe) -> Self {
         Bar {
-            open_time: c.open_time,
-            close_time: c.open_time + tf.duration_ms(),
+            open_time: c.open_time.ms(),
+            close_time: (c.open_time + tf.duration_ms()).ms(),
             open: to_f64(c.open),
             high: to_f64(c.high),
             low: to_f64(c.low),

@@ -12,6 +12,7 @@ use smc_analysis::{
     DetectorConfig, Kind, Lifecycle, MultiTimeframe, SmcEvent, detect, sort_events,
 };
 use smc_data::{ReadOptions, read_ohlcv};
+use smc_model::Timestamp;
 use smc_model::{Candle, Timeframe};
 use std::path::Path;
 
@@ -30,7 +31,7 @@ fn random_candles(steps: &[(i8, u8, u8, u8)]) -> Vec<Candle> {
         let low = open.min(price) - i64::from(down % 4);
         let d = |x: i64| Decimal::new(x, 1);
         out.push(Candle {
-            open_time: t,
+            open_time: Timestamp::from_ms(t),
             open: d(open),
             high: d(high),
             low: d(low),
@@ -52,7 +53,7 @@ fn run_until(candles: &[Candle], base: Timeframe, tfs: &[Timeframe], t: i64) -> 
     let mut events = Vec::new();
     for c in candles
         .iter()
-        .filter(|c| c.open_time + base.duration_ms() <= t)
+        .filter(|c| c.open_time + base.duration_ms() <= Timestamp::from_ms(t))
     {
         mtf.on_candle(c, &mut events);
     }
@@ -127,7 +128,7 @@ proptest! {
         for cut in cuts {
             // Cuts anywhere, including between candles and inside gaps.
             let t = start + ((end - start) as f64 * cut) as i64;
-            check_cut(&candles, Timeframe::M1, &tfs, &full, t);
+            check_cut(&candles, Timeframe::M1, &tfs, &full, t.ms());
         }
     }
 
@@ -169,7 +170,7 @@ fn real_series_cuts(file: &str, tfs: &[Timeframe], cuts: usize) {
     for k in 1..=cuts {
         // Deterministic, irregular cut points, off the minute grid.
         let t = start + (end - start) / (cuts as i64 + 1) * k as i64 + (k as i64 * 7_919) % MINUTE;
-        check_cut(&candles, Timeframe::M1, tfs, &full, t);
+        check_cut(&candles, Timeframe::M1, tfs, &full, t.ms());
     }
 }
 
@@ -210,7 +211,7 @@ fn a_higher_timeframe_candle_is_invisible_until_it_closes() {
         );
     }
     // The clock alone, one millisecond before the hour ends, shows nothing.
-    mtf.advance_to(hour_end - 1, &mut events);
+    mtf.advance_to((hour_end - 1).ms(), &mut events);
     assert!(mtf.analyzer(Timeframe::H1).unwrap().last_bar().is_none());
     assert!(events.iter().all(|e| e.timeframe == Timeframe::M1));
     // The 60th minute closes the hour: now the candle and its events exist.
@@ -218,7 +219,7 @@ fn a_higher_timeframe_candle_is_invisible_until_it_closes() {
     let bar = *mtf.analyzer(Timeframe::H1).unwrap().last_bar().unwrap();
     assert_eq!(
         (bar.open_time, bar.close_time),
-        (candles[0].open_time, hour_end)
+        (candles[0].open_time.ms(), hour_end.ms())
     );
     let hourly_known: Vec<i64> = events
         .iter()
@@ -226,7 +227,7 @@ fn a_higher_timeframe_candle_is_invisible_until_it_closes() {
         .map(|e| e.known_at)
         .collect();
     assert!(
-        hourly_known.iter().all(|&k| k >= hour_end),
+        hourly_known.iter().all(|&k| k >= hour_end.ms()),
         "{hourly_known:?}"
     );
 }
@@ -241,7 +242,7 @@ fn an_incomplete_period_is_closed_by_the_clock_not_by_the_data() {
         mtf.on_candle(c, &mut events);
     }
     let hour_end = candles[0].open_time + 3_600_000;
-    mtf.advance_to(hour_end, &mut events);
+    mtf.advance_to(hour_end.ms(), &mut events);
     let bar = *mtf
         .analyzer(Timeframe::H1)
         .unwrap()

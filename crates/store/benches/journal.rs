@@ -10,6 +10,7 @@
 use criterion::{Criterion, criterion_group, criterion_main};
 use rust_decimal::Decimal;
 use smc_model::OrderStatus;
+use smc_model::Timestamp;
 use smc_model::{
     Candle, ClientOrderId, EngineEvent, EventSink, Fill, Liquidity, NullSink, OrderKind,
     OrderRequest, Side, TimeInForce, Timeframe,
@@ -44,7 +45,7 @@ fn bench(c: &mut Criterion) {
             let k = n.fetch_add(1, Ordering::Relaxed);
             let p = Decimal::new(4_300_010, 2);
             let candle = Candle {
-                open_time: k * 60_000,
+                open_time: Timestamp::from_ms(k * 60_000),
                 open: p,
                 high: p,
                 low: p,
@@ -68,11 +69,14 @@ fn bench(c: &mut Criterion) {
                 &candle,
                 CandleReceipt::default(),
             );
-            sink.emit(&EngineEvent::OrderSubmitted { time: k, order });
+            sink.emit(&EngineEvent::OrderSubmitted {
+                time: Timestamp::from_ms(k),
+                order,
+            });
             sink.emit(&EngineEvent::OrderAccepted {
-                time: k,
+                time: Timestamp::from_ms(k),
                 client_id: ClientOrderId::new(format!("bench-{k}")),
-                eligible_at: k,
+                eligible_at: Timestamp::from_ms(k),
             });
             sink.commit().unwrap();
         })
@@ -82,7 +86,7 @@ fn bench(c: &mut Criterion) {
             let k = n.fetch_add(1, Ordering::Relaxed);
             let p = Decimal::new(4_300_010, 2);
             let candle = Candle {
-                open_time: k * 60_000,
+                open_time: Timestamp::from_ms(k * 60_000),
                 open: p,
                 high: p,
                 low: p,
@@ -111,7 +115,7 @@ fn bench(c: &mut Criterion) {
                 qty: Decimal::new(1, 3),
                 fee: Decimal::new(4, 2),
                 liquidity: Liquidity::Maker,
-                time: k,
+                time: Timestamp::from_ms(k),
             };
             store.record_fill(&fill).unwrap();
         })
@@ -129,7 +133,7 @@ fn three_transactions(c: &mut Criterion) {
             let k = n.fetch_add(1, Ordering::Relaxed);
             let p = Decimal::new(4_300_010, 2);
             let candle = Candle {
-                open_time: k * 60_000,
+                open_time: Timestamp::from_ms(k * 60_000),
                 open: p,
                 high: p,
                 low: p,

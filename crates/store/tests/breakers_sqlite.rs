@@ -7,6 +7,7 @@
 use rust_decimal::Decimal;
 use rust_decimal::dec;
 use smc_model::InstrumentIndex;
+use smc_model::Timestamp;
 use smc_model::{
     ApproveAll, EngineEvent, OrderIntent, PortfolioSnapshot, PositionSnapshot, RiskGate,
     RiskObservation, RiskOutcome, Side, Size,
@@ -33,7 +34,13 @@ fn config() -> BreakerConfig {
 fn gate(path: &std::path::Path) -> BreakerGate<ApproveAll> {
     let store = Store::open_path(path).unwrap();
     let verifier = store.verifier(BREAKER_RESET).unwrap();
-    let g = BreakerGate::new(ApproveAll::default(), &config(), Box::new(store), 0).unwrap();
+    let g = BreakerGate::new(
+        ApproveAll::default(),
+        &config(),
+        Box::new(store),
+        Timestamp::from_ms(0),
+    )
+    .unwrap();
     match verifier {
         Some(v) => g.with_reset_verifier(Box::new(v)),
         None => g,
@@ -42,7 +49,7 @@ fn gate(path: &std::path::Path) -> BreakerGate<ApproveAll> {
 
 fn mark(g: &mut impl RiskGate, time: i64, equity: Decimal) -> Vec<EngineEvent> {
     let e = EngineEvent::EquityMark {
-        time,
+        time: Timestamp::from_ms(time),
         cash: equity,
         equity,
     };
@@ -106,7 +113,7 @@ fn a_tripped_breaker_survives_a_restart_and_still_refuses_new_risk() {
     let store = Store::open_path(&path).unwrap();
     let r = store.breaker("daily_loss").unwrap().unwrap();
     assert_eq!(r.state, BreakerState::Tripped);
-    assert_eq!(r.tripped_at, Some(2_000));
+    assert_eq!(r.tripped_at, Some(Timestamp::from_ms(2_000)));
     assert!(r.reason.unwrap().contains("lost 600 today"));
     let trail = store.breaker_events(Some("daily_loss"), None).unwrap();
     assert_eq!(trail.len(), 1);
@@ -141,7 +148,7 @@ fn resets_are_authorized_against_the_enrolled_verifier_and_recorded() {
         token: "guess-guess-guess-guess".to_string().into(),
     };
     assert_eq!(
-        g.reset("daily_loss", &bad, 10, &mut sink),
+        g.reset("daily_loss", &bad, Timestamp::from_ms(10), &mut sink),
         Err(ResetError::Unauthorized)
     );
     let good = ResetRequest {
@@ -149,7 +156,8 @@ fn resets_are_authorized_against_the_enrolled_verifier_and_recorded() {
         reason: "loss reviewed".into(),
         token: TOKEN.to_string().into(),
     };
-    g.reset("daily_loss", &good, 10, &mut sink).unwrap();
+    g.reset("daily_loss", &good, Timestamp::from_ms(10), &mut sink)
+        .unwrap();
     drop(g);
 
     let store = Store::open_path(&path).unwrap();
@@ -177,12 +185,18 @@ fn resets_are_authorized_against_the_enrolled_verifier_and_recorded() {
 fn inserting_an_existing_breaker_keeps_its_state() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open_path(&dir.path().join("s.db")).unwrap();
-    let armed = BreakerRecord::armed("drawdown", 0);
+    let armed = BreakerRecord::armed("drawdown", Timestamp::from_ms(0));
     store.insert_breaker(&armed).unwrap();
-    let (tripped, t) = armed.trip(7, "drawdown 12%".into(), Some(99)).unwrap();
+    let (tripped, t) = armed
+        .trip(
+            Timestamp::from_ms(7),
+            "drawdown 12%".into(),
+            Some(Timestamp::from_ms(99)),
+        )
+        .unwrap();
     store.write_transition(&tripped, &t).unwrap();
     store
-        .insert_breaker(&BreakerRecord::armed("drawdown", 8))
+        .insert_breaker(&BreakerRecord::armed("drawdown", Timestamp::from_ms(8)))
         .unwrap();
     assert_eq!(store.breaker("drawdown").unwrap().unwrap(), tripped);
 }

@@ -10,6 +10,7 @@ use smc_data::{ReadOptions, read_ohlcv};
 use smc_engine::{Engine, EngineConfig, Series, engine_instruments, run_backtest};
 use smc_model::InstrumentIndex;
 use smc_model::OrderStatus;
+use smc_model::Timestamp;
 use smc_model::{
     ApproveAll, ClientOrderId, EngineEvent, Fill, Instrument, InstrumentSpec, Liquidity,
     MarketKind, OrderKind, OrderRequest, Side, SimClock, TimeInForce, Timeframe,
@@ -179,7 +180,7 @@ fn fill(id: &str, trade: &str, qty: Decimal) -> Fill {
         qty,
         fee: dec!(0.2),
         liquidity: Liquidity::Maker,
-        time: 5_000,
+        time: Timestamp::from_ms(5_000),
     }
 }
 
@@ -351,17 +352,17 @@ fn a_committed_step_journals_its_orders_fills_and_amendments_and_counts_a_trade_
     let id = ClientOrderId::new("smc-2-0");
     let first = [
         EngineEvent::OrderSubmitted {
-            time: 1,
+            time: Timestamp::from_ms(1),
             order: stop,
         },
         EngineEvent::OrderAccepted {
-            time: 1,
+            time: Timestamp::from_ms(1),
             client_id: id.clone(),
-            eligible_at: 1,
+            eligible_at: Timestamp::from_ms(1),
         },
         EngineEvent::Fill(fill("smc-2-0", "t1", dec!(0.5))),
         EngineEvent::OrderAmended {
-            time: 2,
+            time: Timestamp::from_ms(2),
             client_id: id.clone(),
             trigger: dec!(1950),
         },
@@ -402,7 +403,7 @@ fn a_step_that_fails_to_commit_writes_nothing_and_forwards_nothing() {
     smc_model::EventSink::emit(
         &mut sink,
         &EngineEvent::OrderSubmitted {
-            time: 2,
+            time: Timestamp::from_ms(2),
             order: request("smc-3-0", dec!(1)),
         },
     );

@@ -5,6 +5,7 @@
 //! is given (see `smc`), so detection costs nothing for one that does not.
 
 use smc_model::InstrumentIndex;
+use smc_model::Timestamp;
 use smc_model::{Candle, Instrument, PortfolioSnapshot, RiskState, Timeframe};
 
 /// The world as of the close of `candle`.
@@ -17,7 +18,7 @@ pub struct StrategyContext<'a> {
     pub instrument_index: InstrumentIndex,
     pub timeframe: Timeframe,
     /// Epoch ms of the candle's close: the decision time.
-    pub now: i64,
+    pub now: Timestamp,
     pub portfolio: &'a PortfolioSnapshot,
     pub risk: &'a RiskState,
 }

@@ -67,6 +67,7 @@ mod tests {
     use super::*;
     use rust_decimal::Decimal;
     use smc_model::InstrumentIndex;
+    use smc_model::Timestamp;
     use smc_model::{
         Candle, ClientOrderId, Instrument, InstrumentSpec, Liquidity, MarketKind, Side, Timeframe,
     };
@@ -120,7 +121,7 @@ mod tests {
         );
         assert_eq!(s.name(), "count");
         let candle = Candle {
-            open_time: 0,
+            open_time: Timestamp::from_ms(0),
             open: Decimal::ONE,
             high: Decimal::ONE,
             low: Decimal::ONE,
@@ -133,7 +134,7 @@ mod tests {
             instrument,
             instrument_index,
             timeframe: Timeframe::M1,
-            now: 60_000,
+            now: Timestamp::from_ms(60_000),
             portfolio: &portfolio,
             risk: &risk,
         };
@@ -151,7 +152,7 @@ mod tests {
             qty: Decimal::ONE,
             fee: Decimal::ZERO,
             liquidity: Liquidity::Taker,
-            time: 1,
+            time: Timestamp::from_ms(1),
         };
         s.on_fill(&fill, &portfolio, &mut out);
         s.on_candle(&ctx(&b, InstrumentIndex::new(1)), &mut out);

@@ -17,6 +17,7 @@ use smc_matching::VenueReport;
 use smc_matching::{AccountConfig, AccountKind};
 use smc_matching::{Oms, Order};
 use smc_model::InstrumentIndex;
+use smc_model::Timestamp;
 use smc_model::{
     Candle, ClientOrderId, InstrumentId, Liquidity, OrderKind, OrderRequest, OrderStatus, Side,
     Size, TimeInForce,
@@ -228,8 +229,8 @@ impl Account {
             request,
             InstrumentIndex::new(o.instrument),
             size,
-            ctx.now,
-            i64::MIN,
+            Timestamp::from_ms(ctx.now),
+            Timestamp::MIN,
         );
         order.qty = o.qty;
         self.oms
@@ -272,7 +273,7 @@ impl Account {
         let last = ctx.last_price(o.instrument);
         let volume = ctx.market.series[o.instrument].candle(ctx.step).volume;
         let instant = Candle {
-            open_time: ctx.now,
+            open_time: Timestamp::from_ms(ctx.now),
             open: last,
             high: last,
             low: last,

@@ -138,7 +138,7 @@ impl Series {
         })?;
         let step = timeframe.duration_ms();
         let first = start_ms - start_ms.rem_euclid(step);
-        let shift = first - candles[0].open_time;
+        let shift = first - candles[0].open_time.ms();
         for c in &mut candles {
             c.open_time += shift;
         }
@@ -166,7 +166,7 @@ impl Series {
 
     /// Close time as Binance reports it (one millisecond before the next open).
     pub fn close_time(&self, c: &Candle) -> i64 {
-        c.open_time + self.timeframe.duration_ms() - 1
+        (c.open_time + self.timeframe.duration_ms() - 1).ms()
     }
 }
 
@@ -228,10 +228,11 @@ impl Market {
 mod tests {
     use super::*;
     use rust_decimal::dec;
+    use smc_model::Timestamp;
 
     fn candle(t: i64, p: Decimal, v: Decimal) -> Candle {
         Candle {
-            open_time: t,
+            open_time: Timestamp::from_ms(t),
             open: p,
             high: p,
             low: p,

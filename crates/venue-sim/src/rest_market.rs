@@ -14,6 +14,7 @@ use crate::state::{lock, now_ms};
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
 use smc_data::resample;
+use smc_model::Timestamp;
 use smc_model::{Candle, Timeframe};
 
 /// Answers a public route.
@@ -99,7 +100,10 @@ fn klines(req: &Request, step: usize) -> Answer {
     let step_ms = interval.duration_ms();
     let mut rows: Vec<&Candle> = candles
         .iter()
-        .filter(|c| start.is_none_or(|t| c.open_time >= t) && end.is_none_or(|t| c.open_time <= t))
+        .filter(|c| {
+            start.is_none_or(|t| c.open_time >= Timestamp::from_ms(t))
+                && end.is_none_or(|t| c.open_time <= Timestamp::from_ms(t))
+        })
         .collect();
     if start.is_some() {
         rows.truncate(limit);

@@ -82,7 +82,7 @@ pub fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 
 /// The simulator's one clock: the wall clock.
 pub fn now_ms() -> i64 {
-    WallClock.now_ms()
+    (WallClock.now()).ms()
 }
 
 fn matching(fees: FeeModel) -> MatchingEngine {

@@ -15,6 +15,7 @@
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use rust_decimal::dec;
+use smc_model::Timestamp;
 use smc_model::{ClientOrderId, InstrumentId, OrderKind, OrderRequest, Side, TimeInForce};
 use smc_venues::binance::market_parse::parse_market;
 use smc_venues::binance::order_wire::encode_order;
@@ -67,7 +68,7 @@ fn sign(c: &mut Criterion) {
 
 fn order_to_wire(c: &mut Criterion) {
     let order = OrderRequest {
-        client_id: ClientOrderId::from_decision("smc", 1_700_000_000_000, 1),
+        client_id: ClientOrderId::from_decision("smc", Timestamp::from_ms(1_700_000_000_000), 1),
         instrument: InstrumentId::new("binance", "BTCUSDT").unwrap(),
         side: Side::Buy,
         qty: dec!(0.0123),

@@ -11,6 +11,7 @@
 //! venue that skips such minutes) are not invented: after a backfill the
 //! stream simply continues from what the venue has.
 
+use smc_model::Timestamp;
 use smc_model::{Candle, Timeframe};
 use std::collections::BTreeMap;
 
@@ -29,7 +30,7 @@ pub struct SyncOutput {
     pub emit: Vec<Candle>,
     /// Open times of the candles in `emit` that came from a REST backfill
     /// rather than from the stream (history, not news).
-    pub fetched: Vec<i64>,
+    pub fetched: Vec<Timestamp>,
     /// A backfill to run (then report with [`KlineSync::on_backfill`]).
     pub backfill: Option<BackfillRequest>,
 }
@@ -83,29 +84,32 @@ impl KlineSync {
 
     /// A closed candle from the stream.
     pub fn on_closed(&mut self, candle: Candle) -> SyncOutput {
-        if self.last.is_some_and(|l| candle.open_time <= l) {
+        if self
+            .last
+            .is_some_and(|l| candle.open_time <= Timestamp::from_ms(l))
+        {
             return SyncOutput::default(); // already delivered
         }
         if self.pending.is_some() {
-            self.held.entry(candle.open_time).or_insert(candle);
+            self.held.entry(candle.open_time.ms()).or_insert(candle);
             return SyncOutput::default();
         }
         match self.last {
-            Some(l) if candle.open_time > l + self.timeframe.duration_ms() => {
+            Some(l) if candle.open_time > Timestamp::from_ms(l + self.timeframe.duration_ms()) => {
                 // A candle went missing between two stream messages.
                 let request = BackfillRequest {
                     start_ms: l + self.timeframe.duration_ms(),
-                    end_ms: Some(candle.open_time - 1),
+                    end_ms: Some((candle.open_time - 1).ms()),
                 };
                 self.pending = Some(request);
-                self.held.insert(candle.open_time, candle);
+                self.held.insert(candle.open_time.ms(), candle);
                 SyncOutput {
                     backfill: Some(request),
                     ..SyncOutput::default()
                 }
             }
             _ => {
-                self.last = Some(candle.open_time);
+                self.last = Some(candle.open_time.ms());
                 SyncOutput {
                     emit: vec![candle],
                     ..SyncOutput::default()
@@ -138,10 +142,10 @@ impl KlineSync {
             // A bounded backfill ends before a candle the stream already
             // closed, so all of it is closed, whatever the local clock says
             // (a replaying simulator's candles run ahead of the wall clock).
-            let in_range = end.is_none_or(|e| c.open_time <= e);
-            let closed = c.open_time + tf <= now_ms || end.is_some();
+            let in_range = end.is_none_or(|e| c.open_time <= Timestamp::from_ms(e));
+            let closed = c.open_time + tf <= Timestamp::from_ms(now_ms) || end.is_some();
             if closed && in_range {
-                self.held.entry(c.open_time).or_insert(c);
+                self.held.entry(c.open_time.ms()).or_insert(c);
             }
         }
         self.pending = None;
@@ -151,7 +155,7 @@ impl KlineSync {
                 self.last = Some(open_time);
                 out.emit.push(c);
                 if !streamed.contains(&open_time) {
-                    out.fetched.push(open_time);
+                    out.fetched.push(Timestamp::from_ms(open_time));
                 }
             }
         }
@@ -169,7 +173,7 @@ mod tests {
     fn c(i: i64) -> Candle {
         let p = Decimal::from(100 + i);
         Candle {
-            open_time: i * M,
+            open_time: Timestamp::from_ms(i * M),
             open: p,
             high: p,
             low: p,
@@ -198,12 +202,16 @@ mod tests {
         let out = s.on_backfill(vec![c(11), c(12), c(13)], 5 * M);
         assert_eq!(times(&out.emit), vec![11, 12, 13, 14]);
         // 14 came from the stream; the rest is history.
-        assert_eq!(out.fetched, vec![11 * M, 12 * M, 13 * M]);
+        assert_eq!(times_of(&out.fetched), vec![11, 12, 13]);
         assert!(s.on_closed(c(15)).fetched.is_empty());
     }
 
+    fn times_of(v: &[Timestamp]) -> Vec<i64> {
+        v.iter().map(|t| t.ms() / M).collect()
+    }
+
     fn times(v: &[Candle]) -> Vec<i64> {
-        v.iter().map(|c| c.open_time / M).collect()
+        v.iter().map(|c| c.open_time.ms() / M).collect()
     }
 
     #[test]

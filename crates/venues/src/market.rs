@@ -3,7 +3,7 @@
 //! Prices and quantities are exact decimals; times are epoch ms (UTC).
 
 use rust_decimal::Decimal;
-use smc_model::{Candle, InstrumentId, Side, Timeframe};
+use smc_model::{Candle, InstrumentId, Side, Timeframe, Timestamp};
 
 /// A kline update from a stream: the candle so far, and whether it closed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -16,7 +16,7 @@ pub struct KlineUpdate {
     /// The venue's event time (epoch ms) of a candle pushed by the stream;
     /// `None` for one fetched over REST to fill a gap (history, which live
     /// trading must not act on as if it were news).
-    pub event_time: Option<i64>,
+    pub event_time: Option<Timestamp>,
 }
 
 /// One trade (or one aggregated trade) on the venue.
@@ -30,7 +30,7 @@ pub struct Trade {
     /// The side of the taker (the aggressor).
     pub aggressor: Side,
     /// Trade time (epoch ms).
-    pub time: i64,
+    pub time: Timestamp,
 }
 
 /// Best bid and ask.
@@ -44,7 +44,7 @@ pub struct BookTop {
     /// The venue's book update id, for ordering against depth updates.
     pub update_id: u64,
     /// Venue time (epoch ms) when known, else 0.
-    pub time: i64,
+    pub time: Timestamp,
 }
 
 /// One price level; a quantity of zero removes the level.
@@ -64,7 +64,7 @@ pub struct DepthUpdate {
     pub prev_final_update_id: Option<u64>,
     pub bids: Vec<BookLevel>,
     pub asks: Vec<BookLevel>,
-    pub time: i64,
+    pub time: Timestamp,
 }
 
 /// Everything a market data stream can deliver.

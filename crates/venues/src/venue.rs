@@ -12,6 +12,7 @@ use crate::stream::{MarketStreamEvent, Subscription, UserStreamEvent};
 use async_trait::async_trait;
 use smc_model::{
     Candle, ClientOrderId, Instrument, InstrumentId, OrderRequest, OrderStatus, Timeframe,
+    Timestamp,
 };
 
 /// What every venue connection is.
@@ -114,7 +115,7 @@ pub struct KlineRequest {
     pub timeframe: Timeframe,
     /// Open time of the last closed candle already held: the stream
     /// continues right after it, fetching the candles missed since.
-    pub after: Option<i64>,
+    pub after: Option<Timestamp>,
 }
 
 /// What to stream.

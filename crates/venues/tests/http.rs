@@ -11,6 +11,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use rust_decimal::dec;
+use smc_model::Timestamp;
 use smc_model::{
     ClientOrderId, InstrumentId, InstrumentSpec, OrderKind, OrderRequest, Side, TimeInForce,
 };
@@ -49,7 +50,7 @@ enum Answer {
 
 fn now_ms() -> i64 {
     use smc_model::Clock;
-    smc_model::WallClock.now_ms()
+    (smc_model::WallClock.now()).ms()
 }
 
 fn next(script: &Mutex<Vec<Answer>>) -> Answer {
@@ -180,7 +181,7 @@ fn client(base: &str) -> BinanceRest {
 
 fn order() -> OrderRequest {
     OrderRequest {
-        client_id: ClientOrderId::from_decision("smc", 1_700_000_000_000, 1),
+        client_id: ClientOrderId::from_decision("smc", Timestamp::from_ms(1_700_000_000_000), 1),
         instrument: InstrumentId::new("binance", "BTCUSDT").unwrap(),
         side: Side::Buy,
         qty: dec!(0.001),

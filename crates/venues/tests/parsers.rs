@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use rust_decimal::dec;
+use smc_model::Timestamp;
 use smc_model::{Liquidity, OrderStatus, Side, Timeframe};
 use smc_venues::binance::exchange_info::parse_exchange_info;
 use smc_venues::binance::market_parse::{parse_klines_rest, parse_market};
@@ -91,14 +92,14 @@ fn kline_frame_values() {
     };
     assert_eq!(k.instrument.to_string(), "binance:NKNUSDT");
     assert_eq!(k.timeframe, Timeframe::M1);
-    assert_eq!(k.candle.open_time, 1_633_998_480_000);
+    assert_eq!(k.candle.open_time, Timestamp::from_ms(1_633_998_480_000));
     assert_eq!(k.candle.open, dec!(0.3527));
     assert_eq!(k.candle.high, dec!(0.3528));
     assert_eq!(k.candle.low, dec!(0.3522));
     assert_eq!(k.candle.close, dec!(0.3528));
     assert_eq!(k.candle.volume, dec!(25877));
     assert!(!k.closed);
-    assert_eq!(k.event_time, Some(1_633_998_523_963));
+    assert_eq!(k.event_time, Some(Timestamp::from_ms(1_633_998_523_963)));
 }
 
 #[test]
@@ -150,7 +151,10 @@ fn added_fields_are_tolerated_and_acks_ignored() {
     let Some(MarketEvent::Trade(t)) = parse_market("binance", extended).unwrap() else {
         panic!()
     };
-    assert_eq!((t.trade_id, t.price, t.time), (7, dec!(1.5), 3));
+    assert_eq!(
+        (t.trade_id, t.price, t.time),
+        (7, dec!(1.5), smc_model::Timestamp::from_ms(3))
+    );
     assert_eq!(
         parse_market("binance", r#"{"result":null,"id":1}"#).unwrap(),
         None
@@ -220,7 +224,11 @@ fn rest_klines_and_exchange_info() {
     assert_eq!(k.len(), 1);
     assert_eq!(
         (k[0].open_time, k[0].open, k[0].volume),
-        (1_499_040_000_000, dec!(0.0163479), dec!(148976.11427815))
+        (
+            smc_model::Timestamp::from_ms(1_499_040_000_000),
+            dec!(0.0163479),
+            dec!(148976.11427815)
+        )
     );
     let bad = r#"[[1499040000000,"0.1","0.2","0.05","x","1",1,"0",1,"0","0","0"]]"#;
     assert_eq!(field_of(parse_klines_rest(bad).unwrap_err()), "[0][4]");

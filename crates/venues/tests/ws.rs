@@ -54,7 +54,7 @@ async fn klines(State(r): State<Arc<Rest>>, Query(q): Query<HashMap<String, Stri
     r.start_times.lock().unwrap().push(start);
     // Candles 3..=7 (overlapping what the stream sent) and the candle of
     // the current minute, still open.
-    let now_open = WallClock.now_ms() / M * M;
+    let now_open = WallClock.now().ms() / M * M;
     let rows: Vec<String> = (3..=7)
         .map(|i| t(r.base, i))
         .chain(std::iter::once(now_open))
@@ -149,7 +149,7 @@ fn fast_ws(url: &str) -> WsConfig {
 
 #[tokio::test]
 async fn kline_stream_survives_a_drop_without_missing_or_doubled_candles() {
-    let base = WallClock.now_ms() / M * M - 30 * M;
+    let base = WallClock.now().ms() / M * M - 30 * M;
     let rest_state = Arc::new(Rest {
         base,
         ..Rest::default()
@@ -193,9 +193,9 @@ async fn kline_stream_survives_a_drop_without_missing_or_doubled_candles() {
                 MarketStreamEvent::Market(MarketEvent::Kline(k)) if k.closed => {
                     assert_eq!(
                         k.candle.close,
-                        rust_decimal::Decimal::from((k.candle.open_time - base) / M)
+                        rust_decimal::Decimal::from((k.candle.open_time.ms() - base) / M)
                     );
-                    closed.push((k.candle.open_time - base) / M);
+                    closed.push((k.candle.open_time.ms() - base) / M);
                     if closed.last() == Some(&7) {
                         break;
                     }

@@ -40,7 +40,7 @@ pub fn run(args: &LookaheadArgs) -> anyhow::Result<bool> {
     for d in &found {
         println!(
             "  cut at {}: full run {} / truncated run {}",
-            smc_model::time::format_utc(d.cut_time),
+            smc_model::time::format_utc(d.cut_time.ms()),
             decision(&d.full),
             decision(&d.truncated),
         );

@@ -183,9 +183,9 @@ pub fn run(args: &OptimizeArgs) -> anyhow::Result<()> {
 
 /// The date of bar `i` (its open), or `-` past the end.
 fn date(candles: &[Candle], i: usize) -> String {
-    candles
-        .get(i)
-        .map_or("-".into(), |c| format_utc(c.open_time)[..10].to_string())
+    candles.get(i).map_or("-".into(), |c| {
+        format_utc(c.open_time.ms())[..10].to_string()
+    })
 }
 
 fn num(x: Option<f64>) -> String {

@@ -6,7 +6,7 @@
 
 use anyhow::{Context, bail};
 use clap::{Args, Subcommand, ValueEnum};
-use smc_model::{Clock, time::format_utc};
+use smc_model::{Clock, Timestamp};
 use smc_risk::breakers::auth::authorize;
 use smc_risk::breakers::{
     BreakerRecord, RESET_TOKEN_ENV, ResetRequest, ResetSecret, ResetVerifier,
@@ -115,8 +115,8 @@ fn env_token(var: &str) -> anyhow::Result<zeroize::Zeroizing<String>> {
     }
 }
 
-fn time(t: Option<i64>) -> String {
-    t.map_or_else(|| "-".to_string(), format_utc)
+fn time(t: Option<Timestamp>) -> String {
+    t.map_or_else(|| "-".to_string(), Timestamp::format_utc)
 }
 
 fn record_json(r: &BreakerRecord) -> serde_json::Value {
@@ -189,7 +189,7 @@ fn list(args: &ListArgs) -> anyhow::Result<()> {
                 .unwrap_or_default();
             println!(
                 "  {} {} {} -> {}{by}: {}",
-                format_utc(t.time),
+                t.time.format_utc(),
                 t.breaker,
                 t.from,
                 t.to,
@@ -225,7 +225,7 @@ fn reset(args: &ResetArgs) -> anyhow::Result<()> {
             }
         );
     };
-    let now = smc_model::WallClock.now_ms();
+    let now = smc_model::WallClock.now();
     let delay = config.map_or(0, |c| {
         breaker_config(&c.risk_manager.circuit_breakers).rearm_delay_ms
     });
@@ -251,7 +251,7 @@ fn set_token(args: &SetTokenArgs) -> anyhow::Result<()> {
     let current = env_token(RESET_TOKEN_ENV)?;
     let (url, _) = args.db.url_and_config()?;
     let store = Store::open(&url)?;
-    let now = smc_model::WallClock.now_ms();
+    let now = smc_model::WallClock.now();
     let enrolled = store.verifier(BREAKER_RESET)?;
     let new = match (&enrolled, args.rotate) {
         (None, _) => current,
@@ -273,7 +273,7 @@ fn set_token(args: &SetTokenArgs) -> anyhow::Result<()> {
     };
     // Checks the length; the secret itself is not kept.
     ResetSecret::new(new.to_string())?;
-    store.enroll_secret(BREAKER_RESET, &new, now)?;
+    store.enroll_secret(BREAKER_RESET, &new, now.ms())?;
     println!("reset token enrolled in {url}");
     Ok(())
 }

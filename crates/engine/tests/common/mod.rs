@@ -6,6 +6,7 @@
 use rust_decimal::Decimal;
 use smc_engine::{Engine, EngineConfig, EngineInstrument};
 use smc_model::InstrumentIndex;
+use smc_model::Timestamp;
 use smc_model::{
     ApproveAll, Candle, EngineEvent, Instrument, InstrumentSpec, Intent, MarketKind, SimClock,
     Timeframe,
@@ -26,7 +27,7 @@ pub fn instrument(kind: MarketKind) -> Instrument {
 /// A one-minute bar opening at minute `minute`.
 pub fn bar(minute: i64, o: Decimal, h: Decimal, l: Decimal, c: Decimal) -> Candle {
     Candle {
-        open_time: minute * 60_000,
+        open_time: Timestamp::from_ms(minute * 60_000),
         open: o,
         high: h,
         low: l,
@@ -48,7 +49,7 @@ impl Strategy for Script {
     }
 
     fn on_candle(&mut self, ctx: &StrategyContext<'_>, out: &mut Vec<Intent>) {
-        if let Some(intents) = self.on_close.remove(&(ctx.candle.open_time / 60_000)) {
+        if let Some(intents) = self.on_close.remove(&(ctx.candle.open_time.ms() / 60_000)) {
             out.extend(intents);
         }
     }

@@ -10,6 +10,7 @@ use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rust_decimal::Decimal;
 use rust_decimal::prelude::FromPrimitive;
+use smc_model::Timestamp;
 use smc_optimize::{BoxError, ParamSet, RunResult, Value};
 use std::ops::Range;
 
@@ -62,7 +63,7 @@ impl Market {
             let money = Decimal::from_f64(e)
                 .ok_or("equity out of range")?
                 .round_dp(8);
-            equity.push((t as i64 * HOUR_MS, money));
+            equity.push((Timestamp::from_ms(t as i64 * HOUR_MS), money));
         }
         Ok(RunResult {
             equity,

@@ -4,6 +4,7 @@
 //! measures.
 
 use smc_model::RiskObservation;
+use smc_model::Timestamp;
 
 /// One breaker's measure.
 pub trait Condition: Send {
@@ -13,7 +14,7 @@ pub trait Condition: Send {
     /// Updates the measure with `observation` (seen at `now`, the latest
     /// time the gate knows) and returns why the breaker should trip, when
     /// the condition holds.
-    fn observe(&mut self, observation: &RiskObservation<'_>, now: i64) -> Option<String>;
+    fn observe(&mut self, observation: &RiskObservation<'_>, now: Timestamp) -> Option<String>;
 
     /// Starts measuring afresh after a release, so that a condition that
     /// still holds from before does not trip again at once (the day's loss
@@ -24,8 +25,8 @@ pub trait Condition: Send {
 /// The time an observation happened.
 pub fn observation_time(observation: &RiskObservation<'_>) -> i64 {
     match observation {
-        RiskObservation::Bar { close_time, .. } => *close_time,
-        RiskObservation::Event(e) => e.time(),
-        RiskObservation::Time(t) => *t,
+        RiskObservation::Bar { close_time, .. } => (*close_time).ms(),
+        RiskObservation::Event(e) => (e.time()).ms(),
+        RiskObservation::Time(t) => (*t).ms(),
     }
 }

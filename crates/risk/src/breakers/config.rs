@@ -10,6 +10,7 @@ use super::losses::ConsecutiveLosses;
 use super::stale::StaleData;
 use super::volatility::VolatilitySpike;
 use rust_decimal::Decimal;
+use smc_model::Timestamp;
 
 /// All the breakers; `None` is off.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -93,10 +94,10 @@ impl Release {
     }
 
     /// When a trip at `tripped_at` releases by itself.
-    pub fn at(self, tripped_at: i64) -> Option<i64> {
+    pub fn at(self, tripped_at: Timestamp) -> Option<Timestamp> {
         match self {
             Release::Manual => None,
-            Release::After(ms) => Some(tripped_at.saturating_add(ms)),
+            Release::After(ms) => Some(tripped_at + ms),
             Release::NextUtcDay => Some(DailyLoss::next_utc_day(tripped_at)),
         }
     }
@@ -309,8 +310,14 @@ mod tests {
 
     #[test]
     fn release_rules_give_their_times() {
-        assert_eq!(Release::Manual.at(5), None);
-        assert_eq!(Release::After(10).at(5), Some(15));
-        assert_eq!(Release::NextUtcDay.at(5), Some(smc_model::time::DAY_MS));
+        assert_eq!(Release::Manual.at(Timestamp::from_ms(5)), None);
+        assert_eq!(
+            Release::After(10).at(Timestamp::from_ms(5)),
+            Some(Timestamp::from_ms(15))
+        );
+        assert_eq!(
+            Release::NextUtcDay.at(Timestamp::from_ms(5)),
+            Some(Timestamp::from_ms(smc_model::time::DAY_MS))
+        );
     }
 }

@@ -4,6 +4,7 @@
 
 use super::condition::Condition;
 use rust_decimal::Decimal;
+use smc_model::Timestamp;
 use smc_model::{EngineEvent, RiskObservation, time::DAY_MS};
 
 /// The daily-loss measure.
@@ -29,8 +30,8 @@ impl DailyLoss {
     }
 
     /// The start of the UTC day after the one containing `t`.
-    pub fn next_utc_day(t: i64) -> i64 {
-        (t.div_euclid(DAY_MS) + 1) * DAY_MS
+    pub fn next_utc_day(t: Timestamp) -> Timestamp {
+        Timestamp::from_ms((t.ms().div_euclid(DAY_MS) + 1) * DAY_MS)
     }
 }
 
@@ -39,12 +40,12 @@ impl Condition for DailyLoss {
         "daily_loss"
     }
 
-    fn observe(&mut self, observation: &RiskObservation<'_>, _now: i64) -> Option<String> {
+    fn observe(&mut self, observation: &RiskObservation<'_>, _now: Timestamp) -> Option<String> {
         let RiskObservation::Event(EngineEvent::EquityMark { time, equity, .. }) = *observation
         else {
             return None;
         };
-        let day = time.div_euclid(DAY_MS);
+        let day = time.ms().div_euclid(DAY_MS);
         if self.day != Some(day) {
             self.day = Some(day);
             self.start_equity = *equity;
@@ -88,7 +89,7 @@ mod tests {
     use super::*;
     use rust_decimal::dec;
 
-    fn mark(time: i64, equity: Decimal) -> EngineEvent {
+    fn mark(time: Timestamp, equity: Decimal) -> EngineEvent {
         EngineEvent::EquityMark {
             time,
             cash: equity,
@@ -103,29 +104,51 @@ mod tests {
     #[test]
     fn trips_on_the_amount_from_the_day_start_and_forgets_yesterday() {
         let mut c = DailyLoss::new(Some(dec!(500)), None);
-        assert_eq!(see(&mut c, &mark(1_000, dec!(10000))), None);
-        assert_eq!(see(&mut c, &mark(2_000, dec!(9600))), None);
-        let why = see(&mut c, &mark(3_000, dec!(9500))).unwrap();
+        assert_eq!(
+            see(&mut c, &mark(Timestamp::from_ms(1_000), dec!(10000))),
+            None
+        );
+        assert_eq!(
+            see(&mut c, &mark(Timestamp::from_ms(2_000), dec!(9600))),
+            None
+        );
+        let why = see(&mut c, &mark(Timestamp::from_ms(3_000), dec!(9500))).unwrap();
         assert!(why.contains("lost 500 today from 10000"), "{why}");
         // A new UTC day starts from its own first mark.
-        assert_eq!(see(&mut c, &mark(DAY_MS, dec!(9400))), None);
-        assert!(see(&mut c, &mark(DAY_MS + 1, dec!(8900))).is_some());
+        assert_eq!(
+            see(&mut c, &mark(Timestamp::from_ms(DAY_MS), dec!(9400))),
+            None
+        );
+        assert!(see(&mut c, &mark(Timestamp::from_ms(DAY_MS + 1), dec!(8900))).is_some());
     }
 
     #[test]
     fn trips_on_the_percentage_and_rebases() {
         let mut c = DailyLoss::new(None, Some(dec!(5)));
-        see(&mut c, &mark(0, dec!(2000)));
-        assert_eq!(see(&mut c, &mark(1, dec!(1901))), None);
-        assert!(see(&mut c, &mark(2, dec!(1900))).unwrap().contains("5%"));
+        see(&mut c, &mark(Timestamp::from_ms(0), dec!(2000)));
+        assert_eq!(see(&mut c, &mark(Timestamp::from_ms(1), dec!(1901))), None);
+        assert!(
+            see(&mut c, &mark(Timestamp::from_ms(2), dec!(1900)))
+                .unwrap()
+                .contains("5%")
+        );
         c.rebase();
-        assert_eq!(see(&mut c, &mark(3, dec!(1899))), None);
+        assert_eq!(see(&mut c, &mark(Timestamp::from_ms(3), dec!(1899))), None);
     }
 
     #[test]
     fn the_next_utc_day_starts_at_midnight() {
-        assert_eq!(DailyLoss::next_utc_day(0), DAY_MS);
-        assert_eq!(DailyLoss::next_utc_day(DAY_MS - 1), DAY_MS);
-        assert_eq!(DailyLoss::next_utc_day(DAY_MS), 2 * DAY_MS);
+        assert_eq!(
+            DailyLoss::next_utc_day(Timestamp::from_ms(0)),
+            Timestamp::from_ms(DAY_MS)
+        );
+        assert_eq!(
+            DailyLoss::next_utc_day(Timestamp::from_ms(DAY_MS - 1)),
+            Timestamp::from_ms(DAY_MS)
+        );
+        assert_eq!(
+            DailyLoss::next_utc_day(Timestamp::from_ms(DAY_MS)),
+            Timestamp::from_ms(2 * DAY_MS)
+        );
     }
 }

@@ -2,6 +2,7 @@
 
 use super::condition::Condition;
 use rust_decimal::Decimal;
+use smc_model::Timestamp;
 use smc_model::{EngineEvent, RiskObservation};
 
 /// The drawdown measure.
@@ -27,7 +28,7 @@ impl Condition for Drawdown {
         "drawdown"
     }
 
-    fn observe(&mut self, observation: &RiskObservation<'_>, _now: i64) -> Option<String> {
+    fn observe(&mut self, observation: &RiskObservation<'_>, _now: Timestamp) -> Option<String> {
         let RiskObservation::Event(EngineEvent::EquityMark { equity, .. }) = *observation else {
             return None;
         };
@@ -62,11 +63,11 @@ mod tests {
         let mut c = Drawdown::new(dec!(10));
         let see = |c: &mut Drawdown, equity| {
             let e = EngineEvent::EquityMark {
-                time: 0,
+                time: Timestamp::from_ms(0),
                 cash: equity,
                 equity,
             };
-            c.observe(&RiskObservation::Event(&e), 0)
+            c.observe(&RiskObservation::Event(&e), Timestamp::from_ms(0))
         };
         assert_eq!(see(&mut c, dec!(1000)), None);
         assert_eq!(see(&mut c, dec!(1200)), None);

@@ -3,6 +3,7 @@
 //! an error.
 
 use super::condition::Condition;
+use smc_model::Timestamp;
 use smc_model::{EngineEvent, RiskObservation};
 use std::collections::VecDeque;
 
@@ -32,7 +33,7 @@ impl Condition for ErrorRate {
         "error_rate"
     }
 
-    fn observe(&mut self, observation: &RiskObservation<'_>, _now: i64) -> Option<String> {
+    fn observe(&mut self, observation: &RiskObservation<'_>, _now: Timestamp) -> Option<String> {
         let failed = match *observation {
             RiskObservation::Event(EngineEvent::OrderAccepted { .. }) => false,
             RiskObservation::Event(EngineEvent::OrderRejected { .. }) => true,
@@ -67,21 +68,21 @@ mod tests {
     use smc_model::ClientOrderId;
 
     fn outcome(c: &mut ErrorRate, ok: bool) -> Option<String> {
-        let client_id = ClientOrderId::from_decision("t", 0, 0);
+        let client_id = ClientOrderId::from_decision("t", Timestamp::from_ms(0), 0);
         let e = if ok {
             EngineEvent::OrderAccepted {
-                time: 0,
+                time: Timestamp::from_ms(0),
                 client_id,
-                eligible_at: 0,
+                eligible_at: Timestamp::from_ms(0),
             }
         } else {
             EngineEvent::OrderRejected {
-                time: 0,
+                time: Timestamp::from_ms(0),
                 client_id,
                 reason: "insufficient balance".into(),
             }
         };
-        c.observe(&RiskObservation::Event(&e), 0)
+        c.observe(&RiskObservation::Event(&e), Timestamp::from_ms(0))
     }
 
     #[test]

@@ -15,6 +15,7 @@ use super::config::{BreakerConfig, BreakerConfigError, Release};
 use super::state::{BreakerRecord, BreakerState, BreakerTransition};
 use super::store::{BreakerStore, StoreError};
 use crate::reducing::reduces_risk;
+use smc_model::Timestamp;
 use smc_model::{
     EventSink, OrderIntent, PortfolioSnapshot, RiskGate, RiskObservation, RiskOutcome, RiskState,
 };
@@ -42,7 +43,7 @@ pub struct BreakerGate<G> {
     store: Box<dyn BreakerStore>,
     verifier: Option<Box<dyn ResetVerifier>>,
     rearm_delay_ms: i64,
-    now: i64,
+    now: Timestamp,
     state: RiskState,
     store_error: Option<String>,
 }
@@ -54,7 +55,7 @@ impl<G: RiskGate> BreakerGate<G> {
         inner: G,
         config: &BreakerConfig,
         mut store: Box<dyn BreakerStore>,
-        now: i64,
+        now: Timestamp,
     ) -> Result<Self, BreakerError> {
         config.validate()?;
         let stored = store.load_breakers()?;
@@ -123,7 +124,7 @@ impl<G: RiskGate> BreakerGate<G> {
         &mut self,
         name: &str,
         request: &ResetRequest,
-        now: i64,
+        now: Timestamp,
         sink: &mut dyn EventSink,
     ) -> Result<(), ResetError> {
         authorize(self.verifier.as_deref(), request)?;
@@ -133,7 +134,7 @@ impl<G: RiskGate> BreakerGate<G> {
             .iter()
             .position(|b| b.record.name == name)
             .ok_or_else(|| ResetError::UnknownBreaker(name.to_string()))?;
-        let rearm_at = self.now.saturating_add(self.rearm_delay_ms);
+        let rearm_at = self.now + self.rearm_delay_ms;
         let (next, transition) = self.breakers[i].record.reset(
             self.now,
             request.operator.trim(),
@@ -177,7 +178,7 @@ impl<G: RiskGate> BreakerGate<G> {
         let record = &self.breakers[i].record;
         if record.state == BreakerState::Tripped && record.cooldown_until.is_some_and(|t| now >= t)
         {
-            let rearm_at = now.saturating_add(self.rearm_delay_ms);
+            let rearm_at = now + self.rearm_delay_ms;
             if let Ok((next, t)) = record.cool_down(now, rearm_at) {
                 if !self.apply(i, next, t, sink) {
                     return;
@@ -251,7 +252,9 @@ impl<G: RiskGate> RiskGate for BreakerGate<G> {
 
     fn observe(&mut self, observation: RiskObservation<'_>, sink: &mut dyn EventSink) {
         self.inner.observe(observation, sink);
-        self.now = self.now.max(observation_time(&observation));
+        self.now = self
+            .now
+            .max(Timestamp::from_ms(observation_time(&observation)));
         for i in 0..self.breakers.len() {
             let breach = self.breakers[i].condition.observe(&observation, self.now);
             self.step(i, breach, sink);

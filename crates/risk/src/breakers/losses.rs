@@ -5,6 +5,7 @@
 
 use super::condition::Condition;
 use rust_decimal::Decimal;
+use smc_model::Timestamp;
 use smc_model::{EngineEvent, InstrumentId, RiskObservation};
 use std::collections::BTreeMap;
 
@@ -45,7 +46,7 @@ impl Condition for ConsecutiveLosses {
         "consecutive_losses"
     }
 
-    fn observe(&mut self, observation: &RiskObservation<'_>, _now: i64) -> Option<String> {
+    fn observe(&mut self, observation: &RiskObservation<'_>, _now: Timestamp) -> Option<String> {
         let RiskObservation::Event(event) = *observation else {
             return None;
         };
@@ -112,7 +113,7 @@ mod tests {
 
     fn fill(fee: Decimal) -> EngineEvent {
         EngineEvent::Fill(Fill {
-            client_id: smc_model::ClientOrderId::from_decision("t", 0, 0),
+            client_id: smc_model::ClientOrderId::from_decision("t", Timestamp::from_ms(0), 0),
             instrument: id(),
             trade_id: "1".into(),
             side: Side::Buy,
@@ -120,13 +121,13 @@ mod tests {
             qty: dec!(1),
             fee,
             liquidity: Liquidity::Taker,
-            time: 0,
+            time: Timestamp::from_ms(0),
         })
     }
 
     fn pos(qty: Decimal, realized: Decimal) -> EngineEvent {
         EngineEvent::PositionChanged {
-            time: 0,
+            time: Timestamp::from_ms(0),
             instrument: id(),
             qty,
             avg_price: dec!(100),
@@ -141,7 +142,7 @@ mod tests {
             fill(dec!(1)),
             pos(dec!(0), realized_before + pnl),
         ] {
-            if let Some(why) = c.observe(&RiskObservation::Event(&e), 0) {
+            if let Some(why) = c.observe(&RiskObservation::Event(&e), Timestamp::from_ms(0)) {
                 return Some(why);
             }
         }
@@ -171,9 +172,15 @@ mod tests {
         let mut c = ConsecutiveLosses::new(1);
         let seq = [pos(dec!(2), dec!(0)), pos(dec!(1), dec!(-3))];
         for e in &seq {
-            assert_eq!(c.observe(&RiskObservation::Event(e), 0), None);
+            assert_eq!(
+                c.observe(&RiskObservation::Event(e), Timestamp::from_ms(0)),
+                None
+            );
         }
         let flip = pos(dec!(-1), dec!(-4));
-        assert!(c.observe(&RiskObservation::Event(&flip), 0).is_some());
+        assert!(
+            c.observe(&RiskObservation::Event(&flip), Timestamp::from_ms(0))
+                .is_some()
+        );
     }
 }

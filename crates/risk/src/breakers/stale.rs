@@ -5,6 +5,7 @@
 
 use super::condition::Condition;
 use smc_model::RiskObservation;
+use smc_model::Timestamp;
 
 /// The staleness measure.
 #[derive(Debug, Clone)]
@@ -27,14 +28,17 @@ impl Condition for StaleData {
         "stale_data"
     }
 
-    fn observe(&mut self, observation: &RiskObservation<'_>, now: i64) -> Option<String> {
+    fn observe(&mut self, observation: &RiskObservation<'_>, now: Timestamp) -> Option<String> {
         let why = self.last_data.and_then(|last| {
             let age = now - last;
-            (age > self.max_age_ms)
+            (age > Timestamp::from_ms(self.max_age_ms))
                 .then(|| format!("no market data for {age} ms, limit {} ms", self.max_age_ms))
         });
         if let RiskObservation::Bar { close_time, .. } = *observation {
-            self.last_data = Some(self.last_data.map_or(close_time, |t| t.max(close_time)));
+            self.last_data = Some(
+                self.last_data
+                    .map_or(close_time.ms(), |t| t.max(close_time.ms())),
+            );
         }
         why
     }
@@ -53,7 +57,7 @@ mod tests {
     fn trips_when_the_clock_runs_past_the_last_candle() {
         let mut c = StaleData::new(90_000);
         let candle = Candle {
-            open_time: 0,
+            open_time: Timestamp::from_ms(0),
             open: dec!(1),
             high: dec!(1),
             low: dec!(1),
@@ -66,19 +70,47 @@ mod tests {
             candle: &candle,
             close_time: t,
         };
-        assert_eq!(c.observe(&bar(60_000), 60_000), None);
-        assert_eq!(c.observe(&RiskObservation::Time(150_000), 150_000), None);
-        assert!(
-            c.observe(&RiskObservation::Time(150_001), 150_001)
-                .is_some()
+        assert_eq!(
+            c.observe(&bar(Timestamp::from_ms(60_000)), Timestamp::from_ms(60_000)),
+            None
         );
-        assert_eq!(c.observe(&bar(120_000), 150_001).map(|_| ()), Some(()));
-        // A gap: the bar after it shows the data was stale.
-        assert_eq!(c.observe(&bar(180_000), 180_000), None);
+        assert_eq!(
+            c.observe(
+                &RiskObservation::Time(Timestamp::from_ms(150_000)),
+                Timestamp::from_ms(150_000)
+            ),
+            None
+        );
         assert!(
-            c.observe(&bar(600_000), 600_000)
-                .unwrap()
-                .contains("420000 ms")
+            c.observe(
+                &RiskObservation::Time(Timestamp::from_ms(150_001)),
+                Timestamp::from_ms(150_001)
+            )
+            .is_some()
+        );
+        assert_eq!(
+            c.observe(
+                &bar(Timestamp::from_ms(120_000)),
+                Timestamp::from_ms(150_001)
+            )
+            .map(|_| ()),
+            Some(())
+        );
+        // A gap: the bar after it shows the data was stale.
+        assert_eq!(
+            c.observe(
+                &bar(Timestamp::from_ms(180_000)),
+                Timestamp::from_ms(180_000)
+            ),
+            None
+        );
+        assert!(
+            c.observe(
+                &bar(Timestamp::from_ms(600_000)),
+                Timestamp::from_ms(600_000)
+            )
+            .unwrap()
+            .contains("420000 ms")
         );
     }
 }

@@ -8,6 +8,7 @@
 
 use serde::{Deserialize, Serialize};
 use smc_model::EngineEvent;
+use smc_model::Timestamp;
 use std::fmt;
 
 /// Where a breaker is in its cycle.
@@ -100,19 +101,19 @@ pub struct BreakerRecord {
     /// Tripped: why. Cooling down: what released it.
     pub reason: Option<String>,
     /// When it last tripped (epoch ms).
-    pub tripped_at: Option<i64>,
+    pub tripped_at: Option<Timestamp>,
     /// Tripped: when it releases by itself (none: only by a reset).
     /// Cooling down: when it is armed again.
-    pub cooldown_until: Option<i64>,
+    pub cooldown_until: Option<Timestamp>,
     /// When the record last changed (epoch ms).
-    pub updated_at: i64,
+    pub updated_at: Timestamp,
 }
 
 /// One transition, as appended to the audit trail and emitted as an event.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BreakerTransition {
     pub breaker: String,
-    pub time: i64,
+    pub time: Timestamp,
     pub action: Action,
     pub from: BreakerState,
     pub to: BreakerState,
@@ -120,7 +121,7 @@ pub struct BreakerTransition {
     /// Who reset it (resets only).
     pub operator: Option<String>,
     /// The record's `cooldown_until` after the transition.
-    pub cooldown_until: Option<i64>,
+    pub cooldown_until: Option<Timestamp>,
 }
 
 impl BreakerTransition {
@@ -162,7 +163,7 @@ pub struct TransitionError {
 
 impl BreakerRecord {
     /// A new, armed breaker.
-    pub fn armed(name: &str, now: i64) -> Self {
+    pub fn armed(name: &str, now: Timestamp) -> Self {
         BreakerRecord {
             name: name.to_string(),
             state: BreakerState::Armed,
@@ -176,9 +177,9 @@ impl BreakerRecord {
     /// Armed → Tripped; `release_at` is when it releases by itself.
     pub fn trip(
         &self,
-        now: i64,
+        now: Timestamp,
         reason: String,
-        release_at: Option<i64>,
+        release_at: Option<Timestamp>,
     ) -> Result<(BreakerRecord, BreakerTransition), TransitionError> {
         self.expect(BreakerState::Armed, Action::Trip)?;
         let next = BreakerRecord {
@@ -196,8 +197,8 @@ impl BreakerRecord {
     /// again at `rearm_at`.
     pub fn cool_down(
         &self,
-        now: i64,
-        rearm_at: i64,
+        now: Timestamp,
+        rearm_at: Timestamp,
     ) -> Result<(BreakerRecord, BreakerTransition), TransitionError> {
         self.expect(BreakerState::Tripped, Action::CoolDown)?;
         let reason = "automatic cooldown ended".to_string();
@@ -209,10 +210,10 @@ impl BreakerRecord {
     /// job: see [`super::auth`]); armed again at `rearm_at`.
     pub fn reset(
         &self,
-        now: i64,
+        now: Timestamp,
         operator: &str,
         reason: &str,
-        rearm_at: i64,
+        rearm_at: Timestamp,
     ) -> Result<(BreakerRecord, BreakerTransition), TransitionError> {
         self.expect(BreakerState::Tripped, Action::Reset)?;
         let why = format!("reset by {operator}: {reason}");
@@ -221,7 +222,10 @@ impl BreakerRecord {
     }
 
     /// CoolingDown → Armed.
-    pub fn arm(&self, now: i64) -> Result<(BreakerRecord, BreakerTransition), TransitionError> {
+    pub fn arm(
+        &self,
+        now: Timestamp,
+    ) -> Result<(BreakerRecord, BreakerTransition), TransitionError> {
         self.expect(BreakerState::CoolingDown, Action::Arm)?;
         let next = BreakerRecord {
             state: BreakerState::Armed,
@@ -233,7 +237,7 @@ impl BreakerRecord {
         Ok(self.step(next, Action::Arm, "cooling down ended".to_string(), None))
     }
 
-    fn cooling(&self, now: i64, rearm_at: i64, reason: String) -> BreakerRecord {
+    fn cooling(&self, now: Timestamp, rearm_at: Timestamp, reason: String) -> BreakerRecord {
         BreakerRecord {
             state: BreakerState::CoolingDown,
             reason: Some(reason),
@@ -282,41 +286,65 @@ mod tests {
 
     #[test]
     fn a_full_cycle_visits_every_state_and_names_each_step() {
-        let armed = BreakerRecord::armed("daily_loss", 0);
-        let (tripped, t) = armed.trip(10, "lost 600".into(), None).unwrap();
+        let armed = BreakerRecord::armed("daily_loss", Timestamp::from_ms(0));
+        let (tripped, t) = armed
+            .trip(Timestamp::from_ms(10), "lost 600".into(), None)
+            .unwrap();
         assert_eq!(tripped.state, BreakerState::Tripped);
-        assert_eq!(tripped.tripped_at, Some(10));
+        assert_eq!(tripped.tripped_at, Some(Timestamp::from_ms(10)));
         assert_eq!(
             (t.from, t.to, t.action),
             (BreakerState::Armed, BreakerState::Tripped, Action::Trip)
         );
-        let (cooling, t) = tripped.reset(20, "alice", "checked the feed", 25).unwrap();
+        let (cooling, t) = tripped
+            .reset(
+                Timestamp::from_ms(20),
+                "alice",
+                "checked the feed",
+                Timestamp::from_ms(25),
+            )
+            .unwrap();
         assert_eq!(cooling.state, BreakerState::CoolingDown);
-        assert_eq!(cooling.cooldown_until, Some(25));
+        assert_eq!(cooling.cooldown_until, Some(Timestamp::from_ms(25)));
         assert_eq!(t.operator.as_deref(), Some("alice"));
         assert!(
             matches!(t.event(), EngineEvent::BreakerReset { ref operator, .. } if operator == "alice")
         );
-        let (armed, t) = cooling.arm(25).unwrap();
+        let (armed, t) = cooling.arm(Timestamp::from_ms(25)).unwrap();
         assert_eq!(armed.state, BreakerState::Armed);
         assert_eq!(armed.reason, None);
         assert!(matches!(
             t.event(),
-            EngineEvent::BreakerArmed { time: 25, .. }
-        ));
+            EngineEvent::BreakerArmed { time, .. } if time.ms() == 25));
     }
 
     #[test]
     fn illegal_transitions_name_the_state_and_the_action() {
-        let armed = BreakerRecord::armed("drawdown", 0);
-        let e = armed.reset(1, "bob", "why", 1).unwrap_err();
+        let armed = BreakerRecord::armed("drawdown", Timestamp::from_ms(0));
+        let e = armed
+            .reset(Timestamp::from_ms(1), "bob", "why", Timestamp::from_ms(1))
+            .unwrap_err();
         assert_eq!(e.state, BreakerState::Armed);
         assert_eq!(e.to_string(), "breaker drawdown: cannot reset while armed");
-        assert!(armed.arm(1).is_err());
-        assert!(armed.cool_down(1, 1).is_err());
-        let (tripped, _) = armed.trip(1, "x".into(), Some(5)).unwrap();
-        assert!(tripped.trip(2, "again".into(), None).is_err());
-        assert!(tripped.arm(2).is_err());
+        assert!(armed.arm(Timestamp::from_ms(1)).is_err());
+        assert!(
+            armed
+                .cool_down(Timestamp::from_ms(1), Timestamp::from_ms(1))
+                .is_err()
+        );
+        let (tripped, _) = armed
+            .trip(
+                Timestamp::from_ms(1),
+                "x".into(),
+                Some(Timestamp::from_ms(5)),
+            )
+            .unwrap();
+        assert!(
+            tripped
+                .trip(Timestamp::from_ms(2), "again".into(), None)
+                .is_err()
+        );
+        assert!(tripped.arm(Timestamp::from_ms(2)).is_err());
     }
 
     #[test]

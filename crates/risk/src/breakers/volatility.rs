@@ -4,6 +4,7 @@
 use super::condition::Condition;
 use rust_decimal::Decimal;
 use smc_model::RiskObservation;
+use smc_model::Timestamp;
 use std::collections::VecDeque;
 
 #[derive(Debug, Clone, Default)]
@@ -37,7 +38,7 @@ impl Condition for VolatilitySpike {
         "volatility_spike"
     }
 
-    fn observe(&mut self, observation: &RiskObservation<'_>, _now: i64) -> Option<String> {
+    fn observe(&mut self, observation: &RiskObservation<'_>, _now: Timestamp) -> Option<String> {
         let RiskObservation::Bar {
             instrument, candle, ..
         } = *observation
@@ -90,7 +91,7 @@ mod tests {
 
     fn bar(c: &mut VolatilitySpike, low: Decimal, high: Decimal) -> Option<String> {
         let candle = Candle {
-            open_time: 0,
+            open_time: Timestamp::from_ms(0),
             open: low,
             high,
             low,
@@ -102,9 +103,9 @@ mod tests {
                 instrument: InstrumentIndex::new(0),
                 timeframe: Timeframe::M1,
                 candle: &candle,
-                close_time: 60_000,
+                close_time: Timestamp::from_ms(60_000),
             },
-            60_000,
+            Timestamp::from_ms(60_000),
         )
     }
 

@@ -4,7 +4,7 @@
 //! transaction.
 
 use super::statement::Statement;
-use super::{Store, get, text};
+use super::{Store, get, opt_time, text, time};
 use crate::error::StoreError;
 use rusqlite::Row;
 use smc_risk::breakers::{
@@ -30,9 +30,9 @@ fn record(row: &Row<'_>) -> Result<BreakerRecord, StoreError> {
         name: text(row, "name", what)?,
         state: state("breakers.state", text(row, "state", what)?)?,
         reason: get(row, "reason", what)?,
-        tripped_at: get(row, "tripped_at", what)?,
-        cooldown_until: get(row, "cooldown_until", what)?,
-        updated_at: get(row, "updated_at", what)?,
+        tripped_at: opt_time(row, "tripped_at", what)?,
+        cooldown_until: opt_time(row, "cooldown_until", what)?,
+        updated_at: time(row, "updated_at", what)?,
     })
 }
 
@@ -43,7 +43,7 @@ fn transition(row: &Row<'_>) -> Result<StoredTransition, StoreError> {
         id: get(row, "id", what)?,
         transition: BreakerTransition {
             breaker: text(row, "breaker", what)?,
-            time: get(row, "time", what)?,
+            time: time(row, "time", what)?,
             action: Action::parse(&action).ok_or(StoreError::Corrupt {
                 what: "breaker_events.action",
                 value: action,
@@ -52,7 +52,7 @@ fn transition(row: &Row<'_>) -> Result<StoredTransition, StoreError> {
             to: state("breaker_events.to_state", text(row, "to_state", what)?)?,
             reason: text(row, "reason", what)?,
             operator: get(row, "operator", what)?,
-            cooldown_until: get(row, "cooldown_until", what)?,
+            cooldown_until: opt_time(row, "cooldown_until", what)?,
         },
     })
 }
@@ -70,9 +70,9 @@ fn upsert(r: &BreakerRecord) -> Statement {
         .text(r.name.clone())
         .text(r.state.as_str())
         .opt_text(r.reason.as_deref())
-        .opt_int(r.tripped_at)
-        .opt_int(r.cooldown_until)
-        .int(r.updated_at)
+        .opt_time(r.tripped_at)
+        .opt_time(r.cooldown_until)
+        .time(r.updated_at)
 }
 
 impl Store {
@@ -101,9 +101,9 @@ impl Store {
         .text(r.name.clone())
         .text(r.state.as_str())
         .opt_text(r.reason.as_deref())
-        .opt_int(r.tripped_at)
-        .opt_int(r.cooldown_until)
-        .int(r.updated_at);
+        .opt_time(r.tripped_at)
+        .opt_time(r.cooldown_until)
+        .time(r.updated_at);
         self.run(insert, "storing a new breaker").map(drop)
     }
 
@@ -119,13 +119,13 @@ impl Store {
              VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .text(t.breaker.clone())
-        .int(t.time)
+        .time(t.time)
         .text(t.action.as_str())
         .text(t.from.as_str())
         .text(t.to.as_str())
         .text(t.reason.clone())
         .opt_text(t.operator.as_deref())
-        .opt_int(t.cooldown_until);
+        .opt_time(t.cooldown_until);
         self.run_batch(&[upsert(r), event], "recording a breaker transition")
     }
 
@@ -176,12 +176,15 @@ impl BreakerStore for Store {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use smc_model::Timestamp;
 
     #[test]
     fn the_audit_trail_refuses_updates_and_deletes() {
         let store = Store::open("sqlite::memory:").unwrap();
-        let armed = BreakerRecord::armed("stale_data", 0);
-        let (tripped, t) = armed.trip(1, "no data".into(), None).unwrap();
+        let armed = BreakerRecord::armed("stale_data", Timestamp::from_ms(0));
+        let (tripped, t) = armed
+            .trip(Timestamp::from_ms(1), "no data".into(), None)
+            .unwrap();
         store.write_transition(&tripped, &t).unwrap();
         for sql in [
             "UPDATE breaker_events SET reason = 'nothing happened'",
@@ -196,7 +199,9 @@ mod tests {
     #[test]
     fn a_corrupt_state_is_an_error_naming_the_column() {
         let store = Store::open("sqlite::memory:").unwrap();
-        store.insert_breaker(&BreakerRecord::armed("x", 0)).unwrap();
+        store
+            .insert_breaker(&BreakerRecord::armed("x", Timestamp::from_ms(0)))
+            .unwrap();
         // The CHECK constraint keeps bad states out in the first place.
         let err = store
             .conn()

@@ -21,7 +21,7 @@ pub(crate) fn candle_insert(c: &LoggedCandle, if_new: bool) -> Statement {
     ))
     .text(c.instrument.to_string())
     .text(c.timeframe.to_string())
-    .int(c.candle.open_time)
+    .int(c.candle.open_time.ms())
     .text(to_json(&c.candle))
     .opt_int(c.receipt.received_at)
     .int(i64::from(c.receipt.history))

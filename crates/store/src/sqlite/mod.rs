@@ -28,6 +28,7 @@ mod step;
 
 use crate::error::StoreError;
 use rusqlite::{Connection, OpenFlags, Row};
+use smc_model::Timestamp;
 use statement::Statement;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard, PoisonError};
@@ -218,6 +219,20 @@ fn get<T: rusqlite::types::FromSql>(
     what: &'static str,
 ) -> Result<T, StoreError> {
     row.get(column).map_err(StoreError::query(what))
+}
+
+/// An epoch-milliseconds column of `row` as a time.
+fn time(row: &Row<'_>, column: &str, what: &'static str) -> Result<Timestamp, StoreError> {
+    get(row, column, what).map(Timestamp::from_ms)
+}
+
+/// A nullable epoch-milliseconds column of `row` as a time.
+fn opt_time(
+    row: &Row<'_>,
+    column: &str,
+    what: &'static str,
+) -> Result<Option<Timestamp>, StoreError> {
+    get::<Option<i64>>(row, column, what).map(|t| t.map(Timestamp::from_ms))
 }
 
 /// A text column of `row`.

@@ -109,7 +109,7 @@ pub(crate) fn fill_insert(fill: &Fill) -> Statement {
     .text(fill.instrument.to_string())
     .text(fill.trade_id.clone())
     .text(fill.client_id.as_str())
-    .int(fill.time)
+    .int(fill.time.ms())
     .text(to_json(fill))
 }
 
@@ -130,7 +130,7 @@ pub(crate) fn filled_update(fill: &Fill, filled: Decimal, ordered: Decimal) -> S
     )
     .text(filled.to_string())
     .text(status.as_str())
-    .int(fill.time)
+    .int(fill.time.ms())
     .text(fill.client_id.as_str())
 }
 

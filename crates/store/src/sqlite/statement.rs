@@ -2,6 +2,7 @@
 //! run on its own or join a batch that commits in one transaction.
 
 use rusqlite::types::{ToSql, ToSqlOutput};
+use smc_model::Timestamp;
 use std::borrow::Cow;
 
 /// One value bound to a `?`.
@@ -45,6 +46,15 @@ impl Statement {
     pub(crate) fn opt_int(mut self, v: Option<i64>) -> Self {
         self.values.push(v.map_or(Value::Null, Value::Int));
         self
+    }
+
+    /// A time, stored as epoch milliseconds.
+    pub(crate) fn time(self, v: Timestamp) -> Self {
+        self.int(v.ms())
+    }
+
+    pub(crate) fn opt_time(self, v: Option<Timestamp>) -> Self {
+        self.opt_int(v.map(Timestamp::ms))
     }
 
     pub(crate) fn text(mut self, v: impl Into<String>) -> Self {

@@ -23,9 +23,9 @@ fn status_of(event: &EngineEvent) -> Option<(&ClientOrderId, OrderStatus, Option
     Some(match event {
         EngineEvent::OrderAccepted {
             time, client_id, ..
-        } => (client_id, OrderStatus::Submitted, None, *time),
+        } => (client_id, OrderStatus::Submitted, None, (*time).ms()),
         EngineEvent::CancelRequested { time, client_id } => {
-            (client_id, OrderStatus::PendingCancel, None, *time)
+            (client_id, OrderStatus::PendingCancel, None, (*time).ms())
         }
         EngineEvent::OrderRejected {
             time,
@@ -35,7 +35,7 @@ fn status_of(event: &EngineEvent) -> Option<(&ClientOrderId, OrderStatus, Option
             client_id,
             OrderStatus::Rejected,
             Some(reason.as_str()),
-            *time,
+            (*time).ms(),
         ),
         EngineEvent::OrderCancelled {
             time,
@@ -45,7 +45,7 @@ fn status_of(event: &EngineEvent) -> Option<(&ClientOrderId, OrderStatus, Option
             client_id,
             OrderStatus::Cancelled,
             Some(reason.as_str()),
-            *time,
+            (*time).ms(),
         ),
         EngineEvent::OrderExpired {
             time,
@@ -55,7 +55,7 @@ fn status_of(event: &EngineEvent) -> Option<(&ClientOrderId, OrderStatus, Option
             client_id,
             OrderStatus::Expired,
             Some(reason.as_str()),
-            *time,
+            (*time).ms(),
         ),
         _ => return None,
     })
@@ -74,7 +74,7 @@ fn position(event: &EngineEvent) -> Option<StoredPosition> {
             qty: *qty,
             avg_price: *avg_price,
             realized_pnl: *realized_pnl,
-            updated_at: *time,
+            updated_at: (*time).ms(),
         }),
         _ => None,
     }
@@ -117,7 +117,8 @@ impl Step {
         }
         match event {
             EngineEvent::OrderSubmitted { time, order } => {
-                self.statements.push(order_insert(order, *time, false));
+                self.statements
+                    .push(order_insert(order, (*time).ms(), false));
                 self.orders.insert(
                     order.client_id.clone(),
                     CachedOrder {
@@ -137,7 +138,8 @@ impl Step {
                         kind: amended(o.request.kind, *trigger),
                         ..o.request
                     };
-                    self.statements.push(request_update(&o.request, *time));
+                    self.statements
+                        .push(request_update(&o.request, (*time).ms()));
                     self.orders.insert(client_id.clone(), o);
                 }
             }
@@ -201,7 +203,7 @@ impl Store {
         }
         match event {
             EngineEvent::OrderSubmitted { time, order } => {
-                self.record_order_if_new(order, *time).map(drop)
+                self.record_order_if_new(order, (*time).ms()).map(drop)
             }
             EngineEvent::OrderAmended {
                 time,
@@ -213,7 +215,7 @@ impl Store {
                         kind: amended(o.request.kind, *trigger),
                         ..o.request
                     };
-                    self.amend_order(&request, *time)
+                    self.amend_order(&request, (*time).ms())
                 }
                 None => Ok(()),
             },

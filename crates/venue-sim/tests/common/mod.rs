@@ -67,7 +67,7 @@ impl Reply {
 
 pub fn now_ms() -> i64 {
     use smc_model::Clock;
-    smc_model::WallClock.now_ms()
+    (smc_model::WallClock.now()).ms()
 }
 
 pub async fn start(config: SimConfig) -> Sim {

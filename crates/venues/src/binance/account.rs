@@ -13,6 +13,7 @@ use crate::execution::VenueOrder;
 use crate::net::{Cost, Method, RequestKind};
 use rust_decimal::Decimal;
 use serde::Deserialize;
+use smc_model::Timestamp;
 use smc_model::{ClientOrderId, Fill, InstrumentId, Liquidity, Side};
 use std::fmt::Write;
 
@@ -197,7 +198,7 @@ impl BinanceRest {
                         } else {
                             Liquidity::Taker
                         },
-                        time: r.time,
+                        time: Timestamp::from_ms(r.time),
                     },
                 });
             }

@@ -13,6 +13,7 @@ use super::parse_util::{dec, from_json, json_error, plain_decimal};
 use crate::market::{BookLevel, BookTop, DepthUpdate, KlineUpdate, MarketEvent, Trade};
 use serde::Deserialize;
 use serde_json::value::RawValue;
+use smc_model::Timestamp;
 use smc_model::{Candle, InstrumentId, Side, Timeframe};
 
 /// The streams this adapter parses.
@@ -247,7 +248,7 @@ fn fast_kline(venue: &str, data: &str) -> Option<KlineUpdate> {
         return None;
     }
     let candle = Candle {
-        open_time: t?,
+        open_time: Timestamp::from_ms(t?),
         open: plain_decimal(op?)?,
         high: plain_decimal(h?)?,
         low: plain_decimal(l?)?,
@@ -260,7 +261,7 @@ fn fast_kline(venue: &str, data: &str) -> Option<KlineUpdate> {
         timeframe: i?.parse().ok()?,
         candle,
         closed: x?,
-        event_time: Some(event_time?),
+        event_time: Some(Timestamp::from_ms(event_time?)),
     })
 }
 
@@ -283,7 +284,7 @@ fn parse_kline_serde(venue: &str, data: &str) -> Result<KlineUpdate, ParseError>
                 detail: e.to_string(),
             })?;
     let candle = Candle {
-        open_time: k.t,
+        open_time: Timestamp::from_ms(k.t),
         open: dec(KLINE, "k.o", k.o)?,
         high: dec(KLINE, "k.h", k.h)?,
         low: dec(KLINE, "k.l", k.l)?,
@@ -300,7 +301,7 @@ fn parse_kline_serde(venue: &str, data: &str) -> Result<KlineUpdate, ParseError>
         timeframe,
         candle,
         closed: k.x,
-        event_time: Some(m.event_time),
+        event_time: Some(Timestamp::from_ms(m.event_time)),
     })
 }
 
@@ -343,7 +344,7 @@ fn fast_trade(venue: &str, data: &str, id_key: u8) -> Option<Trade> {
         price: plain_decimal(p?)?,
         qty: plain_decimal(q?)?,
         aggressor: aggressor(m?),
-        time: time?,
+        time: Timestamp::from_ms(time?),
     })
 }
 
@@ -364,7 +365,7 @@ fn parse_agg_trade_serde(venue: &str, data: &str) -> Result<Trade, ParseError> {
         price: dec(W, "p", m.p)?,
         qty: dec(W, "q", m.q)?,
         aggressor: aggressor(m.m),
-        time: m.time,
+        time: Timestamp::from_ms(m.time),
     })
 }
 
@@ -395,7 +396,7 @@ pub fn parse_trade(venue: &str, data: &str) -> Result<Trade, ParseError> {
         price: dec(W, "p", m.p)?,
         qty: dec(W, "q", m.q)?,
         aggressor: aggressor(m.m),
-        time: m.time,
+        time: Timestamp::from_ms(m.time),
     })
 }
 
@@ -429,7 +430,7 @@ pub fn parse_book_ticker(venue: &str, data: &str) -> Result<BookTop, ParseError>
         ask: dec(W, "a", m.ask)?,
         ask_qty: dec(W, "A", m.ask_qty)?,
         update_id: m.u,
-        time: m.time.or(m.event_time).unwrap_or(0),
+        time: Timestamp::from_ms(m.time.or(m.event_time).unwrap_or(0)),
     })
 }
 
@@ -473,7 +474,7 @@ pub fn parse_depth(venue: &str, data: &str) -> Result<DepthUpdate, ParseError> {
         prev_final_update_id: m.pu,
         bids: levels("b", &m.b)?,
         asks: levels("a", &m.a)?,
-        time: m.event_time,
+        time: Timestamp::from_ms(m.event_time),
     })
 }
 
@@ -506,7 +507,7 @@ pub fn parse_klines_rest(payload: &str) -> Result<Vec<Candle>, ParseError> {
                 dec(W, &format!("[{i}][{j}]"), v)
             };
             Ok(Candle {
-                open_time: num(0)?,
+                open_time: Timestamp::from_ms(num(0)?),
                 open: s(1)?,
                 high: s(2)?,
                 low: s(3)?,

@@ -11,6 +11,7 @@ use crate::kline_sync::{KlineSync, SyncOutput};
 use crate::market::{KlineUpdate, MarketEvent};
 use crate::net::{WsClient, WsConfig, WsEvent};
 use crate::stream::MarketStreamEvent;
+use smc_model::Timestamp;
 use smc_model::{InstrumentId, Timeframe};
 use std::collections::HashMap;
 use tokio::sync::mpsc;
@@ -140,7 +141,10 @@ impl Driver {
                     if let Some(sync) = self.syncs.get_mut(&key) {
                         let out = sync.on_closed(k.candle);
                         let stream_time = k.event_time.unwrap_or_default();
-                        if !self.deliver(&key, &k.instrument, out, stream_time).await {
+                        if !self
+                            .deliver(&key, &k.instrument, out, stream_time.ms())
+                            .await
+                        {
                             return false;
                         }
                     } else if !self
@@ -183,7 +187,7 @@ impl Driver {
                 timeframe: key.1,
                 candle,
                 closed: true,
-                event_time: (!fetched).then_some(stream_time),
+                event_time: (!fetched).then_some(Timestamp::from_ms(stream_time)),
             };
             if !self
                 .emit(MarketStreamEvent::Market(MarketEvent::Kline(update)))

@@ -7,6 +7,7 @@ use super::parse_util::dec;
 use crate::execution::VenueOrder;
 use rust_decimal::Decimal;
 use serde::Deserialize;
+use smc_model::Timestamp;
 use smc_model::{ClientOrderId, Fill, InstrumentId, Liquidity, OrderStatus, Side};
 
 /// Binance's order states (`X`, `status`, `algoStatus`) to the shared ones.
@@ -145,7 +146,7 @@ pub fn parse_order(raw: &RawOrder, instrument: &InstrumentId) -> Result<VenueOrd
                 qty: dec(W, "fills.qty", &f.qty)?,
                 fee: fee_in_quote(symbol, f.commission_asset.as_deref(), commission, price),
                 liquidity: Liquidity::Taker,
-                time,
+                time: Timestamp::from_ms(time),
             })
         })
         .collect::<Result<Vec<_>, ParseError>>()?;

@@ -195,11 +195,16 @@ pub fn encode_order(
 mod tests {
     use super::*;
     use rust_decimal::dec;
+    use smc_model::Timestamp;
     use smc_model::{ClientOrderId, InstrumentId};
 
     fn order(kind: OrderKind, tif: TimeInForce, reduce_only: bool) -> OrderRequest {
         OrderRequest {
-            client_id: ClientOrderId::from_decision("smc", 1_700_000_000_000, 1),
+            client_id: ClientOrderId::from_decision(
+                "smc",
+                Timestamp::from_ms(1_700_000_000_000),
+                1,
+            ),
             instrument: InstrumentId::new("binance", "BTCUSDT").unwrap(),
             side: Side::Buy,
             qty: dec!(0.0123),

@@ -27,6 +27,7 @@ use crate::net::{
     Secret, TimeOffset,
 };
 use serde::Deserialize;
+use smc_model::Timestamp;
 use smc_model::{Candle, ClientOrderId, Clock, InstrumentId, OrderRequest, Timeframe, WallClock};
 use std::collections::HashMap;
 use std::fmt::Write;
@@ -243,9 +244,9 @@ impl BinanceRest {
 
     /// Learns the offset between the venue's clock and ours; returns it.
     pub async fn sync_clock(&self) -> Result<i64, BinanceError> {
-        let sent = WallClock.now_ms();
+        let sent = WallClock.now().ms();
         let server = self.server_time().await?;
-        let received = WallClock.now_ms();
+        let received = WallClock.now().ms();
         let offset = self.time.observe(sent, server, received);
         tracing::info!(offset_ms = offset, "venue clock offset");
         Ok(offset)
@@ -316,9 +317,12 @@ impl BinanceRest {
             let page = self.klines(symbol, timeframe, from, end_ms, max).await?;
             let n = page.len();
             if let Some(last) = page.last() {
-                from = last.open_time + timeframe.duration_ms();
+                from = (last.open_time + timeframe.duration_ms()).ms();
             }
-            out.extend(page.into_iter().filter(|c| c.open_time >= start_ms));
+            out.extend(
+                page.into_iter()
+                    .filter(|c| c.open_time >= Timestamp::from_ms(start_ms)),
+            );
             if n < max as usize || end_ms.is_some_and(|e| from > e) {
                 return Ok(out);
             }

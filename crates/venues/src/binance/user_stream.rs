@@ -25,6 +25,7 @@ use crate::stream::UserStreamEvent;
 use rust_decimal::Decimal;
 use serde::Deserialize;
 use serde_json::value::RawValue;
+use smc_model::Timestamp;
 use smc_model::{ClientOrderId, Fill, InstrumentId, Liquidity, Side};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -164,7 +165,7 @@ fn exec_update(what: &'static str, venue: &str, x: &Exec<'_>) -> Result<OrderUpd
             } else {
                 Liquidity::Taker
             },
-            time: x.time,
+            time: Timestamp::from_ms(x.time),
         });
     let order = VenueOrder {
         client_id,

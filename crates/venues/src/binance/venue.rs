@@ -16,6 +16,7 @@ use crate::net::NetError;
 use crate::stream::{MarketStreamEvent, Subscription, UserStreamEvent};
 use crate::venue::{ExecutionVenue, MarketDataRequest, MarketDataVenue, Venue};
 use async_trait::async_trait;
+use smc_model::Timestamp;
 use smc_model::{Candle, ClientOrderId, Instrument, InstrumentId, OrderRequest, Timeframe};
 use std::time::Duration;
 
@@ -190,7 +191,9 @@ impl MarketDataVenue for BinanceVenue {
                 .streams
                 .push((k.symbol.clone(), StreamKind::Kline(k.timeframe)));
             if let Some(last) = k.after {
-                config.history.push((k.symbol.clone(), k.timeframe, last));
+                config
+                    .history
+                    .push((k.symbol.clone(), k.timeframe, last.ms()));
             }
         }
         for symbol in &request.trades {
@@ -220,7 +223,7 @@ impl MarketDataVenue for BinanceVenue {
         // Binance's last candle is the current one while it is open.
         if candles
             .last()
-            .is_some_and(|c| c.open_time + timeframe.duration_ms() > now)
+            .is_some_and(|c| c.open_time + timeframe.duration_ms() > Timestamp::from_ms(now))
         {
             candles.pop();
         }

@@ -202,7 +202,7 @@ impl std::fmt::Debug for HttpClient {
 }
 
 fn now_ms() -> i64 {
-    WallClock.now_ms()
+    (WallClock.now()).ms()
 }
 
 impl HttpClient {

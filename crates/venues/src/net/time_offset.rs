@@ -23,7 +23,7 @@ impl TimeOffset {
 
     /// The venue's current time estimated from the local wall clock.
     pub fn venue_now_ms(&self) -> i64 {
-        WallClock.now_ms() + self.offset_ms()
+        (WallClock.now() + self.offset_ms()).ms()
     }
 
     /// Learns the offset from a server time read between two local times
