@@ -132,7 +132,7 @@ impl<'p> Accumulator<'p> {
         };
         match parse_row(self.path, layout, fields, line, self.previous) {
             Ok(candle) => {
-                self.previous = Some(Timestamp::from_ms(candle.open_time.ms()));
+                self.previous = Some(candle.open_time);
                 self.candles.push(candle);
                 Ok(())
             }

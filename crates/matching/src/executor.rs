@@ -183,7 +183,7 @@ impl Executor {
         let (total, qty) = match self.plan(st, o, level, liquidity, pf) {
             Plan::Fill { total, qty } => (total, qty),
             Plan::Block => {
-                oms.open_mut()[idx].blocked_bar = Some(Timestamp::from_ms(st.bar.open_time.ms()));
+                oms.open_mut()[idx].blocked_bar = Some(st.bar.open_time);
                 return;
             }
             Plan::Expire(reason) => return self.end(idx, oms, OrderStatus::Expired, reason, out),
@@ -220,7 +220,7 @@ impl Executor {
             fee,
             liquidity,
             realized,
-            time: Timestamp::from_ms(st.bar.open_time.ms()),
+            time: st.bar.open_time,
             setup: o.setup.clone(),
             position: pf.position(st.i),
         }));
@@ -247,12 +247,12 @@ impl Executor {
         }
         let group =
             (parent.stop_loss.is_some() && parent.take_profit.is_some()).then(|| oms.new_group());
-        for leg in bracket_legs(&parent, group, Timestamp::from_ms(st.bar.open_time.ms())) {
+        for leg in bracket_legs(&parent, group, st.bar.open_time) {
             let request = leg.request.clone();
             match oms.submit(leg) {
                 Ok(()) => out.push(VenueReport::Placed {
                     order: request,
-                    eligible_at: Timestamp::from_ms(st.bar.open_time.ms()),
+                    eligible_at: st.bar.open_time,
                 }),
                 Err(e) => out.push(VenueReport::Rejected {
                     client_id: request.client_id,

@@ -23,7 +23,6 @@ use crate::oms::{Oms, Order};
 use crate::portfolio::Portfolio;
 use rust_decimal::Decimal;
 use smc_model::InstrumentIndex;
-use smc_model::Timestamp;
 use smc_model::{Candle, InstrumentSpec, OrderKind, Side, TimeInForce};
 
 /// Where an order fills on a leg from `a` to `b`.
@@ -110,7 +109,7 @@ impl MatchingEngine {
         portfolio: &mut Portfolio,
         out: &mut Vec<VenueReport>,
     ) {
-        if !oms.has_eligible(i, Timestamp::from_ms(bar.open_time.ms())) {
+        if !oms.has_eligible(i, bar.open_time) {
             return;
         }
         let position = portfolio.position(i).qty;
@@ -264,8 +263,8 @@ impl MatchingEngine {
 fn candidate(o: &Order, i: usize, bar: &Candle) -> bool {
     o.instrument == InstrumentIndex::new(i)
         && o.status.is_open()
-        && o.eligible_at <= Timestamp::from_ms(bar.open_time.ms())
-        && o.blocked_bar != Some(Timestamp::from_ms(bar.open_time.ms()))
+        && o.eligible_at <= bar.open_time
+        && o.blocked_bar != Some(bar.open_time)
 }
 
 /// What one bar's matching knows.

@@ -276,7 +276,7 @@ impl Portfolio {
         time: Timestamp,
         equity: Decimal,
     ) {
-        snap.time = Timestamp::from_ms(time.ms());
+        snap.time = time;
         snap.equity = equity;
         if self.kind != AccountKind::Spot {
             snap.margin_used = self.margin_used();
@@ -288,7 +288,7 @@ impl Portfolio {
 
     /// Writes the account into `snap` (in place: no allocation once sized).
     pub fn write_snapshot(&self, snap: &mut PortfolioSnapshot, time: Timestamp, equity: Decimal) {
-        snap.time = Timestamp::from_ms(time.ms());
+        snap.time = time;
         snap.cash = self.cash;
         snap.equity = equity;
         snap.margin_used = self.margin_used();

@@ -215,7 +215,7 @@ fn trade_row(number: usize, t: &RoundTrip) -> Markup {
         tr {
             td { (number) }
             td class=(side_class) { (side) }
-            td { (time(Timestamp::from_ms(t.entry_time.ms()))) }
+            td { (time(t.entry_time)) }
             td { (t.entry_price.normalize()) }
             td { (t.exit_time.map(time).unwrap_or_else(|| "open".into())) }
             td { (t.exit_price.map(|p| p.normalize().to_string()).unwrap_or_default()) }

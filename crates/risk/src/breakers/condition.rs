@@ -23,10 +23,10 @@ pub trait Condition: Send {
 }
 
 /// The time an observation happened.
-pub fn observation_time(observation: &RiskObservation<'_>) -> i64 {
+pub fn observation_time(observation: &RiskObservation<'_>) -> Timestamp {
     match observation {
-        RiskObservation::Bar { close_time, .. } => (*close_time).ms(),
-        RiskObservation::Event(e) => (e.time()).ms(),
-        RiskObservation::Time(t) => (*t).ms(),
+        RiskObservation::Bar { close_time, .. } => *close_time,
+        RiskObservation::Event(e) => e.time(),
+        RiskObservation::Time(t) => *t,
     }
 }

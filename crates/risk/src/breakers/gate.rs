@@ -252,9 +252,7 @@ impl<G: RiskGate> RiskGate for BreakerGate<G> {
 
     fn observe(&mut self, observation: RiskObservation<'_>, sink: &mut dyn EventSink) {
         self.inner.observe(observation, sink);
-        self.now = self
-            .now
-            .max(Timestamp::from_ms(observation_time(&observation)));
+        self.now = self.now.max(observation_time(&observation));
         for i in 0..self.breakers.len() {
             let breach = self.breakers[i].condition.observe(&observation, self.now);
             self.step(i, breach, sink);

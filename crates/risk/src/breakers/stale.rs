@@ -11,7 +11,7 @@ use smc_model::Timestamp;
 #[derive(Debug, Clone)]
 pub struct StaleData {
     max_age_ms: i64,
-    last_data: Option<i64>,
+    last_data: Option<Timestamp>,
 }
 
 impl StaleData {
@@ -31,14 +31,11 @@ impl Condition for StaleData {
     fn observe(&mut self, observation: &RiskObservation<'_>, now: Timestamp) -> Option<String> {
         let why = self.last_data.and_then(|last| {
             let age = now - last;
-            (age > Timestamp::from_ms(self.max_age_ms))
+            (age > self.max_age_ms)
                 .then(|| format!("no market data for {age} ms, limit {} ms", self.max_age_ms))
         });
         if let RiskObservation::Bar { close_time, .. } = *observation {
-            self.last_data = Some(
-                self.last_data
-                    .map_or(close_time.ms(), |t| t.max(close_time.ms())),
-            );
+            self.last_data = Some(self.last_data.map_or(close_time, |t| t.max(close_time)));
         }
         why
     }
