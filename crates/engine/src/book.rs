@@ -70,15 +70,16 @@ impl Book {
             Some(q) => q,
             None => {
                 let raw = match order.size {
-                    Size::Qty(q) => q,
-                    Size::Notional(n) => n / price,
+                    Size::Qty(q) => Some(q),
+                    Size::Notional(n) => n.checked_div(price),
                     Size::EquityFraction(f) => {
                         let rate = self.fees.rate(Liquidity::Taker);
                         self.portfolio
                             .fraction_qty(i.get(), order.side(), f, price, rate)
                     }
-                    Size::ClosePosition => reducible,
+                    Size::ClosePosition => Some(reducible),
                 };
+                let raw = raw.ok_or("size overflows the decimal range")?;
                 let spec = self
                     .spec(i)
                     .ok_or_else(|| format!("no instrument with index {i}"))?;

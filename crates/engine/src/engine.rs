@@ -75,6 +75,12 @@ pub enum EngineError {
     UnknownInstrumentId(String),
     #[error("a venue report about {0}, but this engine fills its own orders (simulated execution)")]
     NotExternal(String),
+    #[error(
+        "the account's equity overflows the decimal range when marked at {price} \
+         (candle opening {}): the prices or the starting cash are out of range",
+        .time.format_utc()
+    )]
+    EquityOverflow { price: Decimal, time: Timestamp },
 }
 
 /// One engine: strategy, risk gate, execution, book, trade ledger.
@@ -203,7 +209,12 @@ impl Engine {
             }
             let portfolio = &mut self.book.portfolio;
             portfolio.mark(i, candle.close);
-            let equity = portfolio.equity();
+            let equity = portfolio
+                .checked_equity()
+                .ok_or(EngineError::EquityOverflow {
+                    price: candle.close,
+                    time: candle.open_time,
+                })?;
             // Fills (above) rewrote the snapshot in full; a mark changes little.
             portfolio.write_mark(&mut self.snapshot, i, close_time, equity);
             let bar = RiskObservation::Bar {

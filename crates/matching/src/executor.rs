@@ -132,10 +132,13 @@ impl Executor {
                 };
                 let rate = self.fees.rate(liquidity);
                 let raw = match o.size {
-                    Size::Qty(q) => q,
-                    Size::Notional(n) => n / price,
+                    Size::Qty(q) => Some(q),
+                    Size::Notional(n) => n.checked_div(price),
                     Size::EquityFraction(f) => pf.fraction_qty(st.i, side, f, price, rate),
-                    Size::ClosePosition => reducible,
+                    Size::ClosePosition => Some(reducible),
+                };
+                let Some(raw) = raw else {
+                    return Plan::Expire("size overflows the decimal range".into());
                 };
                 match st.spec.round_qty(raw, price) {
                     Ok(q) => q,

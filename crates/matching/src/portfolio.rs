@@ -85,6 +85,22 @@ impl Portfolio {
         equity
     }
 
+    /// [`Portfolio::equity`], or `None` when it does not fit a decimal (marks
+    /// near 1e28 on a large position): the caller stops with an error
+    /// instead of panicking.
+    pub fn checked_equity(&self) -> Option<Decimal> {
+        let mut equity = self.cash;
+        for p in self.positions.iter().filter(|p| !p.qty.is_zero()) {
+            let value = p.qty.checked_mul(p.mark)?;
+            let value = match self.kind {
+                AccountKind::Spot => value,
+                AccountKind::Margin { .. } => value.checked_sub(p.cost)?,
+            };
+            equity = equity.checked_add(value)?;
+        }
+        Some(equity)
+    }
+
     /// Equity with instrument `i` marked at `price` instead of its last mark.
     pub fn equity_at(&self, i: usize, price: Decimal) -> Decimal {
         let p = self.position(i);
@@ -115,7 +131,8 @@ impl Portfolio {
 
     /// The unrounded quantity that spends `fraction` of equity at `price`
     /// with a fee rate of `fee_rate` included: all-in (`fraction` 1) leaves
-    /// nothing unspent but the lot remainder.
+    /// nothing unspent but the lot remainder. `None` when the quantity does
+    /// not fit a decimal (a price near 1e-28).
     pub fn fraction_qty(
         &self,
         i: usize,
@@ -123,19 +140,21 @@ impl Portfolio {
         fraction: Decimal,
         price: Decimal,
         fee_rate: Decimal,
-    ) -> Decimal {
+    ) -> Option<Decimal> {
         if price <= Decimal::ZERO {
-            return Decimal::ZERO;
+            return Some(Decimal::ZERO);
         }
-        let budget = fraction * self.equity_at(i, price);
+        let budget = fraction.checked_mul(self.equity_at(i, price))?;
         match (self.kind, side) {
-            (AccountKind::Spot, Side::Buy) => {
-                budget.min(self.cash) / (price * (Decimal::ONE + fee_rate))
+            (AccountKind::Spot, Side::Buy) => budget
+                .min(self.cash)
+                .checked_div(price * (Decimal::ONE + fee_rate)),
+            (AccountKind::Spot, Side::Sell) => {
+                Some(budget.checked_div(price)?.min(self.position(i).qty))
             }
-            (AccountKind::Spot, Side::Sell) => (budget / price).min(self.position(i).qty),
             (AccountKind::Margin { leverage }, _) => {
                 let lev = leverage.max(Decimal::ONE);
-                budget / (price * (Decimal::ONE / lev + fee_rate))
+                budget.checked_div(price * (Decimal::ONE / lev + fee_rate))
             }
         }
     }

@@ -80,6 +80,10 @@ pub enum InstrumentError {
     BelowMinNotional { notional: Decimal, min: Decimal },
     #[error("price {0} is not positive")]
     BadPrice(Decimal),
+    /// The numbers are beyond what a 96-bit decimal holds (a price near
+    /// 1e-28, a quantity near 1e28): refused rather than wrapped or panicked.
+    #[error("{what} overflows the decimal range")]
+    Overflow { what: &'static str },
 }
 
 /// Spot (cash) or a perpetual future (margin, long and short, funding).
@@ -118,9 +122,15 @@ impl InstrumentSpec {
         if self.tick_size.is_zero() {
             return Ok(price);
         }
-        let ticks = price / self.tick_size;
+        let overflow = InstrumentError::Overflow {
+            what: "price in ticks",
+        };
+        let ticks = price.checked_div(self.tick_size).ok_or(overflow.clone())?;
         let ticks = if buy { ticks.floor() } else { ticks.ceil() };
-        Ok((ticks * self.tick_size).normalize())
+        Ok(ticks
+            .checked_mul(self.tick_size)
+            .ok_or(overflow)?
+            .normalize())
     }
 
     /// Rounds a quantity down to the lot (rounding never increases risk) and
@@ -129,7 +139,12 @@ impl InstrumentSpec {
         let rounded = if self.lot_size.is_zero() {
             qty
         } else {
-            ((qty / self.lot_size).floor() * self.lot_size).normalize()
+            qty.checked_div(self.lot_size)
+                .and_then(|lots| lots.floor().checked_mul(self.lot_size))
+                .ok_or(InstrumentError::Overflow {
+                    what: "quantity in lots",
+                })?
+                .normalize()
         };
         if rounded <= Decimal::ZERO {
             return Err(InstrumentError::ZeroQuantity {
@@ -143,7 +158,9 @@ impl InstrumentSpec {
                 min: self.min_qty,
             });
         }
-        let notional = rounded * price;
+        let notional = rounded
+            .checked_mul(price)
+            .ok_or(InstrumentError::Overflow { what: "notional" })?;
         if notional < self.min_notional {
             return Err(InstrumentError::BelowMinNotional {
                 notional,
@@ -177,6 +194,33 @@ mod tests {
         min_notional: dec!(5),
     };
 
+    #[test]
+    fn sizes_beyond_the_decimal_range_are_refused_not_panicked() {
+        let spec = InstrumentSpec::FRACTIONAL;
+        let huge = Decimal::MAX / Decimal::TWO;
+        assert_eq!(
+            spec.round_qty(huge, Decimal::ONE),
+            Err(InstrumentError::Overflow {
+                what: "quantity in lots"
+            })
+        );
+        let whole = InstrumentSpec {
+            lot_size: Decimal::ONE,
+            ..InstrumentSpec::FRACTIONAL
+        };
+        assert_eq!(
+            whole.round_qty(huge, Decimal::TEN),
+            Err(InstrumentError::Overflow { what: "notional" })
+        );
+        let ticked = InstrumentSpec {
+            tick_size: Decimal::new(1, 8),
+            ..InstrumentSpec::FRACTIONAL
+        };
+        assert!(matches!(
+            ticked.round_price(huge, true),
+            Err(InstrumentError::Overflow { .. })
+        ));
+    }
     #[test]
     fn ids_parse_and_print() {
         let id: InstrumentId = "Binance:btcusdt".parse().unwrap();

@@ -203,12 +203,13 @@ impl SmcStrategy {
         let risk_per_unit = (entry - stop).abs();
         let equity = ctx.portfolio.equity;
         let risk_percent = self.config.risk_percent.unwrap_or(Decimal::ONE);
-        let risk = equity * risk_percent / Decimal::ONE_HUNDRED;
+        let risk = equity.checked_mul(risk_percent)? / Decimal::ONE_HUNDRED;
         // Risk-based size, but never more than 99 % of the equity buys
         // outright (the rest pays fees): a tight stop must not turn into
         // leverage the account does not have.
-        let affordable = equity * Decimal::new(99, 2) / entry;
-        let qty = (risk / risk_per_unit).min(affordable);
+        // Checked: a price near 1e-28 must refuse the entry, not panic.
+        let affordable = (equity * Decimal::new(99, 2)).checked_div(entry)?;
+        let qty = risk.checked_div(risk_per_unit)?.min(affordable);
         let pattern = if zone.kind == Kind::Ob {
             "ob_retest"
         } else {

@@ -36,6 +36,11 @@ pub fn plain_decimal(s: &str) -> Option<Decimal> {
     for (i, &b) in digits.iter().enumerate() {
         match b {
             b'0'..=b'9' => {
+                // A 20th digit could overflow the u64 before any check
+                // after it: leave such numbers to the exact parser.
+                if count == 19 {
+                    return None;
+                }
                 mantissa = mantissa * 10 + u64::from(b - b'0');
                 count += 1;
             }
@@ -43,9 +48,6 @@ pub fn plain_decimal(s: &str) -> Option<Decimal> {
                 scale = Some(u32::try_from(digits.len() - i - 1).ok()?);
             }
             _ => return None,
-        }
-        if count > 19 {
-            return None;
         }
     }
     let lo = mantissa as u32;
@@ -143,6 +145,32 @@ mod tests {
     struct T {
         a: u64,
         b: String,
+    }
+
+    proptest::proptest! {
+        /// Any string, and any run of digits with a point and a sign, up to
+        /// 30 digits: no panic (overflow checks on), and whatever the fast
+        /// path accepts is exactly what `Decimal::from_str` reads.
+        #[test]
+        fn the_fast_path_never_panics_and_agrees(
+            s in "[-]?[0-9]{0,30}([.][0-9]{0,30})?|\\PC{0,40}"
+        ) {
+            if let Some(fast) = plain_decimal(&s) {
+                let slow = Decimal::from_str(&s).ok();
+                proptest::prop_assert_eq!(Some(fast), slow);
+                proptest::prop_assert_eq!(fast.to_string(), slow.unwrap().to_string());
+            }
+        }
+    }
+
+    #[test]
+    fn twenty_digits_leave_the_fast_path_without_overflow() {
+        assert_eq!(plain_decimal("99999999999999999999"), None);
+        assert_eq!(plain_decimal("18446744073709551616"), None);
+        assert_eq!(
+            dec("t", "p", "18446744073709551616").unwrap(),
+            Decimal::from_str("18446744073709551616").unwrap()
+        );
     }
 
     #[test]
