@@ -336,7 +336,8 @@ impl HttpClient {
         let retry_after = retry_after_ms(&headers);
         match status {
             429 => {
-                let until_ms = now + retry_after.unwrap_or(ms(self.config.default_retry_after));
+                let until_ms =
+                    now.saturating_add(retry_after.unwrap_or(ms(self.config.default_retry_after)));
                 self.with_limiter(|l| l.back_off_until(until_ms));
                 tracing::warn!(path = %req.path, until_ms, "HTTP 429: backing off");
                 Err(NetError::TooManyRequests {
@@ -347,7 +348,8 @@ impl HttpClient {
                 })
             }
             418 => {
-                let until_ms = now + retry_after.unwrap_or(ms(self.config.default_ban));
+                let until_ms =
+                    now.saturating_add(retry_after.unwrap_or(ms(self.config.default_ban)));
                 self.with_limiter(|l| l.ban_until(until_ms));
                 tracing::error!(path = %req.path, until_ms, "HTTP 418: IP banned, trading stopped");
                 Err(NetError::Banned {
@@ -376,11 +378,17 @@ fn ms(d: Duration) -> i64 {
     i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
 }
 
-/// `Retry-After` in seconds (the form venues use), as milliseconds.
+/// The longest wait a `Retry-After` can impose: Binance's longest IP ban
+/// is three days; a larger value is a broken header, not a reason to stop
+/// for centuries (or to overflow the clock arithmetic).
+const MAX_RETRY_AFTER_MS: i64 = 7 * 24 * 3_600_000;
+
+/// `Retry-After` in seconds (the form venues use), as milliseconds, at
+/// most a week.
 fn retry_after_ms(headers: &HeaderMap) -> Option<i64> {
     let v = headers.get("retry-after")?.to_str().ok()?;
     let secs: i64 = v.trim().parse().ok()?;
-    Some(secs.max(0).saturating_mul(1000))
+    Some(secs.clamp(0, MAX_RETRY_AFTER_MS / 1000) * 1000)
 }
 
 fn classify(method: &'static str, path: &str, e: &reqwest::Error) -> NetError {
@@ -399,5 +407,27 @@ fn classify(method: &'static str, path: &str, e: &reqwest::Error) -> NetError {
             path,
             detail: e.to_string(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use reqwest::header::HeaderValue;
+
+    fn after(v: &str) -> Option<i64> {
+        let mut h = HeaderMap::new();
+        h.insert("retry-after", HeaderValue::from_str(v).unwrap());
+        retry_after_ms(&h)
+    }
+
+    #[test]
+    fn retry_after_is_read_in_seconds_and_capped_at_a_week() {
+        assert_eq!(after("3"), Some(3_000));
+        assert_eq!(after(" 120 "), Some(120_000));
+        assert_eq!(after("-5"), Some(0));
+        assert_eq!(after("9223372036854775807"), Some(MAX_RETRY_AFTER_MS));
+        assert_eq!(after("soon"), None);
+        assert_eq!(retry_after_ms(&HeaderMap::new()), None);
     }
 }
