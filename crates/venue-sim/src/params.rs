@@ -150,6 +150,35 @@ mod tests {
         assert_eq!(Params::parse("x=%C3%A9", b"").unwrap().get("x"), Some("é"));
     }
 
+    proptest::proptest! {
+        /// Any query and body: no panic, and every failure is a Binance
+        /// error code, not a crash of the simulator's request handler.
+        #[test]
+        fn any_request_parses_or_is_refused_with_a_code(
+            query in r"[a-zA-Z0-9=&%+\[\]\x22.,-]{0,80}|\PC{0,40}",
+            body in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..80),
+        ) {
+            match Params::parse(&query, &body) {
+                Ok(p) => {
+                    for name in ["quantity", "price", "limit", "symbols", "newClientOrderId"] {
+                        for code in [
+                            p.decimal(name).err().map(|e| e.code),
+                            p.integer(name).err().map(|e| e.code),
+                            p.boolean(name).err().map(|e| e.code),
+                            p.symbol_list().err().map(|e| e.code),
+                        ]
+                        .into_iter()
+                        .flatten()
+                        {
+                            proptest::prop_assert!(code == -1100 || code == -1102, "{code}");
+                        }
+                    }
+                }
+                Err(e) => proptest::prop_assert!(e.code < 0),
+            }
+        }
+    }
+
     #[test]
     fn typed_getters_use_binance_codes() {
         let p = Params::parse("quantity=1e5&price=-1&limit=x", b"").unwrap();
