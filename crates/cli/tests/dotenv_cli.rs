@@ -51,6 +51,7 @@ fn live_mode_refuses_an_env_file_others_can_read() {
                 "--mode",
                 "live",
                 "--confirm-live",
+                "--allow-local-venue",
                 "--venue-url",
                 "127.0.0.1:9",
             ])

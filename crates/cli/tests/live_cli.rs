@@ -40,9 +40,18 @@ fn start_sim(speed: u32) -> Sim {
             WITHDRAW_SECRET,
             "--withdrawal-key",
             WITHDRAW_KEY,
+            "--api-key",
+            TRANSFER_KEY,
+            "--api-secret",
+            SECRET,
+            "--transfer-key",
+            TRANSFER_KEY,
         ],
     )
 }
+
+/// A key that may move funds between accounts (but not withdraw).
+const TRANSFER_KEY: &str = "TransferKeyForRefusalTests0000000000000000000000000000000000000T";
 
 fn config(dir: &Path, breakers: bool) -> PathBuf {
     let path = dir.join(if breakers {
@@ -64,14 +73,20 @@ fn config(dir: &Path, breakers: bool) -> PathBuf {
 
 fn live(sim: &Sim, config: &Path, db: &Path, key: (&str, &str)) -> Command {
     let mut c = smc();
-    c.args(["run", "--mode", "live", "--confirm-live"])
-        .args(["--venue-url", &sim.addr, "--symbol", "BTCUSDT"])
-        .arg("--config")
-        .arg(config)
-        .arg("--db")
-        .arg(db)
-        .env("BINANCE_API_KEY", key.0)
-        .env("BINANCE_API_SECRET", key.1);
+    c.args([
+        "run",
+        "--mode",
+        "live",
+        "--confirm-live",
+        "--allow-local-venue",
+    ])
+    .args(["--venue-url", &sim.addr, "--symbol", "BTCUSDT"])
+    .arg("--config")
+    .arg(config)
+    .arg("--db")
+    .arg(db)
+    .env("BINANCE_API_KEY", key.0)
+    .env("BINANCE_API_SECRET", key.1);
     c
 }
 
@@ -149,7 +164,7 @@ fn live_survives_twenty_kills_with_nothing_lost_or_duplicated() {
 }
 
 #[test]
-fn live_mode_refuses_without_confirmation_limits_breakers_or_with_a_withdrawal_key() {
+fn live_mode_refuses_without_confirmation_limits_breakers_a_safe_key_or_a_binance_host() {
     let dir = tempfile::tempdir().unwrap();
     let sim = start_sim(1);
     let db = dir.path().join("refused.db");
@@ -191,6 +206,39 @@ fn live_mode_refuses_without_confirmation_limits_breakers_or_with_a_withdrawal_k
         (WITHDRAW_KEY, WITHDRAW_SECRET),
     ));
     assert!(withdrawal.contains("may withdraw"), "{withdrawal}");
+    let transfer = run(live(&sim, &with_breakers, &db, (TRANSFER_KEY, SECRET)));
+    assert!(transfer.contains("may transfer funds"), "{transfer}");
+    let empty = run(live(&sim, &with_breakers, &db, ("", "")));
+    assert!(empty.contains("is empty"), "{empty}");
+    // A loopback server without --allow-local-venue: keys go only to Binance.
+    let mut local = smc();
+    local
+        .args(["run", "--mode", "live", "--confirm-live"])
+        .args(["--venue-url", &sim.addr, "--symbol", "BTCUSDT", "--config"])
+        .arg(&with_breakers)
+        .env("BINANCE_API_KEY", KEY)
+        .env("BINANCE_API_SECRET", SECRET);
+    let local = run(local);
+    assert!(local.contains("--allow-local-venue"), "{local}");
+    let mut remote = smc();
+    remote
+        .args([
+            "run",
+            "--mode",
+            "live",
+            "--confirm-live",
+            "--allow-local-venue",
+        ])
+        .args([
+            "--venue-url",
+            "https://api.binance.com.example.org",
+            "--config",
+        ])
+        .arg(&with_breakers)
+        .env("BINANCE_API_KEY", KEY)
+        .env("BINANCE_API_SECRET", SECRET);
+    let remote = run(remote);
+    assert!(remote.contains("Binance's own host"), "{remote}");
     // Nothing was sent by any refused start.
     assert!(
         venue_account(&sim.addr, "spot", "BTCUSDT", "BTC")

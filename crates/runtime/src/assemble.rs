@@ -11,6 +11,7 @@ use crate::event::Mode;
 use crate::live_start::{check_key, refuse_live};
 use crate::spec::{Market, SessionSpec};
 use crate::strategies::{StrategyName, session_strategy, strategy_name};
+use crate::venue_target::VenueTarget;
 use rust_decimal::Decimal;
 use smc_engine::{AccountKind, EngineConfig, EngineInstrument};
 use smc_model::{ApproveAll, Clock, Instrument, InstrumentId, RiskGate, Timeframe, WallClock};
@@ -67,7 +68,10 @@ pub fn assemble(spec: &SessionSpec, runtime: &tokio::runtime::Runtime) -> Sessio
     let instruments = match &connections.execution {
         // The execution venue keeps the rules to round orders with.
         Some(execution) => {
-            runtime.block_on(check_key(execution.as_ref()))?;
+            let venue = spec.venue_spec();
+            let target = VenueTarget::parse(venue.url.as_deref(), venue.market)
+                .map_err(SessionError::Setting)?;
+            runtime.block_on(check_key(execution.as_ref(), &target))?;
             runtime.block_on(execution.instruments(&symbols))
         }
         None => runtime.block_on(connections.market_data.instruments(&symbols)),

@@ -4,8 +4,9 @@
 
 use crate::error::{SessionError, SessionResult};
 use crate::spec::{Market, VenueSpec};
+use crate::venue_target::VenueTarget;
 use smc_config::env::Credentials;
-use smc_venues::binance::{BinanceMarket, BinanceUrls, BinanceVenue};
+use smc_venues::binance::{BinanceMarket, BinanceVenue};
 use smc_venues::net::Secret;
 use smc_venues::{ExecutionVenue, MarketDataVenue};
 use std::sync::Arc;
@@ -24,10 +25,9 @@ pub fn connect(spec: &VenueSpec, credentials: Option<&Credentials>) -> SessionRe
         Market::Spot => BinanceMarket::Spot,
         Market::UsdM => BinanceMarket::UsdM,
     };
-    let urls = match &spec.url {
-        Some(u) => BinanceUrls::local(u.trim_start_matches("http://").trim_end_matches('/')),
-        None => BinanceUrls::production(market),
-    };
+    let urls = VenueTarget::parse(spec.url.as_deref(), spec.market)
+        .map_err(SessionError::Setting)?
+        .urls(market);
     let keys = credentials.map(|c| smc_venues::binance::Credentials {
         api_key: c.api_key.clone(),
         secret: Secret::new(c.api_secret.expose()),

@@ -47,6 +47,8 @@ pub mod session;
 pub mod spec;
 /// The built-in strategies by name.
 pub mod strategies;
+/// Which server a session talks to, and where live mode may send keys.
+pub mod venue_target;
 
 pub use bus::{Delivery, EventBus, Lossless, Lossy};
 pub use error::{SessionError, SessionResult};

@@ -6,6 +6,7 @@
 
 use crate::error::{SessionError, SessionResult};
 use crate::spec::SessionSpec;
+use crate::venue_target::VenueTarget;
 use rust_decimal::Decimal;
 use smc_config::env::Credentials;
 use smc_model::Timestamp;
@@ -32,19 +33,39 @@ pub fn refuse_live(spec: &SessionSpec) -> SessionResult<Credentials> {
             "live mode needs at least one circuit breaker (risk_manager.circuit_breakers)",
         );
     }
+    let target = VenueTarget::parse(spec.venue_spec().url.as_deref(), spec.venue.market)
+        .map_err(SessionError::Setting)?;
+    if let Some(why) = target.live_refusal(spec.allow_local_venue) {
+        return refuse(&why);
+    }
+    if let VenueTarget::Local { host_port, .. } = &target {
+        tracing::warn!(
+            "live mode against the local server {host_port} (--allow-local-venue): \
+             no order reaches a real exchange"
+        );
+    }
     match &spec.credentials {
+        Some(c) if c.api_key.trim().is_empty() || c.api_secret.expose().trim().is_empty() => {
+            refuse("BINANCE_API_KEY or BINANCE_API_SECRET is empty: live mode needs both")
+        }
         Some(c) => Ok(c.clone()),
         None => refuse("live mode needs BINANCE_API_KEY and BINANCE_API_SECRET in the environment"),
     }
 }
 
-/// Refuses a key that may withdraw (checked on the venue, after syncing
-/// the clock the signature needs).
-pub async fn check_key(venue: &dyn ExecutionVenue) -> SessionResult<()> {
+/// Refuses a key that may withdraw or move funds between accounts, and
+/// warns about one without an IP restriction (checked on the venue, after
+/// syncing the clock the signature needs). The testnet serves no `/sapi`:
+/// there the check is skipped with a warning.
+pub async fn check_key(venue: &dyn ExecutionVenue, target: &VenueTarget) -> SessionResult<()> {
     venue
         .sync_clock()
         .await
         .map_err(SessionError::venue("reading the venue's clock"))?;
+    if *target == VenueTarget::Testnet {
+        tracing::warn!("the testnet serves no /sapi: the API key's permissions are not checked");
+        return Ok(());
+    }
     let permissions = venue.key_permissions().await.map_err(SessionError::venue(
         "reading the API key's permissions (/sapi/v1/account/apiRestrictions)",
     ))?;
@@ -52,6 +73,16 @@ pub async fn check_key(venue: &dyn ExecutionVenue) -> SessionResult<()> {
         return Err(SessionError::Refused(
             "this API key may withdraw funds: live mode refuses it; create a key without withdrawal permission; no order was sent".into(),
         ));
+    }
+    if permissions.transfer {
+        return Err(SessionError::Refused(
+            "this API key may transfer funds (internal or universal transfer): live mode refuses it; create a key without transfer permission; no order was sent".into(),
+        ));
+    }
+    if !permissions.ip_restricted {
+        tracing::warn!(
+            "this API key works from any IP address: restrict it to this machine's address on Binance"
+        );
     }
     Ok(())
 }

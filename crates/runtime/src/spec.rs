@@ -55,6 +55,10 @@ pub struct SessionSpec {
     pub max_bars: Option<u64>,
     /// Live mode only: the user's confirmation that real orders go out.
     pub confirm_live: bool,
+    /// Live mode only: trading against a loopback Binance-protocol server
+    /// (a simulator) is allowed; without it live mode talks only to
+    /// Binance's own hosts over TLS.
+    pub allow_local_venue: bool,
     /// Live mode only: the venue's API key (the command line reads it from
     /// the environment).
     pub credentials: Option<Credentials>,

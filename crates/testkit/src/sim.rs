@@ -28,11 +28,13 @@ pub fn test_keys() -> Vec<KeyConfig> {
             key: KEY.into(),
             secret: SECRET.into(),
             withdrawals: false,
+            transfers: false,
         },
         KeyConfig {
             key: WITHDRAW_KEY.into(),
             secret: WITHDRAW_SECRET.into(),
             withdrawals: true,
+            transfers: false,
         },
     ]
 }

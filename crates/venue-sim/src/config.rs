@@ -21,6 +21,9 @@ pub struct KeyConfig {
     /// Whether `/sapi/v1/account/apiRestrictions` reports withdrawals as
     /// enabled (live mode must refuse such a key).
     pub withdrawals: bool,
+    /// Whether it reports internal and universal transfers as enabled
+    /// (live mode must refuse such a key too).
+    pub transfers: bool,
 }
 
 impl std::fmt::Debug for KeyConfig {
@@ -29,6 +32,7 @@ impl std::fmt::Debug for KeyConfig {
             .field("key", &self.key)
             .field("secret", &"<redacted>")
             .field("withdrawals", &self.withdrawals)
+            .field("transfers", &self.transfers)
             .finish()
     }
 }
@@ -48,6 +52,7 @@ impl KeyConfig {
             key: random_token(64),
             secret: random_token(64),
             withdrawals: false,
+            transfers: false,
         }
     }
 }

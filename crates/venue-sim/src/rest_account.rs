@@ -165,8 +165,8 @@ pub fn api_restrictions(req: &Request) -> Answer {
         .ok_or_else(ApiError::key_rejected)?;
     Ok(json!({
         "ipRestrict": false, "createTime": state.created, "enableReading": true,
-        "enableWithdrawals": state.withdrawals, "enableInternalTransfer": false,
-        "enableMargin": false, "enableFutures": true, "permitsUniversalTransfer": false,
+        "enableWithdrawals": state.withdrawals, "enableInternalTransfer": state.transfers,
+        "enableMargin": false, "enableFutures": true, "permitsUniversalTransfer": state.transfers,
         "enableVanillaOptions": false, "enableFixApiTrade": false, "enableFixReadOnly": false,
         "enableSpotAndMarginTrading": true, "enablePortfolioMarginTrading": false,
     }))

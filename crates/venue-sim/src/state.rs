@@ -26,6 +26,7 @@ pub const LISTEN_KEY_TTL_MS: i64 = 60 * 60 * 1_000;
 pub struct KeyState {
     pub secret: String,
     pub withdrawals: bool,
+    pub transfers: bool,
     pub created: i64,
     pub spot: Account,
     pub futures: Account,
@@ -111,6 +112,7 @@ impl Shared {
                 let state = KeyState {
                     secret: k.secret.clone(),
                     withdrawals: k.withdrawals,
+                    transfers: k.transfers,
                     created: now,
                     spot: Account::new(Family::Spot, config.balance, config.leverage, n, now),
                     futures: Account::new(Family::Futures, config.balance, config.leverage, n, now),

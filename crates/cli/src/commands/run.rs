@@ -61,6 +61,10 @@ pub struct RunArgs {
     /// Live mode only: you understand that real orders will be sent.
     #[arg(long)]
     confirm_live: bool,
+    /// Live mode only: allow a loopback Binance-protocol server (such as
+    /// `smc venue-sim`) instead of Binance; a warning says so.
+    #[arg(long)]
+    allow_local_venue: bool,
 }
 
 impl RunArgs {
@@ -89,6 +93,7 @@ impl RunArgs {
             database: self.db,
             max_bars: self.max_bars,
             confirm_live: self.confirm_live,
+            allow_local_venue: self.allow_local_venue,
             credentials: smc_config::env::credentials("binance", |k| std::env::var(k).ok()),
         })
     }

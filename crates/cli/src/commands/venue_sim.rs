@@ -53,6 +53,10 @@ pub struct VenueSimArgs {
     /// Repeatable.
     #[arg(long = "withdrawal-key", value_name = "KEY")]
     withdrawal_keys: Vec<String>,
+    /// Report internal and universal transfers as enabled for this key
+    /// (live mode must refuse it). Repeatable.
+    #[arg(long = "transfer-key", value_name = "KEY")]
+    transfer_keys: Vec<String>,
     /// Candles replayed per second (fractions allowed).
     #[arg(long, default_value_t = 1.0)]
     speed: f64,
@@ -86,6 +90,11 @@ fn config(args: &VenueSimArgs) -> anyhow::Result<SimConfig> {
             bail!("--withdrawal-key {w} is not one of the --api-key values");
         }
     }
+    for t in &args.transfer_keys {
+        if !args.api_keys.contains(t) {
+            bail!("--transfer-key {t} is not one of the --api-key values");
+        }
+    }
     if args.balance <= Decimal::ZERO || args.leverage < Decimal::ONE {
         bail!("--balance must be positive and --leverage at least 1");
     }
@@ -108,6 +117,7 @@ fn config(args: &VenueSimArgs) -> anyhow::Result<SimConfig> {
                 key: key.clone(),
                 secret: secret.clone(),
                 withdrawals: args.withdrawal_keys.contains(key),
+                transfers: args.transfer_keys.contains(key),
             })
             .collect(),
         speed: args.speed,

@@ -37,6 +37,7 @@ pub fn spec(mode: Mode, sim: &TestSim, config: &Path, db: &Path) -> SessionSpec 
         symbols: vec!["BTCUSDT".into()],
         database: Some(db.to_path_buf()),
         confirm_live: true,
+        allow_local_venue: true,
         credentials: smc_config::env::credentials("binance", |k| match k {
             "BINANCE_API_KEY" => Some(KEY.into()),
             "BINANCE_API_SECRET" => Some(SECRET.into()),

@@ -34,6 +34,7 @@ pub fn config() -> SimConfig {
             key: KEY.into(),
             secret: SECRET.into(),
             withdrawals: false,
+            transfers: false,
         }],
         speed: 2.0,
         ..SimConfig::default()

@@ -134,6 +134,24 @@ impl BinanceUrls {
         }
     }
 
+    /// The testnet endpoints (spot: testnet.binance.vision; USD-M:
+    /// testnet.binancefuture.com; hosts from Binance's API documentation
+    /// and the servers listed in its published OpenAPI and Postman files).
+    pub fn testnet(market: BinanceMarket) -> Self {
+        match market {
+            BinanceMarket::Spot => BinanceUrls {
+                rest: "https://testnet.binance.vision".into(),
+                stream: "wss://stream.testnet.binance.vision".into(),
+                ws_api: Some("wss://ws-api.testnet.binance.vision/ws-api/v3".into()),
+            },
+            BinanceMarket::UsdM => BinanceUrls {
+                rest: "https://testnet.binancefuture.com".into(),
+                stream: "wss://fstream.binancefuture.com".into(),
+                ws_api: None,
+            },
+        }
+    }
+
     /// Everything on one local server (the simulator): REST at `http://…`,
     /// streams and the WebSocket API at `ws://…` on the same host.
     pub fn local(host_port: &str) -> Self {
