@@ -472,6 +472,23 @@ impl Engine {
         self.risk.observe(RiskObservation::Time(now), sink);
     }
 
+    /// Reports what reconciliation found different on the venue (live
+    /// mode): the event goes to `sink` and to the risk gate, whose
+    /// `venue_mismatch` breaker trips on it.
+    pub fn observe_venue_mismatch(
+        &mut self,
+        now: Timestamp,
+        differences: Vec<String>,
+        sink: &mut dyn EventSink,
+    ) {
+        let event = EngineEvent::VenueMismatch {
+            time: now,
+            differences,
+        };
+        sink.emit(&event);
+        self.risk.observe(RiskObservation::Event(&event), sink);
+    }
+
     pub fn portfolio(&self) -> &Portfolio {
         &self.book.portfolio
     }

@@ -132,6 +132,13 @@ pub enum EngineEvent {
         time: Timestamp,
         breaker: String,
     },
+    /// Reconciliation found the venue's account or orders different from
+    /// the session's beyond rounding (live mode); the `venue_mismatch`
+    /// breaker trips on it.
+    VenueMismatch {
+        time: Timestamp,
+        differences: Vec<String>,
+    },
 }
 
 impl EngineEvent {
@@ -141,6 +148,7 @@ impl EngineEvent {
             EngineEvent::Fill(f) => f.time,
             EngineEvent::RiskDecision { time, .. }
             | EngineEvent::OrderSubmitted { time, .. }
+            | EngineEvent::VenueMismatch { time, .. }
             | EngineEvent::OrderAccepted { time, .. }
             | EngineEvent::OrderRejected { time, .. }
             | EngineEvent::CancelRequested { time, .. }

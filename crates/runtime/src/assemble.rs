@@ -94,6 +94,7 @@ pub fn assemble(spec: &SessionSpec, runtime: &tokio::runtime::Runtime) -> Sessio
                 &instruments,
                 (WallClock.now()).ms(),
                 Some(Box::new(breakers)),
+                mode == Mode::Live,
             )?;
             // The config's risk limits apply again whenever the file changes.
             let watch = spec

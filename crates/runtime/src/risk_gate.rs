@@ -67,21 +67,26 @@ pub fn gate(
     start_time: i64,
     store: Option<Box<dyn BreakerStore>>,
 ) -> Result<Box<dyn RiskGate>, SessionError> {
-    Ok(gate_with_reload(config, instruments, start_time, store)?.0)
+    Ok(gate_with_reload(config, instruments, start_time, store, false)?.0)
 }
 
 /// [`gate`], and the handle through which a changed config's limits reach
 /// it while the engine runs (see [`crate::config_watch::ConfigWatcher`]).
+/// `venue_mismatch` (live mode) adds the breaker that reconciliation trips.
 pub fn gate_with_reload(
     config: &Config,
     instruments: &[Instrument],
     start_time: i64,
     store: Option<Box<dyn BreakerStore>>,
+    venue_mismatch: bool,
 ) -> Result<(Box<dyn RiskGate>, LimitsHandle), SessionError> {
     let mut limits = limits_gate(config, instruments);
     let handle = limits.reload_handle();
-    let breakers = breaker_config(&config.risk_manager.circuit_breakers);
-    if !breakers.any() {
+    let breakers = BreakerConfig {
+        venue_mismatch,
+        ..breaker_config(&config.risk_manager.circuit_breakers)
+    };
+    if !breakers.any() && !breakers.venue_mismatch {
         return Ok((Box::new(limits), handle));
     }
     let store = store.unwrap_or_else(|| Box::new(MemoryStore::new()));
@@ -127,6 +132,7 @@ pub fn breaker_config(c: &CircuitBreakersConfig) -> BreakerConfig {
             max_age_ms: i64::from(d.max_age_seconds) * 1000,
             cooldown_ms: cooldown(d.cooldown_minutes),
         }),
+        venue_mismatch: false,
     }
 }
 

@@ -28,7 +28,7 @@ use smc_venues::{
     ExecutionVenue, KlineRequest, MarketDataRequest, MarketEvent, MarketStreamEvent, Subscription,
     UserEvent, UserStreamEvent,
 };
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use tokio::sync::watch;
 
 /// Reconciliation attempts at start, a second apart, before giving up.
@@ -53,7 +53,10 @@ pub fn run_session(
     let parts = assemble(spec, &runtime)?;
     match parts.mode {
         Mode::Paper => run_paper(&runtime, parts, spec.max_bars, bus, stop),
-        Mode::Live => run_live(&runtime, parts, spec.max_bars, bus, stop),
+        Mode::Live => {
+            let every = spec.reconcile_every.unwrap_or(DEFAULT_RECONCILE_EVERY);
+            run_live(&runtime, parts, (spec.max_bars, every), bus, stop)
+        }
     }
 }
 
@@ -100,10 +103,14 @@ fn run_paper(
     Ok(stopped)
 }
 
+/// How often live mode compares the whole account with the venue when
+/// nothing else made it (a reconnect, an unknown outcome).
+pub const DEFAULT_RECONCILE_EVERY: Duration = Duration::from_secs(60);
+
 fn run_live(
     runtime: &tokio::runtime::Runtime,
     mut parts: Parts,
-    max_bars: Option<u64>,
+    (max_bars, reconcile_every): (Option<u64>, Duration),
     bus: &EventBus,
     stop: watch::Receiver<StopRequest>,
 ) -> SessionResult<Stopped> {
@@ -160,6 +167,9 @@ fn run_live(
         max_bars,
         stop,
     )?;
+    if let Some(live) = run.live.as_mut() {
+        live.every = reconcile_every;
+    }
     // No candle is traded before the session agrees with the venue.
     run.reconcile_at_start()?;
     let cancels = run.session.take_pending_cancels();
@@ -239,6 +249,10 @@ struct LiveLink<'a> {
     start: Start,
     /// A reconnect or an expired stream: reconcile at the next tick.
     unsettled: bool,
+    /// The whole account is compared with the venue this often.
+    every: Duration,
+    /// When it last was.
+    last_full: Instant,
 }
 
 /// What woke the loop.
@@ -289,6 +303,8 @@ impl<'a> Loop<'a> {
                     .map_err(SessionError::venue("opening the user data stream"))?,
                 start,
                 unsettled: false,
+                every: DEFAULT_RECONCILE_EVERY,
+                last_full: Instant::now(),
             }),
             None => None,
         };
@@ -492,11 +508,21 @@ impl Loop<'_> {
             .open_orders()
             .map(|open| open.iter().any(|o| o.status == OrderStatus::Unknown))
             .unwrap_or(true);
-        if live.unsettled || unknown {
-            match self.reconcile(false, "reconnect or unknown") {
-                Ok(_) => self.live.iter_mut().for_each(|l| l.unsettled = false),
-                Err(e) => self.notice(Level::Warn, format!("reconciliation failed, retrying: {e}")),
-            }
+        let due = live.last_full.elapsed() >= live.every;
+        let (full, why) = match (live.unsettled, due, unknown) {
+            (true, _, _) => (true, "reconnect"),
+            (false, true, _) => (true, "periodic"),
+            (false, false, true) => (false, "unknown outcome"),
+            (false, false, false) => return,
+        };
+        match self.reconcile(full, why) {
+            Ok(_) => self.live.iter_mut().for_each(|l| {
+                l.unsettled = false;
+                if full {
+                    l.last_full = Instant::now();
+                }
+            }),
+            Err(e) => self.notice(Level::Warn, format!("reconciliation failed, retrying: {e}")),
         }
     }
 
@@ -527,6 +553,12 @@ impl Loop<'_> {
             balances,
         )?;
         self.execute(commands)?;
+        if !found.differences.is_empty() {
+            // Trading on a book the agent does not understand adds risk it
+            // cannot measure: the venue_mismatch breaker trips.
+            self.session
+                .on_venue_mismatch(WallClock.now(), found.differences.clone());
+        }
         let acted = found.reports_applied > 0 || found.resent > 0;
         if acted || !found.differences.is_empty() || balances {
             self.publish(SessionEvent::Reconciled {

@@ -236,6 +236,13 @@ impl Session {
         }
     }
 
+    /// Reconciliation found the venue different: the engine reports it and
+    /// its `venue_mismatch` breaker trips (live mode).
+    pub fn on_venue_mismatch(&mut self, now: Timestamp, differences: Vec<String>) {
+        self.engine
+            .observe_venue_mismatch(now, differences, &mut BusSink(&self.bus));
+    }
+
     /// Logs and processes a closed candle, journaling what happens before
     /// anyone sees it; returns what the venue must be told (`None`: the
     /// candle was seen before, e.g. delivered twice across a reconnect).

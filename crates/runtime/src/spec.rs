@@ -55,6 +55,9 @@ pub struct SessionSpec {
     pub max_bars: Option<u64>,
     /// Live mode only: the user's confirmation that real orders go out.
     pub confirm_live: bool,
+    /// Live mode only: how often the whole account is reconciled with the
+    /// venue (default one minute); also after every reconnect.
+    pub reconcile_every: Option<std::time::Duration>,
     /// Live mode only: trading against a loopback Binance-protocol server
     /// (a simulator) is allowed; without it live mode talks only to
     /// Binance's own hosts over TLS.

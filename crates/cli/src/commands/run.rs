@@ -61,6 +61,10 @@ pub struct RunArgs {
     /// Live mode only: you understand that real orders will be sent.
     #[arg(long)]
     confirm_live: bool,
+    /// Live mode only: compare the whole account with the venue every N
+    /// seconds (and after every reconnect).
+    #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..))]
+    reconcile_seconds: u64,
     /// Live mode only: allow a loopback Binance-protocol server (such as
     /// `smc venue-sim`) instead of Binance; a warning says so.
     #[arg(long)]
@@ -94,6 +98,7 @@ impl RunArgs {
             max_bars: self.max_bars,
             confirm_live: self.confirm_live,
             allow_local_venue: self.allow_local_venue,
+            reconcile_every: Some(std::time::Duration::from_secs(self.reconcile_seconds)),
             credentials: smc_config::env::credentials("binance", |k| std::env::var(k).ok()),
         })
     }

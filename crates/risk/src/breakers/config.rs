@@ -8,6 +8,7 @@ use super::drawdown::Drawdown;
 use super::error_rate::ErrorRate;
 use super::losses::ConsecutiveLosses;
 use super::stale::StaleData;
+use super::venue_mismatch::VenueMismatch;
 use super::volatility::VolatilitySpike;
 use rust_decimal::Decimal;
 use smc_model::Timestamp;
@@ -24,6 +25,9 @@ pub struct BreakerConfig {
     pub volatility_spike: Option<VolatilitySpikeConfig>,
     pub error_rate: Option<ErrorRateConfig>,
     pub stale_data: Option<StaleDataConfig>,
+    /// Live mode: trip when reconciliation finds the venue different
+    /// (released only by an operator).
+    pub venue_mismatch: bool,
 }
 
 /// Loss since the UTC day's start equity, in the quote currency and/or in
@@ -248,6 +252,9 @@ impl BreakerConfig {
                 Box::new(StaleData::new(c.max_age_ms)),
                 Release::from_cooldown(c.cooldown_ms),
             ));
+        }
+        if self.venue_mismatch {
+            out.push((Box::new(VenueMismatch), Release::Manual));
         }
         out
     }
