@@ -247,8 +247,9 @@ struct LiveLink<'a> {
     venue: &'a dyn ExecutionVenue,
     reports: Subscription<UserStreamEvent>,
     start: Start,
-    /// A reconnect or an expired stream: reconcile at the next tick.
-    unsettled: bool,
+    /// A reconnect, an expired stream or an unreadable frame (why):
+    /// reconcile the whole account at the next tick.
+    unsettled: Option<&'static str>,
     /// The whole account is compared with the venue this often.
     every: Duration,
     /// When it last was.
@@ -302,7 +303,7 @@ impl<'a> Loop<'a> {
                     .block_on(venue.order_reports())
                     .map_err(SessionError::venue("opening the user data stream"))?,
                 start,
-                unsettled: false,
+                unsettled: None,
                 every: DEFAULT_RECONCILE_EVERY,
                 last_full: Instant::now(),
             }),
@@ -469,18 +470,23 @@ impl Loop<'_> {
                 return Ok(());
             }
             UserStreamEvent::Event(UserEvent::StreamExpired) => {
-                self.set_unsettled();
+                self.set_unsettled("user stream expired");
                 return Ok(());
             }
             UserStreamEvent::Event(UserEvent::Ignored(_)) => return Ok(()),
             UserStreamEvent::Connected { reconnect } => {
                 if reconnect {
-                    self.set_unsettled();
+                    self.set_unsettled("reconnect");
                 }
                 Connection::Connected { reconnect }
             }
             UserStreamEvent::Disconnected { reason } => Connection::Disconnected { reason },
-            UserStreamEvent::Malformed(detail) => Connection::Malformed { detail },
+            UserStreamEvent::Malformed(detail) => {
+                // It may have been a fill or a cancel: only the venue's own
+                // account can say now.
+                self.set_unsettled("unreadable user-stream frame");
+                Connection::Malformed { detail }
+            }
         };
         self.publish(SessionEvent::Connection {
             stream: Stream::UserData,
@@ -489,9 +495,9 @@ impl Loop<'_> {
         Ok(())
     }
 
-    fn set_unsettled(&mut self) {
+    fn set_unsettled(&mut self, why: &'static str) {
         if let Some(live) = self.live.as_mut() {
-            live.unsettled = true;
+            live.unsettled = Some(why);
         }
     }
 
@@ -510,14 +516,14 @@ impl Loop<'_> {
             .unwrap_or(true);
         let due = live.last_full.elapsed() >= live.every;
         let (full, why) = match (live.unsettled, due, unknown) {
-            (true, _, _) => (true, "reconnect"),
-            (false, true, _) => (true, "periodic"),
-            (false, false, true) => (false, "unknown outcome"),
-            (false, false, false) => return,
+            (Some(why), _, _) => (true, why),
+            (None, true, _) => (true, "periodic"),
+            (None, false, true) => (false, "unknown outcome"),
+            (None, false, false) => return,
         };
         match self.reconcile(full, why) {
             Ok(_) => self.live.iter_mut().for_each(|l| {
-                l.unsettled = false;
+                l.unsettled = None;
                 if full {
                     l.last_full = Instant::now();
                 }

@@ -99,3 +99,53 @@ fn a_trade_behind_the_agents_back_trips_the_venue_mismatch_breaker() {
     );
     assert_eq!(tripped.1, None, "released only by an operator");
 }
+
+#[test]
+fn an_unreadable_user_stream_frame_makes_the_session_ask_the_venue() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = write_config(dir.path(), "live.yaml", SMA_CROSS_CONFIG);
+    let db = dir.path().join("garbled.db");
+    // The first three order events reach the agent cut in half.
+    let sim = TestSim::btcusdt(80.0, "garble-events(count=3)");
+    let live = SessionSpec {
+        max_bars: Some(400),
+        reconcile_every: Some(Duration::from_secs(3_600)),
+        ..spec(Mode::Live, &sim, &cfg, &db)
+    };
+    let (result, events) = common::run_to_end(live);
+    result.unwrap();
+    let malformed = events
+        .iter()
+        .filter(|e| {
+            matches!(
+                &***e,
+                SessionEvent::Connection {
+                    change: smc_runtime::Connection::Malformed { .. },
+                    ..
+                }
+            )
+        })
+        .count();
+    assert_eq!(malformed, 3, "three garbled frames seen");
+    let asked = events
+        .iter()
+        .filter(|e| {
+            matches!(&***e, SessionEvent::Reconciled { why, .. } if why == "unreadable user-stream frame")
+        })
+        .count();
+    assert!(asked >= 1, "no reconciliation after an unreadable frame");
+    // What the lost frames said was learned from the venue: the journal
+    // agrees with it, and nothing tripped.
+    let (_, found) = common::last_reconciliation(&events);
+    assert!(found.differences.is_empty(), "{found:?}");
+    assert!(!events.iter().any(|e| matches!(
+        &**e,
+        SessionEvent::Engine(EngineEvent::VenueMismatch { .. })
+    )));
+    let venue = smc_testkit::audit::venue_account(&sim.addr, "spot", "BTCUSDT", "BTC");
+    let store = smc_testkit::audit::journal(&db);
+    assert_eq!(
+        smc_testkit::audit::journal_position(&store, "BTCUSDT"),
+        venue.held
+    );
+}

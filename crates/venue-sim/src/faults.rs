@@ -19,6 +19,7 @@
 //! | `order-timeout` | accepts the order into the book, then answers 503 -1007 (execution status unknown) after `ms` | `ms=N` (default 0) |
 //! | `dup-events` | sends every user-data event twice | |
 //! | `reorder-events` | swaps consecutive user-data events (a lone one goes out 200 ms late) | |
+//! | `garble-events` | cuts a user-data event's frame in half (the client cannot parse it; the event is lost to it) | |
 //!
 //! Params every kind takes: `path=PREFIX` (only requests whose path starts
 //! with it; default all), `every=N` (the N-th, 2N-th, … matching request or
@@ -40,6 +41,7 @@ pub enum FaultKind {
     OrderTimeout { ms: u64 },
     DuplicateEvents,
     ReorderEvents,
+    GarbleEvents,
 }
 
 impl FaultKind {
@@ -54,6 +56,7 @@ impl FaultKind {
             FaultKind::OrderTimeout { .. } => "order-timeout",
             FaultKind::DuplicateEvents => "dup-events",
             FaultKind::ReorderEvents => "reorder-events",
+            FaultKind::GarbleEvents => "garble-events",
         }
     }
 }
@@ -185,9 +188,10 @@ fn parse_one(text: &str) -> Result<Fault, FaultSpecError> {
         "order-timeout" => FaultKind::OrderTimeout { ms: 0 },
         "dup-events" => FaultKind::DuplicateEvents,
         "reorder-events" => FaultKind::ReorderEvents,
+        "garble-events" => FaultKind::GarbleEvents,
         other => {
             return Err(err(format!(
-                "unknown kind `{other}` (drop-ws, delay, 429, 418, -1021, 5xx, order-timeout, dup-events, reorder-events)"
+                "unknown kind `{other}` (drop-ws, delay, 429, 418, -1021, 5xx, order-timeout, dup-events, reorder-events, garble-events)"
             )));
         }
     };

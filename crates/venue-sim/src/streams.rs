@@ -291,13 +291,21 @@ async fn run(socket: WebSocket, shared: Arc<Shared>, mut subs: Subs, path: Strin
                 let Some(event) = event else { break };
                 let stream = subs.user.as_ref().map(|u| u.0.clone()).unwrap_or_default();
                 let data: Value = serde_json::from_str(&event).unwrap_or(Value::Null);
-                let text = wrap(&subs, &stream, data);
-                let (dup, reorder) = {
+                let mut text = wrap(&subs, &stream, data);
+                let (dup, reorder, garble) = {
                     let mut f = lock(&shared.faults);
                     let dup = f.fire(&path, |k| matches!(k, FaultKind::DuplicateEvents)).is_some();
                     let reorder = held.is_none() && f.fire(&path, |k| matches!(k, FaultKind::ReorderEvents)).is_some();
-                    (dup, reorder)
+                    let garble = f.fire(&path, |k| matches!(k, FaultKind::GarbleEvents)).is_some();
+                    (dup, reorder, garble)
                 };
+                if garble {
+                    let mut cut = text.len() / 2;
+                    while !text.is_char_boundary(cut) {
+                        cut -= 1;
+                    }
+                    text.truncate(cut);
+                }
                 if reorder {
                     held = Some((text.clone(), Instant::now()));
                 } else {
