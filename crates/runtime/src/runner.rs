@@ -2,8 +2,7 @@
 //! closed candle, order report, clock tick or stop request, and hand it to
 //! the session. Paper fills orders in the engine; live sends them through
 //! the venue's execution interface ([`crate::router`]), follows the
-//! account's order reports, and reconciles with the venue at start, after
-//! reconnects, while an outcome is unknown, and before it stops.
+//! account's order reports, and reconciles with the venue ([`live_link`]).
 
 use crate::assemble::{Parts, assemble};
 use crate::bus::EventBus;
@@ -13,9 +12,6 @@ use crate::event::{Connection, Level, Mode, SessionEvent, Started, Stopped, Stre
 use crate::handle::StopRequest;
 use crate::history_gate::{HistoryGate, HistorySwitch};
 use crate::live_start::{Start, quote_currency, starting_point, venue_holdings};
-use crate::order_reports::{OrderReports, Source};
-use crate::reconcile::{Reconciled, reconcile};
-use crate::router::Router;
 use crate::session::Session;
 use crate::spec::SessionSpec;
 use smc_engine::{Engine, ExternalExecution};
@@ -26,10 +22,13 @@ use smc_risk::LimitsHandle;
 use smc_store::CandleReceipt;
 use smc_venues::{
     ExecutionVenue, KlineRequest, MarketDataRequest, MarketEvent, MarketStreamEvent, Subscription,
-    UserEvent, UserStreamEvent,
+    UserStreamEvent,
 };
 use std::time::{Duration, Instant};
 use tokio::sync::watch;
+
+/// Live mode's side of the loop: order reports, sending, reconciliation.
+mod live_link;
 
 /// Reconciliation attempts at start, a second apart, before giving up.
 const START_ATTEMPTS: u32 = 120;
@@ -449,58 +448,6 @@ impl Loop<'_> {
         self.notice(notice.0, notice.1);
     }
 
-    fn on_user(&mut self, ev: UserStreamEvent) -> SessionResult<()> {
-        let change = match ev {
-            UserStreamEvent::Event(UserEvent::Order(update)) => {
-                let order = &update.order;
-                let store = self.session.store();
-                let known = store
-                    .order(&order.client_id)
-                    .map_err(SessionError::store("reading the journal"))?;
-                if known.is_some() {
-                    store
-                        .set_venue_order_id(&order.client_id, &order.venue_order_id)
-                        .map_err(SessionError::store("journaling the venue's order id"))?;
-                }
-                for r in OrderReports::of(order, Source::StreamUpdate).in_order() {
-                    if let Some(commands) = self.session.apply(&r)? {
-                        self.execute(commands)?;
-                    }
-                }
-                return Ok(());
-            }
-            UserStreamEvent::Event(UserEvent::StreamExpired) => {
-                self.set_unsettled("user stream expired");
-                return Ok(());
-            }
-            UserStreamEvent::Event(UserEvent::Ignored(_)) => return Ok(()),
-            UserStreamEvent::Connected { reconnect } => {
-                if reconnect {
-                    self.set_unsettled("reconnect");
-                }
-                Connection::Connected { reconnect }
-            }
-            UserStreamEvent::Disconnected { reason } => Connection::Disconnected { reason },
-            UserStreamEvent::Malformed(detail) => {
-                // It may have been a fill or a cancel: only the venue's own
-                // account can say now.
-                self.set_unsettled("unreadable user-stream frame");
-                Connection::Malformed { detail }
-            }
-        };
-        self.publish(SessionEvent::Connection {
-            stream: Stream::UserData,
-            change,
-        });
-        Ok(())
-    }
-
-    fn set_unsettled(&mut self, why: &'static str) {
-        if let Some(live) = self.live.as_mut() {
-            live.unsettled = Some(why);
-        }
-    }
-
     /// A tick of the wall clock: stale-data breakers, the WAL checkpoint,
     /// and in live mode a reconciliation when one is due.
     fn on_tick(&mut self) {
@@ -532,97 +479,8 @@ impl Loop<'_> {
         }
     }
 
-    /// Sends what the engine decided (live mode; paper fills them itself).
-    fn execute(&mut self, commands: Vec<smc_engine::VenueCommand>) -> SessionResult<()> {
-        let Some(live) = self.live.as_ref() else {
-            return Ok(());
-        };
-        let router = Router {
-            runtime: self.runtime,
-            venue: live.venue,
-        };
-        router.execute(&mut self.session, commands)
-    }
-
-    /// Reconciles with the venue, sends what that produced, and publishes
-    /// what it found when it acted, found a difference, or checked the
-    /// balances.
-    fn reconcile(&mut self, balances: bool, why: &str) -> SessionResult<Reconciled> {
-        let Some(live) = self.live.as_ref() else {
-            return Ok(Reconciled::default());
-        };
-        let (found, commands) = reconcile(
-            self.runtime,
-            live.venue,
-            &mut self.session,
-            &live.start,
-            balances,
-        )?;
-        self.execute(commands)?;
-        if !found.differences.is_empty() {
-            // Trading on a book the agent does not understand adds risk it
-            // cannot measure: the venue_mismatch breaker trips.
-            self.session
-                .on_venue_mismatch(WallClock.now(), found.differences.clone());
-        }
-        let acted = found.reports_applied > 0 || found.resent > 0;
-        if acted || !found.differences.is_empty() || balances {
-            self.publish(SessionEvent::Reconciled {
-                why: why.to_string(),
-                time: WallClock.now(),
-                result: found.clone(),
-            });
-        }
-        Ok(found)
-    }
-
     /// The stop request in force.
     fn requested(&self) -> StopRequest {
         *self.stop.borrow()
-    }
-
-    fn reconcile_at_start(&mut self) -> SessionResult<()> {
-        let mut attempt = 0;
-        loop {
-            match self.reconcile(true, "start") {
-                Ok(_) => return Ok(()),
-                Err(e) => {
-                    attempt += 1;
-                    if attempt >= START_ATTEMPTS || self.requested() != StopRequest::Run {
-                        return Err(e);
-                    }
-                    self.notice(
-                        Level::Warn,
-                        format!("reconciliation at start failed, retrying: {e}"),
-                    );
-                    std::thread::sleep(Duration::from_secs(1));
-                }
-            }
-        }
-    }
-
-    /// Settles before leaving: resolves unknown outcomes, then a full check.
-    fn settle(&mut self) -> SessionResult<Reconciled> {
-        for _ in 0..STOP_ATTEMPTS {
-            match self.reconcile(true, "stop") {
-                Ok(found) => {
-                    let unresolved = self
-                        .session
-                        .store()
-                        .open_orders()
-                        .map_err(SessionError::store("reading the journal's open orders"))?
-                        .iter()
-                        .any(|o| o.status == OrderStatus::Unknown);
-                    if !unresolved {
-                        return Ok(found);
-                    }
-                }
-                Err(e) => self.notice(Level::Warn, format!("reconciliation failed, retrying: {e}")),
-            }
-            std::thread::sleep(Duration::from_millis(500));
-        }
-        Err(SessionError::Refused(
-            "stopped with orders whose outcome is still unknown; restart to reconcile".into(),
-        ))
     }
 }
