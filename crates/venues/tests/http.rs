@@ -40,6 +40,14 @@ struct Venue {
     post_timestamps: Mutex<Vec<i64>>,
     server_clock_ahead_ms: i64,
     bad_signatures: AtomicUsize,
+    /// Public requests (time, klines, exchangeInfo) that carried the key.
+    keyed_public: AtomicUsize,
+}
+
+fn note_key(v: &Venue, headers: &HeaderMap) {
+    if headers.contains_key("x-mbx-apikey") {
+        v.keyed_public.fetch_add(1, Ordering::SeqCst);
+    }
 }
 
 #[derive(Clone)]
@@ -107,7 +115,8 @@ async fn order_get(State(v): State<Arc<Venue>>, q: axum::extract::RawQuery) -> R
     answer(next(&v.get_order_script)).await
 }
 
-async fn time(State(v): State<Arc<Venue>>) -> Response {
+async fn time(State(v): State<Arc<Venue>>, headers: HeaderMap) -> Response {
+    note_key(&v, &headers);
     v.time_calls.fetch_add(1, Ordering::SeqCst);
     let script = v.time_script.lock().unwrap().clone();
     if script.is_empty() {
@@ -117,12 +126,14 @@ async fn time(State(v): State<Arc<Venue>>) -> Response {
     answer(next(&v.time_script)).await
 }
 
-async fn klines(State(v): State<Arc<Venue>>) -> Response {
+async fn klines(State(v): State<Arc<Venue>>, headers: HeaderMap) -> Response {
+    note_key(&v, &headers);
     v.klines.fetch_add(1, Ordering::SeqCst);
     (StatusCode::OK, "[]").into_response()
 }
 
-async fn exchange_info() -> Response {
+async fn exchange_info(State(v): State<Arc<Venue>>, headers: HeaderMap) -> Response {
+    note_key(&v, &headers);
     let body = std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/tests/fixtures/nautilus-python/http_responses/http_spot_market_exchange_info.json"
@@ -414,4 +425,32 @@ async fn usage_headers_and_exchange_info_limits_meter_requests() {
         "{e}"
     );
     assert_eq!(v.klines.load(Ordering::SeqCst), 0);
+}
+
+#[tokio::test]
+async fn the_api_key_goes_only_with_requests_that_need_it() {
+    let v = Arc::new(Venue::default());
+    let rest = client(&serve(v.clone()).await);
+    rest.sync_clock().await.unwrap();
+    rest.load_rules().await.unwrap();
+    // A fresh client: the first one's meter is full after exchangeInfo.
+    let fresh = client(&serve(v.clone()).await);
+    fresh
+        .klines("BTCUSDT", smc_model::Timeframe::M1, 0, None, 10)
+        .await
+        .unwrap();
+    assert_eq!(v.klines.load(Ordering::SeqCst), 1);
+    assert!(v.time_calls.load(Ordering::SeqCst) >= 1);
+    assert_eq!(
+        v.keyed_public.load(Ordering::SeqCst),
+        0,
+        "a public request carried the key"
+    );
+    // An order does carry it (order_post asserts the header).
+    *v.post_script.lock().unwrap() = vec![json(
+        200,
+        r#"{"symbol":"BTCUSDT","orderId":1,"clientOrderId":"smc-1-0","transactTime":1,"origQty":"0.01","executedQty":"0","status":"NEW","side":"BUY","fills":[]}"#,
+    )];
+    rest.place_order(&order()).await.unwrap();
+    assert_eq!(v.posts.load(Ordering::SeqCst), 1);
 }

@@ -124,7 +124,25 @@ impl BinanceRest {
         map.insert(rules.symbol.clone(), rules);
     }
 
+    /// A request that needs the API key (signed, or a listen key's).
     fn request(
+        &self,
+        method: Method,
+        path: String,
+        params: String,
+        kind: RequestKind,
+        cost: Cost,
+    ) -> HttpRequest {
+        let mut req = self.public(method, path, params, kind, cost);
+        if let Some(k) = &self.api_key {
+            req.headers.push(("X-MBX-APIKEY", k.to_string()));
+        }
+        req
+    }
+
+    /// A public request (time, exchangeInfo, klines): the key stays home,
+    /// so a public endpoint, a proxy or a log never sees it.
+    fn public(
         &self,
         method: Method,
         path: String,
@@ -136,11 +154,7 @@ impl BinanceRest {
             Method::Get | Method::Delete => (params, None),
             Method::Post | Method::Put => (String::new(), Some(params)),
         };
-        let headers = self
-            .api_key
-            .as_ref()
-            .map(|k| vec![("X-MBX-APIKEY", k.to_string())])
-            .unwrap_or_default();
+        let headers = Vec::new();
         HttpRequest {
             method,
             path,
@@ -230,7 +244,7 @@ impl BinanceRest {
         struct T {
             server_time: i64,
         }
-        let req = self.request(
+        let req = self.public(
             Method::Get,
             self.market.time_path(),
             String::new(),
@@ -255,7 +269,7 @@ impl BinanceRest {
     /// Reads exchangeInfo: keeps the symbol rules and sets the limiter's
     /// limits.
     pub async fn load_rules(&self) -> Result<ExchangeInfo, BinanceError> {
-        let req = self.request(
+        let req = self.public(
             Method::Get,
             self.market.exchange_info_path(),
             String::new(),
@@ -290,7 +304,7 @@ impl BinanceRest {
         if let Some(e) = end_ms {
             let _ = write!(q, "&endTime={e}");
         }
-        let req = self.request(
+        let req = self.public(
             Method::Get,
             self.market.klines_path(),
             q,
