@@ -232,3 +232,48 @@ fn market_data_streams_closed_klines_trades_and_book_tops() {
         );
     });
 }
+
+#[test]
+fn usdm_reads_the_keys_permissions_on_the_spot_host_and_a_testnet_has_none() {
+    // Two servers: the futures host, and the spot host that serves /sapi.
+    // The key may withdraw only according to the spot host, so a refusal
+    // proves the permissions were read there.
+    let futures = TestSim::btcusdt(20.0, "");
+    let spot = TestSim::btcusdt(20.0, "");
+    let credentials = Credentials {
+        api_key: WITHDRAW_KEY.into(),
+        secret: Secret::new(WITHDRAW_SECRET),
+    };
+    let urls = BinanceUrls {
+        sapi: Some(format!("http://{}", spot.addr)),
+        ..BinanceUrls::local(&futures.addr)
+    };
+    let split = BinanceVenue::new(BinanceMarket::UsdM, urls, Some(credentials.clone())).unwrap();
+    let set = |sim: &TestSim, enabled: bool| sim.set_withdrawals(WITHDRAW_KEY, enabled);
+    set(&futures, false);
+    let v: &dyn ExecutionVenue = &split;
+    let on_spot = sim_permissions(&futures, v);
+    assert!(
+        on_spot.withdraw,
+        "read on the futures host instead of the spot host"
+    );
+    set(&spot, false);
+    assert!(!sim_permissions(&futures, v).withdraw);
+
+    let testnet_like = BinanceUrls {
+        sapi: None,
+        ..BinanceUrls::local(&futures.addr)
+    };
+    let testnet = BinanceVenue::new(BinanceMarket::UsdM, testnet_like, Some(credentials)).unwrap();
+    let e = futures
+        .block_on(async { (&testnet as &dyn ExecutionVenue).key_permissions().await })
+        .unwrap_err();
+    assert_eq!(e.kind, VenueErrorKind::Unsupported, "{e}");
+}
+
+fn sim_permissions(sim: &TestSim, v: &dyn ExecutionVenue) -> smc_venues::KeyPermissions {
+    sim.block_on(async {
+        v.sync_clock().await.unwrap();
+        v.key_permissions().await.unwrap()
+    })
+}

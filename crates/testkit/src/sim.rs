@@ -93,6 +93,18 @@ impl TestSim {
             .faults = faults;
     }
 
+    /// Makes `/sapi/v1/account/apiRestrictions` report withdrawals for
+    /// `key` as `enabled`.
+    pub fn set_withdrawals(&self, key: &str, enabled: bool) {
+        let shared = &self.running().shared;
+        let mut inner = shared.inner.lock().unwrap_or_else(PoisonError::into_inner);
+        inner
+            .keys
+            .get_mut(key)
+            .expect("a key of the simulator")
+            .withdrawals = enabled;
+    }
+
     /// Checks that every active fault fired, then clears them.
     pub fn clear_faults_checked(&self, spec: &str) {
         let shared = &self.running().shared;

@@ -175,6 +175,7 @@ async fn kline_stream_survives_a_drop_without_missing_or_doubled_candles() {
         rest: format!("http://{rest_addr}"),
         stream: format!("ws://{ws_addr}"),
         ws_api: None,
+        sapi: None,
     };
     let rest = BinanceRest::new(BinanceMarket::Spot, &urls.rest, None).unwrap();
     let mut config = MarketDataConfig::new(urls.clone());
@@ -338,6 +339,7 @@ async fn listen_key_stream_renews_an_expired_key() {
         rest: format!("http://{rest_addr}"),
         stream: format!("ws://{ws_addr}"),
         ws_api: None,
+        sapi: None,
     };
     let rest = BinanceRest::new(
         BinanceMarket::Spot,

@@ -115,6 +115,9 @@ pub struct BinanceUrls {
     pub stream: String,
     /// WebSocket API (spot): `wss://ws-api.binance.com:443/ws-api/v3`.
     pub ws_api: Option<String>,
+    /// The host that serves `/sapi` (the key's permissions): Binance's
+    /// spot host for both markets; none on the testnets.
+    pub sapi: Option<String>,
 }
 
 impl BinanceUrls {
@@ -125,11 +128,13 @@ impl BinanceUrls {
                 rest: "https://api.binance.com".into(),
                 stream: "wss://stream.binance.com:9443".into(),
                 ws_api: Some("wss://ws-api.binance.com:443/ws-api/v3".into()),
+                sapi: Some("https://api.binance.com".into()),
             },
             BinanceMarket::UsdM => BinanceUrls {
                 rest: "https://fapi.binance.com".into(),
                 stream: "wss://fstream.binance.com".into(),
                 ws_api: None,
+                sapi: Some("https://api.binance.com".into()),
             },
         }
     }
@@ -143,11 +148,13 @@ impl BinanceUrls {
                 rest: "https://testnet.binance.vision".into(),
                 stream: "wss://stream.testnet.binance.vision".into(),
                 ws_api: Some("wss://ws-api.testnet.binance.vision/ws-api/v3".into()),
+                sapi: None,
             },
             BinanceMarket::UsdM => BinanceUrls {
                 rest: "https://testnet.binancefuture.com".into(),
                 stream: "wss://fstream.binancefuture.com".into(),
                 ws_api: None,
+                sapi: None,
             },
         }
     }
@@ -159,6 +166,7 @@ impl BinanceUrls {
             rest: format!("http://{host_port}"),
             stream: format!("ws://{host_port}"),
             ws_api: Some(format!("ws://{host_port}/ws-api/v3")),
+            sapi: Some(format!("http://{host_port}")),
         }
     }
 

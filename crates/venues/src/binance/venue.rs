@@ -49,6 +49,9 @@ impl From<BinanceError> for VenueError {
 pub struct BinanceVenue {
     rest: BinanceRest,
     urls: BinanceUrls,
+    /// A spot client at `urls.sapi` when that is another host (USD-M:
+    /// Binance serves the key's permissions on the spot host only).
+    sapi: Option<BinanceRest>,
 }
 
 impl BinanceVenue {
@@ -58,8 +61,16 @@ impl BinanceVenue {
         urls: BinanceUrls,
         credentials: Option<Credentials>,
     ) -> Result<Self, BinanceError> {
+        let sapi = match &urls.sapi {
+            Some(host) if *host != urls.rest => Some(BinanceRest::new(
+                BinanceMarket::Spot,
+                host,
+                credentials.clone(),
+            )?),
+            _ => None,
+        };
         let rest = BinanceRest::new(market, &urls.rest, credentials)?;
-        Ok(BinanceVenue { rest, urls })
+        Ok(BinanceVenue { rest, urls, sapi })
     }
 
     pub fn rest(&self) -> &BinanceRest {
@@ -119,7 +130,18 @@ impl Venue for BinanceVenue {
 #[async_trait]
 impl ExecutionVenue for BinanceVenue {
     async fn key_permissions(&self) -> VenueResult<KeyPermissions> {
-        Ok(self.rest.api_restrictions().await?.into())
+        if self.urls.sapi.is_none() {
+            return Err(VenueError::new(
+                VenueErrorKind::Unsupported,
+                "this venue (a testnet) serves no /sapi: the key's permissions cannot be read",
+            ));
+        }
+        let Some(sapi) = &self.sapi else {
+            return Ok(self.rest.api_restrictions().await?.into());
+        };
+        // Another host, another clock offset to sign with.
+        sapi.sync_clock().await?;
+        Ok(sapi.api_restrictions().await?.into())
     }
 
     async fn place(&self, order: &OrderRequest) -> VenueResult<OrderOutcome> {
