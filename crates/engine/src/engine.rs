@@ -301,11 +301,15 @@ impl Engine {
                     client_id,
                     eligible_at,
                 },
-                ExecReport::Rejected { client_id, reason } => EngineEvent::OrderRejected {
-                    time: now,
-                    client_id,
-                    reason,
-                },
+                ExecReport::Rejected { client_id, reason } => {
+                    self.strategy
+                        .on_rejected(&client_id, &reason, &mut self.intents);
+                    EngineEvent::OrderRejected {
+                        time: now,
+                        client_id,
+                        reason,
+                    }
+                }
                 ExecReport::CancelRequested { client_id } => EngineEvent::CancelRequested {
                     time: now,
                     client_id,

@@ -6,7 +6,7 @@
 
 use crate::context::StrategyContext;
 use crate::strategy::Strategy;
-use smc_model::{Fill, InstrumentId, Intent, PortfolioSnapshot};
+use smc_model::{ClientOrderId, Fill, InstrumentId, Intent, PortfolioSnapshot};
 
 /// Makes a fresh instance of the wrapped strategy.
 pub type MakeStrategy = Box<dyn Fn() -> Box<dyn Strategy>>;
@@ -58,6 +58,13 @@ impl Strategy for PerInstrument {
         let index = self.instruments.iter().position(|i| *i == fill.instrument);
         if let Some(s) = index.and_then(|i| self.instance(i)) {
             s.on_fill(fill, portfolio, out);
+        }
+    }
+
+    /// Ids are unique across instruments: each instance checks its own.
+    fn on_rejected(&mut self, client_id: &ClientOrderId, reason: &str, out: &mut Vec<Intent>) {
+        for s in self.each.iter_mut().flatten() {
+            s.on_rejected(client_id, reason, out);
         }
     }
 }

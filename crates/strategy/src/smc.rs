@@ -265,6 +265,18 @@ impl Strategy for SmcStrategy {
         }
     }
 
+    /// A refused stop leg does not exist: stop trailing it (the session
+    /// protects or closes the position; amending nothing only adds errors).
+    fn on_rejected(&mut self, client_id: &ClientOrderId, _reason: &str, _out: &mut Vec<Intent>) {
+        if self
+            .managed
+            .as_ref()
+            .is_some_and(|(_, stop_id)| stop_id == client_id)
+        {
+            self.managed = None;
+        }
+    }
+
     fn on_candle(&mut self, ctx: &StrategyContext<'_>, out: &mut Vec<Intent>) {
         let base = *self.base.get_or_insert(ctx.timeframe);
         if ctx.timeframe != base {
@@ -332,5 +344,51 @@ impl Strategy for SmcStrategy {
             self.pending_for = Some(0);
             self.pending_stop = Some(stop);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::exits::Trailing;
+    use rust_decimal::dec;
+    use smc_model::{Liquidity, Timestamp};
+
+    #[test]
+    fn a_refused_stop_leg_is_no_longer_trailed() {
+        let mut s = SmcStrategy::new(SmcConfig {
+            exits: ExitPlan {
+                trailing: Some(Trailing::Percent { percent: dec!(1) }),
+                ..ExitPlan::default()
+            },
+            ..SmcConfig::default()
+        });
+        s.pending_stop = Some(dec!(90));
+        let entry = Fill {
+            client_id: ClientOrderId::new("smc-60000-0"),
+            instrument: "binance:BTCUSDT".parse().unwrap(),
+            trade_id: "1".into(),
+            side: Side::Buy,
+            price: dec!(100),
+            qty: dec!(1),
+            fee: dec!(0),
+            liquidity: Liquidity::Taker,
+            time: Timestamp::from_ms(60_000),
+        };
+        let mut out = Vec::new();
+        s.on_fill(&entry, &PortfolioSnapshot::default(), &mut out);
+        assert!(
+            s.managed.is_some(),
+            "the entry's fill starts managing the exit"
+        );
+        s.on_rejected(&ClientOrderId::new("smc-60000-0-tp"), "-2010", &mut out);
+        assert!(s.managed.is_some(), "another leg's refusal changes nothing");
+        s.on_rejected(
+            &ClientOrderId::new("smc-60000-0-sl"),
+            "-2010 Stop price would trigger immediately",
+            &mut out,
+        );
+        assert!(s.managed.is_none(), "the refused stop is not amended again");
+        assert!(out.is_empty());
     }
 }

@@ -4,7 +4,7 @@
 //! it is given (a reused buffer, so the steady state allocates nothing).
 
 use crate::context::StrategyContext;
-use smc_model::{Fill, Intent, PortfolioSnapshot};
+use smc_model::{ClientOrderId, Fill, Intent, PortfolioSnapshot};
 
 pub trait Strategy {
     /// A short name; it prefixes the deterministic client order ids.
@@ -15,4 +15,9 @@ pub trait Strategy {
 
     /// Called for each fill of this strategy's orders, with the account after it.
     fn on_fill(&mut self, _fill: &Fill, _portfolio: &PortfolioSnapshot, _out: &mut Vec<Intent>) {}
+
+    /// Called when one of this strategy's orders was refused (by the risk
+    /// gate's rounding, the simulated venue or the real one): the order
+    /// does not exist, so nothing should amend or wait for it.
+    fn on_rejected(&mut self, _client_id: &ClientOrderId, _reason: &str, _out: &mut Vec<Intent>) {}
 }
