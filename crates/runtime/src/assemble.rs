@@ -92,7 +92,7 @@ pub fn assemble(spec: &SessionSpec, runtime: &tokio::runtime::Runtime) -> Sessio
             let (gate, handle) = crate::risk_gate::gate_with_reload(
                 c,
                 &instruments,
-                (WallClock.now()).ms(),
+                WallClock.now(),
                 Some(Box::new(breakers)),
                 mode == Mode::Live,
             )?;

@@ -110,7 +110,7 @@ pub fn backtest_engine(
         Some(c) => crate::risk_gate::gate(
             c,
             std::slice::from_ref(&instrument),
-            candles.first().map_or(0, |k| k.open_time.ms()),
+            candles.first().map_or(Timestamp::EPOCH, |k| k.open_time),
             None,
         )?,
         None => Box::new(ApproveAll::default()),

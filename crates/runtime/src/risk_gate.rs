@@ -64,7 +64,7 @@ pub fn limits_gate(config: &Config, instruments: &[Instrument]) -> LimitsGate {
 pub fn gate(
     config: &Config,
     instruments: &[Instrument],
-    start_time: i64,
+    start_time: Timestamp,
     store: Option<Box<dyn BreakerStore>>,
 ) -> Result<Box<dyn RiskGate>, SessionError> {
     Ok(gate_with_reload(config, instruments, start_time, store, false)?.0)
@@ -76,7 +76,7 @@ pub fn gate(
 pub fn gate_with_reload(
     config: &Config,
     instruments: &[Instrument],
-    start_time: i64,
+    start_time: Timestamp,
     store: Option<Box<dyn BreakerStore>>,
     venue_mismatch: bool,
 ) -> Result<(Box<dyn RiskGate>, LimitsHandle), SessionError> {
@@ -90,7 +90,7 @@ pub fn gate_with_reload(
         return Ok((Box::new(limits), handle));
     }
     let store = store.unwrap_or_else(|| Box::new(MemoryStore::new()));
-    let gate = BreakerGate::new(limits, &breakers, store, Timestamp::from_ms(start_time))?;
+    let gate = BreakerGate::new(limits, &breakers, store, start_time)?;
     Ok((Box::new(gate), handle))
 }
 

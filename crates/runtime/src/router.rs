@@ -86,7 +86,7 @@ impl Router<'_> {
                         OrderStatus::Unknown,
                         Some(&reason),
                         None,
-                        (WallClock.now()).ms(),
+                        WallClock.now(),
                     )
                     .map_err(SessionError::store("journaling an unknown outcome"))?;
                 Vec::new()

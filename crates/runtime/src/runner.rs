@@ -413,7 +413,7 @@ impl Loop<'_> {
     ) -> SessionResult<()> {
         self.reload_limits();
         let receipt = CandleReceipt {
-            received_at: Some((WallClock.now()).ms()),
+            received_at: Some(WallClock.now()),
             history,
         };
         if let Some(commands) = self

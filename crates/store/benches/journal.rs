@@ -37,7 +37,7 @@ fn bench(c: &mut Criterion) {
                 time_in_force: TimeInForce::Gtc,
                 reduce_only: false,
             };
-            store.record_order(&order, k).unwrap();
+            store.record_order(&order, Timestamp::from_ms(k)).unwrap();
         })
     });
     c.bench_function("journal_step_candle_and_order", |b| {
@@ -158,9 +158,15 @@ fn three_transactions(c: &mut Criterion) {
                     receipt: CandleReceipt::default(),
                 })
                 .unwrap();
-            store.record_order(&order, k).unwrap();
+            store.record_order(&order, Timestamp::from_ms(k)).unwrap();
             store
-                .set_order_status(&id, OrderStatus::Submitted, None, None, k)
+                .set_order_status(
+                    &id,
+                    OrderStatus::Submitted,
+                    None,
+                    None,
+                    Timestamp::from_ms(k),
+                )
                 .unwrap();
             if k % 1_000 == 0 {
                 store.checkpoint().unwrap();

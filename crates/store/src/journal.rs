@@ -9,6 +9,7 @@ use crate::error::StoreError;
 use rust_decimal::Decimal;
 use smc_model::{
     Candle, ClientOrderId, EngineEvent, Fill, InstrumentId, OrderRequest, OrderStatus, Timeframe,
+    Timestamp,
 };
 
 /// One order as journaled.
@@ -19,8 +20,8 @@ pub struct StoredOrder {
     pub filled_qty: Decimal,
     pub venue_order_id: Option<String>,
     pub reason: Option<String>,
-    pub created_at: i64,
-    pub updated_at: i64,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
 }
 
 /// One instrument's position as journaled.
@@ -30,14 +31,14 @@ pub struct StoredPosition {
     pub qty: Decimal,
     pub avg_price: Decimal,
     pub realized_pnl: Decimal,
-    pub updated_at: i64,
+    pub updated_at: Timestamp,
 }
 
 /// How a candle reached the agent.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct CandleReceipt {
     /// Wall-clock time of arrival (epoch ms); unknown in old logs.
-    pub received_at: Option<i64>,
+    pub received_at: Option<Timestamp>,
     /// Fetched over REST to fill a gap, not published live as it closed.
     pub history: bool,
 }
@@ -133,7 +134,7 @@ pub trait Journal: Send {
         status: OrderStatus,
         reason: Option<&str>,
         venue_order_id: Option<&str>,
-        time: i64,
+        time: Timestamp,
     ) -> Result<bool, StoreError>;
 
     /// Records the venue's id of an order (whatever its status).

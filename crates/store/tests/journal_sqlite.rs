@@ -190,7 +190,7 @@ fn an_order_from_pending_to_filled_survives_a_restart_and_fills_count_once() {
     {
         let store = Store::open_path(&path).unwrap();
         store
-            .record_order(&request("smc-1-0", dec!(1.5)), 1_000)
+            .record_order(&request("smc-1-0", dec!(1.5)), Timestamp::from_ms(1_000))
             .unwrap();
         assert_eq!(
             store.open_orders().unwrap()[0].status,
@@ -199,7 +199,13 @@ fn an_order_from_pending_to_filled_survives_a_restart_and_fills_count_once() {
         let id = ClientOrderId::new("smc-1-0");
         assert!(
             store
-                .set_order_status(&id, OrderStatus::Submitted, None, Some("8812"), 2_000)
+                .set_order_status(
+                    &id,
+                    OrderStatus::Submitted,
+                    None,
+                    Some("8812"),
+                    Timestamp::from_ms(2_000)
+                )
                 .unwrap()
         );
         assert!(store.record_fill(&fill("smc-1-0", "t1", dec!(1))).unwrap());
@@ -214,7 +220,7 @@ fn an_order_from_pending_to_filled_survives_a_restart_and_fills_count_once() {
         // A duplicate client id is refused: it would be a duplicate order.
         assert!(
             store
-                .record_order(&request("smc-1-0", dec!(1)), 3_000)
+                .record_order(&request("smc-1-0", dec!(1)), Timestamp::from_ms(3_000))
                 .is_err()
         );
     } // killed here: the file is all that is left
@@ -243,7 +249,7 @@ fn an_order_from_pending_to_filled_survives_a_restart_and_fills_count_once() {
                 OrderStatus::Cancelled,
                 None,
                 None,
-                1
+                Timestamp::from_ms(1)
             )
             .unwrap()
     );
@@ -251,12 +257,24 @@ fn an_order_from_pending_to_filled_survives_a_restart_and_fills_count_once() {
     let id = ClientOrderId::new("smc-1-0");
     assert!(
         !store
-            .set_order_status(&id, OrderStatus::Submitted, None, None, 9_000)
+            .set_order_status(
+                &id,
+                OrderStatus::Submitted,
+                None,
+                None,
+                Timestamp::from_ms(9_000)
+            )
             .unwrap()
     );
     assert!(
         !store
-            .set_order_status(&id, OrderStatus::Cancelled, Some("late"), None, 9_000)
+            .set_order_status(
+                &id,
+                OrderStatus::Cancelled,
+                Some("late"),
+                None,
+                Timestamp::from_ms(9_000)
+            )
             .unwrap()
     );
     assert_eq!(
@@ -393,7 +411,9 @@ fn a_committed_step_journals_its_orders_fills_and_amendments_and_counts_a_trade_
 fn a_step_that_fails_to_commit_writes_nothing_and_forwards_nothing() {
     let (_dir, path) = temp_db("failed");
     let store = Store::open_path(&path).unwrap();
-    store.record_order(&request("smc-3-0", dec!(1)), 1).unwrap();
+    store
+        .record_order(&request("smc-3-0", dec!(1)), Timestamp::from_ms(1))
+        .unwrap();
     let id: smc_model::InstrumentId = "binance:ETHUSDT".parse().unwrap();
     let candle = candles()[0];
     let mut events = Vec::new();
@@ -417,7 +437,7 @@ fn a_step_that_fails_to_commit_writes_nothing_and_forwards_nothing() {
     assert_eq!(store.orders().unwrap().len(), 1);
     // The connection is usable again; how the candle arrived is kept.
     let receipt = CandleReceipt {
-        received_at: Some(1_700_000_000_123),
+        received_at: Some(Timestamp::from_ms(1_700_000_000_123)),
         history: true,
     };
     assert!(

@@ -8,6 +8,7 @@ use super::statement::Statement;
 use super::{Store, text};
 use crate::error::StoreError;
 use crate::journal::{CandleReceipt, LoggedCandle};
+use smc_model::Timestamp;
 use smc_model::{InstrumentId, Timeframe};
 use std::str::FromStr;
 
@@ -23,7 +24,7 @@ pub(crate) fn candle_insert(c: &LoggedCandle, if_new: bool) -> Statement {
     .text(c.timeframe.to_string())
     .int(c.candle.open_time.ms())
     .text(to_json(&c.candle))
-    .opt_int(c.receipt.received_at)
+    .opt_time(c.receipt.received_at)
     .int(i64::from(c.receipt.history))
 }
 
@@ -56,7 +57,10 @@ impl Store {
                     candle: serde_json::from_str(&candle)
                         .map_err(|_| corrupt("candles.candle", &candle))?,
                     receipt: CandleReceipt {
-                        received_at: r.get("received_at").map_err(StoreError::query(what))?,
+                        received_at: r
+                            .get::<_, Option<i64>>("received_at")
+                            .map_err(StoreError::query(what))?
+                            .map(Timestamp::from_ms),
                         history: r
                             .get::<_, i64>("history")
                             .map_err(StoreError::query(what))?

@@ -3,7 +3,7 @@
 use super::Store;
 use crate::error::StoreError;
 use crate::journal::{Journal, LoggedCandle, LoggedReport, StoredOrder, StoredPosition};
-use smc_model::{ClientOrderId, EngineEvent, Fill, InstrumentId, OrderStatus};
+use smc_model::{ClientOrderId, EngineEvent, Fill, InstrumentId, OrderStatus, Timestamp};
 
 impl Journal for Store {
     fn url(&self) -> &str {
@@ -69,7 +69,7 @@ impl Journal for Store {
         status: OrderStatus,
         reason: Option<&str>,
         venue_order_id: Option<&str>,
-        time: i64,
+        time: Timestamp,
     ) -> Result<bool, StoreError> {
         Store::set_order_status(self, client_id, status, reason, venue_order_id, time)
     }

@@ -6,12 +6,12 @@
 //! id): a fill reported twice is stored once.
 
 use super::statement::Statement;
-use super::{Store, get, text};
+use super::{Store, get, text, time};
 use crate::error::StoreError;
 use crate::journal::{StoredOrder, StoredPosition};
 use rusqlite::Row;
 use rust_decimal::Decimal;
-use smc_model::{ClientOrderId, Fill, InstrumentId, OrderRequest, OrderStatus};
+use smc_model::{ClientOrderId, Fill, InstrumentId, OrderRequest, OrderStatus, Timestamp};
 use std::str::FromStr;
 
 fn decimal(what: &'static str, text: String) -> Result<Decimal, StoreError> {
@@ -45,14 +45,14 @@ fn order(row: &Row<'_>) -> Result<StoredOrder, StoreError> {
         filled_qty: decimal("orders.filled_qty", text(row, "filled_qty", what)?)?,
         venue_order_id: get(row, "venue_order_id", what)?,
         reason: get(row, "reason", what)?,
-        created_at: get(row, "created_at", what)?,
-        updated_at: get(row, "updated_at", what)?,
+        created_at: time(row, "created_at", what)?,
+        updated_at: time(row, "updated_at", what)?,
     })
 }
 
 /// The insert of a new order as `pending_new`; `if_new` ignores an id
 /// already journaled instead of failing.
-pub(crate) fn order_insert(request: &OrderRequest, time: i64, if_new: bool) -> Statement {
+pub(crate) fn order_insert(request: &OrderRequest, time: Timestamp, if_new: bool) -> Statement {
     let verb = if if_new { "INSERT OR IGNORE" } else { "INSERT" };
     Statement::new(format!(
         "{verb} INTO orders (client_id, instrument, request, status, created_at, updated_at) \
@@ -61,8 +61,8 @@ pub(crate) fn order_insert(request: &OrderRequest, time: i64, if_new: bool) -> S
     .text(request.client_id.as_str())
     .text(request.instrument.to_string())
     .text(to_json(request))
-    .int(time)
-    .int(time)
+    .time(time)
+    .time(time)
 }
 
 /// The move of an order to `status`, applied only from a state that may
@@ -72,7 +72,7 @@ pub(crate) fn status_update(
     status: OrderStatus,
     reason: Option<&str>,
     venue_order_id: Option<&str>,
-    time: i64,
+    time: Timestamp,
 ) -> Option<Statement> {
     let from: Vec<OrderStatus> = OrderStatus::predecessors(status).collect();
     if from.is_empty() {
@@ -87,16 +87,16 @@ pub(crate) fn status_update(
     .text(status.as_str())
     .opt_text(reason)
     .opt_text(venue_order_id)
-    .int(time)
+    .time(time)
     .text(client_id.as_str());
     Some(from.iter().fold(statement, |s, f| s.text(f.as_str())))
 }
 
 /// The replacement of an order's stored request (an amended stop).
-pub(crate) fn request_update(request: &OrderRequest, time: i64) -> Statement {
+pub(crate) fn request_update(request: &OrderRequest, time: Timestamp) -> Statement {
     Statement::new("UPDATE orders SET request = ?, updated_at = ? WHERE client_id = ?")
         .text(to_json(request))
-        .int(time)
+        .time(time)
         .text(request.client_id.as_str())
 }
 
@@ -109,7 +109,7 @@ pub(crate) fn fill_insert(fill: &Fill) -> Statement {
     .text(fill.instrument.to_string())
     .text(fill.trade_id.clone())
     .text(fill.client_id.as_str())
-    .int(fill.time.ms())
+    .time(fill.time)
     .text(to_json(fill))
 }
 
@@ -130,7 +130,7 @@ pub(crate) fn filled_update(fill: &Fill, filled: Decimal, ordered: Decimal) -> S
     )
     .text(filled.to_string())
     .text(status.as_str())
-    .int(fill.time.ms())
+    .time(fill.time)
     .text(fill.client_id.as_str())
 }
 
@@ -146,14 +146,14 @@ pub(crate) fn position_upsert(p: &StoredPosition) -> Statement {
     .text(p.qty.to_string())
     .text(p.avg_price.to_string())
     .text(p.realized_pnl.to_string())
-    .int(p.updated_at)
+    .time(p.updated_at)
 }
 
 impl Store {
     /// Writes a new order as `pending_new`, before it is sent. Writing the
     /// same client id twice is an error: ids are deterministic, so a
     /// second write means a duplicate order.
-    pub fn record_order(&self, request: &OrderRequest, time: i64) -> Result<(), StoreError> {
+    pub fn record_order(&self, request: &OrderRequest, time: Timestamp) -> Result<(), StoreError> {
         self.forget_order(&request.client_id);
         self.run(order_insert(request, time, false), "writing an order")
             .map(drop)
@@ -164,14 +164,14 @@ impl Store {
     pub fn record_order_if_new(
         &self,
         request: &OrderRequest,
-        time: i64,
+        time: Timestamp,
     ) -> Result<bool, StoreError> {
         self.forget_order(&request.client_id);
         Ok(self.run(order_insert(request, time, true), "writing an order")? == 1)
     }
 
     /// Replaces the stored request of an order (an amended stop).
-    pub fn amend_order(&self, request: &OrderRequest, time: i64) -> Result<(), StoreError> {
+    pub fn amend_order(&self, request: &OrderRequest, time: Timestamp) -> Result<(), StoreError> {
         self.forget_order(&request.client_id);
         self.run(request_update(request, time), "amending an order")
             .map(drop)
@@ -281,7 +281,7 @@ impl Store {
                         "positions.realized_pnl",
                         text(r, "realized_pnl", what)?,
                     )?,
-                    updated_at: r.get("updated_at").map_err(StoreError::query(what))?,
+                    updated_at: time(r, "updated_at", what)?,
                 })
             },
         )

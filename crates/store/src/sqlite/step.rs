@@ -15,17 +15,21 @@ use super::orders::{
 use super::statement::Statement;
 use crate::error::StoreError;
 use crate::journal::{LoggedCandle, StoredPosition};
-use smc_model::{ClientOrderId, EngineEvent, Fill, OrderKind, OrderRequest, OrderStatus};
+use smc_model::{
+    ClientOrderId, EngineEvent, Fill, OrderKind, OrderRequest, OrderStatus, Timestamp,
+};
 use std::collections::HashMap;
 
 /// The status an event moves its order to, with the reason.
-fn status_of(event: &EngineEvent) -> Option<(&ClientOrderId, OrderStatus, Option<&str>, i64)> {
+fn status_of(
+    event: &EngineEvent,
+) -> Option<(&ClientOrderId, OrderStatus, Option<&str>, Timestamp)> {
     Some(match event {
         EngineEvent::OrderAccepted {
             time, client_id, ..
-        } => (client_id, OrderStatus::Submitted, None, (*time).ms()),
+        } => (client_id, OrderStatus::Submitted, None, *time),
         EngineEvent::CancelRequested { time, client_id } => {
-            (client_id, OrderStatus::PendingCancel, None, (*time).ms())
+            (client_id, OrderStatus::PendingCancel, None, *time)
         }
         EngineEvent::OrderRejected {
             time,
@@ -35,7 +39,7 @@ fn status_of(event: &EngineEvent) -> Option<(&ClientOrderId, OrderStatus, Option
             client_id,
             OrderStatus::Rejected,
             Some(reason.as_str()),
-            (*time).ms(),
+            *time,
         ),
         EngineEvent::OrderCancelled {
             time,
@@ -45,7 +49,7 @@ fn status_of(event: &EngineEvent) -> Option<(&ClientOrderId, OrderStatus, Option
             client_id,
             OrderStatus::Cancelled,
             Some(reason.as_str()),
-            (*time).ms(),
+            *time,
         ),
         EngineEvent::OrderExpired {
             time,
@@ -55,7 +59,7 @@ fn status_of(event: &EngineEvent) -> Option<(&ClientOrderId, OrderStatus, Option
             client_id,
             OrderStatus::Expired,
             Some(reason.as_str()),
-            (*time).ms(),
+            *time,
         ),
         _ => return None,
     })
@@ -74,7 +78,7 @@ fn position(event: &EngineEvent) -> Option<StoredPosition> {
             qty: *qty,
             avg_price: *avg_price,
             realized_pnl: *realized_pnl,
-            updated_at: (*time).ms(),
+            updated_at: *time,
         }),
         _ => None,
     }
@@ -117,8 +121,7 @@ impl Step {
         }
         match event {
             EngineEvent::OrderSubmitted { time, order } => {
-                self.statements
-                    .push(order_insert(order, (*time).ms(), false));
+                self.statements.push(order_insert(order, *time, false));
                 self.orders.insert(
                     order.client_id.clone(),
                     CachedOrder {
@@ -138,8 +141,7 @@ impl Step {
                         kind: amended(o.request.kind, *trigger),
                         ..o.request
                     };
-                    self.statements
-                        .push(request_update(&o.request, (*time).ms()));
+                    self.statements.push(request_update(&o.request, *time));
                     self.orders.insert(client_id.clone(), o);
                 }
             }
@@ -203,7 +205,7 @@ impl Store {
         }
         match event {
             EngineEvent::OrderSubmitted { time, order } => {
-                self.record_order_if_new(order, (*time).ms()).map(drop)
+                self.record_order_if_new(order, *time).map(drop)
             }
             EngineEvent::OrderAmended {
                 time,
@@ -215,7 +217,7 @@ impl Store {
                         kind: amended(o.request.kind, *trigger),
                         ..o.request
                     };
-                    self.amend_order(&request, (*time).ms())
+                    self.amend_order(&request, *time)
                 }
                 None => Ok(()),
             },
@@ -232,7 +234,7 @@ impl Store {
         status: OrderStatus,
         reason: Option<&str>,
         venue_order_id: Option<&str>,
-        time: i64,
+        time: Timestamp,
     ) -> Result<bool, StoreError> {
         match status_update(client_id, status, reason, venue_order_id, time) {
             Some(update) => Ok(self.run(update, "updating an order")? == 1),
