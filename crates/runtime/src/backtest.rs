@@ -368,16 +368,23 @@ pub fn window(
     from: Option<&str>,
     to: Option<&str>,
 ) -> SessionResult<std::ops::Range<usize>> {
-    let start = from.map(parse_time).transpose()?.unwrap_or(i64::MIN);
-    let end = to.map(parse_time).transpose()?.unwrap_or(i64::MAX);
-    let a = candles.partition_point(|c| c.open_time < Timestamp::from_ms(start));
-    let b = candles.partition_point(|c| c.open_time < Timestamp::from_ms(end));
+    let start = from.map(parse_time).transpose()?.unwrap_or(Timestamp::MIN);
+    let end = to.map(parse_time).transpose()?.unwrap_or(Timestamp::MAX);
+    if start >= end {
+        return Err(SessionError::Setting(format!(
+            "--from {} is not before --to {}",
+            start.format_utc(),
+            end.format_utc()
+        )));
+    }
+    let a = candles.partition_point(|c| c.open_time < start);
+    let b = candles.partition_point(|c| c.open_time < end);
     if a >= b {
         let range = match (candles.first(), candles.last()) {
             (Some(f), Some(l)) => format!(
                 ": the data runs from {} to {}",
-                smc_model::time::format_utc(f.open_time.ms()),
-                smc_model::time::format_utc(l.open_time.ms())
+                f.open_time.format_utc(),
+                l.open_time.format_utc()
             ),
             _ => String::new(),
         };
@@ -390,14 +397,14 @@ pub fn window(
 
 /// Epoch milliseconds, or an ISO 8601 date or time: `YYYY-MM-DD`,
 /// `YYYY-MM-DDTHH:MM[:SS[.fff]]` (UTC), or RFC 3339 with an offset.
-pub fn parse_time(s: &str) -> SessionResult<i64> {
+pub fn parse_time(s: &str) -> SessionResult<Timestamp> {
     use chrono::{DateTime, NaiveDate, NaiveDateTime};
     let s = s.trim();
     if let Ok(ms) = s.parse::<i64>() {
-        return Ok(ms);
+        return Ok(Timestamp::from_ms(ms));
     }
     if let Ok(t) = DateTime::parse_from_rfc3339(s) {
-        return Ok(t.timestamp_millis());
+        return Ok(Timestamp::from_ms(t.timestamp_millis()));
     }
     let naive = s.trim_end_matches('Z');
     let parsed = [
@@ -414,7 +421,7 @@ pub fn parse_time(s: &str) -> SessionResult<i64> {
             .and_then(|d| d.and_hms_opt(0, 0, 0))
     });
     parsed
-        .map(|t| t.and_utc().timestamp_millis())
+        .map(|t| Timestamp::from_ms(t.and_utc().timestamp_millis()))
         .ok_or_else(|| {
             SessionError::Setting(format!(
                 "bad time `{s}`: use epoch ms or YYYY-MM-DD[THH:MM[:SS]] (UTC), or RFC 3339"
@@ -460,16 +467,26 @@ mod tests {
         let w = window(&candles, Some("1970-01-02"), Some("259200000")).unwrap();
         assert_eq!(w, 1..3);
         assert!(window(&candles, Some("1970-01-09"), None).is_err());
+        let reversed = window(&candles, Some("1970-01-03"), Some("1970-01-02")).unwrap_err();
+        assert!(
+            reversed
+                .to_string()
+                .contains("--from 1970-01-03T00:00:00Z is not before --to 1970-01-02T00:00:00Z"),
+            "{reversed}"
+        );
         assert!(parse_time("yesterday").is_err());
         assert!(parse_time("2021-02-30").is_err());
-        assert_eq!(parse_time("2021-01-01").unwrap(), 1_609_459_200_000);
-        assert_eq!(parse_time("2021-01-01T01:30Z").unwrap(), 1_609_464_600_000);
+        assert_eq!(parse_time("2021-01-01").unwrap().ms(), 1_609_459_200_000);
         assert_eq!(
-            parse_time("2021-01-01 01:30:00").unwrap(),
+            parse_time("2021-01-01T01:30Z").unwrap().ms(),
             1_609_464_600_000
         );
         assert_eq!(
-            parse_time("2021-01-01T02:30:00+01:00").unwrap(),
+            parse_time("2021-01-01 01:30:00").unwrap().ms(),
+            1_609_464_600_000
+        );
+        assert_eq!(
+            parse_time("2021-01-01T02:30:00+01:00").unwrap().ms(),
             1_609_464_600_000
         );
     }
