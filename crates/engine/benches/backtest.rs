@@ -26,6 +26,7 @@ fn bench(c: &mut Criterion) {
         fees: FeeModel {
             maker: rust_decimal::Decimal::new(1, 3),
             taker: rust_decimal::Decimal::new(1, 3),
+            asset: smc_matching::FeeAsset::Quote,
         },
         ..EngineConfig::default()
     };

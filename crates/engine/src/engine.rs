@@ -302,8 +302,9 @@ impl Engine {
                     eligible_at,
                 },
                 ExecReport::Rejected { client_id, reason } => {
+                    let known_as = self.execution.strategy_id(&client_id);
                     self.strategy
-                        .on_rejected(&client_id, &reason, &mut self.intents);
+                        .on_rejected(&known_as, &reason, &mut self.intents);
                     EngineEvent::OrderRejected {
                         time: now,
                         client_id,
@@ -333,6 +334,26 @@ impl Engine {
                     time: now,
                     client_id,
                     reason,
+                },
+                ExecReport::CancelFailed { client_id, reason } => EngineEvent::CancelFailed {
+                    time: now,
+                    client_id,
+                    reason,
+                },
+                ExecReport::ProtectionFailed {
+                    instrument,
+                    client_id,
+                    reason,
+                    action,
+                } => EngineEvent::ProtectionFailed {
+                    time: now,
+                    instrument: self.book.instruments[instrument.get()]
+                        .instrument
+                        .id
+                        .clone(),
+                    client_id,
+                    reason,
+                    action,
                 },
             };
             tee(&mut self.risk, sink).emit(&event);

@@ -12,7 +12,7 @@ use rust_decimal::Decimal;
 use smc_matching::{Order, Position};
 use smc_model::InstrumentIndex;
 use smc_model::Timestamp;
-use smc_model::{Candle, ClientOrderId, Fill, OrderKind, OrderRequest, Setup};
+use smc_model::{Candle, ClientOrderId, Fill, OrderKind, OrderRequest, ProtectionAction, Setup};
 
 /// A fill applied to the book: the venue's record of it, and what it did
 /// to the account (for the trade ledger and the position event).
@@ -66,7 +66,19 @@ pub enum ExecReport {
         client_id: ClientOrderId,
         reason: String,
     },
-    Fill(BookFill),
+    Fill(Box<BookFill>),
+    /// A cancel failed; the order stays open.
+    CancelFailed {
+        client_id: ClientOrderId,
+        reason: String,
+    },
+    /// A protective order of an open position failed, and what was done.
+    ProtectionFailed {
+        instrument: InstrumentIndex,
+        client_id: ClientOrderId,
+        reason: String,
+        action: ProtectionAction,
+    },
 }
 
 /// One way of executing the engine's orders.
@@ -121,6 +133,12 @@ pub trait Execution {
     /// Cancels requested for orders still open (to send again after a
     /// restart: cancelling twice is harmless).
     fn pending_cancels(&self, book: &Book) -> Vec<VenueCommand>;
+
+    /// The id the strategy knows order `id` by (an external venue renames
+    /// a stop it replaces or sends again).
+    fn strategy_id(&self, id: &ClientOrderId) -> ClientOrderId {
+        id.clone()
+    }
 }
 
 /// The new trigger of a stop, or why it cannot move.

@@ -11,9 +11,13 @@
 //!   the venue reports it cancelled.
 //! - A moved stop is cancelled and replaced (`replace`).
 //! - A venue fill moves the portfolio, the order, the ledger and the
-//!   strategy's `on_fill` exactly as a simulated fill does; a complete fill
-//!   of a bracketed order sends its protective legs, and one leg's fill
-//!   cancels its sibling.
+//!   strategy's `on_fill` exactly as a simulated fill does; each fill of a
+//!   bracketed order sends (or grows) its protective legs for the quantity
+//!   the account holds (a partial entry is protected at once; a buy's fee
+//!   taken from the base received is not there to sell), and one leg's
+//!   fill cancels its sibling.
+//! - A refused protective order is never dropped (`protect`): it is sent
+//!   again or the position is closed.
 //! - A fill is applied even when its order already left the OMS (a
 //!   "cancelled" that overtook the last fill): the venue's trades are the
 //!   truth of the account.
@@ -35,6 +39,11 @@ use std::collections::{BTreeMap, BTreeSet};
 /// Moving a stop on the venue: cancel, then replace.
 mod replace;
 
+/// Every open position covered by a stop, or closed.
+mod protect;
+
+pub use protect::{NOT_SENT, exit_id};
+use protect::{Resend, SafetyExit};
 use replace::PendingReplacement;
 pub use replace::replacement_id;
 
@@ -73,6 +82,12 @@ pub enum ExternalReport {
     Fill {
         fill: Fill,
     },
+    /// A cancel that could not be sent, or that the venue refused, at `at`.
+    CancelFailed {
+        client_id: ClientOrderId,
+        reason: String,
+        at: Timestamp,
+    },
 }
 
 impl ExternalReport {
@@ -87,6 +102,9 @@ impl ExternalReport {
             ExternalReport::Cancelled { client_id, .. } => format!("cancelled:{client_id}"),
             ExternalReport::Expired { client_id, .. } => format!("expired:{client_id}"),
             ExternalReport::Fill { fill } => format!("fill:{}:{}", fill.instrument, fill.trade_id),
+            ExternalReport::CancelFailed { client_id, at, .. } => {
+                format!("cancel_failed:{client_id}:{}", at.ms())
+            }
         }
     }
 
@@ -95,7 +113,8 @@ impl ExternalReport {
             ExternalReport::Accepted { client_id }
             | ExternalReport::Rejected { client_id, .. }
             | ExternalReport::Cancelled { client_id, .. }
-            | ExternalReport::Expired { client_id, .. } => client_id,
+            | ExternalReport::Expired { client_id, .. }
+            | ExternalReport::CancelFailed { client_id, .. } => client_id,
             ExternalReport::Fill { fill } => &fill.client_id,
         }
     }
@@ -114,6 +133,14 @@ pub struct ExternalExecution {
     /// The current id of each stop replaced so far (by the id the strategy
     /// knows), with its generation.
     replaced: BTreeMap<ClientOrderId, (ClientOrderId, u32)>,
+    /// The quantity the legs of each bracketed entry being filled protect.
+    protected: BTreeMap<ClientOrderId, Decimal>,
+    /// Protective orders to send again at their instrument's next bar.
+    resends: BTreeMap<InstrumentIndex, Vec<Resend>>,
+    /// Resent orders: the id the strategy knows, and the resends so far.
+    resent: BTreeMap<ClientOrderId, (ClientOrderId, u32)>,
+    /// Positions being closed because they could not be protected.
+    exits: BTreeMap<InstrumentIndex, SafetyExit>,
 }
 
 impl ExternalExecution {
@@ -173,11 +200,17 @@ impl ExternalExecution {
             .iter()
             .position(|s| s.instrument.id == fill.instrument)
             .ok_or_else(|| EngineError::UnknownInstrumentId(fill.instrument.to_string()))?;
-        let realized = book
-            .portfolio
-            .apply_fill(i, fill.side, fill.qty, fill.price, fill.fee);
+        let realized = book.portfolio.apply_fill(
+            i,
+            fill.side,
+            fill.qty,
+            fill.price,
+            fill.fee,
+            &fill.fee_source,
+        );
         let mut setup = None;
         let mut complete = None;
+        let mut bracketed = None;
         if let Some(o) = book
             .oms
             .open_mut()
@@ -187,18 +220,22 @@ impl ExternalExecution {
             // An over-fill cannot move a filled order; the account moved anyway.
             let _ = o.record_fill(fill.qty, fill.price);
             setup = o.setup.clone();
+            if o.stop_loss.is_some() || o.take_profit.is_some() {
+                bracketed = Some(o.clone());
+            }
             if o.status == OrderStatus::Filled {
                 complete = Some(o.clone());
             }
         }
-        out.push(ExecReport::Fill(BookFill {
+        let index = InstrumentIndex::new(i);
+        out.push(ExecReport::Fill(Box::new(BookFill {
             fill: fill.clone(),
-            instrument: InstrumentIndex::new(i),
+            instrument: index,
             realized,
             setup,
             position: book.portfolio.position(i),
-        }));
-        if let Some(parent) = complete {
+        })));
+        if let Some(parent) = &complete {
             self.cancel_requested.remove(parent.client_id());
             // A stop that filled before its cancel needs no replacement.
             self.finish_replacement(book, parent.client_id(), false, out);
@@ -207,14 +244,57 @@ impl ExternalExecution {
                 let sibling = |o: &Order| o.oco_group == Some(group) && *o.client_id() != id;
                 self.request_cancels(book, &sibling, out);
             }
-            let group = (parent.stop_loss.is_some() && parent.take_profit.is_some())
-                .then(|| book.oms.new_group());
-            for leg in bracket_legs(&parent, group, now) {
-                self.place(book, leg, out);
-            }
+        }
+        if let Some(parent) = bracketed
+            && !self.exits.contains_key(&index)
+        {
+            self.protect_entry(book, &parent, now, out);
         }
         book.oms.sweep();
+        let ended = complete.as_ref().map(|o| o.client_id());
+        self.advance_exit(book, index, ended, now, out);
         Ok(true)
+    }
+
+    /// Places the legs of a bracketed entry for what its fills so far
+    /// hold, or grows them after a further fill.
+    fn protect_entry(
+        &mut self,
+        book: &mut Book,
+        parent: &Order,
+        now: Timestamp,
+        out: &mut Vec<ExecReport>,
+    ) {
+        let i = parent.instrument;
+        let held = book.reducible(i, parent.side().opposite());
+        let reference = book.last_close(i);
+        let Some(qty) = book
+            .spec(i)
+            .and_then(|s| s.round_qty(parent.filled.min(held), reference).ok())
+        else {
+            return; // too little to protect yet (the next fill will be)
+        };
+        let id = parent.client_id().clone();
+        match self.protected.get(&id).copied() {
+            None => {
+                let group = (parent.stop_loss.is_some() && parent.take_profit.is_some())
+                    .then(|| book.oms.new_group());
+                for leg in bracket_legs(parent, qty, group, now) {
+                    self.place(book, leg, out);
+                }
+            }
+            Some(before) if qty > before => {
+                for leg in bracket_legs(parent, qty, None, now) {
+                    self.resize_leg(book, leg.client_id().clone(), qty, out);
+                }
+            }
+            Some(_) => {}
+        }
+        if parent.status == OrderStatus::Filled {
+            self.protected.remove(&id);
+        } else {
+            self.protected.insert(id, qty);
+        }
     }
 
     /// The venue's end of an order (rejected, cancelled, expired).
@@ -224,6 +304,7 @@ impl ExternalExecution {
         client_id: &ClientOrderId,
         to: OrderStatus,
         reason: &str,
+        now: Timestamp,
         out: &mut Vec<ExecReport>,
     ) -> bool {
         let Some(o) = book
@@ -237,24 +318,30 @@ impl ExternalExecution {
         if o.transition(to).is_err() {
             return false;
         }
+        let ended = o.clone();
         self.cancel_requested.remove(client_id);
-        let (client_id, reason) = (client_id.clone(), reason.to_string());
+        let (client_id, why) = (client_id.clone(), reason.to_string());
         out.push(match to {
             OrderStatus::Rejected => ExecReport::Rejected {
                 client_id: client_id.clone(),
-                reason,
+                reason: why,
             },
             OrderStatus::Expired => ExecReport::Expired {
                 client_id: client_id.clone(),
-                reason,
+                reason: why,
             },
             _ => ExecReport::Cancelled {
                 client_id: client_id.clone(),
-                reason,
+                reason: why,
             },
         });
         book.oms.sweep();
         self.finish_replacement(book, &client_id, to == OrderStatus::Cancelled, out);
+        let i = ended.instrument;
+        if to == OrderStatus::Rejected && ended.request.reduce_only {
+            self.on_protection_refused(book, ended, reason, now, out);
+        }
+        self.advance_exit(book, i, Some(&client_id), now, out);
         true
     }
 }
@@ -264,8 +351,11 @@ impl Execution for ExternalExecution {
         "external"
     }
 
-    /// The venue matches; a bar changes nothing here.
-    fn on_bar(&mut self, _: &mut Book, _: usize, _: &Candle, _: &mut Vec<ExecReport>) {}
+    /// The venue matches; a bar only sends what waited for it (resends
+    /// of protective orders, safety exits).
+    fn on_bar(&mut self, book: &mut Book, i: usize, candle: &Candle, out: &mut Vec<ExecReport>) {
+        self.protect_on_bar(book, InstrumentIndex::new(i), candle.open_time, out);
+    }
 
     fn submit(
         &mut self,
@@ -327,15 +417,31 @@ impl Execution for ExternalExecution {
                 });
                 return Ok(true);
             }
+            ExternalReport::CancelFailed {
+                client_id, reason, ..
+            } => {
+                if !self.cancel_requested.remove(client_id) {
+                    return Ok(false);
+                }
+                out.push(ExecReport::CancelFailed {
+                    client_id: client_id.clone(),
+                    reason: reason.clone(),
+                });
+                return Ok(true);
+            }
             ExternalReport::Rejected { reason, .. } => (OrderStatus::Rejected, reason),
             ExternalReport::Cancelled { reason, .. } => (OrderStatus::Cancelled, reason),
             ExternalReport::Expired { reason, .. } => (OrderStatus::Expired, reason),
         };
-        Ok(self.apply_end(book, report.client_id(), to, reason, out))
+        Ok(self.apply_end(book, report.client_id(), to, reason, now, out))
     }
 
     fn take_commands(&mut self) -> Vec<VenueCommand> {
         std::mem::take(&mut self.commands)
+    }
+
+    fn strategy_id(&self, id: &ClientOrderId) -> ClientOrderId {
+        self.original_id(id)
     }
 
     fn pending_cancels(&self, book: &Book) -> Vec<VenueCommand> {

@@ -41,7 +41,9 @@ pub use book::{Book, EngineInstrument};
 pub use config::{EngineConfig, ModelNames};
 pub use engine::{Engine, EngineError, MarketEvent};
 pub use execution::{BookFill, ExecReport, Execution};
-pub use external::{ExternalExecution, ExternalReport, VenueCommand, replacement_id};
+pub use external::{
+    ExternalExecution, ExternalReport, NOT_SENT, VenueCommand, exit_id, replacement_id,
+};
 pub use funding::{FundingError, FundingRate, read_funding_rates};
 pub use lookahead::{Decision, Divergence, check_lookahead};
 pub use simulated::SimulatedExecution;

@@ -50,16 +50,17 @@ impl SimulatedExecution {
                         price: f.price,
                         qty: f.qty,
                         fee: f.fee,
+                        fee_source: f.fee_source,
                         liquidity: f.liquidity,
                         time: f.time,
                     };
-                    out.push(ExecReport::Fill(BookFill {
+                    out.push(ExecReport::Fill(Box::new(BookFill {
                         fill,
                         instrument: f.instrument,
                         realized: f.realized,
                         setup: f.setup,
                         position: f.position,
-                    }));
+                    })));
                 }
                 VenueReport::Placed { order, eligible_at } => {
                     let client_id = order.client_id.clone();

@@ -42,6 +42,7 @@ fn fill(id: &ClientOrderId, trade: &str, side: Side, qty: Decimal, price: Decima
         price,
         qty,
         fee: dec!(0.1),
+        fee_source: smc_model::FeeSource::Quote,
         liquidity: Liquidity::Taker,
         time: Timestamp::from_ms(0),
     }

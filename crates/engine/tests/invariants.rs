@@ -97,7 +97,7 @@ proptest! {
             }
             p.mark(0, price);
             let before = p.equity();
-            p.apply_fill(0, side, qty, price, fee);
+            p.apply_fill(0, side, qty, price, fee, &smc_model::FeeSource::Quote);
             prop_assert_eq!(before - p.equity(), fee);
         }
     }

@@ -31,10 +31,18 @@ fn a_futures_short_gains_when_price_falls_and_pays_fees_in_quote() {
     let fees = FeeModel {
         maker: dec!(0.0002),
         taker: dec!(0.0005),
+        asset: smc_matching::FeeAsset::Quote,
     };
     let fee_in = fees.fee(smc_model::Liquidity::Taker, dec!(2), dec!(100));
     assert_eq!(fee_in, dec!(0.1));
-    p.apply_fill(0, Side::Sell, dec!(2), dec!(100), fee_in);
+    p.apply_fill(
+        0,
+        Side::Sell,
+        dec!(2),
+        dec!(100),
+        fee_in,
+        &smc_model::FeeSource::Quote,
+    );
     assert_eq!(p.position(0).qty, dec!(-2));
     assert_eq!(p.margin_used(), dec!(20), "notional 200 at 10x");
     p.mark(0, dec!(90));
@@ -44,7 +52,14 @@ fn a_futures_short_gains_when_price_falls_and_pays_fees_in_quote() {
         "unrealized +20"
     );
     let fee_out = fees.fee(smc_model::Liquidity::Maker, dec!(2), dec!(90));
-    let realized = p.apply_fill(0, Side::Buy, dec!(2), dec!(90), fee_out);
+    let realized = p.apply_fill(
+        0,
+        Side::Buy,
+        dec!(2),
+        dec!(90),
+        fee_out,
+        &smc_model::FeeSource::Quote,
+    );
     assert_eq!(realized, dec!(20));
     assert_eq!(p.cash(), dec!(1000) + dec!(20) - dec!(0.1) - dec!(0.036));
     assert!(p.position(0).qty.is_zero());
@@ -53,10 +68,31 @@ fn a_futures_short_gains_when_price_falls_and_pays_fees_in_quote() {
 #[test]
 fn a_futures_long_loses_when_price_falls_and_a_flip_reopens_at_the_fill() {
     let mut p = Portfolio::new(margin(dec!(5)), 1);
-    p.apply_fill(0, Side::Buy, dec!(1), dec!(100), dec!(0));
-    p.apply_fill(0, Side::Buy, dec!(1), dec!(110), dec!(0));
+    p.apply_fill(
+        0,
+        Side::Buy,
+        dec!(1),
+        dec!(100),
+        dec!(0),
+        &smc_model::FeeSource::Quote,
+    );
+    p.apply_fill(
+        0,
+        Side::Buy,
+        dec!(1),
+        dec!(110),
+        dec!(0),
+        &smc_model::FeeSource::Quote,
+    );
     assert_eq!(p.position(0).avg_price, dec!(105));
-    let realized = p.apply_fill(0, Side::Sell, dec!(3), dec!(95), dec!(0));
+    let realized = p.apply_fill(
+        0,
+        Side::Sell,
+        dec!(3),
+        dec!(95),
+        dec!(0),
+        &smc_model::FeeSource::Quote,
+    );
     assert_eq!(realized, dec!(-20), "2 × (95 − 105)");
     let pos = p.position(0);
     assert_eq!((pos.qty, pos.avg_price), (dec!(-1), dec!(95)));
@@ -65,15 +101,36 @@ fn a_futures_long_loses_when_price_falls_and_a_flip_reopens_at_the_fill() {
 #[test]
 fn positive_funding_makes_longs_pay_and_shorts_receive() {
     let mut long = Portfolio::new(margin(dec!(1)), 1);
-    long.apply_fill(0, Side::Buy, dec!(2), dec!(100), dec!(0));
+    long.apply_fill(
+        0,
+        Side::Buy,
+        dec!(2),
+        dec!(100),
+        dec!(0),
+        &smc_model::FeeSource::Quote,
+    );
     assert_eq!(long.apply_funding(0, dec!(0.0001)), Some(dec!(0.02)));
     assert_eq!(long.cash(), dec!(999.98));
     let mut short = Portfolio::new(margin(dec!(1)), 1);
-    short.apply_fill(0, Side::Sell, dec!(2), dec!(100), dec!(0));
+    short.apply_fill(
+        0,
+        Side::Sell,
+        dec!(2),
+        dec!(100),
+        dec!(0),
+        &smc_model::FeeSource::Quote,
+    );
     assert_eq!(short.apply_funding(0, dec!(0.0001)), Some(dec!(-0.02)));
     assert_eq!(short.cash(), dec!(1000.02));
     let mut spot = Portfolio::new(AccountConfig::default(), 1);
-    spot.apply_fill(0, Side::Buy, dec!(1), dec!(100), dec!(0));
+    spot.apply_fill(
+        0,
+        Side::Buy,
+        dec!(1),
+        dec!(100),
+        dec!(0),
+        &smc_model::FeeSource::Quote,
+    );
     assert_eq!(
         spot.apply_funding(0, dec!(0.0001)),
         None,

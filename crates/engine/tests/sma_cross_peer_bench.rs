@@ -37,6 +37,7 @@ fn run_sma_cross(first_decision: FirstDecision) -> (BacktestReport, Vec<Candle>,
         fees: FeeModel {
             maker: fee,
             taker: fee,
+            asset: smc_matching::FeeAsset::Quote,
         },
         slippage: SlippageModel::None,
         latency: LatencyModel { ms: 0 },

@@ -3,6 +3,7 @@
 //! participation cap, slippage, fees, the funds check, and the consequences
 //! of a complete fill (one-cancels-other siblings, bracket legs).
 
+use crate::account::AccountKind;
 use crate::fees::FeeModel;
 use crate::matching::BarState;
 use crate::oms::{Oms, Order};
@@ -12,7 +13,8 @@ use rust_decimal::Decimal;
 use smc_model::InstrumentIndex;
 use smc_model::Timestamp;
 use smc_model::{
-    ClientOrderId, Liquidity, OrderKind, OrderRequest, OrderStatus, Setup, Side, Size, TimeInForce,
+    ClientOrderId, FeeSource, Liquidity, OrderKind, OrderRequest, OrderStatus, Setup, Side, Size,
+    TimeInForce,
 };
 
 /// One execution, in engine terms (instrument by index).
@@ -24,6 +26,7 @@ pub struct SimFill {
     pub qty: Decimal,
     pub price: Decimal,
     pub fee: Decimal,
+    pub fee_source: FeeSource,
     pub liquidity: Liquidity,
     /// Realized P&L of the fill, before fees.
     pub realized: Decimal,
@@ -197,11 +200,17 @@ impl Executor {
         } else {
             level
         };
-        let fee = self.fees.fee(liquidity, qty, price);
-        if let Err(e) = pf.check_funds(st.i, side, qty, price, fee) {
+        let spot = pf.kind() == AccountKind::Spot;
+        let (fee, fee_source) = self.fees.charge(liquidity, side, qty, price, spot);
+        let cash_fee = if fee_source.is_quote() {
+            fee
+        } else {
+            Decimal::ZERO
+        };
+        if let Err(e) = pf.check_funds(st.i, side, qty, price, cash_fee) {
             return self.end(idx, oms, OrderStatus::Cancelled, e.to_string(), out);
         }
-        let realized = pf.apply_fill(st.i, side, qty, price, fee);
+        let realized = pf.apply_fill(st.i, side, qty, price, fee, &fee_source);
         if let Some(b) = st.budget.as_mut() {
             *b -= qty;
         }
@@ -221,6 +230,7 @@ impl Executor {
             qty,
             price,
             fee,
+            fee_source,
             liquidity,
             realized,
             time: st.bar.open_time,
@@ -250,7 +260,7 @@ impl Executor {
         }
         let group =
             (parent.stop_loss.is_some() && parent.take_profit.is_some()).then(|| oms.new_group());
-        for leg in bracket_legs(&parent, group, st.bar.open_time) {
+        for leg in bracket_legs(&parent, parent.filled, group, st.bar.open_time) {
             let request = leg.request.clone();
             match oms.submit(leg) {
                 Ok(()) => out.push(VenueReport::Placed {
@@ -309,10 +319,16 @@ impl Executor {
 }
 
 /// The protective legs of a filled `parent` (`{parent}-sl`, `{parent}-tp`),
-/// reduce-only, for its filled quantity, live from `eligible_at`, in one
+/// reduce-only, for `qty` (its filled quantity, or what of it the account
+/// holds), live from `eligible_at`, in one
 /// one-cancels-other `group` when both exist. The simulated venue places
 /// them itself; in live mode the engine sends them to the venue.
-pub fn bracket_legs(parent: &Order, group: Option<u64>, eligible_at: Timestamp) -> Vec<Order> {
+pub fn bracket_legs(
+    parent: &Order,
+    qty: Decimal,
+    group: Option<u64>,
+    eligible_at: Timestamp,
+) -> Vec<Order> {
     let legs = [
         (
             "sl",
@@ -334,12 +350,12 @@ pub fn bracket_legs(parent: &Order, group: Option<u64>, eligible_at: Timestamp) 
             client_id: ClientOrderId::new(format!("{}-{tag}", parent.client_id())),
             instrument: parent.request.instrument.clone(),
             side: parent.side().opposite(),
-            qty: parent.filled,
+            qty,
             kind,
             time_in_force: TimeInForce::Gtc,
             reduce_only: true,
         };
-        let size = Size::Qty(parent.filled);
+        let size = Size::Qty(qty);
         // Live from the parent's fill onward, within this bar too.
         let mut leg = Order::new(
             request,

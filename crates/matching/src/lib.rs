@@ -25,7 +25,7 @@ pub mod slippage;
 
 pub use account::{AccountConfig, AccountKind};
 pub use executor::{Executor, SimFill, VenueReport, bracket_legs};
-pub use fees::FeeModel;
+pub use fees::{FeeAsset, FeeModel};
 pub use intrabar::{Exposure, IntrabarRule};
 pub use latency::LatencyModel;
 pub use matching::MatchingEngine;

@@ -1,14 +1,15 @@
 //! The account: cash (spot) or wallet balance (margin), one position per
 //! instrument with its average entry price, realized and unrealized P&L,
-//! fees in the quote currency, and perpetual funding. Every amount is an
-//! exact decimal; a fill changes equity (marked at the fill price) by
-//! exactly minus its fee.
+//! fees (from the quote balance, withheld from the base asset received, or
+//! paid in a third asset), and perpetual funding. Every amount is an exact
+//! decimal; a fill changes equity (marked at the fill price) by exactly
+//! minus the part of its fee the account paid.
 
 use crate::account::{AccountConfig, AccountKind};
 use rust_decimal::Decimal;
 use smc_model::InstrumentIndex;
 use smc_model::Timestamp;
-use smc_model::{PortfolioSnapshot, PositionSnapshot, Side};
+use smc_model::{FeeSource, PortfolioSnapshot, PositionSnapshot, Side};
 
 /// Decimal places of the cost basis moved by a partial close.
 const MOVED_DP: u32 = 16;
@@ -208,6 +209,11 @@ impl Portfolio {
     }
 
     /// Applies a fill; returns the realized P&L it produced (before fees).
+    /// `fee` is the fee's value in quote (counted in `fees_paid`); `source`
+    /// says which balance paid it: the quote balance, the base asset
+    /// (the position moves by the fill less the withheld quantity, which
+    /// leaves at the fill price), or a third asset the account does not
+    /// hold here.
     pub fn apply_fill(
         &mut self,
         i: usize,
@@ -215,15 +221,39 @@ impl Portfolio {
         qty: Decimal,
         price: Decimal,
         fee: Decimal,
+        source: &FeeSource,
     ) -> Decimal {
         let kind = self.kind;
-        let Some(p) = self.positions.get_mut(i) else {
-            return Decimal::ZERO;
+        let withheld = match kind {
+            AccountKind::Spot => source.base_qty(),
+            AccountKind::Margin { .. } => Decimal::ZERO,
+        };
+        let cash_fee = match source {
+            FeeSource::Quote => fee,
+            FeeSource::Base { .. } if withheld.is_zero() => fee,
+            FeeSource::Base { .. } | FeeSource::Other { .. } => Decimal::ZERO,
         };
         let dq = match side {
             Side::Buy => qty,
             Side::Sell => -qty,
         };
+        let Some(realized) = self.move_position(i, dq - withheld, price) else {
+            return Decimal::ZERO;
+        };
+        match kind {
+            // The withheld base is bought and leaves at once: cash pays the
+            // whole fill, the position holds the rest.
+            AccountKind::Spot => self.cash -= dq * price + cash_fee,
+            AccountKind::Margin { .. } => self.cash += realized - cash_fee,
+        }
+        self.fees_paid += fee;
+        realized
+    }
+
+    /// Moves position `i` by the signed `dq` at `price`; the realized P&L.
+    fn move_position(&mut self, i: usize, dq: Decimal, price: Decimal) -> Option<Decimal> {
+        let p = self.positions.get_mut(i)?;
+        let qty = dq.abs();
         let mut realized = Decimal::ZERO;
         if p.qty.is_zero() || p.qty.is_sign_positive() == dq.is_sign_positive() {
             p.cost += dq * price;
@@ -259,12 +289,7 @@ impl Portfolio {
         };
         p.realized += realized;
         p.mark = price;
-        match kind {
-            AccountKind::Spot => self.cash -= dq * price + fee,
-            AccountKind::Margin { .. } => self.cash += realized - fee,
-        }
-        self.fees_paid += fee;
-        realized
+        Some(realized)
     }
 
     /// Pays (or receives) funding on instrument `i` at `rate`, on the

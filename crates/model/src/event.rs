@@ -24,6 +24,27 @@ pub enum RiskVerdict {
     },
 }
 
+/// What the engine did when a protective order failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProtectionAction {
+    /// Nothing: a resting stop still covers the whole position.
+    Covered,
+    /// It failed before reaching the venue; it is sent again at the next bar.
+    Retry,
+    /// The position could not be protected and is closed at market.
+    Exit,
+    /// The safety exit failed too: the position needs a person.
+    ExitRefused,
+}
+
+impl ProtectionAction {
+    /// Whether the position was left without protection.
+    pub fn unprotected(self) -> bool {
+        matches!(self, ProtectionAction::Exit | ProtectionAction::ExitRefused)
+    }
+}
+
 /// One engine event. Times are epoch ms (simulated in a backtest).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -78,6 +99,24 @@ pub enum EngineEvent {
         time: Timestamp,
         client_id: ClientOrderId,
         reason: String,
+    },
+    /// A cancel could not be sent or the venue refused it (live mode); the
+    /// order stays as it was and the next change asks again.
+    CancelFailed {
+        time: Timestamp,
+        client_id: ClientOrderId,
+        reason: String,
+    },
+    /// A protective order (stop, take-profit, safety exit) of an open
+    /// position was refused or could not be sent (live mode), and what the
+    /// engine did about it. The `unprotected_position` breaker trips when
+    /// the position had to be closed or could not be.
+    ProtectionFailed {
+        time: Timestamp,
+        instrument: InstrumentId,
+        client_id: ClientOrderId,
+        reason: String,
+        action: ProtectionAction,
     },
     Fill(Fill),
     /// A position after a fill.
@@ -156,6 +195,8 @@ impl EngineEvent {
             | EngineEvent::OrderExpired { time, .. }
             | EngineEvent::OrderAmended { time, .. }
             | EngineEvent::AmendRejected { time, .. }
+            | EngineEvent::CancelFailed { time, .. }
+            | EngineEvent::ProtectionFailed { time, .. }
             | EngineEvent::PositionChanged { time, .. }
             | EngineEvent::FundingPaid { time, .. }
             | EngineEvent::EquityMark { time, .. }

@@ -47,8 +47,8 @@ pub mod timestamp;
 
 pub use candle::Candle;
 pub use clock::{Clock, SimClock, WallClock};
-pub use event::{EngineEvent, EventSink, NullSink, RiskVerdict};
-pub use fill::{Fill, Liquidity};
+pub use event::{EngineEvent, EventSink, NullSink, ProtectionAction, RiskVerdict};
+pub use fill::{FeeSource, Fill, Liquidity};
 pub use instrument::{Instrument, InstrumentError, InstrumentId, InstrumentSpec, MarketKind};
 pub use instrument_index::InstrumentIndex;
 pub use intent::{Intent, OrderIntent};

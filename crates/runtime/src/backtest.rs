@@ -41,6 +41,7 @@ pub fn engine_config(flags: &VenueFlags, settings: Option<&smc_config::Config>) 
         config.fees = FeeModel {
             maker: fee,
             taker: fee,
+            asset: config.fees.asset,
         };
     }
     if let Some(bps) = flags.slippage_bps {

@@ -112,6 +112,7 @@ mod tests {
                     price: Decimal::ONE,
                     qty: Decimal::ONE,
                     fee: Decimal::ZERO,
+                    fee_source: smc_model::FeeSource::Quote,
                     liquidity: Liquidity::Taker,
                     time: Timestamp::from_ms(0),
                 })

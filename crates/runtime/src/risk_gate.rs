@@ -72,21 +72,23 @@ pub fn gate(
 
 /// [`gate`], and the handle through which a changed config's limits reach
 /// it while the engine runs (see [`crate::config_watch::ConfigWatcher`]).
-/// `venue_mismatch` (live mode) adds the breaker that reconciliation trips.
+/// `live` adds the breakers only live mode trips: `venue_mismatch`
+/// (reconciliation) and `unprotected_position` (a refused stop).
 pub fn gate_with_reload(
     config: &Config,
     instruments: &[Instrument],
     start_time: Timestamp,
     store: Option<Box<dyn BreakerStore>>,
-    venue_mismatch: bool,
+    live: bool,
 ) -> Result<(Box<dyn RiskGate>, LimitsHandle), SessionError> {
     let mut limits = limits_gate(config, instruments);
     let handle = limits.reload_handle();
     let breakers = BreakerConfig {
-        venue_mismatch,
+        venue_mismatch: live,
+        unprotected_position: live,
         ..breaker_config(&config.risk_manager.circuit_breakers)
     };
-    if !breakers.any() && !breakers.venue_mismatch {
+    if !breakers.any() && !live {
         return Ok((Box::new(limits), handle));
     }
     let store = store.unwrap_or_else(|| Box::new(MemoryStore::new()));
@@ -133,6 +135,7 @@ pub fn breaker_config(c: &CircuitBreakersConfig) -> BreakerConfig {
             cooldown_ms: cooldown(d.cooldown_minutes),
         }),
         venue_mismatch: false,
+        unprotected_position: false,
     }
 }
 

@@ -11,7 +11,7 @@ use crate::error::{SessionError, SessionResult};
 use crate::event::{Level, SessionEvent};
 use crate::order_reports::{OrderReports, Source};
 use crate::session::Session;
-use smc_engine::{ExternalReport, VenueCommand};
+use smc_engine::{ExternalReport, NOT_SENT, VenueCommand};
 use smc_model::OrderStatus;
 use smc_model::{Clock, OrderRequest, WallClock};
 use smc_venues::{ExecutionVenue, OrderOutcome};
@@ -40,11 +40,16 @@ impl Router<'_> {
                     Ok(answer) => OrderReports::of(&answer, Source::CancelAnswer).in_order(),
                     Err(e) => {
                         // It may have filled meanwhile; the stream will say.
+                        // The engine asks again at the next change.
                         session.bus().publish(SessionEvent::notice(
                             Level::Warn,
                             format!("cancel of {client_id} failed: {e}"),
                         ));
-                        Vec::new()
+                        vec![ExternalReport::CancelFailed {
+                            client_id,
+                            reason: e.to_string(),
+                            at: WallClock.now(),
+                        }]
                     }
                 },
             };
@@ -68,7 +73,7 @@ impl Router<'_> {
         Ok(match outcome {
             Err(e) => vec![ExternalReport::Rejected {
                 client_id,
-                reason: format!("not sent: {e}"),
+                reason: format!("{NOT_SENT}{e}"),
             }],
             Ok(OrderOutcome::Rejected { code, reason, .. }) => vec![ExternalReport::Rejected {
                 client_id,

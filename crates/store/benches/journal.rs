@@ -114,6 +114,7 @@ fn bench(c: &mut Criterion) {
                 price: Decimal::new(4_300_010, 2),
                 qty: Decimal::new(1, 3),
                 fee: Decimal::new(4, 2),
+                fee_source: smc_model::FeeSource::Quote,
                 liquidity: Liquidity::Maker,
                 time: Timestamp::from_ms(k),
             };

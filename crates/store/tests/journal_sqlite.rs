@@ -179,6 +179,7 @@ fn fill(id: &str, trade: &str, qty: Decimal) -> Fill {
         price: dec!(2000),
         qty,
         fee: dec!(0.2),
+        fee_source: smc_model::FeeSource::Quote,
         liquidity: Liquidity::Maker,
         time: Timestamp::from_ms(5_000),
     }

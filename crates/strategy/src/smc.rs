@@ -247,6 +247,13 @@ fn opposing_liquidity(mtf: &MultiTimeframe, tf: Timeframe, bias: i8) -> Option<f
     }
 }
 
+/// Whether `id` names a safety exit (`{entry}-x{n}`), which a live
+/// session sends when a position's stop was refused.
+fn is_safety_exit(id: &str) -> bool {
+    id.rsplit_once("-x")
+        .is_some_and(|(_, n)| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+}
+
 impl Strategy for SmcStrategy {
     fn name(&self) -> &str {
         "smc"
@@ -256,6 +263,11 @@ impl Strategy for SmcStrategy {
     /// target legs' own fills end it (the next candle sees the flat position).
     fn on_fill(&mut self, fill: &Fill, _portfolio: &PortfolioSnapshot, _out: &mut Vec<Intent>) {
         let id = fill.client_id.as_str();
+        if is_safety_exit(id) {
+            // The session closed the position it could not protect.
+            self.managed = None;
+            return;
+        }
         if id.ends_with("-sl") || id.ends_with("-tp") || self.config.exits.is_empty() {
             return;
         }
@@ -372,6 +384,7 @@ mod tests {
             price: dec!(100),
             qty: dec!(1),
             fee: dec!(0),
+            fee_source: smc_model::FeeSource::Quote,
             liquidity: Liquidity::Taker,
             time: Timestamp::from_ms(60_000),
         };

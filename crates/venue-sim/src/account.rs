@@ -5,6 +5,7 @@
 //! orders fill at once as takers, IOC/FOK settle, post-only orders that
 //! would take are refused), then against every replayed candle.
 
+use crate::algo;
 use crate::error::ApiError;
 use crate::market::Market;
 use crate::orders::{OrderRecord, TradeRecord};
@@ -13,14 +14,14 @@ use crate::user_events;
 use rust_decimal::Decimal;
 use smc_matching::MatchingEngine;
 use smc_matching::Portfolio;
-use smc_matching::VenueReport;
 use smc_matching::{AccountConfig, AccountKind};
 use smc_matching::{Oms, Order};
+use smc_matching::{SimFill, VenueReport};
 use smc_model::InstrumentIndex;
 use smc_model::Timestamp;
 use smc_model::{
-    Candle, ClientOrderId, InstrumentId, Liquidity, OrderKind, OrderRequest, OrderStatus, Side,
-    Size, TimeInForce,
+    Candle, ClientOrderId, FeeSource, InstrumentId, Liquidity, OrderKind, OrderRequest,
+    OrderStatus, Side, Size, TimeInForce,
 };
 use std::collections::BTreeMap;
 use tokio::sync::broadcast;
@@ -59,6 +60,8 @@ pub struct NewOrder {
     pub reduce_only: bool,
     pub close_position: bool,
     pub client_id: String,
+    /// A USD-M conditional order of the Algo Service.
+    pub algo: bool,
 }
 
 /// One account.
@@ -150,7 +153,10 @@ impl Account {
         }
     }
 
-    fn check_balance(&self, ctx: &Ctx, o: &NewOrder, fee_rate: Decimal) -> Result<(), ApiError> {
+    /// Spot: a buy needs its cost in free quote (its fee comes out of the
+    /// base received), a sell its quantity in free base. USD-M: initial
+    /// margin of what does not reduce.
+    fn check_balance(&self, ctx: &Ctx, o: &NewOrder) -> Result<(), ApiError> {
         let n = ctx.market.series.len();
         let last = ctx.last_price(o.instrument);
         let price = o.price.or(o.stop_price).unwrap_or(last);
@@ -162,7 +168,7 @@ impl Account {
                         let cost = o
                             .quote_qty
                             .unwrap_or_else(|| o.qty.unwrap_or_default() * price);
-                        cost * (Decimal::ONE + fee_rate) <= self.portfolio.cash() - locked_quote
+                        cost <= self.portfolio.cash() - locked_quote
                     }
                     Side::Sell => {
                         let qty = o.qty.unwrap_or_else(|| {
@@ -206,7 +212,7 @@ impl Account {
                 Family::Futures => ApiError::bad(-4116, "ClientOrderId is duplicated."),
             });
         }
-        self.check_balance(ctx, &o, ctx.matching.executor.fees.rate(Liquidity::Taker))?;
+        self.check_balance(ctx, &o)?;
         let instrument =
             InstrumentId::new("binance", &o.symbol).map_err(|_| ApiError::invalid_symbol())?;
         let size = if o.close_position {
@@ -256,14 +262,13 @@ impl Account {
             time: ctx.now,
             update_time: ctx.now,
             trades: Vec::new(),
+            algo: o.algo.then(algo::AlgoInfo::default),
         };
-        self.emit(user_events::order_event(
-            self.family,
-            &record,
-            "NEW",
-            None,
-            ctx.now,
-        ));
+        self.emit(if o.algo {
+            algo::algo_event(&record, ctx.now)
+        } else {
+            user_events::order_event(self.family, &record, "NEW", None, ctx.now)
+        });
         self.orders.insert(order_id, record);
         if self.family == Family::Spot {
             self.emit(user_events::spot_balances_event(
@@ -331,42 +336,33 @@ impl Account {
                 continue;
             };
             rec.update_time = ctx.now;
-            let mut trade = None;
-            if let VenueReport::Fill(f) = &report {
-                *ctx.next_trade_id += 1;
-                rec.executed_qty += f.qty;
-                rec.cum_quote += f.qty * f.price;
-                if rec.orig_qty.is_zero() {
-                    rec.orig_qty = engine_qty.unwrap_or(rec.executed_qty);
+            if rec.orig_qty.is_zero() {
+                rec.orig_qty = engine_qty.unwrap_or(rec.orig_qty);
+            }
+            match (&report, status) {
+                (VenueReport::Fill(f), _) if rec.algo.is_some() => {
+                    self.algo_fill(ctx, order_id, f);
+                    filled = true;
                 }
-                rec.status = if rec.executed_qty >= rec.orig_qty {
-                    OrderStatus::Filled
-                } else {
-                    OrderStatus::PartiallyFilled
-                };
-                let t = TradeRecord {
-                    id: *ctx.next_trade_id,
-                    order_id,
-                    symbol: rec.symbol.clone(),
-                    side: f.side,
-                    price: f.price,
-                    qty: f.qty,
-                    commission: f.fee,
-                    realized: f.realized,
-                    maker: f.liquidity == Liquidity::Maker,
-                    time: ctx.now,
-                };
-                rec.trades.push(t.id);
-                trade = Some(t);
-                filled = true;
-            } else if let Some(s) = status {
-                rec.status = s;
+                (VenueReport::Fill(f), _) => {
+                    let trade = fill_record(ctx, rec, order_id, f);
+                    let event =
+                        user_events::order_event(self.family, rec, exec, Some(&trade), ctx.now);
+                    self.trades.push(trade);
+                    self.emit(event);
+                    filled = true;
+                }
+                (_, Some(s)) => {
+                    rec.status = s;
+                    let event = if rec.algo.is_some() {
+                        algo::algo_event(rec, ctx.now)
+                    } else {
+                        user_events::order_event(self.family, rec, exec, None, ctx.now)
+                    };
+                    self.emit(event);
+                }
+                _ => {}
             }
-            let event = user_events::order_event(self.family, rec, exec, trade.as_ref(), ctx.now);
-            if let Some(t) = trade {
-                self.trades.push(t);
-            }
-            self.emit(event);
         }
         self.update_time = ctx.now;
         let balances = match self.family {
@@ -379,15 +375,68 @@ impl Account {
         self.emit(balances);
     }
 
-    /// Finds an order by `orderId` or `origClientOrderId`.
+    /// A fill of algo order `algo_id`: the first one triggers it (its child
+    /// order enters the matching engine), each is a trade of the child.
+    fn algo_fill(&mut self, ctx: &mut Ctx, algo_id: u64, f: &SimFill) {
+        let Some(rec) = self.orders.get_mut(&algo_id) else {
+            return;
+        };
+        let child_id = algo_id + algo::CHILD_ID_OFFSET;
+        let mut events = Vec::new();
+        if let Some(info) = rec.algo.as_mut()
+            && info.actual_order_id.is_none()
+        {
+            info.actual_order_id = Some(child_id);
+            info.trigger_time = ctx.now;
+            events.push(algo::algo_event(rec, ctx.now));
+            let child = algo::child_of(rec, ctx.now);
+            events.push(user_events::order_event(
+                self.family,
+                &child,
+                "NEW",
+                None,
+                ctx.now,
+            ));
+            self.orders.insert(child_id, child);
+        }
+        let Some(child) = self.orders.get_mut(&child_id) else {
+            return;
+        };
+        let trade = fill_record(ctx, child, child_id, f);
+        events.push(user_events::order_event(
+            self.family,
+            child,
+            "TRADE",
+            Some(&trade),
+            ctx.now,
+        ));
+        let (executed, cum_quote, status) = (child.executed_qty, child.cum_quote, child.status);
+        self.trades.push(trade);
+        if let Some(rec) = self.orders.get_mut(&algo_id) {
+            rec.executed_qty = executed;
+            rec.cum_quote = cum_quote;
+            rec.status = status;
+            if status == OrderStatus::Filled {
+                events.push(algo::algo_event(rec, ctx.now));
+            }
+        }
+        for e in events {
+            self.emit(e);
+        }
+    }
+
+    /// Finds an order by `orderId` or `origClientOrderId` (an algo order
+    /// by `algoId` or `clientAlgoId` when `algo`).
     pub fn find(
         &self,
         symbol: &str,
         order_id: Option<i64>,
         client_id: Option<&str>,
+        algo: bool,
     ) -> Option<&OrderRecord> {
         self.orders.values().rev().find(|o| {
             o.symbol == symbol
+                && o.algo.is_some() == algo
                 && order_id.is_none_or(|id| u64::try_from(id).is_ok_and(|id| id == o.order_id))
                 && client_id.is_none_or(|c| c == o.client_id)
         })
@@ -414,13 +463,11 @@ impl Account {
         rec.status = OrderStatus::Cancelled;
         rec.update_time = ctx.now;
         let rec = rec.clone();
-        self.emit(user_events::order_event(
-            self.family,
-            &rec,
-            "CANCELED",
-            None,
-            ctx.now,
-        ));
+        self.emit(if rec.algo.is_some() {
+            algo::algo_event(&rec, ctx.now)
+        } else {
+            user_events::order_event(self.family, &rec, "CANCELED", None, ctx.now)
+        });
         if self.family == Family::Spot {
             self.emit(user_events::spot_balances_event(
                 self, ctx.market, ctx.step, ctx.now,
@@ -429,11 +476,52 @@ impl Account {
         Ok(rec)
     }
 
-    /// Open orders, oldest first (of one symbol if given).
-    pub fn open_orders(&self, symbol: Option<&str>) -> Vec<&OrderRecord> {
+    /// Open orders, oldest first (of one symbol if given): the matching
+    /// engine's, or the Algo Service's untriggered ones when `algo`.
+    pub fn open_orders(&self, symbol: Option<&str>, algo: bool) -> Vec<&OrderRecord> {
         self.orders
             .values()
             .filter(|o| o.is_open() && symbol.is_none_or(|s| s == o.symbol))
+            .filter(|o| match &o.algo {
+                None => !algo,
+                Some(a) => algo && a.actual_order_id.is_none(),
+            })
             .collect()
     }
+}
+
+/// Books fill `f` on order record `rec` (id `order_id`): its quantities
+/// and status, and the trade it makes.
+fn fill_record(ctx: &mut Ctx, rec: &mut OrderRecord, order_id: u64, f: &SimFill) -> TradeRecord {
+    *ctx.next_trade_id += 1;
+    rec.executed_qty += f.qty;
+    rec.cum_quote += f.qty * f.price;
+    if rec.orig_qty.is_zero() {
+        rec.orig_qty = rec.executed_qty;
+    }
+    rec.status = if rec.executed_qty >= rec.orig_qty {
+        OrderStatus::Filled
+    } else {
+        OrderStatus::PartiallyFilled
+    };
+    let series = &ctx.market.series[f.instrument.get()];
+    let (commission, commission_asset) = match &f.fee_source {
+        FeeSource::Base { qty } => (*qty, series.base.clone()),
+        _ => (f.fee, series.quote.clone()),
+    };
+    let t = TradeRecord {
+        id: *ctx.next_trade_id,
+        order_id,
+        symbol: rec.symbol.clone(),
+        side: f.side,
+        price: f.price,
+        qty: f.qty,
+        commission,
+        commission_asset,
+        realized: f.realized,
+        maker: f.liquidity == Liquidity::Maker,
+        time: ctx.now,
+    };
+    rec.trades.push(t.id);
+    t
 }

@@ -11,7 +11,7 @@ use crate::faults::FaultKind;
 use crate::params::Params;
 use crate::routes::{self, Family, Op, Route, Security};
 use crate::state::{Shared, lock, now_ms};
-use crate::{rest_account, rest_market, rest_trade};
+use crate::{rest_account, rest_algo, rest_market, rest_trade};
 use axum::body::Bytes;
 use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, HeaderValue, Method, Uri};
@@ -191,7 +191,7 @@ async fn handle(
 ) -> Result<(Value, OrderCounts), ApiError> {
     let key = authenticate(shared, route, headers, query, body, &params)?;
     let mut counts = None;
-    if route.op == Op::NewOrder
+    if matches!(route.op, Op::NewOrder | Op::NewAlgoOrder)
         && let Some(k) = &key
     {
         counts =
@@ -224,6 +224,11 @@ async fn handle(
             }
             value
         }
+        Op::NewAlgoOrder => rest_algo::new_algo_order(&req)?,
+        Op::QueryAlgoOrder => rest_algo::query_algo_order(&req)?,
+        Op::CancelAlgoOrder => rest_algo::cancel_algo_order(&req)?,
+        Op::OpenAlgoOrders => rest_algo::open_algo_orders(&req)?,
+        Op::AllAlgoOrders => rest_algo::all_algo_orders(&req)?,
         Op::TestOrder => rest_trade::test_order(&req)?,
         Op::QueryOrder => rest_trade::query_order(&req)?,
         Op::CancelOrder => rest_trade::cancel_order(&req)?,

@@ -9,6 +9,8 @@
 
 /// Spot and USD-M accounts of a key: orders, fills, balances, positions.
 pub mod account;
+/// USD-M conditional orders of the Algo Service.
+pub mod algo;
 /// Signature verification over the raw bytes and the receive window.
 pub mod auth;
 /// Start-up configuration, key generation and limits.
@@ -35,6 +37,8 @@ pub mod params;
 pub mod ratelimit;
 /// Account, balance, position, API-restriction and listen-key endpoints.
 pub mod rest_account;
+/// USD-M Algo Service endpoints.
+pub mod rest_algo;
 /// Public market endpoints.
 pub mod rest_market;
 /// Order endpoints.

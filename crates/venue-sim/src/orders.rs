@@ -32,6 +32,8 @@ pub struct OrderRecord {
     pub update_time: i64,
     /// Trades of this order (for FULL answers).
     pub trades: Vec<u64>,
+    /// A USD-M conditional order of the Algo Service.
+    pub algo: Option<crate::algo::AlgoInfo>,
 }
 
 /// One execution.
@@ -43,7 +45,9 @@ pub struct TradeRecord {
     pub side: Side,
     pub price: Decimal,
     pub qty: Decimal,
+    /// In `commission_asset`: the base received on a spot buy, else quote.
     pub commission: Decimal,
+    pub commission_asset: String,
     pub realized: Decimal,
     pub maker: bool,
     pub time: i64,
@@ -130,13 +134,7 @@ impl OrderRecord {
 
     /// The answer to a new order, by `newOrderRespType` (`ACK`, `RESULT`,
     /// `FULL`; USD-M always answers `RESULT`-like).
-    pub fn new_order_json(
-        &self,
-        family: Family,
-        resp: &str,
-        trades: &[&TradeRecord],
-        quote: &str,
-    ) -> Value {
+    pub fn new_order_json(&self, family: Family, resp: &str, trades: &[&TradeRecord]) -> Value {
         if family == Family::Futures {
             let mut v = self.to_json(family);
             v["cumQty"] = json!(num(family, self.executed_qty));
@@ -178,7 +176,7 @@ impl OrderRecord {
                     .map(|t| {
                         json!({
                             "price": n(t.price), "qty": n(t.qty), "commission": n(t.commission),
-                            "commissionAsset": quote, "tradeId": t.id,
+                            "commissionAsset": t.commission_asset, "tradeId": t.id,
                         })
                     })
                     .collect();
@@ -215,18 +213,18 @@ impl OrderRecord {
 
 impl TradeRecord {
     /// `GET /api/v3/myTrades` / `GET /fapi/v1/userTrades` rows.
-    pub fn to_json(&self, family: Family, quote: &str) -> Value {
+    pub fn to_json(&self, family: Family) -> Value {
         let n = |d| num(family, d);
         let buyer = self.side == Side::Buy;
         match family {
             Family::Spot => json!({
                 "symbol": self.symbol, "id": self.id, "orderId": self.order_id, "orderListId": -1,
                 "price": n(self.price), "qty": n(self.qty), "quoteQty": n(self.price * self.qty),
-                "commission": n(self.commission), "commissionAsset": quote, "time": self.time,
+                "commission": n(self.commission), "commissionAsset": self.commission_asset, "time": self.time,
                 "isBuyer": buyer, "isMaker": self.maker, "isBestMatch": true,
             }),
             Family::Futures => json!({
-                "buyer": buyer, "commission": n(self.commission), "commissionAsset": quote,
+                "buyer": buyer, "commission": n(self.commission), "commissionAsset": self.commission_asset,
                 "id": self.id, "maker": self.maker, "orderId": self.order_id,
                 "price": n(self.price), "qty": n(self.qty), "quoteQty": n(self.price * self.qty),
                 "realizedPnl": n(self.realized), "side": side_str(self.side),

@@ -8,7 +8,6 @@ use crate::account::NewOrder;
 use crate::error::ApiError;
 use crate::filters::{self, Checked};
 use crate::http::{Answer, Request};
-use crate::market::QUOTE;
 use crate::orders::OrderRecord;
 use crate::routes::Family;
 use rust_decimal::Decimal;
@@ -17,14 +16,28 @@ use smc_model::{OrderKind, Side, TimeInForce};
 
 const CLIENT_ID_RANGE: &str = "^[\\.A-Z\\:/a-z0-9_-]{1,36}$";
 
-fn key<'a>(req: &'a Request) -> Result<&'a str, ApiError> {
+pub(crate) fn key<'a>(req: &'a Request) -> Result<&'a str, ApiError> {
     req.key.as_deref().ok_or_else(ApiError::key_format)
 }
 
-/// A parsed new order and what the filters check.
-fn parse_new(req: &Request) -> Result<(NewOrder, Checked, Option<String>), ApiError> {
+/// A parsed new order and what the filters check. `algo`: a USD-M
+/// conditional order for the Algo Service (`algoType=CONDITIONAL`, the
+/// trigger in `triggerPrice`, the id in `clientAlgoId`); the plain order
+/// endpoint refuses conditional types as Binance does since December 2025.
+pub(crate) fn parse_new(
+    req: &Request,
+    algo: bool,
+) -> Result<(NewOrder, Checked, Option<String>), ApiError> {
     let family = req.route.family;
     let p = &req.params;
+    let (stop_name, id_name) = if algo {
+        if p.required("algoType")? != "CONDITIONAL" {
+            return Err(ApiError::bad(-1116, "Invalid algoType."));
+        }
+        ("triggerPrice", "clientAlgoId")
+    } else {
+        ("stopPrice", "newClientOrderId")
+    };
     let symbol = p.required("symbol")?.to_ascii_uppercase();
     let instrument = req
         .shared
@@ -40,7 +53,7 @@ fn parse_new(req: &Request) -> Result<(NewOrder, Checked, Option<String>), ApiEr
     let qty = p.decimal("quantity")?;
     let quote_qty = p.decimal("quoteOrderQty")?;
     let price = p.decimal("price")?;
-    let stop = p.decimal("stopPrice")?;
+    let stop = p.decimal(stop_name)?;
     let reduce_only = family == Family::Futures && p.boolean("reduceOnly")?.unwrap_or(false);
     let close_position = family == Family::Futures && p.boolean("closePosition")?.unwrap_or(false);
     if family == Family::Futures && p.get("positionSide").is_some_and(|s| s != "BOTH") {
@@ -49,14 +62,28 @@ fn parse_new(req: &Request) -> Result<(NewOrder, Checked, Option<String>), ApiEr
             "Order's position side does not match user's setting.",
         ));
     }
-    let client_id = p.get("newClientOrderId").map(str::to_string);
+    let client_id = p.get(id_name).map(str::to_string);
     if let Some(c) = &client_id
         && (c.len() > 36
             || !c
                 .chars()
                 .all(|ch| ch.is_ascii_alphanumeric() || ".:/_-".contains(ch)))
     {
-        return Err(ApiError::illegal("newClientOrderId", CLIENT_ID_RANGE));
+        return Err(ApiError::illegal(id_name, CLIENT_ID_RANGE));
+    }
+    let conditional = matches!(
+        order_type.as_str(),
+        "STOP_MARKET" | "TAKE_PROFIT_MARKET" | "STOP" | "TAKE_PROFIT" | "TRAILING_STOP_MARKET"
+    );
+    if family == Family::Futures && conditional != algo {
+        return Err(if algo {
+            ApiError::bad(-1116, "Invalid orderType.")
+        } else {
+            ApiError::bad(
+                -4120,
+                "Order type not supported for this endpoint. Please use the Algo Order API endpoints instead.",
+            )
+        });
     }
     let tif_str = p.get("timeInForce").map(str::to_string);
     let tif = match (tif_str.as_deref(), family) {
@@ -116,13 +143,13 @@ fn parse_new(req: &Request) -> Result<(NewOrder, Checked, Option<String>), ApiEr
         (Family::Spot, "STOP_LOSS") | (Family::Futures, "STOP_MARKET") => {
             need_qty()?;
             OrderKind::StopMarket {
-                trigger: need(stop, "stopPrice")?,
+                trigger: need(stop, stop_name)?,
             }
         }
         (Family::Spot, "TAKE_PROFIT") | (Family::Futures, "TAKE_PROFIT_MARKET") => {
             need_qty()?;
             OrderKind::TakeProfit {
-                trigger: need(stop, "stopPrice")?,
+                trigger: need(stop, stop_name)?,
             }
         }
         (Family::Spot, "STOP_LOSS_LIMIT") | (Family::Futures, "STOP") => {
@@ -131,7 +158,7 @@ fn parse_new(req: &Request) -> Result<(NewOrder, Checked, Option<String>), ApiEr
             }
             need_qty()?;
             OrderKind::StopLimit {
-                trigger: need(stop, "stopPrice")?,
+                trigger: need(stop, stop_name)?,
                 price: need(price, "price")?,
             }
         }
@@ -162,6 +189,7 @@ fn parse_new(req: &Request) -> Result<(NewOrder, Checked, Option<String>), ApiEr
         reduce_only: reduce_only || close_position,
         close_position,
         client_id: String::new(),
+        algo,
     };
     let checked = Checked {
         price: kind.limit_price(),
@@ -174,7 +202,7 @@ fn parse_new(req: &Request) -> Result<(NewOrder, Checked, Option<String>), ApiEr
 }
 
 /// Refuses stops and take-profits whose trigger the last price already passed.
-fn check_trigger(family: Family, o: &NewOrder, last: Decimal) -> Result<(), ApiError> {
+pub(crate) fn check_trigger(family: Family, o: &NewOrder, last: Decimal) -> Result<(), ApiError> {
     let fires = match o.kind {
         OrderKind::StopMarket { trigger } | OrderKind::StopLimit { trigger, .. } => {
             (o.side == Side::Buy && trigger <= last) || (o.side == Side::Sell && trigger >= last)
@@ -197,7 +225,7 @@ fn check_trigger(family: Family, o: &NewOrder, last: Decimal) -> Result<(), ApiE
 /// `POST /api/v3/order`, `POST /fapi/v1/order`.
 pub fn new_order(req: &Request) -> Answer {
     let family = req.route.family;
-    let (mut order, checked, client_id) = parse_new(req)?;
+    let (mut order, checked, client_id) = parse_new(req, false)?;
     let resp = req
         .params
         .get("newOrderRespType")
@@ -230,14 +258,14 @@ pub fn new_order(req: &Request) -> Answer {
                 ));
             }
             let trades: Vec<_> = acct.trades.iter().filter(|t| t.order_id == id).collect();
-            Ok(rec.new_order_json(family, &resp, &trades, QUOTE))
+            Ok(rec.new_order_json(family, &resp, &trades))
         })
 }
 
 /// `POST /api/v3/order/test`: every check, no order.
 pub fn test_order(req: &Request) -> Answer {
     let family = req.route.family;
-    let (order, checked, _) = parse_new(req)?;
+    let (order, checked, _) = parse_new(req, false)?;
     let rules = req.shared.market.series[order.instrument].rules;
     req.shared.with_account(key(req)?, family, |_, ctx, _| {
         let last = ctx.last_price(order.instrument);
@@ -270,7 +298,7 @@ pub fn query_order(req: &Request) -> Answer {
     let family = req.route.family;
     let (symbol, id, client) = order_ref(req)?;
     req.shared.with_account(key(req)?, family, |acct, _, _| {
-        acct.find(&symbol, id, client.as_deref())
+        acct.find(&symbol, id, client.as_deref(), false)
             .map(|o| o.to_json(family))
             .ok_or_else(|| ApiError::bad(-2013, "Order does not exist."))
     })
@@ -282,14 +310,14 @@ pub fn cancel_order(req: &Request) -> Answer {
     let (symbol, id, client) = order_ref(req)?;
     req.shared.with_account(key(req)?, family, |acct, ctx, _| {
         let order_id = acct
-            .find(&symbol, id, client.as_deref())
+            .find(&symbol, id, client.as_deref(), false)
             .map(|o| o.order_id)
             .ok_or_else(|| ApiError::bad(-2011, "Unknown order sent."))?;
         Ok(acct.cancel(ctx, order_id)?.cancel_json(family))
     })
 }
 
-fn symbol_filter(req: &Request) -> Result<Option<String>, ApiError> {
+pub(crate) fn symbol_filter(req: &Request) -> Result<Option<String>, ApiError> {
     match req.params.symbol() {
         Some(s) if req.shared.market.find(&s).is_none() => Err(ApiError::invalid_symbol()),
         other => Ok(other),
@@ -302,7 +330,7 @@ pub fn open_orders(req: &Request) -> Answer {
     let symbol = symbol_filter(req)?;
     req.shared.with_account(key(req)?, family, |acct, _, _| {
         Ok(Value::Array(
-            acct.open_orders(symbol.as_deref())
+            acct.open_orders(symbol.as_deref(), false)
                 .into_iter()
                 .map(|o| o.to_json(family))
                 .collect(),
@@ -320,7 +348,7 @@ pub fn cancel_all(req: &Request) -> Answer {
         .ok_or_else(ApiError::invalid_symbol)?;
     req.shared.with_account(key(req)?, family, |acct, ctx, _| {
         let ids: Vec<u64> = acct
-            .open_orders(Some(&symbol))
+            .open_orders(Some(&symbol), false)
             .iter()
             .map(|o| o.order_id)
             .collect();
@@ -361,7 +389,7 @@ pub fn all_orders(req: &Request) -> Answer {
         let rows: Vec<Value> = acct
             .orders
             .values()
-            .filter(|o| o.symbol == symbol)
+            .filter(|o| o.symbol == symbol && o.algo.is_none())
             .filter(|o| from_id.is_none_or(|id| i64::try_from(o.order_id).is_ok_and(|x| x >= id)))
             .filter(|o| start.is_none_or(|t| o.time >= t) && end.is_none_or(|t| o.time <= t))
             .take(limit)
@@ -384,7 +412,7 @@ pub fn my_trades(req: &Request) -> Answer {
             .filter(|t| order_id.is_none_or(|id| i64::try_from(t.order_id).is_ok_and(|x| x == id)))
             .filter(|t| start.is_none_or(|s| t.time >= s) && end.is_none_or(|e| t.time <= e))
             .take(limit)
-            .map(|t| t.to_json(family, QUOTE))
+            .map(|t| t.to_json(family))
             .collect();
         Ok(Value::Array(rows))
     })

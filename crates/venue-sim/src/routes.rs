@@ -51,6 +51,11 @@ pub enum Op {
     ListenKeyKeep,
     ListenKeyClose,
     ApiRestrictions,
+    NewAlgoOrder,
+    QueryAlgoOrder,
+    CancelAlgoOrder,
+    OpenAlgoOrders,
+    AllAlgoOrders,
 }
 
 /// A resolved route.
@@ -89,6 +94,11 @@ pub fn resolve(method: &Method, path: &str) -> Option<Route> {
         (_, 1 | 3, "ticker/24hr", "GET") => Ticker24h,
         (Family::Spot, 3, "avgPrice", "GET") => AvgPrice,
         (Family::Futures, 1, "premiumIndex", "GET") => PremiumIndex,
+        (Family::Futures, 1, "algoOrder", "POST") => NewAlgoOrder,
+        (Family::Futures, 1, "algoOrder", "GET") => QueryAlgoOrder,
+        (Family::Futures, 1, "algoOrder", "DELETE") => CancelAlgoOrder,
+        (Family::Futures, 1, "openAlgoOrders", "GET") => OpenAlgoOrders,
+        (Family::Futures, 1, "allAlgoOrders", "GET") => AllAlgoOrders,
         (_, 1 | 3, "order", "POST") => NewOrder,
         (_, 1 | 3, "order/test", "POST") => TestOrder,
         (_, 1 | 3, "order", "GET") => QueryOrder,

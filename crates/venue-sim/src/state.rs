@@ -12,7 +12,7 @@ use crate::routes::Family;
 use rust_decimal::Decimal;
 use smc_matching::Executor;
 use smc_matching::MatchingEngine;
-use smc_matching::{FeeModel, IntrabarRule, SlippageModel};
+use smc_matching::{FeeAsset, FeeModel, IntrabarRule, SlippageModel};
 use smc_model::{Clock, WallClock};
 use std::collections::BTreeMap;
 use std::sync::{Mutex, MutexGuard};
@@ -123,10 +123,13 @@ impl Shared {
         let spot_fees = FeeModel {
             maker: Decimal::new(1, 3),
             taker: Decimal::new(1, 3),
+            // Binance spot takes a buy's fee from the base received.
+            asset: FeeAsset::Received,
         };
         let futures_fees = FeeModel {
             maker: Decimal::new(2, 4),
             taker: Decimal::new(5, 4),
+            asset: FeeAsset::Quote,
         };
         Shared {
             market,

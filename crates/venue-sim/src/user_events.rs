@@ -95,7 +95,7 @@ pub fn order_event(
             "p": n(o.price), "P": n(o.stop_price), "F": n(Decimal::ZERO), "g": -1, "C": "",
             "x": exec, "X": status_str(o.status), "r": "NONE", "i": o.order_id,
             "l": n(last_qty), "z": n(o.executed_qty), "L": n(last_price), "n": n(fee),
-            "N": trade.map(|_| crate::market::QUOTE), "T": now, "t": trade_id, "I": now, "w": o.is_open(),
+            "N": trade.map(|t| t.commission_asset.as_str()), "T": now, "t": trade_id, "I": now, "w": o.is_open(),
             "m": maker, "M": false, "O": o.time, "Z": n(o.cum_quote),
             "Y": n(last_qty * last_price), "Q": n(o.quote_order_qty), "W": o.time, "V": "NONE",
         }),

@@ -292,6 +292,9 @@ async fn a_resting_limit_fills_from_the_replayed_market() {
         trades.body[0]["isMaker"], true,
         "a resting order fills as maker"
     );
+    // As on Binance spot, a buy's fee is taken from the base received.
+    assert_eq!(trades.body[0]["commissionAsset"], "BTC");
+    assert_eq!(trades.body[0]["commission"], "0.00001000");
     let account = s.signed("GET", "/api/v3/account", "").await;
     let btc_balance = account.body["balances"]
         .as_array()
@@ -300,7 +303,7 @@ async fn a_resting_limit_fills_from_the_replayed_market() {
         .find(|b| b["asset"] == "BTC")
         .unwrap()
         .clone();
-    assert_eq!(btc_balance["free"], "0.01000000");
+    assert_eq!(btc_balance["free"], "0.00999000", "0.01 less the 0.1 % fee");
     let open = s
         .signed("GET", "/api/v3/openOrders", "symbol=BTCUSDT")
         .await;

@@ -123,13 +123,18 @@ async fn spot_orders_produce_execution_reports_and_balances() {
         ),
         (Some("FILLED"), Some("0.00200000"), Some(false))
     );
+    // The fee comes out of the BTC received (0.1 % of 0.002).
+    assert_eq!(
+        (trade["n"].as_str(), trade["N"].as_str()),
+        (Some("0.00000200"), Some("BTC"))
+    );
     let balances = until(&mut ws, |v| v["e"] == "outboundAccountPosition").await;
     let b = &balances.last().unwrap()["B"];
     assert!(
         b.as_array()
             .unwrap()
             .iter()
-            .any(|x| x["a"] == "BTC" && x["f"] == "0.00200000"),
+            .any(|x| x["a"] == "BTC" && x["f"] == "0.00199800"),
         "{b}"
     );
 }

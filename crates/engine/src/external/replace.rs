@@ -7,6 +7,10 @@
 //! position is unprotected for the round trip between the two, which is
 //! the price of never holding two stops at once.
 //!
+//! A leg grows the same way when a further fill of its entry adds to the
+//! position. A cancel that fails leaves the stop as it was; the next
+//! amendment asks again.
+//!
 //! The strategy keeps naming the stop by its first id; the engine maps
 //! that to the current replacement. Everything here is derived from the
 //! venue's reports in order, so a replay after a restart rebuilds it.
@@ -16,7 +20,7 @@ use crate::book::Book;
 use crate::execution::{ExecReport, moved_stop};
 use rust_decimal::Decimal;
 use smc_matching::Order;
-use smc_model::{ClientOrderId, OrderStatus, Side, Size};
+use smc_model::{ClientOrderId, OrderKind, OrderStatus, Side, Size};
 
 /// A replacement waiting for its predecessor's cancel.
 #[derive(Debug, Clone)]
@@ -42,9 +46,18 @@ pub fn replacement_id(original: &ClientOrderId, generation: u32) -> ClientOrderI
 }
 
 impl ExternalExecution {
+    /// The id the strategy knows the order `id` by (the first id of a
+    /// replaced or resent one).
+    pub(crate) fn original_id(&self, id: &ClientOrderId) -> ClientOrderId {
+        self.replaced
+            .iter()
+            .find(|(_, (current, _))| current == id)
+            .map_or_else(|| id.clone(), |(original, _)| original.clone())
+    }
+
     /// The id under which the stop the strategy calls `id` rests now, and
     /// the generation of that id (0: never replaced).
-    fn current_stop(&self, id: &ClientOrderId) -> (ClientOrderId, u32) {
+    pub(super) fn current_stop(&self, id: &ClientOrderId) -> (ClientOrderId, u32) {
         self.replaced
             .get(id)
             .cloned()
@@ -59,7 +72,7 @@ impl ExternalExecution {
         trigger: Decimal,
         out: &mut Vec<ExecReport>,
     ) {
-        let (current, generation) = self.current_stop(&client_id);
+        let (current, _) = self.current_stop(&client_id);
         let refuse = |out: &mut Vec<ExecReport>, reason: String| {
             out.push(ExecReport::AmendRejected {
                 client_id: client_id.clone(),
@@ -85,22 +98,73 @@ impl ExternalExecution {
             Ok(kind) => kind,
             Err(reason) => return refuse(out, reason),
         };
-        // Already being replaced: the newest trigger wins.
-        if let Some(pending) = self.replacing.get_mut(&current) {
-            pending.order.request.kind = kind;
-            return;
-        }
-        if self.cancel_requested.contains(&current) {
+        if self.cancel_requested.contains(&current) && !self.replacing.contains_key(&current) {
             return refuse(out, "the stop is being cancelled".into());
         }
+        self.replace_leg(book, client_id, order, kind, None, out);
+    }
+
+    /// Grows the leg the strategy calls `client_id` to `qty` (a further
+    /// fill of its entry).
+    pub(super) fn resize_leg(
+        &mut self,
+        book: &mut Book,
+        client_id: ClientOrderId,
+        qty: Decimal,
+        out: &mut Vec<ExecReport>,
+    ) {
+        let (current, _) = self.current_stop(&client_id);
+        let Some(order) = book
+            .oms
+            .open()
+            .iter()
+            .find(|o| *o.client_id() == current && o.status.is_open())
+            .cloned()
+        else {
+            return; // refused, filled or never placed: nothing to grow
+        };
+        let kind = self
+            .replacing
+            .get(&current)
+            .map_or(order.request.kind, |p| p.order.request.kind);
+        let qty = qty - order.filled;
+        self.replace_leg(book, client_id, order, kind, Some(qty), out);
+    }
+
+    /// Cancel `order` (the current form of `client_id`) and replace it by
+    /// one of `kind` for `qty` (its remaining quantity if `None`). Already
+    /// being replaced: the newest change wins, and a cancel that failed is
+    /// asked again.
+    fn replace_leg(
+        &mut self,
+        book: &mut Book,
+        client_id: ClientOrderId,
+        order: Order,
+        kind: OrderKind,
+        qty: Option<Decimal>,
+        out: &mut Vec<ExecReport>,
+    ) {
+        let (current, generation) = self.current_stop(&client_id);
+        if let Some(pending) = self.replacing.get_mut(&current) {
+            pending.order.request.kind = kind;
+            if let Some(qty) = qty {
+                pending.order.request.qty = qty;
+                pending.order.qty = Some(qty);
+                pending.order.size = Size::Qty(qty);
+            }
+            if !self.cancel_requested.contains(&current) {
+                self.request_cancels(book, &|o| *o.client_id() == current, out);
+            }
+            return;
+        }
         let generation = generation + 1;
-        let remaining = order.qty.unwrap_or(order.request.qty) - order.filled;
+        let qty = qty.unwrap_or_else(|| order.qty.unwrap_or(order.request.qty) - order.filled);
         let mut next = order;
         next.request.client_id = replacement_id(&client_id, generation);
         next.request.kind = kind;
-        next.request.qty = remaining;
-        next.qty = Some(remaining);
-        next.size = Size::Qty(remaining);
+        next.request.qty = qty;
+        next.qty = Some(qty);
+        next.size = Size::Qty(qty);
         next.status = OrderStatus::New;
         next.filled = Decimal::ZERO;
         next.avg_fill_price = Decimal::ZERO;

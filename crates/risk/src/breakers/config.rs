@@ -8,6 +8,7 @@ use super::drawdown::Drawdown;
 use super::error_rate::ErrorRate;
 use super::losses::ConsecutiveLosses;
 use super::stale::StaleData;
+use super::unprotected::UnprotectedPosition;
 use super::venue_mismatch::VenueMismatch;
 use super::volatility::VolatilitySpike;
 use rust_decimal::Decimal;
@@ -28,6 +29,9 @@ pub struct BreakerConfig {
     /// Live mode: trip when reconciliation finds the venue different
     /// (released only by an operator).
     pub venue_mismatch: bool,
+    /// Live mode: trip when a position could not be protected and was
+    /// closed at market, or could not be closed (released by an operator).
+    pub unprotected_position: bool,
 }
 
 /// Loss since the UTC day's start equity, in the quote currency and/or in
@@ -255,6 +259,9 @@ impl BreakerConfig {
         }
         if self.venue_mismatch {
             out.push((Box::new(VenueMismatch), Release::Manual));
+        }
+        if self.unprotected_position {
+            out.push((Box::new(UnprotectedPosition), Release::Manual));
         }
         out
     }

@@ -120,6 +120,7 @@ mod tests {
             price: dec!(100),
             qty: dec!(1),
             fee,
+            fee_source: smc_model::FeeSource::Quote,
             liquidity: Liquidity::Taker,
             time: Timestamp::from_ms(0),
         })

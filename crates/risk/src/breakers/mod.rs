@@ -28,6 +28,8 @@ pub mod stale;
 pub mod state;
 /// Persistence of breaker states: the trait and an in-memory store.
 pub mod store;
+/// Trips when a position could not be protected (live mode).
+pub mod unprotected;
 /// Trips when reconciliation finds the venue different (live mode).
 pub mod venue_mismatch;
 /// A bar's true range against its average.

@@ -4,7 +4,7 @@
 
 use super::endpoints::BinanceMarket;
 use super::error::BinanceError;
-use super::order_info::{RawOrder, fee_in_quote, parse_order};
+use super::order_info::{RawOrder, fee_charge, parse_order};
 use super::order_wire::push_encoded;
 use super::parse_util::{dec, from_json};
 use super::rest::BinanceRest;
@@ -183,6 +183,8 @@ impl BinanceRest {
                     .map_or(Ok(Decimal::ZERO), |c| dec("myTrades", "commission", c))?;
                 let buyer = r.is_buyer.or(r.buyer).unwrap_or(false);
                 let maker = r.is_maker.or(r.maker).unwrap_or(false);
+                let (fee, fee_source) =
+                    fee_charge(symbol, r.commission_asset.as_deref(), commission, price);
                 out.push(AccountTrade {
                     venue_order_id: r.order_id.to_string(),
                     fill: Fill {
@@ -192,7 +194,8 @@ impl BinanceRest {
                         side: if buyer { Side::Buy } else { Side::Sell },
                         price,
                         qty: dec("myTrades", "qty", &r.qty)?,
-                        fee: fee_in_quote(symbol, r.commission_asset.as_deref(), commission, price),
+                        fee,
+                        fee_source,
                         liquidity: if maker {
                             Liquidity::Maker
                         } else {
@@ -210,7 +213,9 @@ impl BinanceRest {
     }
 
     /// Every order of `instrument` the venue knows (up to 1,000, oldest
-    /// first): for audits and tests.
+    /// first): for audits and tests. On USD-M, the algo service's
+    /// conditional orders that never triggered are added (a triggered one
+    /// is its child order, under the same client id).
     pub async fn all_orders(
         &self,
         instrument: &InstrumentId,
@@ -231,7 +236,20 @@ impl BinanceRest {
                 Cost::weight(20),
             )
             .await?;
-        let raws: Vec<RawOrder> = from_json("allOrders", &body)?;
+        let mut raws: Vec<RawOrder> = from_json("allOrders", &body)?;
+        if self.market() == BinanceMarket::UsdM {
+            let body = self
+                .send_signed(
+                    Method::Get,
+                    "/fapi/v1/allAlgoOrders".into(),
+                    &params,
+                    RequestKind::Read,
+                    Cost::weight(5),
+                )
+                .await?;
+            let algos: Vec<RawOrder> = from_json("allAlgoOrders", &body)?;
+            raws.extend(algos.into_iter().filter(|r| !r.triggered()));
+        }
         raws.iter()
             .map(|r| parse_order(r, instrument).map_err(BinanceError::from))
             .collect()

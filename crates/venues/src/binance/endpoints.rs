@@ -50,6 +50,13 @@ impl BinanceMarket {
     pub fn open_orders_path(self) -> String {
         format!("{}/openOrders", self.prefix())
     }
+    /// USD-M conditional orders not yet triggered.
+    pub fn open_algo_orders_path(self) -> Option<String> {
+        match self {
+            BinanceMarket::Spot => None,
+            BinanceMarket::UsdM => Some("/fapi/v1/openAlgoOrders".into()),
+        }
+    }
     /// The listen-key endpoint of the user data stream.
     pub fn listen_key_path(self) -> String {
         match self {

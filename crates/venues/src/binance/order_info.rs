@@ -8,13 +8,16 @@ use crate::execution::VenueOrder;
 use rust_decimal::Decimal;
 use serde::Deserialize;
 use smc_model::Timestamp;
-use smc_model::{ClientOrderId, Fill, InstrumentId, Liquidity, OrderStatus, Side};
+use smc_model::{ClientOrderId, FeeSource, Fill, InstrumentId, Liquidity, OrderStatus, Side};
 
 /// Binance's order states (`X`, `status`, `algoStatus`) to the shared ones.
 /// A state Binance adds later reads as `Unknown`, with a warning.
 pub fn map_status(s: &str) -> OrderStatus {
     match s {
-        "NEW" | "PENDING_NEW" | "ACCEPTED" | "WORKING" => OrderStatus::Submitted,
+        // An algo order that triggered works on as its child order.
+        "NEW" | "PENDING_NEW" | "ACCEPTED" | "WORKING" | "TRIGGERING" | "TRIGGERED" => {
+            OrderStatus::Submitted
+        }
         "PENDING_CANCEL" => OrderStatus::PendingCancel,
         "PARTIALLY_FILLED" => OrderStatus::PartiallyFilled,
         "FILLED" | "FINISHED" => OrderStatus::Filled,
@@ -31,18 +34,30 @@ pub fn map_status(s: &str) -> OrderStatus {
     }
 }
 
-/// The fee in the quote currency, when the commission asset is the base or
-/// the quote of `symbol`; 0 otherwise (e.g. paid in BNB on a BTC pair).
-pub fn fee_in_quote(
+/// A commission as the engine books it: its value in the quote currency
+/// and the balance that paid it. Paid in the base asset (a spot buy), the
+/// position holds the fill less the commission; paid in a third asset (BNB)
+/// its value is set later from that asset's price (`Fill::fee` is 0 until
+/// then).
+pub fn fee_charge(
     symbol: &str,
     asset: Option<&str>,
     commission: Decimal,
     price: Decimal,
-) -> Decimal {
+) -> (Decimal, FeeSource) {
     match asset {
-        Some(a) if !a.is_empty() && symbol.ends_with(a) => commission,
-        Some(a) if !a.is_empty() && symbol.starts_with(a) => commission * price,
-        _ => Decimal::ZERO,
+        Some(a) if !a.is_empty() && symbol.ends_with(a) => (commission, FeeSource::Quote),
+        Some(a) if !a.is_empty() && symbol.starts_with(a) => {
+            (commission * price, FeeSource::Base { qty: commission })
+        }
+        Some(a) if !a.is_empty() && !commission.is_zero() => (
+            Decimal::ZERO,
+            FeeSource::Other {
+                name: a.to_string(),
+                qty: commission,
+            },
+        ),
+        _ => (commission, FeeSource::Quote),
     }
 }
 
@@ -71,6 +86,8 @@ pub struct RawOrder {
     orig_client_order_id: Option<String>,
     status: Option<String>,
     algo_status: Option<String>,
+    /// The child order of a triggered algo order (empty before).
+    actual_order_id: Option<String>,
     side: Option<String>,
     orig_qty: Option<String>,
     quantity: Option<String>,
@@ -80,6 +97,15 @@ pub struct RawOrder {
     time: Option<i64>,
     create_time: Option<i64>,
     fills: Vec<RawFill>,
+}
+
+impl RawOrder {
+    /// An algo order that placed its child order.
+    pub fn triggered(&self) -> bool {
+        self.actual_order_id
+            .as_deref()
+            .is_some_and(|id| !id.is_empty())
+    }
 }
 
 /// One order answer to the shared view.
@@ -137,6 +163,8 @@ pub fn parse_order(raw: &RawOrder, instrument: &InstrumentId) -> Result<VenueOrd
                 .commission
                 .as_deref()
                 .map_or(Ok(Decimal::ZERO), |c| dec(W, "fills.commission", c))?;
+            let (fee, fee_source) =
+                fee_charge(symbol, f.commission_asset.as_deref(), commission, price);
             Ok(Fill {
                 client_id: client_id.clone(),
                 instrument: instrument.clone(),
@@ -144,7 +172,8 @@ pub fn parse_order(raw: &RawOrder, instrument: &InstrumentId) -> Result<VenueOrd
                 side,
                 price,
                 qty: dec(W, "fills.qty", &f.qty)?,
-                fee: fee_in_quote(symbol, f.commission_asset.as_deref(), commission, price),
+                fee,
+                fee_source,
                 liquidity: Liquidity::Taker,
                 time: Timestamp::from_ms(time),
             })

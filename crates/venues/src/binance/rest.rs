@@ -461,7 +461,20 @@ impl BinanceRest {
         }
         for (path, algo) in paths {
             let params = self.id_params(instrument, client_id, algo);
-            match self.send_signed(method, path, &params, kind, cost).await {
+            match self
+                .send_signed(method, path.clone(), &params, kind, cost)
+                .await
+            {
+                // The algo service answers a cancel with `code` and `msg`
+                // only: its state comes from a query.
+                Ok(_) if algo && method == Method::Delete => {
+                    let read = RequestKind::Read;
+                    let body = self
+                        .send_signed(Method::Get, path, &params, read, cost)
+                        .await?;
+                    let raw: RawOrder = from_json("algoOrder", &body)?;
+                    return Ok(Some(parse_order(&raw, instrument)?));
+                }
                 Ok(body) => {
                     let raw: RawOrder = from_json("order", &body)?;
                     return Ok(Some(parse_order(&raw, instrument)?));
@@ -490,7 +503,14 @@ impl BinanceRest {
                 cost,
             )
             .await?;
-        let raws: Vec<RawOrder> = from_json("openOrders", &body)?;
+        let mut raws: Vec<RawOrder> = from_json("openOrders", &body)?;
+        // USD-M conditional orders wait in the algo service until triggered.
+        if let Some(path) = self.market.open_algo_orders_path() {
+            let body = self
+                .send_signed(Method::Get, path, &params, RequestKind::Read, cost)
+                .await?;
+            raws.extend(from_json::<Vec<RawOrder>>("openAlgoOrders", &body)?);
+        }
         raws.iter()
             .map(|r| parse_order(r, instrument).map_err(BinanceError::from))
             .collect()

@@ -15,7 +15,7 @@
 
 use super::endpoints::BinanceUrls;
 use super::error::{BinanceError, ParseError};
-use super::order_info::{fee_in_quote, map_status};
+use super::order_info::{fee_charge, map_status};
 use super::parse_util::{dec, from_json, json_error};
 use super::rest::BinanceRest;
 use crate::execution::{OrderUpdate, UserEvent, VenueOrder};
@@ -151,6 +151,7 @@ fn exec_update(what: &'static str, venue: &str, x: &Exec<'_>) -> Result<OrderUpd
         .commission
         .map_or(Ok(Decimal::ZERO), |c| dec(what, "n", c))?;
     let commission_asset = x.commission_asset.filter(|a| !a.is_empty());
+    let (fee, fee_source) = fee_charge(x.symbol, commission_asset, commission, price);
     let fill =
         (x.exec_type == "TRADE" && last_qty > Decimal::ZERO && x.trade_id >= 0).then(|| Fill {
             client_id: client_id.clone(),
@@ -159,7 +160,8 @@ fn exec_update(what: &'static str, venue: &str, x: &Exec<'_>) -> Result<OrderUpd
             side,
             price,
             qty: last_qty,
-            fee: fee_in_quote(x.symbol, commission_asset, commission, price),
+            fee,
+            fee_source,
             liquidity: if x.maker {
                 Liquidity::Maker
             } else {
