@@ -141,6 +141,8 @@ pub struct ExternalExecution {
     resent: BTreeMap<ClientOrderId, (ClientOrderId, u32)>,
     /// Positions being closed because they could not be protected.
     exits: BTreeMap<InstrumentIndex, SafetyExit>,
+    /// Cancels that failed, asked again at their instrument's next bar.
+    cancel_retries: BTreeSet<ClientOrderId>,
 }
 
 impl ExternalExecution {
@@ -423,6 +425,7 @@ impl Execution for ExternalExecution {
                 if !self.cancel_requested.remove(client_id) {
                     return Ok(false);
                 }
+                self.cancel_retries.insert(client_id.clone());
                 out.push(ExecReport::CancelFailed {
                     client_id: client_id.clone(),
                     reason: reason.clone(),

@@ -8,74 +8,15 @@
 
 mod common;
 
-use common::{Script, bar, engine};
+use common::live::{cancels, external, fill, placed, step};
+use common::{Script, engine};
 use rust_decimal::{Decimal, dec};
-use smc_engine::{
-    Engine, EngineConfig, ExternalExecution, ExternalReport, MarketEvent, VenueCommand,
-};
+use smc_engine::{Engine, EngineConfig, ExternalExecution, ExternalReport, VenueCommand};
 use smc_model::InstrumentIndex;
 use smc_model::Timestamp;
 use smc_model::{
-    ClientOrderId, EngineEvent, Fill, Intent, Liquidity, MarketKind, OrderIntent, OrderKind,
-    OrderRequest, Side, Size, Timeframe,
+    ClientOrderId, EngineEvent, Intent, MarketKind, OrderIntent, OrderKind, Side, Size,
 };
-
-fn step(e: &mut Engine, minute: i64, price: Decimal, events: &mut Vec<EngineEvent>) {
-    let b = bar(minute, price, price, price, price);
-    e.process(
-        MarketEvent::Bar {
-            instrument: InstrumentIndex::new(0),
-            timeframe: Timeframe::M1,
-            candle: &b,
-        },
-        events,
-    )
-    .unwrap();
-}
-
-fn fill(id: &ClientOrderId, trade: &str, side: Side, qty: Decimal, price: Decimal) -> Fill {
-    Fill {
-        client_id: id.clone(),
-        instrument: "sim:TEST".parse().unwrap(),
-        trade_id: trade.into(),
-        side,
-        price,
-        qty,
-        fee: dec!(0.1),
-        fee_source: smc_model::FeeSource::Quote,
-        liquidity: Liquidity::Taker,
-        time: Timestamp::from_ms(0),
-    }
-}
-
-/// A bracketed buy of 2 on bar 0's close.
-fn external() -> Engine {
-    let mut script = Script::default();
-    script.on_close.insert(
-        0,
-        vec![Intent::Place(
-            OrderIntent::market(
-                InstrumentIndex::new(0),
-                Side::Buy,
-                Size::EquityFraction(dec!(0.1)),
-            )
-            .with_bracket(Some(dec!(90)), Some(dec!(120))),
-        )],
-    );
-    let mut e = engine(EngineConfig::default(), MarketKind::Spot, script);
-    e.set_execution(Box::new(ExternalExecution::new()));
-    e
-}
-
-fn placed(commands: &[VenueCommand]) -> Vec<OrderRequest> {
-    commands
-        .iter()
-        .filter_map(|c| match c {
-            VenueCommand::Place(o) => Some(o.clone()),
-            VenueCommand::Cancel { .. } => None,
-        })
-        .collect()
-}
 
 #[test]
 fn orders_leave_as_commands_and_fills_come_back_as_reports() {
@@ -208,16 +149,6 @@ fn a_reduce_only_order_with_nothing_to_reduce_is_refused_before_the_venue() {
             .iter()
             .any(|e| matches!(e, EngineEvent::OrderRejected { .. }))
     );
-}
-
-fn cancels(commands: &[VenueCommand]) -> Vec<String> {
-    commands
-        .iter()
-        .filter_map(|c| match c {
-            VenueCommand::Cancel { client_id, .. } => Some(client_id.to_string()),
-            VenueCommand::Place(_) => None,
-        })
-        .collect()
 }
 
 #[test]

@@ -238,3 +238,44 @@ fn the_runner_merges_funding_and_charges_open_positions() {
     assert_eq!(report.final_equity, dec!(999));
     assert_eq!(report.open_trades.len(), 1);
 }
+
+#[test]
+fn a_spot_buy_paying_its_fee_in_base_holds_the_fill_less_the_fee() {
+    let mut p = Portfolio::new(
+        AccountConfig {
+            kind: AccountKind::Spot,
+            starting_cash: dec!(1000),
+        },
+        1,
+    );
+    let withheld = smc_model::FeeSource::Base { qty: dec!(0.002) };
+    p.apply_fill(0, Side::Buy, dec!(2), dec!(100), dec!(0.2), &withheld);
+    // Cash pays the whole fill; the fee leaves in base, valued at the fill.
+    assert_eq!(p.cash(), dec!(800));
+    assert_eq!(p.position(0).qty, dec!(1.998));
+    assert_eq!(p.position(0).cost, dec!(199.8));
+    assert_eq!(p.equity(), dec!(999.8));
+    assert_eq!(p.fees_paid(), dec!(0.2));
+    // Selling what is held closes the position; the sell's fee is in quote.
+    let realized = p.apply_fill(
+        0,
+        Side::Sell,
+        dec!(1.998),
+        dec!(110),
+        dec!(0.2198),
+        &smc_model::FeeSource::Quote,
+    );
+    assert_eq!(realized, dec!(19.98));
+    assert!(p.position(0).qty.is_zero());
+    assert_eq!(p.cash(), dec!(800) + dec!(219.78) - dec!(0.2198));
+    // A fee paid in a third asset is counted, but neither balance pays it.
+    let bnb = smc_model::FeeSource::Other {
+        name: "BNB".into(),
+        qty: dec!(0.0003),
+    };
+    let cash = p.cash();
+    p.apply_fill(0, Side::Buy, dec!(1), dec!(100), dec!(0.075), &bnb);
+    assert_eq!(p.cash(), cash - dec!(100));
+    assert_eq!(p.position(0).qty, dec!(1));
+    assert_eq!(p.fees_paid(), dec!(0.2) + dec!(0.2198) + dec!(0.075));
+}

@@ -64,6 +64,11 @@ impl Portfolio {
         self.kind
     }
 
+    /// Every fee's value so far, whichever balance paid it.
+    pub fn fees_paid(&self) -> Decimal {
+        self.fees_paid
+    }
+
     pub fn cash(&self) -> Decimal {
         self.cash
     }

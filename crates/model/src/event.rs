@@ -34,6 +34,10 @@ pub enum ProtectionAction {
     Retry,
     /// The position could not be protected and is closed at market.
     Exit,
+    /// The strategy's market exit was refused (on spot, typically because
+    /// a stop still held the balance): the position's other reducing orders
+    /// are cancelled and it is closed at market. It was covered meanwhile.
+    ExitAgain,
     /// The safety exit failed too: the position needs a person.
     ExitRefused,
 }

@@ -236,3 +236,29 @@ pub fn final_reconciliation(stdout: &[u8]) -> serde_json::Value {
         .expect("a final reconciliation line");
     serde_json::from_str(last).unwrap()
 }
+
+/// The live invariant on the venue's side: what `symbol` holds (`held`;
+/// dust under one `lot` aside) is covered by resting stop orders (client
+/// ids ending `-sl`, plain or with the algo service) for its whole
+/// quantity.
+pub fn assert_protected(addr: &str, market: &str, symbol: &str, held: Decimal, lot: Decimal) {
+    let sellable = (held.abs() / lot).floor() * lot;
+    if sellable.is_zero() {
+        return;
+    }
+    let (rt, rest) = client(addr, market);
+    let open = rt.block_on(async {
+        rest.sync_clock().await.unwrap();
+        let id: InstrumentId = format!("binance:{symbol}").parse().unwrap();
+        rest.open_orders(&id).await.unwrap()
+    });
+    let resting: Decimal = open
+        .iter()
+        .filter(|o| o.client_id.as_str().ends_with("-sl"))
+        .map(|o| o.orig_qty - o.filled_qty)
+        .sum();
+    assert!(
+        resting >= sellable,
+        "[{market}] {held} held, {resting} under resting stops: {open:?}"
+    );
+}

@@ -20,10 +20,15 @@
 //! | `dup-events` | sends every user-data event twice | |
 //! | `reorder-events` | swaps consecutive user-data events (a lone one goes out 200 ms late) | |
 //! | `garble-events` | cuts a user-data event's frame in half (the client cannot parse it; the event is lost to it) | |
+//! | `refuse` | refuses the request with a Binance error (nothing is placed) | `code=N` (default -2010; -2010, -2021, -2019, -1013 carry Binance's message) |
 //!
 //! Params every kind takes: `path=PREFIX` (only requests whose path starts
-//! with it; default all), `every=N` (the N-th, 2N-th, … matching request or
-//! event; default 1), `count=N` (fire at most N times; default unlimited).
+//! with it; default all), `method=GET|POST|PUT|DELETE` (only requests of
+//! that method), `type=PREFIX` (only order requests whose `type`
+//! starts with it: `type=STOP` hits `STOP_LOSS` and `STOP_MARKET` legs,
+//! `type=TAKE_PROFIT` the targets), `every=N` (the N-th, 2N-th, … matching
+//! request or event; default 1), `count=N` (fire at most N times; default
+//! unlimited).
 //! Durations are `250ms`, `2s` or a plain number of milliseconds.
 //! Example: `delay(ms=300,path=/api/v3/order);429(every=5,count=2);drop-ws(after=2s)`.
 
@@ -42,6 +47,7 @@ pub enum FaultKind {
     DuplicateEvents,
     ReorderEvents,
     GarbleEvents,
+    Refuse { code: i64 },
 }
 
 impl FaultKind {
@@ -57,8 +63,17 @@ impl FaultKind {
             FaultKind::DuplicateEvents => "dup-events",
             FaultKind::ReorderEvents => "reorder-events",
             FaultKind::GarbleEvents => "garble-events",
+            FaultKind::Refuse { .. } => "refuse",
         }
     }
+}
+
+/// What a request is, for the `method` and `type` filters.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Occasion<'a> {
+    pub method: Option<&'a str>,
+    /// The `type` of an order it places.
+    pub order_type: Option<&'a str>,
 }
 
 /// One fault with its filters and counters.
@@ -66,6 +81,10 @@ impl FaultKind {
 pub struct Fault {
     pub kind: FaultKind,
     pub path: Option<String>,
+    /// Only requests of this HTTP method.
+    pub method: Option<String>,
+    /// Only order requests whose `type` starts with this.
+    pub order_type: Option<String>,
     pub every: u64,
     pub count: Option<u64>,
     seen: u64,
@@ -77,6 +96,8 @@ impl Fault {
         Fault {
             kind,
             path: None,
+            method: None,
+            order_type: None,
             every: 1,
             count: None,
             seen: 0,
@@ -87,7 +108,25 @@ impl Fault {
     /// Counts one matching occasion (a request to `path`, an event, a
     /// connection) and says whether the fault fires on it.
     pub fn fires(&mut self, path: &str) -> bool {
+        self.fires_on(path, &Occasion::default())
+    }
+
+    /// [`Fault::fires`] for a request of a method, perhaps placing an order.
+    pub fn fires_on(&mut self, path: &str, occasion: &Occasion<'_>) -> bool {
         if self.path.as_deref().is_some_and(|p| !path.starts_with(p)) {
+            return false;
+        }
+        if self
+            .method
+            .as_deref()
+            .is_some_and(|m| occasion.method != Some(m))
+        {
+            return false;
+        }
+        let order_type = occasion.order_type;
+        if let Some(t) = &self.order_type
+            && !order_type.is_some_and(|o| o.starts_with(t.as_str()))
+        {
             return false;
         }
         if self.count.is_some_and(|c| self.fired >= c) {
@@ -116,10 +155,17 @@ impl fmt::Display for Fault {
             }
             FaultKind::ServerError { status } => params.push(format!("status={status}")),
             FaultKind::Banned { secs } if secs != 120 => params.push(format!("secs={secs}")),
+            FaultKind::Refuse { code } => params.push(format!("code={code}")),
             _ => {}
         }
         if let Some(p) = &self.path {
             params.push(format!("path={p}"));
+        }
+        if let Some(m) = &self.method {
+            params.push(format!("method={m}"));
+        }
+        if let Some(t) = &self.order_type {
+            params.push(format!("type={t}"));
         }
         if self.every != 1 {
             params.push(format!("every={}", self.every));
@@ -189,9 +235,10 @@ fn parse_one(text: &str) -> Result<Fault, FaultSpecError> {
         "dup-events" => FaultKind::DuplicateEvents,
         "reorder-events" => FaultKind::ReorderEvents,
         "garble-events" => FaultKind::GarbleEvents,
+        "refuse" => FaultKind::Refuse { code: -2010 },
         other => {
             return Err(err(format!(
-                "unknown kind `{other}` (drop-ws, delay, 429, 418, -1021, 5xx, order-timeout, dup-events, reorder-events, garble-events)"
+                "unknown kind `{other}` (drop-ws, delay, 429, 418, -1021, 5xx, order-timeout, dup-events, reorder-events, garble-events, refuse)"
             )));
         }
     };
@@ -207,6 +254,22 @@ fn parse_one(text: &str) -> Result<Fault, FaultSpecError> {
                 }
             }
             ("count", _) => fault.count = Some(number(v, "count")?),
+            ("type", _) if !v.is_empty() => fault.order_type = Some(v.to_ascii_uppercase()),
+            ("method", _) => {
+                let m = v.to_ascii_uppercase();
+                if !["GET", "POST", "PUT", "DELETE"].contains(&m.as_str()) {
+                    return Err(err(format!(
+                        "method must be GET, POST, PUT or DELETE, got `{v}`"
+                    )));
+                }
+                fault.method = Some(m);
+            }
+            ("code", FaultKind::Refuse { code }) => {
+                *code =
+                    v.parse::<i64>().ok().filter(|c| *c < 0).ok_or_else(|| {
+                        err(format!("`code` must be a negative number, got `{v}`"))
+                    })?;
+            }
             ("after", FaultKind::DropWs { after_ms }) => {
                 *after_ms = duration_ms(v).ok_or_else(|| err(format!("bad duration `{v}`")))?;
             }
@@ -246,10 +309,20 @@ pub struct FaultSet {
 impl FaultSet {
     /// The first fault of a kind selected by `pick` that fires on `path`.
     pub fn fire(&mut self, path: &str, pick: impl Fn(&FaultKind) -> bool) -> Option<FaultKind> {
+        self.fire_on(path, &Occasion::default(), pick)
+    }
+
+    /// [`FaultSet::fire`] for a request (its method, the order it places).
+    pub fn fire_on(
+        &mut self,
+        path: &str,
+        occasion: &Occasion<'_>,
+        pick: impl Fn(&FaultKind) -> bool,
+    ) -> Option<FaultKind> {
         self.faults
             .iter_mut()
             .filter(|f| pick(&f.kind))
-            .find_map(|f| f.fires(path).then_some(f.kind))
+            .find_map(|f| f.fires_on(path, occasion).then_some(f.kind))
     }
 
     /// The spec text of the active faults.
@@ -268,9 +341,10 @@ mod tests {
 
     #[test]
     fn every_kind_parses_and_prints_back() {
-        let spec = "drop-ws(after=2s);delay(ms=300,path=/api/v3/order);429(every=5,count=2);418;-1021;5xx(status=502);order-timeout(ms=50);dup-events;reorder-events";
+        let spec = "drop-ws(after=2s);delay(ms=300,path=/api/v3/order);429(every=5,count=2);418;-1021;5xx(status=502,method=DELETE);order-timeout(ms=50);dup-events;reorder-events;refuse(code=-2021,type=STOP)";
         let faults = parse_spec(spec).unwrap();
-        assert_eq!(faults.len(), 9);
+        assert_eq!(faults.len(), 10);
+        assert_eq!(faults[9].kind, FaultKind::Refuse { code: -2021 });
         assert_eq!(faults[0].kind, FaultKind::DropWs { after_ms: 2_000 });
         let set = FaultSet { faults };
         let printed = set.describe();
@@ -287,6 +361,9 @@ mod tests {
             "429(every=0)",
             "429(ms=3)",
             "delay(path=api)",
+            "refuse(code=2010)",
+            "delay(code=-1)",
+            "5xx(method=PATCH)",
         ] {
             let e = parse_spec(bad).unwrap_err();
             assert!(bad.starts_with(&e.fault), "{bad}: {e}");
@@ -303,5 +380,26 @@ mod tests {
         assert_eq!(fired, [false, true, false, true, false, false, false]);
         assert!(!f.fires("/fapi/v1/time"));
         assert_eq!(f.fired(), 2);
+    }
+
+    #[test]
+    fn a_type_filter_fires_only_on_orders_of_that_type() {
+        let mut f = parse_spec("refuse(type=stop)").unwrap().remove(0);
+        let placing = |t| Occasion {
+            method: Some("POST"),
+            order_type: Some(t),
+        };
+        assert!(!f.fires_on("/api/v3/order", &placing("MARKET")));
+        assert!(!f.fires("/api/v3/order"));
+        assert!(f.fires_on("/api/v3/order", &placing("STOP_LOSS")));
+        assert!(f.fires_on("/fapi/v1/algoOrder", &placing("STOP_MARKET")));
+        assert_eq!(f.fired(), 2);
+        let mut cancels = parse_spec("5xx(method=delete)").unwrap().remove(0);
+        assert!(!cancels.fires_on("/api/v3/order", &placing("LIMIT")));
+        let delete = Occasion {
+            method: Some("DELETE"),
+            order_type: None,
+        };
+        assert!(cancels.fires_on("/api/v3/order", &delete));
     }
 }

@@ -7,7 +7,7 @@
 
 use crate::auth;
 use crate::error::ApiError;
-use crate::faults::FaultKind;
+use crate::faults::{FaultKind, Occasion};
 use crate::params::Params;
 use crate::routes::{self, Family, Op, Route, Security};
 use crate::state::{Shared, lock, now_ms};
@@ -47,19 +47,33 @@ fn set_header(r: &mut Response, name: &'static str, value: u64) {
     }
 }
 
+/// Binance's message for an error code a `refuse` fault answers with.
+fn refusal(code: i64) -> ApiError {
+    let msg = match code {
+        -2010 => "Stop price would trigger immediately.",
+        -2021 => "Order would immediately trigger.",
+        -2019 => "Margin is insufficient.",
+        -1013 => "Filter failure: PRICE_FILTER",
+        _ => "Refused by an injected fault.",
+    };
+    ApiError::bad(code, msg)
+}
+
 /// Applies the request-level faults; an answer if one fires.
-async fn injected(shared: &Shared, path: &str) -> Option<ApiError> {
-    let delay = lock(&shared.faults).fire(path, |k| matches!(k, FaultKind::Delay { .. }));
+async fn injected(shared: &Shared, path: &str, occasion: &Occasion<'_>) -> Option<ApiError> {
+    let delay =
+        lock(&shared.faults).fire_on(path, occasion, |k| matches!(k, FaultKind::Delay { .. }));
     if let Some(FaultKind::Delay { ms }) = delay {
         tokio::time::sleep(Duration::from_millis(ms)).await;
     }
-    let fault = lock(&shared.faults).fire(path, |k| {
+    let fault = lock(&shared.faults).fire_on(path, occasion, |k| {
         matches!(
             k,
             FaultKind::TooManyRequests
                 | FaultKind::Banned { .. }
                 | FaultKind::BadTimestamp
                 | FaultKind::ServerError { .. }
+                | FaultKind::Refuse { .. }
         )
     })?;
     Some(match fault {
@@ -86,6 +100,7 @@ async fn injected(shared: &Shared, path: &str) -> Option<ApiError> {
             -1001,
             "Internal error; unable to process your request. Please try again.",
         ),
+        FaultKind::Refuse { code } => refusal(code),
         _ => return None,
     })
 }
@@ -143,7 +158,12 @@ pub async fn dispatch(
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
-    if let Some(e) = injected(&shared, &path).await {
+    let placing = matches!(route.op, Op::NewOrder | Op::NewAlgoOrder);
+    let occasion = Occasion {
+        method: Some(method.as_str()),
+        order_type: params.get("type").filter(|_| placing),
+    };
+    if let Some(e) = injected(&shared, &path, &occasion).await {
         return e.into_response();
     }
     let weight = routes::weight(route, &params);

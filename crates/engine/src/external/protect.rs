@@ -11,6 +11,12 @@
 //!   sells) have finished. A failing exit is tried again at the next bars
 //!   while it failed before reaching the venue.
 //!
+//! A cancel that failed is asked again at the instrument's next bar (the
+//! order may be an entry that must not fill, or a stop being moved).
+//!
+//! A refused market exit of the strategy is carried out the same way: its
+//! position's other reducing orders are cancelled, then it is sent again.
+//!
 //! Each step is reported (`ProtectionFailed`, with what was done), and the
 //! `unprotected_position` breaker trips on an exit. Everything is derived
 //! from the venue's reports and the bars, in order, so a replay after a
@@ -164,6 +170,11 @@ impl ExternalExecution {
             reason: reason.to_string(),
             action,
         };
+        if order.kind() == OrderKind::Market {
+            // The strategy wants out: whatever held the exit back goes first.
+            out.push(report(ProtectionAction::ExitAgain));
+            return self.start_exit(book, i, id, now, out);
+        }
         if self.covered(book, i) {
             return out.push(report(ProtectionAction::Covered));
         }
@@ -192,6 +203,20 @@ impl ExternalExecution {
         for r in self.resends.remove(&i).unwrap_or_default() {
             self.resend(book, r, out);
         }
+        let mut due = BTreeSet::new();
+        for id in std::mem::take(&mut self.cancel_retries) {
+            let open = book.oms.open().iter().find(|o| *o.client_id() == id);
+            match open.map(|o| o.instrument) {
+                Some(at) if at == i => {
+                    due.insert(id);
+                }
+                Some(_) => {
+                    self.cancel_retries.insert(id);
+                }
+                None => {} // it ended meanwhile
+            }
+        }
+        self.request_cancels(book, &|o| due.contains(o.client_id()), out);
         if self.exits.get(&i).is_some_and(|e| e.retry_at_bar) {
             self.send_exit(book, i, now, out);
         }

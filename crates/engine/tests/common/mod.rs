@@ -3,6 +3,9 @@
 
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
+/// Live mode: external execution.
+pub mod live;
+
 use rust_decimal::Decimal;
 use smc_engine::{Engine, EngineConfig, EngineInstrument};
 use smc_model::InstrumentIndex;
