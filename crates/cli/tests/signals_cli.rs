@@ -1,6 +1,7 @@
 //! `smc run` stopped by SIGTERM (what systemd and docker send) ends as
 //! cleanly as Ctrl-C: exit status 0, the stop line with the candle count,
-//! and a journal the next run resumes from.
+//! and a journal the next run resumes from. A second process on a running
+//! session's journal is refused.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 #![cfg(unix)]
@@ -88,4 +89,30 @@ fn sigterm_stops_a_paper_session_cleanly() {
     );
     let store = smc_store::Store::open_existing(&format!("sqlite://{}", db.display())).unwrap();
     assert!(store.logged_candles().unwrap().len() > logged);
+}
+
+#[test]
+fn a_second_process_on_a_running_sessions_journal_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("one.db");
+    let sim = Sim::start(50, &[]);
+    let mut first = paper(&sim, &db)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(1_500));
+    let second = paper(&sim, &db).args(["--max-bars", "3"]).output().unwrap();
+    let stderr = String::from_utf8_lossy(&second.stderr);
+    assert!(!second.status.success(), "{stderr}");
+    assert!(stderr.contains("another process is running"), "{stderr}");
+    // kill -9 leaves no lock behind: the OS drops it with the process.
+    first.kill().unwrap();
+    first.wait().unwrap();
+    let third = paper(&sim, &db).args(["--max-bars", "3"]).output().unwrap();
+    assert!(
+        third.status.success(),
+        "{}",
+        String::from_utf8_lossy(&third.stderr)
+    );
 }

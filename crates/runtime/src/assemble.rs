@@ -8,6 +8,7 @@ use crate::config_watch::ConfigWatcher;
 use crate::connect::{Connections, connect};
 use crate::error::{SessionError, SessionResult};
 use crate::event::Mode;
+use crate::identity::SessionIdentity;
 use crate::live_start::{check_key, refuse_live};
 use crate::spec::{Market, SessionSpec};
 use crate::strategies::{StrategyName, session_strategy, strategy_name};
@@ -80,6 +81,7 @@ pub fn assemble(spec: &SessionSpec, runtime: &tokio::runtime::Runtime) -> Sessio
     let database = spec.database_url();
     let store =
         smc_store::open_journal(&database).map_err(SessionError::store("opening the journal"))?;
+    SessionIdentity::of(spec, mode, &symbols).claim(store.as_ref())?;
     let settings = spec.config.as_ref();
     let name = strategy_name(spec.strategy, settings).unwrap_or(StrategyName::Smc);
     let ids: Vec<InstrumentId> = instruments.iter().map(|i| i.id.clone()).collect();

@@ -27,6 +27,8 @@ pub mod event;
 pub mod handle;
 /// Live mode refuses new risk on candles fetched to fill a gap.
 pub mod history_gate;
+/// What a journal belongs to, and the lock of the session running on it.
+pub mod identity;
 /// Live mode's preconditions and starting point.
 pub mod live_start;
 /// The engine in the walk-forward search.

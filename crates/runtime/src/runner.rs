@@ -11,6 +11,7 @@ use crate::error::{SessionError, SessionResult};
 use crate::event::{Connection, Level, Mode, SessionEvent, Started, Stopped, Stream};
 use crate::handle::StopRequest;
 use crate::history_gate::{HistoryGate, HistorySwitch};
+use crate::identity::SessionLock;
 use crate::live_start::{Start, quote_currency, starting_point, venue_holdings};
 use crate::session::Session;
 use crate::spec::SessionSpec;
@@ -49,6 +50,8 @@ pub fn run_session(
         .enable_all()
         .build()
         .map_err(|e| SessionError::Setting(format!("starting the network runtime: {e}")))?;
+    // Held until the session ends: one process per session.
+    let _lock = SessionLock::take(&spec.database_url())?;
     let parts = assemble(spec, &runtime)?;
     match parts.mode {
         Mode::Paper => run_paper(&runtime, parts, spec.max_bars, bus, stop),
