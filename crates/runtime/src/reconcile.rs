@@ -33,6 +33,10 @@ pub struct Reconciled {
     pub resent: usize,
     /// Trades of orders this session did not place.
     pub foreign_trades: usize,
+    /// Open orders on the venue the journal does not know (placed by
+    /// someone else on the account, or sent by this session and lost from
+    /// its journal by a power cut); each is recorded in the journal.
+    pub unknown_open_orders: Vec<String>,
     /// Where the venue's balances differ from the engine's account.
     pub differences: Vec<String>,
 }
@@ -120,6 +124,26 @@ pub fn reconcile(
         }
         ends.extend(reports.end);
     }
+    // 1b. Open orders the journal does not know.
+    for instrument in a.session.instruments().to_vec() {
+        let open =
+            runtime
+                .block_on(venue.open_orders(&instrument))
+                .map_err(SessionError::venue(format!(
+                    "listing the open orders of {instrument}"
+                )))?;
+        for o in open {
+            let known = a
+                .session
+                .store()
+                .order(&o.client_id)
+                .map_err(SessionError::store("reading the journal"))?;
+            if known.is_none() {
+                adopt(a.session, &o)?;
+                a.found.unknown_open_orders.push(o.client_id.to_string());
+            }
+        }
+    }
     // 2. Fills, whichever channel missed them.
     let mut foreign = Vec::new();
     for instrument in a.session.instruments().to_vec() {
@@ -157,6 +181,12 @@ pub fn reconcile(
     if balances {
         compare_balances(runtime, venue, session, start, &mut found)?;
     }
+    if !found.unknown_open_orders.is_empty() {
+        found.differences.push(format!(
+            "open orders on the venue that this session's journal does not know: {}",
+            found.unknown_open_orders.join(", ")
+        ));
+    }
     if found.foreign_trades > 0 {
         foreign.dedup();
         found.differences.push(format!(
@@ -166,6 +196,22 @@ pub fn reconcile(
         ));
     }
     Ok((found, commands))
+}
+
+/// Records an open venue order the journal did not know: its venue id
+/// and what the venue says of it, under `adopted:{client id}` in the
+/// journal's session values, so tools and later runs see it. The engine
+/// does not trade it; the difference it makes trips `venue_mismatch`.
+fn adopt(session: &Session, o: &smc_venues::VenueOrder) -> SessionResult<()> {
+    let record = format!(
+        "venue_order_id={} status={:?} qty={} filled={}",
+        o.venue_order_id, o.status, o.orig_qty, o.filled_qty
+    );
+    session
+        .store()
+        .session_value_or_insert(&format!("adopted:{}", o.client_id), &record)
+        .map_err(SessionError::store("journaling an unknown open order"))?;
+    Ok(())
 }
 
 fn compare_balances(

@@ -1,7 +1,8 @@
 //! Live mode compares the whole account with the venue periodically: an
 //! order placed on the same account behind the agent's back is found at
 //! the next reconciliation, reported as a `venue_mismatch` event, and trips
-//! the `venue_mismatch` breaker, which only an operator releases.
+//! the `venue_mismatch` breaker, which only an operator releases. An open
+//! order the journal does not know is reported and recorded.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -147,5 +148,68 @@ fn an_unreadable_user_stream_frame_makes_the_session_ask_the_venue() {
     assert_eq!(
         smc_testkit::audit::journal_position(&store, "BTCUSDT"),
         venue.held
+    );
+}
+
+#[test]
+fn an_open_order_the_journal_does_not_know_is_reported_and_recorded() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = write_config(dir.path(), "live.yaml", SMA_CROSS_CONFIG);
+    let db = dir.path().join("unknown.db");
+    let sim = TestSim::btcusdt(20.0, "");
+    let live = SessionSpec {
+        reconcile_every: Some(Duration::from_secs(1)),
+        ..spec(Mode::Live, &sim, &cfg, &db)
+    };
+    let bus = EventBus::new();
+    let mut events = bus.subscribe_lossy();
+    let session = RunningSession::start(live, bus).unwrap();
+    std::thread::sleep(Duration::from_millis(2_500));
+    // A resting buy far under the market, placed on the account from outside.
+    let (rt, rest) = client(&sim.addr, "spot");
+    let outsider = OrderRequest {
+        client_id: ClientOrderId::new("outsider-open-1"),
+        instrument: InstrumentId::new("binance", "BTCUSDT").unwrap(),
+        side: Side::Buy,
+        qty: dec!(0.001),
+        kind: OrderKind::Limit { price: dec!(30000) },
+        time_in_force: TimeInForce::Gtc,
+        reduce_only: false,
+    };
+    rt.block_on(rest.load_rules()).unwrap();
+    rt.block_on(rest.sync_clock()).unwrap();
+    rt.block_on(rest.place_order(&outsider)).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let found = loop {
+        let mut hit = None;
+        while let Some(d) = events.try_recv() {
+            if let Delivery::Event(e) = d
+                && let SessionEvent::Reconciled { result, .. } = &*e
+                && !result.unknown_open_orders.is_empty()
+            {
+                hit = Some(result.clone());
+            }
+        }
+        if let Some(r) = hit {
+            break r;
+        }
+        assert!(Instant::now() < deadline, "not reported within 10 s");
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    session.abort();
+    let _ = session.wait();
+    assert_eq!(found.unknown_open_orders, ["outsider-open-1"]);
+    assert!(
+        found
+            .differences
+            .iter()
+            .any(|d| d.contains("outsider-open-1")),
+        "{found:?}"
+    );
+    let store = smc_testkit::audit::journal(&db);
+    let adopted = store.session_value("adopted:outsider-open-1").unwrap();
+    assert!(
+        adopted.as_deref().is_some_and(|a| a.contains("qty=0.001")),
+        "{adopted:?}"
     );
 }
