@@ -124,8 +124,8 @@ fn trade_and_check(market: &str, kills: usize, bars: u32, seed: u64) {
     assert_journal_agrees(&store, &venue, "BTCUSDT", market);
     // The candles fetched to fill the gaps the kills left opened nothing:
     // no buy (sma_cross is long-only on spot, so a buy adds risk) was
-    // decided on one. Ids are `<strategy>-<decision time>-<seq>`, and a
-    // candle's decisions are made at its close.
+    // decided on one. Ids are `<prefix><strategy>-<decision time>-<seq>`
+    // (time in base 36), and a candle's decisions are made at its close.
     let history_closes: BTreeSet<smc_model::Timestamp> = store
         .logged_candles()
         .unwrap()
@@ -139,7 +139,8 @@ fn trade_and_check(market: &str, kills: usize, bars: u32, seed: u64) {
     );
     for o in &store.orders().unwrap() {
         let id = o.request.client_id.to_string();
-        let decided = smc_model::Timestamp::from_ms(id.split('-').nth(1).unwrap().parse().unwrap());
+        let time = id.split('-').nth(1).unwrap();
+        let decided = smc_model::Timestamp::from_ms(i64::from_str_radix(time, 36).unwrap());
         assert!(
             market != "spot"
                 || o.request.side == smc_model::Side::Sell

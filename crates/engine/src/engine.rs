@@ -100,6 +100,10 @@ pub struct Engine {
     fills: Vec<Fill>,
     decision_time: Timestamp,
     decision_seq: u32,
+    /// A paper or live session's id prefix (see
+    /// `ClientOrderId::from_session_decision`); backtests name orders
+    /// without one.
+    id_prefix: Option<String>,
 }
 
 impl Engine {
@@ -148,11 +152,19 @@ impl Engine {
             fills: Vec::new(),
             decision_time: Timestamp::MIN,
             decision_seq: 0,
+            id_prefix: None,
         })
     }
 
     /// Chooses who fills orders (for example
     /// [`crate::ExternalExecution`]); call before the first event.
+    /// Names this session's orders with `prefix` (paper and live sessions:
+    /// ids unique across sessions and rebuilt journals; empty keeps the
+    /// backtest's names).
+    pub fn set_id_prefix(&mut self, prefix: &str) {
+        self.id_prefix = (!prefix.is_empty()).then(|| prefix.to_string());
+    }
+
     pub fn set_execution(&mut self, execution: Box<dyn Execution>) {
         self.execution = execution;
     }
@@ -385,12 +397,27 @@ impl Engine {
         for intent in intents.drain(..) {
             match intent {
                 Intent::Place(intent) => {
-                    let client_id = ClientOrderId::from_decision(
-                        &self.strategy_name,
-                        decided_at,
-                        self.decision_seq,
-                    );
-                    self.decision_seq += 1;
+                    let seq = self.decision_seq;
+                    self.decision_seq = seq.saturating_add(1);
+                    let name = &self.strategy_name;
+                    let client_id = match &self.id_prefix {
+                        None => ClientOrderId::from_decision(name, decided_at, seq),
+                        Some(prefix) => match ClientOrderId::from_session_decision(
+                            prefix, name, decided_at, seq,
+                        ) {
+                            Some(id) => id,
+                            None => {
+                                let id = ClientOrderId::from_decision(name, decided_at, seq);
+                                let reason = "too many orders decided at one time".to_string();
+                                tee(&mut self.risk, sink).emit(&EngineEvent::RiskDecision {
+                                    time: now,
+                                    client_id: id,
+                                    verdict: smc_model::RiskVerdict::Refused { reason },
+                                });
+                                continue;
+                            }
+                        },
+                    };
                     let outcome = self.risk.check(intent, &self.snapshot);
                     tee(&mut self.risk, sink).emit(&EngineEvent::RiskDecision {
                         time: now,

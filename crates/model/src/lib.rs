@@ -52,7 +52,9 @@ pub use fill::{FeeSource, Fill, Liquidity};
 pub use instrument::{Instrument, InstrumentError, InstrumentId, InstrumentSpec, MarketKind};
 pub use instrument_index::InstrumentIndex;
 pub use intent::{Intent, OrderIntent};
-pub use order::{ClientOrderId, OrderKind, OrderRequest, Side, TimeInForce};
+pub use order::{
+    ClientOrderId, MAX_SESSION_SEQ, OrderKind, OrderRequest, Side, TimeInForce, base36,
+};
 pub use order_status::{IllegalTransition, OrderStatus};
 pub use portfolio::{PortfolioSnapshot, PositionSnapshot};
 pub use risk_gate::{ApproveAll, RiskGate, RiskObservation, RiskOutcome, RiskState};

@@ -95,6 +95,25 @@ pub enum TimeInForce {
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct ClientOrderId(String);
 
+/// The most orders one decision time of a session can name (4 base-36
+/// digits).
+pub const MAX_SESSION_SEQ: u32 = 36 * 36 * 36 * 36 - 1;
+
+/// `n` in base 36, lower case.
+pub fn base36(mut n: u64) -> String {
+    const DIGITS: &[u8; 36] = b"0123456789abcdefghijklmnopqrstuvwxyz";
+    let mut out = Vec::new();
+    loop {
+        out.push(DIGITS[(n % 36) as usize]);
+        n /= 36;
+        if n == 0 {
+            break;
+        }
+    }
+    out.reverse();
+    String::from_utf8(out).unwrap_or_default()
+}
+
 impl ClientOrderId {
     /// The id of the `seq`-th order a strategy decided at `decided_at` (epoch
     /// ms). Short enough for every venue (Binance allows 36 characters).
@@ -105,6 +124,35 @@ impl ClientOrderId {
             .take(8)
             .collect();
         ClientOrderId(format!("{tag}-{decided_at}-{seq}"))
+    }
+
+    /// The id of the `seq`-th order decided at `decided_at` in the session
+    /// whose id prefix is `prefix`: `{prefix}{tag}-{time}-{seq}`, the
+    /// strategy's tag cut to 4 characters, time and sequence in base 36
+    /// (`k3f9smc-lr1gq3k0-0`). The prefix keeps a second session, or a
+    /// rebuilt journal, from ever reusing an id on the account; the whole id
+    /// stays within Binance's 36 characters with its legs, replacements
+    /// and exits (`None` when `seq` is beyond [`MAX_SESSION_SEQ`]).
+    pub fn from_session_decision(
+        prefix: &str,
+        strategy: &str,
+        decided_at: Timestamp,
+        seq: u32,
+    ) -> Option<Self> {
+        if seq > MAX_SESSION_SEQ {
+            return None;
+        }
+        let tag: String = strategy
+            .chars()
+            .filter(char::is_ascii_alphanumeric)
+            .take(4)
+            .collect();
+        let time = u64::try_from(decided_at.ms()).unwrap_or(0);
+        Some(ClientOrderId(format!(
+            "{prefix}{tag}-{}-{}",
+            base36(time),
+            base36(u64::from(seq))
+        )))
     }
 
     /// Wraps an id received from a venue or a store.

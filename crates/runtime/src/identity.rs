@@ -77,6 +77,32 @@ impl SessionIdentity {
     }
 }
 
+/// The journal's prefix of this session's order ids (see
+/// `ClientOrderId::from_session_decision`): drawn at the session's first
+/// start and kept, so a restart replays the same ids while another session,
+/// or this one on a rebuilt journal, never repeats them. A journal that
+/// already holds orders without one keeps the names it has (empty prefix).
+pub fn id_prefix(store: &dyn Journal) -> SessionResult<String> {
+    const NAME: &str = "id_prefix";
+    let read = |e| SessionError::store("the session's id prefix")(e);
+    let fresh = if store.orders().map_err(read)?.is_empty() {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
+        let seed = format!("{nanos}:{}:{}", std::process::id(), store.url());
+        let digest = Sha256::digest(seed.as_bytes());
+        let mut n = 0u64;
+        for b in &digest[..8] {
+            n = (n << 8) | u64::from(*b);
+        }
+        let digits = smc_model::base36(n % (36 * 36 * 36 * 36));
+        format!("{digits:0>4}")
+    } else {
+        String::new()
+    };
+    store.session_value_or_insert(NAME, &fresh).map_err(read)
+}
+
 /// The lock of a running session: held while it lives.
 #[derive(Debug)]
 pub struct SessionLock {
@@ -176,5 +202,33 @@ mod tests {
         drop(first);
         assert!(SessionLock::take(&url).unwrap().is_some());
         assert!(SessionLock::take("sqlite::memory:").unwrap().is_none());
+    }
+
+    #[test]
+    fn a_session_draws_its_id_prefix_once_and_a_legacy_journal_keeps_its_names() {
+        let store = Store::open("sqlite::memory:").unwrap();
+        let prefix = id_prefix(&store).unwrap();
+        assert_eq!(prefix.len(), 4, "{prefix}");
+        assert!(
+            prefix
+                .bytes()
+                .all(|b| b.is_ascii_digit() || b.is_ascii_lowercase())
+        );
+        assert_eq!(id_prefix(&store).unwrap(), prefix, "kept across restarts");
+
+        let legacy = Store::open("sqlite::memory:").unwrap();
+        let order = smc_model::OrderRequest {
+            client_id: smc_model::ClientOrderId::new("smc-1-0"),
+            instrument: "binance:BTCUSDT".parse().unwrap(),
+            side: smc_model::Side::Buy,
+            qty: rust_decimal::Decimal::ONE,
+            kind: smc_model::OrderKind::Market,
+            time_in_force: smc_model::TimeInForce::Gtc,
+            reduce_only: false,
+        };
+        legacy
+            .record_order(&order, smc_model::Timestamp::from_ms(1))
+            .unwrap();
+        assert_eq!(id_prefix(&legacy).unwrap(), "");
     }
 }

@@ -131,6 +131,7 @@ impl Session {
         timeframe: Timeframe,
         history: HistorySwitch,
     ) -> SessionResult<Self> {
+        engine.set_id_prefix(&crate::identity::id_prefix(store.as_ref())?);
         let logged = session_candles(store.as_ref(), &instruments, timeframe)?;
         let reports = logged_reports(store.as_ref())?;
         let mut last = vec![None; instruments.len()];

@@ -23,7 +23,7 @@
 //! restart rebuilds it.
 
 use super::ExternalExecution;
-use super::replace::replacement_id;
+use super::replace::{MAX_GENERATION, replacement_id};
 use crate::book::Book;
 use crate::execution::ExecReport;
 use rust_decimal::Decimal;
@@ -228,7 +228,7 @@ impl ExternalExecution {
             return; // the position is gone
         };
         let (_, generation) = self.current_stop(&r.original);
-        let generation = generation + 1;
+        let generation = generation.saturating_add(1).min(MAX_GENERATION);
         let mut order = r.order;
         order.request.client_id = replacement_id(&r.original, generation);
         order.request.qty = qty;

@@ -32,6 +32,10 @@ pub(super) struct PendingReplacement {
     pub generation: u32,
 }
 
+/// The most replacements one order can have: its id stays within 36
+/// characters (`-r` and eight digits).
+pub const MAX_GENERATION: u32 = 99_999_999;
+
 /// The id of the `generation`th replacement of `original`, keeping the
 /// leg's tag at the end (`X-sl` → `X-r2-sl`) so the order still reads as
 /// what it is.
@@ -145,6 +149,12 @@ impl ExternalExecution {
         out: &mut Vec<ExecReport>,
     ) {
         let (current, generation) = self.current_stop(&client_id);
+        if generation >= MAX_GENERATION && !self.replacing.contains_key(&current) {
+            return out.push(ExecReport::AmendRejected {
+                client_id,
+                reason: format!("replaced {MAX_GENERATION} times already"),
+            });
+        }
         if let Some(pending) = self.replacing.get_mut(&current) {
             pending.order.request.kind = kind;
             if let Some(qty) = qty {
@@ -227,6 +237,27 @@ mod tests {
         assert_eq!(
             replacement_id(&ClientOrderId::new("stop"), 2).as_str(),
             "stop-r2"
+        );
+    }
+
+    #[test]
+    fn the_longest_id_a_session_can_make_fits_binance() {
+        use smc_model::{MAX_SESSION_SEQ, Timestamp};
+        // The last time with nine base-36 digits (the year 5188).
+        let latest = Timestamp::from_ms(36_i64.pow(9) - 1);
+        let entry =
+            ClientOrderId::from_session_decision("zzzz", "smacross", latest, MAX_SESSION_SEQ)
+                .unwrap();
+        assert_eq!(entry.as_str(), "zzzzsmac-zzzzzzzzz-zzzz");
+        let leg = ClientOrderId::new(format!("{entry}-sl"));
+        let longest = replacement_id(&leg, MAX_GENERATION);
+        assert_eq!(longest.as_str(), "zzzzsmac-zzzzzzzzz-zzzz-r99999999-sl");
+        assert_eq!(longest.as_str().len(), 36);
+        let exit = crate::external::exit_id(&longest, 99);
+        assert!(exit.as_str().len() <= 36, "{exit}");
+        assert!(
+            ClientOrderId::from_session_decision("zzzz", "smc", latest, MAX_SESSION_SEQ + 1)
+                .is_none()
         );
     }
 }
