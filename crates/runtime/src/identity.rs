@@ -12,6 +12,7 @@ use crate::event::Mode;
 use crate::spec::{Market, SessionSpec};
 use crate::venue_target::VenueTarget;
 use sha2::{Digest, Sha256};
+use smc_model::{Clock, WallClock};
 use smc_store::Journal;
 use std::fs::{File, OpenOptions};
 use std::path::PathBuf;
@@ -86,10 +87,8 @@ pub fn id_prefix(store: &dyn Journal) -> SessionResult<String> {
     const NAME: &str = "id_prefix";
     let read = |e| SessionError::store("the session's id prefix")(e);
     let fresh = if store.orders().map_err(read)?.is_empty() {
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos());
-        let seed = format!("{nanos}:{}:{}", std::process::id(), store.url());
+        let now = WallClock.now();
+        let seed = format!("{now}:{}:{}", std::process::id(), store.url());
         let digest = Sha256::digest(seed.as_bytes());
         let mut n = 0u64;
         for b in &digest[..8] {
