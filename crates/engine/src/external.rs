@@ -42,6 +42,9 @@ mod replace;
 /// Every open position covered by a stop, or closed.
 mod protect;
 
+/// Brackets as one venue order list.
+mod lists;
+
 pub use protect::{NOT_SENT, exit_id};
 use protect::{Resend, SafetyExit};
 use replace::PendingReplacement;
@@ -52,6 +55,12 @@ pub use replace::replacement_id;
 pub enum VenueCommand {
     /// Send this order (journaled as pending before the command exists).
     Place(OrderRequest),
+    /// Send a position's stop and take-profit as one one-cancels-the-other
+    /// list (both journaled as pending first).
+    PlaceOco {
+        stop: OrderRequest,
+        take_profit: OrderRequest,
+    },
     /// Cancel this order.
     Cancel {
         instrument: InstrumentId,
@@ -143,11 +152,26 @@ pub struct ExternalExecution {
     exits: BTreeMap<InstrumentIndex, SafetyExit>,
     /// Cancels that failed, asked again at their instrument's next bar.
     cancel_retries: BTreeSet<ClientOrderId>,
+    /// The venue has order lists: brackets leave as one.
+    order_lists: bool,
+    /// One-cancels-other groups placed as venue lists.
+    lists: BTreeSet<u64>,
+    /// Replacements of list legs, by the list they replace, until both are.
+    list_waiting: BTreeMap<u64, Vec<Order>>,
 }
 
 impl ExternalExecution {
     pub fn new() -> Self {
         ExternalExecution::default()
+    }
+
+    /// For a venue with one-cancels-the-other order lists (Binance spot):
+    /// a bracket's stop and take-profit leave as one list.
+    pub fn with_order_lists() -> Self {
+        ExternalExecution {
+            order_lists: true,
+            ..ExternalExecution::default()
+        }
     }
 
     /// Journals (through the report) and sends an order with a known
@@ -241,10 +265,15 @@ impl ExternalExecution {
             self.cancel_requested.remove(parent.client_id());
             // A stop that filled before its cancel needs no replacement.
             self.finish_replacement(book, parent.client_id(), false, out);
-            if let Some(group) = parent.oco_group {
-                let id = parent.client_id().clone();
-                let sibling = |o: &Order| o.oco_group == Some(group) && *o.client_id() != id;
-                self.request_cancels(book, &sibling, out);
+            match parent.oco_group {
+                // The venue expires a list's other leg itself.
+                Some(group) if self.lists.contains(&group) => self.drop_list_replacement(group),
+                Some(group) => {
+                    let id = parent.client_id().clone();
+                    let sibling = |o: &Order| o.oco_group == Some(group) && *o.client_id() != id;
+                    self.request_cancels(book, &sibling, out);
+                }
+                None => {}
             }
         }
         if let Some(parent) = bracketed
@@ -281,9 +310,8 @@ impl ExternalExecution {
             None => {
                 let group = (parent.stop_loss.is_some() && parent.take_profit.is_some())
                     .then(|| book.oms.new_group());
-                for leg in bracket_legs(parent, qty, group, now) {
-                    self.place(book, leg, out);
-                }
+                let legs = bracket_legs(parent, qty, group, now);
+                self.place_legs(book, legs, out);
             }
             Some(before) if qty > before => {
                 for leg in bracket_legs(parent, qty, None, now) {

@@ -29,7 +29,29 @@ impl Router<'_> {
         let mut queue: VecDeque<VenueCommand> = commands.into();
         while let Some(command) = queue.pop_front() {
             let reports = match command {
-                VenueCommand::Place(order) => self.place(session, &order)?,
+                VenueCommand::Place(order) => {
+                    let outcome = self.runtime.block_on(self.venue.place(&order));
+                    self.settle(session, &order, outcome)?
+                }
+                VenueCommand::PlaceOco { stop, take_profit } => {
+                    let outcomes = self
+                        .runtime
+                        .block_on(self.venue.place_oco(&stop, &take_profit));
+                    let mut reports = Vec::new();
+                    for (k, leg) in [&stop, &take_profit].into_iter().enumerate() {
+                        let outcome = match &outcomes {
+                            Ok(all) => all.get(k).cloned().ok_or_else(|| {
+                                smc_venues::VenueError::new(
+                                    smc_venues::VenueErrorKind::Malformed,
+                                    "an order list answer without this leg",
+                                )
+                            }),
+                            Err(e) => Err(e.clone()),
+                        };
+                        reports.extend(self.settle(session, leg, outcome)?);
+                    }
+                    reports
+                }
                 VenueCommand::Cancel {
                     instrument,
                     client_id,
@@ -62,14 +84,15 @@ impl Router<'_> {
         Ok(())
     }
 
-    /// Sends one order (journaled as pending already), exactly once.
-    fn place(
+    /// The reports of one order's sending (journaled as pending already;
+    /// sent exactly once).
+    fn settle(
         &self,
         session: &mut Session,
         order: &OrderRequest,
+        outcome: smc_venues::VenueResult<OrderOutcome>,
     ) -> SessionResult<Vec<ExternalReport>> {
         let client_id = order.client_id.clone();
-        let outcome = self.runtime.block_on(self.venue.place(order));
         Ok(match outcome {
             Err(e) => vec![ExternalReport::Rejected {
                 client_id,

@@ -142,7 +142,13 @@ fn run_live(
         Box::new(gate),
         Box::new(SimClock::default()),
     )?;
-    engine.set_execution(Box::new(ExternalExecution::new()));
+    // Where the venue has order lists, a bracket leaves as one.
+    let execution = if venue.has_oco() {
+        ExternalExecution::with_order_lists()
+    } else {
+        ExternalExecution::new()
+    };
+    engine.set_execution(Box::new(execution));
     let session = Session::open(
         engine,
         parts.store,

@@ -114,3 +114,40 @@ fn an_exit_the_venue_never_got_is_sent_once_the_venue_says_it_does_not_know_it()
     assert_journal_has_the_venues_orders(&statuses, &venue, "resend");
     assert_unplaced_orders_rejected(&statuses, &[&venue], "resend");
 }
+
+#[test]
+fn a_spot_bracket_rests_as_one_order_list_sharing_the_coins() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = write_config(dir.path(), "smc.yaml", TRAILING_CONFIG);
+    let db = dir.path().join("oco.db");
+    let sim = TestSim::btcusdt(100.0, "");
+    let (result, events) = run_to_end(SessionSpec {
+        max_bars: Some(1000),
+        ..spec(Mode::Live, &sim, &cfg, &db)
+    });
+    result.unwrap();
+    let (_, found) = last_reconciliation(&events);
+    assert!(found.differences.is_empty(), "{found:?}");
+    let venue = venue_account(&sim.addr, "spot", "BTCUSDT", "BTC");
+    // Both legs of a bracket reached the venue (as two plain orders the
+    // take-profit was refused: the stop held the coins).
+    let accepted = |tag: &str| {
+        venue
+            .orders
+            .iter()
+            .filter(|(id, s)| id.ends_with(tag) && s[0] != "Rejected")
+            .count()
+    };
+    assert!(
+        accepted("-sl") > 0 && accepted("-tp") > 0,
+        "{:?}",
+        venue.orders
+    );
+    let store = journal(&db);
+    assert_journal_has_the_venues_orders(&journal_statuses(&store), &venue, "oco");
+    assert_eq!(journal_position(&store, "BTCUSDT"), venue.held);
+    let refused_tp = events.iter().any(|e| {
+        matches!(&**e, SessionEvent::Engine(smc_model::EngineEvent::OrderRejected { client_id, .. }) if client_id.as_str().ends_with("-tp"))
+    });
+    assert!(!refused_tp, "a take-profit was refused");
+}

@@ -62,6 +62,9 @@ pub struct NewOrder {
     pub client_id: String,
     /// A USD-M conditional order of the Algo Service.
     pub algo: bool,
+    /// The spot order list (OCO) it is a leg of: its legs share one
+    /// balance, and one's fill expires the other.
+    pub list: Option<u64>,
 }
 
 /// One account.
@@ -122,7 +125,10 @@ impl Account {
     pub fn locked(&self, instruments: usize, leverage: Decimal) -> (Decimal, Vec<Decimal>) {
         let mut quote = Decimal::ZERO;
         let mut base = vec![Decimal::ZERO; instruments];
-        for o in self.orders.values().filter(|o| o.is_open()) {
+        let mut lists = std::collections::BTreeSet::new();
+        // An order list's legs hold one balance between them.
+        let counted = |o: &&OrderRecord| o.list_id.is_none_or(|l| lists.insert(l));
+        for o in self.orders.values().filter(|o| o.is_open()).filter(counted) {
             let price = if o.price.is_zero() {
                 o.stop_price
             } else {
@@ -158,6 +164,13 @@ impl Account {
     /// margin of what does not reduce.
     fn check_balance(&self, ctx: &Ctx, o: &NewOrder) -> Result<(), ApiError> {
         let n = ctx.market.series.len();
+        if o.list.is_some_and(|l| {
+            self.orders
+                .values()
+                .any(|r| r.is_open() && r.list_id == Some(l))
+        }) {
+            return Ok(()); // the list's first leg holds the balance for both
+        }
         let last = ctx.last_price(o.instrument);
         let price = o.price.or(o.stop_price).unwrap_or(last);
         match self.family {
@@ -263,6 +276,7 @@ impl Account {
             update_time: ctx.now,
             trades: Vec::new(),
             algo: o.algo.then(algo::AlgoInfo::default),
+            list_id: o.list,
         };
         self.emit(if o.algo {
             algo::algo_event(&record, ctx.now)
@@ -309,6 +323,7 @@ impl Account {
 
     fn apply(&mut self, ctx: &mut Ctx, reports: Vec<VenueReport>) {
         let mut filled = false;
+        let mut lists_filled = Vec::new();
         for report in reports {
             let (id, status, exec) = match &report {
                 VenueReport::Fill(f) => (&f.client_id, None, "TRADE"),
@@ -345,6 +360,9 @@ impl Account {
                     filled = true;
                 }
                 (VenueReport::Fill(f), _) => {
+                    if let Some(l) = rec.list_id {
+                        lists_filled.push((l, order_id));
+                    }
                     let trade = fill_record(ctx, rec, order_id, f);
                     let event =
                         user_events::order_event(self.family, rec, exec, Some(&trade), ctx.now);
@@ -363,6 +381,9 @@ impl Account {
                 }
                 _ => {}
             }
+        }
+        for (list, leg) in lists_filled {
+            self.end_list(ctx, list, leg, OrderStatus::Expired);
         }
         self.update_time = ctx.now;
         let balances = match self.family {
@@ -442,7 +463,49 @@ impl Account {
         })
     }
 
-    /// Cancels an open order; the record after the cancel.
+    /// Ends the other open legs of order list `list` (not `leg`): expired
+    /// when a leg filled, cancelled when one was cancelled; then the list's
+    /// `listStatus` event.
+    fn end_list(&mut self, ctx: &Ctx, list: u64, leg: u64, to: OrderStatus) {
+        let others: Vec<u64> = self
+            .orders
+            .values()
+            .filter(|r| r.list_id == Some(list) && r.order_id != leg && r.is_open())
+            .map(|r| r.order_id)
+            .collect();
+        for id in others {
+            let engine = engine_id(id);
+            if let Some(o) = self
+                .oms
+                .open_mut()
+                .iter_mut()
+                .find(|o| *o.client_id() == engine)
+            {
+                let _ = o.transition(OrderStatus::Cancelled);
+            }
+            self.oms.sweep();
+            if let Some(rec) = self.orders.get_mut(&id) {
+                rec.status = to;
+                rec.update_time = ctx.now;
+                let exec = if to == OrderStatus::Expired {
+                    "EXPIRED"
+                } else {
+                    "CANCELED"
+                };
+                let event = user_events::order_event(self.family, rec, exec, None, ctx.now);
+                self.emit(event);
+            }
+        }
+        let legs: Vec<&OrderRecord> = self
+            .orders
+            .values()
+            .filter(|r| r.list_id == Some(list))
+            .collect();
+        self.emit(user_events::list_status_event(list, &legs, ctx.now));
+    }
+
+    /// Cancels an open order (with the other legs of its order list, as
+    /// Binance does); the record after the cancel.
     pub fn cancel(&mut self, ctx: &Ctx, order_id: u64) -> Result<OrderRecord, ApiError> {
         let unknown = || ApiError::bad(-2011, "Unknown order sent.");
         let rec = self.orders.get_mut(&order_id).ok_or_else(unknown)?;
@@ -468,6 +531,9 @@ impl Account {
         } else {
             user_events::order_event(self.family, &rec, "CANCELED", None, ctx.now)
         });
+        if let Some(list) = rec.list_id {
+            self.end_list(ctx, list, order_id, OrderStatus::Cancelled);
+        }
         if self.family == Family::Spot {
             self.emit(user_events::spot_balances_event(
                 self, ctx.market, ctx.step, ctx.now,

@@ -11,7 +11,7 @@ use crate::faults::{FaultKind, Occasion};
 use crate::params::Params;
 use crate::routes::{self, Family, Op, Route, Security};
 use crate::state::{Shared, lock, now_ms};
-use crate::{rest_account, rest_algo, rest_market, rest_trade};
+use crate::{rest_account, rest_algo, rest_list, rest_market, rest_trade};
 use axum::body::Bytes;
 use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, HeaderValue, Method, Uri};
@@ -161,7 +161,11 @@ pub async fn dispatch(
     let placing = matches!(route.op, Op::NewOrder | Op::NewAlgoOrder);
     let occasion = Occasion {
         method: Some(method.as_str()),
-        order_type: params.get("type").filter(|_| placing),
+        // An order list is aimed at by its stop leg's type.
+        order_type: match route.op {
+            Op::NewOco => params.get("belowType"),
+            _ => params.get("type").filter(|_| placing),
+        },
     };
     if let Some(e) = injected(&shared, &path, &occasion).await {
         return e.into_response();
@@ -211,7 +215,7 @@ async fn handle(
 ) -> Result<(Value, OrderCounts), ApiError> {
     let key = authenticate(shared, route, headers, query, body, &params)?;
     let mut counts = None;
-    if matches!(route.op, Op::NewOrder | Op::NewAlgoOrder)
+    if matches!(route.op, Op::NewOrder | Op::NewAlgoOrder | Op::NewOco)
         && let Some(k) = &key
     {
         counts =
@@ -245,6 +249,7 @@ async fn handle(
             value
         }
         Op::NewAlgoOrder => rest_algo::new_algo_order(&req)?,
+        Op::NewOco => rest_list::new_oco(&req)?,
         Op::QueryAlgoOrder => rest_algo::query_algo_order(&req)?,
         Op::CancelAlgoOrder => rest_algo::cancel_algo_order(&req)?,
         Op::OpenAlgoOrders => rest_algo::open_algo_orders(&req)?,

@@ -39,6 +39,8 @@ pub mod ratelimit;
 pub mod rest_account;
 /// USD-M Algo Service endpoints.
 pub mod rest_algo;
+/// Spot order lists (OCO).
+pub mod rest_list;
 /// Public market endpoints.
 pub mod rest_market;
 /// Order endpoints.

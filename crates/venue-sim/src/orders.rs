@@ -34,6 +34,8 @@ pub struct OrderRecord {
     pub trades: Vec<u64>,
     /// A USD-M conditional order of the Algo Service.
     pub algo: Option<crate::algo::AlgoInfo>,
+    /// The spot order list (OCO) it belongs to.
+    pub list_id: Option<u64>,
 }
 
 /// One execution.
@@ -85,6 +87,13 @@ pub fn num(family: Family, d: Decimal) -> String {
 }
 
 impl OrderRecord {
+    /// `orderListId`: the list's id, -1 outside a list.
+    pub fn list_json(&self) -> i64 {
+        self.list_id
+            .and_then(|l| i64::try_from(l).ok())
+            .unwrap_or(-1)
+    }
+
     pub fn is_open(&self) -> bool {
         self.status.is_open() || self.status == OrderStatus::New
     }
@@ -106,7 +115,7 @@ impl OrderRecord {
         let n = |d| num(family, d);
         match family {
             Family::Spot => json!({
-                "symbol": self.symbol, "orderId": self.order_id, "orderListId": -1,
+                "symbol": self.symbol, "orderId": self.order_id, "orderListId": self.list_json(),
                 "clientOrderId": self.client_id, "price": n(self.price),
                 "origQty": n(self.orig_qty), "executedQty": n(self.executed_qty),
                 "cummulativeQuoteQty": n(self.cum_quote), "status": status_str(self.status),
@@ -145,7 +154,7 @@ impl OrderRecord {
         }
         let n = |d| num(family, d);
         let mut v = json!({
-            "symbol": self.symbol, "orderId": self.order_id, "orderListId": -1,
+            "symbol": self.symbol, "orderId": self.order_id, "orderListId": self.list_json(),
             "clientOrderId": self.client_id, "transactTime": self.update_time,
         });
         if resp == "ACK" {

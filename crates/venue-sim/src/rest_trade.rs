@@ -190,6 +190,7 @@ pub(crate) fn parse_new(
         close_position,
         client_id: String::new(),
         algo,
+        list: None,
     };
     let checked = Checked {
         price: kind.limit_price(),

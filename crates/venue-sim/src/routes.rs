@@ -56,6 +56,7 @@ pub enum Op {
     CancelAlgoOrder,
     OpenAlgoOrders,
     AllAlgoOrders,
+    NewOco,
 }
 
 /// A resolved route.
@@ -94,6 +95,7 @@ pub fn resolve(method: &Method, path: &str) -> Option<Route> {
         (_, 1 | 3, "ticker/24hr", "GET") => Ticker24h,
         (Family::Spot, 3, "avgPrice", "GET") => AvgPrice,
         (Family::Futures, 1, "premiumIndex", "GET") => PremiumIndex,
+        (Family::Spot, 3, "orderList/oco", "POST") => NewOco,
         (Family::Futures, 1, "algoOrder", "POST") => NewAlgoOrder,
         (Family::Futures, 1, "algoOrder", "GET") => QueryAlgoOrder,
         (Family::Futures, 1, "algoOrder", "DELETE") => CancelAlgoOrder,

@@ -92,7 +92,7 @@ pub fn order_event(
         Family::Spot => json!({
             "e": "executionReport", "E": now, "s": o.symbol, "c": o.client_id,
             "S": side_str(o.side), "o": o.order_type, "f": o.tif, "q": n(o.orig_qty),
-            "p": n(o.price), "P": n(o.stop_price), "F": n(Decimal::ZERO), "g": -1, "C": "",
+            "p": n(o.price), "P": n(o.stop_price), "F": n(Decimal::ZERO), "g": o.list_json(), "C": "",
             "x": exec, "X": status_str(o.status), "r": "NONE", "i": o.order_id,
             "l": n(last_qty), "z": n(o.executed_qty), "L": n(last_price), "n": n(fee),
             "N": trade.map(|t| t.commission_asset.as_str()), "T": now, "t": trade_id, "I": now, "w": o.is_open(),
@@ -114,6 +114,20 @@ pub fn order_event(
             }
         }),
     }
+}
+
+/// `listStatus` after an order list's legs ended (one filled or was
+/// cancelled).
+pub fn list_status_event(list: u64, legs: &[&OrderRecord], now: i64) -> Value {
+    let symbol = legs.first().map_or("", |l| l.symbol.as_str());
+    let orders: Vec<Value> = legs
+        .iter()
+        .map(|l| json!({"s": l.symbol, "i": l.order_id, "c": l.client_id}))
+        .collect();
+    json!({
+        "e": "listStatus", "E": now, "s": symbol, "g": list, "c": "OCO", "l": "ALL_DONE",
+        "L": "ALL_DONE", "r": "NONE", "C": format!("list{list}"), "T": now, "O": orders,
+    })
 }
 
 /// `outboundAccountPosition`: every spot balance after a change.

@@ -6,7 +6,7 @@
 //! new venue brings only its adapter.
 
 use crate::account::{AccountTrade, Balance, KeyPermissions, VenuePosition};
-use crate::error::VenueResult;
+use crate::error::{VenueError, VenueErrorKind, VenueResult};
 use crate::execution::{OrderOutcome, VenueOrder};
 use crate::stream::{MarketStreamEvent, Subscription, UserStreamEvent};
 use async_trait::async_trait;
@@ -57,6 +57,27 @@ pub trait ExecutionVenue: Venue {
     /// Sends `order` once, rounded to its instrument's rules. `Err` means
     /// it was not sent; once sent, the answer is an [`OrderOutcome`].
     async fn place(&self, order: &OrderRequest) -> VenueResult<OrderOutcome>;
+
+    /// Sends a position's `stop` and `take_profit` as one one-cancels-the-
+    /// other list, once, where the venue has such lists (Binance spot):
+    /// each leg's outcome, stop first. Venues without lists say
+    /// `Unsupported` (the caller sends the legs as two orders).
+    async fn place_oco(
+        &self,
+        stop: &OrderRequest,
+        take_profit: &OrderRequest,
+    ) -> VenueResult<Vec<OrderOutcome>> {
+        let _ = take_profit;
+        Err(VenueError::new(
+            VenueErrorKind::Unsupported,
+            format!("{}: no order lists on this venue", stop.instrument),
+        ))
+    }
+
+    /// Whether [`ExecutionVenue::place_oco`] is offered.
+    fn has_oco(&self) -> bool {
+        false
+    }
 
     /// Cancels an order by client id.
     async fn cancel(

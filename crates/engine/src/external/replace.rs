@@ -162,12 +162,20 @@ impl ExternalExecution {
                 pending.order.qty = Some(qty);
                 pending.order.size = Size::Qty(qty);
             }
+            if qty.is_some()
+                && let Some(o) = book.oms.open().iter().find(|o| *o.client_id() == current)
+            {
+                let o = o.clone();
+                self.replace_sibling(book, &o, qty);
+            }
             if !self.cancel_requested.contains(&current) {
                 self.request_cancels(book, &|o| *o.client_id() == current, out);
             }
             return;
         }
         let generation = generation + 1;
+        // A leg of a venue list: the list goes, and comes back whole.
+        self.replace_sibling(book, &order, qty);
         let qty = qty.unwrap_or_else(|| order.qty.unwrap_or(order.request.qty) - order.filled);
         let mut next = order;
         next.request.client_id = replacement_id(&client_id, generation);
@@ -202,7 +210,11 @@ impl ExternalExecution {
         let Some(pending) = self.replacing.remove(old) else {
             return;
         };
+        let list = pending.order.oco_group.filter(|g| self.lists.contains(g));
         if !cancelled {
+            if let Some(group) = list {
+                self.drop_list_replacement(group);
+            }
             return; // filled, rejected or expired: nothing to replace
         }
         let mut order = pending.order;
@@ -216,7 +228,10 @@ impl ExternalExecution {
             pending.original,
             (order.client_id().clone(), pending.generation),
         );
-        self.place(book, order, out);
+        match list {
+            Some(group) => self.gather_list_leg(book, group, order, out),
+            None => self.place(book, order, out),
+        }
     }
 }
 

@@ -64,7 +64,7 @@ pub fn placed(commands: &[VenueCommand]) -> Vec<OrderRequest> {
         .iter()
         .filter_map(|c| match c {
             VenueCommand::Place(o) => Some(o.clone()),
-            VenueCommand::Cancel { .. } => None,
+            VenueCommand::Cancel { .. } | VenueCommand::PlaceOco { .. } => None,
         })
         .collect()
 }
@@ -75,7 +75,7 @@ pub fn cancels(commands: &[VenueCommand]) -> Vec<String> {
         .iter()
         .filter_map(|c| match c {
             VenueCommand::Cancel { client_id, .. } => Some(client_id.to_string()),
-            VenueCommand::Place(_) => None,
+            VenueCommand::Place(_) | VenueCommand::PlaceOco { .. } => None,
         })
         .collect()
 }

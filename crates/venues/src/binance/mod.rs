@@ -21,6 +21,8 @@ pub mod market_stream;
 pub mod meter;
 /// Order responses and statuses: REST answers to the shared order view.
 pub mod order_info;
+/// Spot brackets as one OCO order list.
+pub mod order_list;
 /// Orders to Binance request parameters, rounded to the symbol filters.
 pub mod order_wire;
 /// Small shared parsing helpers that name the failing field.

@@ -155,6 +155,18 @@ impl ExecutionVenue for BinanceVenue {
         Ok(self.rest.place_order(order).await?)
     }
 
+    async fn place_oco(
+        &self,
+        stop: &OrderRequest,
+        take_profit: &OrderRequest,
+    ) -> VenueResult<Vec<OrderOutcome>> {
+        Ok(self.rest.place_oco(stop, take_profit).await?)
+    }
+
+    fn has_oco(&self) -> bool {
+        self.market() == BinanceMarket::Spot
+    }
+
     async fn cancel(
         &self,
         instrument: &InstrumentId,
