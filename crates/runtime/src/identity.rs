@@ -78,7 +78,7 @@ impl SessionIdentity {
     }
 }
 
-/// The journal's prefix of this session's order ids (see
+/// The journal's prefix of this live session's order ids (see
 /// `ClientOrderId::from_session_decision`): drawn at the session's first
 /// start and kept, so a restart replays the same ids while another session,
 /// or this one on a rebuilt journal, never repeats them. A journal that

@@ -23,6 +23,8 @@ pub mod connect;
 pub mod error;
 /// What a session reports.
 pub mod event;
+/// Fees paid in a third asset (BNB), valued in the quote currency.
+pub mod fee_value;
 /// A session on its own thread.
 pub mod handle;
 /// Live mode refuses new risk on candles fetched to fill a gap.

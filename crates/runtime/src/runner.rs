@@ -149,6 +149,9 @@ fn run_live(
         ExternalExecution::new()
     };
     engine.set_execution(Box::new(execution));
+    // Live orders carry the session's id prefix (paper keeps the backtest's
+    // names: its orders never reach a venue).
+    engine.set_id_prefix(&crate::identity::id_prefix(parts.store.as_ref())?);
     let session = Session::open(
         engine,
         parts.store,
@@ -255,6 +258,8 @@ struct LiveLink<'a> {
     venue: &'a dyn ExecutionVenue,
     reports: Subscription<UserStreamEvent>,
     start: Start,
+    /// The quote currency, in which fees paid in other assets are valued.
+    quote: String,
     /// A reconnect, an expired stream or an unreadable frame (why):
     /// reconcile the whole account at the next tick.
     unsettled: Option<&'static str>,
@@ -305,12 +310,13 @@ impl<'a> Loop<'a> {
             .bus()
             .publish(started(&session, &frame, venue, balance));
         let live = match live {
-            Some((venue, start, _)) => Some(LiveLink {
+            Some((venue, start, (_, quote))) => Some(LiveLink {
                 venue,
                 reports: runtime
                     .block_on(venue.order_reports())
                     .map_err(SessionError::venue("opening the user data stream"))?,
                 start,
+                quote,
                 unsettled: None,
                 every: DEFAULT_RECONCILE_EVERY,
                 last_full: Instant::now(),

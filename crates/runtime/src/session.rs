@@ -11,11 +11,13 @@ use crate::bus::EventBus;
 use crate::error::{SessionError, SessionResult};
 use crate::event::{Latency, Level, SessionEvent};
 use crate::history_gate::HistorySwitch;
+use rust_decimal::Decimal;
 use smc_engine::{Engine, ExternalReport, MarketEvent, VenueCommand};
 use smc_model::InstrumentIndex;
 use smc_model::Timestamp;
 use smc_model::{Candle, EngineEvent, EventSink, InstrumentId, NullSink, Timeframe};
 use smc_store::{CandleReceipt, Journal, JournalSink, LoggedCandle};
+use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 /// Publishes engine events on the bus.
@@ -117,6 +119,9 @@ pub struct Session {
     /// Candle in to first order out (journaled and published), per candle
     /// that sent one.
     latencies: Vec<Duration>,
+    /// Prices in the quote currency of the assets fees may be paid in
+    /// (BNB), to value such fees before they are journaled.
+    fee_prices: BTreeMap<String, Decimal>,
 }
 
 impl Session {
@@ -131,7 +136,6 @@ impl Session {
         timeframe: Timeframe,
         history: HistorySwitch,
     ) -> SessionResult<Self> {
-        engine.set_id_prefix(&crate::identity::id_prefix(store.as_ref())?);
         let logged = session_candles(store.as_ref(), &instruments, timeframe)?;
         let reports = logged_reports(store.as_ref())?;
         let mut last = vec![None; instruments.len()];
@@ -179,6 +183,7 @@ impl Session {
             pending_cancels,
             history,
             latencies: Vec::new(),
+            fee_prices: BTreeMap::new(),
         })
     }
 
@@ -292,7 +297,23 @@ impl Session {
     /// Logs and applies a venue report; `None` when it was applied before
     /// (the same fill or outcome from another channel, or twice from one)
     /// or concerns an order this session never journaled.
+    /// Sets the price of `asset` in the quote currency, for fees paid in it.
+    pub fn set_fee_price(&mut self, asset: &str, price: Decimal) {
+        self.fee_prices.insert(asset.to_string(), price);
+    }
+
+    /// Values a fill's fee paid in a third asset at the last known price
+    /// (journaled so, a replay reads the same value); says when it cannot.
+    fn valued(&self, report: &ExternalReport) -> ExternalReport {
+        let (report, unvalued) = crate::fee_value::value_fee(report, &self.fee_prices);
+        if let Some(why) = unvalued {
+            self.bus.publish(SessionEvent::notice(Level::Warn, why));
+        }
+        report
+    }
+
     pub fn apply(&mut self, report: &ExternalReport) -> SessionResult<Option<Vec<VenueCommand>>> {
+        let report = &self.valued(report);
         let known = self
             .store
             .order(report.client_id())

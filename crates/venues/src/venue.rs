@@ -10,6 +10,7 @@ use crate::error::{VenueError, VenueErrorKind, VenueResult};
 use crate::execution::{OrderOutcome, VenueOrder};
 use crate::stream::{MarketStreamEvent, Subscription, UserStreamEvent};
 use async_trait::async_trait;
+use rust_decimal::Decimal;
 use smc_model::{
     Candle, ClientOrderId, Instrument, InstrumentId, OrderRequest, OrderStatus, Timeframe,
     Timestamp,
@@ -72,6 +73,13 @@ pub trait ExecutionVenue: Venue {
             VenueErrorKind::Unsupported,
             format!("{}: no order lists on this venue", stop.instrument),
         ))
+    }
+
+    /// The price of `asset` in `quote` (BNB in USDT, to value fees paid in
+    /// BNB); `None` where the venue quotes no such pair.
+    async fn asset_price(&self, asset: &str, quote: &str) -> VenueResult<Option<Decimal>> {
+        let _ = (asset, quote);
+        Ok(None)
     }
 
     /// Whether [`ExecutionVenue::place_oco`] is offered.

@@ -82,7 +82,30 @@ impl Loop<'_> {
     /// Reconciles with the venue, sends what that produced, and publishes
     /// what it found when it acted, found a difference, or checked the
     /// balances.
+    /// The price of BNB, the third asset Binance takes fees in, in the
+    /// quote currency: fees paid in it are valued at it.
+    fn refresh_fee_prices(&mut self) {
+        let Some(live) = self.live.as_ref() else {
+            return;
+        };
+        const FEE_ASSET: &str = "BNB";
+        if live.quote == FEE_ASSET || live.quote.is_empty() {
+            return;
+        }
+        match self
+            .runtime
+            .block_on(live.venue.asset_price(FEE_ASSET, &live.quote))
+        {
+            Ok(Some(price)) => self.session.set_fee_price(FEE_ASSET, price),
+            Ok(None) => {}
+            Err(e) => self.notice(Level::Warn, format!("reading the {FEE_ASSET} price: {e}")),
+        }
+    }
+
     pub(super) fn reconcile(&mut self, balances: bool, why: &str) -> SessionResult<Reconciled> {
+        if balances {
+            self.refresh_fee_prices();
+        }
         let Some(live) = self.live.as_ref() else {
             return Ok(Reconciled::default());
         };

@@ -26,6 +26,7 @@ use crate::net::{
     Cost, HttpClient, HttpConfig, HttpRequest, Method, RateLimiter, RequestKind, RequestSigner,
     Secret, TimeOffset,
 };
+use rust_decimal::Decimal;
 use serde::Deserialize;
 use smc_model::Timestamp;
 use smc_model::{Candle, ClientOrderId, Clock, InstrumentId, OrderRequest, Timeframe, WallClock};
@@ -282,6 +283,40 @@ impl BinanceRest {
         let mut map = self.rules.write().unwrap_or_else(PoisonError::into_inner);
         map.extend(info.symbols.iter().map(|(k, v)| (k.clone(), v.clone())));
         Ok(info)
+    }
+
+    /// The last price of `symbol` (`GET …/ticker/price`); `None` when the
+    /// venue lists no such symbol (-1121).
+    pub async fn ticker_price(&self, symbol: &str) -> Result<Option<Decimal>, BinanceError> {
+        #[derive(Deserialize)]
+        struct Price {
+            price: String,
+        }
+        let mut q = String::from("symbol=");
+        push_encoded(&mut q, symbol);
+        let path = match self.market {
+            BinanceMarket::Spot => "/api/v3/ticker/price",
+            BinanceMarket::UsdM => "/fapi/v1/ticker/price",
+        };
+        let req = self.public(
+            Method::Get,
+            path.into(),
+            q,
+            RequestKind::Read,
+            Cost::weight(2),
+        );
+        match self.send(&req).await {
+            Ok(body) => {
+                let p: Price = from_json("ticker/price", &body)?;
+                Ok(Some(super::parse_util::dec(
+                    "ticker/price",
+                    "price",
+                    &p.price,
+                )?))
+            }
+            Err(BinanceError::Api(e)) if e.code == -1121 => Ok(None),
+            Err(e) => Err(e),
+        }
     }
 
     /// Up to `limit` candles of `symbol` opening in `[start_ms, end_ms]`.

@@ -16,6 +16,7 @@ use crate::net::NetError;
 use crate::stream::{MarketStreamEvent, Subscription, UserStreamEvent};
 use crate::venue::{ExecutionVenue, MarketDataRequest, MarketDataVenue, Venue};
 use async_trait::async_trait;
+use rust_decimal::Decimal;
 use smc_model::Timestamp;
 use smc_model::{Candle, ClientOrderId, Instrument, InstrumentId, OrderRequest, Timeframe};
 use std::time::Duration;
@@ -161,6 +162,10 @@ impl ExecutionVenue for BinanceVenue {
         take_profit: &OrderRequest,
     ) -> VenueResult<Vec<OrderOutcome>> {
         Ok(self.rest.place_oco(stop, take_profit).await?)
+    }
+
+    async fn asset_price(&self, asset: &str, quote: &str) -> VenueResult<Option<Decimal>> {
+        Ok(self.rest.ticker_price(&format!("{asset}{quote}")).await?)
     }
 
     fn has_oco(&self) -> bool {
