@@ -17,7 +17,8 @@ use crate::session::Session;
 use rust_decimal::Decimal;
 use serde::Serialize;
 use smc_engine::{ExternalReport, VenueCommand};
-use smc_model::{Instrument, MarketKind, OrderStatus};
+use smc_model::{Clock, Instrument, MarketKind, OrderRequest, OrderStatus, Side, WallClock};
+use smc_store::StoredOrder;
 use smc_venues::ExecutionVenue;
 
 /// What a reconciliation found.
@@ -31,6 +32,10 @@ pub struct Reconciled {
     pub never_placed: usize,
     /// Of those, the reduce-only ones (stops, targets, exits) sent now.
     pub resent: usize,
+    /// Reduce-only orders the venue does not know yet whose request could
+    /// still arrive (sent less than the receive window and the clock
+    /// offset ago): asked again at the next reconciliation.
+    pub waiting: usize,
     /// Trades of orders this session did not place.
     pub foreign_trades: usize,
     /// Open orders on the venue the journal does not know (placed by
@@ -92,13 +97,27 @@ pub fn reconcile(
                 a.found.never_placed += 1;
                 if o.request.reduce_only {
                     // A stop, target or exit the process died before
-                    // sending (or whose request never arrived): the venue
-                    // has just said it does not know this id, so sending
-                    // it now cannot duplicate it, and the position it
-                    // protects or closes needs it. An entry is not sent
-                    // late: its signal is gone.
-                    a.found.resent += 1;
-                    resend.push(VenueCommand::Place(o.request.clone()));
+                    // sending (or whose request never arrived): once its
+                    // request can no longer arrive, sending it cannot
+                    // duplicate it, and the position it protects or closes
+                    // needs it, for no more than the position. An entry is
+                    // not sent late: its signal is gone.
+                    if !request_expired(venue, a.session, o) {
+                        a.found.never_placed -= 1;
+                        a.found.waiting += 1;
+                        continue;
+                    }
+                    match clipped_to_position(a.session, &o.request) {
+                        Some(request) => {
+                            a.found.resent += 1;
+                            resend.push(VenueCommand::Place(request));
+                        }
+                        None => a.apply(ExternalReport::Rejected {
+                            client_id: id.clone(),
+                            reason: "the venue does not know it, and nothing is left to reduce"
+                                .into(),
+                        })?,
+                    }
                     continue;
                 }
                 let reason = "the venue does not know it: never placed".to_string();
@@ -196,6 +215,43 @@ pub fn reconcile(
         ));
     }
     Ok((found, commands))
+}
+
+/// Whether a request for `o` can no longer reach the venue: its last
+/// send (at most when it was journaled, or this process's start for one
+/// an earlier process may have sent) plus the receive window and the
+/// clock offset (and a second's margin) have passed.
+fn request_expired(venue: &dyn ExecutionVenue, session: &Session, o: &StoredOrder) -> bool {
+    let now = WallClock.now();
+    let offset = (venue.venue_now_ms() - now.ms()).abs();
+    let sent = o.updated_at.max(session.opened_at());
+    now - sent > venue.recv_window_ms() + offset + 1_000
+}
+
+/// `request` for no more than the engine's position it reduces (rounded
+/// down to the lot); `None` when nothing is left to reduce.
+fn clipped_to_position(session: &Session, request: &OrderRequest) -> Option<OrderRequest> {
+    let engine = session.engine();
+    let i = engine
+        .instruments()
+        .iter()
+        .position(|s| s.instrument.id == request.instrument)?;
+    let position = engine.portfolio().position(i).qty;
+    let reducible = match request.side {
+        Side::Sell => position.max(Decimal::ZERO),
+        Side::Buy => (-position).max(Decimal::ZERO),
+    };
+    let spec = engine.instruments()[i].instrument.spec;
+    let price = request
+        .kind
+        .trigger()
+        .or(request.kind.limit_price())
+        .unwrap_or(engine.portfolio().position(i).mark);
+    let qty = spec.round_qty(request.qty.min(reducible), price).ok()?;
+    Some(OrderRequest {
+        qty,
+        ..request.clone()
+    })
 }
 
 /// Records an open venue order the journal did not know: its venue id

@@ -14,7 +14,7 @@ use crate::session::Session;
 use smc_engine::{ExternalReport, NOT_SENT, VenueCommand};
 use smc_model::OrderStatus;
 use smc_model::{Clock, OrderRequest, WallClock};
-use smc_venues::{ExecutionVenue, OrderOutcome};
+use smc_venues::{ExecutionVenue, OrderOutcome, VenueErrorKind};
 use std::collections::VecDeque;
 
 /// Sends commands and turns the answers into reports.
@@ -62,16 +62,27 @@ impl Router<'_> {
                     Ok(answer) => OrderReports::of(&answer, Source::CancelAnswer).in_order(),
                     Err(e) => {
                         // It may have filled meanwhile; the stream will say.
-                        // The engine asks again at the next change.
                         session.bus().publish(SessionEvent::notice(
                             Level::Warn,
                             format!("cancel of {client_id} failed: {e}"),
                         ));
-                        vec![ExternalReport::CancelFailed {
-                            client_id,
-                            reason: e.to_string(),
-                            at: WallClock.now(),
-                        }]
+                        if matches!(
+                            e.kind,
+                            VenueErrorKind::Refused {
+                                code: -2011 | -2013
+                            }
+                        ) {
+                            // The venue does not know it as open: it ended
+                            // or never arrived; reconciliation settles which.
+                            Vec::new()
+                        } else {
+                            // The engine asks again at the next bar.
+                            vec![ExternalReport::CancelFailed {
+                                client_id,
+                                reason: e.to_string(),
+                                at: WallClock.now(),
+                            }]
+                        }
                     }
                 },
             };

@@ -15,7 +15,9 @@ use rust_decimal::Decimal;
 use smc_engine::{Engine, ExternalReport, MarketEvent, VenueCommand};
 use smc_model::InstrumentIndex;
 use smc_model::Timestamp;
-use smc_model::{Candle, EngineEvent, EventSink, InstrumentId, NullSink, Timeframe};
+use smc_model::{
+    Candle, Clock, EngineEvent, EventSink, InstrumentId, NullSink, Timeframe, WallClock,
+};
 use smc_store::{CandleReceipt, Journal, JournalSink, LoggedCandle};
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
@@ -122,6 +124,9 @@ pub struct Session {
     /// Prices in the quote currency of the assets fees may be paid in
     /// (BNB), to value such fees before they are journaled.
     fee_prices: BTreeMap<String, Decimal>,
+    /// When this process opened the session (wall clock): no request of
+    /// an earlier process was sent after it.
+    opened_at: Timestamp,
 }
 
 impl Session {
@@ -184,6 +189,7 @@ impl Session {
             history,
             latencies: Vec::new(),
             fee_prices: BTreeMap::new(),
+            opened_at: WallClock.now(),
         })
     }
 
@@ -297,6 +303,11 @@ impl Session {
     /// Logs and applies a venue report; `None` when it was applied before
     /// (the same fill or outcome from another channel, or twice from one)
     /// or concerns an order this session never journaled.
+    /// When this process opened the session (wall clock).
+    pub fn opened_at(&self) -> Timestamp {
+        self.opened_at
+    }
+
     /// Sets the price of `asset` in the quote currency, for fees paid in it.
     pub fn set_fee_price(&mut self, asset: &str, price: Decimal) {
         self.fee_prices.insert(asset.to_string(), price);

@@ -1,7 +1,7 @@
 //! Live sessions in-process against the venue simulator: a trailing stop
 //! moves on the venue by cancel-then-replace and survives a restart; an
-//! exit whose request the venue never processed is sent once the venue
-//! says it does not know it.
+//! exit whose request the venue never processed is settled once the venue
+//! says it does not know it, never selling more than held.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -33,18 +33,31 @@ fn a_trailing_stop_moves_by_cancel_and_replace_across_a_restart() {
             ..live.clone()
         });
         result.unwrap();
+        // The strategy never trails a stop that is gone (filled, refused).
+        let amend_refused = events.iter().any(|e| {
+            matches!(
+                &**e,
+                SessionEvent::Engine(smc_model::EngineEvent::AmendRejected { .. })
+            )
+        });
+        assert!(!amend_refused, "a stop that does not exist was amended");
         let (_, found) = last_reconciliation(&events);
         assert!(found.differences.is_empty(), "{found:?}");
     }
     let venue = venue_account(&sim.addr, "spot", "BTCUSDT", "BTC");
     let store = journal(&db);
-    // A stop was moved: cancelled on the venue and replaced under a new id.
-    let replaced = venue
-        .orders
-        .keys()
-        .filter(|id| id.contains("-r1-sl"))
-        .count();
-    assert!(replaced > 0, "no stop replaced: {:?}", venue.orders);
+    // When a stop was moved (whether the replay's timing lets the strategy
+    // trail before the stop fills varies; crates/engine/tests/order_lists.rs
+    // moves one deterministically), it was cancelled with its list and both
+    // legs came back under new ids.
+    let replaced = |tag: &str| {
+        venue
+            .orders
+            .keys()
+            .filter(|id| id.contains(&format!("-r1-{tag}")))
+            .count()
+    };
+    assert_eq!(replaced("sl"), replaced("tp"), "{:?}", venue.orders);
     assert_journal_has_the_venues_orders(&journal_statuses(&store), &venue, "trailing");
     // Never two stops of one trade resting at once: of each trade's stops,
     // at most one is still open on the venue.
@@ -58,7 +71,7 @@ fn a_trailing_stop_moves_by_cancel_and_replace_across_a_restart() {
 }
 
 #[test]
-fn an_exit_the_venue_never_got_is_sent_once_the_venue_says_it_does_not_know_it() {
+fn an_exit_the_venue_never_got_is_settled_without_selling_more_than_held() {
     let dir = tempfile::tempdir().unwrap();
     let cfg = write_config(dir.path(), "live.yaml", SMA_CROSS_CONFIG);
     let db = dir.path().join("resend.db");
@@ -74,17 +87,19 @@ fn an_exit_the_venue_never_got_is_sent_once_the_venue_says_it_does_not_know_it()
             if let smc_runtime::Delivery::Event(e) = d
                 && let SessionEvent::Reconciled { result, .. } = &*e
             {
-                found |= result.resent > 0;
+                found |= result.never_placed > 0;
             }
         }
         found
     };
     // While the session holds BTC, every order request fails with a 5xx
-    // the venue never processed: the next exit's outcome is unknown, and
-    // once the faults clear, reconciliation finds the venue does not know
-    // it and sends it.
+    // the venue never processed: the next exit's outcome is unknown. Once
+    // the faults clear and its request can no longer arrive,
+    // reconciliation finds the venue does not know it, and sends it for no
+    // more than the position still held (the strategy's next exit may have
+    // closed it already: then it is marked rejected).
     let mut found = false;
-    for _ in 0..15 {
+    for _ in 0..8 {
         let deadline = Instant::now() + Duration::from_secs(5);
         while spot_balance(&sim.addr, "BTC").is_zero() && Instant::now() < deadline {
             std::thread::sleep(Duration::from_millis(200));
@@ -92,15 +107,20 @@ fn an_exit_the_venue_never_got_is_sent_once_the_venue_says_it_does_not_know_it()
         sim.set_faults("5xx(path=/api/v3/order)");
         std::thread::sleep(Duration::from_millis(1_500));
         sim.set_faults("");
-        std::thread::sleep(Duration::from_millis(1_500));
-        if resent(&mut events) {
-            found = true;
+        // The exit is sent again only once its lost request can no longer
+        // arrive: the receive window (5 s), the clock offset and a second.
+        let deadline = Instant::now() + Duration::from_secs(9);
+        while !found && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(300));
+            found = resent(&mut events);
+        }
+        if found {
             break;
         }
     }
     session.abort();
     let _ = session.wait();
-    assert!(found, "no exit was resent");
+    assert!(found, "no lost request was settled");
     // Everything still agrees with the venue after a restart.
     let (result, events) = run_to_end(SessionSpec {
         max_bars: Some(5),

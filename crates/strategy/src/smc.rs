@@ -263,12 +263,13 @@ impl Strategy for SmcStrategy {
     /// target legs' own fills end it (the next candle sees the flat position).
     fn on_fill(&mut self, fill: &Fill, _portfolio: &PortfolioSnapshot, _out: &mut Vec<Intent>) {
         let id = fill.client_id.as_str();
-        if is_safety_exit(id) {
-            // The session closed the position it could not protect.
+        if is_safety_exit(id) || id.ends_with("-sl") || id.ends_with("-tp") {
+            // A leg or the session's safety exit closed the position: there
+            // is no stop left to trail.
             self.managed = None;
             return;
         }
-        if id.ends_with("-sl") || id.ends_with("-tp") || self.config.exits.is_empty() {
+        if self.config.exits.is_empty() {
             return;
         }
         if let Some(stop) = self.pending_stop.take() {
@@ -403,5 +404,49 @@ mod tests {
         );
         assert!(s.managed.is_none(), "the refused stop is not amended again");
         assert!(out.is_empty());
+    }
+
+    #[test]
+    fn a_filled_leg_or_safety_exit_ends_the_trailing() {
+        for closing in [
+            "smc-60000-0-sl",
+            "smc-60000-0-tp",
+            "smc-60000-0-r3-sl",
+            "smc-60000-0-x1",
+        ] {
+            let mut s = SmcStrategy::new(SmcConfig {
+                exits: ExitPlan {
+                    trailing: Some(Trailing::Percent { percent: dec!(1) }),
+                    ..ExitPlan::default()
+                },
+                ..SmcConfig::default()
+            });
+            s.pending_stop = Some(dec!(90));
+            let fill = |id: &str, side| Fill {
+                client_id: ClientOrderId::new(id),
+                instrument: "binance:BTCUSDT".parse().unwrap(),
+                trade_id: id.into(),
+                side,
+                price: dec!(100),
+                qty: dec!(1),
+                fee: dec!(0),
+                fee_source: smc_model::FeeSource::Quote,
+                liquidity: Liquidity::Taker,
+                time: Timestamp::from_ms(60_000),
+            };
+            let mut out = Vec::new();
+            s.on_fill(
+                &fill("smc-60000-0", Side::Buy),
+                &PortfolioSnapshot::default(),
+                &mut out,
+            );
+            assert!(s.managed.is_some());
+            s.on_fill(
+                &fill(closing, Side::Sell),
+                &PortfolioSnapshot::default(),
+                &mut out,
+            );
+            assert!(s.managed.is_none(), "{closing} closed the position");
+        }
     }
 }

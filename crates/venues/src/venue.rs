@@ -82,6 +82,13 @@ pub trait ExecutionVenue: Venue {
         Ok(None)
     }
 
+    /// How long after it was signed a request can still be accepted (ms):
+    /// an order sent less than this (plus the clock offset) ago may still
+    /// arrive.
+    fn recv_window_ms(&self) -> i64 {
+        5_000
+    }
+
     /// Whether [`ExecutionVenue::place_oco`] is offered.
     fn has_oco(&self) -> bool {
         false

@@ -97,6 +97,12 @@ impl BinanceRest {
         })
     }
 
+    /// How long after its timestamp the venue still accepts a signed
+    /// request (`recvWindow`, ms).
+    pub fn recv_window_ms(&self) -> i64 {
+        i64::from(self.recv_window_ms)
+    }
+
     pub fn market(&self) -> BinanceMarket {
         self.market
     }

@@ -168,6 +168,10 @@ impl ExecutionVenue for BinanceVenue {
         Ok(self.rest.ticker_price(&format!("{asset}{quote}")).await?)
     }
 
+    fn recv_window_ms(&self) -> i64 {
+        self.rest.recv_window_ms()
+    }
+
     fn has_oco(&self) -> bool {
         self.market() == BinanceMarket::Spot
     }
