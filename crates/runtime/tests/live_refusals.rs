@@ -45,6 +45,9 @@ fn live_run(config: &str, faults: &str, bars: u64, what: &str) -> Vec<Arc<Sessio
     assert_eq!(journal_position(&store, "BTCUSDT"), venue.held, "[{what}]");
     assert_journal_agrees(&store, &venue, "BTCUSDT", "spot");
     assert_protected(&sim.addr, "spot", "BTCUSDT", venue.held, lot());
+    // Spot's order reports came through the WebSocket API, not a listen key.
+    let (ws_api, listen_keys) = sim.user_streams();
+    assert!(ws_api >= 1 && listen_keys == 0, "{ws_api} {listen_keys}");
     events
 }
 
@@ -116,8 +119,10 @@ fn a_stop_the_venue_refuses_closes_the_position_and_stops_trading() {
 #[test]
 fn a_stop_turned_away_by_a_rate_limit_is_resolved_and_sent() {
     // A 429 may come after the venue read the request: the outcome is
-    // unknown until reconciliation finds the venue does not know the stop,
-    // which then sends it (same id: it cannot be there twice).
+    // unknown until reconciliation finds the venue does not know the stop
+    // and its request can no longer arrive; then it is sent (same id: it
+    // cannot be there twice) for what is still held, or, with nothing left
+    // to reduce, marked rejected.
     let all = live_run(SMA_CROSS_CONFIG, "429(type=STOP,count=1)", 400, "429");
     let resent: usize = all
         .iter()
@@ -126,8 +131,18 @@ fn a_stop_turned_away_by_a_rate_limit_is_resolved_and_sent() {
             _ => None,
         })
         .sum();
-    assert_eq!(resent, 1);
     let events = engine_events(&all);
+    let nothing_left = events
+        .iter()
+        .filter(|e| {
+            matches!(e, EngineEvent::OrderRejected { reason, .. } if reason.contains("nothing is left to reduce"))
+        })
+        .count();
+    assert_eq!(
+        resent + nothing_left,
+        1,
+        "resent {resent}, rejected {nothing_left}"
+    );
     assert!(!tripped(&events, "unprotected_position"));
     assert!(protection(&events).iter().all(|p| !p.1.unprotected()));
 }

@@ -83,6 +83,18 @@ impl TestSim {
     }
 
     /// Replaces the active faults with `spec` (the `--faults` grammar).
+    /// How the simulator's user streams were opened so far: (WebSocket API
+    /// subscriptions, live listen keys).
+    pub fn user_streams(&self) -> (u64, usize) {
+        let inner = self
+            .running()
+            .shared
+            .inner
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        (inner.ws_api_subscriptions, inner.listen_keys.len())
+    }
+
     pub fn set_faults(&self, spec: &str) {
         let faults = smc_venue_sim::parse_spec(spec).unwrap();
         let shared = &self.running().shared;

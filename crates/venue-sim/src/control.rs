@@ -72,7 +72,14 @@ pub async fn set_withdrawals(
 
 /// `GET /__sim/state`: replay clock and the last released candle of each series.
 pub async fn state(State(shared): State<Arc<Shared>>) -> Response {
-    let step = lock(&shared.inner).step;
+    let (step, listen_keys, ws_api) = {
+        let inner = lock(&shared.inner);
+        (
+            inner.step,
+            inner.listen_keys.len(),
+            inner.ws_api_subscriptions,
+        )
+    };
     let m = &shared.market;
     let symbols: Vec<_> = m
         .series
@@ -89,6 +96,7 @@ pub async fn state(State(shared): State<Arc<Shared>>) -> Response {
     Json(json!({
         "startTime": m.start_ms, "msPerCandle": m.period_ms, "step": step,
         "finished": m.finished(step), "symbols": symbols,
+        "listenKeys": listen_keys, "wsApiSubscriptions": ws_api,
     }))
     .into_response()
 }

@@ -55,6 +55,8 @@ pub mod state;
 pub mod streams;
 /// User data events in Binance's shapes.
 pub mod user_events;
+/// The spot WebSocket API's user data stream.
+pub mod ws_api;
 
 pub use config::{KeyConfig, Limits, MarketSource, SimConfig};
 pub use error::{ApiError, SimError};

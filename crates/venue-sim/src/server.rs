@@ -53,6 +53,7 @@ impl Drop for RunningSim {
 fn router(shared: Arc<Shared>) -> Router {
     Router::new()
         .route("/ws", get(streams::ws_root))
+        .route("/ws-api/v3", get(streams::ws_api))
         .route("/ws/{*streams}", get(streams::ws_path))
         .route("/stream", get(streams::ws_combined))
         .route(

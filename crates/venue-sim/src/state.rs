@@ -58,6 +58,8 @@ pub struct Inner {
     pub listen_keys: BTreeMap<String, ListenKey>,
     pub next_order_id: u64,
     pub next_trade_id: u64,
+    /// User streams subscribed through the WebSocket API so far.
+    pub ws_api_subscriptions: u64,
 }
 
 /// Shared by every connection and the replay task.
@@ -143,6 +145,7 @@ impl Shared {
                 listen_keys: BTreeMap::new(),
                 next_order_id: 1_000_000,
                 next_trade_id: 5_000_000,
+                ws_api_subscriptions: 0,
             }),
             faults: Mutex::new(faults),
             limiter: Mutex::new(RateLimiter::default()),

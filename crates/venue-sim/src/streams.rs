@@ -111,6 +111,9 @@ struct Subs {
     market: Vec<MarketSub>,
     user: Option<(String, broadcast::Receiver<String>)>,
     combined: bool,
+    /// The WebSocket API (`/ws-api/v3`): requests are WS API calls, user
+    /// events come wrapped with their subscription id.
+    ws_api: bool,
 }
 
 /// Builds the subscriptions for stream names; an unknown name without `@`
@@ -158,6 +161,7 @@ pub async fn ws_path(
         market: Vec::new(),
         user: None,
         combined: false,
+        ws_api: false,
     };
     if let Err(e) = subscribe(&shared, &names, &mut subs) {
         return refuse(e);
@@ -172,8 +176,20 @@ pub async fn ws_root(ws: WebSocketUpgrade, State(shared): State<Arc<Shared>>) ->
         market: Vec::new(),
         user: None,
         combined: false,
+        ws_api: false,
     };
     ws.on_upgrade(move |socket| run(socket, shared, subs, "/ws".into()))
+}
+
+/// `/ws-api/v3`: the spot WebSocket API's user data stream.
+pub async fn ws_api(ws: WebSocketUpgrade, State(shared): State<Arc<Shared>>) -> Response {
+    let subs = Subs {
+        market: Vec::new(),
+        user: None,
+        combined: false,
+        ws_api: true,
+    };
+    ws.on_upgrade(move |socket| run(socket, shared, subs, "/ws-api/v3".into()))
 }
 
 /// `/stream?streams=a/b`.
@@ -193,6 +209,7 @@ pub async fn ws_combined(
         market: Vec::new(),
         user: None,
         combined: true,
+        ws_api: false,
     };
     if let Err(e) = subscribe(&shared, &names, &mut subs) {
         return refuse(e);
@@ -235,7 +252,9 @@ fn control(shared: &Shared, subs: &mut Subs, text: &str) -> Value {
 }
 
 fn wrap(subs: &Subs, stream: &str, data: Value) -> String {
-    if subs.combined {
+    if subs.ws_api {
+        crate::ws_api::wrap(data)
+    } else if subs.combined {
         json!({"stream": stream, "data": data}).to_string()
     } else {
         data.to_string()
@@ -267,6 +286,13 @@ async fn run(socket: WebSocket, shared: Arc<Shared>, mut subs: Subs, path: Strin
         let mut out: Vec<String> = Vec::new();
         tokio::select! {
             msg = rx.next() => match msg {
+                Some(Ok(Message::Text(t))) if subs.ws_api => {
+                    let (answer, events) = crate::ws_api::request(&shared, t.as_str());
+                    if let Some(events) = events {
+                        subs.user = Some(("ws-api".into(), events));
+                    }
+                    out.push(answer.to_string());
+                }
                 Some(Ok(Message::Text(t))) => out.push(control(&shared, &mut subs, t.as_str()).to_string()),
                 Some(Ok(Message::Close(_))) | None | Some(Err(_)) => break,
                 Some(Ok(_)) => {}

@@ -185,3 +185,53 @@ async fn futures_orders_produce_order_trade_and_account_updates() {
         -1125
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_ws_api_subscribes_a_signed_user_stream() {
+    let s = start(config()).await;
+    let mut ws = connect(&s.ws("/ws-api/v3")).await;
+    let frame = |timestamp: i64, secret: &str| {
+        let payload = format!("apiKey={KEY}&timestamp={timestamp}");
+        let signature = smc_venue_sim::auth::sign(secret, payload.as_bytes());
+        serde_json::json!({
+            "id": "1", "method": "userDataStream.subscribe.signature",
+            "params": {"apiKey": KEY, "timestamp": timestamp, "signature": signature},
+        })
+        .to_string()
+    };
+    // A wrong signature and a stale timestamp are refused.
+    ws.send(Message::Text(frame(now_ms(), "not-the-secret").into()))
+        .await
+        .unwrap();
+    let refused = next_json(&mut ws).await;
+    assert_eq!(refused["error"]["code"], -1022, "{refused}");
+    ws.send(Message::Text(frame(now_ms() - 60_000, SECRET).into()))
+        .await
+        .unwrap();
+    assert_eq!(next_json(&mut ws).await["error"]["code"], -1021);
+    ws.send(Message::Text(frame(now_ms(), SECRET).into()))
+        .await
+        .unwrap();
+    let ok = next_json(&mut ws).await;
+    assert_eq!(
+        (
+            ok["status"].as_i64(),
+            ok["result"]["subscriptionId"].as_i64()
+        ),
+        (Some(200), Some(0)),
+        "{ok}"
+    );
+    let r = s
+        .signed(
+            "POST",
+            "/api/v3/order",
+            "symbol=BTCUSDT&side=BUY&type=MARKET&quantity=0.002&newClientOrderId=wsapi-1",
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    // Events come wrapped with the subscription id.
+    let event = next_json(&mut ws).await;
+    assert_eq!(event["subscriptionId"], 0, "{event}");
+    assert_eq!(event["event"]["e"], "executionReport");
+    assert_eq!(event["event"]["c"], "wsapi-1");
+}

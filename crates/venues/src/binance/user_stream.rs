@@ -58,6 +58,8 @@ pub fn parse_user_event(venue: &str, text: &str) -> Result<UserEvent, ParseError
         e: Option<&'a str>,
         #[serde(default)]
         id: Option<serde::de::IgnoredAny>,
+        #[serde(default)]
+        error: Option<serde::de::IgnoredAny>,
     }
     let head: Head<'_> = from_json("user data", data)?;
     match head.e {
@@ -70,6 +72,12 @@ pub fn parse_user_event(venue: &str, text: &str) -> Result<UserEvent, ParseError
         Some("ALGO_UPDATE") => algo_update(venue, data).map(|u| UserEvent::Order(Box::new(u))),
         Some("listenKeyExpired" | "eventStreamTerminated") => Ok(UserEvent::StreamExpired),
         Some(other) => Ok(UserEvent::Ignored(other.to_string())),
+        // A refused subscription: nothing will come on this connection.
+        None if head.id.is_some() && head.error.is_some() => Err(ParseError::Field {
+            what: "user data subscription",
+            field: "error".into(),
+            detail: data.chars().take(200).collect(),
+        }),
         None if head.id.is_some() => Ok(UserEvent::Ignored("response".into())),
         None => Err(ParseError::Field {
             what: "user data",

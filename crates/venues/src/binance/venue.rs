@@ -215,9 +215,16 @@ impl ExecutionVenue for BinanceVenue {
         }
     }
 
+    /// Spot subscribes through the WebSocket API (Binance's way since
+    /// 2025, signed afresh on every connect); USD-M, which has no WS API
+    /// user stream, keeps the listen key.
     async fn order_reports(&self) -> VenueResult<Subscription<UserStreamEvent>> {
-        let (stream, events) =
-            UserStream::listen_key(self.rest.clone(), &self.urls, LISTEN_KEY_KEEPALIVE).await?;
+        let (stream, events) = match (&self.urls.ws_api, self.market()) {
+            (Some(url), BinanceMarket::Spot) => UserStream::ws_api(self.rest.clone(), url)?,
+            _ => {
+                UserStream::listen_key(self.rest.clone(), &self.urls, LISTEN_KEY_KEEPALIVE).await?
+            }
+        };
         Ok(Subscription::new(events, Box::new(stream)))
     }
 }
