@@ -33,7 +33,7 @@ use serde::{Deserialize, Serialize};
 use smc_matching::{Order, bracket_legs};
 use smc_model::InstrumentIndex;
 use smc_model::Timestamp;
-use smc_model::{Candle, ClientOrderId, Fill, InstrumentId, OrderRequest, OrderStatus};
+use smc_model::{Candle, ClientOrderId, Fill, InstrumentId, OrderRequest, OrderStatus, Size};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Moving a stop on the venue: cancel, then replace.
@@ -394,6 +394,14 @@ impl Execution for ExternalExecution {
         reference: Decimal,
         out: &mut Vec<ExecReport>,
     ) {
+        let reducing = order.request.reduce_only || order.size == Size::ClosePosition;
+        let held = book.portfolio.position(order.instrument.get()).qty;
+        if reducing && !held.is_zero() && Self::sellable(book, order.instrument).is_zero() {
+            // Dust under the venue's lot (what a base-asset fee leaves):
+            // no order can sell it, and refusing one every bar would only
+            // feed the error-rate breaker.
+            return;
+        }
         let qty = match book.resolve_qty(&order, reference) {
             Ok(q) => q,
             Err(reason) => {

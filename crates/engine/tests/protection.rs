@@ -311,3 +311,53 @@ fn a_replay_of_the_same_reports_rebuilds_the_same_protection() {
     assert_eq!(pa, pb);
     assert!(matches!(a.as_slice(), [VenueCommand::Place(_)]));
 }
+
+#[test]
+fn dust_under_the_lot_is_not_sold_nor_refused_every_bar() {
+    // The venue's lot is 0.001; a base-asset fee left 0.0009 of a coin.
+    let mut script = Script::default();
+    for minute in 1..4 {
+        script.on_close.insert(
+            minute,
+            vec![Intent::Place(OrderIntent::market(
+                InstrumentIndex::new(0),
+                Side::Sell,
+                Size::ClosePosition,
+            ))],
+        );
+    }
+    let mut instrument = common::instrument(MarketKind::Spot);
+    instrument.spec.lot_size = dec!(0.001);
+    let table = vec![smc_engine::EngineInstrument {
+        instrument,
+        execution_timeframe: smc_model::Timeframe::M1,
+    }];
+    let mut e = Engine::new(
+        EngineConfig::default(),
+        table,
+        Box::new(script),
+        Box::new(smc_model::ApproveAll::default()),
+        Box::new(smc_model::SimClock::default()),
+    )
+    .unwrap();
+    e.set_execution(Box::new(ExternalExecution::new()));
+    let mut events = Vec::new();
+    step(&mut e, 0, dec!(100), &mut events);
+    let f = fill(
+        &ClientOrderId::new("outside"),
+        "1",
+        Side::Buy,
+        dec!(0.0009),
+        dec!(100),
+    );
+    apply(&mut e, ExternalReport::Fill { fill: f }, &mut events);
+    for minute in 1..4 {
+        step(&mut e, minute, dec!(100), &mut events);
+    }
+    assert!(e.take_commands().is_empty());
+    let refused = events
+        .iter()
+        .filter(|ev| matches!(ev, EngineEvent::OrderRejected { .. }))
+        .count();
+    assert_eq!(refused, 0, "{events:?}");
+}

@@ -108,7 +108,7 @@ impl ExternalExecution {
     /// What of instrument `i`'s position the venue would take in one
     /// order (rounded down to the lot; zero for dust below its minimums,
     /// which no order can protect or sell).
-    fn sellable(book: &Book, i: InstrumentIndex) -> Decimal {
+    pub(super) fn sellable(book: &Book, i: InstrumentIndex) -> Decimal {
         let position = book.portfolio.position(i.get()).qty.abs();
         book.spec(i)
             .and_then(|s| s.round_qty(position, book.last_close(i)).ok())
