@@ -185,3 +185,41 @@ fn an_exit_held_back_by_a_stop_whose_cancel_failed_still_happens() {
     );
     assert!(!tripped(&events, "unprotected_position"));
 }
+
+/// The smc strategy: brackets with a stop and a take-profit, which spot
+/// sends as one OCO order list.
+const SMC_CONFIG: &str = "backtest:\n  strategy: smc\n  timeframes: [\"1m\", \"5m\"]\nrisk_manager:\n  max_position_size: 1000.0\n  max_daily_loss: 5000.0\n  circuit_breakers:\n    consecutive_losses:\n      max_losses: 1000\n      cooldown_minutes: 1\n";
+
+#[test]
+fn an_order_list_the_venue_refuses_closes_the_position() {
+    let events = engine_events(&live_run(
+        SMC_CONFIG,
+        "refuse(code=-2010,type=STOP)",
+        1_000,
+        "refused list",
+    ));
+    let found = protection(&events);
+    let exit = found
+        .iter()
+        .find(|p| p.1 == ProtectionAction::Exit)
+        .unwrap_or_else(|| panic!("no safety exit: {found:?}"));
+    assert!(
+        exit.0.ends_with("-sl") && exit.2.contains("-2010"),
+        "{exit:?}"
+    );
+    // Both legs of the list were refused together.
+    let stem = exit.0.trim_end_matches("-sl");
+    let refused: Vec<String> = events
+        .iter()
+        .filter_map(|e| match e {
+            EngineEvent::OrderRejected { client_id, .. }
+                if client_id.as_str().starts_with(stem) =>
+            {
+                Some(client_id.to_string())
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(refused, [format!("{stem}-sl"), format!("{stem}-tp")]);
+    assert!(tripped(&events, "unprotected_position"));
+}
