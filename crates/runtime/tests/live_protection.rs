@@ -1,7 +1,9 @@
 //! Live sessions in-process against the venue simulator: a trailing stop
 //! moves on the venue by cancel-then-replace and survives a restart; an
 //! exit whose request the venue never processed is settled once the venue
-//! says it does not know it, never selling more than held.
+//! says it does not know it, never selling more than held; a spot bracket
+//! rests as one OCO list; on a thin book (partial fills) an entry is
+//! protected from its first fill and its stop grows with it.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -170,4 +172,55 @@ fn a_spot_bracket_rests_as_one_order_list_sharing_the_coins() {
         matches!(&**e, SessionEvent::Engine(smc_model::EngineEvent::OrderRejected { client_id, .. }) if client_id.as_str().ends_with("-tp"))
     });
     assert!(!refused_tp, "a take-profit was refused");
+}
+
+#[test]
+fn a_partially_filled_entry_is_protected_at_once_on_a_thin_book() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = write_config(dir.path(), "thin.yaml", SMA_CROSS_CONFIG);
+    let db = dir.path().join("thin.db");
+    // Each candle fills at most 0.005 % of its volume of the account's
+    // orders: an entry of 0.02 BTC takes several candles.
+    let sim = TestSim::btcusdt_thin(100.0, rust_decimal::Decimal::new(5, 5));
+    let (result, events) = run_to_end(SessionSpec {
+        max_bars: Some(600),
+        ..spec(Mode::Live, &sim, &cfg, &db)
+    });
+    result.unwrap();
+    let (_, found) = last_reconciliation(&events);
+    assert!(found.differences.is_empty(), "{found:?}");
+    let submitted: Vec<smc_model::OrderRequest> = events
+        .iter()
+        .filter_map(|e| match &**e {
+            SessionEvent::Engine(smc_model::EngineEvent::OrderSubmitted { order, .. }) => {
+                Some(order.clone())
+            }
+            _ => None,
+        })
+        .collect();
+    // An entry whose stop went out for less than the entry, then grew.
+    let grown = submitted.iter().find_map(|entry| {
+        let leg = submitted
+            .iter()
+            .find(|o| o.client_id.as_str() == format!("{}-sl", entry.client_id))?;
+        let regrown = submitted
+            .iter()
+            .find(|o| o.client_id.as_str() == format!("{}-r1-sl", entry.client_id))?;
+        (leg.qty < entry.qty && regrown.qty > leg.qty).then_some((entry, leg, regrown))
+    });
+    let (entry, leg, regrown) =
+        grown.unwrap_or_else(|| panic!("no partially protected entry: {submitted:?}"));
+    assert!(regrown.qty <= entry.qty, "{regrown:?}");
+    assert!(leg.reduce_only && regrown.reduce_only);
+    let venue = venue_account(&sim.addr, "spot", "BTCUSDT", "BTC");
+    let store = journal(&db);
+    assert_journal_has_the_venues_orders(&journal_statuses(&store), &venue, "thin");
+    assert_eq!(journal_position(&store, "BTCUSDT"), venue.held);
+    smc_testkit::audit::assert_protected(
+        &sim.addr,
+        "spot",
+        "BTCUSDT",
+        venue.held,
+        rust_decimal::Decimal::new(1, 3),
+    );
 }

@@ -3,10 +3,10 @@
 //! orders or cancels): after each run every position the venue holds is
 //! covered by a resting stop for its whole quantity or has been closed,
 //! the journal agrees with the venue, and each failure was reported with
-//! what the session did about it. (Stops moved after a failed cancel and
-//! partially filled entries are tested on the engine, in
-//! `crates/engine/tests/protection.rs`: the simulator fills market entries
-//! whole, and when the smc strategy trails depends on the replay's timing.)
+//! what the session did about it. (Stops moved after a failed cancel are
+//! tested on the engine, in `crates/engine/tests/protection.rs`: when the
+//! smc strategy trails depends on the replay's timing. Partial entries are
+//! in `live_protection.rs`, on a thin book.)
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 

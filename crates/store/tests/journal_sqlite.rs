@@ -453,3 +453,41 @@ fn a_step_that_fails_to_commit_writes_nothing_and_forwards_nothing() {
     );
     assert_eq!(store.logged_candles().unwrap()[0].receipt, receipt);
 }
+
+#[test]
+fn a_partial_fill_reported_after_the_cancel_leaves_the_order_cancelled() {
+    let (_dir, path) = temp_db("late");
+    let store = Store::open_path(&path).unwrap();
+    store
+        .record_order(&request("smc-2-0", dec!(2)), Timestamp::from_ms(1_000))
+        .unwrap();
+    let id = ClientOrderId::new("smc-2-0");
+    store
+        .set_order_status(
+            &id,
+            OrderStatus::Cancelled,
+            Some("cancelled on request"),
+            None,
+            Timestamp::from_ms(2_000),
+        )
+        .unwrap();
+    // Its trade happened before the cancel; the report came after.
+    assert!(
+        store
+            .record_fill(&fill("smc-2-0", "t1", dec!(0.5)))
+            .unwrap()
+    );
+    let o = store.order(&id).unwrap().unwrap();
+    assert_eq!(
+        (o.status, o.filled_qty),
+        (OrderStatus::Cancelled, dec!(0.5))
+    );
+    // A fill of the rest means the cancel lost the race: filled.
+    assert!(
+        store
+            .record_fill(&fill("smc-2-0", "t2", dec!(1.5)))
+            .unwrap()
+    );
+    let o = store.order(&id).unwrap().unwrap();
+    assert_eq!((o.status, o.filled_qty), (OrderStatus::Filled, dec!(2)));
+}

@@ -63,6 +63,21 @@ impl TestSim {
         })
     }
 
+    /// [`TestSim::btcusdt`] with a thin book: per candle, the account's
+    /// orders fill at most `participation` of its volume (partial fills).
+    pub fn btcusdt_thin(speed: f64, participation: rust_decimal::Decimal) -> TestSim {
+        TestSim::start(SimConfig {
+            markets: vec![market(
+                "testdata/market/binance-usdm/BTCUSDT-1m.csv",
+                "BTCUSDT",
+            )],
+            keys: test_keys(),
+            speed,
+            participation: Some(participation),
+            ..SimConfig::default()
+        })
+    }
+
     pub fn start(config: SimConfig) -> TestSim {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)

@@ -109,6 +109,10 @@ pub struct SimConfig {
     pub limits: Limits,
     /// Fault spec (see `faults`).
     pub faults: String,
+    /// The largest share of a candle's volume an account's orders of one
+    /// symbol may fill per candle (a thin book); the rest fills over later
+    /// candles, in partial fills. `None`: any size at once.
+    pub participation: Option<Decimal>,
 }
 
 impl Default for SimConfig {
@@ -122,6 +126,7 @@ impl Default for SimConfig {
             leverage: Decimal::from(20),
             limits: Limits::default(),
             faults: String::new(),
+            participation: None,
         }
     }
 }

@@ -88,13 +88,13 @@ pub fn now_ms() -> i64 {
     (WallClock.now()).ms()
 }
 
-fn matching(fees: FeeModel) -> MatchingEngine {
+fn matching(fees: FeeModel, participation: Option<Decimal>) -> MatchingEngine {
     MatchingEngine {
         rule: IntrabarRule::default(),
         executor: Executor {
             fees,
             slippage: SlippageModel::default(),
-            participation: None,
+            participation,
         },
     }
 }
@@ -137,8 +137,8 @@ impl Shared {
             market,
             limits: config.limits,
             leverage: config.leverage,
-            spot_matching: matching(spot_fees),
-            futures_matching: matching(futures_fees),
+            spot_matching: matching(spot_fees, config.participation),
+            futures_matching: matching(futures_fees, config.participation),
             inner: Mutex::new(Inner {
                 step: 0,
                 keys,

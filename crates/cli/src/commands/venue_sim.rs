@@ -66,6 +66,11 @@ pub struct VenueSimArgs {
     /// USD-M leverage of every account.
     #[arg(long, default_value = "20")]
     leverage: Decimal,
+    /// The largest share of a candle's volume an account's orders may fill
+    /// per candle (e.g. 0.001); larger orders fill partially over later
+    /// candles. Default: any size at once.
+    #[arg(long, value_name = "SHARE")]
+    participation: Option<Decimal>,
     #[arg(long, value_name = "SPEC", default_value = "", long_help = FAULTS_HELP, help = "Faults to inject (grammar in --help)")]
     faults: String,
 }
@@ -124,6 +129,7 @@ fn config(args: &VenueSimArgs) -> anyhow::Result<SimConfig> {
         balance: args.balance,
         leverage: args.leverage,
         faults: args.faults.clone(),
+        participation: args.participation,
         ..SimConfig::default()
     })
 }

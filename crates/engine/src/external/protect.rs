@@ -42,7 +42,8 @@ pub const NOT_SENT: &str = "not sent: ";
 /// position is closed instead.
 const MAX_RESENDS: u32 = 2;
 
-/// Attempts of a safety exit that never reached the venue.
+/// Attempts of a safety exit that never reached the venue or was refused
+/// for a balance the engine did not know yet.
 const MAX_EXIT_ATTEMPTS: u32 = 5;
 
 /// A protective order to send again at its instrument's next bar.
@@ -374,7 +375,11 @@ impl ExternalExecution {
             return;
         };
         exit.sent = None;
-        let retry = reason.starts_with(NOT_SENT) && exit.attempts < MAX_EXIT_ATTEMPTS;
+        // Refused for the balance: fills the engine has not heard of yet
+        // (a thin book fills over several candles) made it sell more than
+        // is held; at the next bar it knows them.
+        let stale = reason.contains("insufficient balance");
+        let retry = (reason.starts_with(NOT_SENT) || stale) && exit.attempts < MAX_EXIT_ATTEMPTS;
         let action = if retry {
             exit.retry_at_bar = true;
             ProtectionAction::Retry

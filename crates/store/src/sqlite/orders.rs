@@ -117,7 +117,10 @@ pub(crate) fn fill_insert(fill: &Fill) -> Statement {
 /// right after the fill's [`fill_insert`]: applied only if that insert
 /// wrote a row, so a fill recorded before (a replay) does not count twice.
 /// A fill is a fact: it counts even on an order the journal thought
-/// cancelled (the cancel lost the race on the venue).
+/// cancelled (the cancel lost the race on the venue: the order is filled).
+/// A partial fill reported after the order's end (its trade came before
+/// the cancel, its report after) leaves the end standing, as the venue
+/// does: cancelled with some quantity executed.
 pub(crate) fn filled_update(fill: &Fill, filled: Decimal, ordered: Decimal) -> Statement {
     let status = if filled >= ordered {
         OrderStatus::Filled
@@ -125,8 +128,10 @@ pub(crate) fn filled_update(fill: &Fill, filled: Decimal, ordered: Decimal) -> S
         OrderStatus::PartiallyFilled
     };
     Statement::new(
-        "UPDATE orders SET filled_qty = ?, status = ?, updated_at = ? \
-         WHERE client_id = ? AND changes() = 1",
+        "UPDATE orders SET filled_qty = ?1, \
+         status = CASE WHEN ?2 = 'filled' OR status NOT IN ('cancelled', 'expired', 'rejected') \
+         THEN ?2 ELSE status END, updated_at = ?3 \
+         WHERE client_id = ?4 AND changes() = 1",
     )
     .text(filled.to_string())
     .text(status.as_str())
