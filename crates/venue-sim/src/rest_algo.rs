@@ -7,9 +7,8 @@
 
 use crate::algo::algo_json;
 use crate::error::ApiError;
-use crate::filters;
 use crate::http::{Answer, Request};
-use crate::rest_trade::{check_trigger, key, parse_new, symbol_filter};
+use crate::rest_trade::{key, parse_new, place_checked, symbol_filter};
 use serde_json::{Value, json};
 
 /// `POST /fapi/v1/algoOrder`.
@@ -19,13 +18,13 @@ pub fn new_algo_order(req: &Request) -> Answer {
     let rules = req.shared.market.series[order.instrument].rules;
     req.shared
         .with_account(key(req)?, family, |acct, ctx, next_id| {
-            let last = ctx.last_price(order.instrument);
-            check_trigger(family, &order, last)?;
-            filters::check(family, &rules, &checked, last)?;
-            let id = *next_id + 1;
-            order.client_id = client_id.unwrap_or_else(|| format!("venuesimalgo{id}"));
-            acct.place(ctx, id, order)?;
-            *next_id = id;
+            let id = place_checked(
+                acct,
+                ctx,
+                next_id,
+                (&mut order, &checked, &rules),
+                client_id,
+            )?;
             acct.orders
                 .get(&id)
                 .map(algo_json)

@@ -9,7 +9,7 @@ use crate::error::ApiError;
 use crate::filters::{self, Checked};
 use crate::http::{Answer, Request};
 use crate::params::Params;
-use crate::rest_trade::{check_trigger, key};
+use crate::rest_trade::{check_trigger, key, symbol_and_side};
 use crate::routes::Family;
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
@@ -86,17 +86,7 @@ fn leg(
 /// `POST /api/v3/orderList/oco`.
 pub fn new_oco(req: &Request) -> Answer {
     let p = &req.params;
-    let symbol = p.required("symbol")?.to_ascii_uppercase();
-    let instrument = req
-        .shared
-        .market
-        .find(&symbol)
-        .ok_or_else(ApiError::invalid_symbol)?;
-    let side = match p.required("side")? {
-        "BUY" => Side::Buy,
-        "SELL" => Side::Sell,
-        _ => return Err(ApiError::bad(-1117, "Invalid side.")),
-    };
+    let (symbol, instrument, side) = symbol_and_side(req)?;
     let qty = p
         .decimal("quantity")?
         .ok_or_else(|| ApiError::mandatory("quantity"))?;

@@ -4,10 +4,11 @@
 //! would fire at once, filters, balance), then handed to the account, whose
 //! matching engine fills them.
 
-use crate::account::NewOrder;
+use crate::account::{Account, Ctx, NewOrder};
 use crate::error::ApiError;
 use crate::filters::{self, Checked};
 use crate::http::{Answer, Request};
+use crate::market::SymbolRules;
 use crate::orders::OrderRecord;
 use crate::routes::Family;
 use rust_decimal::Decimal;
@@ -38,17 +39,7 @@ pub(crate) fn parse_new(
     } else {
         ("stopPrice", "newClientOrderId")
     };
-    let symbol = p.required("symbol")?.to_ascii_uppercase();
-    let instrument = req
-        .shared
-        .market
-        .find(&symbol)
-        .ok_or_else(ApiError::invalid_symbol)?;
-    let side = match p.required("side")? {
-        "BUY" => Side::Buy,
-        "SELL" => Side::Sell,
-        _ => return Err(ApiError::bad(-1117, "Invalid side.")),
-    };
+    let (symbol, instrument, side) = symbol_and_side(req)?;
     let order_type = p.required("type")?.to_string();
     let qty = p.decimal("quantity")?;
     let quote_qty = p.decimal("quoteOrderQty")?;
@@ -223,6 +214,44 @@ pub(crate) fn check_trigger(family: Family, o: &NewOrder, last: Decimal) -> Resu
     }
 }
 
+/// Checks a new order against the market now (a trigger already passed,
+/// the filters), names it (`client_id`, else a venue id) and places it as
+/// the next order id, which it returns.
+pub(crate) fn place_checked(
+    acct: &mut Account,
+    ctx: &mut Ctx,
+    next_id: &mut u64,
+    (order, checked, rules): (&mut NewOrder, &Checked, &SymbolRules),
+    client_id: Option<String>,
+) -> Result<u64, ApiError> {
+    let family = acct.family;
+    let last = ctx.last_price(order.instrument);
+    check_trigger(family, order, last)?;
+    filters::check(family, rules, checked, last)?;
+    let id = *next_id + 1;
+    order.client_id = client_id.unwrap_or_else(|| format!("venuesim{id}"));
+    acct.place(ctx, id, order.clone())?;
+    *next_id = id;
+    Ok(id)
+}
+
+/// The symbol (upper-cased), its series and the side of an order request.
+pub(crate) fn symbol_and_side(req: &Request) -> Result<(String, usize, Side), ApiError> {
+    let p = &req.params;
+    let symbol = p.required("symbol")?.to_ascii_uppercase();
+    let instrument = req
+        .shared
+        .market
+        .find(&symbol)
+        .ok_or_else(ApiError::invalid_symbol)?;
+    let side = match p.required("side")? {
+        "BUY" => Side::Buy,
+        "SELL" => Side::Sell,
+        _ => return Err(ApiError::bad(-1117, "Invalid side.")),
+    };
+    Ok((symbol, instrument, side))
+}
+
 /// `POST /api/v3/order`, `POST /fapi/v1/order`.
 pub fn new_order(req: &Request) -> Answer {
     let family = req.route.family;
@@ -241,13 +270,13 @@ pub fn new_order(req: &Request) -> Answer {
     let rules = req.shared.market.series[order.instrument].rules;
     req.shared
         .with_account(key(req)?, family, |acct, ctx, next_id| {
-            let last = ctx.last_price(order.instrument);
-            check_trigger(family, &order, last)?;
-            filters::check(family, &rules, &checked, last)?;
-            let id = *next_id + 1;
-            order.client_id = client_id.unwrap_or_else(|| format!("venuesim{id}"));
-            acct.place(ctx, id, order)?;
-            *next_id = id;
+            let id = place_checked(
+                acct,
+                ctx,
+                next_id,
+                (&mut order, &checked, &rules),
+                client_id,
+            )?;
             let rec = acct
                 .orders
                 .get(&id)

@@ -49,6 +49,15 @@ pub fn replacement_id(original: &ClientOrderId, generation: u32) -> ClientOrderI
     }
 }
 
+/// The open order `id` of the book, if any.
+fn open_order(book: &Book, id: &ClientOrderId) -> Option<Order> {
+    book.oms
+        .open()
+        .iter()
+        .find(|o| o.client_id() == id && o.status.is_open())
+        .cloned()
+}
+
 impl ExternalExecution {
     /// The id the strategy knows the order `id` by (the first id of a
     /// replaced or resent one).
@@ -83,13 +92,7 @@ impl ExternalExecution {
                 reason,
             })
         };
-        let Some(order) = book
-            .oms
-            .open()
-            .iter()
-            .find(|o| *o.client_id() == current && o.status.is_open())
-            .cloned()
-        else {
+        let Some(order) = open_order(book, &current) else {
             return refuse(out, "no open order with this id".into());
         };
         let Some(spec) = book.spec(order.instrument) else {
@@ -118,13 +121,7 @@ impl ExternalExecution {
         out: &mut Vec<ExecReport>,
     ) {
         let (current, _) = self.current_stop(&client_id);
-        let Some(order) = book
-            .oms
-            .open()
-            .iter()
-            .find(|o| *o.client_id() == current && o.status.is_open())
-            .cloned()
-        else {
+        let Some(order) = open_order(book, &current) else {
             return; // refused, filled or never placed: nothing to grow
         };
         let kind = self
