@@ -165,7 +165,11 @@ impl Loop<'_> {
                         .open_orders()
                         .map_err(SessionError::store("reading the journal's open orders"))?
                         .iter()
-                        .any(|o| o.status == OrderStatus::Unknown);
+                        // A lost stop or exit waits out its request's
+                        // receive window before it is sent or refused.
+                        .any(|o| {
+                            matches!(o.status, OrderStatus::Unknown | OrderStatus::PendingNew)
+                        });
                     if !unresolved {
                         return Ok(found);
                     }
