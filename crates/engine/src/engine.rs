@@ -386,6 +386,16 @@ impl Engine {
         self.fills = fills;
     }
 
+    /// The id of the `seq`-th order decided at `decided_at`: a session's
+    /// prefixed id, or a backtest's; `None` past a session's sequence room.
+    fn order_id(&self, decided_at: Timestamp, seq: u32) -> Option<ClientOrderId> {
+        let name = &self.strategy_name;
+        match &self.id_prefix {
+            None => Some(ClientOrderId::from_decision(name, decided_at, seq)),
+            Some(prefix) => ClientOrderId::from_session_decision(prefix, name, decided_at, seq),
+        }
+    }
+
     /// Risk-checks the strategy's intents and submits the approved ones.
     fn accept_intents(&mut self, decided_at: Timestamp, sink: &mut dyn EventSink) {
         let now = self.clock.now();
@@ -399,24 +409,15 @@ impl Engine {
                 Intent::Place(intent) => {
                     let seq = self.decision_seq;
                     self.decision_seq = seq.saturating_add(1);
-                    let name = &self.strategy_name;
-                    let client_id = match &self.id_prefix {
-                        None => ClientOrderId::from_decision(name, decided_at, seq),
-                        Some(prefix) => match ClientOrderId::from_session_decision(
-                            prefix, name, decided_at, seq,
-                        ) {
-                            Some(id) => id,
-                            None => {
-                                let id = ClientOrderId::from_decision(name, decided_at, seq);
-                                let reason = "too many orders decided at one time".to_string();
-                                tee(&mut self.risk, sink).emit(&EngineEvent::RiskDecision {
-                                    time: now,
-                                    client_id: id,
-                                    verdict: smc_model::RiskVerdict::Refused { reason },
-                                });
-                                continue;
-                            }
-                        },
+                    let Some(client_id) = self.order_id(decided_at, seq) else {
+                        let id = ClientOrderId::from_decision(&self.strategy_name, decided_at, seq);
+                        let reason = "too many orders decided at one time".to_string();
+                        tee(&mut self.risk, sink).emit(&EngineEvent::RiskDecision {
+                            time: now,
+                            client_id: id,
+                            verdict: smc_model::RiskVerdict::Refused { reason },
+                        });
+                        continue;
                     };
                     let outcome = self.risk.check(intent, &self.snapshot);
                     tee(&mut self.risk, sink).emit(&EngineEvent::RiskDecision {

@@ -202,12 +202,7 @@ impl Executor {
         };
         let spot = pf.kind() == AccountKind::Spot;
         let (fee, fee_source) = self.fees.charge(liquidity, side, qty, price, spot);
-        let cash_fee = if fee_source.is_quote() {
-            fee
-        } else {
-            Decimal::ZERO
-        };
-        if let Err(e) = pf.check_funds(st.i, side, qty, price, cash_fee) {
+        if let Err(e) = pf.check_funds(st.i, side, qty, price, pf.cash_fee(fee, &fee_source)) {
             return self.end(idx, oms, OrderStatus::Cancelled, e.to_string(), out);
         }
         let realized = pf.apply_fill(st.i, side, qty, price, fee, &fee_source);

@@ -213,6 +213,19 @@ impl Portfolio {
         Ok(())
     }
 
+    /// The part of a fee of value `fee` paid from `source` that cash pays:
+    /// all of a quote fee, none of one withheld from the base received on
+    /// spot (a margin account pays that one in quote) or paid in a third
+    /// asset.
+    pub fn cash_fee(&self, fee: Decimal, source: &FeeSource) -> Decimal {
+        match (source, self.kind) {
+            (FeeSource::Quote, _) | (FeeSource::Base { .. }, AccountKind::Margin { .. }) => fee,
+            (FeeSource::Base { .. }, AccountKind::Spot) | (FeeSource::Other { .. }, _) => {
+                Decimal::ZERO
+            }
+        }
+    }
+
     /// Applies a fill; returns the realized P&L it produced (before fees).
     /// `fee` is the fee's value in quote (counted in `fees_paid`); `source`
     /// says which balance paid it: the quote balance, the base asset
@@ -233,11 +246,7 @@ impl Portfolio {
             AccountKind::Spot => source.base_qty(),
             AccountKind::Margin { .. } => Decimal::ZERO,
         };
-        let cash_fee = match source {
-            FeeSource::Quote => fee,
-            FeeSource::Base { .. } if withheld.is_zero() => fee,
-            FeeSource::Base { .. } | FeeSource::Other { .. } => Decimal::ZERO,
-        };
+        let cash_fee = self.cash_fee(fee, source);
         let dq = match side {
             Side::Buy => qty,
             Side::Sell => -qty,

@@ -9,28 +9,33 @@ use smc_model::FeeSource;
 use std::collections::BTreeMap;
 
 /// `report` with its third-asset fee valued at `prices` (asset → price in
-/// quote); and why not, when no price is known (the fee then counts 0).
+/// quote), and why not when no price is known (the fee then counts 0);
+/// `None` when it has no such fee to value (most reports: no copy).
 pub fn value_fee(
     report: &ExternalReport,
     prices: &BTreeMap<String, Decimal>,
-) -> (ExternalReport, Option<String>) {
-    let mut report = report.clone();
-    let mut unvalued = None;
-    if let ExternalReport::Fill { fill } = &mut report
-        && let FeeSource::Other { name, qty } = &fill.fee_source
-        && fill.fee.is_zero()
-    {
-        match prices.get(name).and_then(|p| qty.checked_mul(*p)) {
-            Some(value) => fill.fee = value.round_dp(8),
-            None => {
-                unvalued = Some(format!(
-                    "a fee of {qty} {name} on trade {} is counted as 0: no price for {name}",
-                    fill.trade_id
-                ))
-            }
-        }
+) -> Option<(ExternalReport, Option<String>)> {
+    let ExternalReport::Fill { fill } = report else {
+        return None;
+    };
+    let FeeSource::Other { name, qty } = &fill.fee_source else {
+        return None;
+    };
+    if !fill.fee.is_zero() {
+        return None;
     }
-    (report, unvalued)
+    let mut valued = fill.clone();
+    let unvalued = match prices.get(name).and_then(|p| qty.checked_mul(*p)) {
+        Some(value) => {
+            valued.fee = value.round_dp(8);
+            None
+        }
+        None => Some(format!(
+            "a fee of {qty} {name} on trade {} is counted as 0: no price for {name}",
+            fill.trade_id
+        )),
+    };
+    Some((ExternalReport::Fill { fill: valued }, unvalued))
 }
 
 #[cfg(test)]
@@ -70,15 +75,14 @@ mod tests {
             qty: dec!(0.00123),
         };
         let prices = BTreeMap::from([("BNB".to_string(), dec!(600))]);
-        let (valued, why) = value_fee(&fill(bnb.clone(), Decimal::ZERO), &prices);
+        let (valued, why) = value_fee(&fill(bnb.clone(), Decimal::ZERO), &prices).unwrap();
         assert_eq!(fee_of(&valued), dec!(0.738));
         assert!(why.is_none());
         // Without a price it stays 0, and says so.
-        let (kept, why) = value_fee(&fill(bnb, Decimal::ZERO), &BTreeMap::new());
+        let (kept, why) = value_fee(&fill(bnb, Decimal::ZERO), &BTreeMap::new()).unwrap();
         assert_eq!(fee_of(&kept), Decimal::ZERO);
         assert!(why.unwrap().contains("no price for BNB"));
-        // Quote and base fees are already valued.
-        let (same, _) = value_fee(&fill(FeeSource::Quote, dec!(1)), &prices);
-        assert_eq!(fee_of(&same), dec!(1));
+        // Quote and base fees are already valued: nothing to do.
+        assert!(value_fee(&fill(FeeSource::Quote, dec!(1)), &prices).is_none());
     }
 }

@@ -86,6 +86,9 @@ impl SessionIdentity {
 pub fn id_prefix(store: &dyn Journal) -> SessionResult<String> {
     const NAME: &str = "id_prefix";
     let read = |e| SessionError::store("the session's id prefix")(e);
+    if let Some(kept) = store.session_value(NAME).map_err(read)? {
+        return Ok(kept); // every start after the first
+    }
     let fresh = if store.orders().map_err(read)?.is_empty() {
         let now = WallClock.now();
         let seed = format!("{now}:{}:{}", std::process::id(), store.url());

@@ -94,6 +94,10 @@ pub fn reconcile(
             .map_err(SessionError::venue(format!("querying order {id}")))?;
         let Some(q) = answer else {
             if matches!(o.status, OrderStatus::PendingNew | OrderStatus::Unknown) {
+                if o.request.reduce_only && !request_expired(venue, a.session, o) {
+                    a.found.waiting += 1;
+                    continue;
+                }
                 a.found.never_placed += 1;
                 if o.request.reduce_only {
                     // A stop, target or exit the process died before
@@ -102,11 +106,6 @@ pub fn reconcile(
                     // duplicate it, and the position it protects or closes
                     // needs it, for no more than the position. An entry is
                     // not sent late: its signal is gone.
-                    if !request_expired(venue, a.session, o) {
-                        a.found.never_placed -= 1;
-                        a.found.waiting += 1;
-                        continue;
-                    }
                     match clipped_to_position(a.session, &o.request) {
                         Some(request) => {
                             a.found.resent += 1;

@@ -315,16 +315,17 @@ impl Session {
 
     /// Values a fill's fee paid in a third asset at the last known price
     /// (journaled so, a replay reads the same value); says when it cannot.
-    fn valued(&self, report: &ExternalReport) -> ExternalReport {
-        let (report, unvalued) = crate::fee_value::value_fee(report, &self.fee_prices);
+    fn valued(&self, report: &ExternalReport) -> Option<ExternalReport> {
+        let (report, unvalued) = crate::fee_value::value_fee(report, &self.fee_prices)?;
         if let Some(why) = unvalued {
             self.bus.publish(SessionEvent::notice(Level::Warn, why));
         }
-        report
+        Some(report)
     }
 
     pub fn apply(&mut self, report: &ExternalReport) -> SessionResult<Option<Vec<VenueCommand>>> {
-        let report = &self.valued(report);
+        let valued = self.valued(report);
+        let report = valued.as_ref().unwrap_or(report);
         let known = self
             .store
             .order(report.client_id())

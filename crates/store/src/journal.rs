@@ -144,6 +144,9 @@ pub trait Journal: Send {
         venue_order_id: &str,
     ) -> Result<(), StoreError>;
 
+    /// The value kept under `name`, if any.
+    fn session_value(&self, name: &str) -> Result<Option<String>, StoreError>;
+
     /// Keeps `value` under `name` unless a value is there; the value kept.
     fn session_value_or_insert(&self, name: &str, value: &str) -> Result<String, StoreError>;
 

@@ -367,8 +367,8 @@ mod tests {
     use rust_decimal::dec;
     use smc_model::{Liquidity, Timestamp};
 
-    #[test]
-    fn a_refused_stop_leg_is_no_longer_trailed() {
+    /// A strategy trailing its stop by 1 %, waiting for its entry's fill.
+    fn trailing() -> SmcStrategy {
         let mut s = SmcStrategy::new(SmcConfig {
             exits: ExitPlan {
                 trailing: Some(Trailing::Percent { percent: dec!(1) }),
@@ -377,20 +377,33 @@ mod tests {
             ..SmcConfig::default()
         });
         s.pending_stop = Some(dec!(90));
-        let entry = Fill {
-            client_id: ClientOrderId::new("smc-60000-0"),
+        s
+    }
+
+    fn fill(id: &str, side: Side) -> Fill {
+        Fill {
+            client_id: ClientOrderId::new(id),
             instrument: "binance:BTCUSDT".parse().unwrap(),
-            trade_id: "1".into(),
-            side: Side::Buy,
+            trade_id: id.into(),
+            side,
             price: dec!(100),
             qty: dec!(1),
             fee: dec!(0),
             fee_source: smc_model::FeeSource::Quote,
             liquidity: Liquidity::Taker,
             time: Timestamp::from_ms(60_000),
-        };
+        }
+    }
+
+    #[test]
+    fn a_refused_stop_leg_is_no_longer_trailed() {
+        let mut s = trailing();
         let mut out = Vec::new();
-        s.on_fill(&entry, &PortfolioSnapshot::default(), &mut out);
+        s.on_fill(
+            &fill("smc-60000-0", Side::Buy),
+            &PortfolioSnapshot::default(),
+            &mut out,
+        );
         assert!(
             s.managed.is_some(),
             "the entry's fill starts managing the exit"
@@ -414,26 +427,7 @@ mod tests {
             "smc-60000-0-r3-sl",
             "smc-60000-0-x1",
         ] {
-            let mut s = SmcStrategy::new(SmcConfig {
-                exits: ExitPlan {
-                    trailing: Some(Trailing::Percent { percent: dec!(1) }),
-                    ..ExitPlan::default()
-                },
-                ..SmcConfig::default()
-            });
-            s.pending_stop = Some(dec!(90));
-            let fill = |id: &str, side| Fill {
-                client_id: ClientOrderId::new(id),
-                instrument: "binance:BTCUSDT".parse().unwrap(),
-                trade_id: id.into(),
-                side,
-                price: dec!(100),
-                qty: dec!(1),
-                fee: dec!(0),
-                fee_source: smc_model::FeeSource::Quote,
-                liquidity: Liquidity::Taker,
-                time: Timestamp::from_ms(60_000),
-            };
+            let mut s = trailing();
             let mut out = Vec::new();
             s.on_fill(
                 &fill("smc-60000-0", Side::Buy),

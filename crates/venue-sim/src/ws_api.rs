@@ -59,7 +59,7 @@ pub fn request(shared: &Shared, text: &str) -> (Value, Option<broadcast::Receive
             None,
         );
     }
-    if (now_ms() - timestamp).abs() > RECV_WINDOW_MS {
+    if now_ms().abs_diff(timestamp) > RECV_WINDOW_MS.unsigned_abs() {
         return (
             error(
                 &id,

@@ -82,6 +82,10 @@ impl Journal for Store {
         Store::set_venue_order_id(self, client_id, venue_order_id)
     }
 
+    fn session_value(&self, name: &str) -> Result<Option<String>, StoreError> {
+        Store::session_value(self, name)
+    }
+
     fn session_value_or_insert(&self, name: &str, value: &str) -> Result<String, StoreError> {
         Store::session_value_or_insert(self, name, value)
     }

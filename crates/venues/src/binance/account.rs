@@ -183,8 +183,13 @@ impl BinanceRest {
                     .map_or(Ok(Decimal::ZERO), |c| dec("myTrades", "commission", c))?;
                 let buyer = r.is_buyer.or(r.buyer).unwrap_or(false);
                 let maker = r.is_maker.or(r.maker).unwrap_or(false);
-                let (fee, fee_source) =
-                    fee_charge(symbol, r.commission_asset.as_deref(), commission, price);
+                let (fee, fee_source) = fee_charge(
+                    "myTrades",
+                    symbol,
+                    r.commission_asset.as_deref(),
+                    commission,
+                    price,
+                )?;
                 out.push(AccountTrade {
                     venue_order_id: r.order_id.to_string(),
                     fill: Fill {

@@ -40,15 +40,23 @@ pub fn map_status(s: &str) -> OrderStatus {
 /// its value is set later from that asset's price (`Fill::fee` is 0 until
 /// then).
 pub fn fee_charge(
+    what: &'static str,
     symbol: &str,
     asset: Option<&str>,
     commission: Decimal,
     price: Decimal,
-) -> (Decimal, FeeSource) {
-    match asset {
+) -> Result<(Decimal, FeeSource), ParseError> {
+    Ok(match asset {
         Some(a) if !a.is_empty() && symbol.ends_with(a) => (commission, FeeSource::Quote),
         Some(a) if !a.is_empty() && symbol.starts_with(a) => {
-            (commission * price, FeeSource::Base { qty: commission })
+            let value = commission
+                .checked_mul(price)
+                .ok_or_else(|| ParseError::Field {
+                    what,
+                    field: "commission".into(),
+                    detail: format!("{commission} × the price {price} overflows"),
+                })?;
+            (value, FeeSource::Base { qty: commission })
         }
         Some(a) if !a.is_empty() && !commission.is_zero() => (
             Decimal::ZERO,
@@ -58,7 +66,7 @@ pub fn fee_charge(
             },
         ),
         _ => (commission, FeeSource::Quote),
-    }
+    })
 }
 
 #[derive(Debug, Deserialize)]
@@ -164,7 +172,7 @@ pub fn parse_order(raw: &RawOrder, instrument: &InstrumentId) -> Result<VenueOrd
                 .as_deref()
                 .map_or(Ok(Decimal::ZERO), |c| dec(W, "fills.commission", c))?;
             let (fee, fee_source) =
-                fee_charge(symbol, f.commission_asset.as_deref(), commission, price);
+                fee_charge(W, symbol, f.commission_asset.as_deref(), commission, price)?;
             Ok(Fill {
                 client_id: client_id.clone(),
                 instrument: instrument.clone(),
@@ -190,4 +198,33 @@ pub fn parse_order(raw: &RawOrder, instrument: &InstrumentId) -> Result<VenueOrd
         reject_reason: None,
         time,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rust_decimal::dec;
+
+    #[test]
+    fn commissions_are_booked_in_the_balance_that_paid_them() {
+        let (fee, src) =
+            fee_charge("t", "BTCUSDT", Some("BTC"), dec!(0.000025), dec!(40000)).unwrap();
+        assert_eq!(
+            (fee, src),
+            (
+                dec!(1),
+                FeeSource::Base {
+                    qty: dec!(0.000025)
+                }
+            )
+        );
+        let (fee, src) = fee_charge("t", "BTCUSDT", Some("USDT"), dec!(1), dec!(40000)).unwrap();
+        assert_eq!((fee, src), (dec!(1), FeeSource::Quote));
+        let (fee, src) = fee_charge("t", "BTCUSDT", Some("BNB"), dec!(0.002), dec!(40000)).unwrap();
+        assert_eq!(fee, Decimal::ZERO, "valued later, at BNB's price");
+        assert!(matches!(src, FeeSource::Other { .. }));
+        // A commission whose value overflows is an error, not a panic.
+        let e = fee_charge("t", "BTCUSDT", Some("BTC"), Decimal::MAX, dec!(40000)).unwrap_err();
+        assert!(e.to_string().contains("overflows"), "{e}");
+    }
 }

@@ -159,7 +159,7 @@ fn exec_update(what: &'static str, venue: &str, x: &Exec<'_>) -> Result<OrderUpd
         .commission
         .map_or(Ok(Decimal::ZERO), |c| dec(what, "n", c))?;
     let commission_asset = x.commission_asset.filter(|a| !a.is_empty());
-    let (fee, fee_source) = fee_charge(x.symbol, commission_asset, commission, price);
+    let (fee, fee_source) = fee_charge(what, x.symbol, commission_asset, commission, price)?;
     let fill =
         (x.exec_type == "TRADE" && last_qty > Decimal::ZERO && x.trade_id >= 0).then(|| Fill {
             client_id: client_id.clone(),
