@@ -140,3 +140,28 @@ fn a_leg_that_fills_during_the_replacement_replaces_nothing() {
     assert!(lists(&after).is_empty(), "{after:?}");
     assert!(e.oms().open().is_empty());
 }
+
+#[test]
+fn a_list_refused_whole_is_closed_without_cancelling_its_other_leg() {
+    let (mut e, entry) = bracketed();
+    let mut events = Vec::new();
+    filled(&mut e, &entry, &mut events);
+    let (sl, tp) = lists(&e.take_commands()).remove(0);
+    let refused = |id: &ClientOrderId| ExternalReport::Rejected {
+        client_id: id.clone(),
+        reason: "venue error -2010: Stop price would trigger immediately.".into(),
+    };
+    apply(&mut e, refused(&sl.client_id), &mut events);
+    // The take-profit shares the list's refusal: no cancel goes out for it.
+    assert!(cancels(&e.take_commands()).is_empty());
+    apply(&mut e, refused(&tp.client_id), &mut events);
+    let sent = e.take_commands();
+    let exits: Vec<String> = sent
+        .iter()
+        .filter_map(|c| match c {
+            VenueCommand::Place(o) => Some(o.client_id.to_string()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(exits, [format!("{entry}-x1")], "{sent:?}");
+}

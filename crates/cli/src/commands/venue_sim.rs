@@ -24,8 +24,12 @@ Kinds:
   order-timeout(ms=0)    accept the order into the book, then answer 503 -1007
   dup-events             send every user-data event twice
   reorder-events         swap consecutive user-data events (a lone one goes out 200 ms late)
-Every kind also takes path=PREFIX (only matching request paths), every=N (every N-th occasion) and count=N (at most N times).
-Example: --faults 'delay(ms=300,path=/api/v3/order);429(every=5,count=2);drop-ws(after=2s)'";
+  garble-events          cut a user-data event's frame in half
+  refuse(code=-2010)     refuse the request with a Binance error; nothing is placed
+Every kind also takes path=PREFIX (only matching request paths), method=GET|POST|PUT|DELETE,
+type=PREFIX (only order placements whose type starts so: type=STOP hits stop legs),
+every=N (every N-th occasion) and count=N (at most N times).
+Example: --faults 'delay(ms=300,path=/api/v3/order);429(every=5,count=2);refuse(code=-2010,type=STOP)'";
 
 /// Arguments of `smc venue-sim`.
 #[derive(Debug, Args)]

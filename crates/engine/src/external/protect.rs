@@ -171,10 +171,11 @@ impl ExternalExecution {
             reason: reason.to_string(),
             action,
         };
+        let list = order.oco_group.filter(|g| self.lists.contains(g));
         if order.kind() == OrderKind::Market {
             // The strategy wants out: whatever held the exit back goes first.
             out.push(report(ProtectionAction::ExitAgain));
-            return self.start_exit(book, i, id, now, out);
+            return self.start_exit(book, (i, list), id, now, out);
         }
         if self.covered(book, i) {
             return out.push(report(ProtectionAction::Covered));
@@ -190,7 +191,7 @@ impl ExternalExecution {
             return;
         }
         out.push(report(ProtectionAction::Exit));
-        self.start_exit(book, i, id, now, out);
+        self.start_exit(book, (i, list), id, now, out);
     }
 
     /// Sends what waits for instrument `i`'s next bar: resends and exits.
@@ -246,10 +247,13 @@ impl ExternalExecution {
     }
 
     /// Cancels every other reducing order of `i`, then exits.
+    /// `list`: the venue order list the refused order was a leg of; its
+    /// other leg shares the refusal (or the list's cancel), so it is waited
+    /// for, not cancelled.
     fn start_exit(
         &mut self,
         book: &mut Book,
-        i: InstrumentIndex,
+        (i, list): (InstrumentIndex, Option<u64>),
         cause: ClientOrderId,
         now: Timestamp,
         out: &mut Vec<ExecReport>,
@@ -257,7 +261,8 @@ impl ExternalExecution {
         self.resends.remove(&i);
         self.replacing.retain(|_, p| p.order.instrument != i);
         let reducing = |o: &Order| o.instrument == i && o.request.reduce_only;
-        self.request_cancels(book, &reducing, out);
+        let same_list = |o: &Order| list.is_some() && o.oco_group == list;
+        self.request_cancels(book, &|o| reducing(o) && !same_list(o), out);
         let waiting = book
             .oms
             .open()

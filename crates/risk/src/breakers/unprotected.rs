@@ -4,7 +4,7 @@
 //! has looked. Only an operator releases it.
 
 use super::condition::Condition;
-use smc_model::{EngineEvent, RiskObservation, Timestamp};
+use smc_model::{EngineEvent, ProtectionAction, RiskObservation, Timestamp};
 
 /// The `unprotected_position` breaker.
 #[derive(Debug, Default)]
@@ -26,9 +26,14 @@ impl Condition for UnprotectedPosition {
         else {
             return None;
         };
-        action.unprotected().then(|| {
-            format!("{instrument}: protective order {client_id} failed ({reason}); {action:?}")
-        })
+        let done = match action {
+            ProtectionAction::Exit => "closed at market",
+            ProtectionAction::ExitRefused => "the exit failed too: the position needs a person",
+            _ => return None,
+        };
+        Some(format!(
+            "{instrument}: protective order {client_id} failed ({reason}); {done}"
+        ))
     }
 
     /// Nothing accumulates: each failure reports afresh.
@@ -38,7 +43,7 @@ impl Condition for UnprotectedPosition {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use smc_model::{ClientOrderId, InstrumentId, ProtectionAction};
+    use smc_model::{ClientOrderId, InstrumentId};
 
     #[test]
     fn trips_when_the_position_was_left_unprotected_only() {
