@@ -223,7 +223,13 @@ pub fn reconcile(
 fn request_expired(venue: &dyn ExecutionVenue, session: &Session, o: &StoredOrder) -> bool {
     let now = WallClock.now();
     let offset = (venue.venue_now_ms() - now.ms()).abs();
-    let sent = o.updated_at.max(session.opened_at());
+    // An unknown outcome is journaled at the wall clock's time; a pending
+    // order at its decision's (bar) time, which a replay can put ahead of
+    // the wall clock: it was sent, if at all, by an earlier process.
+    let sent = match o.status {
+        OrderStatus::Unknown => o.updated_at.min(now).max(session.opened_at()),
+        _ => session.opened_at(),
+    };
     now - sent > venue.recv_window_ms() + offset + 1_000
 }
 
