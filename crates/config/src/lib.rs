@@ -3,6 +3,8 @@
 //! variables, with secrets read from the environment only. Every unknown key
 //! or bad value is an error naming the key and the line.
 
+/// The `api` section: `smc serve`.
+pub mod api;
 /// The `.env` file.
 pub mod dotenv;
 /// Environment-variable overrides and secrets.
@@ -15,6 +17,7 @@ pub mod schema;
 /// Checks of values beyond their types.
 pub mod validate;
 
+pub use api::ApiConfig;
 pub use error::ConfigError;
 pub use schema::{
     AppConfig, BacktestConfig, Config, ExchangeConfig, LogLevel, Mode, RiskManagerConfig,
@@ -46,6 +49,11 @@ impl Config {
             && input.is_relative()
         {
             *input = folder.join(&*input);
+        }
+        for dir in [&mut self.api.data_dir, &mut self.api.sessions_dir] {
+            if dir.is_relative() {
+                *dir = folder.join(&*dir);
+            }
         }
         let url = &mut self.storage.database_url;
         let file = url

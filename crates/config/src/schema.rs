@@ -21,6 +21,8 @@ pub struct Config {
     pub smc: smc_analysis::DetectorConfig,
     /// What `smc backtest --config` runs, when no flag says otherwise.
     pub backtest: BacktestConfig,
+    /// How `smc serve` listens and guards its API.
+    pub api: crate::api::ApiConfig,
 }
 
 /// `backtest`: the data, strategy and simulated venue of a backtest.

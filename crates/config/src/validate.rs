@@ -24,7 +24,8 @@ impl Config {
         for (name, exchange) in &self.exchanges {
             validate_exchange(name, exchange)?;
         }
-        self.storage.validate().map_err(owned)
+        self.storage.validate().map_err(owned)?;
+        self.api.validate().map_err(owned)
     }
 
     fn validate_numbers(&self) -> Result<(), (&'static str, String)> {

@@ -1,0 +1,195 @@
+//! The sessions `smc serve` hosts: each a runtime session on its own
+//! thread with its own journal file under `api.sessions_dir` (a journal
+//! belongs to one session), its events folded into a [`view::View`] for
+//! the REST API, counted in the metrics and fanned out on the hub.
+
+/// What `POST /sessions` asks for.
+pub mod request;
+/// What the API shows of a session.
+pub mod view;
+
+use crate::hub::Hub;
+use request::SessionRequest;
+use serde::Serialize;
+use smc_metrics::Metrics;
+use smc_runtime::{EventBus, RunningSession, SessionSpec};
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex, PoisonError};
+use view::View;
+
+/// Where a hosted session is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SessionState {
+    /// Defined (from the config) and not started.
+    Ready,
+    Running,
+    Stopping,
+    Stopped,
+    /// Ended with an error (`error` says which).
+    Failed,
+}
+
+/// One hosted session.
+pub struct Hosted {
+    pub id: String,
+    pub request: SessionRequest,
+    pub state: SessionState,
+    pub error: Option<String>,
+    pub started_at: Option<i64>,
+    pub view: Arc<Mutex<View>>,
+    running: Option<RunningSession>,
+}
+
+/// The sessions, by id.
+#[derive(Default)]
+pub struct SessionHost {
+    sessions: Mutex<BTreeMap<String, Hosted>>,
+}
+
+impl SessionHost {
+    /// Defines a session without starting it.
+    pub fn define(&self, id: &str, request: SessionRequest) {
+        self.lock().insert(
+            id.to_string(),
+            Hosted {
+                id: id.to_string(),
+                request,
+                state: SessionState::Ready,
+                error: None,
+                started_at: None,
+                view: Arc::default(),
+                running: None,
+            },
+        );
+    }
+
+    /// Starts session `id` (defining it from `request` if new) from `spec`;
+    /// its events feed the view, the metrics and the hub.
+    pub fn start(
+        &self,
+        id: &str,
+        request: SessionRequest,
+        spec: SessionSpec,
+        now_ms: i64,
+        metrics: &Metrics,
+        hub: &Hub,
+    ) -> Result<(), String> {
+        let bus = EventBus::new();
+        let events = bus.subscribe_lossless(4_096);
+        let view: Arc<Mutex<View>> = Arc::default();
+        forward(id, events, view.clone(), metrics.clone(), hub.clone())?;
+        let running = RunningSession::start(spec, bus).map_err(|e| e.to_string())?;
+        self.lock().insert(
+            id.to_string(),
+            Hosted {
+                id: id.to_string(),
+                request,
+                state: SessionState::Running,
+                error: None,
+                started_at: Some(now_ms),
+                view,
+                running: Some(running),
+            },
+        );
+        Ok(())
+    }
+
+    /// Asks session `id` to stop; false when it is not running.
+    pub fn stop(&self, id: &str) -> Option<bool> {
+        let mut sessions = self.lock();
+        let hosted = sessions.get_mut(id)?;
+        match &hosted.running {
+            Some(r) if hosted.state == SessionState::Running => {
+                r.stop();
+                hosted.state = SessionState::Stopping;
+                Some(true)
+            }
+            _ => Some(false),
+        }
+    }
+
+    /// Runs `read` over every session, after noting the ones that ended.
+    pub fn with_sessions<T>(&self, read: impl FnOnce(&BTreeMap<String, Hosted>) -> T) -> T {
+        let mut sessions = self.lock();
+        for hosted in sessions.values_mut() {
+            reap(hosted);
+        }
+        read(&sessions)
+    }
+
+    /// Stops every running session and waits for each to end (shutdown).
+    pub fn stop_all(&self) {
+        let running: Vec<RunningSession> = {
+            let mut sessions = self.lock();
+            sessions
+                .values_mut()
+                .filter_map(|h| h.running.take())
+                .collect()
+        };
+        for r in &running {
+            r.stop();
+        }
+        for r in running {
+            if let Err(e) = r.wait() {
+                tracing::warn!("a session ended with an error at shutdown: {e}");
+            }
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, BTreeMap<String, Hosted>> {
+        self.sessions.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// Collects the outcome of a session whose thread has ended.
+fn reap(hosted: &mut Hosted) {
+    if !hosted
+        .running
+        .as_ref()
+        .is_some_and(RunningSession::is_finished)
+    {
+        return;
+    }
+    if let Some(r) = hosted.running.take() {
+        match r.wait() {
+            Ok(_) => hosted.state = SessionState::Stopped,
+            Err(e) => {
+                hosted.state = SessionState::Failed;
+                hosted.error = Some(e.to_string());
+            }
+        }
+    }
+}
+
+/// A thread that drains the session's bus into its view, the metrics and
+/// the hub. Lossless: the view must see every event; the hub and metrics
+/// never block, so the session waits only on this fold.
+fn forward(
+    id: &str,
+    mut events: smc_runtime::Lossless,
+    view: Arc<Mutex<View>>,
+    metrics: Metrics,
+    hub: Hub,
+) -> Result<(), String> {
+    let id = id.to_string();
+    std::thread::Builder::new()
+        .name(format!("smc-host-{id}"))
+        .spawn(move || {
+            while let Some(event) = events.recv_blocking() {
+                view.lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .apply(&event);
+                metrics.observe(&id, &event);
+                hub.publish(
+                    view::topic(&event),
+                    &serde_json::json!({
+                        "session": id,
+                        "event": &*event,
+                    }),
+                );
+            }
+        })
+        .map(drop)
+        .map_err(|e| format!("starting the session's event thread: {e}"))
+}

@@ -1,0 +1,128 @@
+//! `POST /api/v1/sessions`: what to run, checked and turned into the
+//! runtime's [`SessionSpec`] with the server's config and a journal file
+//! of the session's own.
+
+use crate::error::{ApiError, ApiResult};
+use serde::{Deserialize, Serialize};
+use smc_runtime::{Market, Mode, SessionSpec, StrategyName, VenueSpec};
+use std::collections::BTreeMap;
+use std::path::Path;
+use utoipa::ToSchema;
+
+/// Paper or live.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ModeArg {
+    #[default]
+    Paper,
+    Live,
+}
+
+/// What to run; missing fields take the config's values.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SessionRequest {
+    #[serde(default)]
+    pub mode: ModeArg,
+    /// `smc` or `sma_cross` (default: the config's `backtest.strategy`, else smc).
+    pub strategy: Option<String>,
+    /// Symbols traded from one account (default: the config's).
+    #[serde(default)]
+    pub symbols: Vec<String>,
+    /// The entry timeframe, then the bias timeframe (smc).
+    #[serde(default)]
+    pub timeframes: Vec<String>,
+    /// A Binance-protocol server per venue (`HOST:PORT`, e.g. `smc venue-sim`).
+    pub venue_urls: Option<BTreeMap<String, String>>,
+    /// `spot` (default) or `usdm`.
+    pub market: Option<String>,
+    /// Live mode: you understand that real orders will be sent.
+    #[serde(default)]
+    pub confirm_live: bool,
+    /// Stop after this many closed candles.
+    pub max_bars: Option<u64>,
+}
+
+impl SessionRequest {
+    /// Checks the request and builds the runtime's spec.
+    pub fn spec(
+        &self,
+        config: &smc_config::Config,
+        config_path: Option<&Path>,
+        journal: &Path,
+        credentials: Option<smc_config::env::Credentials>,
+    ) -> ApiResult<SessionSpec> {
+        let strategy = self
+            .strategy
+            .as_deref()
+            .map(|s| {
+                s.parse::<StrategyName>()
+                    .map_err(|e| ApiError::invalid("strategy", e.to_string()))
+            })
+            .transpose()?;
+        for s in &self.symbols {
+            let ok = !s.is_empty() && s.len() <= 20 && s.bytes().all(|b| b.is_ascii_alphanumeric());
+            if !ok {
+                return Err(ApiError::invalid("symbols", format!("bad symbol `{s}`")));
+            }
+        }
+        for tf in &self.timeframes {
+            tf.parse::<smc_model::Timeframe>().map_err(|_| {
+                ApiError::invalid("timeframes", format!("unknown timeframe `{tf}`"))
+            })?;
+        }
+        let market = match self.market.as_deref() {
+            None | Some("spot") => Market::Spot,
+            Some("usdm") => Market::UsdM,
+            Some(other) => {
+                return Err(ApiError::invalid(
+                    "market",
+                    format!("`{other}`: spot or usdm"),
+                ));
+            }
+        };
+        let urls = self.venue_urls.clone().unwrap_or_default();
+        if let Some(venue) = urls.keys().find(|v| v.as_str() != "binance") {
+            return Err(ApiError::invalid(
+                "venue_urls",
+                format!("`{venue}`: only binance is supported so far"),
+            ));
+        }
+        let url = urls.get("binance").cloned();
+        let live = self.mode == ModeArg::Live;
+        Ok(SessionSpec {
+            mode: Some(if live { Mode::Live } else { Mode::Paper }),
+            config: Some(config.clone()),
+            config_path: config_path.map(Path::to_path_buf),
+            venue: VenueSpec {
+                market,
+                url: url.clone(),
+            },
+            symbols: self.symbols.clone(),
+            timeframe: self.timeframes.first().cloned(),
+            strategy,
+            bias: self.timeframes.get(1).cloned(),
+            database: Some(journal.to_path_buf()),
+            max_bars: self.max_bars,
+            confirm_live: self.confirm_live,
+            reconcile_every: None,
+            // A loopback simulator is allowed when the caller names one;
+            // the runtime still refuses any other host without TLS.
+            allow_local_venue: live && url.is_some(),
+            credentials,
+        })
+    }
+
+    /// The symbols this request trades, for conflict checks.
+    pub fn traded(&self, config: &smc_config::Config) -> Vec<String> {
+        if !self.symbols.is_empty() {
+            return self.symbols.clone();
+        }
+        config
+            .exchanges
+            .get("binance")
+            .map(|e| e.symbols.clone())
+            .filter(|s| !s.is_empty())
+            .unwrap_or_else(|| vec!["BTCUSDT".into()])
+    }
+}

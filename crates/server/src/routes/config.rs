@@ -1,0 +1,143 @@
+//! `/api/v1/config`: the config in force (no secret ever; secrets are
+//! never in the file anyway, and `api.metrics_token` is redacted), and
+//! `PUT /config/risk`, validated, written back to the config file (the
+//! previous one kept as `.bak`) so that running sessions reload it.
+
+use crate::body::Body;
+use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::state::AppState;
+use axum::Json;
+use axum::extract::State;
+use serde::Serialize;
+use smc_config::RiskManagerConfig;
+use std::sync::PoisonError;
+use utoipa::ToSchema;
+
+/// The config file as JSON (`{}` when the server runs on defaults).
+#[utoipa::path(get, path = "/api/v1/config", tag = "config",
+    responses((status = 200, body = Object)), security(("bearer" = []), ("api_key" = [])))]
+pub async fn get(State(state): State<AppState>) -> ApiResult<Json<serde_json::Value>> {
+    let mut value = file_json(&state)?;
+    if let Some(api) = value.get_mut("api").and_then(|a| a.as_object_mut())
+        && api.contains_key("metrics_token")
+    {
+        api.insert("metrics_token".into(), "***".into());
+    }
+    Ok(Json(value))
+}
+
+pub(crate) fn file_json(state: &AppState) -> ApiResult<serde_json::Value> {
+    let Some(path) = &state.config_path else {
+        return Ok(serde_json::json!({}));
+    };
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        ApiError::internal(
+            "reading the config file",
+            format!("{}: {e}", path.display()),
+        )
+    })?;
+    let yaml: serde_yaml_ng::Value = serde_yaml_ng::from_str(&text)
+        .map_err(|e| ApiError::internal("parsing the config file", e))?;
+    serde_json::to_value(yaml).map_err(|e| ApiError::internal("converting the config", e))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RiskUpdated {
+    /// Whether running sessions reload it (they watch the config file;
+    /// without one, only sessions started from now on use it).
+    pub applied_to_running_sessions: bool,
+}
+
+/// Replaces the `risk_manager` section (the whole section, as JSON).
+#[utoipa::path(put, path = "/api/v1/config/risk", tag = "config", request_body = Object,
+    responses((status = 200, body = RiskUpdated), (status = 422, body = ErrorBody)),
+    security(("bearer" = []), ("api_key" = [])))]
+pub async fn put_risk(
+    State(state): State<AppState>,
+    Body(section): Body<serde_json::Value>,
+) -> ApiResult<Json<RiskUpdated>> {
+    let risk: RiskManagerConfig = serde_json::from_value(section.clone()).map_err(|e| {
+        let message = e.to_string();
+        let field = message
+            .split('`')
+            .nth(1)
+            .unwrap_or("risk_manager")
+            .to_string();
+        ApiError::invalid(&field, message)
+    })?;
+    let mut candidate = state.config();
+    candidate.risk_manager = risk;
+    candidate
+        .validate()
+        .map_err(|(key, message)| ApiError::invalid(&key, message))?;
+    let written = match &state.config_path {
+        Some(path) => {
+            let mut file = file_json(&state)?;
+            if let Some(map) = file.as_object_mut() {
+                map.insert("risk_manager".into(), section);
+            }
+            let yaml = serde_yaml_ng::to_string(&file)
+                .map_err(|e| ApiError::internal("writing the config", e))?;
+            // Checked again as the file will be read, before it replaces the old one.
+            smc_config::parse(&path.display().to_string(), &yaml)
+                .map_err(|e| ApiError::invalid("risk_manager", e.to_string()))?;
+            let backup = path.with_extension("yaml.bak");
+            std::fs::copy(path, &backup)
+                .and_then(|_| std::fs::write(path, yaml))
+                .map_err(|e| {
+                    ApiError::internal(
+                        "writing the config file",
+                        format!("{}: {e}", path.display()),
+                    )
+                })?;
+            true
+        }
+        None => false,
+    };
+    *state.config.write().unwrap_or_else(PoisonError::into_inner) = candidate;
+    Ok(Json(RiskUpdated {
+        applied_to_running_sessions: written,
+    }))
+}
+
+/// Limits, breakers and refusals of every session.
+#[utoipa::path(get, path = "/api/v1/risk", tag = "risk",
+    responses((status = 200, body = Object)), security(("bearer" = []), ("api_key" = [])))]
+pub async fn risk(State(state): State<AppState>) -> Json<serde_json::Value> {
+    let limits = state.config_read(|c| {
+        let r = &c.risk_manager;
+        serde_json::json!({
+            "max_position_size": r.max_position_size.to_string(),
+            "max_daily_loss": r.max_daily_loss.to_string(),
+            "stop_loss_percent": r.stop_loss_percent.to_string(),
+            "max_drawdown_percent": r.max_drawdown_percent.map(|d| d.to_string()),
+            "max_leverage": r.max_leverage.map(|d| d.to_string()),
+            "max_portfolio_var_percent": r.max_portfolio_var_percent.map(|d| d.to_string()),
+            "var_confidence": r.var_confidence.to_string(),
+        })
+    });
+    let sessions = state.host.with_sessions(|s| {
+        s.values()
+            .map(|h| {
+                let v = h.view.lock().unwrap_or_else(PoisonError::into_inner);
+                let exposure: Vec<_> = v
+                    .positions
+                    .values()
+                    .map(|p| {
+                        let notional = p.qty.parse::<rust_decimal::Decimal>().unwrap_or_default()
+                            * p.avg_price.parse::<rust_decimal::Decimal>().unwrap_or_default();
+                        serde_json::json!({"instrument": p.instrument, "notional": notional.abs().to_string()})
+                    })
+                    .collect();
+                serde_json::json!({
+                    "session": h.id,
+                    "breakers": v.breakers,
+                    "risk_refusals": v.risk_refusals,
+                    "exposure": exposure,
+                    "equity": v.equity,
+                })
+            })
+            .collect::<Vec<_>>()
+    });
+    Json(serde_json::json!({ "limits": limits, "sessions": sessions }))
+}

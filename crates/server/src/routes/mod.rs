@@ -1,0 +1,12 @@
+//! The API's handlers, one file per resource.
+
+pub mod api_keys;
+pub mod audit;
+pub mod auth;
+pub mod backtests;
+pub mod config;
+pub mod exchange_keys;
+pub mod sessions;
+pub mod system;
+pub mod users;
+pub mod ws;
