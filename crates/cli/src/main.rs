@@ -7,7 +7,7 @@ mod logging;
 mod output;
 
 use clap::{Parser, Subcommand};
-use commands::{backtest, check_lookahead, detect, optimize, risk, run, venue_sim};
+use commands::{audit, backtest, check_lookahead, detect, optimize, risk, run, venue_sim};
 use std::process::ExitCode;
 
 #[derive(Parser)]
@@ -39,6 +39,12 @@ enum Command {
         #[command(subcommand)]
         command: risk::RiskCommand,
     },
+    /// The hash-chained audit log kept in the store: `verify` checks it
+    /// (exit status 2 when broken or when a breaker differs from it).
+    Audit {
+        #[command(subcommand)]
+        command: audit::AuditCommand,
+    },
     /// Trade a strategy on real-time market data: paper (simulated fills,
     /// journaled in SQLite, restart-safe) or live.
     Run(run::RunArgs),
@@ -56,7 +62,10 @@ impl Command {
             Command::Backtest(a) => a.config.as_deref(),
             Command::Optimize(a) => a.config.as_deref(),
             Command::Run(a) => a.config.as_deref(),
-            Command::CheckLookahead(_) | Command::Risk { .. } | Command::VenueSim(_) => None,
+            Command::CheckLookahead(_)
+            | Command::Risk { .. }
+            | Command::Audit { .. }
+            | Command::VenueSim(_) => None,
         }
     }
 }
@@ -89,6 +98,11 @@ fn main() -> ExitCode {
         Command::Optimize(args) => optimize::run(&args),
         Command::Run(args) => run::run(args, env_file.as_deref()),
         Command::Risk { command } => risk::run(&command),
+        Command::Audit { command } => match audit::run(&command) {
+            Ok(true) => Ok(()),
+            Ok(false) => return ExitCode::from(2),
+            Err(e) => Err(e),
+        },
         Command::VenueSim(args) => venue_sim::run(&args),
     };
     match result {

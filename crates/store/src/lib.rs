@@ -23,6 +23,9 @@ pub use journal::{
 };
 pub use journal_sink::JournalSink;
 pub use sqlite::Store;
+pub use sqlite::audit::{
+    AuditEntry, AuditReport, BreakerMismatch, BrokenEntry, GENESIS as AUDIT_GENESIS, NewAuditEntry,
+};
 pub use sqlite::breakers::StoredTransition;
 pub use sqlite::secrets::{BREAKER_RESET, StoredVerifier};
 

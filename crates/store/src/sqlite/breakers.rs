@@ -107,7 +107,8 @@ impl Store {
         self.run(insert, "storing a new breaker").map(drop)
     }
 
-    /// Stores `r` and appends `t` to the audit trail, in one transaction.
+    /// Stores `r` and appends `t` to the audit trail and the audit log, in
+    /// one transaction.
     pub fn write_transition(
         &self,
         r: &BreakerRecord,
@@ -126,7 +127,15 @@ impl Store {
         .text(t.reason.clone())
         .opt_text(t.operator.as_deref())
         .opt_time(t.cooldown_until);
-        self.run_batch(&[upsert(r), event], "recording a breaker transition")
+        // The audit chain records it in the same transaction: a breaker's
+        // stored state then always matches the chain's last entry for it.
+        let audit = super::audit::breaker_entry(t);
+        self.run_batch_audited(
+            &[upsert(r), event],
+            &[audit],
+            "recording a breaker transition",
+        )
+        .map(drop)
     }
 
     /// The audit trail, oldest first; only `breaker`'s when given, only the

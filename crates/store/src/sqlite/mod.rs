@@ -5,6 +5,8 @@
 //! (a candle, its order and the acknowledgement) commits in ≈70–80 µs
 //! (`cargo bench -p smc-store --bench journal`).
 
+/// The hash-chained audit log.
+pub mod audit;
 /// Circuit-breaker states and their audit trail (the risk crate's `BreakerStore`).
 pub mod breakers;
 /// The candle log.

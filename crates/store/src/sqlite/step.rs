@@ -187,7 +187,9 @@ impl Store {
         for event in events {
             step.stage(self, event)?;
         }
-        self.run_batch(&step.statements, "committing a step's journal")?;
+        // The step's risk decisions join the audit chain in its transaction.
+        let decisions = super::audit::risk_entries(events);
+        self.run_batch_audited(&step.statements, &decisions, "committing a step's journal")?;
         self.remember_orders(step.orders);
         Ok(())
     }
