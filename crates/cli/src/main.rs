@@ -7,7 +7,7 @@ mod logging;
 mod output;
 
 use clap::{Parser, Subcommand};
-use commands::{audit, backtest, check_lookahead, detect, optimize, risk, run, venue_sim};
+use commands::{audit, backtest, check_lookahead, detect, optimize, risk, run, serve, venue_sim};
 use std::process::ExitCode;
 
 #[derive(Parser)]
@@ -48,6 +48,9 @@ enum Command {
     /// Trade a strategy on real-time market data: paper (simulated fills,
     /// journaled in SQLite, restart-safe) or live.
     Run(run::RunArgs),
+    /// Serve the REST and WebSocket API (sessions, backtests, risk, audit,
+    /// metrics) with authentication, on 127.0.0.1:8080 by default.
+    Serve(serve::ServeArgs),
     /// Run a loopback exchange simulator speaking the Binance spot and USD-M
     /// protocols (REST, market streams, user data stream), replaying CSV
     /// series as its market and matching with the engine's matching engine.
@@ -62,6 +65,7 @@ impl Command {
             Command::Backtest(a) => a.config.as_deref(),
             Command::Optimize(a) => a.config.as_deref(),
             Command::Run(a) => a.config.as_deref(),
+            Command::Serve(a) => a.config.as_deref(),
             Command::CheckLookahead(_)
             | Command::Risk { .. }
             | Command::Audit { .. }
@@ -103,6 +107,7 @@ fn main() -> ExitCode {
             Ok(false) => return ExitCode::from(2),
             Err(e) => Err(e),
         },
+        Command::Serve(args) => serve::run(args),
         Command::VenueSim(args) => venue_sim::run(&args),
     };
     match result {

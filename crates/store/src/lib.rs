@@ -23,11 +23,14 @@ pub use journal::{
 };
 pub use journal_sink::JournalSink;
 pub use sqlite::Store;
+pub use sqlite::accounts::UserRecord;
 pub use sqlite::audit::{
     AuditEntry, AuditReport, BreakerMismatch, BrokenEntry, GENESIS as AUDIT_GENESIS, NewAuditEntry,
 };
 pub use sqlite::breakers::StoredTransition;
 pub use sqlite::secrets::{BREAKER_RESET, StoredVerifier};
+pub use sqlite::server_settings::ExchangeKeyInfo;
+pub use sqlite::tokens::{ApiKeyRecord, RefreshRecord};
 
 /// Opens the journal a database URL names (`sqlite://FILE` for now).
 pub fn open_journal(url: &str) -> Result<Box<dyn Journal>, StoreError> {

@@ -8,6 +8,7 @@ pub mod optimize;
 pub mod risk;
 pub mod risk_breakers;
 pub mod run;
+pub mod serve;
 pub mod venue_sim;
 
 use smc_runtime::backtest::{Input, load_candles};

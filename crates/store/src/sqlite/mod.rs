@@ -5,6 +5,8 @@
 //! (a candle, its order and the acknowledgement) commits in ≈70–80 µs
 //! (`cargo bench -p smc-store --bench journal`).
 
+/// The API server's users, TOTP and recovery codes.
+pub mod accounts;
 /// The hash-chained audit log.
 pub mod audit;
 /// Circuit-breaker states and their audit trail (the risk crate's `BreakerStore`).
@@ -23,10 +25,14 @@ mod order_cache;
 mod orders;
 /// Verifiers of operator secrets.
 pub mod secrets;
+/// The API server's settings and sealed exchange keys.
+pub mod server_settings;
 /// Writes as data.
 mod statement;
 /// An engine step's events as the journal's writes.
 mod step;
+/// Refresh tokens and API keys, as digests.
+pub mod tokens;
 
 use crate::error::StoreError;
 use rusqlite::{Connection, OpenFlags, Row};
