@@ -64,6 +64,14 @@ pub fn build_state(options: &ServeOptions) -> Result<(AppState, Option<String>),
         Some(path) => smc_config::load(path)?,
         None => Config::default(),
     };
+    if config.api.tls.is_some() {
+        // Refused rather than ignored: a user who set it expects HTTPS.
+        return Err(ServeError::Setting(
+            "api.tls: serving TLS directly is not supported yet; put a TLS-terminating proxy \
+             in front of smc serve and remove api.tls"
+                .into(),
+        ));
+    }
     let url = options
         .db
         .clone()
