@@ -8,6 +8,9 @@
 //! timeframes only reach the strategy. The clock is injected; the engine
 //! reads no other time.
 
+/// Orders an operator gives outside the strategy.
+pub mod operator;
+
 use crate::book::{Book, EngineInstrument};
 use crate::config::{EngineConfig, ModelNames};
 use crate::execution::{ExecReport, Execution};

@@ -39,6 +39,7 @@ pub use backtest::{
 };
 pub use book::{Book, EngineInstrument};
 pub use config::{EngineConfig, ModelNames};
+pub use engine::operator::{OPERATOR_NAME, OperatorDecision};
 pub use engine::{Engine, EngineError, MarketEvent};
 pub use execution::{BookFill, ExecReport, Execution};
 pub use external::{

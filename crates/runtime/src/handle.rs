@@ -4,11 +4,13 @@
 use crate::bus::EventBus;
 use crate::error::{SessionError, SessionResult};
 use crate::event::Stopped;
+use crate::operator::{OperatorCommand, OperatorRequest};
 use crate::runner::run_session;
 use crate::spec::SessionSpec;
+use smc_engine::OperatorDecision;
 use std::sync::Arc;
 use std::thread::JoinHandle;
-use tokio::sync::watch;
+use tokio::sync::{mpsc, oneshot, watch};
 
 /// What a session is asked to do about stopping.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -21,6 +23,14 @@ pub enum StopRequest {
     /// crash between two steps leaves (the journal is whole; the next start
     /// replays it and reconciles).
     Abort,
+}
+
+/// What a running session listens to besides its market: stop requests
+/// and operators' commands (none for the command line's session).
+#[derive(Debug)]
+pub struct Controls {
+    pub stop: watch::Receiver<StopRequest>,
+    pub operator: Option<mpsc::Receiver<OperatorRequest>>,
 }
 
 /// Asks a session to stop; cheap to clone (for signal handlers).
@@ -49,6 +59,7 @@ impl Stopper {
 #[derive(Debug)]
 pub struct RunningSession {
     stopper: Stopper,
+    operator: mpsc::Sender<OperatorRequest>,
     bus: EventBus,
     thread: JoinHandle<SessionResult<Stopped>>,
 }
@@ -59,13 +70,19 @@ impl RunningSession {
     /// at once; [`RunningSession::wait`] tells why.
     pub fn start(spec: SessionSpec, bus: EventBus) -> SessionResult<RunningSession> {
         let (tx, rx) = watch::channel(StopRequest::Run);
+        let (operator, commands) = mpsc::channel(64);
         let publisher = bus.clone();
+        let controls = Controls {
+            stop: rx,
+            operator: Some(commands),
+        };
         let thread = std::thread::Builder::new()
             .name("smc-session".into())
-            .spawn(move || run_session(&spec, &publisher, rx))
+            .spawn(move || run_session(&spec, &publisher, controls))
             .map_err(|e| SessionError::Setting(format!("starting the session thread: {e}")))?;
         Ok(RunningSession {
             stopper: Stopper(Arc::new(tx)),
+            operator,
             bus,
             thread,
         })
@@ -81,6 +98,24 @@ impl RunningSession {
 
     pub fn abort(&self) {
         self.stopper.abort();
+    }
+
+    /// Sends an operator's command to the session; the answer arrives once
+    /// the session has journaled and run it (between two candles).
+    pub fn operate(
+        &self,
+        command: OperatorCommand,
+    ) -> oneshot::Receiver<Result<Vec<OperatorDecision>, String>> {
+        let (reply, answer) = oneshot::channel();
+        let request = OperatorRequest { command, reply };
+        if let Err(mpsc::error::TrySendError::Full(r) | mpsc::error::TrySendError::Closed(r)) =
+            self.operator.try_send(request)
+        {
+            let _ = r.reply.send(Err(
+                "the session is not taking commands (stopped or busy)".into()
+            ));
+        }
+        answer
     }
 
     pub fn bus(&self) -> &EventBus {

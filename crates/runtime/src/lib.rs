@@ -33,6 +33,8 @@ pub mod history_gate;
 pub mod identity;
 /// Live mode's preconditions and starting point.
 pub mod live_start;
+/// Commands an operator gives a running session.
+pub mod operator;
 /// The engine in the walk-forward search.
 pub mod optimize;
 /// A venue's view of an order to the engine's reports.
@@ -57,7 +59,8 @@ pub mod venue_target;
 pub use bus::{Delivery, EventBus, Lossless, Lossy};
 pub use error::{SessionError, SessionResult};
 pub use event::{Connection, Latency, Level, Mode, SessionEvent, Started, Stopped, Stream};
-pub use handle::{RunningSession, StopRequest, Stopper};
+pub use handle::{Controls, RunningSession, StopRequest, Stopper};
+pub use operator::{OperatorCommand, OperatorIntent, OperatorRequest};
 pub use reconcile::Reconciled;
 pub use runner::run_session;
 pub use session::Session;

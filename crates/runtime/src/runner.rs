@@ -9,10 +9,11 @@ use crate::bus::EventBus;
 use crate::config_watch::ConfigWatcher;
 use crate::error::{SessionError, SessionResult};
 use crate::event::{Connection, Level, Mode, SessionEvent, Started, Stopped, Stream};
-use crate::handle::StopRequest;
+use crate::handle::{Controls, StopRequest};
 use crate::history_gate::{HistoryGate, HistorySwitch};
 use crate::identity::SessionLock;
 use crate::live_start::{Start, quote_currency, starting_point, venue_holdings};
+use crate::operator::OperatorRequest;
 use crate::session::Session;
 use crate::spec::SessionSpec;
 use smc_engine::{Engine, ExternalExecution};
@@ -26,7 +27,7 @@ use smc_venues::{
     UserStreamEvent,
 };
 use std::time::{Duration, Instant};
-use tokio::sync::watch;
+use tokio::sync::{mpsc, watch};
 
 /// Live mode's side of the loop: order reports, sending, reconciliation.
 mod live_link;
@@ -43,7 +44,7 @@ const STOP_ATTEMPTS: u32 = 20;
 pub fn run_session(
     spec: &SessionSpec,
     bus: &EventBus,
-    stop: watch::Receiver<StopRequest>,
+    controls: Controls,
 ) -> SessionResult<Stopped> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -54,10 +55,10 @@ pub fn run_session(
     let _lock = SessionLock::take(&spec.database_url())?;
     let parts = assemble(spec, &runtime)?;
     match parts.mode {
-        Mode::Paper => run_paper(&runtime, parts, spec.max_bars, bus, stop),
+        Mode::Paper => run_paper(&runtime, parts, spec.max_bars, bus, controls),
         Mode::Live => {
             let every = spec.reconcile_every.unwrap_or(DEFAULT_RECONCILE_EVERY);
-            run_live(&runtime, parts, (spec.max_bars, every), bus, stop)
+            run_live(&runtime, parts, (spec.max_bars, every), bus, controls)
         }
     }
 }
@@ -67,7 +68,7 @@ fn run_paper(
     parts: Parts,
     max_bars: Option<u64>,
     bus: &EventBus,
-    stop: watch::Receiver<StopRequest>,
+    controls: Controls,
 ) -> SessionResult<Stopped> {
     let (table, ids) = (parts.engine_instruments(), parts.instrument_ids());
     let engine = Engine::new(
@@ -93,7 +94,7 @@ fn run_paper(
         database: parts.database,
         watch: parts.watch,
     };
-    let mut run = Loop::open(runtime, session, frame, &endpoint, None, max_bars, stop)?;
+    let mut run = Loop::open(runtime, session, frame, &endpoint, None, max_bars, controls)?;
     run.run(Duration::from_secs(1))?;
     let stopped = Stopped {
         mode: Mode::Paper,
@@ -114,7 +115,7 @@ fn run_live(
     mut parts: Parts,
     (max_bars, reconcile_every): (Option<u64>, Duration),
     bus: &EventBus,
-    stop: watch::Receiver<StopRequest>,
+    controls: Controls,
 ) -> SessionResult<Stopped> {
     let Some(venue) = parts.connections.execution.clone() else {
         return Err(SessionError::Refused("live mode needs an API key".into()));
@@ -176,7 +177,7 @@ fn run_live(
         venue.endpoint(),
         link,
         max_bars,
-        stop,
+        controls,
     )?;
     if let Some(live) = run.live.as_mut() {
         live.every = reconcile_every;
@@ -271,6 +272,7 @@ struct LiveLink<'a> {
 
 /// What woke the loop.
 enum Wake {
+    Operator(OperatorRequest),
     Market(Option<MarketStreamEvent>),
     User(Option<UserStreamEvent>),
     Tick,
@@ -287,6 +289,7 @@ struct Loop<'a> {
     live: Option<LiveLink<'a>>,
     watch: Option<(ConfigWatcher, LimitsHandle)>,
     stop: watch::Receiver<StopRequest>,
+    operator: Option<mpsc::Receiver<OperatorRequest>>,
     max_bars: Option<u64>,
     /// Closed candles processed in this run.
     bars: u64,
@@ -303,7 +306,7 @@ impl<'a> Loop<'a> {
         venue: &str,
         live: Option<(&'a dyn ExecutionVenue, Start, (String, String))>,
         max_bars: Option<u64>,
-        stop: watch::Receiver<StopRequest>,
+        controls: Controls,
     ) -> SessionResult<Self> {
         let balance = live.as_ref().map(|(_, _, b)| b.clone());
         session
@@ -335,7 +338,8 @@ impl<'a> Loop<'a> {
             feed,
             live,
             watch: frame.watch,
-            stop,
+            stop: controls.stop,
+            operator: controls.operator,
             max_bars,
             bars: 0,
         })
@@ -360,6 +364,7 @@ impl Loop<'_> {
         let runtime = self.runtime;
         while self.max_bars.is_none_or(|m| self.bars < m) {
             let (feed, live, stop) = (&mut self.feed, &mut self.live, &mut self.stop);
+            let operator = &mut self.operator;
             let wake = runtime.block_on(async {
                 let user = async {
                     match live.as_mut() {
@@ -367,8 +372,15 @@ impl Loop<'_> {
                         None => std::future::pending().await,
                     }
                 };
+                let command = async {
+                    match operator.as_mut() {
+                        Some(rx) => rx.recv().await,
+                        None => std::future::pending().await,
+                    }
+                };
                 tokio::select! {
                     ev = feed.recv() => Wake::Market(ev),
+                    Some(request) = command => Wake::Operator(request),
                     ev = user => Wake::User(ev),
                     _ = tick.tick() => Wake::Tick,
                     _ = stop.wait_for(|r| *r != StopRequest::Run) => Wake::Stop,
@@ -379,6 +391,7 @@ impl Loop<'_> {
                 Wake::Market(Some(ev)) => self.on_market(ev)?,
                 Wake::User(Some(ev)) => self.on_user(ev)?,
                 Wake::Tick => self.on_tick(),
+                Wake::Operator(request) => self.on_operator(request)?,
             }
         }
         Ok(())
@@ -491,6 +504,26 @@ impl Loop<'_> {
                 }
             }),
             Err(e) => self.notice(Level::Warn, format!("reconciliation failed, retrying: {e}")),
+        }
+    }
+
+    /// An operator's command: journaled and run between candles; what it
+    /// sends goes out as a candle's orders do. The journal failing stops
+    /// the session (as for a candle); a refused command is only answered.
+    fn on_operator(&mut self, request: OperatorRequest) -> SessionResult<()> {
+        match self.session.operate(&request.command) {
+            Ok((decisions, commands)) => {
+                let _ = request.reply.send(Ok(decisions));
+                self.execute(commands)
+            }
+            Err(SessionError::Refused(why)) => {
+                let _ = request.reply.send(Err(why));
+                Ok(())
+            }
+            Err(e) => {
+                let _ = request.reply.send(Err(e.to_string()));
+                Err(e)
+            }
         }
     }
 

@@ -11,12 +11,14 @@ use crate::bus::EventBus;
 use crate::error::{SessionError, SessionResult};
 use crate::event::{Latency, Level, SessionEvent};
 use crate::history_gate::HistorySwitch;
+use crate::operator::{LoggedOperator, OperatorCommand, OperatorEntry, OperatorIntent};
 use rust_decimal::Decimal;
-use smc_engine::{Engine, ExternalReport, MarketEvent, VenueCommand};
+use smc_engine::{Engine, ExternalReport, MarketEvent, OperatorDecision, VenueCommand};
 use smc_model::InstrumentIndex;
 use smc_model::Timestamp;
 use smc_model::{
-    Candle, Clock, EngineEvent, EventSink, InstrumentId, NullSink, Timeframe, WallClock,
+    Candle, Clock, EngineEvent, EventSink, InstrumentId, Intent, NullSink, OrderIntent, Size,
+    Timeframe, WallClock,
 };
 use smc_store::{CandleReceipt, Journal, JournalSink, LoggedCandle};
 use std::collections::BTreeMap;
@@ -82,15 +84,26 @@ pub fn session_candles(
 
 /// The venue reports of the journal, each with the number of candles the
 /// engine had processed when it was applied.
-fn logged_reports(store: &dyn Journal) -> SessionResult<Vec<(i64, ExternalReport)>> {
+/// One logged input between candles.
+enum Input {
+    Report(ExternalReport),
+    Operator(OperatorEntry),
+}
+
+/// The log of inputs between candles, each with the candles processed
+/// before it: venue reports and operator commands, in the order applied.
+fn logged_inputs(store: &dyn Journal) -> SessionResult<Vec<(i64, Input)>> {
     let logged = store
         .venue_reports()
         .map_err(SessionError::store("reading the venue report log"))?;
     logged
         .into_iter()
         .map(|r| {
+            if let Some(op) = LoggedOperator::parse(&r.report) {
+                return Ok((r.after_candles, Input::Operator(op.operator)));
+            }
             serde_json::from_str::<ExternalReport>(&r.report)
-                .map(|report| (r.after_candles, report))
+                .map(|report| (r.after_candles, Input::Report(report)))
                 .map_err(|e| {
                     SessionError::Setting(format!(
                         "{}: venue report `{}`: {e}",
@@ -129,6 +142,20 @@ pub struct Session {
     opened_at: Timestamp,
 }
 
+fn replay_input(
+    engine: &mut Engine,
+    input: &Input,
+    sink: &mut dyn EventSink,
+) -> Result<(), smc_engine::EngineError> {
+    match input {
+        Input::Report(report) => engine.apply_report(report, sink).map(drop),
+        Input::Operator(op) => {
+            engine.operate(&op.intents, op.time, sink);
+            Ok(())
+        }
+    }
+}
+
 impl Session {
     /// Opens the session, replaying the candle log and the venue reports
     /// (a paper session has none). `history` is the switch of the engine's
@@ -142,14 +169,14 @@ impl Session {
         history: HistorySwitch,
     ) -> SessionResult<Self> {
         let logged = session_candles(store.as_ref(), &instruments, timeframe)?;
-        let reports = logged_reports(store.as_ref())?;
+        let reports = logged_inputs(store.as_ref())?;
         let mut last = vec![None; instruments.len()];
         let mut quiet = NullSink; // a replay re-derives what was already reported
         let mut sink = JournalSink::replaying(store.as_ref(), &mut quiet);
         let mut next = reports.iter().peekable();
         for (k, (instrument, c)) in logged.iter().enumerate() {
-            while let Some((_, report)) = next.next_if(|(after, _)| *after <= k as i64) {
-                engine.apply_report(report, &mut sink)?;
+            while let Some((_, input)) = next.next_if(|(after, _)| *after <= k as i64) {
+                replay_input(&mut engine, input, &mut sink)?;
             }
             let instrument = *instrument;
             last[instrument] = Some(c.candle.open_time);
@@ -163,8 +190,8 @@ impl Session {
             history.set(false);
             processed?;
         }
-        for (_, report) in next {
-            engine.apply_report(report, &mut sink)?;
+        for (_, input) in next {
+            replay_input(&mut engine, input, &mut sink)?;
         }
         sink.commit().map_err(SessionError::store(
             "replaying the session into the journal",
@@ -303,6 +330,91 @@ impl Session {
     /// Logs and applies a venue report; `None` when it was applied before
     /// (the same fill or outcome from another channel, or twice from one)
     /// or concerns an order this session never journaled.
+    /// Logs and runs an operator's command between candles, at the time of
+    /// the last candle (the engine's clock: a replay decides at the same
+    /// time), journaling what it caused before anyone sees it; the risk
+    /// decisions on the orders it placed, and what the venue must be told.
+    pub fn operate(
+        &mut self,
+        command: &OperatorCommand,
+    ) -> SessionResult<(Vec<OperatorDecision>, Vec<VenueCommand>)> {
+        let intents = self.resolve(command)?;
+        let now = self.engine.now();
+        let entry = LoggedOperator {
+            operator: OperatorEntry { time: now, intents },
+        };
+        let text = serde_json::to_string(&entry)
+            .map_err(|e| SessionError::Setting(format!("operator command: {e}")))?;
+        let mut n = 0u32;
+        while !self
+            .store
+            .log_venue_report(&format!("operator:{}:{n}", now.ms()), self.candles, &text)
+            .map_err(SessionError::store("journaling an operator command"))?
+        {
+            n += 1;
+        }
+        let mut publish = BusSink(&self.bus);
+        let mut sink = JournalSink::new(self.store.as_ref(), &mut publish);
+        let decisions = self.engine.operate(&entry.operator.intents, now, &mut sink);
+        sink.commit().map_err(SessionError::store(
+            "journaling an operator command; the session stops",
+        ))?;
+        Ok((decisions, self.engine.take_commands()))
+    }
+
+    /// The engine's intents of `command`; refuses unknown symbols and orders.
+    fn resolve(&self, command: &OperatorCommand) -> SessionResult<Vec<Intent>> {
+        let index = |symbol: &str| {
+            self.instruments
+                .iter()
+                .position(|i| i.symbol() == symbol)
+                .map(InstrumentIndex::new)
+                .ok_or_else(|| {
+                    SessionError::Refused(format!("this session does not trade {symbol}"))
+                })
+        };
+        if self.candles == 0 {
+            return Err(SessionError::Refused(
+                "the session has not processed a candle yet: orders are taken after its first"
+                    .into(),
+            ));
+        }
+        let mut intents = Vec::new();
+        for step in &command.intents {
+            match step {
+                OperatorIntent::Place {
+                    symbol,
+                    side,
+                    qty,
+                    kind,
+                    reduce_only,
+                } => {
+                    let mut intent = OrderIntent::market(index(symbol)?, *side, Size::Qty(*qty));
+                    intent.kind = *kind;
+                    intent.reduce_only = *reduce_only;
+                    intents.push(Intent::Place(intent));
+                }
+                OperatorIntent::Cancel { client_id } => {
+                    if !self
+                        .engine
+                        .oms()
+                        .open()
+                        .iter()
+                        .any(|o| o.client_id() == client_id)
+                    {
+                        return Err(SessionError::Refused(format!("no open order {client_id}")));
+                    }
+                    intents.push(Intent::Cancel(client_id.clone()));
+                }
+                OperatorIntent::Flatten { symbol } => {
+                    let only = symbol.as_deref().map(index).transpose()?;
+                    intents.extend(self.engine.flatten_intents(only));
+                }
+            }
+        }
+        Ok(intents)
+    }
+
     /// When this process opened the session (wall clock).
     pub fn opened_at(&self) -> Timestamp {
         self.opened_at

@@ -5,7 +5,7 @@
 use crate::access;
 use crate::error::ApiError;
 use crate::routes::{
-    api_keys, audit, auth, backtests, config, exchange_keys, sessions, system, users, ws,
+    api_keys, audit, auth, backtests, config, exchange_keys, orders, sessions, system, users, ws,
 };
 use crate::state::AppState;
 use axum::Router;
@@ -54,7 +54,7 @@ impl utoipa::Modify for Security {
 
 /// The routes and their OpenAPI document.
 pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
-    OpenApiRouter::with_openapi(ApiDoc::openapi())
+    let (router, mut openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(system::healthz))
         .routes(routes!(system::readyz))
         .routes(routes!(system::metrics))
@@ -72,7 +72,9 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(sessions::list, sessions::start))
         .routes(routes!(sessions::stop))
         .routes(routes!(sessions::positions))
-        .routes(routes!(sessions::orders))
+        .routes(routes!(sessions::orders, orders::place))
+        .routes(routes!(orders::cancel))
+        .routes(routes!(orders::flatten))
         .routes(routes!(sessions::trades))
         .routes(routes!(sessions::pnl))
         .routes(routes!(config::risk))
@@ -84,7 +86,148 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(audit::list))
         .routes(routes!(audit::verify))
         .routes(routes!(ws::ws))
-        .split_for_parts()
+        .split_for_parts();
+    utoipa::Modify::modify(&CommonResponses, &mut openapi);
+    (router, openapi)
+}
+
+/// The answers the layers around the handlers can give on any route, added
+/// to every operation so the document lists every status a route can
+/// answer: 403 (`api.ip_allowlist`) and 429 (the per-address rate limit)
+/// anywhere, 408 when a request outlasts `api.request_timeout_seconds`;
+/// 401 and 403 (a role or step-up refused) on routes with credentials;
+/// 400 and 422 for a malformed or invalid body or query, 413 for a body
+/// over `api.max_body_bytes`. Also gives operations sharing an id (`list`
+/// in several modules) unique ids, `TAG_ID`, as OpenAPI requires.
+struct CommonResponses;
+
+impl utoipa::Modify for CommonResponses {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use std::collections::BTreeMap;
+        use utoipa::openapi::path::ParameterIn;
+        let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+        for item in openapi.paths.paths.values() {
+            for op in operations(item) {
+                if let Some(id) = &op.operation_id {
+                    *seen.entry(id.clone()).or_default() += 1;
+                }
+            }
+        }
+        for item in openapi.paths.paths.values_mut() {
+            for op in operations_mut(item) {
+                if let (Some(id), Some(tag)) =
+                    (&op.operation_id, op.tags.as_ref().and_then(|t| t.first()))
+                    && seen.get(id).is_some_and(|n| *n > 1)
+                {
+                    op.operation_id = Some(format!("{}_{id}", tag.replace('-', "_")));
+                }
+                let secured = op.security.as_ref().is_some_and(|s| !s.is_empty());
+                let query = op
+                    .parameters
+                    .as_ref()
+                    .is_some_and(|ps| ps.iter().any(|p| p.parameter_in == ParameterIn::Query));
+                let body = op.request_body.is_some();
+                let mut add = |status: &str, description: &str, error: bool| {
+                    op.responses
+                        .responses
+                        .entry(status.to_string())
+                        .or_insert_with(|| error_response(status, description, error).into());
+                };
+                add(
+                    "403",
+                    "Refused: the address is not on api.ip_allowlist, or the caller's role or step-up does not allow the route",
+                    true,
+                );
+                add(
+                    "408",
+                    "The request took longer than api.request_timeout_seconds",
+                    false,
+                );
+                add(
+                    "429",
+                    "Too many requests (Retry-After says when to try again)",
+                    true,
+                );
+                if secured {
+                    add("401", "Missing, invalid or expired credentials", true);
+                }
+                if body || query {
+                    add(
+                        "400",
+                        "The body or query is malformed (not JSON, or not sent as JSON)",
+                        true,
+                    );
+                    add("422", "A field failed validation (named in `field`)", true);
+                }
+                if body {
+                    add("413", "The body is larger than api.max_body_bytes", true);
+                }
+            }
+        }
+    }
+}
+
+fn operations(
+    item: &utoipa::openapi::PathItem,
+) -> impl Iterator<Item = &utoipa::openapi::path::Operation> {
+    [
+        &item.get,
+        &item.put,
+        &item.post,
+        &item.delete,
+        &item.options,
+        &item.head,
+        &item.patch,
+        &item.trace,
+    ]
+    .into_iter()
+    .flatten()
+}
+
+fn operations_mut(
+    item: &mut utoipa::openapi::PathItem,
+) -> impl Iterator<Item = &mut utoipa::openapi::path::Operation> {
+    [
+        &mut item.get,
+        &mut item.put,
+        &mut item.post,
+        &mut item.delete,
+        &mut item.options,
+        &mut item.head,
+        &mut item.patch,
+        &mut item.trace,
+    ]
+    .into_iter()
+    .flatten()
+}
+
+/// An error answer (the JSON [`crate::error::ErrorBody`]) or, for 408, an
+/// empty one.
+fn error_response(status: &str, description: &str, error: bool) -> utoipa::openapi::Response {
+    use utoipa::openapi::header::HeaderBuilder;
+    use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+    let mut response = ResponseBuilder::new().description(description);
+    if error {
+        response = response.content(
+            "application/json",
+            ContentBuilder::new()
+                .schema(Some(Ref::from_schema_name("ErrorBody")))
+                .build(),
+        );
+    }
+    if status == "429" {
+        response = response.header(
+            "Retry-After",
+            HeaderBuilder::new()
+                .schema(
+                    utoipa::openapi::ObjectBuilder::new()
+                        .schema_type(utoipa::openapi::schema::Type::Integer),
+                )
+                .description(Some("Seconds to wait"))
+                .build(),
+        );
+    }
+    response.build()
 }
 
 /// The whole application for `state`.
@@ -151,4 +294,34 @@ fn cors(origins: &[String]) -> CorsLayer {
             HeaderName::from_static("x-api-key"),
             HeaderName::from_static("x-totp"),
         ])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{operations, routes};
+    use std::collections::BTreeSet;
+
+    #[test]
+    fn every_operation_documents_the_access_layers_answers_under_a_unique_id() {
+        let (_, openapi) = routes();
+        let mut ids = BTreeSet::new();
+        for (path, item) in &openapi.paths.paths {
+            for op in operations(item) {
+                let id = op.operation_id.clone().unwrap_or_default();
+                assert!(ids.insert(id.clone()), "operationId `{id}` is used twice");
+                let statuses: BTreeSet<&str> =
+                    op.responses.responses.keys().map(String::as_str).collect();
+                let mut wanted = vec!["403", "408", "429"];
+                if op.security.as_ref().is_some_and(|s| !s.is_empty()) {
+                    wanted.push("401");
+                }
+                if op.request_body.is_some() {
+                    wanted.extend(["400", "413", "422"]);
+                }
+                for status in wanted {
+                    assert!(statuses.contains(status), "{path} `{id}` lacks {status}");
+                }
+            }
+        }
+    }
 }

@@ -41,6 +41,9 @@ pub struct Hosted {
     running: Option<RunningSession>,
 }
 
+/// The answer to an operator's command, once the session has run it.
+pub type Answer = tokio::sync::oneshot::Receiver<Result<Vec<smc_engine::OperatorDecision>, String>>;
+
 /// The sessions, by id.
 #[derive(Default)]
 pub struct SessionHost {
@@ -107,6 +110,22 @@ impl SessionHost {
             }
             _ => Some(false),
         }
+    }
+
+    /// Sends an operator's command to running session `id`: `None` when
+    /// there is no such session, `Some(Err)` when it is not running.
+    pub fn operate(
+        &self,
+        id: &str,
+        command: smc_runtime::OperatorCommand,
+    ) -> Option<Result<Answer, SessionState>> {
+        let mut sessions = self.lock();
+        let hosted = sessions.get_mut(id)?;
+        reap(hosted);
+        Some(match (&hosted.running, hosted.state) {
+            (Some(r), SessionState::Running) => Ok(r.operate(command)),
+            (_, state) => Err(state),
+        })
     }
 
     /// Runs `read` over every session, after noting the ones that ended.

@@ -19,6 +19,8 @@ use utoipa::ToSchema;
 pub struct NewKey {
     pub role: Role,
     /// Days until the key expires (1 to 3650); none: it does not expire.
+    #[schema(minimum = 1, maximum = 3650)]
+    #[serde(default, deserialize_with = "crate::body::whole_number")]
     pub expires_in_days: Option<u32>,
 }
 

@@ -4,15 +4,18 @@
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use axum::Json;
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct Page {
     /// Entries older than this id (newest first); from the newest when absent.
     pub before: Option<i64>,
     /// At most this many (1 to 1000, default 100).
+    #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<usize>,
 }
 
@@ -21,8 +24,10 @@ pub struct Page {
     responses((status = 200, body = Vec<Object>)), security(("bearer" = []), ("api_key" = [])))]
 pub async fn list(
     State(state): State<AppState>,
-    Query(page): Query<Page>,
+    page: Result<Query<Page>, QueryRejection>,
 ) -> ApiResult<Json<Vec<smc_store::AuditEntry>>> {
+    // A query that does not parse is answered in the API's JSON error shape.
+    let Query(page) = page.map_err(|e| ApiError::bad_request(e.body_text()))?;
     let limit = page.limit.unwrap_or(100);
     if !(1..=1000).contains(&limit) {
         return Err(ApiError::invalid("limit", "must be 1 to 1000"));

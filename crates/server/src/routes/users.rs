@@ -14,7 +14,11 @@ use utoipa::ToSchema;
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewUser {
+    /// Letters, digits, `.`, `_`, `-`; 1 to 64 characters.
+    #[schema(pattern = "^[A-Za-z0-9._-]{1,64}$")]
     pub username: String,
+    /// At least 12 characters, not all the same one; at most 1024 bytes.
+    #[schema(min_length = 12)]
     pub password: String,
     pub role: Role,
 }
