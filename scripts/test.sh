@@ -2,9 +2,11 @@
 # The project's test command (README, and CI through .ci/run).
 # Runs formatting and lint checks, every Rust test in release mode, the
 # parity cross-check against the real Python library, the venue simulator's
-# conformance with the real python-binance client, and the browser check
-# of the HTML chart. Sets up what it needs (a Python virtualenv) itself;
-# Chromium is used when present (.ci/run installs it).
+# conformance with the real python-binance client, smc serve against its
+# OpenAPI document (schemathesis) and scraped by a real Prometheus, and the
+# browser check of the HTML chart. Sets up what it needs (a Python
+# virtualenv) itself; Chromium and Prometheus are used when present
+# (.ci/run installs them).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -25,7 +27,7 @@ cargo test --workspace --release 2>&1 | tee "$LOG/cargo-test.txt"
 
 step "Python virtualenv with the reference tools (smartmoneyconcepts 0.0.27, backtesting.py 0.6.6)"
 VENV="$ROOT/.venv-smc"
-if ! SMC_CREDIT=0 "$VENV/bin/python" -c 'import smartmoneyconcepts, pandas, backtesting, binance' 2>/dev/null; then
+if ! SMC_CREDIT=0 "$VENV/bin/python" -c 'import smartmoneyconcepts, pandas, backtesting, binance, schemathesis' 2>/dev/null; then
     python3 -m venv "$VENV"
     "$VENV/bin/pip" install --quiet --disable-pip-version-check -r scripts/requirements-reference.txt
 fi
@@ -39,6 +41,16 @@ step "backtest cross-check against backtesting.py on real series"
 step "venue-sim conformance: the real python-binance 1.0.37 client against smc venue-sim"
 SMC="$TARGET_DIR/release/smc" bash scripts/venue_sim_conformance.sh 2>&1 | tee "$LOG/venue_sim.txt"
 
+step "smc serve against its OpenAPI document: schemathesis (every check)"
+SMC="$TARGET_DIR/release/smc" bash scripts/api_schemathesis.sh 2>&1 | tee "$LOG/schemathesis.txt"
+
+if command -v prometheus >/dev/null; then
+    step "a real Prometheus scraping smc serve's /metrics"
+    SMC="$TARGET_DIR/release/smc" bash scripts/prometheus_scrape.sh 2>&1 | tee "$LOG/prometheus.txt"
+else
+    step "Prometheus scrape check skipped: prometheus is not installed (.ci/run installs it)"
+fi
+
 if [ -x crates/report/tests/browser_check.sh ]; then
     step "HTML chart in a real Chromium"
     bash crates/report/tests/browser_check.sh 2>&1 | tee "$LOG/browser.txt"
@@ -49,7 +61,8 @@ fi
 passed=$(grep -hoE '^test result: .* ([0-9]+) passed' "$LOG/cargo-test.txt" | grep -oE '[0-9]+ passed' | awk '{s+=$1} END {print s+0}')
 failed=$(grep -hoE '; ([0-9]+) failed' "$LOG/cargo-test.txt" | grep -oE '[0-9]+' | awk '{s+=$1} END {print s+0}')
 # The scripts' own "N passed, M failed" lines.
-for f in "$LOG/crosscheck.txt" "$LOG/backtest.txt" "$LOG/venue_sim.txt" "$LOG/browser.txt"; do
+for f in "$LOG/crosscheck.txt" "$LOG/backtest.txt" "$LOG/venue_sim.txt" "$LOG/schemathesis.txt" \
+    "$LOG/prometheus.txt" "$LOG/browser.txt"; do
     [ -f "$f" ] || continue
     line=$(grep -oE '[0-9]+ passed, [0-9]+ failed' "$f" | tail -1 || true)
     passed=$((passed + $(awk '{print $1}' <<<"${line:-0 passed, 0 failed}")))

@@ -42,6 +42,26 @@ fn rejected(rejection: &JsonRejection) -> ApiError {
     }
 }
 
+/// An optional whole number that may be written `30` or `30.0`: JSON
+/// Schema's `integer` takes both, so the API does too.
+pub fn whole_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
+    use serde::Deserialize;
+    let Some(n) = Option::<serde_json::Number>::deserialize(d)? else {
+        return Ok(None);
+    };
+    n.as_u64()
+        .or_else(|| {
+            n.as_f64()
+                .filter(|f| f.fract() == 0.0 && *f >= 0.0 && *f <= f64::from(u32::MAX))
+                .map(|f| f as u64)
+        })
+        .and_then(|v| u32::try_from(v).ok())
+        .map(Some)
+        .ok_or_else(|| {
+            serde::de::Error::custom(format!("`{n}` is not a whole number from 0 to 4294967295"))
+        })
+}
+
 /// The field a deserialisation error names: axum reports `PATH: ERROR`
 /// after its own prefix; a missing field is named in backticks.
 fn field_of(text: &str) -> (String, String) {
@@ -63,6 +83,28 @@ fn field_of(text: &str) -> (String, String) {
 #[cfg(test)]
 mod tests {
     use super::field_of;
+
+    #[test]
+    fn whole_numbers_may_be_written_as_floats() {
+        #[derive(serde::Deserialize)]
+        struct T {
+            #[serde(default, deserialize_with = "super::whole_number")]
+            n: Option<u32>,
+        }
+        let n = |json: &str| serde_json::from_str::<T>(json).map(|t| t.n);
+        assert_eq!(n(r#"{"n": 30}"#).ok(), Some(Some(30)));
+        assert_eq!(n(r#"{"n": 30.0}"#).ok(), Some(Some(30)));
+        assert_eq!(n(r#"{"n": null}"#).ok(), Some(None));
+        assert_eq!(n("{}").ok(), Some(None));
+        for bad in [
+            r#"{"n": 1.5}"#,
+            r#"{"n": -1}"#,
+            r#"{"n": 5e9}"#,
+            r#"{"n": "3"}"#,
+        ] {
+            assert!(n(bad).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn fields_are_named_from_the_error() {
