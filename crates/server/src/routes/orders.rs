@@ -41,13 +41,14 @@ pub struct NewOrder {
     pub side: SideArg,
     #[serde(rename = "type")]
     pub kind: TypeArg,
-    #[schema(value_type = String)]
+    /// A decimal, as a string (`"0.01"`).
+    #[schema(value_type = String, pattern = r"^[0-9]{1,15}(\.[0-9]{1,12})?$")]
     pub qty: Decimal,
     /// Limit price (`limit`; with `stop_price`, a stop-limit).
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, pattern = r"^[0-9]{1,15}(\.[0-9]{1,12})?$")]
     pub price: Option<Decimal>,
     /// Trigger price (`stop`).
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, pattern = r"^[0-9]{1,15}(\.[0-9]{1,12})?$")]
     pub stop_price: Option<Decimal>,
     /// Only reduce the position.
     #[serde(default)]
