@@ -35,6 +35,8 @@ pub mod routes;
 pub mod serve;
 /// The shared state.
 pub mod state;
+/// HTTPS: the rustls config and listener.
+pub mod tls;
 /// Audit entries.
 pub mod trail;
 

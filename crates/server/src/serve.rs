@@ -40,6 +40,9 @@ pub enum ServeError {
     },
     #[error("{0}")]
     Setting(String),
+    /// A file of `api.tls` missing, unreadable, malformed or mismatched.
+    #[error("api.tls: {}: {reason}", path.display())]
+    Tls { path: PathBuf, reason: String },
 }
 
 /// What `smc serve` was asked.
@@ -64,13 +67,9 @@ pub fn build_state(options: &ServeOptions) -> Result<(AppState, Option<String>),
         Some(path) => smc_config::load(path)?,
         None => Config::default(),
     };
-    if config.api.tls.is_some() {
-        // Refused rather than ignored: a user who set it expects HTTPS.
-        return Err(ServeError::Setting(
-            "api.tls: serving TLS directly is not supported yet; put a TLS-terminating proxy \
-             in front of smc serve and remove api.tls"
-                .into(),
-        ));
+    if let Some(tls) = &config.api.tls {
+        // Checked now, so a bad certificate or key stops the start early.
+        crate::tls::server_config(tls)?;
     }
     let url = options
         .db
@@ -163,20 +162,37 @@ pub fn listen_addr(options: &ServeOptions, state: &AppState) -> Result<SocketAdd
 }
 
 /// Serves on `listener` until `shutdown` resolves; then stops the sessions.
+/// HTTPS when the config has `api.tls`, else plain HTTP.
 pub async fn serve(
     state: AppState,
     listener: tokio::net::TcpListener,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServeError> {
+    let tls = match state.config_read(|c| c.api.tls.clone()) {
+        Some(tls) => Some(crate::tls::server_config(&tls)?),
+        None => None,
+    };
     let housekeeping = tokio::spawn(housekeeping(state.clone()));
     let service = app(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
-    let served = axum::serve(listener, service)
-        .with_graceful_shutdown(shutdown)
-        .await
-        .map_err(|source| ServeError::Listen {
-            listen: "the listener".into(),
-            source,
-        });
+    let served = match tls {
+        None => {
+            axum::serve(listener, service)
+                .with_graceful_shutdown(shutdown)
+                .await
+        }
+        Some(config) => match crate::tls::listener(listener, config) {
+            Ok(listener) => {
+                axum::serve(listener, service)
+                    .with_graceful_shutdown(shutdown)
+                    .await
+            }
+            Err(e) => Err(e),
+        },
+    };
+    let served = served.map_err(|source| ServeError::Listen {
+        listen: "the listener".into(),
+        source,
+    });
     housekeeping.abort();
     let host = state.clone();
     let _ = tokio::task::spawn_blocking(move || host.host.stop_all()).await;

@@ -43,8 +43,13 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
             .await
             .map_err(|e| anyhow::anyhow!("cannot listen on {addr}: {e}"))?;
         let local = listener.local_addr()?;
+        let scheme = if state.config_read(|c| c.api.tls.is_some()) {
+            "https"
+        } else {
+            "http"
+        };
         tracing::info!(
-            "smc serve listening on http://{local} (API under /api/v1, docs at /api/openapi.json)"
+            "smc serve listening on {scheme}://{local} (API under /api/v1, docs at /api/openapi.json)"
         );
         smc_server::serve(state, listener, shutdown_signal()).await?;
         anyhow::Ok(())

@@ -28,7 +28,13 @@ pub fn start() -> Server {
 /// Starts a server whose config is `top` with `api` (indented keys) in
 /// its `api` section, plus the test folders.
 pub fn start_with(top: &str, api: &str) -> Server {
-    let dir = tempfile::tempdir().unwrap();
+    start_in(tempfile::tempdir().unwrap(), top, api)
+}
+
+/// As [`start_with`], in `dir` (which may already hold files the config
+/// names, such as `api.tls`'s). With `api.tls` the base is `https://` and
+/// `http` should be replaced by a client that trusts the certificate.
+pub fn start_in(dir: tempfile::TempDir, top: &str, api: &str) -> Server {
     let data = smc_testkit::root().join("testdata/market");
     let config = format!(
         "{top}\napi:\n  data_dir: {}\n  sessions_dir: {}\n{api}\n",
@@ -56,7 +62,12 @@ pub fn start_with(top: &str, api: &str) -> Server {
     let listener = runtime
         .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
         .unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
+    let scheme = if state.config_read(|c| c.api.tls.is_some()) {
+        "https"
+    } else {
+        "http"
+    };
+    let base = format!("{scheme}://{}", listener.local_addr().unwrap());
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     runtime.spawn(smc_server::serve(state.clone(), listener, async move {
         let _ = rx.await;
