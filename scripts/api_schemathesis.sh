@@ -82,7 +82,8 @@ TOKEN=$(curl -sf -X POST "$BASE/api/v1/auth/login" -H 'content-type: application
 # alternative of each operation's security and sends no made-up X-API-Key.
 # positive_data_acceptance (a schema-valid request must not be refused) is
 # off where acceptance depends on what no JSON Schema can say: the file a
-# backtest names must exist under api.data_dir; a TOTP code must match the
+# backtest or an optimisation names must exist under api.data_dir (and an
+# optimisation's parameter specs must parse and its windows fit the data); a TOTP code must match the
 # secret just enrolled; a password must not be one character repeated and
 # must fit in 1024 bytes; the risk section is validated as a whole config;
 # an order's quantity and prices must be positive, and which prices it needs
@@ -99,7 +100,7 @@ bearer = "${SMC_ST_TOKEN}"
 enabled = true
 
 [[operations]]
-include-name = ["POST /api/v1/backtests", "POST /api/v1/auth/totp/confirm", "POST /api/v1/users", "PUT /api/v1/config/risk",
+include-name = ["POST /api/v1/backtests", "POST /api/v1/optimizations", "POST /api/v1/auth/totp/confirm", "POST /api/v1/users", "PUT /api/v1/config/risk",
                 "POST /api/v1/orders"]
 checks.positive_data_acceptance.enabled = false
 EOF

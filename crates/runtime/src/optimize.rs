@@ -10,8 +10,12 @@ use crate::strategies::{StrategyName, smc_config};
 use smc_engine::{EngineConfig, Series, run_backtest};
 use smc_model::InstrumentIndex;
 use smc_model::{Candle, NullSink, Timeframe};
-use smc_optimize::strategies::{SMA_CROSS_PARAMS, SMC_PARAMS, apply_sma_cross, apply_smc};
-use smc_optimize::{ParamSet, RunResult};
+use smc_optimize::strategies::{
+    SMA_CROSS_PARAMS, SMC_PARAMS, apply_sma_cross, apply_smc, check_names,
+};
+use smc_optimize::{
+    BoxError, OptimizeConfig, OptimizeReport, ParamSet, RunResult, Search, parse_specs,
+};
 use smc_strategy::{SmaCross, SmaCrossConfig, SmcConfig, SmcStrategy, Strategy};
 use std::ops::Range;
 
@@ -104,6 +108,19 @@ pub fn valid_trials(base: &BaseStrategy, trials: Vec<ParamSet>) -> SessionResult
     })
 }
 
+/// The parameter sets to search: `params` (`NAME=SPEC`, as `smc optimize
+/// --param` takes them) under `search`, less those the strategy refuses.
+pub fn search_trials(
+    base: &BaseStrategy,
+    params: &[String],
+    search: Search,
+) -> SessionResult<ValidTrials> {
+    let setting = |e: smc_optimize::OptimizeError| SessionError::Setting(e.to_string());
+    let specs = parse_specs(params).map_err(setting)?;
+    check_names(&specs, base.valid_names()).map_err(setting)?;
+    valid_trials(base, smc_optimize::trials(&specs, search).map_err(setting)?)
+}
+
 /// Everything a backtest of the search needs, shared read-only by the
 /// worker threads.
 pub struct Runner<'a> {
@@ -154,5 +171,64 @@ impl Runner<'_> {
             .cloned()
             .collect();
         Ok(RunResult { equity, trades })
+    }
+
+    /// The walk-forward optimisation of `trials` on all the candles (on
+    /// the current rayon pool); `progress` is called after each backtest,
+    /// from any thread.
+    pub fn optimize(
+        &self,
+        trials: &[ParamSet],
+        config: &OptimizeConfig,
+        progress: &(dyn Fn() + Sync),
+    ) -> SessionResult<OptimizeReport> {
+        let bt = |p: &ParamSet, r: Range<usize>| -> Result<RunResult, BoxError> {
+            self.run(p, r).map_err(BoxError::from)
+        };
+        smc_optimize::optimize(&bt, trials, self.candles.len(), config, progress)
+            .map_err(|e| SessionError::Setting(e.to_string()))
+    }
+
+    /// `smc optimize --json`: the report plus the run's inputs and the
+    /// windows' dates; `dsr`, `pbo` and `overfitting_warning` are repeated
+    /// at the top level for scripts.
+    pub fn report_json(
+        &self,
+        report: &OptimizeReport,
+        trials: &[ParamSet],
+        search: Search,
+    ) -> SessionResult<serde_json::Value> {
+        use serde_json::json;
+        let unserialisable = |e: serde_json::Error| SessionError::Data(e.to_string());
+        let mut windows = serde_json::to_value(&report.windows).map_err(unserialisable)?;
+        if let Some(list) = windows.as_array_mut() {
+            for (w, out) in report.windows.iter().zip(list) {
+                let time = |i: usize| self.candles.get(i).map(|c| c.open_time);
+                out["train"]["from_time"] = json!(time(w.train.start));
+                out["train"]["to_time"] = json!(time(w.train.end - 1));
+                out["test"]["from_time"] = json!(time(w.test.start));
+                out["test"]["to_time"] = json!(time(w.test.end - 1));
+            }
+        }
+        let s = &report.summary;
+        let (search, seed) = match search {
+            Search::Grid => ("grid", 0),
+            Search::Random { seed, .. } => ("random", seed),
+        };
+        Ok(json!({
+            "strategy": self.base.name().to_string(),
+            "objective": s.objective,
+            "search": search,
+            "seed": seed,
+            "warmup_bars": self.warmup,
+            "bars": self.candles.len(),
+            "trials": trials,
+            "windows": windows,
+            "summary": s,
+            "dsr": s.dsr.as_ref().map(|d| d.value),
+            "pbo": s.pbo.as_ref().map(|p| p.value),
+            "overfitting_warning": s.overfitting_warning,
+            "warnings": s.warnings,
+        }))
     }
 }

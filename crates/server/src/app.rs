@@ -5,7 +5,8 @@
 use crate::access;
 use crate::error::ApiError;
 use crate::routes::{
-    api_keys, audit, auth, backtests, config, exchange_keys, orders, sessions, system, users, ws,
+    api_keys, audit, auth, backtests, config, exchange_keys, optimizations, orders, sessions,
+    system, users, ws,
 };
 use crate::state::AppState;
 use axum::Router;
@@ -27,6 +28,7 @@ use utoipa_axum::routes;
     modifiers(&Security),
     tags((name = "auth"), (name = "users"), (name = "api-keys"), (name = "system"),
          (name = "sessions"), (name = "trading"), (name = "risk"), (name = "backtests"),
+         (name = "optimizations"),
          (name = "config"), (name = "audit"), (name = "stream"))
 )]
 struct ApiDoc;
@@ -83,6 +85,8 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(exchange_keys::put))
         .routes(routes!(backtests::create))
         .routes(routes!(backtests::get))
+        .routes(routes!(optimizations::create))
+        .routes(routes!(optimizations::get))
         .routes(routes!(audit::list))
         .routes(routes!(audit::verify))
         .routes(routes!(ws::ws))

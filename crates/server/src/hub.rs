@@ -9,7 +9,7 @@ use std::sync::Arc;
 use tokio::sync::broadcast;
 
 /// The topics a client may subscribe to.
-pub const TOPICS: [&str; 8] = [
+pub const TOPICS: [&str; 9] = [
     "candles",
     "detections",
     "orders",
@@ -18,6 +18,7 @@ pub const TOPICS: [&str; 8] = [
     "risk",
     "system",
     "backtests",
+    "optimizations",
 ];
 
 /// Messages a client may fall behind by before it is dropped.

@@ -1,14 +1,33 @@
-//! Backtest jobs: queued by `POST /backtests`, run one at a time on a
-//! worker thread (a backtest uses a whole core), with progress from 0 to 1
-//! published on the hub's `backtests` topic, and the result in the same
-//! JSON as `smc backtest --json`.
+//! Jobs: backtests queued by `POST /backtests` and optimisations by
+//! `POST /optimizations`, sharing one queue that runs them one at a time
+//! on a worker thread (a backtest uses a whole core, an optimisation all
+//! of them), with progress from 0 to 1 published on the hub's topic of
+//! their kind, and the result in the same JSON as `smc backtest --json`
+//! or `smc optimize --json`.
 
 use crate::hub::Hub;
 use serde::Serialize;
 use smc_runtime::backtest::BacktestRequest;
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use utoipa::ToSchema;
+
+/// What a job runs: its resource and its hub topic.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JobKind {
+    Backtest,
+    Optimization,
+}
+
+impl JobKind {
+    pub fn topic(self) -> &'static str {
+        match self {
+            JobKind::Backtest => "backtests",
+            JobKind::Optimization => "optimizations",
+        }
+    }
+}
 
 /// Where a job is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
@@ -20,14 +39,14 @@ pub enum JobState {
     Failed,
 }
 
-/// A job as `GET /backtests/{id}` shows it.
+/// A job as `GET /backtests/{id}` or `GET /optimizations/{id}` shows it.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Job {
     pub id: String,
     pub state: JobState,
     /// 0 to 1.
     pub progress: f64,
-    /// `smc backtest --json`'s object, once done.
+    /// `smc backtest --json`'s or `smc optimize --json`'s object, once done.
     #[schema(value_type = Option<Object>)]
     pub result: Option<serde_json::Value>,
     pub error: Option<String>,
@@ -38,20 +57,29 @@ pub struct Job {
 /// The jobs, by id, and the queue's single worker.
 #[derive(Clone, Default)]
 pub struct Jobs {
-    jobs: Arc<Mutex<BTreeMap<String, Job>>>,
+    jobs: Arc<Mutex<BTreeMap<String, (JobKind, Job)>>>,
     /// Held while a job runs: jobs run one after another.
     worker: Arc<Mutex<()>>,
 }
 
 impl Jobs {
+    /// A backtest job.
     pub fn get(&self, id: &str) -> Option<Job> {
-        self.lock().get(id).cloned()
+        self.find(JobKind::Backtest, id)
     }
 
-    /// How many jobs are in each state.
+    /// A job of `kind`.
+    pub fn find(&self, kind: JobKind, id: &str) -> Option<Job> {
+        self.lock()
+            .get(id)
+            .filter(|(k, _)| *k == kind)
+            .map(|(_, job)| job.clone())
+    }
+
+    /// How many jobs (of every kind) are in each state.
     pub fn counts(&self) -> BTreeMap<&'static str, usize> {
         let mut counts = BTreeMap::new();
-        for job in self.lock().values() {
+        for (_, job) in self.lock().values() {
             let name = match job.state {
                 JobState::Queued => "queued",
                 JobState::Running => "running",
@@ -63,75 +91,117 @@ impl Jobs {
         counts
     }
 
-    /// Queues `request`; its id.
+    /// Queues the backtest `request`; its id.
     pub fn submit(
         &self,
         request: BacktestRequest,
         now_ms: i64,
         hub: Hub,
     ) -> Result<String, String> {
+        self.queue(JobKind::Backtest, now_ms, hub, move |progress| {
+            let input = request.load().map_err(|e| e.to_string())?;
+            let total = input.candles.len().max(1) as f64;
+            request
+                .run_on(input, &mut |done| progress.set(done as f64 / total))
+                .map(|backtest| backtest.results_json())
+                .map_err(|e| e.to_string())
+        })
+    }
+
+    /// Queues `work`, which reports its progress and gives the job's
+    /// result or why it failed; the job's id.
+    pub fn queue(
+        &self,
+        kind: JobKind,
+        now_ms: i64,
+        hub: Hub,
+        work: impl FnOnce(&Progress) -> Result<serde_json::Value, String> + Send + 'static,
+    ) -> Result<String, String> {
         let id = smc_auth::token::random_id();
-        self.lock().insert(
-            id.clone(),
-            Job {
-                id: id.clone(),
-                state: JobState::Queued,
-                progress: 0.0,
-                result: None,
-                error: None,
-                created_at: now_ms,
-            },
-        );
+        let job = Job {
+            id: id.clone(),
+            state: JobState::Queued,
+            progress: 0.0,
+            result: None,
+            error: None,
+            created_at: now_ms,
+        };
+        self.lock().insert(id.clone(), (kind, job));
         let jobs = self.clone();
         let job_id = id.clone();
         std::thread::Builder::new()
-            .name(format!("smc-backtest-{id}"))
-            .spawn(move || jobs.run(&job_id, &request, &hub))
-            .map_err(|e| format!("starting the backtest thread: {e}"))?;
+            .name(format!("smc-job-{id}"))
+            .spawn(move || jobs.run(kind, &job_id, &hub, work))
+            .map_err(|e| format!("starting the job thread: {e}"))?;
         Ok(id)
     }
 
-    fn run(&self, id: &str, request: &BacktestRequest, hub: &Hub) {
+    fn run(
+        &self,
+        kind: JobKind,
+        id: &str,
+        hub: &Hub,
+        work: impl FnOnce(&Progress) -> Result<serde_json::Value, String>,
+    ) {
         let _turn = self.worker.lock().unwrap_or_else(PoisonError::into_inner);
-        self.update(id, hub, |j| j.state = JobState::Running);
-        let outcome = request.load().and_then(|input| {
-            let total = input.candles.len().max(1) as f64;
-            let mut last = 0.0;
-            request.run_on(input, &mut |done| {
-                let progress = (done as f64 / total).min(1.0);
-                // Publish every whole percent, not every callback.
-                if progress - last >= 0.01 {
-                    last = progress;
-                    self.update(id, hub, |j| j.progress = progress);
-                }
-            })
-        });
-        match outcome {
-            Ok(backtest) => self.update(id, hub, |j| {
+        let progress = Progress {
+            jobs: self,
+            kind,
+            id,
+            hub,
+            percent: AtomicU64::new(0),
+        };
+        progress.update(|j| j.state = JobState::Running);
+        match work(&progress) {
+            Ok(result) => progress.update(|j| {
                 j.state = JobState::Done;
                 j.progress = 1.0;
-                j.result = Some(backtest.results_json());
+                j.result = Some(result);
             }),
-            Err(e) => self.update(id, hub, |j| {
+            Err(e) => progress.update(|j| {
                 j.state = JobState::Failed;
-                j.error = Some(e.to_string());
+                j.error = Some(e);
             }),
         }
     }
 
-    fn update(&self, id: &str, hub: &Hub, change: impl FnOnce(&mut Job)) {
+    fn lock(&self) -> std::sync::MutexGuard<'_, BTreeMap<String, (JobKind, Job)>> {
+        self.jobs.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// A running job's progress, settable from any thread.
+pub struct Progress<'a> {
+    jobs: &'a Jobs,
+    kind: JobKind,
+    id: &'a str,
+    hub: &'a Hub,
+    /// The last whole percent published.
+    percent: AtomicU64,
+}
+
+impl Progress<'_> {
+    /// Sets the progress (0 to 1; it never goes back), publishing every
+    /// whole percent, not every call.
+    pub fn set(&self, progress: f64) {
+        let progress = progress.clamp(0.0, 1.0);
+        let percent = (progress * 100.0) as u64;
+        if percent > self.percent.fetch_max(percent, Ordering::Relaxed) {
+            self.update(|j| j.progress = j.progress.max(progress));
+        }
+    }
+
+    fn update(&self, change: impl FnOnce(&mut Job)) {
         let snapshot = {
-            let mut jobs = self.lock();
-            let Some(job) = jobs.get_mut(id) else { return };
+            let mut jobs = self.jobs.lock();
+            let Some((_, job)) = jobs.get_mut(self.id) else {
+                return;
+            };
             change(job);
             serde_json::json!({
                 "id": job.id, "state": job.state, "progress": job.progress, "error": job.error,
             })
         };
-        hub.publish("backtests", &snapshot);
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, BTreeMap<String, Job>> {
-        self.jobs.lock().unwrap_or_else(PoisonError::into_inner)
+        self.hub.publish(self.kind.topic(), &snapshot);
     }
 }

@@ -70,6 +70,8 @@ pub const RULES: &[Rule] = &[
     ("GET", "/api/v1/risk", Access::Roles(ANY)),
     ("POST", "/api/v1/backtests", Access::Roles(TRADE)),
     ("GET", "/api/v1/backtests/{id}", Access::Roles(ANY)),
+    ("POST", "/api/v1/optimizations", Access::Roles(TRADE)),
+    ("GET", "/api/v1/optimizations/{id}", Access::Roles(ANY)),
     ("GET", "/api/v1/config", Access::Roles(ANY)),
     ("PUT", "/api/v1/config/risk", Access::Roles(ADMIN)),
     (

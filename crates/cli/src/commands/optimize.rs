@@ -8,17 +8,13 @@ use super::{StrategyArg, VenueArgs};
 use crate::output::progress::search_bar;
 use anyhow::Context;
 use clap::{Args, ValueEnum};
-use serde_json::json;
 use smc_model::{Candle, time::format_utc};
-use smc_optimize::strategies::check_names;
 use smc_optimize::{
-    BoxError, Objective, OptimizeConfig, OptimizeReport, ParamSet, RunResult, Search, Thresholds,
-    WindowLength, WindowSpec,
+    Objective, OptimizeConfig, OptimizeReport, Search, Thresholds, WindowLength, WindowSpec,
 };
 use smc_runtime::backtest::{candles_timeframe, engine_config};
-use smc_runtime::optimize::{BaseStrategy, Runner, valid_trials};
+use smc_runtime::optimize::{BaseStrategy, Runner, search_trials};
 use smc_runtime::strategies::strategy_name;
-use std::ops::Range;
 use std::path::PathBuf;
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -113,8 +109,6 @@ pub fn run(args: &OptimizeArgs) -> anyhow::Result<()> {
     let timeframe = candles_timeframe(candles)?;
     let name = strategy_name(args.strategy.map(Into::into), settings.as_ref())?;
     let base = BaseStrategy::new(name, settings.as_ref(), &args.timeframes)?;
-    let specs = smc_optimize::parse_specs(&args.params)?;
-    check_names(&specs, base.valid_names())?;
     let search = match args.search {
         SearchKind::Grid => Search::Grid,
         SearchKind::Random => Search::Random {
@@ -122,7 +116,7 @@ pub fn run(args: &OptimizeArgs) -> anyhow::Result<()> {
             seed: args.seed,
         },
     };
-    let valid = valid_trials(&base, smc_optimize::trials(&specs, search)?)?;
+    let valid = search_trials(&base, &args.params, search)?;
     if let (true, Some(first)) = (valid.refused > 0, &valid.first_refusal) {
         tracing::warn!(
             "skipped {} of {} parameter sets the strategy refuses (first: {first})",
@@ -158,10 +152,7 @@ pub fn run(args: &OptimizeArgs) -> anyhow::Result<()> {
     };
     let windows = smc_optimize::walk_forward(candles.len(), config.windows)?;
     let bar = search_bar(smc_optimize::planned_runs(trials.len(), windows.len()));
-    let bt = |p: &ParamSet, r: Range<usize>| -> Result<RunResult, BoxError> {
-        runner.run(p, r).map_err(BoxError::from)
-    };
-    let go = || smc_optimize::optimize(&bt, &trials, candles.len(), &config, &|| bar.inc(1));
+    let go = || runner.optimize(&trials, &config, &|| bar.inc(1));
     let report = match args.threads {
         Some(n) => rayon::ThreadPoolBuilder::new()
             .num_threads(n)
@@ -174,7 +165,7 @@ pub fn run(args: &OptimizeArgs) -> anyhow::Result<()> {
     let report = report?;
     print_report(&report, candles);
     if let Some(path) = &args.json {
-        let out = report_json(&report, candles, &runner.base, &trials, args)?;
+        let out = runner.report_json(&report, &trials, search)?;
         std::fs::write(path, serde_json::to_string_pretty(&out)?)
             .with_context(|| format!("{}: cannot write", path.display()))?;
     }
@@ -269,41 +260,4 @@ fn short(name: &str) -> &str {
         "profit_factor" => "pf",
         other => other,
     }
-}
-
-/// The report plus the run's inputs and the windows' dates; `dsr`, `pbo`
-/// and `overfitting_warning` are repeated at the top level for scripts.
-fn report_json(
-    report: &OptimizeReport,
-    candles: &[Candle],
-    base: &BaseStrategy,
-    trials: &[ParamSet],
-    args: &OptimizeArgs,
-) -> anyhow::Result<serde_json::Value> {
-    let mut windows = serde_json::to_value(&report.windows)?;
-    if let Some(list) = windows.as_array_mut() {
-        for (w, out) in report.windows.iter().zip(list) {
-            let time = |i: usize| candles.get(i).map(|c| c.open_time);
-            out["train"]["from_time"] = json!(time(w.train.start));
-            out["train"]["to_time"] = json!(time(w.train.end - 1));
-            out["test"]["from_time"] = json!(time(w.test.start));
-            out["test"]["to_time"] = json!(time(w.test.end - 1));
-        }
-    }
-    let s = &report.summary;
-    Ok(json!({
-        "strategy": base.name().to_string(),
-        "objective": s.objective,
-        "search": match args.search { SearchKind::Grid => "grid", SearchKind::Random => "random" },
-        "seed": args.seed,
-        "warmup_bars": args.warmup_bars,
-        "bars": candles.len(),
-        "trials": trials,
-        "windows": windows,
-        "summary": s,
-        "dsr": s.dsr.as_ref().map(|d| d.value),
-        "pbo": s.pbo.as_ref().map(|p| p.value),
-        "overfitting_warning": s.overfitting_warning,
-        "warnings": s.warnings,
-    }))
 }

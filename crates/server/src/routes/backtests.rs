@@ -76,32 +76,16 @@ pub async fn create(
         .strategy
         .parse()
         .map_err(|e: smc_runtime::SessionError| ApiError::invalid("strategy", e.to_string()))?;
-    for tf in &req.timeframes {
-        tf.parse::<smc_model::Timeframe>()
-            .map_err(|_| ApiError::invalid("timeframes", format!("unknown timeframe `{tf}`")))?;
-    }
+    check_timeframes(&req.timeframes)?;
     if let Some(params) = req.params.filter(|p| !p.is_null()) {
         config.backtest.smc_strategy = merged(&state, params)?;
-    }
-    if req.cash.is_some_and(|c| c <= Decimal::ZERO) {
-        return Err(ApiError::invalid("cash", "must be positive"));
-    }
-    if req
-        .fee
-        .is_some_and(|f| f < Decimal::ZERO || f >= Decimal::ONE)
-    {
-        return Err(ApiError::invalid("fee", "must be at least 0 and below 1"));
     }
     let request = BacktestRequest {
         settings: Some(config),
         input: Some(input),
         strategy: Some(strategy),
         timeframes: req.timeframes,
-        venue: VenueFlags {
-            cash: req.cash,
-            fee: req.fee,
-            ..VenueFlags::default()
-        },
+        venue: venue(req.cash, req.fee)?,
         ..BacktestRequest::default()
     };
     let id = state
@@ -109,6 +93,30 @@ pub async fn create(
         .submit(request, state.clock.now().ms(), state.hub.clone())
         .map_err(|e| ApiError::internal("queueing a backtest", e))?;
     Ok((StatusCode::CREATED, Json(Created { id })))
+}
+
+/// Refuses a timeframe that is not one (`timeframes`).
+pub fn check_timeframes(timeframes: &[String]) -> ApiResult<()> {
+    for tf in timeframes {
+        tf.parse::<smc_model::Timeframe>()
+            .map_err(|_| ApiError::invalid("timeframes", format!("unknown timeframe `{tf}`")))?;
+    }
+    Ok(())
+}
+
+/// The simulated venue's starting cash and fee, checked.
+pub fn venue(cash: Option<Decimal>, fee: Option<Decimal>) -> ApiResult<VenueFlags> {
+    if cash.is_some_and(|c| c <= Decimal::ZERO) {
+        return Err(ApiError::invalid("cash", "must be positive"));
+    }
+    if fee.is_some_and(|f| f < Decimal::ZERO || f >= Decimal::ONE) {
+        return Err(ApiError::invalid("fee", "must be at least 0 and below 1"));
+    }
+    Ok(VenueFlags {
+        cash,
+        fee,
+        ..VenueFlags::default()
+    })
 }
 
 /// The strategy parameters of the config file's `backtest.smc_strategy`

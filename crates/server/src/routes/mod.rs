@@ -6,6 +6,7 @@ pub mod auth;
 pub mod backtests;
 pub mod config;
 pub mod exchange_keys;
+pub mod optimizations;
 pub mod orders;
 pub mod sessions;
 pub mod system;
