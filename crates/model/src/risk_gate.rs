@@ -107,6 +107,20 @@ pub trait RiskGate {
     /// circuit breakers updates them here and writes its own events (trips,
     /// resets) to `sink`. The default ignores everything.
     fn observe(&mut self, _observation: RiskObservation<'_>, _sink: &mut dyn EventSink) {}
+
+    /// Releases the tripped circuit breaker `name` for `operator`, whose
+    /// authority the caller checked (the API's TOTP step-up); the gate
+    /// writes and emits the reset. A gate without breakers has none.
+    fn reset_breaker(
+        &mut self,
+        name: &str,
+        _operator: &str,
+        _reason: &str,
+        _now: Timestamp,
+        _sink: &mut dyn EventSink,
+    ) -> Result<(), String> {
+        Err(format!("no circuit breaker named `{name}`"))
+    }
 }
 
 /// A boxed gate is a gate, so that gates can wrap `Box<dyn RiskGate>`.
@@ -125,6 +139,17 @@ impl<G: RiskGate + ?Sized> RiskGate for Box<G> {
 
     fn observe(&mut self, observation: RiskObservation<'_>, sink: &mut dyn EventSink) {
         (**self).observe(observation, sink)
+    }
+
+    fn reset_breaker(
+        &mut self,
+        name: &str,
+        operator: &str,
+        reason: &str,
+        now: Timestamp,
+        sink: &mut dyn EventSink,
+    ) -> Result<(), String> {
+        (**self).reset_breaker(name, operator, reason, now, sink)
     }
 }
 

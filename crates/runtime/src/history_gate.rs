@@ -65,6 +65,17 @@ impl RiskGate for HistoryGate {
     fn observe(&mut self, observation: RiskObservation<'_>, sink: &mut dyn EventSink) {
         self.inner.observe(observation, sink)
     }
+
+    fn reset_breaker(
+        &mut self,
+        name: &str,
+        operator: &str,
+        reason: &str,
+        now: smc_model::Timestamp,
+        sink: &mut dyn EventSink,
+    ) -> Result<(), String> {
+        self.inner.reset_breaker(name, operator, reason, now, sink)
+    }
 }
 
 #[cfg(test)]

@@ -60,7 +60,7 @@ pub use bus::{Delivery, EventBus, Lossless, Lossy};
 pub use error::{SessionError, SessionResult};
 pub use event::{Connection, Latency, Level, Mode, SessionEvent, Started, Stopped, Stream};
 pub use handle::{Controls, RunningSession, StopRequest, Stopper};
-pub use operator::{OperatorCommand, OperatorIntent, OperatorRequest};
+pub use operator::{BreakerReset, OperatorCommand, OperatorIntent, OperatorRequest};
 pub use reconcile::Reconciled;
 pub use runner::run_session;
 pub use session::Session;

@@ -32,6 +32,17 @@ pub enum OperatorIntent {
     /// Cancel the orders of every open position (or of `symbol`'s) and
     /// close it with a reduce-only market order.
     Flatten { symbol: Option<String> },
+    /// Release a tripped circuit breaker (the caller checked the
+    /// operator's authority).
+    ResetBreaker(BreakerReset),
+}
+
+/// A breaker release: which, by whom, why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BreakerReset {
+    pub name: String,
+    pub operator: String,
+    pub reason: String,
 }
 
 /// A command on its way to the session, and where its answer goes.
@@ -53,6 +64,9 @@ pub struct LoggedOperator {
 pub struct OperatorEntry {
     pub time: Timestamp,
     pub intents: Vec<Intent>,
+    /// Breakers released, after the intents.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub resets: Vec<BreakerReset>,
 }
 
 impl LoggedOperator {

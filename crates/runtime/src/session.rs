@@ -11,7 +11,9 @@ use crate::bus::EventBus;
 use crate::error::{SessionError, SessionResult};
 use crate::event::{Latency, Level, SessionEvent};
 use crate::history_gate::HistorySwitch;
-use crate::operator::{LoggedOperator, OperatorCommand, OperatorEntry, OperatorIntent};
+use crate::operator::{
+    BreakerReset, LoggedOperator, OperatorCommand, OperatorEntry, OperatorIntent,
+};
 use rust_decimal::Decimal;
 use smc_engine::{Engine, ExternalReport, MarketEvent, OperatorDecision, VenueCommand};
 use smc_model::InstrumentIndex;
@@ -151,6 +153,11 @@ fn replay_input(
         Input::Report(report) => engine.apply_report(report, sink).map(drop),
         Input::Operator(op) => {
             engine.operate(&op.intents, op.time, sink);
+            for r in &op.resets {
+                // Refused now as it was then (or already released from the
+                // breaker store this session loaded): nothing to redo.
+                let _ = engine.reset_breaker(&r.name, &r.operator, &r.reason, sink);
+            }
             Ok(())
         }
     }
@@ -339,9 +346,21 @@ impl Session {
         command: &OperatorCommand,
     ) -> SessionResult<(Vec<OperatorDecision>, Vec<VenueCommand>)> {
         let intents = self.resolve(command)?;
+        let resets: Vec<BreakerReset> = command
+            .intents
+            .iter()
+            .filter_map(|i| match i {
+                OperatorIntent::ResetBreaker(r) => Some(r.clone()),
+                _ => None,
+            })
+            .collect();
         let now = self.engine.now();
         let entry = LoggedOperator {
-            operator: OperatorEntry { time: now, intents },
+            operator: OperatorEntry {
+                time: now,
+                intents,
+                resets,
+            },
         };
         let text = serde_json::to_string(&entry)
             .map_err(|e| SessionError::Setting(format!("operator command: {e}")))?;
@@ -356,10 +375,24 @@ impl Session {
         let mut publish = BusSink(&self.bus);
         let mut sink = JournalSink::new(self.store.as_ref(), &mut publish);
         let decisions = self.engine.operate(&entry.operator.intents, now, &mut sink);
+        let mut refused = None;
+        for r in &entry.operator.resets {
+            if let Err(e) = self
+                .engine
+                .reset_breaker(&r.name, &r.operator, &r.reason, &mut sink)
+            {
+                refused.get_or_insert(e);
+            }
+        }
         sink.commit().map_err(SessionError::store(
             "journaling an operator command; the session stops",
         ))?;
-        Ok((decisions, self.engine.take_commands()))
+        let commands = self.engine.take_commands();
+        if let Some(why) = refused {
+            // Logged all the same: a replay refuses it the same way.
+            return Err(SessionError::Refused(why));
+        }
+        Ok((decisions, commands))
     }
 
     /// The engine's intents of `command`; refuses unknown symbols and orders.
@@ -410,6 +443,7 @@ impl Session {
                     let only = symbol.as_deref().map(index).transpose()?;
                     intents.extend(self.engine.flatten_intents(only));
                 }
+                OperatorIntent::ResetBreaker(_) => {}
             }
         }
         Ok(intents)

@@ -5,8 +5,8 @@
 use crate::access;
 use crate::error::ApiError;
 use crate::routes::{
-    api_keys, audit, auth, backtests, config, exchange_keys, optimizations, orders, sessions,
-    system, users, ws,
+    api_keys, audit, auth, backtests, breakers, config, exchange_keys, market, optimizations,
+    orders, sessions, strategy_config, system, users, ws,
 };
 use crate::state::AppState;
 use axum::Router;
@@ -29,7 +29,7 @@ use utoipa_axum::routes;
     tags((name = "auth"), (name = "users"), (name = "api-keys"), (name = "system"),
          (name = "sessions"), (name = "trading"), (name = "risk"), (name = "backtests"),
          (name = "optimizations"),
-         (name = "config"), (name = "audit"), (name = "stream"))
+         (name = "config"), (name = "market"), (name = "audit"), (name = "stream"))
 )]
 struct ApiDoc;
 
@@ -80,8 +80,13 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(sessions::trades))
         .routes(routes!(sessions::pnl))
         .routes(routes!(config::risk))
+        .routes(routes!(breakers::reset))
         .routes(routes!(config::get))
         .routes(routes!(config::put_risk))
+        .routes(routes!(
+            strategy_config::get_strategy,
+            strategy_config::put_strategy
+        ))
         .routes(routes!(exchange_keys::put))
         .routes(routes!(backtests::create))
         .routes(routes!(backtests::get))
@@ -89,6 +94,8 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(optimizations::get))
         .routes(routes!(audit::list))
         .routes(routes!(audit::verify))
+        .routes(routes!(market::candles_route))
+        .routes(routes!(market::detections_route))
         .routes(routes!(ws::ws))
         .split_for_parts();
     utoipa::Modify::modify(&CommonResponses, &mut openapi);

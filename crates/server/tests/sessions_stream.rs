@@ -123,6 +123,55 @@ fn a_paper_session_streams_its_events_and_shows_its_state() {
             .join(format!("{id}.sqlite"))
             .exists()
     );
+
+    // Its candles for charts, in its timeframe or resampled, and the
+    // SMC detections on them.
+    let candles: Value = s
+        .get("/api/v1/candles?symbol=BTCUSDT", &token)
+        .json()
+        .unwrap();
+    let candles = candles.as_array().unwrap();
+    assert!(
+        candles.len() >= 390 && candles.len() <= 400,
+        "{}",
+        candles.len()
+    );
+    let five: Value = s
+        .get(
+            "/api/v1/candles?symbol=BTCUSDT&timeframe=5m&limit=10",
+            &token,
+        )
+        .json()
+        .unwrap();
+    let five = five.as_array().unwrap();
+    assert_eq!(five.len(), 10);
+    assert!(
+        five.iter()
+            .all(|c| c["open_time"].as_i64().unwrap() % 300_000 == 0),
+        "{five:?}"
+    );
+    let events: Value = s
+        .get("/api/v1/detections?symbol=BTCUSDT", &token)
+        .json()
+        .unwrap();
+    let events = events.as_array().unwrap();
+    assert!(
+        events.iter().any(|e| e["kind"] == "swing_high"),
+        "{}",
+        events.len()
+    );
+    assert!(events.iter().all(|e| e["known_at"].is_i64()));
+    let r = s.get("/api/v1/candles?symbol=BTCUSDT&timeframe=1s", &token);
+    assert_eq!(r.status(), 422);
+    assert_eq!(
+        s.get("/api/v1/candles?symbol=ETHUSDT", &token).status(),
+        404
+    );
+    assert_eq!(
+        s.get("/api/v1/candles", &token).status(),
+        400,
+        "symbol is required"
+    );
 }
 
 #[test]

@@ -92,6 +92,19 @@ impl Engine {
 }
 
 impl Engine {
+    /// Releases the tripped breaker `name` for an operator whose authority
+    /// was checked by the caller, at the engine's time.
+    pub fn reset_breaker(
+        &mut self,
+        name: &str,
+        operator: &str,
+        reason: &str,
+        sink: &mut dyn EventSink,
+    ) -> Result<(), String> {
+        let now = self.clock.now();
+        self.risk.reset_breaker(name, operator, reason, now, sink)
+    }
+
     /// The engine's time: the close of the last bar it processed.
     pub fn now(&self) -> Timestamp {
         self.clock.now()

@@ -128,6 +128,25 @@ impl<G: RiskGate> BreakerGate<G> {
         sink: &mut dyn EventSink,
     ) -> Result<(), ResetError> {
         authorize(self.verifier.as_deref(), request)?;
+        self.release(name, request, now, sink)
+    }
+
+    /// [`BreakerGate::reset`] for a request whose authority was checked
+    /// elsewhere (the API's step-up); the operator and reason are still
+    /// required and recorded.
+    pub fn release(
+        &mut self,
+        name: &str,
+        request: &ResetRequest,
+        now: Timestamp,
+        sink: &mut dyn EventSink,
+    ) -> Result<(), ResetError> {
+        if request.operator.trim().is_empty() {
+            return Err(ResetError::NoOperator);
+        }
+        if request.reason.trim().is_empty() {
+            return Err(ResetError::NoReason);
+        }
         self.now = self.now.max(now);
         let i = self
             .breakers
@@ -248,6 +267,27 @@ impl<G: RiskGate> RiskGate for BreakerGate<G> {
 
     fn state(&self) -> &RiskState {
         &self.state
+    }
+
+    fn reset_breaker(
+        &mut self,
+        name: &str,
+        operator: &str,
+        reason: &str,
+        now: Timestamp,
+        sink: &mut dyn EventSink,
+    ) -> Result<(), String> {
+        let request = ResetRequest {
+            operator: operator.to_string(),
+            reason: reason.to_string(),
+            token: zeroize::Zeroizing::new(String::new()),
+        };
+        match self.release(name, &request, now, sink) {
+            Err(ResetError::UnknownBreaker(_)) => {
+                self.inner.reset_breaker(name, operator, reason, now, sink)
+            }
+            other => other.map_err(|e| e.to_string()),
+        }
     }
 
     fn observe(&mut self, observation: RiskObservation<'_>, sink: &mut dyn EventSink) {

@@ -136,14 +136,7 @@ fn merged(state: &AppState, params: serde_json::Value) -> ApiResult<smc_strategy
     for (k, v) in over {
         map.insert(k.clone(), v.clone());
     }
-    serde_json::from_value(section).map_err(|e| {
-        let message = e.to_string();
-        let field = message
-            .split('`')
-            .nth(1)
-            .map_or("params".to_string(), |f| format!("params.{f}"));
-        ApiError::invalid(&field, message)
-    })
+    crate::routes::strategy_config::smc_params(&section)
 }
 
 /// A job's state, progress (0–1) and, once done, its result (as `smc backtest --json`).

@@ -70,34 +70,50 @@ pub async fn put_risk(
     candidate
         .validate()
         .map_err(|(key, message)| ApiError::invalid(&key, message))?;
-    let written = match &state.config_path {
-        Some(path) => {
-            let mut file = file_json(&state)?;
-            if let Some(map) = file.as_object_mut() {
-                map.insert("risk_manager".into(), section);
-            }
-            let yaml = serde_yaml_ng::to_string(&file)
-                .map_err(|e| ApiError::internal("writing the config", e))?;
-            // Checked again as the file will be read, before it replaces the old one.
-            smc_config::parse(&path.display().to_string(), &yaml)
-                .map_err(|e| ApiError::invalid("risk_manager", e.to_string()))?;
-            let backup = path.with_extension("yaml.bak");
-            std::fs::copy(path, &backup)
-                .and_then(|_| std::fs::write(path, yaml))
-                .map_err(|e| {
-                    ApiError::internal(
-                        "writing the config file",
-                        format!("{}: {e}", path.display()),
-                    )
-                })?;
-            true
-        }
-        None => false,
-    };
+    let written = write_section(&state, &["risk_manager"], section)?;
     *state.config.write().unwrap_or_else(PoisonError::into_inner) = candidate;
     Ok(Json(RiskUpdated {
         applied_to_running_sessions: written,
     }))
+}
+
+/// Puts `section` at `path` in the config file and writes it back (the
+/// old file kept as `.bak`), after checking that the result parses and
+/// validates as the file will be read; false when the server runs
+/// without a config file.
+pub(crate) fn write_section(
+    state: &AppState,
+    path: &[&str],
+    section: serde_json::Value,
+) -> ApiResult<bool> {
+    let Some(file_path) = &state.config_path else {
+        return Ok(false);
+    };
+    let mut file = file_json(state)?;
+    let mut at = &mut file;
+    for key in &path[..path.len().saturating_sub(1)] {
+        if !at.get(*key).is_some_and(serde_json::Value::is_object) {
+            at[*key] = serde_json::json!({});
+        }
+        at = &mut at[*key];
+    }
+    if let (Some(map), Some(last)) = (at.as_object_mut(), path.last()) {
+        map.insert((*last).to_string(), section);
+    }
+    let yaml =
+        serde_yaml_ng::to_string(&file).map_err(|e| ApiError::internal("writing the config", e))?;
+    smc_config::parse(&file_path.display().to_string(), &yaml)
+        .map_err(|e| ApiError::invalid(&path.join("."), e.to_string()))?;
+    let backup = file_path.with_extension("yaml.bak");
+    std::fs::copy(file_path, &backup)
+        .and_then(|_| std::fs::write(file_path, yaml))
+        .map_err(|e| {
+            ApiError::internal(
+                "writing the config file",
+                format!("{}: {e}", file_path.display()),
+            )
+        })?;
+    Ok(true)
 }
 
 /// Limits, breakers and refusals of every session.

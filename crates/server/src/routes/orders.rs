@@ -99,7 +99,7 @@ fn kind(order: &NewOrder) -> ApiResult<OrderKind> {
 }
 
 /// Sends `command` to `session` and waits for its decisions.
-async fn run(
+pub(crate) async fn run(
     state: &AppState,
     session: &str,
     command: OperatorCommand,
