@@ -25,6 +25,15 @@ pub enum StopRequest {
     Abort,
 }
 
+/// Why a session did not take an operator's command.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NotTaken {
+    /// Its queue of commands is full.
+    Busy,
+    /// It has stopped.
+    Stopped,
+}
+
 /// What a running session listens to besides its market: stop requests
 /// and operators' commands (none for the command line's session).
 #[derive(Debug)]
@@ -102,20 +111,19 @@ impl RunningSession {
 
     /// Sends an operator's command to the session; the answer arrives once
     /// the session has journaled and run it (between two candles).
+    /// `Err` when the session's command queue is full (it is busy: try
+    /// again shortly) or the session has stopped.
     pub fn operate(
         &self,
         command: OperatorCommand,
-    ) -> oneshot::Receiver<Result<Vec<OperatorDecision>, String>> {
+    ) -> Result<oneshot::Receiver<Result<Vec<OperatorDecision>, String>>, NotTaken> {
         let (reply, answer) = oneshot::channel();
         let request = OperatorRequest { command, reply };
-        if let Err(mpsc::error::TrySendError::Full(r) | mpsc::error::TrySendError::Closed(r)) =
-            self.operator.try_send(request)
-        {
-            let _ = r.reply.send(Err(
-                "the session is not taking commands (stopped or busy)".into()
-            ));
+        match self.operator.try_send(request) {
+            Ok(()) => Ok(answer),
+            Err(mpsc::error::TrySendError::Full(_)) => Err(NotTaken::Busy),
+            Err(mpsc::error::TrySendError::Closed(_)) => Err(NotTaken::Stopped),
         }
-        answer
     }
 
     pub fn bus(&self) -> &EventBus {

@@ -42,7 +42,12 @@ fn operator_orders_are_journaled_filled_and_replayed_exactly() {
     // Refused until the first candle, then taken.
     let deadline = Instant::now() + Duration::from_secs(30);
     let decisions = loop {
-        match session.operate(buy("0.002")).blocking_recv().unwrap() {
+        match session
+            .operate(buy("0.002"))
+            .unwrap()
+            .blocking_recv()
+            .unwrap()
+        {
             Ok(d) => break d,
             Err(why) => assert!(why.contains("candle"), "{why}"),
         }
@@ -58,7 +63,14 @@ fn operator_orders_are_journaled_filled_and_replayed_exactly() {
             symbol: Some("ETHUSDT".into()),
         }],
     };
-    assert!(session.operate(unknown).blocking_recv().unwrap().is_err());
+    assert!(
+        session
+            .operate(unknown)
+            .unwrap()
+            .blocking_recv()
+            .unwrap()
+            .is_err()
+    );
 
     // Its fill, then a flatten of everything held.
     let mut filled = false;
@@ -69,7 +81,12 @@ fn operator_orders_are_journaled_filled_and_replayed_exactly() {
     let flatten = OperatorCommand {
         intents: vec![OperatorIntent::Flatten { symbol: None }],
     };
-    let closing = session.operate(flatten).blocking_recv().unwrap().unwrap();
+    let closing = session
+        .operate(flatten)
+        .unwrap()
+        .blocking_recv()
+        .unwrap()
+        .unwrap();
     assert!(!closing.is_empty());
     let closer = closing.last().unwrap().client_id.clone();
     let mut closed = false;

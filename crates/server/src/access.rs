@@ -51,14 +51,18 @@ pub async fn guard(State(state): State<AppState>, request: Request, next: Next) 
             ip.map_or_else(|| "anonymous".to_string(), |ip| format!("anonymous@{ip}"))
         });
         let action = format!("{method} {template}");
-        trail::record(
-            &state,
-            &actor,
-            &action,
-            &path,
-            &status.to_string(),
-            note.detail,
-        );
+        // The SQLite append runs on a blocking thread: awaited (the entry
+        // is written before the answer leaves) without holding up the
+        // async workers that serve other requests.
+        let audit = state.clone();
+        let outcome = status.to_string();
+        let written = tokio::task::spawn_blocking(move || {
+            trail::record(&audit, &actor, &action, &path, &outcome, note.detail);
+        })
+        .await;
+        if let Err(e) = written {
+            tracing::error!("audit log: the append task failed: {e}");
+        }
     }
     state
         .metrics

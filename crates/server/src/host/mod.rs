@@ -118,7 +118,7 @@ impl SessionHost {
         &self,
         id: &str,
         command: smc_runtime::OperatorCommand,
-    ) -> Option<Result<Answer, SessionState>> {
+    ) -> Option<Result<Result<Answer, smc_runtime::NotTaken>, SessionState>> {
         let mut sessions = self.lock();
         let hosted = sessions.get_mut(id)?;
         reap(hosted);

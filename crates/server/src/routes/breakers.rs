@@ -33,7 +33,7 @@ pub struct Released {
 #[utoipa::path(post, path = "/api/v1/risk/breakers/{name}/reset", tag = "risk", request_body = ResetBody,
     params(("name" = String, Path)),
     responses((status = 200, body = Released), (status = 404, body = ErrorBody),
-              (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
+              (status = 409, body = ErrorBody), (status = 503, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn reset(
     State(state): State<AppState>,

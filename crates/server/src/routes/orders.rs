@@ -111,7 +111,21 @@ pub(crate) async fn run(
                 format!("session `{session}` is {s:?}, not running").to_lowercase(),
             ));
         }
-        Some(Ok(answer)) => answer,
+        Some(Ok(Ok(answer))) => answer,
+        Some(Ok(Err(smc_runtime::NotTaken::Busy))) => {
+            let mut e = ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "session_busy",
+                format!("session `{session}` has a full queue of commands; retry shortly"),
+            );
+            e.retry_after = Some(1);
+            return Err(e);
+        }
+        Some(Ok(Err(smc_runtime::NotTaken::Stopped))) => {
+            return Err(ApiError::conflict(format!(
+                "session `{session}` has stopped"
+            )));
+        }
     };
     let waited = tokio::time::timeout(std::time::Duration::from_secs(10), answer).await;
     match waited {
@@ -135,7 +149,7 @@ pub(crate) async fn run(
 /// Places an order in a running session (risk-checked like the strategy's).
 #[utoipa::path(post, path = "/api/v1/orders", tag = "trading", request_body = NewOrder,
     responses((status = 201, body = PlacedOrder), (status = 404, body = ErrorBody),
-              (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
+              (status = 409, body = ErrorBody), (status = 503, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("bearer" = []), ("api_key" = [])))]
 pub async fn place(
     State(state): State<AppState>,
@@ -192,7 +206,7 @@ pub async fn place(
 
 /// Cancels an open order of whichever running session holds it.
 #[utoipa::path(delete, path = "/api/v1/orders/{id}", tag = "trading", params(("id" = String, Path)),
-    responses((status = 204), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)),
+    responses((status = 204), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 503, body = ErrorBody)),
     security(("bearer" = []), ("api_key" = [])))]
 pub async fn cancel(
     State(state): State<AppState>,
@@ -236,7 +250,7 @@ pub struct Flattened {
 
 /// Cancels the orders of every open position of a session and closes it at market.
 #[utoipa::path(post, path = "/api/v1/positions/flatten", tag = "trading", request_body = Flatten,
-    responses((status = 200, body = Flattened), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)),
+    responses((status = 200, body = Flattened), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 503, body = ErrorBody)),
     security(("bearer" = []), ("api_key" = [])))]
 pub async fn flatten(
     State(state): State<AppState>,

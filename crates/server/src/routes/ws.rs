@@ -9,10 +9,11 @@ use crate::state::AppState;
 use axum::extract::State;
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade, close_code};
 use axum::response::Response;
+use futures_util::SinkExt;
 use serde::Deserialize;
 use std::collections::BTreeSet;
 use std::sync::Arc;
-use tokio::sync::broadcast::error::RecvError;
+use tokio::sync::broadcast::error::{RecvError, TryRecvError};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -46,16 +47,16 @@ async fn serve(state: AppState, mut socket: WebSocket) {
                 Some(Ok(_)) => {}
             },
             frame = hub.recv() => match frame {
-                Ok(frame) => {
-                    if topics.contains(frame.topic) && !send(&mut socket, &frame).await {
+                Ok(frame) => match send_batch(&mut socket, &mut hub, &topics, frame).await {
+                    Ok(()) => {}
+                    Err(None) => break,
+                    Err(Some(missed)) => {
+                        drop_slow(&state, &mut socket, missed).await;
                         break;
                     }
-                }
+                },
                 Err(RecvError::Lagged(missed)) => {
-                    state.metrics.ws_dropped("slow_client");
-                    let reason = format!("slow client: fell {missed} messages behind");
-                    let close = CloseFrame { code: close_code::POLICY, reason: Utf8Bytes::from(reason) };
-                    let _ = socket.send(Message::Close(Some(close))).await;
+                    drop_slow(&state, &mut socket, missed).await;
                     break;
                 }
                 Err(RecvError::Closed) => break,
@@ -65,11 +66,50 @@ async fn serve(state: AppState, mut socket: WebSocket) {
     state.metrics.ws_clients(-1);
 }
 
-async fn send(socket: &mut WebSocket, frame: &Arc<Frame>) -> bool {
-    socket
-        .send(Message::Text(Utf8Bytes::from(frame.json.as_str())))
-        .await
-        .is_ok()
+/// Most frames a client is sent between two flushes.
+const BATCH: usize = 256;
+
+/// Closes a client that fell behind the hub's ring, saying why.
+async fn drop_slow(state: &AppState, socket: &mut WebSocket, missed: u64) {
+    state.metrics.ws_dropped("slow_client");
+    let reason = format!("slow client: fell {missed} messages behind");
+    let close = CloseFrame {
+        code: close_code::POLICY,
+        reason: Utf8Bytes::from(reason),
+    };
+    let _ = socket.send(Message::Close(Some(close))).await;
+}
+
+/// Sends `first` and every frame already waiting in the hub (up to
+/// [`BATCH`]), each as its own message, with one flush: one write for a
+/// burst instead of one per event. `Err(None)`: the socket failed;
+/// `Err(Some(n))`: the client fell `n` messages behind.
+async fn send_batch(
+    socket: &mut WebSocket,
+    hub: &mut tokio::sync::broadcast::Receiver<Arc<Frame>>,
+    topics: &BTreeSet<&'static str>,
+    first: Arc<Frame>,
+) -> Result<(), Option<u64>> {
+    let mut next = Some(first);
+    let mut fed = 0;
+    while let Some(frame) = next.take() {
+        if topics.contains(frame.topic) {
+            let message = Message::Text(Utf8Bytes::from(frame.json.as_str()));
+            socket.feed(message).await.map_err(|_| None)?;
+            fed += 1;
+        }
+        if fed < BATCH {
+            next = match hub.try_recv() {
+                Ok(frame) => Some(frame),
+                Err(TryRecvError::Lagged(missed)) => return Err(Some(missed)),
+                Err(_) => None,
+            };
+        }
+    }
+    if fed > 0 {
+        socket.flush().await.map_err(|_| None)?;
+    }
+    Ok(())
 }
 
 /// Applies a client's command; the reply to send.
