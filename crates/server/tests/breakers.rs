@@ -45,19 +45,7 @@ fn an_admin_with_a_step_up_releases_a_tripped_breaker() {
         200
     );
 
-    let r = s.post(
-        "/api/v1/sessions",
-        &token,
-        json!({
-            "mode": "paper", "strategy": "sma_cross", "symbols": ["BTCUSDT"], "timeframes": ["1m"],
-            "venue_urls": {"binance": sim.addr}
-        }),
-    );
-    assert_eq!(r.status(), 201);
-    let session = r.json::<Value>().unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let session = s.start_paper(&token, &sim.addr);
     let start = Instant::now();
     while breaker_state(&s, &token, &session).as_deref() != Some("tripped") {
         assert!(

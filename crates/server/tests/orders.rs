@@ -33,19 +33,7 @@ fn operator_orders_are_checked_filled_listed_cancelled_and_flattened() {
     let sim = TestSim::btcusdt(50.0, "");
     let s = start_with(CONFIG, "");
     let token = s.admin_token();
-    let r = s.post(
-        "/api/v1/sessions",
-        &token,
-        json!({
-            "mode": "paper", "strategy": "sma_cross", "symbols": ["BTCUSDT"], "timeframes": ["1m"],
-            "venue_urls": {"binance": sim.addr}
-        }),
-    );
-    assert_eq!(r.status(), 201);
-    let session = r.json::<Value>().unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let session = s.start_paper(&token, &sim.addr);
     let order = |body: Value| s.post("/api/v1/orders", &token, body);
 
     // Taken once the session has its first candle.

@@ -14,6 +14,26 @@ pub mod venue_sim;
 use smc_runtime::backtest::{Input, load_candles};
 use std::path::Path;
 
+/// Resolves on Ctrl-C or SIGTERM (systemd, docker): what stops `smc run`
+/// and `smc serve` cleanly.
+pub async fn termination() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            },
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = tokio::signal::ctrl_c().await;
+}
+
 /// Reads `--input`, listing on stderr the rows skipped in lenient mode.
 pub fn load_input(path: &Path, lenient: bool) -> anyhow::Result<Input> {
     let input = load_candles(path.to_path_buf(), lenient)?;

@@ -159,6 +159,21 @@ impl Server {
             .to_string()
     }
 
+    /// Starts a paper sma_cross session on BTCUSDT minutes against the
+    /// simulator at `venue`; its id.
+    pub fn start_paper(&self, token: &str, venue: &str) -> String {
+        let body = json!({
+            "mode": "paper", "strategy": "sma_cross", "symbols": ["BTCUSDT"], "timeframes": ["1m"],
+            "venue_urls": {"binance": venue}
+        });
+        let r = self.post("/api/v1/sessions", token, body);
+        assert_eq!(r.status(), 201);
+        r.json::<Value>().unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+
     pub fn db_path(&self) -> PathBuf {
         self.dir.path().join("server.db")
     }
