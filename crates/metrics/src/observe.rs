@@ -96,6 +96,11 @@ impl Metrics {
                 self.venue_error(session, kind);
             }
             SessionEvent::Reconciled { .. } => {}
+            SessionEvent::Candle(c) => {
+                if let Some(us) = c.candle_to_order_us {
+                    self.candle_to_order(session, std::time::Duration::from_micros(us));
+                }
+            }
             SessionEvent::Notice { level, .. } => {
                 let level = match level {
                     Level::Info => "info",

@@ -106,11 +106,24 @@ pub struct Stopped {
     pub differences: Option<usize>,
 }
 
+/// A closed candle the session processed (after its step was journaled),
+/// and how long from its arrival to the first order it caused.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CandleClosed {
+    pub symbol: String,
+    pub timeframe: Timeframe,
+    pub candle: smc_model::Candle,
+    /// Candle in to first order out, in microseconds, when it sent one.
+    pub candle_to_order_us: Option<u64>,
+}
+
 /// One thing a session reports.
 #[derive(Debug, Clone, PartialEq)]
 pub enum SessionEvent {
     /// An engine event, after the journal committed it.
     Engine(EngineEvent),
+    /// A candle processed, after everything it caused.
+    Candle(CandleClosed),
     Started(Started),
     Connection {
         stream: Stream,
@@ -143,6 +156,7 @@ impl SessionEvent {
 #[derive(Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 enum Tagged<'a> {
+    Candle(&'a CandleClosed),
     Started(&'a Started),
     Connection {
         stream: Stream,
@@ -167,6 +181,7 @@ impl Serialize for SessionEvent {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self {
             SessionEvent::Engine(e) => e.serialize(s),
+            SessionEvent::Candle(c) => Tagged::Candle(c).serialize(s),
             SessionEvent::Started(x) => Tagged::Started(x).serialize(s),
             SessionEvent::Connection { stream, change } => Tagged::Connection {
                 stream: *stream,

@@ -58,7 +58,9 @@ pub mod venue_target;
 
 pub use bus::{Delivery, EventBus, Lossless, Lossy};
 pub use error::{SessionError, SessionResult};
-pub use event::{Connection, Latency, Level, Mode, SessionEvent, Started, Stopped, Stream};
+pub use event::{
+    CandleClosed, Connection, Latency, Level, Mode, SessionEvent, Started, Stopped, Stream,
+};
 pub use handle::{Controls, NotTaken, RunningSession, StopRequest, Stopper};
 pub use operator::{BreakerReset, OperatorCommand, OperatorIntent, OperatorRequest};
 pub use reconcile::Reconciled;

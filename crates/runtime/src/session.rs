@@ -9,7 +9,7 @@
 
 use crate::bus::EventBus;
 use crate::error::{SessionError, SessionResult};
-use crate::event::{Latency, Level, SessionEvent};
+use crate::event::{CandleClosed, Latency, Level, SessionEvent};
 use crate::history_gate::HistorySwitch;
 use crate::operator::{
     BreakerReset, LoggedOperator, OperatorCommand, OperatorEntry, OperatorIntent,
@@ -330,7 +330,15 @@ impl Session {
             .map_err(SessionError::store("journaling; the session stops"))?;
         self.last[instrument.get()] = Some(candle.open_time);
         self.candles += 1;
-        self.latencies.extend(timed.first_order);
+        let first_order = timed.first_order;
+        self.latencies.extend(first_order);
+        self.bus.publish(SessionEvent::Candle(CandleClosed {
+            symbol: id.symbol().to_string(),
+            timeframe: self.timeframe,
+            candle: *candle,
+            candle_to_order_us: first_order
+                .map(|d| u64::try_from(d.as_micros()).unwrap_or(u64::MAX)),
+        }));
         Ok(Some(self.engine.take_commands()))
     }
 

@@ -40,7 +40,7 @@ fn a_paper_session_streams_its_events_and_shows_its_state() {
         .unwrap();
     runtime
         .block_on(ws.send(Message::text(
-            r#"{"op":"subscribe","topics":["orders","fills","system"]}"#,
+            r#"{"op":"subscribe","topics":["orders","fills","system","candles","detections"]}"#,
         )))
         .unwrap();
     let ack = runtime.block_on(ws.next()).unwrap().unwrap();
@@ -61,7 +61,7 @@ fn a_paper_session_streams_its_events_and_shows_its_state() {
     let mut fills = 0;
     runtime.block_on(async {
         let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
-        while fills < 2 {
+        while fills < 2 || !topics.contains("candles") || !topics.contains("detections") {
             let msg = tokio::time::timeout_at(deadline, ws.next())
                 .await
                 .expect("no fills streamed")
@@ -77,7 +77,7 @@ fn a_paper_session_streams_its_events_and_shows_its_state() {
         }
     });
     assert!(
-        topics.contains("system") && topics.contains("orders"),
+        topics.contains("system") && topics.contains("orders") && topics.contains("candles"),
         "{topics:?}"
     );
 
@@ -92,6 +92,20 @@ fn a_paper_session_streams_its_events_and_shows_its_state() {
                 .any(|x| x["id"] == id.as_str() && x["state"] == "stopped")
         },
     );
+    // Candle-to-order latency reached the metrics from the candle events.
+    let metrics = s
+        .http
+        .get(s.url("/metrics"))
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    let count = metrics
+        .lines()
+        .find(|l| l.starts_with("smc_candle_to_order_seconds_count") && l.contains(id.as_str()))
+        .and_then(|l| l.rsplit(' ').next())
+        .and_then(|n| n.parse::<f64>().ok());
+    assert!(count.is_some_and(|n| n >= 1.0), "{count:?}");
     let trades: Value = s.get("/api/v1/trades", &token).json().unwrap();
     assert!(trades.as_array().unwrap().len() >= 2, "{trades}");
     assert!(

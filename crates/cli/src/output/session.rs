@@ -37,6 +37,8 @@ pub fn spawn_printer(mut events: Lossless) -> JoinHandle<std::io::Result<()>> {
                     Level::Error => tracing::error!("{mode}: {message}"),
                 },
                 SessionEvent::Stopped(s) => stopped(s),
+                // The candles are the session's input, not news.
+                SessionEvent::Candle(_) => {}
             }
         }
         Ok(())

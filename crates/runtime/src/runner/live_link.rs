@@ -166,9 +166,17 @@ impl Loop<'_> {
                         .map_err(SessionError::store("reading the journal's open orders"))?
                         .iter()
                         // A lost stop or exit waits out its request's
-                        // receive window before it is sent or refused.
+                        // receive window before it is sent or refused; an
+                        // acknowledged market order fills in a moment (a
+                        // simulator's at its next candle): the session does
+                        // not leave before it knows that fill.
                         .any(|o| {
                             matches!(o.status, OrderStatus::Unknown | OrderStatus::PendingNew)
+                                || (o.request.kind == smc_model::OrderKind::Market
+                                    && matches!(
+                                        o.status,
+                                        OrderStatus::Submitted | OrderStatus::PartiallyFilled
+                                    ))
                         });
                     if !unresolved {
                         return Ok(found);

@@ -3,6 +3,8 @@
 //! belongs to one session), its events folded into a [`view::View`] for
 //! the REST API, counted in the metrics and fanned out on the hub.
 
+/// The live SMC detections of a session's candles.
+pub mod detections;
 /// What `POST /sessions` asks for.
 pub mod request;
 /// What the API shows of a session.
@@ -81,7 +83,18 @@ impl SessionHost {
         let bus = EventBus::new();
         let events = bus.subscribe_lossless(4_096);
         let view: Arc<Mutex<View>> = Arc::default();
-        forward(id, events, view.clone(), metrics.clone(), hub.clone())?;
+        let detectors = spec
+            .config
+            .as_ref()
+            .map(|c| c.smc.clone())
+            .unwrap_or_default();
+        let outputs = Outputs {
+            view: view.clone(),
+            metrics: metrics.clone(),
+            hub: hub.clone(),
+            detections: detections::LiveDetections::new(detectors),
+        };
+        forward(id, events, outputs)?;
         let running = RunningSession::start(spec, bus).map_err(|e| e.to_string())?;
         self.lock().insert(
             id.to_string(),
@@ -181,32 +194,41 @@ fn reap(hosted: &mut Hosted) {
     }
 }
 
-/// A thread that drains the session's bus into its view, the metrics and
-/// the hub. Lossless: the view must see every event; the hub and metrics
-/// never block, so the session waits only on this fold.
-fn forward(
-    id: &str,
-    mut events: smc_runtime::Lossless,
+/// Where a session's events go.
+struct Outputs {
     view: Arc<Mutex<View>>,
     metrics: Metrics,
     hub: Hub,
-) -> Result<(), String> {
+    detections: detections::LiveDetections,
+}
+
+/// A thread that drains the session's bus into its view, the metrics and
+/// the hub (with the detections its candles make). Lossless: the view
+/// must see every event; the hub and metrics never block, so the session
+/// waits only on this fold.
+fn forward(id: &str, mut events: smc_runtime::Lossless, mut out: Outputs) -> Result<(), String> {
     let id = id.to_string();
     std::thread::Builder::new()
         .name(format!("smc-host-{id}"))
         .spawn(move || {
             while let Some(event) = events.recv_blocking() {
-                view.lock()
+                out.view
+                    .lock()
                     .unwrap_or_else(PoisonError::into_inner)
                     .apply(&event);
-                metrics.observe(&id, &event);
-                hub.publish(
+                out.metrics.observe(&id, &event);
+                out.hub.publish(
                     view::topic(&event),
-                    &serde_json::json!({
-                        "session": id,
-                        "event": &*event,
-                    }),
+                    &serde_json::json!({"session": id, "event": &*event}),
                 );
+                if let smc_runtime::SessionEvent::Candle(closed) = &*event {
+                    for found in out.detections.on_candle(closed) {
+                        out.hub.publish(
+                            "detections",
+                            &serde_json::json!({"session": id, "symbol": closed.symbol, "event": found}),
+                        );
+                    }
+                }
             }
         })
         .map(drop)

@@ -72,6 +72,7 @@ impl View {
                 self.connected = false;
                 self.candles = s.candles;
             }
+            SessionEvent::Candle(_) => self.candles += 1,
             SessionEvent::Reconciled { .. } | SessionEvent::Notice { .. } => {}
         }
     }
@@ -211,6 +212,7 @@ pub fn topic(event: &SessionEvent) -> &'static str {
             | E::ProtectionFailed { .. } => "risk",
             _ => "orders",
         },
+        SessionEvent::Candle(_) => "candles",
         _ => "system",
     }
 }
