@@ -8,6 +8,7 @@ use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::host::SessionState;
 use crate::state::AppState;
 use axum::Json;
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use serde::Deserialize;
 use smc_model::{Candle, Timeframe, Timestamp};
@@ -23,6 +24,7 @@ pub struct MarketQuery {
     /// Only candles (or events known) from this time on, epoch ms.
     pub since: Option<i64>,
     /// At most this many candles, the latest (1 to 5000, default 500).
+    #[param(minimum = 1, maximum = 5000)]
     pub limit: Option<usize>,
     /// The session to read (default: the latest started that trades the symbol).
     pub session: Option<String>,
@@ -69,6 +71,12 @@ fn candles(state: &AppState, q: &MarketQuery) -> ApiResult<(Vec<Candle>, Timefra
     Ok((series, timeframe))
 }
 
+/// A query that does not parse is answered in the API's JSON error shape.
+fn query(q: Result<Query<MarketQuery>, QueryRejection>) -> ApiResult<MarketQuery> {
+    q.map(|Query(q)| q)
+        .map_err(|e| ApiError::bad_request(e.body_text()))
+}
+
 fn limit(q: &MarketQuery) -> ApiResult<usize> {
     let limit = q.limit.unwrap_or(500);
     if (1..=5000).contains(&limit) {
@@ -84,8 +92,9 @@ fn limit(q: &MarketQuery) -> ApiResult<usize> {
     security(("bearer" = []), ("api_key" = [])))]
 pub async fn candles_route(
     State(state): State<AppState>,
-    Query(q): Query<MarketQuery>,
+    q: Result<Query<MarketQuery>, QueryRejection>,
 ) -> ApiResult<Json<Vec<Candle>>> {
+    let q = query(q)?;
     let limit = limit(&q)?;
     let (series, _) = candles(&state, &q)?;
     let since = Timestamp::from_ms(q.since.unwrap_or(i64::MIN));
@@ -103,8 +112,9 @@ pub async fn candles_route(
     security(("bearer" = []), ("api_key" = [])))]
 pub async fn detections_route(
     State(state): State<AppState>,
-    Query(q): Query<MarketQuery>,
+    q: Result<Query<MarketQuery>, QueryRejection>,
 ) -> ApiResult<Json<Vec<serde_json::Value>>> {
+    let q = query(q)?;
     limit(&q)?;
     let (series, timeframe) = candles(&state, &q)?;
     let detectors = state.config_read(|c| c.smc.clone());

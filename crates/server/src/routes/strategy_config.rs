@@ -24,7 +24,7 @@ pub struct StrategySettings {
     pub timeframes: Vec<String>,
     /// The smc strategy's parameters as in `backtest.smc_strategy`
     /// (omitted keys take their defaults).
-    #[schema(value_type = Object)]
+    #[schema(value_type = Option<Object>)]
     #[serde(default)]
     pub params: serde_json::Value,
 }
