@@ -129,3 +129,59 @@ fn step_up_routes_need_an_enrolled_user_and_a_current_code() {
         .unwrap();
     assert_eq!(r.status(), 403);
 }
+
+#[test]
+fn a_live_session_needs_confirm_live_and_a_step_up() {
+    let s = start();
+    let token = s.admin_token();
+    let live = |confirm: bool, code: Option<&str>| {
+        let body = json!({"mode": "live", "confirm_live": confirm, "venue_urls": {"binance": "127.0.0.1:9"}});
+        let mut r = s
+            .request("POST", "/api/v1/sessions")
+            .bearer_auth(&token)
+            .json(&body);
+        if let Some(c) = code {
+            r = r.header("X-TOTP", c);
+        }
+        r.send().unwrap()
+    };
+    let r = live(false, None);
+    assert_eq!(r.status(), 422);
+    assert_eq!(r.json::<Value>().unwrap()["field"], "confirm_live");
+    let r = live(true, None);
+    assert_eq!(r.status(), 403);
+    assert_eq!(error_code(r), "totp_enrollment_required");
+    let (secret, _) = enroll(&s, &token);
+    let r = live(true, None);
+    assert_eq!(r.status(), 401);
+    assert_eq!(error_code(r), "totp_required");
+    // Past the step-up, the runtime's own live refusals apply: no keys here.
+    s.state.clock.advance(Duration::from_secs(30));
+    let r = live(true, Some(&secret.code_at(s.state.clock.unix())));
+    assert_eq!(r.status(), 201, "the step-up passed");
+    let id = r.json::<Value>().unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let start = std::time::Instant::now();
+    let failed = loop {
+        let sessions: Value = s.get("/api/v1/sessions", &token).json().unwrap();
+        let me = sessions
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["id"] == id.as_str())
+            .cloned()
+            .unwrap();
+        if me["state"] == "failed" {
+            break me;
+        }
+        assert!(start.elapsed() < Duration::from_secs(20), "{me}");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let why = failed["error"].as_str().unwrap();
+    assert!(
+        why.contains("live mode"),
+        "the runtime's live refusals apply: {why}"
+    );
+}
