@@ -113,16 +113,40 @@ impl SessionRequest {
         })
     }
 
-    /// The symbols this request trades, for conflict checks.
+    /// The symbols this request trades (the runtime's choice: the
+    /// request's, else the config's, upper-cased), for conflict checks
+    /// and chart look-ups.
     pub fn traded(&self, config: &smc_config::Config) -> Vec<String> {
-        if !self.symbols.is_empty() {
-            return self.symbols.clone();
+        SessionSpec {
+            config: Some(config.clone()),
+            symbols: self.symbols.clone(),
+            ..SessionSpec::default()
         }
-        config
-            .exchanges
-            .get("binance")
-            .map(|e| e.symbols.clone())
-            .filter(|s| !s.is_empty())
-            .unwrap_or_else(|| vec!["BTCUSDT".into()])
+        .symbols()
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn traded_symbols_are_the_runtimes_choice() {
+        let config = smc_config::parse(
+            "t",
+            "backtest:\n  instrument:\n    venue: binance\n    symbol: ETHUSDT\n    tick_size: 0.01\n    lot_size: 0.001\n    min_qty: 0.001\n    min_notional: 5\n",
+        )
+        .unwrap();
+        assert_eq!(SessionRequest::default().traded(&config), ["ETHUSDT"]);
+        let asked = SessionRequest {
+            symbols: vec!["btcusdt".into()],
+            ..SessionRequest::default()
+        };
+        assert_eq!(asked.traded(&config), ["BTCUSDT"]);
+        assert_eq!(
+            SessionRequest::default().traded(&smc_config::Config::default()),
+            ["BTCUSDT"]
+        );
     }
 }

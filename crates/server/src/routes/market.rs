@@ -73,8 +73,10 @@ fn candles(state: &AppState, q: &MarketQuery) -> ApiResult<(Vec<Candle>, Timefra
 
 /// A query that does not parse is answered in the API's JSON error shape.
 fn query(q: Result<Query<MarketQuery>, QueryRejection>) -> ApiResult<MarketQuery> {
-    q.map(|Query(q)| q)
-        .map_err(|e| ApiError::bad_request(e.body_text()))
+    let Query(mut q) = q.map_err(|e| ApiError::bad_request(e.body_text()))?;
+    // Symbols are traded upper-case, as the runtime writes them.
+    q.symbol = q.symbol.trim().to_ascii_uppercase();
+    Ok(q)
 }
 
 fn limit(q: &MarketQuery) -> ApiResult<usize> {
