@@ -1,0 +1,50 @@
+// One finished backtest: equity and drawdown charts, metrics, monthly
+// returns and the per-setup table.
+
+import Alert from "@mui/material/Alert";
+import Box from "@mui/material/Box";
+import { useMemo } from "react";
+import { Section } from "../../components/Section";
+import { curveOf } from "./curve";
+import { EquityChart } from "./EquityChart";
+import { MetricsTable } from "./MetricsTable";
+import { MonthlyTable } from "./MonthlyTable";
+import { SetupsTable } from "./SetupsTable";
+import type { Job } from "./types";
+
+export function BacktestReport({ job, title }: { job: Job; title: string }) {
+  const curve = useMemo(() => curveOf(job), [job]);
+  const result = job.result;
+  if (!result) return null;
+  return (
+    <Box data-testid="backtest-report">
+      <Section title={`Equity and drawdown · ${title}`}>
+        {curve ? (
+          <>
+            {curve.stepped && (
+              <Alert severity="info" sx={{ mb: 1 }}>
+                Equity (stepped, from closed trades): this server gives no bar-by-bar equity curve, so the curve steps at each trade's exit.
+              </Alert>
+            )}
+            <EquityChart curve={curve} />
+          </>
+        ) : (
+          <Alert severity="info">No equity curve: the backtest closed no trade.</Alert>
+        )}
+      </Section>
+      <Box sx={{ display: "grid", gap: 2, gridTemplateColumns: { xs: "minmax(0, 1fr)", lg: "minmax(0, 1fr) minmax(0, 2fr)" } }}>
+        <Section title="Metrics">
+          <MetricsTable result={result} />
+        </Section>
+        <Box sx={{ minWidth: 0 }}>
+          <Section title="Monthly returns">
+            <MonthlyTable months={result.monthly_returns ?? []} />
+          </Section>
+          <Section title="Setups">
+            <SetupsTable setups={result.setups ?? []} />
+          </Section>
+        </Box>
+      </Box>
+    </Box>
+  );
+}
