@@ -263,7 +263,7 @@ pub fn app(state: AppState) -> Router {
             state.clone(),
             access::guard,
         ))
-        .fallback(|| async { ApiError::not_found("no such route").into_response() })
+        .fallback(crate::dashboard::fallback)
         .method_not_allowed_fallback(|| async {
             ApiError::new(
                 StatusCode::METHOD_NOT_ALLOWED,

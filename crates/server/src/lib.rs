@@ -15,6 +15,8 @@ pub mod auth;
 pub mod body;
 /// The server's clock.
 pub mod clock;
+/// The web dashboard's files at `/`.
+pub mod dashboard;
 /// The JSON error answers.
 pub mod error;
 /// Hosted sessions.
