@@ -1,0 +1,100 @@
+// Equity and P&L: the sum over sessions and a row per session. The API
+// gives P&L since each session started (equity less starting equity) and
+// no start-of-day equity, so "today's P&L" is that figure only for the
+// sessions started today; for older ones it says so rather than guess.
+
+import Box from "@mui/material/Box";
+import Table from "@mui/material/Table";
+import TableBody from "@mui/material/TableBody";
+import TableCell from "@mui/material/TableCell";
+import TableHead from "@mui/material/TableHead";
+import TableRow from "@mui/material/TableRow";
+import Typography from "@mui/material/Typography";
+import { sign, time } from "../../format";
+import { sum } from "./decimal";
+import { decimal, startOfTodayUtc } from "./show";
+import type { PnlRow, PositionRow, SessionInfo } from "./types";
+
+function Figure({ label, value, note, signed }: { label: string; value: string | null; note?: string; signed?: boolean }) {
+  const s = signed ? sign(value) : 0;
+  const color = s > 0 ? "success.main" : s < 0 ? "error.main" : "text.primary";
+  return (
+    <Box sx={{ minWidth: 140 }}>
+      <Typography variant="caption" color="text.secondary" component="div">
+        {label}
+      </Typography>
+      <Typography variant="h6" component="div" sx={{ color }} aria-label={label}>
+        {value === null ? "—" : `${s > 0 ? "+" : ""}${decimal(value)}`}
+      </Typography>
+      {note && (
+        <Typography variant="caption" color="text.secondary" component="div">
+          {note}
+        </Typography>
+      )}
+    </Box>
+  );
+}
+
+interface EquityProps {
+  pnl: PnlRow[];
+  sessions: SessionInfo[];
+  positions: PositionRow[];
+  now?: number;
+}
+
+export function EquityPanel({ pnl, sessions, positions, now }: EquityProps) {
+  const marked = pnl.filter((p) => p.equity !== null);
+  const started = new Map(sessions.map((s) => [s.id, s.started_at]));
+  const today = startOfTodayUtc(now);
+  const olderThanToday = marked.filter((p) => (started.get(p.session) ?? 0) < today);
+  const todays = olderThanToday.length === 0 && marked.length > 0 ? sum(marked.map((p) => p.pnl)) : null;
+  const realizedOf = (session: string) => sum(positions.filter((p) => p.session === session).map((p) => p.realized_pnl)) ?? "0";
+  return (
+    <div data-testid="equity">
+      <Box sx={{ display: "flex", flexWrap: "wrap", gap: 3, mb: 1 }}>
+        <Figure label="Equity" value={sum(marked.map((p) => p.equity))} />
+        <Figure
+          label="Today's P&L"
+          value={todays}
+          signed
+          note={
+            marked.length === 0
+              ? "no session has marked its equity yet"
+              : olderThanToday.length > 0
+                ? "sessions running since before today: see P&L since start (no start-of-day equity in the API)"
+                : "since the sessions started today"
+          }
+        />
+        <Figure label="P&L since start" value={sum(marked.map((p) => p.pnl))} signed />
+      </Box>
+      {marked.length > 0 && (
+        <Table size="small" aria-label="Equity per session">
+          <TableHead>
+            <TableRow>
+              <TableCell>Session</TableCell>
+              <TableCell align="right">Equity</TableCell>
+              <TableCell align="right">Cash</TableCell>
+              <TableCell align="right">Starting equity</TableCell>
+              <TableCell align="right">P&L since start</TableCell>
+              <TableCell align="right">Realized (open positions)</TableCell>
+              <TableCell>Started</TableCell>
+            </TableRow>
+          </TableHead>
+          <TableBody>
+            {marked.map((p) => (
+              <TableRow key={p.session}>
+                <TableCell>{p.session}</TableCell>
+                <TableCell align="right">{decimal(p.equity)}</TableCell>
+                <TableCell align="right">{decimal(p.cash)}</TableCell>
+                <TableCell align="right">{decimal(p.starting_equity)}</TableCell>
+                <TableCell align="right">{decimal(p.pnl)}</TableCell>
+                <TableCell align="right">{decimal(realizedOf(p.session))}</TableCell>
+                <TableCell>{time(started.get(p.session) ?? null)}</TableCell>
+              </TableRow>
+            ))}
+          </TableBody>
+        </Table>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,158 @@
+import { screen, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import TradingView from "../TradingView";
+import { ORDER, TRADING_ROUTES } from "./fixtures";
+import { apiCalls, renderAs } from "./testkit";
+
+afterEach(() => vi.unstubAllGlobals());
+
+describe("TradingView", () => {
+  it("shows a trader the ticket, Cancel, Flatten and Start/Stop, and a viewer none of them", async () => {
+    const trader = await renderAs("trader", <TradingView />, TRADING_ROUTES);
+    const orders = await screen.findByTestId("open-orders");
+    await within(orders).findByText("op-1-0");
+    expect(screen.getByTestId("order-ticket")).toBeInTheDocument();
+    expect(screen.getByRole("button", { name: "Place order" })).toBeInTheDocument();
+    expect(within(orders).getByRole("button", { name: /Cancel order op-1-0/ })).toBeInTheDocument();
+    expect(screen.getByRole("button", { name: "Start paper session" })).toBeInTheDocument();
+    expect(screen.getByRole("button", { name: "Stop session s1" })).toBeInTheDocument();
+    expect(screen.getByRole("button", { name: "Flatten BTCUSDT in s1" })).toBeInTheDocument();
+    trader.unmount();
+
+    await renderAs("viewer", <TradingView />, TRADING_ROUTES);
+    const seen = await screen.findByTestId("open-orders");
+    await within(seen).findByText("op-1-0");
+    expect(await within(screen.getByTestId("positions")).findByText("BTCUSDT")).toBeInTheDocument();
+    expect(screen.queryByTestId("order-ticket")).toBeNull();
+    expect(screen.queryByRole("button", { name: "Place order" })).toBeNull();
+    expect(screen.queryByRole("button", { name: /Cancel/ })).toBeNull();
+    expect(screen.queryByRole("button", { name: /Flatten/ })).toBeNull();
+    expect(screen.queryByRole("button", { name: /Start paper session|Stop session/ })).toBeNull();
+  });
+
+  it("an auditor sees no order controls either", async () => {
+    await renderAs("auditor", <TradingView />, TRADING_ROUTES);
+    await within(await screen.findByTestId("open-orders")).findByText("op-1-0");
+    expect(screen.queryByRole("button", { name: "Place order" })).toBeNull();
+    expect(screen.queryByRole("button", { name: /Cancel/ })).toBeNull();
+  });
+
+  it("places an order only after the confirmation, and shows the risk answer", async () => {
+    const placed = {
+      client_id: "op-9-0", session: "s1", symbol: "BTCUSDT", side: "sell", type: "limit",
+      qty: "0.01", price: "45000", stop_price: null, risk: "approved",
+    };
+    const { calls } = await renderAs("trader", <TradingView />, { ...TRADING_ROUTES, "POST /api/v1/orders": [201, placed] });
+    const user = userEvent.setup();
+    const ticket = await screen.findByTestId("order-ticket");
+    await within(ticket).findByRole("option", { name: "s1 (paper)" });
+    expect(within(ticket).getByLabelText("Symbol")).toHaveValue("BTCUSDT");
+    await user.selectOptions(within(ticket).getByLabelText("Side"), "sell");
+    await user.selectOptions(within(ticket).getByLabelText("Type"), "limit");
+    await user.type(within(ticket).getByLabelText("Quantity"), "0.01");
+    await user.type(within(ticket).getByLabelText("Price"), "45000");
+    await user.click(within(ticket).getByRole("button", { name: "Place order" }));
+    const dialog = await screen.findByRole("dialog");
+    expect(dialog).toHaveTextContent("Sell 0.01 BTCUSDT limit at 45000, in session s1.");
+    expect(apiCalls(calls, "POST")).toHaveLength(0);
+    await user.click(within(dialog).getByRole("button", { name: "Confirm" }));
+    expect(await screen.findByText(/Order op-9-0 placed .*risk: approved/)).toBeInTheDocument();
+    expect(apiCalls(calls, "POST").map((c) => c.body)).toEqual([
+      { session: "s1", symbol: "BTCUSDT", side: "sell", type: "limit", qty: "0.01", price: "45000" },
+    ]);
+  });
+
+  it("shows the risk gate's refusal and sends nothing when Back is chosen", async () => {
+    const { calls } = await renderAs("trader", <TradingView />, {
+      ...TRADING_ROUTES,
+      "POST /api/v1/orders": [422, { error: "risk_refused", message: "max_position_size 1000 exceeded" }],
+    });
+    const user = userEvent.setup();
+    const ticket = await screen.findByTestId("order-ticket");
+    await within(ticket).findByRole("option", { name: "s1 (paper)" });
+    await user.type(within(ticket).getByLabelText("Quantity"), "5");
+    await user.click(within(ticket).getByRole("button", { name: "Place order" }));
+    await user.click(within(await screen.findByRole("dialog")).getByRole("button", { name: "Back" }));
+    expect(apiCalls(calls, "POST")).toHaveLength(0);
+    await user.click(within(ticket).getByRole("button", { name: "Place order" }));
+    await user.click(within(await screen.findByRole("dialog")).getByRole("button", { name: "Confirm" }));
+    expect(await screen.findByRole("alert")).toHaveTextContent("Refused by the risk gate: max_position_size 1000 exceeded");
+    expect(apiCalls(calls, "POST")).toHaveLength(1);
+  });
+
+  it("says what is wrong with the ticket before asking", async () => {
+    await renderAs("trader", <TradingView />, TRADING_ROUTES);
+    const user = userEvent.setup();
+    const ticket = await screen.findByTestId("order-ticket");
+    await within(ticket).findByRole("option", { name: "s1 (paper)" });
+    await user.selectOptions(within(ticket).getByLabelText("Type"), "stop");
+    await user.type(within(ticket).getByLabelText("Quantity"), "1");
+    await user.click(within(ticket).getByRole("button", { name: "Place order" }));
+    expect(await within(ticket).findByRole("alert")).toHaveTextContent("Stop price");
+    expect(screen.queryByRole("dialog")).toBeNull();
+  });
+
+  it("cancels an order with DELETE only after the confirmation", async () => {
+    const { calls } = await renderAs("trader", <TradingView />, { ...TRADING_ROUTES, "DELETE /api/v1/orders/op-1-0": [204, null] });
+    const user = userEvent.setup();
+    const orders = await screen.findByTestId("open-orders");
+    await user.click(await within(orders).findByRole("button", { name: /Cancel order op-1-0/ }));
+    const dialog = await screen.findByRole("dialog");
+    expect(dialog).toHaveTextContent("op-1-0");
+    expect(apiCalls(calls, "DELETE")).toHaveLength(0);
+    await user.click(within(dialog).getByRole("button", { name: "Confirm" }));
+    await vi.waitFor(() => expect(apiCalls(calls, "DELETE").map((c) => c.path)).toEqual(["/api/v1/orders/op-1-0"]));
+  });
+
+  it("adds, updates and removes order rows from the orders and fills topics", async () => {
+    const { socket } = await renderAs("viewer", <TradingView />, TRADING_ROUTES);
+    const orders = await screen.findByTestId("open-orders");
+    await within(orders).findByText("op-1-0");
+    expect(socket.subscribed()).toEqual(expect.arrayContaining(["orders", "fills", "positions", "system"]));
+    const order = { ...ORDER.order, client_id: "smacross-2-0", qty: "0.3", kind: { type: "market" } };
+    socket.push("orders", { session: "s1", event: { type: "order_submitted", time: 1, order } });
+    const row = () => orders.querySelector('[data-order-id="smacross-2-0"]') as HTMLElement;
+    expect(row()).toHaveTextContent("Submitted");
+    socket.push("orders", { session: "s1", event: { type: "order_accepted", time: 2, client_id: "smacross-2-0", eligible_at: 2 } });
+    expect(row()).toHaveTextContent("Open");
+    socket.push("fills", { session: "s1", event: { type: "fill", client_id: "smacross-2-0", qty: "0.1", price: "43000", side: "buy", trade_id: "t9", instrument: "binance:BTCUSDT", fee: "0.1", liquidity: "taker", time: 3 } });
+    expect(row()).toHaveTextContent("0.1");
+    expect(within(screen.getByTestId("fills")).getByText("43,000.00")).toBeInTheDocument();
+    socket.push("orders", { session: "s1", event: { type: "order_cancelled", time: 4, client_id: "op-1-0", reason: "by operator" } });
+    expect(within(orders).queryByText("op-1-0")).toBeNull();
+  });
+
+  it("follows positions and equity from the positions topic", async () => {
+    const { socket } = await renderAs("viewer", <TradingView />, TRADING_ROUTES);
+    const positions = await screen.findByTestId("positions");
+    await within(positions).findByText("BTCUSDT");
+    const equity = screen.getByTestId("equity");
+    expect(within(equity).getByLabelText("Equity")).toHaveTextContent("10,012.50");
+    socket.push("positions", { session: "s1", event: { type: "equity_mark", time: 5, cash: "9000", equity: "9990.25" } });
+    expect(within(equity).getByLabelText("Equity")).toHaveTextContent("9,990.25");
+    expect(within(equity).getByLabelText("P&L since start")).toHaveTextContent("-9.75");
+    expect(within(equity).getByLabelText("Today's P&L")).toHaveTextContent("-9.75");
+    socket.push("positions", { session: "s1", event: { type: "position_changed", time: 6, instrument: "binance:BTCUSDT", qty: "0", avg_price: "0", realized_pnl: "1" } });
+    expect(within(positions).queryByText("BTCUSDT")).toBeNull();
+    expect(within(positions).getByText("No open positions.")).toBeInTheDocument();
+  });
+
+  it("starts a paper session against a named venue", async () => {
+    const { calls } = await renderAs("admin", <TradingView />, { ...TRADING_ROUTES, "POST /api/v1/sessions": [201, { id: "s2" }] });
+    const user = userEvent.setup();
+    await user.click(await screen.findByRole("button", { name: "Start paper session" }));
+    const dialog = await screen.findByRole("dialog");
+    await user.type(within(dialog).getByLabelText("Symbols"), "btcusdt");
+    await user.selectOptions(within(dialog).getByLabelText("Strategy"), "sma_cross");
+    await user.type(within(dialog).getByLabelText("Timeframe"), "1m");
+    await user.type(within(dialog).getByLabelText("Venue URL"), "127.0.0.1:9100");
+    await user.type(within(dialog).getByLabelText("Max bars"), "50");
+    await user.click(within(dialog).getByRole("button", { name: "Start" }));
+    await vi.waitFor(() =>
+      expect(apiCalls(calls, "POST").map((c) => c.body)).toEqual([
+        { mode: "paper", symbols: ["BTCUSDT"], strategy: "sma_cross", timeframes: ["1m"], venue_urls: { binance: "127.0.0.1:9100" }, max_bars: 50 },
+      ]),
+    );
+  });
+});

@@ -1,0 +1,119 @@
+// The shapes of the trading endpoints (GET /sessions, /orders, /positions,
+// /trades, /pnl, POST /orders) and of the stream frames that change them
+// (`{session, event}` on the orders, fills, positions and system topics).
+
+export type SessionState = "ready" | "running" | "stopping" | "stopped" | "failed";
+
+export interface SessionRequest {
+  mode: "paper" | "live";
+  strategy: string | null;
+  symbols: string[];
+  timeframes: string[];
+  venue_urls: Record<string, string> | null;
+  market: string | null;
+  confirm_live: boolean;
+  max_bars: number | null;
+}
+
+export interface SessionInfo {
+  id: string;
+  state: SessionState;
+  mode: "paper" | "live";
+  request: SessionRequest;
+  error: string | null;
+  started_at: number | null;
+  connected: boolean;
+  equity: string | null;
+  orders_sent: number;
+}
+
+/** How an order executes (the engine's OrderKind). */
+export interface OrderKind {
+  type: "market" | "limit" | "stop_market" | "stop_limit" | "take_profit";
+  price?: string;
+  trigger?: string;
+}
+
+export interface OrderRequest {
+  client_id: string;
+  instrument: string;
+  side: "buy" | "sell";
+  qty: string;
+  kind: OrderKind;
+  time_in_force: string;
+  reduce_only: boolean;
+}
+
+export interface OpenOrderRow {
+  session: string;
+  order: OrderRequest;
+  status: "submitted" | "accepted" | "cancel_requested";
+  filled_qty: string;
+}
+
+export interface PositionRow {
+  session: string;
+  instrument: string;
+  qty: string;
+  avg_price: string;
+  realized_pnl: string;
+  time: number;
+}
+
+export interface FillRow {
+  session: string;
+  client_id: string;
+  instrument: string;
+  trade_id: string;
+  side: "buy" | "sell";
+  price: string;
+  qty: string;
+  fee: string;
+  liquidity: string;
+  time: number;
+}
+
+export interface PnlRow {
+  session: string;
+  cash: string | null;
+  equity: string | null;
+  starting_equity: string | null;
+  /** Equity less starting equity (since the session started). */
+  pnl: string | null;
+  realized_pnl: string;
+}
+
+/** POST /orders' answer. */
+export interface PlacedOrder {
+  client_id: string;
+  session: string;
+  symbol: string;
+  side: "buy" | "sell";
+  type: "market" | "limit" | "stop";
+  qty: string;
+  price: string | null;
+  stop_price: string | null;
+  /** `approved` or `resized: <why>`. */
+  risk: string;
+}
+
+/** A stream frame's data for a session's event. */
+export interface SessionFrame {
+  session: string;
+  event: { type: string } & Record<string, unknown>;
+}
+
+/** Narrows a stream message to a session's event. */
+export function sessionFrame(data: unknown): SessionFrame | null {
+  if (!data || typeof data !== "object") return null;
+  const { session, event } = data as Record<string, unknown>;
+  if (typeof session !== "string" || !event || typeof event !== "object") return null;
+  if (typeof (event as Record<string, unknown>).type !== "string") return null;
+  return { session, event: event as SessionFrame["event"] };
+}
+
+/** `binance:BTCUSDT` → `BTCUSDT`. */
+export function symbolOf(instrument: string): string {
+  const i = instrument.indexOf(":");
+  return i < 0 ? instrument : instrument.slice(i + 1);
+}
