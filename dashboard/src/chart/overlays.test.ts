@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { buildOverlays, countOverlays, orderEvents } from "./overlays";
+import { buildOverlays, countOverlays, orderEvents, withoutFlipped } from "./overlays";
 import { candles, detected, served } from "./fixtures";
 import type { SmcEvent } from "./types";
 
@@ -127,6 +127,8 @@ describe("overlays of real detections", () => {
     expect(c.ranges).toBe(1);
     expect(c.orderBlocks).toBeGreaterThan(10);
     expect(c.fvgs).toBeGreaterThan(10);
+    const plain = countOverlays(withoutFlipped(o));
+    expect([plain.breakers, plain.inverseFvgs, plain.orderBlocks, plain.fvgs]).toEqual([0, 0, c.orderBlocks, c.fvgs]);
   });
 
   it("ends every box at its mitigation candle, or leaves it open", () => {

@@ -205,3 +205,8 @@ export function countOverlays(o: Overlays): OverlayCounts {
     ranges: o.range ? 1 : 0,
   };
 }
+
+/** The overlays without breaker blocks and inverse FVGs (zones price closed through, drawn on demand). */
+export function withoutFlipped(o: Overlays): Overlays {
+  return { ...o, boxes: o.boxes.filter((b) => b.kind === "ob" || b.kind === "fvg") };
+}

@@ -70,6 +70,7 @@ describe("trade marks", () => {
     const bars = toBars(candles.slice(100));
     const marks = tradeMarks([fill("buy", "1", candles[0]!.open_time, { instrument: "binance:ETHUSDT" })], "BTCUSDT");
     expect(marks).toHaveLength(0);
+    expect(tradeMarks([fill("buy", "1", 1, { session: "s2" }), fill("buy", "1", 2)], "BTCUSDT", "s1")).toHaveLength(1);
     const early = tradeMarks([fill("buy", "1", candles[0]!.open_time)], "BTCUSDT");
     expect(seriesMarkers(early, bars, 60_000, colours)).toHaveLength(0);
   });

@@ -34,8 +34,9 @@ function setupOf(fill: ApiFill): string | null {
  * The fills of `symbol`, oldest first, each an entry (it opens or adds to a
  * position) or an exit (it reduces, closes or flips one). Positions are
  * followed per session and instrument in float: only the sign matters.
+ * With `session`, only that session's fills (the one whose candles are shown).
  */
-export function tradeMarks(fills: readonly ApiFill[], symbol: string): TradeMark[] {
+export function tradeMarks(fills: readonly ApiFill[], symbol: string, session: string | null = null): TradeMark[] {
   const want = symbol.toUpperCase();
   const position = new Map<string, number>();
   const seen = new Set<string>();
@@ -52,7 +53,7 @@ export function tradeMarks(fills: readonly ApiFill[], symbol: string): TradeMark
     const signed = (f.side === "buy" ? 1 : -1) * Number(f.qty);
     const before = position.get(book) ?? 0;
     position.set(book, before + signed);
-    if (symbolOf(f.instrument) !== want) continue;
+    if (symbolOf(f.instrument) !== want || (session !== null && f.session !== session)) continue;
     const role = before === 0 || Math.sign(before) === Math.sign(signed) ? "entry" : "exit";
     out.push({ key, role, side: f.side, price: f.price, time: f.time, setup: setupOf(f) });
   }

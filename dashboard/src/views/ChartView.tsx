@@ -3,15 +3,17 @@
 // sweeps, premium/discount) and the agent's fills, live over the stream.
 
 import Alert from "@mui/material/Alert";
+import FormControlLabel from "@mui/material/FormControlLabel";
 import MenuItem from "@mui/material/MenuItem";
 import Stack from "@mui/material/Stack";
+import Switch from "@mui/material/Switch";
 import TextField from "@mui/material/TextField";
 import { useTheme } from "@mui/material/styles";
 import { useMemo, useState } from "react";
 import { Section } from "../components/Section";
 import { chartColours } from "../chart/colours";
 import { OverlayLegend } from "../chart/OverlayLegend";
-import { buildOverlays, countOverlays } from "../chart/overlays";
+import { buildOverlays, countOverlays, withoutFlipped } from "../chart/overlays";
 import PriceChart from "../chart/PriceChart";
 import { baseTimeframe, symbolChoices, timeframeChoices } from "../chart/symbols";
 import { timeframeMs } from "../chart/timeIndex";
@@ -40,7 +42,9 @@ export default function ChartView() {
     () => buildOverlays(data.events, data.bars.map((b) => b.openMs), dur),
     [data.events, data.bars, dur],
   );
-  const marks = useMemo(() => tradeMarks(data.fills, symbol), [data.fills, symbol]);
+  const marks = useMemo(() => tradeMarks(data.fills, symbol, data.session), [data.fills, symbol, data.session]);
+  const [flipped, setFlipped] = useState(false);
+  const drawn = useMemo(() => (flipped ? overlays : withoutFlipped(overlays)), [overlays, flipped]);
   const markers = useMemo(() => seriesMarkers(marks, data.bars, dur, colours.markers), [marks, data.bars, dur, colours]);
   const counts = countOverlays(overlays);
 
@@ -75,6 +79,10 @@ export default function ChartView() {
             </MenuItem>
           ))}
         </TextField>
+        <FormControlLabel
+          control={<Switch checked={flipped} onChange={(e) => setFlipped(e.target.checked)} />}
+          label="Breakers and inverse FVGs"
+        />
       </Stack>
       {data.status === "empty" && (
         <Alert severity="info" sx={{ mb: 1 }}>
@@ -93,7 +101,7 @@ export default function ChartView() {
       )}
       <PriceChart
         bars={data.bars}
-        overlays={overlays}
+        overlays={drawn}
         markers={markers}
         colours={colours}
         intraday={dur < 86_400_000}
