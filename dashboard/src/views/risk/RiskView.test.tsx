@@ -3,7 +3,7 @@ import userEvent from "@testing-library/user-event";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import RiskView from "../RiskView";
 import { PNL } from "../trading/fixtures";
-import { apiCalls, renderAs } from "../trading/testkit";
+import { apiCalls, fill, renderAs } from "../trading/testkit";
 import type { RiskAnswer } from "./types";
 
 afterEach(() => vi.unstubAllGlobals());
@@ -36,7 +36,8 @@ const OLD_SERVER: RiskAnswer = {
 
 const routes = (risk: RiskAnswer, extra = {}) => ({ "GET /api/v1/risk": risk, "GET /api/v1/pnl": [PNL], ...extra });
 
-describe("RiskView", () => {
+// MUI dialogs under jsdom are slow on a busy 2-core machine: room beyond the 5 s default.
+describe("RiskView", { timeout: 20_000 }, () => {
   it("shows limits with their use, exposure by symbol, venue and group, and the VaR", async () => {
     await renderAs("viewer", <RiskView />, routes(NEW_SERVER));
     const use = await screen.findByTestId("limit-use-s1");
@@ -77,8 +78,8 @@ describe("RiskView", () => {
     const user = userEvent.setup();
     await user.click(await screen.findByRole("button", { name: "Reset daily_loss in s1" }));
     const dialog = await screen.findByRole("dialog");
-    await user.type(within(dialog).getByLabelText("Reason"), "checked the venue");
-    await user.type(within(dialog).getByLabelText("Code"), "123456");
+    await fill(user, within(dialog).getByLabelText("Reason"), "checked the venue");
+    await fill(user, within(dialog).getByLabelText("Code"), "123456");
     await user.click(within(dialog).getByRole("button", { name: "Reset" }));
     await vi.waitFor(() => expect(apiCalls(calls, "POST")).toHaveLength(1));
     const [call] = apiCalls(calls, "POST");
@@ -101,8 +102,8 @@ describe("RiskView", () => {
     const user = userEvent.setup();
     await user.click(await screen.findByRole("button", { name: "Reset daily_loss in s1" }));
     const dialog = await screen.findByRole("dialog");
-    await user.type(within(dialog).getByLabelText("Reason"), "ok");
-    await user.type(within(dialog).getByLabelText("Code"), "000000");
+    await fill(user, within(dialog).getByLabelText("Reason"), "ok");
+    await fill(user, within(dialog).getByLabelText("Code"), "000000");
     await user.click(within(dialog).getByRole("button", { name: "Reset" }));
     expect(await within(dialog).findByRole("alert")).toHaveTextContent("That code was not accepted");
     expect(apiCalls(calls, "POST").every((c) => c.headers["X-TOTP"] === "000000")).toBe(true);

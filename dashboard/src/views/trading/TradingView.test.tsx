@@ -3,11 +3,12 @@ import userEvent from "@testing-library/user-event";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import TradingView from "../TradingView";
 import { ORDER, TRADING_ROUTES } from "./fixtures";
-import { apiCalls, renderAs } from "./testkit";
+import { apiCalls, fill, renderAs } from "./testkit";
 
 afterEach(() => vi.unstubAllGlobals());
 
-describe("TradingView", () => {
+// MUI dialogs under jsdom are slow on a busy 2-core machine: room beyond the 5 s default.
+describe("TradingView", { timeout: 20_000 }, () => {
   it("shows a trader the ticket, Cancel, Flatten and Start/Stop, and a viewer none of them", async () => {
     const trader = await renderAs("trader", <TradingView />, TRADING_ROUTES);
     const orders = await screen.findByTestId("open-orders");
@@ -50,8 +51,8 @@ describe("TradingView", () => {
     expect(within(ticket).getByLabelText("Symbol")).toHaveValue("BTCUSDT");
     await user.selectOptions(within(ticket).getByLabelText("Side"), "sell");
     await user.selectOptions(within(ticket).getByLabelText("Type"), "limit");
-    await user.type(within(ticket).getByLabelText("Quantity"), "0.01");
-    await user.type(within(ticket).getByLabelText("Price"), "45000");
+    await fill(user, within(ticket).getByLabelText("Quantity"), "0.01");
+    await fill(user, within(ticket).getByLabelText("Price"), "45000");
     await user.click(within(ticket).getByRole("button", { name: "Place order" }));
     const dialog = await screen.findByRole("dialog");
     expect(dialog).toHaveTextContent("Sell 0.01 BTCUSDT limit at 45000, in session s1.");
@@ -71,7 +72,7 @@ describe("TradingView", () => {
     const user = userEvent.setup();
     const ticket = await screen.findByTestId("order-ticket");
     await within(ticket).findByRole("option", { name: "s1 (paper)" });
-    await user.type(within(ticket).getByLabelText("Quantity"), "5");
+    await fill(user, within(ticket).getByLabelText("Quantity"), "5");
     await user.click(within(ticket).getByRole("button", { name: "Place order" }));
     await user.click(within(await screen.findByRole("dialog")).getByRole("button", { name: "Back" }));
     expect(apiCalls(calls, "POST")).toHaveLength(0);
@@ -87,7 +88,7 @@ describe("TradingView", () => {
     const ticket = await screen.findByTestId("order-ticket");
     await within(ticket).findByRole("option", { name: "s1 (paper)" });
     await user.selectOptions(within(ticket).getByLabelText("Type"), "stop");
-    await user.type(within(ticket).getByLabelText("Quantity"), "1");
+    await fill(user, within(ticket).getByLabelText("Quantity"), "1");
     await user.click(within(ticket).getByRole("button", { name: "Place order" }));
     expect(await within(ticket).findByRole("alert")).toHaveTextContent("Stop price");
     expect(screen.queryByRole("dialog")).toBeNull();
@@ -143,11 +144,11 @@ describe("TradingView", () => {
     const user = userEvent.setup();
     await user.click(await screen.findByRole("button", { name: "Start paper session" }));
     const dialog = await screen.findByRole("dialog");
-    await user.type(within(dialog).getByLabelText("Symbols"), "btcusdt");
+    await fill(user, within(dialog).getByLabelText("Symbols"), "btcusdt");
     await user.selectOptions(within(dialog).getByLabelText("Strategy"), "sma_cross");
-    await user.type(within(dialog).getByLabelText("Timeframe"), "1m");
-    await user.type(within(dialog).getByLabelText("Venue URL"), "127.0.0.1:9100");
-    await user.type(within(dialog).getByLabelText("Max bars"), "50");
+    await fill(user, within(dialog).getByLabelText("Timeframe"), "1m");
+    await fill(user, within(dialog).getByLabelText("Venue URL"), "127.0.0.1:9100");
+    await fill(user, within(dialog).getByLabelText("Max bars"), "50");
     await user.click(within(dialog).getByRole("button", { name: "Start" }));
     await vi.waitFor(() =>
       expect(apiCalls(calls, "POST").map((c) => c.body)).toEqual([
