@@ -47,7 +47,8 @@ beforeEach(() => {
 });
 afterEach(() => vi.unstubAllGlobals());
 
-describe("AnalyticsView", () => {
+// Whole views render in jsdom: slow on a small, busy machine.
+describe("AnalyticsView", { timeout: 30_000 }, () => {
   it("submits a backtest, moves the progress bar from the stream and shows the finished job", async () => {
     let done = false;
     const calls = stubFetch((call) => {

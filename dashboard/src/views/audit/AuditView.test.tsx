@@ -26,7 +26,8 @@ function page(top: number): AuditEntry[] {
 
 afterEach(() => vi.unstubAllGlobals());
 
-describe("AuditView", () => {
+// Whole views render in jsdom: slow on a small, busy machine.
+describe("AuditView", { timeout: 30_000 }, () => {
   it("shows the chain intact and pages back with `before`", async () => {
     const calls = stubFetch((call) => {
       if (call.path === "/audit/verify") {
