@@ -32,18 +32,16 @@ export function BacktestReport({ job, title }: { job: Job; title: string }) {
           <Alert severity="info">No equity curve: the backtest closed no trade.</Alert>
         )}
       </Section>
-      <Box sx={{ display: "grid", gap: 2, gridTemplateColumns: { xs: "minmax(0, 1fr)", lg: "minmax(0, 1fr) minmax(0, 2fr)" } }}>
+      <Section title="Monthly returns">
+        <MonthlyTable months={result.monthly_returns ?? []} />
+      </Section>
+      <Box sx={{ display: "grid", gap: 2, gridTemplateColumns: { xs: "minmax(0, 1fr)", lg: "minmax(0, 1fr) minmax(0, 1fr)" }, alignItems: "start" }}>
         <Section title="Metrics">
           <MetricsTable result={result} />
         </Section>
-        <Box sx={{ minWidth: 0 }}>
-          <Section title="Monthly returns">
-            <MonthlyTable months={result.monthly_returns ?? []} />
-          </Section>
-          <Section title="Setups">
-            <SetupsTable setups={result.setups ?? []} />
-          </Section>
-        </Box>
+        <Section title="Setups">
+          <SetupsTable setups={result.setups ?? []} />
+        </Section>
       </Box>
     </Box>
   );

@@ -15,7 +15,7 @@ const quote = (v: number | null | undefined) => (v === null || v === undefined ?
 export function SetupsTable({ setups }: { setups: SetupRow[] }) {
   if (setups.length === 0) return <p>No trades, so no setups.</p>;
   return (
-    <Table size="small" aria-label="Setups">
+    <Table size="small" aria-label="Setups" sx={{ "& td, & th": { whiteSpace: "nowrap" } }}>
       <TableHead>
         <TableRow>
           {["Setup", "Trades", "Win rate", "Avg P&L", "Total P&L", "Profit factor"].map((h, i) => (

@@ -101,6 +101,11 @@ export function ApiKeysSection() {
               </TableCell>
             </TableRow>
           ))}
+          {keys.data?.length === 0 && (
+            <TableRow>
+              <TableCell colSpan={7}>No API keys yet.</TableCell>
+            </TableRow>
+          )}
         </TableBody>
       </Table>
       <Box component="form" onSubmit={create} aria-label="Create API key" sx={{ mt: 2, display: "grid", gap: 1.5, gridTemplateColumns: { xs: "1fr", md: "1fr 1fr auto" }, alignItems: "start" }}>
