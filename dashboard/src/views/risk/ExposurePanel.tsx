@@ -10,6 +10,7 @@ import TableHead from "@mui/material/TableHead";
 import TableRow from "@mui/material/TableRow";
 import Typography from "@mui/material/Typography";
 import type { ReactNode } from "react";
+import { money } from "../../format";
 import { decimal } from "../trading/show";
 import { symbolOf } from "../trading/types";
 import type { RiskSession } from "./types";
@@ -57,7 +58,7 @@ export function ExposurePanel({ session: s }: { session: RiskSession }) {
   return (
     <Box sx={{ mt: 1 }} data-testid={`exposure-${s.session}`}>
       <Typography variant="subtitle2" component="h3">
-        Session {s.session} · equity {decimal(s.equity)}
+        Session {s.session} · equity {money(s.equity)}
       </Typography>
       <Typography variant="body2" aria-label={`VaR of ${s.session}`}>
         VaR: {varText}

@@ -9,6 +9,7 @@ import TableCell from "@mui/material/TableCell";
 import TableHead from "@mui/material/TableHead";
 import TableRow from "@mui/material/TableRow";
 import Typography from "@mui/material/Typography";
+import { NOWRAP } from "../trading/show";
 import type { PnlRow } from "../trading/types";
 import type { Limits, RiskSession } from "./types";
 import { limitUse } from "./use";
@@ -38,7 +39,7 @@ function Bar({ ratio, label }: { ratio: number | null; label: string }) {
 export function LimitsPanel({ limits, sessions, pnl }: { limits: Limits; sessions: RiskSession[]; pnl: PnlRow[] }) {
   return (
     <>
-      <Table size="small" aria-label="Risk limits" data-testid="risk-limits">
+      <Table size="small" aria-label="Risk limits" sx={NOWRAP} data-testid="risk-limits">
         <TableHead>
           <TableRow>
             {SETTINGS.map(([key, label]) => (

@@ -3,6 +3,7 @@
 // against max_daily_loss, gross leverage, VaR against its cap. Ratios are
 // floats for the bars only; the figures shown are the API's decimals.
 
+import { money } from "../../format";
 import { compare, sub, sum } from "../trading/decimal";
 import type { PnlRow } from "../trading/types";
 import type { Limits, RiskSession } from "./types";
@@ -51,7 +52,7 @@ export function limitUse(s: RiskSession, limits: Limits, pnl: PnlRow | undefined
     },
     {
       label: "Loss since the session started",
-      used: loss ?? "—",
+      used: loss === null ? "—" : money(loss),
       limit: `${limits.max_daily_loss} a day`,
       ratio: ratio(loss, limits.max_daily_loss),
       note: "the API gives P&L since start, not since the day began",

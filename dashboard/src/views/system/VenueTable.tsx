@@ -9,6 +9,7 @@ import TableHead from "@mui/material/TableHead";
 import TableRow from "@mui/material/TableRow";
 import Typography from "@mui/material/Typography";
 import { time } from "../../format";
+import { NOWRAP } from "../trading/show";
 import type { SessionInfo } from "../trading/types";
 import { usAsMs } from "./show";
 import type { SessionHealth } from "./types";
@@ -32,7 +33,7 @@ export function fromSessions(rows: SessionInfo[]): SessionHealth[] {
 
 export function VenueTable({ rows }: { rows: SessionHealth[] }) {
   return (
-    <Table size="small" aria-label="Venue connections" data-testid="venue-connections">
+    <Table size="small" aria-label="Venue connections" sx={NOWRAP} data-testid="venue-connections">
       <TableHead>
         <TableRow>
           <TableCell>Session</TableCell>

@@ -10,9 +10,9 @@ import TableCell from "@mui/material/TableCell";
 import TableHead from "@mui/material/TableHead";
 import TableRow from "@mui/material/TableRow";
 import Typography from "@mui/material/Typography";
-import { sign, time } from "../../format";
+import { money, sign, time } from "../../format";
 import { sum } from "./decimal";
-import { decimal, startOfTodayUtc } from "./show";
+import { startOfTodayUtc, NOWRAP } from "./show";
 import type { PnlRow, PositionRow, SessionInfo } from "./types";
 
 function Figure({ label, value, note, signed }: { label: string; value: string | null; note?: string; signed?: boolean }) {
@@ -24,7 +24,7 @@ function Figure({ label, value, note, signed }: { label: string; value: string |
         {label}
       </Typography>
       <Typography variant="h6" component="div" sx={{ color }} aria-label={label}>
-        {value === null ? "—" : `${s > 0 ? "+" : ""}${decimal(value)}`}
+        {value === null ? "—" : `${s > 0 ? "+" : ""}${money(value)}`}
       </Typography>
       {note && (
         <Typography variant="caption" color="text.secondary" component="div">
@@ -68,7 +68,7 @@ export function EquityPanel({ pnl, sessions, positions, now }: EquityProps) {
         <Figure label="P&L since start" value={sum(marked.map((p) => p.pnl))} signed />
       </Box>
       {marked.length > 0 && (
-        <Table size="small" aria-label="Equity per session">
+        <Table size="small" aria-label="Equity per session" sx={NOWRAP}>
           <TableHead>
             <TableRow>
               <TableCell>Session</TableCell>
@@ -84,11 +84,11 @@ export function EquityPanel({ pnl, sessions, positions, now }: EquityProps) {
             {marked.map((p) => (
               <TableRow key={p.session}>
                 <TableCell>{p.session}</TableCell>
-                <TableCell align="right">{decimal(p.equity)}</TableCell>
-                <TableCell align="right">{decimal(p.cash)}</TableCell>
-                <TableCell align="right">{decimal(p.starting_equity)}</TableCell>
-                <TableCell align="right">{decimal(p.pnl)}</TableCell>
-                <TableCell align="right">{decimal(realizedOf(p.session))}</TableCell>
+                <TableCell align="right">{money(p.equity)}</TableCell>
+                <TableCell align="right">{money(p.cash)}</TableCell>
+                <TableCell align="right">{money(p.starting_equity)}</TableCell>
+                <TableCell align="right">{money(p.pnl)}</TableCell>
+                <TableCell align="right">{money(realizedOf(p.session))}</TableCell>
                 <TableCell>{time(started.get(p.session) ?? null)}</TableCell>
               </TableRow>
             ))}

@@ -11,7 +11,7 @@ import Typography from "@mui/material/Typography";
 import { useState } from "react";
 import { api } from "../../api/client";
 import { ConfirmDialog } from "./ConfirmDialog";
-import { decimal, kindText, quantity, sideText } from "./show";
+import { decimal, kindText, quantity, sideText, NOWRAP } from "./show";
 import { symbolOf, type OpenOrderRow } from "./types";
 
 const STATUS: Record<OpenOrderRow["status"], string> = {
@@ -30,7 +30,7 @@ export function OrdersTable({ rows, trade, onChanged }: OrdersProps) {
   const [cancelling, setCancelling] = useState<OpenOrderRow | null>(null);
   return (
     <>
-      <Table size="small" data-testid="open-orders" aria-label="Open orders">
+      <Table size="small" data-testid="open-orders" sx={NOWRAP} aria-label="Open orders">
         <TableHead>
           <TableRow>
             <TableCell>Session</TableCell>

@@ -11,7 +11,7 @@ import Typography from "@mui/material/Typography";
 import { useState } from "react";
 import { time } from "../../format";
 import { FlattenDialog } from "./FlattenDialog";
-import { decimal, quantity } from "./show";
+import { decimal, quantity, NOWRAP } from "./show";
 import { symbolOf, type PositionRow } from "./types";
 
 interface PositionsProps {
@@ -24,7 +24,7 @@ export function PositionsTable({ rows, trade, onChanged }: PositionsProps) {
   const [closing, setClosing] = useState<PositionRow | null>(null);
   return (
     <>
-      <Table size="small" data-testid="positions" aria-label="Open positions">
+      <Table size="small" data-testid="positions" sx={NOWRAP} aria-label="Open positions">
         <TableHead>
           <TableRow>
             <TableCell>Session</TableCell>

@@ -37,3 +37,6 @@ export function startOfTodayUtc(now: number = Date.now()): number {
   const d = new Date(now);
   return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate());
 }
+
+/** Table cells on one line: a wide table scrolls inside its Section (phones). */
+export const NOWRAP = { "& td, & th": { whiteSpace: "nowrap" } } as const;
