@@ -3,7 +3,7 @@
 // a fresh context per scenario, and the page helpers the scenarios share
 // (sign in, open a view, wait for the stream, screenshots).
 
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
 
@@ -29,7 +29,15 @@ const ARGS = [
  */
 export async function launchBrowser() {
   const executablePath = process.env.CHROMIUM ?? "/usr/bin/chromium";
-  const browser = await chromium.launch({ executablePath, args: ARGS, headless: true });
+  // The suite's own handlers close the browser with the servers on a signal.
+  const browser = await chromium.launch({
+    executablePath,
+    args: ARGS,
+    headless: true,
+    handleSIGINT: false,
+    handleSIGTERM: false,
+    handleSIGHUP: false,
+  });
   return {
     browser,
     close: () => browser.close().catch(() => undefined),
@@ -86,9 +94,16 @@ export async function openView(page, label, { phone = false } = {}) {
   await page.getByLabel("Loading").waitFor({ state: "detached" });
 }
 
-/** Where screenshots go (a CI artifact). */
+/** Where screenshots go (a CI artifact), emptied of the previous run's. */
 export function screenshotDir(root) {
   const dir = join(root, "dashboard", "test-results");
   mkdirSync(dir, { recursive: true });
+  for (const file of readdirSync(dir).filter((f) => /^(desktop|phone|failure)-.*\.png$/.test(f))) rmSync(join(dir, file));
   return dir;
+}
+
+/** A screenshot without click ripples or running animations. */
+export async function shoot(page, path) {
+  await page.mouse.move(0, 0);
+  await page.screenshot({ path, animations: "disabled", style: ".MuiTouchRipple-root { display: none !important; }" });
 }

@@ -18,15 +18,28 @@ const dir = tempDir();
 const shots = screenshotDir(ROOT);
 const stack = []; // cleanups, last first
 let counts = { passed: 0, failed: 0, skipped: 0 };
-let cleaned = false;
+let cleaning = null;
 
-async function cleanUp() {
-  if (cleaned) return;
-  cleaned = true;
-  while (stack.length > 0) await stack.pop()().catch((e) => console.log(`cleanup: ${e}`));
+/** Stops what was started, last first; every caller waits for the one cleanup. */
+function cleanUp() {
+  cleaning ??= (async () => {
+    while (stack.length > 0) await stack.pop()().catch((e) => console.log(`cleanup: ${e}`));
+  })();
+  return cleaning;
 }
 
-for (const signal of ["SIGINT", "SIGTERM"]) {
+// Whatever ends this process early, the servers it started go with it.
+process.stdout.on("error", () => undefined); // a closed pipe (| head) must not kill the cleanup
+for (const event of ["uncaughtException", "unhandledRejection"]) {
+  process.once(event, (e) => {
+    console.log(`FAIL (${event}): ${e?.stack ?? e}`);
+    void cleanUp().finally(() => {
+      console.log(`${counts.passed} passed, ${counts.failed + 1} failed`);
+      process.exit(1);
+    });
+  });
+}
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) {
   process.once(signal, () => {
     console.log(`interrupted (${signal})`);
     void cleanUp().finally(() => {

@@ -140,7 +140,8 @@ export async function freePort() {
 export async function startPreview(dir, distDir, apiBase) {
   const port = await freePort();
   const vite = join(ROOT, "dashboard/node_modules/vite/bin/vite.js");
-  const args = [vite, "preview", "--outDir", resolve(distDir), "--host", "127.0.0.1", "--port", String(port), "--strictPort"];
+  const config = join(ROOT, "dashboard/e2e/preview.config.mjs");
+  const args = [vite, "preview", "--config", config, "--outDir", resolve(distDir), "--host", "127.0.0.1", "--port", String(port), "--strictPort", "--bypass-lock"];
   const child = spawn(process.execPath, args, {
     cwd: join(ROOT, "dashboard"),
     env: { ...process.env, SMC_API: apiBase, NO_COLOR: "1" },

@@ -1,8 +1,13 @@
 // The scenarios in the order they run: the chart's empty state needs a
-// server with no session yet; reconnection restarts smc serve, so it is last.
+// server with no session yet; the trading scenario starts the paper
+// session the later ones use; reconnection restarts smc serve, so it is last.
 
 import { chartEmpty, chartOverlays } from "./chart.mjs";
 import { loginWithTotp } from "./login.mjs";
+import { phoneLayout } from "./phone.mjs";
+import { reconnect } from "./reconnect.mjs";
+import { desktopViews } from "./screenshots.mjs";
 import { startAndTrade } from "./trading.mjs";
+import { viewerReadOnly } from "./viewer.mjs";
 
-export const SCENARIOS = [loginWithTotp, chartEmpty, startAndTrade, chartOverlays];
+export const SCENARIOS = [loginWithTotp, chartEmpty, startAndTrade, chartOverlays, viewerReadOnly, desktopViews, phoneLayout, reconnect];

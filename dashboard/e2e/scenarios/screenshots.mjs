@@ -1,0 +1,29 @@
+// Each of the seven views on a desktop (1280×800), signed in as the admin
+// (who sees every control), while the paper session runs: each renders
+// its panels without a page error; the screenshots are saved as
+// desktop-<view>.png.
+
+import { join } from "node:path";
+import { ADMIN_PASSWORD } from "../servers.mjs";
+import { openView, shoot, signIn, VIEW_LABELS } from "../browser.mjs";
+import { check } from "../runner.mjs";
+import { settle } from "./phone.mjs";
+
+export const desktopViews = {
+  name: "desktop 1280×800: every view renders its panels (screenshots)",
+  timeoutMs: 90_000,
+  async run(ctx) {
+    const { page, errors } = await ctx.open();
+    await signIn(page, "admin", ADMIN_PASSWORD, "/trading");
+    const empty = [];
+    for (const label of VIEW_LABELS) {
+      await openView(page, label);
+      await settle(page);
+      const panels = await page.locator("main section h2").count();
+      if (panels === 0) empty.push(label);
+      await shoot(page, join(ctx.shots, `desktop-${label.toLowerCase()}.png`));
+    }
+    check(empty.length === 0, `views without a titled panel: ${empty.join(", ")}`);
+    check(errors.length === 0, `page errors: ${errors.join(" | ")}`);
+  },
+};
