@@ -27,6 +27,8 @@ export default defineConfig({
   server: {
     proxy: {
       "/api": { target: api, ws: true, changeOrigin: false },
+      "/healthz": { target: api },
+      "/readyz": { target: api },
     },
   },
   test: {

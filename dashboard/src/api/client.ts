@@ -77,11 +77,17 @@ async function errorOf(response: Response): Promise<ApiError> {
   return new ApiError(response.status, body);
 }
 
-/** Calls the API; retries once after a token refresh on 401. */
+/** Codes of a 401 that a fresh access token cures (not a wrong TOTP code). */
+const TOKEN_CODES = new Set(["token_expired", "invalid_token", "unauthorized"]);
+
+/** Calls the API; retries once after a token refresh when the token was the problem. */
 export async function api<T>(path: string, options: RequestOptions = {}): Promise<T> {
   let response = await send(path, options, source?.access() ?? null);
   if (response.status === 401 && source && !path.startsWith("/auth/")) {
-    if (await source.refresh()) response = await send(path, options, source.access());
+    const error = await errorOf(response);
+    if (!TOKEN_CODES.has(error.code)) throw error;
+    if (!(await source.refresh())) throw error;
+    response = await send(path, options, source.access());
   }
   if (!response.ok) throw await errorOf(response);
   if (response.status === 204) return undefined as T;
