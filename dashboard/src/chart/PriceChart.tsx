@@ -23,8 +23,10 @@ export interface PriceChartProps {
   overlays: Overlays;
   markers: SeriesMarker<UTCTimestamp>[];
   colours: ChartColours;
-  /** Whether seconds matter on the time axis (sub-day timeframes). */
+  /** Whether times of day matter on the time axis (sub-day timeframes). */
   intraday: boolean;
+  /** Decimals of the prices. */
+  decimals: number;
   /** An accessible description of what is drawn. */
   label: string;
 }
@@ -36,7 +38,7 @@ interface Parts {
   markers: ISeriesMarkersPluginApi<UTCTimestamp>;
 }
 
-function chartOptions(c: ChartColours, intraday: boolean) {
+export function chartOptions(c: ChartColours, intraday: boolean) {
   return {
     layout: { background: { color: c.background }, textColor: c.text, attributionLogo: false },
     grid: { vertLines: { color: c.grid }, horzLines: { color: c.grid } },
@@ -45,11 +47,18 @@ function chartOptions(c: ChartColours, intraday: boolean) {
   };
 }
 
-function seriesOptions(c: ChartColours) {
-  return { upColor: c.up, downColor: c.down, borderVisible: false, wickUpColor: c.up, wickDownColor: c.down };
+export function seriesOptions(c: ChartColours, decimals: number) {
+  return {
+    upColor: c.up,
+    downColor: c.down,
+    borderVisible: false,
+    wickUpColor: c.up,
+    wickDownColor: c.down,
+    priceFormat: { type: "price" as const, precision: decimals, minMove: 10 ** -decimals },
+  };
 }
 
-export default function PriceChart({ bars, overlays, markers, colours, intraday, label }: PriceChartProps) {
+export default function PriceChart({ bars, overlays, markers, colours, intraday, decimals, label }: PriceChartProps) {
   const host = useRef<HTMLDivElement | null>(null);
   const parts = useRef<Parts | null>(null);
   const shown = useRef<readonly Bar[]>([]);
@@ -58,7 +67,7 @@ export default function PriceChart({ bars, overlays, markers, colours, intraday,
     const element = host.current;
     if (!element) return;
     const chart = createChart(element, { autoSize: true, ...chartOptions(colours, intraday) });
-    const series = chart.addSeries(CandlestickSeries, seriesOptions(colours));
+    const series = chart.addSeries(CandlestickSeries, seriesOptions(colours, decimals));
     const primitive = new SmcOverlayPrimitive(colours);
     series.attachPrimitive(primitive);
     const plugin = createSeriesMarkers(series, []) as ISeriesMarkersPluginApi<UTCTimestamp>;
@@ -75,9 +84,9 @@ export default function PriceChart({ bars, overlays, markers, colours, intraday,
     const p = parts.current;
     if (!p) return;
     p.chart.applyOptions(chartOptions(colours, intraday));
-    p.series.applyOptions(seriesOptions(colours));
+    p.series.applyOptions(seriesOptions(colours, decimals));
     p.primitive.setColours(colours);
-  }, [colours, intraday]);
+  }, [colours, intraday, decimals]);
 
   useEffect(() => {
     const p = parts.current;

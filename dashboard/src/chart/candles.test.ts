@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { mergeCandle, toBars } from "./candles";
+import { mergeCandle, priceDecimals, toBars } from "./candles";
 import type { ApiCandle } from "./types";
 
 const M = 60_000;
@@ -37,5 +37,11 @@ describe("candles", () => {
     const next = mergeCandle(bars, c(5 * M, "9", "9.5", "8.5", "9.2"), five);
     expect(next.merge).toBe("appended");
     expect(next.bars[1]).toMatchObject({ openMs: five, open: 9, close: 9.2 });
+  });
+
+  it("quotes prices with the candles' own decimals", () => {
+    expect(priceDecimals([c(0, "1.57597", "1.576", "1.5", "1.57")])).toBe(5);
+    expect(priceDecimals([c(0, "43417", "43440", "43402.7", "43402.7")])).toBe(2);
+    expect(priceDecimals([])).toBe(2);
   });
 });

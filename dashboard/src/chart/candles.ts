@@ -61,3 +61,15 @@ export function mergeCandle(bars: readonly Bar[], c: ApiCandle, dur: number): { 
   }
   return { bars: [...bars, toBar(c, bucket)], merge: "appended" };
 }
+
+/** Decimals the prices are quoted with (the most among the first candles' strings), 2 to 10. */
+export function priceDecimals(candles: readonly ApiCandle[]): number {
+  let most = 2;
+  for (const c of candles.slice(0, 200)) {
+    for (const v of [c.open, c.high, c.low, c.close]) {
+      const dot = v.indexOf(".");
+      if (dot >= 0) most = Math.max(most, v.length - dot - 1);
+    }
+  }
+  return Math.min(most, 10);
+}

@@ -1,7 +1,6 @@
 // The chart's colours for the dark and light themes: bullish objects in
 // cool colours, bearish in warm ones, with enough contrast on either paper.
 
-import type { Theme } from "@mui/material/styles";
 import type { BoxKind } from "./overlays";
 import type { MarkerColours } from "./trades";
 
@@ -22,7 +21,12 @@ export interface ChartColours {
   markers: MarkerColours;
 }
 
-export function chartColours(theme: Theme): ChartColours {
+/** The part of a MUI theme the chart reads. */
+export interface ThemeLike {
+  palette: { mode: "light" | "dark"; background: { paper: string }; text: { primary: string } };
+}
+
+export function chartColours(theme: ThemeLike): ChartColours {
   const dark = theme.palette.mode === "dark";
   return {
     background: theme.palette.background.paper,

@@ -75,24 +75,37 @@ export interface Overlays {
 
 const BOX_KINDS: ReadonlySet<string> = new Set(["ob", "breaker_block", "fvg", "inverse_fvg"]);
 const RANK: Record<string, number> = { formed: 0, mitigated: 1 };
+// Numeric codes for (kind, id) and (kind, id, event) keys: cheaper than strings on 25k events.
+const KIND_CODE: Record<string, number> = {
+  swing_high: 1, swing_low: 2, bos: 3, choch: 4, ob: 5, breaker_block: 6,
+  fvg: 7, inverse_fvg: 8, liquidity: 9, sweep: 10, premium_discount: 11,
+};
+const EVENT_CODE: Record<string, number> = { formed: 1, mitigated: 2, broken: 3, swept: 4, invalidated: 5, expired: 6 };
+const objectCode = (e: SmcEvent) => e.id * 16 + (KIND_CODE[e.kind] ?? 15);
 
 const finite = (v: unknown): v is number => typeof v === "number" && Number.isFinite(v);
 const dir = (d: number): 1 | -1 => (d >= 0 ? 1 : -1);
 
 /** Events in the order they became known (`formed` first at equal times), each (kind, id, event) once. */
 export function orderEvents(events: readonly SmcEvent[]): SmcEvent[] {
-  const seen = new Set<string>();
-  return events
-    .map((e, k) => ({ e, k }))
-    .filter(({ e }) => {
-      const id = `${e.kind}:${e.id}:${e.event}`;
-      if (seen.has(id)) return false;
-      seen.add(id);
-      return true;
-    })
-    .sort((a, b) => a.e.known_at - b.e.known_at || (RANK[a.e.event] ?? 2) - (RANK[b.e.event] ?? 2) || a.k - b.k)
-    .map(({ e }) => e);
+  const seen = new Set<number>();
+  const out: SmcEvent[] = [];
+  let sorted = true;
+  let previous: SmcEvent | null = null;
+  for (const e of events) {
+    const id = objectCode(e) * 8 + (EVENT_CODE[e.event] ?? 7);
+    if (seen.has(id)) continue;
+    seen.add(id);
+    if (previous && e.known_at < previous.known_at) sorted = false;
+    out.push(e);
+    previous = e;
+  }
+  // The server sends them as its detector made them known: keep that order
+  // (it is causal within a candle too); sort only input that is not.
+  return sorted ? out : out.map((e, k) => ({ e, k })).sort((a, b) => compare(a.e, b.e) || a.k - b.k).map(({ e }) => e);
 }
+
+const compare = (a: SmcEvent, b: SmcEvent) => a.known_at - b.known_at || (RANK[a.event] ?? 2) - (RANK[b.event] ?? 2);
 
 /**
  * The overlays of `events` over candles opening at `times` (ascending,
@@ -104,16 +117,17 @@ export function buildOverlays(events: readonly SmcEvent[], times: readonly numbe
   if (times.length === 0) return out;
   const last = times.length - 1;
   const at = (t: number) => barIndexOf(times, dur, t);
-  const boxes = new Map<string, Box>();
-  const pools = new Map<string, LiquidityLevel>();
+  const boxes = new Map<number, Box>();
+  const pools = new Map<number, LiquidityLevel>();
   for (const e of orderEvents(events)) {
-    const key = `${e.kind}:${e.id}`;
+    const code = objectCode(e);
+    const key = () => `${e.kind}:${e.id}`;
     if (BOX_KINDS.has(e.kind)) {
-      let box = boxes.get(key);
+      let box = boxes.get(code);
       if (e.event === "formed") {
         if (!finite(e.top) || !finite(e.bottom)) continue;
         box = {
-          key,
+          key: key(),
           kind: e.kind as BoxKind,
           direction: dir(e.direction),
           internal: e.scope === "internal",
@@ -123,7 +137,7 @@ export function buildOverlays(events: readonly SmcEvent[], times: readonly numbe
           to: last,
           open: true,
         };
-        boxes.set(key, box);
+        boxes.set(code, box);
       } else if (box && box.open) {
         // The first touch (or an end without one) closes the box.
         box.to = Math.max(box.from, at(e.time));
@@ -134,7 +148,7 @@ export function buildOverlays(events: readonly SmcEvent[], times: readonly numbe
       const internal = e.scope === "internal";
       const name = e.kind === "bos" ? "BOS" : "CHoCH";
       out.structure.push({
-        key,
+        key: key(),
         kind: e.kind,
         direction: dir(e.direction),
         internal,
@@ -144,11 +158,11 @@ export function buildOverlays(events: readonly SmcEvent[], times: readonly numbe
         label: internal ? name.toLowerCase() : name,
       });
     } else if (e.kind === "liquidity") {
-      let pool = pools.get(key);
+      let pool = pools.get(code);
       if (e.event === "formed") {
         if (!finite(e.level)) continue;
         pool = {
-          key,
+          key: key(),
           direction: dir(e.direction),
           level: e.level,
           from: at(e.origin_time ?? e.time),
@@ -156,14 +170,14 @@ export function buildOverlays(events: readonly SmcEvent[], times: readonly numbe
           open: true,
           label: e.direction >= 0 ? "EQH" : "EQL",
         };
-        pools.set(key, pool);
+        pools.set(code, pool);
       } else if (pool && pool.open) {
         pool.to = Math.max(pool.from, at(e.time));
         pool.open = false;
       }
     } else if (e.kind === "sweep") {
       if (!finite(e.level)) continue;
-      out.sweeps.push({ key: `${key}:${e.time}`, direction: dir(e.direction), level: e.level, at: at(e.time) });
+      out.sweeps.push({ key: `${key()}:${e.time}`, direction: dir(e.direction), level: e.level, at: at(e.time) });
     } else if (e.kind === "premium_discount" && e.event === "formed") {
       if (!finite(e.top) || !finite(e.bottom)) continue;
       const top = Math.max(e.top, e.bottom);

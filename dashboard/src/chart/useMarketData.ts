@@ -6,7 +6,7 @@
 import { useCallback, useEffect, useRef, useState } from "react";
 import { ApiError, api, describe } from "../api/client";
 import { useOnConnected, useTopic } from "../live/LiveContext";
-import { mergeCandle, toBars, type Bar } from "./candles";
+import { mergeCandle, priceDecimals, toBars, type Bar } from "./candles";
 import { candleFrame, detectionFrame, fillFrame } from "./frames";
 import { timeframeMs } from "./timeIndex";
 import type { ApiCandle, ApiFill, SessionSummary, SmcEvent } from "./types";
@@ -21,11 +21,13 @@ export interface MarketData {
   /** The session whose candles are shown (as the server picks it), if known. */
   session: string | null;
   bars: Bar[];
+  /** Decimals the candles' prices are quoted with. */
+  decimals: number;
   events: SmcEvent[];
   fills: ApiFill[];
 }
 
-const INITIAL: MarketData = { status: "loading", message: null, sessions: [], session: null, bars: [], events: [], fills: [] };
+const INITIAL: MarketData = { status: "loading", message: null, sessions: [], session: null, bars: [], decimals: 2, events: [], fills: [] };
 
 /** The server's choice for GET /candles: the latest started session trading `symbol`. */
 export function sessionFor(sessions: readonly SessionSummary[], symbol: string): string | null {
@@ -84,6 +86,7 @@ export function useMarketData(symbol: string, timeframe: string, limit: number):
         ...base,
         status: candles.value.length === 0 ? "empty" : "ready",
         bars: toBars(candles.value),
+        decimals: priceDecimals(candles.value),
         events: events.status === "fulfilled" ? events.value : [],
         fills: fills.status === "fulfilled" ? fills.value : [],
         message: events.status === "rejected" ? `Detections: ${describe(events.reason)}` : null,

@@ -105,6 +105,7 @@ export default function ChartView() {
         markers={markers}
         colours={colours}
         intraday={dur < 86_400_000}
+        decimals={data.decimals}
         label={`Candlestick chart of ${symbol} on ${timeframe} with SMC overlays: ${data.bars.length} candles`}
       />
       <OverlayLegend counts={counts} trades={markers.length} colours={colours} />
