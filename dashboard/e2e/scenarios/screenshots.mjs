@@ -9,6 +9,13 @@ import { openView, shoot, signIn, VIEW_LABELS } from "../browser.mjs";
 import { check } from "../runner.mjs";
 import { settle } from "./phone.mjs";
 
+/** What shows a view has its data (when the paper session runs), before its screenshot. */
+const READY = {
+  Trading: (page) => page.getByTestId("sessions").locator("tr[data-session-id]").filter({ hasText: "running" }).first(),
+  Chart: (page) => page.getByRole("img", { name: /: [1-9]\d* candles$/ }),
+  Audit: (page) => page.getByTestId("audit-chain-status"),
+};
+
 export const desktopViews = {
   name: "desktop 1280×800: every view renders its panels (screenshots)",
   timeoutMs: 90_000,
@@ -18,6 +25,7 @@ export const desktopViews = {
     const empty = [];
     for (const label of VIEW_LABELS) {
       await openView(page, label);
+      if (READY[label] && ctx.state.session) await READY[label](page).waitFor();
       await settle(page);
       const panels = await page.locator("main section h2").count();
       if (panels === 0) empty.push(label);
