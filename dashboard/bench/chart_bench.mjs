@@ -7,7 +7,7 @@
 // Data: the first 10,000 candles of testdata/market/fxcm/GBPUSD-1m.csv (real
 // 1m data), their detections from `smc detect` (target/release/smc, or
 // SMC_BIN), and generated fills every 100 bars for the markers.
-// Options: --input FILE.csv --candles N --runs N --chromium PATH.
+// Options: --input FILE.csv --candles N --runs N --chromium PATH --query nomarkers|noprimitive.
 
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync, existsSync } from "node:fs";
@@ -28,6 +28,8 @@ const input = arg("input", join(repo, "testdata/market/fxcm/GBPUSD-1m.csv"));
 const count = Number(arg("candles", "10000"));
 const runs = Number(arg("runs", "3"));
 const executablePath = arg("chromium", "/usr/bin/chromium");
+// Extra query for the page (e.g. nomarkers, noprimitive), for digging.
+const query = arg("query", "");
 const smc = process.env.SMC_BIN ?? join(repo, "target/release/smc");
 
 // 1. The data: candles as GET /candles gives them, detections as GET /detections.
@@ -101,7 +103,7 @@ try {
   // The runs with overlays, then one of the candles alone for comparison.
   for (let i = 0; i <= runs; i++) {
     const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
-    await page.goto(i < runs ? url : `${url}?bare`);
+    await page.goto(i < runs ? `${url}?${query}` : `${url}?bare`);
     await page.waitForFunction(() => window.__bench !== undefined, null, { timeout: 60_000 });
     const r = await page.evaluate(() => window.__bench);
     if (r.error) throw new Error(r.error);

@@ -72,12 +72,14 @@ async function run(): Promise<Result> {
   series.setData(bars);
   const setDataMs = performance.now() - s0;
   const markers = bare ? [] : seriesMarkers(tradeMarks(fills, "BENCH"), bars, dur, colours.markers);
-  if (!bare) {
+  // ?nomarkers / ?noprimitive: leave one part out, to see what each costs.
+  const params = new URLSearchParams(location.search);
+  if (!bare && !params.has("noprimitive")) {
     const primitive = new SmcOverlayPrimitive(colours);
     series.attachPrimitive(primitive);
     primitive.setOverlays(overlays);
-    createSeriesMarkers<UTCTimestamp>(series, markers);
   }
+  if (!bare && !params.has("nomarkers")) createSeriesMarkers<UTCTimestamp>(series, markers);
   // The chart paints in its animation frame; the frame after that has it on screen.
   await nextFrame();
   await nextFrame();
