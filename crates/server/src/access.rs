@@ -2,7 +2,8 @@
 //! per-address rate limit, the route's rule from [`crate::policy`], the
 //! caller's credentials and role, the TOTP step-up, the per-caller rate
 //! limit; then, after the handler, the audit entry of every state-changing
-//! request (allowed or not) and the request metrics.
+//! request (allowed or not), the request metrics and the request's
+//! duration for `GET /system`'s latency quantiles.
 
 use crate::auth::caller::{Caller, authenticate};
 use crate::error::ApiError;
@@ -64,9 +65,11 @@ pub async fn guard(State(state): State<AppState>, request: Request, next: Next) 
             tracing::error!("audit log: the append task failed: {e}");
         }
     }
+    let elapsed = started.elapsed();
     state
         .metrics
-        .api_request(&template, method.as_str(), status, started.elapsed());
+        .api_request(&template, method.as_str(), status, elapsed);
+    state.vitals.request(elapsed);
     response
 }
 

@@ -3,6 +3,12 @@
 //! connected clients. Clients read at their own pace from a ring buffer;
 //! one that falls a whole ring behind is dropped with a close reason, so a
 //! slow client never slows a session.
+//!
+//! The `system` topic carries each session's own events (start,
+//! connection changes, reconciliations, notices, stop) as
+//! `{"session", "event"}`, and every two seconds while a client listens
+//! the server's snapshot as `{"type": "snapshot", …}` (the fields of
+//! `GET /api/v1/system` but its build information).
 
 use serde::Serialize;
 use std::sync::Arc;
@@ -63,6 +69,11 @@ impl Hub {
             }
             Err(e) => tracing::error!("hub: cannot serialise a {topic} message: {e}"),
         }
+    }
+
+    /// Whether any client listens (what is published is otherwise dropped).
+    pub fn has_clients(&self) -> bool {
+        self.tx.receiver_count() > 0
     }
 
     pub fn subscribe(&self) -> broadcast::Receiver<Arc<Frame>> {

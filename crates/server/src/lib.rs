@@ -41,6 +41,8 @@ pub mod state;
 pub mod tls;
 /// Audit entries.
 pub mod trail;
+/// Request latencies, WebSocket clients, memory, build information.
+pub mod vitals;
 
 pub use serve::{ServeError, ServeOptions, build_state, listen_addr, serve};
 pub use state::AppState;

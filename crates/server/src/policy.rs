@@ -57,6 +57,7 @@ pub const RULES: &[Rule] = &[
     ("DELETE", "/api/v1/api-keys/{id}", Access::Roles(ADMIN)),
     ("POST", "/api/v1/api-keys/{id}/rotate", Access::Roles(ADMIN)),
     ("GET", "/api/v1/status", Access::Roles(ANY)),
+    ("GET", "/api/v1/system", Access::Roles(ANY)),
     ("GET", "/api/v1/sessions", Access::Roles(ANY)),
     ("POST", "/api/v1/sessions", Access::Roles(TRADE)),
     ("DELETE", "/api/v1/sessions/{id}", Access::Roles(TRADE)),

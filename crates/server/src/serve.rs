@@ -107,6 +107,7 @@ pub fn build_state(options: &ServeOptions) -> Result<(AppState, Option<String>),
         hub: Hub::default(),
         host,
         jobs: Jobs::default(),
+        vitals: crate::vitals::Vitals::default(),
         started_at_ms: clock.now().ms(),
         clock,
         config_path: options.config.clone(),
@@ -173,6 +174,7 @@ pub async fn serve(
         None => None,
     };
     let housekeeping = tokio::spawn(housekeeping(state.clone()));
+    let snapshots = tokio::spawn(system_snapshots(state.clone()));
     let service = app(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
     let served = match tls {
         None => {
@@ -194,10 +196,28 @@ pub async fn serve(
         source,
     });
     housekeeping.abort();
+    snapshots.abort();
     let host = state.clone();
     let _ = tokio::task::spawn_blocking(move || host.host.stop_all()).await;
     served
 }
+
+/// Publishes the system snapshot on the hub's `system` topic every
+/// [`SNAPSHOT_EVERY`] (skipped while no client listens).
+async fn system_snapshots(state: AppState) {
+    let mut tick = tokio::time::interval(SNAPSHOT_EVERY);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        if state.hub.has_clients() {
+            let snapshot = crate::routes::system::snapshot(&state);
+            state.hub.publish("system", &snapshot);
+        }
+    }
+}
+
+/// How often the `system` topic gets a snapshot.
+pub const SNAPSHOT_EVERY: Duration = Duration::from_secs(2);
 
 /// Forgets rate-limit and revocation entries that can no longer matter.
 async fn housekeeping(state: AppState) {

@@ -1,6 +1,6 @@
 //! What every request handler shares: the store, the config, the signing
-//! key, the limits, the hosted sessions and jobs, the metrics and the
-//! event hub. Cheap to clone (one `Arc`).
+//! key, the limits, the hosted sessions and jobs, the metrics, the
+//! server's vital signs and the event hub. Cheap to clone (one `Arc`).
 
 use crate::auth::revocations::Revocations;
 use crate::auth::throttle::LoginThrottle;
@@ -9,6 +9,7 @@ use crate::host::SessionHost;
 use crate::hub::Hub;
 use crate::jobs::Jobs;
 use crate::limits::RateLimits;
+use crate::vitals::Vitals;
 use smc_auth::cipher::MasterKey;
 use smc_auth::jwt::JwtKeys;
 use smc_config::Config;
@@ -46,6 +47,8 @@ pub struct Inner {
     pub hub: Hub,
     pub host: SessionHost,
     pub jobs: Jobs,
+    /// Request durations and WebSocket clients, for `GET /system`.
+    pub vitals: Vitals,
     /// When the server started (epoch ms).
     pub started_at_ms: i64,
 }

@@ -5,8 +5,12 @@
 
 /// The live SMC detections of a session's candles.
 pub mod detections;
+/// Stream states and candle-to-order times of a session.
+pub mod health;
 /// What `POST /sessions` asks for.
 pub mod request;
+/// Exposure groups and VaR of a session.
+pub mod risk_view;
 /// What the API shows of a session.
 pub mod view;
 
@@ -82,7 +86,11 @@ impl SessionHost {
     ) -> Result<(), String> {
         let bus = EventBus::new();
         let events = bus.subscribe_lossless(4_096);
-        let view: Arc<Mutex<View>> = Arc::default();
+        let var_window = spec
+            .config
+            .as_ref()
+            .map_or(500, |c| c.risk_manager.var_window);
+        let view = Arc::new(Mutex::new(View::new(var_window)));
         let detectors = spec
             .config
             .as_ref()

@@ -1,7 +1,10 @@
 //! What the API shows of a hosted session, kept up to date from its
 //! event stream: open orders, positions, recent fills, equity, breakers,
-//! connection state. Reads never touch the session's thread or journal.
+//! connection state, stream health and the risk measures of `GET /risk`.
+//! Reads never touch the session's thread or journal.
 
+use crate::host::health::Health;
+use crate::host::risk_view::RiskMirror;
 use serde::Serialize;
 use smc_model::{EngineEvent, Fill, OrderRequest, RiskVerdict};
 use smc_runtime::SessionEvent;
@@ -53,6 +56,12 @@ pub struct View {
     pub connected: bool,
     pub last_event_at: Option<i64>,
     pub candles: u64,
+    /// Stream states, reconnects, candle-to-order times.
+    #[serde(skip)]
+    pub health: Health,
+    /// Closes and marks for the exposure groups and the VaR.
+    #[serde(skip)]
+    pub risk: RiskMirror,
 }
 
 fn order_json(order: &OrderRequest) -> serde_json::Value {
@@ -60,8 +69,20 @@ fn order_json(order: &OrderRequest) -> serde_json::Value {
 }
 
 impl View {
+    /// A view whose VaR keeps `var_window` returns per symbol.
+    pub fn new(var_window: usize) -> Self {
+        View {
+            risk: RiskMirror::new(var_window),
+            ..View::default()
+        }
+    }
+
     /// Folds one event in.
     pub fn apply(&mut self, event: &SessionEvent) {
+        self.health.apply(event);
+        if let SessionEvent::Candle(closed) = event {
+            self.risk.observe(closed);
+        }
         match event {
             SessionEvent::Engine(e) => self.engine(e),
             SessionEvent::Connection { change, .. } => {

@@ -139,7 +139,8 @@ fn merged(state: &AppState, params: serde_json::Value) -> ApiResult<smc_strategy
     crate::routes::strategy_config::smc_params(&section)
 }
 
-/// A job's state, progress (0–1) and, once done, its result (as `smc backtest --json`).
+/// A job's state, progress (0–1) and, once done, its result (as `smc backtest --json`)
+/// and its equity curve sampled to at most 2,000 points (`equity`).
 #[utoipa::path(get, path = "/api/v1/backtests/{id}", tag = "backtests", params(("id" = String, Path)),
     responses((status = 200, body = Job), (status = 404, body = ErrorBody)),
     security(("bearer" = []), ("api_key" = [])))]

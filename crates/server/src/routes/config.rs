@@ -1,7 +1,8 @@
 //! `/api/v1/config`: the config in force (no secret ever; secrets are
 //! never in the file anyway, and `api.metrics_token` is redacted), and
 //! `PUT /config/risk`, validated, written back to the config file (the
-//! previous one kept as `.bak`) so that running sessions reload it.
+//! previous one kept as `.bak`) so that running sessions reload it; and
+//! `GET /risk`, each session's limits, breakers, exposure and VaR.
 
 use crate::body::Body;
 use crate::error::{ApiError, ApiResult, ErrorBody};
@@ -116,10 +117,23 @@ pub(crate) fn write_section(
     Ok(true)
 }
 
-/// Limits, breakers and refusals of every session.
+/// Limits, breakers and refusals of every session, with its exposure
+/// (`exposure`: per position at entry; `exposure_by_venue` and
+/// `exposure_by_group`: gross notional at the last close, per venue and
+/// per `risk_manager.correlated_groups` entry, else per base asset) and,
+/// when `risk_manager.max_portfolio_var_percent` makes the risk gate
+/// measure it, the portfolio's historical `var` (null otherwise, and until
+/// each symbol held has 20 returns).
 #[utoipa::path(get, path = "/api/v1/risk", tag = "risk",
     responses((status = 200, body = Object)), security(("bearer" = []), ("api_key" = [])))]
 pub async fn risk(State(state): State<AppState>) -> Json<serde_json::Value> {
+    let (groups, var_confidence) = state.config_read(|c| {
+        let r = &c.risk_manager;
+        (
+            r.correlated_groups.clone(),
+            r.max_portfolio_var_percent.map(|_| r.var_confidence),
+        )
+    });
     let limits = state.config_read(|c| {
         let r = &c.risk_manager;
         serde_json::json!({
@@ -135,7 +149,16 @@ pub async fn risk(State(state): State<AppState>) -> Json<serde_json::Value> {
     let sessions = state.host.with_sessions(|s| {
         s.values()
             .map(|h| {
-                let v = h.view.lock().unwrap_or_else(PoisonError::into_inner);
+                let mut v = h.view.lock().unwrap_or_else(PoisonError::into_inner);
+                let equity = v.equity.as_deref().and_then(|e| e.parse::<rust_decimal::Decimal>().ok());
+                let (by_venue, by_group) = v.risk.exposure(&v.positions, &groups, equity);
+                let var = match (var_confidence, equity) {
+                    (Some(confidence), Some(equity)) => {
+                        let v = &mut *v;
+                        v.risk.var(&v.positions, equity, confidence)
+                    }
+                    _ => None,
+                };
                 let exposure: Vec<_> = v
                     .positions
                     .values()
@@ -150,6 +173,9 @@ pub async fn risk(State(state): State<AppState>) -> Json<serde_json::Value> {
                     "breakers": v.breakers,
                     "risk_refusals": v.risk_refusals,
                     "exposure": exposure,
+                    "exposure_by_venue": by_venue,
+                    "exposure_by_group": by_group,
+                    "var": var,
                     "equity": v.equity,
                 })
             })

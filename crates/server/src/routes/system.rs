@@ -1,8 +1,12 @@
-//! Health, readiness, metrics and the status summary.
+//! Health, readiness, metrics, the status summary and the process's
+//! health (`GET /system`, also published on the hub's `system` topic).
 
 use crate::error::{ApiError, ApiResult};
 use crate::host::SessionState;
+use crate::host::health::{LatencyQuantiles, StreamState};
+use crate::host::request::ModeArg;
 use crate::state::AppState;
+use crate::vitals::{self, ApiLatency};
 use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
@@ -132,4 +136,127 @@ pub async fn status(State(state): State<AppState>) -> ApiResult<Json<Status>> {
         sessions,
         backtests_running: state.jobs.counts().get("running").copied().unwrap_or(0),
     }))
+}
+
+/// What the server was built from.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct GitInfo {
+    /// Abbreviated commit hash.
+    pub commit: &'static str,
+}
+
+/// A hosted session's health.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SessionHealth {
+    pub id: String,
+    pub state: SessionState,
+    pub mode: ModeArg,
+    pub connected: bool,
+    /// The market data stream's last reported state; null before one.
+    pub market_stream: Option<StreamState>,
+    /// The user data stream's (live sessions); null before one.
+    pub user_stream: Option<StreamState>,
+    /// Reconnections of either stream.
+    pub reconnects: u64,
+    /// Open time (epoch ms) of the last candle processed.
+    pub last_candle_time: Option<i64>,
+    /// Candle in to first order out over the last 1,024 candles that sent
+    /// one; null before any did.
+    pub candle_to_order_us: Option<LatencyQuantiles>,
+}
+
+/// The process's health as it changes: what the `system` topic's
+/// snapshots carry.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SystemStatus {
+    /// Epoch milliseconds.
+    pub time: i64,
+    pub uptime_seconds: i64,
+    /// Resident memory; null where it cannot be read (off Linux).
+    pub memory_rss_bytes: Option<u64>,
+    pub sessions: Vec<SessionHealth>,
+    /// Over the server's most recent requests.
+    pub api_latency_ms: ApiLatency,
+    /// Connected WebSocket clients.
+    pub ws_clients: u64,
+}
+
+/// The process's health and build.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SystemInfo {
+    /// The server's crate version.
+    pub version: &'static str,
+    /// Absent when the build had no git to ask.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub git: Option<GitInfo>,
+    /// `rustc --version` of the build; absent when unknown.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rustc: Option<&'static str>,
+    #[serde(flatten)]
+    pub status: SystemStatus,
+}
+
+/// A `system` topic snapshot: `{"type": "snapshot", …SystemStatus}`.
+#[derive(Debug, Serialize)]
+pub struct Snapshot {
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    #[serde(flatten)]
+    pub status: SystemStatus,
+}
+
+/// The process's health now.
+pub fn status_now(state: &AppState) -> SystemStatus {
+    let sessions = state.host.with_sessions(|s| {
+        s.values()
+            .map(|h| {
+                let v = h
+                    .view
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                SessionHealth {
+                    id: h.id.clone(),
+                    state: h.state,
+                    mode: h.request.mode,
+                    connected: v.connected,
+                    market_stream: v.health.market_stream,
+                    user_stream: v.health.user_stream,
+                    reconnects: v.health.reconnects,
+                    last_candle_time: v.health.last_candle_time,
+                    candle_to_order_us: v.health.candle_to_order(),
+                }
+            })
+            .collect()
+    });
+    let now = state.clock.now().ms();
+    SystemStatus {
+        time: now,
+        uptime_seconds: (now - state.started_at_ms) / 1000,
+        memory_rss_bytes: vitals::memory_rss_bytes(),
+        sessions,
+        api_latency_ms: state.vitals.api_latency(),
+        ws_clients: state.vitals.ws_clients(),
+    }
+}
+
+/// The snapshot the hub's `system` topic carries.
+pub fn snapshot(state: &AppState) -> Snapshot {
+    Snapshot {
+        kind: "snapshot",
+        status: status_now(state),
+    }
+}
+
+/// The process's health: build, uptime, memory, each session's streams
+/// and candle-to-order times, API latency, WebSocket clients (also
+/// published every 2 s on the WebSocket `system` topic).
+#[utoipa::path(get, path = "/api/v1/system", tag = "system",
+    responses((status = 200, body = SystemInfo)), security(("bearer" = []), ("api_key" = [])))]
+pub async fn system(State(state): State<AppState>) -> Json<SystemInfo> {
+    Json(SystemInfo {
+        version: env!("CARGO_PKG_VERSION"),
+        git: vitals::GIT_COMMIT.map(|commit| GitInfo { commit }),
+        rustc: vitals::RUSTC_VERSION,
+        status: status_now(&state),
+    })
 }

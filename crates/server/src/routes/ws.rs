@@ -32,6 +32,7 @@ pub async fn ws(State(state): State<AppState>, upgrade: WebSocketUpgrade) -> Res
 
 async fn serve(state: AppState, mut socket: WebSocket) {
     state.metrics.ws_clients(1);
+    state.vitals.ws_clients_add(1);
     let mut hub = state.hub.subscribe();
     let mut topics: BTreeSet<&'static str> = BTreeSet::new();
     loop {
@@ -64,6 +65,7 @@ async fn serve(state: AppState, mut socket: WebSocket) {
         }
     }
     state.metrics.ws_clients(-1);
+    state.vitals.ws_clients_add(-1);
 }
 
 /// Most frames a client is sent between two flushes.
