@@ -364,8 +364,55 @@ impl UserStream {
         let (tx, rx) = mpsc::channel(1024);
         let venue = rest.market().venue();
         let task = tokio::spawn(async move {
-            while let Some(ev) = events.recv().await {
-                let (out, _) = forward(venue, ev);
+            // `Connected` is held until the venue answers the subscription
+            // (its first frame): an order placed on seeing `Connected`
+            // must be streamed, and before the answer the venue may not
+            // have subscribed this connection yet.
+            let mut held: Option<bool> = None;
+            loop {
+                let next = match held {
+                    Some(reconnect) => {
+                        match tokio::time::timeout(SUBSCRIBE_ANSWER_WAIT, events.recv()).await {
+                            Ok(next) => next,
+                            Err(_) => {
+                                // No answer: say connected anyway, as a
+                                // venue that never answers would leave us.
+                                held = None;
+                                if tx
+                                    .send(UserStreamEvent::Connected { reconnect })
+                                    .await
+                                    .is_err()
+                                {
+                                    return;
+                                }
+                                continue;
+                            }
+                        }
+                    }
+                    None => events.recv().await,
+                };
+                let Some(ev) = next else { return };
+                let out = match ev {
+                    WsEvent::Connected { reconnect } => {
+                        held = Some(reconnect);
+                        continue;
+                    }
+                    WsEvent::Disconnected { reason } => {
+                        held = None;
+                        UserStreamEvent::Disconnected { reason }
+                    }
+                    text @ WsEvent::Text(_) => {
+                        if let Some(reconnect) = held.take()
+                            && tx
+                                .send(UserStreamEvent::Connected { reconnect })
+                                .await
+                                .is_err()
+                        {
+                            return;
+                        }
+                        forward(venue, text).0
+                    }
+                };
                 if tx.send(out).await.is_err() {
                     return;
                 }
@@ -374,6 +421,9 @@ impl UserStream {
         Ok((UserStream { ws, task }, rx))
     }
 }
+
+/// How long `Connected` waits for the venue's answer to the subscription.
+const SUBSCRIBE_ANSWER_WAIT: Duration = Duration::from_secs(5);
 
 /// One socket event to a stream event; true if the stream expired.
 fn forward(venue: &str, ev: WsEvent) -> (UserStreamEvent, bool) {
