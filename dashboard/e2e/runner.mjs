@@ -43,6 +43,21 @@ export async function until(what, probe, { timeoutMs = 15_000, everyMs = 100 } =
   }
 }
 
+/** Thrown inside `retrying` to try again (with why). */
+export class Retry extends Error {}
+
+/** Runs `attempt(n)` until it does not throw Retry, at most `times` times. */
+export async function retrying(times, attempt) {
+  for (let n = 1; ; n++) {
+    try {
+      return await attempt(n);
+    } catch (e) {
+      if (!(e instanceof Retry) || n >= times) throw e;
+      console.log(`     retrying (${n}/${times}): ${e.message}`);
+    }
+  }
+}
+
 function withTimeout(promise, ms, name) {
   let timer;
   const timeout = new Promise((_, reject) => {

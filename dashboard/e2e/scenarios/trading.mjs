@@ -6,7 +6,7 @@
 
 import { PASSWORD } from "../api.mjs";
 import { newPage, signIn } from "../browser.mjs";
-import { check, until } from "../runner.mjs";
+import { check, Retry, retrying, until } from "../runner.mjs";
 
 export const SYMBOL = "BTCUSDT";
 
@@ -19,6 +19,23 @@ export const restingOrder = (session) => ({
   qty: "0.01",
   price: "1000",
 });
+
+/**
+ * Waits for order `id`'s row in the page's open orders; when it does not
+ * come, a Retry if the order is no longer open (the strategy cancelled
+ * it), else the failure (open, yet not shown).
+ */
+export async function seeOrderRow(page, api, token, id, timeout = 10_000) {
+  const row = page.getByTestId("open-orders").locator(`tr[data-order-id="${id}"]`);
+  try {
+    await row.waitFor({ timeout });
+  } catch (e) {
+    const open = await api.ok("GET", "/orders", { token });
+    if (!open.some((o) => o.order.client_id === id)) throw new Retry(`${id} was cancelled before it was seen`);
+    throw new Error(`${id} is open (GET /orders) but not in the page's open orders: ${e.message}`);
+  }
+  return row;
+}
 
 /** Places `body` once the session takes orders (its first candle); its client id. */
 export async function placeWhenReady(api, token, body) {
@@ -63,29 +80,43 @@ export const startAndTrade = {
       `GET /sessions lists ${session} running against ${ctx.sim.addr}`,
     );
     ctx.state.session = session;
+    ctx.state.token = token;
 
-    // An order placed outside the page appears in its open orders (the stream, no reload).
+    // An order placed outside the page appears in its open orders (the stream,
+    // no reload); the trader cancels it with the confirmation. The strategy
+    // cancels every open order when it exits a position: an order it took
+    // away first is tried again with a new one.
     const navigations = [];
     page.on("framenavigated", (frame) => frame === page.mainFrame() && navigations.push(frame.url()));
-    const id = await placeWhenReady(ctx.api, token, restingOrder(session));
-    const orders = page.getByTestId("open-orders");
-    const orderRow = orders.locator(`tr[data-order-id="${id}"]`);
-    await orderRow.waitFor();
-    check((await orderRow.innerText()).includes(SYMBOL), "the order row names the symbol");
-
-    // Cancel with the confirmation.
-    await orderRow.getByRole("button", { name: `Cancel order ${id}` }).click();
-    const confirm = page.getByRole("dialog", { name: "Cancel this order?" });
-    await confirm.getByRole("button", { name: "Confirm" }).click();
-    await confirm.waitFor({ state: "detached" });
-    await orderRow.waitFor({ state: "detached" });
-    const open = await ctx.api.ok("GET", "/orders", { token });
-    check(!open.some((o) => o.order.client_id === id), `GET /orders still lists the cancelled ${id}`);
+    await retrying(3, async () => {
+      const id = await placeWhenReady(ctx.api, token, restingOrder(session));
+      const orderRow = await seeOrderRow(page, ctx.api, token, id);
+      check((await orderRow.innerText()).includes(SYMBOL), "the order row names the symbol");
+      const cancel = orderRow.getByRole("button", { name: `Cancel order ${id}` });
+      await cancel.click({ timeout: 2_000 }).catch(() => {
+        throw new Retry(`${id} left the table before Cancel was clicked`);
+      });
+      const confirm = page.getByRole("dialog", { name: "Cancel this order?" });
+      await confirm.getByRole("button", { name: "Confirm" }).click();
+      const outcome = await Promise.race([
+        confirm.waitFor({ state: "detached" }).then(() => "closed"),
+        confirm.getByRole("alert").waitFor().then(() => "refused"),
+      ]);
+      if (outcome === "refused") {
+        const why = await confirm.getByRole("alert").innerText();
+        await confirm.getByRole("button", { name: "Back" }).click();
+        const still = await ctx.api.ok("GET", "/orders", { token });
+        if (!still.some((o) => o.order.client_id === id)) throw new Retry(`${id} was gone when cancelled (${why})`);
+        throw new Error(`cancelling ${id} was refused: ${why}`);
+      }
+      await orderRow.waitFor({ state: "detached" });
+      const open = await ctx.api.ok("GET", "/orders", { token });
+      check(!open.some((o) => o.order.client_id === id), `GET /orders still lists the cancelled ${id}`);
+    });
 
     // The strategy's own fills arrive live.
     const fillRow = page.getByTestId("fills").locator("tbody tr").filter({ hasText: SYMBOL });
     await fillRow.first().waitFor({ timeout: 45_000 });
     check(navigations.length === 0, `the page navigated: ${navigations.join(", ")}`);
-    ctx.state.token = token;
   },
 };
