@@ -47,7 +47,7 @@ export function OverlayLegend({ counts, trades, colours }: { counts: OverlayCoun
       <Typography
         data-testid="overlay-counts"
         component="p"
-        sx={{ position: "absolute", width: 1, height: 1, overflow: "hidden", clip: "rect(0 0 0 0)", whiteSpace: "nowrap" }}
+        sx={{ position: "absolute", width: "1px", height: "1px", overflow: "hidden", clip: "rect(0 0 0 0)", whiteSpace: "nowrap" }}
       >
         {countsLine(counts, trades)}
       </Typography>

@@ -80,9 +80,11 @@ export function useMarketData(symbol: string, timeframe: string, limit: number):
     if (candles.status === "rejected") {
       const e = candles.reason;
       const none = e instanceof ApiError && e.status === 404;
-      setData({ ...base, status: none ? "empty" : "error", message: none ? null : describe(e) });
+      const d: MarketData = { ...base, status: none ? "empty" : "error", message: none ? null : describe(e) };
+      current.current = d;
+      setData(d);
     } else {
-      setData({
+      const d: MarketData = {
         ...base,
         status: candles.value.length === 0 ? "empty" : "ready",
         bars: toBars(candles.value),
@@ -90,7 +92,9 @@ export function useMarketData(symbol: string, timeframe: string, limit: number):
         events: events.status === "fulfilled" ? events.value : [],
         fills: fills.status === "fulfilled" ? fills.value : [],
         message: events.status === "rejected" ? `Detections: ${describe(events.reason)}` : null,
-      });
+      };
+      current.current = d;
+      setData(d);
     }
     // Frames that arrived meanwhile go on top of the snapshot.
     flush();

@@ -87,7 +87,7 @@ export function Shell({ current, mode, onToggleMode, children }: ShellProps) {
               {signed.claims.sub} ({signed.claims.role})
             </Typography>
           )}
-          <Button size="small" onClick={() => void session.logout()}>
+          <Button size="small" sx={{ whiteSpace: "nowrap", flexShrink: 0 }} onClick={() => void session.logout()}>
             Sign out
           </Button>
         </Toolbar>
