@@ -307,7 +307,11 @@ impl Engine {
                     self.fills.push(f.fill);
                     continue;
                 }
-                ExecReport::Submitted(order) => EngineEvent::OrderSubmitted { time: now, order },
+                ExecReport::Submitted { order, setup } => EngineEvent::OrderSubmitted {
+                    time: now,
+                    order,
+                    setup,
+                },
                 ExecReport::Accepted {
                     client_id,
                     eligible_at,

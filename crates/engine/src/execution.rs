@@ -33,7 +33,10 @@ pub struct BookFill {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ExecReport {
     /// An order went to the venue.
-    Submitted(OrderRequest),
+    Submitted {
+        order: OrderRequest,
+        setup: Option<Setup>,
+    },
     /// The venue accepted it; it may fill from `eligible_at`.
     Accepted {
         client_id: ClientOrderId,

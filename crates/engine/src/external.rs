@@ -178,13 +178,17 @@ impl ExternalExecution {
     /// quantity.
     fn place(&mut self, book: &mut Book, order: Order, out: &mut Vec<ExecReport>) {
         let request = order.request.clone();
+        let setup = order.setup.clone();
         if let Err(e) = book.oms.submit(order) {
             return out.push(ExecReport::Rejected {
                 client_id: request.client_id,
                 reason: e.to_string(),
             });
         }
-        out.push(ExecReport::Submitted(request.clone()));
+        out.push(ExecReport::Submitted {
+            order: request.clone(),
+            setup,
+        });
         self.commands.push(VenueCommand::Place(request));
     }
 

@@ -92,7 +92,7 @@ where
     Ok(events
         .into_iter()
         .filter_map(|e| match e {
-            EngineEvent::OrderSubmitted { time, order } => Some(Decision {
+            EngineEvent::OrderSubmitted { time, order, .. } => Some(Decision {
                 time,
                 client_id: order.client_id.to_string(),
                 side: order.side,

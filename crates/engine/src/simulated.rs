@@ -64,7 +64,8 @@ impl SimulatedExecution {
                 }
                 VenueReport::Placed { order, eligible_at } => {
                     let client_id = order.client_id.clone();
-                    out.push(ExecReport::Submitted(order));
+                    // A bracket leg the venue placed: an exit of its parent.
+                    out.push(ExecReport::Submitted { order, setup: None });
                     out.push(ExecReport::Accepted {
                         client_id,
                         eligible_at,
@@ -109,7 +110,10 @@ impl Execution for SimulatedExecution {
     fn submit(&mut self, book: &mut Book, order: Order, _: Decimal, out: &mut Vec<ExecReport>) {
         let client_id = order.client_id().clone();
         let eligible_at = order.eligible_at;
-        out.push(ExecReport::Submitted(order.request.clone()));
+        out.push(ExecReport::Submitted {
+            order: order.request.clone(),
+            setup: order.setup.clone(),
+        });
         out.push(match book.oms.submit(order) {
             Ok(()) => ExecReport::Accepted {
                 client_id,

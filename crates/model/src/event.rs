@@ -6,6 +6,7 @@
 use crate::fill::Fill;
 use crate::instrument::InstrumentId;
 use crate::order::{ClientOrderId, OrderRequest};
+use crate::setup::Setup;
 use crate::timestamp::Timestamp;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -63,6 +64,10 @@ pub enum EngineEvent {
     OrderSubmitted {
         time: Timestamp,
         order: OrderRequest,
+        /// The strategy's setup behind the order, when it named one (the
+        /// journal keeps no setup: a replayed order has none).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        setup: Option<Setup>,
     },
     /// The venue accepted the order; it may now fill from `eligible_at`.
     OrderAccepted {

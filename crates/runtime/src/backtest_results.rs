@@ -90,7 +90,7 @@ fn orders(events: &[EngineEvent]) -> Vec<serde_json::Value> {
     events
         .iter()
         .filter_map(|e| match e {
-            EngineEvent::OrderSubmitted { time, order } => {
+            EngineEvent::OrderSubmitted { time, order, .. } => {
                 let mut v = serde_json::to_value(order).ok()?;
                 v["time"] = json!(time);
                 Some(v)

@@ -54,7 +54,7 @@ fn entries(events: &[EngineEvent]) -> Vec<Timestamp> {
     events
         .iter()
         .filter_map(|e| match e {
-            EngineEvent::OrderSubmitted { time, order } if !order.reduce_only => Some(*time),
+            EngineEvent::OrderSubmitted { time, order, .. } if !order.reduce_only => Some(*time),
             _ => None,
         })
         .collect()
@@ -107,7 +107,7 @@ fn a_daily_loss_breaker_trips_and_stops_new_entries_in_an_smc_backtest() {
             EngineEvent::BreakerCoolingDown { .. } | EngineEvent::BreakerReset { .. } => {
                 tripped_since = None
             }
-            EngineEvent::OrderSubmitted { order, time } if !order.reduce_only => {
+            EngineEvent::OrderSubmitted { order, time, .. } if !order.reduce_only => {
                 assert!(
                     tripped_since.is_none(),
                     "entry at {time} while tripped since {tripped_since:?}"

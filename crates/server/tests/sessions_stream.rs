@@ -75,6 +75,13 @@ fn a_paper_session_streams_its_events_and_shows_its_state() {
             let topic = v["topic"].as_str().unwrap().to_string();
             if topic == "fills" {
                 fills += 1;
+                // The order's setup rides on its fills (the chart's markers).
+                assert!(
+                    v["data"]["event"]["setup"]
+                        .as_str()
+                        .is_some_and(|s| s.starts_with("sma_cross")),
+                    "{v}"
+                );
             }
             topics.insert(topic);
         }
@@ -126,6 +133,20 @@ fn a_paper_session_streams_its_events_and_shows_its_state() {
         .find(|p| p["session"] == id.as_str())
         .unwrap();
     assert!(mine["equity"].as_str().unwrap().parse::<f64>().unwrap() > 0.0);
+    let number = |k: &str| mine[k].as_str().unwrap().parse::<f64>().unwrap();
+    assert!(number("peak_equity") >= number("equity"), "{mine}");
+    assert!(
+        number("drawdown") >= 0.0 && number("drawdown") < 1.0,
+        "{mine}"
+    );
+    let today = number("equity") - number("day_start_equity");
+    assert!((number("today_pnl") - today).abs() < 1e-6, "{mine}");
+    assert!(
+        trades.as_array().unwrap().iter().all(|t| t["setup"]
+            .as_str()
+            .is_some_and(|s| s.starts_with("sma_cross"))),
+        "{trades}"
+    );
     let r = s
         .request("DELETE", &format!("/api/v1/sessions/{id}"))
         .bearer_auth(&token)

@@ -72,6 +72,7 @@ fn bench(c: &mut Criterion) {
             sink.emit(&EngineEvent::OrderSubmitted {
                 time: Timestamp::from_ms(k),
                 order,
+                setup: None,
             });
             sink.emit(&EngineEvent::OrderAccepted {
                 time: Timestamp::from_ms(k),

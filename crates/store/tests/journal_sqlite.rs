@@ -373,6 +373,7 @@ fn a_committed_step_journals_its_orders_fills_and_amendments_and_counts_a_trade_
         EngineEvent::OrderSubmitted {
             time: Timestamp::from_ms(1),
             order: stop,
+            setup: None,
         },
         EngineEvent::OrderAccepted {
             time: Timestamp::from_ms(1),
@@ -426,6 +427,7 @@ fn a_step_that_fails_to_commit_writes_nothing_and_forwards_nothing() {
         &EngineEvent::OrderSubmitted {
             time: Timestamp::from_ms(2),
             order: request("smc-3-0", dec!(1)),
+            setup: None,
         },
     );
     let error = sink.commit().unwrap_err().to_string();

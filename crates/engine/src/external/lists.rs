@@ -32,13 +32,17 @@ impl ExternalExecution {
         let mut requests = Vec::new();
         for leg in legs {
             let request = leg.request.clone();
+            let setup = leg.setup.clone();
             if let Err(e) = book.oms.submit(leg) {
                 return out.push(ExecReport::Rejected {
                     client_id: request.client_id,
                     reason: e.to_string(),
                 });
             }
-            out.push(ExecReport::Submitted(request.clone()));
+            out.push(ExecReport::Submitted {
+                order: request.clone(),
+                setup,
+            });
             requests.push(request);
         }
         self.lists.insert(group);

@@ -51,6 +51,7 @@ pub fn submitted(symbol: &str, side: Side) -> SessionEvent {
             time_in_force: TimeInForce::Gtc,
             reduce_only: false,
         },
+        setup: None,
     })
 }
 

@@ -5,12 +5,16 @@
 
 /// The live SMC detections of a session's candles.
 pub mod detections;
+/// Equity at the start of the day and at its peak.
+pub mod equity;
 /// Stream states and candle-to-order times of a session.
 pub mod health;
 /// What `POST /sessions` asks for.
 pub mod request;
 /// Exposure groups and VaR of a session.
 pub mod risk_view;
+/// The setup behind each order.
+pub mod setups;
 /// What the API shows of a session.
 pub mod view;
 
@@ -220,15 +224,17 @@ fn forward(id: &str, mut events: smc_runtime::Lossless, mut out: Outputs) -> Res
         .name(format!("smc-host-{id}"))
         .spawn(move || {
             while let Some(event) = events.recv_blocking() {
-                out.view
-                    .lock()
-                    .unwrap_or_else(PoisonError::into_inner)
-                    .apply(&event);
+                let setup = {
+                    let mut view = out.view.lock().unwrap_or_else(PoisonError::into_inner);
+                    view.apply(&event);
+                    fill_setup(&view, &event)
+                };
                 out.metrics.observe(&id, &event);
-                out.hub.publish(
-                    view::topic(&event),
-                    &serde_json::json!({"session": id, "event": &*event}),
-                );
+                let mut frame = serde_json::json!({"session": id, "event": &*event});
+                if let (Some(setup), Some(body)) = (setup, frame["event"].as_object_mut()) {
+                    body.insert("setup".into(), setup.into());
+                }
+                out.hub.publish(view::topic(&event), &frame);
                 if let smc_runtime::SessionEvent::Candle(closed) = &*event {
                     for found in out.detections.on_candle(closed) {
                         out.hub.publish(
@@ -241,4 +247,14 @@ fn forward(id: &str, mut events: smc_runtime::Lossless, mut out: Outputs) -> Res
         })
         .map(drop)
         .map_err(|e| format!("starting the session's event thread: {e}"))
+}
+
+/// The setup of the order a fill event filled, for its stream message.
+fn fill_setup(view: &view::View, event: &smc_runtime::SessionEvent) -> Option<String> {
+    match event {
+        smc_runtime::SessionEvent::Engine(smc_model::EngineEvent::Fill(fill)) => {
+            view.setups.get(fill.client_id.as_str()).map(str::to_string)
+        }
+        _ => None,
+    }
 }

@@ -3,8 +3,10 @@
 //! connection state, stream health and the risk measures of `GET /risk`.
 //! Reads never touch the session's thread or journal.
 
+use crate::host::equity::EquityMarks;
 use crate::host::health::Health;
 use crate::host::risk_view::RiskMirror;
+use crate::host::setups::Setups;
 use serde::Serialize;
 use smc_model::{EngineEvent, Fill, OrderRequest, RiskVerdict};
 use smc_runtime::SessionEvent;
@@ -21,6 +23,16 @@ pub struct OpenOrder {
     /// `submitted`, `accepted`, `cancel_requested`.
     pub status: &'static str,
     pub filled_qty: String,
+    /// The strategy's setup behind the order (`ob_retest:1h`), if named.
+    pub setup: Option<String>,
+}
+
+/// A fill, with the setup of the order it filled.
+#[derive(Debug, Clone, Serialize)]
+pub struct RecentFill {
+    #[serde(flatten)]
+    pub fill: Fill,
+    pub setup: Option<String>,
 }
 
 /// A position.
@@ -46,7 +58,7 @@ pub struct BreakerView {
 pub struct View {
     pub orders: BTreeMap<String, OpenOrder>,
     pub positions: BTreeMap<String, Position>,
-    pub fills: VecDeque<Fill>,
+    pub fills: VecDeque<RecentFill>,
     pub cash: Option<String>,
     pub equity: Option<String>,
     pub starting_equity: Option<String>,
@@ -62,6 +74,12 @@ pub struct View {
     /// Closes and marks for the exposure groups and the VaR.
     #[serde(skip)]
     pub risk: RiskMirror,
+    /// Equity at the start of the day and at its peak.
+    #[serde(skip)]
+    pub marks: EquityMarks,
+    /// The setup of each recent order.
+    #[serde(skip)]
+    pub setups: Setups,
 }
 
 fn order_json(order: &OrderRequest) -> serde_json::Value {
@@ -101,12 +119,19 @@ impl View {
     fn engine(&mut self, e: &EngineEvent) {
         use EngineEvent as E;
         match e {
-            E::OrderSubmitted { order, .. } => {
+            E::OrderSubmitted { order, setup, .. } => {
                 self.orders_sent += 1;
+                if let Some(setup) = setup {
+                    self.setups.insert(order.client_id.as_str(), setup);
+                }
                 let open = OpenOrder {
                     order: order_json(order),
                     status: "submitted",
                     filled_qty: "0".into(),
+                    setup: self
+                        .setups
+                        .get(order.client_id.as_str())
+                        .map(str::to_string),
                 };
                 self.orders.insert(order.client_id.to_string(), open);
             }
@@ -148,6 +173,7 @@ impl View {
                     .get_or_insert_with(|| equity.to_string());
                 self.cash = Some(cash.to_string());
                 self.equity = Some(equity.to_string());
+                self.marks.mark(*time, *equity);
                 self.last_event_at = Some(time.ms());
             }
             E::RiskDecision {
@@ -203,7 +229,10 @@ impl View {
         if self.fills.len() == RECENT_FILLS {
             self.fills.pop_front();
         }
-        self.fills.push_back(fill.clone());
+        self.fills.push_back(RecentFill {
+            fill: fill.clone(),
+            setup: self.setups.get(&id).map(str::to_string),
+        });
     }
 
     fn breaker(&mut self, name: &str, state: &'static str, reason: &str, time: i64) {

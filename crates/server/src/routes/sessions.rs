@@ -195,6 +195,15 @@ pub struct Pnl {
     pub pnl: Option<String>,
     /// Realized P&L of the open positions' instruments.
     pub realized_pnl: String,
+    /// Equity when the session's current UTC day began (by its candles'
+    /// clock): the last equity of the day before, or the first of the day.
+    pub day_start_equity: Option<String>,
+    /// Equity less `day_start_equity`.
+    pub today_pnl: Option<String>,
+    /// The highest equity since the session started.
+    pub peak_equity: Option<String>,
+    /// How far equity is below its peak, as a fraction of the peak.
+    pub drawdown: Option<String>,
 }
 
 /// P&L of every session.
@@ -220,6 +229,13 @@ pub async fn pnl(State(state): State<AppState>) -> Json<Vec<Of<Pnl>>> {
             starting_equity: v.starting_equity.clone(),
             pnl,
             realized_pnl: realized.to_string(),
+            day_start_equity: v.marks.day_start.map(|d| d.to_string()),
+            today_pnl: v.marks.today_pnl().map(|d| d.to_string()),
+            peak_equity: v.marks.peak.map(|d| d.to_string()),
+            drawdown: v
+                .marks
+                .drawdown()
+                .map(|d| d.round_dp(8).normalize().to_string()),
         }]
     }))
 }

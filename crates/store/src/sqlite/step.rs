@@ -120,7 +120,7 @@ impl Step {
             return Ok(());
         }
         match event {
-            EngineEvent::OrderSubmitted { time, order } => {
+            EngineEvent::OrderSubmitted { time, order, .. } => {
                 self.statements.push(order_insert(order, *time, false));
                 self.orders.insert(
                     order.client_id.clone(),
@@ -206,7 +206,7 @@ impl Store {
             return self.set_position(&p);
         }
         match event {
-            EngineEvent::OrderSubmitted { time, order } => {
+            EngineEvent::OrderSubmitted { time, order, .. } => {
                 self.record_order_if_new(order, *time).map(drop)
             }
             EngineEvent::OrderAmended {
