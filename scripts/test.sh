@@ -4,7 +4,8 @@
 # parity cross-check against the real Python library, the venue simulator's
 # conformance with the real python-binance client, smc serve against its
 # OpenAPI document (schemathesis) and scraped by a real Prometheus, and the
-# browser check of the HTML chart. Sets up what it needs (a Python
+# browser check of the HTML chart; the web dashboard's build, unit tests
+# (vitest) and end-to-end suite (Playwright in Chromium). Sets up what it needs (a Python
 # virtualenv) itself; Chromium and Prometheus are used when present
 # (.ci/run installs them).
 set -euo pipefail
@@ -15,6 +16,21 @@ LOG=$(mktemp -d)
 trap 'rm -rf "$LOG"' EXIT
 
 step() { printf '\n==> %s\n' "$*"; }
+
+# The dashboard first: smc serve embeds dashboard/dist at compile time, so
+# the release binary the later steps use carries the fresh build.
+step "dashboard: npm ci, type check and build (dashboard/dist), bundle budget, vitest"
+(
+    cd dashboard
+    npm ci --no-audit --no-fund --loglevel=error
+    npm run build
+    npm run --silent size
+    npx vitest run --reporter=default --reporter=json --outputFile="$LOG/vitest.json"
+) 2>&1 | tee "$LOG/dashboard.txt"
+node -e '
+const r = require(process.argv[1]);
+console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed`);
+' "$LOG/vitest.json" | tee "$LOG/vitest.txt"
 
 step "cargo fmt --check"
 cargo fmt --all -- --check
@@ -51,6 +67,9 @@ else
     step "Prometheus scrape check skipped: prometheus is not installed (.ci/run installs it)"
 fi
 
+step "dashboard end to end: Playwright driving Chromium against smc serve fed by smc venue-sim"
+SMC="$TARGET_DIR/release/smc" bash scripts/dashboard_e2e.sh 2>&1 | tee "$LOG/e2e.txt"
+
 if [ -x crates/report/tests/browser_check.sh ]; then
     step "HTML chart in a real Chromium"
     bash crates/report/tests/browser_check.sh 2>&1 | tee "$LOG/browser.txt"
@@ -61,7 +80,7 @@ fi
 passed=$(grep -hoE '^test result: .* ([0-9]+) passed' "$LOG/cargo-test.txt" | grep -oE '[0-9]+ passed' | awk '{s+=$1} END {print s+0}')
 failed=$(grep -hoE '; ([0-9]+) failed' "$LOG/cargo-test.txt" | grep -oE '[0-9]+' | awk '{s+=$1} END {print s+0}')
 # The scripts' own "N passed, M failed" lines.
-for f in "$LOG/crosscheck.txt" "$LOG/backtest.txt" "$LOG/venue_sim.txt" "$LOG/schemathesis.txt" \
+for f in "$LOG/vitest.txt" "$LOG/e2e.txt" "$LOG/crosscheck.txt" "$LOG/backtest.txt" "$LOG/venue_sim.txt" "$LOG/schemathesis.txt" \
     "$LOG/prometheus.txt" "$LOG/browser.txt"; do
     [ -f "$f" ] || continue
     line=$(grep -oE '[0-9]+ passed, [0-9]+ failed' "$f" | tail -1 || true)
