@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { toBars } from "./candles";
 import { candles, trades } from "./fixtures";
+import { fillFrame } from "./frames";
 import { markerText, seriesMarkers, symbolOf, tradeMarks } from "./trades";
 import type { ApiFill } from "./types";
 
@@ -41,11 +42,28 @@ describe("trade marks", () => {
 
   it("says side and price, or the setup when a fill carries one", () => {
     const [plain, withSetup] = tradeMarks(
-      [fill("buy", "1", 1), fill("sell", "1", 2, { setup: "ob_retest:1m" } as Partial<ApiFill>)],
+      [fill("buy", "1", 1), fill("sell", "1", 2, { setup: "ob_retest:1m" })],
       "BTCUSDT",
     );
     expect(markerText(plain!)).toBe("Long buy @ 100.5");
     expect(markerText(withSetup!)).toBe("Exit ob_retest:1m @ 100.5");
+  });
+
+  it("labels the markers of a REST fill and of a fills frame with their setup", () => {
+    const bars = toBars(candles);
+    const t = candles[10]!.open_time + 1_000;
+    const live = fillFrame({
+      session: "s1",
+      event: { type: "fill", client_id: "smacross-9-0", instrument: "binance:BTCUSDT", trade_id: "t9", side: "sell", price: "38919.1", qty: "1", fee: "0", liquidity: "taker", time: t + 60_000, setup: "fvg_retest:1h" },
+    });
+    expect(live?.setup).toBe("fvg_retest:1h");
+    const rest = fill("buy", "1", t, { setup: "sma_cross", price: "38900" });
+    const operator = fill("buy", "1", t + 120_000, { setup: null, price: "38950" });
+    const marks = tradeMarks([rest, live!, operator], "BTCUSDT", "s1");
+    expect(marks.map((m) => m.setup)).toEqual(["sma_cross", "fvg_retest:1h", null]);
+    const markers = seriesMarkers(marks, bars, 60_000, colours);
+    expect(markers.map((m) => m.text)).toEqual(["Long sma_cross @ 38900", "Exit fvg_retest:1h @ 38919.1", "Long buy @ 38950"]);
+    expect(markers.map((m) => m.time)).toEqual([bars[10]!.time, bars[11]!.time, bars[12]!.time]);
   });
 
   it("places the real session's fills on the bars whose price filled them", () => {

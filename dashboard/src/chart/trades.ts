@@ -1,8 +1,8 @@
 // The agent's fills as chart markers: entries and exits, placed on the bar
-// whose price filled them. smc serve's fills carry no setup (the setup lives
-// on the strategy's order intent and does not reach smc_model::Fill nor the
-// order request), so a marker says side and price, and the setup when a
-// fill ever carries a `setup` field; whether a fill opens or closes is told
+// whose price filled them, saying the setup of the order each filled (smc
+// serve puts it on GET /trades and on the fills frames' events; a fill of
+// an operator's order, or one replayed from the journal, has none and says
+// its side instead) and the price; whether a fill opens or closes is told
 // by the running position of its session and instrument.
 
 import type { SeriesMarker, UTCTimestamp } from "lightweight-charts";
@@ -26,7 +26,7 @@ export function symbolOf(instrument: string): string {
 }
 
 function setupOf(fill: ApiFill): string | null {
-  const setup: unknown = (fill as unknown as Record<string, unknown>).setup;
+  const setup: unknown = fill.setup;
   return typeof setup === "string" && setup !== "" ? setup : null;
 }
 

@@ -61,6 +61,8 @@ export interface ApiFill {
   liquidity: string;
   time: number;
   session?: string;
+  /** The setup of the order it filled (`fvg_retest:1h`): GET /trades' `setup`, a fills frame's `event.setup`. */
+  setup?: string | null;
 }
 
 /** `data` of a `candles` frame. */

@@ -90,7 +90,7 @@ describe("AnalyticsView", { timeout: 30_000 }, () => {
     expect(within(monthly).getByRole("row", { name: /2021/ })).toHaveTextContent("5.0 %");
     expect(within(monthly).getByRole("row", { name: /2022/ })).toHaveTextContent("-1.0 %");
     expect(within(screen.getByRole("table", { name: "Setups" })).getByRole("row", { name: /fvg_retest:1h/ })).toHaveTextContent("-113.78");
-    expect(screen.getByText(/Equity \(stepped, from closed trades\)/)).toBeInTheDocument();
+    expect(screen.getByText(/Equity \(stepped, from closed trades\)/)).toHaveTextContent("this server sends no bar-by-bar equity curve");
     await vi.waitFor(() => expect(drawn.map((d) => d.title)).toEqual(["Equity (stepped, from closed trades)", "Drawdown %"]));
   });
 
@@ -107,6 +107,8 @@ describe("AnalyticsView", { timeout: 30_000 }, () => {
     expect(await screen.findByRole("table", { name: "Metrics" })).toBeInTheDocument();
     expect(screen.queryByRole("button", { name: "Run backtest" })).toBeNull();
     expect(screen.getByRole("img", { name: "Equity and drawdown chart" })).toBeInTheDocument();
+    // The server's curve: no fallback note.
+    expect(screen.queryByText(/stepped|bar-by-bar/)).toBeNull();
     await vi.waitFor(() => expect(drawn).toEqual([{ title: "Equity", points: 3 }, { title: "Drawdown %", points: 3 }]));
   });
 });

@@ -1,5 +1,6 @@
-// One finished backtest: equity and drawdown charts, metrics, monthly
-// returns and the per-setup table.
+// One finished backtest: equity and drawdown charts (the job's bar-by-bar
+// equity curve; a curve stepped through the closed trades, said so, only
+// when the job has none), metrics, monthly returns and the per-setup table.
 
 import Alert from "@mui/material/Alert";
 import Box from "@mui/material/Box";
@@ -16,6 +17,8 @@ export function BacktestReport({ job, title }: { job: Job; title: string }) {
   const curve = useMemo(() => curveOf(job), [job]);
   const result = job.result;
   if (!result) return null;
+  // An older server sends no `equity`; a newer one may send an empty curve (no bar marked).
+  const why = job.equity === undefined ? "this server sends no bar-by-bar equity curve" : "the job's equity curve is empty";
   return (
     <Box data-testid="backtest-report">
       <Section title={`Equity and drawdown · ${title}`}>
@@ -23,13 +26,15 @@ export function BacktestReport({ job, title }: { job: Job; title: string }) {
           <>
             {curve.stepped && (
               <Alert severity="info" sx={{ mb: 1 }}>
-                Equity (stepped, from closed trades): this server gives no bar-by-bar equity curve, so the curve steps at each trade's exit.
+                Equity (stepped, from closed trades): {why}, so the curve steps at each trade&apos;s exit.
               </Alert>
             )}
             <EquityChart curve={curve} />
           </>
         ) : (
-          <Alert severity="info">No equity curve: the backtest closed no trade.</Alert>
+          <Alert severity="info">
+            No equity curve: {job.equity === undefined ? "the backtest closed no trade" : "the backtest marked no equity and closed no trade"}.
+          </Alert>
         )}
       </Section>
       <Section title="Monthly returns">

@@ -2,7 +2,7 @@ import { screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import RiskView from "../RiskView";
-import { PNL } from "../trading/fixtures";
+import { PNL, PNL_BY_DAY } from "../trading/fixtures";
 import { apiCalls, fill, renderAs } from "../trading/testkit";
 import type { RiskAnswer } from "./types";
 
@@ -49,6 +49,37 @@ describe("RiskView", { timeout: 20_000 }, () => {
     expect(within(exposure).getByRole("table", { name: "Exposure by group of s1" })).toHaveTextContent("BTC880.008.8 %");
     expect(within(exposure).getByLabelText("VaR of s1")).toHaveTextContent("123.45 (1.2345 % of equity) at 0.99");
     expect(within(screen.getByTestId("breakers")).getByText("Tripped")).toBeInTheDocument();
+  });
+
+  it("uses /pnl's today_pnl for the daily loss and its drawdown against max_drawdown_percent, live from equity marks", async () => {
+    const withDrawdownCap = { ...NEW_SERVER, limits: { ...LIMITS, max_drawdown_percent: "10" } };
+    const { socket, calls } = await renderAs("viewer", <RiskView />, routes(withDrawdownCap, { "GET /api/v1/pnl": [PNL_BY_DAY] }));
+    const use = await screen.findByTestId("limit-use-s1");
+    const loss = () => within(use).getByText("Loss today").closest("tr")!;
+    const drawdown = () => within(use).getByText("Drawdown").closest("tr")!;
+    const bar = (row: HTMLElement) => Number(within(row).getByLabelText(/share of the limit used/).getAttribute("aria-valuenow"));
+    await vi.waitFor(() => expect(loss()).toHaveTextContent("87.50"));
+    expect(bar(loss())).toBeCloseTo(17.5);
+    expect(drawdown()).toHaveTextContent("1.84 %");
+    expect(drawdown()).toHaveTextContent("10 %");
+    expect(drawdown()).toHaveTextContent("below the peak equity of 10,200.00");
+    expect(bar(drawdown())).toBeCloseTo(18.38235);
+    const pnlLoads = () => apiCalls(calls, "GET").filter((c) => c.path === "/api/v1/pnl").length;
+    const loaded = pnlLoads();
+    // An equity mark on the stream moves both at once, without asking the server again.
+    socket.push("positions", { session: "s1", event: { type: "equity_mark", time: Date.UTC(2026, 11, 6, 12), cash: "0", equity: "9690" } });
+    expect(loss()).toHaveTextContent("410.00");
+    expect(bar(loss())).toBeCloseTo(82);
+    expect(drawdown()).toHaveTextContent("5.00 %");
+    expect(bar(drawdown())).toBeCloseTo(50);
+    expect(pnlLoads()).toBe(loaded);
+  });
+
+  it("says what an older server's /pnl cannot tell", async () => {
+    await renderAs("viewer", <RiskView />, routes(NEW_SERVER));
+    const use = await screen.findByTestId("limit-use-s1");
+    await vi.waitFor(() => expect(within(use).getByText("Loss since the session started")).toBeInTheDocument());
+    expect(within(use).getByText("Drawdown").closest("tr")).toHaveTextContent("this server gives no peak equity");
   });
 
   it("shows '—' where an older server has no venue, group or VaR figures", async () => {

@@ -1,10 +1,12 @@
 // How much of each risk limit a session uses, for display: the largest
-// position against max_position_size, the loss since the session started
-// against max_daily_loss, gross leverage, VaR against its cap. Ratios are
-// floats for the bars only; the figures shown are the API's decimals.
+// position against max_position_size, today's loss (GET /pnl's today_pnl,
+// by the session's candle clock; the loss since start from older servers)
+// against max_daily_loss, gross leverage, VaR against its cap, the drawdown
+// from the peak (GET /pnl's drawdown) against max_drawdown_percent. Ratios
+// are floats for the bars only; the figures shown are the API's decimals.
 
 import { money } from "../../format";
-import { compare, sub, sum } from "../trading/decimal";
+import { compare, shift, sub, sum } from "../trading/decimal";
 import type { PnlRow } from "../trading/types";
 import type { Limits, RiskSession } from "./types";
 
@@ -37,9 +39,52 @@ export function grossNotional(s: RiskSession): string | null {
   return sum(s.exposure.map((e) => e.notional)) ?? "0";
 }
 
+/** The loss in a P&L figure (0 for a gain); null when unknown. */
+function lossOf(pnl: string | null | undefined): string | null {
+  if (pnl === null || pnl === undefined) return null;
+  return pnl.startsWith("-") ? sub("0", pnl) : "0";
+}
+
+function dailyLoss(pnl: PnlRow | undefined, limits: Limits): LimitUse {
+  const limit = `${limits.max_daily_loss} a day`;
+  if (pnl?.today_pnl !== undefined) {
+    const loss = lossOf(pnl.today_pnl);
+    return {
+      label: "Loss today",
+      used: loss === null ? "—" : money(loss),
+      limit,
+      ratio: ratio(loss, limits.max_daily_loss),
+      note: pnl.today_pnl === null ? "no equity mark yet" : "since the session's UTC day began, by its candles' clock",
+    };
+  }
+  const loss = lossOf(pnl?.pnl);
+  return {
+    label: "Loss since the session started",
+    used: loss === null ? "—" : money(loss),
+    limit,
+    ratio: ratio(loss, limits.max_daily_loss),
+    note: "this server gives P&L since start, not since the day began",
+  };
+}
+
+function drawdown(pnl: PnlRow | undefined, limits: Limits): LimitUse {
+  const max = limits.max_drawdown_percent;
+  const limit = max === null ? "no limit" : `${max} %`;
+  if (pnl?.drawdown === undefined) {
+    return { label: "Drawdown", used: "—", limit, ratio: null, note: "this server gives no peak equity" };
+  }
+  const percent = pnl.drawdown === null ? null : shift(pnl.drawdown, 2);
+  return {
+    label: "Drawdown",
+    used: percent === null ? "—" : `${money(percent)} %`,
+    limit,
+    ratio: max === null ? null : ratio(percent, max),
+    note: pnl.drawdown === null ? "no equity mark yet" : `below the peak equity of ${money(pnl.peak_equity)}`,
+  };
+}
+
 export function limitUse(s: RiskSession, limits: Limits, pnl: PnlRow | undefined): LimitUse[] {
   const biggest = largest(s.exposure.map((e) => e.notional));
-  const loss = pnl?.pnl ? (pnl.pnl.startsWith("-") ? sub("0", pnl.pnl) : "0") : null;
   const gross = grossNotional(s);
   const leverage = gross !== null && s.equity !== null && Number(s.equity) > 0 ? Number(gross) / Number(s.equity) : null;
   const varPercent = s.var?.percent ?? null;
@@ -50,13 +95,7 @@ export function limitUse(s: RiskSession, limits: Limits, pnl: PnlRow | undefined
       limit: limits.max_position_size,
       ratio: ratio(biggest ?? "0", limits.max_position_size),
     },
-    {
-      label: "Loss since the session started",
-      used: loss === null ? "—" : money(loss),
-      limit: `${limits.max_daily_loss} a day`,
-      ratio: ratio(loss, limits.max_daily_loss),
-      note: "the API gives P&L since start, not since the day began",
-    },
+    dailyLoss(pnl, limits),
     {
       label: "Gross leverage",
       used: leverage === null ? "—" : `${leverage.toFixed(2)}×`,
@@ -70,12 +109,6 @@ export function limitUse(s: RiskSession, limits: Limits, pnl: PnlRow | undefined
       ratio: ratio(varPercent, limits.max_portfolio_var_percent),
       note: s.var === undefined ? "this server does not report VaR" : s.var === null ? "not measured yet" : undefined,
     },
-    {
-      label: "Drawdown",
-      used: "—",
-      limit: limits.max_drawdown_percent === null ? "no limit" : `${limits.max_drawdown_percent} %`,
-      ratio: null,
-      note: "the API gives no peak equity",
-    },
+    drawdown(pnl, limits),
   ];
 }

@@ -1,7 +1,8 @@
 // The Risk view's data: GET /risk and GET /pnl, loaded on mount and on
-// every reconnect; breaker events apply at once, and risk decisions or
-// position changes reload /risk (at most once a second) for the
-// refusals, exposure and VaR the server computes. No timer polling.
+// every reconnect; breaker events apply at once, equity marks (positions
+// topic) fold into the P&L rows (today's loss, drawdown from the peak), and
+// risk decisions or position changes reload /risk (at most once a second)
+// for the refusals, exposure and VaR the server computes. No timer polling.
 
 import { useEffect, useRef } from "react";
 import { useTopic } from "../../live/LiveContext";

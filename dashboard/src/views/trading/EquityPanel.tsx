@@ -1,7 +1,9 @@
-// Equity and P&L: the sum over sessions and a row per session. The API
-// gives P&L since each session started (equity less starting equity) and
-// no start-of-day equity, so "today's P&L" is that figure only for the
-// sessions started today; for older ones it says so rather than guess.
+// Equity and P&L: the sum over sessions and a row per session. Today's
+// P&L is the exact sum of the sessions' `today_pnl` (equity less the equity
+// when the session's current UTC day began, by its candles' clock). A server
+// without that field gives P&L since start only: then today's P&L is that
+// figure for sessions started today, and for older ones it says so rather
+// than guess.
 
 import Box from "@mui/material/Box";
 import Table from "@mui/material/Table";
@@ -12,7 +14,8 @@ import TableRow from "@mui/material/TableRow";
 import Typography from "@mui/material/Typography";
 import { money, sign, time } from "../../format";
 import { sum } from "./decimal";
-import { startOfTodayUtc, NOWRAP } from "./show";
+import { NOWRAP } from "./show";
+import { todaysPnl } from "./today";
 import type { PnlRow, PositionRow, SessionInfo } from "./types";
 
 function Figure({ label, value, note, signed }: { label: string; value: string | null; note?: string; signed?: boolean }) {
@@ -45,26 +48,14 @@ interface EquityProps {
 export function EquityPanel({ pnl, sessions, positions, now }: EquityProps) {
   const marked = pnl.filter((p) => p.equity !== null);
   const started = new Map(sessions.map((s) => [s.id, s.started_at]));
-  const today = startOfTodayUtc(now);
-  const olderThanToday = marked.filter((p) => (started.get(p.session) ?? 0) < today);
-  const todays = olderThanToday.length === 0 && marked.length > 0 ? sum(marked.map((p) => p.pnl)) : null;
+  const todays = todaysPnl(marked, started, now);
+  const perDay = marked.some((p) => p.today_pnl !== undefined);
   const realizedOf = (session: string) => sum(positions.filter((p) => p.session === session).map((p) => p.realized_pnl)) ?? "0";
   return (
     <div data-testid="equity">
       <Box sx={{ display: "flex", flexWrap: "wrap", gap: 3, mb: 1 }}>
         <Figure label="Equity" value={sum(marked.map((p) => p.equity))} />
-        <Figure
-          label="Today's P&L"
-          value={todays}
-          signed
-          note={
-            marked.length === 0
-              ? "no session has marked its equity yet"
-              : olderThanToday.length > 0
-                ? "sessions running since before today: see P&L since start (no start-of-day equity in the API)"
-                : "since the sessions started today"
-          }
-        />
+        <Figure label="Today's P&L" value={todays.value} signed note={todays.note} />
         <Figure label="P&L since start" value={sum(marked.map((p) => p.pnl))} signed />
       </Box>
       {marked.length > 0 && (
@@ -76,6 +67,7 @@ export function EquityPanel({ pnl, sessions, positions, now }: EquityProps) {
               <TableCell align="right">Cash</TableCell>
               <TableCell align="right">Starting equity</TableCell>
               <TableCell align="right">P&L since start</TableCell>
+              {perDay && <TableCell align="right">Today's P&L</TableCell>}
               <TableCell align="right">Realized (open positions)</TableCell>
               <TableCell>Started</TableCell>
             </TableRow>
@@ -88,6 +80,7 @@ export function EquityPanel({ pnl, sessions, positions, now }: EquityProps) {
                 <TableCell align="right">{money(p.cash)}</TableCell>
                 <TableCell align="right">{money(p.starting_equity)}</TableCell>
                 <TableCell align="right">{money(p.pnl)}</TableCell>
+                {perDay && <TableCell align="right">{money(p.today_pnl)}</TableCell>}
                 <TableCell align="right">{money(realizedOf(p.session))}</TableCell>
                 <TableCell>{time(started.get(p.session) ?? null)}</TableCell>
               </TableRow>

@@ -1,4 +1,5 @@
-// Recent fills of every session, newest first, live from the fills topic.
+// Recent fills of every session, newest first, live from the fills topic,
+// with the setup of the order each filled.
 
 import Box from "@mui/material/Box";
 import Table from "@mui/material/Table";
@@ -30,6 +31,7 @@ export function FillsTable({ rows }: { rows: FillRow[] }) {
             <TableCell align="right">Price</TableCell>
             <TableCell align="right">Fee</TableCell>
             <TableCell>Liquidity</TableCell>
+            <TableCell>Setup</TableCell>
             <TableCell>Order</TableCell>
           </TableRow>
         </TableHead>
@@ -44,12 +46,13 @@ export function FillsTable({ rows }: { rows: FillRow[] }) {
               <TableCell align="right">{decimal(f.price)}</TableCell>
               <TableCell align="right">{decimal(f.fee)}</TableCell>
               <TableCell>{f.liquidity}</TableCell>
+              <TableCell>{f.setup ?? "—"}</TableCell>
               <TableCell sx={{ fontFamily: "monospace", fontSize: 12 }}>{f.client_id}</TableCell>
             </TableRow>
           ))}
           {latest.length === 0 && (
             <TableRow>
-              <TableCell colSpan={9}>
+              <TableCell colSpan={10}>
                 <Typography variant="body2" color="text.secondary">
                   No fills yet.
                 </Typography>

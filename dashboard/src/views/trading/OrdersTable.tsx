@@ -1,5 +1,5 @@
-// Open orders of every session, live; a trader cancels one after a
-// confirmation (DELETE /orders/{id}).
+// Open orders of every session, live, with the strategy's setup behind
+// each; a trader cancels one after a confirmation (DELETE /orders/{id}).
 
 import Button from "@mui/material/Button";
 import Table from "@mui/material/Table";
@@ -42,6 +42,7 @@ export function OrdersTable({ rows, trade, onChanged }: OrdersProps) {
             <TableCell align="right">Filled</TableCell>
             <TableCell align="right">Price</TableCell>
             <TableCell align="right">Stop price</TableCell>
+            <TableCell>Setup</TableCell>
             <TableCell>Status</TableCell>
             {trade && <TableCell>Action</TableCell>}
           </TableRow>
@@ -58,6 +59,7 @@ export function OrdersTable({ rows, trade, onChanged }: OrdersProps) {
               <TableCell align="right">{quantity(r.filled_qty)}</TableCell>
               <TableCell align="right">{decimal(r.order.kind.price)}</TableCell>
               <TableCell align="right">{decimal(r.order.kind.trigger)}</TableCell>
+              <TableCell>{r.setup ?? "—"}</TableCell>
               <TableCell>{STATUS[r.status] ?? r.status}</TableCell>
               {trade && (
                 <TableCell>
@@ -76,7 +78,7 @@ export function OrdersTable({ rows, trade, onChanged }: OrdersProps) {
           ))}
           {rows.length === 0 && (
             <TableRow>
-              <TableCell colSpan={trade ? 11 : 10}>
+              <TableCell colSpan={trade ? 12 : 11}>
                 <Typography variant="body2" color="text.secondary">
                   No open orders.
                 </Typography>

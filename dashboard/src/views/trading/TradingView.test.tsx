@@ -2,7 +2,7 @@ import { screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import TradingView from "../TradingView";
-import { ORDER, TRADING_ROUTES } from "./fixtures";
+import { ORDER, PNL_BY_DAY, SESSION, TRADING_ROUTES } from "./fixtures";
 import { apiCalls, fill, renderAs } from "./testkit";
 
 afterEach(() => vi.unstubAllGlobals());
@@ -111,15 +111,22 @@ describe("TradingView", { timeout: 20_000 }, () => {
     const orders = await screen.findByTestId("open-orders");
     await within(orders).findByText("op-1-0");
     expect(socket.subscribed()).toEqual(expect.arrayContaining(["orders", "fills", "positions", "system"]));
+    // Setups: the snapshot's label, and the model's {pattern, timeframe} on an order_submitted event.
+    expect(within(orders).getByRole("columnheader", { name: "Setup" })).toBeInTheDocument();
+    expect(orders.querySelector('[data-order-id="op-1-0"]')).toHaveTextContent("fvg_retest:1h");
     const order = { ...ORDER.order, client_id: "smacross-2-0", qty: "0.3", kind: { type: "market" } };
-    socket.push("orders", { session: "s1", event: { type: "order_submitted", time: 1, order } });
+    socket.push("orders", { session: "s1", event: { type: "order_submitted", time: 1, order, setup: { pattern: "sma_cross", timeframe: "1m" } } });
     const row = () => orders.querySelector('[data-order-id="smacross-2-0"]') as HTMLElement;
     expect(row()).toHaveTextContent("Submitted");
+    expect(row()).toHaveTextContent("sma_cross:1m");
     socket.push("orders", { session: "s1", event: { type: "order_accepted", time: 2, client_id: "smacross-2-0", eligible_at: 2 } });
     expect(row()).toHaveTextContent("Open");
-    socket.push("fills", { session: "s1", event: { type: "fill", client_id: "smacross-2-0", qty: "0.1", price: "43000", side: "buy", trade_id: "t9", instrument: "binance:BTCUSDT", fee: "0.1", liquidity: "taker", time: 3 } });
+    socket.push("fills", { session: "s1", event: { type: "fill", client_id: "smacross-2-0", qty: "0.1", price: "43000", side: "buy", trade_id: "t9", instrument: "binance:BTCUSDT", fee: "0.1", liquidity: "taker", time: 3, setup: "sma_cross:1m" } });
     expect(row()).toHaveTextContent("0.1");
-    expect(within(screen.getByTestId("fills")).getByText("43,000.00")).toBeInTheDocument();
+    const fills = screen.getByTestId("fills");
+    expect(within(fills).getByRole("columnheader", { name: "Setup" })).toBeInTheDocument();
+    expect(within(fills).getByText("43,000.00").closest("tr")).toHaveTextContent("sma_cross:1m");
+    expect(within(fills).getByText("43,563.20").closest("tr")).toHaveTextContent("sma_cross");
     socket.push("orders", { session: "s1", event: { type: "order_cancelled", time: 4, client_id: "op-1-0", reason: "by operator" } });
     expect(within(orders).queryByText("op-1-0")).toBeNull();
   });
@@ -137,6 +144,28 @@ describe("TradingView", { timeout: 20_000 }, () => {
     socket.push("positions", { session: "s1", event: { type: "position_changed", time: 6, instrument: "binance:BTCUSDT", qty: "0", avg_price: "0", realized_pnl: "1" } });
     expect(within(positions).queryByText("BTCUSDT")).toBeNull();
     expect(within(positions).getByText("No open positions.")).toBeInTheDocument();
+  });
+
+  it("shows today's P&L from the server's today_pnl, summed over sessions, and follows its marks", async () => {
+    const yesterday = Date.now() - 2 * 86_400_000;
+    const s2 = { ...PNL_BY_DAY, session: "s2", today_pnl: "0.1", pnl: "-3" };
+    const { socket } = await renderAs("viewer", <TradingView />, {
+      ...TRADING_ROUTES,
+      "GET /api/v1/sessions": [{ ...SESSION, started_at: yesterday }, { ...SESSION, id: "s2", started_at: yesterday }],
+      "GET /api/v1/pnl": [PNL_BY_DAY, s2],
+    });
+    const equity = await screen.findByTestId("equity");
+    const today = await within(equity).findByLabelText("Today's P&L");
+    // Sessions started before today: an older server's fallback would show "—"; P&L since start is 9.50.
+    await vi.waitFor(() => expect(today).toHaveTextContent("-87.40"));
+    expect(within(equity).getByLabelText("P&L since start")).toHaveTextContent("9.50");
+    expect(equity).toHaveTextContent("since each session's UTC day began, by its candles' clock");
+    expect(within(equity).getByRole("columnheader", { name: "Today's P&L" })).toBeInTheDocument();
+    const t0 = Date.UTC(2026, 11, 6, 23, 59);
+    socket.push("positions", { session: "s1", event: { type: "equity_mark", time: t0, cash: "0", equity: "10050" } });
+    expect(today).toHaveTextContent("-49.90");
+    socket.push("positions", { session: "s1", event: { type: "equity_mark", time: t0 + 60_000, cash: "0", equity: "10060" } });
+    expect(today).toHaveTextContent("10.10");
   });
 
   it("starts a paper session against a named venue", async () => {

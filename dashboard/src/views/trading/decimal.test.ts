@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { add, compare, isPositive, sub, sum } from "./decimal";
+import { add, compare, divide, isPositive, shift, sub, sum } from "./decimal";
 import { newOrder } from "./ticket";
 
 describe("decimal strings", () => {
@@ -18,6 +18,16 @@ describe("decimal strings", () => {
     expect(compare("0.2999", "0.3")).toBe(-1);
     expect(isPositive("0.0001")).toBe(true);
     expect(isPositive("0")).toBe(false);
+  });
+
+  it("shifts and divides exactly, rounding half to even", () => {
+    expect(shift("0.0123", 2)).toBe("1.23");
+    expect(shift("5", -3)).toBe("0.005");
+    expect(divide("220.5", "10200", 8)).toBe("0.02161765");
+    expect(divide("1", "8", 2)).toBe("0.12");
+    expect(divide("3", "8", 2)).toBe("0.38");
+    expect(divide("-1", "3", 4)).toBe("-0.3333");
+    expect(divide("1", "0", 4)).toBeNull();
   });
 });
 

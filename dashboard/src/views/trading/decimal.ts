@@ -69,3 +69,31 @@ export function compare(a: string, b: string): -1 | 0 | 1 | null {
 export function isPositive(value: string): boolean {
   return parse(value) !== null && compare(value, "0") === 1;
 }
+
+/** a × 10^n exactly (n may be negative): a fraction as a percent with n = 2. */
+export function shift(a: string, n: number): string | null {
+  const x = parse(a);
+  if (!x) return null;
+  if (n >= 0) return render({ units: x.units * 10n ** BigInt(n), scale: x.scale });
+  return render({ units: x.units, scale: x.scale - n });
+}
+
+/** a ÷ b to `places` decimals, the last rounded half to even; null for a zero or non-decimal b. */
+export function divide(a: string, b: string, places: number): string | null {
+  const x = parse(a);
+  const y = parse(b);
+  if (!x || !y || y.units === 0n) return null;
+  // a/b = (x.units / 10^x.scale) / (y.units / 10^y.scale); scaled by 10^places.
+  let num = x.units * 10n ** BigInt(places + y.scale);
+  let den = y.units * 10n ** BigInt(x.scale);
+  if (den < 0n) {
+    num = -num;
+    den = -den;
+  }
+  const negative = num < 0n;
+  const abs = negative ? -num : num;
+  let q = abs / den;
+  const twice = (abs % den) * 2n;
+  if (twice > den || (twice === den && q % 2n === 1n)) q += 1n;
+  return render({ units: negative ? -q : q, scale: places });
+}

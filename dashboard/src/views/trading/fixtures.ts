@@ -1,4 +1,5 @@
-// Answers of a server with one running paper session, for the view tests.
+// Answers of a server with one running paper session, for the view tests
+// (PNL as an older server gave it; PNL_BY_DAY with today's P&L and drawdown).
 
 import type { FillRow, OpenOrderRow, PnlRow, PositionRow, SessionInfo } from "./types";
 
@@ -36,6 +37,7 @@ export const ORDER: OpenOrderRow = {
   },
   status: "accepted",
   filled_qty: "0",
+  setup: "fvg_retest:1h",
 };
 
 export const POSITION: PositionRow = {
@@ -58,6 +60,7 @@ export const FILL: FillRow = {
   fee: "0.9583904",
   liquidity: "taker",
   time: 1_796_588_340_000,
+  setup: "sma_cross",
 };
 
 export const PNL: PnlRow = {
@@ -67,6 +70,15 @@ export const PNL: PnlRow = {
   starting_equity: "10000",
   pnl: "12.5",
   realized_pnl: "-2.2528",
+};
+
+/** A session's P&L from a server that also sends the day's start and the peak (its clock crossed a UTC day). */
+export const PNL_BY_DAY: PnlRow = {
+  ...PNL,
+  day_start_equity: "10100",
+  today_pnl: "-87.5",
+  peak_equity: "10200",
+  drawdown: "0.01838235",
 };
 
 export const TRADING_ROUTES = {

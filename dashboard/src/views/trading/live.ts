@@ -1,14 +1,24 @@
 // How stream events change the trading snapshots: pure functions from the
 // current rows and one `{session, event}` frame to the next rows, the same
-// folding the server's session view does (host/view.rs).
+// folding the server's session view does (host/view.rs, and host/equity.rs
+// for the day's starting equity and the peak).
 
-import { add, compare, sub } from "./decimal";
+import { add, compare, divide, isPositive, sub } from "./decimal";
 import type { FillRow, OpenOrderRow, OrderRequest, PnlRow, PositionRow, SessionFrame } from "./types";
 
 /** Recent fills kept in the view. */
 export const FILLS_KEPT = 200;
 
 const str = (v: unknown): string | null => (typeof v === "string" ? v : typeof v === "number" ? String(v) : null);
+
+/** An order event's setup: the label (`fvg_retest:1h`), or the model's `{pattern, timeframe}`. */
+function setupOf(v: unknown): string | null {
+  if (typeof v === "string") return v === "" ? null : v;
+  if (!v || typeof v !== "object") return null;
+  const { pattern, timeframe } = v as Record<string, unknown>;
+  if (typeof pattern !== "string" || pattern === "") return null;
+  return typeof timeframe === "string" && timeframe !== "" ? `${pattern}:${timeframe}` : pattern;
+}
 
 function sameOrder(row: OpenOrderRow, session: string, clientId: string | null): boolean {
   return row.session === session && row.order.client_id === clientId;
@@ -21,7 +31,7 @@ export function applyOrderEvent(rows: OpenOrderRow[], { session, event }: Sessio
     case "order_submitted": {
       const order = event.order as OrderRequest | undefined;
       if (!order || typeof order.client_id !== "string") return rows;
-      const row: OpenOrderRow = { session, order, status: "submitted", filled_qty: "0" };
+      const row: OpenOrderRow = { session, order, status: "submitted", filled_qty: "0", setup: setupOf(event.setup) };
       const rest = rows.filter((r) => !sameOrder(r, session, order.client_id));
       return [...rest, row];
     }
@@ -83,6 +93,35 @@ export function applyPositionEvent(rows: PositionRow[], { session, event }: Sess
   return next;
 }
 
+const DAY_MS = 86_400_000;
+
+type Marks = Pick<PnlRow, "day_start_equity" | "today_pnl" | "peak_equity" | "drawdown" | "marked_day">;
+
+/**
+ * The day's starting equity, peak, today's P&L and drawdown after a mark at
+ * `time` (host/equity.rs): a new UTC day starts from the last equity before
+ * it. A snapshot row does not say which day its last mark fell on, so the
+ * first mark after a load is taken to be on that day (a reload on reconnect
+ * sets it right). Nothing when the row came from a server without them.
+ */
+function marksAfter(current: PnlRow | undefined, equity: string, time: number | null): Marks {
+  if (current && !("today_pnl" in current)) return {};
+  const day = time === null ? undefined : Math.floor(time / DAY_MS);
+  let dayStart = current?.day_start_equity ?? null;
+  if (dayStart === null) dayStart = equity;
+  else if (day !== undefined && current?.marked_day !== undefined && day !== current.marked_day) dayStart = current.equity ?? equity;
+  const before = current?.peak_equity ?? null;
+  const peak = before === null || compare(equity, before) === 1 ? equity : before;
+  const below = sub(peak, equity);
+  return {
+    day_start_equity: dayStart,
+    today_pnl: sub(equity, dayStart),
+    peak_equity: peak,
+    drawdown: below !== null && isPositive(peak) ? divide(below, peak, 8) : null,
+    marked_day: day ?? current?.marked_day,
+  };
+}
+
 /** An equity mark (`positions` topic) applied to the P&L rows. */
 export function applyPnlEvent(rows: PnlRow[], { session, event }: SessionFrame): PnlRow[] {
   if (event.type !== "equity_mark") return rows;
@@ -98,6 +137,7 @@ export function applyPnlEvent(rows: PnlRow[], { session, event }: SessionFrame):
     starting_equity: starting,
     pnl: sub(equity, starting),
     realized_pnl: current?.realized_pnl ?? "0",
+    ...marksAfter(current, equity, typeof event.time === "number" ? event.time : null),
   };
   return current ? rows.map((r) => (r.session === session ? row : r)) : [...rows, row];
 }
@@ -116,6 +156,7 @@ export function applyFillEvent(rows: FillRow[], { session, event }: SessionFrame
     fee: str(event.fee) ?? "",
     liquidity: str(event.liquidity) ?? "",
     time: typeof event.time === "number" ? event.time : 0,
+    setup: setupOf(event.setup),
   };
   if (rows.some((r) => r.session === session && r.trade_id === fill.trade_id && fill.trade_id !== "")) return rows;
   const next = [...rows, fill];

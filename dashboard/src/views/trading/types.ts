@@ -49,6 +49,8 @@ export interface OpenOrderRow {
   order: OrderRequest;
   status: "submitted" | "accepted" | "cancel_requested";
   filled_qty: string;
+  /** The strategy's setup behind the order (`fvg_retest:1h`); null or absent when none was named. */
+  setup?: string | null;
 }
 
 export interface PositionRow {
@@ -71,6 +73,8 @@ export interface FillRow {
   fee: string;
   liquidity: string;
   time: number;
+  /** The setup of the order it filled; null or absent when none is known. */
+  setup?: string | null;
 }
 
 export interface PnlRow {
@@ -81,6 +85,20 @@ export interface PnlRow {
   /** Equity less starting equity (since the session started). */
   pnl: string | null;
   realized_pnl: string;
+  // From newer servers (absent on older ones), by the session's candle clock:
+  /** Equity when the session's current UTC day began. */
+  day_start_equity?: string | null;
+  /** Equity less day_start_equity. */
+  today_pnl?: string | null;
+  /** The highest equity since the session started. */
+  peak_equity?: string | null;
+  /** How far equity is below its peak, as a fraction of the peak ("0.0123"). */
+  drawdown?: string | null;
+  /**
+   * Client side only: the UTC day number (epoch ms / 86,400,000) of the last
+   * equity mark folded in from the stream; absent in a REST snapshot.
+   */
+  marked_day?: number;
 }
 
 /** POST /orders' answer. */
