@@ -7,7 +7,8 @@
 // Data: the first 10,000 candles of testdata/market/fxcm/GBPUSD-1m.csv (real
 // 1m data), their detections from `smc detect` (target/release/smc, or
 // SMC_BIN), and generated fills every 100 bars for the markers.
-// Options: --input FILE.csv --candles N --runs N --chromium PATH --query nomarkers|noprimitive.
+// Options: --input FILE.csv --candles N --runs N --chromium PATH --query nomarkers|noprimitive
+// --profile FILE (a CPU profile of run 1 up to its first render, and its top functions).
 
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync, existsSync } from "node:fs";
@@ -30,6 +31,8 @@ const runs = Number(arg("runs", "3"));
 const executablePath = arg("chromium", "/usr/bin/chromium");
 // Extra query for the page (e.g. nomarkers, noprimitive), for digging.
 const query = arg("query", "");
+// --profile FILE: a CPU profile (.cpuprofile, for DevTools) of run 1, built unminified, and its top functions by self time.
+const profile = arg("profile", "");
 const smc = process.env.SMC_BIN ?? join(repo, "target/release/smc");
 
 // 1. The data: candles as GET /candles gives them, detections as GET /detections.
@@ -70,7 +73,7 @@ const data = {
 };
 
 // 2. The page, built like the dashboard (production build).
-await build({ configFile: join(here, "vite.config.ts") });
+await build({ configFile: join(here, "vite.config.ts"), build: profile ? { minify: false } : {} });
 const dist = join(here, "dist");
 const types = { ".html": "text/html", ".js": "text/javascript", ".css": "text/css", ".json": "application/json" };
 const server = createServer((req, res) => {
@@ -103,7 +106,17 @@ try {
   // The runs with overlays, then one of the candles alone for comparison.
   for (let i = 0; i <= runs; i++) {
     const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+    const cdp = profile && i === 0 ? await page.context().newCDPSession(page) : null;
+    if (cdp) {
+      await cdp.send("Profiler.enable");
+      await cdp.send("Profiler.setSamplingInterval", { interval: 100 });
+      await cdp.send("Profiler.start");
+    }
     await page.goto(i < runs ? `${url}?${query}` : `${url}?bare`);
+    if (cdp) {
+      await page.waitForFunction(() => window.__firstRender === true, null, { timeout: 60_000, polling: 5 });
+      writeProfile((await cdp.send("Profiler.stop")).profile);
+    }
     await page.waitForFunction(() => window.__bench !== undefined, null, { timeout: 60_000 });
     const r = await page.evaluate(() => window.__bench);
     if (r.error) throw new Error(r.error);
@@ -116,16 +129,33 @@ try {
   server.close();
 }
 
+/** Writes the profile to --profile and prints its top functions by self time (from the page load to its first render). */
+function writeProfile(p) {
+  writeFileSync(profile, JSON.stringify(p));
+  const self = new Map();
+  const byId = new Map(p.nodes.map((n) => [n.id, n]));
+  p.samples.forEach((id, k) => {
+    const n = byId.get(id);
+    const f = n.callFrame;
+    const name = `${f.functionName || "(anonymous)"} ${f.url.split("/").pop()}:${f.lineNumber + 1}`;
+    self.set(name, (self.get(name) ?? 0) + (p.timeDeltas[k] ?? 0) / 1000);
+  });
+  const top = [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, 30);
+  console.log(`profile of run 1 (${profile}), self ms from the page load to the first render:`);
+  for (const [name, ms] of top) console.log(`${ms.toFixed(1).padStart(8)}  ${name}`);
+  console.log("");
+}
+
 // 4. Figures.
 const version = execFileSync(executablePath, ["--version"]).toString().trim();
 const first = results[0];
 console.log(`chart bench · ${version} · ${first.candles} candles of ${input.replace(repo + "/", "")} · ${first.events} detection events · ${first.markers} markers`);
 console.log(`overlays: ${Object.entries(first.overlays).map(([k, v]) => `${k} ${v}`).join(", ")}`);
 console.log("");
-const cols = ["run", "overlays", "firstRenderMs", "buildOverlaysMs", "createMs", "setDataMs", "panFps", "panFrames", "p95FrameMs", "worstFrameMs", "framesOver20ms"];
-console.log(cols.map((c) => c.padStart(16)).join(""));
+const cols = ["run", "overlays", "firstRenderMs", "syncMs", "toBarsMs", "buildOverlaysMs", "createMs", "setDataMs", "markersMs", "attachMs", "markersAttachMs", "frame1Ms", "primitiveDraws", "primitiveDrawMs", "panDrawMs", "panFps", "panFrames", "p95FrameMs", "worstFrameMs", "framesOver20ms"];
+console.log(cols.map((c) => c.padStart(c.length + 2)).join(""));
 const cell = (r, k, c) => (c === "run" ? k + 1 : c === "overlays" ? (r.bare ? "none" : "all") : r[c]);
-results.forEach((r, k) => console.log(cols.map((c) => String(cell(r, k, c)).padStart(16)).join("")));
+results.forEach((r, k) => console.log(cols.map((c) => String(cell(r, k, c)).padStart(c.length + 2)).join("")));
 console.log("");
 console.log("targets: first render < 200 ms, panning 60 fps");
 console.log(`screenshot of run 1: ${join(work, "bench.png")}`);

@@ -2,7 +2,9 @@
 // overlay primitive, fill markers) on the candles and detections the bench
 // script serves at ./data/, measures the time to the first painted frame,
 // then pans the time scale every animation frame for ~2 s and counts frames.
-// Results go to window.__bench for chart_bench.mjs.
+// Results go to window.__bench for chart_bench.mjs, with the first render
+// broken down: its synchronous steps, the wait for the first frame, and
+// the overlay primitive's draws (counted and timed around its renderers).
 
 import { CandlestickSeries, createChart, createSeriesMarkers, type Logical, type UTCTimestamp } from "lightweight-charts";
 import { priceDecimals, toBars } from "../src/chart/candles";
@@ -10,6 +12,7 @@ import { chartOptions, seriesOptions } from "../src/chart/PriceChart";
 import { chartColours } from "../src/chart/colours";
 import { buildOverlays, countOverlays } from "../src/chart/overlays";
 import { SmcOverlayPrimitive } from "../src/chart/primitive";
+import type { IPrimitivePaneRenderer, IPrimitivePaneView } from "lightweight-charts";
 import { seriesMarkers, tradeMarks } from "../src/chart/trades";
 import type { ApiCandle, ApiFill, SmcEvent } from "../src/chart/types";
 
@@ -23,6 +26,20 @@ interface Result {
   createMs: number;
   setDataMs: number;
   firstRenderMs: number;
+  /** Finer figures of the first render: the candles' conversion, the markers' building, the synchronous part in all. */
+  toBarsMs: number;
+  markersMs: number;
+  syncMs: number;
+  /** From the end of the synchronous part to our first animation frame callback, which runs right after the chart's own paint in that frame. */
+  frame1Ms: number;
+  /** The overlay primitive's draws up to the first render: how many, and their time in all. */
+  /** Attaching the overlay primitive and giving it the overlays (it indexes them), then the markers plugin. */
+  attachMs: number;
+  markersAttachMs: number;
+  primitiveDraws: number;
+  primitiveDrawMs: number;
+  /** The primitive's draw time per panned frame (both its views), on average. */
+  panDrawMs: number;
   panSeconds: number;
   panFrames: number;
   panFps: number;
@@ -34,6 +51,31 @@ interface Result {
 declare global {
   interface Window {
     __bench?: Result | { error: string };
+    /** Set once the first render is on screen (a profile of the first render stops there). */
+    __firstRender?: boolean;
+  }
+}
+
+/** The overlay primitive, timing each draw of its pane views. */
+class TimedPrimitive extends SmcOverlayPrimitive {
+  draws = 0;
+  drawMs = 0;
+  private timed: readonly IPrimitivePaneView[] | null = null;
+  override paneViews(): readonly IPrimitivePaneView[] {
+    this.timed ??= super.paneViews().map((view) => {
+      const renderer = view.renderer();
+      if (!renderer) return view;
+      const timedRenderer: IPrimitivePaneRenderer = {
+        draw: (target) => {
+          const t = performance.now();
+          renderer.draw(target);
+          this.drawMs += performance.now() - t;
+          this.draws += 1;
+        },
+      };
+      return { zOrder: () => view.zOrder?.() ?? "normal", renderer: () => timedRenderer };
+    });
+    return this.timed;
   }
 }
 
@@ -59,6 +101,7 @@ async function run(): Promise<Result> {
   // Time to first render: from the API's JSON to the first painted frame.
   const t0 = performance.now();
   const bars = toBars(candles);
+  const toBarsMs = performance.now() - t0;
   const b0 = performance.now();
   // ?bare: the candles alone, to tell the overlays' cost from the library's.
   const bare = new URLSearchParams(location.search).has("bare");
@@ -71,19 +114,31 @@ async function run(): Promise<Result> {
   const s0 = performance.now();
   series.setData(bars);
   const setDataMs = performance.now() - s0;
+  const m0 = performance.now();
   const markers = bare ? [] : seriesMarkers(tradeMarks(fills, "BENCH"), bars, dur, colours.markers);
   // ?nomarkers / ?noprimitive: leave one part out, to see what each costs.
+  const markersMs = performance.now() - m0;
   const params = new URLSearchParams(location.search);
+  let primitive: TimedPrimitive | null = null;
+  const a0 = performance.now();
   if (!bare && !params.has("noprimitive")) {
-    const primitive = new SmcOverlayPrimitive(colours);
+    primitive = new TimedPrimitive(colours);
     series.attachPrimitive(primitive);
     primitive.setOverlays(overlays);
   }
+  const attachMs = performance.now() - a0;
+  const k0 = performance.now();
   if (!bare && !params.has("nomarkers")) createSeriesMarkers<UTCTimestamp>(series, markers);
+  const markersAttachMs = performance.now() - k0;
   // The chart paints in its animation frame; the frame after that has it on screen.
+  const syncMs = performance.now() - t0;
   await nextFrame();
+  const frame1Ms = performance.now() - t0 - syncMs;
   await nextFrame();
   const firstRenderMs = performance.now() - t0;
+  const primitiveDraws = primitive?.draws ?? 0;
+  const primitiveDrawMs = primitive?.drawMs ?? 0;
+  window.__firstRender = true;
 
   // Panning: shift the visible range by a few bars every frame for ~2 s.
   const ts = chart.timeScale();
@@ -103,6 +158,7 @@ async function run(): Promise<Result> {
     last = now;
   }
   const panSeconds = (now - p0) / 1000;
+  const panDrawMs = primitive ? (primitive.drawMs - primitiveDrawMs) / Math.max(1, times.length) : 0;
   const sorted = [...times].sort((a, b) => a - b);
   const counts = countOverlays(overlays);
   return {
@@ -115,6 +171,15 @@ async function run(): Promise<Result> {
     createMs: round(createMs),
     setDataMs: round(setDataMs),
     firstRenderMs: round(firstRenderMs),
+    toBarsMs: round(toBarsMs),
+    markersMs: round(markersMs),
+    syncMs: round(syncMs),
+    frame1Ms: round(frame1Ms),
+    attachMs: round(attachMs),
+    markersAttachMs: round(markersAttachMs),
+    primitiveDraws,
+    primitiveDrawMs: round(primitiveDrawMs),
+    panDrawMs: Math.round(panDrawMs * 100) / 100,
     panSeconds: round(panSeconds),
     panFrames: times.length,
     panFps: round(times.length / panSeconds),

@@ -17,6 +17,7 @@ import type { Bar } from "./candles";
 import type { ChartColours } from "./colours";
 import type { Overlays } from "./overlays";
 import { SmcOverlayPrimitive } from "./primitive";
+import { tickMarkLabel } from "./tickMarks";
 
 export interface PriceChartProps {
   bars: readonly Bar[];
@@ -43,7 +44,7 @@ export function chartOptions(c: ChartColours, intraday: boolean) {
     layout: { background: { color: c.background }, textColor: c.text, attributionLogo: false },
     grid: { vertLines: { color: c.grid }, horzLines: { color: c.grid } },
     rightPriceScale: { borderColor: c.grid },
-    timeScale: { borderColor: c.grid, timeVisible: intraday, secondsVisible: false },
+    timeScale: { borderColor: c.grid, timeVisible: intraday, secondsVisible: false, tickMarkFormatter: tickMarkLabel },
   };
 }
 

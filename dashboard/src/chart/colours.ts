@@ -62,3 +62,37 @@ export function withAlpha(hex: string, alpha: number): string {
   const [r, g, b] = [m[1], m[2], m[3]].map((x) => parseInt(x ?? "0", 16));
   return `rgba(${r},${g},${b},${alpha})`;
 }
+
+/** The box kinds in the order of their style slots. */
+export const BOX_KIND_ORDER: readonly BoxKind[] = ["ob", "breaker_block", "fvg", "inverse_fvg"];
+
+/**
+ * The zone styles as canvas colour strings, made once per palette rather
+ * than per box and frame: `fill[boxStyle(kind, direction, open)]`, and the
+ * outline of order blocks and breakers `stroke[boxStyle(kind, direction, false)]`.
+ */
+export interface BoxStyles {
+  fill: readonly string[];
+  stroke: readonly string[];
+}
+
+/** A box's style slot: kind, then bull / bear, then closed / open. */
+export function boxStyle(kind: BoxKind, direction: number, open: boolean): number {
+  const k = kind === "ob" ? 0 : kind === "breaker_block" ? 1 : kind === "fvg" ? 2 : 3;
+  return k * 4 + (direction > 0 ? 0 : 2) + (open ? 1 : 0);
+}
+
+export function boxStyles(c: ChartColours): BoxStyles {
+  const fill: string[] = [];
+  const stroke: string[] = [];
+  for (const kind of BOX_KIND_ORDER) {
+    const flipped = kind === "breaker_block" || kind === "inverse_fvg";
+    for (const colour of [c.box[kind].bull, c.box[kind].bear]) {
+      for (const open of [false, true]) {
+        fill.push(withAlpha(colour, flipped ? 0.08 : open ? 0.22 : 0.14));
+        stroke.push(withAlpha(colour, 0.7));
+      }
+    }
+  }
+  return { fill, stroke };
+}

@@ -5,7 +5,7 @@
 // segments (BOS / CHoCH), liquidity levels, sweep points and the current
 // premium/discount range, all placed by bar index over the shown candles.
 
-import { barIndexOf } from "./timeIndex";
+import { barLocator } from "./timeIndex";
 import type { SmcEvent } from "./types";
 
 export type BoxKind = "ob" | "breaker_block" | "fvg" | "inverse_fvg";
@@ -73,7 +73,6 @@ export interface Overlays {
   range: PremiumDiscount | null;
 }
 
-const BOX_KINDS: ReadonlySet<string> = new Set(["ob", "breaker_block", "fvg", "inverse_fvg"]);
 const RANK: Record<string, number> = { formed: 0, mitigated: 1 };
 // Numeric codes for (kind, id) and (kind, id, event) keys: cheaper than strings on 25k events.
 const KIND_CODE: Record<string, number> = {
@@ -113,84 +112,139 @@ const compare = (a: SmcEvent, b: SmcEvent) => a.known_at - b.known_at || (RANK[a
  * out; objects older than it start at a negative index (off the left edge).
  */
 export function buildOverlays(events: readonly SmcEvent[], times: readonly number[], dur: number): Overlays {
+  if (times.length === 0) return { boxes: [], structure: [], liquidity: [], sweeps: [], range: null };
+  const at = barLocator(times, dur);
+  // One pass over the events as the server sends them (in the order they
+  // became known); input out of that order is ordered first, then built again.
+  return buildInOrder(events, at, times.length - 1, true) ?? (buildInOrder(orderEvents(events), at, times.length - 1, false) as Overlays);
+}
+
+/**
+ * The overlays in one pass: each object's state is found by its (kind, id)
+ * code, repeats of an event are skipped by the object's mask of events seen.
+ * With `checkOrder`, gives null on meeting an event known before the previous one.
+ */
+function buildInOrder(events: readonly SmcEvent[], at: (t: number) => number, last: number, checkOrder: boolean): Overlays | null {
   const out: Overlays = { boxes: [], structure: [], liquidity: [], sweeps: [], range: null };
-  if (times.length === 0) return out;
-  const last = times.length - 1;
-  const at = (t: number) => barIndexOf(times, dur, t);
   const boxes = new Map<number, Box>();
   const pools = new Map<number, LiquidityLevel>();
-  for (const e of orderEvents(events)) {
-    const code = objectCode(e);
-    const key = () => `${e.kind}:${e.id}`;
-    if (BOX_KINDS.has(e.kind)) {
-      let box = boxes.get(code);
-      if (e.event === "formed") {
-        if (!finite(e.top) || !finite(e.bottom)) continue;
-        box = {
-          key: key(),
-          kind: e.kind as BoxKind,
-          direction: dir(e.direction),
-          internal: e.scope === "internal",
-          top: Math.max(e.top, e.bottom),
-          bottom: Math.min(e.top, e.bottom),
-          from: at(e.time),
-          to: last,
-          open: true,
-        };
-        boxes.set(code, box);
-      } else if (box && box.open) {
-        // The first touch (or an end without one) closes the box.
-        box.to = Math.max(box.from, at(e.time));
-        box.open = false;
+  const seen = new Map<number, number>();
+  let knownAt = -Infinity;
+  for (let k = 0; k < events.length; k++) {
+    const e = events[k] as SmcEvent;
+    if (checkOrder) {
+      if (e.known_at < knownAt) return null;
+      knownAt = e.known_at;
+    }
+    const kind = e.kind;
+    const kindCode = KIND_CODE[kind];
+    // Swings are not drawn (BOS / CHoCH and liquidity carry their levels).
+    if (kindCode === undefined || kindCode <= 2) continue;
+    const code = e.id * 16 + kindCode;
+    const event = e.event;
+    const bit = 1 << (EVENT_CODE[event] ?? 7);
+    const mask = seen.get(code) ?? 0;
+    if (mask & bit) continue;
+    seen.set(code, mask | bit);
+    const formed = event === "formed";
+    switch (kind) {
+      case "ob":
+      case "breaker_block":
+      case "fvg":
+      case "inverse_fvg": {
+        if (formed) {
+          const top = e.top;
+          const bottom = e.bottom;
+          if (!finite(top) || !finite(bottom)) continue;
+          const box: Box = {
+            key: `${kind}:${e.id}`,
+            kind,
+            direction: dir(e.direction),
+            internal: e.scope === "internal",
+            top: Math.max(top, bottom),
+            bottom: Math.min(top, bottom),
+            from: at(e.time),
+            to: last,
+            open: true,
+          };
+          boxes.set(code, box);
+        } else {
+          // The first touch (or an end without one) closes the box.
+          const box = boxes.get(code);
+          if (box && box.open) {
+            box.to = Math.max(box.from, at(e.time));
+            box.open = false;
+          }
+        }
+        break;
       }
-    } else if (e.kind === "bos" || e.kind === "choch") {
-      if (!finite(e.level)) continue;
-      const internal = e.scope === "internal";
-      const name = e.kind === "bos" ? "BOS" : "CHoCH";
-      out.structure.push({
-        key: key(),
-        kind: e.kind,
-        direction: dir(e.direction),
-        internal,
-        level: e.level,
-        from: at(e.origin_time ?? e.time),
-        to: at(e.time),
-        label: internal ? name.toLowerCase() : name,
-      });
-    } else if (e.kind === "liquidity") {
-      let pool = pools.get(code);
-      if (e.event === "formed") {
-        if (!finite(e.level)) continue;
-        pool = {
-          key: key(),
+      case "bos":
+      case "choch": {
+        const level = e.level;
+        if (!finite(level)) continue;
+        const internal = e.scope === "internal";
+        const name = kind === "bos" ? "BOS" : "CHoCH";
+        const time = e.time;
+        const to = at(time);
+        if (to < 0) continue;
+        out.structure.push({
+          key: `${kind}:${e.id}`,
+          kind,
           direction: dir(e.direction),
-          level: e.level,
-          from: at(e.origin_time ?? e.time),
-          to: last,
-          open: true,
-          label: e.direction >= 0 ? "EQH" : "EQL",
-        };
-        pools.set(code, pool);
-      } else if (pool && pool.open) {
-        pool.to = Math.max(pool.from, at(e.time));
-        pool.open = false;
+          internal,
+          level,
+          from: at(e.origin_time ?? time),
+          to,
+          label: internal ? name.toLowerCase() : name,
+        });
+        break;
       }
-    } else if (e.kind === "sweep") {
-      if (!finite(e.level)) continue;
-      out.sweeps.push({ key: `${key()}:${e.time}`, direction: dir(e.direction), level: e.level, at: at(e.time) });
-    } else if (e.kind === "premium_discount" && e.event === "formed") {
-      if (!finite(e.top) || !finite(e.bottom)) continue;
-      const top = Math.max(e.top, e.bottom);
-      const bottom = Math.min(e.top, e.bottom);
-      const start = Math.min(at(e.time), at(e.origin_time ?? e.time));
-      out.range = { top, bottom, equilibrium: finite(e.level) ? e.level : (top + bottom) / 2, from: start, to: last };
+      case "liquidity": {
+        if (formed) {
+          const level = e.level;
+          if (!finite(level)) continue;
+          const direction = e.direction;
+          pools.set(code, {
+            key: `${kind}:${e.id}`,
+            direction: dir(direction),
+            level,
+            from: at(e.origin_time ?? e.time),
+            to: last,
+            open: true,
+            label: direction >= 0 ? "EQH" : "EQL",
+          });
+        } else {
+          const pool = pools.get(code);
+          if (pool && pool.open) {
+            pool.to = Math.max(pool.from, at(e.time));
+            pool.open = false;
+          }
+        }
+        break;
+      }
+      case "sweep": {
+        const level = e.level;
+        if (!finite(level)) continue;
+        const time = e.time;
+        const bar = at(time);
+        if (bar < 0) continue;
+        out.sweeps.push({ key: `${kind}:${e.id}:${time}`, direction: dir(e.direction), level, at: bar });
+        break;
+      }
+      case "premium_discount": {
+        const top = e.top;
+        const bottom = e.bottom;
+        if (!formed || !finite(top) || !finite(bottom)) continue;
+        const high = Math.max(top, bottom);
+        const low = Math.min(top, bottom);
+        const start = Math.min(at(e.time), at(e.origin_time ?? e.time));
+        out.range = { top: high, bottom: low, equilibrium: finite(e.level) ? e.level : (high + low) / 2, from: start, to: last };
+        break;
+      }
     }
   }
-  const inWindow = (to: number) => to >= 0;
-  out.boxes = [...boxes.values()].filter((b) => inWindow(b.to));
-  out.liquidity = [...pools.values()].filter((p) => inWindow(p.to));
-  out.structure = out.structure.filter((s) => inWindow(s.to));
-  out.sweeps = out.sweeps.filter((s) => inWindow(s.at));
+  for (const box of boxes.values()) if (box.to >= 0) out.boxes.push(box);
+  for (const pool of pools.values()) if (pool.to >= 0) out.liquidity.push(pool);
   return out;
 }
 
