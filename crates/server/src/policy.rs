@@ -96,6 +96,8 @@ pub const RULES: &[Rule] = &[
 
 /// The rule of a matched route, if it has one.
 pub fn rule(method: &str, template: &str) -> Option<Access> {
+    // HEAD is GET without the body (axum answers it from the GET route).
+    let method = if method == "HEAD" { "GET" } else { method };
     RULES
         .iter()
         .find(|(m, t, _)| *m == method && *t == template)

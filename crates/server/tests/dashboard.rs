@@ -93,3 +93,18 @@ fn the_ip_allowlist_covers_the_dashboard() {
     assert_eq!(r.status(), 403);
     assert_eq!(common::error_code(r), "ip_not_allowed");
 }
+
+#[test]
+fn head_is_answered_like_get() {
+    let s = start();
+    for path in ["/healthz", "/trading"] {
+        let r = s.http.head(s.url(path)).send().unwrap();
+        assert_eq!(r.status(), 200, "HEAD {path}");
+    }
+    let r = s.http.head(s.url("/api/v1/status")).send().unwrap();
+    assert_eq!(
+        r.status(),
+        401,
+        "HEAD of a signed route still needs credentials"
+    );
+}
