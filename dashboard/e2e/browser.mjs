@@ -45,14 +45,14 @@ export async function launchBrowser() {
 }
 
 /** A new page in its own context (its own sessionStorage) at `viewport`. */
-export async function newPage(browser, base, viewport = DESKTOP) {
+export async function newPage(browser, base, viewport = DESKTOP, { serviceWorkers = "block" } = {}) {
   const context = await browser.newContext({
     baseURL: base,
     viewport,
     deviceScaleFactor: 1,
     isMobile: viewport.width < 600,
     hasTouch: viewport.width < 600,
-    serviceWorkers: "block",
+    serviceWorkers,
   });
   context.setDefaultTimeout(15_000);
   const page = await context.newPage();

@@ -79,8 +79,8 @@ try {
   stack.push(close);
   ctx.browser = browser;
   /** A fresh page (own context) for a scenario; closed after the scenario. */
-  ctx.open = async (viewport = DESKTOP) => {
-    const opened = await newPage(browser, ctx.web, viewport);
+  ctx.open = async (viewport = DESKTOP, options = {}) => {
+    const opened = await newPage(browser, ctx.web, viewport, options);
     ctx.pages.push(opened);
     return opened;
   };

@@ -5,8 +5,20 @@
 const CACHE = "smc-shell-v1";
 const SHELL = ["/", "/manifest.webmanifest", "/icon.svg", "/icon-192.png", "/icon-512.png"];
 
+// The page's own scripts and styles, named in index.html (hashed by the
+// build), so the shell starts offline after one visit.
+async function shellWithAssets() {
+  const html = await (await fetch("/", { cache: "no-store" })).text();
+  const assets = [...html.matchAll(/(?:src|href)="(\/assets\/[^"]+)"/g)].map((m) => m[1]);
+  return [...SHELL, ...assets];
+}
+
 self.addEventListener("install", (event) => {
-  event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(SHELL)).then(() => self.skipWaiting()));
+  event.waitUntil(
+    shellWithAssets()
+      .then((urls) => caches.open(CACHE).then((cache) => cache.addAll(urls)))
+      .then(() => self.skipWaiting()),
+  );
 });
 
 self.addEventListener("activate", (event) => {

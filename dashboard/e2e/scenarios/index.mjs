@@ -6,9 +6,10 @@ import { analyticsBacktest } from "./analytics.mjs";
 import { chartEmpty, chartOverlays } from "./chart.mjs";
 import { loginWithTotp } from "./login.mjs";
 import { phoneLayout } from "./phone.mjs";
+import { installableOfflineShell } from "./pwa.mjs";
 import { reconnect } from "./reconnect.mjs";
 import { desktopViews } from "./screenshots.mjs";
 import { startAndTrade } from "./trading.mjs";
 import { viewerReadOnly } from "./viewer.mjs";
 
-export const SCENARIOS = [loginWithTotp, chartEmpty, startAndTrade, chartOverlays, viewerReadOnly, desktopViews, analyticsBacktest, phoneLayout, reconnect];
+export const SCENARIOS = [loginWithTotp, chartEmpty, startAndTrade, chartOverlays, viewerReadOnly, desktopViews, analyticsBacktest, phoneLayout, installableOfflineShell, reconnect];

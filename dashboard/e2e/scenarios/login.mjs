@@ -15,6 +15,10 @@ export const loginWithTotp = {
     const { page } = await ctx.open();
     const { users, totp } = ctx.accounts;
     await page.goto("/");
+    // The server answers its health probe: no offline warning.
+    await page.getByLabel("Username").waitFor();
+    await page.waitForLoadState("networkidle");
+    check((await page.getByText("You are offline").count()) === 0, "an offline warning while smc serve answers");
     await submitLogin(page, users.totp, PASSWORD);
     const code = page.getByLabel("Code");
     await code.waitFor();

@@ -26,7 +26,9 @@ export const desktopViews = {
     for (const label of VIEW_LABELS) {
       await openView(page, label);
       if (READY[label] && ctx.state.session) await READY[label](page).waitFor();
+      const t0 = Date.now();
       await settle(page);
+      if (process.env.E2E_DEBUG) console.log(`     ${label}: settled in ${Date.now() - t0} ms`);
       const panels = await page.locator("main section h2").count();
       if (panels === 0) empty.push(label);
       await shoot(page, join(ctx.shots, `desktop-${label.toLowerCase()}.png`));

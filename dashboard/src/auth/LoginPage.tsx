@@ -7,9 +7,36 @@ import Button from "@mui/material/Button";
 import Paper from "@mui/material/Paper";
 import TextField from "@mui/material/TextField";
 import Typography from "@mui/material/Typography";
-import { useState, type FormEvent } from "react";
+import { useEffect, useState, type FormEvent } from "react";
 import { ApiError, describe } from "../api/client";
 import type { AuthSession } from "./session";
+
+/**
+ * Whether smc serve cannot be reached (the offline shell, or the server
+ * down): asked of /healthz, which the service worker never answers from
+ * its cache, on mount and whenever the browser's network comes or goes.
+ */
+function useUnreachable(): boolean {
+  const [unreachable, setUnreachable] = useState(false);
+  useEffect(() => {
+    let live = true;
+    const probe = () => {
+      // HEAD: no body left unread to keep the connection busy.
+      fetch("/healthz", { method: "HEAD", cache: "no-store" })
+        .then((r) => live && setUnreachable(!r.ok))
+        .catch(() => live && setUnreachable(true));
+    };
+    probe();
+    window.addEventListener("online", probe);
+    window.addEventListener("offline", probe);
+    return () => {
+      live = false;
+      window.removeEventListener("online", probe);
+      window.removeEventListener("offline", probe);
+    };
+  }, []);
+  return unreachable;
+}
 
 export function LoginPage({ session }: { session: AuthSession }) {
   const [username, setUsername] = useState("");
@@ -18,6 +45,7 @@ export function LoginPage({ session }: { session: AuthSession }) {
   const [needCode, setNeedCode] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const offline = useUnreachable();
 
   async function submit(event: FormEvent) {
     event.preventDefault();
@@ -85,6 +113,11 @@ export function LoginPage({ session }: { session: AuthSession }) {
               onChange={(e) => setCode(e.target.value.trim())}
             />
           </>
+        )}
+        {offline && (
+          <Alert severity="warning" sx={{ mt: 1 }} role="status">
+            You are offline, or smc serve cannot be reached: signing in needs it.
+          </Alert>
         )}
         {error && (
           <Alert severity="error" sx={{ mt: 1 }} role="alert">
