@@ -45,7 +45,7 @@ export async function launchBrowser() {
 }
 
 /** A new page in its own context (its own sessionStorage) at `viewport`. */
-export async function newPage(browser, base, viewport = DESKTOP, { serviceWorkers = "block" } = {}) {
+export async function newPage(browser, base, viewport = DESKTOP, { serviceWorkers = "block", bypassCSP = false } = {}) {
   const context = await browser.newContext({
     baseURL: base,
     viewport,
@@ -53,6 +53,7 @@ export async function newPage(browser, base, viewport = DESKTOP, { serviceWorker
     isMobile: viewport.width < 600,
     hasTouch: viewport.width < 600,
     serviceWorkers,
+    bypassCSP,
   });
   context.setDefaultTimeout(15_000);
   const page = await context.newPage();

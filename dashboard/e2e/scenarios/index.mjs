@@ -2,6 +2,7 @@
 // server with no session yet; the trading scenario starts the paper
 // session the later ones use; reconnection restarts smc serve, so it is last.
 
+import { accessibility } from "./accessibility.mjs";
 import { analyticsBacktest } from "./analytics.mjs";
 import { chartEmpty, chartOverlays } from "./chart.mjs";
 import { loginWithTotp } from "./login.mjs";
@@ -12,4 +13,4 @@ import { desktopViews } from "./screenshots.mjs";
 import { startAndTrade } from "./trading.mjs";
 import { viewerReadOnly } from "./viewer.mjs";
 
-export const SCENARIOS = [loginWithTotp, chartEmpty, startAndTrade, chartOverlays, viewerReadOnly, desktopViews, analyticsBacktest, phoneLayout, installableOfflineShell, reconnect];
+export const SCENARIOS = [loginWithTotp, chartEmpty, startAndTrade, chartOverlays, viewerReadOnly, desktopViews, analyticsBacktest, phoneLayout, installableOfflineShell, accessibility, reconnect];

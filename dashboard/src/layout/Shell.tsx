@@ -8,6 +8,7 @@ import Button from "@mui/material/Button";
 import Drawer from "@mui/material/Drawer";
 import IconButton from "@mui/material/IconButton";
 import List from "@mui/material/List";
+import ListItem from "@mui/material/ListItem";
 import ListItemButton from "@mui/material/ListItemButton";
 import ListItemText from "@mui/material/ListItemText";
 import Toolbar from "@mui/material/Toolbar";
@@ -35,8 +36,8 @@ function Navigation({ current, onPick }: { current: ViewLabel; onPick: () => voi
     <nav aria-label="Views">
       <List>
         {VIEWS.map((view) => (
+          <ListItem key={view.label} disablePadding>
           <ListItemButton
-            key={view.label}
             component="a"
             href={view.path}
             selected={view.label === current}
@@ -49,6 +50,7 @@ function Navigation({ current, onPick }: { current: ViewLabel; onPick: () => voi
           >
             <ListItemText primary={view.label} />
           </ListItemButton>
+          </ListItem>
         ))}
       </List>
     </nav>
