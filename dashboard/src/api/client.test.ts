@@ -1,9 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { reply } from "../test/http";
 import { api, ApiError, setTokenSource } from "./client";
-
-function reply(status: number, body: unknown) {
-  return new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json" } });
-}
 
 afterEach(() => {
   vi.unstubAllGlobals();

@@ -1,17 +1,10 @@
 import { render, screen } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { reply } from "../test/http";
+import { jwt } from "../test/signedIn";
 import { AuthSession } from "./session";
 import { LoginPage } from "./LoginPage";
-
-function jwt(claims: object): string {
-  const b64 = (o: object) => btoa(JSON.stringify(o)).replace(/=+$/, "").replace(/\+/g, "-").replace(/\//g, "_");
-  return `${b64({ alg: "HS256" })}.${b64(claims)}.sig`;
-}
-
-function reply(status: number, body: unknown) {
-  return new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json" } });
-}
 
 afterEach(() => vi.unstubAllGlobals());
 

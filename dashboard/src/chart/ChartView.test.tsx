@@ -2,7 +2,8 @@ import { ThemeProvider } from "@mui/material/styles";
 import { act, render, screen, waitFor } from "@testing-library/react";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { LiveProvider } from "../live/LiveContext";
-import { LiveSocket } from "../live/socket";
+import { fakeLive } from "../test/fakeSocket";
+import { reply } from "../test/http";
 import { themeFor } from "../theme";
 import ChartView from "../views/ChartView";
 import { candles, served, trades } from "./fixtures";
@@ -16,34 +17,11 @@ vi.mock("./PriceChart", () => ({
   ),
 }));
 
-class FakeSocket {
-  readyState = 0;
-  onopen: (() => void) | null = null;
-  onmessage: ((e: { data: unknown }) => void) | null = null;
-  onclose: (() => void) | null = null;
-  send() {}
-  close() {
-    this.readyState = 3;
-    this.onclose?.();
-  }
-  open() {
-    this.readyState = 1;
-    this.onopen?.();
-  }
-  push(topic: string, data: unknown) {
-    this.onmessage?.({ data: JSON.stringify({ topic, data }) });
-  }
-}
-
 const SESSION = "s96fde3ccdf1a5c5a";
 const sessionsBody = [
   { id: "default", state: "ready", started_at: null, request: { symbols: [], timeframes: [] } },
   { id: SESSION, state: "stopped", started_at: 1, request: { symbols: ["BTCUSDT"], timeframes: ["1m"] } },
 ];
-
-function json(body: unknown, status = 200): Response {
-  return new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json" } });
-}
 
 let fresh = false;
 const calls: string[] = [];
@@ -51,32 +29,21 @@ const calls: string[] = [];
 function serve(input: RequestInfo | URL): Promise<Response> {
   const url = String(input);
   calls.push(url);
-  if (url.startsWith("/api/v1/sessions")) return Promise.resolve(json(fresh ? sessionsBody.slice(0, 1) : sessionsBody));
+  if (url.startsWith("/api/v1/sessions")) return Promise.resolve(reply(200, fresh ? sessionsBody.slice(0, 1) : sessionsBody));
   if (url.startsWith("/api/v1/candles")) {
     return Promise.resolve(
-      fresh ? json({ error: "not_found", message: "no session trades `BTCUSDT`" }, 404) : json(candles),
+      fresh ? reply(404, { error: "not_found", message: "no session trades `BTCUSDT`" }) : reply(200, candles),
     );
   }
   if (url.startsWith("/api/v1/detections")) {
-    return Promise.resolve(fresh ? json({ error: "not_found", message: "no session trades `BTCUSDT`" }, 404) : json(served));
+    return Promise.resolve(fresh ? reply(404, { error: "not_found", message: "no session trades `BTCUSDT`" }) : reply(200, served));
   }
-  if (url.startsWith("/api/v1/trades")) return Promise.resolve(json(fresh ? [] : trades));
-  return Promise.resolve(json({ error: "not_found", message: url }, 404));
+  if (url.startsWith("/api/v1/trades")) return Promise.resolve(reply(200, fresh ? [] : trades));
+  return Promise.resolve(reply(404, { error: "not_found", message: url }));
 }
 
 function mount() {
-  const sockets: FakeSocket[] = [];
-  vi.stubGlobal("WebSocket", { OPEN: 1 });
-  const live = new LiveSocket({
-    url: () => "ws://test",
-    token: () => "tok",
-    create: () => {
-      const s = new FakeSocket();
-      sockets.push(s);
-      return s as unknown as WebSocket;
-    },
-    minDelayMs: 5,
-  });
+  const { live, sockets } = fakeLive({ url: () => "ws://test", minDelayMs: 5 });
   live.start();
   render(
     <ThemeProvider theme={themeFor("dark")}>

@@ -3,6 +3,8 @@
 // topic (smc_analysis::SmcEvent), GET /trades and the `fills` topic
 // (smc_model::Fill), and the `candles` topic (smc_runtime::CandleClosed).
 
+import type { Fill } from "../api/types";
+
 /** One candle of GET /api/v1/candles: prices as decimal strings, open_time in epoch ms. */
 export interface ApiCandle {
   open_time: number;
@@ -50,20 +52,7 @@ export interface SmcEvent {
 }
 
 /** A fill (GET /api/v1/trades items carry `session` too; `fills` frames carry `type: "fill"`). */
-export interface ApiFill {
-  client_id: string;
-  instrument: string;
-  trade_id: string;
-  side: "buy" | "sell";
-  price: string;
-  qty: string;
-  fee: string;
-  liquidity: string;
-  time: number;
-  session?: string;
-  /** The setup of the order it filled (`fvg_retest:1h`): GET /trades' `setup`, a fills frame's `event.setup`. */
-  setup?: string | null;
-}
+export type ApiFill = Fill;
 
 /** `data` of a `candles` frame. */
 export interface CandleFrame {

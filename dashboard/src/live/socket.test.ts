@@ -1,46 +1,9 @@
 import { describe, expect, it, vi } from "vitest";
-import { LiveSocket, streamUrl, type ConnectionState } from "./socket";
-
-/** A WebSocket stand-in the test drives by hand. */
-class FakeSocket {
-  static OPEN = 1;
-  readyState = 0;
-  sent: string[] = [];
-  onopen: (() => void) | null = null;
-  onmessage: ((e: { data: unknown }) => void) | null = null;
-  onclose: (() => void) | null = null;
-  constructor(readonly url: string) {}
-  send(text: string) {
-    this.sent.push(text);
-  }
-  close() {
-    this.readyState = 3;
-    this.onclose?.();
-  }
-  open() {
-    this.readyState = 1;
-    this.onopen?.();
-  }
-  drop() {
-    this.readyState = 3;
-    this.onclose?.();
-  }
-}
+import { fakeLive } from "../test/fakeSocket";
+import { streamUrl, type ConnectionState } from "./socket";
 
 function harness() {
-  const sockets: FakeSocket[] = [];
-  vi.stubGlobal("WebSocket", { OPEN: 1 });
-  const live = new LiveSocket({
-    url: (t) => `ws://h/api/v1/ws?token=${t}`,
-    token: () => "tok",
-    create: (url) => {
-      const s = new FakeSocket(url);
-      sockets.push(s);
-      return s as unknown as WebSocket;
-    },
-    minDelayMs: 10,
-    maxDelayMs: 40,
-  });
+  const { live, sockets } = fakeLive({ url: (t) => `ws://h/api/v1/ws?token=${t}`, minDelayMs: 10, maxDelayMs: 40 });
   const states: ConnectionState[] = [];
   live.onState((s) => states.push(s));
   return { live, sockets, states };
@@ -68,7 +31,7 @@ describe("LiveSocket", () => {
     live.subscribe("candles", () => undefined);
     live.start();
     sockets[0]!.open();
-    sockets[0]!.drop();
+    sockets[0]!.close();
     expect(live.connectionState()).toBe("Reconnecting");
     await vi.advanceTimersByTimeAsync(11);
     expect(sockets).toHaveLength(2);
@@ -85,7 +48,7 @@ describe("LiveSocket", () => {
     const { live, sockets } = harness();
     live.start();
     for (const wait of [10, 20, 40, 40]) {
-      sockets.at(-1)!.drop();
+      sockets.at(-1)!.close();
       const before = sockets.length;
       await vi.advanceTimersByTimeAsync(wait - 1);
       expect(sockets.length).toBe(before);

@@ -1,10 +1,11 @@
-import { act, screen, within } from "@testing-library/react";
+import { screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import AnalyticsView from "../AnalyticsView";
 import { curveOf } from "./curve";
 import { byYear } from "./MonthlyTable";
-import { renderSigned, reply, stubFetch } from "./testkit";
+import { reply } from "../../test/http";
+import { renderAs } from "../../test/signedIn";
 import type { Job } from "./types";
 
 const drawn: { title: string; points: number }[] = [];
@@ -51,7 +52,7 @@ afterEach(() => vi.unstubAllGlobals());
 describe("AnalyticsView", { timeout: 30_000 }, () => {
   it("submits a backtest, moves the progress bar from the stream and shows the finished job", async () => {
     let done = false;
-    const calls = stubFetch((call) => {
+    const { calls, socket } = await renderAs("trader", <AnalyticsView />, (call) => {
       if (call.method === "POST" && call.path === "/backtests") return reply(201, { id: "job1" });
       if (call.path === "/backtests/job1") {
         const job: Job = done
@@ -60,8 +61,7 @@ describe("AnalyticsView", { timeout: 30_000 }, () => {
         return reply(200, job);
       }
       return undefined;
-    }, "trader");
-    const { socket } = await renderSigned(<AnalyticsView />, "trader");
+    });
     const user = userEvent.setup();
     const file = screen.getByLabelText(/Data file/);
     await user.clear(file);
@@ -73,15 +73,15 @@ describe("AnalyticsView", { timeout: 30_000 }, () => {
     const post = calls.find((c) => c.method === "POST");
     expect(post?.body).toEqual({ input: "binance-usdm/BTCUSDT-5m.csv", strategy: "smc", timeframes: ["1h", "4h"], cash: "10000", fee: "0.001" });
     expect(JSON.parse(sessionStorage.getItem("smc.backtests") ?? "[]")[0].id).toBe("job1");
-    expect(socket.sent.map((s) => JSON.parse(s))).toContainEqual({ op: "subscribe", topics: ["backtests"] });
+    expect(socket.sent()).toContainEqual({ op: "subscribe", topics: ["backtests"] });
 
-    act(() => socket.push("backtests", { id: "job1", state: "running", progress: 0.42, error: null }));
+    socket.push("backtests", { id: "job1", state: "running", progress: 0.42, error: null });
     expect(bar).toHaveAttribute("aria-valuenow", "42");
-    act(() => socket.push("backtests", { id: "other", state: "running", progress: 0.9, error: null }));
+    socket.push("backtests", { id: "other", state: "running", progress: 0.9, error: null });
     expect(bar).toHaveAttribute("aria-valuenow", "42");
 
     done = true;
-    act(() => socket.push("backtests", { id: "job1", state: "done", progress: 1, error: null }));
+    socket.push("backtests", { id: "job1", state: "done", progress: 1, error: null });
     const metrics = await screen.findByRole("table", { name: "Metrics" });
     expect(within(metrics).getByRole("row", { name: /Total return/ })).toHaveTextContent("-2.05 %");
     expect(within(metrics).getByRole("row", { name: /Trades/ })).toHaveTextContent("39");
@@ -102,8 +102,7 @@ describe("AnalyticsView", { timeout: 30_000 }, () => {
       { time: 3000, equity: "90" },
     ];
     const done = { id: "old", state: "done", progress: 1, result, error: null, created_at: 1, equity };
-    stubFetch((call) => (call.path === "/backtests/old" ? reply(200, done) : undefined), "viewer");
-    await renderSigned(<AnalyticsView />, "viewer");
+    await renderAs("viewer", <AnalyticsView />, (call) => (call.path === "/backtests/old" ? reply(200, done) : undefined));
     expect(await screen.findByRole("table", { name: "Metrics" })).toBeInTheDocument();
     expect(screen.queryByRole("button", { name: "Run backtest" })).toBeNull();
     expect(screen.getByRole("img", { name: "Equity and drawdown chart" })).toBeInTheDocument();

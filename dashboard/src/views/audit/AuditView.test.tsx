@@ -2,7 +2,8 @@ import { screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import AuditView from "../AuditView";
-import { renderSigned, reply, stubFetch } from "../analytics/testkit";
+import { reply } from "../../test/http";
+import { renderAs } from "../../test/signedIn";
 import { PAGE, type AuditEntry } from "./types";
 
 function entry(id: number): AuditEntry {
@@ -29,7 +30,7 @@ afterEach(() => vi.unstubAllGlobals());
 // Whole views render in jsdom: slow on a small, busy machine.
 describe("AuditView", { timeout: 30_000 }, () => {
   it("shows the chain intact and pages back with `before`", async () => {
-    const calls = stubFetch((call) => {
+    const { calls } = await renderAs("auditor", <AuditView />, (call) => {
       if (call.path === "/audit/verify") {
         return reply(200, { ok: true, entries: 70, last_hash: "f".repeat(64), first_broken: null, breaker_mismatches: [] });
       }
@@ -38,8 +39,7 @@ describe("AuditView", { timeout: 30_000 }, () => {
         return reply(200, page(before === null ? 70 : Number(before) - 1));
       }
       return undefined;
-    }, "auditor");
-    await renderSigned(<AuditView />, "auditor");
+    });
     expect(await screen.findByText("Chain intact")).toBeInTheDocument();
     expect(screen.getByTestId("audit-chain-status")).toHaveTextContent("70 entries");
     const table = await screen.findByRole("table", { name: "Audit log" });
@@ -55,7 +55,7 @@ describe("AuditView", { timeout: 30_000 }, () => {
   });
 
   it("names the first broken entry and the breaker mismatches", async () => {
-    stubFetch((call) => {
+    await renderAs("admin", <AuditView />, (call) => {
       if (call.path === "/audit/verify") {
         return reply(200, {
           ok: false,
@@ -67,7 +67,6 @@ describe("AuditView", { timeout: 30_000 }, () => {
       }
       return call.path === "/audit" ? reply(200, page(9)) : undefined;
     });
-    await renderSigned(<AuditView />);
     const status = await screen.findByText("Chain broken");
     expect(status.closest("[data-testid=audit-chain-status]")).toHaveTextContent("First broken entry: #4 — hash does not match the entry");
     expect(screen.getByTestId("audit-chain-status")).toHaveTextContent("daily_loss: stored armed, chain says tripped (entry #7)");
@@ -75,8 +74,7 @@ describe("AuditView", { timeout: 30_000 }, () => {
   });
 
   it("tells a role without access that it cannot read the log", async () => {
-    stubFetch(() => reply(403, { error: "forbidden", message: "your role may not do this" }), "trader");
-    await renderSigned(<AuditView />, "trader");
+    await renderAs("trader", <AuditView />, () => reply(403, { error: "forbidden", message: "your role may not do this" }));
     expect(await screen.findByText(/Your role cannot read the audit log/)).toBeInTheDocument();
     expect(screen.queryByTestId("audit-chain-status")).toBeNull();
     expect(screen.queryByRole("table")).toBeNull();

@@ -9,8 +9,8 @@ import TableBody from "@mui/material/TableBody";
 import TableCell from "@mui/material/TableCell";
 import TableHead from "@mui/material/TableHead";
 import TableRow from "@mui/material/TableRow";
-import Typography from "@mui/material/Typography";
 import { useState } from "react";
+import { EmptyRow } from "../../components/EmptyRow";
 import { time } from "../../format";
 import type { BreakerRow } from "./breakers";
 import { ResetBreakerDialog } from "./ResetBreakerDialog";
@@ -60,15 +60,7 @@ export function BreakersPanel({ rows, admin, onChanged }: { rows: BreakerRow[]; 
               </TableRow>
             );
           })}
-          {rows.length === 0 && (
-            <TableRow>
-              <TableCell colSpan={admin ? 6 : 5}>
-                <Typography variant="body2" color="text.secondary">
-                  No breaker has tripped: all are armed.
-                </Typography>
-              </TableCell>
-            </TableRow>
-          )}
+          {rows.length === 0 && <EmptyRow colSpan={admin ? 6 : 5}>No breaker has tripped: all are armed.</EmptyRow>}
         </TableBody>
       </Table>
       {resetting && (

@@ -3,7 +3,8 @@ import userEvent from "@testing-library/user-event";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import RiskView from "../RiskView";
 import { PNL, PNL_BY_DAY } from "../trading/fixtures";
-import { apiCalls, fill, renderAs } from "../trading/testkit";
+import { apiCalls, renderAs } from "../../test/signedIn";
+import { fill } from "../../test/user";
 import type { RiskAnswer } from "./types";
 
 afterEach(() => vi.unstubAllGlobals());
@@ -64,7 +65,7 @@ describe("RiskView", { timeout: 20_000 }, () => {
     expect(drawdown()).toHaveTextContent("10 %");
     expect(drawdown()).toHaveTextContent("below the peak equity of 10,200.00");
     expect(bar(drawdown())).toBeCloseTo(18.38235);
-    const pnlLoads = () => apiCalls(calls, "GET").filter((c) => c.path === "/api/v1/pnl").length;
+    const pnlLoads = () => apiCalls(calls, "GET").filter((c) => c.url === "/api/v1/pnl").length;
     const loaded = pnlLoads();
     // An equity mark on the stream moves both at once, without asking the server again.
     socket.push("positions", { session: "s1", event: { type: "equity_mark", time: Date.UTC(2026, 11, 6, 12), cash: "0", equity: "9690" } });
@@ -114,7 +115,7 @@ describe("RiskView", { timeout: 20_000 }, () => {
     await user.click(within(dialog).getByRole("button", { name: "Reset" }));
     await vi.waitFor(() => expect(apiCalls(calls, "POST")).toHaveLength(1));
     const [call] = apiCalls(calls, "POST");
-    expect(call!.path).toBe("/api/v1/risk/breakers/daily_loss/reset");
+    expect(call!.url).toBe("/api/v1/risk/breakers/daily_loss/reset");
     expect(call!.headers["X-TOTP"]).toBe("123456");
     expect(call!.body).toEqual({ session: "s1", reason: "checked the venue" });
   });
@@ -151,7 +152,7 @@ describe("RiskView", { timeout: 20_000 }, () => {
     expect(within(breakers).getByText("max_drawdown").closest("tr")).toHaveTextContent("Tripped");
     expect(within(breakers).getByRole("button", { name: "Reset max_drawdown in s1" })).toBeInTheDocument();
     // The event also reloads GET /risk for the refusals and exposure it changed.
-    await vi.waitFor(() => expect(apiCalls(calls, "GET").filter((c) => c.path === "/api/v1/risk")).toHaveLength(2));
+    await vi.waitFor(() => expect(apiCalls(calls, "GET").filter((c) => c.url === "/api/v1/risk")).toHaveLength(2));
     expect(await screen.findByText("Session s1 · 1 refused")).toBeInTheDocument();
   });
 });

@@ -2,7 +2,8 @@ import { screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import SettingsView from "../SettingsView";
-import { renderSigned, reply, stubFetch, type Call } from "../analytics/testkit";
+import { reply, type Call } from "../../test/http";
+import { renderAs } from "../../test/signedIn";
 import { checkValue, fieldOf, jsonDecimal, maskSecrets } from "./fields";
 import { ApiError } from "../../api/client";
 
@@ -31,8 +32,7 @@ afterEach(() => vi.unstubAllGlobals());
 describe("SettingsView", { timeout: 30_000 }, () => {
   it("refuses a negative risk limit without calling the API, then saves and shows the server's field error", async () => {
     let answer = reply(200, { applied_to_running_sessions: true });
-    const calls = stubFetch(server((c) => (c.method === "PUT" && c.path === "/config/risk" ? answer : undefined)));
-    await renderSigned(<SettingsView />);
+    const { calls } = await renderAs("admin", <SettingsView />, server((c) => (c.method === "PUT" && c.path === "/config/risk" ? answer : undefined)));
     const user = userEvent.setup();
     const loss = await within(await screen.findByRole("region", { name: "Risk limits" })).findByLabelText(/Max daily loss/);
     await vi.waitFor(() => expect(loss).toHaveValue("500"));
@@ -57,8 +57,7 @@ describe("SettingsView", { timeout: 30_000 }, () => {
   });
 
   it("shows a non-admin read-only settings without users or API keys, secrets masked", async () => {
-    const calls = stubFetch(server(), "viewer");
-    await renderSigned(<SettingsView />, "viewer");
+    const { calls } = await renderAs("viewer", <SettingsView />, server());
     expect(await screen.findByText(/Read-only/)).toBeInTheDocument();
     const exchanges = await screen.findByRole("region", { name: "Exchanges" });
     expect(within(exchanges).getByRole("row", { name: /api_secret/ })).toHaveTextContent("•••• (hidden)");
@@ -73,14 +72,15 @@ describe("SettingsView", { timeout: 30_000 }, () => {
   });
 
   it("lets an admin create an API key shown once, and store exchange keys with a code", async () => {
-    const calls = stubFetch(
+    const { calls } = await renderAs(
+      "admin",
+      <SettingsView />,
       server((c) => {
         if (c.method === "POST" && c.path === "/api-keys") return reply(201, { id: "k1", key: "smc_secretkeyvalue", role: "trader", expires_at: null });
         if (c.method === "PUT" && c.path === "/exchanges/binance/keys") return reply(204);
         return undefined;
       }),
     );
-    await renderSigned(<SettingsView />);
     const user = userEvent.setup();
     const keys = await screen.findByRole("region", { name: "API keys" });
     await user.type(within(keys).getByLabelText(/Expires in days/), "30");
@@ -103,14 +103,15 @@ describe("SettingsView", { timeout: 30_000 }, () => {
   });
 
   it("puts a strategy validation error on its field and keeps the JSON-only keys", async () => {
-    const calls = stubFetch(
+    const { calls } = await renderAs(
+      "admin",
+      <SettingsView />,
       server((c) =>
         c.method === "PUT" && c.path === "/config/strategy"
           ? reply(422, { error: "invalid_field", message: "params:3: `backtest.smc_strategy.reward_risk` must be in (0, 1000], got 5000", field: "params" })
           : undefined,
       ),
     );
-    await renderSigned(<SettingsView />);
     const user = userEvent.setup();
     const strategy = await screen.findByRole("region", { name: "Strategy" });
     const rr = within(strategy).getByLabelText(/Reward : risk/);
@@ -124,15 +125,15 @@ describe("SettingsView", { timeout: 30_000 }, () => {
   });
 
   it("enrols the user's own TOTP and confirms it with a code", async () => {
-    const calls = stubFetch(
+    const { calls } = await renderAs(
+      "trader",
+      <SettingsView />,
       server((c) => {
         if (c.path === "/auth/totp/enroll") return reply(200, { secret: "ABCDEF", otpauth_url: "otpauth://totp/x?secret=ABCDEF", recovery_codes: ["aaaa-bbbb", "cccc-dddd"] });
         if (c.path === "/auth/totp/confirm") return reply(200, { enrolled: true });
         return undefined;
       }),
-      "trader",
     );
-    await renderSigned(<SettingsView />, "trader");
     const user = userEvent.setup();
     await user.click(await screen.findByRole("button", { name: "Enrol TOTP" }));
     expect(await screen.findByTestId("totp-secret")).toHaveTextContent("ABCDEF");

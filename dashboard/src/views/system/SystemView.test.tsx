@@ -2,7 +2,7 @@ import { screen, within } from "@testing-library/react";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import SystemView from "../SystemView";
 import { SESSION } from "../trading/fixtures";
-import { apiCalls, renderAs } from "../trading/testkit";
+import { apiCalls, renderAs } from "../../test/signedIn";
 import { duration, usAsMs } from "./show";
 import type { SystemInfo } from "./types";
 

@@ -7,7 +7,7 @@ import TableBody from "@mui/material/TableBody";
 import TableCell from "@mui/material/TableCell";
 import TableHead from "@mui/material/TableHead";
 import TableRow from "@mui/material/TableRow";
-import Typography from "@mui/material/Typography";
+import { EmptyRow } from "../../components/EmptyRow";
 import { time } from "../../format";
 import { NOWRAP } from "../trading/show";
 import type { SessionInfo } from "../trading/types";
@@ -67,15 +67,7 @@ export function VenueTable({ rows }: { rows: SessionHealth[] }) {
             <TableCell align="right">{s.candle_to_order_us?.count ?? "—"}</TableCell>
           </TableRow>
         ))}
-        {rows.length === 0 && (
-          <TableRow>
-            <TableCell colSpan={10}>
-              <Typography variant="body2" color="text.secondary">
-                No sessions.
-              </Typography>
-            </TableCell>
-          </TableRow>
-        )}
+        {rows.length === 0 && <EmptyRow colSpan={10}>No sessions.</EmptyRow>}
       </TableBody>
     </Table>
   );

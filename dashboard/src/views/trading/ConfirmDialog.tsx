@@ -3,13 +3,12 @@
 // `Back`; shows the server's refusal without closing.
 
 import Alert from "@mui/material/Alert";
-import Button from "@mui/material/Button";
 import Dialog from "@mui/material/Dialog";
-import DialogActions from "@mui/material/DialogActions";
 import DialogContent from "@mui/material/DialogContent";
 import DialogTitle from "@mui/material/DialogTitle";
-import { useId, useState, type ReactNode } from "react";
-import { describe } from "../../api/client";
+import { useId, type ReactNode } from "react";
+import { DialogButtons } from "../../components/DialogButtons";
+import { useAction } from "../../components/useAction";
 
 interface ConfirmProps {
   title: string;
@@ -23,20 +22,7 @@ interface ConfirmProps {
 
 export function ConfirmDialog({ title, children, onConfirm, onClose, confirmLabel = "Confirm", danger }: ConfirmProps) {
   const id = useId();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  async function confirm() {
-    setBusy(true);
-    setError(null);
-    try {
-      await onConfirm();
-      onClose();
-    } catch (e) {
-      setError(describe(e));
-    } finally {
-      setBusy(false);
-    }
-  }
+  const { busy, error, run } = useAction();
   return (
     <Dialog open onClose={busy ? undefined : onClose} aria-labelledby={`${id}-title`} aria-describedby={`${id}-body`}>
       <DialogTitle id={`${id}-title`}>{title}</DialogTitle>
@@ -48,14 +34,7 @@ export function ConfirmDialog({ title, children, onConfirm, onClose, confirmLabe
           </Alert>
         )}
       </DialogContent>
-      <DialogActions>
-        <Button onClick={onClose} disabled={busy}>
-          Back
-        </Button>
-        <Button variant="contained" color={danger ? "error" : "primary"} onClick={() => void confirm()} disabled={busy} autoFocus>
-          {confirmLabel}
-        </Button>
-      </DialogActions>
+      <DialogButtons busy={busy} onBack={onClose} label={confirmLabel} color={danger ? "error" : "primary"} onClick={() => void run(onConfirm, onClose)} autoFocus />
     </Dialog>
   );
 }

@@ -5,37 +5,24 @@
 // figure for sessions started today, and for older ones it says so rather
 // than guess.
 
-import Box from "@mui/material/Box";
 import Table from "@mui/material/Table";
 import TableBody from "@mui/material/TableBody";
 import TableCell from "@mui/material/TableCell";
 import TableHead from "@mui/material/TableHead";
 import TableRow from "@mui/material/TableRow";
-import Typography from "@mui/material/Typography";
+import { Figure, FigureRow } from "../../components/Figure";
 import { money, sign, time } from "../../format";
 import { sum } from "./decimal";
 import { NOWRAP } from "./show";
 import { todaysPnl } from "./today";
 import type { PnlRow, PositionRow, SessionInfo } from "./types";
 
-function Figure({ label, value, note, signed }: { label: string; value: string | null; note?: string; signed?: boolean }) {
+/** A money figure, signed (+/-, green/red) when `signed`; "—" when unknown. */
+function MoneyFigure({ label, value, note, signed }: { label: string; value: string | null; note?: string; signed?: boolean }) {
   const s = signed ? sign(value) : 0;
   const color = s > 0 ? "success.main" : s < 0 ? "error.main" : "text.primary";
-  return (
-    <Box sx={{ minWidth: 140 }}>
-      <Typography variant="caption" color="text.secondary" component="div">
-        {label}
-      </Typography>
-      <Typography variant="h6" component="div" sx={{ color }} aria-label={label}>
-        {value === null ? "—" : `${s > 0 ? "+" : ""}${money(value)}`}
-      </Typography>
-      {note && (
-        <Typography variant="caption" color="text.secondary" component="div">
-          {note}
-        </Typography>
-      )}
-    </Box>
-  );
+  const shown = value === null ? "—" : `${s > 0 ? "+" : ""}${money(value)}`;
+  return <Figure label={label} value={shown} note={note} size="h6" color={color} />;
 }
 
 interface EquityProps {
@@ -53,11 +40,11 @@ export function EquityPanel({ pnl, sessions, positions, now }: EquityProps) {
   const realizedOf = (session: string) => sum(positions.filter((p) => p.session === session).map((p) => p.realized_pnl)) ?? "0";
   return (
     <div data-testid="equity">
-      <Box sx={{ display: "flex", flexWrap: "wrap", gap: 3, mb: 1 }}>
-        <Figure label="Equity" value={sum(marked.map((p) => p.equity))} />
-        <Figure label="Today's P&L" value={todays.value} signed note={todays.note} />
-        <Figure label="P&L since start" value={sum(marked.map((p) => p.pnl))} signed />
-      </Box>
+      <FigureRow sx={{ mb: 1 }}>
+        <MoneyFigure label="Equity" value={sum(marked.map((p) => p.equity))} />
+        <MoneyFigure label="Today's P&L" value={todays.value} signed note={todays.note} />
+        <MoneyFigure label="P&L since start" value={sum(marked.map((p) => p.pnl))} signed />
+      </FigureRow>
       {marked.length > 0 && (
         <Table size="small" aria-label="Equity per session" sx={NOWRAP}>
           <TableHead>

@@ -7,7 +7,7 @@ import TableBody from "@mui/material/TableBody";
 import TableCell from "@mui/material/TableCell";
 import TableHead from "@mui/material/TableHead";
 import TableRow from "@mui/material/TableRow";
-import Typography from "@mui/material/Typography";
+import { EmptyRow } from "../../components/EmptyRow";
 import { time } from "../../format";
 import { decimal, quantity, sideText, NOWRAP } from "./show";
 import { symbolOf, type FillRow } from "./types";
@@ -50,15 +50,7 @@ export function FillsTable({ rows }: { rows: FillRow[] }) {
               <TableCell sx={{ fontFamily: "monospace", fontSize: 12 }}>{f.client_id}</TableCell>
             </TableRow>
           ))}
-          {latest.length === 0 && (
-            <TableRow>
-              <TableCell colSpan={10}>
-                <Typography variant="body2" color="text.secondary">
-                  No fills yet.
-                </Typography>
-              </TableCell>
-            </TableRow>
-          )}
+          {latest.length === 0 && <EmptyRow colSpan={10}>No fills yet.</EmptyRow>}
         </TableBody>
       </Table>
     </Box>

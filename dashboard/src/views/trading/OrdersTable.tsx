@@ -7,8 +7,8 @@ import TableBody from "@mui/material/TableBody";
 import TableCell from "@mui/material/TableCell";
 import TableHead from "@mui/material/TableHead";
 import TableRow from "@mui/material/TableRow";
-import Typography from "@mui/material/Typography";
 import { useState } from "react";
+import { EmptyRow } from "../../components/EmptyRow";
 import { api } from "../../api/client";
 import { ConfirmDialog } from "./ConfirmDialog";
 import { decimal, kindText, quantity, sideText, NOWRAP } from "./show";
@@ -76,15 +76,7 @@ export function OrdersTable({ rows, trade, onChanged }: OrdersProps) {
               )}
             </TableRow>
           ))}
-          {rows.length === 0 && (
-            <TableRow>
-              <TableCell colSpan={trade ? 12 : 11}>
-                <Typography variant="body2" color="text.secondary">
-                  No open orders.
-                </Typography>
-              </TableCell>
-            </TableRow>
-          )}
+          {rows.length === 0 && <EmptyRow colSpan={trade ? 12 : 11}>No open orders.</EmptyRow>}
         </TableBody>
       </Table>
       {cancelling && (

@@ -7,8 +7,8 @@ import TableBody from "@mui/material/TableBody";
 import TableCell from "@mui/material/TableCell";
 import TableHead from "@mui/material/TableHead";
 import TableRow from "@mui/material/TableRow";
-import Typography from "@mui/material/Typography";
 import { useState } from "react";
+import { EmptyRow } from "../../components/EmptyRow";
 import { time } from "../../format";
 import { FlattenDialog } from "./FlattenDialog";
 import { decimal, quantity, NOWRAP } from "./show";
@@ -61,15 +61,7 @@ export function PositionsTable({ rows, trade, onChanged }: PositionsProps) {
               )}
             </TableRow>
           ))}
-          {rows.length === 0 && (
-            <TableRow>
-              <TableCell colSpan={trade ? 7 : 6}>
-                <Typography variant="body2" color="text.secondary">
-                  No open positions.
-                </Typography>
-              </TableCell>
-            </TableRow>
-          )}
+          {rows.length === 0 && <EmptyRow colSpan={trade ? 7 : 6}>No open positions.</EmptyRow>}
         </TableBody>
       </Table>
       {closing && (

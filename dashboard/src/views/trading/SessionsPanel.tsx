@@ -10,6 +10,7 @@ import TableHead from "@mui/material/TableHead";
 import TableRow from "@mui/material/TableRow";
 import Typography from "@mui/material/Typography";
 import { useState } from "react";
+import { EmptyRow } from "../../components/EmptyRow";
 import { api } from "../../api/client";
 import { time } from "../../format";
 import { ConfirmDialog } from "./ConfirmDialog";
@@ -82,15 +83,7 @@ export function SessionsPanel({ rows, trade, onChanged }: SessionsProps) {
               )}
             </TableRow>
           ))}
-          {rows.length === 0 && (
-            <TableRow>
-              <TableCell colSpan={trade ? 9 : 8}>
-                <Typography variant="body2" color="text.secondary">
-                  No sessions yet.
-                </Typography>
-              </TableCell>
-            </TableRow>
-          )}
+          {rows.length === 0 && <EmptyRow colSpan={trade ? 9 : 8}>No sessions yet.</EmptyRow>}
         </TableBody>
       </Table>
       {stopping && (

@@ -3,15 +3,10 @@
 // local `smc venue-sim`) and a bar limit, each optional (the config's
 // values otherwise).
 
-import Alert from "@mui/material/Alert";
-import Button from "@mui/material/Button";
-import Dialog from "@mui/material/Dialog";
-import DialogActions from "@mui/material/DialogActions";
-import DialogContent from "@mui/material/DialogContent";
-import DialogTitle from "@mui/material/DialogTitle";
 import TextField from "@mui/material/TextField";
-import { useId, useState, type FormEvent } from "react";
-import { api, describe } from "../../api/client";
+import { useState } from "react";
+import { api } from "../../api/client";
+import { FormDialog } from "../../components/FormDialog";
 import type { SessionInfo } from "./types";
 
 export interface StartRequest {
@@ -51,68 +46,38 @@ export function startRequest(f: StartFields): { request: StartRequest } | { fiel
 }
 
 export function StartSessionDialog({ onClose, onStarted }: { onClose: () => void; onStarted: (s: SessionInfo) => void }) {
-  const id = useId();
   const [fields, setFields] = useState<StartFields>({ symbols: "", strategy: "", timeframe: "", venue: "", maxBars: "" });
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
   const field = (name: keyof StartFields) => ({
     value: fields[name],
     onChange: (e: { target: { value: string } }) => setFields((f) => ({ ...f, [name]: e.target.value })),
   });
-  async function submit(event: FormEvent) {
-    event.preventDefault();
-    const checked = startRequest(fields);
-    if ("field" in checked) {
-      setError(`${checked.field}: ${checked.message}`);
-      return;
-    }
-    setBusy(true);
-    setError(null);
-    try {
-      const started = await api<SessionInfo>("/sessions", { method: "POST", body: checked.request });
-      onStarted(started);
-      onClose();
-    } catch (e) {
-      setError(describe(e));
-    } finally {
-      setBusy(false);
-    }
-  }
+  const checked = startRequest(fields);
   return (
-    <Dialog open onClose={busy ? undefined : onClose} aria-labelledby={`${id}-title`}>
-      <form onSubmit={(e) => void submit(e)} aria-label="Start paper session">
-        <DialogTitle id={`${id}-title`}>Start paper session</DialogTitle>
-        <DialogContent>
-          <TextField label="Symbols" helperText="comma-separated; default: the config's" fullWidth margin="dense" {...field("symbols")} />
-          <TextField label="Strategy" select fullWidth margin="dense" slotProps={{ select: { native: true } }} {...field("strategy")}>
-            <option value="">The config's</option>
-            <option value="smc">smc</option>
-            <option value="sma_cross">sma_cross</option>
-          </TextField>
-          <TextField label="Timeframe" helperText="entry timeframe, e.g. 1m; default: the config's" fullWidth margin="dense" {...field("timeframe")} />
-          <TextField
-            label="Venue URL"
-            helperText="a Binance-protocol server HOST:PORT (e.g. a local smc venue-sim); default: Binance"
-            fullWidth
-            margin="dense"
-            {...field("venue")}
-          />
-          <TextField label="Max bars" helperText="stop after this many candles" inputMode="numeric" fullWidth margin="dense" {...field("maxBars")} />
-          {error && (
-            <Alert severity="error" role="alert" sx={{ mt: 1 }}>
-              {error}
-            </Alert>
-          )}
-        </DialogContent>
-        <DialogActions>
-          <Button onClick={onClose} disabled={busy}>
-            Back
-          </Button>
-          <Button type="submit" variant="contained" disabled={busy}>
-            Start
-          </Button>
-        </DialogActions>
-      </form>
-    </Dialog>
+    <FormDialog
+      title="Start paper session"
+      label="Start paper session"
+      submitLabel="Start"
+      check={() => ("field" in checked ? `${checked.field}: ${checked.message}` : null)}
+      send={async () => {
+        if ("request" in checked) onStarted(await api<SessionInfo>("/sessions", { method: "POST", body: checked.request }));
+      }}
+      onClose={onClose}
+    >
+      <TextField label="Symbols" helperText="comma-separated; default: the config's" fullWidth margin="dense" {...field("symbols")} />
+      <TextField label="Strategy" select fullWidth margin="dense" slotProps={{ select: { native: true } }} {...field("strategy")}>
+        <option value="">The config's</option>
+        <option value="smc">smc</option>
+        <option value="sma_cross">sma_cross</option>
+      </TextField>
+      <TextField label="Timeframe" helperText="entry timeframe, e.g. 1m; default: the config's" fullWidth margin="dense" {...field("timeframe")} />
+      <TextField
+        label="Venue URL"
+        helperText="a Binance-protocol server HOST:PORT (e.g. a local smc venue-sim); default: Binance"
+        fullWidth
+        margin="dense"
+        {...field("venue")}
+      />
+      <TextField label="Max bars" helperText="stop after this many candles" inputMode="numeric" fullWidth margin="dense" {...field("maxBars")} />
+    </FormDialog>
   );
 }

@@ -3,7 +3,8 @@ import userEvent from "@testing-library/user-event";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import TradingView from "../TradingView";
 import { ORDER, PNL_BY_DAY, SESSION, TRADING_ROUTES } from "./fixtures";
-import { apiCalls, fill, renderAs } from "./testkit";
+import { apiCalls, renderAs } from "../../test/signedIn";
+import { fill } from "../../test/user";
 
 afterEach(() => vi.unstubAllGlobals());
 
@@ -103,7 +104,7 @@ describe("TradingView", { timeout: 20_000 }, () => {
     expect(dialog).toHaveTextContent("op-1-0");
     expect(apiCalls(calls, "DELETE")).toHaveLength(0);
     await user.click(within(dialog).getByRole("button", { name: "Confirm" }));
-    await vi.waitFor(() => expect(apiCalls(calls, "DELETE").map((c) => c.path)).toEqual(["/api/v1/orders/op-1-0"]));
+    await vi.waitFor(() => expect(apiCalls(calls, "DELETE").map((c) => c.url)).toEqual(["/api/v1/orders/op-1-0"]));
   });
 
   it("adds, updates and removes order rows from the orders and fills topics", async () => {

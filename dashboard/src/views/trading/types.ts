@@ -2,6 +2,8 @@
 // /trades, /pnl, POST /orders) and of the stream frames that change them
 // (`{session, event}` on the orders, fills, positions and system topics).
 
+import type { Fill } from "../../api/types";
+
 export type SessionState = "ready" | "running" | "stopping" | "stopped" | "failed";
 
 export interface SessionRequest {
@@ -62,19 +64,9 @@ export interface PositionRow {
   time: number;
 }
 
-export interface FillRow {
+/** A fill of a session (GET /api/v1/trades). */
+export interface FillRow extends Fill {
   session: string;
-  client_id: string;
-  instrument: string;
-  trade_id: string;
-  side: "buy" | "sell";
-  price: string;
-  qty: string;
-  fee: string;
-  liquidity: string;
-  time: number;
-  /** The setup of the order it filled; null or absent when none is known. */
-  setup?: string | null;
 }
 
 export interface PnlRow {
