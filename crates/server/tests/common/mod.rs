@@ -184,3 +184,12 @@ pub fn error_code(r: Response) -> String {
     let v: Value = r.json().unwrap();
     v["error"].as_str().unwrap_or_default().to_string()
 }
+
+/// Polls `done` every 50 ms until it holds; fails the test after `timeout`.
+pub fn wait_for(what: &str, timeout: std::time::Duration, mut done: impl FnMut() -> bool) {
+    let start = std::time::Instant::now();
+    while !done() {
+        assert!(start.elapsed() < timeout, "timed out waiting for {what}");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
