@@ -9,17 +9,20 @@
 //!   outcomes and order reports, [`account`] balances, trades and positions,
 //!   [`stream`]s, [`error`]s, and [`kline_sync`], which keeps a candle stream
 //!   gap-free and duplicate-free across reconnects;
-//! - one module per venue ([`binance`]: spot `/api/v3` and USD-M `/fapi/v1`),
-//!   made of its endpoints, parsers and clients, and the value that puts
-//!   them behind the interfaces ([`binance::BinanceVenue`]).
+//! - one module per venue, made of its endpoints, parsers and clients, and
+//!   the value that puts them behind the interfaces: [`binance`] (spot
+//!   `/api/v3` and USD-M `/fapi/v1`, [`binance::BinanceVenue`]) and
+//!   [`bybit`] (v5 spot and USDT linear perpetuals, [`bybit::BybitVenue`]).
 //!
-//! A new venue (Bybit, OANDA) is a sibling module of `binance` that
-//! implements the interfaces, reusing `net` and `kline_sync`.
+//! A new venue (OANDA) is a sibling module that implements the
+//! interfaces, reusing `net` and `kline_sync`.
 
 /// Balances, positions, the account's trades, API key permissions.
 pub mod account;
 /// Binance spot and USD-M futures: endpoints, parsers, REST execution, streams.
 pub mod binance;
+/// Bybit v5 spot and USDT linear perpetuals: signing, parsers, REST, streams.
+pub mod bybit;
 /// The venue-neutral error and what it means for the caller.
 pub mod error;
 /// Venue-neutral execution types: order outcomes, the venue's view of an order, updates.

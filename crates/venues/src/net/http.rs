@@ -62,7 +62,8 @@ pub struct HttpRequest {
     pub path: String,
     /// Encoded query string without `?` (may be empty).
     pub query: String,
-    /// `application/x-www-form-urlencoded` body, if any.
+    /// The body, if any: `application/x-www-form-urlencoded` unless
+    /// `headers` name another `Content-Type` (Bybit's JSON).
     pub form: Option<String>,
     pub headers: Vec<(&'static str, String)>,
     pub cost: Cost,
@@ -315,9 +316,16 @@ impl HttpClient {
             builder = builder.header(*name, value);
         }
         if let Some(form) = &req.form {
-            builder = builder
-                .header("Content-Type", "application/x-www-form-urlencoded")
-                .body(form.clone());
+            // A venue whose body is not a form (Bybit: JSON) names its
+            // content type among the headers; one Content-Type is sent.
+            let typed = req
+                .headers
+                .iter()
+                .any(|(name, _)| name.eq_ignore_ascii_case("content-type"));
+            if !typed {
+                builder = builder.header("Content-Type", "application/x-www-form-urlencoded");
+            }
+            builder = builder.body(form.clone());
         }
         let response = builder
             .send()
