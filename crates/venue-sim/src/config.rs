@@ -92,6 +92,17 @@ impl Default for Limits {
     }
 }
 
+/// The wire protocol the simulator speaks over the shared state.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Protocol {
+    /// Binance spot (`/api/v3`) and USD-M (`/fapi`).
+    #[default]
+    Binance,
+    /// Bybit v5 (`/v5/...`): spot and USDT linear perpetuals on a unified
+    /// account (see `bybit`).
+    Bybit,
+}
+
 /// Everything the simulator needs to start.
 #[derive(Debug, Clone)]
 pub struct SimConfig {
@@ -113,6 +124,9 @@ pub struct SimConfig {
     /// symbol may fill per candle (a thin book); the rest fills over later
     /// candles, in partial fills. `None`: any size at once.
     pub participation: Option<Decimal>,
+    /// Which venue's protocol is served (the market, accounts and matching
+    /// are the same for both).
+    pub protocol: Protocol,
 }
 
 impl Default for SimConfig {
@@ -127,6 +141,7 @@ impl Default for SimConfig {
             limits: Limits::default(),
             faults: String::new(),
             participation: None,
+            protocol: Protocol::Binance,
         }
     }
 }

@@ -13,6 +13,8 @@ pub mod account;
 pub mod algo;
 /// Signature verification over the raw bytes and the receive window.
 pub mod auth;
+/// The Bybit v5 protocol over the same state (`--protocol bybit`).
+pub mod bybit;
 /// Start-up configuration, key generation and limits.
 pub mod config;
 /// The control endpoint (`/__sim/faults`, withdrawals, replay state).
@@ -58,7 +60,7 @@ pub mod user_events;
 /// The spot WebSocket API's user data stream.
 pub mod ws_api;
 
-pub use config::{KeyConfig, Limits, MarketSource, SimConfig};
+pub use config::{KeyConfig, Limits, MarketSource, Protocol, SimConfig};
 pub use error::{ApiError, SimError};
 pub use faults::{Fault, FaultKind, FaultSpecError, parse_spec};
 pub use server::{RunningSim, start};

@@ -2,12 +2,12 @@
 //! 127.0.0.1, serve HTTP and WebSocket with axum, and run the replay task
 //! that releases candles at the configured speed.
 
-use crate::config::{KeyConfig, SimConfig};
+use crate::config::{KeyConfig, Protocol, SimConfig};
 use crate::error::SimError;
 use crate::faults::{FaultSet, parse_spec};
 use crate::market::Market;
 use crate::state::{Shared, now_ms};
-use crate::{control, http, streams};
+use crate::{bybit, control, http, streams};
 use axum::Router;
 use axum::routing::{any, get, post};
 use std::collections::BTreeSet;
@@ -50,12 +50,9 @@ impl Drop for RunningSim {
     }
 }
 
-fn router(shared: Arc<Shared>) -> Router {
+/// The control endpoints, the same under either protocol.
+fn control_routes() -> Router<Arc<Shared>> {
     Router::new()
-        .route("/ws", get(streams::ws_root))
-        .route("/ws-api/v3", get(streams::ws_api))
-        .route("/ws/{*streams}", get(streams::ws_path))
-        .route("/stream", get(streams::ws_combined))
         .route(
             "/__sim/faults",
             get(control::get_faults)
@@ -68,8 +65,20 @@ fn router(shared: Arc<Shared>) -> Router {
             post(control::set_withdrawals),
         )
         .route("/__sim/state", get(control::state))
-        .fallback(any(http::dispatch))
-        .with_state(shared)
+}
+
+fn router(shared: Arc<Shared>, protocol: Protocol) -> Router {
+    match protocol {
+        Protocol::Binance => Router::new()
+            .route("/ws", get(streams::ws_root))
+            .route("/ws-api/v3", get(streams::ws_api))
+            .route("/ws/{*streams}", get(streams::ws_path))
+            .route("/stream", get(streams::ws_combined))
+            .merge(control_routes())
+            .fallback(any(http::dispatch))
+            .with_state(shared),
+        Protocol::Bybit => bybit::router(shared.clone()).merge(control_routes().with_state(shared)),
+    }
 }
 
 /// Releases candles at the market's pace until every series ran out.
@@ -115,7 +124,8 @@ pub async fn start(config: SimConfig) -> Result<RunningSim, SimError> {
     let start = now_ms();
     let market = Market::load(&config, start)?;
     let shared = Arc::new(Shared::new(&config, market, &keys, faults, start));
-    let app = router(shared.clone()).into_make_service_with_connect_info::<SocketAddr>();
+    let app =
+        router(shared.clone(), config.protocol).into_make_service_with_connect_info::<SocketAddr>();
     let replay_task = tokio::spawn(replay(shared.clone()));
     let server = tokio::spawn(async move {
         let _ = axum::serve(listener, app).await;

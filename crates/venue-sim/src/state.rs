@@ -3,7 +3,7 @@
 //! keys with their spot and USD-M accounts, and the listen keys.
 
 use crate::account::{Account, Ctx};
-use crate::config::{KeyConfig, Limits, SimConfig};
+use crate::config::{KeyConfig, Limits, Protocol, SimConfig};
 use crate::error::ApiError;
 use crate::faults::FaultSet;
 use crate::market::Market;
@@ -68,6 +68,8 @@ pub struct Shared {
     pub market: Market,
     pub limits: Limits,
     pub leverage: Decimal,
+    /// The starting USDT balance of each account.
+    pub balance: Decimal,
     spot_matching: MatchingEngine,
     futures_matching: MatchingEngine,
     pub inner: Mutex<Inner>,
@@ -125,18 +127,28 @@ impl Shared {
         let spot_fees = FeeModel {
             maker: Decimal::new(1, 3),
             taker: Decimal::new(1, 3),
-            // Binance spot takes a buy's fee from the base received.
+            // Binance and Bybit spot take a buy's fee from the base received.
             asset: FeeAsset::Received,
         };
-        let futures_fees = FeeModel {
-            maker: Decimal::new(2, 4),
-            taker: Decimal::new(5, 4),
-            asset: FeeAsset::Quote,
+        let futures_fees = match config.protocol {
+            Protocol::Binance => FeeModel {
+                maker: Decimal::new(2, 4),
+                taker: Decimal::new(5, 4),
+                asset: FeeAsset::Quote,
+            },
+            // Bybit's base tier for USDT perpetuals: 0.02 % maker, 0.055 %
+            // taker (its spot base tier is 0.1 % both, as Binance's).
+            Protocol::Bybit => FeeModel {
+                maker: Decimal::new(2, 4),
+                taker: Decimal::new(55, 5),
+                asset: FeeAsset::Quote,
+            },
         };
         Shared {
             market,
             limits: config.limits,
             leverage: config.leverage,
+            balance: config.balance,
             spot_matching: matching(spot_fees, config.participation),
             futures_matching: matching(futures_fees, config.participation),
             inner: Mutex::new(Inner {

@@ -1,11 +1,11 @@
-//! `smc venue-sim`: runs the Binance-protocol exchange simulator on
-//! loopback, replaying CSV series as its market, until the process is
-//! stopped.
+//! `smc venue-sim`: runs the exchange simulator on loopback, speaking the
+//! Binance protocol (default) or Bybit v5 (`--protocol bybit`), replaying
+//! CSV series as its market, until the process is stopped.
 
 use anyhow::{Context, bail};
 use clap::Args;
 use rust_decimal::Decimal;
-use smc_venue_sim::{KeyConfig, MarketSource, SimConfig};
+use smc_venue_sim::{KeyConfig, MarketSource, Protocol, SimConfig};
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -31,9 +31,21 @@ type=PREFIX (only order placements whose type starts so: type=STOP hits stop leg
 every=N (every N-th occasion) and count=N (at most N times).
 Example: --faults 'delay(ms=300,path=/api/v3/order);429(every=5,count=2);refuse(code=-2010,type=STOP)'";
 
+/// The protocol flag's values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ProtocolArg {
+    Binance,
+    Bybit,
+}
+
 /// Arguments of `smc venue-sim`.
 #[derive(Debug, Args)]
 pub struct VenueSimArgs {
+    /// The venue protocol served: binance (spot /api/v3, USD-M /fapi) or
+    /// bybit (v5: /v5 REST, /v5/public/{spot,linear} and /v5/private
+    /// WebSockets, category spot and linear on a unified account).
+    #[arg(long, value_enum, default_value = "binance")]
+    protocol: ProtocolArg,
     /// Port on 127.0.0.1 (0 picks a free one; the address is printed).
     #[arg(long)]
     port: u16,
@@ -53,7 +65,8 @@ pub struct VenueSimArgs {
     #[arg(long = "api-secret", value_name = "SECRET")]
     api_secrets: Vec<String>,
     /// Report withdrawals as enabled for this key in
-    /// /sapi/v1/account/apiRestrictions (to test that live mode refuses it).
+    /// /sapi/v1/account/apiRestrictions (Bybit: `Withdraw` under `Wallet` in
+    /// /v5/user/query-api), to test that live mode refuses it.
     /// Repeatable.
     #[arg(long = "withdrawal-key", value_name = "KEY")]
     withdrawal_keys: Vec<String>,
@@ -134,6 +147,10 @@ fn config(args: &VenueSimArgs) -> anyhow::Result<SimConfig> {
         leverage: args.leverage,
         faults: args.faults.clone(),
         participation: args.participation,
+        protocol: match args.protocol {
+            ProtocolArg::Binance => Protocol::Binance,
+            ProtocolArg::Bybit => Protocol::Bybit,
+        },
         ..SimConfig::default()
     })
 }
@@ -147,11 +164,18 @@ pub fn run(args: &VenueSimArgs) -> anyhow::Result<()> {
         .context("starting the async runtime")?;
     runtime.block_on(async move {
         let sim = smc_venue_sim::start(config).await?;
-        let mut text = format!(
-            "venue-sim listening on {} (spot /api/v3, USD-M /fapi, streams ws://{}/ws, control /__sim)\n",
-            sim.base_url(),
-            sim.addr
-        );
+        let mut text = match args.protocol {
+            ProtocolArg::Binance => format!(
+                "venue-sim listening on {} (spot /api/v3, USD-M /fapi, streams ws://{}/ws, control /__sim)\n",
+                sim.base_url(),
+                sim.addr
+            ),
+            ProtocolArg::Bybit => format!(
+                "venue-sim listening on {} (Bybit v5: REST /v5, public ws://{}/v5/public/spot and /v5/public/linear, private /v5/private, control /__sim)\n",
+                sim.base_url(),
+                sim.addr
+            ),
+        };
         for s in &sim.shared.market.series {
             text.push_str(&format!(
                 "  {}: {} candles of {}, tick {}, step {}, {} ms per candle\n",
