@@ -35,6 +35,10 @@ struct Usable<'a> {
     quote: &'a VenueQuote,
     /// Its entry in the decision's alternatives.
     alternative: usize,
+    /// A level's all-in price is its price × this (1 ± fee and penalties).
+    eff_factor: Decimal,
+    /// What a unit's notional weighs against the balance (1 + fee on a buy).
+    fee_factor: Decimal,
     /// Taker fee plus penalties, as a fraction of the notional.
     taker_rate: Decimal,
     penalty_rate: Decimal,
@@ -78,24 +82,37 @@ fn fill_on(u: &Usable, want: Decimal, req: &RouteRequest) -> Sweep {
     let mut left = want.min(q.max_qty.unwrap_or(want));
     let mut room = q.max_notional;
     let mut taken = Decimal::ZERO;
+    let mut notional = Decimal::ZERO;
     for level in &q.book.levels {
         if left <= Decimal::ZERO || beyond(level.price, req.limit, buy) {
             break;
         }
-        let mut take = left.min(level.qty);
+        let take = left.min(level.qty);
         if let Some(r) = room {
-            let unit = if buy {
-                level.price * (Decimal::ONE + q.taker_fee)
-            } else {
-                level.price
-            };
-            take = take.min(r / unit);
-            room = Some(r - take * unit);
+            let unit = level.price * u.fee_factor;
+            let cost = take * unit;
+            // Divide only where the room binds: it is the slow operation.
+            if cost >= r {
+                let most = r / unit;
+                taken += most;
+                notional += most * level.price;
+                break;
+            }
+            room = Some(r - cost);
         }
         taken += take;
         left -= take;
+        notional += take * level.price;
     }
-    q.book.sweep(q.lot.round_down(taken), req.limit, buy)
+    let lots = q.lot.round_down(taken);
+    if lots == taken {
+        Sweep {
+            qty: taken,
+            notional,
+        }
+    } else {
+        q.book.sweep(lots, req.limit, buy)
+    }
 }
 
 fn beyond(price: Decimal, limit: Option<Decimal>, buy: bool) -> bool {
@@ -140,69 +157,95 @@ fn alternative(u: &Usable, req: &RouteRequest) -> Alternative {
     }
 }
 
+/// Where the merge stands on one venue's book.
+struct Cursor {
+    level: usize,
+    used_in_level: Decimal,
+    qty_room: Option<Decimal>,
+    notional_room: Option<Decimal>,
+    /// The current level's all-in price; `None` once the venue can give
+    /// nothing more (book, limit, balance or exposure room exhausted).
+    eff: Option<Decimal>,
+    took: Decimal,
+}
+
+impl Cursor {
+    fn new(u: &Usable, req: &RouteRequest) -> Cursor {
+        let mut c = Cursor {
+            level: 0,
+            used_in_level: Decimal::ZERO,
+            qty_room: u.quote.max_qty,
+            notional_room: u.quote.max_notional,
+            eff: None,
+            took: Decimal::ZERO,
+        };
+        c.refresh(u, req);
+        c
+    }
+
+    fn refresh(&mut self, u: &Usable, req: &RouteRequest) {
+        let buy = is_buy(req.side);
+        self.eff = u
+            .quote
+            .book
+            .levels
+            .get(self.level)
+            .filter(|l| !beyond(l.price, req.limit, buy))
+            .map(|l| l.price * u.eff_factor);
+    }
+
+    /// Takes up to `left` from the current level; returns what it took.
+    fn take(&mut self, u: &Usable, req: &RouteRequest, left: Decimal) -> Decimal {
+        let l = u.quote.book.levels[self.level];
+        let mut take = left.min(l.qty - self.used_in_level);
+        // A venue whose balance or exposure room binds is used up: marking
+        // it so keeps rounding crumbs from looping forever.
+        let mut used_up = false;
+        if let Some(r) = self.qty_room.filter(|r| *r <= take) {
+            take = r;
+            used_up = true;
+        }
+        if let Some(r) = self.notional_room {
+            let unit = l.price * u.fee_factor;
+            // Divide only where the room binds: it is the slow operation.
+            if take * unit >= r {
+                take = r / unit;
+                used_up = true;
+            }
+            self.notional_room = Some(r - take * unit);
+        }
+        let take = take.max(Decimal::ZERO);
+        self.qty_room = self.qty_room.map(|r| r - take);
+        self.took += take;
+        self.used_in_level += take;
+        if used_up {
+            self.eff = None;
+        } else if self.used_in_level >= l.qty {
+            self.level += 1;
+            self.used_in_level = Decimal::ZERO;
+            self.refresh(u, req);
+        }
+        take
+    }
+}
+
 /// The quantity per venue of the cheapest mix of all the venues' levels.
 fn merge_books(usable: &[Usable], req: &RouteRequest) -> Vec<Decimal> {
     let buy = is_buy(req.side);
-    let sign = if buy { Decimal::ONE } else { -Decimal::ONE };
-    let mut level = vec![0usize; usable.len()];
-    let mut used_in_level = vec![Decimal::ZERO; usable.len()];
-    let mut took = vec![Decimal::ZERO; usable.len()];
-    let mut qty_room: Vec<Option<Decimal>> = usable.iter().map(|u| u.quote.max_qty).collect();
-    let mut notional_room: Vec<Option<Decimal>> =
-        usable.iter().map(|u| u.quote.max_notional).collect();
+    let mut cursors: Vec<Cursor> = usable.iter().map(|u| Cursor::new(u, req)).collect();
     let mut left = req.qty;
     while left > Decimal::ZERO {
         let mut best: Option<(usize, Decimal)> = None;
-        for (i, u) in usable.iter().enumerate() {
-            let Some(l) = u.quote.book.levels.get(level[i]) else {
-                continue;
-            };
-            let no_room = qty_room[i].is_some_and(|r| r <= Decimal::ZERO)
-                || notional_room[i].is_some_and(|r| r <= Decimal::ZERO);
-            if no_room || beyond(l.price, req.limit, buy) {
-                continue;
-            }
-            let eff = l.price * (Decimal::ONE + sign * u.taker_rate);
-            let better = best.is_none_or(|(_, b)| if buy { eff < b } else { eff > b });
-            if better {
+        for (i, c) in cursors.iter().enumerate() {
+            let Some(eff) = c.eff else { continue };
+            if best.is_none_or(|(_, b)| if buy { eff < b } else { eff > b }) {
                 best = Some((i, eff));
             }
         }
         let Some((i, _)) = best else { break };
-        let q = usable[i].quote;
-        let l = q.book.levels[level[i]];
-        let level_left = l.qty - used_in_level[i];
-        let mut take = left.min(level_left);
-        // A venue whose balance or exposure room binds is used up: marking
-        // it so keeps rounding crumbs from looping forever.
-        let mut used_up = false;
-        if let Some(r) = qty_room[i].filter(|r| *r <= take) {
-            take = r;
-            used_up = true;
-        }
-        let unit = if buy {
-            l.price * (Decimal::ONE + q.taker_fee)
-        } else {
-            l.price
-        };
-        if let Some(most) = notional_room[i].map(|r| r / unit).filter(|m| *m <= take) {
-            take = most;
-            used_up = true;
-        }
-        let take = take.max(Decimal::ZERO);
-        qty_room[i] = qty_room[i].map(|r| r - take);
-        notional_room[i] = notional_room[i].map(|r| r - take * unit);
-        took[i] += take;
-        left -= take;
-        used_in_level[i] += take;
-        if used_up {
-            qty_room[i] = Some(Decimal::ZERO);
-        } else if used_in_level[i] >= l.qty {
-            level[i] += 1;
-            used_in_level[i] = Decimal::ZERO;
-        }
+        left -= cursors[i].take(&usable[i], req, left);
     }
-    took
+    cursors.into_iter().map(|c| c.took).collect()
 }
 
 /// The split: the merge's quantities on lot steps, minimums enforced, and
@@ -273,6 +316,16 @@ pub fn route(
         let u = Usable {
             quote: q,
             alternative: alternatives.len(),
+            eff_factor: if buy {
+                Decimal::ONE + q.taker_fee + penalty_rate
+            } else {
+                Decimal::ONE - q.taker_fee - penalty_rate
+            },
+            fee_factor: if buy {
+                Decimal::ONE + q.taker_fee
+            } else {
+                Decimal::ONE
+            },
             taker_rate: q.taker_fee + penalty_rate,
             penalty_rate,
         };
@@ -331,8 +384,14 @@ fn best_whole(
         if !u.quote.lot.accepts(alt.fillable_qty, avg) {
             continue;
         }
-        let Some(a) = allocation(u, u.quote.book.sweep(req.qty, req.limit, buy), buy) else {
-            continue;
+        // The alternative is this venue's sweep of the whole order.
+        let a = Allocation {
+            venue: u.quote.venue.clone(),
+            qty: alt.fillable_qty,
+            avg_price: avg,
+            all_in_price: alt.all_in_price.unwrap_or(avg),
+            fee: alt.fee,
+            resting: false,
         };
         let better = best.as_ref().is_none_or(|b| {
             if buy {
