@@ -11,6 +11,7 @@
 
 use super::endpoints;
 use super::error::ParseError;
+use super::fast::Cursor;
 use crate::binance::parse_util::{dec, from_json, json_error};
 use crate::market::{KlineUpdate, MarketEvent, Trade};
 use serde::Deserialize;
@@ -162,8 +163,13 @@ fn parse_kline(
         return Err(bad_topic());
     };
     let timeframe = endpoints::timeframe(interval).ok_or_else(bad_topic)?;
-    let msg: KlineMsg<'_> = serde_json::from_str(text).map_err(|e| json_error(W, &e, text))?;
     let instrument = instrument(W, venue, symbol)?;
+    let before = out.len();
+    if fast_klines(&instrument, timeframe, text, out).is_some() {
+        return Ok(());
+    }
+    out.truncate(before);
+    let msg: KlineMsg<'_> = serde_json::from_str(text).map_err(|e| json_error(W, &e, text))?;
     for k in &msg.data {
         let candle = Candle {
             open_time: Timestamp::from_ms(k.start),
@@ -182,6 +188,89 @@ fn parse_kline(
         }));
     }
     Ok(())
+}
+
+/// The scanner's path for klines; `None` hands over to serde.
+fn fast_klines(
+    instrument: &InstrumentId,
+    timeframe: smc_model::Timeframe,
+    text: &str,
+    out: &mut Vec<MarketEvent>,
+) -> Option<()> {
+    let mut c = Cursor::data_array(text)?;
+    loop {
+        let (mut start, mut o, mut h, mut l, mut cl, mut v, mut confirm, mut ts) =
+            (None, None, None, None, None, None, None, None);
+        let more = c.element(|k, val| match k {
+            "start" => start = val.i64(),
+            "open" => o = val.dec(),
+            "high" => h = val.dec(),
+            "low" => l = val.dec(),
+            "close" => cl = val.dec(),
+            "volume" => v = val.dec(),
+            "confirm" => confirm = val.bool(),
+            "timestamp" => ts = val.i64(),
+            _ => {}
+        })?;
+        if !more {
+            return Some(());
+        }
+        out.push(MarketEvent::Kline(KlineUpdate {
+            instrument: instrument.clone(),
+            timeframe,
+            candle: Candle {
+                open_time: Timestamp::from_ms(start?),
+                open: o?,
+                high: h?,
+                low: l?,
+                close: cl?,
+                volume: v?,
+            },
+            closed: confirm?,
+            event_time: Some(Timestamp::from_ms(ts?)),
+        }));
+    }
+}
+
+/// The scanner's path for trades; `None` hands over to serde.
+fn fast_trades(venue: &str, text: &str, out: &mut Vec<MarketEvent>) -> Option<()> {
+    let mut c = Cursor::data_array(text)?;
+    let mut last: Option<InstrumentId> = None;
+    loop {
+        let (mut time, mut symbol, mut side, mut qty, mut price, mut id) =
+            (None, None, None, None, None, None);
+        let more = c.element(|k, val| match k {
+            "T" => time = val.i64(),
+            "s" => symbol = val.str(),
+            "S" => side = val.str(),
+            "v" => qty = val.dec(),
+            "p" => price = val.dec(),
+            "i" => id = val.str().and_then(trade_id),
+            _ => {}
+        })?;
+        if !more {
+            return Some(());
+        }
+        let symbol = symbol?;
+        let instrument = match last.take() {
+            Some(i) if i.symbol() == symbol => i,
+            _ => InstrumentId::new(venue, symbol).ok()?,
+        };
+        let aggressor = match side? {
+            "Buy" => Side::Buy,
+            "Sell" => Side::Sell,
+            _ => return None,
+        };
+        out.push(MarketEvent::Trade(Trade {
+            instrument: instrument.clone(),
+            trade_id: id?,
+            price: price?,
+            qty: qty?,
+            aggressor,
+            time: Timestamp::from_ms(time?),
+        }));
+        last = Some(instrument);
+    }
 }
 
 #[derive(Deserialize)]
@@ -231,6 +320,11 @@ pub fn trade_id(id: &str) -> Option<u64> {
 
 fn parse_trades(venue: &str, text: &str, out: &mut Vec<MarketEvent>) -> Result<(), ParseError> {
     const W: &str = "publicTrade";
+    let before = out.len();
+    if fast_trades(venue, text, out).is_some() {
+        return Ok(());
+    }
+    out.truncate(before);
     let msg: TradeMsg<'_> = serde_json::from_str(text).map_err(|e| json_error(W, &e, text))?;
     for t in &msg.data {
         let aggressor = match t.side {

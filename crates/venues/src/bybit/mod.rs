@@ -12,6 +12,8 @@ pub mod book;
 pub mod endpoints;
 /// Errors of the Bybit adapter, with Bybit's `retCode`s.
 pub mod error;
+/// A scanner for the hot public messages, tried before serde.
+pub mod fast;
 /// instruments-info to instrument rules.
 pub mod instruments;
 /// Public stream messages and REST klines to market events.
