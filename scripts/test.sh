@@ -43,7 +43,7 @@ cargo test --workspace --release 2>&1 | tee "$LOG/cargo-test.txt"
 
 step "Python virtualenv with the reference tools (smartmoneyconcepts 0.0.27, backtesting.py 0.6.6)"
 VENV="$ROOT/.venv-smc"
-if ! SMC_CREDIT=0 "$VENV/bin/python" -c 'import smartmoneyconcepts, pandas, backtesting, binance, schemathesis' 2>/dev/null; then
+if ! SMC_CREDIT=0 "$VENV/bin/python" -c 'import smartmoneyconcepts, pandas, backtesting, binance, pybit, schemathesis' 2>/dev/null; then
     python3 -m venv "$VENV"
     "$VENV/bin/pip" install --quiet --disable-pip-version-check -r scripts/requirements-reference.txt
 fi
@@ -56,6 +56,9 @@ step "backtest cross-check against backtesting.py on real series"
 
 step "venue-sim conformance: the real python-binance 1.0.37 client against smc venue-sim"
 SMC="$TARGET_DIR/release/smc" bash scripts/venue_sim_conformance.sh 2>&1 | tee "$LOG/venue_sim.txt"
+
+step "venue-sim conformance: Bybit's own SDK, pybit 5.17.0, against smc venue-sim --protocol bybit"
+SMC="$TARGET_DIR/release/smc" bash scripts/venue_sim_conformance_bybit.sh 2>&1 | tee "$LOG/venue_sim_bybit.txt"
 
 step "smc serve against its OpenAPI document: schemathesis (every check)"
 SMC="$TARGET_DIR/release/smc" bash scripts/api_schemathesis.sh 2>&1 | tee "$LOG/schemathesis.txt"
@@ -80,7 +83,7 @@ fi
 passed=$(grep -hoE '^test result: .* ([0-9]+) passed' "$LOG/cargo-test.txt" | grep -oE '[0-9]+ passed' | awk '{s+=$1} END {print s+0}')
 failed=$(grep -hoE '; ([0-9]+) failed' "$LOG/cargo-test.txt" | grep -oE '[0-9]+' | awk '{s+=$1} END {print s+0}')
 # The scripts' own "N passed, M failed" lines.
-for f in "$LOG/vitest.txt" "$LOG/e2e.txt" "$LOG/crosscheck.txt" "$LOG/backtest.txt" "$LOG/venue_sim.txt" "$LOG/schemathesis.txt" \
+for f in "$LOG/vitest.txt" "$LOG/e2e.txt" "$LOG/crosscheck.txt" "$LOG/backtest.txt" "$LOG/venue_sim.txt" "$LOG/venue_sim_bybit.txt" "$LOG/schemathesis.txt" \
     "$LOG/prometheus.txt" "$LOG/browser.txt"; do
     [ -f "$f" ] || continue
     line=$(grep -oE '[0-9]+ passed, [0-9]+ failed' "$f" | tail -1 || true)

@@ -63,6 +63,23 @@ impl TestSim {
         })
     }
 
+    /// [`TestSim::btcusdt`] speaking Bybit v5 (`--protocol bybit`): the same
+    /// market and test keys, `category=spot` and `linear` on a unified
+    /// account; REST and WebSockets at `http://` / `ws://` + [`TestSim::addr`].
+    pub fn bybit_btcusdt(speed: f64, faults: &str) -> TestSim {
+        TestSim::start(SimConfig {
+            markets: vec![market(
+                "testdata/market/binance-usdm/BTCUSDT-1m.csv",
+                "BTCUSDT",
+            )],
+            keys: test_keys(),
+            speed,
+            faults: faults.into(),
+            protocol: smc_venue_sim::Protocol::Bybit,
+            ..SimConfig::default()
+        })
+    }
+
     /// [`TestSim::btcusdt`] with a thin book: per candle, the account's
     /// orders fill at most `participation` of its volume (partial fills).
     pub fn btcusdt_thin(speed: f64, participation: rust_decimal::Decimal) -> TestSim {
@@ -120,8 +137,8 @@ impl TestSim {
             .faults = faults;
     }
 
-    /// Makes `/sapi/v1/account/apiRestrictions` report withdrawals for
-    /// `key` as `enabled`.
+    /// Makes `/sapi/v1/account/apiRestrictions` (Bybit: `/v5/user/query-api`)
+    /// report withdrawals for `key` as `enabled`.
     pub fn set_withdrawals(&self, key: &str, enabled: bool) {
         let shared = &self.running().shared;
         let mut inner = shared.inner.lock().unwrap_or_else(PoisonError::into_inner);
