@@ -10,17 +10,23 @@ order and its executions with Bybit's fee, the unified wallet, positions, fee
 rates and the key's permissions; then Bybit's errors: a wrong secret raises
 InvalidRequestError 10004, an unknown order 110001 (linear) / 170213 (spot), a
 duplicate orderLinkId 110072, an orderLinkId over 36 characters 10001, a
-spot quantity off the step 170137. Prints one line per check and
-"N passed, M failed".
+spot quantity off the step 170137. Then pybit's WebSocket client (its URL
+templates PUBLIC_WSS / PRIVATE_WSS pointed at the simulator): klines with
+confirm, the order book kept from snapshot and deltas, and the private order,
+execution, position and wallet topics after a market order. Prints one line per
+check and "N passed, M failed".
 
 Usage: venue_sim_conformance_bybit.py --base http://127.0.0.1:PORT --key K --secret S --symbol BTCUSDT
 """
 
 import argparse
 import decimal
+import threading
+import time
 import traceback
 import uuid
 
+from pybit import unified_trading
 from pybit.exceptions import InvalidRequestError
 from pybit.unified_trading import HTTP
 
@@ -202,6 +208,70 @@ def main():
         assert code == 170137, code
         return "InvalidRequestError 170137 (volume decimals)"
 
+    ws_base = "ws://" + a.base.split("://", 1)[1]
+    unified_trading.PUBLIC_WSS = ws_base + "/v5/public/{CHANNEL_TYPE}"
+    unified_trading.PRIVATE_WSS = ws_base + "/v5/private"
+
+    class Inbox:
+        """Messages a pybit callback received, and waiting for one that matches."""
+
+        def __init__(self):
+            self.items = []
+            self.cond = threading.Condition()
+
+        def __call__(self, msg):
+            with self.cond:
+                self.items.append(msg)
+                self.cond.notify_all()
+
+        def wait(self, pred, timeout=15):
+            with self.cond:
+                ok = self.cond.wait_for(lambda: any(pred(m) for m in self.items), timeout)
+                assert ok, f"no matching message in {timeout} s; got {self.items[-3:]}"
+                return next(m for m in self.items if pred(m))
+
+    def public_ws():
+        ws = unified_trading.WebSocket(testnet=False, channel_type="linear", retries=3)
+        try:
+            klines, book = Inbox(), Inbox()
+            ws.kline_stream(interval=1, symbol=sym, callback=klines)
+            ws.orderbook_stream(depth=50, symbol=sym, callback=book)
+            closed = klines.wait(lambda m: m["data"][0]["confirm"] is True)
+            klines.wait(lambda m: m["data"][0]["confirm"] is False)
+            merged = book.wait(lambda m: m["data"]["u"] >= 3)
+            bids, asks = merged["data"]["b"], merged["data"]["a"]
+            assert len(bids) == 50 and len(asks) == 50, (len(bids), len(asks))
+            assert max(D(b[0]) for b in bids) < min(D(x[0]) for x in asks)
+            return f"kline close {closed['data'][0]['close']} confirmed; book of 50+50 kept over {merged['data']['u']} updates"
+        finally:
+            ws.exit()
+
+    def private_ws():
+        ws = unified_trading.WebSocket(testnet=False, channel_type="private", api_key=a.key,
+                                       api_secret=a.secret, retries=3)
+        try:
+            orders, execs, positions, wallets = Inbox(), Inbox(), Inbox(), Inbox()
+            ws.order_stream(callback=orders)
+            ws.execution_stream(callback=execs)
+            ws.position_stream(callback=positions)
+            ws.wallet_stream(callback=wallets)
+            tick, step = state["linear"]
+            qty = qty_for(state["last"], step)
+            link = f"conf-ws-{uuid.uuid4().hex[:10]}"
+            # pybit does not say when its subscriptions are acknowledged; a
+            # change before that is not pushed (as on Bybit), so give them time.
+            time.sleep(0.5)
+            s.place_order(category="linear", symbol=sym, side="Sell", orderType="Market",
+                          qty=qty, orderLinkId=link)
+            o = orders.wait(lambda m: any(x["orderLinkId"] == link and x["orderStatus"] == "Filled" for x in m["data"]))
+            e = execs.wait(lambda m: any(x["orderLinkId"] == link for x in m["data"]))
+            positions.wait(lambda m: m["data"][0]["symbol"] == sym)
+            w = wallets.wait(lambda m: m["data"][0]["accountType"] == "UNIFIED")
+            x = next(x for x in e["data"] if x["orderLinkId"] == link)
+            return f"order Filled, execution {x['execQty']} @ {x['execPrice']}, position and wallet pushed"
+        finally:
+            ws.exit()
+
     check("get_server_time", time_)
     check("get_instruments_info spot", instruments("spot"))
     check("get_instruments_info linear", instruments("linear"))
@@ -220,6 +290,8 @@ def main():
     check("duplicate orderLinkId", duplicate_link)
     check("orderLinkId over 36 characters", long_link)
     check("spot quantity off the step", small_qty)
+    check("WebSocket public linear: kline and orderbook", public_ws)
+    check("WebSocket private: order, execution, position, wallet", private_ws)
     print(f"{passed} passed, {failed} failed")
     return 1 if failed else 0
 
