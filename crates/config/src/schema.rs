@@ -473,10 +473,22 @@ pub struct ExchangeConfig {
     /// A Binance-protocol server on one host (`http://HOST:PORT`, e.g. the
     /// local simulator) instead of the venue; `--venue-url` overrides it.
     pub base_url: Option<String>,
+    /// The account tier's fee rates on this venue (fractions: 0.001 is
+    /// 0.1 %), used by the router and the paper venue; default: the
+    /// venue's base tier.
+    pub fees: Option<VenueFees>,
     /// Present only to give a clear error: secrets are refused in the file.
     pub api_key: Option<serde_yaml_ng::Value>,
     /// Present only to give a clear error: secrets are refused in the file.
     pub api_secret: Option<serde_yaml_ng::Value>,
+}
+
+/// `exchanges.<name>.fees`: maker and taker rates of the account's tier.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VenueFees {
+    pub maker: Decimal,
+    pub taker: Decimal,
 }
 
 /// `storage`: where orders, fills and state are kept.

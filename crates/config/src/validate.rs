@@ -10,7 +10,7 @@ pub const VENUES: [&str; 3] = ["binance", "bybit", "oanda"];
 
 /// The venues a session can trade today; the others are refused when
 /// enabled rather than silently ignored.
-pub const SUPPORTED_VENUES: [&str; 1] = ["binance"];
+pub const SUPPORTED_VENUES: [&str; 2] = ["binance", "bybit"];
 
 /// A failed check: the dotted key and why.
 pub type Invalid = (String, String);
@@ -89,13 +89,35 @@ fn validate_exchange(name: &str, exchange: &ExchangeConfig) -> Result<(), Invali
     }) {
         return Err((key("symbols"), format!("bad symbol `{bad}`")));
     }
+    if let Some(fees) = &exchange.fees {
+        // A maker rebate is a negative fee; no venue charges 1 % or more.
+        let ok = |f: Decimal| f > dec!(-0.01) && f < dec!(0.01);
+        if !ok(fees.maker) {
+            return Err((
+                key("fees.maker"),
+                format!(
+                    "{}: a fraction between -0.01 and 0.01 (0.001 is 0.1 %)",
+                    fees.maker
+                ),
+            ));
+        }
+        if !ok(fees.taker) || fees.taker < Decimal::ZERO {
+            return Err((
+                key("fees.taker"),
+                format!(
+                    "{}: a fraction between 0 and 0.01 (0.001 is 0.1 %)",
+                    fees.taker
+                ),
+            ));
+        }
+    }
     if let Some(url) = &exchange.base_url
         && !url.starts_with("http://")
     {
         return Err((
             key("base_url"),
             format!(
-                "`{url}`: only a Binance-protocol server on one host (http://HOST:PORT, e.g. smc venue-sim) is supported"
+                "`{url}`: only a server speaking {name}'s protocol on one host (http://HOST:PORT, e.g. smc venue-sim) is supported"
             ),
         ));
     }

@@ -280,12 +280,24 @@ fn out_of_range_stop_and_exit_numbers_name_their_key() {
 
 #[test]
 fn keys_that_would_do_nothing_are_refused_with_their_line() {
-    let msg = error("exchanges:\n  binance:\n    enabled: true\n  bybit:\n    enabled: true\n");
+    let msg = error("exchanges:\n  binance:\n    enabled: true\n  oanda:\n    enabled: true\n");
     assert!(
-        msg.starts_with("config.yaml:5: `exchanges.bybit.enabled`"),
+        msg.starts_with("config.yaml:5: `exchanges.oanda.enabled`"),
         "{msg}"
     );
     assert!(msg.contains("not supported yet"), "{msg}");
+    // Bybit is traded, with its fee tier.
+    let c = parse(
+        "c.yaml",
+        "exchanges:\n  bybit:\n    enabled: true\n    fees: { maker: 0.0002, taker: 0.00055 }\n",
+    )
+    .unwrap();
+    let fees = c.exchanges["bybit"].fees.unwrap();
+    assert_eq!(fees.taker.to_string(), "0.00055");
+    let msg = error("exchanges:\n  bybit:\n    fees: { maker: 0.0002, taker: 0.1 }\n");
+    assert!(msg.contains("exchanges.bybit.fees.taker"), "{msg}");
+    let msg = error("exchanges:\n  bybit:\n    fees: { maker: 0.0002 }\n");
+    assert!(msg.contains("taker"), "{msg}");
     // Listed but disabled is fine: nothing is promised.
     parse("c.yaml", "exchanges:\n  oanda:\n    enabled: false\n").unwrap();
     let msg = error("app:\n  mode: paper\nstorage:\n  redis_url: \"redis://127.0.0.1:6379\"\n");

@@ -70,7 +70,7 @@ pub fn assemble(spec: &SessionSpec, runtime: &tokio::runtime::Runtime) -> Sessio
         // The execution venue keeps the rules to round orders with.
         Some(execution) => {
             let venue = spec.venue_spec();
-            let target = VenueTarget::parse(venue.url.as_deref(), venue.market)
+            let target = VenueTarget::parse(venue.url.as_deref(), venue.venue, venue.market)
                 .map_err(SessionError::Setting)?;
             runtime.block_on(check_key(execution.as_ref(), &target))?;
             runtime.block_on(execution.instruments(&symbols))
@@ -122,11 +122,19 @@ pub fn assemble(spec: &SessionSpec, runtime: &tokio::runtime::Runtime) -> Sessio
     })
 }
 
-/// The engine's models from the config, the starting cash from
+/// The engine's models from the config, the venue's fee tier from
+/// `exchanges.<venue>.fees` when given, the starting cash from
 /// `trading.initial_balance` (else 10,000), and on USD-M a margin account.
 fn engine_config(spec: &SessionSpec) -> EngineConfig {
     let settings = spec.config.as_ref();
     let mut config = settings.map(|c| c.backtest.engine).unwrap_or_default();
+    let tier = settings
+        .and_then(|c| c.exchanges.get(spec.venue.venue.as_str()))
+        .and_then(|e| e.fees);
+    if let Some(tier) = tier {
+        config.fees.maker = tier.maker;
+        config.fees.taker = tier.taker;
+    }
     config.account.starting_cash =
         settings.map_or(Decimal::from(10_000), |c| c.trading.initial_balance);
     // USD-M is a margin account. Unless the config sets its leverage, the

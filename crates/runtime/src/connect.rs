@@ -3,10 +3,11 @@
 //! venue adds its line here and its adapter in `smc-venues`.
 
 use crate::error::{SessionError, SessionResult};
-use crate::spec::{Market, VenueSpec};
+use crate::spec::{Market, VenueName, VenueSpec};
 use crate::venue_target::VenueTarget;
 use smc_config::env::Credentials;
 use smc_venues::binance::{BinanceMarket, BinanceVenue};
+use smc_venues::bybit::{BybitCategory, BybitVenue};
 use smc_venues::net::Secret;
 use smc_venues::{ExecutionVenue, MarketDataVenue};
 use std::sync::Arc;
@@ -21,23 +22,49 @@ pub struct Connections {
 
 /// Connects to the venue of `spec`; with `credentials`, for trading too.
 pub fn connect(spec: &VenueSpec, credentials: Option<&Credentials>) -> SessionResult<Connections> {
-    let market = match spec.market {
-        Market::Spot => BinanceMarket::Spot,
-        Market::UsdM => BinanceMarket::UsdM,
-    };
-    let urls = VenueTarget::parse(spec.url.as_deref(), spec.market)
-        .map_err(SessionError::Setting)?
-        .urls(market);
-    let keys = credentials.map(|c| smc_venues::binance::Credentials {
-        api_key: c.api_key.clone(),
-        secret: Secret::new(c.api_secret.expose()),
-    });
-    let has_keys = keys.is_some();
-    let venue = BinanceVenue::new(market, urls, keys)
-        .map_err(|e| SessionError::Setting(format!("connecting to Binance: {e}")))?;
-    let venue = Arc::new(venue);
-    Ok(Connections {
-        market_data: venue.clone(),
-        execution: has_keys.then_some(venue as Arc<dyn ExecutionVenue>),
-    })
+    let target = VenueTarget::parse(spec.url.as_deref(), spec.venue, spec.market)
+        .map_err(SessionError::Setting)?;
+    let secret = |c: &Credentials| Secret::new(c.api_secret.expose());
+    match spec.venue {
+        VenueName::Binance => {
+            let market = match spec.market {
+                Market::Spot => BinanceMarket::Spot,
+                Market::UsdM => BinanceMarket::UsdM,
+            };
+            let keys = credentials.map(|c| smc_venues::binance::Credentials {
+                api_key: c.api_key.clone(),
+                secret: secret(c),
+            });
+            let venue = BinanceVenue::new(market, target.urls(market), keys)
+                .map_err(|e| SessionError::Setting(format!("connecting to Binance: {e}")))?;
+            Ok(Connections::of(Arc::new(venue), credentials.is_some()))
+        }
+        VenueName::Bybit => {
+            let keys = credentials.map(|c| smc_venues::bybit::Credentials {
+                api_key: c.api_key.clone(),
+                secret: secret(c),
+            });
+            let category = bybit_category(spec.market);
+            let venue = BybitVenue::new(category, target.bybit_urls(spec.market), keys)
+                .map_err(|e| SessionError::Setting(format!("connecting to Bybit: {e}")))?;
+            Ok(Connections::of(Arc::new(venue), credentials.is_some()))
+        }
+    }
+}
+
+/// Bybit's category for a market: `spot`, or `linear` for USDT perpetuals.
+pub fn bybit_category(market: Market) -> BybitCategory {
+    match market {
+        Market::Spot => BybitCategory::Spot,
+        Market::UsdM => BybitCategory::Linear,
+    }
+}
+
+impl Connections {
+    fn of<V: ExecutionVenue + MarketDataVenue + 'static>(venue: Arc<V>, trading: bool) -> Self {
+        Connections {
+            market_data: venue.clone(),
+            execution: trading.then_some(venue as Arc<dyn ExecutionVenue>),
+        }
+    }
 }

@@ -34,7 +34,8 @@ impl SessionIdentity {
     /// The identity of the session `spec` describes, trading `symbols`.
     pub fn of(spec: &SessionSpec, mode: Mode, symbols: &[String]) -> SessionIdentity {
         let venue = spec.venue_spec();
-        let environment = match VenueTarget::parse(venue.url.as_deref(), venue.market) {
+        let environment = match VenueTarget::parse(venue.url.as_deref(), venue.venue, venue.market)
+        {
             Ok(VenueTarget::Production) => "production".to_string(),
             Ok(VenueTarget::Testnet) => "testnet".to_string(),
             Ok(VenueTarget::Local { .. }) | Err(_) => "local".to_string(),
@@ -55,7 +56,8 @@ impl SessionIdentity {
         let mut symbols = symbols.to_vec();
         symbols.sort();
         SessionIdentity(format!(
-            "mode={mode} venue=binance environment={environment} market={market} account={account} symbols={}",
+            "mode={mode} venue={} environment={environment} market={market} account={account} symbols={}",
+            venue.venue,
             symbols.join(",")
         ))
     }

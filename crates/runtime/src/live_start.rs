@@ -33,8 +33,12 @@ pub fn refuse_live(spec: &SessionSpec) -> SessionResult<Credentials> {
             "live mode needs at least one circuit breaker (risk_manager.circuit_breakers)",
         );
     }
-    let target = VenueTarget::parse(spec.venue_spec().url.as_deref(), spec.venue.market)
-        .map_err(SessionError::Setting)?;
+    let target = VenueTarget::parse(
+        spec.venue_spec().url.as_deref(),
+        spec.venue.venue,
+        spec.venue.market,
+    )
+    .map_err(SessionError::Setting)?;
     if let Some(why) = target.live_refusal(spec.allow_local_venue) {
         return refuse(&why);
     }
@@ -44,12 +48,16 @@ pub fn refuse_live(spec: &SessionSpec) -> SessionResult<Credentials> {
              no order reaches a real exchange"
         );
     }
+    let key = spec.venue.venue.key_variable();
+    let secret = key.replace("_API_KEY", "_API_SECRET");
     match &spec.credentials {
         Some(c) if c.api_key.trim().is_empty() || c.api_secret.expose().trim().is_empty() => {
-            refuse("BINANCE_API_KEY or BINANCE_API_SECRET is empty: live mode needs both")
+            refuse(&format!("{key} or {secret} is empty: live mode needs both"))
         }
         Some(c) => Ok(c.clone()),
-        None => refuse("live mode needs BINANCE_API_KEY and BINANCE_API_SECRET in the environment"),
+        None => refuse(&format!(
+            "live mode needs {key} and {secret} in the environment"
+        )),
     }
 }
 
@@ -66,9 +74,10 @@ pub async fn check_key(venue: &dyn ExecutionVenue, target: &VenueTarget) -> Sess
         tracing::warn!("the testnet serves no /sapi: the API key's permissions are not checked");
         return Ok(());
     }
-    let permissions = venue.key_permissions().await.map_err(SessionError::venue(
-        "reading the API key's permissions (/sapi/v1/account/apiRestrictions)",
-    ))?;
+    let permissions = venue
+        .key_permissions()
+        .await
+        .map_err(SessionError::venue("reading the API key's permissions"))?;
     if permissions.withdraw {
         return Err(SessionError::Refused(
             "this API key may withdraw funds: live mode refuses it; create a key without withdrawal permission; no order was sent".into(),
@@ -81,7 +90,8 @@ pub async fn check_key(venue: &dyn ExecutionVenue, target: &VenueTarget) -> Sess
     }
     if !permissions.ip_restricted {
         tracing::warn!(
-            "this API key works from any IP address: restrict it to this machine's address on Binance"
+            "this API key works from any IP address: restrict it to this machine's address on {}",
+            venue.name()
         );
     }
     Ok(())

@@ -10,7 +10,49 @@ use smc_config::env::Credentials;
 use smc_model::Timeframe;
 use std::path::PathBuf;
 
-/// The Binance market a session trades.
+/// The venue a session trades on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, PartialOrd, Ord)]
+pub enum VenueName {
+    #[default]
+    Binance,
+    Bybit,
+}
+
+impl VenueName {
+    /// Every venue a session can trade on.
+    pub const ALL: [VenueName; 2] = [VenueName::Binance, VenueName::Bybit];
+
+    /// The name used by the config (`exchanges.<name>`), the command line
+    /// (`--venue-url NAME=HOST:PORT`) and the keys' variables
+    /// (`<NAME>_API_KEY`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            VenueName::Binance => "binance",
+            VenueName::Bybit => "bybit",
+        }
+    }
+
+    /// `binance` or `bybit`, any case.
+    pub fn parse(name: &str) -> Option<VenueName> {
+        Self::ALL
+            .into_iter()
+            .find(|v| v.as_str().eq_ignore_ascii_case(name.trim()))
+    }
+
+    /// The variable holding the API key (the secret's is `_API_SECRET`).
+    pub fn key_variable(self) -> String {
+        format!("{}_API_KEY", self.as_str().to_ascii_uppercase())
+    }
+}
+
+impl std::fmt::Display for VenueName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The market a session trades: spot, or USDT-margined perpetual futures
+/// (Binance USDⓈ-M, Bybit linear).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Market {
     #[default]
@@ -22,9 +64,10 @@ pub enum Market {
 /// Where a session connects.
 #[derive(Debug, Clone, Default)]
 pub struct VenueSpec {
+    pub venue: VenueName,
     pub market: Market,
-    /// A Binance-protocol server instead of Binance (`127.0.0.1:PORT` or
-    /// `http://127.0.0.1:PORT`, e.g. `smc venue-sim`).
+    /// A server speaking the venue's protocol instead of the venue
+    /// (`127.0.0.1:PORT` or `http://127.0.0.1:PORT`, e.g. `smc venue-sim`).
     pub url: Option<String>,
 }
 
@@ -58,9 +101,9 @@ pub struct SessionSpec {
     /// Live mode only: how often the whole account is reconciled with the
     /// venue (default one minute); also after every reconnect.
     pub reconcile_every: Option<std::time::Duration>,
-    /// Live mode only: trading against a loopback Binance-protocol server
-    /// (a simulator) is allowed; without it live mode talks only to
-    /// Binance's own hosts over TLS.
+    /// Live mode only: trading against a loopback server speaking the
+    /// venue's protocol (a simulator) is allowed; without it live mode
+    /// talks only to the venue's own hosts over TLS.
     pub allow_local_venue: bool,
     /// Live mode only: the venue's API key (the command line reads it from
     /// the environment).
@@ -77,13 +120,14 @@ impl SessionSpec {
         }
     }
 
-    /// The symbols to trade: asked, else the config's Binance symbols,
-    /// else its backtest instrument's, else BTCUSDT; upper-cased, each once.
+    /// The symbols to trade: asked, else the config's symbols of the
+    /// venue, else its backtest instrument's, else BTCUSDT; upper-cased,
+    /// each once.
     pub fn symbols(&self) -> Vec<String> {
         let settings = self.config.as_ref();
         let from_config = || {
             let listed = settings
-                .and_then(|c| c.exchanges.get("binance"))
+                .and_then(|c| c.exchanges.get(self.venue.venue.as_str()))
                 .filter(|b| b.enabled)
                 .map(|b| b.symbols.clone())
                 .unwrap_or_default();
@@ -135,14 +179,15 @@ impl SessionSpec {
     }
 
     /// The venue: the asked server, else the config's
-    /// `exchanges.binance.base_url`, else Binance itself.
+    /// `exchanges.<venue>.base_url`, else the venue itself.
     pub fn venue_spec(&self) -> VenueSpec {
         let configured = self
             .config
             .as_ref()
-            .and_then(|c| c.exchanges.get("binance"))
+            .and_then(|c| c.exchanges.get(self.venue.venue.as_str()))
             .and_then(|b| b.base_url.clone());
         VenueSpec {
+            venue: self.venue.venue,
             market: self.venue.market,
             url: self.venue.url.clone().or(configured),
         }
@@ -199,6 +244,7 @@ mod tests {
         assert_eq!(spec.venue_spec().url.as_deref(), Some("http://127.0.0.1:9"));
         spec.venue.url = Some("127.0.0.1:10".into());
         assert_eq!(spec.venue_spec().url.as_deref(), Some("127.0.0.1:10"));
+        assert_eq!(spec.venue_spec().venue, VenueName::Binance);
     }
 
     #[test]
@@ -211,5 +257,31 @@ mod tests {
         let entry = spec.timeframe().unwrap();
         assert_eq!(entry, Timeframe::M5);
         assert_eq!(spec.strategy_timeframes(entry), ["5m", "1h"]);
+    }
+
+    #[test]
+    fn a_bybit_session_reads_the_bybit_section_of_the_config() {
+        let config = smc_config::parse(
+            "t.yaml",
+            "exchanges:\n  binance:\n    symbols: [\"SOLUSDT\"]\n    base_url: \"http://127.0.0.1:9\"\n  bybit:\n    enabled: true\n    symbols: [\"ETHUSDT\"]\n    base_url: \"http://127.0.0.1:11\"\n",
+        )
+        .unwrap();
+        let spec = SessionSpec {
+            config: Some(config),
+            venue: VenueSpec {
+                venue: VenueName::Bybit,
+                ..VenueSpec::default()
+            },
+            ..SessionSpec::default()
+        };
+        assert_eq!(spec.symbols(), ["ETHUSDT"]);
+        assert_eq!(
+            spec.venue_spec().url.as_deref(),
+            Some("http://127.0.0.1:11")
+        );
+        assert_eq!(spec.venue_spec().venue, VenueName::Bybit);
+        assert_eq!(VenueName::parse(" ByBit"), Some(VenueName::Bybit));
+        assert_eq!(VenueName::parse("okx"), None);
+        assert_eq!(VenueName::Bybit.key_variable(), "BYBIT_API_KEY");
     }
 }

@@ -1,11 +1,12 @@
 //! Which server a session talks to, from `--venue-url` (or the config's
-//! `exchanges.binance.base_url`): Binance itself, its testnet, or a local
-//! Binance-protocol server such as `smc venue-sim`. Live mode sends keys
-//! only to Binance's own hosts over TLS; a loopback server needs the
-//! explicit `--allow-local-venue`.
+//! `exchanges.<venue>.base_url`): the venue itself, its testnet, or a
+//! local server speaking its protocol such as `smc venue-sim`. Live mode
+//! sends keys only to the venue's own hosts over TLS; a loopback server
+//! needs the explicit `--allow-local-venue`.
 
-use crate::spec::Market;
+use crate::spec::{Market, VenueName};
 use smc_venues::binance::{BinanceMarket, BinanceUrls};
+use smc_venues::bybit::BybitUrls;
 
 /// Where the session connects.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,7 +24,11 @@ impl VenueTarget {
     /// Reads the asked URL: none is Binance; `testnet` or a testnet host
     /// is the testnet; Binance's own https hosts are production; anything
     /// else is a local server (`127.0.0.1:PORT`, `http://HOST:PORT`).
-    pub fn parse(url: Option<&str>, market: Market) -> Result<VenueTarget, String> {
+    pub fn parse(
+        url: Option<&str>,
+        venue: VenueName,
+        market: Market,
+    ) -> Result<VenueTarget, String> {
         let Some(url) = url.map(str::trim) else {
             return Ok(VenueTarget::Production);
         };
@@ -32,18 +37,17 @@ impl VenueTarget {
             return Ok(VenueTarget::Testnet);
         }
         if let Some(host) = url.strip_prefix("https://") {
-            return match (market, host) {
-                (Market::Spot, "api.binance.com") | (Market::UsdM, "fapi.binance.com") => {
-                    Ok(VenueTarget::Production)
-                }
-                (Market::Spot, "testnet.binance.vision")
-                | (Market::UsdM, "testnet.binancefuture.com") => Ok(VenueTarget::Testnet),
-                _ => Err(format!(
-                    "venue URL `{url}`: an https URL must be Binance's own host for this market \
+            return if host == production_host(venue, market) {
+                Ok(VenueTarget::Production)
+            } else if host == testnet_host(venue, market) {
+                Ok(VenueTarget::Testnet)
+            } else {
+                Err(format!(
+                    "venue URL `{url}`: an https URL must be {venue}'s own host for this market \
                      ({}) or its testnet ({})",
-                    production_host(market),
-                    testnet_host(market)
-                )),
+                    production_host(venue, market),
+                    testnet_host(venue, market)
+                ))
             };
         }
         let host_port = url.strip_prefix("http://").unwrap_or(url);
@@ -60,12 +64,22 @@ impl VenueTarget {
         })
     }
 
-    /// The endpoints to connect to.
+    /// Binance's endpoints to connect to.
     pub fn urls(&self, market: BinanceMarket) -> BinanceUrls {
         match self {
             VenueTarget::Production => BinanceUrls::production(market),
             VenueTarget::Testnet => BinanceUrls::testnet(market),
             VenueTarget::Local { host_port, .. } => BinanceUrls::local(host_port),
+        }
+    }
+
+    /// Bybit's endpoints to connect to (spot and linear share hosts).
+    pub fn bybit_urls(&self, market: Market) -> BybitUrls {
+        let category = crate::connect::bybit_category(market);
+        match self {
+            VenueTarget::Production => BybitUrls::mainnet(category),
+            VenueTarget::Testnet => BybitUrls::testnet(category),
+            VenueTarget::Local { host_port, .. } => BybitUrls::local(host_port, category),
         }
     }
 
@@ -78,29 +92,31 @@ impl VenueTarget {
                 loopback: true,
                 host_port,
             } if !allow_local => Some(format!(
-                "live mode sends API keys only to Binance over TLS; `{host_port}` is a local \
-                 server: add --allow-local-venue to trade live against it (a simulator)"
+                "live mode sends API keys only to the venue's own hosts over TLS; `{host_port}` \
+                 is a local server: add --allow-local-venue to trade live against it (a simulator)"
             )),
             VenueTarget::Local { loopback: true, .. } => None,
             VenueTarget::Local { host_port, .. } => Some(format!(
-                "live mode sends API keys only to Binance over TLS (or, with \
+                "live mode sends API keys only to the venue's own hosts over TLS (or, with \
                  --allow-local-venue, to a loopback simulator); `{host_port}` is neither"
             )),
         }
     }
 }
 
-fn production_host(market: Market) -> &'static str {
-    match market {
-        Market::Spot => "api.binance.com",
-        Market::UsdM => "fapi.binance.com",
+fn production_host(venue: VenueName, market: Market) -> &'static str {
+    match (venue, market) {
+        (VenueName::Binance, Market::Spot) => "api.binance.com",
+        (VenueName::Binance, Market::UsdM) => "fapi.binance.com",
+        (VenueName::Bybit, _) => "api.bybit.com",
     }
 }
 
-fn testnet_host(market: Market) -> &'static str {
-    match market {
-        Market::Spot => "testnet.binance.vision",
-        Market::UsdM => "testnet.binancefuture.com",
+fn testnet_host(venue: VenueName, market: Market) -> &'static str {
+    match (venue, market) {
+        (VenueName::Binance, Market::Spot) => "testnet.binance.vision",
+        (VenueName::Binance, Market::UsdM) => "testnet.binancefuture.com",
+        (VenueName::Bybit, _) => "api-testnet.bybit.com",
     }
 }
 
@@ -117,7 +133,7 @@ mod tests {
 
     #[test]
     fn urls_name_production_testnet_or_a_local_server() {
-        let p = |u: Option<&str>| VenueTarget::parse(u, Market::Spot);
+        let p = |u: Option<&str>| VenueTarget::parse(u, VenueName::Binance, Market::Spot);
         assert_eq!(p(None), Ok(VenueTarget::Production));
         assert_eq!(
             p(Some("https://api.binance.com/")),
@@ -143,8 +159,28 @@ mod tests {
         );
         assert!(p(Some("https://api.binance.com.evil.io")).is_err());
         assert!(p(Some("http://127.0.0.1:9000/x")).is_err());
-        let usdm = VenueTarget::parse(Some("https://testnet.binancefuture.com"), Market::UsdM);
+        let usdm = VenueTarget::parse(
+            Some("https://testnet.binancefuture.com"),
+            VenueName::Binance,
+            Market::UsdM,
+        );
         assert_eq!(usdm, Ok(VenueTarget::Testnet));
+    }
+
+    #[test]
+    fn bybit_urls_name_its_own_hosts_for_both_markets() {
+        for market in [Market::Spot, Market::UsdM] {
+            let p = |u: &str| VenueTarget::parse(Some(u), VenueName::Bybit, market);
+            assert_eq!(p("https://api.bybit.com"), Ok(VenueTarget::Production));
+            assert_eq!(
+                p("https://api-testnet.bybit.com/"),
+                Ok(VenueTarget::Testnet)
+            );
+            assert_eq!(p("testnet"), Ok(VenueTarget::Testnet));
+            assert_eq!(p("127.0.0.1:9"), Ok(local("127.0.0.1:9", true)));
+            let wrong = p("https://api.binance.com").unwrap_err();
+            assert!(wrong.contains("bybit's own host"), "{wrong}");
+        }
     }
 
     #[test]

@@ -98,6 +98,59 @@ pub fn venue_account(addr: &str, market: &str, symbol: &str, base_asset: &str) -
     })
 }
 
+/// The venue's side of `symbol` for the test key, read from the
+/// simulator's own state (so it serves every protocol the simulator
+/// speaks): its spot account, or with `futures` its USD-M / linear one.
+pub fn sim_account(
+    sim: &crate::sim::TestSim,
+    futures: bool,
+    symbol: &str,
+    base_asset: &str,
+) -> VenueAccount {
+    use smc_venue_sim::state::lock;
+    use smc_venue_sim::user_events::{futures_positions, spot_balances};
+    let shared = sim.shared();
+    let inner = lock(&shared.inner);
+    let key = &inner.keys[KEY];
+    let account = if futures { &key.futures } else { &key.spot };
+    let mut orders: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for o in account.orders.values().filter(|o| o.symbol == symbol) {
+        orders
+            .entry(o.client_id.clone())
+            .or_default()
+            .push(format!("{:?}", o.status));
+    }
+    let trades = account
+        .trades
+        .iter()
+        .filter(|t| t.symbol == symbol)
+        .map(|t| {
+            let client = account.orders[&t.order_id].client_id.clone();
+            let qty = t.qty.normalize().to_string();
+            let price = t.price.normalize().to_string();
+            (t.id.to_string(), (client, qty, price))
+        })
+        .collect();
+    let held = if futures {
+        let index = shared.market.find(symbol);
+        futures_positions(account, &shared.market, inner.step)
+            .iter()
+            .filter(|p| Some(p.instrument) == index)
+            .map(|p| p.amount)
+            .sum()
+    } else {
+        spot_balances(account, &shared.market)
+            .iter()
+            .find(|b| b.asset == base_asset)
+            .map_or(Decimal::ZERO, |b| b.free + b.locked)
+    };
+    VenueAccount {
+        orders,
+        trades,
+        held,
+    }
+}
+
 /// The key's balance of `asset` on spot (one light request, for polling).
 pub fn spot_balance(addr: &str, asset: &str) -> Decimal {
     let (rt, rest) = client(addr, "spot");

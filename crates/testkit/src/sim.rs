@@ -114,6 +114,12 @@ impl TestSim {
         self.sim.as_ref().unwrap()
     }
 
+    /// The simulator's state, for audits that read what the venue holds
+    /// rather than what its API answers.
+    pub fn shared(&self) -> &std::sync::Arc<smc_venue_sim::state::Shared> {
+        &self.running().shared
+    }
+
     /// Replaces the active faults with `spec` (the `--faults` grammar).
     /// How the simulator's user streams were opened so far: (WebSocket API
     /// subscriptions, live listen keys).

@@ -6,7 +6,9 @@
 
 use super::StrategyArg;
 use clap::{Args, ValueEnum};
-use smc_runtime::{EventBus, Market, Mode, RunningSession, SessionSpec, Stopper, VenueSpec};
+use smc_runtime::{
+    EventBus, Market, Mode, RunningSession, SessionSpec, Stopper, VenueName, VenueSpec,
+};
 use std::path::PathBuf;
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -18,7 +20,15 @@ pub enum RunMode {
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum MarketArg {
     Spot,
+    /// USDT-margined perpetuals (Binance USDⓈ-M, Bybit linear).
+    #[value(alias = "linear")]
     Usdm,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum VenueArg {
+    Binance,
+    Bybit,
 }
 
 #[derive(Args)]
@@ -30,11 +40,16 @@ pub struct RunArgs {
     /// and slippage of the simulated venue, starting balance, database.
     #[arg(long)]
     pub(crate) config: Option<PathBuf>,
-    /// A Binance-protocol server instead of Binance (`127.0.0.1:PORT` or
-    /// `http://127.0.0.1:PORT`, e.g. `smc venue-sim`).
-    #[arg(long)]
-    venue_url: Option<String>,
-    /// Binance market: spot or USD-M futures.
+    /// The venue to trade on (keys from BINANCE_API_KEY/BINANCE_API_SECRET
+    /// or BYBIT_API_KEY/BYBIT_API_SECRET).
+    #[arg(long, value_enum, default_value = "binance")]
+    venue: VenueArg,
+    /// A server speaking a venue's protocol instead of the venue, as
+    /// `VENUE=HOST:PORT` (may repeat, one per venue) or a bare `HOST:PORT`
+    /// for Binance (e.g. `smc venue-sim`).
+    #[arg(long = "venue-url", value_name = "[VENUE=]HOST:PORT")]
+    venue_url: Vec<String>,
+    /// Market: spot, or USDT-margined perpetuals (`usdm`, also `linear`).
     #[arg(long, value_enum, default_value = "spot")]
     market: MarketArg,
     /// Symbols, comma-separated or repeated (default: the config's
@@ -76,6 +91,11 @@ impl RunArgs {
     /// environment (keys are never read from files).
     fn spec(self) -> anyhow::Result<SessionSpec> {
         let config = self.config.as_deref().map(smc_config::load).transpose()?;
+        let venue = match self.venue {
+            VenueArg::Binance => VenueName::Binance,
+            VenueArg::Bybit => VenueName::Bybit,
+        };
+        let url = venue_url_of(&self.venue_url, venue)?;
         Ok(SessionSpec {
             mode: self.mode.map(|m| match m {
                 RunMode::Paper => Mode::Paper,
@@ -84,11 +104,12 @@ impl RunArgs {
             config,
             config_path: self.config,
             venue: VenueSpec {
+                venue,
                 market: match self.market {
                     MarketArg::Spot => Market::Spot,
                     MarketArg::Usdm => Market::UsdM,
                 },
-                url: self.venue_url,
+                url,
             },
             symbols: self.symbol,
             timeframe: self.timeframe,
@@ -99,9 +120,33 @@ impl RunArgs {
             confirm_live: self.confirm_live,
             allow_local_venue: self.allow_local_venue,
             reconcile_every: Some(std::time::Duration::from_secs(self.reconcile_seconds)),
-            credentials: smc_config::env::credentials("binance", |k| std::env::var(k).ok()),
+            credentials: smc_config::env::credentials(venue.as_str(), |k| std::env::var(k).ok()),
         })
     }
+}
+
+/// The URL given for `venue` among `--venue-url` values (`VENUE=HOST:PORT`,
+/// or a bare `HOST:PORT` meaning Binance); a venue named twice or unknown
+/// is an error.
+fn venue_url_of(values: &[String], venue: VenueName) -> anyhow::Result<Option<String>> {
+    let mut found: std::collections::BTreeMap<VenueName, String> = Default::default();
+    for value in values {
+        let (name, url) = match value.split_once('=') {
+            Some((name, url)) => {
+                let known = VenueName::parse(name).ok_or_else(|| {
+                    anyhow::anyhow!(
+                        "--venue-url {value}: unknown venue `{name}` (binance or bybit)"
+                    )
+                })?;
+                (known, url.trim())
+            }
+            None => (VenueName::Binance, value.trim()),
+        };
+        if found.insert(name, url.to_string()).is_some() {
+            anyhow::bail!("--venue-url: {name} is given more than once");
+        }
+    }
+    Ok(found.remove(&venue))
 }
 
 /// Runs the session; `env_file` is the `.env` the keys may have come from,
@@ -135,4 +180,31 @@ fn stop_on_signals(stopper: Stopper) {
         runtime.block_on(super::termination());
         stopper.stop();
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn venue_urls_are_named_per_venue_and_a_bare_one_is_binance() {
+        let v = |list: &[&str], venue| {
+            venue_url_of(
+                &list.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
+                venue,
+            )
+        };
+        let both = ["127.0.0.1:1", "bybit=127.0.0.1:2"];
+        assert_eq!(
+            v(&both, VenueName::Binance).unwrap().as_deref(),
+            Some("127.0.0.1:1")
+        );
+        assert_eq!(
+            v(&both, VenueName::Bybit).unwrap().as_deref(),
+            Some("127.0.0.1:2")
+        );
+        assert_eq!(v(&["binance=127.0.0.1:3"], VenueName::Bybit).unwrap(), None);
+        assert!(v(&["okx=127.0.0.1:3"], VenueName::Bybit).is_err());
+        assert!(v(&["127.0.0.1:1", "binance=127.0.0.1:2"], VenueName::Binance).is_err());
+    }
 }

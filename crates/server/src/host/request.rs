@@ -4,7 +4,7 @@
 
 use crate::error::{ApiError, ApiResult};
 use serde::{Deserialize, Serialize};
-use smc_runtime::{Market, Mode, SessionSpec, StrategyName, VenueSpec};
+use smc_runtime::{Market, Mode, SessionSpec, StrategyName, VenueName, VenueSpec};
 use std::collections::BTreeMap;
 use std::path::Path;
 use utoipa::ToSchema;
@@ -32,9 +32,12 @@ pub struct SessionRequest {
     /// The entry timeframe, then the bias timeframe (smc).
     #[serde(default)]
     pub timeframes: Vec<String>,
-    /// A Binance-protocol server per venue (`HOST:PORT`, e.g. `smc venue-sim`).
+    /// `binance` (default) or `bybit`.
+    pub venue: Option<String>,
+    /// A server speaking the venue's protocol, per venue (`HOST:PORT`,
+    /// e.g. `smc venue-sim`).
     pub venue_urls: Option<BTreeMap<String, String>>,
-    /// `spot` (default) or `usdm`.
+    /// `spot` (default) or `usdm` (Bybit: linear).
     pub market: Option<String>,
     /// Live mode: you understand that real orders will be sent.
     #[serde(default)]
@@ -73,7 +76,7 @@ impl SessionRequest {
         }
         let market = match self.market.as_deref() {
             None | Some("spot") => Market::Spot,
-            Some("usdm") => Market::UsdM,
+            Some("usdm" | "linear") => Market::UsdM,
             Some(other) => {
                 return Err(ApiError::invalid(
                     "market",
@@ -81,20 +84,26 @@ impl SessionRequest {
                 ));
             }
         };
+        let venue = match self.venue.as_deref() {
+            None => VenueName::Binance,
+            Some(name) => VenueName::parse(name)
+                .ok_or_else(|| ApiError::invalid("venue", format!("`{name}`: binance or bybit")))?,
+        };
         let urls = self.venue_urls.clone().unwrap_or_default();
-        if let Some(venue) = urls.keys().find(|v| v.as_str() != "binance") {
+        if let Some(unknown) = urls.keys().find(|v| VenueName::parse(v).is_none()) {
             return Err(ApiError::invalid(
                 "venue_urls",
-                format!("`{venue}`: only binance is supported so far"),
+                format!("`{unknown}`: binance or bybit"),
             ));
         }
-        let url = urls.get("binance").cloned();
+        let url = urls.get(venue.as_str()).cloned();
         let live = self.mode == ModeArg::Live;
         Ok(SessionSpec {
             mode: Some(if live { Mode::Live } else { Mode::Paper }),
             config: Some(config.clone()),
             config_path: config_path.map(Path::to_path_buf),
             venue: VenueSpec {
+                venue,
                 market,
                 url: url.clone(),
             },

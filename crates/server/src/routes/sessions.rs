@@ -103,7 +103,17 @@ pub async fn start(
             format!("{}: {e}", dir.display()),
         )
     })?;
-    let credentials = crate::routes::exchange_keys::credentials(&state, "binance")?;
+    // The keys of the venue asked (an unknown venue is refused by `spec`).
+    let venue = req
+        .venue
+        .as_deref()
+        .unwrap_or("binance")
+        .trim()
+        .to_ascii_lowercase();
+    let credentials = match smc_runtime::VenueName::parse(&venue) {
+        Some(v) => crate::routes::exchange_keys::credentials(&state, v.as_str())?,
+        None => None,
+    };
     let spec = req.spec(
         &config,
         state.config_path.as_deref(),
