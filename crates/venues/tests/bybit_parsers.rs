@@ -82,7 +82,10 @@ fn public_trade_message() {
     assert!(
         matches!(&events[0], MarketEvent::Trade(t) if t.trade_id == 2_290_000_000_061_666_327 && t.aggressor == Side::Sell)
     );
-    assert_eq!(trade_id("not-hex"), None);
+    // Any other id is hashed, stably; an empty one is refused.
+    assert_eq!(trade_id("BTCUSDT-758"), trade_id("BTCUSDT-758"));
+    assert_ne!(trade_id("BTCUSDT-758"), trade_id("BTCUSDT-759"));
+    assert_eq!(trade_id(""), None);
 }
 
 #[test]

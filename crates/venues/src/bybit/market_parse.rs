@@ -295,27 +295,40 @@ struct TradeMsg<'a> {
     data: Vec<TradeData<'a>>,
 }
 
-/// Bybit's trade id as a number: spot ids are decimal digits; linear ids
-/// are UUIDs, of which the first 64 bits (16 hex digits) are taken — the
-/// shared `Trade::trade_id` is a u64, and a collision between two trades
-/// of one symbol needs 2^32 trades.
+/// Bybit's trade id (a string) as the shared `Trade::trade_id` (a u64):
+/// spot ids are decimal digits, taken as they are; linear ids are UUIDs,
+/// of which the first 64 bits (16 hex digits) are taken; any other form
+/// (a simulator's `BTCUSDT-758`) is hashed (FNV-1a, 64 bits). A collision
+/// between two trades of one symbol needs about 2^32 trades. `None` for an
+/// empty id.
 pub fn trade_id(id: &str) -> Option<u64> {
+    if id.is_empty() {
+        return None;
+    }
     if let Ok(n) = id.parse::<u64>() {
         return Some(n);
     }
-    let mut n: u64 = 0;
-    let mut digits = 0;
-    for c in id.chars() {
-        if c == '-' {
-            continue;
+    let uuid = id.len() == 36
+        && id.bytes().enumerate().all(|(i, b)| {
+            if matches!(i, 8 | 13 | 18 | 23) {
+                b == b'-'
+            } else {
+                b.is_ascii_hexdigit()
+            }
+        });
+    if uuid {
+        let mut n: u64 = 0;
+        for c in id.chars().filter(|&c| c != '-').take(16) {
+            n = (n << 4) | u64::from(c.to_digit(16)?);
         }
-        n = (n << 4) | u64::from(c.to_digit(16)?);
-        digits += 1;
-        if digits == 16 {
-            return Some(n);
-        }
+        return Some(n);
     }
-    None
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in id.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    Some(h)
 }
 
 fn parse_trades(venue: &str, text: &str, out: &mut Vec<MarketEvent>) -> Result<(), ParseError> {
@@ -341,7 +354,7 @@ fn parse_trades(venue: &str, text: &str, out: &mut Vec<MarketEvent>) -> Result<(
         let trade_id = trade_id(t.id).ok_or_else(|| ParseError::Field {
             what: W,
             field: "i".into(),
-            detail: format!("`{}` is neither a number nor a UUID", t.id),
+            detail: "empty".into(),
         })?;
         out.push(MarketEvent::Trade(Trade {
             instrument: instrument(W, venue, t.symbol)?,

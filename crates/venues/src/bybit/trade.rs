@@ -23,6 +23,9 @@ use std::time::Duration;
 
 /// Bybit's widest `execution/list` window (startTime to endTime: 7 days).
 const EXECUTION_WINDOW_MS: i64 = 7 * 24 * 3_600_000;
+/// How far back Bybit keeps executions (v5 docs, "Get Trade History":
+/// two years), so older windows are not asked for.
+const EXECUTION_HISTORY_MS: i64 = 730 * 24 * 3_600_000;
 /// Most pages read for one list (a guard against a cursor that loops).
 const MAX_PAGES: usize = 200;
 
@@ -288,7 +291,9 @@ impl BybitRest {
 
     /// The account's trades of `instrument` from `since_ms`, oldest first:
     /// `execution/list` in 7-day windows (Bybit's widest), each paged by
-    /// cursor. Non-trade executions (funding, settlement) are left out.
+    /// cursor, from at most two years back (what Bybit keeps). Non-trade
+    /// executions (funding, settlement, ADL and liquidation trades) are
+    /// left out: positions reconciliation sees their effect.
     pub async fn executions(
         &self,
         instrument: &InstrumentId,
@@ -297,7 +302,7 @@ impl BybitRest {
         let now = self.time_offset().venue_now_ms();
         let spot = self.category() == BybitCategory::Spot;
         let mut out = Vec::new();
-        let mut start = since_ms.max(0);
+        let mut start = since_ms.max(now - EXECUTION_HISTORY_MS).max(0);
         while start <= now {
             let end = (start + EXECUTION_WINDOW_MS - 1).min(now + 60_000);
             let mut cursor: Option<String> = None;

@@ -202,8 +202,14 @@ impl MarketDataVenue for BybitVenue {
             .rest
             .klines_range(symbol, timeframe, start_ms, Some(end_ms))
             .await?;
-        // The newest candle is the current one while it is open.
-        candles.retain(|c| c.open_time + timeframe.duration_ms() <= Timestamp::from_ms(now));
+        // The newest candle is the current one while it is open (only it:
+        // a replaying simulator's candles may run ahead of the clock).
+        if candles
+            .last()
+            .is_some_and(|c| c.open_time + timeframe.duration_ms() > Timestamp::from_ms(now))
+        {
+            candles.pop();
+        }
         Ok(candles)
     }
 }
