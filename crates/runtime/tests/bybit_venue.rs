@@ -423,3 +423,139 @@ fn market_data_streams_closed_klines_trades_and_book_tops() {
     let sim = sim();
     sim.block_on(market_data_scenario(&sim.addr));
 }
+
+/// Placement under injected faults keeps the outcome policy: a refused
+/// timestamp resyncs the clock and is sent once more; a 5xx before the
+/// venue acted and a "server timeout" after it are both `Unknown`, and a
+/// query tells which; a venue refusal is `Rejected` with Bybit's code; a
+/// rate-limited read is `Throttled`.
+#[test]
+fn order_outcomes_under_faults() {
+    let sim = sim();
+    let bybit = venue(&sim.addr, BybitCategory::Spot, (KEY, SECRET));
+    let v: &dyn ExecutionVenue = &bybit;
+    let id: InstrumentId = "bybit:BTCUSDT".parse().unwrap();
+    let buy = |cid: &str| {
+        order(
+            "bybit",
+            cid,
+            Side::Buy,
+            Decimal::new(1, 3),
+            OrderKind::Market,
+        )
+    };
+    sim.block_on(async {
+        v.sync_clock().await.unwrap();
+        v.instruments(&["BTCUSDT".into()]).await.unwrap();
+    });
+
+    let spec = "-1021(count=1,path=/v5/order/create)";
+    sim.set_faults(spec);
+    let o = sim.block_on(v.place(&buy("f-resync"))).unwrap();
+    assert!(matches!(o, OrderOutcome::Accepted(_)), "{o:?}");
+    sim.clear_faults_checked(spec);
+
+    let spec = "order-timeout(count=1,path=/v5/order/create)";
+    sim.set_faults(spec);
+    let o = sim.block_on(v.place(&buy("f-timeout"))).unwrap();
+    assert!(o.is_unknown(), "{o:?}");
+    sim.clear_faults_checked(spec);
+    let placed = sim
+        .block_on(v.query(&id, &ClientOrderId::new("f-timeout")))
+        .unwrap();
+    assert!(placed.is_some(), "the venue took it before timing out");
+
+    let spec = "5xx(count=1,path=/v5/order/create)";
+    sim.set_faults(spec);
+    let o = sim.block_on(v.place(&buy("f-5xx"))).unwrap();
+    assert!(o.is_unknown(), "{o:?}");
+    sim.clear_faults_checked(spec);
+    let placed = sim
+        .block_on(v.query(&id, &ClientOrderId::new("f-5xx")))
+        .unwrap();
+    assert!(placed.is_none(), "never reached the matching engine");
+
+    let spec = "refuse(code=-1,count=1,path=/v5/order/create)";
+    sim.set_faults(spec);
+    let o = sim.block_on(v.place(&buy("f-refused"))).unwrap();
+    assert!(
+        matches!(o, OrderOutcome::Rejected { code: 170131, .. }),
+        "spot insufficient balance: {o:?}"
+    );
+    sim.clear_faults_checked(spec);
+
+    let spec = "429(path=/v5/order/realtime)";
+    sim.set_faults(spec);
+    let e = sim
+        .block_on(v.query(&id, &ClientOrderId::new("f-resync")))
+        .unwrap_err();
+    assert!(matches!(e.kind, VenueErrorKind::Throttled { .. }), "{e}");
+    sim.clear_faults_checked(spec);
+}
+
+/// Dropped connections: the private stream reconnects, authenticates and
+/// resubscribes (`Connected { reconnect: true }`) and streams what follows;
+/// the public stream resubscribes and backfills, so closed klines still
+/// arrive once and in order.
+#[test]
+fn streams_reconnect_and_resubscribe() {
+    let sim = sim();
+    sim.set_faults(
+        "drop-ws(after=1s,count=1,path=/v5/private);drop-ws(after=1s,count=2,path=/v5/public)",
+    );
+    let bybit = venue(&sim.addr, BybitCategory::Spot, (KEY, SECRET));
+    sim.block_on(async {
+        bybit.sync_clock().await.unwrap();
+        bybit.instruments(&["BTCUSDT".into()]).await.unwrap();
+        let mut reports = bybit.order_reports().await.unwrap();
+        let request = MarketDataRequest {
+            klines: vec![KlineRequest {
+                symbol: "BTCUSDT".into(),
+                timeframe: Timeframe::M1,
+                after: None,
+            }],
+            ..MarketDataRequest::default()
+        };
+        let mut feed = bybit.subscribe(&request).await.unwrap();
+        let mut reconnected = false;
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
+        while !reconnected && tokio::time::Instant::now() < deadline {
+            if let Ok(Some(UserStreamEvent::Connected { reconnect: true })) =
+                tokio::time::timeout(Duration::from_secs(1), reports.recv()).await
+            {
+                reconnected = true;
+            }
+        }
+        assert!(reconnected, "no private reconnect");
+        let o = order(
+            "bybit",
+            "r-after",
+            Side::Buy,
+            Decimal::new(1, 3),
+            OrderKind::Market,
+        );
+        accepted(bybit.place(&o).await.unwrap());
+        let seen = streamed(&mut reports, |s| has_fill(s, "r-after")).await;
+        assert!(has_fill(&seen, "r-after"), "{seen:?}");
+
+        let (mut klines, mut reconnects) = (Vec::new(), 0);
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        while (reconnects < 2 || klines.len() < 20) && tokio::time::Instant::now() < deadline {
+            match tokio::time::timeout(Duration::from_secs(1), feed.recv()).await {
+                Ok(Some(MarketStreamEvent::Connected { reconnect: true })) => reconnects += 1,
+                Ok(Some(MarketStreamEvent::Market(MarketEvent::Kline(k)))) if k.closed => {
+                    klines.push(k.candle.open_time);
+                }
+                _ => {}
+            }
+        }
+        assert_eq!(reconnects, 2);
+        assert!(klines.len() >= 20, "{klines:?}");
+        assert!(
+            klines.windows(2).all(|w| w[1] - w[0] == 60_000),
+            "once and in order across reconnects: {klines:?}"
+        );
+    });
+    // Both faults fired: the reconnects above are theirs.
+    sim.set_faults("");
+}

@@ -177,7 +177,18 @@ impl BybitRest {
             return Ok(env.result.map(|r| r.get().to_string()).unwrap_or_default());
         }
         let mut retry_at_ms = None;
-        if matches!(env.ret_code, codes::RATE_LIMIT | codes::IP_RATE_LIMIT) {
+        if resp.status == 403 {
+            // The IP limit, answered with an envelope (10018): the same
+            // 10-minute block.
+            let until = now + IP_BAN_MS;
+            self.http.with_limiter(|l| l.back_off_until(until));
+            tracing::error!(
+                path,
+                until,
+                "HTTP 403 from Bybit: IP rate limit, backing off"
+            );
+            retry_at_ms = Some(until);
+        } else if matches!(env.ret_code, codes::RATE_LIMIT | codes::IP_RATE_LIMIT) {
             // Bybit says when the endpoint's budget resets.
             let reset = resp
                 .headers
