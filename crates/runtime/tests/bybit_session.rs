@@ -12,37 +12,13 @@
 
 mod common;
 
-use common::{SMA_CROSS_CONFIG, crash_repeatedly, last_reconciliation, run_to_end, write_config};
+use common::{
+    SMA_CROSS_CONFIG, bybit_spec, crash_repeatedly, last_reconciliation, run_to_end, write_config,
+};
 use smc_model::EngineEvent;
-use smc_runtime::{Market, Mode, SessionEvent, SessionSpec, VenueName, VenueSpec};
+use smc_runtime::{Market, Mode, SessionEvent, SessionSpec};
 use smc_testkit::audit::{assert_journal_agrees, journal, sim_account};
-use smc_testkit::sim::{KEY, SECRET, TestSim};
-use std::path::Path;
-use std::time::Duration;
-
-fn bybit_spec(mode: Mode, sim: &TestSim, config: &Path, db: &Path, market: Market) -> SessionSpec {
-    SessionSpec {
-        mode: Some(mode),
-        config: Some(smc_config::load(config).unwrap()),
-        config_path: Some(config.to_path_buf()),
-        venue: VenueSpec {
-            venue: VenueName::Bybit,
-            market,
-            url: Some(sim.addr.clone()),
-        },
-        symbols: vec!["BTCUSDT".into()],
-        database: Some(db.to_path_buf()),
-        confirm_live: true,
-        allow_local_venue: true,
-        reconcile_every: Some(Duration::from_secs(2)),
-        credentials: smc_config::env::credentials("bybit", |k| match k {
-            "BYBIT_API_KEY" => Some(KEY.into()),
-            "BYBIT_API_SECRET" => Some(SECRET.into()),
-            _ => None,
-        }),
-        ..SessionSpec::default()
-    }
-}
+use smc_testkit::sim::TestSim;
 
 fn submitted(events: &[std::sync::Arc<SessionEvent>]) -> Vec<String> {
     events

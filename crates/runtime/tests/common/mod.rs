@@ -5,7 +5,8 @@
 #![allow(dead_code)]
 
 use smc_runtime::{
-    EventBus, Mode, RunningSession, SessionEvent, SessionResult, SessionSpec, Stopped, VenueSpec,
+    EventBus, Market, Mode, RunningSession, SessionEvent, SessionResult, SessionSpec, Stopped,
+    VenueName, VenueSpec,
 };
 use smc_testkit::sim::{KEY, SECRET, TestSim};
 use std::path::{Path, PathBuf};
@@ -41,6 +42,39 @@ pub fn spec(mode: Mode, sim: &TestSim, config: &Path, db: &Path) -> SessionSpec 
         credentials: smc_config::env::credentials("binance", |k| match k {
             "BINANCE_API_KEY" => Some(KEY.into()),
             "BINANCE_API_SECRET" => Some(SECRET.into()),
+            _ => None,
+        }),
+        ..SessionSpec::default()
+    }
+}
+
+/// A session of `mode` on Bybit's `market` against `sim` (speaking Bybit
+/// v5), with the test key in BYBIT_API_KEY/SECRET and a reconciliation
+/// every two seconds.
+pub fn bybit_spec(
+    mode: Mode,
+    sim: &TestSim,
+    config: &Path,
+    db: &Path,
+    market: Market,
+) -> SessionSpec {
+    SessionSpec {
+        mode: Some(mode),
+        config: Some(smc_config::load(config).unwrap()),
+        config_path: Some(config.to_path_buf()),
+        venue: VenueSpec {
+            venue: VenueName::Bybit,
+            market,
+            url: Some(sim.addr.clone()),
+        },
+        symbols: vec!["BTCUSDT".into()],
+        database: Some(db.to_path_buf()),
+        confirm_live: true,
+        allow_local_venue: true,
+        reconcile_every: Some(Duration::from_secs(2)),
+        credentials: smc_config::env::credentials("bybit", |k| match k {
+            "BYBIT_API_KEY" => Some(KEY.into()),
+            "BYBIT_API_SECRET" => Some(SECRET.into()),
             _ => None,
         }),
         ..SessionSpec::default()
