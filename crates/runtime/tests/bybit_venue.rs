@@ -14,7 +14,7 @@ use smc_model::{
     TimeInForce, Timeframe,
 };
 use smc_testkit::sim::{KEY, SECRET, TestSim, WITHDRAW_KEY, WITHDRAW_SECRET};
-use smc_venues::bybit::{BybitCategory, BybitUrls, BybitVenue, Credentials};
+use smc_venues::bybit::{BybitCategory, BybitMarketConfig, BybitUrls, BybitVenue, Credentials};
 use smc_venues::net::Secret;
 use smc_venues::{
     ExecutionVenue, KlineRequest, MarketDataRequest, MarketDataVenue, MarketEvent,
@@ -192,6 +192,28 @@ async fn spot_scenario(addr: &str) {
     let cancelled = v.cancel(&id, &low.client_id).await.unwrap();
     assert_eq!(cancelled.status, OrderStatus::Cancelled);
     assert!(v.open_orders(&id).await.unwrap().is_empty());
+    // A spot stop (a conditional order, `orderFilter: StopOrder`) below
+    // the market waits untriggered; listed, then cancelled.
+    let stop = order(
+        "bybit",
+        "s-stop",
+        Side::Sell,
+        Decimal::new(1, 3),
+        OrderKind::StopMarket { trigger: below(20) },
+    );
+    let waiting = accepted(v.place(&stop).await.unwrap());
+    assert_eq!(waiting.status, OrderStatus::Submitted);
+    let open = v.open_orders(&id).await.unwrap();
+    assert_eq!(
+        open.iter()
+            .map(|o| o.client_id.as_str())
+            .collect::<Vec<_>>(),
+        ["s-stop"]
+    );
+    assert_eq!(
+        v.cancel(&id, &stop.client_id).await.unwrap().status,
+        OrderStatus::Cancelled
+    );
     // Cancelling it again: the venue no longer knows it as open.
     let again = v.cancel(&id, &low.client_id).await.unwrap_err();
     assert!(
@@ -324,6 +346,18 @@ async fn linear_scenario(addr: &str) {
         },
     );
     accepted(v.place(&limit).await.unwrap());
+    // The short's take-profit: a reduce-only buy triggered on a fall.
+    let mut tp = order(
+        "bybit-linear",
+        "l-tp",
+        Side::Buy,
+        Decimal::new(3, 3),
+        OrderKind::TakeProfit {
+            trigger: (price * Decimal::new(80, 2)).round_dp(1),
+        },
+    );
+    tp.reduce_only = true;
+    accepted(v.place(&tp).await.unwrap());
     let mut open: Vec<String> = v
         .open_orders(&id)
         .await
@@ -332,8 +366,8 @@ async fn linear_scenario(addr: &str) {
         .map(|o| o.client_id.to_string())
         .collect();
     open.sort();
-    assert_eq!(open, ["l-rest", "l-stop"]);
-    for cid in [&stop.client_id, &limit.client_id] {
+    assert_eq!(open, ["l-rest", "l-stop", "l-tp"]);
+    for cid in [&stop.client_id, &limit.client_id, &tp.client_id] {
         assert_eq!(
             v.cancel(&id, cid).await.unwrap().status,
             OrderStatus::Cancelled
@@ -558,4 +592,53 @@ fn streams_reconnect_and_resubscribe() {
     });
     // Both faults fired: the reconnects above are theirs.
     sim.set_faults("");
+}
+
+/// Depth for routing (`orderbook.50`): the first diff is the snapshot,
+/// each later one continues the last; applied in order they keep an
+/// uncrossed book.
+#[test]
+fn depth_diffs_keep_a_book() {
+    let sim = sim();
+    let bybit = BybitVenue::new(
+        BybitCategory::Linear,
+        BybitUrls::local(&sim.addr, BybitCategory::Linear),
+        None,
+    )
+    .unwrap();
+    let mut config = BybitMarketConfig::new(bybit.urls().public_ws.clone());
+    config.depth.push("BTCUSDT".into());
+    sim.block_on(async {
+        let mut feed = bybit.stream(config);
+        let mut bids = std::collections::BTreeMap::new();
+        let mut asks = std::collections::BTreeMap::new();
+        let (mut diffs, mut last) = (0, None);
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        while diffs < 10 && tokio::time::Instant::now() < deadline {
+            let Ok(Some(MarketStreamEvent::Market(MarketEvent::Depth(d)))) =
+                tokio::time::timeout(Duration::from_secs(1), feed.recv()).await
+            else {
+                continue;
+            };
+            assert_eq!(d.instrument.to_string(), "bybit-linear:BTCUSDT");
+            assert_eq!(d.prev_final_update_id, last, "diffs continue each other");
+            last = Some(d.final_update_id);
+            for (side, levels) in [(&mut bids, &d.bids), (&mut asks, &d.asks)] {
+                for l in levels {
+                    if l.qty.is_zero() {
+                        side.remove(&l.price);
+                    } else {
+                        side.insert(l.price, l.qty);
+                    }
+                }
+            }
+            let (bid, ask) = (bids.keys().next_back(), asks.keys().next());
+            assert!(
+                bid.is_some() && ask.is_some() && bid < ask,
+                "{bid:?} {ask:?}"
+            );
+            diffs += 1;
+        }
+        assert!(diffs >= 10, "{diffs} depth diffs");
+    });
 }
