@@ -196,6 +196,26 @@ mod tests {
     }
 
     #[test]
+    fn the_published_limits_bound_orders_and_reads() {
+        let mut l = crate::net::RateLimiter::new(&rate_limits(BybitCategory::Linear));
+        for i in 0..10 {
+            assert!(l.try_acquire(i, PLACE).is_ok(), "order {i}");
+        }
+        assert!(
+            l.try_acquire(10, PLACE).is_err(),
+            "an 11th order in a second"
+        );
+        assert!(l.try_acquire(10, READ).is_ok(), "reads still pass");
+        assert!(l.try_acquire(1_000, PLACE).is_ok(), "the next second");
+        let mut s = crate::net::RateLimiter::new(&rate_limits(BybitCategory::Spot));
+        assert!((0..20).all(|i| s.try_acquire(i, PLACE).is_ok()));
+        assert!(s.try_acquire(20, PLACE).is_err());
+        let mut c = crate::net::RateLimiter::new(&rate_limits(BybitCategory::Spot));
+        assert!((0..10).all(|i| c.try_acquire(i, CANCEL).is_ok()));
+        assert!(c.try_acquire(10, CANCEL).is_err(), "10 cancels a second");
+    }
+
+    #[test]
     fn intervals_round_trip() {
         for tf in [
             Timeframe::M1,

@@ -143,3 +143,64 @@ impl From<BybitError> for VenueError {
         VenueError::new(kind, e.to_string())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn api(code: i64, status: u16) -> VenueError {
+        BybitError::Api(ApiError {
+            path: "/v5/order/create".into(),
+            status,
+            code,
+            msg: "m".into(),
+            retry_at_ms: Some(42),
+        })
+        .into()
+    }
+
+    #[test]
+    fn ret_codes_map_to_what_they_mean_for_the_caller() {
+        assert_eq!(
+            api(codes::RATE_LIMIT, 200).kind,
+            VenueErrorKind::Throttled { until_ms: 42 }
+        );
+        assert_eq!(
+            api(10018, 403).kind,
+            VenueErrorKind::Throttled { until_ms: 42 }
+        );
+        assert_eq!(
+            api(codes::BACKEND_TIMEOUT, 200).kind,
+            VenueErrorKind::Unknown
+        );
+        assert_eq!(
+            api(codes::SERVICE_UNAVAILABLE, 503).kind,
+            VenueErrorKind::Unknown
+        );
+        for code in [
+            codes::SIGN,
+            codes::API_KEY,
+            codes::PARAMS,
+            codes::ORDER_NOT_EXISTS,
+            codes::SPOT_ORDER_NOT_EXISTS,
+            codes::INSUFFICIENT_BALANCE,
+            codes::SPOT_INSUFFICIENT_BALANCE,
+            codes::DUPLICATE_LINK_ID,
+        ] {
+            assert_eq!(api(code, 200).kind, VenueErrorKind::Refused { code });
+        }
+        let long = BybitError::ClientIdTooLong {
+            client_id: "x".repeat(40),
+            len: 40,
+        };
+        assert_eq!(VenueError::from(long).kind, VenueErrorKind::NotSent);
+        let e = ApiError {
+            path: String::new(),
+            status: 200,
+            code: codes::SPOT_ORDER_NOT_EXISTS,
+            msg: String::new(),
+            retry_at_ms: None,
+        };
+        assert!(e.is_unknown_order() && !e.is_timestamp());
+    }
+}
