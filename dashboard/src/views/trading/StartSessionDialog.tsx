@@ -1,7 +1,7 @@
-// Starts a paper session (POST /sessions {"mode":"paper", …}): symbols,
-// strategy, entry timeframe, a Binance-protocol venue address (such as a
-// local `smc venue-sim`) and a bar limit, each optional (the config's
-// values otherwise).
+// Starts a paper session (POST /sessions {"mode":"paper", …}): the
+// exchange (Binance or Bybit), symbols, strategy, entry timeframe, a server
+// speaking the exchange's protocol (such as a local `smc venue-sim`) and a
+// bar limit, each optional (the config's values otherwise).
 
 import TextField from "@mui/material/TextField";
 import { useState } from "react";
@@ -14,11 +14,13 @@ export interface StartRequest {
   symbols?: string[];
   strategy?: string;
   timeframes?: string[];
-  venue_urls?: { binance: string };
+  venue?: "binance" | "bybit";
+  venue_urls?: Partial<Record<"binance" | "bybit", string>>;
   max_bars?: number;
 }
 
 export interface StartFields {
+  exchange?: "binance" | "bybit";
   symbols: string;
   strategy: string;
   timeframe: string;
@@ -36,7 +38,9 @@ export function startRequest(f: StartFields): { request: StartRequest } | { fiel
   if (f.timeframe.trim()) request.timeframes = [f.timeframe.trim()];
   const venue = f.venue.trim().replace(/^(https?|wss?):\/\//, "");
   if (venue && !/^[^\s/]+:\d{1,5}$/.test(venue)) return { field: "Venue URL", message: "HOST:PORT, e.g. 127.0.0.1:9100" };
-  if (venue) request.venue_urls = { binance: venue };
+  const exchange = f.exchange ?? "binance";
+  if (exchange !== "binance") request.venue = exchange;
+  if (venue) request.venue_urls = { [exchange]: venue };
   if (f.maxBars.trim()) {
     const n = Number(f.maxBars);
     if (!Number.isInteger(n) || n < 1) return { field: "Max bars", message: "a whole number of candles, 1 or more" };
@@ -46,9 +50,9 @@ export function startRequest(f: StartFields): { request: StartRequest } | { fiel
 }
 
 export function StartSessionDialog({ onClose, onStarted }: { onClose: () => void; onStarted: (s: SessionInfo) => void }) {
-  const [fields, setFields] = useState<StartFields>({ symbols: "", strategy: "", timeframe: "", venue: "", maxBars: "" });
+  const [fields, setFields] = useState<StartFields>({ exchange: "binance", symbols: "", strategy: "", timeframe: "", venue: "", maxBars: "" });
   const field = (name: keyof StartFields) => ({
-    value: fields[name],
+    value: fields[name] ?? "",
     onChange: (e: { target: { value: string } }) => setFields((f) => ({ ...f, [name]: e.target.value })),
   });
   const checked = startRequest(fields);
@@ -63,6 +67,10 @@ export function StartSessionDialog({ onClose, onStarted }: { onClose: () => void
       }}
       onClose={onClose}
     >
+      <TextField label="Exchange" select fullWidth margin="dense" slotProps={{ select: { native: true } }} {...field("exchange")}>
+        <option value="binance">Binance</option>
+        <option value="bybit">Bybit</option>
+      </TextField>
       <TextField label="Symbols" helperText="comma-separated; default: the config's" fullWidth margin="dense" {...field("symbols")} />
       <TextField label="Strategy" select fullWidth margin="dense" slotProps={{ select: { native: true } }} {...field("strategy")}>
         <option value="">The config's</option>
@@ -72,7 +80,7 @@ export function StartSessionDialog({ onClose, onStarted }: { onClose: () => void
       <TextField label="Timeframe" helperText="entry timeframe, e.g. 1m; default: the config's" fullWidth margin="dense" {...field("timeframe")} />
       <TextField
         label="Venue URL"
-        helperText="a Binance-protocol server HOST:PORT (e.g. a local smc venue-sim); default: Binance"
+        helperText="a server speaking the exchange's protocol, HOST:PORT (e.g. a local smc venue-sim); default: the exchange"
         fullWidth
         margin="dense"
         {...field("venue")}

@@ -186,4 +186,17 @@ describe("TradingView", { timeout: 20_000 }, () => {
       ]),
     );
   });
+
+  it("starts a paper session on Bybit with its own venue address", async () => {
+    const { calls } = await renderAs("admin", <TradingView />, { ...TRADING_ROUTES, "POST /api/v1/sessions": [201, { id: "s3" }] });
+    const user = userEvent.setup();
+    await user.click(await screen.findByRole("button", { name: "Start paper session" }));
+    const dialog = await screen.findByRole("dialog");
+    await user.selectOptions(within(dialog).getByLabelText("Exchange"), "bybit");
+    await fill(user, within(dialog).getByLabelText("Venue URL"), "127.0.0.1:9200");
+    await user.click(within(dialog).getByRole("button", { name: "Start" }));
+    await vi.waitFor(() =>
+      expect(apiCalls(calls, "POST").map((c) => c.body)).toEqual([{ mode: "paper", venue: "bybit", venue_urls: { bybit: "127.0.0.1:9200" } }]),
+    );
+  });
 });
