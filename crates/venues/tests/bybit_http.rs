@@ -87,6 +87,34 @@ async fn create(State(v): State<Arc<Venue>>, headers: HeaderMap, body: Bytes) ->
     (StatusCode::from_u16(status).unwrap(), answer).into_response()
 }
 
+/// 2,500 one-minute candles from 0, served as Bybit does: the newest
+/// `limit` (at most 1,000) opening in `[start, end]`, newest first.
+async fn kline(axum::extract::RawQuery(q): axum::extract::RawQuery) -> Response {
+    let q = q.unwrap_or_default();
+    let param = |name: &str| {
+        q.split('&')
+            .find_map(|kv| kv.strip_prefix(&format!("{name}=")))
+            .and_then(|v| v.parse::<i64>().ok())
+    };
+    let (start, end, limit) = (param("start"), param("end"), param("limit").unwrap_or(200));
+    let rows: Vec<String> = (0..2_500i64)
+        .rev()
+        .map(|i| i * 60_000)
+        .filter(|t| start.is_none_or(|s| *t >= s) && end.is_none_or(|e| *t <= e))
+        .take(limit.min(1_000) as usize)
+        .map(|t| format!(r#"["{t}","1","2","0.5","1.5","10","15"]"#))
+        .collect();
+    envelope(
+        0,
+        "OK",
+        &format!(
+            r#"{{"category":"spot","symbol":"BTCUSDT","list":[{}]}}"#,
+            rows.join(",")
+        ),
+    )
+    .into_response()
+}
+
 async fn serve(script: Vec<(u16, String)>) -> (String, Arc<Venue>) {
     let v = Arc::new(Venue {
         script: Mutex::new(script),
@@ -96,6 +124,7 @@ async fn serve(script: Vec<(u16, String)>) -> (String, Arc<Venue>) {
         .route("/v5/market/time", get(time))
         .route("/v5/market/instruments-info", get(instruments))
         .route("/v5/order/create", post(create))
+        .route("/v5/market/kline", get(kline))
         .with_state(v.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -216,4 +245,31 @@ async fn refusals_are_rejected_with_their_code_and_rate_limits_throttle() {
         "{e}"
     );
     assert_eq!(v.creates.load(Ordering::SeqCst), sent + 1);
+}
+
+#[tokio::test]
+async fn klines_page_back_from_the_newest_and_come_out_in_order() {
+    let (url, _) = serve(vec![(200, envelope(0, "OK", OK))]).await;
+    let rest = client(&url).await;
+    let all = rest
+        .klines_range("BTCUSDT", smc_model::Timeframe::M1, 0, None)
+        .await
+        .unwrap();
+    assert_eq!(all.len(), 2_500);
+    assert!(
+        all.windows(2)
+            .all(|w| w[1].open_time - w[0].open_time == 60_000)
+    );
+    let some = rest
+        .klines_range(
+            "BTCUSDT",
+            smc_model::Timeframe::M1,
+            60_000 * 100,
+            Some(60_000 * 1_300),
+        )
+        .await
+        .unwrap();
+    assert_eq!(some.len(), 1_201);
+    assert_eq!(some[0].open_time.ms(), 6_000_000);
+    assert_eq!(some[1_200].open_time.ms(), 78_000_000);
 }

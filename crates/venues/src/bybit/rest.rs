@@ -351,14 +351,15 @@ impl BybitRest {
         Ok(all)
     }
 
-    /// Up to `limit` candles of `symbol` opening in `[start_ms, end_ms]`,
-    /// oldest first: Bybit answers with the newest `limit` of the range.
+    /// Up to `limit` candles of `symbol` opening in `[start_ms, end_ms]`
+    /// (no end: up to the venue's latest), oldest first: Bybit answers
+    /// with the newest `limit` of the range.
     pub async fn klines(
         &self,
         symbol: &str,
         timeframe: Timeframe,
         start_ms: i64,
-        end_ms: i64,
+        end_ms: Option<i64>,
         limit: u32,
     ) -> Result<Vec<Candle>, BybitError> {
         let interval = endpoints::interval(timeframe)
@@ -367,15 +368,19 @@ impl BybitRest {
         push_encoded(&mut rest, symbol);
         let _ = write!(
             rest,
-            "&interval={interval}&start={start_ms}&end={end_ms}&limit={}",
+            "&interval={interval}&start={start_ms}&limit={}",
             limit.clamp(1, endpoints::KLINES_MAX)
         );
+        if let Some(e) = end_ms {
+            let _ = write!(rest, "&end={e}");
+        }
         let body = self.get_public(endpoints::KLINE, self.query(&rest)).await?;
         Ok(parse_klines_rest(&body)?)
     }
 
-    /// Every candle opening in `[start_ms, end_ms]` (none: up to venue
-    /// now), oldest first, fetched page by page from the newest back.
+    /// Every candle opening in `[start_ms, end_ms]` (none: up to the
+    /// venue's latest, whatever the local clock says), oldest first,
+    /// fetched page by page from the newest back.
     pub async fn klines_range(
         &self,
         symbol: &str,
@@ -384,9 +389,9 @@ impl BybitRest {
         end_ms: Option<i64>,
     ) -> Result<Vec<Candle>, BybitError> {
         let max = endpoints::KLINES_MAX;
-        let mut end = end_ms.unwrap_or_else(|| self.time.venue_now_ms());
+        let mut end = end_ms;
         let mut pages: Vec<Vec<Candle>> = Vec::new();
-        while end >= start_ms {
+        while end.is_none_or(|e| e >= start_ms) {
             let page = self.klines(symbol, timeframe, start_ms, end, max).await?;
             let n = page.len();
             let Some(first) = page.first().map(|c| c.open_time) else {
@@ -396,7 +401,7 @@ impl BybitRest {
             if n < max as usize || first <= Timestamp::from_ms(start_ms) {
                 break;
             }
-            end = (first - 1).ms();
+            end = Some((first - 1).ms());
         }
         let mut out: Vec<Candle> = pages.into_iter().rev().flatten().collect();
         out.retain(|c| {
