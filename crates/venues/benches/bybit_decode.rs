@@ -8,6 +8,11 @@
 //! - `bybit_decode/trade_spot`: the same with a spot numeric id;
 //! - `bybit_decode/orderbook_1`: an `orderbook.1` message to its parsed
 //!   levels (for reference; no target).
+//!
+//! Measured (2026-12-06, median of criterion's estimate, other builds
+//! running): kline 407 ns, trade 382 ns, trade_spot 343 ns,
+//! orderbook_1 609 ns. Kline and trade take the one-pass scanner of
+//! `bybit::fast`; serde alone took about 750 ns for the kline.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
