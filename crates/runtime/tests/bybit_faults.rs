@@ -14,10 +14,8 @@
 
 mod common;
 
-use common::{
-    SMA_CROSS_CONFIG, bybit_spec, crash_repeatedly, last_reconciliation, run_to_end, write_config,
-};
-use smc_runtime::{Market, Mode, SessionSpec};
+use common::{SMA_CROSS_CONFIG, bybit_spec, crash_then_finish, write_config};
+use smc_runtime::{Market, Mode};
 use smc_testkit::audit::{assert_journal_agrees, journal, sim_account};
 use smc_testkit::sim::TestSim;
 
@@ -27,16 +25,7 @@ fn trade_and_check(faults: &str, crashes: usize, bars: u64, seed: u64) {
     let db = dir.path().join("live.db");
     let sim = TestSim::bybit_btcusdt(80.0, faults);
     let live = bybit_spec(Mode::Live, &sim, &cfg, &db, Market::Spot);
-    crash_repeatedly(&live, crashes, 200, 500, seed);
-    let (result, events) = run_to_end(SessionSpec {
-        max_bars: Some(bars),
-        ..live
-    });
-    let stopped = result.unwrap_or_else(|e| panic!("[{faults}] {e}"));
-    assert_eq!(stopped.differences, Some(0), "[{faults}]");
-    let (why, found) = last_reconciliation(&events);
-    assert_eq!(why, "stop", "[{faults}]");
-    assert!(found.differences.is_empty(), "[{faults}] {found:?}");
+    crash_then_finish(&live, crashes, bars, seed, faults);
     sim.clear_faults_checked(faults);
     let venue = sim_account(&sim, false, "BTCUSDT", "BTC");
     // The session traded through the faults (refused orders are journaled

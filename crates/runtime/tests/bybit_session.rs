@@ -12,9 +12,7 @@
 
 mod common;
 
-use common::{
-    SMA_CROSS_CONFIG, bybit_spec, crash_repeatedly, last_reconciliation, run_to_end, write_config,
-};
+use common::{SMA_CROSS_CONFIG, bybit_spec, crash_then_finish, run_to_end, write_config};
 use smc_model::EngineEvent;
 use smc_runtime::{Market, Mode, SessionEvent, SessionSpec};
 use smc_testkit::audit::{assert_journal_agrees, journal, sim_account};
@@ -71,19 +69,7 @@ fn live_on(market: Market, crashes: usize) {
     let db = dir.path().join("live.db");
     let sim = TestSim::bybit_btcusdt(40.0, "");
     let live = bybit_spec(Mode::Live, &sim, &cfg, &db, market);
-    crash_repeatedly(&live, crashes, 600, 900, 0x5eed_b7b1_0000_0001);
-    let (result, events) = run_to_end(SessionSpec {
-        max_bars: Some(120),
-        ..live
-    });
-    result.unwrap_or_else(|e| panic!("[{what}] {e}"));
-    let last = last_reconciliation(&events);
-    assert_eq!(last.0, "stop", "[{what}]");
-    assert!(
-        last.1.differences.is_empty(),
-        "[{what}] the account differs from the venue's: {:?}",
-        last.1.differences
-    );
+    crash_then_finish(&live, crashes, 120, 0x5eed_b7b1_0000_0001, &what);
     let venue = sim_account(&sim, market == Market::UsdM, "BTCUSDT", "BTC");
     assert!(venue.orders.len() >= 2, "[{what}] {:?}", venue.orders);
     assert!(!venue.trades.is_empty(), "[{what}] nothing filled");

@@ -12,9 +12,7 @@
 
 mod common;
 
-use common::{
-    SMA_CROSS_CONFIG, crash_repeatedly, last_reconciliation, run_to_end, spec, write_config,
-};
+use common::{SMA_CROSS_CONFIG, crash_then_finish, spec, write_config};
 use smc_runtime::Mode;
 use smc_testkit::audit::{assert_journal_agrees, journal, venue_account};
 use smc_testkit::sim::TestSim;
@@ -27,17 +25,7 @@ fn trade_and_check(faults: &str, crashes: usize, bars: u64, seed: u64) {
     let db = dir.path().join("live.db");
     let sim = TestSim::btcusdt(80.0, faults);
     let live = spec(Mode::Live, &sim, &cfg, &db);
-    crash_repeatedly(&live, crashes, 200, 500, seed);
-    let (result, events) = run_to_end(smc_runtime::SessionSpec {
-        max_bars: Some(bars),
-        ..live
-    });
-    let stopped = result.unwrap_or_else(|e| panic!("[{faults}] {e}"));
-    assert_eq!(stopped.differences, Some(0), "[{faults}]");
-    let (why, found) = last_reconciliation(&events);
-    assert_eq!(why, "stop", "[{faults}]");
-    assert!(found.differences.is_empty(), "[{faults}] {found:?}");
-
+    crash_then_finish(&live, crashes, bars, seed, faults);
     sim.clear_faults_checked(faults);
     let venue = venue_account(&sim.addr, "spot", "BTCUSDT", "BTC");
     // The session traded, and the venue filled some of it.

@@ -127,6 +127,22 @@ pub fn crash_repeatedly(
     }
 }
 
+/// Crashes the live session `live` `crashes` times at random moments,
+/// then runs it for `bars` more candles to a clean stop, and checks that
+/// its final reconciliation found the account equal to the venue's.
+pub fn crash_then_finish(live: &SessionSpec, crashes: usize, bars: u64, seed: u64, what: &str) {
+    crash_repeatedly(live, crashes, 200, 500, seed);
+    let (result, events) = run_to_end(SessionSpec {
+        max_bars: Some(bars),
+        ..live.clone()
+    });
+    let stopped = result.unwrap_or_else(|e| panic!("[{what}] {e}"));
+    assert_eq!(stopped.differences, Some(0), "[{what}]");
+    let (why, found) = last_reconciliation(&events);
+    assert_eq!(why, "stop", "[{what}]");
+    assert!(found.differences.is_empty(), "[{what}] {found:?}");
+}
+
 /// The last reconciliation a session published.
 pub fn last_reconciliation(events: &[Arc<SessionEvent>]) -> (String, smc_runtime::Reconciled) {
     events
