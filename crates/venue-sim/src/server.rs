@@ -67,17 +67,27 @@ fn control_routes() -> Router<Arc<Shared>> {
         .route("/__sim/state", get(control::state))
 }
 
-fn router(shared: Arc<Shared>, protocol: Protocol) -> Router {
+/// The protocol's routes, and a background task of the protocol's own.
+fn router(shared: Arc<Shared>, protocol: Protocol) -> (Router, Option<JoinHandle<()>>) {
     match protocol {
-        Protocol::Binance => Router::new()
-            .route("/ws", get(streams::ws_root))
-            .route("/ws-api/v3", get(streams::ws_api))
-            .route("/ws/{*streams}", get(streams::ws_path))
-            .route("/stream", get(streams::ws_combined))
-            .merge(control_routes())
-            .fallback(any(http::dispatch))
-            .with_state(shared),
-        Protocol::Bybit => bybit::router(shared.clone()).merge(control_routes().with_state(shared)),
+        Protocol::Binance => (
+            Router::new()
+                .route("/ws", get(streams::ws_root))
+                .route("/ws-api/v3", get(streams::ws_api))
+                .route("/ws/{*streams}", get(streams::ws_path))
+                .route("/stream", get(streams::ws_combined))
+                .merge(control_routes())
+                .fallback(any(http::dispatch))
+                .with_state(shared),
+            None,
+        ),
+        Protocol::Bybit => {
+            let (routes, task) = bybit::router(shared.clone());
+            (
+                routes.merge(control_routes().with_state(shared)),
+                Some(task),
+            )
+        }
     }
 }
 
@@ -124,8 +134,8 @@ pub async fn start(config: SimConfig) -> Result<RunningSim, SimError> {
     let start = now_ms();
     let market = Market::load(&config, start)?;
     let shared = Arc::new(Shared::new(&config, market, &keys, faults, start));
-    let app =
-        router(shared.clone(), config.protocol).into_make_service_with_connect_info::<SocketAddr>();
+    let (app, protocol_task) = router(shared.clone(), config.protocol);
+    let app = app.into_make_service_with_connect_info::<SocketAddr>();
     let replay_task = tokio::spawn(replay(shared.clone()));
     let server = tokio::spawn(async move {
         let _ = axum::serve(listener, app).await;
@@ -135,6 +145,10 @@ pub async fn start(config: SimConfig) -> Result<RunningSim, SimError> {
         keys,
         generated_keys,
         shared,
-        tasks: vec![replay_task, server],
+        // The server last: `wait` awaits it.
+        tasks: protocol_task
+            .into_iter()
+            .chain([replay_task, server])
+            .collect(),
     })
 }

@@ -43,6 +43,8 @@ pub mod public_ws;
 pub mod ratelimit;
 /// JSON of orders, executions, positions and the wallet.
 pub mod shapes;
+/// Take-profit and stop-loss attached to linear orders.
+pub mod tpsl;
 /// Order endpoints.
 pub mod trade;
 /// Wallet, fee-rate, key-information and position endpoints.
@@ -72,6 +74,14 @@ pub struct Extra {
     pub order_filter: String,
     /// Whether a market buy on spot was sized in quote (`marketUnit`).
     pub quote_unit: bool,
+    /// Take-profit/stop-loss asked for with the order (linear).
+    pub attached: tpsl::Attached,
+    /// Whether its take-profit/stop-loss legs were placed (or dropped).
+    pub legs_placed: bool,
+    /// `stopOrderType` of a take-profit/stop-loss leg.
+    pub stop_order_type: String,
+    /// The entry order a leg belongs to.
+    pub parent: Option<u64>,
 }
 
 /// The Bybit layer's state next to the shared one.
@@ -134,18 +144,23 @@ impl Category {
     }
 }
 
-/// The Bybit router: REST under `/v5`, the public and private WebSockets.
-pub fn router(shared: Arc<Shared>) -> Router {
+/// The Bybit router: REST under `/v5`, the public and private WebSockets;
+/// and the task that attaches take-profit/stop-loss legs after each candle
+/// (the caller aborts it with the server).
+pub fn router(shared: Arc<Shared>) -> (Router, tokio::task::JoinHandle<()>) {
     let state = Arc::new(BybitState {
         shared,
         extras: Mutex::new(BTreeMap::new()),
         limiter: Mutex::new(ratelimit::Limiter::default()),
         conn_seq: AtomicU64::new(1),
     });
-    Router::new()
+    // Called inside `start`, so a Tokio runtime runs.
+    let task = tokio::spawn(tpsl::run(state.clone()));
+    let router = Router::new()
         .route("/v5/public/spot", get(public_ws::spot))
         .route("/v5/public/linear", get(public_ws::linear))
         .route("/v5/private", get(private_ws::private))
         .fallback(any(front::dispatch))
-        .with_state(state)
+        .with_state(state);
+    (router, task)
 }

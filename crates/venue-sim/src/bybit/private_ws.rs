@@ -52,7 +52,13 @@ struct Seen {
 
 /// The figures of a position whose change is pushed.
 fn position_key(p: &Value) -> Value {
-    json!([p["size"], p["avgPrice"], p["cumRealisedPnl"]])
+    json!([
+        p["size"],
+        p["avgPrice"],
+        p["cumRealisedPnl"],
+        p["takeProfit"],
+        p["stopLoss"]
+    ])
 }
 
 fn wallet_key(w: &Value) -> Value {
@@ -137,12 +143,13 @@ fn changes(
     }
     let mut positions = Vec::new();
     for (i, s) in shared.market.series.iter().enumerate() {
+        let tpsl = super::tpsl::of_position(&k.futures, &extras, &s.symbol);
         let p = shapes::position(
             s,
             &k.futures,
             i,
-            shared.leverage,
-            s.candle(step).close,
+            (shared.leverage, s.candle(step).close),
+            tpsl,
             step as u64,
         );
         let key = position_key(&p);

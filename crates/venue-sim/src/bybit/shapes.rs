@@ -49,6 +49,12 @@ pub fn status(cat: Category, rec: &OrderRecord, extra: &Extra) -> (&'static str,
     match rec.status {
         OrderStatus::PartiallyFilled => ("PartiallyFilled", "EC_NoError"),
         OrderStatus::Filled => ("Filled", "EC_NoError"),
+        // A conditional order that ends before it triggered.
+        OrderStatus::Cancelled | OrderStatus::Expired
+            if extra.trigger_direction != 0 && !filled_some =>
+        {
+            ("Deactivated", "EC_NoError")
+        }
         OrderStatus::Cancelled | OrderStatus::Expired => {
             if cat == Category::Spot && filled_some {
                 ("PartiallyFilledCanceled", "EC_NoError")
@@ -100,10 +106,14 @@ pub fn order(
     };
     let trigger = extra.trigger_direction != 0;
     let stop_order_type = match (trigger, cat) {
+        _ if !extra.stop_order_type.is_empty() => extra.stop_order_type.as_str(),
         (true, Category::Spot) => "tpslOrder",
         (true, Category::Linear) => "Stop",
         _ => "",
     };
+    let (tp, sl) = (extra.attached.take_profit, extra.attached.stop_loss);
+    let tpsl_price = |x: Option<Decimal>| x.map_or_else(|| "0".to_string(), |x| px(s, x));
+    let by = |x: Option<Decimal>| if x.is_some() { "LastPrice" } else { "" };
     let qty_value = if rec.orig_qty.is_zero() {
         rec.quote_order_qty
     } else {
@@ -123,12 +133,14 @@ pub fn order(
     let rest = json!({
         "stopOrderType": stop_order_type, "orderIv": "",
         "triggerPrice": if trigger { px(s, rec.stop_price) } else { "0".into() },
-        "takeProfit": "0", "stopLoss": "0", "tpTriggerBy": "", "slTriggerBy": "",
+        "takeProfit": tpsl_price(tp), "stopLoss": tpsl_price(sl), "tpTriggerBy": by(tp),
+        "slTriggerBy": by(sl),
         "triggerDirection": extra.trigger_direction,
         "triggerBy": if trigger { "LastPrice" } else { "" },
         "lastPriceOnCreated": px(s, extra.last_price_on_created),
         "reduceOnly": rec.reduce_only, "closeOnTrigger": false, "smpType": "None",
-        "smpGroup": 0, "smpOrderId": "", "tpslMode": "", "tpLimitPrice": "0", "slLimitPrice": "0",
+        "smpGroup": 0, "smpOrderId": "", "tpslMode": if extra.attached.any() { "Full" } else { "" },
+        "tpLimitPrice": "0", "slLimitPrice": "0",
         "placeType": "", "createdTime": rec.time.to_string(), "updatedTime": rec.update_time.to_string(),
         "category": cat.as_str(), "feeCurrency": fee_currency(cat, s, rec.side),
         "createType": "CreateByUser",
@@ -207,8 +219,8 @@ pub fn position(
     s: &Series,
     acct: &Account,
     i: usize,
-    leverage: Decimal,
-    mark: Decimal,
+    (leverage, mark): (Decimal, Decimal),
+    (tp, sl): (Decimal, Decimal),
     seq: u64,
 ) -> Value {
     let p = acct.portfolio.position(i);
@@ -233,7 +245,8 @@ pub fn position(
         "leverage": num(leverage), "positionBalance": "0", "markPrice": px(s, mark),
         "liqPrice": "", "bustPrice": "", "positionMM": num(mm), "positionIM": num(im),
         "positionIMByMp": num(im), "positionMMByMp": num(mm),
-        "tpslMode": "Full", "takeProfit": "0", "stopLoss": "0", "trailingStop": "0",
+        "tpslMode": "Full", "takeProfit": if tp.is_zero() { "0".into() } else { px(s, tp) },
+        "stopLoss": if sl.is_zero() { "0".into() } else { px(s, sl) }, "trailingStop": "0",
         "unrealisedPnl": num(upl.round_dp(8)), "curRealisedPnl": num(p.realized.round_dp(8)),
         "cumRealisedPnl": num(p.realized.round_dp(8)), "seq": seq, "isReduceOnly": false,
         "mmrSysUpdatedTime": "", "leverageSysUpdatedTime": "",

@@ -10,8 +10,8 @@
 //! direction from the trigger against the last price) as stop-market,
 //! take-profit-market and stop-limit orders; spot market buys sized in
 //! quote (`marketUnit=quoteCoin`, Bybit's default for buys) or base.
-//! Refused with 10001 naming what is not supported: `takeProfit`/`stopLoss`
-//! attached to an order, `tpslOrder`/`OcoOrder` filters, limit orders
+//! `takeProfit`/`stopLoss` on linear orders as `tpsl` describes.
+//! Refused with 10001 naming what is not supported: `tpslOrder`/`OcoOrder` filters, limit orders
 //! triggered in the take-profit direction, `isLeverage=1` (spot margin),
 //! `positionIdx` other than 0 (hedge mode), `/v5/order/amend`.
 
@@ -106,19 +106,6 @@ fn parse(
         (Some(t), false) => return Err(BybitError::invalid("timeInForce", t)),
     }
     .to_string();
-    for name in [
-        "takeProfit",
-        "stopLoss",
-        "tpTriggerBy",
-        "slTriggerBy",
-        "tpslMode",
-    ] {
-        if p.get(name).is_some() {
-            return Err(unsupported(&format!(
-                "{name}: take-profit/stop-loss attached to an order (place conditional orders with triggerPrice instead)"
-            )));
-        }
-    }
     if p.get("isLeverage").is_some_and(|v| v != "0") {
         return Err(unsupported("isLeverage=1 (spot margin trading)"));
     }
@@ -232,6 +219,8 @@ fn parse(
         amount: order.quote_qty,
         reduce_only,
     };
+    let attached =
+        super::tpsl::parse(p, cat, side, price.unwrap_or(last_price), trigger.is_some())?;
     let extra = Extra {
         link,
         trigger_direction: direction,
@@ -242,6 +231,8 @@ fn parse(
             String::new()
         },
         quote_unit,
+        attached,
+        ..Extra::default()
     };
     Ok((order, checked, extra))
 }
@@ -262,6 +253,17 @@ pub fn create(req: &Req) -> Result<Value, BybitError> {
         .candle(inner.step)
         .close;
     filters::check(cat, &rules, &checked, last)?;
+    for p in [extra.attached.take_profit, extra.attached.stop_loss]
+        .into_iter()
+        .flatten()
+    {
+        if !(p % rules.tick).is_zero() {
+            return Err(BybitError::params(format!(
+                "params error: takeProfit/stopLoss {p} must be a multiple of tickSize {}",
+                rules.tick
+            )));
+        }
+    }
     let acct = match cat {
         Category::Spot => &k.spot,
         Category::Linear => &k.futures,
@@ -312,6 +314,8 @@ pub fn create(req: &Req) -> Result<Value, BybitError> {
                 });
             }
             *next_id = id;
+            // Take-profit/stop-loss of an entry that filled at once.
+            super::tpsl::attach_filled(st, acct, ctx, next_id);
             Ok(id)
         })
         .map_err(|e| match e.code {
@@ -368,6 +372,7 @@ pub fn cancel(req: &Req) -> Result<Value, BybitError> {
                 .ok_or_else(|| crate::error::ApiError::from(unknown_order(cat)))?;
             acct.cancel(ctx, order_id)
                 .map_err(|_| crate::error::ApiError::from(unknown_order(cat)))?;
+            super::tpsl::cancel_legs(st, acct, ctx, order_id);
             let link = lock(&st.extras)
                 .get(&order_id)
                 .map(|e| e.link.clone())

@@ -3,9 +3,10 @@
 //! one), fee rates (the matching engine's), linear positions, and the key's
 //! information with its permissions (`/v5/user/query-api`, in the shape of
 //! http_get_user_query_api.json): trading keys report `ContractTrade`
-//! `Order`/`Position`, `Spot` `SpotTrade` and `Wallet` `AccountTransfer`;
+//! `Order`/`Position` and `Spot` `SpotTrade` with no `Wallet` permission;
 //! a `--withdrawal-key` adds `Withdraw` under `Wallet` and a
-//! `--transfer-key` `SubMemberTransfer`, so live mode can refuse them.
+//! `--transfer-key` `AccountTransfer` and `SubMemberTransfer`, so live
+//! mode can refuse them.
 
 use super::Category;
 use super::envelope::BybitError;
@@ -78,6 +79,7 @@ pub fn positions(req: &Req) -> Result<Value, BybitError> {
     };
     let inner = lock(&shared.inner);
     let k = inner.keys.get(req.key()?).ok_or_else(BybitError::api_key)?;
+    let extras = lock(&req.st.extras);
     let list: Vec<Value> = indices
         .into_iter()
         .filter(|i| {
@@ -85,12 +87,13 @@ pub fn positions(req: &Req) -> Result<Value, BybitError> {
         })
         .map(|i| {
             let s = &shared.market.series[i];
+            let tpsl = super::tpsl::of_position(&k.futures, &extras, &s.symbol);
             shapes::position(
                 s,
                 &k.futures,
                 i,
-                shared.leverage,
-                s.candle(inner.step).close,
+                (shared.leverage, s.candle(inner.step).close),
+                tpsl,
                 inner.step as u64,
             )
         })
@@ -103,9 +106,12 @@ pub fn query_api(req: &Req) -> Result<Value, BybitError> {
     let key = req.key()?;
     let inner = lock(&req.st.shared.inner);
     let k = inner.keys.get(key).ok_or_else(BybitError::api_key)?;
-    let mut wallet = vec!["AccountTransfer"];
+    // A trading key holds no Wallet permission; moving funds between
+    // one's own accounts (`AccountTransfer`) or sub-accounts
+    // (`SubMemberTransfer`) is what a `--transfer-key` may do.
+    let mut wallet = Vec::new();
     if k.transfers {
-        wallet.push("SubMemberTransfer");
+        wallet.extend(["AccountTransfer", "SubMemberTransfer"]);
     }
     if k.withdrawals {
         wallet.push("Withdraw");
