@@ -3,6 +3,8 @@
 //! a request was sent (an order's outcome is then unknown, never "not
 //! placed"), refused by the venue, or throttled until a time.
 
+use crate::net::NetError;
+
 /// What kind of failure, for the caller's policy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum VenueErrorKind {
@@ -20,6 +22,24 @@ pub enum VenueErrorKind {
     Malformed,
     /// The venue does not offer this.
     Unsupported,
+}
+
+impl VenueErrorKind {
+    /// What a transport failure means for the caller, the same at every
+    /// venue: refused locally or never connected is not sent; a 429 or a
+    /// ban throttles until the time it names; anything else may have
+    /// reached the venue.
+    pub(crate) fn of_net(e: &NetError) -> Self {
+        match e {
+            NetError::Limited { .. } | NetError::Connect { .. } => VenueErrorKind::NotSent,
+            NetError::TooManyRequests { until_ms, .. } | NetError::Banned { until_ms, .. } => {
+                VenueErrorKind::Throttled {
+                    until_ms: *until_ms,
+                }
+            }
+            _ => VenueErrorKind::Unknown,
+        }
+    }
 }
 
 /// A failed venue call: its kind and the full message (request path,

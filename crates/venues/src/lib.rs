@@ -15,7 +15,9 @@
 //!   [`bybit`] (v5 spot and USDT linear perpetuals, [`bybit::BybitVenue`]).
 //!
 //! A new venue (OANDA) is a sibling module that implements the
-//! interfaces, reusing `net` and `kline_sync`.
+//! interfaces, reusing `net`, `kline_sync` and the crate-private `common`
+//! pieces (kline backfills, closed-kline ranges, order rounding, the
+//! clock-resync resend, the held `Connected` of private streams).
 
 /// Balances, positions, the account's trades, API key permissions.
 pub mod account;
@@ -23,6 +25,9 @@ pub mod account;
 pub mod binance;
 /// Bybit v5 spot and USDT linear perpetuals: signing, parsers, REST, streams.
 pub mod bybit;
+/// Venue-neutral logic the venue modules share, each piece fed the
+/// venue's own rules.
+mod common;
 /// The venue-neutral error and what it means for the caller.
 pub mod error;
 /// Venue-neutral execution types: order outcomes, the venue's view of an order, updates.

@@ -5,20 +5,16 @@
 //! fetched over REST).
 
 use super::endpoints::BinanceUrls;
+use super::error::BinanceError;
 use super::market_parse::{StreamKind, parse_market, subscribe_frame};
 use super::rest::BinanceRest;
-use crate::kline_sync::{KlineSync, SyncOutput};
-use crate::market::{KlineUpdate, MarketEvent};
+use crate::common::kline_backfill::{KlineBackfill, KlineSource};
+use crate::market::MarketEvent;
 use crate::net::{WsClient, WsConfig, WsEvent};
 use crate::stream::MarketStreamEvent;
-use smc_model::Timestamp;
-use smc_model::{InstrumentId, Timeframe};
-use std::collections::HashMap;
+use smc_model::{Candle, Timeframe};
+use std::future::Future;
 use tokio::sync::mpsc;
-
-/// The pause after a failed backfill before the next try (held candles
-/// wait meanwhile; none is emitted out of order).
-const BACKFILL_RETRY: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// What to subscribe to.
 #[derive(Debug, Clone)]
@@ -60,12 +56,27 @@ impl Drop for MarketDataClient {
 }
 
 struct Driver {
-    rest: BinanceRest,
     venue: &'static str,
-    syncs: HashMap<(String, Timeframe), KlineSync>,
+    klines: KlineBackfill<BinanceRest>,
     out: mpsc::Sender<MarketStreamEvent>,
-    /// After a failed backfill, no new attempt before this instant.
-    retry_at: Option<tokio::time::Instant>,
+}
+
+impl KlineSource for BinanceRest {
+    type Error = BinanceError;
+
+    fn klines_range(
+        &self,
+        symbol: &str,
+        timeframe: Timeframe,
+        start_ms: i64,
+        end_ms: Option<i64>,
+    ) -> impl Future<Output = Result<Vec<Candle>, BinanceError>> + Send {
+        BinanceRest::klines_range(self, symbol, timeframe, start_ms, end_ms)
+    }
+
+    fn venue_now_ms(&self) -> i64 {
+        self.time_offset().venue_now_ms()
+    }
 }
 
 impl MarketDataClient {
@@ -74,18 +85,15 @@ impl MarketDataClient {
         rest: BinanceRest,
         config: MarketDataConfig,
     ) -> (MarketDataClient, mpsc::Receiver<MarketStreamEvent>) {
-        let mut syncs = HashMap::new();
-        for &(ref symbol, kind) in &config.streams {
-            if let StreamKind::Kline(tf) = kind {
-                syncs.insert((symbol.to_ascii_uppercase(), tf), KlineSync::new(tf));
-            }
-        }
-        for (symbol, tf, last) in &config.history {
-            syncs.insert(
-                (symbol.to_ascii_uppercase(), *tf),
-                KlineSync::after(*tf, *last),
-            );
-        }
+        let klines = config
+            .streams
+            .iter()
+            .filter_map(|(symbol, kind)| match kind {
+                StreamKind::Kline(tf) => Some((symbol.clone(), *tf)),
+                _ => None,
+            });
+        let venue = rest.market().venue();
+        let klines = KlineBackfill::new(rest, venue, klines, &config.history);
         let names: Vec<String> = config
             .streams
             .iter()
@@ -99,11 +107,9 @@ impl MarketDataClient {
         }
         let (tx, rx) = mpsc::channel(4096);
         let mut driver = Driver {
-            venue: rest.market().venue(),
-            rest,
-            syncs,
+            venue,
+            klines,
             out: tx,
-            retry_at: None,
         };
         let task = tokio::spawn(async move {
             while let Some(ev) = events.recv().await {
@@ -128,29 +134,14 @@ impl Driver {
                 if !self.emit(MarketStreamEvent::Connected { reconnect }).await {
                     return false;
                 }
-                for sync in self.syncs.values_mut() {
-                    sync.on_reconnect();
-                }
+                self.klines.on_reconnect();
             }
             WsEvent::Disconnected { reason } => {
                 return self.emit(MarketStreamEvent::Disconnected { reason }).await;
             }
             WsEvent::Text(text) => match parse_market(self.venue, &text) {
                 Ok(Some(MarketEvent::Kline(k))) if k.closed => {
-                    let key = (k.instrument.symbol().to_string(), k.timeframe);
-                    if let Some(sync) = self.syncs.get_mut(&key) {
-                        let out = sync.on_closed(k.candle);
-                        let stream_time = k.event_time.unwrap_or_default();
-                        if !self
-                            .deliver(&key, &k.instrument, out, stream_time.ms())
-                            .await
-                        {
-                            return false;
-                        }
-                    } else if !self
-                        .emit(MarketStreamEvent::Market(MarketEvent::Kline(k)))
-                        .await
-                    {
+                    if !self.klines.on_closed(k, &self.out).await {
                         return false;
                     }
                 }
@@ -168,80 +159,6 @@ impl Driver {
                 }
             },
         }
-        self.run_backfills().await
-    }
-
-    /// Emits the synchroniser's candles: those from the stream with
-    /// `stream_time` as their event time, fetched ones with none.
-    async fn deliver(
-        &self,
-        key: &(String, Timeframe),
-        instrument: &InstrumentId,
-        out: SyncOutput,
-        stream_time: i64,
-    ) -> bool {
-        for candle in out.emit {
-            let fetched = out.fetched.contains(&candle.open_time);
-            let update = KlineUpdate {
-                instrument: instrument.clone(),
-                timeframe: key.1,
-                candle,
-                closed: true,
-                event_time: (!fetched).then_some(Timestamp::from_ms(stream_time)),
-            };
-            if !self
-                .emit(MarketStreamEvent::Market(MarketEvent::Kline(update)))
-                .await
-            {
-                return false;
-            }
-        }
-        true
-    }
-
-    /// Runs every pending backfill; a failed one stays pending and is
-    /// tried again after the next event.
-    async fn run_backfills(&mut self) -> bool {
-        if self
-            .retry_at
-            .is_some_and(|t| tokio::time::Instant::now() < t)
-        {
-            return true;
-        }
-        let pending: Vec<_> = self
-            .syncs
-            .iter()
-            .filter_map(|(k, s)| s.pending().map(|p| (k.clone(), p)))
-            .collect();
-        for (key, request) in pending {
-            let fetched = self
-                .rest
-                .klines_range(&key.0, key.1, request.start_ms, request.end_ms)
-                .await;
-            let candles = match fetched {
-                Ok(c) => c,
-                Err(e) => {
-                    tracing::warn!(%e, symbol = %key.0, "kline backfill failed; will retry");
-                    self.retry_at = Some(tokio::time::Instant::now() + BACKFILL_RETRY);
-                    continue;
-                }
-            };
-            let Ok(instrument) = InstrumentId::new(self.venue, &key.0) else {
-                continue;
-            };
-            let Some(sync) = self.syncs.get_mut(&key) else {
-                continue;
-            };
-            // Venue time (wall clock plus the offset learned by
-            // `sync_clock`) decides which fetched candle has closed.
-            let now = self.rest.time_offset().venue_now_ms();
-            let out = sync.on_backfill(candles, now);
-            // Stream candles held back during the backfill are news, late by
-            // the backfill's round trip: they carry the time of delivery.
-            if !self.deliver(&key, &instrument, out, now).await {
-                return false;
-            }
-        }
-        true
+        self.klines.run(&self.out).await
     }
 }

@@ -10,8 +10,8 @@
 use super::endpoints::BinanceMarket;
 use super::error::BinanceError;
 use super::exchange_info::SymbolRules;
-use rust_decimal::Decimal;
-use smc_model::{InstrumentSpec, OrderKind, OrderRequest, Side, TimeInForce};
+use crate::common::order_rounding::{RoundRefusal, round_kind_and_qty};
+use smc_model::{OrderKind, OrderRequest, Side, TimeInForce};
 use std::fmt::Write;
 
 /// Which endpoint an encoded order goes to.
@@ -29,54 +29,19 @@ pub fn round_order(
     rules: &SymbolRules,
     order: &OrderRequest,
 ) -> Result<OrderRequest, BinanceError> {
-    let buy = order.side == Side::Buy;
-    let spec = &rules.spec;
     let cid = || order.client_id.to_string();
-    let rounding = |source| BinanceError::Rounding {
-        client_id: cid(),
-        source,
-    };
-    let price = |p: Decimal| -> Result<Decimal, BinanceError> {
-        let r = spec.round_price(p, buy).map_err(rounding)?;
-        let below = !rules.min_price.is_zero() && r < rules.min_price;
-        let above = !rules.max_price.is_zero() && r > rules.max_price;
-        if below || above {
-            return Err(BinanceError::Filter {
+    let (kind, qty) = round_kind_and_qty(&rules.spec, rules.min_price, rules.max_price, order)
+        .map_err(|refusal| match refusal {
+            RoundRefusal::Rounding(source) => BinanceError::Rounding {
+                client_id: cid(),
+                source,
+            },
+            RoundRefusal::PriceOutside { price, min, max } => BinanceError::Filter {
                 client_id: cid(),
                 filter: "PRICE_FILTER",
-                reason: format!(
-                    "price {r} outside [{}, {}]",
-                    rules.min_price, rules.max_price
-                ),
-            });
-        }
-        Ok(r)
-    };
-    let kind = match order.kind {
-        OrderKind::Market => OrderKind::Market,
-        OrderKind::Limit { price: p } => OrderKind::Limit { price: price(p)? },
-        OrderKind::StopMarket { trigger } => OrderKind::StopMarket {
-            trigger: price(trigger)?,
-        },
-        OrderKind::StopLimit { trigger, price: p } => OrderKind::StopLimit {
-            trigger: price(trigger)?,
-            price: price(p)?,
-        },
-        OrderKind::TakeProfit { trigger } => OrderKind::TakeProfit {
-            trigger: price(trigger)?,
-        },
-    };
-    // The notional is checked at the price the order states; a market order
-    // has none, so only its lot and minimum quantity are checked here.
-    let qty = match kind.limit_price().or(kind.trigger()) {
-        Some(p) => spec.round_qty(order.qty, p).map_err(rounding)?,
-        None => InstrumentSpec {
-            min_notional: Decimal::ZERO,
-            ..*spec
-        }
-        .round_qty(order.qty, Decimal::ONE)
-        .map_err(rounding)?,
-    };
+                reason: format!("price {price} outside [{min}, {max}]"),
+            },
+        })?;
     if !rules.max_qty.is_zero() && qty > rules.max_qty {
         return Err(BinanceError::Filter {
             client_id: cid(),
@@ -196,7 +161,7 @@ mod tests {
     use super::*;
     use rust_decimal::dec;
     use smc_model::Timestamp;
-    use smc_model::{ClientOrderId, InstrumentId};
+    use smc_model::{ClientOrderId, InstrumentId, InstrumentSpec};
 
     fn order(kind: OrderKind, tif: TimeInForce, reduce_only: bool) -> OrderRequest {
         OrderRequest {

@@ -20,34 +20,21 @@ use super::meter::BinanceMeter;
 use super::order_info::{RawOrder, parse_order};
 use super::order_wire::{OrderEndpoint, encode_order, push_encoded, round_order};
 use super::parse_util::from_json;
+use crate::common::clock_resync::resend_after_clock_resync;
 use crate::execution::{OrderOutcome, VenueOrder};
-use crate::net::signer::HmacSha256Signer;
 use crate::net::{
     Cost, HttpClient, HttpConfig, HttpRequest, Method, RateLimiter, RequestKind, RequestSigner,
-    Secret, TimeOffset,
+    TimeOffset,
 };
 use rust_decimal::Decimal;
 use serde::Deserialize;
 use smc_model::Timestamp;
-use smc_model::{Candle, ClientOrderId, Clock, InstrumentId, OrderRequest, Timeframe, WallClock};
+use smc_model::{Candle, ClientOrderId, InstrumentId, OrderRequest, Timeframe};
 use std::collections::HashMap;
 use std::fmt::Write;
 use std::sync::{Arc, PoisonError, RwLock};
 
-/// An API key and its secret. `Debug` shows neither the secret nor the
-/// whole key.
-#[derive(Clone)]
-pub struct Credentials {
-    pub api_key: String,
-    pub secret: Secret,
-}
-
-impl std::fmt::Debug for Credentials {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let shown: String = self.api_key.chars().take(4).collect();
-        write!(f, "Credentials {{ api_key: {shown}…, secret: *** }}")
-    }
-}
+pub use crate::net::signer::Credentials;
 
 /// The REST client. Cheap to clone; clones share the limiter, the clock
 /// offset and the symbol rules.
@@ -79,13 +66,7 @@ impl BinanceRest {
     ) -> Result<Self, BinanceError> {
         let http = HttpClient::new(config, RateLimiter::default(), Arc::new(BinanceMeter))
             .map_err(|e| BinanceError::Config(format!("HTTP client: {e}")))?;
-        let (api_key, signer) = match credentials {
-            Some(c) => (
-                Some(Arc::from(c.api_key.as_str())),
-                Some(Arc::new(HmacSha256Signer::new(&c.secret)) as Arc<dyn RequestSigner>),
-            ),
-            None => (None, None),
-        };
+        let (api_key, signer) = Credentials::key_and_signer(credentials);
         Ok(BinanceRest {
             market,
             http,
@@ -227,21 +208,19 @@ impl BinanceRest {
         kind: RequestKind,
         cost: Cost,
     ) -> Result<String, BinanceError> {
-        let mut resynced = false;
-        loop {
-            let mut signed = String::with_capacity(params.len() + 128);
-            signed.push_str(params);
-            self.sign_params(&mut signed, self.time.venue_now_ms())?;
-            let req = self.request(method, path.clone(), signed, kind, cost);
-            match self.send(&req).await {
-                Err(BinanceError::Api(e)) if e.is_timestamp() && !resynced => {
-                    tracing::warn!(%e, "timestamp refused: resynchronising the clock");
-                    self.sync_clock().await?;
-                    resynced = true;
-                }
-                other => return other,
-            }
-        }
+        let path = &path;
+        resend_after_clock_resync(
+            move || async move {
+                let mut signed = String::with_capacity(params.len() + 128);
+                signed.push_str(params);
+                self.sign_params(&mut signed, self.time.venue_now_ms())?;
+                let req = self.request(method, path.clone(), signed, kind, cost);
+                self.send(&req).await
+            },
+            |e| matches!(e, BinanceError::Api(a) if a.is_timestamp()),
+            || self.sync_clock(),
+        )
+        .await
     }
 
     /// The venue's clock (`GET /time`).
@@ -265,10 +244,7 @@ impl BinanceRest {
 
     /// Learns the offset between the venue's clock and ours; returns it.
     pub async fn sync_clock(&self) -> Result<i64, BinanceError> {
-        let sent = WallClock.now().ms();
-        let server = self.server_time().await?;
-        let received = WallClock.now().ms();
-        let offset = self.time.observe(sent, server, received);
+        let offset = self.time.sync_with(self.server_time()).await?;
         tracing::info!(offset_ms = offset, "venue clock offset");
         Ok(offset)
     }

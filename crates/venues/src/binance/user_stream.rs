@@ -18,6 +18,7 @@ use super::error::{BinanceError, ParseError};
 use super::order_info::{fee_charge, map_status};
 use super::parse_util::{dec, from_json, json_error};
 use super::rest::BinanceRest;
+use crate::common::held_connect::HeldConnect;
 use crate::execution::{OrderUpdate, UserEvent, VenueOrder};
 use crate::net::ws::FrameFactory;
 use crate::net::{WsClient, WsConfig, WsEvent};
@@ -365,55 +366,19 @@ impl UserStream {
         let venue = rest.market().venue();
         let task = tokio::spawn(async move {
             // `Connected` is held until the venue answers the subscription
-            // (its first frame): an order placed on seeing `Connected`
-            // must be streamed, and before the answer the venue may not
-            // have subscribed this connection yet.
-            let mut held: Option<bool> = None;
-            loop {
-                let next = match held {
-                    Some(reconnect) => {
-                        match tokio::time::timeout(SUBSCRIBE_ANSWER_WAIT, events.recv()).await {
-                            Ok(next) => next,
-                            Err(_) => {
-                                // No answer: say connected anyway, as a
-                                // venue that never answers would leave us.
-                                held = None;
-                                if tx
-                                    .send(UserStreamEvent::Connected { reconnect })
-                                    .await
-                                    .is_err()
-                                {
-                                    return;
-                                }
-                                continue;
-                            }
-                        }
-                    }
-                    None => events.recv().await,
-                };
-                let Some(ev) = next else { return };
-                let out = match ev {
-                    WsEvent::Connected { reconnect } => {
-                        held = Some(reconnect);
-                        continue;
-                    }
-                    WsEvent::Disconnected { reason } => {
-                        held = None;
-                        UserStreamEvent::Disconnected { reason }
-                    }
-                    text @ WsEvent::Text(_) => {
-                        if let Some(reconnect) = held.take()
-                            && tx
-                                .send(UserStreamEvent::Connected { reconnect })
-                                .await
-                                .is_err()
-                        {
-                            return;
-                        }
-                        forward(venue, text).0
-                    }
-                };
-                if tx.send(out).await.is_err() {
+            // (its first frame).
+            let mut gate = HeldConnect::new(SUBSCRIBE_ANSWER_WAIT);
+            while let Some(ev) = gate.next(&mut events).await {
+                if matches!(ev, WsEvent::Text(_))
+                    && let Some(reconnect) = gate.answered()
+                    && tx
+                        .send(UserStreamEvent::Connected { reconnect })
+                        .await
+                        .is_err()
+                {
+                    return;
+                }
+                if tx.send(forward(venue, ev).0).await.is_err() {
                     return;
                 }
             }

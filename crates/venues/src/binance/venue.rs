@@ -10,14 +10,13 @@ use super::market_stream::{MarketDataClient, MarketDataConfig};
 use super::rest::{BinanceRest, Credentials};
 use super::user_stream::UserStream;
 use crate::account::{AccountTrade, Balance, KeyPermissions, VenuePosition};
+use crate::common::closed_klines::closed_klines;
 use crate::error::{VenueError, VenueErrorKind, VenueResult};
 use crate::execution::{OrderOutcome, VenueOrder};
-use crate::net::NetError;
 use crate::stream::{MarketStreamEvent, Subscription, UserStreamEvent};
 use crate::venue::{ExecutionVenue, MarketDataRequest, MarketDataVenue, Venue};
 use async_trait::async_trait;
 use rust_decimal::Decimal;
-use smc_model::Timestamp;
 use smc_model::{Candle, ClientOrderId, Instrument, InstrumentId, OrderRequest, Timeframe};
 use std::time::Duration;
 
@@ -27,15 +26,7 @@ const LISTEN_KEY_KEEPALIVE: Duration = Duration::from_secs(30 * 60);
 impl From<BinanceError> for VenueError {
     fn from(e: BinanceError) -> Self {
         let kind = match &e {
-            BinanceError::Net(n) => match n {
-                NetError::Limited { .. } | NetError::Connect { .. } => VenueErrorKind::NotSent,
-                NetError::TooManyRequests { until_ms, .. } | NetError::Banned { until_ms, .. } => {
-                    VenueErrorKind::Throttled {
-                        until_ms: *until_ms,
-                    }
-                }
-                _ => VenueErrorKind::Unknown,
-            },
+            BinanceError::Net(n) => VenueErrorKind::of_net(n),
             BinanceError::Api(a) if a.is_status_unknown() => VenueErrorKind::Unknown,
             BinanceError::Api(a) => VenueErrorKind::Refused { code: a.code },
             BinanceError::Parse(_) => VenueErrorKind::Malformed,
@@ -265,18 +256,6 @@ impl MarketDataVenue for BinanceVenue {
         start_ms: i64,
         end_ms: i64,
     ) -> VenueResult<Vec<Candle>> {
-        let now = self.venue_now_ms();
-        let mut candles = self
-            .rest
-            .klines_range(symbol, timeframe, start_ms, Some(end_ms))
-            .await?;
-        // Binance's last candle is the current one while it is open.
-        if candles
-            .last()
-            .is_some_and(|c| c.open_time + timeframe.duration_ms() > Timestamp::from_ms(now))
-        {
-            candles.pop();
-        }
-        Ok(candles)
+        Ok(closed_klines(&self.rest, symbol, timeframe, start_ms, end_ms).await?)
     }
 }

@@ -121,15 +121,7 @@ pub enum BybitError {
 impl From<BybitError> for VenueError {
     fn from(e: BybitError) -> Self {
         let kind = match &e {
-            BybitError::Net(n) => match n {
-                NetError::Limited { .. } | NetError::Connect { .. } => VenueErrorKind::NotSent,
-                NetError::TooManyRequests { until_ms, .. } | NetError::Banned { until_ms, .. } => {
-                    VenueErrorKind::Throttled {
-                        until_ms: *until_ms,
-                    }
-                }
-                _ => VenueErrorKind::Unknown,
-            },
+            BybitError::Net(n) => VenueErrorKind::of_net(n),
             BybitError::Api(a) if a.is_status_unknown() || a.status >= 500 => {
                 VenueErrorKind::Unknown
             }

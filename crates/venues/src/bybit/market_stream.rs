@@ -9,19 +9,18 @@
 
 use super::book::Book;
 use super::endpoints;
+use super::error::BybitError;
 use super::market_parse::{PublicFrame, parse_public, subscribe_frames};
 use super::rest::BybitRest;
 use super::user_stream::spawn_pinger;
-use crate::kline_sync::{KlineSync, SyncOutput};
-use crate::market::{KlineUpdate, MarketEvent};
+use crate::common::kline_backfill::{KlineBackfill, KlineSource};
+use crate::market::MarketEvent;
 use crate::net::{WsClient, WsConfig, WsEvent};
 use crate::stream::MarketStreamEvent;
-use smc_model::{InstrumentId, Timeframe, Timestamp};
+use smc_model::{Candle, InstrumentId, Timeframe};
 use std::collections::HashMap;
+use std::future::Future;
 use tokio::sync::mpsc;
-
-/// The pause after a failed backfill before the next try.
-const BACKFILL_RETRY: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// The depth of the book streamed for routing.
 pub const DEPTH_LEVELS: u32 = 50;
@@ -98,13 +97,31 @@ impl Drop for PublicStream {
 }
 
 struct Driver {
-    rest: BybitRest,
     venue: &'static str,
-    syncs: HashMap<(String, Timeframe), KlineSync>,
+    klines: KlineBackfill<BybitRest>,
     books: HashMap<(String, u32), Book>,
     out: mpsc::Sender<MarketStreamEvent>,
-    retry_at: Option<tokio::time::Instant>,
     scratch: Vec<MarketEvent>,
+}
+
+impl KlineSource for BybitRest {
+    type Error = BybitError;
+
+    /// Bybit pages back from the newest; without an end, up to its latest
+    /// candle whatever the local clock says.
+    fn klines_range(
+        &self,
+        symbol: &str,
+        timeframe: Timeframe,
+        start_ms: i64,
+        end_ms: Option<i64>,
+    ) -> impl Future<Output = Result<Vec<Candle>, BybitError>> + Send {
+        BybitRest::klines_range(self, symbol, timeframe, start_ms, end_ms)
+    }
+
+    fn venue_now_ms(&self) -> i64 {
+        self.time_offset().venue_now_ms()
+    }
 }
 
 impl PublicStream {
@@ -113,16 +130,8 @@ impl PublicStream {
         rest: BybitRest,
         config: BybitMarketConfig,
     ) -> (PublicStream, mpsc::Receiver<MarketStreamEvent>) {
-        let mut syncs = HashMap::new();
-        for (symbol, tf) in &config.klines {
-            syncs.insert((symbol.to_ascii_uppercase(), *tf), KlineSync::new(*tf));
-        }
-        for (symbol, tf, last) in &config.history {
-            syncs.insert(
-                (symbol.to_ascii_uppercase(), *tf),
-                KlineSync::after(*tf, *last),
-            );
-        }
+        let venue = rest.venue();
+        let klines = KlineBackfill::new(rest, venue, config.klines.clone(), &config.history);
         let mut ws_config = WsConfig::new(config.url.clone());
         ws_config.ping_interval = std::time::Duration::from_secs(20);
         let (ws, mut events) = WsClient::spawn(ws_config);
@@ -131,12 +140,10 @@ impl PublicStream {
         }
         let (tx, rx) = mpsc::channel(4096);
         let mut driver = Driver {
-            venue: rest.venue(),
-            rest,
-            syncs,
+            venue,
+            klines,
             books: HashMap::new(),
             out: tx,
-            retry_at: None,
             scratch: Vec::with_capacity(16),
         };
         let task = tokio::spawn(async move {
@@ -165,9 +172,7 @@ impl Driver {
                 if !self.emit(MarketStreamEvent::Connected { reconnect }).await {
                     return false;
                 }
-                for sync in self.syncs.values_mut() {
-                    sync.on_reconnect();
-                }
+                self.klines.on_reconnect();
             }
             WsEvent::Disconnected { reason } => {
                 return self.emit(MarketStreamEvent::Disconnected { reason }).await;
@@ -215,24 +220,14 @@ impl Driver {
                 }
             }
         }
-        self.run_backfills().await
+        self.klines.run(&self.out).await
     }
 
     async fn market(&mut self, events: &mut Vec<MarketEvent>) -> bool {
         for ev in events.drain(..) {
             match ev {
                 MarketEvent::Kline(k) if k.closed => {
-                    let key = (k.instrument.symbol().to_string(), k.timeframe);
-                    if let Some(sync) = self.syncs.get_mut(&key) {
-                        let out = sync.on_closed(k.candle);
-                        let stream_time = k.event_time.unwrap_or_default().ms();
-                        if !self.deliver(&key, &k.instrument, out, stream_time).await {
-                            return false;
-                        }
-                    } else if !self
-                        .emit(MarketStreamEvent::Market(MarketEvent::Kline(k)))
-                        .await
-                    {
+                    if !self.klines.on_closed(k, &self.out).await {
                         return false;
                     }
                 }
@@ -241,72 +236,6 @@ impl Driver {
                         return false;
                     }
                 }
-            }
-        }
-        true
-    }
-
-    async fn deliver(
-        &self,
-        key: &(String, Timeframe),
-        instrument: &InstrumentId,
-        out: SyncOutput,
-        stream_time: i64,
-    ) -> bool {
-        for candle in out.emit {
-            let fetched = out.fetched.contains(&candle.open_time);
-            let update = KlineUpdate {
-                instrument: instrument.clone(),
-                timeframe: key.1,
-                candle,
-                closed: true,
-                event_time: (!fetched).then_some(Timestamp::from_ms(stream_time)),
-            };
-            if !self
-                .emit(MarketStreamEvent::Market(MarketEvent::Kline(update)))
-                .await
-            {
-                return false;
-            }
-        }
-        true
-    }
-
-    async fn run_backfills(&mut self) -> bool {
-        if self
-            .retry_at
-            .is_some_and(|t| tokio::time::Instant::now() < t)
-        {
-            return true;
-        }
-        let pending: Vec<_> = self
-            .syncs
-            .iter()
-            .filter_map(|(k, s)| s.pending().map(|p| (k.clone(), p)))
-            .collect();
-        for (key, request) in pending {
-            let fetched = self
-                .rest
-                .klines_range(&key.0, key.1, request.start_ms, request.end_ms)
-                .await;
-            let candles = match fetched {
-                Ok(c) => c,
-                Err(e) => {
-                    tracing::warn!(%e, symbol = %key.0, "Bybit kline backfill failed; will retry");
-                    self.retry_at = Some(tokio::time::Instant::now() + BACKFILL_RETRY);
-                    continue;
-                }
-            };
-            let Ok(instrument) = InstrumentId::new(self.venue, &key.0) else {
-                continue;
-            };
-            let Some(sync) = self.syncs.get_mut(&key) else {
-                continue;
-            };
-            let now = self.rest.time_offset().venue_now_ms();
-            let out = sync.on_backfill(candles, now);
-            if !self.deliver(&key, &instrument, out, now).await {
-                return false;
             }
         }
         true

@@ -35,7 +35,7 @@ pub mod user_stream;
 /// Bybit behind the venue interfaces.
 pub mod venue;
 
-pub use crate::binance::Credentials;
+pub use crate::net::Credentials;
 pub use endpoints::{BybitCategory, BybitUrls};
 pub use error::{ApiError, BybitError, ParseError};
 pub use instruments::BybitRules;

@@ -26,9 +26,9 @@
 use super::endpoints::BybitCategory;
 use super::error::BybitError;
 use super::instruments::BybitRules;
-use rust_decimal::Decimal;
+use crate::common::order_rounding::{RoundRefusal, round_kind_and_qty};
 use serde::Serialize;
-use smc_model::{InstrumentSpec, OrderKind, OrderRequest, Side, TimeInForce};
+use smc_model::{OrderKind, OrderRequest, Side, TimeInForce};
 
 /// Bybit's limit on `orderLinkId`.
 pub const MAX_LINK_ID: usize = 36;
@@ -49,53 +49,23 @@ pub fn check_link_id(order: &OrderRequest) -> Result<(), BybitError> {
 /// `order` with its prices on the tick and its quantity on the lot,
 /// checked against the symbol's bounds and minimums.
 pub fn round_order(rules: &BybitRules, order: &OrderRequest) -> Result<OrderRequest, BybitError> {
-    let buy = order.side == Side::Buy;
-    let spec = &rules.instrument.spec;
     let cid = || order.client_id.to_string();
-    let rounding = |source| BybitError::Rounding {
-        client_id: cid(),
-        source,
-    };
-    let price = |p: Decimal| -> Result<Decimal, BybitError> {
-        let r = spec.round_price(p, buy).map_err(rounding)?;
-        let below = !rules.min_price.is_zero() && r < rules.min_price;
-        let above = !rules.max_price.is_zero() && r > rules.max_price;
-        if below || above {
-            return Err(BybitError::Filter {
-                client_id: cid(),
-                reason: format!(
-                    "price {r} outside [{}, {}] of priceFilter",
-                    rules.min_price, rules.max_price
-                ),
-            });
-        }
-        Ok(r)
-    };
-    let kind = match order.kind {
-        OrderKind::Market => OrderKind::Market,
-        OrderKind::Limit { price: p } => OrderKind::Limit { price: price(p)? },
-        OrderKind::StopMarket { trigger } => OrderKind::StopMarket {
-            trigger: price(trigger)?,
+    let (kind, qty) = round_kind_and_qty(
+        &rules.instrument.spec,
+        rules.min_price,
+        rules.max_price,
+        order,
+    )
+    .map_err(|refusal| match refusal {
+        RoundRefusal::Rounding(source) => BybitError::Rounding {
+            client_id: cid(),
+            source,
         },
-        OrderKind::StopLimit { trigger, price: p } => OrderKind::StopLimit {
-            trigger: price(trigger)?,
-            price: price(p)?,
+        RoundRefusal::PriceOutside { price, min, max } => BybitError::Filter {
+            client_id: cid(),
+            reason: format!("price {price} outside [{min}, {max}] of priceFilter"),
         },
-        OrderKind::TakeProfit { trigger } => OrderKind::TakeProfit {
-            trigger: price(trigger)?,
-        },
-    };
-    // The notional is checked at the price the order states; a market
-    // order states none, so only its lot and minimum quantity are.
-    let qty = match kind.limit_price().or(kind.trigger()) {
-        Some(p) => spec.round_qty(order.qty, p).map_err(rounding)?,
-        None => InstrumentSpec {
-            min_notional: Decimal::ZERO,
-            ..*spec
-        }
-        .round_qty(order.qty, Decimal::ONE)
-        .map_err(rounding)?,
-    };
+    })?;
     let market = matches!(kind, OrderKind::Market);
     let cap = if market && !rules.max_market_qty.is_zero() {
         rules.max_market_qty

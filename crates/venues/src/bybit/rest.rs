@@ -15,11 +15,11 @@ use super::error::{ApiError, BybitError, codes};
 use super::instruments::{BybitRules, parse_instruments_page};
 use super::market_parse::parse_klines_rest;
 use super::sign::auth_headers;
-use crate::binance::Credentials;
 use crate::binance::order_wire::push_encoded;
 use crate::binance::parse_util::{from_json, snippet};
+use crate::common::clock_resync::resend_after_clock_resync;
+use crate::net::Credentials;
 use crate::net::http::NoMeter;
-use crate::net::signer::HmacSha256Signer;
 use crate::net::{
     Cost, HttpClient, HttpConfig, HttpRequest, HttpResponse, Method, RateLimiter, RequestKind,
     RequestSigner, TimeOffset,
@@ -76,13 +76,7 @@ impl BybitRest {
         let limiter = RateLimiter::new(&endpoints::rate_limits(category));
         let http = HttpClient::new(config, limiter, Arc::new(NoMeter))
             .map_err(|e| BybitError::Config(format!("HTTP client: {e}")))?;
-        let (api_key, signer) = match credentials {
-            Some(c) => (
-                Some(Arc::from(c.api_key.as_str())),
-                Some(Arc::new(HmacSha256Signer::new(&c.secret)) as Arc<dyn RequestSigner>),
-            ),
-            None => (None, None),
-        };
+        let (api_key, signer) = Credentials::key_and_signer(credentials);
         Ok(BybitRest {
             category,
             http,
@@ -154,16 +148,7 @@ impl BybitRest {
         let envelope = serde_json::from_str::<Envelope<'_>>(&resp.body).ok();
         let Some(env) = envelope else {
             // No envelope: an HTTP-level refusal (403 IP limit, 404, 401).
-            let retry_at_ms = (resp.status == 403).then(|| {
-                let until = now + IP_BAN_MS;
-                self.http.with_limiter(|l| l.back_off_until(until));
-                tracing::error!(
-                    path,
-                    until,
-                    "HTTP 403 from Bybit: IP rate limit, backing off"
-                );
-                until
-            });
+            let retry_at_ms = (resp.status == 403).then(|| self.ip_limited(path, now));
             return Err(ApiError {
                 path: path.to_string(),
                 status: resp.status,
@@ -180,14 +165,7 @@ impl BybitRest {
         if resp.status == 403 {
             // The IP limit, answered with an envelope (10018): the same
             // 10-minute block.
-            let until = now + IP_BAN_MS;
-            self.http.with_limiter(|l| l.back_off_until(until));
-            tracing::error!(
-                path,
-                until,
-                "HTTP 403 from Bybit: IP rate limit, backing off"
-            );
-            retry_at_ms = Some(until);
+            retry_at_ms = Some(self.ip_limited(path, now));
         } else if matches!(env.ret_code, codes::RATE_LIMIT | codes::IP_RATE_LIMIT) {
             // Bybit says when the endpoint's budget resets.
             let reset = resp
@@ -208,6 +186,19 @@ impl BybitRest {
             retry_at_ms,
         }
         .into())
+    }
+
+    /// HTTP 403 is Bybit's IP rate limit, with or without an envelope:
+    /// every request holds off for its 10-minute block. Returns its end.
+    fn ip_limited(&self, path: &str, now: i64) -> i64 {
+        let until = now + IP_BAN_MS;
+        self.http.with_limiter(|l| l.back_off_until(until));
+        tracing::error!(
+            path,
+            until,
+            "HTTP 403 from Bybit: IP rate limit, backing off"
+        );
+        until
     }
 
     /// A public (unsigned) GET.
@@ -274,18 +265,15 @@ impl BybitRest {
         kind: RequestKind,
         cost: Cost,
     ) -> Result<String, BybitError> {
-        let mut resynced = false;
-        loop {
-            let req = self.signed_request(method, path, payload, kind, cost)?;
-            match self.send(&req).await {
-                Err(BybitError::Api(e)) if e.is_timestamp() && !resynced => {
-                    tracing::warn!(%e, "timestamp refused: resynchronising the clock");
-                    self.sync_clock().await?;
-                    resynced = true;
-                }
-                other => return other,
-            }
-        }
+        resend_after_clock_resync(
+            move || async move {
+                let req = self.signed_request(method, path, payload, kind, cost)?;
+                self.send(&req).await
+            },
+            |e| matches!(e, BybitError::Api(a) if a.is_timestamp()),
+            || self.sync_clock(),
+        )
+        .await
     }
 
     /// The venue's clock (`GET /v5/market/time`), epoch ms.
@@ -316,10 +304,7 @@ impl BybitRest {
 
     /// Learns the offset between the venue's clock and ours; returns it.
     pub async fn sync_clock(&self) -> Result<i64, BybitError> {
-        let sent = WallClock.now().ms();
-        let server = self.server_time().await?;
-        let received = WallClock.now().ms();
-        let offset = self.time.observe(sent, server, received);
+        let offset = self.time.sync_with(self.server_time()).await?;
         tracing::info!(offset_ms = offset, "Bybit clock offset");
         Ok(offset)
     }
@@ -330,10 +315,7 @@ impl BybitRest {
         let mut cursor: Option<String> = None;
         for _ in 0..100 {
             let mut rest = String::from("limit=1000");
-            if let Some(c) = &cursor {
-                rest.push_str("&cursor=");
-                push_cursor(&mut rest, c);
-            }
+            push_cursor_param(&mut rest, cursor.as_deref());
             let body = self
                 .get_public(endpoints::INSTRUMENTS, self.query(&rest))
                 .await?;
@@ -341,9 +323,8 @@ impl BybitRest {
             for r in page.rules(self.category)? {
                 all.insert(r.instrument.id.symbol().to_string(), r);
             }
-            match page.next_page_cursor.filter(|c| !c.is_empty()) {
-                Some(c) if cursor.as_ref() != Some(&c) => cursor = Some(c),
-                _ => break,
+            if !next_cursor(&mut cursor, page.next_page_cursor) {
+                break;
             }
         }
         let mut map = self.rules.write().unwrap_or_else(PoisonError::into_inner);
@@ -410,6 +391,28 @@ impl BybitRest {
         });
         out.dedup_by_key(|c| c.open_time);
         Ok(out)
+    }
+}
+
+/// Appends `&cursor=` and the page cursor, when there is one (the first
+/// page has none).
+pub(crate) fn push_cursor_param(out: &mut String, cursor: Option<&str>) {
+    if let Some(c) = cursor {
+        out.push_str("&cursor=");
+        push_cursor(out, c);
+    }
+}
+
+/// Moves `cursor` on to the page's `next` one; false when paging is over:
+/// no next cursor, an empty one, or the one just read (a cursor that
+/// loops).
+pub(crate) fn next_cursor(cursor: &mut Option<String>, next: Option<String>) -> bool {
+    match next.filter(|c| !c.is_empty()) {
+        Some(c) if cursor.as_ref() != Some(&c) => {
+            *cursor = Some(c);
+            true
+        }
+        _ => false,
     }
 }
 

@@ -11,7 +11,7 @@ use super::endpoints::{self, BybitCategory};
 use super::error::{ApiError, BybitError, codes};
 use super::order_wire::{check_link_id, encode_order, round_order};
 use super::orders::{RawExecution, RawOrder, parse_fill, parse_order};
-use super::rest::{BybitRest, push_cursor};
+use super::rest::{BybitRest, next_cursor, push_cursor_param};
 use crate::account::{AccountTrade, Balance, KeyPermissions, VenuePosition};
 use crate::binance::order_wire::push_encoded;
 use crate::binance::parse_util::from_json;
@@ -117,6 +117,20 @@ impl BybitRest {
         rest.push_str("&orderLinkId=");
         push_encoded(&mut rest, client_id.as_str());
         self.query(&rest)
+    }
+
+    /// A signed `GET` of `path` in this client's category, `rest` the
+    /// query after `category=`.
+    async fn signed_read(&self, path: &str, rest: &str) -> Result<String, BybitError> {
+        let query = self.query(rest);
+        self.send_signed(
+            Method::Get,
+            path,
+            &query,
+            RequestKind::Read,
+            endpoints::READ,
+        )
+        .await
     }
 
     /// Reads one list endpoint and parses its orders.
@@ -258,20 +272,8 @@ impl BybitRest {
             let mut rest = String::from("symbol=");
             push_encoded(&mut rest, instrument.symbol());
             rest.push_str("&openOnly=0&limit=50");
-            if let Some(c) = &cursor {
-                rest.push_str("&cursor=");
-                push_cursor(&mut rest, c);
-            }
-            let q = self.query(&rest);
-            let body = self
-                .send_signed(
-                    Method::Get,
-                    endpoints::ORDER_REALTIME,
-                    &q,
-                    RequestKind::Read,
-                    endpoints::READ,
-                )
-                .await?;
+            push_cursor_param(&mut rest, cursor.as_deref());
+            let body = self.signed_read(endpoints::ORDER_REALTIME, &rest).await?;
             let page: Page<RawOrder> = from_json("order/realtime", &body)?;
             for r in &page.list {
                 let o = parse_order("order/realtime", instrument.venue(), r)?;
@@ -279,11 +281,8 @@ impl BybitRest {
                     out.push(o);
                 }
             }
-            match page.next_page_cursor.filter(|c| !c.is_empty()) {
-                Some(c) if !page.list.is_empty() && cursor.as_ref() != Some(&c) => {
-                    cursor = Some(c);
-                }
-                _ => break,
+            if page.list.is_empty() || !next_cursor(&mut cursor, page.next_page_cursor) {
+                break;
             }
         }
         Ok(out)
@@ -310,20 +309,8 @@ impl BybitRest {
                 let mut rest = String::from("symbol=");
                 push_encoded(&mut rest, instrument.symbol());
                 rest.push_str(&format!("&startTime={start}&endTime={end}&limit=100"));
-                if let Some(c) = &cursor {
-                    rest.push_str("&cursor=");
-                    push_cursor(&mut rest, c);
-                }
-                let q = self.query(&rest);
-                let body = self
-                    .send_signed(
-                        Method::Get,
-                        endpoints::EXECUTIONS,
-                        &q,
-                        RequestKind::Read,
-                        endpoints::READ,
-                    )
-                    .await?;
+                push_cursor_param(&mut rest, cursor.as_deref());
+                let body = self.signed_read(endpoints::EXECUTIONS, &rest).await?;
                 let page: Page<RawExecution> = from_json("execution/list", &body)?;
                 for r in page.list.iter().filter(|r| r.is_trade()) {
                     let fill = parse_fill("execution/list", instrument.venue(), spot, r)?;
@@ -332,11 +319,8 @@ impl BybitRest {
                         fill,
                     });
                 }
-                match page.next_page_cursor.filter(|c| !c.is_empty()) {
-                    Some(c) if !page.list.is_empty() && cursor.as_ref() != Some(&c) => {
-                        cursor = Some(c);
-                    }
-                    _ => break,
+                if page.list.is_empty() || !next_cursor(&mut cursor, page.next_page_cursor) {
+                    break;
                 }
             }
             start = end + 1;
@@ -367,25 +351,12 @@ impl BybitRest {
         let mut cursor: Option<String> = None;
         for _ in 0..MAX_PAGES {
             let mut rest = String::from("settleCoin=USDT&limit=200");
-            if let Some(c) = &cursor {
-                rest.push_str("&cursor=");
-                push_cursor(&mut rest, c);
-            }
-            let q = self.query(&rest);
-            let body = self
-                .send_signed(
-                    Method::Get,
-                    endpoints::POSITIONS,
-                    &q,
-                    RequestKind::Read,
-                    endpoints::READ,
-                )
-                .await?;
+            push_cursor_param(&mut rest, cursor.as_deref());
+            let body = self.signed_read(endpoints::POSITIONS, &rest).await?;
             let page = parse_positions_page(&body)?;
             out.extend(page.positions()?);
-            match page.next_page_cursor.clone().filter(|c| !c.is_empty()) {
-                Some(c) if cursor.as_ref() != Some(&c) => cursor = Some(c),
-                _ => break,
+            if !next_cursor(&mut cursor, page.next_page_cursor) {
+                break;
             }
         }
         Ok(out)

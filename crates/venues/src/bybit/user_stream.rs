@@ -24,6 +24,7 @@ use super::orders::{RawExecution, RawOrder, execution_order_qty, parse_fill, par
 use super::rest::BybitRest;
 use super::sign::ws_auth_frame;
 use crate::binance::parse_util::{dec, from_json, json_error};
+use crate::common::held_connect::HeldConnect;
 use crate::execution::{OrderUpdate, UserEvent, VenueOrder};
 use crate::net::ws::FrameFactory;
 use crate::net::{WsClient, WsConfig, WsEvent};
@@ -234,35 +235,14 @@ impl PrivateStream {
         let (ws, mut events) = WsClient::spawn(config);
         let (tx, rx) = mpsc::channel(1024);
         let task = tokio::spawn(async move {
-            let mut held: Option<bool> = None;
-            loop {
-                let next = match held {
-                    Some(reconnect) => {
-                        match tokio::time::timeout(SUBSCRIBE_ANSWER_WAIT, events.recv()).await {
-                            Ok(next) => next,
-                            Err(_) => {
-                                held = None;
-                                if tx
-                                    .send(UserStreamEvent::Connected { reconnect })
-                                    .await
-                                    .is_err()
-                                {
-                                    return;
-                                }
-                                continue;
-                            }
-                        }
-                    }
-                    None => events.recv().await,
-                };
-                let Some(ev) = next else { return };
+            // `Connected` is held until Bybit answers the subscription.
+            let mut gate = HeldConnect::new(SUBSCRIBE_ANSWER_WAIT);
+            while let Some(ev) = gate.next(&mut events).await {
                 let out: Vec<UserStreamEvent> = match ev {
                     WsEvent::Connected { reconnect } => {
-                        held = Some(reconnect);
-                        continue;
+                        vec![UserStreamEvent::Connected { reconnect }]
                     }
                     WsEvent::Disconnected { reason } => {
-                        held = None;
                         vec![UserStreamEvent::Disconnected { reason }]
                     }
                     WsEvent::Text(t) => {
@@ -270,7 +250,7 @@ impl PrivateStream {
                         let mut out = Vec::new();
                         let answered = matches!(&parsed, Ok(v) if v.iter().any(|e| matches!(e, UserEvent::Ignored(op) if op == "subscribe")))
                             || parsed.is_err();
-                        if answered && let Some(reconnect) = held.take() {
+                        if answered && let Some(reconnect) = gate.answered() {
                             out.push(UserStreamEvent::Connected { reconnect });
                         }
                         match parsed {

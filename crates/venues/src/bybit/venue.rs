@@ -10,14 +10,13 @@ use super::rest::BybitRest;
 use super::user_stream::PrivateStream;
 use crate::account::{AccountTrade, Balance, KeyPermissions, VenuePosition};
 use crate::binance::Credentials;
+use crate::common::closed_klines::closed_klines;
 use crate::error::{VenueError, VenueErrorKind, VenueResult};
 use crate::execution::{OrderOutcome, VenueOrder};
 use crate::stream::{MarketStreamEvent, Subscription, UserStreamEvent};
 use crate::venue::{ExecutionVenue, MarketDataRequest, MarketDataVenue, Venue};
 use async_trait::async_trait;
-use smc_model::{
-    Candle, ClientOrderId, Instrument, InstrumentId, OrderRequest, Timeframe, Timestamp,
-};
+use smc_model::{Candle, ClientOrderId, Instrument, InstrumentId, OrderRequest, Timeframe};
 
 /// One Bybit market, reached at `urls`.
 #[derive(Debug, Clone)]
@@ -197,19 +196,6 @@ impl MarketDataVenue for BybitVenue {
         start_ms: i64,
         end_ms: i64,
     ) -> VenueResult<Vec<Candle>> {
-        let now = self.venue_now_ms();
-        let mut candles = self
-            .rest
-            .klines_range(symbol, timeframe, start_ms, Some(end_ms))
-            .await?;
-        // The newest candle is the current one while it is open (only it:
-        // a replaying simulator's candles may run ahead of the clock).
-        if candles
-            .last()
-            .is_some_and(|c| c.open_time + timeframe.duration_ms() > Timestamp::from_ms(now))
-        {
-            candles.pop();
-        }
-        Ok(candles)
+        Ok(closed_klines(&self.rest, symbol, timeframe, start_ms, end_ms).await?)
     }
 }

@@ -18,6 +18,6 @@ pub mod ws;
 pub use backoff::Backoff;
 pub use http::{HttpClient, HttpConfig, HttpRequest, HttpResponse, Method, NetError, RequestKind};
 pub use rate_limit::{Cost, Limit, LimitKind, RateLimiter, Refusal, Scope};
-pub use signer::{HmacSha256Signer, RequestSigner, Secret};
+pub use signer::{Credentials, HmacSha256Signer, RequestSigner, Secret};
 pub use time_offset::TimeOffset;
 pub use ws::{WsClient, WsConfig, WsEvent};

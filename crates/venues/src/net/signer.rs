@@ -6,6 +6,7 @@
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
 use std::fmt;
+use std::sync::Arc;
 use zeroize::Zeroizing;
 
 /// A secret string (API secret, token). Zeroized when dropped; `Debug`
@@ -27,6 +28,39 @@ impl Secret {
 impl fmt::Debug for Secret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("Secret(***)")
+    }
+}
+
+/// An API key and its secret. `Debug` shows neither the secret nor the
+/// whole key.
+#[derive(Clone)]
+pub struct Credentials {
+    pub api_key: String,
+    pub secret: Secret,
+}
+
+impl fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let shown: String = self.api_key.chars().take(4).collect();
+        write!(f, "Credentials {{ api_key: {shown}…, secret: *** }}")
+    }
+}
+
+/// The API key a client sends and the signer it signs with.
+pub(crate) type KeyAndSigner = (Option<Arc<str>>, Option<Arc<dyn RequestSigner>>);
+
+impl Credentials {
+    /// What a REST client keeps of `credentials` (none: public data only):
+    /// the key, shared by its clones, and an HMAC-SHA256 signer holding the
+    /// secret.
+    pub(crate) fn key_and_signer(credentials: Option<Credentials>) -> KeyAndSigner {
+        match credentials {
+            Some(c) => (
+                Some(Arc::from(c.api_key.as_str())),
+                Some(Arc::new(HmacSha256Signer::new(&c.secret)) as Arc<dyn RequestSigner>),
+            ),
+            None => (None, None),
+        }
     }
 }
 

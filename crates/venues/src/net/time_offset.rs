@@ -3,6 +3,7 @@
 //! time, so a drifting host clock does not get them refused.
 
 use smc_model::{Clock, WallClock};
+use std::future::Future;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 
@@ -34,6 +35,19 @@ impl TimeOffset {
         let offset = server_ms - midpoint;
         self.offset_ms.store(offset, Ordering::Relaxed);
         offset
+    }
+
+    /// Reads the venue's clock with `server_time` (a request not yet sent:
+    /// futures do nothing until awaited, so the local clock is read just
+    /// before it goes out and just after it answers) and learns the offset.
+    pub async fn sync_with<E>(
+        &self,
+        server_time: impl Future<Output = Result<i64, E>>,
+    ) -> Result<i64, E> {
+        let sent = WallClock.now().ms();
+        let server = server_time.await?;
+        let received = WallClock.now().ms();
+        Ok(self.observe(sent, server, received))
     }
 }
 

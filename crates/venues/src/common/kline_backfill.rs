@@ -1,0 +1,176 @@
+//! The part of a market stream that keeps its closed klines whole: one
+//! [`KlineSync`] per (symbol, timeframe), the REST backfills they ask for,
+//! and the pause after a failed one. Every venue's stream driver feeds it
+//! the closed klines it parsed and the reconnects it saw; the venue only
+//! supplies how to fetch a range of candles and what time it is there
+//! ([`KlineSource`]).
+
+use crate::kline_sync::{KlineSync, SyncOutput};
+use crate::market::{KlineUpdate, MarketEvent};
+use crate::stream::MarketStreamEvent;
+use smc_model::{Candle, InstrumentId, Timeframe, Timestamp};
+use std::collections::HashMap;
+use std::fmt::Display;
+use std::future::Future;
+use std::time::Duration;
+use tokio::sync::mpsc;
+use tokio::time::Instant;
+
+/// The pause after a failed backfill before the next try (held candles
+/// wait meanwhile; none is emitted out of order).
+const BACKFILL_RETRY: Duration = Duration::from_secs(1);
+
+/// Where a venue's missing candles come from.
+pub(crate) trait KlineSource {
+    type Error: Display;
+
+    /// Every candle of `symbol` opening in `[start_ms, end_ms]` (none: up
+    /// to the venue's latest), oldest first.
+    fn klines_range(
+        &self,
+        symbol: &str,
+        timeframe: Timeframe,
+        start_ms: i64,
+        end_ms: Option<i64>,
+    ) -> impl Future<Output = Result<Vec<Candle>, Self::Error>> + Send;
+
+    /// The venue's clock now (local wall clock plus the learned offset):
+    /// it decides which fetched candle has closed.
+    fn venue_now_ms(&self) -> i64;
+}
+
+/// The kline synchronisers of one stream and the backfills they need.
+pub(crate) struct KlineBackfill<S> {
+    source: S,
+    venue: &'static str,
+    syncs: HashMap<(String, Timeframe), KlineSync>,
+    /// After a failed backfill, no new attempt before this instant.
+    retry_at: Option<Instant>,
+}
+
+impl<S: KlineSource> KlineBackfill<S> {
+    /// Synchronisers for `klines` (symbols are upper-cased, as the venues
+    /// name them in frames), continuing after the open times of `history`
+    /// where given.
+    pub(crate) fn new(
+        source: S,
+        venue: &'static str,
+        klines: impl IntoIterator<Item = (String, Timeframe)>,
+        history: &[(String, Timeframe, i64)],
+    ) -> Self {
+        let mut syncs = HashMap::new();
+        for (symbol, tf) in klines {
+            syncs.insert((symbol.to_ascii_uppercase(), tf), KlineSync::new(tf));
+        }
+        for (symbol, tf, last) in history {
+            syncs.insert(
+                (symbol.to_ascii_uppercase(), *tf),
+                KlineSync::after(*tf, *last),
+            );
+        }
+        KlineBackfill {
+            source,
+            venue,
+            syncs,
+            retry_at: None,
+        }
+    }
+
+    /// A (re)connect: every synchroniser asks for what it may have missed.
+    pub(crate) fn on_reconnect(&mut self) {
+        for sync in self.syncs.values_mut() {
+            sync.on_reconnect();
+        }
+    }
+
+    /// Passes a closed kline from the stream on: through its synchroniser
+    /// when the stream has one, as is otherwise. False when the consumer
+    /// is gone.
+    pub(crate) async fn on_closed(
+        &mut self,
+        k: KlineUpdate,
+        out: &mpsc::Sender<MarketStreamEvent>,
+    ) -> bool {
+        let key = (k.instrument.symbol().to_string(), k.timeframe);
+        match self.syncs.get_mut(&key) {
+            Some(sync) => {
+                let emitted = sync.on_closed(k.candle);
+                let stream_time = k.event_time.unwrap_or_default().ms();
+                deliver(out, &k.instrument, key.1, emitted, stream_time).await
+            }
+            None => send(out, MarketEvent::Kline(k)).await,
+        }
+    }
+
+    /// Runs every pending backfill; a failed one stays pending and is
+    /// tried again after the next event (not before the retry pause).
+    /// False when the consumer is gone.
+    pub(crate) async fn run(&mut self, out: &mpsc::Sender<MarketStreamEvent>) -> bool {
+        if self.retry_at.is_some_and(|t| Instant::now() < t) {
+            return true;
+        }
+        let pending: Vec<_> = self
+            .syncs
+            .iter()
+            .filter_map(|(k, s)| s.pending().map(|p| (k.clone(), p)))
+            .collect();
+        for (key, request) in pending {
+            let fetched = self
+                .source
+                .klines_range(&key.0, key.1, request.start_ms, request.end_ms)
+                .await;
+            let candles = match fetched {
+                Ok(c) => c,
+                Err(e) => {
+                    tracing::warn!(%e, venue = self.venue, symbol = %key.0, "kline backfill failed; will retry");
+                    self.retry_at = Some(Instant::now() + BACKFILL_RETRY);
+                    continue;
+                }
+            };
+            let Ok(instrument) = InstrumentId::new(self.venue, &key.0) else {
+                continue;
+            };
+            let Some(sync) = self.syncs.get_mut(&key) else {
+                continue;
+            };
+            let now = self.source.venue_now_ms();
+            let emitted = sync.on_backfill(candles, now);
+            // Stream candles held back during the backfill are news, late by
+            // the backfill's round trip: they carry the time of delivery.
+            if !deliver(out, &instrument, key.1, emitted, now).await {
+                return false;
+            }
+        }
+        true
+    }
+}
+
+async fn send(out: &mpsc::Sender<MarketStreamEvent>, ev: MarketEvent) -> bool {
+    out.send(MarketStreamEvent::Market(ev)).await.is_ok()
+}
+
+/// Emits a synchroniser's candles: those from the stream with
+/// `stream_time` as their event time, fetched ones with none (history, not
+/// news). False when the consumer is gone.
+async fn deliver(
+    out: &mpsc::Sender<MarketStreamEvent>,
+    instrument: &InstrumentId,
+    timeframe: Timeframe,
+    emitted: SyncOutput,
+    stream_time: i64,
+) -> bool {
+    for candle in emitted.emit {
+        let fetched = emitted.fetched.contains(&candle.open_time);
+        let update = KlineUpdate {
+            instrument: instrument.clone(),
+            timeframe,
+            candle,
+            closed: true,
+            event_time: (!fetched).then_some(Timestamp::from_ms(stream_time)),
+        };
+        if !send(out, MarketEvent::Kline(update)).await {
+            return false;
+        }
+    }
+    true
+}
