@@ -105,10 +105,7 @@ async fn spot_scenario(addr: &str) {
     assert!(missing.message.contains("not listed"), "{missing}");
 
     let key = v.key_permissions().await.unwrap();
-    // (`transfer` is left out here: the simulator at 4c6dc73 lists
-    // `Wallet: AccountTransfer` for every key, which the adapter reports as
-    // transfer, as Binance's universal transfer is; its fix is pending.)
-    assert!(key.trade && !key.withdraw, "{key:?}");
+    assert!(key.trade && !key.withdraw && !key.transfer, "{key:?}");
     let withdrawing = venue(addr, BybitCategory::Spot, (WITHDRAW_KEY, WITHDRAW_SECRET));
     withdrawing.sync_clock().await.unwrap();
     assert!(withdrawing.key_permissions().await.unwrap().withdraw);
