@@ -4,7 +4,8 @@
 //! rules of each instrument, orders placed, queried, listed and cancelled
 //! on spot and linear, a market fill and the account's trades, the unified
 //! wallet, linear positions, the key's permissions, the private report
-//! stream, and the public kline, trade and book streams.
+//! stream under faults and reconnects. The public streams are in
+//! `bybit_market_data.rs`.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -14,7 +15,7 @@ use smc_model::{
     TimeInForce, Timeframe,
 };
 use smc_testkit::sim::{KEY, SECRET, TestSim, WITHDRAW_KEY, WITHDRAW_SECRET};
-use smc_venues::bybit::{BybitCategory, BybitMarketConfig, BybitUrls, BybitVenue, Credentials};
+use smc_venues::bybit::{BybitCategory, BybitUrls, BybitVenue, Credentials};
 use smc_venues::net::Secret;
 use smc_venues::{
     ExecutionVenue, KlineRequest, MarketDataRequest, MarketDataVenue, MarketEvent,
@@ -383,63 +384,6 @@ async fn linear_scenario(addr: &str) {
     assert!(done(&seen), "{seen:?}");
 }
 
-async fn market_data_scenario(addr: &str) {
-    let bybit = BybitVenue::new(
-        BybitCategory::Spot,
-        BybitUrls::local(addr, BybitCategory::Spot),
-        None,
-    )
-    .unwrap();
-    let v: &dyn MarketDataVenue = &bybit;
-    v.sync_clock().await.unwrap();
-    let request = MarketDataRequest {
-        klines: vec![KlineRequest {
-            symbol: "BTCUSDT".into(),
-            timeframe: Timeframe::M1,
-            after: None,
-        }],
-        trades: vec!["BTCUSDT".into()],
-        book_tops: vec!["BTCUSDT".into()],
-    };
-    let mut feed = v.subscribe(&request).await.unwrap();
-    let (mut klines, mut trades, mut tops, mut connected) = (Vec::new(), 0, 0, false);
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
-    while (klines.len() < 3 || trades == 0 || tops == 0) && tokio::time::Instant::now() < deadline {
-        match tokio::time::timeout(Duration::from_secs(1), feed.recv()).await {
-            Ok(Some(MarketStreamEvent::Connected { .. })) => connected = true,
-            // Open candles pass as they are; closed ones once, in order.
-            Ok(Some(MarketStreamEvent::Market(MarketEvent::Kline(k)))) if k.closed => {
-                klines.push(k.candle.open_time);
-            }
-            Ok(Some(MarketStreamEvent::Market(MarketEvent::Trade(_)))) => trades += 1,
-            Ok(Some(MarketStreamEvent::Market(MarketEvent::BookTop(t)))) => {
-                assert!(t.bid <= t.ask, "{t:?}");
-                tops += 1;
-            }
-            Ok(Some(MarketStreamEvent::Malformed(m))) => panic!("malformed: {m}"),
-            _ => {}
-        }
-    }
-    assert!(
-        connected && klines.len() >= 3 && trades > 0 && tops > 0,
-        "{klines:?} {trades} {tops}"
-    );
-    assert!(
-        klines.windows(2).all(|w| w[1] - w[0] == 60_000),
-        "once and in order: {klines:?}"
-    );
-    // Closed candles over REST (the simulator's times run ahead of the
-    // wall clock), oldest first.
-    let later = v.venue_now_ms() + 86_400_000;
-    let candles = v.klines("BTCUSDT", Timeframe::M1, 0, later).await.unwrap();
-    assert!(candles.len() >= 2, "{} candles", candles.len());
-    assert!(
-        candles
-            .windows(2)
-            .all(|w| w[1].open_time - w[0].open_time == 60_000)
-    );
-}
-
 #[test]
 fn spot_through_the_execution_interface() {
     let sim = sim();
@@ -450,12 +394,6 @@ fn spot_through_the_execution_interface() {
 fn linear_positions_stops_and_reports() {
     let sim = sim();
     sim.block_on(linear_scenario(&sim.addr));
-}
-
-#[test]
-fn market_data_streams_closed_klines_trades_and_book_tops() {
-    let sim = sim();
-    sim.block_on(market_data_scenario(&sim.addr));
 }
 
 /// Placement under injected faults keeps the outcome policy: a refused
@@ -592,53 +530,4 @@ fn streams_reconnect_and_resubscribe() {
     });
     // Both faults fired: the reconnects above are theirs.
     sim.set_faults("");
-}
-
-/// Depth for routing (`orderbook.50`): the first diff is the snapshot,
-/// each later one continues the last; applied in order they keep an
-/// uncrossed book.
-#[test]
-fn depth_diffs_keep_a_book() {
-    let sim = sim();
-    let bybit = BybitVenue::new(
-        BybitCategory::Linear,
-        BybitUrls::local(&sim.addr, BybitCategory::Linear),
-        None,
-    )
-    .unwrap();
-    let mut config = BybitMarketConfig::new(bybit.urls().public_ws.clone());
-    config.depth.push("BTCUSDT".into());
-    sim.block_on(async {
-        let mut feed = bybit.stream(config);
-        let mut bids = std::collections::BTreeMap::new();
-        let mut asks = std::collections::BTreeMap::new();
-        let (mut diffs, mut last) = (0, None);
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-        while diffs < 10 && tokio::time::Instant::now() < deadline {
-            let Ok(Some(MarketStreamEvent::Market(MarketEvent::Depth(d)))) =
-                tokio::time::timeout(Duration::from_secs(1), feed.recv()).await
-            else {
-                continue;
-            };
-            assert_eq!(d.instrument.to_string(), "bybit-linear:BTCUSDT");
-            assert_eq!(d.prev_final_update_id, last, "diffs continue each other");
-            last = Some(d.final_update_id);
-            for (side, levels) in [(&mut bids, &d.bids), (&mut asks, &d.asks)] {
-                for l in levels {
-                    if l.qty.is_zero() {
-                        side.remove(&l.price);
-                    } else {
-                        side.insert(l.price, l.qty);
-                    }
-                }
-            }
-            let (bid, ask) = (bids.keys().next_back(), asks.keys().next());
-            assert!(
-                bid.is_some() && ask.is_some() && bid < ask,
-                "{bid:?} {ask:?}"
-            );
-            diffs += 1;
-        }
-        assert!(diffs >= 10, "{diffs} depth diffs");
-    });
 }
