@@ -16,6 +16,10 @@ pub mod book;
 pub mod cost;
 /// The decision and its alternatives, as recorded in the event stream.
 pub mod decision;
+/// A venue's book kept from its depth stream, read as the router's input.
+pub mod depth_book;
+/// A venue's recent health and round trip, kept from the session's events.
+pub mod monitor;
 /// The router itself.
 pub mod route;
 /// What the router knows about each venue.
