@@ -230,6 +230,13 @@ def main():
                 assert ok, f"no matching message in {timeout} s; got {self.items[-3:]}"
                 return next(m for m in self.items if pred(m))
 
+    def close(ws):
+        """pybit's exit() waits for its socket without a limit; give it 5 s."""
+        t = threading.Thread(target=ws.exit, daemon=True)
+        t.start()
+        t.join(5)
+        assert not t.is_alive(), "pybit's WebSocket did not close in 5 s"
+
     def public_ws():
         ws = unified_trading.WebSocket(testnet=False, channel_type="linear", retries=3)
         try:
@@ -244,7 +251,7 @@ def main():
             assert max(D(b[0]) for b in bids) < min(D(x[0]) for x in asks)
             return f"kline close {closed['data'][0]['close']} confirmed; book of 50+50 kept over {merged['data']['u']} updates"
         finally:
-            ws.exit()
+            close(ws)
 
     def private_ws():
         ws = unified_trading.WebSocket(testnet=False, channel_type="private", api_key=a.key,
@@ -270,7 +277,7 @@ def main():
             x = next(x for x in e["data"] if x["orderLinkId"] == link)
             return f"order Filled, execution {x['execQty']} @ {x['execPrice']}, position and wallet pushed"
         finally:
-            ws.exit()
+            close(ws)
 
     check("get_server_time", time_)
     check("get_instruments_info spot", instruments("spot"))

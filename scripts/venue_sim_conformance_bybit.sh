@@ -43,4 +43,10 @@ if [ -z "$BASE" ]; then
     exit 1
 fi
 
-"$VENV/bin/python" scripts/venue_sim_conformance_bybit.py --base "$BASE" --key "$KEY" --secret "$SECRET" --symbol BTCUSDT
+# A client that hangs must not hang the test command: 300 s at most.
+rc=0
+timeout 300 "$VENV/bin/python" scripts/venue_sim_conformance_bybit.py --base "$BASE" --key "$KEY" --secret "$SECRET" --symbol BTCUSDT || rc=$?
+if [ "$rc" = 124 ]; then
+    echo "the conformance run did not finish in 300 s: 0 passed, 1 failed"
+fi
+exit "$rc"

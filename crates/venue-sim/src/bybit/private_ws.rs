@@ -328,6 +328,7 @@ async fn run(socket: WebSocket, st: Arc<BybitState>) {
             msg = rx.next() => match msg {
                 Some(Ok(Message::Text(t))) => {
                     out.extend(op(&st, &mut c, &conn_id, t.as_str()).into_iter().map(|v| v.to_string()));
+                    tokio::time::sleep(super::public_ws::ACK_DELAY).await;
                 }
                 Some(Ok(Message::Close(_))) | None | Some(Err(_)) => break,
                 Some(Ok(_)) => {}

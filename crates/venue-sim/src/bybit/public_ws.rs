@@ -36,6 +36,12 @@ use std::time::Duration;
 use tokio::sync::broadcast;
 use tokio::time::Instant;
 
+/// Op answers go out this late, as over a network: pybit 5.17 records a
+/// subscription only after sending it, so an instant loopback answer finds
+/// no record (a KeyError in its `_process_subscription_message`, after
+/// which it drops the connection).
+pub const ACK_DELAY: Duration = Duration::from_millis(25);
+
 #[derive(Debug, Clone, PartialEq)]
 enum Kind {
     Kline(Timeframe, String),
@@ -292,7 +298,10 @@ async fn run(socket: WebSocket, st: Arc<BybitState>, cat: Category, path: &'stat
         let mut out: Vec<Value> = Vec::new();
         tokio::select! {
             msg = rx.next() => match msg {
-                Some(Ok(Message::Text(t))) => out = op(&st, cat, &conn, &mut topics, t.as_str()),
+                Some(Ok(Message::Text(t))) => {
+                    out = op(&st, cat, &conn, &mut topics, t.as_str());
+                    tokio::time::sleep(ACK_DELAY).await;
+                }
                 Some(Ok(Message::Close(_))) | None | Some(Err(_)) => break,
                 Some(Ok(_)) => {}
             },
