@@ -107,8 +107,8 @@ pub fn order(
     let trigger = extra.trigger_direction != 0;
     let stop_order_type = match (trigger, cat) {
         _ if !extra.stop_order_type.is_empty() => extra.stop_order_type.as_str(),
-        (true, Category::Spot) => "tpslOrder",
-        (true, Category::Linear) => "Stop",
+        // Spot `orderFilter=StopOrder` and linear conditional orders.
+        (true, _) => "Stop",
         _ => "",
     };
     let (tp, sl) = (extra.attached.take_profit, extra.attached.stop_loss);
