@@ -6,60 +6,9 @@
 //! which accepts or rejects the frame with an error naming the field. So
 //! the scanner can make decoding faster, never more lenient.
 
-use rust_decimal::Decimal;
+use crate::common::json_scan::{scalar, skip_ws, string};
 
-/// One JSON value, as a slice of the input.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Val<'a> {
-    Str(&'a str),
-    /// A number, as written.
-    Num(&'a str),
-    Bool(bool),
-    Null,
-    /// An object or array, raw (brackets included).
-    Raw(&'a str),
-}
-
-impl<'a> Val<'a> {
-    #[inline(always)]
-    pub fn str(self) -> Option<&'a str> {
-        match self {
-            Val::Str(s) => Some(s),
-            _ => None,
-        }
-    }
-    #[inline(always)]
-    pub fn i64(self) -> Option<i64> {
-        match self {
-            Val::Num(n) => n.parse().ok(),
-            _ => None,
-        }
-    }
-    #[inline(always)]
-    pub fn u64(self) -> Option<u64> {
-        match self {
-            Val::Num(n) => n.parse().ok(),
-            _ => None,
-        }
-    }
-    #[inline(always)]
-    pub fn bool(self) -> Option<bool> {
-        match self {
-            Val::Bool(b) => Some(b),
-            _ => None,
-        }
-    }
-    pub fn raw(self) -> Option<&'a str> {
-        match self {
-            Val::Raw(r) => Some(r),
-            _ => None,
-        }
-    }
-    /// A decimal sent as a string.
-    pub fn dec(self) -> Option<Decimal> {
-        super::parse_util::plain_decimal(self.str()?)
-    }
-}
+pub use crate::common::json_scan::Val;
 
 /// Iterates the key/value pairs of one JSON object.
 pub struct Obj<'a> {
@@ -95,29 +44,13 @@ impl<'a> Obj<'a> {
 
     #[inline(always)]
     fn ws(&mut self) {
-        let b = self.s.as_bytes();
-        while self.i < b.len() && matches!(b[self.i], b' ' | b'\n' | b'\r' | b'\t') {
-            self.i += 1;
-        }
+        skip_ws(self.s, &mut self.i);
     }
 
     /// A string without escapes, the cursor on its opening quote.
     #[inline(always)]
     fn string(&mut self) -> Option<&'a str> {
-        let b = self.s.as_bytes();
-        let start = self.i + 1;
-        let mut j = start;
-        while j < b.len() {
-            match b[j] {
-                b'"' => {
-                    self.i = j + 1;
-                    return self.s.get(start..j);
-                }
-                b'\\' => return None,
-                _ => j += 1,
-            }
-        }
-        None
+        string(self.s, &mut self.i)
     }
 
     /// An object or array, skipped by depth (strings respected).
@@ -149,34 +82,12 @@ impl<'a> Obj<'a> {
         None
     }
 
+    /// A scalar, or a nested object or array as raw text.
     #[inline(always)]
     fn value(&mut self) -> Option<Val<'a>> {
-        let b = self.s.as_bytes();
         match self.peek()? {
-            b'"' => self.string().map(Val::Str),
             b'{' | b'[' => self.raw().map(Val::Raw),
-            b't' if self.s[self.i..].starts_with("true") => {
-                self.i += 4;
-                Some(Val::Bool(true))
-            }
-            b'f' if self.s[self.i..].starts_with("false") => {
-                self.i += 5;
-                Some(Val::Bool(false))
-            }
-            b'n' if self.s[self.i..].starts_with("null") => {
-                self.i += 4;
-                Some(Val::Null)
-            }
-            b'-' | b'0'..=b'9' => {
-                let start = self.i;
-                while self.i < b.len()
-                    && matches!(b[self.i], b'-' | b'+' | b'.' | b'e' | b'E' | b'0'..=b'9')
-                {
-                    self.i += 1;
-                }
-                self.s.get(start..self.i).map(Val::Num)
-            }
-            _ => None,
+            _ => scalar(self.s, &mut self.i),
         }
     }
 

@@ -9,6 +9,7 @@ use super::error::BinanceError;
 use super::market_parse::{StreamKind, parse_market, subscribe_frame};
 use super::rest::BinanceRest;
 use crate::common::kline_backfill::{KlineBackfill, KlineSource};
+use crate::common::running_stream::RunningStream;
 use crate::market::MarketEvent;
 use crate::net::{WsClient, WsConfig, WsEvent};
 use crate::stream::MarketStreamEvent;
@@ -44,15 +45,7 @@ impl MarketDataConfig {
 /// A running market data client. Dropping it closes the connection.
 #[derive(Debug)]
 pub struct MarketDataClient {
-    ws: WsClient,
-    task: tokio::task::JoinHandle<()>,
-}
-
-impl Drop for MarketDataClient {
-    fn drop(&mut self) {
-        self.ws.close();
-        self.task.abort();
-    }
+    _running: RunningStream,
 }
 
 struct Driver {
@@ -118,7 +111,12 @@ impl MarketDataClient {
                 }
             }
         });
-        (MarketDataClient { ws, task }, rx)
+        (
+            MarketDataClient {
+                _running: RunningStream::new(ws, [task]),
+            },
+            rx,
+        )
     }
 }
 

@@ -19,6 +19,7 @@ use super::order_info::{fee_charge, map_status};
 use super::parse_util::{dec, from_json, json_error};
 use super::rest::BinanceRest;
 use crate::common::held_connect::HeldConnect;
+use crate::common::running_stream::RunningStream;
 use crate::execution::{OrderUpdate, UserEvent, VenueOrder};
 use crate::net::ws::FrameFactory;
 use crate::net::{WsClient, WsConfig, WsEvent};
@@ -284,15 +285,7 @@ pub fn ws_api_subscribe_frame(rest: &BinanceRest, request_id: u64) -> Result<Str
 /// A running user data stream. Dropping it closes the connection.
 #[derive(Debug)]
 pub struct UserStream {
-    ws: WsClient,
-    task: tokio::task::JoinHandle<()>,
-}
-
-impl Drop for UserStream {
-    fn drop(&mut self) {
-        self.ws.close();
-        self.task.abort();
-    }
+    _running: RunningStream,
 }
 
 impl UserStream {
@@ -341,7 +334,12 @@ impl UserStream {
                 }
             }
         });
-        Ok((UserStream { ws, task }, rx))
+        Ok((
+            UserStream {
+                _running: RunningStream::new(ws, [task]),
+            },
+            rx,
+        ))
     }
 
     /// The WebSocket API flow (spot): subscribe with a signed request on
@@ -383,7 +381,12 @@ impl UserStream {
                 }
             }
         });
-        Ok((UserStream { ws, task }, rx))
+        Ok((
+            UserStream {
+                _running: RunningStream::new(ws, [task]),
+            },
+            rx,
+        ))
     }
 }
 

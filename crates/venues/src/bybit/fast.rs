@@ -6,46 +6,14 @@
 //! accepts or rejects the message with an error naming the field. So the
 //! scanner makes decoding faster, never more lenient.
 
-use crate::binance::parse_util::plain_decimal;
-use rust_decimal::Decimal;
+use crate::common::json_scan::{scalar, skip_ws, string};
+
+pub use crate::common::json_scan::Val;
 
 /// A cursor over the input.
 pub struct Cursor<'a> {
     s: &'a str,
     i: usize,
-}
-
-/// One scalar value, as written (strings without their quotes).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Val<'a> {
-    Str(&'a str),
-    Num(&'a str),
-    Bool(bool),
-    Null,
-}
-
-impl<'a> Val<'a> {
-    pub fn str(self) -> Option<&'a str> {
-        match self {
-            Val::Str(s) => Some(s),
-            _ => None,
-        }
-    }
-    pub fn i64(self) -> Option<i64> {
-        match self {
-            Val::Num(n) => n.parse().ok(),
-            _ => None,
-        }
-    }
-    pub fn bool(self) -> Option<bool> {
-        match self {
-            Val::Bool(b) => Some(b),
-            _ => None,
-        }
-    }
-    pub fn dec(self) -> Option<Decimal> {
-        plain_decimal(self.str()?)
-    }
 }
 
 impl<'a> Cursor<'a> {
@@ -68,10 +36,7 @@ impl<'a> Cursor<'a> {
 
     #[inline(always)]
     fn ws(&mut self) {
-        let b = self.s.as_bytes();
-        while self.i < b.len() && matches!(b[self.i], b' ' | b'\n' | b'\r' | b'\t') {
-            self.i += 1;
-        }
+        skip_ws(self.s, &mut self.i);
     }
 
     #[inline(always)]
@@ -81,53 +46,13 @@ impl<'a> Cursor<'a> {
 
     #[inline(always)]
     fn string(&mut self) -> Option<&'a str> {
-        self.eat(b'"')?;
-        let b = self.s.as_bytes();
-        let start = self.i;
-        while self.i < b.len() {
-            match b[self.i] {
-                b'"' => {
-                    let s = self.s.get(start..self.i)?;
-                    self.i += 1;
-                    return Some(s);
-                }
-                b'\\' => return None,
-                _ => self.i += 1,
-            }
-        }
-        None
+        string(self.s, &mut self.i)
     }
 
-    #[inline(always)]
-    fn literal(&mut self, word: &str) -> Option<()> {
-        if self.s.get(self.i..)?.starts_with(word) {
-            self.i += word.len();
-            Some(())
-        } else {
-            None
-        }
-    }
-
+    /// A scalar; nested values are not in the hot messages: give up.
     #[inline(always)]
     fn value(&mut self) -> Option<Val<'a>> {
-        let b = self.s.as_bytes();
-        match self.peek()? {
-            b'"' => self.string().map(Val::Str),
-            b't' => self.literal("true").map(|()| Val::Bool(true)),
-            b'f' => self.literal("false").map(|()| Val::Bool(false)),
-            b'n' => self.literal("null").map(|()| Val::Null),
-            b'-' | b'0'..=b'9' => {
-                let start = self.i;
-                while self.i < b.len()
-                    && matches!(b[self.i], b'-' | b'+' | b'.' | b'e' | b'E' | b'0'..=b'9')
-                {
-                    self.i += 1;
-                }
-                self.s.get(start..self.i).map(Val::Num)
-            }
-            // Nested values are not in the hot messages: give up.
-            _ => None,
-        }
+        scalar(self.s, &mut self.i)
     }
 
     /// Reads the element the cursor is on (a flat object), calling `field`

@@ -14,6 +14,7 @@ use super::market_parse::{PublicFrame, parse_public, subscribe_frames};
 use super::rest::BybitRest;
 use super::user_stream::spawn_pinger;
 use crate::common::kline_backfill::{KlineBackfill, KlineSource};
+use crate::common::running_stream::RunningStream;
 use crate::market::MarketEvent;
 use crate::net::{WsClient, WsConfig, WsEvent};
 use crate::stream::MarketStreamEvent;
@@ -83,17 +84,7 @@ impl BybitMarketConfig {
 /// A running public stream. Dropping it closes the connection.
 #[derive(Debug)]
 pub struct PublicStream {
-    ws: WsClient,
-    task: tokio::task::JoinHandle<()>,
-    pinger: tokio::task::JoinHandle<()>,
-}
-
-impl Drop for PublicStream {
-    fn drop(&mut self) {
-        self.ws.close();
-        self.task.abort();
-        self.pinger.abort();
-    }
+    _running: RunningStream,
 }
 
 struct Driver {
@@ -154,7 +145,12 @@ impl PublicStream {
             }
         });
         let pinger = spawn_pinger(ws.clone());
-        (PublicStream { ws, task, pinger }, rx)
+        (
+            PublicStream {
+                _running: RunningStream::new(ws, [task, pinger]),
+            },
+            rx,
+        )
     }
 }
 

@@ -25,6 +25,7 @@ use super::rest::BybitRest;
 use super::sign::ws_auth_frame;
 use crate::binance::parse_util::{dec, from_json, json_error};
 use crate::common::held_connect::HeldConnect;
+use crate::common::running_stream::RunningStream;
 use crate::execution::{OrderUpdate, UserEvent, VenueOrder};
 use crate::net::ws::FrameFactory;
 use crate::net::{WsClient, WsConfig, WsEvent};
@@ -195,17 +196,7 @@ pub fn connect_frames(rest: &BybitRest) -> Result<Vec<String>, BybitError> {
 /// A running private stream. Dropping it closes the connection.
 #[derive(Debug)]
 pub struct PrivateStream {
-    ws: WsClient,
-    task: tokio::task::JoinHandle<()>,
-    pinger: tokio::task::JoinHandle<()>,
-}
-
-impl Drop for PrivateStream {
-    fn drop(&mut self) {
-        self.ws.close();
-        self.task.abort();
-        self.pinger.abort();
-    }
+    _running: RunningStream,
 }
 
 /// Sends Bybit's application ping every 20 s.
@@ -282,6 +273,11 @@ impl PrivateStream {
             }
         });
         let pinger = spawn_pinger(ws.clone());
-        Ok((PrivateStream { ws, task, pinger }, rx))
+        Ok((
+            PrivateStream {
+                _running: RunningStream::new(ws, [task, pinger]),
+            },
+            rx,
+        ))
     }
 }

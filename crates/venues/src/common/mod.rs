@@ -8,7 +8,11 @@ pub(crate) mod clock_resync;
 pub(crate) mod closed_klines;
 /// A private stream's `Connected`, held until the venue answers.
 pub(crate) mod held_connect;
+/// The value and scalar reading of the hot-message JSON scanners.
+pub(crate) mod json_scan;
 /// Keeps a market stream's closed klines whole: syncs, backfills, retries.
 pub(crate) mod kline_backfill;
 /// Prices onto the tick and inside the band, the quantity onto the lot.
 pub(crate) mod order_rounding;
+/// A stream's socket and tasks, ended together when dropped.
+pub(crate) mod running_stream;
