@@ -5,16 +5,15 @@
 //! fetched over REST).
 
 use super::endpoints::BinanceUrls;
-use super::error::BinanceError;
 use super::market_parse::{StreamKind, parse_market, subscribe_frame};
 use super::rest::BinanceRest;
-use crate::common::kline_backfill::{KlineBackfill, KlineSource};
+use crate::common::kline_backfill::KlineBackfill;
 use crate::common::running_stream::RunningStream;
+use crate::kline_sync::BackfillRequest;
 use crate::market::MarketEvent;
 use crate::net::{WsClient, WsConfig, WsEvent};
 use crate::stream::MarketStreamEvent;
-use smc_model::{Candle, Timeframe};
-use std::future::Future;
+use smc_model::Timeframe;
 use tokio::sync::mpsc;
 
 /// What to subscribe to.
@@ -50,26 +49,9 @@ pub struct MarketDataClient {
 
 struct Driver {
     venue: &'static str,
-    klines: KlineBackfill<BinanceRest>,
+    rest: BinanceRest,
+    klines: KlineBackfill,
     out: mpsc::Sender<MarketStreamEvent>,
-}
-
-impl KlineSource for BinanceRest {
-    type Error = BinanceError;
-
-    fn klines_range(
-        &self,
-        symbol: &str,
-        timeframe: Timeframe,
-        start_ms: i64,
-        end_ms: Option<i64>,
-    ) -> impl Future<Output = Result<Vec<Candle>, BinanceError>> + Send {
-        BinanceRest::klines_range(self, symbol, timeframe, start_ms, end_ms)
-    }
-
-    fn venue_now_ms(&self) -> i64 {
-        self.time_offset().venue_now_ms()
-    }
 }
 
 impl MarketDataClient {
@@ -86,7 +68,7 @@ impl MarketDataClient {
                 _ => None,
             });
         let venue = rest.market().venue();
-        let klines = KlineBackfill::new(rest, venue, klines, &config.history);
+        let klines = KlineBackfill::new(rest.time_offset().clone(), venue, klines, &config.history);
         let names: Vec<String> = config
             .streams
             .iter()
@@ -101,6 +83,7 @@ impl MarketDataClient {
         let (tx, rx) = mpsc::channel(4096);
         let mut driver = Driver {
             venue,
+            rest,
             klines,
             out: tx,
         };
@@ -129,10 +112,9 @@ impl Driver {
     async fn handle(&mut self, ev: WsEvent) -> bool {
         match ev {
             WsEvent::Connected { reconnect } => {
-                if !self.emit(MarketStreamEvent::Connected { reconnect }).await {
+                if !self.klines.on_connected(reconnect, &self.out).await {
                     return false;
                 }
-                self.klines.on_reconnect();
             }
             WsEvent::Disconnected { reason } => {
                 return self.emit(MarketStreamEvent::Disconnected { reason }).await;
@@ -157,6 +139,10 @@ impl Driver {
                 }
             },
         }
-        self.klines.run(&self.out).await
+        let rest = &self.rest;
+        let fetch = |symbol: String, tf, r: BackfillRequest| async move {
+            rest.klines_range(&symbol, tf, r.start_ms, r.end_ms).await
+        };
+        self.klines.run(&self.out, fetch).await
     }
 }

@@ -9,18 +9,17 @@
 
 use super::book::Book;
 use super::endpoints;
-use super::error::BybitError;
 use super::market_parse::{PublicFrame, parse_public, subscribe_frames};
 use super::rest::BybitRest;
 use super::user_stream::spawn_pinger;
-use crate::common::kline_backfill::{KlineBackfill, KlineSource};
+use crate::common::kline_backfill::KlineBackfill;
 use crate::common::running_stream::RunningStream;
+use crate::kline_sync::BackfillRequest;
 use crate::market::MarketEvent;
 use crate::net::{WsClient, WsConfig, WsEvent};
 use crate::stream::MarketStreamEvent;
-use smc_model::{Candle, InstrumentId, Timeframe};
+use smc_model::{InstrumentId, Timeframe};
 use std::collections::HashMap;
-use std::future::Future;
 use tokio::sync::mpsc;
 
 /// The depth of the book streamed for routing.
@@ -89,30 +88,11 @@ pub struct PublicStream {
 
 struct Driver {
     venue: &'static str,
-    klines: KlineBackfill<BybitRest>,
+    rest: BybitRest,
+    klines: KlineBackfill,
     books: HashMap<(String, u32), Book>,
     out: mpsc::Sender<MarketStreamEvent>,
     scratch: Vec<MarketEvent>,
-}
-
-impl KlineSource for BybitRest {
-    type Error = BybitError;
-
-    /// Bybit pages back from the newest; without an end, up to its latest
-    /// candle whatever the local clock says.
-    fn klines_range(
-        &self,
-        symbol: &str,
-        timeframe: Timeframe,
-        start_ms: i64,
-        end_ms: Option<i64>,
-    ) -> impl Future<Output = Result<Vec<Candle>, BybitError>> + Send {
-        BybitRest::klines_range(self, symbol, timeframe, start_ms, end_ms)
-    }
-
-    fn venue_now_ms(&self) -> i64 {
-        self.time_offset().venue_now_ms()
-    }
 }
 
 impl PublicStream {
@@ -122,7 +102,12 @@ impl PublicStream {
         config: BybitMarketConfig,
     ) -> (PublicStream, mpsc::Receiver<MarketStreamEvent>) {
         let venue = rest.venue();
-        let klines = KlineBackfill::new(rest, venue, config.klines.clone(), &config.history);
+        let klines = KlineBackfill::new(
+            rest.time_offset().clone(),
+            venue,
+            config.klines.clone(),
+            &config.history,
+        );
         let mut ws_config = WsConfig::new(config.url.clone());
         ws_config.ping_interval = std::time::Duration::from_secs(20);
         let (ws, mut events) = WsClient::spawn(ws_config);
@@ -132,6 +117,7 @@ impl PublicStream {
         let (tx, rx) = mpsc::channel(4096);
         let mut driver = Driver {
             venue,
+            rest,
             klines,
             books: HashMap::new(),
             out: tx,
@@ -165,10 +151,9 @@ impl Driver {
             WsEvent::Connected { reconnect } => {
                 // Bybit sends fresh snapshots after the resubscription.
                 self.books.clear();
-                if !self.emit(MarketStreamEvent::Connected { reconnect }).await {
+                if !self.klines.on_connected(reconnect, &self.out).await {
                     return false;
                 }
-                self.klines.on_reconnect();
             }
             WsEvent::Disconnected { reason } => {
                 return self.emit(MarketStreamEvent::Disconnected { reason }).await;
@@ -216,7 +201,11 @@ impl Driver {
                 }
             }
         }
-        self.klines.run(&self.out).await
+        let rest = &self.rest;
+        let fetch = |symbol: String, tf, r: BackfillRequest| async move {
+            rest.klines_range(&symbol, tf, r.start_ms, r.end_ms).await
+        };
+        self.klines.run(&self.out, fetch).await
     }
 
     async fn market(&mut self, events: &mut Vec<MarketEvent>) -> bool {

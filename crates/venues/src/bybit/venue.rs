@@ -196,6 +196,9 @@ impl MarketDataVenue for BybitVenue {
         start_ms: i64,
         end_ms: i64,
     ) -> VenueResult<Vec<Candle>> {
-        Ok(closed_klines(&self.rest, symbol, timeframe, start_ms, end_ms).await?)
+        let fetch = self
+            .rest
+            .klines_range(symbol, timeframe, start_ms, Some(end_ms));
+        Ok(closed_klines(self.rest.time_offset(), timeframe, fetch).await?)
     }
 }

@@ -4,23 +4,23 @@
 //!
 //! [`MarketDataVenue::klines`]: crate::venue::MarketDataVenue::klines
 
-use super::kline_backfill::KlineSource;
+use crate::net::TimeOffset;
 use smc_model::{Candle, Timeframe, Timestamp};
+use std::future::Future;
 
-/// The closed candles of `symbol` opening in `[start_ms, end_ms]`.
-pub(crate) async fn closed_klines<S: KlineSource>(
-    source: &S,
-    symbol: &str,
+/// The candles `fetch` reads (the venue's REST read of the range, not yet
+/// sent), without the newest while it is still open by the venue's
+/// `clock`.
+pub(crate) async fn closed_klines<E>(
+    clock: &TimeOffset,
     timeframe: Timeframe,
-    start_ms: i64,
-    end_ms: i64,
-) -> Result<Vec<Candle>, S::Error> {
-    // The clock is read before the fetch: a candle that closes while the
-    // answer travels was open when the venue wrote it.
-    let now = source.venue_now_ms();
-    let mut candles = source
-        .klines_range(symbol, timeframe, start_ms, Some(end_ms))
-        .await?;
+    fetch: impl Future<Output = Result<Vec<Candle>, E>>,
+) -> Result<Vec<Candle>, E> {
+    // The clock is read before the fetch goes out (a future does nothing
+    // until awaited): a candle that closes while the answer travels was
+    // open when the venue wrote it.
+    let now = clock.venue_now_ms();
+    let mut candles = fetch.await?;
     // Only the newest candle can be the open one (a replaying simulator's
     // candles may run ahead of the clock; earlier ones are kept).
     if candles

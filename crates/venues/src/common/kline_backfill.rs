@@ -2,11 +2,12 @@
 //! [`KlineSync`] per (symbol, timeframe), the REST backfills they ask for,
 //! and the pause after a failed one. Every venue's stream driver feeds it
 //! the closed klines it parsed and the reconnects it saw; the venue only
-//! supplies how to fetch a range of candles and what time it is there
-//! ([`KlineSource`]).
+//! supplies its clock and, to [`KlineBackfill::run`], how to fetch a range
+//! of candles.
 
-use crate::kline_sync::{KlineSync, SyncOutput};
+use crate::kline_sync::{BackfillRequest, KlineSync, SyncOutput};
 use crate::market::{KlineUpdate, MarketEvent};
+use crate::net::TimeOffset;
 use crate::stream::MarketStreamEvent;
 use smc_model::{Candle, InstrumentId, Timeframe, Timestamp};
 use std::collections::HashMap;
@@ -20,40 +21,23 @@ use tokio::time::Instant;
 /// wait meanwhile; none is emitted out of order).
 const BACKFILL_RETRY: Duration = Duration::from_secs(1);
 
-/// Where a venue's missing candles come from.
-pub(crate) trait KlineSource {
-    type Error: Display;
-
-    /// Every candle of `symbol` opening in `[start_ms, end_ms]` (none: up
-    /// to the venue's latest), oldest first.
-    fn klines_range(
-        &self,
-        symbol: &str,
-        timeframe: Timeframe,
-        start_ms: i64,
-        end_ms: Option<i64>,
-    ) -> impl Future<Output = Result<Vec<Candle>, Self::Error>> + Send;
-
-    /// The venue's clock now (local wall clock plus the learned offset):
-    /// it decides which fetched candle has closed.
-    fn venue_now_ms(&self) -> i64;
-}
-
 /// The kline synchronisers of one stream and the backfills they need.
-pub(crate) struct KlineBackfill<S> {
-    source: S,
+pub(crate) struct KlineBackfill {
+    /// The venue's clock (wall clock plus the offset its REST client
+    /// learned): it decides which fetched candle has closed.
+    clock: TimeOffset,
     venue: &'static str,
     syncs: HashMap<(String, Timeframe), KlineSync>,
     /// After a failed backfill, no new attempt before this instant.
     retry_at: Option<Instant>,
 }
 
-impl<S: KlineSource> KlineBackfill<S> {
+impl KlineBackfill {
     /// Synchronisers for `klines` (symbols are upper-cased, as the venues
     /// name them in frames), continuing after the open times of `history`
     /// where given.
     pub(crate) fn new(
-        source: S,
+        clock: TimeOffset,
         venue: &'static str,
         klines: impl IntoIterator<Item = (String, Timeframe)>,
         history: &[(String, Timeframe, i64)],
@@ -69,18 +53,32 @@ impl<S: KlineSource> KlineBackfill<S> {
             );
         }
         KlineBackfill {
-            source,
+            clock,
             venue,
             syncs,
             retry_at: None,
         }
     }
 
-    /// A (re)connect: every synchroniser asks for what it may have missed.
-    pub(crate) fn on_reconnect(&mut self) {
+    /// A (re)connect: says so downstream, then every synchroniser asks for
+    /// what it may have missed (fetched by the next [`run`](Self::run)).
+    /// False when the consumer is gone.
+    pub(crate) async fn on_connected(
+        &mut self,
+        reconnect: bool,
+        out: &mpsc::Sender<MarketStreamEvent>,
+    ) -> bool {
+        if out
+            .send(MarketStreamEvent::Connected { reconnect })
+            .await
+            .is_err()
+        {
+            return false;
+        }
         for sync in self.syncs.values_mut() {
             sync.on_reconnect();
         }
+        true
     }
 
     /// Passes a closed kline from the stream on: through its synchroniser
@@ -102,10 +100,21 @@ impl<S: KlineSource> KlineBackfill<S> {
         }
     }
 
-    /// Runs every pending backfill; a failed one stays pending and is
-    /// tried again after the next event (not before the retry pause).
-    /// False when the consumer is gone.
-    pub(crate) async fn run(&mut self, out: &mpsc::Sender<MarketStreamEvent>) -> bool {
+    /// Runs every pending backfill with `fetch` (the venue's REST read of
+    /// a symbol's candles from `start_ms` to `end_ms`, none: its latest,
+    /// oldest first); a failed one stays pending and is tried again after
+    /// the next event (not before the retry pause). False when the
+    /// consumer is gone.
+    pub(crate) async fn run<F, Fut, E>(
+        &mut self,
+        out: &mpsc::Sender<MarketStreamEvent>,
+        fetch: F,
+    ) -> bool
+    where
+        F: Fn(String, Timeframe, BackfillRequest) -> Fut,
+        Fut: Future<Output = Result<Vec<Candle>, E>>,
+        E: Display,
+    {
         if self.retry_at.is_some_and(|t| Instant::now() < t) {
             return true;
         }
@@ -115,10 +124,7 @@ impl<S: KlineSource> KlineBackfill<S> {
             .filter_map(|(k, s)| s.pending().map(|p| (k.clone(), p)))
             .collect();
         for (key, request) in pending {
-            let fetched = self
-                .source
-                .klines_range(&key.0, key.1, request.start_ms, request.end_ms)
-                .await;
+            let fetched = fetch(key.0.clone(), key.1, request).await;
             let candles = match fetched {
                 Ok(c) => c,
                 Err(e) => {
@@ -133,7 +139,7 @@ impl<S: KlineSource> KlineBackfill<S> {
             let Some(sync) = self.syncs.get_mut(&key) else {
                 continue;
             };
-            let now = self.source.venue_now_ms();
+            let now = self.clock.venue_now_ms();
             let emitted = sync.on_backfill(candles, now);
             // Stream candles held back during the backfill are news, late by
             // the backfill's round trip: they carry the time of delivery.
