@@ -125,7 +125,7 @@ fn live_on_bybit_refuses_a_withdrawing_key_missing_keys_and_foreign_hosts() {
         &db,
         (KEY, SECRET),
     ));
-    assert!(err.contains("bybit's own host"), "{err}");
+    assert!(err.contains("Bybit's own host"), "{err}");
     // Nothing reached the venue.
     assert!(sim_account(&sim, false, "BTCUSDT", "BTC").orders.is_empty());
 }

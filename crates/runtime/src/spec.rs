@@ -39,6 +39,14 @@ impl VenueName {
             .find(|v| v.as_str().eq_ignore_ascii_case(name.trim()))
     }
 
+    /// The venue's name for people (`Binance`, `Bybit`).
+    pub fn title(self) -> &'static str {
+        match self {
+            VenueName::Binance => "Binance",
+            VenueName::Bybit => "Bybit",
+        }
+    }
+
     /// The variable holding the API key (the secret's is `_API_SECRET`).
     pub fn key_variable(self) -> String {
         format!("{}_API_KEY", self.as_str().to_ascii_uppercase())

@@ -43,8 +43,9 @@ impl VenueTarget {
                 Ok(VenueTarget::Testnet)
             } else {
                 Err(format!(
-                    "venue URL `{url}`: an https URL must be {venue}'s own host for this market \
+                    "venue URL `{url}`: an https URL must be {}'s own host for this market \
                      ({}) or its testnet ({})",
+                    venue.title(),
                     production_host(venue, market),
                     testnet_host(venue, market)
                 ))
@@ -179,7 +180,7 @@ mod tests {
             assert_eq!(p("testnet"), Ok(VenueTarget::Testnet));
             assert_eq!(p("127.0.0.1:9"), Ok(local("127.0.0.1:9", true)));
             let wrong = p("https://api.binance.com").unwrap_err();
-            assert!(wrong.contains("bybit's own host"), "{wrong}");
+            assert!(wrong.contains("Bybit's own host"), "{wrong}");
         }
     }
 

@@ -335,6 +335,30 @@ impl FaultSet {
     }
 }
 
+/// Waits out a `delay` fault on `path`, then names the request-level
+/// fault that fires, if one does (each protocol answers it in its format).
+pub async fn request_fault(
+    faults: &std::sync::Mutex<FaultSet>,
+    path: &str,
+    occasion: &Occasion<'_>,
+) -> Option<FaultKind> {
+    let delay = crate::state::lock(faults)
+        .fire_on(path, occasion, |k| matches!(k, FaultKind::Delay { .. }));
+    if let Some(FaultKind::Delay { ms }) = delay {
+        tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
+    }
+    crate::state::lock(faults).fire_on(path, occasion, |k| {
+        matches!(
+            k,
+            FaultKind::TooManyRequests
+                | FaultKind::Banned { .. }
+                | FaultKind::BadTimestamp
+                | FaultKind::ServerError { .. }
+                | FaultKind::Refuse { .. }
+        )
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -61,21 +61,7 @@ fn refusal(code: i64) -> ApiError {
 
 /// Applies the request-level faults; an answer if one fires.
 async fn injected(shared: &Shared, path: &str, occasion: &Occasion<'_>) -> Option<ApiError> {
-    let delay =
-        lock(&shared.faults).fire_on(path, occasion, |k| matches!(k, FaultKind::Delay { .. }));
-    if let Some(FaultKind::Delay { ms }) = delay {
-        tokio::time::sleep(Duration::from_millis(ms)).await;
-    }
-    let fault = lock(&shared.faults).fire_on(path, occasion, |k| {
-        matches!(
-            k,
-            FaultKind::TooManyRequests
-                | FaultKind::Banned { .. }
-                | FaultKind::BadTimestamp
-                | FaultKind::ServerError { .. }
-                | FaultKind::Refuse { .. }
-        )
-    })?;
+    let fault = crate::faults::request_fault(&shared.faults, path, occasion).await?;
     Some(match fault {
         FaultKind::TooManyRequests => ApiError::new(
             429,

@@ -21,6 +21,8 @@ pub mod config;
 pub mod control;
 /// Binance error answers and start-up errors.
 pub mod error;
+/// The user-event faults of a stream connection (both protocols).
+pub mod event_faults;
 /// `exchangeInfo` generated from the replayed series.
 pub mod exchange_info;
 /// The fault grammar and when faults fire.

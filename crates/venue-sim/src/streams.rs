@@ -7,7 +7,7 @@
 //! wall-clock event times. The `drop-ws`, `dup-events` and
 //! `reorder-events` faults act here.
 
-use crate::faults::FaultKind;
+use crate::event_faults::EventFaults;
 use crate::market::Series;
 use crate::rest_market::{book, level_qty};
 use crate::state::{Shared, lock, now_ms};
@@ -22,8 +22,6 @@ use std::time::Duration;
 use tokio::sync::broadcast;
 use tokio::time::Instant;
 
-/// A reordered user event is sent this late if no other event overtakes it.
-const HOLD_MS: u64 = 200;
 /// Server pings, as Binance sends them.
 const PING_EVERY: Duration = Duration::from_secs(20);
 
@@ -275,13 +273,11 @@ async fn next_user(user: &mut Option<(String, broadcast::Receiver<String>)>) -> 
 }
 
 async fn run(socket: WebSocket, shared: Arc<Shared>, mut subs: Subs, path: String) {
-    let opened = Instant::now();
     let (mut tx, mut rx) = socket.split();
     let mut steps = shared.steps.subscribe();
     let mut tick = tokio::time::interval(Duration::from_millis(50));
     let mut last_ping = Instant::now();
-    let mut drop_checked = false;
-    let mut held: Option<(String, Instant)> = None;
+    let mut faults = EventFaults::default();
     loop {
         let mut out: Vec<String> = Vec::new();
         tokio::select! {
@@ -317,48 +313,12 @@ async fn run(socket: WebSocket, shared: Arc<Shared>, mut subs: Subs, path: Strin
                 let Some(event) = event else { break };
                 let stream = subs.user.as_ref().map(|u| u.0.clone()).unwrap_or_default();
                 let data: Value = serde_json::from_str(&event).unwrap_or(Value::Null);
-                let mut text = wrap(&subs, &stream, data);
-                let (dup, reorder, garble) = {
-                    let mut f = lock(&shared.faults);
-                    let dup = f.fire(&path, |k| matches!(k, FaultKind::DuplicateEvents)).is_some();
-                    let reorder = held.is_none() && f.fire(&path, |k| matches!(k, FaultKind::ReorderEvents)).is_some();
-                    let garble = f.fire(&path, |k| matches!(k, FaultKind::GarbleEvents)).is_some();
-                    (dup, reorder, garble)
-                };
-                if garble {
-                    let mut cut = text.len() / 2;
-                    while !text.is_char_boundary(cut) {
-                        cut -= 1;
-                    }
-                    text.truncate(cut);
-                }
-                if reorder {
-                    held = Some((text.clone(), Instant::now()));
-                } else {
-                    out.push(text.clone());
-                    if let Some((h, _)) = held.take() {
-                        out.push(h);
-                    }
-                }
-                if dup {
-                    out.push(text);
-                }
+                let text = wrap(&subs, &stream, data);
+                faults.push(&shared.faults, &path, text, &mut out);
             },
             _ = tick.tick() => {
-                if let Some((_, since)) = &held && since.elapsed() >= Duration::from_millis(HOLD_MS) && let Some((h, _)) = held.take() {
-                    out.push(h);
-                }
-                if !drop_checked {
-                    let due = lock(&shared.faults).faults.iter().find_map(|f| match f.kind {
-                        FaultKind::DropWs { after_ms } => Some(after_ms),
-                        _ => None,
-                    });
-                    if let Some(after) = due && opened.elapsed() >= Duration::from_millis(after) {
-                        drop_checked = true;
-                        if lock(&shared.faults).fire(&path, |k| matches!(k, FaultKind::DropWs { .. })).is_some() {
-                            return; // dropped without a close frame
-                        }
-                    }
+                if faults.tick(&shared.faults, &path, &mut out) {
+                    return; // dropped without a close frame
                 }
                 if last_ping.elapsed() >= PING_EVERY {
                     last_ping = Instant::now();

@@ -135,22 +135,7 @@ async fn injected(
     occasion: &Occasion<'_>,
     spot: bool,
 ) -> Option<BybitError> {
-    let shared = &st.shared;
-    let delay =
-        lock(&shared.faults).fire_on(path, occasion, |k| matches!(k, FaultKind::Delay { .. }));
-    if let Some(FaultKind::Delay { ms }) = delay {
-        tokio::time::sleep(Duration::from_millis(ms)).await;
-    }
-    let fault = lock(&shared.faults).fire_on(path, occasion, |k| {
-        matches!(
-            k,
-            FaultKind::TooManyRequests
-                | FaultKind::Banned { .. }
-                | FaultKind::BadTimestamp
-                | FaultKind::ServerError { .. }
-                | FaultKind::Refuse { .. }
-        )
-    })?;
+    let fault = crate::faults::request_fault(&st.shared.faults, path, occasion).await?;
     Some(match fault {
         FaultKind::TooManyRequests => too_many(),
         FaultKind::Banned { .. } => ip_limited(),

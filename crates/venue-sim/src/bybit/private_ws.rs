@@ -15,7 +15,7 @@
 
 use super::shapes;
 use super::{BybitState, Category, Extra};
-use crate::faults::FaultKind;
+use crate::event_faults::EventFaults;
 use crate::state::{KeyState, lock, now_ms};
 use axum::extract::State;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
@@ -26,9 +26,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::broadcast;
-use tokio::time::Instant;
 
-const HOLD_MS: u64 = 200;
 const TOPICS: [&str; 9] = [
     "order",
     "order.spot",
@@ -310,7 +308,6 @@ fn pushes(st: &BybitState, c: &mut Conn) -> Vec<String> {
 
 async fn run(socket: WebSocket, st: Arc<BybitState>) {
     let path = "/v5/private";
-    let opened = Instant::now();
     let conn_id = st.conn_id();
     let (mut tx, mut rx) = socket.split();
     let mut tick = tokio::time::interval(Duration::from_millis(50));
@@ -320,8 +317,7 @@ async fn run(socket: WebSocket, st: Arc<BybitState>) {
         topics: Vec::new(),
         seen: Seen::default(),
     };
-    let mut drop_checked = false;
-    let mut held: Option<(String, Instant)> = None;
+    let mut faults = EventFaults::default();
     loop {
         let mut out: Vec<String> = Vec::new();
         tokio::select! {
@@ -337,49 +333,13 @@ async fn run(socket: WebSocket, st: Arc<BybitState>) {
                 if !alive {
                     break;
                 }
-                for mut text in pushes(&st, &mut c) {
-                    let (dup, reorder, garble) = {
-                        let mut f = lock(&st.shared.faults);
-                        let dup = f.fire(path, |k| matches!(k, FaultKind::DuplicateEvents)).is_some();
-                        let reorder = held.is_none() && f.fire(path, |k| matches!(k, FaultKind::ReorderEvents)).is_some();
-                        let garble = f.fire(path, |k| matches!(k, FaultKind::GarbleEvents)).is_some();
-                        (dup, reorder, garble)
-                    };
-                    if garble {
-                        let mut cut = text.len() / 2;
-                        while !text.is_char_boundary(cut) {
-                            cut -= 1;
-                        }
-                        text.truncate(cut);
-                    }
-                    if reorder {
-                        held = Some((text.clone(), Instant::now()));
-                    } else {
-                        out.push(text.clone());
-                        if let Some((h, _)) = held.take() {
-                            out.push(h);
-                        }
-                    }
-                    if dup {
-                        out.push(text);
-                    }
+                for text in pushes(&st, &mut c) {
+                    faults.push(&st.shared.faults, path, text, &mut out);
                 }
             },
             _ = tick.tick() => {
-                if let Some((_, since)) = &held && since.elapsed() >= Duration::from_millis(HOLD_MS) && let Some((h, _)) = held.take() {
-                    out.push(h);
-                }
-                if !drop_checked {
-                    let due = lock(&st.shared.faults).faults.iter().find_map(|f| match f.kind {
-                        FaultKind::DropWs { after_ms } => Some(after_ms),
-                        _ => None,
-                    });
-                    if let Some(after) = due && opened.elapsed() >= Duration::from_millis(after) {
-                        drop_checked = true;
-                        if lock(&st.shared.faults).fire(path, |k| matches!(k, FaultKind::DropWs { .. })).is_some() {
-                            return;
-                        }
-                    }
+                if faults.tick(&st.shared.faults, path, &mut out) {
+                    return; // dropped without a close frame
                 }
             }
         }
