@@ -4,6 +4,10 @@
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+/// Prices, quantities and caps the router accepts are below this (10¹⁵):
+/// products and sums of such values stay far inside `Decimal`'s range.
+pub const MAX_VALUE: Decimal = Decimal::from_parts(0xA4C6_8000, 0x38D7E, 0, false, 0);
+
 /// A price level: price and the quantity resting there.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Level {
@@ -72,12 +76,12 @@ impl BookSide {
         }
     }
 
-    /// Whether the levels are ordered best first and every quantity is
-    /// positive (a book that is not is refused by the router).
+    /// Whether the levels are ordered best first and every price and
+    /// quantity is positive and below [`MAX_VALUE`] (a book that is not is
+    /// refused by the router, so a garbled message cannot overflow its sums).
     pub fn is_well_formed(&self, is_buy: bool) -> bool {
-        self.levels
-            .iter()
-            .all(|l| l.qty > Decimal::ZERO && l.price > Decimal::ZERO)
+        let sane = |d: Decimal| d > Decimal::ZERO && d < MAX_VALUE;
+        self.levels.iter().all(|l| sane(l.qty) && sane(l.price))
             && self.levels.windows(2).all(|w| {
                 if is_buy {
                     w[0].price < w[1].price
@@ -125,8 +129,14 @@ mod tests {
     }
 
     #[test]
-    fn a_book_out_of_order_is_not_well_formed() {
+    fn a_book_out_of_order_or_of_range_is_not_well_formed() {
+        assert_eq!(MAX_VALUE, Decimal::from(1_000_000_000_000_000_i64));
         assert!(asks().is_well_formed(true));
         assert!(!asks().is_well_formed(false));
+        let huge = BookSide::new(vec![Level {
+            price: Decimal::MAX,
+            qty: dec!(1),
+        }]);
+        assert!(!huge.is_well_formed(true));
     }
 }

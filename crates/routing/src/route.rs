@@ -5,7 +5,7 @@
 //! [`crate::cost`]. A limit order's part that nothing within the limit
 //! can fill rests on the venue where resting costs least.
 
-use crate::book::Sweep;
+use crate::book::{MAX_VALUE, Sweep};
 use crate::cost::{BP, CostModel};
 use crate::decision::{Allocation, Alternative, RoutingDecision};
 use crate::venue::VenueQuote;
@@ -64,6 +64,19 @@ fn exclusion(q: &VenueQuote, req: &RouteRequest, model: &CostModel) -> Option<St
         || q.max_notional.is_some_and(|m| m <= Decimal::ZERO)
     {
         return Some("no balance or exposure room".into());
+    }
+    let fee_ok = |f: Decimal| f > Decimal::new(-1, 2) && f < Decimal::new(1, 1);
+    if !fee_ok(q.taker_fee) || !fee_ok(q.maker_fee) {
+        return Some("fee rates out of range".into());
+    }
+    let in_range = |v: Option<Decimal>| v.is_none_or(|v| v < MAX_VALUE);
+    if !in_range(q.max_qty)
+        || !in_range(q.max_notional)
+        || !in_range(Some(q.latency_ms))
+        || q.lot.step < Decimal::ZERO
+        || !in_range(Some(q.lot.step))
+    {
+        return Some("caps, latency or lot rules out of range".into());
     }
     if !q.book.is_well_formed(is_buy(req.side)) {
         return Some("book crossed or out of order".into());
@@ -300,7 +313,8 @@ pub fn route(
     venues: &[VenueQuote],
     model: &CostModel,
 ) -> Result<RoutingDecision, RouteError> {
-    if req.qty <= Decimal::ZERO || req.limit.is_some_and(|l| l <= Decimal::ZERO) {
+    let bad = |v: Decimal| v <= Decimal::ZERO || v >= MAX_VALUE;
+    if bad(req.qty) || req.limit.is_some_and(bad) {
         return Err(RouteError::BadQuantity(req.qty));
     }
     let buy = is_buy(req.side);

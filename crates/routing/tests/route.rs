@@ -268,3 +268,34 @@ fn a_decision_is_recorded_as_json_with_its_alternatives() {
     let back: smc_routing::RoutingDecision = serde_json::from_value(v).unwrap();
     assert_eq!(back, d);
 }
+
+#[test]
+fn inputs_out_of_range_are_refused_not_computed() {
+    let binance = venue("binance", &[(dec!(100.0), dec!(5))], dec!(0.001));
+    let mut garbled = venue("bybit", &[(Decimal::MAX, dec!(5))], dec!(0.001));
+    let d = route(
+        &buy(dec!(1)),
+        &[binance.clone(), garbled.clone()],
+        &CostModel::default(),
+    )
+    .unwrap();
+    let alt = d.alternatives.iter().find(|a| a.venue == "bybit").unwrap();
+    assert_eq!(
+        alt.excluded.as_deref(),
+        Some("book crossed or out of order")
+    );
+    garbled.book = binance.book.clone();
+    garbled.taker_fee = dec!(-1);
+    let d = route(
+        &buy(dec!(1)),
+        &[binance.clone(), garbled],
+        &CostModel::default(),
+    )
+    .unwrap();
+    let alt = d.alternatives.iter().find(|a| a.venue == "bybit").unwrap();
+    assert_eq!(alt.excluded.as_deref(), Some("fee rates out of range"));
+    assert!(matches!(
+        route(&buy(Decimal::MAX), &[binance], &CostModel::default()),
+        Err(RouteError::BadQuantity(_))
+    ));
+}

@@ -90,8 +90,8 @@ pub async fn check_key(venue: &dyn ExecutionVenue, target: &VenueTarget) -> Sess
     }
     if !permissions.ip_restricted {
         tracing::warn!(
-            "this API key works from any IP address: restrict it to this machine's address on {}",
-            venue.name()
+            "this API key works from any IP address: restrict it to this machine's address in the \
+             exchange's API key settings"
         );
     }
     Ok(())

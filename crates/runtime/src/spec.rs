@@ -59,6 +59,28 @@ impl std::fmt::Display for VenueName {
     }
 }
 
+/// The URL given for `venue` among `--venue-url` values (`VENUE=HOST:PORT`,
+/// or a bare `HOST:PORT` meaning Binance); a venue named twice or unknown
+/// is an error naming the value.
+pub fn venue_url_of(values: &[String], venue: VenueName) -> Result<Option<String>, String> {
+    let mut found: std::collections::BTreeMap<VenueName, String> = Default::default();
+    for value in values {
+        let (name, url) = match value.split_once('=') {
+            Some((name, url)) => {
+                let known = VenueName::parse(name).ok_or_else(|| {
+                    format!("--venue-url {value}: unknown venue `{name}` (binance or bybit)")
+                })?;
+                (known, url.trim())
+            }
+            None => (VenueName::Binance, value.trim()),
+        };
+        if found.insert(name, url.to_string()).is_some() {
+            return Err(format!("--venue-url: {name} is given more than once"));
+        }
+    }
+    Ok(found.remove(&venue))
+}
+
 /// The market a session trades: spot, or USDT-margined perpetual futures
 /// (Binance USDⓈ-M, Bybit linear).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -291,5 +313,27 @@ mod tests {
         assert_eq!(VenueName::parse(" ByBit"), Some(VenueName::Bybit));
         assert_eq!(VenueName::parse("okx"), None);
         assert_eq!(VenueName::Bybit.key_variable(), "BYBIT_API_KEY");
+    }
+
+    #[test]
+    fn venue_urls_are_named_per_venue_and_a_bare_one_is_binance() {
+        let v = |list: &[&str], venue| {
+            venue_url_of(
+                &list.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
+                venue,
+            )
+        };
+        let both = ["127.0.0.1:1", "bybit=127.0.0.1:2"];
+        assert_eq!(
+            v(&both, VenueName::Binance).unwrap().as_deref(),
+            Some("127.0.0.1:1")
+        );
+        assert_eq!(
+            v(&both, VenueName::Bybit).unwrap().as_deref(),
+            Some("127.0.0.1:2")
+        );
+        assert_eq!(v(&["binance=127.0.0.1:3"], VenueName::Bybit).unwrap(), None);
+        assert!(v(&["okx=127.0.0.1:3"], VenueName::Bybit).is_err());
+        assert!(v(&["127.0.0.1:1", "binance=127.0.0.1:2"], VenueName::Binance).is_err());
     }
 }

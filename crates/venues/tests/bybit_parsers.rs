@@ -426,4 +426,18 @@ fn private_order_and_execution_messages() {
     );
     let e = parse_private(BybitCategory::Linear, &nautilus("ws_auth_failure")).unwrap_err();
     assert!(e.to_string().contains("Invalid apikey"), "{e}");
+    // An answer in both spellings (the documented `ret_msg` and the
+    // recorded `retMsg`) is read, not refused as a duplicate field.
+    let both = r#"{"success":true,"ret_msg":"","retCode":0,"retMsg":"","op":"auth","conn_id":"c","connId":"c"}"#;
+    assert!(
+        matches!(parse_private(BybitCategory::Spot, both).unwrap().as_slice(), [UserEvent::Ignored(t)] if t == "auth")
+    );
+    let refused = r#"{"success":false,"ret_msg":"","retMsg":"Invalid sign","op":"auth"}"#;
+    let e = parse_private(BybitCategory::Spot, refused).unwrap_err();
+    assert!(e.to_string().contains("Invalid sign"), "{e}");
+    let sub = r#"{"success":true,"ret_msg":"","retMsg":"","op":"subscribe","conn_id":"c"}"#;
+    assert!(matches!(
+        public(sub).0,
+        PublicFrame::Control { success: true, .. }
+    ));
 }

@@ -95,7 +95,7 @@ impl RunArgs {
             VenueArg::Binance => VenueName::Binance,
             VenueArg::Bybit => VenueName::Bybit,
         };
-        let url = venue_url_of(&self.venue_url, venue)?;
+        let url = smc_runtime::venue_url_of(&self.venue_url, venue).map_err(anyhow::Error::msg)?;
         Ok(SessionSpec {
             mode: self.mode.map(|m| match m {
                 RunMode::Paper => Mode::Paper,
@@ -123,30 +123,6 @@ impl RunArgs {
             credentials: smc_config::env::credentials(venue.as_str(), |k| std::env::var(k).ok()),
         })
     }
-}
-
-/// The URL given for `venue` among `--venue-url` values (`VENUE=HOST:PORT`,
-/// or a bare `HOST:PORT` meaning Binance); a venue named twice or unknown
-/// is an error.
-fn venue_url_of(values: &[String], venue: VenueName) -> anyhow::Result<Option<String>> {
-    let mut found: std::collections::BTreeMap<VenueName, String> = Default::default();
-    for value in values {
-        let (name, url) = match value.split_once('=') {
-            Some((name, url)) => {
-                let known = VenueName::parse(name).ok_or_else(|| {
-                    anyhow::anyhow!(
-                        "--venue-url {value}: unknown venue `{name}` (binance or bybit)"
-                    )
-                })?;
-                (known, url.trim())
-            }
-            None => (VenueName::Binance, value.trim()),
-        };
-        if found.insert(name, url.to_string()).is_some() {
-            anyhow::bail!("--venue-url: {name} is given more than once");
-        }
-    }
-    Ok(found.remove(&venue))
 }
 
 /// Runs the session; `env_file` is the `.env` the keys may have come from,
@@ -180,31 +156,4 @@ fn stop_on_signals(stopper: Stopper) {
         runtime.block_on(super::termination());
         stopper.stop();
     });
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn venue_urls_are_named_per_venue_and_a_bare_one_is_binance() {
-        let v = |list: &[&str], venue| {
-            venue_url_of(
-                &list.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
-                venue,
-            )
-        };
-        let both = ["127.0.0.1:1", "bybit=127.0.0.1:2"];
-        assert_eq!(
-            v(&both, VenueName::Binance).unwrap().as_deref(),
-            Some("127.0.0.1:1")
-        );
-        assert_eq!(
-            v(&both, VenueName::Bybit).unwrap().as_deref(),
-            Some("127.0.0.1:2")
-        );
-        assert_eq!(v(&["binance=127.0.0.1:3"], VenueName::Bybit).unwrap(), None);
-        assert!(v(&["okx=127.0.0.1:3"], VenueName::Bybit).is_err());
-        assert!(v(&["127.0.0.1:1", "binance=127.0.0.1:2"], VenueName::Binance).is_err());
-    }
 }

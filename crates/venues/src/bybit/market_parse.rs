@@ -93,24 +93,43 @@ pub fn parse_public(
     }
 }
 
-fn parse_control(text: &str) -> Result<PublicFrame, ParseError> {
-    #[derive(Deserialize)]
-    struct Ctl {
-        #[serde(default)]
-        op: Option<String>,
-        #[serde(default)]
-        success: Option<bool>,
-        #[serde(default, alias = "retMsg")]
-        ret_msg: Option<String>,
+/// An answer to an `op` on either stream. Bybit spells the message
+/// `ret_msg` in its documentation and `retMsg` in recorded answers; a
+/// frame may carry both, so they are read apart and the non-empty one kept.
+#[derive(Deserialize)]
+pub(crate) struct ControlAnswer {
+    #[serde(default)]
+    pub op: Option<String>,
+    #[serde(default)]
+    pub success: Option<bool>,
+    #[serde(default)]
+    ret_msg: Option<String>,
+    #[serde(default, rename = "retMsg")]
+    ret_msg_camel: Option<String>,
+}
+
+impl ControlAnswer {
+    /// The answer's message, whichever spelling carried it.
+    pub fn message(&self) -> String {
+        [&self.ret_msg, &self.ret_msg_camel]
+            .into_iter()
+            .flatten()
+            .find(|m| !m.is_empty())
+            .cloned()
+            .unwrap_or_default()
     }
-    let c: Ctl = from_json("public control", text)?;
+}
+
+fn parse_control(text: &str) -> Result<PublicFrame, ParseError> {
+    let c: ControlAnswer = from_json("public control", text)?;
+    let msg = c.message();
     match c.op {
         Some(op) => Ok(PublicFrame::Control {
             // The linear stream answers a ping with `op: pong` and no
             // `success`.
             success: c.success.unwrap_or(true),
             op,
-            msg: c.ret_msg.unwrap_or_default(),
+            msg,
         }),
         None => Err(ParseError::Field {
             what: "public frame",

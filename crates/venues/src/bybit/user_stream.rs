@@ -19,7 +19,7 @@
 
 use super::endpoints::BybitCategory;
 use super::error::{BybitError, ParseError};
-use super::market_parse::{PING, topic};
+use super::market_parse::{ControlAnswer, PING, topic};
 use super::orders::{RawExecution, RawOrder, execution_order_qty, parse_fill, parse_order};
 use super::rest::BybitRest;
 use super::sign::ws_auth_frame;
@@ -52,17 +52,6 @@ const PING_EVERY: Duration = Duration::from_secs(20);
 struct Envelope<'a> {
     #[serde(borrow)]
     data: &'a RawValue,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct Control {
-    #[serde(default)]
-    op: Option<String>,
-    #[serde(default)]
-    success: Option<bool>,
-    #[serde(default, alias = "ret_msg")]
-    ret_msg: Option<String>,
 }
 
 /// Parses one private frame into the events it carries (a frame may hold
@@ -162,13 +151,14 @@ fn execution_update(
 
 /// An answer to `auth`, `subscribe` or `ping`.
 fn control(text: &str) -> Result<Vec<UserEvent>, ParseError> {
-    let c: Control = from_json("private control", text)?;
+    let c: ControlAnswer = from_json("private control", text)?;
+    let message = c.message();
     let op = c.op.unwrap_or_default();
     if c.success == Some(false) {
         return Err(ParseError::Field {
             what: "private stream",
             field: op,
-            detail: format!("refused: {}", c.ret_msg.unwrap_or_default()),
+            detail: format!("refused: {message}"),
         });
     }
     Ok(vec![UserEvent::Ignored(if op.is_empty() {
