@@ -34,7 +34,8 @@ pub mod error;
 pub mod execution;
 /// Keeps a kline stream complete and de-duplicated across reconnects.
 pub mod kline_sync;
-/// Venue-neutral market data events: candles, trades, book tops, depth.
+/// Venue-neutral market data events: candles, trades, book tops, depth,
+/// order book snapshots.
 pub mod market;
 /// Shared network layer: signer, rate limiter, HTTP and WebSocket clients.
 pub mod net;
@@ -47,7 +48,9 @@ pub use account::{AccountTrade, Balance, KeyPermissions, VenuePosition};
 pub use error::{VenueError, VenueErrorKind, VenueResult};
 pub use execution::{OrderOutcome, OrderUpdate, UserEvent, VenueOrder};
 pub use kline_sync::{BackfillRequest, KlineSync, SyncOutput};
-pub use market::{BookLevel, BookTop, DepthUpdate, KlineUpdate, MarketEvent, Trade};
+pub use market::{
+    BookLevel, BookTop, DepthUpdate, KlineUpdate, MarketEvent, OrderBookSnapshot, Trade,
+};
 pub use stream::{MarketStreamEvent, Subscription, UserStreamEvent};
 pub use venue::{
     ExecutionVenue, KlineRequest, MarketDataRequest, MarketDataVenue, Replaced, Venue,

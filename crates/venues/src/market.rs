@@ -1,5 +1,6 @@
 //! Market data as every adapter delivers it, whatever the venue's wire
-//! format: candles (open and closed), trades, best bid/ask and depth diffs.
+//! format: candles (open and closed), trades, best bid/ask, depth diffs and
+//! order book snapshots.
 //! Prices and quantities are exact decimals; times are epoch ms (UTC).
 
 use rust_decimal::Decimal;
@@ -52,6 +53,58 @@ pub struct BookTop {
 pub struct BookLevel {
     pub price: Decimal,
     pub qty: Decimal,
+}
+
+/// A venue's order book at one moment, best levels first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrderBookSnapshot {
+    pub instrument: InstrumentId,
+    /// The venue's update id of the snapshot (Binance `lastUpdateId`, Bybit `u`).
+    pub update_id: u64,
+    /// Best (highest) first.
+    pub bids: Vec<BookLevel>,
+    /// Best (lowest) first.
+    pub asks: Vec<BookLevel>,
+    /// Venue time (epoch ms) when the venue states it, else 0.
+    pub time: Timestamp,
+}
+
+impl OrderBookSnapshot {
+    /// Why the snapshot is not a book a router can walk, if it is not:
+    /// a side out of best-first order (or repeating a price), a level
+    /// without a positive quantity, or a best bid at or above the best
+    /// ask. Adapters refuse such an answer as malformed rather than pass
+    /// on a book that would price fills wrongly.
+    pub fn fault(&self) -> Option<String> {
+        let side =
+            |name: &str, levels: &[BookLevel], better: fn(&BookLevel, &BookLevel) -> bool| {
+                if let Some(i) = levels
+                    .iter()
+                    .position(|l| l.qty <= Decimal::ZERO || l.price <= Decimal::ZERO)
+                {
+                    return Some(format!("{name}[{i}]: price and quantity must be positive"));
+                }
+                levels
+                    .windows(2)
+                    .position(|w| !better(&w[0], &w[1]))
+                    .map(|i| format!("{name}[{}] is not worse than {name}[{i}]", i + 1))
+            };
+        side("bids", &self.bids, |a, b| a.price > b.price)
+            .or_else(|| side("asks", &self.asks, |a, b| a.price < b.price))
+            .or_else(|| match (self.bids.first(), self.asks.first()) {
+                (Some(b), Some(a)) if b.price >= a.price => Some(format!(
+                    "crossed: best bid {} ≥ best ask {}",
+                    b.price, a.price
+                )),
+                _ => None,
+            })
+    }
+
+    /// Keeps the best `levels` of each side.
+    pub fn truncate(&mut self, levels: usize) {
+        self.bids.truncate(levels);
+        self.asks.truncate(levels);
+    }
 }
 
 /// A depth diff: the levels that changed between two update ids.

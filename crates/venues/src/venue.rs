@@ -1,13 +1,14 @@
 //! The interfaces every venue implements, so that the runtime trades,
 //! reconciles and streams market data the same way whatever the venue:
 //! [`ExecutionVenue`] (orders, the account, order reports) and
-//! [`MarketDataVenue`] (candles, trades, book tops, gap-free), both on a
-//! [`Venue`] that names the venue and knows each instrument's rules. A
-//! new venue brings only its adapter.
+//! [`MarketDataVenue`] (candles, trades, book tops, gap-free; order book
+//! snapshots), both on a [`Venue`] that names the venue and knows each
+//! instrument's rules. A new venue brings only its adapter.
 
 use crate::account::{AccountTrade, Balance, KeyPermissions, VenuePosition};
 use crate::error::{VenueError, VenueErrorKind, VenueResult};
 use crate::execution::{OrderOutcome, VenueOrder};
+use crate::market::OrderBookSnapshot;
 use crate::stream::{MarketStreamEvent, Subscription, UserStreamEvent};
 use async_trait::async_trait;
 use rust_decimal::Decimal;
@@ -183,4 +184,8 @@ pub trait MarketDataVenue: Venue {
         start_ms: i64,
         end_ms: i64,
     ) -> VenueResult<Vec<Candle>>;
+
+    /// The top `levels` levels of each side of `symbol`'s book (the venue
+    /// may round `levels` up to a depth it serves; at most `levels` are returned).
+    async fn order_book(&self, symbol: &str, levels: u32) -> VenueResult<OrderBookSnapshot>;
 }

@@ -37,6 +37,9 @@ impl BinanceMarket {
     pub fn klines_path(self) -> String {
         format!("{}/klines", self.prefix())
     }
+    pub fn depth_path(self) -> String {
+        format!("{}/depth", self.prefix())
+    }
     pub fn order_path(self) -> String {
         format!("{}/order", self.prefix())
     }
@@ -82,6 +85,47 @@ impl BinanceMarket {
         match self {
             BinanceMarket::Spot => 1000,
             BinanceMarket::UsdM => 1500,
+        }
+    }
+    /// The depth `limit`s the market serves, smallest first (spot: the
+    /// list of Binance's older "Order book" docs, which the current spot
+    /// endpoint still accepts; USD-M: "Order Book", `GET /fapi/v1/depth`,
+    /// "Default 500; Valid limits:[5, 10, 20, 50, 100, 500, 1000]").
+    fn depth_limits(self) -> &'static [u32] {
+        match self {
+            BinanceMarket::Spot => &[5, 10, 20, 50, 100, 500, 1000, 5000],
+            BinanceMarket::UsdM => &[5, 10, 20, 50, 100, 500, 1000],
+        }
+    }
+    /// The smallest served depth `limit` that holds `levels` levels (the
+    /// largest when none does).
+    pub fn depth_limit(self, levels: u32) -> u32 {
+        let limits = self.depth_limits();
+        let largest = limits.last().copied().unwrap_or(levels);
+        limits
+            .iter()
+            .copied()
+            .find(|&l| l >= levels)
+            .unwrap_or(largest)
+    }
+    /// Request weight of `GET depth` for `limit` (spot: Binance's spot
+    /// OpenAPI, `/api/v3/depth`: 1–100 → 5, 101–500 → 25, 501–1000 → 50,
+    /// 1001–5000 → 250; USD-M: "Order Book": 5, 10, 20, 50 → 2, 100 → 5,
+    /// 500 → 10, 1000 → 20).
+    pub fn depth_weight(self, limit: u32) -> u32 {
+        match self {
+            BinanceMarket::Spot => match limit {
+                0..=100 => 5,
+                101..=500 => 25,
+                501..=1000 => 50,
+                _ => 250,
+            },
+            BinanceMarket::UsdM => match limit {
+                0..=50 => 2,
+                51..=100 => 5,
+                101..=500 => 10,
+                _ => 20,
+            },
         }
     }
     pub fn exchange_info_weight(self) -> u32 {

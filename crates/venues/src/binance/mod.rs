@@ -5,6 +5,8 @@
 
 /// Account reads: key permissions, balances, trades, order history.
 pub mod account;
+/// REST order book snapshots (`GET depth`).
+pub mod depth;
 /// Base URLs, paths and request weights of both markets.
 pub mod endpoints;
 /// Errors of the Binance adapter, with the venue's error codes.
@@ -37,6 +39,7 @@ pub mod user_stream;
 pub mod venue;
 
 pub use account::ApiRestrictions;
+pub use depth::parse_depth_snapshot;
 pub use endpoints::{BinanceMarket, BinanceUrls};
 pub use error::{ApiError, BinanceError, ParseError};
 pub use exchange_info::{ExchangeInfo, SymbolRules};

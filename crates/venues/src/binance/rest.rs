@@ -128,9 +128,9 @@ impl BinanceRest {
         req
     }
 
-    /// A public request (time, exchangeInfo, klines): the key stays home,
-    /// so a public endpoint, a proxy or a log never sees it.
-    fn public(
+    /// A public request (time, exchangeInfo, klines, depth): the key stays
+    /// home, so a public endpoint, a proxy or a log never sees it.
+    pub(super) fn public(
         &self,
         method: Method,
         path: String,
@@ -155,7 +155,7 @@ impl BinanceRest {
     }
 
     /// Sends an unsigned request; returns the body of a 2xx answer.
-    async fn send(&self, req: &HttpRequest) -> Result<String, BinanceError> {
+    pub(super) async fn send(&self, req: &HttpRequest) -> Result<String, BinanceError> {
         let resp = self.http.send(req).await?;
         if (200..300).contains(&resp.status) {
             return Ok(resp.body);

@@ -13,6 +13,7 @@ use crate::account::{AccountTrade, Balance, KeyPermissions, VenuePosition};
 use crate::common::closed_klines::closed_klines;
 use crate::error::{VenueError, VenueErrorKind, VenueResult};
 use crate::execution::{OrderOutcome, VenueOrder};
+use crate::market::OrderBookSnapshot;
 use crate::stream::{MarketStreamEvent, Subscription, UserStreamEvent};
 use crate::venue::{ExecutionVenue, MarketDataRequest, MarketDataVenue, Venue};
 use async_trait::async_trait;
@@ -260,5 +261,9 @@ impl MarketDataVenue for BinanceVenue {
             .rest
             .klines_range(symbol, timeframe, start_ms, Some(end_ms));
         Ok(closed_klines(self.rest.time_offset(), timeframe, fetch).await?)
+    }
+
+    async fn order_book(&self, symbol: &str, levels: u32) -> VenueResult<OrderBookSnapshot> {
+        Ok(self.rest.order_book(symbol, levels).await?)
     }
 }

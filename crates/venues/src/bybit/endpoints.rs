@@ -36,6 +36,7 @@ impl BybitCategory {
 pub const TIME: &str = "/v5/market/time";
 pub const INSTRUMENTS: &str = "/v5/market/instruments-info";
 pub const KLINE: &str = "/v5/market/kline";
+pub const ORDERBOOK: &str = "/v5/market/orderbook";
 pub const ORDER_CREATE: &str = "/v5/order/create";
 pub const ORDER_CANCEL: &str = "/v5/order/cancel";
 pub const ORDER_REALTIME: &str = "/v5/order/realtime";
@@ -48,6 +49,15 @@ pub const QUERY_API: &str = "/v5/user/query-api";
 /// Most candles one `/v5/market/kline` call returns (Bybit: `limit`
 /// 1..=1000, default 200).
 pub const KLINES_MAX: u32 = 1000;
+
+/// Most levels per side one `/v5/market/orderbook` call returns (Bybit
+/// v5 docs, "Get Orderbook": `limit` spot 1–200, linear 1–500).
+pub fn orderbook_max(category: BybitCategory) -> u32 {
+    match category {
+        BybitCategory::Spot => 200,
+        BybitCategory::Linear => 500,
+    }
+}
 
 /// The base URLs of one Bybit market: REST, the category's public
 /// stream and the private stream.

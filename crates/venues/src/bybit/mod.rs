@@ -22,6 +22,8 @@ pub mod market_parse;
 pub mod market_stream;
 /// Orders to `order/create` bodies, rounded to the rules.
 pub mod order_wire;
+/// REST order book snapshots (`/v5/market/orderbook`).
+pub mod orderbook;
 /// Order and execution records to the shared order view and fills.
 pub mod orders;
 /// The REST client: envelope, signing, clock, rules, klines.
@@ -41,6 +43,7 @@ pub use error::{ApiError, BybitError, ParseError};
 pub use instruments::BybitRules;
 pub use market_parse::{PublicFrame, parse_public};
 pub use market_stream::{BybitMarketConfig, PublicStream};
+pub use orderbook::parse_orderbook_rest;
 pub use rest::BybitRest;
 pub use user_stream::{PrivateStream, parse_private};
 pub use venue::BybitVenue;
