@@ -80,6 +80,30 @@ impl TestSim {
         })
     }
 
+    /// The BTCUSDT market of [`TestSim::btcusdt`] (or, for
+    /// [`Protocol::Bybit`](smc_venue_sim::Protocol::Bybit),
+    /// [`TestSim::bybit_btcusdt`]) quoting a book of shape `book`: two
+    /// simulators replaying the same series with different books.
+    pub fn with_book(
+        protocol: smc_venue_sim::Protocol,
+        speed: f64,
+        faults: &str,
+        book: smc_venue_sim::BookShape,
+    ) -> TestSim {
+        TestSim::start(SimConfig {
+            markets: vec![market(
+                "testdata/market/binance-usdm/BTCUSDT-1m.csv",
+                "BTCUSDT",
+            )],
+            keys: test_keys(),
+            speed,
+            faults: faults.into(),
+            protocol,
+            book,
+            ..SimConfig::default()
+        })
+    }
+
     /// [`TestSim::btcusdt`] with a thin book: per candle, the account's
     /// orders fill at most `participation` of its volume (partial fills).
     pub fn btcusdt_thin(speed: f64, participation: rust_decimal::Decimal) -> TestSim {

@@ -1,6 +1,7 @@
 //! What the simulator is started with: markets to replay, API keys,
-//! balances, speed, limits and faults. The CLI builds one from its flags;
-//! tests build one directly (port 0 picks a free port).
+//! balances, speed, limits, faults and the shape of its synthetic book.
+//! The CLI builds one from its flags; tests build one directly (port 0
+//! picks a free port).
 
 use rand::RngExt;
 use rust_decimal::Decimal;
@@ -92,6 +93,39 @@ impl Default for Limits {
     }
 }
 
+/// The shape of the synthetic order book quoted around each candle's
+/// close, so that two simulators replaying the same series can quote
+/// different books (one wider or thinner than the other, for routing).
+/// The default is the book the simulator has always quoted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BookShape {
+    /// Extra ticks between the close and each side's best level: 0 puts
+    /// the best bid at the close and the best ask one tick above; N puts
+    /// them at close − N ticks and close + (1 + N) ticks.
+    pub spread_ticks: u32,
+    /// Each level's quantity as a share of the candle's volume, floored to
+    /// the lot and at least one lot (0 < share ≤ 1).
+    pub level_share: Decimal,
+}
+
+impl Default for BookShape {
+    fn default() -> Self {
+        BookShape {
+            spread_ticks: 0,
+            // 1 %: the simulator's book before shapes were configurable.
+            level_share: Decimal::new(1, 2),
+        }
+    }
+}
+
+impl BookShape {
+    /// Whether the level share is usable: more than nothing, at most the
+    /// whole candle.
+    pub fn is_valid(&self) -> bool {
+        self.level_share > Decimal::ZERO && self.level_share <= Decimal::ONE
+    }
+}
+
 /// The wire protocol the simulator speaks over the shared state.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum Protocol {
@@ -127,6 +161,8 @@ pub struct SimConfig {
     /// Which venue's protocol is served (the market, accounts and matching
     /// are the same for both).
     pub protocol: Protocol,
+    /// The synthetic order book's shape (depth, tickers, book streams).
+    pub book: BookShape,
 }
 
 impl Default for SimConfig {
@@ -142,6 +178,7 @@ impl Default for SimConfig {
             faults: String::new(),
             participation: None,
             protocol: Protocol::Binance,
+            book: BookShape::default(),
         }
     }
 }

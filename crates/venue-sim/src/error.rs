@@ -133,6 +133,8 @@ pub enum SimError {
     DuplicateKey(String),
     #[error("--speed must be a positive number of candles per second, got {0}")]
     Speed(f64),
+    #[error("--book-level-share must be more than 0 and at most 1, got {0}")]
+    BookLevelShare(rust_decimal::Decimal),
     #[error("bad --faults: {0}")]
     Faults(#[from] crate::faults::FaultSpecError),
     #[error("binding 127.0.0.1:{port}: {source}")]

@@ -15,7 +15,7 @@ pub mod algo;
 pub mod auth;
 /// The Bybit v5 protocol over the same state (`--protocol bybit`).
 pub mod bybit;
-/// Start-up configuration, key generation and limits.
+/// Start-up configuration, key generation, limits and the book's shape.
 pub mod config;
 /// The control endpoint (`/__sim/faults`, withdrawals, replay state).
 pub mod control;
@@ -62,7 +62,7 @@ pub mod user_events;
 /// The spot WebSocket API's user data stream.
 pub mod ws_api;
 
-pub use config::{KeyConfig, Limits, MarketSource, Protocol, SimConfig};
+pub use config::{BookShape, KeyConfig, Limits, MarketSource, Protocol, SimConfig};
 pub use error::{ApiError, SimError};
 pub use faults::{Fault, FaultKind, FaultSpecError, parse_spec};
 pub use server::{RunningSim, start};

@@ -9,7 +9,7 @@
 //! Trading rules are derived from the data and documented in
 //! [`SymbolRules::derive`].
 
-use crate::config::{MarketSource, SimConfig};
+use crate::config::{BookShape, MarketSource, SimConfig};
 use crate::error::SimError;
 use rust_decimal::Decimal;
 use smc_data::{ReadOptions, infer_timeframe, read_ohlcv};
@@ -107,6 +107,10 @@ pub struct Series {
     /// Shifted candles.
     pub candles: Vec<Candle>,
     pub rules: SymbolRules,
+    /// The shape of the book quoted for it (the simulator's
+    /// `SimConfig::book`): kept with the series, so that whatever renders
+    /// its book (REST, streams, either protocol) quotes the same one.
+    pub book: BookShape,
 }
 
 impl Series {
@@ -150,6 +154,7 @@ impl Series {
             timeframe,
             candles,
             rules,
+            book: BookShape::default(),
         })
     }
 
@@ -187,9 +192,13 @@ impl Market {
         if !(config.speed.is_finite() && config.speed > 0.0) {
             return Err(SimError::Speed(config.speed));
         }
+        if !config.book.is_valid() {
+            return Err(SimError::BookLevelShare(config.book.level_share));
+        }
         let mut series: Vec<Series> = Vec::new();
         for source in &config.markets {
-            let s = Series::load(source, QUOTE, start_ms)?;
+            let mut s = Series::load(source, QUOTE, start_ms)?;
+            s.book = config.book;
             if series.iter().any(|x| x.symbol == s.symbol) {
                 return Err(SimError::DuplicateSymbol(s.symbol));
             }

@@ -1,8 +1,12 @@
 //! Public market endpoints: ping, time, exchangeInfo, klines, depth and
 //! tickers, all served from the replayed series up to the released step.
-//! The order book is synthetic: levels one tick apart, bids from the last
-//! close down, asks from one tick above it up, each with 1 % of the last
-//! candle's volume (at least one lot).
+//! The order book is synthetic and shaped by the series' [`BookShape`]:
+//! levels one tick apart, bids from the last close down, asks from one
+//! tick above it up (by default; `spread_ticks` moves both sides out),
+//! each with `level_share` (default 1 %) of the last candle's volume, at
+//! least one lot.
+//!
+//! [`BookShape`]: crate::config::BookShape
 
 use crate::error::ApiError;
 use crate::exchange_info;
@@ -134,9 +138,11 @@ fn klines(req: &Request, step: usize) -> Answer {
     ))
 }
 
-/// Quantity of one synthetic book level.
+/// Quantity of one synthetic book level (and of the one public trade per
+/// candle): the shape's share of the candle's volume, floored to the lot,
+/// at least one lot.
 pub fn level_qty(s: &Series, step: usize) -> Decimal {
-    let raw = s.candle(step).volume / Decimal::ONE_HUNDRED;
+    let raw = s.candle(step).volume * s.book.level_share;
     let lot = s.rules.lot;
     ((raw / lot).floor() * lot).max(lot)
 }
@@ -144,16 +150,20 @@ pub fn level_qty(s: &Series, step: usize) -> Decimal {
 /// Book levels as (price, qty), best first.
 pub type Levels = Vec<(Decimal, Decimal)>;
 
-/// The synthetic book: `(bids, asks)`.
+/// The synthetic book: `(bids, asks)`, `levels` of each side at most (a
+/// bid that would not be positive is left out).
 pub fn book(s: &Series, step: usize, levels: usize) -> (Levels, Levels) {
     let last = s.candle(step).close;
     let (tick, qty) = (s.rules.tick, level_qty(s, step));
-    let bids = (0..levels)
-        .map(|k| (last - tick * Decimal::from(k), qty))
+    let gap = u64::from(s.book.spread_ticks);
+    // Level k (from 0) of each side sits k ticks beyond that side's best.
+    let at = |ticks: u64| tick * Decimal::from(ticks);
+    let bids = (0..levels as u64)
+        .map(|k| (last - at(gap + k), qty))
         .filter(|(p, _)| *p > Decimal::ZERO)
         .collect();
-    let asks = (1..=levels)
-        .map(|k| (last + tick * Decimal::from(k), qty))
+    let asks = (0..levels as u64)
+        .map(|k| (last + at(gap + 1 + k), qty))
         .collect();
     (bids, asks)
 }

@@ -3,11 +3,14 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use rust_decimal::{Decimal, dec};
 use smc_model::InstrumentId;
 use smc_testkit::sim::TestSim;
+use smc_venue_sim::{BookShape, Protocol};
+use smc_venues::Venue;
 use smc_venues::binance::{BinanceMarket, BinanceUrls, BinanceVenue};
 use smc_venues::bybit::{BybitCategory, BybitUrls, BybitVenue};
-use smc_venues::{MarketDataVenue, OrderBookSnapshot};
+use smc_venues::{MarketDataVenue, OrderBookSnapshot, VenueErrorKind};
 
 fn check(b: &OrderBookSnapshot, venue: &str, levels: usize) {
     assert_eq!(b.instrument, InstrumentId::new(venue, "BTCUSDT").unwrap());
@@ -23,12 +26,7 @@ fn check(b: &OrderBookSnapshot, venue: &str, levels: usize) {
         "{venue}"
     );
     assert!(b.bids[0].price < b.asks[0].price, "{venue}");
-    assert!(
-        b.bids
-            .iter()
-            .chain(&b.asks)
-            .all(|l| l.qty > rust_decimal::Decimal::ZERO)
-    );
+    assert!(b.bids.iter().chain(&b.asks).all(|l| l.qty > Decimal::ZERO));
 }
 
 #[test]
@@ -57,4 +55,59 @@ fn bybit_spot_and_linear_books() {
         check(&b, category.venue(), levels as usize);
         assert!(b.time.ms() > 0, "Bybit states `ts`");
     }
+}
+
+fn spread(b: &OrderBookSnapshot) -> Decimal {
+    b.asks[0].price - b.bids[0].price
+}
+
+#[test]
+fn two_simulators_quote_the_books_of_their_shapes() {
+    let wide = BookShape {
+        spread_ticks: 2,
+        level_share: dec!(0.05),
+    };
+    for protocol in [Protocol::Binance, Protocol::Bybit] {
+        let plain = TestSim::with_book(protocol, 20.0, "", BookShape::default());
+        let shaped = TestSim::with_book(protocol, 20.0, "", wide);
+        let book = |sim: &TestSim| match protocol {
+            Protocol::Binance => {
+                let urls = BinanceUrls::local(&sim.addr);
+                let v = BinanceVenue::new(BinanceMarket::UsdM, urls, None).unwrap();
+                sim.block_on(v.order_book("BTCUSDT", 5)).unwrap()
+            }
+            Protocol::Bybit => {
+                let urls = BybitUrls::local(&sim.addr, BybitCategory::Linear);
+                let v = BybitVenue::new(BybitCategory::Linear, urls, None).unwrap();
+                sim.block_on(v.order_book("BTCUSDT", 5)).unwrap()
+            }
+        };
+        let (a, b) = (book(&plain), book(&shaped));
+        // One tick between the sides by default (levels one tick apart
+        // show the tick); 1 + 2·2 ticks with two extra on each side.
+        let tick = a.bids[0].price - a.bids[1].price;
+        assert_eq!(spread(&a), tick, "{protocol:?}");
+        assert_eq!(spread(&b), tick * dec!(5), "{protocol:?}");
+    }
+}
+
+#[test]
+fn an_injected_5xx_makes_the_book_fail() {
+    let sim = TestSim::btcusdt(20.0, "5xx(path=/api/v3/depth)");
+    let spot = BinanceVenue::new(BinanceMarket::Spot, BinanceUrls::local(&sim.addr), None).unwrap();
+    let usdm = BinanceVenue::new(BinanceMarket::UsdM, BinanceUrls::local(&sim.addr), None).unwrap();
+    let e = sim.block_on(spot.order_book("BTCUSDT", 5)).unwrap_err();
+    assert_eq!(e.kind, VenueErrorKind::Unknown, "{e}");
+    // The fault is limited to spot's path.
+    assert!(sim.block_on(usdm.order_book("BTCUSDT", 5)).is_ok());
+    // `5xx` alone: every request of the simulator fails.
+    sim.set_faults("5xx");
+    assert!(sim.block_on(usdm.order_book("BTCUSDT", 5)).is_err());
+    assert!(sim.block_on(usdm.sync_clock()).is_err());
+
+    let bybit = TestSim::bybit_btcusdt(20.0, "5xx");
+    let urls = BybitUrls::local(&bybit.addr, BybitCategory::Spot);
+    let venue = BybitVenue::new(BybitCategory::Spot, urls, None).unwrap();
+    let e = bybit.block_on(venue.order_book("BTCUSDT", 5)).unwrap_err();
+    assert_eq!(e.kind, VenueErrorKind::Unknown, "{e}");
 }

@@ -1,11 +1,14 @@
 //! `smc venue-sim`: runs the exchange simulator on loopback, speaking the
 //! Binance protocol (default) or Bybit v5 (`--protocol bybit`), replaying
-//! CSV series as its market, until the process is stopped.
+//! CSV series as its market, until the process is stopped. The synthetic
+//! order book it quotes can be widened or resized (`--book-spread-ticks`,
+//! `--book-level-share`), so that two simulators of one series quote
+//! different books.
 
 use anyhow::{Context, bail};
 use clap::Args;
 use rust_decimal::Decimal;
-use smc_venue_sim::{KeyConfig, MarketSource, Protocol, SimConfig};
+use smc_venue_sim::{BookShape, KeyConfig, MarketSource, Protocol, SimConfig};
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -88,6 +91,22 @@ pub struct VenueSimArgs {
     /// candles. Default: any size at once.
     #[arg(long, value_name = "SHARE")]
     participation: Option<Decimal>,
+    /// Extra ticks between the last close and each side's best level of
+    /// the synthetic book: 0 quotes the best bid at the close and the best
+    /// ask one tick above; N quotes them N ticks lower and N ticks higher.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    book_spread_ticks: u32,
+    /// Each level's quantity in the synthetic book as a share of the
+    /// candle's volume (more than 0, at most 1), floored to the lot and at
+    /// least one lot.
+    // Negative numbers reach the range check, for its clear message.
+    #[arg(
+        long,
+        value_name = "X",
+        default_value = "0.01",
+        allow_negative_numbers = true
+    )]
+    book_level_share: Decimal,
     #[arg(long, value_name = "SPEC", default_value = "", long_help = FAULTS_HELP, help = "Faults to inject (grammar in --help)")]
     faults: String,
 }
@@ -120,6 +139,16 @@ fn config(args: &VenueSimArgs) -> anyhow::Result<SimConfig> {
     if args.balance <= Decimal::ZERO || args.leverage < Decimal::ONE {
         bail!("--balance must be positive and --leverage at least 1");
     }
+    let book = BookShape {
+        spread_ticks: args.book_spread_ticks,
+        level_share: args.book_level_share,
+    };
+    if !book.is_valid() {
+        bail!(
+            "--book-level-share must be more than 0 and at most 1 (a share of the candle's volume), got {}",
+            args.book_level_share
+        );
+    }
     Ok(SimConfig {
         port: args.port,
         markets: args
@@ -151,12 +180,14 @@ fn config(args: &VenueSimArgs) -> anyhow::Result<SimConfig> {
             ProtocolArg::Binance => Protocol::Binance,
             ProtocolArg::Bybit => Protocol::Bybit,
         },
+        book,
         ..SimConfig::default()
     })
 }
 
 pub fn run(args: &VenueSimArgs) -> anyhow::Result<()> {
     let config = config(args)?;
+    let book = config.book;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -187,6 +218,12 @@ pub fn run(args: &VenueSimArgs) -> anyhow::Result<()> {
                 sim.shared.market.period_ms
             ));
         }
+        if book != BookShape::default() {
+            text.push_str(&format!(
+                "  book: best levels {} tick(s) further out than the default, each level {} of the candle's volume\n",
+                book.spread_ticks, book.level_share
+            ));
+        }
         if sim.generated_keys {
             for k in &sim.keys {
                 text.push_str(&format!("api-key: {}\napi-secret: {}\n", k.key, k.secret));
@@ -200,4 +237,69 @@ pub fn run(args: &VenueSimArgs) -> anyhow::Result<()> {
         sim.wait().await;
         anyhow::Ok(())
     })
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        args: VenueSimArgs,
+    }
+
+    fn parse(extra: &[&str]) -> VenueSimArgs {
+        let base = [
+            "smc", "--port", "0", "--market", "m.csv", "--symbol", "BTCUSDT",
+        ];
+        Cli::try_parse_from(base.iter().chain(extra)).unwrap().args
+    }
+
+    #[test]
+    fn book_flags_shape_the_book() {
+        let default = config(&parse(&[])).unwrap();
+        assert_eq!(default.book, BookShape::default());
+        let shaped = config(&parse(&[
+            "--book-spread-ticks",
+            "3",
+            "--book-level-share",
+            "0.25",
+        ]))
+        .unwrap();
+        assert_eq!(shaped.book.spread_ticks, 3);
+        assert_eq!(shaped.book.level_share, Decimal::new(25, 2));
+        assert_eq!(
+            config(&parse(&["--book-level-share", "1"]))
+                .unwrap()
+                .book
+                .level_share,
+            Decimal::ONE
+        );
+    }
+
+    #[test]
+    fn a_level_share_outside_zero_to_one_is_refused() {
+        for bad in ["0", "-0.5", "1.5"] {
+            let e = config(&parse(&["--book-level-share", bad])).unwrap_err();
+            assert!(e.to_string().contains("--book-level-share"), "{bad}: {e}");
+        }
+        assert!(
+            Cli::try_parse_from([
+                "smc",
+                "--port",
+                "0",
+                "--market",
+                "m",
+                "--symbol",
+                "S",
+                "--book-spread-ticks",
+                "-1"
+            ])
+            .is_err()
+        );
+    }
 }
