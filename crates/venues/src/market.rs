@@ -128,3 +128,43 @@ pub enum MarketEvent {
     BookTop(BookTop),
     Depth(DepthUpdate),
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rust_decimal::dec;
+
+    fn book(bids: &[(Decimal, Decimal)], asks: &[(Decimal, Decimal)]) -> OrderBookSnapshot {
+        let side = |v: &[(Decimal, Decimal)]| {
+            v.iter()
+                .map(|&(price, qty)| BookLevel { price, qty })
+                .collect()
+        };
+        OrderBookSnapshot {
+            instrument: InstrumentId::new("binance", "BTCUSDT").unwrap(),
+            update_id: 1,
+            bids: side(bids),
+            asks: side(asks),
+            time: Timestamp::from_ms(0),
+        }
+    }
+
+    #[test]
+    fn faults_name_the_level() {
+        let one = dec!(1);
+        assert_eq!(book(&[(dec!(10), one)], &[(dec!(11), one)]).fault(), None);
+        let zero = book(&[(dec!(10), dec!(0))], &[]).fault().unwrap();
+        assert!(zero.starts_with("bids[0]"), "{zero}");
+        let repeated = book(&[], &[(dec!(11), one), (dec!(11), one)])
+            .fault()
+            .unwrap();
+        assert!(repeated.starts_with("asks[1]"), "{repeated}");
+        let crossed = book(&[(dec!(11), one)], &[(dec!(11), one)])
+            .fault()
+            .unwrap();
+        assert!(crossed.starts_with("crossed"), "{crossed}");
+        let mut b = book(&[(dec!(10), one), (dec!(9), one)], &[(dec!(11), one)]);
+        b.truncate(1);
+        assert_eq!((b.bids.len(), b.asks.len()), (1, 1));
+    }
+}
