@@ -172,6 +172,14 @@ impl Engine {
         self.execution = execution;
     }
 
+    /// Puts `wrap` around the execution in use (a router in front of the
+    /// simulated venue, say); call before the first event.
+    pub fn wrap_execution(&mut self, wrap: impl FnOnce(Box<dyn Execution>) -> Box<dyn Execution>) {
+        let placeholder: Box<dyn Execution> = Box::new(crate::external::ExternalExecution::new());
+        let inner = std::mem::replace(&mut self.execution, placeholder);
+        self.execution = wrap(inner);
+    }
+
     /// The name of the execution in use (`simulated`, `external`).
     pub fn execution_name(&self) -> &'static str {
         self.execution.name()

@@ -133,7 +133,7 @@ impl Executor {
                 } else {
                     level
                 };
-                let rate = self.fees.rate(liquidity);
+                let rate = o.fees.as_ref().unwrap_or(&self.fees).rate(liquidity);
                 let raw = match o.size {
                     Size::Qty(q) => Some(q),
                     Size::Notional(n) => n.checked_div(price),
@@ -201,7 +201,8 @@ impl Executor {
             level
         };
         let spot = pf.kind() == AccountKind::Spot;
-        let (fee, fee_source) = self.fees.charge(liquidity, side, qty, price, spot);
+        let fees = o.fees.as_ref().unwrap_or(&self.fees);
+        let (fee, fee_source) = fees.charge(liquidity, side, qty, price, spot);
         if let Err(e) = pf.check_funds(st.i, side, qty, price, pf.cash_fee(fee, &fee_source)) {
             return self.end(idx, oms, OrderStatus::Cancelled, e.to_string(), out);
         }
@@ -362,6 +363,8 @@ pub fn bracket_legs(
         leg.arrived = true;
         leg.oco_group = group;
         leg.setup = parent.setup.clone();
+        // A leg rests where its entry was routed, at that venue's fees.
+        leg.fees = parent.fees;
         out.push(leg);
     }
     out

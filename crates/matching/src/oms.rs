@@ -3,6 +3,7 @@
 //! ([`ClientOrderId::from_decision`]) and a duplicate is refused, so a
 //! replayed decision can never place an order twice.
 
+use crate::fees::FeeModel;
 use crate::intrabar::Exposure;
 use rust_decimal::Decimal;
 use smc_model::InstrumentIndex;
@@ -45,6 +46,9 @@ pub struct Order {
     /// Open time of a bar in which the order can fill no more (volume cap
     /// reached), so the path walk skips it for the rest of that bar.
     pub blocked_bar: Option<Timestamp>,
+    /// The fee schedule of the venue (or venues, blended by quantity) the
+    /// order was routed to; `None`: the account's.
+    pub fees: Option<FeeModel>,
 }
 
 impl Order {
@@ -77,6 +81,7 @@ impl Order {
             take_profit: None,
             setup: None,
             blocked_bar: None,
+            fees: None,
         }
     }
 

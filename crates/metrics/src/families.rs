@@ -5,7 +5,7 @@
 use crate::labels::{
     ModeState, Reason, RouteMethod, RouteMethodStatus, SessionBreaker, SessionKind, SessionL,
     SessionLevel, SessionQuantile, SessionReason, SessionStream, SessionSymbol, SessionSymbolSide,
-    State,
+    SessionVenue, State,
 };
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
@@ -70,6 +70,7 @@ pub(crate) struct Families {
     pub venue_reconnects: Family<SessionStream, Counter>,
     pub venue_errors: Family<SessionKind, Counter>,
     pub notices: Family<SessionLevel, Counter>,
+    pub routed_orders: Family<SessionVenue, Counter>,
     pub missed_events: Family<SessionL, Counter>,
     pub sessions: Family<ModeState, Gauge>,
     pub backtest_jobs: Family<State, Gauge>,
@@ -96,6 +97,7 @@ impl Families {
             venue_reconnects: Family::default(),
             venue_errors: Family::default(),
             notices: Family::default(),
+            routed_orders: Family::default(),
             missed_events: Family::default(),
             sessions: Family::default(),
             backtest_jobs: Family::default(),
@@ -184,6 +186,11 @@ impl Families {
             self.venue_errors.clone(),
         );
         r.register("notices", "Session notices, by level", self.notices.clone());
+        r.register(
+            "routed_orders",
+            "Orders (or parts of split orders) the router sent to each venue; venue=none: refused",
+            self.routed_orders.clone(),
+        );
         r.register(
             "bus_missed_events",
             "Session events the metrics subscriber missed by falling behind",

@@ -54,6 +54,12 @@ pub(crate) struct SessionKind {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
+pub(crate) struct SessionVenue {
+    pub session: String,
+    pub venue: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
 pub(crate) struct SessionLevel {
     pub session: String,
     pub level: &'static str,

@@ -10,12 +10,12 @@ use crate::Metrics;
 use crate::families::breaker_state;
 use crate::labels::{
     self, SessionBreaker, SessionKind, SessionL, SessionLevel, SessionQuantile, SessionReason,
-    SessionStream, SessionSymbol, SessionSymbolSide,
+    SessionStream, SessionSymbol, SessionSymbolSide, SessionVenue,
 };
 use rust_decimal::Decimal;
 use smc_model::num::to_f64;
 use smc_model::{EngineEvent, MarketKind, RiskVerdict};
-use smc_runtime::{Connection, Level, SessionEvent, Stopped};
+use smc_runtime::{Connection, Level, RouteEvent, SessionEvent, Stopped};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{Mutex, PoisonError};
 
@@ -96,6 +96,7 @@ impl Metrics {
                 self.venue_error(session, kind);
             }
             SessionEvent::Reconciled { .. } => {}
+            SessionEvent::Route(route) => self.routed(session, route),
             SessionEvent::Candle(c) => {
                 if let Some(us) = c.candle_to_order_us {
                     self.candle_to_order(session, std::time::Duration::from_micros(us));
@@ -114,6 +115,27 @@ impl Metrics {
                 f.notices.get_or_create(&labels).inc();
             }
             SessionEvent::Stopped(stopped) => self.stopped(session, stopped),
+        }
+    }
+
+    /// Each venue an order (or part of one) was routed to; `none` for an
+    /// order no venue could take. Venue names come from a fixed set.
+    fn routed(&self, session: &str, event: &RouteEvent) {
+        let venues: Vec<&str> = match event {
+            RouteEvent::Routed { decision, .. } => decision
+                .allocations
+                .iter()
+                .map(|a| a.venue.as_str())
+                .collect(),
+            RouteEvent::RouteRefused { .. } => vec!["none"],
+            RouteEvent::VenueFill { .. } => return,
+        };
+        for venue in venues {
+            let labels = SessionVenue {
+                session: session.to_owned(),
+                venue: venue.to_owned(),
+            };
+            self.families().routed_orders.get_or_create(&labels).inc();
         }
     }
 

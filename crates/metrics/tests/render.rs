@@ -276,3 +276,44 @@ fn a_stopped_sessions_latency_and_a_forgotten_sessions_gauges() {
     let orders = [("session", "s1"), ("symbol", "BTCUSDT"), ("side", "buy")];
     assert_eq!(value(&t, "smc_orders_total", &orders), Some(1.0));
 }
+
+#[test]
+fn routed_orders_are_counted_per_venue_and_refusals_as_none() {
+    let allocation = |venue: &str| {
+        serde_json::json!({"venue": venue, "qty": "0.01", "avg_price": "100", "all_in_price": "100.1",
+            "fee": "0.001", "resting": false})
+    };
+    let decision = |venues: &[&str]| {
+        serde_json::from_value(serde_json::json!({
+            "side": "buy", "qty": "0.02", "limit": null,
+            "allocations": venues.iter().map(|v| allocation(v)).collect::<Vec<_>>(),
+            "unrouted": "0", "all_in_price": "100.1", "best_single": null, "saving_bps": "0",
+            "alternatives": []
+        }))
+        .unwrap()
+    };
+    let routed = |venues: &[&str]| {
+        smc_runtime::SessionEvent::Route(smc_runtime::RouteEvent::Routed {
+            client_id: "o-1".into(),
+            symbol: "BTCUSDT".into(),
+            decision: decision(venues),
+        })
+    };
+    let refused = smc_runtime::SessionEvent::Route(smc_runtime::RouteEvent::RouteRefused {
+        client_id: "o-2".into(),
+        symbol: "BTCUSDT".into(),
+        reason: "no venue".into(),
+    });
+    let m = fed(&[routed(&["bybit"]), routed(&["binance", "bybit"]), refused]);
+    let t = m.render();
+    let count = |venue: &str| {
+        value(
+            &t,
+            "smc_routed_orders_total",
+            &[("session", "s1"), ("venue", venue)],
+        )
+    };
+    assert_eq!(count("bybit"), Some(2.0));
+    assert_eq!(count("binance"), Some(1.0));
+    assert_eq!(count("none"), Some(1.0));
+}

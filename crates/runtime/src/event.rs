@@ -117,6 +117,36 @@ pub struct CandleClosed {
     pub candle_to_order_us: Option<u64>,
 }
 
+/// What the router of a session on several venues did.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum RouteEvent {
+    /// Where an order goes and why: every venue considered, with its cost
+    /// or the reason it was left out.
+    Routed {
+        client_id: String,
+        symbol: String,
+        decision: smc_routing::RoutingDecision,
+    },
+    /// No venue could take the order; it is rejected.
+    RouteRefused {
+        client_id: String,
+        symbol: String,
+        reason: String,
+    },
+    /// The part of a fill done on one venue, at that venue's fee.
+    VenueFill {
+        client_id: String,
+        venue: String,
+        symbol: String,
+        side: smc_model::Side,
+        qty: rust_decimal::Decimal,
+        price: rust_decimal::Decimal,
+        fee: rust_decimal::Decimal,
+        liquidity: smc_model::Liquidity,
+    },
+}
+
 /// One thing a session reports.
 #[derive(Debug, Clone, PartialEq)]
 pub enum SessionEvent {
@@ -141,6 +171,9 @@ pub enum SessionEvent {
         message: String,
     },
     Stopped(Stopped),
+    /// The router's decisions and the fills it attributed (a session on
+    /// several venues).
+    Route(RouteEvent),
 }
 
 impl SessionEvent {
@@ -181,6 +214,7 @@ impl Serialize for SessionEvent {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self {
             SessionEvent::Engine(e) => e.serialize(s),
+            SessionEvent::Route(r) => r.serialize(s),
             SessionEvent::Candle(c) => Tagged::Candle(c).serialize(s),
             SessionEvent::Started(x) => Tagged::Started(x).serialize(s),
             SessionEvent::Connection { stream, change } => Tagged::Connection {

@@ -43,6 +43,8 @@ pub mod order_reports;
 pub mod reconcile;
 /// The risk gate a config asks for.
 pub mod risk_gate;
+/// A paper session routing each order between several venues.
+pub mod routed;
 /// Live commands to the venue, answers back.
 pub mod router;
 /// The session loop.
@@ -59,7 +61,8 @@ pub mod venue_target;
 pub use bus::{Delivery, EventBus, Lossless, Lossy};
 pub use error::{SessionError, SessionResult};
 pub use event::{
-    CandleClosed, Connection, Latency, Level, Mode, SessionEvent, Started, Stopped, Stream,
+    CandleClosed, Connection, Latency, Level, Mode, RouteEvent, SessionEvent, Started, Stopped,
+    Stream,
 };
 pub use handle::{Controls, NotTaken, RunningSession, StopRequest, Stopper};
 pub use operator::{BreakerReset, OperatorCommand, OperatorIntent, OperatorRequest};

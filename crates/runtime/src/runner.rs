@@ -14,6 +14,7 @@ use crate::history_gate::{HistoryGate, HistorySwitch};
 use crate::identity::SessionLock;
 use crate::live_start::{Start, quote_currency, starting_point, venue_holdings};
 use crate::operator::OperatorRequest;
+use crate::routed::route_paper_engine;
 use crate::session::Session;
 use crate::spec::SessionSpec;
 use smc_engine::{Engine, ExternalExecution};
@@ -32,6 +33,8 @@ use tokio::sync::{mpsc, watch};
 /// Live mode's side of the loop: order reports, sending, reconciliation.
 mod live_link;
 
+/// How long a routed paper session waits for every venue's first book.
+const BOOK_WAIT: Duration = Duration::from_secs(10);
 /// Reconciliation attempts at start, a second apart, before giving up.
 const START_ATTEMPTS: u32 = 120;
 /// Reconciliation attempts at stop, half a second apart.
@@ -55,7 +58,10 @@ pub fn run_session(
     let _lock = SessionLock::take(&spec.database_url())?;
     let parts = assemble(spec, &runtime)?;
     match parts.mode {
-        Mode::Paper => run_paper(&runtime, parts, spec.max_bars, bus, controls),
+        Mode::Paper => run_paper(&runtime, parts, spec, bus, controls),
+        Mode::Live if !spec.route_to.is_empty() => Err(SessionError::Refused(
+            "routing orders between venues runs in paper mode only: a live session sends to one venue (drop the other venues)".into(),
+        )),
         Mode::Live => {
             let every = spec.reconcile_every.unwrap_or(DEFAULT_RECONCILE_EVERY);
             run_live(&runtime, parts, (spec.max_bars, every), bus, controls)
@@ -66,18 +72,20 @@ pub fn run_session(
 fn run_paper(
     runtime: &tokio::runtime::Runtime,
     parts: Parts,
-    max_bars: Option<u64>,
+    spec: &SessionSpec,
     bus: &EventBus,
     controls: Controls,
 ) -> SessionResult<Stopped> {
     let (table, ids) = (parts.engine_instruments(), parts.instrument_ids());
-    let engine = Engine::new(
+    let config = parts.engine;
+    let mut engine = Engine::new(
         parts.engine,
         table,
         parts.strategy,
         parts.gate,
         Box::new(SimClock::default()),
     )?;
+    let routing = route_paper_engine(spec, runtime, &mut engine, &config, bus)?;
     let session = Session::open(
         engine,
         parts.store,
@@ -86,6 +94,19 @@ fn run_paper(
         parts.timeframe,
         HistorySwitch::default(),
     )?;
+    if let Some(routing) = &routing {
+        let missing = routing.wait_for_books(BOOK_WAIT);
+        if !missing.is_empty() {
+            let message = format!(
+                "no order book yet from {}: orders avoid it until one arrives",
+                missing.join(", ")
+            );
+            bus.publish(SessionEvent::notice(Level::Warn, message));
+        }
+        let message = format!("routing orders between {}", routing.venues().join(", "));
+        bus.publish(SessionEvent::notice(Level::Info, message));
+        routing.go_live();
+    }
     let endpoint = parts.connections.market_data.endpoint().to_string();
     let frame = Frame {
         symbols: parts.symbols,
@@ -94,6 +115,7 @@ fn run_paper(
         database: parts.database,
         watch: parts.watch,
     };
+    let max_bars = spec.max_bars;
     let mut run = Loop::open(runtime, session, frame, &endpoint, None, max_bars, controls)?;
     run.run(Duration::from_secs(1))?;
     let stopped = Stopped {

@@ -112,6 +112,10 @@ pub struct SessionSpec {
     /// The config's file, watched so that changed risk limits apply.
     pub config_path: Option<PathBuf>,
     pub venue: VenueSpec,
+    /// Paper mode: more venues quoting the same symbols; each order is
+    /// routed between `venue` and these (see `crate::routed`). Their
+    /// market is `venue`'s.
+    pub route_to: Vec<VenueSpec>,
     /// The symbols (default: the config's `exchanges.binance.symbols`, else
     /// `backtest.instrument`, else BTCUSDT), traded from one account.
     pub symbols: Vec<String>,
@@ -221,6 +225,33 @@ impl SessionSpec {
             market: self.venue.market,
             url: self.venue.url.clone().or(configured),
         }
+    }
+
+    /// The venues orders are routed between, the session's own first;
+    /// empty for a session on one venue. Each takes its server as
+    /// [`SessionSpec::venue_spec`] does.
+    pub fn routing_venues(&self) -> Vec<VenueSpec> {
+        if self.route_to.is_empty() {
+            return Vec::new();
+        }
+        let configured = |v: VenueName| {
+            self.config
+                .as_ref()
+                .and_then(|c| c.exchanges.get(v.as_str()))
+                .and_then(|b| b.base_url.clone())
+        };
+        let mut out = vec![self.venue_spec()];
+        for r in &self.route_to {
+            if out.iter().any(|o| o.venue == r.venue) {
+                continue;
+            }
+            out.push(VenueSpec {
+                venue: r.venue,
+                market: self.venue.market,
+                url: r.url.clone().or_else(|| configured(r.venue)),
+            });
+        }
+        out
     }
 
     /// The database URL: asked, else the config's, else `sqlite://smc.db`.

@@ -49,6 +49,18 @@ pub struct RunArgs {
     /// for Binance (e.g. `smc venue-sim`).
     #[arg(long = "venue-url", value_name = "[VENUE=]HOST:PORT")]
     venue_url: Vec<String>,
+    /// Paper mode: also quote these venues, and route each order to the
+    /// venue (or split it between the venues) of least expected all-in
+    /// cost: book depth, fees, round trip, health, balance there
+    /// (comma-separated or repeated; servers from --venue-url or the
+    /// config's exchanges.<venue>.base_url).
+    #[arg(
+        long = "route-to",
+        value_enum,
+        value_delimiter = ',',
+        value_name = "VENUE"
+    )]
+    route_to: Vec<VenueArg>,
     /// Market: spot, or USDT-margined perpetuals (`usdm`, also `linear`).
     #[arg(long, value_enum, default_value = "spot")]
     market: MarketArg,
@@ -91,11 +103,22 @@ impl RunArgs {
     /// environment (keys are never read from files).
     fn spec(self) -> anyhow::Result<SessionSpec> {
         let config = self.config.as_deref().map(smc_config::load).transpose()?;
-        let venue = match self.venue {
-            VenueArg::Binance => VenueName::Binance,
-            VenueArg::Bybit => VenueName::Bybit,
-        };
+        let venue = venue_name(self.venue);
         let url = smc_runtime::venue_url_of(&self.venue_url, venue).map_err(anyhow::Error::msg)?;
+        let market = match self.market {
+            MarketArg::Spot => Market::Spot,
+            MarketArg::Usdm => Market::UsdM,
+        };
+        let route_to = self
+            .route_to
+            .iter()
+            .map(|v| {
+                let venue = venue_name(*v);
+                let url = smc_runtime::venue_url_of(&self.venue_url, venue)?;
+                Ok(VenueSpec { venue, market, url })
+            })
+            .collect::<Result<Vec<_>, String>>()
+            .map_err(anyhow::Error::msg)?;
         Ok(SessionSpec {
             mode: self.mode.map(|m| match m {
                 RunMode::Paper => Mode::Paper,
@@ -103,14 +126,8 @@ impl RunArgs {
             }),
             config,
             config_path: self.config,
-            venue: VenueSpec {
-                venue,
-                market: match self.market {
-                    MarketArg::Spot => Market::Spot,
-                    MarketArg::Usdm => Market::UsdM,
-                },
-                url,
-            },
+            venue: VenueSpec { venue, market, url },
+            route_to,
             symbols: self.symbol,
             timeframe: self.timeframe,
             strategy: self.strategy.map(Into::into),
@@ -122,6 +139,13 @@ impl RunArgs {
             reconcile_every: Some(std::time::Duration::from_secs(self.reconcile_seconds)),
             credentials: smc_config::env::credentials(venue.as_str(), |k| std::env::var(k).ok()),
         })
+    }
+}
+
+fn venue_name(arg: VenueArg) -> VenueName {
+    match arg {
+        VenueArg::Binance => VenueName::Binance,
+        VenueArg::Bybit => VenueName::Bybit,
     }
 }
 

@@ -16,7 +16,9 @@ pub fn spawn_printer(mut events: Lossless) -> JoinHandle<std::io::Result<()>> {
         let mut mode = "session".to_string();
         while let Some(event) = events.recv_blocking() {
             match &*event {
-                SessionEvent::Engine(_) | SessionEvent::Reconciled { .. } => {
+                SessionEvent::Engine(_)
+                | SessionEvent::Reconciled { .. }
+                | SessionEvent::Route(_) => {
                     let line = serde_json::to_string(&*event).map_err(std::io::Error::other)?;
                     writeln!(out, "{line}")?;
                     out.flush()?;

@@ -37,6 +37,10 @@ pub struct SessionRequest {
     /// A server speaking the venue's protocol, per venue (`HOST:PORT`,
     /// e.g. `smc venue-sim`).
     pub venue_urls: Option<BTreeMap<String, String>>,
+    /// Paper mode: more venues to route each order between (with
+    /// `venue`), by expected all-in cost.
+    #[serde(default)]
+    pub route_to: Vec<String>,
     /// `spot` (default) or `usdm` (Bybit: linear).
     pub market: Option<String>,
     /// Live mode: you understand that real orders will be sent.
@@ -98,6 +102,23 @@ impl SessionRequest {
         }
         let url = urls.get(venue.as_str()).cloned();
         let live = self.mode == ModeArg::Live;
+        let route_to = self
+            .route_to
+            .iter()
+            .map(|name| {
+                let venue = VenueName::parse(name).ok_or_else(|| {
+                    ApiError::invalid("route_to", format!("`{name}`: binance or bybit"))
+                })?;
+                let url = urls.get(venue.as_str()).cloned();
+                Ok(VenueSpec { venue, market, url })
+            })
+            .collect::<ApiResult<Vec<_>>>()?;
+        if live && !route_to.is_empty() {
+            return Err(ApiError::invalid(
+                "route_to",
+                "routing between venues runs in paper mode only".to_string(),
+            ));
+        }
         Ok(SessionSpec {
             mode: Some(if live { Mode::Live } else { Mode::Paper }),
             config: Some(config.clone()),
@@ -107,6 +128,7 @@ impl SessionRequest {
                 market,
                 url: url.clone(),
             },
+            route_to,
             symbols: self.symbols.clone(),
             timeframe: self.timeframes.first().cloned(),
             strategy,

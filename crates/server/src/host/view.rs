@@ -112,7 +112,9 @@ impl View {
                 self.candles = s.candles;
             }
             SessionEvent::Candle(_) => self.candles += 1,
-            SessionEvent::Reconciled { .. } | SessionEvent::Notice { .. } => {}
+            SessionEvent::Reconciled { .. }
+            | SessionEvent::Notice { .. }
+            | SessionEvent::Route(_) => {}
         }
     }
 
