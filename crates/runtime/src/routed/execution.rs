@@ -8,7 +8,7 @@
 
 use super::books::VenueViews;
 use super::decisions::{DecisionLog, Routed};
-use super::ledger::{VenueLedger, attribute};
+use super::ledger::{Limits, VenueLedger, attribute};
 use crate::bus::EventBus;
 use crate::event::{RouteEvent, SessionEvent};
 use rust_decimal::Decimal;
@@ -89,41 +89,6 @@ impl RoutedExecution {
         }
     }
 
-    /// What `venue` leaves room for: (notional, quantity).
-    fn room(
-        &self,
-        venue: usize,
-        symbol: &str,
-        side: Side,
-        reduces: bool,
-        (equity, price): (Decimal, Decimal),
-    ) -> (Option<Decimal>, Option<Decimal>) {
-        let held = self.ledger.position(venue, symbol);
-        let signed_side = if side == Side::Buy {
-            Decimal::ONE
-        } else {
-            -Decimal::ONE
-        };
-        // What this side can close of the venue's position.
-        let closable = (-held * signed_side).max(Decimal::ZERO);
-        if reduces || (self.setup.spot && side == Side::Sell) {
-            return (None, Some(closable));
-        }
-        let cap = self.setup.venue_cap_percent.map(|pct| {
-            let room = equity * pct / Decimal::ONE_HUNDRED - held.abs() * price;
-            room.max(Decimal::ZERO) + closable * price
-        });
-        let cash = self
-            .setup
-            .spot
-            .then(|| self.ledger.cash(venue).max(Decimal::ZERO));
-        let notional = match (cap, cash) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        };
-        (notional, None)
-    }
-
     fn decide(&self, book: &Book, order: &Order, reference: Decimal) -> Routed {
         let qty = match book.resolve_qty(order, reference) {
             Ok(q) if q > Decimal::ZERO => q,
@@ -138,7 +103,12 @@ impl RoutedExecution {
         let reduces = order.request.reduce_only || order.size == Size::ClosePosition;
         let now = WallClock.now().ms();
         let price = order.kind().limit_price().unwrap_or(reference);
-        let equity = book.portfolio.equity();
+        let limits = Limits {
+            spot: self.setup.spot,
+            venue_cap_percent: self.setup.venue_cap_percent,
+            equity: book.portfolio.equity(),
+            price,
+        };
         let quotes: Vec<VenueQuote> = self
             .setup
             .venues
@@ -146,7 +116,7 @@ impl RoutedExecution {
             .enumerate()
             .map(|(k, v)| {
                 let seen = self.setup.views.sighting(&v.name, symbol, now);
-                let (max_notional, max_qty) = self.room(k, symbol, side, reduces, (equity, price));
+                let room = self.ledger.room(k, symbol, side, reduces, &limits);
                 VenueQuote {
                     venue: v.name.clone(),
                     book: if side == Side::Buy {
@@ -158,8 +128,8 @@ impl RoutedExecution {
                     maker_fee: v.fees.maker,
                     latency_ms: seen.latency_ms,
                     health: seen.health,
-                    max_notional,
-                    max_qty,
+                    max_notional: room.notional,
+                    max_qty: room.qty,
                     lot: v.lots.get(symbol).copied().unwrap_or_default(),
                 }
             })

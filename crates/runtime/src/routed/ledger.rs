@@ -20,6 +20,27 @@ pub struct VenueHoldings {
     pub positions: BTreeMap<String, Decimal>,
 }
 
+/// What bounds an order on each venue besides its book.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// A spot account: sells only where the coins are, buys within cash.
+    pub spot: bool,
+    /// The per-venue exposure cap, percent of equity.
+    pub venue_cap_percent: Option<Decimal>,
+    pub equity: Decimal,
+    /// The order's price (its limit, else the last close).
+    pub price: Decimal,
+}
+
+/// How much of an order a venue leaves room for (`None`: no bound).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Room {
+    /// Quote currency (a buy's notional with its fee, or the cap's room).
+    pub notional: Option<Decimal>,
+    /// Base quantity (what a sell or a reducing order can close there).
+    pub qty: Option<Decimal>,
+}
+
 /// Every venue's holdings, in the session's venue order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VenueLedger {
@@ -61,6 +82,45 @@ impl VenueLedger {
             .and_then(|v| v.positions.get(symbol))
             .copied()
             .unwrap_or(Decimal::ZERO)
+    }
+
+    /// The room `venue` leaves an order of `side` on `symbol`: a reducing
+    /// order (or a spot sell) closes only what is held there; otherwise
+    /// a spot buy spends at most the venue's cash, and the exposure cap
+    /// leaves its percent of equity less what the venue holds (plus what
+    /// the order first closes).
+    pub fn room(
+        &self,
+        venue: usize,
+        symbol: &str,
+        side: Side,
+        reduces: bool,
+        limits: &Limits,
+    ) -> Room {
+        let held = self.position(venue, symbol);
+        let closable = match side {
+            Side::Buy => (-held).max(Decimal::ZERO),
+            Side::Sell => held.max(Decimal::ZERO),
+        };
+        if reduces || (limits.spot && side == Side::Sell) {
+            return Room {
+                notional: None,
+                qty: Some(closable),
+            };
+        }
+        let cap = limits.venue_cap_percent.map(|pct| {
+            let room = limits.equity * pct / Decimal::ONE_HUNDRED - held.abs() * limits.price;
+            room.max(Decimal::ZERO) + closable * limits.price
+        });
+        let cash = limits.spot.then(|| self.cash(venue).max(Decimal::ZERO));
+        let notional = match (cap, cash) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        Room {
+            notional,
+            qty: None,
+        }
     }
 
     /// A fill of `qty` at `price` on `venue`, paying `fee` in the quote
@@ -150,6 +210,70 @@ mod tests {
         );
         assert_eq!(l.cash(1), dec!(509.59));
         assert!(l.position(1, "BTCUSDT").is_zero());
+    }
+
+    fn limits(spot: bool, cap: Option<Decimal>) -> Limits {
+        Limits {
+            spot,
+            venue_cap_percent: cap,
+            equity: dec!(10000),
+            price: dec!(100),
+        }
+    }
+
+    #[test]
+    fn spot_buys_spend_the_venues_cash_and_sells_its_coins() {
+        let mut l = VenueLedger::new(&["binance".into(), "bybit".into()], dec!(10000));
+        l.apply(0, "BTCUSDT", Side::Buy, dec!(10), dec!(100), Decimal::ZERO);
+        let spot = limits(true, None);
+        assert_eq!(
+            l.room(0, "BTCUSDT", Side::Buy, false, &spot).notional,
+            Some(dec!(4000))
+        );
+        assert_eq!(
+            l.room(1, "BTCUSDT", Side::Buy, false, &spot).notional,
+            Some(dec!(5000))
+        );
+        assert_eq!(
+            l.room(0, "BTCUSDT", Side::Sell, false, &spot).qty,
+            Some(dec!(10))
+        );
+        assert_eq!(
+            l.room(1, "BTCUSDT", Side::Sell, false, &spot).qty,
+            Some(Decimal::ZERO)
+        );
+    }
+
+    #[test]
+    fn the_venue_cap_counts_what_the_venue_holds() {
+        let mut l = VenueLedger::new(&["binance".into(), "bybit".into()], dec!(10000));
+        l.apply(1, "BTCUSDT", Side::Sell, dec!(5), dec!(100), Decimal::ZERO);
+        let margin = limits(false, Some(dec!(20)));
+        // 20 % of 10,000 is 2,000; Bybit holds 500 short.
+        let room = l.room(1, "BTCUSDT", Side::Sell, false, &margin);
+        assert_eq!(
+            room,
+            Room {
+                notional: Some(dec!(1500)),
+                qty: None
+            }
+        );
+        // A buy there first closes the short (500), then may open 2,000.
+        let room = l.room(1, "BTCUSDT", Side::Buy, false, &margin);
+        assert_eq!(room.notional, Some(dec!(2000)));
+        assert_eq!(
+            l.room(0, "BTCUSDT", Side::Buy, false, &margin).notional,
+            Some(dec!(2000))
+        );
+        // A reduce-only buy goes only where the short is.
+        assert_eq!(
+            l.room(0, "BTCUSDT", Side::Buy, true, &margin).qty,
+            Some(Decimal::ZERO)
+        );
+        assert_eq!(
+            l.room(1, "BTCUSDT", Side::Buy, true, &margin).qty,
+            Some(dec!(5))
+        );
     }
 
     proptest! {
