@@ -15,8 +15,8 @@ use smc_model::{EngineEvent, Side};
 use smc_routing::RoutingDecision;
 use smc_runtime::{Market, Mode, RouteEvent, SessionEvent, SessionSpec, VenueName, VenueSpec};
 use smc_testkit::audit::journal;
-use smc_testkit::sim::{TestSim, market, test_keys};
-use smc_venue_sim::{BookShape, Protocol, SimConfig};
+use smc_testkit::sim::TestSim;
+use smc_venue_sim::{BookShape, Protocol};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -31,21 +31,11 @@ const ROUTED_CONFIG: &str = "backtest:\n  strategy: sma_cross\n  timeframes: [\"
 const WIDE: u32 = 4_000;
 
 fn sim(protocol: Protocol, spread_ticks: u32, level_share: Decimal, faults: &str) -> TestSim {
-    TestSim::start(SimConfig {
-        markets: vec![market(
-            "testdata/market/binance-usdm/BTCUSDT-1m.csv",
-            "BTCUSDT",
-        )],
-        keys: test_keys(),
-        speed: 50.0,
-        faults: faults.into(),
-        protocol,
-        book: BookShape {
-            spread_ticks,
-            level_share,
-        },
-        ..SimConfig::default()
-    })
+    let book = BookShape {
+        spread_ticks,
+        level_share,
+    };
+    TestSim::with_book(protocol, 50.0, faults, book)
 }
 
 fn deep() -> Decimal {

@@ -39,6 +39,21 @@ pub fn test_keys() -> Vec<KeyConfig> {
     ]
 }
 
+/// The bundled BTCUSDT minutes at `speed` candles a second, with the
+/// test keys and `faults`, speaking Binance's protocol.
+pub fn btcusdt_config(speed: f64, faults: &str) -> SimConfig {
+    SimConfig {
+        markets: vec![market(
+            "testdata/market/binance-usdm/BTCUSDT-1m.csv",
+            "BTCUSDT",
+        )],
+        keys: test_keys(),
+        speed,
+        faults: faults.into(),
+        ..SimConfig::default()
+    }
+}
+
 /// A running simulator and the runtime it runs on.
 pub struct TestSim {
     sim: Option<RunningSim>,
@@ -51,16 +66,7 @@ impl TestSim {
     /// Binance BTCUSDT minutes at `speed` candles a second, with the test
     /// keys and `faults`.
     pub fn btcusdt(speed: f64, faults: &str) -> TestSim {
-        TestSim::start(SimConfig {
-            markets: vec![market(
-                "testdata/market/binance-usdm/BTCUSDT-1m.csv",
-                "BTCUSDT",
-            )],
-            keys: test_keys(),
-            speed,
-            faults: faults.into(),
-            ..SimConfig::default()
-        })
+        TestSim::start(btcusdt_config(speed, faults))
     }
 
     /// [`TestSim::btcusdt`] speaking Bybit v5 (`--protocol bybit`): the same
@@ -68,15 +74,8 @@ impl TestSim {
     /// account; REST and WebSockets at `http://` / `ws://` + [`TestSim::addr`].
     pub fn bybit_btcusdt(speed: f64, faults: &str) -> TestSim {
         TestSim::start(SimConfig {
-            markets: vec![market(
-                "testdata/market/binance-usdm/BTCUSDT-1m.csv",
-                "BTCUSDT",
-            )],
-            keys: test_keys(),
-            speed,
-            faults: faults.into(),
             protocol: smc_venue_sim::Protocol::Bybit,
-            ..SimConfig::default()
+            ..btcusdt_config(speed, faults)
         })
     }
 
@@ -91,16 +90,9 @@ impl TestSim {
         book: smc_venue_sim::BookShape,
     ) -> TestSim {
         TestSim::start(SimConfig {
-            markets: vec![market(
-                "testdata/market/binance-usdm/BTCUSDT-1m.csv",
-                "BTCUSDT",
-            )],
-            keys: test_keys(),
-            speed,
-            faults: faults.into(),
             protocol,
             book,
-            ..SimConfig::default()
+            ..btcusdt_config(speed, faults)
         })
     }
 
@@ -108,14 +100,8 @@ impl TestSim {
     /// orders fill at most `participation` of its volume (partial fills).
     pub fn btcusdt_thin(speed: f64, participation: rust_decimal::Decimal) -> TestSim {
         TestSim::start(SimConfig {
-            markets: vec![market(
-                "testdata/market/binance-usdm/BTCUSDT-1m.csv",
-                "BTCUSDT",
-            )],
-            keys: test_keys(),
-            speed,
             participation: Some(participation),
-            ..SimConfig::default()
+            ..btcusdt_config(speed, "")
         })
     }
 

@@ -7,9 +7,10 @@
 
 use super::error::{BinanceError, ParseError};
 use super::order_wire::push_encoded;
-use super::parse_util::{dec, from_json};
+use super::parse_util::from_json;
 use super::rest::BinanceRest;
-use crate::market::{BookLevel, OrderBookSnapshot};
+use crate::common::book_levels::{checked, levels};
+use crate::market::OrderBookSnapshot;
 use crate::net::{Cost, Method, RequestKind};
 use serde::Deserialize;
 use smc_model::{InstrumentId, Timestamp};
@@ -33,43 +34,23 @@ struct Depth<'a> {
     event_time: Option<i64>,
 }
 
-fn side(name: &str, raw: &[[&str; 2]]) -> Result<Vec<BookLevel>, ParseError> {
-    raw.iter()
-        .enumerate()
-        .map(|(i, [p, q])| {
-            Ok(BookLevel {
-                price: dec(W, &format!("{name}[{i}][0]"), p)?,
-                qty: dec(W, &format!("{name}[{i}][1]"), q)?,
-            })
-        })
-        .collect()
-}
-
-/// Parses a depth answer for `instrument`, keeping the best `levels` of
+/// Parses a depth answer for `instrument`, keeping the best `depth` levels of
 /// each side. A side out of best-first order or a crossed book is an
 /// error: the snapshot would misprice every fill walked through it.
 pub fn parse_depth_snapshot(
     instrument: &InstrumentId,
     payload: &str,
-    levels: usize,
+    depth: usize,
 ) -> Result<OrderBookSnapshot, ParseError> {
     let d: Depth<'_> = from_json(W, payload)?;
-    let mut book = OrderBookSnapshot {
+    let book = OrderBookSnapshot {
         instrument: instrument.clone(),
         update_id: d.last_update_id,
-        bids: side("bids", &d.bids)?,
-        asks: side("asks", &d.asks)?,
+        bids: levels(W, "bids", &d.bids)?,
+        asks: levels(W, "asks", &d.asks)?,
         time: Timestamp::from_ms(d.transaction_time.or(d.event_time).unwrap_or(0)),
     };
-    if let Some(fault) = book.fault() {
-        return Err(ParseError::Field {
-            what: W,
-            field: "bids/asks".into(),
-            detail: fault,
-        });
-    }
-    book.truncate(levels);
-    Ok(book)
+    checked(W, "bids/asks", book, depth)
 }
 
 impl BinanceRest {

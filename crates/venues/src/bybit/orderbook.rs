@@ -9,8 +9,9 @@ use super::endpoints;
 use super::error::{BybitError, ParseError};
 use super::rest::BybitRest;
 use crate::binance::order_wire::push_encoded;
-use crate::binance::parse_util::{dec, from_json};
-use crate::market::{BookLevel, OrderBookSnapshot};
+use crate::binance::parse_util::from_json;
+use crate::common::book_levels::{checked, levels};
+use crate::market::OrderBookSnapshot;
 use serde::Deserialize;
 use smc_model::{InstrumentId, Timestamp};
 use std::fmt::Write;
@@ -30,25 +31,13 @@ struct Answer<'a> {
     u: u64,
 }
 
-fn side(name: &str, raw: &[[&str; 2]]) -> Result<Vec<BookLevel>, ParseError> {
-    raw.iter()
-        .enumerate()
-        .map(|(i, [p, q])| {
-            Ok(BookLevel {
-                price: dec(W, &format!("{name}[{i}][0]"), p)?,
-                qty: dec(W, &format!("{name}[{i}][1]"), q)?,
-            })
-        })
-        .collect()
-}
-
 /// Parses the `result` of an orderbook answer for `instrument`, keeping
 /// the best `levels` of each side. Another symbol than the instrument's,
 /// a side out of best-first order or a crossed book is an error.
 pub fn parse_orderbook_rest(
     instrument: &InstrumentId,
     result: &str,
-    levels: usize,
+    depth: usize,
 ) -> Result<OrderBookSnapshot, ParseError> {
     let r: Answer<'_> = from_json(W, result)?;
     if !r.symbol.eq_ignore_ascii_case(instrument.symbol()) {
@@ -58,22 +47,14 @@ pub fn parse_orderbook_rest(
             detail: format!("the book of {}, asked for {instrument}", r.symbol),
         });
     }
-    let mut book = OrderBookSnapshot {
+    let book = OrderBookSnapshot {
         instrument: instrument.clone(),
         update_id: r.u,
-        bids: side("b", &r.b)?,
-        asks: side("a", &r.a)?,
+        bids: levels(W, "b", &r.b)?,
+        asks: levels(W, "a", &r.a)?,
         time: Timestamp::from_ms(r.ts),
     };
-    if let Some(fault) = book.fault() {
-        return Err(ParseError::Field {
-            what: W,
-            field: "b/a".into(),
-            detail: fault,
-        });
-    }
-    book.truncate(levels);
-    Ok(book)
+    checked(W, "b/a", book, depth)
 }
 
 impl BybitRest {

@@ -2,6 +2,8 @@
 //! logic every venue module needs in the same form, each fed the venue's
 //! own rules through a small trait or a few arguments.
 
+/// REST order book sides to levels, checked.
+pub(crate) mod book_levels;
 /// A timestamp refusal: resynchronise the clock and send once more.
 pub(crate) mod clock_resync;
 /// A range of candles without the newest while it is still open.
