@@ -196,7 +196,7 @@ impl Metrics {
             }
             EngineEvent::EquityMark { cash, equity, .. } => {
                 let unrealized = self.books().with(session, |b| match b.market {
-                    Some(MarketKind::Perpetual) => *equity - *cash,
+                    Some(MarketKind::Perpetual | MarketKind::Forex) => *equity - *cash,
                     // Spot equity values the holdings at their marks; less
                     // their cost, what is left is the open P&L.
                     Some(MarketKind::Spot) | None => {

@@ -92,6 +92,9 @@ pub enum InstrumentError {
 pub enum MarketKind {
     Spot,
     Perpetual,
+    /// A currency pair on a margin account (OANDA): long or short in
+    /// units, costs as the spread, daily financing.
+    Forex,
 }
 
 /// Trading rules of an instrument. A zero tick or lot means "no rounding".

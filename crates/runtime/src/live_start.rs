@@ -149,7 +149,7 @@ pub async fn venue_holdings(
         .iter()
         .map(|i| match i.kind {
             MarketKind::Spot => total(&i.base),
-            MarketKind::Perpetual => positions
+            MarketKind::Perpetual | MarketKind::Forex => positions
                 .iter()
                 .filter(|p| p.symbol == i.id.symbol())
                 .map(|p| p.amount)

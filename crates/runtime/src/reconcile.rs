@@ -307,7 +307,9 @@ fn compare_balances(
         let expected = start.base.get(i).copied().unwrap_or_default() + pf.position(i).qty;
         let what = match spec.kind {
             MarketKind::Spot => spec.base.clone(),
-            MarketKind::Perpetual => format!("{} position", spec.id.symbol()),
+            MarketKind::Perpetual | MarketKind::Forex => {
+                format!("{} position", spec.id.symbol())
+            }
         };
         if differs(base, expected) {
             found.differences.push(format!(
