@@ -39,6 +39,8 @@ pub mod kline_sync;
 pub mod market;
 /// Shared network layer: signer, rate limiter, HTTP and WebSocket clients.
 pub mod net;
+/// OANDA v20 forex accounts: REST, pricing and transactions streams.
+pub mod oanda;
 /// Market data and order report streams.
 pub mod stream;
 /// The interfaces every venue implements.
