@@ -79,6 +79,19 @@ impl TestSim {
         })
     }
 
+    /// OANDA v20 (`--protocol oanda`) replaying the bundled EUR_USD daily
+    /// bid series at `speed` candles a second with `faults`: bearer tokens
+    /// [`KEY`] (account `101-001-1000001-001`) and [`WITHDRAW_KEY`]
+    /// (`101-001-1000002-001`), REST and streams at `http://` +
+    /// [`TestSim::addr`], default spread (1.5 pips) and margin rate (0.0333).
+    pub fn oanda_eurusd(speed: f64, faults: &str) -> TestSim {
+        TestSim::start(SimConfig {
+            protocol: smc_venue_sim::Protocol::Oanda,
+            markets: vec![market("testdata/market/oanda/EURUSD-1d.csv", "EUR_USD")],
+            ..btcusdt_config(speed, faults)
+        })
+    }
+
     /// The BTCUSDT market of [`TestSim::btcusdt`] (or, for
     /// [`Protocol::Bybit`](smc_venue_sim::Protocol::Bybit),
     /// [`TestSim::bybit_btcusdt`]) quoting a book of shape `book`: two

@@ -135,6 +135,34 @@ pub enum Protocol {
     /// Bybit v5 (`/v5/...`): spot and USDT linear perpetuals on a unified
     /// account (see `bybit`).
     Bybit,
+    /// OANDA v20 (`/v3/...`): a netting margin account per bearer token,
+    /// REST and chunked JSON-lines streams (see `oanda`).
+    Oanda,
+}
+
+/// What only the OANDA protocol uses: its spread over the replayed (bid)
+/// prices, margin rate and daily financing rates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OandaConfig {
+    /// Ask = bid + this many pips (a pip is 10^pipLocation).
+    pub spread_pips: Decimal,
+    /// `marginRate` of every instrument (0.0333: 30:1).
+    pub margin_rate: Decimal,
+    /// Annual financing rate of long units, in percent (negative: paid).
+    pub financing_long_pct: Decimal,
+    /// Annual financing rate of short units, in percent.
+    pub financing_short_pct: Decimal,
+}
+
+impl Default for OandaConfig {
+    fn default() -> Self {
+        OandaConfig {
+            spread_pips: Decimal::new(15, 1),
+            margin_rate: Decimal::new(333, 4),
+            financing_long_pct: Decimal::from(-3),
+            financing_short_pct: Decimal::ONE,
+        }
+    }
 }
 
 /// Everything the simulator needs to start.
@@ -163,6 +191,8 @@ pub struct SimConfig {
     pub protocol: Protocol,
     /// The synthetic order book's shape (depth, tickers, book streams).
     pub book: BookShape,
+    /// OANDA-only settings (`Protocol::Oanda`).
+    pub oanda: OandaConfig,
 }
 
 impl Default for SimConfig {
@@ -179,6 +209,7 @@ impl Default for SimConfig {
             participation: None,
             protocol: Protocol::Binance,
             book: BookShape::default(),
+            oanda: OandaConfig::default(),
         }
     }
 }

@@ -127,6 +127,8 @@ pub enum SimError {
         "symbol `{symbol}`: expected an upper-case Binance symbol quoted in {quote} (e.g. BTC{quote})"
     )]
     Symbol { symbol: String, quote: String },
+    #[error("instrument `{0}`: expected an OANDA instrument name BASE_QUOTE (e.g. EUR_USD)")]
+    Instrument(String),
     #[error("symbol `{0}` is given twice")]
     DuplicateSymbol(String),
     #[error("API key `{0}` is given twice")]

@@ -33,6 +33,8 @@ pub mod filters;
 pub mod http;
 /// The replayed market: shifted series, replay clock, derived rules.
 pub mod market;
+/// The OANDA v20 protocol over the same market (`--protocol oanda`).
+pub mod oanda;
 /// Order and trade records and their JSON.
 pub mod orders;
 /// Query string and form body parameters.
@@ -62,7 +64,7 @@ pub mod user_events;
 /// The spot WebSocket API's user data stream.
 pub mod ws_api;
 
-pub use config::{BookShape, KeyConfig, Limits, MarketSource, Protocol, SimConfig};
+pub use config::{BookShape, KeyConfig, Limits, MarketSource, OandaConfig, Protocol, SimConfig};
 pub use error::{ApiError, SimError};
 pub use faults::{Fault, FaultKind, FaultSpecError, parse_spec};
 pub use server::{RunningSim, start};

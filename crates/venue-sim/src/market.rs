@@ -126,6 +126,30 @@ impl Series {
                 quote: quote.to_string(),
             })?
             .to_string();
+        Series::load_pair(source, symbol, base, quote.to_string(), start_ms)
+    }
+
+    /// An OANDA instrument `BASE_QUOTE` (e.g. `EUR_USD`), quoted in its
+    /// own quote currency.
+    pub fn load_oanda(source: &MarketSource, start_ms: i64) -> Result<Series, SimError> {
+        let symbol = source.symbol.to_ascii_uppercase();
+        let bad = || SimError::Instrument(source.symbol.clone());
+        let (base, quote) = symbol.split_once('_').ok_or_else(bad)?;
+        let ok = |s: &str| s.len() >= 2 && s.chars().all(|c| c.is_ascii_alphanumeric());
+        if !ok(base) || !ok(quote) {
+            return Err(bad());
+        }
+        let (base, quote) = (base.to_string(), quote.to_string());
+        Series::load_pair(source, symbol, base, quote, start_ms)
+    }
+
+    fn load_pair(
+        source: &MarketSource,
+        symbol: String,
+        base: String,
+        quote: String,
+        start_ms: i64,
+    ) -> Result<Series, SimError> {
         let loaded =
             read_ohlcv(&source.path, ReadOptions::default()).map_err(|e| SimError::Data {
                 path: source.path.clone(),
@@ -150,7 +174,7 @@ impl Series {
         Ok(Series {
             symbol,
             base,
-            quote: quote.to_string(),
+            quote,
             timeframe,
             candles,
             rules,
@@ -197,7 +221,11 @@ impl Market {
         }
         let mut series: Vec<Series> = Vec::new();
         for source in &config.markets {
-            let mut s = Series::load(source, QUOTE, start_ms)?;
+            let mut s = if config.protocol == crate::config::Protocol::Oanda {
+                Series::load_oanda(source, start_ms)?
+            } else {
+                Series::load(source, QUOTE, start_ms)?
+            };
             s.book = config.book;
             if series.iter().any(|x| x.symbol == s.symbol) {
                 return Err(SimError::DuplicateSymbol(s.symbol));

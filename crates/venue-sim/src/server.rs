@@ -7,7 +7,7 @@ use crate::error::SimError;
 use crate::faults::{FaultSet, parse_spec};
 use crate::market::Market;
 use crate::state::{Shared, now_ms};
-use crate::{bybit, control, http, streams};
+use crate::{bybit, control, http, oanda, streams};
 use axum::Router;
 use axum::routing::{any, get, post};
 use std::collections::BTreeSet;
@@ -83,6 +83,13 @@ fn router(shared: Arc<Shared>, protocol: Protocol) -> (Router, Option<JoinHandle
         ),
         Protocol::Bybit => {
             let (routes, task) = bybit::router(shared.clone());
+            (
+                routes.merge(control_routes().with_state(shared)),
+                Some(task),
+            )
+        }
+        Protocol::Oanda => {
+            let (routes, task) = oanda::router(shared.clone());
             (
                 routes.merge(control_routes().with_state(shared)),
                 Some(task),

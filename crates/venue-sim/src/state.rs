@@ -70,6 +70,8 @@ pub struct Shared {
     pub leverage: Decimal,
     /// The starting USDT balance of each account.
     pub balance: Decimal,
+    /// OANDA-only settings.
+    pub oanda: crate::config::OandaConfig,
     spot_matching: MatchingEngine,
     futures_matching: MatchingEngine,
     pub inner: Mutex<Inner>,
@@ -98,6 +100,7 @@ fn matching(fees: FeeModel, participation: Option<Decimal>) -> MatchingEngine {
             slippage: SlippageModel::default(),
             participation,
         },
+        spreads: Vec::new(),
     }
 }
 
@@ -131,7 +134,9 @@ impl Shared {
             asset: FeeAsset::Received,
         };
         let futures_fees = match config.protocol {
-            Protocol::Binance => FeeModel {
+            // OANDA's accounts are its own (see `oanda`); the shared
+            // futures accounts keep Binance's fees, unused.
+            Protocol::Binance | Protocol::Oanda => FeeModel {
                 maker: Decimal::new(2, 4),
                 taker: Decimal::new(5, 4),
                 asset: FeeAsset::Quote,
@@ -149,6 +154,7 @@ impl Shared {
             limits: config.limits,
             leverage: config.leverage,
             balance: config.balance,
+            oanda: config.oanda,
             spot_matching: matching(spot_fees, config.participation),
             futures_matching: matching(futures_fees, config.participation),
             inner: Mutex::new(Inner {

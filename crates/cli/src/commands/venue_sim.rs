@@ -39,6 +39,7 @@ Example: --faults 'delay(ms=300,path=/api/v3/order);429(every=5,count=2);refuse(
 pub enum ProtocolArg {
     Binance,
     Bybit,
+    Oanda,
 }
 
 /// Arguments of `smc venue-sim`.
@@ -46,7 +47,10 @@ pub enum ProtocolArg {
 pub struct VenueSimArgs {
     /// The venue protocol served: binance (spot /api/v3, USD-M /fapi) or
     /// bybit (v5: /v5 REST, /v5/public/{spot,linear} and /v5/private
-    /// WebSockets, category spot and linear on a unified account).
+    /// WebSockets, category spot and linear on a unified account) or
+    /// oanda (v20: REST under /v3 and the pricing and transaction streams
+    /// as chunked JSON lines; --api-key is the bearer token, --symbol an
+    /// OANDA instrument such as EUR_USD, the series bid prices).
     #[arg(long, value_enum, default_value = "binance")]
     protocol: ProtocolArg,
     /// Port on 127.0.0.1 (0 picks a free one; the address is printed).
@@ -109,6 +113,29 @@ pub struct VenueSimArgs {
     book_level_share: Decimal,
     #[arg(long, value_name = "SPEC", default_value = "", long_help = FAULTS_HELP, help = "Faults to inject (grammar in --help)")]
     faults: String,
+    /// OANDA only: ask = bid + this many pips (the series are bid prices).
+    #[arg(long, value_name = "PIPS", default_value = "1.5")]
+    spread_pips: Decimal,
+    /// OANDA only: the marginRate of every instrument (0.0333 is 30:1).
+    #[arg(long, value_name = "RATE", default_value = "0.0333")]
+    margin_rate: Decimal,
+    /// OANDA only: annual financing rate of long units in percent, booked
+    /// as DAILY_FINANCING at each 17:00 America/New_York the replay passes.
+    #[arg(
+        long,
+        value_name = "PCT",
+        default_value = "-3",
+        allow_negative_numbers = true
+    )]
+    financing_long_pct: Decimal,
+    /// OANDA only: annual financing rate of short units in percent.
+    #[arg(
+        long,
+        value_name = "PCT",
+        default_value = "1",
+        allow_negative_numbers = true
+    )]
+    financing_short_pct: Decimal,
 }
 
 fn config(args: &VenueSimArgs) -> anyhow::Result<SimConfig> {
@@ -119,11 +146,25 @@ fn config(args: &VenueSimArgs) -> anyhow::Result<SimConfig> {
             args.symbols.len()
         );
     }
-    if args.api_keys.len() != args.api_secrets.len() {
+    // OANDA's token has no secret: --api-secret is accepted and unused.
+    let oanda = args.protocol == ProtocolArg::Oanda;
+    let secrets: Vec<String> = if oanda && args.api_secrets.is_empty() {
+        vec![String::new(); args.api_keys.len()]
+    } else {
+        args.api_secrets.clone()
+    };
+    if oanda
+        && (args.spread_pips < Decimal::ZERO
+            || args.margin_rate <= Decimal::ZERO
+            || args.margin_rate > Decimal::ONE)
+    {
+        bail!("--spread-pips must not be negative and --margin-rate must be in (0, 1]");
+    }
+    if args.api_keys.len() != secrets.len() {
         bail!(
             "--api-key and --api-secret come in pairs: got {} keys and {} secrets",
             args.api_keys.len(),
-            args.api_secrets.len()
+            secrets.len()
         );
     }
     for w in &args.withdrawal_keys {
@@ -163,7 +204,7 @@ fn config(args: &VenueSimArgs) -> anyhow::Result<SimConfig> {
         keys: args
             .api_keys
             .iter()
-            .zip(&args.api_secrets)
+            .zip(&secrets)
             .map(|(key, secret)| KeyConfig {
                 key: key.clone(),
                 secret: secret.clone(),
@@ -179,8 +220,15 @@ fn config(args: &VenueSimArgs) -> anyhow::Result<SimConfig> {
         protocol: match args.protocol {
             ProtocolArg::Binance => Protocol::Binance,
             ProtocolArg::Bybit => Protocol::Bybit,
+            ProtocolArg::Oanda => Protocol::Oanda,
         },
         book,
+        oanda: smc_venue_sim::OandaConfig {
+            spread_pips: args.spread_pips,
+            margin_rate: args.margin_rate,
+            financing_long_pct: args.financing_long_pct,
+            financing_short_pct: args.financing_short_pct,
+        },
         ..SimConfig::default()
     })
 }
@@ -206,6 +254,10 @@ pub fn run(args: &VenueSimArgs) -> anyhow::Result<()> {
                 sim.base_url(),
                 sim.addr
             ),
+            ProtocolArg::Oanda => format!(
+                "venue-sim listening on {} (OANDA v20: REST /v3, streams /v3/accounts/ID/pricing/stream and /transactions/stream, control /__sim)\n",
+                sim.base_url()
+            ),
         };
         for s in &sim.shared.market.series {
             text.push_str(&format!(
@@ -227,6 +279,11 @@ pub fn run(args: &VenueSimArgs) -> anyhow::Result<()> {
         if sim.generated_keys {
             for k in &sim.keys {
                 text.push_str(&format!("api-key: {}\napi-secret: {}\n", k.key, k.secret));
+            }
+        }
+        if args.protocol == ProtocolArg::Oanda {
+            for (token, account) in smc_venue_sim::oanda::account_ids(&sim.shared) {
+                text.push_str(&format!("account: {account} (token {token})\n"));
             }
         }
         // Whoever started us may stop reading stdout after the address; the
