@@ -43,7 +43,7 @@ cargo test --workspace --release 2>&1 | tee "$LOG/cargo-test.txt"
 
 step "Python virtualenv with the reference tools (smartmoneyconcepts 0.0.27, backtesting.py 0.6.6)"
 VENV="$ROOT/.venv-smc"
-if ! SMC_CREDIT=0 "$VENV/bin/python" -c 'import smartmoneyconcepts, pandas, backtesting, binance, pybit, schemathesis' 2>/dev/null; then
+if ! SMC_CREDIT=0 "$VENV/bin/python" -c 'import smartmoneyconcepts, pandas, backtesting, binance, pybit, oandapyV20, schemathesis' 2>/dev/null; then
     python3 -m venv "$VENV"
     "$VENV/bin/pip" install --quiet --disable-pip-version-check -r scripts/requirements-reference.txt
 fi
@@ -59,6 +59,9 @@ SMC="$TARGET_DIR/release/smc" bash scripts/venue_sim_conformance.sh 2>&1 | tee "
 
 step "venue-sim conformance: Bybit's own SDK, pybit 5.17.0, against smc venue-sim --protocol bybit"
 SMC="$TARGET_DIR/release/smc" bash scripts/venue_sim_conformance_bybit.sh 2>&1 | tee "$LOG/venue_sim_bybit.txt"
+
+step "venue-sim conformance: oandapyV20 0.7.2 against smc venue-sim --protocol oanda"
+SMC="$TARGET_DIR/release/smc" bash scripts/venue_sim_conformance_oanda.sh 2>&1 | tee "$LOG/venue_sim_oanda.txt"
 
 step "smc serve against its OpenAPI document: schemathesis (every check)"
 SMC="$TARGET_DIR/release/smc" bash scripts/api_schemathesis.sh 2>&1 | tee "$LOG/schemathesis.txt"
@@ -83,7 +86,7 @@ fi
 passed=$(grep -hoE '^test result: .* ([0-9]+) passed' "$LOG/cargo-test.txt" | grep -oE '[0-9]+ passed' | awk '{s+=$1} END {print s+0}')
 failed=$(grep -hoE '; ([0-9]+) failed' "$LOG/cargo-test.txt" | grep -oE '[0-9]+' | awk '{s+=$1} END {print s+0}')
 # The scripts' own "N passed, M failed" lines.
-for f in "$LOG/vitest.txt" "$LOG/e2e.txt" "$LOG/crosscheck.txt" "$LOG/backtest.txt" "$LOG/venue_sim.txt" "$LOG/venue_sim_bybit.txt" "$LOG/schemathesis.txt" \
+for f in "$LOG/vitest.txt" "$LOG/e2e.txt" "$LOG/crosscheck.txt" "$LOG/backtest.txt" "$LOG/venue_sim.txt" "$LOG/venue_sim_bybit.txt" "$LOG/venue_sim_oanda.txt" "$LOG/schemathesis.txt" \
     "$LOG/prometheus.txt" "$LOG/browser.txt"; do
     [ -f "$f" ] || continue
     line=$(grep -oE '[0-9]+ passed, [0-9]+ failed' "$f" | tail -1 || true)
