@@ -74,8 +74,11 @@ def peer_trades(df):
 
 def our_trades(smc, path):
     with tempfile.NamedTemporaryFile(suffix=".json") as out:
+        # backtesting.py runs every series on a cash account with a
+        # percentage fee: --account spot keeps forex series that way too.
         subprocess.run([smc, "backtest", "--input", str(path), "--strategy", "sma-cross", "--cash", str(CASH),
-                        "--fee", str(FEE), "--json", out.name], check=True, capture_output=True)
+                        "--fee", str(FEE), "--account", "spot", "--json", out.name], check=True,
+                       capture_output=True)
         data = json.load(open(out.name))
     trades = [(t["entry_time"], t["exit_time"], float(t["entry_price"]),
                None if t["exit_price"] is None else float(t["exit_price"])) for t in data["trades"]]

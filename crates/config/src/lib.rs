@@ -21,7 +21,7 @@ pub use api::ApiConfig;
 pub use error::ConfigError;
 pub use schema::{
     AppConfig, BacktestConfig, Config, ExchangeConfig, LogLevel, Mode, RiskManagerConfig,
-    TradingConfig,
+    TradingConfig, VenueEnvironment,
 };
 
 use std::path::Path;

@@ -477,10 +477,22 @@ pub struct ExchangeConfig {
     /// 0.1 %), used by the router and the paper venue; default: the
     /// venue's base tier.
     pub fees: Option<VenueFees>,
+    /// OANDA: the account traded (default: the token's first account).
+    pub account_id: Option<String>,
+    /// OANDA: `practice` (fxpractice hosts, the default) or `live`.
+    pub environment: Option<VenueEnvironment>,
     /// Present only to give a clear error: secrets are refused in the file.
     pub api_key: Option<serde_yaml_ng::Value>,
     /// Present only to give a clear error: secrets are refused in the file.
     pub api_secret: Option<serde_yaml_ng::Value>,
+}
+
+/// `exchanges.oanda.environment`: which of OANDA's hosts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum VenueEnvironment {
+    Practice,
+    Live,
 }
 
 /// `exchanges.<name>.fees`: maker and taker rates of the account's tier.

@@ -44,6 +44,33 @@ impl Config {
         if let Some(i) = &self.backtest.instrument {
             i.validate()?;
         }
+        let f = &self.backtest.engine.forex;
+        if f.spread_pips < Decimal::ZERO || f.spread_pips > Decimal::ONE_THOUSAND {
+            let why = format!("{}: pips between 0 and 1000", f.spread_pips);
+            return Err(("backtest.engine.forex.spread_pips", why));
+        }
+        if let Some(pip) = f.pip_size {
+            positive("backtest.engine.forex.pip_size", pip)?;
+        }
+        if f.leverage < Decimal::ONE || f.leverage > Decimal::ONE_THOUSAND {
+            let why = format!("{}: between 1 and 1000", f.leverage);
+            return Err(("backtest.engine.forex.leverage", why));
+        }
+        percent("backtest.engine.forex.closeout_percent", f.closeout_percent)?;
+        for (key, rate) in [
+            (
+                "backtest.engine.forex.long_rate_percent",
+                f.long_rate_percent,
+            ),
+            (
+                "backtest.engine.forex.short_rate_percent",
+                f.short_rate_percent,
+            ),
+        ] {
+            if rate.abs() > Decimal::ONE_HUNDRED {
+                return Err((key, format!("{rate}: an annual percent within ±100")));
+            }
+        }
         Ok(())
     }
 }
@@ -88,6 +115,22 @@ fn validate_exchange(name: &str, exchange: &ExchangeConfig) -> Result<(), Invali
                 .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
     }) {
         return Err((key("symbols"), format!("bad symbol `{bad}`")));
+    }
+    if name != "oanda" && (exchange.account_id.is_some() || exchange.environment.is_some()) {
+        let field = if exchange.account_id.is_some() {
+            "account_id"
+        } else {
+            "environment"
+        };
+        return Err((
+            key(field),
+            format!("{field} is OANDA's setting, not {name}'s"),
+        ));
+    }
+    if let Some(id) = &exchange.account_id
+        && (id.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
+    {
+        return Err((key("account_id"), format!("bad account id `{id}`")));
     }
     if let Some(fees) = &exchange.fees {
         // A maker rebate is a negative fee; no venue charges 1 % or more.

@@ -263,6 +263,41 @@ fn the_backtest_instrument_is_read_and_checked() {
 }
 
 #[test]
+fn oanda_takes_an_account_and_an_environment_and_nobody_else_does() {
+    let c = parse(
+        "c.yaml",
+        "exchanges:\n  oanda:\n    account_id: 101-004-1234567-001\n    environment: live\n",
+    )
+    .unwrap();
+    let o = &c.exchanges["oanda"];
+    assert_eq!(o.account_id.as_deref(), Some("101-004-1234567-001"));
+    assert_eq!(o.environment, Some(smc_config::VenueEnvironment::Live));
+    let msg = error("exchanges:\n  binance:\n    environment: practice\n");
+    assert!(msg.contains("exchanges.binance.environment"), "{msg}");
+    let msg = error("exchanges:\n  oanda:\n    account_id: \"101 004\"\n");
+    assert!(msg.contains("exchanges.oanda.account_id"), "{msg}");
+    let msg = error("exchanges:\n  oanda:\n    environment: demo\n");
+    assert!(msg.contains("environment"), "{msg}");
+}
+
+#[test]
+fn forex_instruments_and_the_forex_model_are_read() {
+    let c = parse(
+        "c.yaml",
+        "backtest:\n  engine:\n    forex: { spread_pips: 0.8, long_rate_percent: -4.5, short_rate_percent: 2 }\n  instrument:\n    venue: oanda\n    symbol: EUR_USD\n    kind: forex\n    tick_size: 0.00001\n    lot_size: 1\n",
+    )
+    .unwrap();
+    let f = c.backtest.engine.forex;
+    assert_eq!(f.spread_pips, rust_decimal::Decimal::new(8, 1));
+    assert_eq!(f.short_rate_percent, rust_decimal::Decimal::TWO);
+    assert_eq!(f.closeout_percent, rust_decimal::Decimal::from(50));
+    let i = c.backtest.instrument.unwrap();
+    assert_eq!(i.kind, smc_model::MarketKind::Forex);
+    let msg = error("backtest:\n  engine:\n    forex: { spread: 1 }\n");
+    assert!(msg.contains("spread"), "{msg}");
+}
+
+#[test]
 fn out_of_range_stop_and_exit_numbers_name_their_key() {
     let msg =
         error("backtest:\n  smc_strategy:\n    stop: { type: fixed_percent, percent: 1e20 }\n");

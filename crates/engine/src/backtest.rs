@@ -50,7 +50,10 @@ pub struct BacktestReport {
     /// Cash plus open positions at the last close (no exit fee).
     pub final_equity: Decimal,
     pub fees_paid: Decimal,
+    /// Perpetual funding, or forex financing: paid (negative: earned).
     pub funding_paid: Decimal,
+    /// What buys paid above the bid (forex), already in their prices.
+    pub spread_paid: Decimal,
     pub orders_submitted: u64,
 }
 
@@ -228,6 +231,7 @@ fn report(engine: &Engine, bars: usize, equity_curve: Vec<EquityPoint>) -> Backt
         final_equity: engine.portfolio().equity(),
         fees_paid: snapshot.fees_paid,
         funding_paid: snapshot.funding_paid,
+        spread_paid: engine.portfolio().spread_paid(),
         orders_submitted: engine.oms().submitted_count(),
     }
 }

@@ -23,6 +23,8 @@ pub struct EngineConfig {
     /// bars. `None` fills any size.
     #[serde(deserialize_with = "smc_model::serde_decimal::exact_opt")]
     pub max_participation: Option<Decimal>,
+    /// Spread, financing and closeout of forex instruments.
+    pub forex: crate::forex::ForexConfig,
 }
 
 /// The models that ran, by name, for the report.
@@ -36,6 +38,9 @@ pub struct ModelNames {
     pub account: String,
     /// The pre-trade risk gate (filled in by the engine).
     pub risk_gate: String,
+    /// The forex model, when an instrument is forex (filled in by the
+    /// engine): spread, financing rates, closeout.
+    pub forex: Option<String>,
 }
 
 impl EngineConfig {
@@ -51,6 +56,7 @@ impl EngineConfig {
                 AccountKind::Margin { leverage } => format!("margin x{leverage}"),
             },
             risk_gate: String::new(),
+            forex: None,
         }
     }
 }

@@ -9,6 +9,8 @@
 //! reads no other time.
 
 /// Orders an operator gives outside the strategy.
+/// Financing and margin closeout of forex instruments.
+pub mod forex_step;
 pub mod operator;
 
 use crate::book::{Book, EngineInstrument};
@@ -23,7 +25,7 @@ use smc_matching::{Executor, MatchingEngine, Oms, Order, Portfolio};
 use smc_model::InstrumentIndex;
 use smc_model::Timestamp;
 use smc_model::{
-    Candle, ClientOrderId, Clock, EngineEvent, EventSink, Fill, Intent, OrderIntent,
+    Candle, ClientOrderId, Clock, EngineEvent, EventSink, Fill, Intent, MarketKind, OrderIntent,
     PortfolioSnapshot, RiskGate, RiskObservation, RoundTrip, Timeframe,
 };
 use smc_strategy::{Strategy, StrategyContext};
@@ -107,6 +109,8 @@ pub struct Engine {
     /// `ClientOrderId::from_session_decision`); backtests name orders
     /// without one.
     id_prefix: Option<String>,
+    /// A margin closeout's orders are out (forex).
+    closing_out: bool,
 }
 
 impl Engine {
@@ -133,6 +137,13 @@ impl Engine {
                 slippage: config.slippage,
                 participation: config.max_participation,
             },
+            spreads: instruments
+                .iter()
+                .map(|e| match e.instrument.kind {
+                    MarketKind::Forex => config.forex.spread(e.instrument.id.symbol()),
+                    _ => Decimal::ZERO,
+                })
+                .collect(),
         };
         Ok(Engine {
             book: Book {
@@ -156,6 +167,7 @@ impl Engine {
             decision_time: Timestamp::MIN,
             decision_seq: 0,
             id_prefix: None,
+            closing_out: false,
         })
     }
 
@@ -247,6 +259,10 @@ impl Engine {
                 close_time,
             };
             self.risk.observe(bar, sink);
+            let previous_close =
+                self.book.last_candle[i].map(|(t, c)| c.open_time + t.duration_ms());
+            self.forex_step(i, previous_close, close_time, sink);
+            let equity = self.book.portfolio.equity();
             tee(&mut self.risk, sink).emit(&EngineEvent::EquityMark {
                 time: close_time,
                 cash: self.book.portfolio.cash(),
@@ -279,6 +295,13 @@ impl Engine {
     ) -> Result<(), EngineError> {
         self.check(i)?;
         self.clock.observe(time);
+        self.pay_funding(i, time, rate, sink);
+        Ok(())
+    }
+
+    /// Instrument `i`'s position pays `qty × mark × rate` (a perpetual's
+    /// funding, a forex position's financing), reported as `FundingPaid`.
+    fn pay_funding(&mut self, i: usize, time: Timestamp, rate: Decimal, sink: &mut dyn EventSink) {
         let portfolio = &mut self.book.portfolio;
         if let Some(amount) = portfolio.apply_funding(i, rate) {
             let equity = portfolio.equity();
@@ -291,7 +314,6 @@ impl Engine {
                 amount,
             });
         }
-        Ok(())
     }
 
     /// Publishes what the execution reported, in order: events (each also
@@ -589,6 +611,12 @@ impl Engine {
     pub fn model_names(&self) -> ModelNames {
         let mut names = self.config.model_names();
         names.risk_gate = self.risk.name().to_string();
+        let forex = self
+            .book
+            .instruments
+            .iter()
+            .any(|e| e.instrument.kind == MarketKind::Forex);
+        names.forex = forex.then(|| self.config.forex.describe());
         names
     }
 }

@@ -22,6 +22,8 @@ pub mod engine;
 pub mod execution;
 /// Live mode: orders to an external venue, its reports back into the engine.
 pub mod external;
+/// Forex: spread as the cost, daily financing, margin closeout.
+pub mod forex;
 /// Perpetual funding rates from CSV.
 pub mod funding;
 /// Intent → order: rounding and pre-venue checks.
@@ -45,6 +47,7 @@ pub use execution::{BookFill, ExecReport, Execution};
 pub use external::{
     ExternalExecution, ExternalReport, NOT_SENT, VenueCommand, exit_id, replacement_id,
 };
+pub use forex::ForexConfig;
 pub use funding::{FundingError, FundingRate, read_funding_rates};
 pub use lookahead::{Decision, Divergence, check_lookahead};
 pub use simulated::SimulatedExecution;

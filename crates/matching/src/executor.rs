@@ -207,6 +207,9 @@ impl Executor {
             return self.end(idx, oms, OrderStatus::Cancelled, e.to_string(), out);
         }
         let realized = pf.apply_fill(st.i, side, qty, price, fee, &fee_source);
+        if side == Side::Buy && !st.spread.is_zero() {
+            pf.count_spread(qty * st.spread);
+        }
         if let Some(b) = st.budget.as_mut() {
             *b -= qty;
         }

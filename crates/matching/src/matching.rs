@@ -52,9 +52,23 @@ impl Condition {
 /// The condition an order waits for, and whether meeting it only triggers
 /// the order (a stop-limit's stop) rather than filling it. Limits and
 /// take-profits wait for a move in the order's favour (a buy at or below
-/// the level), stops for a move against it.
-fn condition(o: &Order) -> (Condition, bool) {
+/// the level), stops for a move against it. The path is the bid; a buy
+/// deals at the ask, `spread` above it, so its levels are met when the
+/// bid is `spread` below them.
+fn condition(o: &Order, spread: Decimal) -> (Condition, bool) {
     let buy = o.side() == Side::Buy;
+    let shift = if buy { spread } else { Decimal::ZERO };
+    let (cond, trigger_only) = bid_condition(o, buy);
+    let cond = match cond {
+        Condition::Now => Condition::Now,
+        Condition::AtOrBelow(l) => Condition::AtOrBelow(l - shift),
+        Condition::AtOrAbove(l) => Condition::AtOrAbove(l - shift),
+    };
+    (cond, trigger_only)
+}
+
+/// [`condition`] without a spread.
+fn bid_condition(o: &Order, buy: bool) -> (Condition, bool) {
     let favourable = |l| {
         if buy {
             Condition::AtOrBelow(l)
@@ -95,6 +109,10 @@ enum Pass {
 pub struct MatchingEngine {
     pub rule: IntrabarRule,
     pub executor: Executor,
+    /// Per instrument (by index), the bid-ask spread in price units when
+    /// its candles are bid prices (forex): buys deal that much above the
+    /// path. Missing or zero: one price for both sides.
+    pub spreads: Vec<Decimal>,
 }
 
 impl MatchingEngine {
@@ -125,6 +143,7 @@ impl MatchingEngine {
             bar,
             budget: self.executor.participation.map(|p| p * bar.volume),
             just_triggered: None,
+            spread: self.spreads.get(i).copied().unwrap_or_default(),
         };
         let open = bar.open;
         self.pass(
@@ -170,7 +189,7 @@ impl MatchingEngine {
     ) {
         let open = st.bar.open;
         let o = &oms.open()[idx];
-        let marketable = condition(o).0.cross(open, open).is_some();
+        let marketable = condition(o, st.spread).0.cross(open, open).is_some();
         match o.tif() {
             TimeInForce::PostOnly if marketable => {
                 let why = format!("post-only order would take liquidity at the open {open}");
@@ -230,7 +249,7 @@ impl MatchingEngine {
                 if !allowed || !candidate(o, st.i, st.bar) {
                     continue;
                 }
-                let (cond, trigger_only) = condition(o);
+                let (cond, trigger_only) = condition(o, st.spread);
                 if let Some((dist, price)) = cond.cross(cursor, b)
                     && best.is_none_or(|(d, ..)| dist < d)
                 {
@@ -253,8 +272,14 @@ impl MatchingEngine {
             let on_arrival = !oms.open()[idx].arrived && dist.is_zero();
             let at_trigger = st.just_triggered == Some(idx) && dist.is_zero();
             st.just_triggered = None;
+            // The path is the bid; a buy deals at the ask.
+            let deal = if oms.open()[idx].side() == Side::Buy {
+                price + st.spread
+            } else {
+                price
+            };
             self.executor
-                .execute(st, idx, price, on_arrival || at_trigger, oms, pf, out);
+                .execute(st, idx, deal, on_arrival || at_trigger, oms, pf, out);
         }
     }
 }
@@ -276,4 +301,6 @@ pub struct BarState<'a> {
     /// Volume the bar can still fill (participation cap), if capped.
     pub budget: Option<Decimal>,
     just_triggered: Option<usize>,
+    /// The instrument's bid-ask spread (zero: one price for both sides).
+    pub spread: Decimal,
 }

@@ -47,6 +47,8 @@ pub struct Portfolio {
     positions: Vec<Position>,
     fees_paid: Decimal,
     funding_paid: Decimal,
+    /// What buys paid above the bid (forex: the spread is the cost).
+    spread_paid: Decimal,
 }
 
 impl Portfolio {
@@ -57,6 +59,7 @@ impl Portfolio {
             positions: vec![Position::default(); instruments],
             fees_paid: Decimal::ZERO,
             funding_paid: Decimal::ZERO,
+            spread_paid: Decimal::ZERO,
         }
     }
 
@@ -67,6 +70,16 @@ impl Portfolio {
     /// Every fee's value so far, whichever balance paid it.
     pub fn fees_paid(&self) -> Decimal {
         self.fees_paid
+    }
+
+    /// What the fills paid in spread so far (already in their prices).
+    pub fn spread_paid(&self) -> Decimal {
+        self.spread_paid
+    }
+
+    /// A fill paid `amount` of spread (in its price; this only counts it).
+    pub fn count_spread(&mut self, amount: Decimal) {
+        self.spread_paid += amount;
     }
 
     pub fn cash(&self) -> Decimal {

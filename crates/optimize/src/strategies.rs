@@ -102,7 +102,7 @@ pub fn apply_smc(base: &SmcConfig, set: &ParamSet) -> Result<SmcConfig, Optimize
                     .parse::<Timeframe>()
                     .map_err(|e| bad(n, e.to_string()))?;
             }
-            "allow_short" => c.allow_short = flag(n, v)?,
+            "allow_short" => c.allow_short = Some(flag(n, v)?),
             "swing_length" => c.detectors.swing_length = count(n, v, 1)?,
             "internal_length" => c.detectors.internal_length = count(n, v, 1)?,
             "atr_period" => c.detectors.atr_period = count(n, v, 1)?,

@@ -10,8 +10,8 @@ use crate::error::{SessionError, SessionResult};
 use crate::strategies::{StrategyName, make_strategy, strategy_name};
 use rust_decimal::Decimal;
 use smc_engine::{
-    BacktestReport, Engine, EngineConfig, FeeModel, IntrabarRule, LatencyModel, Series,
-    SlippageModel, engine_instruments, run_backtest,
+    AccountKind, BacktestReport, Engine, EngineConfig, FeeModel, IntrabarRule, LatencyModel,
+    Series, SlippageModel, engine_instruments, run_backtest,
 };
 use smc_model::InstrumentIndex;
 use smc_model::Timestamp;
@@ -31,6 +31,50 @@ pub struct VenueFlags {
     pub slippage_bps: Option<Decimal>,
     pub latency_ms: Option<i64>,
     pub fill_rule: Option<IntrabarRule>,
+    /// The account, whatever the market (`spot` keeps a forex series on a
+    /// spot account with a percentage fee, as research tools run it).
+    pub account: Option<AccountChoice>,
+    /// What the instrument is (default: the config's `backtest.instrument`,
+    /// else forex for data from a forex venue, else spot).
+    pub kind: Option<MarketKind>,
+}
+
+/// `--account`: a spot (cash) account, or a margin one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AccountChoice {
+    Spot,
+    Margin,
+}
+
+/// The market of a backtest's instrument: `spot` forced by `--account
+/// spot`, else the flag, else the config's instrument, else spot.
+pub fn market_kind(flags: &VenueFlags, settings: Option<&smc_config::Config>) -> MarketKind {
+    if flags.account == Some(AccountChoice::Spot) {
+        return MarketKind::Spot;
+    }
+    flags
+        .kind
+        .or_else(|| {
+            settings
+                .and_then(|c| c.backtest.instrument.as_ref())
+                .map(|i| i.kind)
+        })
+        .unwrap_or(MarketKind::Spot)
+}
+
+/// The folders of the bundled data (`<venue>/<SYMBOL>-<tf>.csv`) whose
+/// series are forex.
+const FOREX_VENUES: [&str; 5] = ["oanda", "fxcm", "histdata", "dukascopy", "forex"];
+
+/// `(venue, symbol)` of a file laid out as `<venue>/<SYMBOL>-<tf>.csv`
+/// when the venue is a forex one.
+pub fn forex_source(path: &std::path::Path) -> Option<(String, String)> {
+    let venue = path.parent()?.file_name()?.to_str()?.to_ascii_lowercase();
+    let stem = path.file_stem()?.to_str()?;
+    let symbol = stem.split('-').next()?.to_ascii_uppercase();
+    FOREX_VENUES
+        .contains(&venue.as_str())
+        .then_some((venue, symbol))
 }
 
 /// The engine's venue models and starting cash (the flag, else the
@@ -61,34 +105,96 @@ pub fn engine_config(flags: &VenueFlags, settings: Option<&smc_config::Config>) 
         .cash
         .or(settings.map(|c| c.trading.initial_balance))
         .unwrap_or(Decimal::from(10_000));
+    match (market_kind(flags, settings), flags.account) {
+        (_, Some(AccountChoice::Spot)) => config.account.kind = AccountKind::Spot,
+        // Forex: a margin account (the config's, else the forex model's
+        // leverage) whose cost is the spread, unless --fee adds a fee.
+        (MarketKind::Forex, _) => {
+            if config.account.kind == AccountKind::Spot {
+                config.account.kind = AccountKind::Margin {
+                    leverage: config.forex.leverage,
+                };
+            }
+            if flags.fee.is_none() {
+                config.fees = FeeModel::ZERO;
+            }
+        }
+        (_, Some(AccountChoice::Margin)) if config.account.kind == AccountKind::Spot => {
+            config.account.kind = AccountKind::Margin {
+                leverage: Decimal::ONE,
+            };
+        }
+        _ => {}
+    }
     config
 }
 
 /// The traded instrument: the config's `backtest.instrument` (its venue
-/// rules applied to every order), else a fractional one with no minimums,
-/// so that results compare with research tools.
-pub fn backtest_instrument(settings: Option<&smc_config::Config>) -> SessionResult<Instrument> {
+/// rules applied to every order, its kind unless a flag says), else for a
+/// forex series (by `--instrument-kind forex` or its folder, see
+/// [`forex_source`]) the pair in whole units, else a fractional one with no
+/// minimums, so that results compare with research tools.
+pub fn backtest_instrument(
+    settings: Option<&smc_config::Config>,
+    flags: &VenueFlags,
+    input: Option<&std::path::Path>,
+) -> SessionResult<Instrument> {
     let bad = |id: &str, e: smc_model::InstrumentError| {
         SessionError::Setting(format!("backtest.instrument: bad id `{id}`: {e}"))
     };
-    let Some(i) = settings.and_then(|c| c.backtest.instrument.as_ref()) else {
+    let kind = market_kind(flags, settings);
+    if let Some(i) = settings.and_then(|c| c.backtest.instrument.as_ref()) {
+        let id = format!("{}:{}", i.venue, i.symbol);
         return Ok(Instrument {
-            id: "backtest:INPUT"
-                .parse()
-                .map_err(|e| bad("backtest:INPUT", e))?,
-            kind: MarketKind::Spot,
+            id: id.parse().map_err(|e| bad(&id, e))?,
+            kind,
             base: "BASE".into(),
             quote: "QUOTE".into(),
-            spec: InstrumentSpec::FRACTIONAL,
+            spec: i.spec(),
         });
-    };
-    let id = format!("{}:{}", i.venue, i.symbol);
+    }
+    if kind == MarketKind::Forex {
+        let (venue, symbol) = input
+            .and_then(forex_source)
+            .unwrap_or_else(|| ("forex".into(), "INPUT".into()));
+        return forex_instrument(&venue, &symbol).map_err(|e| bad(&symbol, e));
+    }
     Ok(Instrument {
-        id: id.parse().map_err(|e| bad(&id, e))?,
-        kind: i.kind,
+        id: "backtest:INPUT"
+            .parse()
+            .map_err(|e| bad("backtest:INPUT", e))?,
+        kind: MarketKind::Spot,
         base: "BASE".into(),
         quote: "QUOTE".into(),
-        spec: i.spec(),
+        spec: InstrumentSpec::FRACTIONAL,
+    })
+}
+
+/// A currency pair traded in whole units with prices to a tenth of a pip
+/// (OANDA's `tradeUnitsPrecision` 0 and `displayPrecision` 5, 3 for JPY).
+fn forex_instrument(venue: &str, symbol: &str) -> Result<Instrument, smc_model::InstrumentError> {
+    let pair: String = symbol.chars().filter(char::is_ascii_alphabetic).collect();
+    let (base, quote) = if pair.len() == 6 {
+        (pair[..3].to_string(), pair[3..].to_string())
+    } else {
+        ("BASE".to_string(), "QUOTE".to_string())
+    };
+    let tick = if quote == "JPY" {
+        Decimal::new(1, 3)
+    } else {
+        Decimal::new(1, 5)
+    };
+    Ok(Instrument {
+        id: format!("{venue}:{symbol}").parse()?,
+        kind: MarketKind::Forex,
+        base,
+        quote,
+        spec: InstrumentSpec {
+            tick_size: tick,
+            lot_size: Decimal::ONE,
+            min_qty: Decimal::ONE,
+            min_notional: Decimal::ZERO,
+        },
     })
 }
 
@@ -97,11 +203,10 @@ pub fn backtest_instrument(settings: Option<&smc_config::Config>) -> SessionResu
 pub fn backtest_engine(
     config: EngineConfig,
     settings: Option<&smc_config::Config>,
+    instrument: Instrument,
     strategy: Box<dyn smc_strategy::Strategy>,
-    candles: &[Candle],
-    timeframe: Timeframe,
+    (candles, timeframe): (&[Candle], Timeframe),
 ) -> SessionResult<Engine> {
-    let instrument = backtest_instrument(settings)?;
     let series = [Series {
         instrument: InstrumentIndex::new(0),
         timeframe,
@@ -233,6 +338,23 @@ impl BacktestRequest {
         strategy_name(self.strategy, self.settings.as_ref())
     }
 
+    /// The venue flags, with the market of a series from a forex venue's
+    /// folder when neither a flag nor the config's instrument names one.
+    pub fn flags(&self) -> VenueFlags {
+        let mut flags = self.venue;
+        let named = self
+            .settings
+            .as_ref()
+            .is_some_and(|c| c.backtest.instrument.is_some());
+        if flags.kind.is_none() && !named {
+            let path = self.input_path().ok();
+            if path.as_deref().and_then(forex_source).is_some() {
+                flags.kind = Some(MarketKind::Forex);
+            }
+        }
+        flags
+    }
+
     /// A fresh engine with this request's models, gate and strategy.
     pub fn engine(&self, candles: &[Candle], timeframe: Timeframe) -> SessionResult<Engine> {
         let settings = self.settings.as_ref();
@@ -242,8 +364,11 @@ impl BacktestRequest {
             settings,
             &self.timeframes,
         )?;
-        let config = engine_config(&self.venue, settings);
-        backtest_engine(config, settings, strategy, candles, timeframe)
+        let flags = self.flags();
+        let config = engine_config(&flags, settings);
+        let path = self.input_path().ok();
+        let instrument = backtest_instrument(settings, &flags, path.as_deref())?;
+        backtest_engine(config, settings, instrument, strategy, (candles, timeframe))
     }
 
     /// Reads the input file.
@@ -262,7 +387,7 @@ impl BacktestRequest {
         let window = window(&input.candles, self.from.as_deref(), self.to.as_deref())?;
         let candles = &input.candles[window.clone()];
         let timeframe = candles_timeframe(candles)?;
-        let cash = engine_config(&self.venue, self.settings.as_ref())
+        let cash = engine_config(&self.flags(), self.settings.as_ref())
             .account
             .starting_cash;
         let mut engine = self.engine(candles, timeframe)?;
@@ -451,6 +576,45 @@ mod tests {
         assert_eq!(e.account.starting_cash, Decimal::from(5_000));
         let e = engine_config(&VenueFlags::default(), None);
         assert_eq!(e.account.starting_cash, Decimal::from(10_000));
+    }
+
+    #[test]
+    fn forex_data_gets_a_margin_account_without_a_percentage_fee() {
+        let path = std::path::Path::new("testdata/market/oanda/EURUSD-1d.csv");
+        assert_eq!(forex_source(path), Some(("oanda".into(), "EURUSD".into())));
+        let crypto = std::path::Path::new("testdata/market/binance-spot/ETHUSDT-1h.csv");
+        assert_eq!(forex_source(crypto), None);
+        let forex = VenueFlags {
+            kind: Some(MarketKind::Forex),
+            ..VenueFlags::default()
+        };
+        let e = engine_config(&forex, None);
+        assert_eq!(e.fees, FeeModel::ZERO);
+        assert_eq!(
+            e.account.kind,
+            AccountKind::Margin {
+                leverage: Decimal::from(30)
+            }
+        );
+        let i = backtest_instrument(None, &forex, Some(path)).unwrap();
+        assert_eq!((i.base.as_str(), i.quote.as_str()), ("EUR", "USD"));
+        assert_eq!(i.spec.tick_size, Decimal::new(1, 5));
+        let jpy = backtest_instrument(
+            None,
+            &forex,
+            Some(std::path::Path::new("oanda/USDJPY-1d.csv")),
+        );
+        assert_eq!(jpy.unwrap().spec.tick_size, Decimal::new(1, 3));
+        // --account spot wins over the data: the research tools' model.
+        let spot = VenueFlags {
+            account: Some(AccountChoice::Spot),
+            fee: Some(Decimal::new(1, 3)),
+            ..forex
+        };
+        let e = engine_config(&spot, None);
+        assert_eq!(e.account.kind, AccountKind::Spot);
+        assert_eq!(e.fees.taker, Decimal::new(1, 3));
+        assert_eq!(market_kind(&spot, None), MarketKind::Spot);
     }
 
     #[test]

@@ -37,6 +37,10 @@ impl Backtest {
             "orders": orders(events),
             "bars": report.bars,
             "fees": report.fees_paid.to_string(),
+            "spread_paid": report.spread_paid.to_string(),
+            "funding_paid": report.funding_paid.to_string(),
+            "long_trades": count_side(report, smc_model::TradeSide::Long),
+            "short_trades": count_side(report, smc_model::TradeSide::Short),
             "models": report.models,
             "trades": trades,
         })
@@ -193,11 +197,31 @@ fn run_facts<'a>(
             report.final_equity.round_dp(6).to_string(),
         ),
         ("Fees paid".into(), report.fees_paid.round_dp(6).to_string()),
+        (
+            "Spread paid".into(),
+            report.spread_paid.round_dp(6).to_string(),
+        ),
+        (
+            "Funding / financing paid".into(),
+            report.funding_paid.round_dp(6).to_string(),
+        ),
+        (
+            "Long / short trades".into(),
+            format!(
+                "{} / {}",
+                count_side(report, smc_model::TradeSide::Long),
+                count_side(report, smc_model::TradeSide::Short)
+            ),
+        ),
         ("Intrabar fill rule".into(), m.fill_rule.to_string()),
         ("Slippage".into(), m.slippage.to_string()),
         ("Latency".into(), m.latency.to_string()),
         ("Fees".into(), m.fees.to_string()),
         ("Account".into(), m.account.to_string()),
+        (
+            "Forex model".into(),
+            m.forex.clone().unwrap_or_else(|| "none".into()),
+        ),
         ("Risk gate".into(), m.risk_gate.to_string()),
         (
             "Orders submitted".into(),
@@ -335,4 +359,14 @@ fn breaker_markers(events: &[EngineEvent]) -> Vec<TimeMarker> {
             _ => None,
         })
         .collect()
+}
+
+/// Round trips (closed and open) on `side`.
+fn count_side(report: &smc_engine::BacktestReport, side: smc_model::TradeSide) -> usize {
+    report
+        .trades
+        .iter()
+        .chain(&report.open_trades)
+        .filter(|t| t.side == side)
+        .count()
 }

@@ -4,7 +4,7 @@
 //! warmed up on the bars just before it (already in the past, so no
 //! lookahead) and scored on its own bars only.
 
-use crate::backtest::backtest_engine;
+use crate::backtest::{backtest_engine, backtest_instrument};
 use crate::error::{SessionError, SessionResult};
 use crate::strategies::{StrategyName, smc_config};
 use smc_engine::{EngineConfig, Series, run_backtest};
@@ -141,8 +141,15 @@ impl Runner<'_> {
         let from = bars.start.saturating_sub(self.warmup);
         let slice = &self.candles[from..bars.end];
         let strategy = self.base.strategy(params)?;
-        let mut engine =
-            backtest_engine(self.engine, self.settings, strategy, slice, self.timeframe)?;
+        let instrument =
+            backtest_instrument(self.settings, &crate::backtest::VenueFlags::default(), None)?;
+        let mut engine = backtest_engine(
+            self.engine,
+            self.settings,
+            instrument,
+            strategy,
+            (slice, self.timeframe),
+        )?;
         let series = [Series {
             instrument: InstrumentIndex::new(0),
             timeframe: self.timeframe,

@@ -38,8 +38,9 @@ pub struct SmcConfig {
     pub stop_buffer: Decimal,
     /// Candles a pending entry waits for its retest before it is cancelled.
     pub entry_expiry_bars: usize,
-    /// Also trade the bearish side (needs a margin account).
-    pub allow_short: bool,
+    /// Also trade the bearish side (needs a margin account); default: on
+    /// forex instruments (a margin account both ways), off elsewhere.
+    pub allow_short: Option<bool>,
     /// The initial stop; default: beyond the zone by `stop_buffer` × its height.
     pub stop: Option<StopRule>,
     /// The target; default: the opposing liquidity when at least 1 R away,
@@ -61,7 +62,7 @@ impl Default for SmcConfig {
             reward_risk: Decimal::TWO,
             stop_buffer: Decimal::new(1, 1),
             entry_expiry_bars: 30,
-            allow_short: false,
+            allow_short: None,
             stop: None,
             target: None,
             exits: ExitPlan::default(),
@@ -344,7 +345,11 @@ impl Strategy for SmcStrategy {
                 _ => {}
             }
         }
-        let tradable = bias == 1 || (bias == -1 && self.config.allow_short);
+        let shorts = self
+            .config
+            .allow_short
+            .unwrap_or(ctx.instrument.kind == smc_model::MarketKind::Forex);
+        let tradable = bias == 1 || (bias == -1 && shorts);
         let (Some(zone), true, true, None) = (zone, tradable, flat, self.pending_for) else {
             return;
         };

@@ -85,6 +85,33 @@ pub struct VenueArgs {
     /// Order latency in milliseconds of simulated time (default: the config's, else 0).
     #[arg(long)]
     latency_ms: Option<i64>,
+    /// The account: `spot` keeps any series (forex too) on a spot account
+    /// with a percentage fee; `margin` allows shorts (default: margin for
+    /// forex and perpetuals, spot otherwise).
+    #[arg(long, value_enum)]
+    account: Option<AccountArg>,
+    /// What the instrument is (default: the config's backtest.instrument,
+    /// else forex for a series under a forex venue's folder such as
+    /// oanda/ or fxcm/, else spot). Forex: bid candles with buys at the
+    /// ask (backtest.engine.forex.spread_pips), daily financing, margin
+    /// closeout, shorts.
+    #[arg(long, value_enum)]
+    instrument_kind: Option<InstrumentKindArg>,
+}
+
+/// `--account`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum AccountArg {
+    Spot,
+    Margin,
+}
+
+/// `--instrument-kind`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum InstrumentKindArg {
+    Spot,
+    Perpetual,
+    Forex,
 }
 
 impl VenueArgs {
@@ -95,6 +122,15 @@ impl VenueArgs {
             slippage_bps: self.slippage_bps,
             latency_ms: self.latency_ms,
             fill_rule: None,
+            account: self.account.map(|a| match a {
+                AccountArg::Spot => smc_runtime::backtest::AccountChoice::Spot,
+                AccountArg::Margin => smc_runtime::backtest::AccountChoice::Margin,
+            }),
+            kind: self.instrument_kind.map(|k| match k {
+                InstrumentKindArg::Spot => smc_model::MarketKind::Spot,
+                InstrumentKindArg::Perpetual => smc_model::MarketKind::Perpetual,
+                InstrumentKindArg::Forex => smc_model::MarketKind::Forex,
+            }),
         }
     }
 }

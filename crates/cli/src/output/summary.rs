@@ -47,10 +47,25 @@ pub fn rows(
         ("exposure", pct(m.exposure)),
         ("VaR 95% (bar)", pct(m.var_95)),
         ("fees", report.fees_paid.round_dp(6).to_string()),
+        ("spread", report.spread_paid.round_dp(6).to_string()),
+        ("funding", report.funding_paid.round_dp(6).to_string()),
+        ("short trades", shorts(report)),
         ("fill rule", report.models.fill_rule.to_string()),
         ("risk: resized", count("resized")),
         ("risk: refused", count("refused")),
     ]
+}
+
+/// Closed and open short round trips.
+fn shorts(report: &BacktestReport) -> String {
+    let short = |t: &&smc_model::RoundTrip| t.side == smc_model::TradeSide::Short;
+    let n = report
+        .trades
+        .iter()
+        .chain(&report.open_trades)
+        .filter(short)
+        .count();
+    n.to_string()
 }
 
 /// Prints the summary table to stdout.

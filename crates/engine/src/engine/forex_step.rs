@@ -1,0 +1,64 @@
+//! The engine's forex step at the close of each execution bar of a forex
+//! instrument: financing for the rollovers since the previous bar, then
+//! the margin closeout check (see [`crate::forex`]). It runs wherever the
+//! engine's own venue fills orders (backtest and paper), from the bars
+//! alone, so a replay repeats it.
+
+use super::Engine;
+use crate::forex::rollovers;
+use rust_decimal::Decimal;
+use smc_model::{EventSink, MarketKind, Timestamp};
+
+/// The name the closeout's orders carry in their ids.
+pub const CLOSEOUT_NAME: &str = "closeout";
+
+impl Engine {
+    /// Financing and closeout after instrument `i`'s bar closing at
+    /// `close_time`; `previous_close` is its last bar's close.
+    pub(super) fn forex_step(
+        &mut self,
+        i: usize,
+        previous_close: Option<Timestamp>,
+        close_time: Timestamp,
+        sink: &mut dyn EventSink,
+    ) {
+        // A live venue charges financing and closes out itself; its
+        // transactions reach the engine as reports.
+        if self.book.instruments[i].instrument.kind != MarketKind::Forex
+            || self.execution.name() == "external"
+        {
+            return;
+        }
+        if let Some(previous) = previous_close {
+            let days = rollovers(previous.ms(), close_time.ms());
+            let qty = self.book.portfolio.position(i).qty;
+            if days > 0 && !qty.is_zero() {
+                let rate = self.config.forex.financing_rate(qty, days);
+                self.pay_funding(i, close_time, rate, sink);
+            }
+        }
+        self.closeout_if_due(close_time, sink);
+    }
+
+    /// Closes every position (orders cancelled, reduce-only market orders
+    /// for the rest) when equity is at or below the closeout share of the
+    /// margin in use; once, until the positions are gone.
+    fn closeout_if_due(&mut self, now: Timestamp, sink: &mut dyn EventSink) {
+        let portfolio = &self.book.portfolio;
+        let margin = portfolio.margin_used();
+        if margin.is_zero() {
+            self.closing_out = false;
+            return;
+        }
+        let threshold = margin * self.config.forex.closeout_percent / Decimal::ONE_HUNDRED;
+        if self.closing_out || portfolio.equity() > threshold {
+            return;
+        }
+        self.closing_out = true;
+        let intents = self.flatten_intents(None);
+        let strategy = std::mem::replace(&mut self.strategy_name, CLOSEOUT_NAME.to_string());
+        self.intents.extend(intents);
+        self.accept_intents(now, sink);
+        self.strategy_name = strategy;
+    }
+}
