@@ -359,4 +359,27 @@ mod tests {
             .is_err()
         );
     }
+
+    #[test]
+    fn oanda_takes_a_token_without_secret_and_its_own_flags() {
+        let c = config(&parse(&["--protocol", "oanda", "--api-key", "tok"])).unwrap();
+        assert_eq!(c.protocol, Protocol::Oanda);
+        assert_eq!(c.keys[0].key, "tok");
+        assert_eq!(c.oanda, smc_venue_sim::OandaConfig::default());
+        assert_eq!(c.oanda.spread_pips, Decimal::new(15, 1));
+        let c = config(&parse(&[
+            "--protocol",
+            "oanda",
+            "--spread-pips",
+            "0.8",
+            "--financing-long-pct",
+            "-2.5",
+        ]))
+        .unwrap();
+        assert_eq!(c.oanda.spread_pips, Decimal::new(8, 1));
+        assert_eq!(c.oanda.financing_long_pct, Decimal::new(-25, 1));
+        // Binance still pairs keys with secrets.
+        assert!(config(&parse(&["--api-key", "k"])).is_err());
+        assert!(config(&parse(&["--protocol", "oanda", "--margin-rate", "0"])).is_err());
+    }
 }
