@@ -81,3 +81,23 @@ async fn drop_ws_ends_a_chunked_stream() {
     .await;
     assert_eq!(ended, Ok(true));
 }
+
+#[tokio::test]
+async fn dup_events_send_each_transaction_twice_on_the_stream() {
+    let sim = start(0.02, "dup-events(path=/v3/accounts)").await;
+    let c = Client::new(&sim);
+    let mut resp = c
+        .http
+        .get(format!("{}{}", c.base, c.acct("/transactions/stream")))
+        .header("Authorization", format!("Bearer {TOKEN}"))
+        .send()
+        .await
+        .unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    c.order(json!({"type": "LIMIT", "instrument": "EUR_USD", "units": "1", "price": "0.5"}))
+        .await;
+    let lines = stream_lines(&mut resp, 2, 3).await;
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[0], lines[1]);
+    assert_eq!(lines[0]["type"], "LIMIT_ORDER");
+}
