@@ -103,6 +103,14 @@ pub struct Credentials {
 pub fn credentials(venue: &str, get: impl Fn(&str) -> Option<String>) -> Option<Credentials> {
     let prefix = venue.to_ascii_uppercase();
     let api_key = get(&format!("{prefix}_API_KEY"))?;
+    // OANDA's key is a bearer token with no secret: it is kept as the
+    // secret (never logged), with no key id.
+    if venue.eq_ignore_ascii_case("oanda") {
+        return Some(Credentials {
+            api_key: String::new(),
+            api_secret: Secret(Zeroizing::new(api_key)),
+        });
+    }
     let api_secret = Secret(Zeroizing::new(get(&format!("{prefix}_API_SECRET"))?));
     Some(Credentials {
         api_key,

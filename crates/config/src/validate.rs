@@ -10,7 +10,7 @@ pub const VENUES: [&str; 3] = ["binance", "bybit", "oanda"];
 
 /// The venues a session can trade today; the others are refused when
 /// enabled rather than silently ignored.
-pub const SUPPORTED_VENUES: [&str; 2] = ["binance", "bybit"];
+pub const SUPPORTED_VENUES: [&str; 3] = ["binance", "bybit", "oanda"];
 
 /// A failed check: the dotted key and why.
 pub type Invalid = (String, String);

@@ -10,7 +10,7 @@ use crate::error::{SessionError, SessionResult};
 use crate::event::Mode;
 use crate::identity::SessionIdentity;
 use crate::live_start::{check_key, refuse_live};
-use crate::spec::{Market, SessionSpec};
+use crate::spec::{Market, SessionSpec, VenueName};
 use crate::strategies::{StrategyName, session_strategy, strategy_name};
 use crate::venue_target::VenueTarget;
 use rust_decimal::Decimal;
@@ -61,7 +61,18 @@ pub fn assemble(spec: &SessionSpec, runtime: &tokio::runtime::Runtime) -> Sessio
         Mode::Live => Some(refuse_live(spec)?),
         Mode::Paper => None,
     };
-    let connections = connect(&spec.venue_spec(), credentials.as_ref())?;
+    // OANDA serves even its prices only to a token: a paper session on it
+    // reads with the token, and trades nothing.
+    let market_token = match spec.venue.venue {
+        VenueName::Oanda => spec.credentials.clone(),
+        _ => None,
+    };
+    let trading = credentials.is_some();
+    let connections = connect(
+        &spec.venue_spec(),
+        credentials.as_ref().or(market_token.as_ref()),
+        trading,
+    )?;
     let symbols = spec.symbols();
     let timeframe = spec
         .timeframe()
@@ -124,7 +135,8 @@ pub fn assemble(spec: &SessionSpec, runtime: &tokio::runtime::Runtime) -> Sessio
 
 /// The engine's models from the config, the venue's fee tier from
 /// `exchanges.<venue>.fees` when given, the starting cash from
-/// `trading.initial_balance` (else 10,000), and on USD-M a margin account.
+/// `trading.initial_balance` (else 10,000), on USD-M a margin account, on
+/// OANDA a forex margin account without a percentage fee.
 fn engine_config(spec: &SessionSpec) -> EngineConfig {
     let settings = spec.config.as_ref();
     let mut config = settings.map(|c| c.backtest.engine).unwrap_or_default();
@@ -144,6 +156,18 @@ fn engine_config(spec: &SessionSpec) -> EngineConfig {
         config.account.kind = AccountKind::Margin {
             leverage: Decimal::ONE,
         };
+    }
+    // OANDA: a margin account whose cost is the spread (its prices carry
+    // it; the forex model's spread applies to paper fills on bid candles).
+    if spec.venue.venue == VenueName::Oanda {
+        if config.account.kind == AccountKind::Spot {
+            config.account.kind = AccountKind::Margin {
+                leverage: config.forex.leverage,
+            };
+        }
+        if tier.is_none() {
+            config.fees = smc_engine::FeeModel::ZERO;
+        }
     }
     config
 }

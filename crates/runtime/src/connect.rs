@@ -9,6 +9,7 @@ use smc_config::env::Credentials;
 use smc_venues::binance::{BinanceMarket, BinanceVenue};
 use smc_venues::bybit::{BybitCategory, BybitVenue};
 use smc_venues::net::Secret;
+use smc_venues::oanda::{OandaCredentials, OandaVenue};
 use smc_venues::{ExecutionVenue, MarketDataVenue};
 use std::sync::Arc;
 
@@ -20,8 +21,13 @@ pub struct Connections {
     pub execution: Option<Arc<dyn ExecutionVenue>>,
 }
 
-/// Connects to the venue of `spec`; with `credentials`, for trading too.
-pub fn connect(spec: &VenueSpec, credentials: Option<&Credentials>) -> SessionResult<Connections> {
+/// Connects to the venue of `spec` with `credentials` (OANDA needs its
+/// token for market data too); `trading` opens the execution interface.
+pub fn connect(
+    spec: &VenueSpec,
+    credentials: Option<&Credentials>,
+    trading: bool,
+) -> SessionResult<Connections> {
     let target = VenueTarget::parse(spec.url.as_deref(), spec.venue, spec.market)
         .map_err(SessionError::Setting)?;
     let secret = |c: &Credentials| Secret::new(c.api_secret.expose());
@@ -37,7 +43,10 @@ pub fn connect(spec: &VenueSpec, credentials: Option<&Credentials>) -> SessionRe
             });
             let venue = BinanceVenue::new(market, target.urls(market), keys)
                 .map_err(|e| SessionError::Setting(format!("connecting to Binance: {e}")))?;
-            Ok(Connections::of(Arc::new(venue), credentials.is_some()))
+            Ok(Connections::of(
+                Arc::new(venue),
+                trading && credentials.is_some(),
+            ))
         }
         VenueName::Bybit => {
             let keys = credentials.map(|c| smc_venues::bybit::Credentials {
@@ -47,7 +56,22 @@ pub fn connect(spec: &VenueSpec, credentials: Option<&Credentials>) -> SessionRe
             let category = bybit_category(spec.market);
             let venue = BybitVenue::new(category, target.bybit_urls(spec.market), keys)
                 .map_err(|e| SessionError::Setting(format!("connecting to Bybit: {e}")))?;
-            Ok(Connections::of(Arc::new(venue), credentials.is_some()))
+            Ok(Connections::of(
+                Arc::new(venue),
+                trading && credentials.is_some(),
+            ))
+        }
+        VenueName::Oanda => {
+            let token = credentials.map(|c| OandaCredentials {
+                token: Secret::new(c.api_secret.expose()),
+                account_id: spec.account_id.clone(),
+            });
+            let venue = OandaVenue::new(target.oanda_urls(), token)
+                .map_err(|e| SessionError::Setting(format!("connecting to OANDA: {e}")))?;
+            Ok(Connections::of(
+                Arc::new(venue),
+                trading && credentials.is_some(),
+            ))
         }
     }
 }

@@ -16,11 +16,13 @@ pub enum VenueName {
     #[default]
     Binance,
     Bybit,
+    /// OANDA v20 (forex): a bearer token in `OANDA_API_KEY`, no secret.
+    Oanda,
 }
 
 impl VenueName {
     /// Every venue a session can trade on.
-    pub const ALL: [VenueName; 2] = [VenueName::Binance, VenueName::Bybit];
+    pub const ALL: [VenueName; 3] = [VenueName::Binance, VenueName::Bybit, VenueName::Oanda];
 
     /// The name used by the config (`exchanges.<name>`), the command line
     /// (`--venue-url NAME=HOST:PORT`) and the keys' variables
@@ -29,10 +31,11 @@ impl VenueName {
         match self {
             VenueName::Binance => "binance",
             VenueName::Bybit => "bybit",
+            VenueName::Oanda => "oanda",
         }
     }
 
-    /// `binance` or `bybit`, any case.
+    /// `binance`, `bybit` or `oanda`, any case.
     pub fn parse(name: &str) -> Option<VenueName> {
         Self::ALL
             .into_iter()
@@ -44,10 +47,12 @@ impl VenueName {
         match self {
             VenueName::Binance => "Binance",
             VenueName::Bybit => "Bybit",
+            VenueName::Oanda => "OANDA",
         }
     }
 
-    /// The variable holding the API key (the secret's is `_API_SECRET`).
+    /// The variable holding the API key (the secret's is `_API_SECRET`;
+    /// OANDA's key is its token and has no secret).
     pub fn key_variable(self) -> String {
         format!("{}_API_KEY", self.as_str().to_ascii_uppercase())
     }
@@ -68,7 +73,7 @@ pub fn venue_url_of(values: &[String], venue: VenueName) -> Result<Option<String
         let (name, url) = match value.split_once('=') {
             Some((name, url)) => {
                 let known = VenueName::parse(name).ok_or_else(|| {
-                    format!("--venue-url {value}: unknown venue `{name}` (binance or bybit)")
+                    format!("--venue-url {value}: unknown venue `{name}` (binance, bybit or oanda)")
                 })?;
                 (known, url.trim())
             }
@@ -99,6 +104,8 @@ pub struct VenueSpec {
     /// A server speaking the venue's protocol instead of the venue
     /// (`127.0.0.1:PORT` or `http://127.0.0.1:PORT`, e.g. `smc venue-sim`).
     pub url: Option<String>,
+    /// OANDA: the account (default: the token's first).
+    pub account_id: Option<String>,
 }
 
 /// Everything a paper or live session is asked to do.
@@ -215,15 +222,25 @@ impl SessionSpec {
     /// The venue: the asked server, else the config's
     /// `exchanges.<venue>.base_url`, else the venue itself.
     pub fn venue_spec(&self) -> VenueSpec {
-        let configured = self
+        let section = self
             .config
             .as_ref()
-            .and_then(|c| c.exchanges.get(self.venue.venue.as_str()))
-            .and_then(|b| b.base_url.clone());
+            .and_then(|c| c.exchanges.get(self.venue.venue.as_str()));
+        let configured = section.and_then(|b| b.base_url.clone());
+        // OANDA's default is its practice hosts (its "testnet"), unless
+        // the config says `environment: live`.
+        let practice = self.venue.venue == VenueName::Oanda
+            && section.and_then(|b| b.environment) != Some(smc_config::VenueEnvironment::Live);
+        let fallback = practice.then(|| "testnet".to_string());
         VenueSpec {
             venue: self.venue.venue,
             market: self.venue.market,
-            url: self.venue.url.clone().or(configured),
+            url: self.venue.url.clone().or(configured).or(fallback),
+            account_id: self
+                .venue
+                .account_id
+                .clone()
+                .or_else(|| section.and_then(|b| b.account_id.clone())),
         }
     }
 
@@ -249,6 +266,7 @@ impl SessionSpec {
                 venue: r.venue,
                 market: self.venue.market,
                 url: r.url.clone().or_else(|| configured(r.venue)),
+                account_id: None,
             });
         }
         out

@@ -7,6 +7,7 @@
 use crate::spec::{Market, VenueName};
 use smc_venues::binance::{BinanceMarket, BinanceUrls};
 use smc_venues::bybit::BybitUrls;
+use smc_venues::oanda::OandaUrls;
 
 /// Where the session connects.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -84,6 +85,16 @@ impl VenueTarget {
         }
     }
 
+    /// OANDA's endpoints: fxTrade (production), fxTrade Practice (its
+    /// "testnet"), or a local server on one base URL.
+    pub fn oanda_urls(&self) -> OandaUrls {
+        match self {
+            VenueTarget::Production => OandaUrls::live(),
+            VenueTarget::Testnet => OandaUrls::practice(),
+            VenueTarget::Local { host_port, .. } => OandaUrls::local(host_port),
+        }
+    }
+
     /// Why live mode refuses to send keys and orders here, if it does.
     /// A loopback simulator passes only with `allow_local`.
     pub fn live_refusal(&self, allow_local: bool) -> Option<String> {
@@ -110,6 +121,7 @@ fn production_host(venue: VenueName, market: Market) -> &'static str {
         (VenueName::Binance, Market::Spot) => "api.binance.com",
         (VenueName::Binance, Market::UsdM) => "fapi.binance.com",
         (VenueName::Bybit, _) => "api.bybit.com",
+        (VenueName::Oanda, _) => "api-fxtrade.oanda.com",
     }
 }
 
@@ -118,6 +130,7 @@ fn testnet_host(venue: VenueName, market: Market) -> &'static str {
         (VenueName::Binance, Market::Spot) => "testnet.binance.vision",
         (VenueName::Binance, Market::UsdM) => "testnet.binancefuture.com",
         (VenueName::Bybit, _) => "api-testnet.bybit.com",
+        (VenueName::Oanda, _) => "api-fxpractice.oanda.com",
     }
 }
 

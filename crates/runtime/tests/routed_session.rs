@@ -51,6 +51,7 @@ fn routed(binance: &TestSim, bybit: &TestSim, dir: &std::path::Path) -> SessionS
             venue: VenueName::Bybit,
             market: Market::Spot,
             url: Some(bybit.addr.clone()),
+            account_id: None,
         }],
         credentials: None,
         ..spec(Mode::Paper, binance, &cfg, &db)

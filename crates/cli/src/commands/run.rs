@@ -29,6 +29,9 @@ pub enum MarketArg {
 pub enum VenueArg {
     Binance,
     Bybit,
+    /// OANDA v20 (forex; the token in OANDA_API_KEY, the account in
+    /// exchanges.oanda.account_id, practice unless environment: live).
+    Oanda,
 }
 
 #[derive(Args)]
@@ -40,8 +43,8 @@ pub struct RunArgs {
     /// and slippage of the simulated venue, starting balance, database.
     #[arg(long)]
     pub(crate) config: Option<PathBuf>,
-    /// The venue to trade on (keys from BINANCE_API_KEY/BINANCE_API_SECRET
-    /// or BYBIT_API_KEY/BYBIT_API_SECRET).
+    /// The venue to trade on (keys from BINANCE_API_KEY/BINANCE_API_SECRET,
+    /// BYBIT_API_KEY/BYBIT_API_SECRET, or OANDA's token in OANDA_API_KEY).
     #[arg(long, value_enum, default_value = "binance")]
     venue: VenueArg,
     /// A server speaking a venue's protocol instead of the venue, as
@@ -115,7 +118,12 @@ impl RunArgs {
             .map(|v| {
                 let venue = venue_name(*v);
                 let url = smc_runtime::venue_url_of(&self.venue_url, venue)?;
-                Ok(VenueSpec { venue, market, url })
+                Ok(VenueSpec {
+                    venue,
+                    market,
+                    url,
+                    account_id: None,
+                })
             })
             .collect::<Result<Vec<_>, String>>()
             .map_err(anyhow::Error::msg)?;
@@ -126,7 +134,12 @@ impl RunArgs {
             }),
             config,
             config_path: self.config,
-            venue: VenueSpec { venue, market, url },
+            venue: VenueSpec {
+                venue,
+                market,
+                url,
+                account_id: None,
+            },
             route_to,
             symbols: self.symbol,
             timeframe: self.timeframe,
@@ -146,6 +159,7 @@ fn venue_name(arg: VenueArg) -> VenueName {
     match arg {
         VenueArg::Binance => VenueName::Binance,
         VenueArg::Bybit => VenueName::Bybit,
+        VenueArg::Oanda => VenueName::Oanda,
     }
 }
 

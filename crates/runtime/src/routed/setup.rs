@@ -90,7 +90,7 @@ pub fn route_paper_engine(
     let mut pollers = Vec::new();
     for v in &venues {
         let name = v.venue.as_str().to_string();
-        let market = connect(v, None)?.market_data;
+        let market = connect(v, None, false)?.market_data;
         let instruments = runtime
             .block_on(market.instruments(&symbols))
             .map_err(SessionError::venue("reading the symbols' trading rules"))?;

@@ -66,6 +66,7 @@ pub fn bybit_spec(
             venue: VenueName::Bybit,
             market,
             url: Some(sim.addr.clone()),
+            account_id: None,
         },
         symbols: vec!["BTCUSDT".into()],
         database: Some(db.to_path_buf()),

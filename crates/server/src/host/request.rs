@@ -32,7 +32,7 @@ pub struct SessionRequest {
     /// The entry timeframe, then the bias timeframe (smc).
     #[serde(default)]
     pub timeframes: Vec<String>,
-    /// `binance` (default) or `bybit`.
+    /// `binance` (default), `bybit` or `oanda`.
     pub venue: Option<String>,
     /// A server speaking the venue's protocol, per venue (`HOST:PORT`,
     /// e.g. `smc venue-sim`).
@@ -90,14 +90,15 @@ impl SessionRequest {
         };
         let venue = match self.venue.as_deref() {
             None => VenueName::Binance,
-            Some(name) => VenueName::parse(name)
-                .ok_or_else(|| ApiError::invalid("venue", format!("`{name}`: binance or bybit")))?,
+            Some(name) => VenueName::parse(name).ok_or_else(|| {
+                ApiError::invalid("venue", format!("`{name}`: binance, bybit or oanda"))
+            })?,
         };
         let urls = self.venue_urls.clone().unwrap_or_default();
         if let Some(unknown) = urls.keys().find(|v| VenueName::parse(v).is_none()) {
             return Err(ApiError::invalid(
                 "venue_urls",
-                format!("`{unknown}`: binance or bybit"),
+                format!("`{unknown}`: binance, bybit or oanda"),
             ));
         }
         let url = urls.get(venue.as_str()).cloned();
@@ -107,10 +108,15 @@ impl SessionRequest {
             .iter()
             .map(|name| {
                 let venue = VenueName::parse(name).ok_or_else(|| {
-                    ApiError::invalid("route_to", format!("`{name}`: binance or bybit"))
+                    ApiError::invalid("route_to", format!("`{name}`: binance, bybit or oanda"))
                 })?;
                 let url = urls.get(venue.as_str()).cloned();
-                Ok(VenueSpec { venue, market, url })
+                Ok(VenueSpec {
+                    venue,
+                    market,
+                    url,
+                    account_id: None,
+                })
             })
             .collect::<ApiResult<Vec<_>>>()?;
         if live && !route_to.is_empty() {
@@ -127,6 +133,7 @@ impl SessionRequest {
                 venue,
                 market,
                 url: url.clone(),
+                account_id: None,
             },
             route_to,
             symbols: self.symbols.clone(),
