@@ -16,7 +16,7 @@ use super::OandaState;
 use super::fill::Cx;
 use super::instruments::{self, CandleQuery};
 use super::wire::{self, OandaError};
-use super::{orders, rest, streams};
+use super::{close, orders, rest, streams, txlog};
 use crate::faults::{FaultKind, Occasion};
 use crate::state::{lock, now_ms};
 use axum::body::Bytes;
@@ -236,18 +236,18 @@ fn route(
         ("GET", ["openTrades"]) => ok(rest::trades(st, acct, step, q, true)),
         ("GET", ["trades", spec]) => rest::trade(st, acct, step, spec).map(|v| (200, v)),
         ("PUT", ["trades", spec, "close"]) => {
-            rest::close_trade(acct, &cx, spec, &body_or_empty()?).map(|v| (200, v))
+            close::close_trade(acct, &cx, spec, &body_or_empty()?).map(|v| (200, v))
         }
         ("GET", ["positions"]) => ok(rest::positions(st, acct, step, false)),
         ("GET", ["openPositions"]) => ok(rest::positions(st, acct, step, true)),
         ("GET", ["positions", inst]) => rest::position(st, acct, step, inst).map(|v| (200, v)),
         ("PUT", ["positions", inst, "close"]) => {
-            rest::close_position(acct, &cx, inst, &body_or_empty()?).map(|v| (200, v))
+            close::close_position(acct, &cx, inst, &body_or_empty()?).map(|v| (200, v))
         }
-        ("GET", ["transactions"]) => rest::transactions(acct, q, a).map(|v| (200, v)),
-        ("GET", ["transactions", "idrange"]) => rest::idrange(acct, q).map(|v| (200, v)),
-        ("GET", ["transactions", "sinceid"]) => rest::sinceid(acct, q).map(|v| (200, v)),
-        ("GET", ["transactions", id]) => rest::transaction(acct, id).map(|v| (200, v)),
+        ("GET", ["transactions"]) => txlog::transactions(acct, q, a).map(|v| (200, v)),
+        ("GET", ["transactions", "idrange"]) => txlog::idrange(acct, q).map(|v| (200, v)),
+        ("GET", ["transactions", "sinceid"]) => txlog::sinceid(acct, q).map(|v| (200, v)),
+        ("GET", ["transactions", id]) => txlog::transaction(acct, id).map(|v| (200, v)),
         ("PUT", ["orders", _]) => Err(OandaError::new(
             405,
             "venue-sim does not replace orders: cancel and place a new one",

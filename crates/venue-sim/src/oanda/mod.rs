@@ -17,6 +17,8 @@
 
 /// One token's account: orders, trades, transactions.
 pub mod account;
+/// Closing trades and positions at the market.
+pub mod close;
 /// Netting fills, dependent exits, cancels.
 pub mod fill;
 /// The REST front door: faults, auth, routes.
@@ -25,12 +27,14 @@ pub mod front;
 pub mod instruments;
 /// Placing orders.
 pub mod orders;
-/// Read-only REST answers (account, trades, positions, transactions).
+/// REST answers that read the account, and cancels.
 pub mod rest;
 /// The pricing and transaction streams.
 pub mod streams;
 /// Triggers, financing and expiry.
 pub mod trigger;
+/// The transaction log.
+pub mod txlog;
 /// Times, numbers and errors on the wire.
 pub mod wire;
 

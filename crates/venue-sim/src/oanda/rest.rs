@@ -1,11 +1,12 @@
-//! The REST answers other than placing orders: the account and its
-//! summary, instruments, pricing, orders, trades, positions (with their
-//! close), and the transaction log (pages, idrange, sinceid), each with
-//! the account's `lastTransactionID`.
+//! The REST answers that read the account (details and summary,
+//! instruments, pricing, changes, orders, trades, positions) and order
+//! cancels, each with the account's `lastTransactionID`. Placing orders
+//! is `orders`, closing trades and positions `close`, the transaction log
+//! `txlog`.
 
 use super::OandaState;
-use super::account::{Account, Kind, Trade};
-use super::fill::{self, Cx, FillReq};
+use super::account::{Account, Trade};
+use super::fill;
 use super::front::Query;
 use super::instruments;
 use super::wire::{self, OandaError};
@@ -357,7 +358,7 @@ pub fn trades(st: &OandaState, acct: &Account, step: usize, q: &Query, open_only
     json!({"trades": list, "lastTransactionID": last(acct)})
 }
 
-fn no_trade() -> OandaError {
+pub fn no_trade() -> OandaError {
     let mut e = OandaError::new(404, "The Trade ID specified does not exist");
     e.code = Some("NO_SUCH_TRADE".into());
     e
@@ -371,101 +372,6 @@ pub fn trade(
 ) -> Result<Value, OandaError> {
     let t = acct.find_trade(spec).ok_or_else(no_trade)?;
     Ok(json!({"trade": trade_json(st, acct, t, step), "lastTransactionID": last(acct)}))
-}
-
-/// A market order that closes `units` (signed, against the trades) of
-/// instrument `i`, filled at once; its create and fill transactions.
-fn close_market(
-    acct: &mut Account,
-    cx: &Cx,
-    i: usize,
-    units: Decimal,
-    only: Option<u64>,
-    extra: (&str, Value),
-    reason: &'static str,
-) -> Result<(Value, Value), OandaError> {
-    let (bid, ask) = instruments::quote(cx.shared, i, cx.step);
-    let mut o = fill::blank(Kind::Market, i, cx.now, cx.step);
-    o.units = units;
-    o.tif = "FOK".into();
-    o.position_fill = "REDUCE_ONLY".into();
-    let id = acct.next_id();
-    o.id = id;
-    let mut body = fill::create_body(cx.shared, &o, extra.0);
-    let key = match extra.0 {
-        "TRADE_CLOSE" => "tradeClose",
-        "POSITION_CLOSEOUT" if units < Decimal::ZERO => "longPositionCloseout",
-        _ => "shortPositionCloseout",
-    };
-    body[key] = extra.1;
-    acct.record(cx.now, body, None);
-    acct.orders.insert(id, o);
-    let req = FillReq {
-        order_id: id,
-        instrument: i,
-        units,
-        price: if units > Decimal::ZERO { ask } else { bid },
-        reason,
-        position_fill: "REDUCE_ONLY".into(),
-        only_trade: only,
-        batch: id,
-    };
-    let fill_tx = fill::fill(acct, cx, &req)
-        .map_err(|r| OandaError::new(400, format!("The close was cancelled: {r}")))?;
-    Ok((
-        acct.transaction(id).cloned().unwrap_or_default(),
-        acct.transaction(fill_tx).cloned().unwrap_or_default(),
-    ))
-}
-
-/// `PUT /trades/{spec}/close` (`units`: `ALL` or a number).
-pub fn close_trade(
-    acct: &mut Account,
-    cx: &Cx,
-    spec: &str,
-    body: &Value,
-) -> Result<Value, OandaError> {
-    let t = acct
-        .find_trade(spec)
-        .filter(|t| t.is_open())
-        .ok_or_else(no_trade)?
-        .clone();
-    let all = t.current_units.abs();
-    let units = match body.get("units").and_then(Value::as_str).unwrap_or("ALL") {
-        "ALL" => all,
-        u => u
-            .parse::<Decimal>()
-            .ok()
-            .filter(|u| *u > Decimal::ZERO && *u <= all)
-            .ok_or_else(|| {
-                let mut e = OandaError::new(400, "The units specified exceed the Trade's size");
-                e.code = Some("CLOSE_TRADE_UNITS_EXCEED_TRADE_SIZE".into());
-                e
-            })?,
-    };
-    let signed = if t.current_units > Decimal::ZERO {
-        -units
-    } else {
-        units
-    };
-    let first = acct.next_id();
-    let (c, f) = close_market(
-        acct,
-        cx,
-        t.instrument,
-        signed,
-        Some(t.id),
-        (
-            "TRADE_CLOSE",
-            json!({"tradeID": wire::id(t.id), "units": wire::units(units)}),
-        ),
-        "MARKET_ORDER_TRADE_CLOSE",
-    )?;
-    Ok(json!({
-        "orderCreateTransaction": c, "orderFillTransaction": f,
-        "relatedTransactionIDs": (first..=acct.last_tx).map(wire::id).collect::<Vec<_>>(),
-        "lastTransactionID": last(acct),
-    }))
 }
 
 pub fn positions(st: &OandaState, acct: &Account, step: usize, open_only: bool) -> Value {
@@ -489,170 +395,4 @@ pub fn position(
         .find(inst)
         .ok_or_else(|| OandaError::invalid("instrument"))?;
     Ok(json!({"position": position_json(st, acct, i, step), "lastTransactionID": last(acct)}))
-}
-
-/// `PUT /positions/{instrument}/close` (`longUnits`/`shortUnits`: `ALL`,
-/// `NONE` or a number).
-pub fn close_position(
-    acct: &mut Account,
-    cx: &Cx,
-    inst: &str,
-    body: &Value,
-) -> Result<Value, OandaError> {
-    let i = cx
-        .shared
-        .market
-        .find(inst)
-        .ok_or_else(|| OandaError::invalid("instrument"))?;
-    let pos = acct.position(i);
-    let first = acct.next_id();
-    let mut answer = json!({});
-    let mut any = false;
-    for (key, long) in [("longUnits", true), ("shortUnits", false)] {
-        let Some(u) = body
-            .get(key)
-            .and_then(Value::as_str)
-            .filter(|u| *u != "NONE")
-        else {
-            continue;
-        };
-        let held = if long {
-            pos.max(Decimal::ZERO)
-        } else {
-            (-pos).max(Decimal::ZERO)
-        };
-        let units = if u == "ALL" {
-            held
-        } else {
-            u.parse::<Decimal>().unwrap_or(Decimal::ZERO).min(held)
-        };
-        if units.is_zero() {
-            let mut e = OandaError::new(
-                400,
-                "The Position requested to be closed out does not exist",
-            );
-            e.code = Some("CLOSEOUT_POSITION_DOESNT_EXIST".into());
-            return Err(e);
-        }
-        let signed = if long { -units } else { units };
-        let (c, f) = close_market(
-            acct,
-            cx,
-            i,
-            signed,
-            None,
-            ("POSITION_CLOSEOUT", json!({"instrument": inst, "units": u})),
-            "MARKET_ORDER_POSITION_CLOSEOUT",
-        )?;
-        let side = if long { "long" } else { "short" };
-        answer[format!("{side}OrderCreateTransaction")] = c;
-        answer[format!("{side}OrderFillTransaction")] = f;
-        any = true;
-    }
-    if !any {
-        let mut e = OandaError::new(400, "The Position closeout request is incomplete");
-        e.code = Some("CLOSEOUT_POSITION_INCOMPLETE_SPECIFICATION".into());
-        return Err(e);
-    }
-    answer["relatedTransactionIDs"] =
-        json!((first..=acct.last_tx).map(wire::id).collect::<Vec<_>>());
-    answer["lastTransactionID"] = last(acct);
-    Ok(answer)
-}
-
-fn id_param(q: &Query, k: &str) -> Result<u64, OandaError> {
-    q.get(k)
-        .and_then(|s| s.parse().ok())
-        .ok_or_else(|| OandaError::invalid(k))
-}
-
-fn type_filter(q: &Query) -> impl Fn(&&Value) -> bool + '_ {
-    let types: Option<Vec<&str>> = q.get("type").map(|t| t.split(',').collect());
-    move |t: &&Value| {
-        types
-            .as_ref()
-            .is_none_or(|ts| ts.iter().any(|x| t["type"].as_str() == Some(x)))
-    }
-}
-
-/// `GET /transactions`: the id pages of the transactions in `from`..`to`
-/// (times), `pageSize` ids each (default 100, at most 1000).
-pub fn transactions(acct: &Account, q: &Query, account_id: &str) -> Result<Value, OandaError> {
-    let from = q
-        .get("from")
-        .map(|f| wire::parse_time(f).ok_or_else(|| OandaError::invalid("from")))
-        .transpose()?;
-    let to = q
-        .get("to")
-        .map(|f| wire::parse_time(f).ok_or_else(|| OandaError::invalid("to")))
-        .transpose()?;
-    let size: u64 = match q.get("pageSize") {
-        Some(p) => p
-            .parse()
-            .ok()
-            .filter(|n| (1..=1000).contains(n))
-            .ok_or_else(|| OandaError::invalid("pageSize"))?,
-        None => 100,
-    };
-    let filter = type_filter(q);
-    let ids: Vec<u64> = acct
-        .transactions
-        .iter()
-        .filter(|t| {
-            let time = t["time"].as_str().and_then(wire::parse_time).unwrap_or(0);
-            from.is_none_or(|f| time >= f) && to.is_none_or(|e| time <= e)
-        })
-        .filter(filter)
-        .filter_map(|t| t["id"].as_str()?.parse().ok())
-        .collect();
-    let pages: Vec<String> = ids
-        .chunks(usize::try_from(size).unwrap_or(100))
-        .filter_map(|c| Some((*c.first()?, *c.last()?)))
-        .map(|(a, b)| format!("/v3/accounts/{account_id}/transactions/idrange?from={a}&to={b}"))
-        .collect();
-    let first_time = acct
-        .transactions
-        .first()
-        .and_then(|t| t["time"].as_str())
-        .unwrap_or("")
-        .to_string();
-    Ok(json!({
-        "from": from.map(wire::time).unwrap_or(first_time), "to": wire::time(to.unwrap_or_else(crate::state::now_ms)),
-        "pageSize": size, "count": ids.len(), "pages": pages, "lastTransactionID": last(acct),
-    }))
-}
-
-/// `GET /transactions/idrange?from=&to=`.
-pub fn idrange(acct: &Account, q: &Query) -> Result<Value, OandaError> {
-    let (from, to) = (id_param(q, "from")?, id_param(q, "to")?);
-    let filter = type_filter(q);
-    let list: Vec<Value> = (from.max(1)..=to.min(acct.last_tx))
-        .filter_map(|i| acct.transaction(i))
-        .filter(filter)
-        .cloned()
-        .collect();
-    Ok(json!({"transactions": list, "lastTransactionID": last(acct)}))
-}
-
-/// `GET /transactions/sinceid?id=`: every transaction after `id`.
-pub fn sinceid(acct: &Account, q: &Query) -> Result<Value, OandaError> {
-    let id = id_param(q, "id")?;
-    let filter = type_filter(q);
-    let list: Vec<Value> = acct
-        .transactions
-        .iter()
-        .skip(usize::try_from(id).unwrap_or(usize::MAX))
-        .filter(filter)
-        .cloned()
-        .collect();
-    Ok(json!({"transactions": list, "lastTransactionID": last(acct)}))
-}
-
-pub fn transaction(acct: &Account, id: &str) -> Result<Value, OandaError> {
-    let t = id
-        .parse::<u64>()
-        .ok()
-        .and_then(|i| acct.transaction(i))
-        .ok_or_else(|| OandaError::new(404, "The transaction ID specified does not exist"))?;
-    Ok(json!({"transaction": t, "lastTransactionID": last(acct)}))
 }
