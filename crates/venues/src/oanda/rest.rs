@@ -27,6 +27,12 @@ use std::collections::HashMap;
 use std::fmt::Write;
 use std::sync::{Arc, PoisonError, RwLock};
 
+/// How far a live venue's newest price may trail its clock: a weekend
+/// (Friday 17:00 to Sunday 17:00 New York) and a margin.
+const STALE_BEHIND_MS: i64 = 3 * 86_400_000;
+/// How far it may lead it: clock skew between OANDA's servers.
+const STALE_AHEAD_MS: i64 = 60_000;
+
 /// A token and, optionally, the account to trade.
 #[derive(Clone)]
 pub struct OandaCredentials {
@@ -192,13 +198,29 @@ impl OandaRest {
         Ok(endpoints::account_path(&self.account_id().await?, rest))
     }
 
-    /// Learns the clock offset from the `Date` header of `GET
-    /// /v3/accounts` (OANDA has no time endpoint); returns it.
+    /// Learns the clock offset; returns it. OANDA has no time endpoint:
+    /// the `Date` header of `GET …/pricing` is its clock (whole seconds:
+    /// the second's middle is taken). The answer's newest price time is
+    /// checked against it: a live venue's prices are at most a weekend
+    /// old (and never ahead), so a venue whose prices are dated further
+    /// from its `Date` is replaying another time (the local simulator),
+    /// and its market's time is its prices' time.
     pub async fn sync_clock(&self) -> Result<i64, OandaError> {
+        let symbol = self
+            .rules
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .keys()
+            .min()
+            .cloned()
+            .unwrap_or_else(|| "EUR_USD".to_string());
+        let path = self.account_path("/pricing").await?;
+        let mut q = String::from("instruments=");
+        push_encoded(&mut q, &symbol);
         let req = self.request(
             Method::Get,
-            endpoints::ACCOUNTS,
-            String::new(),
+            &path,
+            q,
             None,
             RequestKind::Read,
             endpoints::REQUEST,
@@ -211,19 +233,32 @@ impl OandaRest {
             .get("date")
             .and_then(|v| v.to_str().ok())
             .and_then(parse_http_date)
-            .ok_or_else(|| {
-                OandaError::Parse(ParseError::Field {
-                    what: "accounts",
+            .map(|d| d + 500);
+        let body = read(&path, resp)?;
+        let priced = super::market_parse::parse_pricing(&body)
+            .ok()
+            .and_then(|quotes| quotes.iter().map(|q| q.time.ms()).max());
+        let server = match (date, priced) {
+            (Some(d), Some(p)) if p > d + STALE_AHEAD_MS || p < d - STALE_BEHIND_MS => {
+                tracing::info!(
+                    date = d,
+                    priced = p,
+                    "OANDA prices dated far from its Date header: a replaying venue, its clock is its prices' time"
+                );
+                p
+            }
+            (Some(d), _) => d,
+            (None, Some(p)) => p,
+            (None, None) => {
+                return Err(OandaError::Parse(ParseError::Field {
+                    what: "pricing",
                     field: "Date (header)".into(),
-                    detail: "missing or not an HTTP date".into(),
-                })
-            })?;
-        // The header names a whole second: its middle is the best guess.
-        let offset = self.time.observe(sent, date + 500, received);
-        tracing::info!(
-            offset_ms = offset,
-            "OANDA clock offset (from the Date header)"
-        );
+                    detail: "no HTTP date and no price time to learn the clock from".into(),
+                }));
+            }
+        };
+        let offset = self.time.observe(sent, server, received);
+        tracing::info!(offset_ms = offset, "OANDA clock offset");
         Ok(offset)
     }
 

@@ -11,7 +11,6 @@ use super::rest::{OandaCredentials, OandaRest};
 use super::stream_conn::{ConnectionBudget, StreamOpener, connection_budget};
 use super::user_stream::TransactionStream;
 use crate::account::{AccountTrade, Balance, KeyPermissions, VenuePosition};
-use crate::common::closed_klines::closed_klines;
 use crate::error::{VenueError, VenueErrorKind, VenueResult};
 use crate::execution::{OrderOutcome, VenueOrder};
 use crate::market::OrderBookSnapshot;
@@ -233,6 +232,8 @@ impl MarketDataVenue for OandaVenue {
         self.stream(config).await
     }
 
+    /// The complete mid candles (`price=M`) of the range; bid and ask
+    /// candles are [`OandaVenue::candles_bid_ask`].
     async fn klines(
         &self,
         symbol: &str,
@@ -240,13 +241,13 @@ impl MarketDataVenue for OandaVenue {
         start_ms: i64,
         end_ms: i64,
     ) -> VenueResult<Vec<Candle>> {
-        let fetch = async {
-            self.rest
-                .candles_range(symbol, timeframe, CandlePrice::Mid, start_ms, Some(end_ms))
-                .await
-                .map(|v| v.into_iter().map(|c| c.candle).collect::<Vec<_>>())
-        };
-        Ok(closed_klines(self.rest.time_offset(), timeframe, fetch).await?)
+        // OANDA marks each candle `complete` itself: only complete ones
+        // are kept (by `candles_range`), so no clock decides what closed.
+        let candles = self
+            .rest
+            .candles_range(symbol, timeframe, CandlePrice::Mid, start_ms, Some(end_ms))
+            .await?;
+        Ok(candles.into_iter().map(|c| c.candle).collect())
     }
 
     /// A one-level book from `GET …/pricing`: OANDA's `orderBook`

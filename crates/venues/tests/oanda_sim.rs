@@ -1,0 +1,206 @@
+//! The OANDA adapter end to end against `smc venue-sim --protocol oanda`
+//! in-process (EUR_USD daily bids replayed): account discovery, rules,
+//! the clock, a one-level book, orders of every kind the engine sends
+//! (market, resting limit, reduce-only stop and take-profit), query and
+//! cancel by client id, positions, balances, the account's fills, the
+//! transactions stream reporting the fill, and closed candles.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use rust_decimal::{Decimal, dec};
+use smc_model::{
+    ClientOrderId, InstrumentId, MarketKind, OrderKind, OrderRequest, OrderStatus, Side,
+    TimeInForce, Timeframe,
+};
+use smc_testkit::sim::{KEY, TestSim};
+use smc_venues::oanda::{OandaCredentials, OandaUrls, OandaVenue, Secret};
+use smc_venues::{
+    ExecutionVenue, MarketDataVenue, OrderOutcome, UserEvent, UserStreamEvent, Venue,
+    VenueErrorKind,
+};
+use std::time::Duration;
+
+fn venue(sim: &TestSim, token: &str) -> OandaVenue {
+    OandaVenue::new(
+        OandaUrls::local(&sim.addr),
+        Some(OandaCredentials {
+            token: Secret::new(token),
+            account_id: None,
+        }),
+    )
+    .unwrap()
+}
+
+fn eur_usd() -> InstrumentId {
+    InstrumentId::new("oanda", "EUR_USD").unwrap()
+}
+
+fn order(cid: &str, side: Side, qty: Decimal, kind: OrderKind, reduce_only: bool) -> OrderRequest {
+    OrderRequest {
+        client_id: ClientOrderId::new(cid),
+        instrument: eur_usd(),
+        side,
+        qty,
+        kind,
+        time_in_force: TimeInForce::Gtc,
+        reduce_only,
+    }
+}
+
+fn accepted(out: OrderOutcome) -> smc_venues::VenueOrder {
+    match out {
+        OrderOutcome::Accepted(o) => o,
+        other => panic!("accepted expected: {other:?}"),
+    }
+}
+
+#[test]
+fn trades_and_reads_against_the_simulator() {
+    let sim = TestSim::oanda_eurusd(20.0, "");
+    let bad = venue(&sim, "not-a-token");
+    let e = sim
+        .block_on(bad.instruments(&["EUR_USD".into()]))
+        .unwrap_err();
+    assert_eq!(e.kind, VenueErrorKind::Refused { code: -401 }, "{e}");
+
+    let v = venue(&sim, KEY);
+    assert_eq!(sim.block_on(v.account_id()).unwrap(), "101-001-1000001-001");
+    sim.block_on(v.sync_clock()).unwrap();
+    let inst = sim.block_on(v.instruments(&["EUR_USD".into()])).unwrap();
+    assert_eq!(inst[0].kind, MarketKind::Forex);
+    assert_eq!(inst[0].spec.tick_size, dec!(0.00001));
+    let book = sim.block_on(v.order_book("EUR_USD", 5)).unwrap();
+    assert_eq!((book.bids.len(), book.asks.len()), (1, 1));
+    assert!(book.bids[0].price < book.asks[0].price);
+    let (bid, ask) = (book.bids[0].price, book.asks[0].price);
+
+    let mut reports = sim.block_on(v.order_reports()).unwrap();
+    let first = sim
+        .block_on(async { tokio::time::timeout(Duration::from_secs(5), reports.recv()).await })
+        .unwrap()
+        .unwrap();
+    assert_eq!(first, UserStreamEvent::Connected { reconnect: false });
+
+    // A market buy fills at once.
+    let filled = accepted(
+        sim.block_on(v.place(&order(
+            "e2e-buy",
+            Side::Buy,
+            dec!(1000.6),
+            OrderKind::Market,
+            false,
+        )))
+        .unwrap(),
+    );
+    assert_eq!(
+        (filled.status, filled.filled_qty),
+        (OrderStatus::Filled, dec!(1000))
+    );
+    assert_eq!(filled.fills.len(), 1);
+    // The stream reports the same fill.
+    let fill = sim.block_on(async {
+        loop {
+            let ev = tokio::time::timeout(Duration::from_secs(5), reports.recv())
+                .await
+                .unwrap()
+                .unwrap();
+            if let UserStreamEvent::Event(UserEvent::Order(u)) = ev
+                && let Some(f) = u.fill()
+            {
+                return f.clone();
+            }
+        }
+    });
+    assert_eq!(fill.client_id.as_str(), "e2e-buy");
+    assert_eq!(fill.trade_id, filled.fills[0].trade_id);
+    let pos = sim.block_on(v.positions()).unwrap();
+    assert_eq!(
+        pos.iter().find(|p| p.symbol == "EUR_USD").unwrap().amount,
+        dec!(1000)
+    );
+
+    // A resting limit far below: open, queried, cancelled.
+    let low = (bid * dec!(0.8)).round_dp(5);
+    let resting = accepted(
+        sim.block_on(v.place(&order(
+            "e2e-lim",
+            Side::Buy,
+            dec!(500),
+            OrderKind::Limit { price: low },
+            false,
+        )))
+        .unwrap(),
+    );
+    assert_eq!(resting.status, OrderStatus::Submitted);
+    let open = sim.block_on(v.open_orders(&eur_usd())).unwrap();
+    assert!(
+        open.iter().any(|o| o.client_id.as_str() == "e2e-lim"),
+        "{open:?}"
+    );
+    let q = sim
+        .block_on(v.query(&eur_usd(), &ClientOrderId::new("e2e-lim")))
+        .unwrap()
+        .unwrap();
+    assert_eq!(q.status, OrderStatus::Submitted);
+    let c = sim
+        .block_on(v.cancel(&eur_usd(), &ClientOrderId::new("e2e-lim")))
+        .unwrap();
+    assert_eq!(c.status, OrderStatus::Cancelled);
+    let q = sim
+        .block_on(v.query(&eur_usd(), &ClientOrderId::new("e2e-lim")))
+        .unwrap()
+        .unwrap();
+    assert_eq!(q.status, OrderStatus::Cancelled);
+    assert_eq!(
+        sim.block_on(v.query(&eur_usd(), &ClientOrderId::new("never")))
+            .unwrap(),
+        None
+    );
+
+    // The engine's protective legs: a reduce-only stop below and a
+    // reduce-only take-profit above, both resting.
+    let stop = order(
+        "e2e-sl",
+        Side::Sell,
+        dec!(1000),
+        OrderKind::StopMarket {
+            trigger: (bid * dec!(0.7)).round_dp(5),
+        },
+        true,
+    );
+    assert_eq!(
+        accepted(sim.block_on(v.place(&stop)).unwrap()).status,
+        OrderStatus::Submitted
+    );
+    let tp = order(
+        "e2e-tp",
+        Side::Sell,
+        dec!(1000),
+        OrderKind::TakeProfit {
+            trigger: (ask * dec!(1.3)).round_dp(5),
+        },
+        true,
+    );
+    assert_eq!(
+        accepted(sim.block_on(v.place(&tp)).unwrap()).status,
+        OrderStatus::Submitted
+    );
+
+    let balances = sim.block_on(v.balances()).unwrap();
+    assert_eq!(balances[0].asset, "USD");
+    assert!(balances[0].total() > Decimal::ZERO);
+    let trades = sim.block_on(v.trades_since(&eur_usd(), 0)).unwrap();
+    assert!(
+        trades
+            .iter()
+            .any(|t| t.fill.trade_id == filled.fills[0].trade_id),
+        "{trades:?}"
+    );
+
+    let now = v.venue_now_ms();
+    let candles = sim
+        .block_on(v.klines("EUR_USD", Timeframe::D1, now - 30 * 86_400_000, now))
+        .unwrap();
+    assert!(!candles.is_empty());
+    assert!(candles.windows(2).all(|w| w[0].open_time < w[1].open_time));
+}
