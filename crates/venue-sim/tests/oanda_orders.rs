@@ -152,3 +152,85 @@ async fn unix_times_are_sent_when_asked_for() {
     let (_, rfc) = c.get(&c.acct("/pricing?instruments=EUR_USD")).await;
     assert!(rfc["time"].as_str().unwrap().ends_with('Z'));
 }
+
+#[tokio::test]
+async fn a_pending_order_and_a_stop_loss_are_replaced() {
+    let sim = start(0.2, "").await;
+    let c = Client::new(&sim);
+    let (_, v) = c
+        .order(
+            json!({"type": "LIMIT", "instrument": "EUR_USD", "units": "10", "price": "0.50000",
+                      "clientExtensions": {"id": "rep-1"}}),
+        )
+        .await;
+    let old = v["orderCreateTransaction"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (s, r) = c
+        .send(
+            "PUT",
+            &c.acct("/orders/@rep-1"),
+            Some(json!({"order": {
+            "type": "LIMIT", "instrument": "EUR_USD", "units": "10", "price": "0.60000",
+            "clientExtensions": {"id": "rep-1"}}})),
+        )
+        .await;
+    assert_eq!(s, 201, "{r}");
+    assert_eq!(r["orderCancelTransaction"]["orderID"], old.as_str());
+    assert_eq!(
+        r["orderCancelTransaction"]["reason"],
+        "CLIENT_REQUEST_REPLACED"
+    );
+    let new = r["orderCreateTransaction"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(r["orderCreateTransaction"]["replacesOrderID"], old.as_str());
+    assert_eq!(
+        r["orderCancelTransaction"]["replacedByOrderID"],
+        new.as_str()
+    );
+    let (_, o) = c.get(&c.acct("/orders/@rep-1")).await;
+    assert_eq!(
+        (o["order"]["id"].as_str(), o["order"]["price"].as_str()),
+        (Some(new.as_str()), Some("0.60000"))
+    );
+    // A stop-loss on a trade moves to a new price on the same trade.
+    let (_, v) = c
+        .order(
+            json!({"type": "MARKET", "instrument": "EUR_USD", "units": "10",
+                      "stopLossOnFill": {"price": "0.90000"}}),
+        )
+        .await;
+    let trade = v["orderFillTransaction"]["tradeOpened"]["tradeID"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (_, t) = c.get(&c.acct(&format!("/trades/{trade}"))).await;
+    let sl = t["trade"]["stopLossOrder"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (s, r) = c
+        .send(
+            "PUT",
+            &c.acct(&format!("/orders/{sl}")),
+            Some(json!({"order": {
+            "type": "STOP_LOSS", "tradeID": trade, "price": "0.95000"}})),
+        )
+        .await;
+    assert_eq!(s, 201, "{r}");
+    let (_, t) = c.get(&c.acct(&format!("/trades/{trade}"))).await;
+    assert_eq!(t["trade"]["stopLossOrder"]["price"], "0.95000");
+    assert_eq!(t["trade"]["stopLossOrder"]["replacesOrderID"], sl.as_str());
+    let (s, _) = c
+        .send(
+            "PUT",
+            &c.acct(&format!("/orders/{sl}")),
+            Some(json!({"order": {
+            "type": "STOP_LOSS", "tradeID": trade, "price": "0.96000"}})),
+        )
+        .await;
+    assert_eq!(s, 404, "the replaced order is no longer pending");
+}

@@ -96,6 +96,10 @@ pub struct Order {
     pub trade_opened: Option<u64>,
     pub trade_reduced: Option<u64>,
     pub trades_closed: Vec<u64>,
+    /// The order this one replaced (`replacesOrderID`).
+    pub replaces: Option<u64>,
+    /// The order that replaced this one (`replacedByOrderID`).
+    pub replaced_by: Option<u64>,
 }
 
 impl Order {
@@ -158,6 +162,8 @@ impl Order {
         opt(&mut v, "cancellingTransactionID", self.cancelling_tx);
         opt(&mut v, "tradeOpenedID", self.trade_opened);
         opt(&mut v, "tradeReducedID", self.trade_reduced);
+        opt(&mut v, "replacesOrderID", self.replaces);
+        opt(&mut v, "replacedByOrderID", self.replaced_by);
         if let Some(t) = self.filled_time {
             v["filledTime"] = json!(wire::time(t));
         }
@@ -351,11 +357,12 @@ impl Account {
         self.balance + self.unrealized_total(shared, step)
     }
 
-    /// Whether an open order already has this client id.
-    pub fn client_id_taken(&self, client_id: &str) -> bool {
+    /// Whether an order other than `except` already has this client id
+    /// (ended orders keep theirs).
+    pub fn client_id_taken(&self, client_id: &str, except: Option<u64>) -> bool {
         self.orders
             .values()
-            .any(|o| o.client_id() == Some(client_id))
+            .any(|o| Some(o.id) != except && o.client_id() == Some(client_id))
     }
 
     /// An order by specifier: its id or `@clientId`.

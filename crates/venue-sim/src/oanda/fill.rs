@@ -247,11 +247,26 @@ pub fn cancel(
     reason: &str,
     batch: Option<u64>,
 ) -> Option<u64> {
+    cancel_replaced(acct, now, id, reason, batch, None)
+}
+
+/// [`cancel`] of an order being replaced by order `by`.
+pub fn cancel_replaced(
+    acct: &mut Account,
+    now: i64,
+    id: u64,
+    reason: &str,
+    batch: Option<u64>,
+    by: Option<u64>,
+) -> Option<u64> {
     let o = acct.orders.get(&id)?;
     if o.state != "PENDING" {
         return None;
     }
     let mut body = json!({"type": "ORDER_CANCEL", "orderID": wire::id(id), "reason": reason});
+    if let Some(by) = by {
+        body["replacedByOrderID"] = json!(wire::id(by));
+    }
     if let Some(c) = o.client_id() {
         body["clientOrderID"] = json!(c);
     }
@@ -262,6 +277,7 @@ pub fn cancel(
         o.state = "CANCELLED";
         o.cancelling_tx = Some(tx);
         o.cancelled_time = Some(now);
+        o.replaced_by = by;
     }
     if let Some(t) = trade.and_then(|t| acct.trades.get_mut(&t)) {
         match kind {
@@ -318,6 +334,8 @@ pub fn blank(kind: Kind, instrument: usize, now: i64, step: usize) -> Order {
         trade_opened: None,
         trade_reduced: None,
         trades_closed: Vec::new(),
+        replaces: None,
+        replaced_by: None,
     }
 }
 
@@ -330,9 +348,15 @@ pub fn dependent(
     kind: Kind,
     trade: u64,
     spec: &Value,
-    reason: &str,
     batch: Option<u64>,
+    replaces: Option<u64>,
 ) -> Option<u64> {
+    // Created on the trade's fill, or replacing an exit of the trade.
+    let reason = if replaces.is_some() {
+        "REPLACEMENT"
+    } else {
+        "ON_FILL"
+    };
     let t = acct.trades.get(&trade)?.clone();
     let mut o = blank(kind, t.instrument, cx.now, cx.step);
     let dec = |k: &str| spec.get(k)?.as_str()?.parse::<Decimal>().ok();
@@ -362,6 +386,7 @@ pub fn dependent(
         .and_then(Value::as_str)
         .and_then(wire::parse_time);
     o.client_ext = spec.get("clientExtensions").cloned();
+    o.replaces = replaces;
     let id = acct.next_id();
     o.id = id;
     let body = create_body(cx.shared, &o, reason);
@@ -387,7 +412,7 @@ fn attach_exits(acct: &mut Account, cx: &Cx, order: u64, trade: u64, batch: u64)
         (Kind::TrailingStopLoss, on_fill.trailing),
     ] {
         if let Some(spec) = spec {
-            dependent(acct, cx, kind, trade, &spec, "ON_FILL", Some(batch));
+            dependent(acct, cx, kind, trade, &spec, Some(batch), None);
         }
     }
 }

@@ -73,7 +73,9 @@ pub async fn dispatch(
     let order_type = json_body
         .as_ref()
         .and_then(|b| b.get("order")?.get("type")?.as_str().map(str::to_string));
-    let placing = method == Method::POST && segs.last() == Some(&"orders");
+    // Placing: POST …/orders, or PUT …/orders/{spec} (a replacement).
+    let placing = (method == Method::POST && segs.last() == Some(&"orders"))
+        || (method == Method::PUT && segs.len() == 5 && segs.get(3) == Some(&"orders"));
     let occasion = Occasion {
         method: Some(method.as_str()),
         order_type: order_type.as_deref().filter(|_| placing),
@@ -248,10 +250,10 @@ fn route(
         ("GET", ["transactions", "idrange"]) => txlog::idrange(acct, q).map(|v| (200, v)),
         ("GET", ["transactions", "sinceid"]) => txlog::sinceid(acct, q).map(|v| (200, v)),
         ("GET", ["transactions", id]) => txlog::transaction(acct, id).map(|v| (200, v)),
-        ("PUT", ["orders", _]) => Err(OandaError::new(
-            405,
-            "venue-sim does not replace orders: cancel and place a new one",
-        )),
+        ("PUT", ["orders", spec]) => {
+            let b = body.ok_or_else(|| OandaError::new(400, "Invalid JSON in the request body"))?;
+            orders::replace(acct, &cx, spec, b, refuse).map(|v| (201, v))
+        }
         _ => Err(not_found(m, segs)),
     }
 }

@@ -72,6 +72,85 @@ pub fn create(
     body: &Value,
     refuse: Option<i64>,
 ) -> Result<Value, OandaError> {
+    place(acct, cx, body, refuse, None)
+}
+
+fn no_pending(acct: &Account, spec: &str) -> Result<u64, OandaError> {
+    match acct.find_order(spec) {
+        Some(o) if o.state == "PENDING" => Ok(o.id),
+        Some(_) => {
+            let mut e = OandaError::new(404, "The Order specified is not pending");
+            e.code = Some("ORDER_DOESNT_EXIST".into());
+            Err(e)
+        }
+        None => {
+            let mut e = OandaError::new(404, "The order ID specified does not exist");
+            e.code = Some("NO_SUCH_ORDER".into());
+            Err(e)
+        }
+    }
+}
+
+/// `PUT /orders/{spec}`: cancels the pending order (reason
+/// CLIENT_REQUEST_REPLACED) and creates the one in the body in its place
+/// (`replacesOrderID`); a take-profit, stop-loss or trailing stop is
+/// replaced by one of its type on the same trade. If the new order is
+/// rejected the old one stays.
+pub fn replace(
+    acct: &mut Account,
+    cx: &Cx,
+    spec: &str,
+    body: &Value,
+    refuse: Option<i64>,
+) -> Result<Value, OandaError> {
+    let old_id = no_pending(acct, spec)?;
+    let Some(old) = acct.orders.get(&old_id).cloned() else {
+        return Err(OandaError::invalid("orderSpecifier"));
+    };
+    if !old.kind.dependent() {
+        return place(acct, cx, body, refuse, Some(old_id));
+    }
+    let Some(order) = body.get("order").filter(|o| o.is_object()) else {
+        return Err(OandaError::invalid("order"));
+    };
+    let k = old.kind.as_str();
+    if order.get("type").and_then(Value::as_str) != Some(k) {
+        return Err(reject(acct, cx, order, k, "REPLACING_ORDER_INVALID"));
+    }
+    let has_level =
+        matches!(dec(order, "price"), Ok(Some(_))) || matches!(dec(order, "distance"), Ok(Some(_)));
+    if !has_level {
+        return Err(reject(acct, cx, order, k, "PRICE_MISSING"));
+    }
+    let Some(trade) = old.trade_id else {
+        return Err(reject(acct, cx, order, k, "TRADE_ID_UNSPECIFIED"));
+    };
+    let first = acct.next_id();
+    let new_id = first + 1;
+    fill::cancel_replaced(
+        acct,
+        cx.now,
+        old_id,
+        "CLIENT_REQUEST_REPLACED",
+        Some(first),
+        Some(new_id),
+    );
+    fill::dependent(acct, cx, old.kind, trade, order, Some(first), Some(old_id));
+    Ok(json!({
+        "orderCancelTransaction": acct.transaction(first).cloned(),
+        "orderCreateTransaction": acct.transaction(new_id).cloned(),
+        "relatedTransactionIDs": (first..=acct.last_tx).map(wire::id).collect::<Vec<_>>(),
+        "lastTransactionID": wire::id(acct.last_tx),
+    }))
+}
+
+fn place(
+    acct: &mut Account,
+    cx: &Cx,
+    body: &Value,
+    refuse: Option<i64>,
+    replacing: Option<u64>,
+) -> Result<Value, OandaError> {
     let Some(order) = body.get("order").filter(|o| o.is_object()) else {
         return Err(OandaError::invalid("order"));
     };
@@ -159,7 +238,7 @@ pub fn create(
         .as_ref()
         .and_then(|c| c.get("id"))
         .and_then(Value::as_str)
-        && acct.client_id_taken(c)
+        && acct.client_id_taken(c, replacing)
     {
         return rej(acct, "CLIENT_ORDER_ID_ALREADY_EXISTS");
     }
@@ -225,10 +304,29 @@ pub fn create(
     o.on_fill = on_fill;
     // A market-if-touched order above the current price waits for a rise.
     o.above = price.is_some_and(|p| p > if buy { ask } else { bid });
+    let mut first = acct.next_id();
+    if let Some(old) = replacing {
+        // The old order's cancel comes first, naming its replacement.
+        first = acct.next_id();
+        fill::cancel_replaced(
+            acct,
+            cx.now,
+            old,
+            "CLIENT_REQUEST_REPLACED",
+            Some(first),
+            Some(first + 1),
+        );
+        o.replaces = Some(old);
+    }
     let id = acct.next_id();
     o.id = id;
-    let create = fill::create_body(cx.shared, &o, "CLIENT_ORDER");
-    acct.record(cx.now, create, None);
+    let reason = if replacing.is_some() {
+        "REPLACEMENT"
+    } else {
+        "CLIENT_ORDER"
+    };
+    let create = fill::create_body(cx.shared, &o, reason);
+    acct.record(cx.now, create, Some(first));
     acct.orders.insert(id, o);
     trigger::offer(acct, cx, id, Bar::flat(bid));
     let still_pending = acct.orders.get(&id).is_some_and(|o| o.state == "PENDING");
@@ -240,7 +338,7 @@ pub fn create(
     for tx in acct
         .transactions
         .iter()
-        .skip(usize::try_from(id).unwrap_or(0).saturating_sub(1))
+        .skip(usize::try_from(first).unwrap_or(0).saturating_sub(1))
     {
         let tid = tx["id"].clone();
         related.push(tid);
@@ -249,7 +347,13 @@ pub fn create(
                 "orderCreateTransaction"
             }
             "ORDER_FILL" if tx["orderID"] == json!(wire::id(id)) => "orderFillTransaction",
+            "ORDER_CANCEL" if tx["orderID"] == json!(wire::id(id)) && replacing.is_some() => {
+                "replacingOrderCancelTransaction"
+            }
             "ORDER_CANCEL" if tx["orderID"] == json!(wire::id(id)) => "orderCancelTransaction",
+            "ORDER_CANCEL" if replacing.is_some_and(|r| tx["orderID"] == json!(wire::id(r))) => {
+                "orderCancelTransaction"
+            }
             _ => continue,
         };
         answer[key] = tx.clone();
