@@ -204,3 +204,52 @@ fn trades_and_reads_against_the_simulator() {
     assert!(!candles.is_empty());
     assert!(candles.windows(2).all(|w| w[0].open_time < w[1].open_time));
 }
+
+#[test]
+fn the_market_stream_delivers_book_tops_and_each_closed_candle_once() {
+    let sim = TestSim::oanda_eurusd(20.0, "");
+    let v = venue(&sim, KEY);
+    sim.block_on(v.sync_clock()).unwrap();
+    let request = smc_venues::MarketDataRequest {
+        klines: vec![smc_venues::KlineRequest {
+            symbol: "EUR_USD".into(),
+            timeframe: Timeframe::D1,
+            after: None,
+        }],
+        trades: Vec::new(),
+        book_tops: vec!["EUR_USD".into()],
+    };
+    let mut s = sim.block_on(v.subscribe(&request)).unwrap();
+    let (mut klines, mut tops) = (Vec::new(), 0);
+    sim.block_on(async {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+        while klines.len() < 4 || tops == 0 {
+            match tokio::time::timeout_at(deadline, s.recv()).await {
+                Ok(Some(smc_venues::MarketStreamEvent::Market(
+                    smc_venues::MarketEvent::Kline(k),
+                ))) => klines.push(k),
+                Ok(Some(smc_venues::MarketStreamEvent::Market(
+                    smc_venues::MarketEvent::BookTop(t),
+                ))) => {
+                    assert!(t.bid < t.ask);
+                    tops += 1;
+                }
+                Ok(Some(_)) => {}
+                Ok(None) | Err(_) => break,
+            }
+        }
+    });
+    assert!(tops > 0, "no book top");
+    assert!(klines.len() >= 4, "{} klines: {klines:?}", klines.len());
+    assert!(klines.iter().all(|k| k.closed));
+    assert!(
+        klines
+            .windows(2)
+            .all(|w| w[0].candle.open_time < w[1].candle.open_time),
+        "in order, none twice: {:?}",
+        klines
+            .iter()
+            .map(|k| k.candle.open_time)
+            .collect::<Vec<_>>()
+    );
+}

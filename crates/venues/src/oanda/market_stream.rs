@@ -59,10 +59,15 @@ struct Poll {
     /// Venue time of the next poll.
     next_at: i64,
     tries: u32,
+    /// Open time of the period whose end the last poll served.
+    served: i64,
 }
 
 struct Driver {
     rest: OandaRest,
+    /// Instruments whose book tops the consumer asked for (the stream
+    /// also carries the candles' instruments, for their period ends).
+    tops: Vec<String>,
     klines: KlineBackfill,
     polls: Vec<Poll>,
     out: mpsc::Sender<MarketStreamEvent>,
@@ -87,18 +92,26 @@ impl MarketStream {
                 tf: *tf,
                 next_at: now,
                 tries: 0,
+                served: i64::MIN,
             })
             .collect();
-        let url = if config.book_tops.is_empty() {
+        let tops: Vec<String> = config
+            .book_tops
+            .iter()
+            .map(|s| s.to_ascii_uppercase())
+            .collect();
+        let mut symbols = tops.clone();
+        for (s, _) in &config.klines {
+            let s = s.to_ascii_uppercase();
+            if !symbols.contains(&s) {
+                symbols.push(s);
+            }
+        }
+        let url = if symbols.is_empty() {
             None
         } else {
             let path = rest.account_path("/pricing/stream").await?;
             let mut q = String::new();
-            let symbols: Vec<String> = config
-                .book_tops
-                .iter()
-                .map(|s| s.to_ascii_uppercase())
-                .collect();
             push_encoded(&mut q, &symbols.join(","));
             Some(format!(
                 "{}{path}?instruments={q}",
@@ -108,6 +121,7 @@ impl MarketStream {
         let (tx, rx) = mpsc::channel(4096);
         let mut driver = Driver {
             rest,
+            tops,
             klines,
             polls,
             out: tx,
@@ -217,17 +231,46 @@ impl Driver {
 
     async fn on_line(&mut self, text: &str) -> bool {
         match super::fast::parse_price_line(text) {
-            Ok(PriceLine::Price(q)) => match q.top() {
-                Some(top) => {
-                    self.emit(MarketStreamEvent::Market(MarketEvent::BookTop(top)))
-                        .await
+            Ok(PriceLine::Price(q)) => {
+                self.on_price_time(q.instrument.symbol(), q.time.ms());
+                if !self.tops.iter().any(|s| s == q.instrument.symbol()) {
+                    return true;
                 }
-                None => true,
-            },
+                match q.top() {
+                    Some(top) => {
+                        self.emit(MarketStreamEvent::Market(MarketEvent::BookTop(top)))
+                            .await
+                    }
+                    None => true,
+                }
+            }
             Ok(PriceLine::Heartbeat { .. }) => true,
             Err(e) => {
                 tracing::warn!(%e, "malformed OANDA pricing line skipped");
                 self.emit(MarketStreamEvent::Malformed(e.to_string())).await
+            }
+        }
+    }
+
+    /// Moves the venue clock forward to `time` when the market shows it is
+    /// that late already (more than a second ahead of the clock).
+    fn advance_clock(&self, time: i64) {
+        let clock = self.rest.time_offset();
+        if time > clock.venue_now_ms() + 1_000 {
+            let local = clock.venue_now_ms() - clock.offset_ms();
+            clock.observe(local, time, local);
+        }
+    }
+
+    /// A price of `symbol` at `time`: the clock follows a price dated
+    /// ahead of it, and a candle whose period the price is past is due.
+    fn on_price_time(&mut self, symbol: &str, time: i64) {
+        self.advance_clock(time);
+        for p in self.polls.iter_mut().filter(|p| p.symbol == symbol) {
+            let period = p.tf.period_start(Timestamp::from_ms(time)).ms();
+            if period > p.served && p.next_at > time {
+                p.next_at = time;
+                p.tries = 0;
             }
         }
     }
@@ -252,6 +295,16 @@ impl Driver {
                     let Ok(instrument) = InstrumentId::new(VENUE, &symbol) else {
                         continue;
                     };
+                    // A complete candle ends no later than the venue's now:
+                    // one that ends ahead of the clock moves it forward.
+                    if let Some(end) = candles
+                        .iter()
+                        .filter(|c| c.complete)
+                        .map(|c| c.candle.open_time.ms() + tf.duration_ms())
+                        .max()
+                    {
+                        self.advance_clock(end);
+                    }
                     for c in candles.into_iter().filter(|c| c.complete) {
                         got_latest |= c.candle.open_time.ms() >= just_closed;
                         let k = KlineUpdate {
@@ -272,6 +325,7 @@ impl Driver {
             p.tries += 1;
             if got_latest || p.tries >= POLL_TRIES {
                 p.tries = 0;
+                p.served = just_closed + tf.duration_ms();
                 p.next_at = tf.period_end(Timestamp::from_ms(now)).ms() + POLL_DELAY_MS;
             } else {
                 p.next_at = now + 1_000;
