@@ -318,3 +318,26 @@ async fn transactions_since_an_id_come_in_order_with_the_last_id() {
         "a round trip pays the spread: {balance}"
     );
 }
+
+#[tokio::test]
+async fn prices_and_transactions_are_dated_on_the_replayed_clock() {
+    let sim = start(0.2, "").await;
+    let c = Client::new(&sim);
+    let (_, cs) = c
+        .get("/v3/instruments/EUR_USD/candles?granularity=D&price=B&count=2")
+        .await;
+    let forming = cs["candles"][1]["time"].as_str().unwrap().to_string();
+    assert_eq!(cs["candles"][1]["complete"], false);
+    let (_, p) = c.get(&c.acct("/pricing?instruments=EUR_USD")).await;
+    // The price is the close of the last complete candle, dated when it
+    // closed: the forming candle's open.
+    assert_eq!(p["prices"][0]["time"], forming.as_str());
+    assert_eq!(
+        p["prices"][0]["bids"][0]["price"],
+        cs["candles"][0]["bid"]["c"]
+    );
+    let (_, v) = c
+        .order(json!({"type": "MARKET", "instrument": "EUR_USD", "units": "1"}))
+        .await;
+    assert_eq!(v["orderFillTransaction"]["time"], forming.as_str());
+}

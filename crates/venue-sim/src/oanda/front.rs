@@ -18,7 +18,7 @@ use super::instruments::{self, CandleQuery};
 use super::wire::{self, OandaError};
 use super::{close, orders, rest, streams, txlog};
 use crate::faults::{FaultKind, Occasion};
-use crate::state::{lock, now_ms};
+use crate::state::lock;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, Method, Uri};
@@ -170,7 +170,7 @@ fn route(
     let m = method.as_str();
     let ok = |v: Value| Ok((200, v));
     let step = st.step();
-    let now = now_ms();
+    let now = instruments::market_time(&st.shared, step);
     let cx = Cx {
         shared: &st.shared,
         step,
@@ -246,7 +246,7 @@ fn route(
         ("PUT", ["positions", inst, "close"]) => {
             close::close_position(acct, &cx, inst, &body_or_empty()?).map(|v| (200, v))
         }
-        ("GET", ["transactions"]) => txlog::transactions(acct, q, a).map(|v| (200, v)),
+        ("GET", ["transactions"]) => txlog::transactions(acct, q, a, now).map(|v| (200, v)),
         ("GET", ["transactions", "idrange"]) => txlog::idrange(acct, q).map(|v| (200, v)),
         ("GET", ["transactions", "sinceid"]) => txlog::sinceid(acct, q).map(|v| (200, v)),
         ("GET", ["transactions", id]) => txlog::transaction(acct, id).map(|v| (200, v)),

@@ -11,6 +11,22 @@ use rust_decimal::Decimal;
 use serde_json::{Value, json};
 use smc_model::{Candle, Timeframe};
 
+/// The replayed market's time at replay step `step`: the moment its
+/// latest candle closed (its open plus the timeframe; the latest such
+/// moment over the series). Every OANDA time the simulator reports —
+/// prices, heartbeats, transactions, expiries — is on this clock, so that
+/// a client reading the venue's clock from its prices sees the candle it
+/// was just shown as complete.
+pub fn market_time(shared: &Shared, step: usize) -> i64 {
+    shared
+        .market
+        .series
+        .iter()
+        .map(|s| s.candle(step).open_time.ms() + s.timeframe.duration_ms())
+        .max()
+        .unwrap_or(shared.market.start_ms)
+}
+
 /// The display facts of one instrument.
 #[derive(Debug, Clone, Copy)]
 pub struct Spec {

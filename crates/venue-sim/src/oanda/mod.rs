@@ -38,7 +38,7 @@ pub mod txlog;
 /// Times, numbers and errors on the wire.
 pub mod wire;
 
-use crate::state::{Shared, lock, now_ms};
+use crate::state::{Shared, lock};
 use account::Account;
 use axum::Router;
 use axum::routing::any;
@@ -61,6 +61,11 @@ impl OandaState {
     pub fn step(&self) -> usize {
         lock(&self.shared.inner).step
     }
+
+    /// The replayed market's time now (see [`instruments::market_time`]).
+    pub fn now(&self) -> i64 {
+        instruments::market_time(&self.shared, self.step())
+    }
 }
 
 /// Each token and its account id (`101-001-<1000001+n>-001`, n the
@@ -77,7 +82,10 @@ pub fn account_ids(shared: &Shared) -> Vec<(String, String)> {
 /// The OANDA router, and the task that offers each released candle to
 /// the pending orders (the caller aborts it with the server).
 pub fn router(shared: Arc<Shared>) -> (Router, tokio::task::JoinHandle<()>) {
-    let now = now_ms();
+    let now = {
+        let step = lock(&shared.inner).step;
+        instruments::market_time(&shared, step)
+    };
     let accounts = {
         let inner = lock(&shared.inner);
         inner
@@ -107,12 +115,12 @@ async fn run(st: Arc<OandaState>) {
         let _ = tokio::time::timeout(std::time::Duration::from_secs(1), steps.recv()).await;
         let target = st.step();
         let mut accounts = lock(&st.accounts);
-        let now = now_ms();
+        let now = instruments::market_time(&st.shared, target);
         for k in done + 1..=target {
             let cx = fill::Cx {
                 shared: &st.shared,
                 step: k,
-                now,
+                now: instruments::market_time(&st.shared, k),
             };
             for (i, s) in st.shared.market.series.iter().enumerate() {
                 if s.shown(k) == s.shown(k - 1) {

@@ -11,7 +11,7 @@ use super::front::Query;
 use super::wire::{self, OandaError};
 use super::{HEARTBEAT_MS, OandaState, instruments};
 use crate::event_faults::EventFaults;
-use crate::state::{lock, now_ms};
+use crate::state::lock;
 use axum::body::{Body, Bytes};
 use axum::http::HeaderValue;
 use axum::response::Response;
@@ -85,7 +85,7 @@ struct Feed {
 impl Feed {
     fn prices(&self) -> String {
         let step = self.st.step();
-        let now = now_ms();
+        let now = instruments::market_time(&self.st.shared, step);
         self.wanted
             .iter()
             .map(|i| {
@@ -117,7 +117,7 @@ impl Feed {
                 },
                 _ = tokio::time::sleep_until(self.heartbeat) => {
                     self.heartbeat += Duration::from_millis(HEARTBEAT_MS);
-                    let hb = json!({"type": "HEARTBEAT", "time": wire::time(now_ms())});
+                    let hb = json!({"type": "HEARTBEAT", "time": wire::time(self.st.now())});
                     return Some(line(&hb, self.unix));
                 }
                 _ = tokio::time::sleep(Duration::from_millis(100)) => {}
@@ -192,7 +192,7 @@ impl TxFeed {
                 _ = tokio::time::sleep_until(self.heartbeat) => {
                     self.heartbeat += Duration::from_millis(HEARTBEAT_MS);
                     let last = lock(&self.st.accounts).get(&self.token).map(|a| a.last_tx).unwrap_or(0);
-                    let hb = json!({"type": "HEARTBEAT", "lastTransactionID": wire::id(last), "time": wire::time(now_ms())});
+                    let hb = json!({"type": "HEARTBEAT", "lastTransactionID": wire::id(last), "time": wire::time(self.st.now())});
                     return Some(line(&hb, self.unix));
                 }
                 _ = tokio::time::sleep(Duration::from_millis(100)) => {}

@@ -259,7 +259,7 @@ pub fn finance(acct: &mut Account, cx: &Cx, i: usize, days: u32) {
 }
 
 /// Cancels GTD orders past their time and GFD orders past the 17:00 New
-/// York after their creation (wall-clock time, the time of every
+/// York after their creation (the replayed clock, the time of every
 /// transaction).
 pub fn expire(acct: &mut Account, now: i64) {
     let due: Vec<u64> = acct

@@ -27,7 +27,12 @@ fn type_filter(q: &Query) -> impl Fn(&&Value) -> bool + '_ {
 
 /// `GET /transactions`: the id pages of the transactions in `from`..`to`
 /// (times), `pageSize` ids each (default 100, at most 1000).
-pub fn transactions(acct: &Account, q: &Query, account_id: &str) -> Result<Value, OandaError> {
+pub fn transactions(
+    acct: &Account,
+    q: &Query,
+    account_id: &str,
+    now: i64,
+) -> Result<Value, OandaError> {
     let from = q
         .get("from")
         .map(|f| wire::parse_time(f).ok_or_else(|| OandaError::invalid("from")))
@@ -67,7 +72,7 @@ pub fn transactions(acct: &Account, q: &Query, account_id: &str) -> Result<Value
         .unwrap_or("")
         .to_string();
     Ok(json!({
-        "from": from.map(wire::time).unwrap_or(first_time), "to": wire::time(to.unwrap_or_else(crate::state::now_ms)),
+        "from": from.map(wire::time).unwrap_or(first_time), "to": wire::time(to.unwrap_or(now)),
         "pageSize": size, "count": ids.len(), "pages": pages, "lastTransactionID": last(acct),
     }))
 }
