@@ -302,3 +302,25 @@ fn an_order_fill_carries_its_costs_and_a_reject_its_reason() {
         .unwrap_err();
     assert!(e.to_string().contains("ORDER_FILL(8).units"), "{e}");
 }
+
+#[test]
+fn a_market_order_oanda_cancels_at_once_is_expired_with_the_reason() {
+    let body = r#"{"orderCreateTransaction":{"id":"30","type":"MARKET_ORDER","instrument":"EUR_USD","units":"100","timeInForce":"FOK","clientExtensions":{"id":"m1"},"time":"2024-01-02T03:04:05Z"},"orderCancelTransaction":{"id":"31","type":"ORDER_CANCEL","orderID":"30","clientOrderID":"m1","reason":"MARKET_HALTED","time":"2024-01-02T03:04:05Z"},"relatedTransactionIDs":["30","31"],"lastTransactionID":"31"}"#;
+    let out = parse_create(&ClientOrderId::new("m1"), &eur_usd(), body)
+        .unwrap()
+        .unwrap();
+    let OrderOutcome::Accepted(o) = out else {
+        panic!("accepted expected")
+    };
+    assert_eq!(o.status, OrderStatus::Expired);
+    assert_eq!(o.reject_reason.as_deref(), Some("MARKET_HALTED"));
+    assert_eq!(o.filled_qty, Decimal::ZERO);
+    // Neither a reject nor a create: left to the caller as an API error.
+    let none = parse_create(
+        &ClientOrderId::new("m1"),
+        &eur_usd(),
+        r#"{"errorMessage":"x"}"#,
+    )
+    .unwrap();
+    assert_eq!(none, None);
+}

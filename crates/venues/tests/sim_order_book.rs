@@ -81,6 +81,8 @@ fn two_simulators_quote_the_books_of_their_shapes() {
                 let v = BybitVenue::new(BybitCategory::Linear, urls, None).unwrap();
                 sim.block_on(v.order_book("BTCUSDT", 5)).unwrap()
             }
+            // OANDA's book is one level (its pricing), not a shaped depth.
+            Protocol::Oanda => unreachable!("only Binance and Bybit are iterated"),
         };
         let (a, b) = (book(&plain), book(&shaped));
         // One tick between the sides by default (levels one tick apart

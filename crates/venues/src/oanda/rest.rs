@@ -234,10 +234,17 @@ impl OandaRest {
             .and_then(|v| v.to_str().ok())
             .and_then(parse_http_date)
             .map(|d| d + 500);
-        let body = read(&path, resp)?;
-        let priced = super::market_parse::parse_pricing(&body)
-            .ok()
-            .and_then(|quotes| quotes.iter().map(|q| q.time.ms()).max());
+        // An instrument the account cannot price still leaves the header.
+        let priced = match read(&path, resp) {
+            Ok(body) => super::market_parse::parse_pricing(&body)
+                .ok()
+                .and_then(|quotes| quotes.iter().map(|q| q.time.ms()).max()),
+            Err(e) if date.is_some() => {
+                tracing::debug!(%e, "OANDA pricing for the clock refused; the Date header alone");
+                None
+            }
+            Err(e) => return Err(e),
+        };
         let server = match (date, priced) {
             (Some(d), Some(p)) if p > d + STALE_AHEAD_MS || p < d - STALE_BEHIND_MS => {
                 tracing::info!(
