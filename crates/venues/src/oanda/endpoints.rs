@@ -141,6 +141,22 @@ pub fn connection_limits() -> Vec<Limit> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::net::RateLimiter;
+
+    #[test]
+    fn the_limits_meter_requests_and_new_connections() {
+        let mut rest = RateLimiter::new(&rest_limits());
+        for _ in 0..100 {
+            assert!(rest.try_acquire(0, REQUEST).is_ok());
+        }
+        assert!(rest.try_acquire(999, REQUEST).is_err(), "101st in a second");
+        assert!(rest.try_acquire(1_000, ORDER).is_ok(), "a second later");
+        let mut connects = RateLimiter::new(&connection_limits());
+        assert!(connects.try_acquire(0, REQUEST).is_ok());
+        assert!(connects.try_acquire(10, REQUEST).is_ok());
+        let third = connects.try_acquire(20, REQUEST).unwrap_err();
+        assert_eq!(third.until_ms(), Some(1_000));
+    }
 
     #[test]
     fn urls_paths_and_granularities() {
