@@ -253,3 +253,88 @@ fn the_market_stream_delivers_book_tops_and_each_closed_candle_once() {
             .collect::<Vec<_>>()
     );
 }
+
+/// The client ids and states of the order updates among `events`.
+fn updates(events: &[UserStreamEvent]) -> Vec<(String, OrderStatus)> {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            UserStreamEvent::Event(UserEvent::Order(u)) => {
+                Some((u.order.client_id.to_string(), u.order.status))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn duplicated_and_dropped_streams_report_each_transaction_once() {
+    let sim = TestSim::oanda_eurusd(20.0, "dup-events(path=/v3/accounts)");
+    let v = venue(&sim, KEY);
+    let book = sim.block_on(v.order_book("EUR_USD", 1)).unwrap();
+    let low = (book.bids[0].price * dec!(0.5)).round_dp(5);
+    let mut reports = sim.block_on(v.order_reports()).unwrap();
+    let place = |cid: &str| {
+        let o = order(
+            cid,
+            Side::Buy,
+            dec!(10),
+            OrderKind::Limit { price: low },
+            false,
+        );
+        accepted(sim.block_on(v.place(&o)).unwrap());
+    };
+    let drain = |reports: &mut smc_venues::Subscription<UserStreamEvent>, want: usize| {
+        sim.block_on(async {
+            let mut seen = Vec::new();
+            let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+            while updates(&seen).len() < want {
+                match tokio::time::timeout_at(deadline, reports.recv()).await {
+                    Ok(Some(e)) => seen.push(e),
+                    _ => break,
+                }
+            }
+            // Anything late (a duplicate) shows up here.
+            while let Ok(Some(e)) =
+                tokio::time::timeout(Duration::from_millis(400), reports.recv()).await
+            {
+                seen.push(e);
+            }
+            seen
+        })
+    };
+    // Each transaction is sent twice by the venue: delivered once.
+    place("dup-1");
+    place("dup-2");
+    let seen = drain(&mut reports, 2);
+    assert_eq!(
+        updates(&seen),
+        [
+            ("dup-1".to_string(), OrderStatus::Submitted),
+            ("dup-2".to_string(), OrderStatus::Submitted)
+        ],
+        "{seen:?}"
+    );
+    // The stream is cut while orders are placed: the catch-up after the
+    // reconnect delivers what was missed, once.
+    sim.set_faults("drop-ws(after=200ms)");
+    std::thread::sleep(Duration::from_millis(300));
+    place("gap-1");
+    place("gap-2");
+    sim.set_faults("");
+    let seen = drain(&mut reports, 2);
+    assert_eq!(
+        updates(&seen),
+        [
+            ("gap-1".to_string(), OrderStatus::Submitted),
+            ("gap-2".to_string(), OrderStatus::Submitted)
+        ],
+        "{seen:?}"
+    );
+    assert!(
+        seen.iter()
+            .any(|e| matches!(e, UserStreamEvent::Disconnected { .. })),
+        "the stream was cut: {seen:?}"
+    );
+    assert!(seen.contains(&UserStreamEvent::Connected { reconnect: true }));
+}
