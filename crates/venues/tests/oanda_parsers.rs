@@ -324,3 +324,21 @@ fn a_market_order_oanda_cancels_at_once_is_expired_with_the_reason() {
     .unwrap();
     assert_eq!(none, None);
 }
+
+#[test]
+fn a_commission_in_the_account_currency_becomes_a_fee_in_the_quote() {
+    let fill = r#"{"id":"40","type":"ORDER_FILL","orderID":"39","instrument":"USD_JPY","units":"10000","price":"110.000","time":"2024-01-02T03:04:05Z","commission":"1.0000","lossQuoteHomeConversionFactor":"0.00909091"}"#;
+    let t = parse_transaction(fill).unwrap();
+    let f = t.fill().unwrap();
+    assert_eq!(f.fee.round_dp(2), dec!(110.00), "1 USD in JPY");
+    assert_eq!(
+        t.costs().unwrap().commission,
+        dec!(1.0000),
+        "OANDA's figure kept"
+    );
+    let no_factor = fill.replace(r#","lossQuoteHomeConversionFactor":"0.00909091""#, "");
+    assert_eq!(
+        parse_transaction(&no_factor).unwrap().fill().unwrap().fee,
+        dec!(1.0000)
+    );
+}

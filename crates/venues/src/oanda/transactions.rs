@@ -3,7 +3,9 @@
 //! lists and the transactions stream carry.
 //!
 //! - `ORDER_FILL` → an update with its fill: side from the sign of
-//!   `units`, `fee` the `commission` (in the account currency). OANDA
+//!   `units`, `fee` the `commission` converted from the account currency
+//!   to the quote currency (`lossQuoteHomeConversionFactor`), as the
+//!   update's `commission` (no `commission_asset`: the quote). OANDA
 //!   fills at its bid or ask, so the spread is already in the fill price;
 //!   `halfSpreadCost` is that part of the price in account currency and is
 //!   kept in [`FillCosts`] (the shared `Fill` has no field for it, and
@@ -60,6 +62,9 @@ pub struct RawTransaction {
     pub half_spread_cost: Option<String>,
     pub financing: Option<String>,
     pub pl: Option<String>,
+    /// Account-currency units per quote-currency unit for a loss (a cost),
+    /// as OANDA converted this fill's costs.
+    pub loss_quote_home_conversion_factor: Option<String>,
     /// Heartbeats of the transactions stream.
     #[serde(rename = "lastTransactionID")]
     pub last_transaction_id: Option<String>,
@@ -134,6 +139,23 @@ impl RawTransaction {
         })
     }
 
+    /// The commission in the instrument's quote currency, as `Fill::fee`
+    /// is counted: OANDA charges it in the account currency, and converts
+    /// a cost by `lossQuoteHomeConversionFactor` (home = quote × factor);
+    /// without the factor (a quote currency that is the account's) it is
+    /// taken as is.
+    pub fn fee_in_quote(&self) -> Result<Decimal, ParseError> {
+        let commission = self.costs()?.commission;
+        let factor = opt_dec(
+            &self.field("lossQuoteHomeConversionFactor"),
+            &self.loss_quote_home_conversion_factor,
+        )?;
+        if commission.is_zero() || factor <= Decimal::ZERO {
+            return Ok(commission);
+        }
+        Ok(commission.checked_div(factor).unwrap_or(commission))
+    }
+
     /// An `ORDER_FILL` as a fill (its `client_id` is `clientOrderID`
     /// where OANDA gives it, else empty for the caller to map).
     pub fn fill(&self) -> Result<Fill, ParseError> {
@@ -154,7 +176,7 @@ impl RawTransaction {
             },
             price: dec(W, &self.field("price"), price)?,
             qty: units.abs(),
-            fee: self.costs()?.commission,
+            fee: self.fee_in_quote()?,
             fee_source: FeeSource::Quote,
             liquidity: Liquidity::Taker,
             time: Timestamp::from_ms(self.time()?),
