@@ -162,8 +162,8 @@ impl SessionSpec {
     }
 
     /// The symbols to trade: asked, else the config's symbols of the
-    /// venue, else its backtest instrument's, else BTCUSDT; upper-cased,
-    /// each once.
+    /// venue, else its backtest instrument's, else BTCUSDT (on OANDA
+    /// EUR_USD); upper-cased, each once.
     pub fn symbols(&self) -> Vec<String> {
         let settings = self.config.as_ref();
         let from_config = || {
@@ -176,7 +176,11 @@ impl SessionSpec {
                 return listed;
             }
             let instrument = settings.and_then(|c| c.backtest.instrument.as_ref());
-            vec![instrument.map_or_else(|| "BTCUSDT".into(), |i| i.symbol.clone())]
+            let fallback = match self.venue.venue {
+                VenueName::Oanda => "EUR_USD",
+                _ => "BTCUSDT",
+            };
+            vec![instrument.map_or_else(|| fallback.into(), |i| i.symbol.clone())]
         };
         let chosen = if self.symbols.is_empty() {
             from_config()
