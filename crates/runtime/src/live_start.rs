@@ -6,6 +6,7 @@
 
 use crate::error::{SessionError, SessionResult};
 use crate::spec::SessionSpec;
+use crate::spec::VenueName;
 use crate::venue_target::VenueTarget;
 use rust_decimal::Decimal;
 use smc_config::env::Credentials;
@@ -49,6 +50,13 @@ pub fn refuse_live(spec: &SessionSpec) -> SessionResult<Credentials> {
         );
     }
     let key = spec.venue.venue.key_variable();
+    // OANDA's key is one bearer token (kept as the secret), no pair.
+    if spec.venue.venue == VenueName::Oanda {
+        return match &spec.credentials {
+            Some(c) if !c.api_secret.expose().trim().is_empty() => Ok(c.clone()),
+            _ => refuse(&format!("live mode needs OANDA's token in {key}")),
+        };
+    }
     let secret = key.replace("_API_KEY", "_API_SECRET");
     match &spec.credentials {
         Some(c) if c.api_key.trim().is_empty() || c.api_secret.expose().trim().is_empty() => {

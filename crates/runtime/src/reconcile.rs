@@ -222,7 +222,11 @@ pub fn reconcile(
 /// clock offset (and a second's margin) have passed.
 fn request_expired(venue: &dyn ExecutionVenue, session: &Session, o: &StoredOrder) -> bool {
     let now = WallClock.now();
-    let offset = (venue.venue_now_ms() - now.ms()).abs();
+    let offset = if venue.timestamps_requests() {
+        (venue.venue_now_ms() - now.ms()).abs()
+    } else {
+        0
+    };
     // An unknown outcome is journaled at the wall clock's time; a pending
     // order at its decision's (bar) time, which a replay can put ahead of
     // the wall clock: it was sent, if at all, by an earlier process.
@@ -292,16 +296,16 @@ fn compare_balances(
         .block_on(venue_holdings(venue, &specs))
         .map_err(SessionError::venue("reading the balances"))?;
     let pf = engine.portfolio();
-    // Binance keeps balances to 8 decimals and rounds each trade's amounts
-    // (a fee of 0.1 % on a 7-decimal notional has 10): a difference within
-    // that rounding, half a unit of the 8th decimal per fill, is not a
-    // discrepancy.
+    // A venue keeps balances to a few decimals and rounds each trade's
+    // amounts (Binance 8: a fee of 0.1 % on a 7-decimal notional has 10;
+    // OANDA 4): a difference within that rounding, half a unit of the
+    // last decimal per fill, is not a discrepancy.
     let fills = session
         .store()
         .fills()
         .map_err(SessionError::store("reading the journal's fills"))?
         .len() as i64;
-    let tolerance = Decimal::new(fills + 1, 8) / Decimal::TWO;
+    let tolerance = Decimal::new(fills + 1, venue.balance_decimals()) / Decimal::TWO;
     let differs = |venue: Decimal, session: Decimal| (venue - session).abs() > tolerance;
     for (i, (spec, base)) in specs.iter().zip(bases).enumerate() {
         let expected = start.base.get(i).copied().unwrap_or_default() + pf.position(i).qty;

@@ -11,12 +11,13 @@
 //!   gap-free and duplicate-free across reconnects;
 //! - one module per venue, made of its endpoints, parsers and clients, and
 //!   the value that puts them behind the interfaces: [`binance`] (spot
-//!   `/api/v3` and USD-M `/fapi/v1`, [`binance::BinanceVenue`]) and
-//!   [`bybit`] (v5 spot and USDT linear perpetuals, [`bybit::BybitVenue`]).
+//!   `/api/v3` and USD-M `/fapi/v1`, [`binance::BinanceVenue`]),
+//!   [`bybit`] (v5 spot and USDT linear perpetuals, [`bybit::BybitVenue`])
+//!   and [`oanda`] (v20 forex, [`oanda::OandaVenue`]).
 //!
-//! A new venue (OANDA) is a sibling module that implements the
-//! interfaces, reusing `net`, `kline_sync` and the crate-private `common`
-//! pieces (kline backfills, closed-kline ranges, order rounding, the
+//! A new venue is a sibling module that implements the interfaces,
+//! reusing `net`, `kline_sync` and the crate-private `common` pieces
+//! (kline backfills, closed-kline ranges, order rounding, the
 //! clock-resync resend, the held `Connected` of private streams).
 
 /// Balances, positions, the account's trades, API key permissions.

@@ -90,6 +90,21 @@ pub trait ExecutionVenue: Venue {
         5_000
     }
 
+    /// Whether requests carry a timestamp on the venue's clock that the
+    /// receive window is measured from (Binance, Bybit), so that the
+    /// clock offset adds to how long a lost request may still arrive.
+    /// OANDA's carry none.
+    fn timestamps_requests(&self) -> bool {
+        true
+    }
+
+    /// The decimals the venue keeps balances to (it rounds each fill's
+    /// amounts there): Binance and Bybit 8, OANDA 4 (its account
+    /// currency's).
+    fn balance_decimals(&self) -> u32 {
+        8
+    }
+
     /// Whether [`ExecutionVenue::place_oco`] is offered.
     fn has_oco(&self) -> bool {
         false

@@ -54,8 +54,10 @@ fn accounts_summary_and_instruments() {
     assert_eq!(s.last_transaction_id, "2123");
     let b = s.balances();
     assert_eq!(b[0].asset, "EUR");
-    assert_eq!(b[0].free, dec!(24872.9740));
+    // The balance (cash), the margin in use locked.
+    assert_eq!(b[0].total(), dec!(35454.4740));
     assert_eq!(b[0].locked, dec!(10581.5000));
+    assert_eq!(b[0].free, dec!(24872.9740));
     let rules = parse_instruments(&response("v3_account_by_accountID_instruments.json")).unwrap();
     assert_eq!(rules.len(), 6);
     let eu = rules

@@ -138,7 +138,13 @@ pub fn crash_then_finish(live: &SessionSpec, crashes: usize, bars: u64, seed: u6
         ..live.clone()
     });
     let stopped = result.unwrap_or_else(|e| panic!("[{what}] {e}"));
-    assert_eq!(stopped.differences, Some(0), "[{what}]");
+    let (_, found) = last_reconciliation(&events);
+    assert_eq!(
+        stopped.differences,
+        Some(0),
+        "[{what}] {:?}",
+        found.differences
+    );
     let (why, found) = last_reconciliation(&events);
     assert_eq!(why, "stop", "[{what}]");
     assert!(found.differences.is_empty(), "[{what}] {found:?}");

@@ -1,10 +1,11 @@
 //! Account reads: the accounts a token reaches (`GET /v3/accounts`), the
 //! summary as balances, and positions.
 //!
-//! The summary becomes [`Balance`]s in the account currency: `free` is
-//! `marginAvailable` and `locked` `marginUsed`, so `total()` is the NAV's
-//! margin split; the `balance` (cash, without unrealised P/L) and `NAV`
-//! are kept in [`AccountSummary`] for callers that want them.
+//! The summary becomes [`Balance`]s in the account currency whose
+//! `total()` is the `balance` (cash, without unrealised P/L), as a USD-M
+//! wallet balance is: what a session's cash tracks and reconciles
+//! against. The margin in use is its `locked` part; `NAV` and
+//! `marginAvailable` are kept in [`AccountSummary`].
 
 use super::error::ParseError;
 use crate::account::{Balance, VenuePosition};
@@ -42,13 +43,14 @@ pub struct AccountSummary {
 }
 
 impl AccountSummary {
-    /// The balances of the account currency: `marginAvailable` free,
-    /// `marginUsed` locked.
+    /// The balance of the account currency: the margin in use locked
+    /// (at most the whole balance), the rest free.
     pub fn balances(&self) -> Vec<Balance> {
+        let locked = self.margin_used.min(self.balance).max(Decimal::ZERO);
         vec![Balance {
             asset: self.currency.clone(),
-            free: self.margin_available,
-            locked: self.margin_used,
+            free: self.balance - locked,
+            locked,
         }]
     }
 }

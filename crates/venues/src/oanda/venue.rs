@@ -139,6 +139,18 @@ impl Venue for OandaVenue {
 
 #[async_trait]
 impl ExecutionVenue for OandaVenue {
+    fn timestamps_requests(&self) -> bool {
+        // v20 requests carry no timestamp (a bearer token, no signature):
+        // the venue's clock, a replay's in the simulator, bounds nothing.
+        false
+    }
+
+    fn balance_decimals(&self) -> u32 {
+        // OANDA keeps account money to 4 decimals (`accountBalance:
+        // "9699.7337"`), rounding each fill's P/L there.
+        4
+    }
+
     /// OANDA's personal access tokens trade and read; no API call can
     /// withdraw or transfer funds (the v20 API has no such endpoint), so a
     /// token reports neither, and no IP restriction (OANDA has none).
