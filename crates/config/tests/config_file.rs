@@ -316,7 +316,10 @@ fn out_of_range_stop_and_exit_numbers_name_their_key() {
 #[test]
 fn keys_that_would_do_nothing_are_refused_with_their_line() {
     let msg = error("exchanges:\n  binance:\n    enabled: true\n  kraken:\n    enabled: true\n");
-    assert!(msg.starts_with("config.yaml:4: `exchanges.kraken`"), "{msg}");
+    assert!(
+        msg.starts_with("config.yaml:4: `exchanges.kraken`"),
+        "{msg}"
+    );
     assert!(msg.contains("unknown exchange `kraken`"), "{msg}");
     // OANDA is traded too.
     parse("c.yaml", "exchanges:\n  oanda:\n    enabled: true\n").unwrap();
