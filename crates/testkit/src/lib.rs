@@ -8,6 +8,8 @@
 
 /// The journal against the venue.
 pub mod audit;
+/// The OANDA simulator's record of an account against the journal.
+pub mod oanda_audit;
 /// `smc venue-sim` in-process, with its faults at hand.
 pub mod sim;
 
