@@ -9,8 +9,8 @@
 //! reads no other time.
 
 /// Orders an operator gives outside the strategy.
-/// Financing and margin closeout of forex instruments.
-pub mod forex_step;
+/// Perpetual funding, forex financing and the margin closeout.
+pub mod financing;
 pub mod operator;
 
 use crate::book::{Book, EngineInstrument};
@@ -284,36 +284,6 @@ impl Engine {
             self.accept_intents(close_time, sink);
         }
         Ok(())
-    }
-
-    fn on_funding(
-        &mut self,
-        i: usize,
-        time: Timestamp,
-        rate: Decimal,
-        sink: &mut dyn EventSink,
-    ) -> Result<(), EngineError> {
-        self.check(i)?;
-        self.clock.observe(time);
-        self.pay_funding(i, time, rate, sink);
-        Ok(())
-    }
-
-    /// Instrument `i`'s position pays `qty × mark × rate` (a perpetual's
-    /// funding, a forex position's financing), reported as `FundingPaid`.
-    fn pay_funding(&mut self, i: usize, time: Timestamp, rate: Decimal, sink: &mut dyn EventSink) {
-        let portfolio = &mut self.book.portfolio;
-        if let Some(amount) = portfolio.apply_funding(i, rate) {
-            let equity = portfolio.equity();
-            portfolio.write_snapshot(&mut self.snapshot, time, equity);
-            tee(&mut self.risk, sink).emit(&EngineEvent::FundingPaid {
-                time,
-                instrument: self.book.instruments[i].instrument.id.clone(),
-                rate,
-                mark_price: self.book.portfolio.position(i).mark,
-                amount,
-            });
-        }
     }
 
     /// Publishes what the execution reported, in order: events (each also

@@ -11,6 +11,8 @@
 pub mod assemble;
 /// A backtest job: input, engine, run, analysis.
 pub mod backtest;
+/// What a backtest trades, and on which account.
+pub mod backtest_market;
 /// What a finished backtest reports: JSON results, HTML report.
 pub mod backtest_results;
 /// The event bus: lossless and lossy subscribers.

@@ -1,18 +1,50 @@
-//! The engine's forex step at the close of each execution bar of a forex
-//! instrument: financing for the rollovers since the previous bar, then
-//! the margin closeout check (see [`crate::forex`]). It runs wherever the
+//! What a position pays for being held: a perpetual's funding at each
+//! settlement, and a forex position's financing at each rollover since the
+//! previous bar, followed by the margin closeout check (see
+//! [`crate::forex`]). Forex financing and closeout run wherever the
 //! engine's own venue fills orders (backtest and paper), from the bars
-//! alone, so a replay repeats it.
+//! alone, so a replay repeats them.
 
 use super::Engine;
+use super::{EngineError, tee};
 use crate::forex::rollovers;
 use rust_decimal::Decimal;
-use smc_model::{EventSink, MarketKind, Timestamp};
+use smc_model::{EngineEvent, EventSink, MarketKind, Timestamp};
 
 /// The name the closeout's orders carry in their ids.
 pub const CLOSEOUT_NAME: &str = "closeout";
 
 impl Engine {
+    pub(super) fn on_funding(
+        &mut self,
+        i: usize,
+        time: Timestamp,
+        rate: Decimal,
+        sink: &mut dyn EventSink,
+    ) -> Result<(), EngineError> {
+        self.check(i)?;
+        self.clock.observe(time);
+        self.pay_funding(i, time, rate, sink);
+        Ok(())
+    }
+
+    /// Instrument `i`'s position pays `qty × mark × rate` (a perpetual's
+    /// funding, a forex position's financing), reported as `FundingPaid`.
+    fn pay_funding(&mut self, i: usize, time: Timestamp, rate: Decimal, sink: &mut dyn EventSink) {
+        let portfolio = &mut self.book.portfolio;
+        if let Some(amount) = portfolio.apply_funding(i, rate) {
+            let equity = portfolio.equity();
+            portfolio.write_snapshot(&mut self.snapshot, time, equity);
+            tee(&mut self.risk, sink).emit(&EngineEvent::FundingPaid {
+                time,
+                instrument: self.book.instruments[i].instrument.id.clone(),
+                rate,
+                mark_price: self.book.portfolio.position(i).mark,
+                amount,
+            });
+        }
+    }
+
     /// Financing and closeout after instrument `i`'s bar closing at
     /// `close_time`; `previous_close` is its last bar's close.
     pub(super) fn forex_step(
