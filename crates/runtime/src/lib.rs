@@ -71,5 +71,5 @@ pub use operator::{BreakerReset, OperatorCommand, OperatorIntent, OperatorReques
 pub use reconcile::Reconciled;
 pub use runner::run_session;
 pub use session::Session;
-pub use spec::{Market, SessionSpec, VenueName, VenueSpec, venue_url_of};
+pub use spec::{Market, SessionSpec, VenueName, VenueSpec, route_specs, venue_url_of};
 pub use strategies::StrategyName;

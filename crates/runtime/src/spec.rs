@@ -86,6 +86,26 @@ pub fn venue_url_of(values: &[String], venue: VenueName) -> Result<Option<String
     Ok(found.remove(&venue))
 }
 
+/// The venues `route_to` names, each at its server among `--venue-url`
+/// values (see [`venue_url_of`]), on `market`.
+pub fn route_specs(
+    values: &[String],
+    route_to: &[VenueName],
+    market: Market,
+) -> Result<Vec<VenueSpec>, String> {
+    route_to
+        .iter()
+        .map(|&venue| {
+            Ok(VenueSpec {
+                venue,
+                market,
+                url: venue_url_of(values, venue)?,
+                account_id: None,
+            })
+        })
+        .collect()
+}
+
 /// The market a session trades: spot, or USDT-margined perpetual futures
 /// (Binance USDⓈ-M, Bybit linear).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

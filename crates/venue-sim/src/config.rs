@@ -195,6 +195,27 @@ pub struct SimConfig {
     pub oanda: OandaConfig,
 }
 
+impl SimConfig {
+    /// Refuses settings the simulator cannot run with, naming the flag.
+    pub fn validate(&self) -> Result<(), crate::error::SimError> {
+        use crate::error::SimError;
+        if !(self.speed.is_finite() && self.speed > 0.0) {
+            return Err(SimError::Speed(self.speed));
+        }
+        if !self.book.is_valid() {
+            return Err(SimError::BookLevelShare(self.book.level_share));
+        }
+        let o = &self.oanda;
+        if o.spread_pips < Decimal::ZERO
+            || o.margin_rate <= Decimal::ZERO
+            || o.margin_rate > Decimal::ONE
+        {
+            return Err(SimError::OandaRates(o.spread_pips, o.margin_rate));
+        }
+        Ok(())
+    }
+}
+
 impl Default for SimConfig {
     fn default() -> Self {
         SimConfig {

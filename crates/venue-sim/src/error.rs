@@ -137,6 +137,10 @@ pub enum SimError {
     Speed(f64),
     #[error("--book-level-share must be more than 0 and at most 1, got {0}")]
     BookLevelShare(rust_decimal::Decimal),
+    #[error(
+        "--spread-pips must not be negative (got {0}) and --margin-rate must be in (0, 1] (got {1})"
+    )]
+    OandaRates(rust_decimal::Decimal, rust_decimal::Decimal),
     #[error("bad --faults: {0}")]
     Faults(#[from] crate::faults::FaultSpecError),
     #[error("binding 127.0.0.1:{port}: {source}")]

@@ -213,12 +213,7 @@ impl Market {
         if config.markets.is_empty() {
             return Err(SimError::NoMarket);
         }
-        if !(config.speed.is_finite() && config.speed > 0.0) {
-            return Err(SimError::Speed(config.speed));
-        }
-        if !config.book.is_valid() {
-            return Err(SimError::BookLevelShare(config.book.level_share));
-        }
+        config.validate()?;
         let mut series: Vec<Series> = Vec::new();
         for source in &config.markets {
             let mut s = if config.protocol == crate::config::Protocol::Oanda {

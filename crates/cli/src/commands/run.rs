@@ -112,20 +112,8 @@ impl RunArgs {
             MarketArg::Spot => Market::Spot,
             MarketArg::Usdm => Market::UsdM,
         };
-        let route_to = self
-            .route_to
-            .iter()
-            .map(|v| {
-                let venue = venue_name(*v);
-                let url = smc_runtime::venue_url_of(&self.venue_url, venue)?;
-                Ok(VenueSpec {
-                    venue,
-                    market,
-                    url,
-                    account_id: None,
-                })
-            })
-            .collect::<Result<Vec<_>, String>>()
+        let route_to: Vec<VenueName> = self.route_to.iter().map(|v| venue_name(*v)).collect();
+        let route_to = smc_runtime::route_specs(&self.venue_url, &route_to, market)
             .map_err(anyhow::Error::msg)?;
         Ok(SessionSpec {
             mode: self.mode.map(|m| match m {

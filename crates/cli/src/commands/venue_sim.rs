@@ -153,13 +153,6 @@ fn config(args: &VenueSimArgs) -> anyhow::Result<SimConfig> {
     } else {
         args.api_secrets.clone()
     };
-    if oanda
-        && (args.spread_pips < Decimal::ZERO
-            || args.margin_rate <= Decimal::ZERO
-            || args.margin_rate > Decimal::ONE)
-    {
-        bail!("--spread-pips must not be negative and --margin-rate must be in (0, 1]");
-    }
     if args.api_keys.len() != secrets.len() {
         bail!(
             "--api-key and --api-secret come in pairs: got {} keys and {} secrets",
@@ -184,13 +177,7 @@ fn config(args: &VenueSimArgs) -> anyhow::Result<SimConfig> {
         spread_ticks: args.book_spread_ticks,
         level_share: args.book_level_share,
     };
-    if !book.is_valid() {
-        bail!(
-            "--book-level-share must be more than 0 and at most 1 (a share of the candle's volume), got {}",
-            args.book_level_share
-        );
-    }
-    Ok(SimConfig {
+    let config = SimConfig {
         port: args.port,
         markets: args
             .markets
@@ -230,7 +217,9 @@ fn config(args: &VenueSimArgs) -> anyhow::Result<SimConfig> {
             financing_short_pct: args.financing_short_pct,
         },
         ..SimConfig::default()
-    })
+    };
+    config.validate()?;
+    Ok(config)
 }
 
 pub fn run(args: &VenueSimArgs) -> anyhow::Result<()> {
