@@ -113,12 +113,19 @@ pub fn sim_account(
     let inner = lock(&shared.inner);
     let key = &inner.keys[KEY];
     let account = if futures { &key.futures } else { &key.spot };
+    // Bybit has no expired state: an order the venue ends unfilled (an
+    // IOC's rest, a reduce-only with nothing left) reads `Cancelled` (or
+    // `Deactivated`) to every client, so that is the venue's status.
+    let shown = |status: OrderStatus| match (sim.protocol, status) {
+        (smc_venue_sim::Protocol::Bybit, OrderStatus::Expired) => OrderStatus::Cancelled,
+        _ => status,
+    };
     let mut orders: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for o in account.orders.values().filter(|o| o.symbol == symbol) {
         orders
             .entry(o.client_id.clone())
             .or_default()
-            .push(format!("{:?}", o.status));
+            .push(format!("{:?}", shown(o.status)));
     }
     let trades = account
         .trades

@@ -60,6 +60,8 @@ pub struct TestSim {
     runtime: tokio::runtime::Runtime,
     /// `127.0.0.1:PORT`.
     pub addr: String,
+    /// The protocol it speaks.
+    pub protocol: smc_venue_sim::Protocol,
 }
 
 impl TestSim {
@@ -141,12 +143,14 @@ impl TestSim {
             .enable_all()
             .build()
             .unwrap();
+        let protocol = config.protocol;
         let sim = runtime.block_on(smc_venue_sim::start(config)).unwrap();
         let addr = sim.addr.to_string();
         TestSim {
             sim: Some(sim),
             runtime,
             addr,
+            protocol,
         }
     }
 
