@@ -3,6 +3,8 @@
 //! (5-fold purged walk-forward plus the final refit of all three families)
 //! on 5,000 × 40 synthetic rows with the default `TrainConfig`.
 //! Machine: the project's 2-core, 24 GiB workplace, single-threaded fit.
+//! Measured there (another build running beside it): predict_proba about
+//! 3.0 µs per row; the fit about 1.4 s.
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use smc_ml::rng::SplitMix64;
@@ -47,6 +49,7 @@ fn bench(c: &mut Criterion) {
     });
     let mut group = c.benchmark_group("ensemble fit");
     group.sample_size(10);
+    group.measurement_time(std::time::Duration::from_secs(20));
     group.bench_function("walk-forward fit, 5000 x 40, 5 folds + refit", |b| {
         b.iter(|| black_box(Ensemble::fit(black_box(&ds), &config).is_ok()))
     });

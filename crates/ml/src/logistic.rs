@@ -318,4 +318,46 @@ mod tests {
         m.validate(2).unwrap();
         assert!(m.validate(3).is_err());
     }
+
+    #[test]
+    fn zero_weight_rows_are_ignored() {
+        let mut rng = SplitMix64::new(21);
+        let n = 600;
+        let mut rows = Vec::new();
+        let mut labels = Vec::new();
+        for i in 0..n {
+            let x = rng.next_f64() * 4.0 - 2.0;
+            // The second half has the opposite relation: weight 0 must hide it.
+            let z = if i < n / 2 { 2.0 * x } else { -2.0 * x };
+            labels.push(rng.next_f64() < sigmoid(z));
+            rows.push(vec![x]);
+        }
+        let spans: Vec<LabelSpan> = (0..n as i64).map(|i| LabelSpan::new(i, i)).collect();
+        let weights: Vec<f64> = (0..n).map(|i| if i < n / 2 { 1.0 } else { 0.0 }).collect();
+        let names = vec!["x".to_string()];
+        let weighted = Dataset::from_rows(
+            names.clone(),
+            rows.clone(),
+            labels.clone(),
+            spans.clone(),
+            Some(weights),
+        )
+        .unwrap();
+        let plain = Dataset::from_rows(names, rows, labels, spans, None).unwrap();
+        let params = LogisticParams {
+            lambda: 0.0,
+            max_iter: 50,
+        };
+        let all: Vec<usize> = (0..n).collect();
+        let first: Vec<usize> = (0..n / 2).collect();
+        let w = Logistic::fit(&weighted, &all, &params).unwrap();
+        let half = Logistic::fit(&plain, &first, &params).unwrap();
+        for x in [-1.5, 0.0, 0.7] {
+            assert!(
+                (w.predict(&[x]) - half.predict(&[x])).abs() < 1e-6,
+                "x = {x}"
+            );
+        }
+        assert!(w.predict(&[1.5]) > 0.8);
+    }
 }

@@ -14,12 +14,12 @@ fn planted_signal_gives_out_of_fold_auc_well_above_half() {
         config.combination = combination;
         let (ensemble, report) = Ensemble::fit(&ds, &config).unwrap();
         let auc = report.out_of_fold.ensemble.auc.unwrap();
-        assert!(auc > 0.7, "{combination:?}: out-of-fold AUC {auc}");
+        assert!(auc > 0.78, "{combination:?}: out-of-fold AUC {auc}");
         assert_eq!(report.folds.len(), 4);
         assert_eq!(report.out_of_fold.ensemble.n, 1200);
         for fold in &report.folds {
             assert!(
-                fold.metrics.ensemble.auc.unwrap() > 0.6,
+                fold.metrics.ensemble.auc.unwrap() > 0.72,
                 "fold {}",
                 fold.index
             );
@@ -31,12 +31,14 @@ fn planted_signal_gives_out_of_fold_auc_well_above_half() {
             &report.out_of_fold.forest,
             &report.out_of_fold.boosting,
         ] {
-            assert!(m.auc.unwrap() > 0.65, "{m:?}");
+            assert!(m.auc.unwrap() > 0.75, "{m:?}");
         }
         // The calibrated ensemble beats the constant base-rate forecast.
         let rate = report.out_of_fold.ensemble.base_rate;
         let base_brier = rate * (1.0 - rate);
-        assert!(report.out_of_fold.ensemble.brier < base_brier);
+        assert!(report.out_of_fold.ensemble.brier < base_brier - 0.03);
+        let base_log_loss = -(rate * rate.ln() + (1.0 - rate) * (1.0 - rate).ln());
+        assert!(report.out_of_fold.ensemble.log_loss < base_log_loss - 0.05);
         let p = ensemble.predict_proba(ds.row(0));
         assert!((0.0..=1.0).contains(&p));
     }

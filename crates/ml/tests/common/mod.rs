@@ -7,7 +7,7 @@ use smc_ml::{Dataset, LabelSpan, TrainConfig};
 pub const FEATURES: usize = 12;
 
 /// `n` samples a minute apart, each label known 5 samples later. With
-/// `signal`, the label's log-odds are 1.5·x0 − x1 + 1.5·x2·x3; otherwise the
+/// `signal`, the label's log-odds are 3·x0 − 2·x1 + 3·x2·x3; otherwise the
 /// label is a fair coin independent of the features.
 pub fn synthetic(n: usize, seed: u64, signal: bool) -> Dataset {
     let mut rng = SplitMix64::new(seed);
@@ -16,7 +16,7 @@ pub fn synthetic(n: usize, seed: u64, signal: bool) -> Dataset {
     for _ in 0..n {
         let r: Vec<f64> = (0..FEATURES).map(|_| rng.next_f64() * 2.0 - 1.0).collect();
         let z = if signal {
-            1.5 * r[0] - r[1] + 1.5 * r[2] * r[3]
+            3.0 * r[0] - 2.0 * r[1] + 3.0 * r[2] * r[3]
         } else {
             0.0
         };
