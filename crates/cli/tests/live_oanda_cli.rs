@@ -60,7 +60,7 @@ fn live_on_oanda_survives_kills_with_nothing_lost_or_duplicated() {
     let dir = tempfile::tempdir().unwrap();
     let cfg = config(dir.path());
     let db = dir.path().join("live.db");
-    let sim = TestSim::oanda_eurusd_unfinanced(20.0, "");
+    let sim = TestSim::oanda_eurusd(20.0, "");
     let url = format!("oanda={}", sim.addr);
     let session = || live(&url, &cfg, &db, Some(KEY));
     kill_repeatedly(session, kills(), 500, 1_500, 0x0a4d_a000_0000_0002);
@@ -85,7 +85,7 @@ fn live_on_oanda_refuses_a_missing_token_and_foreign_hosts() {
     let dir = tempfile::tempdir().unwrap();
     let cfg = config(dir.path());
     let db = dir.path().join("refused.db");
-    let sim = TestSim::oanda_eurusd_unfinanced(20.0, "");
+    let sim = TestSim::oanda_eurusd(20.0, "");
     let refused = |mut c: Command| {
         let out = c.args(["--max-bars", "3"]).output().unwrap();
         assert!(!out.status.success());

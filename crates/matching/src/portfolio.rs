@@ -43,6 +43,8 @@ pub enum FundsError {
 #[derive(Debug, Clone)]
 pub struct Portfolio {
     kind: AccountKind,
+    /// The cash the account began with.
+    starting_cash: Decimal,
     cash: Decimal,
     positions: Vec<Position>,
     fees_paid: Decimal,
@@ -55,6 +57,7 @@ impl Portfolio {
     pub fn new(config: AccountConfig, instruments: usize) -> Self {
         Portfolio {
             kind: config.kind,
+            starting_cash: config.starting_cash,
             cash: config.starting_cash,
             positions: vec![Position::default(); instruments],
             fees_paid: Decimal::ZERO,
@@ -65,6 +68,16 @@ impl Portfolio {
 
     pub fn kind(&self) -> AccountKind {
         self.kind
+    }
+
+    /// The cash the account began with.
+    pub fn starting_cash(&self) -> Decimal {
+        self.starting_cash
+    }
+
+    /// Funding and financing paid so far (negative: received).
+    pub fn funding_paid(&self) -> Decimal {
+        self.funding_paid
     }
 
     /// Every fee's value so far, whichever balance paid it.
@@ -335,6 +348,19 @@ impl Portfolio {
         self.cash -= amount;
         self.funding_paid += amount;
         Some(amount)
+    }
+
+    /// Books `paid` (negative when received) as funding of instrument
+    /// `i`'s position, as the venue charged it; returns the rate it
+    /// amounts to on the position's value (zero on a flat position).
+    pub fn pay_funding(&mut self, i: usize, paid: Decimal) -> Decimal {
+        self.cash -= paid;
+        self.funding_paid += paid;
+        let value = self
+            .positions
+            .get(i)
+            .map_or(Decimal::ZERO, |p| p.qty * p.mark);
+        paid.checked_div(value).unwrap_or(Decimal::ZERO)
     }
 
     /// Updates `snap` after a mark of instrument `i` with no fill: only the

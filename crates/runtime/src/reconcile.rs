@@ -6,7 +6,8 @@
 //! fills (the account's trades, de-duplicated by trade id with whatever
 //! the user stream and the order answers reported), then the orders' end
 //! states, and last the balances (spot) or the wallet and the positions
-//! (margin), compared with the engine's account; a difference is
+//! (margin), compared with the engine's account after the financing or
+//! funding the venue booked on it since the start; a difference is
 //! reported, never papered over. Written once, against the venue
 //! interface.
 
@@ -42,6 +43,9 @@ pub struct Reconciled {
     /// someone else on the account, or sent by this session and lost from
     /// its journal by a power cut); each is recorded in the journal.
     pub unknown_open_orders: Vec<String>,
+    /// Financing or funding bookings of the venue that no other channel
+    /// had delivered.
+    pub financing_applied: usize,
     /// Where the venue's balances differ from the engine's account.
     pub differences: Vec<String>,
 }
@@ -195,8 +199,9 @@ pub fn reconcile(
         mut commands,
     } = a;
     commands.extend(resend);
-    // 4. The account.
+    // 4. The account, after the financing the venue booked on it.
     if balances {
+        found.financing_applied += book_financing(runtime, venue, session, start)?.len();
         compare_balances(runtime, venue, session, start, &mut found)?;
     }
     if !found.unknown_open_orders.is_empty() {
@@ -214,6 +219,27 @@ pub fn reconcile(
         ));
     }
     Ok((found, commands))
+}
+
+/// Books the financing the venue charged since the start that no other
+/// channel delivered; what each new booking paid, oldest first.
+fn book_financing(
+    runtime: &tokio::runtime::Runtime,
+    venue: &dyn ExecutionVenue,
+    session: &mut Session,
+    start: &Start,
+) -> SessionResult<Vec<Decimal>> {
+    let mut bookings = runtime
+        .block_on(venue.financing_since(start.time.ms()))
+        .map_err(SessionError::venue("reading the account's financing"))?;
+    bookings.sort_by_key(|f| f.time);
+    let mut new = Vec::new();
+    for f in &bookings {
+        if session.apply_financing(f)? {
+            new.push(f.paid);
+        }
+    }
+    Ok(new)
 }
 
 /// Whether a request for `o` can no longer reach the venue: its last
@@ -282,12 +308,12 @@ fn adopt(session: &Session, o: &smc_venues::VenueOrder) -> SessionResult<()> {
 fn compare_balances(
     runtime: &tokio::runtime::Runtime,
     venue: &dyn ExecutionVenue,
-    session: &Session,
+    session: &mut Session,
     start: &Start,
     found: &mut Reconciled,
 ) -> SessionResult<()> {
-    let engine = session.engine();
-    let specs: Vec<Instrument> = engine
+    let specs: Vec<Instrument> = session
+        .engine()
         .instruments()
         .iter()
         .map(|s| s.instrument.clone())
@@ -295,6 +321,11 @@ fn compare_balances(
     let (quote, bases) = runtime
         .block_on(venue_holdings(venue, &specs))
         .map_err(SessionError::venue("reading the balances"))?;
+    // Financing booked after the balance was read is booked here too,
+    // and the balance may predate any tail of it.
+    let late = book_financing(runtime, venue, session, start)?;
+    found.financing_applied += late.len();
+    let engine = session.engine();
     let pf = engine.portfolio();
     // A venue keeps balances to a few decimals and rounds each trade's
     // amounts (Binance 8: a fee of 0.1 % on a 7-decimal notional has 10;
@@ -321,8 +352,12 @@ fn compare_balances(
             ));
         }
     }
+    let cash_differs = (0..=late.len()).all(|k| {
+        let after_read: Decimal = late[k..].iter().sum();
+        differs(quote, pf.cash() + after_read)
+    });
     if let Some(spec) = specs.first()
-        && differs(quote, pf.cash())
+        && cash_differs
     {
         found.differences.push(format!(
             "{}: the venue holds {quote}, the session expects {}",

@@ -26,6 +26,9 @@ use smc_store::{CandleReceipt, Journal, JournalSink, LoggedCandle};
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
+mod financing;
+pub use financing::LoggedFinancing;
+
 /// Publishes engine events on the bus.
 pub(crate) struct BusSink<'a>(pub &'a EventBus);
 
@@ -90,6 +93,7 @@ pub fn session_candles(
 enum Input {
     Report(ExternalReport),
     Operator(OperatorEntry),
+    Financing(LoggedFinancing),
 }
 
 /// The log of inputs between candles, each with the candles processed
@@ -103,6 +107,9 @@ fn logged_inputs(store: &dyn Journal) -> SessionResult<Vec<(i64, Input)>> {
         .map(|r| {
             if let Some(op) = LoggedOperator::parse(&r.report) {
                 return Ok((r.after_candles, Input::Operator(op.operator)));
+            }
+            if let Some(f) = LoggedFinancing::parse(&r.report) {
+                return Ok((r.after_candles, Input::Financing(f)));
             }
             serde_json::from_str::<ExternalReport>(&r.report)
                 .map(|report| (r.after_candles, Input::Report(report)))
@@ -146,11 +153,13 @@ pub struct Session {
 
 fn replay_input(
     engine: &mut Engine,
+    instruments: &[InstrumentId],
     input: &Input,
     sink: &mut dyn EventSink,
 ) -> Result<(), smc_engine::EngineError> {
     match input {
         Input::Report(report) => engine.apply_report(report, sink).map(drop),
+        Input::Financing(f) => f.replay(engine, instruments, sink),
         Input::Operator(op) => {
             engine.operate(&op.intents, op.time, sink);
             for r in &op.resets {
@@ -183,7 +192,7 @@ impl Session {
         let mut next = reports.iter().peekable();
         for (k, (instrument, c)) in logged.iter().enumerate() {
             while let Some((_, input)) = next.next_if(|(after, _)| *after <= k as i64) {
-                replay_input(&mut engine, input, &mut sink)?;
+                replay_input(&mut engine, &instruments, input, &mut sink)?;
             }
             let instrument = *instrument;
             last[instrument] = Some(c.candle.open_time);
@@ -198,7 +207,7 @@ impl Session {
             processed?;
         }
         for (_, input) in next {
-            replay_input(&mut engine, input, &mut sink)?;
+            replay_input(&mut engine, &instruments, input, &mut sink)?;
         }
         sink.commit().map_err(SessionError::store(
             "replaying the session into the journal",

@@ -2,7 +2,8 @@
 //! plain HTTP (not through the adapter under test), and the check that a
 //! session's journal agrees with it: every `ORDER_FILL` journaled once
 //! with its order's client id, units and price, every order the venue
-//! accepted journaled once, and the position the venue's.
+//! accepted journaled once, the position the venue's, and every financing
+//! booking journaled as the venue made it.
 
 use crate::sim::KEY;
 use rust_decimal::Decimal;
@@ -23,6 +24,9 @@ pub struct OandaRecord {
     pub position: Decimal,
     /// The client ids of the orders it accepted, each as often as placed.
     pub placed: Vec<String>,
+    /// `DAILY_FINANCING` bookings on the instrument: `<transaction
+    /// id>:<instrument>` → what the account paid (negative: received).
+    pub financing: BTreeMap<String, Decimal>,
 }
 
 fn get(rt: &tokio::runtime::Runtime, http: &reqwest::Client, url: String) -> serde_json::Value {
@@ -91,12 +95,21 @@ pub fn oanda_record(addr: &str, instrument: &str) -> OandaRecord {
             (str_of(t, "id").to_string(), (client, units, price))
         })
         .collect();
+    let mut financing = BTreeMap::new();
+    for t in all.iter().filter(|t| t["type"] == "DAILY_FINANCING") {
+        let financed = t["positionFinancings"].as_array().into_iter().flatten();
+        for p in financed.filter(|p| p["instrument"] == instrument) {
+            let key = format!("{}:{instrument}", str_of(t, "id"));
+            financing.insert(key, -number(p, "financing"));
+        }
+    }
     let p = get(&rt, &http, format!("{base}/positions/{instrument}"));
     let units = |side: &str| number(&p["position"][side], "units");
     OandaRecord {
         fills,
         position: units("long") + units("short"),
         placed,
+        financing,
     }
 }
 
@@ -123,6 +136,14 @@ pub fn assert_oanda_journal_agrees(
         journaled, record.fills,
         "[{what}] journal fills vs the venue's ORDER_FILLs"
     );
+    let booked = journal_financing(store, instrument);
+    for (id, paid) in &booked {
+        assert_eq!(
+            record.financing.get(id),
+            Some(paid),
+            "[{what}] financing {id} as journaled vs the venue's"
+        );
+    }
     let held = crate::audit::journal_position(store, instrument);
     assert_eq!(held, record.position, "[{what}] position vs the venue's");
     let orders = store.orders().unwrap();
@@ -134,4 +155,21 @@ pub fn assert_oanda_journal_agrees(
         let n = ids.iter().filter(|j| *j == id).count();
         assert_eq!(n, 1, "[{what}] order {id} journaled {n} times");
     }
+}
+
+/// The financing bookings a session journaled on `instrument` (the
+/// runtime's `{"financing": …}` entries of its venue report log).
+pub fn journal_financing(store: &Store, instrument: &str) -> BTreeMap<String, Decimal> {
+    let mut out = BTreeMap::new();
+    for r in store.venue_reports().unwrap() {
+        let Ok(v) = serde_json::from_str::<serde_json::Value>(&r.report) else {
+            continue;
+        };
+        let f = &v["financing"];
+        if f["symbol"] == instrument {
+            let paid: Decimal = str_of(f, "paid").parse().unwrap();
+            out.insert(str_of(f, "id").to_string(), paid);
+        }
+    }
+    out
 }

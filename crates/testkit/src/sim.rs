@@ -94,23 +94,6 @@ impl TestSim {
         })
     }
 
-    /// [`TestSim::oanda_eurusd`] without financing: a live session's
-    /// engine does not see OANDA's `DAILY_FINANCING` transactions yet, so
-    /// a position held over a rollover would differ from the venue's
-    /// balance.
-    pub fn oanda_eurusd_unfinanced(speed: f64, faults: &str) -> TestSim {
-        TestSim::start(SimConfig {
-            protocol: smc_venue_sim::Protocol::Oanda,
-            markets: vec![market("testdata/market/oanda/EURUSD-1d.csv", "EUR_USD")],
-            oanda: smc_venue_sim::OandaConfig {
-                financing_long_pct: rust_decimal::Decimal::ZERO,
-                financing_short_pct: rust_decimal::Decimal::ZERO,
-                ..smc_venue_sim::OandaConfig::default()
-            },
-            ..btcusdt_config(speed, faults)
-        })
-    }
-
     /// The BTCUSDT market of [`TestSim::btcusdt`] (or, for
     /// [`Protocol::Bybit`](smc_venue_sim::Protocol::Bybit),
     /// [`TestSim::bybit_btcusdt`]) quoting a book of shape `book`: two

@@ -95,6 +95,21 @@ pub enum UserEvent {
     /// The stream's credential (listen key) expired: re-create and
     /// reconcile.
     StreamExpired,
+    /// Money the venue booked on the account for holding positions (a
+    /// forex rollover's financing, a perpetual's funding).
+    Financing(Vec<FinancingReport>),
     /// An event type the adapter does not use (balances, account config…).
     Ignored(String),
+}
+
+/// One booking of financing or funding on a position, as the venue made
+/// it: `paid` in the account currency, negative when the account received.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct FinancingReport {
+    /// The venue's id of the booking, unique per instrument.
+    pub id: String,
+    /// The venue's symbol of the position's instrument.
+    pub symbol: String,
+    pub paid: Decimal,
+    pub time: smc_model::Timestamp,
 }

@@ -49,7 +49,7 @@ pub mod venue;
 
 pub use account::{AccountTrade, Balance, KeyPermissions, VenuePosition};
 pub use error::{VenueError, VenueErrorKind, VenueResult};
-pub use execution::{OrderOutcome, OrderUpdate, UserEvent, VenueOrder};
+pub use execution::{FinancingReport, OrderOutcome, OrderUpdate, UserEvent, VenueOrder};
 pub use kline_sync::{BackfillRequest, KlineSync, SyncOutput};
 pub use market::{
     BookLevel, BookTop, DepthUpdate, KlineUpdate, MarketEvent, OrderBookSnapshot, Trade,

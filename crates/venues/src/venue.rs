@@ -150,6 +150,14 @@ pub trait ExecutionVenue: Venue {
         since_ms: i64,
     ) -> VenueResult<Vec<AccountTrade>>;
 
+    /// The financing or funding the venue booked on the account's
+    /// positions from `since_ms` (venue time). A venue whose balance does
+    /// not move by such bookings (spot) has none.
+    async fn financing_since(&self, since_ms: i64) -> VenueResult<Vec<crate::FinancingReport>> {
+        let _ = since_ms;
+        Ok(Vec::new())
+    }
+
     /// Every asset's balance (a margin account: its wallet balances).
     async fn balances(&self) -> VenueResult<Vec<Balance>>;
 

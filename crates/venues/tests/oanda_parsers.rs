@@ -344,3 +344,28 @@ fn a_commission_in_the_account_currency_becomes_a_fee_in_the_quote() {
         dec!(1.0000)
     );
 }
+
+#[test]
+fn a_daily_financing_is_one_report_per_position_signed_as_paid() {
+    // Fields as v20.yaml's DailyFinancingTransaction and PositionFinancing.
+    let t = r#"{"id":"77","type":"DAILY_FINANCING","time":"2024-01-02T22:00:00Z","financing":"-0.4021","accountBalance":"99.5979","accountFinancingMode":"DAILY","positionFinancings":[{"instrument":"EUR_USD","financing":"-0.5021","openTradeFinancings":[{"tradeID":"6","financing":"-0.5021"}]},{"instrument":"USD_JPY","financing":"0.1000"},{"instrument":"GBP_USD","financing":"0.0000"}]}"#;
+    let t = parse_transaction(t).unwrap();
+    let UserEvent::Financing(reports) = t.event().unwrap() else {
+        panic!("financing expected")
+    };
+    let got: Vec<_> = reports
+        .iter()
+        .map(|r| (r.id.as_str(), r.symbol.as_str(), r.paid))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("77:EUR_USD", "EUR_USD", dec!(0.5021)),
+            ("77:USD_JPY", "USD_JPY", dec!(-0.1000)),
+        ]
+    );
+    assert_eq!(reports[0].time.ms() % 86_400_000, 22 * 3_600_000);
+    let bad = r#"{"id":"78","type":"DAILY_FINANCING","positionFinancings":[{"instrument":"EUR_USD","financing":"x"}]}"#;
+    let e = parse_transaction(bad).unwrap().event().unwrap_err();
+    assert!(e.to_string().contains("DAILY_FINANCING(78)"), "{e}");
+}

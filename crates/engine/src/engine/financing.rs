@@ -45,6 +45,32 @@ impl Engine {
         }
     }
 
+    /// Books financing or funding a venue charged on instrument `i`'s
+    /// position (`paid`, negative when received) at `time`, reported as
+    /// `FundingPaid`: with an external venue the venue, not the engine,
+    /// decides what a position pays.
+    pub fn apply_venue_financing(
+        &mut self,
+        i: usize,
+        time: Timestamp,
+        paid: Decimal,
+        sink: &mut dyn EventSink,
+    ) -> Result<(), EngineError> {
+        self.check(i)?;
+        let portfolio = &mut self.book.portfolio;
+        let rate = portfolio.pay_funding(i, paid);
+        let equity = portfolio.equity();
+        portfolio.write_snapshot(&mut self.snapshot, time, equity);
+        tee(&mut self.risk, sink).emit(&EngineEvent::FundingPaid {
+            time,
+            instrument: self.book.instruments[i].instrument.id.clone(),
+            rate,
+            mark_price: self.book.portfolio.position(i).mark,
+            amount: paid,
+        });
+        Ok(())
+    }
+
     /// Financing and closeout after instrument `i`'s bar closing at
     /// `close_time`; `previous_close` is its last bar's close.
     pub(super) fn forex_step(

@@ -39,6 +39,12 @@ impl Loop<'_> {
                 self.set_unsettled("user stream expired");
                 return Ok(());
             }
+            UserStreamEvent::Event(UserEvent::Financing(reports)) => {
+                for r in &reports {
+                    self.session.apply_financing(r)?;
+                }
+                return Ok(());
+            }
             UserStreamEvent::Event(UserEvent::Ignored(_)) => return Ok(()),
             UserStreamEvent::Connected { reconnect } => {
                 if reconnect {

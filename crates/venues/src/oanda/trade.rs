@@ -1,7 +1,7 @@
 //! Orders and account reads over REST: place (`POST …/orders`), cancel
 //! (`PUT …/orders/@{clientId}/cancel`), query (`GET …/orders/@{clientId}`),
 //! open orders (`…/pendingOrders`), the account's fills (`…/transactions`
-//! pages of `ORDER_FILL`s), balances (`…/summary`) and positions
+//! pages of `ORDER_FILL`s), financing (`DAILY_FINANCING`s), balances (`…/summary`) and positions
 //! (`…/openPositions`).
 //!
 //! Placement follows the crate's outcome policy: sent once; OANDA's
@@ -16,10 +16,10 @@ use super::market_parse::parse_pricing;
 use super::order_wire::{AttachedExits, encode_order, round_order, take_profit_crossed};
 use super::orders::{parse_create, parse_order, parse_orders};
 use super::rest::{OandaRest, api_error, read};
-use super::transactions::{parse_transaction_list, parse_transaction_pages};
+use super::transactions::{RawTransaction, parse_transaction_list, parse_transaction_pages};
 use crate::account::{AccountTrade, Balance, VenuePosition};
 use crate::binance::order_wire::push_encoded;
-use crate::execution::{OrderOutcome, VenueOrder};
+use crate::execution::{FinancingReport, OrderOutcome, VenueOrder};
 use crate::net::{Method, RequestKind};
 use smc_model::{ClientOrderId, InstrumentId, OrderKind, OrderRequest, OrderStatus};
 
@@ -209,10 +209,51 @@ impl OandaRest {
         instrument: &InstrumentId,
         since_ms: i64,
     ) -> Result<Vec<AccountTrade>, OandaError> {
+        let mut out = Vec::new();
+        for t in self.transactions_from(since_ms, "ORDER_FILL").await? {
+            if t.instrument.as_deref() != Some(instrument.symbol()) {
+                continue;
+            }
+            let mut fill = t.fill()?;
+            if fill.time.ms() < since_ms {
+                continue;
+            }
+            fill.instrument = instrument.clone();
+            out.push(AccountTrade {
+                venue_order_id: t.order_id.clone().unwrap_or_default(),
+                fill,
+            });
+        }
+        Ok(out)
+    }
+
+    /// The financing OANDA booked from `since_ms`: the `DAILY_FINANCING`
+    /// pages of `GET …/transactions?from=…`.
+    pub async fn financing_since(&self, since_ms: i64) -> Result<Vec<FinancingReport>, OandaError> {
+        let mut out = Vec::new();
+        for t in self.transactions_from(since_ms, "DAILY_FINANCING").await? {
+            out.extend(
+                t.financings()?
+                    .into_iter()
+                    .filter(|f| f.time.ms() >= since_ms),
+            );
+        }
+        Ok(out)
+    }
+
+    /// The transactions of `kind` from `since_ms`, read page by page (at
+    /// most 100 pages of 1,000).
+    async fn transactions_from(
+        &self,
+        since_ms: i64,
+        kind: &str,
+    ) -> Result<Vec<RawTransaction>, OandaError> {
         let path = self.account_path("/transactions").await?;
         let mut q = String::from("from=");
         push_encoded(&mut q, &super::time::format_time(since_ms));
-        q.push_str("&type=ORDER_FILL&pageSize=1000");
+        q.push_str("&type=");
+        q.push_str(kind);
+        q.push_str("&pageSize=1000");
         let body = self.get(&path, q).await?;
         let pages = parse_transaction_pages(&body)?;
         let mut out = Vec::new();
@@ -220,20 +261,7 @@ impl OandaRest {
             let (p, query) = page.split_once('?').unwrap_or((page, ""));
             let body = self.get(p, query.to_string()).await?;
             let (list, _) = parse_transaction_list(&body)?;
-            for t in list.iter().filter(|t| t.kind == "ORDER_FILL") {
-                if t.instrument.as_deref() != Some(instrument.symbol()) {
-                    continue;
-                }
-                let mut fill = t.fill()?;
-                if fill.time.ms() < since_ms {
-                    continue;
-                }
-                fill.instrument = instrument.clone();
-                out.push(AccountTrade {
-                    venue_order_id: t.order_id.clone().unwrap_or_default(),
-                    fill,
-                });
-            }
+            out.extend(list.into_iter().filter(|t| t.kind == kind));
         }
         Ok(out)
     }

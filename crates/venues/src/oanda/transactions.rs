@@ -19,14 +19,16 @@
 //!   OANDA's reason (a FOK market order OANDA could not fill, a time in
 //!   force that ran out, margin, a halted market).
 //! - `*_REJECT` → `Rejected` with `rejectReason`.
-//! - `DAILY_FINANCING` and everything else → ignored, named (financing is
-//!   booked by OANDA on the balance, which balances report).
+//! - `DAILY_FINANCING` → one financing report per position financed (its
+//!   `positionFinancings`), `paid` the negated `financing` (OANDA counts
+//!   what the account received), id `<transaction id>:<instrument>`.
+//! - everything else → ignored, named.
 
 use super::error::ParseError;
 use super::instruments::VENUE;
 use super::time::time_ms;
 use crate::binance::parse_util::dec;
-use crate::execution::{OrderUpdate, UserEvent, VenueOrder};
+use crate::execution::{FinancingReport, OrderUpdate, UserEvent, VenueOrder};
 use rust_decimal::Decimal;
 use serde::Deserialize;
 use smc_model::{
@@ -65,9 +67,18 @@ pub struct RawTransaction {
     /// Account-currency units per quote-currency unit for a loss (a cost),
     /// as OANDA converted this fill's costs.
     pub loss_quote_home_conversion_factor: Option<String>,
+    /// A `DAILY_FINANCING`'s financing per instrument.
+    pub(crate) position_financings: Option<Vec<RawPositionFinancing>>,
     /// Heartbeats of the transactions stream.
     #[serde(rename = "lastTransactionID")]
     pub last_transaction_id: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(crate) struct RawPositionFinancing {
+    pub(crate) instrument: Option<String>,
+    pub(crate) financing: Option<String>,
 }
 
 /// What a fill cost beyond its price, in the account currency.
@@ -260,8 +271,37 @@ impl RawTransaction {
         })
     }
 
+    /// A `DAILY_FINANCING` as one report per position it financed (none
+    /// for another kind).
+    pub fn financings(&self) -> Result<Vec<FinancingReport>, ParseError> {
+        if self.kind != "DAILY_FINANCING" {
+            return Ok(Vec::new());
+        }
+        let time = Timestamp::from_ms(self.time()?);
+        let id = self.id.as_deref().unwrap_or("?");
+        let mut out = Vec::new();
+        for p in self.position_financings.iter().flatten() {
+            let symbol = p.instrument.clone().unwrap_or_default();
+            let field = self.field(&format!("positionFinancings[{symbol}].financing"));
+            let received = opt_dec(&field, &p.financing)?;
+            if symbol.is_empty() || received.is_zero() {
+                continue;
+            }
+            out.push(FinancingReport {
+                id: format!("{id}:{symbol}"),
+                symbol,
+                paid: -received,
+                time,
+            });
+        }
+        Ok(out)
+    }
+
     /// The transaction as a user stream event.
     pub fn event(&self) -> Result<UserEvent, ParseError> {
+        if self.kind == "DAILY_FINANCING" {
+            return Ok(UserEvent::Financing(self.financings()?));
+        }
         Ok(match self.update()? {
             Some(u) => UserEvent::Order(Box::new(u)),
             None => UserEvent::Ignored(self.kind.clone()),

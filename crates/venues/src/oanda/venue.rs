@@ -197,6 +197,10 @@ impl ExecutionVenue for OandaVenue {
         Ok(self.rest.fills_since(instrument, since_ms).await?)
     }
 
+    async fn financing_since(&self, since_ms: i64) -> VenueResult<Vec<crate::FinancingReport>> {
+        Ok(self.rest.financing_since(since_ms).await?)
+    }
+
     async fn balances(&self) -> VenueResult<Vec<Balance>> {
         Ok(self.rest.balances().await?)
     }
