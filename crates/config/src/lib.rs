@@ -12,6 +12,8 @@ pub mod env;
 /// Configuration errors.
 pub mod error;
 mod locate;
+/// A portfolio of sessions in one process.
+pub mod portfolio;
 /// The schema: one struct per section.
 pub mod schema;
 /// Checks of values beyond their types.
@@ -19,6 +21,7 @@ pub mod validate;
 
 pub use api::ApiConfig;
 pub use error::ConfigError;
+pub use portfolio::{PortfolioFile, PortfolioSession, load_portfolio, parse_portfolio};
 pub use schema::{
     AppConfig, BacktestConfig, Config, ExchangeConfig, LogLevel, Mode, RiskManagerConfig,
     TradingConfig, VenueEnvironment,

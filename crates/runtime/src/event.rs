@@ -104,6 +104,8 @@ pub struct Stopped {
     /// Live: differences with the venue at the final reconciliation
     /// (none after an abort, which skips it).
     pub differences: Option<usize>,
+    /// The account as the session left it (none when it never opened).
+    pub account: Option<crate::account_report::AccountReport>,
 }
 
 /// A closed candle the session processed (after its step was journaled),

@@ -7,6 +7,8 @@
 //! ([`RunningSession`]). Also the assembly the backtests share: the
 //! strategies by name and the risk gate a config asks for.
 
+/// One session's account as a portfolio reports it.
+pub mod account_report;
 /// Builds a session's parts from its spec.
 pub mod assemble;
 /// A backtest job: input, engine, run, analysis.
@@ -41,6 +43,8 @@ pub mod operator;
 pub mod optimize;
 /// A venue's view of an order to the engine's reports.
 pub mod order_reports;
+/// Several sessions in one process, reported together.
+pub mod portfolio;
 /// Reconciliation with the venue.
 pub mod reconcile;
 /// The risk gate a config asks for.

@@ -4,6 +4,7 @@
 //! the venue's execution interface ([`crate::router`]), follows the
 //! account's order reports, and reconciles with the venue ([`live_link`]).
 
+use crate::account_report::AccountReport;
 use crate::assemble::{Parts, assemble};
 use crate::bus::EventBus;
 use crate::config_watch::ConfigWatcher;
@@ -123,6 +124,7 @@ fn run_paper(
         candles: run.bars,
         latency: run.session.latency(),
         differences: None,
+        account: Some(AccountReport::of(run.session.engine())),
     };
     bus.publish(SessionEvent::Stopped(stopped.clone()));
     Ok(stopped)
@@ -218,6 +220,7 @@ fn run_live(
         candles: run.bars,
         latency: run.session.latency(),
         differences,
+        account: Some(AccountReport::of(run.session.engine())),
     };
     bus.publish(SessionEvent::Stopped(stopped.clone()));
     Ok(stopped)

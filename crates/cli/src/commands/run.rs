@@ -6,6 +6,7 @@
 
 use super::StrategyArg;
 use clap::{Args, ValueEnum};
+use smc_runtime::portfolio::{PortfolioCommon, PortfolioReport, PortfolioRun, portfolio_specs};
 use smc_runtime::{
     EventBus, Market, Mode, RunningSession, SessionSpec, Stopper, VenueName, VenueSpec,
 };
@@ -99,6 +100,14 @@ pub struct RunArgs {
     /// `smc venue-sim`) instead of Binance; a warning says so.
     #[arg(long)]
     allow_local_venue: bool,
+    /// Run the sessions of a portfolio file in this process (each with its
+    /// own config, venue, account currency, risk limits and database) and
+    /// report them together; --mode, --max-bars (per session),
+    /// --venue-url and the live flags apply to each.
+    #[arg(long, value_name = "FILE", conflicts_with_all = [
+        "config", "symbol", "timeframe", "strategy", "bias", "db", "route_to"
+    ])]
+    portfolio: Option<PathBuf>,
 }
 
 impl RunArgs {
@@ -154,18 +163,78 @@ fn venue_name(arg: VenueArg) -> VenueName {
 /// Runs the session; `env_file` is the `.env` the keys may have come from,
 /// which live trading requires to be private.
 pub fn run(args: RunArgs, env_file: Option<&std::path::Path>) -> anyhow::Result<()> {
+    if let Some(file) = args.portfolio.clone() {
+        return run_portfolio(args, &file, env_file);
+    }
     let spec = args.spec()?;
     if let (Mode::Live, Some(path)) = (spec.mode(), env_file) {
         smc_config::dotenv::check_private(path)?;
     }
     let bus = EventBus::new();
-    let printer = crate::output::session::spawn_printer(bus.subscribe_lossless(4_096));
+    let printer = crate::output::session::spawn_printer(bus.subscribe_lossless(4_096), None);
     let session = RunningSession::start(spec, bus)?;
     stop_on_signals(session.stopper());
     let result = session.wait();
     // Every publisher is gone: the printer drains what is left and ends.
     let _ = printer.join();
     result?;
+    Ok(())
+}
+
+/// The sessions of the portfolio `file`, each printed with its name, then
+/// the portfolio's report.
+fn run_portfolio(
+    args: RunArgs,
+    file: &std::path::Path,
+    env_file: Option<&std::path::Path>,
+) -> anyhow::Result<()> {
+    let portfolio = smc_config::load_portfolio(file)?;
+    let common = PortfolioCommon {
+        mode: args.mode.map(|m| match m {
+            RunMode::Paper => Mode::Paper,
+            RunMode::Live => Mode::Live,
+        }),
+        max_bars: args.max_bars,
+        confirm_live: args.confirm_live,
+        allow_local_venue: args.allow_local_venue,
+        reconcile_every: Some(std::time::Duration::from_secs(args.reconcile_seconds)),
+        venue_urls: args.venue_url,
+    };
+    if let (Some(Mode::Live), Some(path)) = (common.mode, env_file) {
+        smc_config::dotenv::check_private(path)?;
+    }
+    let specs = portfolio_specs(&portfolio, &common, |venue| {
+        smc_config::env::credentials(venue.as_str(), |k| std::env::var(k).ok())
+    })?;
+    let mut printers = Vec::new();
+    let run = PortfolioRun::start(specs, |name| {
+        let bus = EventBus::new();
+        let events = bus.subscribe_lossless(4_096);
+        printers.push(crate::output::session::spawn_printer(
+            events,
+            Some(name.into()),
+        ));
+        bus
+    })?;
+    let stoppers = run.stoppers();
+    std::thread::spawn(move || {
+        if let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+        {
+            runtime.block_on(super::termination());
+            stoppers.iter().for_each(Stopper::stop);
+        }
+    });
+    let ended = run.wait();
+    for p in printers {
+        let _ = p.join();
+    }
+    let report = PortfolioReport::of(&portfolio, &ended);
+    crate::output::portfolio::print(&report)?;
+    if let Some((name, Err(e))) = ended.iter().find(|(_, r)| r.is_err()) {
+        anyhow::bail!("session `{name}` failed: {e}");
+    }
     Ok(())
 }
 

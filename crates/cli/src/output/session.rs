@@ -9,22 +9,31 @@ use std::thread::JoinHandle;
 
 /// Prints the session's events until it ends. A closed stdout ends the
 /// printer (and the subscription, so the session never waits on it).
-pub fn spawn_printer(mut events: Lossless) -> JoinHandle<std::io::Result<()>> {
+/// With a `label` (a portfolio's session name), each JSON line carries it
+/// as `"session"` and each status line starts with it.
+pub fn spawn_printer(
+    mut events: Lossless,
+    label: Option<String>,
+) -> JoinHandle<std::io::Result<()>> {
     std::thread::spawn(move || {
         let stdout = std::io::stdout();
-        let mut out = stdout.lock();
         let mut mode = "session".to_string();
         while let Some(event) = events.recv_blocking() {
             match &*event {
                 SessionEvent::Engine(_)
                 | SessionEvent::Reconciled { .. }
                 | SessionEvent::Route(_) => {
-                    let line = serde_json::to_string(&*event).map_err(std::io::Error::other)?;
+                    let line = json_line(&event, label.as_deref())?;
+                    // One line at a time: a portfolio's printers share stdout.
+                    let mut out = stdout.lock();
                     writeln!(out, "{line}")?;
                     out.flush()?;
                 }
                 SessionEvent::Started(s) => {
-                    mode = s.mode.to_string();
+                    mode = match &label {
+                        Some(name) => format!("{name} {}", s.mode),
+                        None => s.mode.to_string(),
+                    };
                     tracing::info!("{}", started(s));
                 }
                 SessionEvent::Connection { stream, change } => match change {
@@ -38,13 +47,24 @@ pub fn spawn_printer(mut events: Lossless) -> JoinHandle<std::io::Result<()>> {
                     Level::Warn => tracing::warn!("{mode}: {message}"),
                     Level::Error => tracing::error!("{mode}: {message}"),
                 },
-                SessionEvent::Stopped(s) => stopped(s),
+                SessionEvent::Stopped(s) => stopped(&mode, s),
                 // The candles are the session's input, not news.
                 SessionEvent::Candle(_) => {}
             }
         }
         Ok(())
     })
+}
+
+fn json_line(event: &SessionEvent, label: Option<&str>) -> std::io::Result<String> {
+    let Some(name) = label else {
+        return serde_json::to_string(event).map_err(std::io::Error::other);
+    };
+    let mut value = serde_json::to_value(event).map_err(std::io::Error::other)?;
+    if let Some(fields) = value.as_object_mut() {
+        fields.insert("session".into(), name.into());
+    }
+    Ok(value.to_string())
 }
 
 fn started(s: &Started) -> String {
@@ -76,14 +96,22 @@ fn connection(stream: Stream, change: &Connection) -> String {
     }
 }
 
-fn stopped(s: &Stopped) {
+fn stopped(mode: &str, s: &Stopped) {
     match s.differences {
         Some(d) => tracing::info!(
-            "{}: stopped after {} candles; {d} differences with the venue",
-            s.mode,
+            "{mode}: stopped after {} candles; {d} differences with the venue",
             s.candles
         ),
-        None => tracing::info!("{}: stopped after {} candles", s.mode, s.candles),
+        None => tracing::info!("{mode}: stopped after {} candles", s.candles),
+    }
+    if let Some(a) = &s.account {
+        tracing::info!(
+            "{mode}: equity {} {} (P&L {}), {} closed trades",
+            a.equity.round_dp(2),
+            a.currency,
+            a.pnl.round_dp(2),
+            a.trades
+        );
     }
     if let Some(Latency {
         p50_us,
@@ -92,8 +120,7 @@ fn stopped(s: &Stopped) {
     }) = s.latency
     {
         tracing::info!(
-            "{}: candle in to order out (journaled, published): p50 {p50_us} µs, p99 {p99_us} µs over {orders} orders",
-            s.mode
+            "{mode}: candle in to order out (journaled, published): p50 {p50_us} µs, p99 {p99_us} µs over {orders} orders"
         );
     }
 }

@@ -152,6 +152,7 @@ pub fn stopped(p50_us: u128, p99_us: u128) -> SessionEvent {
             orders: 3,
         }),
         differences: None,
+        account: None,
     })
 }
 
