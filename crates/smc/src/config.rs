@@ -2,6 +2,7 @@
 //! `smc:` section of `config.yaml` only names what it changes.
 
 use serde::Deserialize;
+use smc_model::Timeframe;
 
 /// Detector parameters, shared by every timeframe.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -21,6 +22,9 @@ pub struct DetectorConfig {
     pub close_break: bool,
     /// Zones tracked per kind and timeframe; the oldest are dropped beyond it.
     pub max_active_zones: usize,
+    /// Periods whose previous high and low are tracked and reported
+    /// (`previous_high` / `previous_low`, e.g. `[1d, 1w]`); none by default.
+    pub previous_periods: Vec<Timeframe>,
 }
 
 impl Default for DetectorConfig {
@@ -33,6 +37,7 @@ impl Default for DetectorConfig {
             fvg_min_atr: 0.0,
             close_break: true,
             max_active_zones: 24,
+            previous_periods: Vec::new(),
         }
     }
 }

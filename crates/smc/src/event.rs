@@ -23,6 +23,10 @@ pub enum Kind {
     Sweep,
     /// The premium/discount range between the last swing high and low.
     PremiumDiscount,
+    /// A closed period's high (the previous day's, week's), once known.
+    PreviousHigh,
+    /// A closed period's low.
+    PreviousLow,
 }
 
 /// What happened to the object.
@@ -61,6 +65,8 @@ impl Kind {
             Kind::Liquidity => "liquidity",
             Kind::Sweep => "sweep",
             Kind::PremiumDiscount => "premium_discount",
+            Kind::PreviousHigh => "previous_high",
+            Kind::PreviousLow => "previous_low",
         }
     }
 }
@@ -194,6 +200,8 @@ mod tests {
             Kind::Liquidity,
             Kind::Sweep,
             Kind::PremiumDiscount,
+            Kind::PreviousHigh,
+            Kind::PreviousLow,
         ];
         for k in kinds {
             assert_eq!(json(k), format!("\"{}\"", k.as_str()));

@@ -23,6 +23,8 @@ pub mod history;
 pub mod liquidity;
 /// Several timeframes from one base series; batch detection.
 pub mod mtf;
+/// Previous day and week highs and lows, causally.
+pub mod period_levels;
 /// BOS/CHoCH per scope.
 pub mod structure;
 /// Swing (pivot) confirmation.
@@ -37,5 +39,6 @@ pub use confluence::{Confluence, FrameView};
 pub use event::{Kind, Lifecycle, Scope, SmcEvent};
 pub use liquidity::Pool;
 pub use mtf::{Detection, MtfError, MultiTimeframe, detect, sort_events};
+pub use period_levels::{PeriodLevel, PeriodLevels};
 pub use swing::Swing;
 pub use zones::Zone;

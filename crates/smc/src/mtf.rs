@@ -6,6 +6,7 @@ use crate::analyzer::TimeframeAnalyzer;
 use crate::bar::Bar;
 use crate::config::DetectorConfig;
 use crate::event::SmcEvent;
+use crate::period_levels::PeriodLevels;
 use smc_data::Resampler;
 use smc_model::{Candle, Timeframe};
 
@@ -32,6 +33,7 @@ pub struct MultiTimeframe {
     completed: Vec<Bar>,
     record: Option<Vec<(Timeframe, Vec<Bar>)>>,
     last_close: Option<f64>,
+    levels: PeriodLevels,
 }
 
 impl MultiTimeframe {
@@ -68,6 +70,7 @@ impl MultiTimeframe {
             completed: Vec::new(),
             record: None,
             last_close: None,
+            levels: PeriodLevels::new(&config.previous_periods),
         })
     }
 
@@ -83,6 +86,11 @@ impl MultiTimeframe {
         self.record.take().unwrap_or_default()
     }
 
+    /// The previous periods' highs and lows (`DetectorConfig::previous_periods`).
+    pub fn previous_levels(&self) -> &PeriodLevels {
+        &self.levels
+    }
+
     /// Processes one closed base candle.
     pub fn on_candle(&mut self, candle: &Candle, out: &mut Vec<SmcEvent>) {
         let bar = Bar::from_candle(candle, self.base);
@@ -92,6 +100,7 @@ impl MultiTimeframe {
     /// Processes one closed base bar (already converted to `f64`).
     pub fn on_bar(&mut self, bar: Bar, out: &mut Vec<SmcEvent>) {
         self.last_close = Some(bar.close);
+        self.levels.on_bar(&bar, out);
         if let Some(a) = &mut self.base_analyzer {
             a.on_bar(bar, out);
             if let Some(rec) = &mut self.record {
@@ -110,6 +119,9 @@ impl MultiTimeframe {
     /// Closes every higher-timeframe period that ends at or before `now`
     /// (epoch ms), as a live clock would without a new candle.
     pub fn advance_to(&mut self, now: i64, out: &mut Vec<SmcEvent>) {
+        // Levels first, as `on_bar` emits them: ties in `known_at` keep
+        // the same order whichever closed the period.
+        self.levels.advance_to(now, out);
         for k in 0..self.higher.len() {
             if let Some(bar) = self.higher[k].0.advance_to(now) {
                 self.feed_higher(k, &[bar], out);

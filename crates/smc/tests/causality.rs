@@ -18,6 +18,15 @@ use std::path::Path;
 
 const MINUTE: i64 = 60_000;
 
+/// The default detectors, plus the previous hour's and day's levels (hours
+/// close often on these series, so the levels' causality is exercised).
+fn config() -> DetectorConfig {
+    DetectorConfig {
+        previous_periods: vec![Timeframe::H1, Timeframe::D1],
+        ..DetectorConfig::default()
+    }
+}
+
 /// A random walk of 1m candles on a coarse tick (many ties), with random
 /// gaps of a few minutes and, now and then, hours.
 fn random_candles(steps: &[(i8, u8, u8, u8)]) -> Vec<Candle> {
@@ -49,7 +58,7 @@ fn random_candles(steps: &[(i8, u8, u8, u8)]) -> Vec<Candle> {
 }
 
 fn run_until(candles: &[Candle], base: Timeframe, tfs: &[Timeframe], t: i64) -> Vec<SmcEvent> {
-    let mut mtf = MultiTimeframe::new(base, tfs, &DetectorConfig::default()).unwrap();
+    let mut mtf = MultiTimeframe::new(base, tfs, &config()).unwrap();
     let mut events = Vec::new();
     for c in candles
         .iter()
@@ -122,7 +131,7 @@ proptest! {
     ) {
         let candles = random_candles(&steps);
         let tfs = [Timeframe::M1, Timeframe::M5, Timeframe::H1, Timeframe::D1];
-        let full = detect(&candles, Timeframe::M1, &tfs, &DetectorConfig::default()).unwrap().events;
+        let full = detect(&candles, Timeframe::M1, &tfs, &config()).unwrap().events;
         check_invariants(&full);
         let (start, end) = (candles[0].open_time, candles[candles.len() - 1].open_time + 2 * MINUTE);
         for cut in cuts {
@@ -136,8 +145,8 @@ proptest! {
     fn stream_and_batch_agree(steps in prop::collection::vec((-6i8..=6, any::<u8>(), any::<u8>(), any::<u8>()), 50..800)) {
         let candles = random_candles(&steps);
         let tfs = [Timeframe::M1, Timeframe::M15];
-        let batch = detect(&candles, Timeframe::M1, &tfs, &DetectorConfig::default()).unwrap().events;
-        let mut mtf = MultiTimeframe::new(Timeframe::M1, &tfs, &DetectorConfig::default()).unwrap();
+        let batch = detect(&candles, Timeframe::M1, &tfs, &config()).unwrap().events;
+        let mut mtf = MultiTimeframe::new(Timeframe::M1, &tfs, &config()).unwrap();
         let mut stream = Vec::new();
         for c in &candles {
             let mut step = Vec::new();
@@ -158,7 +167,7 @@ fn real(file: &str) -> Vec<Candle> {
 
 fn real_series_cuts(file: &str, tfs: &[Timeframe], cuts: usize) {
     let candles = real(file);
-    let full = detect(&candles, Timeframe::M1, tfs, &DetectorConfig::default())
+    let full = detect(&candles, Timeframe::M1, tfs, &config())
         .unwrap()
         .events;
     check_invariants(&full);
@@ -199,7 +208,7 @@ fn fxcm_gbpusd_one_minute_with_weekends() {
 fn a_higher_timeframe_candle_is_invisible_until_it_closes() {
     let candles = real("binance-usdm/BTCUSDT-1m.csv");
     let tfs = [Timeframe::M1, Timeframe::H1];
-    let mut mtf = MultiTimeframe::new(Timeframe::M1, &tfs, &DetectorConfig::default()).unwrap();
+    let mut mtf = MultiTimeframe::new(Timeframe::M1, &tfs, &config()).unwrap();
     let mut events = Vec::new();
     let hour_end = candles[0].open_time + 3_600_000;
     for c in candles.iter().take(59) {
@@ -236,7 +245,7 @@ fn a_higher_timeframe_candle_is_invisible_until_it_closes() {
 fn an_incomplete_period_is_closed_by_the_clock_not_by_the_data() {
     let candles = real("binance-usdm/BTCUSDT-1m.csv");
     let tfs = [Timeframe::M1, Timeframe::H1];
-    let mut mtf = MultiTimeframe::new(Timeframe::M1, &tfs, &DetectorConfig::default()).unwrap();
+    let mut mtf = MultiTimeframe::new(Timeframe::M1, &tfs, &config()).unwrap();
     let mut events = Vec::new();
     for c in candles.iter().take(30) {
         mtf.on_candle(c, &mut events);
