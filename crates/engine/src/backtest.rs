@@ -13,7 +13,9 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 use smc_model::InstrumentIndex;
 use smc_model::Timestamp;
-use smc_model::{Candle, EngineEvent, EventSink, Instrument, RoundTrip, Timeframe};
+use smc_model::{
+    Candle, EngineEvent, EventSink, Instrument, InstrumentId, NoTradeReason, RoundTrip, Timeframe,
+};
 
 /// One candle series of the run.
 #[derive(Debug, Clone, Copy)]
@@ -132,6 +134,12 @@ impl EventSink for Recorder<'_> {
             }
         }
         self.inner.emit(event);
+    }
+
+    /// Passed on as a reason, not as an event: a backtest's sink counts
+    /// them, and building an event per candle would allocate.
+    fn no_trade(&mut self, time: Timestamp, instrument: &InstrumentId, reason: NoTradeReason) {
+        self.inner.no_trade(time, instrument, reason);
     }
 }
 

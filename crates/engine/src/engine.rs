@@ -5,28 +5,32 @@
 //! reports its fills separately), (2) marks the portfolio at the close,
 //! (3) gives the bar to the strategy, and (4) passes the intents it returned
 //! through the risk gate to the execution as orders. Bars of other
-//! timeframes only reach the strategy. The clock is injected; the engine
+//! timeframes only reach the strategy. After any bar the strategy decided
+//! on without a new entry, (5) it says why ([`EngineEvent::NoTrade`]
+//! through [`EventSink::no_trade`]): the strategy's reason, or the gate's
+//! refusal of the entry it placed. The clock is injected; the engine
 //! reads no other time.
 
 /// Orders an operator gives outside the strategy.
 /// Perpetual funding, forex financing and the margin closeout.
 pub mod financing;
+/// Intents through the risk gate to orders, and why a candle placed none.
+mod intents;
 pub mod operator;
 
 use crate::book::{Book, EngineInstrument};
 use crate::config::{EngineConfig, ModelNames};
 use crate::execution::{ExecReport, Execution};
 use crate::external::{ExternalReport, VenueCommand};
-use crate::intake::order_from_intent;
 use crate::simulated::SimulatedExecution;
 use crate::trades::TradeLedger;
 use rust_decimal::Decimal;
-use smc_matching::{Executor, MatchingEngine, Oms, Order, Portfolio};
+use smc_matching::{Executor, MatchingEngine, Oms, Portfolio};
 use smc_model::InstrumentIndex;
 use smc_model::Timestamp;
 use smc_model::{
-    Candle, ClientOrderId, Clock, EngineEvent, EventSink, Fill, Intent, MarketKind, OrderIntent,
-    PortfolioSnapshot, RiskGate, RiskObservation, RoundTrip, Timeframe,
+    Candle, Clock, EngineEvent, EventSink, Fill, Intent, MarketKind, PortfolioSnapshot, RiskGate,
+    RiskObservation, RoundTrip, Timeframe,
 };
 use smc_strategy::{Strategy, StrategyContext};
 
@@ -111,6 +115,8 @@ pub struct Engine {
     id_prefix: Option<String>,
     /// A margin closeout's orders are out (forex).
     closing_out: bool,
+    /// What became of the current candle's entries.
+    entries: intents::Entries,
 }
 
 impl Engine {
@@ -168,6 +174,7 @@ impl Engine {
             decision_seq: 0,
             id_prefix: None,
             closing_out: false,
+            entries: intents::Entries::default(),
         })
     }
 
@@ -280,8 +287,13 @@ impl Engine {
             risk: self.risk.state(),
         };
         self.strategy.on_candle(&ctx, &mut self.intents);
+        self.entries = intents::Entries::default();
         if !self.intents.is_empty() {
             self.accept_intents(close_time, sink);
+        }
+        if let Some(reason) = self.entries.no_trade(self.strategy.no_trade_reason()) {
+            let id = &self.book.instruments[i].instrument.id;
+            sink.no_trade(close_time, id, reason);
         }
         Ok(())
     }
@@ -391,104 +403,6 @@ impl Engine {
                 .on_fill(&fill, &self.snapshot, &mut self.intents);
         }
         self.fills = fills;
-    }
-
-    /// The id of the `seq`-th order decided at `decided_at`: a session's
-    /// prefixed id, or a backtest's; `None` past a session's sequence room.
-    fn order_id(&self, decided_at: Timestamp, seq: u32) -> Option<ClientOrderId> {
-        let name = &self.strategy_name;
-        match &self.id_prefix {
-            None => Some(ClientOrderId::from_decision(name, decided_at, seq)),
-            Some(prefix) => ClientOrderId::from_session_decision(prefix, name, decided_at, seq),
-        }
-    }
-
-    /// Risk-checks the strategy's intents and submits the approved ones.
-    fn accept_intents(&mut self, decided_at: Timestamp, sink: &mut dyn EventSink) {
-        let now = self.clock.now();
-        if decided_at != self.decision_time {
-            self.decision_time = decided_at;
-            self.decision_seq = 0;
-        }
-        let mut intents = std::mem::take(&mut self.intents);
-        for intent in intents.drain(..) {
-            match intent {
-                Intent::Place(intent) => {
-                    let seq = self.decision_seq;
-                    self.decision_seq = seq.saturating_add(1);
-                    let Some(client_id) = self.order_id(decided_at, seq) else {
-                        let id = ClientOrderId::from_decision(&self.strategy_name, decided_at, seq);
-                        let reason = "too many orders decided at one time".to_string();
-                        tee(&mut self.risk, sink).emit(&EngineEvent::RiskDecision {
-                            time: now,
-                            client_id: id,
-                            verdict: smc_model::RiskVerdict::Refused { reason },
-                        });
-                        continue;
-                    };
-                    let outcome = self.risk.check(intent, &self.snapshot);
-                    tee(&mut self.risk, sink).emit(&EngineEvent::RiskDecision {
-                        time: now,
-                        client_id: client_id.clone(),
-                        verdict: outcome.verdict(),
-                    });
-                    if let Some(intent) = outcome.into_approved() {
-                        self.submit(intent, client_id, decided_at);
-                    }
-                }
-                Intent::Cancel(id) => {
-                    let which = |o: &Order| *o.client_id() == id;
-                    self.execution
-                        .cancel(&mut self.book, &which, &mut self.reports);
-                }
-                Intent::CancelAll { instrument } => {
-                    let which = |o: &Order| o.instrument == instrument;
-                    self.execution
-                        .cancel(&mut self.book, &which, &mut self.reports);
-                }
-                Intent::AmendStop { client_id, trigger } => {
-                    self.execution.amend_stop(
-                        &mut self.book,
-                        client_id,
-                        trigger,
-                        &mut self.reports,
-                    );
-                }
-            }
-            if !self.reports.is_empty() {
-                self.publish(sink);
-            }
-        }
-        self.intents = intents;
-    }
-
-    /// An approved intent to an order for the execution.
-    fn submit(&mut self, intent: OrderIntent, client_id: ClientOrderId, decided_at: Timestamp) {
-        let i = intent.instrument;
-        let Some(slot) = self.book.instruments.get(i.get()) else {
-            let reason = format!("no instrument with index {i}");
-            return self
-                .reports
-                .push(ExecReport::Rejected { client_id, reason });
-        };
-        let reference = self.book.last_close(i);
-        let eligible_at = self.config.latency.eligible_at(decided_at);
-        match order_from_intent(
-            intent,
-            client_id.clone(),
-            &slot.instrument,
-            reference,
-            decided_at,
-            eligible_at,
-        ) {
-            Err(e) => self.reports.push(ExecReport::Rejected {
-                client_id,
-                reason: e.to_string(),
-            }),
-            Ok(order) => self
-                .execution
-                .submit(&mut self.book, order, reference, &mut self.reports),
-        }
     }
 
     /// Applies what an external venue reported (live mode). Returns whether

@@ -37,7 +37,10 @@ fn lifecycle(order: OrderIntent) -> Vec<String> {
         .filter(|e| {
             !matches!(
                 e,
-                EngineEvent::EquityMark { .. } | EngineEvent::PositionChanged { .. }
+                EngineEvent::EquityMark { .. }
+                    | EngineEvent::PositionChanged { .. }
+                    // A decision's outcome, not the order's lifecycle.
+                    | EngineEvent::NoTrade { .. }
             )
         })
         .skip(4) // the first buy: risk decision, submitted, accepted, fill

@@ -238,7 +238,9 @@ impl Metrics {
             | EngineEvent::OrderCancelled { .. }
             | EngineEvent::OrderExpired { .. }
             | EngineEvent::OrderAmended { .. }
-            | EngineEvent::FundingPaid { .. } => {}
+            | EngineEvent::FundingPaid { .. }
+            // One per entry candle: no metric family counts them yet.
+            | EngineEvent::NoTrade { .. } => {}
         }
     }
 

@@ -5,6 +5,7 @@
 
 use crate::fill::Fill;
 use crate::instrument::InstrumentId;
+use crate::no_trade::NoTradeReason;
 use crate::order::{ClientOrderId, OrderRequest};
 use crate::setup::Setup;
 use crate::timestamp::Timestamp;
@@ -180,6 +181,14 @@ pub enum EngineEvent {
         time: Timestamp,
         breaker: String,
     },
+    /// A candle of an instrument's entry timeframe closed and no new entry
+    /// was placed, for `reason`. One per such candle: sessions publish it on
+    /// the bus; the journal does not store it (the candle log replays it).
+    NoTrade {
+        time: Timestamp,
+        instrument: InstrumentId,
+        reason: NoTradeReason,
+    },
     /// Reconciliation found the venue's account or orders different from
     /// the session's beyond rounding (live mode); the `venue_mismatch`
     /// breaker trips on it.
@@ -212,7 +221,8 @@ impl EngineEvent {
             | EngineEvent::BreakerTripped { time, .. }
             | EngineEvent::BreakerReset { time, .. }
             | EngineEvent::BreakerCoolingDown { time, .. }
-            | EngineEvent::BreakerArmed { time, .. } => *time,
+            | EngineEvent::BreakerArmed { time, .. }
+            | EngineEvent::NoTrade { time, .. } => *time,
         }
     }
 }
@@ -221,6 +231,19 @@ impl EngineEvent {
 /// a `Vec<EngineEvent>` collects them for tests.
 pub trait EventSink {
     fn emit(&mut self, event: &EngineEvent);
+
+    /// A candle that placed no entry (see [`EngineEvent::NoTrade`]). The
+    /// default builds the event and emits it; a sink that only counts
+    /// reasons (a backtest's) overrides this to skip building an event,
+    /// and a sink that wraps another forwards it, so that the per-candle
+    /// path allocates nothing.
+    fn no_trade(&mut self, time: Timestamp, instrument: &InstrumentId, reason: NoTradeReason) {
+        self.emit(&EngineEvent::NoTrade {
+            time,
+            instrument: instrument.clone(),
+            reason,
+        });
+    }
 }
 
 impl EventSink for Vec<EngineEvent> {
@@ -235,6 +258,8 @@ pub struct NullSink;
 
 impl EventSink for NullSink {
     fn emit(&mut self, _event: &EngineEvent) {}
+
+    fn no_trade(&mut self, _: Timestamp, _: &InstrumentId, _: NoTradeReason) {}
 }
 
 #[cfg(test)]

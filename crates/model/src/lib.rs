@@ -18,6 +18,8 @@ pub mod instrument;
 pub mod instrument_index;
 /// Order intents: what a strategy asks for, before risk and the OMS.
 pub mod intent;
+/// Why a candle placed no order, and those reasons counted per month.
+pub mod no_trade;
 /// Exact decimal to `f64` conversion for analysis math.
 pub mod num;
 /// Orders as they are sent.
@@ -52,6 +54,7 @@ pub use fill::{FeeSource, Fill, Liquidity};
 pub use instrument::{Instrument, InstrumentError, InstrumentId, InstrumentSpec, MarketKind};
 pub use instrument_index::InstrumentIndex;
 pub use intent::{Intent, OrderIntent};
+pub use no_trade::{NoTradeReason, NoTradeTally, ReasonCounts};
 pub use order::{
     ClientOrderId, MAX_SESSION_SEQ, OrderKind, OrderRequest, Side, TimeInForce, base36,
 };

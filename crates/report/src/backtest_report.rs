@@ -2,7 +2,8 @@
 //! file with three tabs. *Performance*: the run's facts (strategy, data,
 //! fill rule and the other venue models), the equity curve with the
 //! drawdown under it and circuit-breaker trips as lines, the metrics,
-//! monthly returns and per-setup results. *Chart*: the detection chart
+//! monthly returns, per-setup results and why entry candles placed no
+//! order (per month and reason). *Chart*: the detection chart
 //! (candles, SMC zones, structure, liquidity; pan and zoom) with every
 //! entry and exit at its fill price. *Trades*: the round trips and every
 //! risk decision.
@@ -15,6 +16,7 @@
 //! survive the reduction), and `markers` (breaker events).
 
 use crate::detect_chart::{self, ChartFrame};
+use crate::no_trade::NoTradeMonth;
 use crate::page::{Page, escape_html};
 use crate::tables::{self, RiskNote, TimeMarker};
 use rust_decimal::Decimal;
@@ -53,6 +55,8 @@ pub struct BacktestPage<'a> {
     pub events: &'a [SmcEvent],
     pub decisions: &'a [RiskNote],
     pub markers: &'a [TimeMarker],
+    /// Entry candles without an order, per month and reason.
+    pub no_trade: &'a [NoTradeMonth],
 }
 
 /// The equity curve reduced to buckets.
@@ -218,6 +222,7 @@ fn body(page: &BacktestPage<'_>) -> String {
         tables::metrics_table(&a.metrics),
         tables::monthly_table(&a.monthly_returns),
         tables::setups_table(&a.setups),
+        crate::no_trade::no_trade_table(page.no_trade),
     ]
     .concat();
     let trades = [

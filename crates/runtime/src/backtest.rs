@@ -10,12 +10,12 @@ use crate::error::{SessionError, SessionResult};
 use crate::strategies::{StrategyName, make_strategy, strategy_name};
 use rust_decimal::Decimal;
 use smc_engine::{BacktestReport, Engine, EngineConfig, Series, engine_instruments, run_backtest};
-use smc_model::InstrumentIndex;
 use smc_model::Timestamp;
 use smc_model::{
     ApproveAll, Candle, EngineEvent, EventSink, Instrument, MarketKind, RiskGate, RoundTrip,
     SimClock, Timeframe,
 };
+use smc_model::{InstrumentId, InstrumentIndex, NoTradeReason, NoTradeTally};
 use smc_strategy::FirstDecision;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -132,6 +132,8 @@ pub struct Backtest {
     pub report: BacktestReport,
     /// The events the results report (see [`Recorder`]).
     pub events: Vec<EngineEvent>,
+    /// Why entry candles placed no order, per month.
+    pub no_trade: NoTradeTally,
     pub round_trips: Vec<smc_model::RoundTrip>,
     pub analysis: smc_analytics::Analysis,
     pub timings: Timings,
@@ -239,6 +241,7 @@ impl BacktestRequest {
         Ok(Backtest {
             strategy: self.strategy_name()?,
             events: recorder.kept,
+            no_trade: recorder.no_trade,
             timings: Timings {
                 read: input.read_time,
                 engine: ran,
@@ -275,6 +278,9 @@ const PROGRESS_EVERY: u64 = 4_096;
 /// of MB for nothing.
 pub struct Recorder<'a> {
     pub kept: Vec<EngineEvent>,
+    /// The no-trade reasons, counted (one per entry candle without an
+    /// order: kept as events they would be the largest part of the run).
+    pub no_trade: NoTradeTally,
     marks: u64,
     progress: &'a mut dyn FnMut(u64),
 }
@@ -283,6 +289,7 @@ impl<'a> Recorder<'a> {
     pub fn new(progress: &'a mut dyn FnMut(u64)) -> Self {
         Recorder {
             kept: Vec::new(),
+            no_trade: NoTradeTally::default(),
             marks: 0,
             progress,
         }
@@ -309,8 +316,13 @@ impl EventSink for Recorder<'_> {
             | EngineEvent::BreakerReset { .. }
             | EngineEvent::BreakerCoolingDown { .. }
             | EngineEvent::BreakerArmed { .. } => self.kept.push(event.clone()),
+            EngineEvent::NoTrade { time, reason, .. } => self.no_trade.add(*time, *reason),
             _ => {}
         }
+    }
+
+    fn no_trade(&mut self, time: Timestamp, _: &InstrumentId, reason: NoTradeReason) {
+        self.no_trade.add(time, reason);
     }
 }
 

@@ -1,6 +1,7 @@
 //! What a finished backtest reports: the JSON results (final equity,
 //! metrics, monthly returns, setups, trades, orders, risk decisions, venue
-//! rejections, circuit-breaker transitions) and the self-contained HTML
+//! rejections, circuit-breaker transitions, why candles placed no order)
+//! and the self-contained HTML
 //! report (the run's facts, equity and drawdown, the chart of the entry and
 //! bias timeframes with the causal SMC detections and every fill, the
 //! tables).
@@ -43,6 +44,10 @@ impl Backtest {
             "short_trades": count_side(report, smc_model::TradeSide::Short),
             "models": report.models,
             "trades": trades,
+            // Entry candles that placed no order, by reason (see
+            // smc_model::NoTradeReason); they add up to the entry candles
+            // minus those that placed one.
+            "no_trade_reasons": self.no_trade.totals(),
         })
     }
 
@@ -263,6 +268,10 @@ fn write(path: &Path, facts: &RunFacts<'_>, run: &Backtest) -> SessionResult<()>
         .collect();
     let decisions = risk_notes(&run.events);
     let markers = breaker_markers(&run.events);
+    let closes: Vec<Timestamp> = (facts.candles.iter())
+        .map(|c| c.open_time + facts.timeframe.duration_ms())
+        .collect();
+    let no_trade = smc_report::no_trade_months(&closes, &run.no_trade);
     let page = BacktestPage {
         title: &facts.title,
         facts: &facts.facts,
@@ -273,6 +282,7 @@ fn write(path: &Path, facts: &RunFacts<'_>, run: &Backtest) -> SessionResult<()>
         events: &detection.events,
         decisions: &decisions,
         markers: &markers,
+        no_trade: &no_trade,
     };
     let file = std::fs::File::create(path).map_err(|e| {
         SessionError::Data(format!("{}: cannot create the report: {e}", path.display()))

@@ -1,7 +1,7 @@
 //! A paper session in-process against the venue simulator: run, stopped,
 //! restarted on its journal; its orders and fills are exactly those of a
 //! backtest of the candles it logged, and its bus carried every journaled
-//! order to a lossless subscriber.
+//! order, and every candle's no-trade reason, to a lossless subscriber.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -22,6 +22,7 @@ fn a_paper_session_restarted_in_process_trades_like_the_backtest_of_its_candles(
     let sim = TestSim::btcusdt(200.0, "");
     let paper = spec(Mode::Paper, &sim, &cfg, &db);
     let mut published = Vec::new();
+    let mut no_trade: std::collections::BTreeMap<&str, u64> = Default::default();
     for bars in [300, 200] {
         let (result, events) = run_to_end(SessionSpec {
             max_bars: Some(bars),
@@ -38,6 +39,11 @@ fn a_paper_session_restarted_in_process_trades_like_the_backtest_of_its_candles(
             }
             _ => None,
         }));
+        for e in &events {
+            if let SessionEvent::Engine(EngineEvent::NoTrade { reason, .. }) = &**e {
+                *no_trade.entry(reason.as_str()).or_default() += 1;
+            }
+        }
     }
     let store = journal(&db);
     let candles: Vec<_> = store.logged_candles().unwrap();
@@ -87,4 +93,8 @@ fn a_paper_session_restarted_in_process_trades_like_the_backtest_of_its_candles(
     let trades = &backtest.report.trades;
     let expected_fills = trades.len() * 2 + backtest.report.open_trades.len();
     assert_eq!(fills.len(), expected_fills);
+    // The bus carried each candle's no-trade reason, as the backtest
+    // counted them (the journal keeps none: replaying the candles gives
+    // them back).
+    assert_eq!(no_trade, backtest.no_trade.totals());
 }

@@ -6,7 +6,7 @@
 
 use crate::context::StrategyContext;
 use crate::strategy::Strategy;
-use smc_model::{ClientOrderId, Fill, InstrumentId, Intent, PortfolioSnapshot};
+use smc_model::{ClientOrderId, Fill, InstrumentId, Intent, NoTradeReason, PortfolioSnapshot};
 
 /// Makes a fresh instance of the wrapped strategy.
 pub type MakeStrategy = Box<dyn Fn() -> Box<dyn Strategy>>;
@@ -18,6 +18,8 @@ pub struct PerInstrument {
     /// instrument, not its index).
     instruments: Vec<InstrumentId>,
     each: Vec<Option<Box<dyn Strategy>>>,
+    /// The instance the latest candle went to, whose reason is the answer.
+    last: Option<usize>,
 }
 
 impl PerInstrument {
@@ -32,6 +34,7 @@ impl PerInstrument {
             make,
             instruments,
             each,
+            last: None,
         }
     }
 
@@ -49,9 +52,17 @@ impl Strategy for PerInstrument {
     }
 
     fn on_candle(&mut self, ctx: &StrategyContext<'_>, out: &mut Vec<Intent>) {
-        if let Some(s) = self.instance(ctx.instrument_index.get()) {
+        let index = ctx.instrument_index.get();
+        self.last = None;
+        if let Some(s) = self.instance(index) {
             s.on_candle(ctx, out);
+            self.last = Some(index);
         }
+    }
+
+    fn no_trade_reason(&self) -> Option<NoTradeReason> {
+        let s = self.each.get(self.last?)?.as_ref()?;
+        s.no_trade_reason()
     }
 
     fn on_fill(&mut self, fill: &Fill, portfolio: &PortfolioSnapshot, out: &mut Vec<Intent>) {

@@ -16,7 +16,7 @@ use crate::context::StrategyContext;
 use crate::strategy::Strategy;
 use rust_decimal::Decimal;
 use serde::Deserialize;
-use smc_model::InstrumentIndex;
+use smc_model::{InstrumentIndex, NoTradeReason};
 use smc_model::{Intent, OrderIntent, Setup, Side, Size, Timeframe, num::to_f64};
 
 /// On which bar the first decision is made.
@@ -84,6 +84,8 @@ pub struct SmaCross {
     slow_sum: f64,
     series: Option<(InstrumentIndex, Timeframe)>,
     size: Size,
+    /// Why the latest candle placed no entry.
+    reason: Option<NoTradeReason>,
 }
 
 impl SmaCross {
@@ -116,6 +118,7 @@ impl SmaCross {
             slow_sum: 0.0,
             series: None,
             size: Size::EquityFraction(equity_fraction),
+            reason: None,
         })
     }
 
@@ -152,18 +155,30 @@ impl Strategy for SmaCross {
     }
 
     fn on_candle(&mut self, ctx: &StrategyContext<'_>, out: &mut Vec<Intent>) {
+        self.reason = None;
         let key = (ctx.instrument_index, ctx.timeframe);
         if *self.series.get_or_insert(key) != key {
             return;
         }
         let Some(long) = self.push(close_f64(ctx.candle.close)) else {
+            self.reason = Some(NoTradeReason::WarmingUp);
             return;
         };
         if !ctx.risk.trading_allowed {
+            self.reason = Some(NoTradeReason::BreakerTripped);
             return;
         }
         let qty = ctx.position_qty();
         let i = ctx.instrument_index;
+        // Holding (and perhaps closing): no entry; flat below the slow
+        // average: no signal.
+        self.reason = if !qty.is_zero() {
+            Some(NoTradeReason::InPosition)
+        } else if !long {
+            Some(NoTradeReason::NoCross)
+        } else {
+            None
+        };
         if long && qty.is_zero() {
             out.push(
                 OrderIntent::market(i, Side::Buy, self.size)
@@ -176,6 +191,10 @@ impl Strategy for SmaCross {
             let exit = OrderIntent::market(i, Side::Sell, Size::ClosePosition).reduce_only();
             out.push(exit.with_setup(SETUP).into());
         }
+    }
+
+    fn no_trade_reason(&self) -> Option<NoTradeReason> {
+        self.reason
     }
 }
 

@@ -15,7 +15,8 @@ use serde::Deserialize;
 use smc_analysis::atr::Atr;
 use smc_analysis::{Bar, DetectorConfig, Kind, Lifecycle, MultiTimeframe, Scope, SmcEvent};
 use smc_model::{
-    ClientOrderId, Fill, Intent, OrderIntent, PortfolioSnapshot, Setup, Side, Size, Timeframe,
+    ClientOrderId, Fill, Intent, NoTradeReason, OrderIntent, PortfolioSnapshot, Setup, Side, Size,
+    Timeframe,
 };
 use std::borrow::Cow;
 
@@ -92,6 +93,8 @@ pub struct SmcStrategy {
     atr: Atr,
     /// Latest base-timeframe swing low and high (structure trailing).
     swings: (Option<Decimal>, Option<Decimal>),
+    /// Why the latest candle placed no entry (see [`SmcStrategy::why_not`]).
+    reason: Option<NoTradeReason>,
 }
 
 impl SmcStrategy {
@@ -107,6 +110,7 @@ impl SmcStrategy {
             managed: None,
             atr: Atr::new(config.atr_period),
             swings: (None, None),
+            reason: None,
             config,
         }
     }
@@ -170,6 +174,30 @@ impl SmcStrategy {
         }
     }
 
+    /// Which of the entry's conditions failed, the first in this order: a
+    /// position is open, an entry is pending, no bias (or no agreement),
+    /// a bearish bias without shorts, the latest break against the bias,
+    /// no zone formed. Reports name the first because the later ones are
+    /// not even looked at while it holds (a zone is not wanted in position).
+    fn why_not(&self, flat: bool, bias: i8, tradable: bool, zone: bool) -> NoTradeReason {
+        if !flat {
+            NoTradeReason::InPosition
+        } else if self.pending_for.is_some() {
+            NoTradeReason::EntryPending
+        } else if bias == 0 {
+            self.mtf.as_ref().map_or(NoTradeReason::NoBias, |m| {
+                no_bias_reason(m, &self.trend_frames)
+            })
+        } else if !tradable {
+            NoTradeReason::ShortsNotAllowed
+        } else if self.last_break != bias {
+            NoTradeReason::BreakAgainstBias
+        } else {
+            debug_assert!(!zone, "every entry condition held");
+            NoTradeReason::NoZone
+        }
+    }
+
     /// The entry for a zone that formed in the bias direction, if it makes sense.
     fn entry(
         &self,
@@ -227,8 +255,6 @@ impl SmcStrategy {
     }
 }
 
-/// The nearest liquidity pool of `tf` beyond the last price in the
-/// direction of `bias` (the confluence view's `liquidity_above` / `_below`).
 /// The swing trend the `frames` all share (1 up, -1 down), else 0.
 fn agreed_trend(mtf: &MultiTimeframe, frames: &[Timeframe]) -> i8 {
     let mut trends = frames
@@ -238,6 +264,22 @@ fn agreed_trend(mtf: &MultiTimeframe, frames: &[Timeframe]) -> i8 {
     if trends.all(|t| t == first) { first } else { 0 }
 }
 
+/// Why the `frames` (confirming ones, then the bias) share no trend: the
+/// bias frame has found no swing high and low yet (too little history), or
+/// has them but no break yet, or a confirming frame disagrees with it (or
+/// has no trend yet).
+fn no_bias_reason(mtf: &MultiTimeframe, frames: &[Timeframe]) -> NoTradeReason {
+    let bias = frames.last().and_then(|tf| mtf.analyzer(*tf));
+    match bias {
+        None => NoTradeReason::NoBias,
+        Some(a) if a.trend(Scope::Swing) != 0 => NoTradeReason::BiasDisagrees,
+        Some(a) if a.range().is_none() => NoTradeReason::WarmingUp,
+        Some(_) => NoTradeReason::NoBias,
+    }
+}
+
+/// The nearest liquidity pool of `tf` beyond the last price in the
+/// direction of `bias` (the confluence view's `liquidity_above` / `_below`).
 fn opposing_liquidity(mtf: &MultiTimeframe, tf: Timeframe, bias: i8) -> Option<f64> {
     let price = mtf.last_price()?;
     let levels = mtf.analyzer(tf)?.pools().iter().map(|p| p.level);
@@ -291,7 +333,14 @@ impl Strategy for SmcStrategy {
         }
     }
 
+    fn no_trade_reason(&self) -> Option<NoTradeReason> {
+        self.reason
+    }
+
+    /// Every `return` that places no entry on a base candle names its
+    /// reason in `self.reason` (a higher timeframe's candle is no decision).
     fn on_candle(&mut self, ctx: &StrategyContext<'_>, out: &mut Vec<Intent>) {
+        self.reason = None;
         let base = *self.base.get_or_insert(ctx.timeframe);
         if ctx.timeframe != base {
             return;
@@ -308,7 +357,10 @@ impl Strategy for SmcStrategy {
             // A bias timeframe that base candles cannot build trades nothing.
             self.mtf = MultiTimeframe::new(base, &tfs, &self.config.detectors).ok();
         }
-        let Some(mtf) = self.mtf.as_mut() else { return };
+        let Some(mtf) = self.mtf.as_mut() else {
+            self.reason = Some(NoTradeReason::NoBias);
+            return;
+        };
         self.events.clear();
         mtf.on_candle(ctx.candle, &mut self.events);
         self.atr.update(&Bar::from_candle(ctx.candle, base));
@@ -350,17 +402,20 @@ impl Strategy for SmcStrategy {
             .allow_short
             .unwrap_or(ctx.instrument.kind == smc_model::MarketKind::Forex);
         let tradable = bias == 1 || (bias == -1 && shorts);
-        let (Some(zone), true, true, None) = (zone, tradable, flat, self.pending_for) else {
+        let (Some(zone), true, true, None) = (&zone, tradable, flat, self.pending_for) else {
+            self.reason = Some(self.why_not(flat, bias, tradable, zone.is_some()));
             return;
         };
         let target = self
             .mtf
             .as_ref()
             .and_then(|m| opposing_liquidity(m, base, bias));
-        if let Some((intent, stop)) = self.entry(ctx, &zone, bias, target) {
+        if let Some((intent, stop)) = self.entry(ctx, zone, bias, target) {
             out.push(intent.into());
             self.pending_for = Some(0);
             self.pending_stop = Some(stop);
+        } else {
+            self.reason = Some(NoTradeReason::ZoneUnusable);
         }
     }
 }

@@ -2,9 +2,11 @@
 //! backtest, paper and live: the engine calls it on each closed candle and
 //! on each of its fills, and it answers by pushing intents into the buffer
 //! it is given (a reused buffer, so the steady state allocates nothing).
+//! After each candle it can say why it placed nothing (a small `Copy`
+//! reason, so that too allocates nothing).
 
 use crate::context::StrategyContext;
-use smc_model::{ClientOrderId, Fill, Intent, PortfolioSnapshot};
+use smc_model::{ClientOrderId, Fill, Intent, NoTradeReason, PortfolioSnapshot};
 
 pub trait Strategy {
     /// A short name; it prefixes the deterministic client order ids.
@@ -12,6 +14,16 @@ pub trait Strategy {
 
     /// Called when a candle closes (every instrument and timeframe of the run).
     fn on_candle(&mut self, ctx: &StrategyContext<'_>, out: &mut Vec<Intent>);
+
+    /// Why the latest [`Strategy::on_candle`] call placed no new entry:
+    /// `None` when it placed one, when the candle was not one the strategy
+    /// decides on (another timeframe, another instrument), or when the
+    /// strategy does not say (the default). The engine turns a reason into
+    /// an [`smc_model::EngineEvent::NoTrade`], and adds its own when the
+    /// risk gate refuses an entry the strategy placed.
+    fn no_trade_reason(&self) -> Option<NoTradeReason> {
+        None
+    }
 
     /// Called for each fill of this strategy's orders, with the account after it.
     fn on_fill(&mut self, _fill: &Fill, _portfolio: &PortfolioSnapshot, _out: &mut Vec<Intent>) {}
