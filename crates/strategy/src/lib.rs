@@ -7,8 +7,12 @@
 pub mod context;
 /// Exit management after entry: trailing, break-even and time stops.
 pub mod exits;
+/// The ML filter's features, candidates, causality check and filter.
+pub mod features;
 /// One instance of a single-market strategy per instrument.
 pub mod per_instrument;
+/// Entries at planned bars: the significance test's random baselines.
+pub mod scheduled;
 /// The built-in SMA crossover strategy.
 pub mod sma_cross;
 /// The built-in SMC strategy: higher-timeframe bias, lower-timeframe zone retests.
@@ -21,6 +25,7 @@ pub mod strategy;
 pub use context::StrategyContext;
 pub use exits::{ExitAction, ExitBar, ExitPlan, ManagedExit, Trailing};
 pub use per_instrument::{MakeStrategy, PerInstrument};
+pub use scheduled::{Scheduled, ScheduledEntry};
 pub use sma_cross::{FirstDecision, SmaCross, SmaCrossConfig, SmaCrossError};
 pub use smc::{SmcConfig, SmcStrategy};
 pub use stops::{StopError, StopInputs, StopRule, TargetRule};

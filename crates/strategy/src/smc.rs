@@ -7,10 +7,11 @@
 
 use crate::context::StrategyContext;
 use crate::exits::{ExitAction, ExitBar, ExitPlan, ManagedExit};
+use crate::features::{Candidate, CandidateLog, FeatureSet, FeatureState, MlFilter};
 use crate::stops::{StopInputs, StopRule, TargetRule};
 use crate::strategy::Strategy;
 use rust_decimal::Decimal;
-use rust_decimal::prelude::FromPrimitive;
+use rust_decimal::prelude::{FromPrimitive, ToPrimitive};
 use serde::Deserialize;
 use smc_analysis::atr::Atr;
 use smc_analysis::{Bar, DetectorConfig, Kind, Lifecycle, MultiTimeframe, Scope, SmcEvent};
@@ -19,6 +20,7 @@ use smc_model::{
     Timeframe,
 };
 use std::borrow::Cow;
+use std::sync::Arc;
 
 /// Every parameter of the strategy (the `strategy.smc` section of a config).
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -95,6 +97,12 @@ pub struct SmcStrategy {
     swings: (Option<Decimal>, Option<Decimal>),
     /// Why the latest candle placed no entry (see [`SmcStrategy::why_not`]).
     reason: Option<NoTradeReason>,
+    /// The ML filter (`ml.model` in the config), if on.
+    filter: Option<Arc<MlFilter>>,
+    /// Where candidates are recorded (training, evaluation), if anywhere.
+    log: Option<CandidateLog>,
+    /// The features' memory, kept only while a filter or a log needs it.
+    features: Option<FeatureState>,
 }
 
 impl SmcStrategy {
@@ -111,8 +119,74 @@ impl SmcStrategy {
             atr: Atr::new(config.atr_period),
             swings: (None, None),
             reason: None,
+            filter: None,
+            log: None,
+            features: None,
             config,
         }
+    }
+
+    /// Skips setups the model rates under its threshold (and sizes by the
+    /// probability if the filter says so).
+    pub fn with_filter(mut self, filter: Arc<MlFilter>) -> Self {
+        self.filter = Some(filter);
+        self
+    }
+
+    /// Records every setup decided, with its features, into `log`.
+    pub fn with_log(mut self, log: CandidateLog) -> Self {
+        self.log = Some(log);
+        self
+    }
+
+    /// The feature layout of this configuration.
+    pub fn feature_set(&self) -> FeatureSet {
+        FeatureSet::new(self.config.confirm_timeframes.len())
+    }
+
+    /// Whether features are computed (a filter or a log is attached).
+    fn wants_features(&self) -> bool {
+        self.filter.is_some() || self.log.is_some()
+    }
+
+    /// The features of the setup `intent` (a limit entry with its bracket),
+    /// recorded and rated: `Some(scale)` to place it with its risk scaled,
+    /// `None` when the filter skips it.
+    fn rate(&mut self, ctx: &StrategyContext<'_>, intent: &OrderIntent) -> Option<f64> {
+        let (Some(state), Some(mtf)) = (self.features.as_ref(), self.mtf.as_ref()) else {
+            return Some(1.0);
+        };
+        let price = |d: Option<Decimal>| d.and_then(|x| x.to_f64()).unwrap_or(0.0);
+        let entry = match intent.kind {
+            smc_model::OrderKind::Limit { price: p } => p.to_f64().unwrap_or(0.0),
+            _ => price(Some(ctx.candle.close)),
+        };
+        let setup = crate::features::Setup {
+            side: if intent.side == Side::Buy { 1 } else { -1 },
+            entry,
+            stop: price(intent.stop_loss),
+            target: price(intent.take_profit),
+        };
+        let features = crate::features::extract(state, mtf, &setup);
+        let probability = self.filter.as_ref().map(|f| f.probability(&features));
+        let taken = match (&self.filter, probability) {
+            (Some(f), Some(p)) if !f.passes(p) => None,
+            (Some(f), Some(p)) => Some(f.risk_scale(p)),
+            _ => Some(1.0),
+        };
+        if let Some(log) = &self.log {
+            log.push(Candidate {
+                time_ms: ctx.now.ms(),
+                side: setup.side,
+                entry: setup.entry,
+                stop: setup.stop,
+                target: setup.target,
+                features,
+                probability,
+                skipped: taken.is_none(),
+            });
+        }
+        taken
     }
 
     /// The rules in force: the configured ones, else the defaults built
@@ -354,8 +428,18 @@ impl Strategy for SmcStrategy {
                 .into_iter()
                 .chain(self.trend_frames.clone())
                 .collect();
+            let mut detectors = self.config.detectors.clone();
+            if self.wants_features() {
+                // The previous day's and week's levels feed the features
+                // only: the entry rules below never read those kinds.
+                detectors
+                    .previous_periods
+                    .extend([Timeframe::D1, Timeframe::W1]);
+                let frames = [base].into_iter().chain(self.trend_frames.clone());
+                self.features = Some(FeatureState::new(frames.collect()));
+            }
             // A bias timeframe that base candles cannot build trades nothing.
-            self.mtf = MultiTimeframe::new(base, &tfs, &self.config.detectors).ok();
+            self.mtf = MultiTimeframe::new(base, &tfs, &detectors).ok();
         }
         let Some(mtf) = self.mtf.as_mut() else {
             self.reason = Some(NoTradeReason::NoBias);
@@ -363,7 +447,11 @@ impl Strategy for SmcStrategy {
         };
         self.events.clear();
         mtf.on_candle(ctx.candle, &mut self.events);
-        self.atr.update(&Bar::from_candle(ctx.candle, base));
+        let bar = Bar::from_candle(ctx.candle, base);
+        self.atr.update(&bar);
+        if let Some(state) = self.features.as_mut() {
+            state.observe(&bar, &self.events);
+        }
         // Only the bias frame's trend is needed on every candle; building the
         // whole confluence view (every active zone, sorted) per candle would
         // cost most of the run.
@@ -410,7 +498,18 @@ impl Strategy for SmcStrategy {
             .mtf
             .as_ref()
             .and_then(|m| opposing_liquidity(m, base, bias));
-        if let Some((intent, stop)) = self.entry(ctx, zone, bias, target) {
+        let zone = zone.clone();
+        if let Some((mut intent, stop)) = self.entry(ctx, &zone, bias, target) {
+            let Some(scale) = self.rate(ctx, &intent) else {
+                self.reason = Some(NoTradeReason::ModelBelowThreshold);
+                return;
+            };
+            if scale < 1.0
+                && let Size::Qty(q) = intent.size
+            {
+                let scale = Decimal::from_f64(scale).unwrap_or(Decimal::ONE);
+                intent.size = Size::Qty(q * scale);
+            }
             out.push(intent.into());
             self.pending_for = Some(0);
             self.pending_stop = Some(stop);
