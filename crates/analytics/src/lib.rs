@@ -27,6 +27,8 @@ pub mod ratios;
 pub mod returns;
 /// Per-setup breakdown of the trades.
 pub mod setups;
+/// Random-entry baselines and p-values: is an edge real?
+pub mod significance;
 /// Round-trip trades (the input type) and their win/loss statistics.
 pub mod trades;
 

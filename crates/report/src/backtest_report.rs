@@ -57,6 +57,8 @@ pub struct BacktestPage<'a> {
     pub markers: &'a [TimeMarker],
     /// Entry candles without an order, per month and reason.
     pub no_trade: &'a [NoTradeMonth],
+    /// The random-entry test, when it ran.
+    pub significance: Option<&'a smc_analytics::significance::Significance>,
 }
 
 /// The equity curve reduced to buckets.
@@ -220,6 +222,7 @@ fn body(page: &BacktestPage<'_>) -> String {
     let performance = [
         tables::key_values("Run", page.facts),
         tables::metrics_table(&a.metrics),
+        crate::significance::significance_table(page.significance),
         tables::monthly_table(&a.monthly_returns),
         tables::setups_table(&a.setups),
         crate::no_trade::no_trade_table(page.no_trade),

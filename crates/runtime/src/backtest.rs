@@ -137,6 +137,8 @@ pub struct Backtest {
     pub round_trips: Vec<smc_model::RoundTrip>,
     pub analysis: smc_analytics::Analysis,
     pub timings: Timings,
+    /// The random-entry test, when asked for (see [`crate::significance`]).
+    pub significance: Option<smc_analytics::significance::Significance>,
 }
 
 impl Backtest {
@@ -254,6 +256,7 @@ impl BacktestRequest {
             report,
             round_trips,
             analysis,
+            significance: None,
         })
     }
 }

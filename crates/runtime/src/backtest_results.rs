@@ -26,7 +26,7 @@ impl Backtest {
             .chain(&report.open_trades)
             .map(trade_json)
             .collect();
-        json!({
+        let mut results = json!({
             "final_equity": report.final_equity.to_string(),
             "metrics": self.analysis.metrics,
             "monthly_returns": self.analysis.monthly_returns,
@@ -48,7 +48,11 @@ impl Backtest {
             // smc_model::NoTradeReason); they add up to the entry candles
             // minus those that placed one.
             "no_trade_reasons": self.no_trade.totals(),
-        })
+        });
+        if let Some(s) = &self.significance {
+            results["significance"] = json!(s);
+        }
+        results
     }
 
     /// Every risk decision other than a plain approval.
@@ -283,6 +287,7 @@ fn write(path: &Path, facts: &RunFacts<'_>, run: &Backtest) -> SessionResult<()>
         decisions: &decisions,
         markers: &markers,
         no_trade: &no_trade,
+        significance: run.significance.as_ref(),
     };
     let file = std::fs::File::create(path).map_err(|e| {
         SessionError::Data(format!("{}: cannot create the report: {e}", path.display()))

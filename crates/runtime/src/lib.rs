@@ -57,6 +57,8 @@ pub mod router;
 pub mod runner;
 /// One session's state: engine, journal, replay.
 pub mod session;
+/// `smc backtest --significance`: the strategy against random entries.
+pub mod significance;
 /// What a session is asked to run.
 pub mod spec;
 /// The built-in strategies by name.

@@ -70,6 +70,15 @@ pub struct BacktestArgs {
     /// Print how long reading, the engine and the analytics took (stderr).
     #[arg(long)]
     timings: bool,
+    /// Is the edge real? Compare the strategy with N random-entry runs that
+    /// keep its trades' sides, holding times and sizes (and the engine's
+    /// costs, account and risk gate) but enter at random bars; p-values of
+    /// its total return, Sharpe and profit factor among them.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    significance: Option<u64>,
+    /// The random-entry runs' seed.
+    #[arg(long, default_value_t = 42)]
+    seed: u64,
 }
 
 impl BacktestArgs {
@@ -107,7 +116,15 @@ pub fn run(args: &BacktestArgs) -> anyhow::Result<()> {
     let mut progress = |bars: u64| bar.set_position(bars);
     let run = request.run_on(input, &mut progress);
     bar.finish_and_clear();
-    let run = run?;
+    let mut run = run?;
+    if let Some(n) = args.significance {
+        let bar = crate::output::progress::count_bar(n, "random entries");
+        let tick = |done: u64| bar.set_position(done);
+        let test =
+            smc_runtime::significance::significance(&request, &run, n as usize, args.seed, &tick);
+        bar.finish_and_clear();
+        run.significance = Some(test?);
+    }
     if args.timings {
         // Phases of this process, for benchmarks that compare like with like.
         let t = run.timings;
@@ -121,6 +138,9 @@ pub fn run(args: &BacktestArgs) -> anyhow::Result<()> {
     }
     let decisions = run.risk_decisions();
     crate::output::summary::print(&run.report, run.cash, &run.analysis, &decisions);
+    if let Some(s) = &run.significance {
+        crate::output::summary::print_significance(s);
+    }
     if let Some(path) = &args.report {
         run.write_report(path, request.settings.as_ref(), &request.timeframes)?;
     }

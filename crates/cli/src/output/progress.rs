@@ -34,3 +34,16 @@ pub fn search_bar(total: usize) -> ProgressBar {
     }
     bar
 }
+
+/// A bar over `total` runs of `what`, drawn only for a terminal.
+pub fn count_bar(total: u64, what: &str) -> ProgressBar {
+    if !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(total);
+    let template = format!("{{elapsed_precise}} [{{bar:40}}] {{pos}}/{{len}} {what} {{eta}}");
+    if let Ok(style) = ProgressStyle::with_template(&template) {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar
+}

@@ -79,3 +79,49 @@ pub fn print(
         println!("{name:<16}{value:>24}");
     }
 }
+
+/// The random-entry test's rows: each figure, the random runs' median and
+/// 5–95 % range, and the p-value.
+pub fn print_significance(s: &smc_analytics::significance::Significance) {
+    println!(
+        "significance: {} random-entry runs (seed {})",
+        s.runs, s.seed
+    );
+    let rows = [
+        (
+            "total return",
+            s.strategy.total_return,
+            s.random_total_return,
+            s.p_value_total_return,
+            true,
+        ),
+        (
+            "Sharpe",
+            s.strategy.sharpe,
+            s.random_sharpe,
+            s.p_value_sharpe,
+            false,
+        ),
+        (
+            "profit factor",
+            s.strategy.profit_factor,
+            s.random_profit_factor,
+            s.p_value_profit_factor,
+            false,
+        ),
+    ];
+    for (name, own, random, p, percent) in rows {
+        let show = |x: Option<f64>| match percent {
+            true => pct(x),
+            false => num(x, 3),
+        };
+        println!(
+            "  {name:<14}{:>12}   random median {:>10} (5–95 %: {} … {})   p = {}",
+            show(own),
+            show(random.p50),
+            show(random.p5),
+            show(random.p95),
+            num(p, 3)
+        );
+    }
+}
