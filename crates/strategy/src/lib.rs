@@ -13,6 +13,8 @@ pub mod features;
 pub mod per_instrument;
 /// Entries at planned bars: the significance test's random baselines.
 pub mod scheduled;
+/// Entry sizing: fixed fractional by default, or a `smc_risk` method.
+pub mod sizing;
 /// The built-in SMA crossover strategy.
 pub mod sma_cross;
 /// The built-in SMC strategy: higher-timeframe bias, lower-timeframe zone retests.

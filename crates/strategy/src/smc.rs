@@ -8,6 +8,7 @@
 use crate::context::StrategyContext;
 use crate::exits::{ExitAction, ExitBar, ExitPlan, ManagedExit};
 use crate::features::{Candidate, CandidateLog, FeatureSet, FeatureState, MlFilter};
+use crate::sizing::{EntryFacts, TradeSizer};
 use crate::stops::{StopInputs, StopRule, TargetRule};
 use crate::strategy::Strategy;
 use rust_decimal::Decimal;
@@ -16,8 +17,8 @@ use serde::Deserialize;
 use smc_analysis::atr::Atr;
 use smc_analysis::{Bar, DetectorConfig, Kind, Lifecycle, MultiTimeframe, Scope, SmcEvent};
 use smc_model::{
-    ClientOrderId, Fill, Intent, NoTradeReason, OrderIntent, PortfolioSnapshot, Setup, Side, Size,
-    Timeframe,
+    ClientOrderId, Fill, InstrumentIndex, Intent, NoTradeReason, OrderIntent, PortfolioSnapshot,
+    Setup, Side, Size, Timeframe,
 };
 use std::borrow::Cow;
 use std::sync::Arc;
@@ -53,6 +54,10 @@ pub struct SmcConfig {
     pub exits: ExitPlan,
     /// Bars of the entry timeframe's ATR (ATR stops and trails).
     pub atr_period: usize,
+    /// How entries are sized (`method: fixed-fractional | volatility |
+    /// fixed-notional | kelly`); default: `risk_percent` of equity to the
+    /// stop (see [`crate::sizing`]).
+    pub sizing: Option<smc_risk::Sizing>,
     pub detectors: DetectorConfig,
 }
 
@@ -70,6 +75,7 @@ impl Default for SmcConfig {
             target: None,
             exits: ExitPlan::default(),
             atr_period: 14,
+            sizing: None,
             detectors: DetectorConfig::default(),
         }
     }
@@ -103,6 +109,10 @@ pub struct SmcStrategy {
     log: Option<CandidateLog>,
     /// The features' memory, kept only while a filter or a log needs it.
     features: Option<FeatureState>,
+    /// Entry sizes, and the closed trades Kelly sizing learns from.
+    sizer: TradeSizer,
+    /// The instrument's index in the engine (from the first candle).
+    index: Option<InstrumentIndex>,
 }
 
 impl SmcStrategy {
@@ -122,6 +132,8 @@ impl SmcStrategy {
             filter: None,
             log: None,
             features: None,
+            sizer: TradeSizer::new(config.sizing.clone()),
+            index: None,
             config,
         }
     }
@@ -303,16 +315,22 @@ impl SmcStrategy {
         let (stop_rule, target_rule) = self.rules();
         let stop = stop_rule.place(&inputs).ok()?;
         let take = target_rule.place(&inputs, stop);
-        let risk_per_unit = (entry - stop).abs();
         let equity = ctx.portfolio.equity;
         let risk_percent = self.config.risk_percent.unwrap_or(Decimal::ONE);
-        let risk = equity.checked_mul(risk_percent)? / Decimal::ONE_HUNDRED;
-        // Risk-based size, but never more than 99 % of the equity buys
-        // outright (the rest pays fees): a tight stop must not turn into
-        // leverage the account does not have.
+        let facts = EntryFacts {
+            equity,
+            entry,
+            stop,
+            atr: Decimal::from_f64(self.atr.value()),
+            spec: ctx.instrument.spec,
+            risk_percent,
+        };
+        // The sizing rule's size, but never more than 99 % of the equity
+        // buys outright (the rest pays fees): a tight stop must not turn
+        // into leverage the account does not have.
         // Checked: a price near 1e-28 must refuse the entry, not panic.
         let affordable = (equity * Decimal::new(99, 2)).checked_div(entry)?;
-        let qty = risk.checked_div(risk_per_unit)?.min(affordable);
+        let qty = self.sizer.qty(&facts)?.min(affordable);
         let pattern = if zone.kind == Kind::Ob {
             "ob_retest"
         } else {
@@ -378,7 +396,10 @@ impl Strategy for SmcStrategy {
 
     /// The entry's first fill starts managing the trade's exit; the stop and
     /// target legs' own fills end it (the next candle sees the flat position).
-    fn on_fill(&mut self, fill: &Fill, _portfolio: &PortfolioSnapshot, _out: &mut Vec<Intent>) {
+    fn on_fill(&mut self, fill: &Fill, portfolio: &PortfolioSnapshot, _out: &mut Vec<Intent>) {
+        if let Some(position) = self.index.and_then(|i| portfolio.position(i)) {
+            self.sizer.on_position(position, fill.fee);
+        }
         let id = fill.client_id.as_str();
         if is_safety_exit(id) || id.ends_with("-sl") || id.ends_with("-tp") {
             // A leg or the session's safety exit closed the position: there
@@ -415,6 +436,7 @@ impl Strategy for SmcStrategy {
     /// reason in `self.reason` (a higher timeframe's candle is no decision).
     fn on_candle(&mut self, ctx: &StrategyContext<'_>, out: &mut Vec<Intent>) {
         self.reason = None;
+        self.index.get_or_insert(ctx.instrument_index);
         let base = *self.base.get_or_insert(ctx.timeframe);
         if ctx.timeframe != base {
             return;
