@@ -116,3 +116,57 @@ fn placed_entries_and_exits_say_nothing() {
     let refused = Box::new(RefuseAll(RiskState::default()));
     assert_eq!(no_trades(vec![exit.into()], refused), vec![]);
 }
+
+/// Records what the engine told it was refused.
+struct Told {
+    refused: std::rc::Rc<std::cell::RefCell<Vec<String>>>,
+    sent: bool,
+}
+
+impl smc_strategy::Strategy for Told {
+    fn name(&self) -> &str {
+        "told"
+    }
+
+    fn on_candle(&mut self, _: &smc_strategy::StrategyContext<'_>, out: &mut Vec<Intent>) {
+        if !std::mem::replace(&mut self.sent, true) {
+            out.push(buy(ONE));
+        }
+    }
+
+    fn on_rejected(
+        &mut self,
+        client_id: &smc_model::ClientOrderId,
+        reason: &str,
+        _: &mut Vec<Intent>,
+    ) {
+        self.refused
+            .borrow_mut()
+            .push(format!("{client_id}: {reason}"));
+    }
+}
+
+#[test]
+fn the_strategy_hears_of_an_entry_the_gate_refused() {
+    let refused = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
+    let strategy = Told {
+        refused: refused.clone(),
+        sent: false,
+    };
+    let instruments = vec![EngineInstrument {
+        instrument: instrument(MarketKind::Spot),
+        execution_timeframe: Timeframe::M1,
+    }];
+    let mut engine = Engine::new(
+        EngineConfig::default(),
+        instruments,
+        Box::new(strategy),
+        Box::new(RefuseAll(RiskState::default())),
+        Box::new(SimClock::default()),
+    )
+    .unwrap();
+    let d = Decimal::from(100);
+    let bars: Vec<_> = (0..2).map(|m| bar(m, d, d, d, d)).collect();
+    run(&mut engine, &bars);
+    assert_eq!(*refused.borrow(), ["told-60000-0: test"]);
+}

@@ -419,6 +419,14 @@ impl Strategy for SmcStrategy {
     /// A refused stop leg does not exist: stop trailing it (the session
     /// protects or closes the position; amending nothing only adds errors).
     fn on_rejected(&mut self, client_id: &ClientOrderId, _reason: &str, _out: &mut Vec<Intent>) {
+        let id = client_id.as_str();
+        let leg = id.ends_with("-sl") || id.ends_with("-tp") || is_safety_exit(id);
+        if !leg && self.managed.is_none() {
+            // The pending entry (the strategy has at most one) was refused:
+            // it will never fill, so it is not waited for.
+            self.pending_for = None;
+            self.pending_stop = None;
+        }
         if self
             .managed
             .as_ref()
@@ -574,6 +582,19 @@ mod tests {
             liquidity: Liquidity::Taker,
             time: Timestamp::from_ms(60_000),
         }
+    }
+
+    #[test]
+    fn a_refused_entry_is_not_waited_for() {
+        let mut s = trailing();
+        let mut out = Vec::new();
+        s.pending_for = Some(3);
+        s.pending_stop = Some(dec!(95));
+        s.on_rejected(&ClientOrderId::new("smc-60000-1-tp"), "x", &mut out);
+        assert_eq!(s.pending_for, Some(3), "a leg's refusal is not the entry's");
+        s.on_rejected(&ClientOrderId::new("smc-60000-0"), "risk", &mut out);
+        assert_eq!((s.pending_for, s.pending_stop), (None, None));
+        assert!(out.is_empty());
     }
 
     #[test]

@@ -66,6 +66,9 @@ impl Engine {
             self.decision_seq = 0;
         }
         let mut intents = std::mem::take(&mut self.intents);
+        // Orders the gate refused, told to the strategy after the loop (it
+        // may answer with intents, which go to the next call).
+        let mut refused: Vec<(ClientOrderId, String)> = Vec::new();
         for intent in intents.drain(..) {
             match intent {
                 Intent::Place(intent) => {
@@ -84,10 +87,14 @@ impl Engine {
                     };
                     let entry = !intent.reduce_only;
                     let outcome = self.risk.check(intent, &self.snapshot);
+                    let verdict = outcome.verdict();
+                    if let smc_model::RiskVerdict::Refused { reason } = &verdict {
+                        refused.push((client_id.clone(), reason.clone()));
+                    }
                     tee(&mut self.risk, sink).emit(&EngineEvent::RiskDecision {
                         time: now,
                         client_id: client_id.clone(),
-                        verdict: outcome.verdict(),
+                        verdict,
                     });
                     // A gate with a tripped breaker refuses every entry;
                     // otherwise a limit did.
@@ -133,6 +140,11 @@ impl Engine {
             }
         }
         self.intents = intents;
+        // A refused order does not exist: nothing should wait for it.
+        for (client_id, reason) in refused {
+            self.strategy
+                .on_rejected(&client_id, &reason, &mut self.intents);
+        }
     }
 
     /// An approved intent to an order for the execution; whether it became
