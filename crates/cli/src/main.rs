@@ -7,7 +7,9 @@ mod logging;
 mod output;
 
 use clap::{Parser, Subcommand};
-use commands::{audit, backtest, check_lookahead, detect, optimize, risk, run, serve, venue_sim};
+use commands::{
+    audit, backtest, check_lookahead, detect, ml, optimize, risk, run, serve, venue_sim,
+};
 use std::process::ExitCode;
 
 #[derive(Parser)]
@@ -55,6 +57,11 @@ enum Command {
     /// protocols (REST, market streams, user data stream), replaying CSV
     /// series as its market and matching with the engine's matching engine.
     VenueSim(venue_sim::VenueSimArgs),
+    /// The ML filter of the smc strategy: `train` a model, `evaluate` it out of sample.
+    Ml {
+        #[command(subcommand)]
+        command: ml::MlCommand,
+    },
 }
 
 impl Command {
@@ -69,7 +76,8 @@ impl Command {
             Command::CheckLookahead(_)
             | Command::Risk { .. }
             | Command::Audit { .. }
-            | Command::VenueSim(_) => None,
+            | Command::VenueSim(_)
+            | Command::Ml { .. } => None,
         }
     }
 }
@@ -94,6 +102,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Detect(args) => detect::run(&args),
         Command::Backtest(args) => backtest::run(&args),
+        Command::Ml { command } => ml::run(&command),
         Command::CheckLookahead(args) => match check_lookahead::run(&args) {
             Ok(true) => Ok(()),
             Ok(false) => return ExitCode::from(3),

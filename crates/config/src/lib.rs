@@ -12,6 +12,8 @@ pub mod env;
 /// Configuration errors.
 pub mod error;
 mod locate;
+/// The ML filter's model and threshold.
+pub mod ml;
 /// A portfolio of sessions in one process.
 pub mod portfolio;
 /// The schema: one struct per section.
@@ -52,6 +54,11 @@ impl Config {
             && input.is_relative()
         {
             *input = folder.join(&*input);
+        }
+        if let Some(model) = &mut self.ml.model
+            && model.is_relative()
+        {
+            *model = folder.join(&*model);
         }
         for dir in [&mut self.api.data_dir, &mut self.api.sessions_dir] {
             if dir.is_relative() {

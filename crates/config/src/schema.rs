@@ -23,6 +23,8 @@ pub struct Config {
     pub backtest: BacktestConfig,
     /// How `smc serve` listens and guards its API.
     pub api: crate::api::ApiConfig,
+    /// The `smc` strategy's ML filter (off unless `ml.model` is set).
+    pub ml: crate::ml::MlConfig,
 }
 
 /// `backtest`: the data, strategy and simulated venue of a backtest.

@@ -25,6 +25,7 @@ impl Config {
             validate_exchange(name, exchange)?;
         }
         self.storage.validate().map_err(owned)?;
+        self.ml.validate().map_err(owned)?;
         self.api.validate().map_err(owned)
     }
 

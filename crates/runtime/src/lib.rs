@@ -37,6 +37,8 @@ pub mod history_gate;
 pub mod identity;
 /// Live mode's preconditions and starting point.
 pub mod live_start;
+/// The ML filter's jobs: candidates and labels, training, evaluation.
+pub mod ml;
 /// Commands an operator gives a running session.
 pub mod operator;
 /// The engine in the walk-forward search.

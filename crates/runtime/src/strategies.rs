@@ -6,11 +6,13 @@
 use crate::error::SessionError;
 use rust_decimal::Decimal;
 use smc_model::{InstrumentId, Timeframe};
+use smc_strategy::features::MlFilter;
 use smc_strategy::{
     FirstDecision, PerInstrument, SmaCross, SmaCrossConfig, SmcConfig, SmcStrategy, Strategy,
 };
 use std::fmt;
 use std::str::FromStr;
+use std::sync::Arc;
 
 /// A built-in strategy. `sma_cross` is the name; `sma-cross` is accepted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -72,8 +74,38 @@ pub fn make_strategy(
 ) -> Result<Box<dyn Strategy>, SessionError> {
     Ok(match name {
         StrategyName::SmaCross => Box::new(sma_cross(first_decision, settings)?),
-        StrategyName::Smc => Box::new(SmcStrategy::new(smc_config(settings, timeframes)?)),
+        StrategyName::Smc => {
+            let config = smc_config(settings, timeframes)?;
+            let filter = ml_filter(settings, &config)?;
+            Box::new(with_filter(SmcStrategy::new(config), filter.as_ref()))
+        }
     })
+}
+
+/// The ML filter the config's `ml` section asks for (none without
+/// `ml.model`), loaded once and checked against the features of `smc`: a
+/// model trained on other features refuses the start.
+pub fn ml_filter(
+    settings: Option<&smc_config::Config>,
+    smc: &SmcConfig,
+) -> Result<Option<Arc<MlFilter>>, SessionError> {
+    let Some(ml) = settings.map(|c| &c.ml) else {
+        return Ok(None);
+    };
+    let Some(dir) = &ml.model else {
+        return Ok(None);
+    };
+    let features = SmcStrategy::new(smc.clone()).feature_set();
+    MlFilter::load(dir, &features, ml.threshold, ml.size_by_probability)
+        .map(|f| Some(Arc::new(f)))
+        .map_err(|e| SessionError::Setting(e.to_string()))
+}
+
+fn with_filter(s: SmcStrategy, filter: Option<&Arc<MlFilter>>) -> SmcStrategy {
+    match filter {
+        Some(f) => s.with_filter(Arc::clone(f)),
+        None => s,
+    }
 }
 
 /// The strategy for a session on `instruments`. Both built-ins keep one
@@ -88,9 +120,15 @@ pub fn session_strategy(
     Ok(match name {
         StrategyName::Smc => {
             let config = smc_config(settings, timeframes)?;
+            let filter = ml_filter(settings, &config)?;
             Box::new(PerInstrument::new(
                 instruments.to_vec(),
-                Box::new(move || Box::new(SmcStrategy::new(config.clone()))),
+                Box::new(move || {
+                    Box::new(with_filter(
+                        SmcStrategy::new(config.clone()),
+                        filter.as_ref(),
+                    ))
+                }),
             ))
         }
         StrategyName::SmaCross => {

@@ -1,0 +1,191 @@
+//! `smc ml evaluate`: a model judged on data it was not trained on (from
+//! `--from`, by default the end of its training window). Two views: the
+//! candidates decided there, scored by the model (AUC, Brier, log loss,
+//! base rate), and two backtests of that window, the `smc` strategy
+//! without and with the filter, net of the venue's costs, side by side.
+//! Both backtests start cold at `--from` (the same warm-up for both).
+
+use super::candidates::{LabelCounts, Labelling, collect, label};
+use super::train::{TrainingFacts, read_facts};
+use crate::backtest::{
+    BacktestRequest, Recorder, backtest_engine, backtest_instrument, candles_timeframe,
+    engine_config,
+};
+use crate::error::{SessionError, SessionResult};
+use crate::strategies::smc_config;
+use rust_decimal::Decimal;
+use serde::Serialize;
+use smc_engine::{Series, run_backtest};
+use smc_ml::{Metrics, ModelFile};
+use smc_model::{Candle, InstrumentIndex, NoTradeReason, NoTradeTally, Timeframe, Timestamp};
+use smc_strategy::SmcStrategy;
+use smc_strategy::features::MlFilter;
+use std::path::Path;
+use std::sync::Arc;
+
+/// One backtest's figures, net of fees, spread and funding.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RunSummary {
+    pub trades: usize,
+    pub win_rate: Option<f64>,
+    pub profit_factor: Option<f64>,
+    pub sharpe: Option<f64>,
+    pub max_drawdown: Option<f64>,
+    pub total_return: Option<f64>,
+    pub final_equity: String,
+    pub fees: String,
+    /// Setups the filter skipped (0 without it).
+    pub skipped_by_model: u64,
+}
+
+/// An out-of-sample evaluation.
+#[derive(Debug, Clone, Serialize)]
+pub struct Evaluation {
+    /// First candle of the evaluation (ms).
+    pub from_ms: i64,
+    pub threshold: f64,
+    /// Candidates from `from_ms` on (all of the series' counts are in `training`).
+    pub counts: LabelCounts,
+    /// The model's scores on the labelled candidates from `from_ms`
+    /// (None when there are none).
+    pub candidates: Option<Metrics>,
+    pub without_filter: RunSummary,
+    pub with_filter: RunSummary,
+    pub training: TrainingFacts,
+}
+
+/// Evaluates the model in `dir` on `request`'s series from `from`
+/// (default: the model's training end); `progress` hears bars done.
+pub fn evaluate(
+    dir: &Path,
+    request: &BacktestRequest,
+    from: Option<Timestamp>,
+    progress: &mut dyn FnMut(u64),
+) -> SessionResult<Evaluation> {
+    let model = ModelFile::load(dir).map_err(|e| SessionError::Data(e.to_string()))?;
+    let facts = read_facts(dir)?;
+    let mut request = request.clone();
+    if request.timeframes.is_empty() {
+        // The strategy the model was trained for, unless told otherwise.
+        request.timeframes = facts.timeframes.clone();
+    }
+    let settings = request.settings.as_ref();
+    let smc = smc_config(settings, &request.timeframes)?;
+    let ml = settings.map(|c| c.ml.clone()).unwrap_or_default();
+    let features = SmcStrategy::new(smc.clone()).feature_set();
+    let filter = MlFilter::new(model, &features, ml.threshold, ml.size_by_probability, dir)
+        .map_err(|e| SessionError::Setting(e.to_string()))?;
+    let filter = Arc::new(filter);
+    let input = request.load()?;
+    let candles = &input.candles;
+    let timeframe = candles_timeframe(candles)?;
+    let from_ms = from.map_or(facts.train_until_ms, Timestamp::ms);
+    let start = candles.partition_point(|c| c.open_time.ms() < from_ms);
+    if candles.len().saturating_sub(start) < 2 {
+        return Err(SessionError::Setting(format!(
+            "no data after {}: the series ends at {}",
+            Timestamp::from_ms(from_ms).format_utc(),
+            candles
+                .last()
+                .map_or(String::new(), |c| c.open_time.format_utc())
+        )));
+    }
+    // Candidates: decided on the whole series (warm state), kept from `from`.
+    let found = collect(&request, candles, timeframe, progress)?;
+    let later: Vec<_> = found.into_iter().filter(|c| c.time_ms >= from_ms).collect();
+    let how = Labelling {
+        entry_expiry_bars: smc.entry_expiry_bars,
+        holding_bars: facts.holding_bars,
+    };
+    let (labelled, counts) = label(later, candles, timeframe, how)?;
+    let probabilities: Vec<f64> = labelled
+        .iter()
+        .map(|l| filter.probability(&l.candidate.features))
+        .collect();
+    let labels: Vec<bool> = labelled.iter().map(|l| l.label.label).collect();
+    let scores =
+        (!labelled.is_empty()).then(|| Metrics::compute(&probabilities, &labels, ml.threshold));
+    let window = &candles[start..];
+    let without_filter = run_window(&request, window, timeframe, None, progress)?;
+    let with_filter = run_window(
+        &request,
+        window,
+        timeframe,
+        Some(Arc::clone(&filter)),
+        progress,
+    )?;
+    Ok(Evaluation {
+        from_ms,
+        threshold: ml.threshold,
+        counts,
+        candidates: scores,
+        without_filter,
+        with_filter,
+        training: facts,
+    })
+}
+
+/// A backtest of the `smc` strategy on `candles`, with or without `filter`.
+pub fn run_window(
+    request: &BacktestRequest,
+    candles: &[Candle],
+    timeframe: Timeframe,
+    filter: Option<Arc<MlFilter>>,
+    progress: &mut dyn FnMut(u64),
+) -> SessionResult<RunSummary> {
+    let settings = request.settings.as_ref();
+    let mut strategy = SmcStrategy::new(smc_config(settings, &request.timeframes)?);
+    if let Some(f) = filter {
+        strategy = strategy.with_filter(f);
+    }
+    let flags = request.flags();
+    let path = request.input_path().ok();
+    let instrument = backtest_instrument(settings, &flags, path.as_deref())?;
+    let mut engine = backtest_engine(
+        engine_config(&flags, settings),
+        settings,
+        instrument,
+        Box::new(strategy),
+        (candles, timeframe),
+    )?;
+    let series = [Series {
+        instrument: InstrumentIndex::new(0),
+        timeframe,
+        candles,
+    }];
+    let mut recorder = Recorder::new(progress);
+    let report = run_backtest(&mut engine, &series, &[], &mut recorder)?;
+    let trips: Vec<_> = report
+        .trades
+        .iter()
+        .chain(&report.open_trades)
+        .cloned()
+        .collect();
+    let equity: Vec<(Timestamp, Decimal)> = report
+        .equity_curve
+        .iter()
+        .map(|p| (p.time, p.equity))
+        .collect();
+    let analysis = smc_analytics::analyze(&equity, &trips, &smc_analytics::Options::default())
+        .map_err(|e| SessionError::Data(e.to_string()))?;
+    let m = analysis.metrics;
+    Ok(RunSummary {
+        trades: m.trades,
+        win_rate: m.win_rate,
+        profit_factor: m.profit_factor,
+        sharpe: m.sharpe,
+        max_drawdown: m.max_drawdown,
+        total_return: m.total_return,
+        final_equity: report.final_equity.to_string(),
+        fees: report.fees_paid.to_string(),
+        skipped_by_model: skipped(&recorder.no_trade),
+    })
+}
+
+fn skipped(tally: &NoTradeTally) -> u64 {
+    tally
+        .totals()
+        .get(NoTradeReason::ModelBelowThreshold.as_str())
+        .copied()
+        .unwrap_or(0)
+}
