@@ -48,16 +48,19 @@ pub enum NoTradeReason {
     /// The approved entry could not become an order (rounded below the
     /// instrument's minimum quantity or notional).
     OrderRejected,
-    /// Reserved for the ML filter (issue 18, item 3): the model's
-    /// probability for the setup was under the configured threshold. No
-    /// strategy reports it yet; it is here so that the filter only has to
-    /// return it and reports already count it.
+    /// The ML filter (`ml.model`): the model's probability for the setup
+    /// was under the configured threshold.
     ModelBelowThreshold,
+    /// A setup formed outside the configured kill zones (`kill_zones`).
+    OutsideKillZone,
+    /// A setup formed without the liquidity sweep against the bias that
+    /// `require_sweep_bars` asks for in its last candles.
+    NoRecentSweep,
 }
 
 impl NoTradeReason {
     /// Every reason, in the order reports list them.
-    pub const ALL: [NoTradeReason; 14] = [
+    pub const ALL: [NoTradeReason; 16] = [
         NoTradeReason::WarmingUp,
         NoTradeReason::NoBias,
         NoTradeReason::BiasDisagrees,
@@ -72,6 +75,8 @@ impl NoTradeReason {
         NoTradeReason::BreakerTripped,
         NoTradeReason::OrderRejected,
         NoTradeReason::ModelBelowThreshold,
+        NoTradeReason::OutsideKillZone,
+        NoTradeReason::NoRecentSweep,
     ];
 
     /// The snake_case code (as serialized).
@@ -91,6 +96,8 @@ impl NoTradeReason {
             NoTradeReason::BreakerTripped => "breaker_tripped",
             NoTradeReason::OrderRejected => "order_rejected",
             NoTradeReason::ModelBelowThreshold => "model_below_threshold",
+            NoTradeReason::OutsideKillZone => "outside_kill_zone",
+            NoTradeReason::NoRecentSweep => "no_recent_sweep",
         }
     }
 

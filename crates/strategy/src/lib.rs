@@ -5,10 +5,14 @@
 
 /// What a strategy sees when it is called.
 pub mod context;
+/// Optional entry conditions of the smc strategy: kill zones, a recent sweep.
+pub mod entry_filters;
 /// Exit management after entry: trailing, break-even and time stops.
 pub mod exits;
 /// The ML filter's features, candidates, causality check and filter.
 pub mod features;
+/// ICT kill zones (hours of the UTC day) for the smc strategy's filter.
+pub mod kill_zone;
 /// One instance of a single-market strategy per instrument.
 pub mod per_instrument;
 /// Entries at planned bars: the significance test's random baselines.

@@ -6,8 +6,10 @@
 //! closed candle at a time, so it sees exactly what a live run would.
 
 use crate::context::StrategyContext;
+use crate::entry_filters::EntryFilters;
 use crate::exits::{ExitAction, ExitBar, ExitPlan, ManagedExit};
 use crate::features::{Candidate, CandidateLog, FeatureSet, FeatureState, MlFilter};
+use crate::kill_zone::KillZone;
 use crate::sizing::{EntryFacts, TradeSizer};
 use crate::stops::{StopInputs, StopRule, TargetRule};
 use crate::strategy::Strategy;
@@ -54,6 +56,14 @@ pub struct SmcConfig {
     pub exits: ExitPlan,
     /// Bars of the entry timeframe's ATR (ATR stops and trails).
     pub atr_period: usize,
+    /// Enter only when the decision falls in one of these kill zones
+    /// (`asian`, `london_open`, `new_york`, `london_close`); none: any time.
+    pub kill_zones: Vec<KillZone>,
+    /// Enter only after a liquidity sweep against the bias (the lows taken
+    /// before a long) within this many entry candles; none: no such rule.
+    pub require_sweep_bars: Option<usize>,
+    /// Also enter from breaker blocks (failed order blocks, flipped).
+    pub breaker_blocks: bool,
     /// How entries are sized (`method: fixed-fractional | volatility |
     /// fixed-notional | kelly`); default: `risk_percent` of equity to the
     /// stop (see [`crate::sizing`]).
@@ -76,6 +86,9 @@ impl Default for SmcConfig {
             exits: ExitPlan::default(),
             atr_period: 14,
             sizing: None,
+            kill_zones: Vec::new(),
+            require_sweep_bars: None,
+            breaker_blocks: false,
             detectors: DetectorConfig::default(),
         }
     }
@@ -113,6 +126,8 @@ pub struct SmcStrategy {
     sizer: TradeSizer,
     /// The instrument's index in the engine (from the first candle).
     index: Option<InstrumentIndex>,
+    /// Kill zones and the recent-sweep rule (off unless configured).
+    filters: EntryFilters,
 }
 
 impl SmcStrategy {
@@ -134,6 +149,7 @@ impl SmcStrategy {
             features: None,
             sizer: TradeSizer::new(config.sizing.clone()),
             index: None,
+            filters: EntryFilters::new(config.kill_zones.clone(), config.require_sweep_bars),
             config,
         }
     }
@@ -331,10 +347,10 @@ impl SmcStrategy {
         // Checked: a price near 1e-28 must refuse the entry, not panic.
         let affordable = (equity * Decimal::new(99, 2)).checked_div(entry)?;
         let qty = self.sizer.qty(&facts)?.min(affordable);
-        let pattern = if zone.kind == Kind::Ob {
-            "ob_retest"
-        } else {
-            "fvg_retest"
+        let pattern = match zone.kind {
+            Kind::Ob => "ob_retest",
+            Kind::BreakerBlock => "breaker_retest",
+            _ => "fvg_retest",
         };
         let setup = Setup {
             pattern: Cow::Borrowed(pattern),
@@ -482,6 +498,7 @@ impl Strategy for SmcStrategy {
         if let Some(state) = self.features.as_mut() {
             state.observe(&bar, &self.events);
         }
+        self.filters.observe(&self.events, base);
         // Only the bias frame's trend is needed on every candle; building the
         // whole confluence view (every active zone, sorted) per candle would
         // cost most of the run.
@@ -512,6 +529,13 @@ impl Strategy for SmcStrategy {
                 Kind::Ob | Kind::Fvg if e.direction == bias && self.last_break == bias => {
                     zone = Some(e.clone())
                 }
+                Kind::BreakerBlock
+                    if self.config.breaker_blocks
+                        && e.direction == bias
+                        && self.last_break == bias =>
+                {
+                    zone = Some(e.clone())
+                }
                 _ => {}
             }
         }
@@ -524,6 +548,10 @@ impl Strategy for SmcStrategy {
             self.reason = Some(self.why_not(flat, bias, tradable, zone.is_some()));
             return;
         };
+        if let Some(reason) = self.filters.refuse(bias, ctx.now.ms()) {
+            self.reason = Some(reason);
+            return;
+        }
         let target = self
             .mtf
             .as_ref()
@@ -550,99 +578,4 @@ impl Strategy for SmcStrategy {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::exits::Trailing;
-    use rust_decimal::dec;
-    use smc_model::{Liquidity, Timestamp};
-
-    /// A strategy trailing its stop by 1 %, waiting for its entry's fill.
-    fn trailing() -> SmcStrategy {
-        let mut s = SmcStrategy::new(SmcConfig {
-            exits: ExitPlan {
-                trailing: Some(Trailing::Percent { percent: dec!(1) }),
-                ..ExitPlan::default()
-            },
-            ..SmcConfig::default()
-        });
-        s.pending_stop = Some(dec!(90));
-        s
-    }
-
-    fn fill(id: &str, side: Side) -> Fill {
-        Fill {
-            client_id: ClientOrderId::new(id),
-            instrument: "binance:BTCUSDT".parse().unwrap(),
-            trade_id: id.into(),
-            side,
-            price: dec!(100),
-            qty: dec!(1),
-            fee: dec!(0),
-            fee_source: smc_model::FeeSource::Quote,
-            liquidity: Liquidity::Taker,
-            time: Timestamp::from_ms(60_000),
-        }
-    }
-
-    #[test]
-    fn a_refused_entry_is_not_waited_for() {
-        let mut s = trailing();
-        let mut out = Vec::new();
-        s.pending_for = Some(3);
-        s.pending_stop = Some(dec!(95));
-        s.on_rejected(&ClientOrderId::new("smc-60000-1-tp"), "x", &mut out);
-        assert_eq!(s.pending_for, Some(3), "a leg's refusal is not the entry's");
-        s.on_rejected(&ClientOrderId::new("smc-60000-0"), "risk", &mut out);
-        assert_eq!((s.pending_for, s.pending_stop), (None, None));
-        assert!(out.is_empty());
-    }
-
-    #[test]
-    fn a_refused_stop_leg_is_no_longer_trailed() {
-        let mut s = trailing();
-        let mut out = Vec::new();
-        s.on_fill(
-            &fill("smc-60000-0", Side::Buy),
-            &PortfolioSnapshot::default(),
-            &mut out,
-        );
-        assert!(
-            s.managed.is_some(),
-            "the entry's fill starts managing the exit"
-        );
-        s.on_rejected(&ClientOrderId::new("smc-60000-0-tp"), "-2010", &mut out);
-        assert!(s.managed.is_some(), "another leg's refusal changes nothing");
-        s.on_rejected(
-            &ClientOrderId::new("smc-60000-0-sl"),
-            "-2010 Stop price would trigger immediately",
-            &mut out,
-        );
-        assert!(s.managed.is_none(), "the refused stop is not amended again");
-        assert!(out.is_empty());
-    }
-
-    #[test]
-    fn a_filled_leg_or_safety_exit_ends_the_trailing() {
-        for closing in [
-            "smc-60000-0-sl",
-            "smc-60000-0-tp",
-            "smc-60000-0-r3-sl",
-            "smc-60000-0-x1",
-        ] {
-            let mut s = trailing();
-            let mut out = Vec::new();
-            s.on_fill(
-                &fill("smc-60000-0", Side::Buy),
-                &PortfolioSnapshot::default(),
-                &mut out,
-            );
-            assert!(s.managed.is_some());
-            s.on_fill(
-                &fill(closing, Side::Sell),
-                &PortfolioSnapshot::default(),
-                &mut out,
-            );
-            assert!(s.managed.is_none(), "{closing} closed the position");
-        }
-    }
-}
+mod tests;
