@@ -204,6 +204,8 @@ fn print_evaluation(e: &Evaluation) {
     row("max drawdown", &|r| pct(r.max_drawdown));
     row("total return", &|r| pct(r.total_return));
     row("fees", &|r| r.fees.clone());
+    row("spread", &|r| r.spread.clone());
+    row("funding", &|r| r.funding.clone());
     row("skipped", &|r| r.skipped_by_model.to_string());
 }
 

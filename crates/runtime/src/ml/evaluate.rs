@@ -34,6 +34,10 @@ pub struct RunSummary {
     pub total_return: Option<f64>,
     pub final_equity: String,
     pub fees: String,
+    /// Spread paid above the bid (forex), already in the fills' prices.
+    pub spread: String,
+    /// Funding or financing paid (negative: earned).
+    pub funding: String,
     /// Setups the filter skipped (0 without it).
     pub skipped_by_model: u64,
 }
@@ -178,6 +182,8 @@ pub fn run_window(
         total_return: m.total_return,
         final_equity: report.final_equity.to_string(),
         fees: report.fees_paid.to_string(),
+        spread: report.spread_paid.to_string(),
+        funding: report.funding_paid.to_string(),
         skipped_by_model: skipped(&recorder.no_trade),
     })
 }

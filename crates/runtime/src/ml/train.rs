@@ -97,8 +97,12 @@ pub fn train(request: &TrainRequest, progress: &mut dyn FnMut(u64)) -> SessionRe
     let ds = Dataset::from_rows(names, rows, labels.clone(), spans, None)
         .map_err(|e| SessionError::Data(format!("building the dataset: {e}")))?;
     let config = train_config(n, request.seed, timeframe.duration_ms());
-    let (ensemble, report) =
-        Ensemble::fit(&ds, &config).map_err(|e| SessionError::Data(format!("training: {e}")))?;
+    let (ensemble, report) = Ensemble::fit(&ds, &config).map_err(|e| {
+        let wins = labels.iter().filter(|l| **l).count();
+        SessionError::Data(format!(
+            "training on {n} setups ({wins} wins): {e}; every walk-forward fold needs both outcomes: use more data"
+        ))
+    })?;
     let window = ds.window().unwrap_or((0, 0));
     // Created at the end of its window, not the wall clock: the same
     // data and seed write the same file.
