@@ -18,6 +18,8 @@ pub mod ml;
 pub mod portfolio;
 /// The schema: one struct per section.
 pub mod schema;
+/// `risk_manager.position_sizing` and its settings.
+pub mod sizing;
 /// Checks of values beyond their types.
 pub mod validate;
 

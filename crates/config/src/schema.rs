@@ -202,6 +202,16 @@ pub struct RiskManagerConfig {
     pub var_window: usize,
     /// Circuit breakers that suspend new risk; each is off unless present.
     pub circuit_breakers: CircuitBreakersConfig,
+    /// How the `smc` strategy sizes entries (see [`crate::sizing`]).
+    pub position_sizing: crate::sizing::PositionSizing,
+    /// `position_sizing: kelly`'s settings.
+    pub kelly: crate::sizing::KellyConfig,
+    /// `position_sizing: atr`: the stop distance in ATRs that is risked.
+    #[serde(deserialize_with = "smc_model::serde_decimal::exact")]
+    pub atr_multiple: Decimal,
+    /// `position_sizing: fixed_notional`: each entry's notional.
+    #[serde(deserialize_with = "smc_model::serde_decimal::exact_opt")]
+    pub fixed_notional: Option<Decimal>,
 }
 
 impl Default for RiskManagerConfig {
@@ -218,6 +228,22 @@ impl Default for RiskManagerConfig {
             var_confidence: dec!(0.99),
             var_window: 500,
             circuit_breakers: CircuitBreakersConfig::default(),
+            position_sizing: crate::sizing::PositionSizing::default(),
+            kelly: crate::sizing::KellyConfig::default(),
+            atr_multiple: dec!(2),
+            fixed_notional: None,
+        }
+    }
+}
+
+impl RiskManagerConfig {
+    /// The sizing keys as one value.
+    pub fn sizing_choice(&self) -> crate::sizing::SizingChoice<'_> {
+        crate::sizing::SizingChoice {
+            method: self.position_sizing,
+            kelly: &self.kelly,
+            atr_multiple: self.atr_multiple,
+            fixed_notional: self.fixed_notional,
         }
     }
 }

@@ -41,6 +41,7 @@ impl Config {
         positive("risk_manager.max_daily_loss", r.max_daily_loss)?;
         percent("risk_manager.stop_loss_percent", r.stop_loss_percent)?;
         r.circuit_breakers.validate()?;
+        r.sizing_choice().validate()?;
         r.validate_exposure()?;
         if let Some(i) = &self.backtest.instrument {
             i.validate()?;

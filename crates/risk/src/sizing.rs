@@ -23,14 +23,22 @@ use smc_model::{InstrumentError, InstrumentSpec};
 #[serde(tag = "method", rename_all = "kebab-case")]
 pub enum Sizing {
     /// Risk `risk_percent` of equity between entry and stop.
-    FixedFractional { risk_percent: Decimal },
+    FixedFractional {
+        #[serde(deserialize_with = "smc_model::serde_decimal::exact")]
+        risk_percent: Decimal,
+    },
     /// Risk `risk_percent` of equity with the stop `atr_multiple` ATRs away.
     Volatility {
+        #[serde(deserialize_with = "smc_model::serde_decimal::exact")]
         risk_percent: Decimal,
+        #[serde(deserialize_with = "smc_model::serde_decimal::exact")]
         atr_multiple: Decimal,
     },
     /// A fixed notional in the quote currency.
-    FixedNotional { notional: Decimal },
+    FixedNotional {
+        #[serde(deserialize_with = "smc_model::serde_decimal::exact")]
+        notional: Decimal,
+    },
     /// Capped fractional Kelly (see the module docs).
     Kelly(Kelly),
 }
@@ -39,8 +47,10 @@ pub enum Sizing {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct Kelly {
     /// Share of the Kelly fraction used (0.5 = half Kelly).
+    #[serde(deserialize_with = "smc_model::serde_decimal::exact")]
     pub fraction: Decimal,
     /// Largest share of equity ever risked to the stop (e.g. 0.02).
+    #[serde(deserialize_with = "smc_model::serde_decimal::exact")]
     pub cap: Decimal,
     /// Closed trades needed before sizing at all.
     pub min_trades: usize,

@@ -176,6 +176,12 @@ pub fn smc_config(
         smc.detectors = c.smc.clone();
         // The product's risk per trade, unless the strategy's section says.
         smc.risk_percent = smc.risk_percent.or(Some(c.trading.position_size_percent));
+        // risk_manager.position_sizing, unless the strategy's section
+        // names its own method.
+        if smc.sizing.is_none() {
+            let risk = smc.risk_percent.unwrap_or(Decimal::ONE);
+            smc.sizing = c.risk_manager.sizing_choice().sizing(risk);
+        }
     }
     let timeframes = match (timeframes.is_empty(), settings) {
         (true, Some(c)) => c.backtest.timeframes.clone(),
