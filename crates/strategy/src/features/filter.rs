@@ -104,3 +104,50 @@ impl MlFilter {
         0.5 + 0.5 * over
     }
 }
+
+#[cfg(test)]
+mod tests {
+    /// The sizing rule without a model: half the risk at the threshold,
+    /// all of it at p = 1, never more; off, always all of it.
+    #[test]
+    fn sizing_by_probability_only_shrinks_the_risk() {
+        let scale = |on: bool, p: f64| {
+            let t: f64 = 0.6;
+            if !on {
+                return 1.0;
+            }
+            0.5 + 0.5 * ((p - t) / (1.0 - t)).clamp(0.0, 1.0)
+        };
+        // Mirrors MlFilter::risk_scale, checked against it below.
+        let f = super::MlFilter {
+            model: placeholder(),
+            threshold: 0.6,
+            size_by_probability: true,
+        };
+        for p in [0.6, 0.7, 0.8, 1.0] {
+            assert!((f.risk_scale(p) - scale(true, p)).abs() < 1e-12);
+        }
+        assert_eq!(f.risk_scale(0.6), 0.5);
+        assert_eq!(f.risk_scale(1.0), 1.0);
+        let off = super::MlFilter {
+            size_by_probability: false,
+            ..f
+        };
+        assert_eq!(off.risk_scale(0.61), 1.0);
+    }
+
+    fn placeholder() -> smc_ml::ModelFile {
+        use smc_ml::{Dataset, Ensemble, LabelSpan, TrainConfig};
+        let rows: Vec<Vec<f64>> = (0..60).map(|i| vec![f64::from(i % 7)]).collect();
+        let labels = (0..60).map(|i| i % 3 == 0).collect();
+        let spans = (0..60).map(|i| LabelSpan::new(i, i)).collect();
+        let ds = Dataset::from_rows(vec!["x".into()], rows, labels, spans, None).unwrap();
+        let mut c = TrainConfig::default();
+        c.split.folds = 2;
+        c.split.min_train = 10;
+        c.forest.trees = 2;
+        c.boosting.rounds = 2;
+        let (e, r) = Ensemble::fit(&ds, &c).unwrap();
+        smc_ml::ModelFile::new(e, r, c, (0, 1), 0)
+    }
+}
