@@ -12,15 +12,42 @@ use rayon::prelude::*;
 use rust_decimal::Decimal;
 use rust_decimal::prelude::{FromPrimitive, ToPrimitive};
 use smc_analytics::significance::{RunFigures, Significance, TradeShape, schedules};
-use smc_engine::{Series, run_backtest};
-use smc_model::{InstrumentIndex, NullSink, RoundTrip, Side, Timestamp, TradeSide};
+use smc_engine::{BacktestReport, Series, run_backtest};
+use smc_model::{
+    Candle, InstrumentIndex, NullSink, RoundTrip, Side, Timeframe, Timestamp, TradeSide,
+};
 use smc_strategy::{Scheduled, ScheduledEntry};
 
+/// What the test compares: a finished run of the strategy over `candles`.
+pub struct Baseline<'a> {
+    pub candles: &'a [Candle],
+    pub timeframe: Timeframe,
+    pub report: &'a BacktestReport,
+    pub figures: RunFigures,
+}
+
+impl<'a> Baseline<'a> {
+    /// A finished `smc backtest`.
+    pub fn of(done: &'a Backtest) -> Self {
+        let m = &done.analysis.metrics;
+        Baseline {
+            candles: done.candles(),
+            timeframe: done.timeframe,
+            report: &done.report,
+            figures: RunFigures {
+                total_return: m.total_return,
+                sharpe: m.sharpe,
+                profit_factor: m.profit_factor,
+            },
+        }
+    }
+}
+
 /// What the random runs keep of the strategy's closed trades.
-pub fn trade_shapes(done: &Backtest) -> Vec<TradeShape> {
-    let tf = done.timeframe.duration_ms();
-    let curve = &done.report.equity_curve;
-    done.report
+pub fn trade_shapes(report: &BacktestReport, timeframe: Timeframe) -> Vec<TradeShape> {
+    let tf = timeframe.duration_ms();
+    let curve = &report.equity_curve;
+    report
         .trades
         .iter()
         .filter_map(|t: &RoundTrip| {
@@ -39,7 +66,8 @@ pub fn trade_shapes(done: &Backtest) -> Vec<TradeShape> {
         .collect()
 }
 
-/// Runs the test; `progress` hears the number of random runs done.
+/// Runs the test of a finished `smc backtest`; `progress` hears the
+/// number of random runs done.
 pub fn significance(
     request: &BacktestRequest,
     done: &Backtest,
@@ -47,8 +75,19 @@ pub fn significance(
     seed: u64,
     progress: &(dyn Fn(u64) + Sync),
 ) -> SessionResult<Significance> {
-    let candles = done.candles();
-    let shapes = trade_shapes(done);
+    significance_of(request, &Baseline::of(done), runs, seed, progress)
+}
+
+/// Runs the test of `base` with `request`'s engine, account and gate.
+pub fn significance_of(
+    request: &BacktestRequest,
+    base: &Baseline<'_>,
+    runs: usize,
+    seed: u64,
+    progress: &(dyn Fn(u64) + Sync),
+) -> SessionResult<Significance> {
+    let candles = base.candles;
+    let shapes = trade_shapes(base.report, base.timeframe);
     let plans = schedules(&shapes, candles.len(), runs, seed).ok_or_else(|| {
         SessionError::Setting(format!(
             "--significance: {} trades holding {} bars do not fit in {} bars",
@@ -81,17 +120,17 @@ pub fn significance(
                         .round_dp(8),
                 })
                 .collect();
-            let strategy = Box::new(Scheduled::new(done.timeframe, entries));
+            let strategy = Box::new(Scheduled::new(base.timeframe, entries));
             let mut engine = backtest_engine(
                 config.clone(),
                 settings,
                 instrument.clone(),
                 strategy,
-                (candles, done.timeframe),
+                (candles, base.timeframe),
             )?;
             let series = [Series {
                 instrument: InstrumentIndex::new(0),
-                timeframe: done.timeframe,
+                timeframe: base.timeframe,
                 candles,
             }];
             let report = run_backtest(&mut engine, &series, &[], &mut NullSink)?;
@@ -100,13 +139,7 @@ pub fn significance(
             figures_of(&report)
         })
         .collect::<SessionResult<Vec<RunFigures>>>()?;
-    let m = &done.analysis.metrics;
-    let actual = RunFigures {
-        total_return: m.total_return,
-        sharpe: m.sharpe,
-        profit_factor: m.profit_factor,
-    };
-    Ok(Significance::of(actual, &figures, seed))
+    Ok(Significance::of(base.figures, &figures, seed))
 }
 
 fn figures_of(report: &smc_engine::BacktestReport) -> SessionResult<RunFigures> {

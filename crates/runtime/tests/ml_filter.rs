@@ -84,13 +84,28 @@ fn train_writes_a_reproducible_model_of_the_strategy_s_features_before_its_date(
 fn evaluate_scores_the_model_after_its_window_and_backtests_both_ways() {
     let dir = tempfile::tempdir().unwrap();
     let t = trained(dir.path(), 1);
-    let e = evaluate(dir.path(), &request(None, ""), None, &mut |_| {}).unwrap();
+    let e = evaluate(
+        dir.path(),
+        &request(None, ""),
+        None,
+        Some((20, 1)),
+        &mut |_| {},
+    )
+    .unwrap();
     assert_eq!(e.from_ms, t.facts.train_until_ms);
     let m = e.candidates.as_ref().unwrap();
     assert!(m.n >= 30, "{m:?}");
     assert!(m.brier > 0.0 && m.brier < 1.0);
     assert_eq!(e.without_filter.skipped_by_model, 0);
     assert!(e.without_filter.trades > 0);
+    // Each run that closed a trade is set against 20 random-entry runs.
+    let s = e.without_filter.significance.as_ref().unwrap();
+    assert_eq!((s.runs, s.seed), (20, 1));
+    assert!(s.p_value_total_return.is_some_and(|p| p > 0.0 && p <= 1.0));
+    assert_eq!(
+        e.with_filter.significance.is_some(),
+        e.with_filter.trades > 0 && e.with_filter.win_rate.is_some()
+    );
     // The filter ran: it either skipped setups or rated every one above 0.55.
     assert!(
         e.with_filter.skipped_by_model > 0 || m.calls == m.n,

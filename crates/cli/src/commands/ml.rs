@@ -75,6 +75,13 @@ pub struct EvaluateArgs {
     /// The strategy's timeframes (default: those the model was trained on).
     #[arg(long, value_delimiter = ',')]
     timeframes: Vec<String>,
+    /// Also set each backtest (without and with the filter) against N
+    /// random-entry runs, as `smc backtest --significance`.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    significance: Option<u64>,
+    /// The random-entry runs' seed.
+    #[arg(long, default_value_t = 42)]
+    seed: u64,
     #[command(flatten)]
     venue: VenueArgs,
 }
@@ -159,8 +166,9 @@ fn run_evaluate(a: &EvaluateArgs) -> anyhow::Result<()> {
     let req = request(a.config.as_deref(), &a.input, &a.timeframes, &a.venue)?;
     let from = a.from.as_deref().map(parse_time).transpose()?;
     let bar = count_bar(0, "bars");
-    let e =
-        evaluate(&a.model, &req, from, &mut |n| bar.set_position(n)).context("smc ml evaluate")?;
+    let test = a.significance.map(|n| (n as usize, a.seed));
+    let e = evaluate(&a.model, &req, from, test, &mut |n| bar.set_position(n))
+        .context("smc ml evaluate")?;
     bar.finish_and_clear();
     if a.json {
         println!("{}", serde_json::to_string_pretty(&e)?);
@@ -207,6 +215,16 @@ fn print_evaluation(e: &Evaluation) {
     row("spread", &|r| r.spread.clone());
     row("funding", &|r| r.funding.clone());
     row("skipped", &|r| r.skipped_by_model.to_string());
+    let p = |r: &RunSummary, f: fn(&smc_analytics::significance::Significance) -> Option<f64>| {
+        r.significance
+            .as_ref()
+            .map_or("-".to_string(), |s| opt(f(s)))
+    };
+    if e.without_filter.significance.is_some() || e.with_filter.significance.is_some() {
+        row("p (return)", &|r| p(r, |s| s.p_value_total_return));
+        row("p (Sharpe)", &|r| p(r, |s| s.p_value_sharpe));
+        row("p (PF)", &|r| p(r, |s| s.p_value_profit_factor));
+    }
 }
 
 fn opt(x: Option<f64>) -> String {

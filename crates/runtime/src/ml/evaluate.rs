@@ -12,9 +12,11 @@ use crate::backtest::{
     engine_config,
 };
 use crate::error::{SessionError, SessionResult};
+use crate::significance::{Baseline, significance_of};
 use crate::strategies::smc_config;
 use rust_decimal::Decimal;
 use serde::Serialize;
+use smc_analytics::significance::RunFigures;
 use smc_engine::{Series, run_backtest};
 use smc_ml::{Metrics, ModelFile};
 use smc_model::{Candle, InstrumentIndex, NoTradeReason, NoTradeTally, Timeframe, Timestamp};
@@ -40,6 +42,10 @@ pub struct RunSummary {
     pub funding: String,
     /// Setups the filter skipped (0 without it).
     pub skipped_by_model: u64,
+    /// Against random entries with the same trades' shapes, when asked
+    /// for and the run closed a trade.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub significance: Option<smc_analytics::significance::Significance>,
 }
 
 /// An out-of-sample evaluation.
@@ -59,11 +65,13 @@ pub struct Evaluation {
 }
 
 /// Evaluates the model in `dir` on `request`'s series from `from`
-/// (default: the model's training end); `progress` hears bars done.
+/// (default: the model's training end); with `test` (runs, seed) each
+/// backtest is also set against random entries; `progress` hears bars done.
 pub fn evaluate(
     dir: &Path,
     request: &BacktestRequest,
     from: Option<Timestamp>,
+    test: Option<(usize, u64)>,
     progress: &mut dyn FnMut(u64),
 ) -> SessionResult<Evaluation> {
     let model = ModelFile::load(dir).map_err(|e| SessionError::Data(e.to_string()))?;
@@ -110,12 +118,13 @@ pub fn evaluate(
     let scores =
         (!labelled.is_empty()).then(|| Metrics::compute(&probabilities, &labels, ml.threshold));
     let window = &candles[start..];
-    let without_filter = run_window(&request, window, timeframe, None, progress)?;
+    let without_filter = run_window(&request, window, timeframe, None, test, progress)?;
     let with_filter = run_window(
         &request,
         window,
         timeframe,
         Some(Arc::clone(&filter)),
+        test,
         progress,
     )?;
     Ok(Evaluation {
@@ -129,12 +138,14 @@ pub fn evaluate(
     })
 }
 
-/// A backtest of the `smc` strategy on `candles`, with or without `filter`.
+/// A backtest of the `smc` strategy on `candles`, with or without `filter`
+/// (and, with `test`, its random-entry test).
 pub fn run_window(
     request: &BacktestRequest,
     candles: &[Candle],
     timeframe: Timeframe,
     filter: Option<Arc<MlFilter>>,
+    test: Option<(usize, u64)>,
     progress: &mut dyn FnMut(u64),
 ) -> SessionResult<RunSummary> {
     let settings = request.settings.as_ref();
@@ -173,6 +184,22 @@ pub fn run_window(
     let analysis = smc_analytics::analyze(&equity, &trips, &smc_analytics::Options::default())
         .map_err(|e| SessionError::Data(e.to_string()))?;
     let m = analysis.metrics;
+    let significance = match test {
+        Some((runs, seed)) if !report.trades.is_empty() => {
+            let base = Baseline {
+                candles,
+                timeframe,
+                report: &report,
+                figures: RunFigures {
+                    total_return: m.total_return,
+                    sharpe: m.sharpe,
+                    profit_factor: m.profit_factor,
+                },
+            };
+            Some(significance_of(request, &base, runs, seed, &|_| {})?)
+        }
+        _ => None,
+    };
     Ok(RunSummary {
         trades: m.trades,
         win_rate: m.win_rate,
@@ -185,6 +212,7 @@ pub fn run_window(
         spread: report.spread_paid.to_string(),
         funding: report.funding_paid.to_string(),
         skipped_by_model: skipped(&recorder.no_trade),
+        significance,
     })
 }
 
