@@ -34,7 +34,7 @@ fn histogram(
         .chain(mark)
         .fold(f64::NEG_INFINITY, f64::max);
     let mut counts = vec![0; bins];
-    if v.is_empty() || bins == 0 || !(hi > lo) {
+    if v.is_empty() || bins == 0 || hi <= lo {
         return (counts, None, lo, hi);
     }
     let bin = |x: f64| (((x - lo) / (hi - lo) * bins as f64) as usize).min(bins - 1);
@@ -44,27 +44,54 @@ fn histogram(
     (counts, mark.filter(|m| m.is_finite()).map(bin), lo, hi)
 }
 
+/// One figure's row.
+struct Row {
+    name: &'static str,
+    own: Option<f64>,
+    random: Spread,
+    p: Option<f64>,
+    percent: bool,
+}
+
+impl Row {
+    fn new(
+        name: &'static str,
+        own: Option<f64>,
+        random: Spread,
+        p: Option<f64>,
+        percent: bool,
+    ) -> Self {
+        Row {
+            name,
+            own,
+            random,
+            p,
+            percent,
+        }
+    }
+}
+
 /// The table and histogram, or nothing when the test did not run.
 pub fn significance_table(s: Option<&Significance>) -> String {
     let Some(s) = s else {
         return String::new();
     };
-    let rows: [(&str, Option<f64>, Spread, Option<f64>, bool); 3] = [
-        (
+    let rows = [
+        Row::new(
             "Total return",
             s.strategy.total_return,
             s.random_total_return,
             s.p_value_total_return,
             true,
         ),
-        (
+        Row::new(
             "Sharpe",
             s.strategy.sharpe,
             s.random_sharpe,
             s.p_value_sharpe,
             false,
         ),
-        (
+        Row::new(
             "Profit factor",
             s.strategy.profit_factor,
             s.random_profit_factor,
@@ -78,13 +105,13 @@ pub fn significance_table(s: Option<&Significance>) -> String {
         table.grid #significance {
             caption { (format!("Is the edge real? The strategy against {} random-entry runs (seed {}): same trades' sides, holding times and sizes, random bars", s.runs, s.seed)) }
             thead { tr { th { "Figure" } th { "Strategy" } th { "Random median" } th { "Random 5–95 %" } th { "p-value" } } }
-            tbody { @for (name, own, r, p, pct) in rows {
+            tbody { @for r in &rows {
                 tr {
-                    th scope="row" { (name) }
-                    td { (show(own, pct)) }
-                    td { (show(r.p50, pct)) }
-                    td { (format!("{} … {}", show(r.p5, pct), show(r.p95, pct))) }
-                    td { (show(p, false)) }
+                    th scope="row" { (r.name) }
+                    td { (show(r.own, r.percent)) }
+                    td { (show(r.random.p50, r.percent)) }
+                    td { (format!("{} … {}", show(r.random.p5, r.percent), show(r.random.p95, r.percent))) }
+                    td { (show(r.p, false)) }
                 }
             } }
         }

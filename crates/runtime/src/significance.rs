@@ -122,7 +122,7 @@ pub fn significance_of(
                 .collect();
             let strategy = Box::new(Scheduled::new(base.timeframe, entries));
             let mut engine = backtest_engine(
-                config.clone(),
+                config,
                 settings,
                 instrument.clone(),
                 strategy,

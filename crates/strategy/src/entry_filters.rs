@@ -31,10 +31,11 @@ impl EntryFilters {
     /// Notes one entry candle's events (`base` is the entry timeframe).
     pub fn observe(&mut self, events: &[SmcEvent], base: Timeframe) {
         self.bars += 1;
-        let sweeps = events
+        let latest = events
             .iter()
-            .filter(|e| e.timeframe == base && e.kind == Kind::Sweep);
-        if let Some(e) = sweeps.last() {
+            .rev()
+            .find(|e| e.timeframe == base && e.kind == Kind::Sweep);
+        if let Some(e) = latest {
             self.last_sweep = Some((e.direction, self.bars));
         }
     }
