@@ -187,13 +187,24 @@ impl BacktestRequest {
 
     /// A fresh engine with this request's models, gate and strategy.
     pub fn engine(&self, candles: &[Candle], timeframe: Timeframe) -> SessionResult<Engine> {
-        let settings = self.settings.as_ref();
         let strategy = make_strategy(
             self.strategy_name()?,
             self.first_decision,
-            settings,
+            self.settings.as_ref(),
             &self.timeframes,
         )?;
+        self.engine_with(strategy, candles, timeframe)
+    }
+
+    /// A fresh engine with this request's models, instrument and gate,
+    /// running `strategy` (the ML jobs' and the significance test's runs).
+    pub fn engine_with(
+        &self,
+        strategy: Box<dyn smc_strategy::Strategy>,
+        candles: &[Candle],
+        timeframe: Timeframe,
+    ) -> SessionResult<Engine> {
+        let settings = self.settings.as_ref();
         let flags = self.flags();
         let config = engine_config(&flags, settings);
         let path = self.input_path().ok();
@@ -259,6 +270,21 @@ impl BacktestRequest {
             significance: None,
         })
     }
+}
+
+/// Runs `engine` over one series of `candles` (instrument 0).
+pub fn run_series(
+    engine: &mut Engine,
+    candles: &[Candle],
+    timeframe: Timeframe,
+    sink: &mut dyn EventSink,
+) -> SessionResult<BacktestReport> {
+    let series = [Series {
+        instrument: InstrumentIndex::new(0),
+        timeframe,
+        candles,
+    }];
+    Ok(run_backtest(engine, &series, &[], sink)?)
 }
 
 /// The round trips, closed ones first.

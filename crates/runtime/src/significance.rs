@@ -4,18 +4,14 @@
 //! holding times and sizes but entered at random bars without overlap
 //! (see `smc_analytics::significance`).
 
-use crate::backtest::{
-    Backtest, BacktestRequest, backtest_engine, backtest_instrument, engine_config,
-};
+use crate::backtest::{Backtest, BacktestRequest, run_series};
 use crate::error::{SessionError, SessionResult};
 use rayon::prelude::*;
 use rust_decimal::Decimal;
 use rust_decimal::prelude::{FromPrimitive, ToPrimitive};
 use smc_analytics::significance::{RunFigures, Significance, TradeShape, schedules};
-use smc_engine::{BacktestReport, Series, run_backtest};
-use smc_model::{
-    Candle, InstrumentIndex, NullSink, RoundTrip, Side, Timeframe, Timestamp, TradeSide,
-};
+use smc_engine::BacktestReport;
+use smc_model::{Candle, NullSink, RoundTrip, Side, Timeframe, Timestamp, TradeSide};
 use smc_strategy::{Scheduled, ScheduledEntry};
 
 /// What the test compares: a finished run of the strategy over `candles`.
@@ -96,11 +92,6 @@ pub fn significance_of(
             candles.len()
         ))
     })?;
-    let settings = request.settings.as_ref();
-    let flags = request.flags();
-    let path = request.input_path().ok();
-    let instrument = backtest_instrument(settings, &flags, path.as_deref())?;
-    let config = engine_config(&flags, settings);
     let done_runs = std::sync::atomic::AtomicU64::new(0);
     let figures = plans
         .par_iter()
@@ -121,19 +112,8 @@ pub fn significance_of(
                 })
                 .collect();
             let strategy = Box::new(Scheduled::new(base.timeframe, entries));
-            let mut engine = backtest_engine(
-                config,
-                settings,
-                instrument.clone(),
-                strategy,
-                (candles, base.timeframe),
-            )?;
-            let series = [Series {
-                instrument: InstrumentIndex::new(0),
-                timeframe: base.timeframe,
-                candles,
-            }];
-            let report = run_backtest(&mut engine, &series, &[], &mut NullSink)?;
+            let mut engine = request.engine_with(strategy, candles, base.timeframe)?;
+            let report = run_series(&mut engine, candles, base.timeframe, &mut NullSink)?;
             let n = done_runs.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
             progress(n);
             figures_of(&report)

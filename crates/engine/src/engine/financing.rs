@@ -31,17 +31,8 @@ impl Engine {
     /// Instrument `i`'s position pays `qty × mark × rate` (a perpetual's
     /// funding, a forex position's financing), reported as `FundingPaid`.
     fn pay_funding(&mut self, i: usize, time: Timestamp, rate: Decimal, sink: &mut dyn EventSink) {
-        let portfolio = &mut self.book.portfolio;
-        if let Some(amount) = portfolio.apply_funding(i, rate) {
-            let equity = portfolio.equity();
-            portfolio.write_snapshot(&mut self.snapshot, time, equity);
-            tee(&mut self.risk, sink).emit(&EngineEvent::FundingPaid {
-                time,
-                instrument: self.book.instruments[i].instrument.id.clone(),
-                rate,
-                mark_price: self.book.portfolio.position(i).mark,
-                amount,
-            });
+        if let Some(amount) = self.book.portfolio.apply_funding(i, rate) {
+            self.funding_paid(i, time, rate, amount, sink);
         }
     }
 
@@ -57,18 +48,29 @@ impl Engine {
         sink: &mut dyn EventSink,
     ) -> Result<(), EngineError> {
         self.check(i)?;
-        let portfolio = &mut self.book.portfolio;
-        let rate = portfolio.pay_funding(i, paid);
-        let equity = portfolio.equity();
-        portfolio.write_snapshot(&mut self.snapshot, time, equity);
+        let rate = self.book.portfolio.pay_funding(i, paid);
+        self.funding_paid(i, time, rate, paid, sink);
+        Ok(())
+    }
+
+    /// After a payment booked on the account: the snapshot, then the event.
+    fn funding_paid(
+        &mut self,
+        i: usize,
+        time: Timestamp,
+        rate: Decimal,
+        amount: Decimal,
+        sink: &mut dyn EventSink,
+    ) {
+        let portfolio = &self.book.portfolio;
+        portfolio.write_snapshot(&mut self.snapshot, time, portfolio.equity());
         tee(&mut self.risk, sink).emit(&EngineEvent::FundingPaid {
             time,
             instrument: self.book.instruments[i].instrument.id.clone(),
             rate,
-            mark_price: self.book.portfolio.position(i).mark,
-            amount: paid,
+            mark_price: portfolio.position(i).mark,
+            amount,
         });
-        Ok(())
     }
 
     /// Financing and closeout after instrument `i`'s bar closing at

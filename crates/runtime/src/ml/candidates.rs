@@ -9,12 +9,11 @@
 //! touched on the fill candle counts as hit, the worse case).
 
 use crate::backtest::BacktestRequest;
-use crate::backtest::{Recorder, backtest_engine, backtest_instrument, engine_config};
+use crate::backtest::{Recorder, run_series};
 use crate::error::{SessionError, SessionResult};
 use crate::strategies::smc_config;
-use smc_engine::{Series, run_backtest};
 use smc_ml::{BarrierLabel, Barriers, Hit, Side, triple_barrier};
-use smc_model::{Candle, InstrumentIndex, Timeframe, num::to_f64};
+use smc_model::{Candle, Timeframe, num::to_f64};
 use smc_strategy::SmcStrategy;
 use smc_strategy::features::{Candidate, CandidateLog};
 
@@ -61,23 +60,9 @@ pub fn collect(
     let log = CandidateLog::new();
     let strategy =
         SmcStrategy::new(smc_config(settings, &request.timeframes)?).with_log(log.clone());
-    let flags = request.flags();
-    let path = request.input_path().ok();
-    let instrument = backtest_instrument(settings, &flags, path.as_deref())?;
-    let mut engine = backtest_engine(
-        engine_config(&flags, settings),
-        settings,
-        instrument,
-        Box::new(strategy),
-        (candles, timeframe),
-    )?;
-    let series = [Series {
-        instrument: InstrumentIndex::new(0),
-        timeframe,
-        candles,
-    }];
+    let mut engine = request.engine_with(Box::new(strategy), candles, timeframe)?;
     let mut recorder = Recorder::new(progress);
-    run_backtest(&mut engine, &series, &[], &mut recorder)?;
+    run_series(&mut engine, candles, timeframe, &mut recorder)?;
     Ok(log.take())
 }
 

@@ -7,19 +7,15 @@
 
 use super::candidates::{LabelCounts, Labelling, collect, label};
 use super::train::{TrainingFacts, read_facts};
-use crate::backtest::{
-    BacktestRequest, Recorder, backtest_engine, backtest_instrument, candles_timeframe,
-    engine_config,
-};
+use crate::backtest::{BacktestRequest, Recorder, candles_timeframe, run_series};
 use crate::error::{SessionError, SessionResult};
 use crate::significance::{Baseline, significance_of};
 use crate::strategies::smc_config;
 use rust_decimal::Decimal;
 use serde::Serialize;
 use smc_analytics::significance::RunFigures;
-use smc_engine::{Series, run_backtest};
 use smc_ml::{Metrics, ModelFile};
-use smc_model::{Candle, InstrumentIndex, NoTradeReason, NoTradeTally, Timeframe, Timestamp};
+use smc_model::{Candle, NoTradeReason, NoTradeTally, Timeframe, Timestamp};
 use smc_strategy::SmcStrategy;
 use smc_strategy::features::MlFilter;
 use std::path::Path;
@@ -153,23 +149,9 @@ pub fn run_window(
     if let Some(f) = filter {
         strategy = strategy.with_filter(f);
     }
-    let flags = request.flags();
-    let path = request.input_path().ok();
-    let instrument = backtest_instrument(settings, &flags, path.as_deref())?;
-    let mut engine = backtest_engine(
-        engine_config(&flags, settings),
-        settings,
-        instrument,
-        Box::new(strategy),
-        (candles, timeframe),
-    )?;
-    let series = [Series {
-        instrument: InstrumentIndex::new(0),
-        timeframe,
-        candles,
-    }];
+    let mut engine = request.engine_with(Box::new(strategy), candles, timeframe)?;
     let mut recorder = Recorder::new(progress);
-    let report = run_backtest(&mut engine, &series, &[], &mut recorder)?;
+    let report = run_series(&mut engine, candles, timeframe, &mut recorder)?;
     let trips: Vec<_> = report
         .trades
         .iter()
