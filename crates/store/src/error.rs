@@ -21,6 +21,12 @@ pub enum StoreError {
         #[source]
         source: rusqlite::Error,
     },
+    #[error("{what}: {source}")]
+    Postgres {
+        what: &'static str,
+        #[source]
+        source: postgres::Error,
+    },
     #[error("{what}: unexpected value `{value}` in the database")]
     Corrupt { what: &'static str, value: String },
 }
@@ -29,5 +35,10 @@ impl StoreError {
     /// Wraps a SQLite error with the operation that failed.
     pub(crate) fn query(what: &'static str) -> impl FnOnce(rusqlite::Error) -> StoreError {
         move |source| StoreError::Query { what, source }
+    }
+
+    /// Wraps a PostgreSQL error with the operation that failed.
+    pub(crate) fn pg(what: &'static str) -> impl FnOnce(postgres::Error) -> StoreError {
+        move |source| StoreError::Postgres { what, source }
     }
 }

@@ -14,6 +14,8 @@ pub mod error;
 pub mod journal;
 /// The engine's events journaled before they go on.
 pub mod journal_sink;
+/// The PostgreSQL journal.
+pub mod postgres;
 /// The SQLite store.
 pub mod sqlite;
 
@@ -22,6 +24,7 @@ pub use journal::{
     CandleReceipt, Journal, LoggedCandle, LoggedReport, StoredOrder, StoredPosition,
 };
 pub use journal_sink::JournalSink;
+pub use postgres::{PgJournal, is_postgres_url};
 pub use sqlite::Store;
 pub use sqlite::accounts::UserRecord;
 pub use sqlite::audit::{
@@ -32,7 +35,11 @@ pub use sqlite::secrets::{BREAKER_RESET, StoredVerifier};
 pub use sqlite::server_settings::ExchangeKeyInfo;
 pub use sqlite::tokens::{ApiKeyRecord, RefreshRecord};
 
-/// Opens the journal a database URL names (`sqlite://FILE` for now).
+/// Opens the journal a database URL names: `sqlite://FILE` or
+/// `postgres://…` (`postgresql://…`; the session lock taken).
 pub fn open_journal(url: &str) -> Result<Box<dyn Journal>, StoreError> {
+    if postgres::is_postgres_url(url) {
+        return Ok(Box::new(PgJournal::open(url)?));
+    }
     Ok(Box::new(Store::open(url)?))
 }

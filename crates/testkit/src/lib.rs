@@ -10,6 +10,8 @@
 pub mod audit;
 /// The OANDA simulator's record of an account against the journal.
 pub mod oanda_audit;
+/// A throwaway PostgreSQL cluster.
+pub mod postgres;
 /// `smc venue-sim` in-process, with its faults at hand.
 pub mod sim;
 
