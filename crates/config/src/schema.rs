@@ -535,8 +535,8 @@ pub struct VenueFees {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct StorageConfig {
-    /// `sqlite://FILE` (the embedded default; PostgreSQL is refused until
-    /// supported); `DATABASE_URL` overrides it.
+    /// `sqlite://FILE` (the embedded default) or `postgres://…`;
+    /// `DATABASE_URL` overrides it.
     pub database_url: String,
     /// Refused until Redis support exists (so is `REDIS_URL`).
     pub redis_url: Option<String>,

@@ -179,11 +179,15 @@ impl StorageConfig {
                 "Redis support does not exist yet: remove the key (and unset REDIS_URL)".into(),
             ));
         }
-        if !self.database_url.starts_with("sqlite:") {
+        let url = &self.database_url;
+        if !["sqlite:", "postgres://", "postgresql://"]
+            .iter()
+            .any(|scheme| url.starts_with(scheme))
+        {
             return Err((
                 "storage.database_url",
                 format!(
-                    "`{}`: only SQLite (sqlite://FILE) is supported so far; PostgreSQL support does not exist yet",
+                    "`{}`: expected sqlite://FILE or postgres://USER@HOST/DB",
                     redact(&self.database_url)
                 ),
             ));

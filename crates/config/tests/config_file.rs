@@ -343,13 +343,18 @@ fn keys_that_would_do_nothing_are_refused_with_their_line() {
         "{msg}"
     );
     assert!(msg.contains("Redis support does not exist yet"), "{msg}");
-    let msg = error("storage:\n  database_url: \"postgres://u:pw@db/smc\"\n");
+    parse(
+        "c.yaml",
+        "storage:\n  database_url: \"postgres://u:pw@db/smc\"\n",
+    )
+    .unwrap();
+    let msg = error("storage:\n  database_url: \"mysql://u:pw@db/smc\"\n");
     assert!(
         msg.starts_with("config.yaml:2: `storage.database_url`"),
         "{msg}"
     );
     assert!(
-        msg.contains("PostgreSQL support does not exist yet"),
+        msg.contains("expected sqlite://FILE or postgres://"),
         "{msg}"
     );
     assert!(!msg.contains("pw"), "the password is not echoed: {msg}");
@@ -370,8 +375,13 @@ fn redis_and_other_databases_from_the_environment_are_refused_too() {
         err.contains("REDIS_URL") && err.contains("does not exist yet"),
         "{err}"
     );
-    let err = env::apply(&mut c, |k| {
+    env::apply(&mut c, |k| {
         (k == "DATABASE_URL").then(|| "postgres://x/y".into())
+    })
+    .unwrap();
+    assert_eq!(c.storage.database_url, "postgres://x/y");
+    let err = env::apply(&mut c, |k| {
+        (k == "DATABASE_URL").then(|| "mysql://x/y".into())
     })
     .unwrap_err()
     .to_string();

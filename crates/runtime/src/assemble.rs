@@ -100,13 +100,22 @@ pub fn assemble(spec: &SessionSpec, runtime: &tokio::runtime::Runtime) -> Sessio
     let engine = engine_config(spec);
     let (gate, watch): (Box<dyn RiskGate>, _) = match settings {
         Some(c) => {
-            let breakers =
-                Store::open(&database).map_err(SessionError::store("opening the journal"))?;
+            // The breakers' states live in the SQLite store; on PostgreSQL
+            // they are not kept yet (they start closed at each start).
+            let breakers: Option<Box<dyn smc_risk::breakers::BreakerStore>> =
+                if smc_store::is_postgres_url(&database) {
+                    None
+                } else {
+                    Some(Box::new(
+                        Store::open(&database)
+                            .map_err(SessionError::store("opening the journal"))?,
+                    ))
+                };
             let (gate, handle) = crate::risk_gate::gate_with_reload(
                 c,
                 &instruments,
                 WallClock.now(),
-                Some(Box::new(breakers)),
+                breakers,
                 mode == Mode::Live,
             )?;
             // The config's risk limits apply again whenever the file changes.

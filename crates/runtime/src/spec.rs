@@ -152,8 +152,8 @@ pub struct SessionSpec {
     pub strategy: Option<StrategyName>,
     /// smc: the bias timeframe (default: the config's last timeframe).
     pub bias: Option<String>,
-    /// The SQLite file (default: the config's `storage.database_url`, else
-    /// `smc.db`).
+    /// The SQLite file or a database URL (default: the config's
+    /// `storage.database_url`, else `smc.db`).
     pub database: Option<PathBuf>,
     /// Stop after this many closed candles of all symbols together.
     pub max_bars: Option<u64>,
@@ -299,6 +299,8 @@ impl SessionSpec {
     /// The database URL: asked, else the config's, else `sqlite://smc.db`.
     pub fn database_url(&self) -> String {
         match (&self.database, self.config.as_ref()) {
+            // `--db` takes a file or a URL (`sqlite://…`, `postgres://…`).
+            (Some(p), _) if p.to_string_lossy().contains("://") => p.display().to_string(),
             (Some(p), _) => format!("sqlite://{}", p.display()),
             (None, Some(c)) => c.storage.database_url.clone(),
             (None, None) => "sqlite://smc.db".into(),

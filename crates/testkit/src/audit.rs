@@ -8,7 +8,7 @@ use crate::sim::{KEY, SECRET};
 use rust_decimal::Decimal;
 use smc_model::InstrumentId;
 use smc_model::OrderStatus;
-use smc_store::Store;
+use smc_store::{Journal, Store};
 use smc_venues::binance::{BinanceMarket, BinanceRest, Credentials};
 use smc_venues::net::Secret;
 use std::collections::BTreeMap;
@@ -176,7 +176,7 @@ pub fn journal(db: &Path) -> Store {
 }
 
 /// The journal's orders by client id, with their statuses.
-pub fn journal_statuses(store: &Store) -> BTreeMap<String, OrderStatus> {
+pub fn journal_statuses(store: &dyn Journal) -> BTreeMap<String, OrderStatus> {
     store
         .orders()
         .unwrap()
@@ -186,7 +186,7 @@ pub fn journal_statuses(store: &Store) -> BTreeMap<String, OrderStatus> {
 }
 
 /// The journal's position in `symbol` (zero when it has none).
-pub fn journal_position(store: &Store, symbol: &str) -> Decimal {
+pub fn journal_position(store: &dyn Journal, symbol: &str) -> Decimal {
     store
         .positions()
         .unwrap()
@@ -196,7 +196,10 @@ pub fn journal_position(store: &Store, symbol: &str) -> Decimal {
 }
 
 /// The journal's fills of `symbol` in the form of [`VenueAccount::trades`].
-pub fn journal_fills(store: &Store, symbol: &str) -> BTreeMap<String, (String, String, String)> {
+pub fn journal_fills(
+    store: &dyn Journal,
+    symbol: &str,
+) -> BTreeMap<String, (String, String, String)> {
     let fills = store.fills().unwrap();
     let of_symbol: Vec<_> = fills
         .iter()
@@ -271,7 +274,7 @@ pub fn assert_unplaced_orders_rejected(
 
 /// The full agreement of a one-symbol session's journal with the venue:
 /// orders, refusals, fills and the position.
-pub fn assert_journal_agrees(store: &Store, venue: &VenueAccount, symbol: &str, what: &str) {
+pub fn assert_journal_agrees(store: &dyn Journal, venue: &VenueAccount, symbol: &str, what: &str) {
     let journal = journal_statuses(store);
     assert_journal_has_the_venues_orders(&journal, venue, what);
     assert_unplaced_orders_rejected(&journal, &[venue], what);
