@@ -8,7 +8,7 @@ mod output;
 
 use clap::{Parser, Subcommand};
 use commands::{
-    audit, backtest, check_lookahead, detect, ml, optimize, risk, run, serve, venue_sim,
+    audit, backtest, check_lookahead, detect, ml, optimize, risk, run, serve, store, venue_sim,
 };
 use std::process::ExitCode;
 
@@ -47,6 +47,11 @@ enum Command {
         #[command(subcommand)]
         command: audit::AuditCommand,
     },
+    /// The journal's database: `migrate` it, `copy` a SQLite journal into PostgreSQL.
+    Store {
+        #[command(subcommand)]
+        command: store::StoreCommand,
+    },
     /// Trade a strategy on real-time market data: paper (simulated fills,
     /// journaled in SQLite, restart-safe) or live.
     Run(run::RunArgs),
@@ -76,6 +81,7 @@ impl Command {
             Command::CheckLookahead(_)
             | Command::Risk { .. }
             | Command::Audit { .. }
+            | Command::Store { .. }
             | Command::VenueSim(_)
             | Command::Ml { .. } => None,
         }
@@ -117,6 +123,7 @@ fn main() -> ExitCode {
             Err(e) => Err(e),
         },
         Command::Serve(args) => serve::run(args),
+        Command::Store { command } => store::run(&command),
         Command::VenueSim(args) => venue_sim::run(&args),
     };
     match result {

@@ -10,6 +10,7 @@ pub mod risk;
 pub mod risk_breakers;
 pub mod run;
 pub mod serve;
+pub mod store;
 pub mod venue_sim;
 
 use smc_runtime::backtest::{Input, load_candles};

@@ -22,7 +22,7 @@ fn corrupt(what: &'static str, value: impl Into<String>) -> StoreError {
     }
 }
 
-fn to_json<T: serde::Serialize>(value: &T) -> String {
+pub(crate) fn to_json<T: serde::Serialize>(value: &T) -> String {
     // Model types serialize to JSON infallibly (no maps with non-string keys).
     serde_json::to_string(value).unwrap_or_default()
 }

@@ -17,12 +17,15 @@
 //! read yet. A second process on the same journal is refused by a
 //! session-level advisory lock held on the journal's connection.
 
+/// A whole journal written at once (`smc store copy`).
+mod import;
 /// The journal interface, implemented.
 mod journal_impl;
 /// Monthly partitions, created ahead of the writes.
 mod partitions;
 
 use crate::error::StoreError;
+pub use import::Import;
 use postgres::config::SslMode;
 use postgres::{Client, Config, NoTls};
 use std::collections::HashSet;

@@ -53,6 +53,35 @@ impl Store {
         Ok(found.pop())
     }
 
+    /// Every venue report with its key, in order (what a copy takes: the
+    /// keys keep de-duplicating reports on the copy).
+    pub fn keyed_venue_reports(&self) -> Result<Vec<(String, LoggedReport)>, StoreError> {
+        let what = "reading the venue reports";
+        self.rows(
+            "SELECT key, after_candles, report FROM venue_reports ORDER BY seq",
+            [],
+            what,
+            |r| {
+                let report = LoggedReport {
+                    after_candles: r.get("after_candles").map_err(StoreError::query(what))?,
+                    report: text(r, "report", what)?,
+                };
+                Ok((text(r, "key", what)?, report))
+            },
+        )
+    }
+
+    /// Every session value, by name (what a copy to another database takes).
+    pub fn session_values(&self) -> Result<Vec<(String, String)>, StoreError> {
+        let what = "reading the session values";
+        self.rows(
+            "SELECT name, value FROM session ORDER BY name",
+            [],
+            what,
+            |r| Ok((text(r, "name", what)?, text(r, "value", what)?)),
+        )
+    }
+
     pub fn session_value_or_insert(&self, name: &str, value: &str) -> Result<String, StoreError> {
         let insert = Statement::new("INSERT OR IGNORE INTO session (name, value) VALUES (?, ?)")
             .text(name)
