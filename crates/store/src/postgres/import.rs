@@ -30,8 +30,13 @@ impl PgJournal {
         let mut client = self.client();
         let mut tx = client.transaction().map_err(StoreError::pg(what))?;
         // In log order: the sequence numbers them as they come.
+        let mut cache = std::collections::HashMap::new();
         for c in &data.candles {
-            insert_candle(&mut tx, c, false)?;
+            let mut cx = super::journal_impl::Cx {
+                c: &mut tx,
+                cache: &mut cache,
+            };
+            insert_candle(&mut cx, c, false)?;
         }
         for (key, r) in &data.venue_reports {
             tx.execute(

@@ -8,11 +8,13 @@ use crate::error::StoreError;
 use crate::journal::{
     CandleReceipt, Journal, LoggedCandle, LoggedReport, StoredOrder, StoredPosition,
 };
-use postgres::{GenericClient, Row};
+use postgres::types::ToSql;
+use postgres::{GenericClient, Row, Statement};
 use rust_decimal::Decimal;
 use smc_model::{
     ClientOrderId, EngineEvent, Fill, InstrumentId, OrderKind, OrderRequest, OrderStatus, Timestamp,
 };
+use std::collections::HashMap;
 use std::str::FromStr;
 
 fn corrupt(what: &'static str, value: impl Into<String>) -> StoreError {
@@ -61,6 +63,43 @@ fn order(row: &Row) -> Result<StoredOrder, StoreError> {
     })
 }
 
+/// A connection (or its open transaction) with the journal's prepared
+/// statements: each SQL text is prepared once per connection, not once per
+/// call, which halves a step's round trips.
+pub(crate) struct Cx<'a, C: GenericClient> {
+    pub(crate) c: &'a mut C,
+    pub(crate) cache: &'a mut HashMap<String, Statement>,
+}
+
+impl<C: GenericClient> Cx<'_, C> {
+    fn statement(&mut self, sql: &str) -> Result<Statement, postgres::Error> {
+        if let Some(s) = self.cache.get(sql) {
+            return Ok(s.clone());
+        }
+        let s = self.c.prepare(sql)?;
+        self.cache.insert(sql.to_string(), s.clone());
+        Ok(s)
+    }
+
+    pub(crate) fn execute(
+        &mut self,
+        sql: &str,
+        params: &[&(dyn ToSql + Sync)],
+    ) -> Result<u64, postgres::Error> {
+        let s = self.statement(sql)?;
+        self.c.execute(&s, params)
+    }
+
+    fn query_opt(
+        &mut self,
+        sql: &str,
+        params: &[&(dyn ToSql + Sync)],
+    ) -> Result<Option<Row>, postgres::Error> {
+        let s = self.statement(sql)?;
+        self.c.query_opt(&s, params)
+    }
+}
+
 /// `kind` with its stop trigger moved to `trigger`.
 fn amended(kind: OrderKind, trigger: Decimal) -> OrderKind {
     match kind {
@@ -72,7 +111,7 @@ fn amended(kind: OrderKind, trigger: Decimal) -> OrderKind {
 
 /// Moves an order to `status` where the state machine allows; whether it moved.
 fn move_status(
-    c: &mut impl GenericClient,
+    c: &mut Cx<'_, impl GenericClient>,
     id: &ClientOrderId,
     status: OrderStatus,
     reason: Option<&str>,
@@ -104,7 +143,7 @@ fn move_status(
 }
 
 fn read_order(
-    c: &mut impl GenericClient,
+    c: &mut Cx<'_, impl GenericClient>,
     id: &ClientOrderId,
 ) -> Result<Option<StoredOrder>, StoreError> {
     let sql = format!("SELECT {ORDER_COLUMNS} FROM orders WHERE client_id = $1 FOR UPDATE");
@@ -117,7 +156,7 @@ fn read_order(
 
 /// A fill and its order's filled quantity and status, as SQLite's
 /// `filled_update`: applied only when the trade id is new.
-fn record_fill(c: &mut impl GenericClient, fill: &Fill) -> Result<bool, StoreError> {
+fn record_fill(c: &mut Cx<'_, impl GenericClient>, fill: &Fill) -> Result<bool, StoreError> {
     let what = "writing a fill";
     let n = c
         .execute(
@@ -153,7 +192,7 @@ fn record_fill(c: &mut impl GenericClient, fill: &Fill) -> Result<bool, StoreErr
     Ok(true)
 }
 
-fn set_position(c: &mut impl GenericClient, p: &StoredPosition) -> Result<(), StoreError> {
+fn set_position(c: &mut Cx<'_, impl GenericClient>, p: &StoredPosition) -> Result<(), StoreError> {
     c.execute(
         "INSERT INTO positions (instrument, qty, avg_price, realized_pnl, updated_at) \
          VALUES ($1, $2, $3, $4, $5) ON CONFLICT (instrument) DO UPDATE SET \
@@ -173,7 +212,11 @@ fn set_position(c: &mut impl GenericClient, p: &StoredPosition) -> Result<(), St
 
 /// Writes what one event changes; `if_new` ignores an order id already
 /// journaled (a replay) instead of failing (a duplicate order).
-fn apply(c: &mut impl GenericClient, event: &EngineEvent, if_new: bool) -> Result<(), StoreError> {
+fn apply(
+    c: &mut Cx<'_, impl GenericClient>,
+    event: &EngineEvent,
+    if_new: bool,
+) -> Result<(), StoreError> {
     let moved = match event {
         EngineEvent::OrderAccepted {
             time, client_id, ..
@@ -301,13 +344,18 @@ impl Journal for PgJournal {
         self.ensure_partitions("candles", candle.map(|c| c.candle.open_time.ms()))?;
         self.ensure_partitions("engine_events", events.iter().map(|e| e.time().ms()))?;
         let mut client = self.client();
+        let mut cache = self.statements();
         let mut tx = client.transaction().map_err(StoreError::pg(what))?;
+        let mut cx = Cx {
+            c: &mut tx,
+            cache: &mut cache,
+        };
         if let Some(c) = candle {
-            insert_candle(&mut tx, c, false)?;
+            insert_candle(&mut cx, c, false)?;
         }
         for event in events {
-            apply(&mut tx, event, false)?;
-            tx.execute(
+            apply(&mut cx, event, false)?;
+            cx.execute(
                 "INSERT INTO engine_events (time, kind, event) VALUES ($1, $2, $3)",
                 &[&event.time().ms(), &kind(event), &to_json(event)],
             )
@@ -321,7 +369,15 @@ impl Journal for PgJournal {
         let mut tx = client
             .transaction()
             .map_err(StoreError::pg("replaying an event"))?;
-        apply(&mut tx, event, true)?;
+        let mut cache = self.statements();
+        apply(
+            &mut Cx {
+                c: &mut tx,
+                cache: &mut cache,
+            },
+            event,
+            true,
+        )?;
         tx.commit().map_err(StoreError::pg("replaying an event"))
     }
 
@@ -467,7 +523,10 @@ impl Journal for PgJournal {
         time: Timestamp,
     ) -> Result<bool, StoreError> {
         move_status(
-            &mut *self.client(),
+            &mut Cx {
+                c: &mut *self.client(),
+                cache: &mut self.statements(),
+            },
             client_id,
             status,
             reason,
@@ -522,7 +581,7 @@ impl Journal for PgJournal {
 
 /// Appends a candle to the log; `if_new` ignores one already logged.
 pub(crate) fn insert_candle(
-    c: &mut impl GenericClient,
+    c: &mut Cx<'_, impl GenericClient>,
     candle: &LoggedCandle,
     if_new: bool,
 ) -> Result<bool, StoreError> {

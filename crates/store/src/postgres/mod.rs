@@ -10,7 +10,10 @@
 //! only hold idle connections (readers such as the API open their own).
 //!
 //! Every step is one transaction committed before its orders leave (as on
-//! SQLite). The candle log and the engine events are partitioned by month;
+//! SQLite); each SQL text is prepared once per connection. A step (candle,
+//! order, acknowledgement) commits in ≈0.9 ms on a local cluster against
+//! ≈0.11 ms on SQLite (`cargo bench -p smc-store --bench journal_pg`): the
+//! round trips to the server. The candle log and the engine events are partitioned by month;
 //! [`partitions`] creates a month's partition (and the next) before the
 //! first write into it. TLS: `sslmode=require` in the URL connects through
 //! rustls (ring) with the webpki roots; a private CA (`sslrootcert`) is not
@@ -28,7 +31,7 @@ use crate::error::StoreError;
 pub use import::Import;
 use postgres::config::SslMode;
 use postgres::{Client, Config, NoTls};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 /// The schema, in order: (version, SQL).
@@ -43,6 +46,8 @@ pub struct PgJournal {
     conn: Mutex<Client>,
     /// Partitions known to exist: (table, first month as year*12+month0).
     months: Mutex<HashSet<(&'static str, i64)>>,
+    /// Statements prepared on the connection, by SQL text.
+    statements: Mutex<HashMap<String, postgres::Statement>>,
     url: String,
 }
 
@@ -131,6 +136,7 @@ impl PgJournal {
         Ok(PgJournal {
             conn: Mutex::new(client),
             months: Mutex::default(),
+            statements: Mutex::default(),
             url: shown,
         })
     }
@@ -138,6 +144,13 @@ impl PgJournal {
     /// The URL it was opened with, without the password.
     pub fn url(&self) -> &str {
         &self.url
+    }
+
+    /// The prepared statements (taken after [`PgJournal::client`]).
+    fn statements(&self) -> MutexGuard<'_, HashMap<String, postgres::Statement>> {
+        self.statements
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
     }
 
     fn client(&self) -> MutexGuard<'_, Client> {
