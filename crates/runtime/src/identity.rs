@@ -116,7 +116,9 @@ pub struct SessionLock {
 
 impl SessionLock {
     /// Takes the lock beside the SQLite database at `database_url`
-    /// (`sqlite://FILE` → `FILE.lock`); none for an in-memory database.
+    /// (`sqlite://FILE` → `FILE.lock`); none for an in-memory database,
+    /// nor for PostgreSQL, where the journal itself holds an advisory lock
+    /// for its session (`smc_store::PgJournal::open`).
     pub fn take(database_url: &str) -> SessionResult<Option<SessionLock>> {
         let Some(file) = database_url.strip_prefix("sqlite://") else {
             return Ok(None);

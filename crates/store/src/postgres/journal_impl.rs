@@ -4,17 +4,16 @@
 //! step's transaction; a replay writes each event alone, idempotently.
 
 use super::PgJournal;
+pub(crate) use super::statements::Cx;
 use crate::error::StoreError;
 use crate::journal::{
     CandleReceipt, Journal, LoggedCandle, LoggedReport, StoredOrder, StoredPosition,
 };
-use postgres::types::ToSql;
-use postgres::{GenericClient, Row, Statement};
+use postgres::{GenericClient, Row};
 use rust_decimal::Decimal;
 use smc_model::{
     ClientOrderId, EngineEvent, Fill, InstrumentId, OrderKind, OrderRequest, OrderStatus, Timestamp,
 };
-use std::collections::HashMap;
 use std::str::FromStr;
 
 fn corrupt(what: &'static str, value: impl Into<String>) -> StoreError {
@@ -61,43 +60,6 @@ fn order(row: &Row) -> Result<StoredOrder, StoreError> {
         created_at: Timestamp::from_ms(col(row, "created_at", what)?),
         updated_at: Timestamp::from_ms(col(row, "updated_at", what)?),
     })
-}
-
-/// A connection (or its open transaction) with the journal's prepared
-/// statements: each SQL text is prepared once per connection, not once per
-/// call, which halves a step's round trips.
-pub(crate) struct Cx<'a, C: GenericClient> {
-    pub(crate) c: &'a mut C,
-    pub(crate) cache: &'a mut HashMap<String, Statement>,
-}
-
-impl<C: GenericClient> Cx<'_, C> {
-    fn statement(&mut self, sql: &str) -> Result<Statement, postgres::Error> {
-        if let Some(s) = self.cache.get(sql) {
-            return Ok(s.clone());
-        }
-        let s = self.c.prepare(sql)?;
-        self.cache.insert(sql.to_string(), s.clone());
-        Ok(s)
-    }
-
-    pub(crate) fn execute(
-        &mut self,
-        sql: &str,
-        params: &[&(dyn ToSql + Sync)],
-    ) -> Result<u64, postgres::Error> {
-        let s = self.statement(sql)?;
-        self.c.execute(&s, params)
-    }
-
-    fn query_opt(
-        &mut self,
-        sql: &str,
-        params: &[&(dyn ToSql + Sync)],
-    ) -> Result<Option<Row>, postgres::Error> {
-        let s = self.statement(sql)?;
-        self.c.query_opt(&s, params)
-    }
 }
 
 /// `kind` with its stop trigger moved to `trigger`.

@@ -26,6 +26,8 @@ mod import;
 mod journal_impl;
 /// Monthly partitions, created ahead of the writes.
 mod partitions;
+/// Statements prepared once per connection.
+mod statements;
 
 use crate::error::StoreError;
 pub use import::Import;
