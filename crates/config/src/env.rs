@@ -49,6 +49,10 @@ pub fn apply(config: &mut Config, get: impl Fn(&str) -> Option<String>) -> Resul
             .validate()
             .map_err(|(_, message)| bad("DATABASE_URL", message))?;
     }
+    if let Some(v) = get("NATS_URL") {
+        crate::streaming::check_url(&v).map_err(|m| bad("NATS_URL", m))?;
+        config.streaming.nats_url = Some(v);
+    }
     if get("REDIS_URL").is_some() {
         return Err(bad(
             "REDIS_URL",

@@ -20,6 +20,8 @@ pub mod portfolio;
 pub mod schema;
 /// `risk_manager.position_sizing` and its settings.
 pub mod sizing;
+/// The event stream (NATS JetStream).
+pub mod streaming;
 /// Checks of values beyond their types.
 pub mod validate;
 

@@ -25,6 +25,8 @@ pub struct Config {
     pub api: crate::api::ApiConfig,
     /// The `smc` strategy's ML filter (off unless `ml.model` is set).
     pub ml: crate::ml::MlConfig,
+    /// The event stream on NATS JetStream (off unless `nats_url` is set).
+    pub streaming: crate::streaming::StreamingConfig,
 }
 
 /// `backtest`: the data, strategy and simulated venue of a backtest.

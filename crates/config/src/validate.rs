@@ -26,6 +26,7 @@ impl Config {
         }
         self.storage.validate().map_err(owned)?;
         self.ml.validate().map_err(owned)?;
+        self.streaming.validate().map_err(owned)?;
         self.api.validate().map_err(owned)
     }
 

@@ -8,6 +8,8 @@
 
 /// The journal against the venue.
 pub mod audit;
+/// A throwaway NATS server with JetStream.
+pub mod nats;
 /// The OANDA simulator's record of an account against the journal.
 pub mod oanda_audit;
 /// A throwaway PostgreSQL cluster.
