@@ -1,8 +1,10 @@
 //! `smc store migrate` and `smc store copy`: the schema applied to a
 //! database, and a SQLite journal moved whole into an empty PostgreSQL one
 //! (candles and venue reports in their order, orders with their statuses,
-//! fills, positions, session facts), in one transaction: a copy that fails
-//! leaves the target empty.
+//! fills, positions, session facts, and the circuit breakers with their
+//! trail, the secrets' verifiers and the hash-chained audit log, ids and
+//! hashes kept so the chain verifies on the target), in one transaction: a
+//! copy that fails leaves the target empty.
 
 use crate::error::StoreError;
 use crate::journal::Journal;
@@ -18,6 +20,9 @@ pub struct CopyReport {
     pub fills: usize,
     pub positions: usize,
     pub session_values: usize,
+    pub breakers: usize,
+    pub breaker_events: usize,
+    pub audit_entries: usize,
 }
 
 /// Opens the database at `url` (creating a SQLite file if missing) and
@@ -56,6 +61,13 @@ pub fn copy(from: &str, to: &str) -> Result<CopyReport, StoreError> {
         fills: source.fills()?,
         positions: source.positions()?,
         session_values: source.session_values()?,
+        risk: crate::postgres::import::RiskRows {
+            breakers: source.breakers()?,
+            events: source.breaker_events(None, None)?,
+            secrets: source.secret_rows()?,
+            audit: source.audit_entries(None, usize::MAX)?,
+            audit_issued: source.audit_issued()?,
+        },
     };
     let report = CopyReport {
         candles: data.candles.len(),
@@ -64,6 +76,9 @@ pub fn copy(from: &str, to: &str) -> Result<CopyReport, StoreError> {
         fills: data.fills.len(),
         positions: data.positions.len(),
         session_values: data.session_values.len(),
+        breakers: data.risk.breakers.len(),
+        breaker_events: data.risk.events.len(),
+        audit_entries: data.risk.audit.len(),
     };
     target.import(&data)?;
     Ok(report)

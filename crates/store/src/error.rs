@@ -5,6 +5,8 @@
 pub enum StoreError {
     #[error("unsupported database URL `{url}`: {message}")]
     Url { url: String, message: String },
+    #[error("cannot connect to {url}: {message}")]
+    Connect { url: String, message: String },
     #[error("no database at {path}")]
     Missing { path: String },
     #[error("cannot open {url}: {source}")]

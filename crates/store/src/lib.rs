@@ -16,8 +16,10 @@ pub mod error;
 pub mod journal;
 /// The engine's events journaled before they go on.
 pub mod journal_sink;
-/// The PostgreSQL journal.
+/// The PostgreSQL journal and store.
 pub mod postgres;
+/// The server's and the risk tools' store, on either backend.
+pub mod server_store;
 /// The SQLite store.
 pub mod sqlite;
 
@@ -26,7 +28,10 @@ pub use journal::{
     CandleReceipt, Journal, LoggedCandle, LoggedReport, StoredOrder, StoredPosition,
 };
 pub use journal_sink::JournalSink;
-pub use postgres::{PgJournal, is_postgres_url};
+pub use postgres::{PgJournal, PgStore, is_postgres_url};
+pub use server_store::{
+    RiskStore, ServerStore, open_breaker_store, open_risk_store, open_server_store,
+};
 pub use sqlite::Store;
 pub use sqlite::accounts::UserRecord;
 pub use sqlite::audit::{

@@ -5,7 +5,11 @@ use super::PgJournal;
 use super::journal_impl::{insert_candle, to_json};
 use crate::error::StoreError;
 use crate::journal::{LoggedCandle, LoggedReport, StoredOrder, StoredPosition};
+use crate::sqlite::audit::AuditEntry;
+use crate::sqlite::breakers::StoredTransition;
+use crate::sqlite::secrets::SecretRow;
 use smc_model::Fill;
+use smc_risk::breakers::BreakerRecord;
 
 /// A journal's rows, in their order.
 #[derive(Debug, Default)]
@@ -17,6 +21,20 @@ pub struct Import {
     pub fills: Vec<Fill>,
     pub positions: Vec<StoredPosition>,
     pub session_values: Vec<(String, String)>,
+    pub risk: RiskRows,
+}
+
+/// The breakers, their trail, the secrets' verifiers and the audit chain,
+/// as stored: copied with their ids and hashes, so the chain verifies on
+/// the target exactly as on the source.
+#[derive(Debug, Default)]
+pub struct RiskRows {
+    pub breakers: Vec<BreakerRecord>,
+    pub events: Vec<StoredTransition>,
+    pub secrets: Vec<SecretRow>,
+    pub audit: Vec<AuditEntry>,
+    /// The highest audit id the source issued.
+    pub audit_issued: i64,
 }
 
 impl PgJournal {
@@ -99,6 +117,28 @@ impl PgJournal {
             )
             .map_err(StoreError::pg(what))?;
         }
+        import_risk(&mut tx, &data.risk)?;
         tx.commit().map_err(StoreError::pg(what))
     }
+}
+
+fn import_risk(tx: &mut postgres::Transaction<'_>, risk: &RiskRows) -> Result<(), StoreError> {
+    for r in &risk.breakers {
+        super::breakers::put_record(tx, r)?;
+    }
+    for e in &risk.events {
+        super::breakers::write_event(tx, Some(e.id), &e.transition)?;
+    }
+    if !risk.events.is_empty() {
+        // The identity goes on after the copied ids.
+        tx.execute(
+            "SELECT setval(pg_get_serial_sequence('breaker_events', 'id'),              (SELECT max(id) FROM breaker_events))",
+            &[],
+        )
+        .map_err(StoreError::pg("copying the breaker events"))?;
+    }
+    for s in &risk.secrets {
+        super::breakers::put_secret(tx, s)?;
+    }
+    super::audit::import_in(tx, &risk.audit, risk.audit_issued)
 }

@@ -323,6 +323,9 @@ impl Journal for PgJournal {
             )
             .map_err(StoreError::pg(what))?;
         }
+        // The step's risk decisions join the audit chain in its
+        // transaction, as on SQLite.
+        super::audit::append_in(&mut tx, &crate::sqlite::audit::risk_entries(events))?;
         tx.commit().map_err(StoreError::pg(what))
     }
 

@@ -15,32 +15,53 @@
 //! ≈0.11 ms on SQLite (`cargo bench -p smc-store --bench journal_pg`): the
 //! round trips to the server. The candle log and the engine events are partitioned by month;
 //! [`partitions`] creates a month's partition (and the next) before the
-//! first write into it. TLS: `sslmode=require` in the URL connects through
-//! rustls (ring) with the webpki roots; a private CA (`sslrootcert`) is not
-//! read yet. A second process on the same journal is refused by a
-//! session-level advisory lock held on the journal's connection.
+//! first write into it. TLS: `sslmode=require|verify-ca|verify-full` (with
+//! `sslrootcert=FILE` for a private CA) connects through rustls (ring), see
+//! [`connect`]. A second process on the same journal is refused by a
+//! session-level advisory lock held on the journal's connection, keyed by
+//! the schema the journal lives in: the server's hosted sessions share one
+//! database, each in its own schema (`search_path` in the URL's `options`).
+//!
+//! [`PgStore`] holds the rest of what the SQLite file holds besides the
+//! journal: circuit breakers, secrets' verifiers, the hash-chained audit
+//! log and the API server's accounts, in the same database (and schema).
 
+/// The API server's accounts, tokens, settings and exchange keys.
+mod accounts;
+/// The hash-chained audit log.
+pub(crate) mod audit;
+/// Circuit breakers and secrets' verifiers.
+mod breakers;
+/// URLs to connections: TLS modes, root certificates, schemas.
+mod connect;
 /// A whole journal written at once (`smc store copy`).
-mod import;
+pub mod import;
 /// The journal interface, implemented.
 mod journal_impl;
 /// Monthly partitions, created ahead of the writes.
 mod partitions;
 /// Statements prepared once per connection.
 mod statements;
+/// The non-journal store.
+mod store;
 
 use crate::error::StoreError;
 pub use import::Import;
-use postgres::config::SslMode;
-use postgres::{Client, Config, NoTls};
+use postgres::Client;
 use std::collections::{HashMap, HashSet};
 use std::sync::{Mutex, MutexGuard, PoisonError};
+pub use store::PgStore;
 
 /// The schema, in order: (version, SQL).
-const MIGRATIONS: &[(i32, &str)] = &[(1, include_str!("migrations/V1__journal.sql"))];
+const MIGRATIONS: &[(i32, &str)] = &[
+    (1, include_str!("migrations/V1__journal.sql")),
+    (2, include_str!("migrations/V2__risk_audit.sql")),
+    (3, include_str!("migrations/V3__api.sql")),
+];
 
-/// The advisory-lock key of a session's journal: one session per database,
-/// as one per SQLite file (an arbitrary constant: "smc-jrnl").
+/// The seed of the advisory-lock key of a session's journal, hashed with
+/// the schema's name: one session per schema, as one per SQLite file (an
+/// arbitrary constant: "smc-jrnl").
 const SESSION_LOCK: i64 = 0x736d_632d_6a72_6e6c;
 
 /// A journal in a PostgreSQL database.
@@ -93,7 +114,10 @@ impl PgJournal {
             }
             taken = journal
                 .client()
-                .query_one("SELECT pg_try_advisory_lock($1)", &[&SESSION_LOCK])
+                .query_one(
+                    "SELECT pg_try_advisory_lock(hashtextextended(current_schema(), $1))",
+                    &[&SESSION_LOCK],
+                )
                 .map_err(StoreError::pg("taking the session lock"))?
                 .get(0);
             if taken {
@@ -114,26 +138,7 @@ impl PgJournal {
     /// Connects and migrates without the session lock (tools that copy or
     /// read a journal).
     pub fn open_unlocked(url: &str) -> Result<PgJournal, StoreError> {
-        let shown = redacted(url);
-        let bad = |message: String| StoreError::Url {
-            url: shown.clone(),
-            message,
-        };
-        if !is_postgres_url(url) {
-            return Err(bad("not a postgres:// URL".into()));
-        }
-        let config: Config = url.parse().map_err(|e| bad(format!("{e}")))?;
-        let connected = if config.get_ssl_mode() == SslMode::Require {
-            let tls = rustls::ClientConfig::builder()
-                .with_root_certificates(rustls::RootCertStore {
-                    roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
-                })
-                .with_no_client_auth();
-            config.connect(tokio_postgres_rustls::MakeRustlsConnect::new(tls))
-        } else {
-            config.connect(NoTls)
-        };
-        let mut client = connected.map_err(|e| bad(format!("cannot connect: {e}")))?;
+        let (mut client, shown) = connect::connect(url)?;
         migrate(&mut client, &shown)?;
         Ok(PgJournal {
             conn: Mutex::new(client),
@@ -165,7 +170,7 @@ impl PgJournal {
 /// Applies the migrations not yet applied, each in its own transaction,
 /// recorded in `schema_version`. The table lock serializes two processes
 /// migrating one database at once.
-fn migrate(client: &mut Client, url: &str) -> Result<(), StoreError> {
+pub(crate) fn migrate(client: &mut Client, url: &str) -> Result<(), StoreError> {
     let failed = |e: postgres::Error| StoreError::Migrate {
         url: url.to_string(),
         message: e.to_string(),

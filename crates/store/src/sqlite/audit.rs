@@ -33,9 +33,9 @@
 //! is one indexed lookup (see `benches/audit.rs` for the cost).
 
 /// The hash of an entry.
-mod hash;
+pub(crate) mod hash;
 /// Walking the chain.
-mod verify;
+pub(crate) mod verify;
 
 pub use hash::GENESIS;
 pub use verify::{AuditReport, BreakerMismatch, BrokenEntry};
@@ -280,6 +280,18 @@ impl Store {
             "reading the audit log",
             entry,
         )
+    }
+
+    /// The highest id the log has issued (deleted entries' too).
+    pub(crate) fn audit_issued(&self) -> Result<i64, StoreError> {
+        let what = "reading the audit log's sequence";
+        let n = self.rows(
+            "SELECT coalesce(max(seq), 0) AS n FROM sqlite_sequence WHERE name = 'audit_log'",
+            [],
+            what,
+            |r| get::<i64>(r, "n", what),
+        )?;
+        Ok(n.first().copied().unwrap_or(0))
     }
 
     /// Runs `statements` and appends `entries` in one transaction: all of

@@ -13,7 +13,7 @@ use smc_risk::breakers::auth::constant_time_eq;
 /// The name under which the breaker reset token's verifier is kept.
 pub const BREAKER_RESET: &str = "breaker_reset";
 
-const ALGORITHM: &str = "sha256-salted";
+pub(crate) const ALGORITHM: &str = "sha256-salted";
 
 /// A stored verifier: salt and hash.
 #[derive(Clone)]
@@ -28,12 +28,30 @@ impl std::fmt::Debug for StoredVerifier {
     }
 }
 
-fn digest(salt: &[u8], token: &str) -> Vec<u8> {
+pub(crate) fn digest(salt: &[u8], token: &str) -> Vec<u8> {
     Sha256::new()
         .chain_update(salt)
         .chain_update(token.as_bytes())
         .finalize()
         .to_vec()
+}
+
+impl StoredVerifier {
+    /// A verifier as another backend stored it.
+    pub(crate) fn new(salt: Vec<u8>, hash: Vec<u8>) -> StoredVerifier {
+        StoredVerifier { salt, hash }
+    }
+}
+
+/// A `secrets` row as stored, for `smc store copy` (a salt and a hash,
+/// never the secret).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SecretRow {
+    pub name: String,
+    pub algorithm: String,
+    pub salt: Vec<u8>,
+    pub hash: Vec<u8>,
+    pub updated_at: i64,
 }
 
 impl ResetVerifier for StoredVerifier {
@@ -68,6 +86,25 @@ impl Store {
             },
         )?;
         Ok(found.pop())
+    }
+
+    /// Every verifier as stored.
+    pub(crate) fn secret_rows(&self) -> Result<Vec<SecretRow>, StoreError> {
+        let what = "reading the secrets' verifiers";
+        self.rows(
+            "SELECT name, algorithm, salt, hash, updated_at FROM secrets ORDER BY name",
+            [],
+            what,
+            |r| {
+                Ok(SecretRow {
+                    name: r.get("name").map_err(StoreError::query(what))?,
+                    algorithm: r.get("algorithm").map_err(StoreError::query(what))?,
+                    salt: r.get("salt").map_err(StoreError::query(what))?,
+                    hash: r.get("hash").map_err(StoreError::query(what))?,
+                    updated_at: r.get("updated_at").map_err(StoreError::query(what))?,
+                })
+            },
+        )
     }
 
     /// Stores the verifier of `secret` under `name`, replacing any earlier

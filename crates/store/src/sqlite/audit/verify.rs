@@ -18,7 +18,7 @@ use serde::Serialize;
 use std::collections::HashMap;
 
 /// Entries read per page.
-pub(super) const PAGE: i64 = 1024;
+pub(crate) const PAGE: i64 = 1024;
 
 /// What a verification found.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -63,14 +63,15 @@ pub struct BreakerMismatch {
 }
 
 /// What the chain last said about a breaker.
-struct Chained {
+pub(crate) struct Chained {
     entry: i64,
     state: Option<String>,
     cooldown_until: Option<i64>,
 }
 
-/// The walk so far.
-struct Walk {
+/// The walk so far (shared with the PostgreSQL store, which walks the
+/// same chain).
+pub(crate) struct Walk {
     entries: u64,
     last_id: Option<i64>,
     last_hash: String,
@@ -79,15 +80,15 @@ struct Walk {
 }
 
 /// An entry's columns as stored.
-struct Stored {
-    time: i64,
-    actor: String,
-    action: String,
-    target: String,
-    detail: String,
-    outcome: String,
-    prev_hash: String,
-    hash: String,
+pub(crate) struct Stored {
+    pub time: i64,
+    pub actor: String,
+    pub action: String,
+    pub target: String,
+    pub detail: String,
+    pub outcome: String,
+    pub prev_hash: String,
+    pub hash: String,
 }
 
 impl Stored {
@@ -119,7 +120,11 @@ impl Stored {
 }
 
 /// Why entry `id` breaks the chain after `walk`, if it does.
-fn broken(walk: &Walk, id: i64, stored: &rusqlite::Result<Stored>) -> Option<String> {
+fn broken<E: std::fmt::Display>(
+    walk: &Walk,
+    id: i64,
+    stored: &Result<Stored, E>,
+) -> Option<String> {
     let expected = walk.last_id.map_or(Some(1), |l| l.checked_add(1));
     let s = match stored {
         // A value of the wrong type (or not UTF-8) where STRICT was bypassed.
@@ -147,30 +152,80 @@ fn check(walk: &mut Walk, row: &Row<'_>) -> Result<(), StoreError> {
     let id: i64 = row
         .get("id")
         .map_err(StoreError::query("reading the audit log"))?;
-    let stored = Stored::read(row);
-    if walk.first_broken.is_none() {
-        walk.first_broken = broken(walk, id, &stored).map(|reason| BrokenEntry { id, reason });
-    }
-    walk.entries += 1;
-    walk.last_id = Some(id);
-    let Ok(s) = stored else {
-        walk.last_hash = String::new();
-        return Ok(());
-    };
-    if s.action.starts_with("breaker.") {
-        let detail: serde_json::Value = serde_json::from_str(&s.detail).unwrap_or_default();
-        walk.breakers.insert(
-            s.target,
-            Chained {
-                entry: id,
-                state: detail["to"].as_str().map(str::to_string),
-                cooldown_until: detail["cooldown_until"].as_i64(),
-            },
-        );
-    }
-    walk.last_hash = s.hash;
+    walk.step(id, Stored::read(row));
     Ok(())
 }
+
+impl Walk {
+    /// A walk from the chain's start.
+    pub(crate) fn new() -> Walk {
+        Walk {
+            entries: 0,
+            last_id: None,
+            last_hash: GENESIS.to_string(),
+            first_broken: None,
+            breakers: HashMap::new(),
+        }
+    }
+
+    /// The last id checked.
+    pub(crate) fn last_id(&self) -> Option<i64> {
+        self.last_id
+    }
+
+    /// Checks entry `id` (its columns, or why they could not be read) and
+    /// moves past it.
+    pub(crate) fn step<E: std::fmt::Display>(&mut self, id: i64, stored: Result<Stored, E>) {
+        let walk = self;
+        if walk.first_broken.is_none() {
+            walk.first_broken = broken(walk, id, &stored).map(|reason| BrokenEntry { id, reason });
+        }
+        walk.entries += 1;
+        walk.last_id = Some(id);
+        let Ok(s) = stored else {
+            walk.last_hash = String::new();
+            return;
+        };
+        if s.action.starts_with("breaker.") {
+            let detail: serde_json::Value = serde_json::from_str(&s.detail).unwrap_or_default();
+            walk.breakers.insert(
+                s.target,
+                Chained {
+                    entry: id,
+                    state: detail["to"].as_str().map(str::to_string),
+                    cooldown_until: detail["cooldown_until"].as_i64(),
+                },
+            );
+        }
+        walk.last_hash = s.hash;
+    }
+
+    /// The report, given the highest id the log has issued, the breakers'
+    /// stored states and their last `breaker_events` rows (name → state,
+    /// cooldown_until), all read in the snapshot of the last page.
+    pub(crate) fn finish(mut self, issued: i64, stored: &States, events: &States) -> AuditReport {
+        let last = self.last_id.unwrap_or(0);
+        if self.first_broken.is_none() && issued > last {
+            let first_missing = last.saturating_add(1);
+            self.first_broken = Some(BrokenEntry {
+                id: first_missing,
+                reason: format!(
+                    "entries {first_missing} to {issued} are missing: the last ones were deleted"
+                ),
+            });
+        }
+        let breaker_mismatches = mismatches(&self, stored, events);
+        AuditReport {
+            entries: self.entries,
+            last_hash: self.last_hash,
+            first_broken: self.first_broken,
+            breaker_mismatches,
+        }
+    }
+}
+
+/// Breakers' states by name: (state, cooldown_until).
+pub(crate) type States = HashMap<String, (String, Option<i64>)>;
 
 /// Checks the next page of entries; how many there were.
 fn page(tx: &Transaction<'_>, walk: &mut Walk) -> Result<i64, StoreError> {
@@ -193,11 +248,7 @@ fn page(tx: &Transaction<'_>, walk: &mut Walk) -> Result<i64, StoreError> {
 }
 
 /// Rows of `sql` as (name, state, cooldown_until), by name.
-fn states(
-    tx: &Transaction<'_>,
-    sql: &str,
-    what: &'static str,
-) -> Result<HashMap<String, (String, Option<i64>)>, StoreError> {
+fn states(tx: &Transaction<'_>, sql: &str, what: &'static str) -> Result<States, StoreError> {
     let mut prepared = tx.prepare_cached(sql).map_err(StoreError::query(what))?;
     let rows = prepared
         .query_map([], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?))))
@@ -216,18 +267,7 @@ fn issued(tx: &Transaction<'_>) -> Result<i64, StoreError> {
     .map_err(StoreError::query("reading the audit log's sequence"))
 }
 
-fn mismatches(tx: &Transaction<'_>, walk: &Walk) -> Result<Vec<BreakerMismatch>, StoreError> {
-    let stored = states(
-        tx,
-        "SELECT name, state, cooldown_until FROM breakers",
-        "reading the breakers",
-    )?;
-    let events = states(
-        tx,
-        "SELECT breaker, to_state, cooldown_until FROM breaker_events
-         WHERE id IN (SELECT max(id) FROM breaker_events GROUP BY breaker)",
-        "reading the breakers' last events",
-    )?;
+fn mismatches(walk: &Walk, stored: &States, events: &States) -> Vec<BreakerMismatch> {
     let mut out = Vec::new();
     let mismatch =
         |breaker: &str, stored: Option<&str>, chained: Option<&Chained>, reason| BreakerMismatch {
@@ -237,7 +277,7 @@ fn mismatches(tx: &Transaction<'_>, walk: &Walk) -> Result<Vec<BreakerMismatch>,
             entry: chained.map(|c| c.entry),
             reason,
         };
-    for (name, (state, cooldown)) in &stored {
+    for (name, (state, cooldown)) in stored {
         let Some(c) = walk.breakers.get(name) else {
             let (expected, why) = match events.get(name) {
                 Some((to, _)) => (to.as_str(), "its last breaker event (before the audit log)"),
@@ -272,19 +312,13 @@ fn mismatches(tx: &Transaction<'_>, walk: &Walk) -> Result<Vec<BreakerMismatch>,
         }
     }
     out.sort_by(|a, b| a.breaker.cmp(&b.breaker));
-    Ok(out)
+    out
 }
 
 impl Store {
     /// Walks the whole audit chain and compares the breakers with it.
     pub fn audit_verify(&self) -> Result<AuditReport, StoreError> {
-        let mut walk = Walk {
-            entries: 0,
-            last_id: None,
-            last_hash: GENESIS.to_string(),
-            first_broken: None,
-            breakers: HashMap::new(),
-        };
+        let mut walk = Walk::new();
         loop {
             let mut conn = self.conn();
             // Read-only: dropping it rolls back, which changes nothing.
@@ -295,23 +329,18 @@ impl Store {
                 continue;
             }
             let issued = issued(&tx)?;
-            let last = walk.last_id.unwrap_or(0);
-            if walk.first_broken.is_none() && issued > last {
-                let first_missing = last.saturating_add(1);
-                walk.first_broken = Some(BrokenEntry {
-                    id: first_missing,
-                    reason: format!(
-                        "entries {first_missing} to {issued} are missing: the last ones were deleted"
-                    ),
-                });
-            }
-            let breaker_mismatches = mismatches(&tx, &walk)?;
-            return Ok(AuditReport {
-                entries: walk.entries,
-                last_hash: walk.last_hash,
-                first_broken: walk.first_broken,
-                breaker_mismatches,
-            });
+            let stored = states(
+                &tx,
+                "SELECT name, state, cooldown_until FROM breakers",
+                "reading the breakers",
+            )?;
+            let events = states(
+                &tx,
+                "SELECT breaker, to_state, cooldown_until FROM breaker_events
+                 WHERE id IN (SELECT max(id) FROM breaker_events GROUP BY breaker)",
+                "reading the breakers' last events",
+            )?;
+            return Ok(walk.finish(issued, &stored, &events));
         }
     }
 }
