@@ -21,6 +21,11 @@ pub struct TradeShape {
     pub hold_bars: usize,
     /// Entry notional as a share of equity at entry.
     pub equity_fraction: f64,
+    /// The protective stop's distance from the entry as a share of the
+    /// entry price, when the trade had one: a random trade keeps it, so
+    /// that random entries are not judged without the stops that bound
+    /// the strategy's losses (on leverage they would lose far more).
+    pub stop_distance: Option<f64>,
 }
 
 /// One trade of a random run: enter at `entry_bar`'s open, leave after
@@ -210,6 +215,7 @@ mod tests {
             direction: 1,
             hold_bars: hold,
             equity_fraction: 0.5,
+            stop_distance: None,
         }
     }
 

@@ -71,3 +71,38 @@ fn significance_is_reported_reproducibly_by_seed() {
         "another seed draws other entries"
     );
 }
+
+/// On a leveraged forex account the random trades keep the strategy's
+/// notional share and stop distance: each loses what the strategy's
+/// trade could have lost, not the leverage times it (before, a random run
+/// there bought 30× the notional without stops and lost everything).
+#[test]
+fn random_trades_on_margin_keep_the_strategys_notional_and_stops() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("fx.json");
+    let out = Command::new(env!("CARGO_BIN_EXE_smc"))
+        .current_dir(root())
+        .args(["backtest", "--input", "testdata/market/oanda/EURUSD-1d.csv"])
+        .args(["--strategy", "smc", "--significance", "40", "--seed", "7"])
+        .arg("--json")
+        .arg(&json)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let random = &v["significance"]["random_total_return"];
+    let (p5, p95) = (
+        random["p5"].as_f64().unwrap(),
+        random["p95"].as_f64().unwrap(),
+    );
+    // The strategy's own run loses 16 % at most over these years; random
+    // runs with its sizes and stops stay within a few tens of percent.
+    assert!(p5 > -0.5, "random runs lose too much: {random}");
+    assert!(p95 < 0.5, "random runs gain too much: {random}");
+    assert!(p5 < p95, "{random}");
+}

@@ -172,6 +172,7 @@ pub fn run_window(
                 candles,
                 timeframe,
                 report: &report,
+                events: &recorder.kept,
                 figures: RunFigures {
                     total_return: m.total_return,
                     sharpe: m.sharpe,
@@ -189,10 +190,10 @@ pub fn run_window(
         sharpe: m.sharpe,
         max_drawdown: m.max_drawdown,
         total_return: m.total_return,
-        final_equity: report.final_equity.to_string(),
-        fees: report.fees_paid.to_string(),
-        spread: report.spread_paid.to_string(),
-        funding: report.funding_paid.to_string(),
+        final_equity: money(report.final_equity),
+        fees: money(report.fees_paid),
+        spread: money(report.spread_paid),
+        funding: money(report.funding_paid),
         skipped_by_model: skipped(&recorder.no_trade),
         significance,
     })
@@ -204,4 +205,10 @@ fn skipped(tally: &NoTradeTally) -> u64 {
         .get(NoTradeReason::ModelBelowThreshold.as_str())
         .copied()
         .unwrap_or(0)
+}
+
+/// An amount as printed: financing accrues to 28 decimal places, which
+/// nobody reads; 8 keep every satoshi and pipette.
+fn money(amount: Decimal) -> String {
+    amount.round_dp(8).normalize().to_string()
 }
