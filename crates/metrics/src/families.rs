@@ -55,6 +55,7 @@ pub(crate) struct Families {
     pub orders: Family<SessionSymbolSide, Counter>,
     pub fills: Family<SessionSymbolSide, Counter>,
     pub rejections: Family<SessionReason, Counter>,
+    pub no_trade: Family<SessionReason, Counter>,
     pub candle_to_order: HistFamily<SessionL>,
     pub candle_to_order_last_run: Family<SessionQuantile, FGauge>,
     pub api_requests: Family<RouteMethodStatus, Counter>,
@@ -82,6 +83,7 @@ impl Families {
             orders: Family::default(),
             fills: Family::default(),
             rejections: Family::default(),
+            no_trade: Family::default(),
             candle_to_order: Family::new_with_constructor(candle_histogram),
             candle_to_order_last_run: Family::default(),
             api_requests: Family::default(),
@@ -186,6 +188,11 @@ impl Families {
             self.venue_errors.clone(),
         );
         r.register("notices", "Session notices, by level", self.notices.clone());
+        r.register(
+            "no_trade",
+            "Entry candles that placed no order, by the strategy's reason (no_setup, outside_kill_zone, model_below_threshold, ...)",
+            self.no_trade.clone(),
+        );
         r.register(
             "routed_orders",
             "Orders (or parts of split orders) the router sent to each venue; venue=none: refused",

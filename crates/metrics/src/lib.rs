@@ -29,6 +29,7 @@
 //! | `smc_venue_reconnects_total` | counter | session, stream (`market_data`, `user_data`) |
 //! | `smc_venue_errors_total` | counter | session, kind |
 //! | `smc_notices_total` | counter | session, level |
+//! | `smc_no_trade_total` | counter: entry candles without an order | session, reason (the strategy's no-trade codes) |
 //! | `smc_routed_orders_total` | counter: orders and split parts per venue (`none`: refused) | session, venue |
 //! | `smc_bus_missed_events_total` | counter | session |
 //! | `smc_sessions` | gauge | mode, state |

@@ -238,9 +238,14 @@ impl Metrics {
             | EngineEvent::OrderCancelled { .. }
             | EngineEvent::OrderExpired { .. }
             | EngineEvent::OrderAmended { .. }
-            | EngineEvent::FundingPaid { .. }
-            // One per entry candle: no metric family counts them yet.
-            | EngineEvent::NoTrade { .. } => {}
+            | EngineEvent::FundingPaid { .. } => {}
+            EngineEvent::NoTrade { reason, .. } => {
+                let labels = SessionReason {
+                    session: session.to_owned(),
+                    reason: reason.as_str(),
+                };
+                f.no_trade.get_or_create(&labels).inc();
+            }
         }
     }
 

@@ -317,3 +317,32 @@ fn routed_orders_are_counted_per_venue_and_refusals_as_none() {
     assert_eq!(count("binance"), Some(1.0));
     assert_eq!(count("none"), Some(1.0));
 }
+
+#[test]
+fn entry_candles_without_an_order_are_counted_by_reason_code() {
+    let no_trade = |reason| {
+        smc_runtime::SessionEvent::Engine(smc_model::EngineEvent::NoTrade {
+            time: smc_model::Timestamp::from_ms(0),
+            instrument: instrument("BTCUSDT"),
+            reason,
+        })
+    };
+    use smc_model::NoTradeReason as R;
+    let m = fed(&[
+        no_trade(R::OutsideKillZone),
+        no_trade(R::OutsideKillZone),
+        no_trade(R::ModelBelowThreshold),
+    ]);
+    let t = m.render();
+    let count = |reason| {
+        value(
+            &t,
+            "smc_no_trade_total",
+            &[("session", "s1"), ("reason", reason)],
+        )
+    };
+    assert_eq!(count("outside_kill_zone"), Some(2.0));
+    assert_eq!(count("model_below_threshold"), Some(1.0));
+    assert_eq!(count("no_recent_sweep"), None);
+    assert!(t.contains("# TYPE smc_no_trade_total counter"), "{t}");
+}
