@@ -7,6 +7,7 @@ mod logging;
 mod output;
 
 use clap::{Parser, Subcommand};
+use commands::events;
 use commands::{
     audit, backtest, check_lookahead, detect, ml, optimize, risk, run, serve, store, venue_sim,
 };
@@ -62,6 +63,11 @@ enum Command {
     /// protocols (REST, market streams, user data stream), replaying CSV
     /// series as its market and matching with the engine's matching engine.
     VenueSim(venue_sim::VenueSimArgs),
+    /// The sessions' events on NATS JetStream: `tail` prints them as JSON lines.
+    Events {
+        #[command(subcommand)]
+        command: events::EventsCommand,
+    },
     /// The ML filter of the smc strategy: `train` a model, `evaluate` it out of sample.
     Ml {
         #[command(subcommand)]
@@ -78,6 +84,9 @@ impl Command {
             Command::Optimize(a) => a.config.as_deref(),
             Command::Run(a) => a.config.as_deref(),
             Command::Serve(a) => a.config.as_deref(),
+            Command::Events { command } => match command {
+                events::EventsCommand::Tail(a) => a.config.as_deref(),
+            },
             Command::CheckLookahead(_)
             | Command::Risk { .. }
             | Command::Audit { .. }
@@ -125,6 +134,7 @@ fn main() -> ExitCode {
         Command::Serve(args) => serve::run(args),
         Command::Store { command } => store::run(&command),
         Command::VenueSim(args) => venue_sim::run(&args),
+        Command::Events { command } => events::run(&command),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

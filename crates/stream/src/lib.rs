@@ -17,6 +17,8 @@ pub mod error;
 pub mod publisher;
 /// Reading the stream from another process.
 pub mod reader;
+/// Attaching a publisher where sessions are made.
+pub mod session;
 /// `smc run`'s session id.
 pub mod session_id;
 /// Subjects: each event's kind, venue and symbol.

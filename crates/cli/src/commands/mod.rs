@@ -4,6 +4,7 @@ pub mod audit;
 pub mod backtest;
 pub mod check_lookahead;
 pub mod detect;
+pub mod events;
 pub mod ml;
 pub mod optimize;
 pub mod risk;

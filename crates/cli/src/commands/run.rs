@@ -172,11 +172,20 @@ pub fn run(args: RunArgs, env_file: Option<&std::path::Path>) -> anyhow::Result<
     }
     let bus = EventBus::new();
     let printer = crate::output::session::spawn_printer(bus.subscribe_lossless(4_096), None);
+    let stream = smc_stream::session::attach(&smc_stream::session_id::of_spec(&spec), &spec, &bus)?;
     let session = RunningSession::start(spec, bus)?;
     stop_on_signals(session.stopper());
     let result = session.wait();
     // Every publisher is gone: the printer drains what is left and ends.
     let _ = printer.join();
+    // Nothing the session published is left behind unsaid.
+    if let Some(report) = stream.map(|p| p.finish(smc_stream::publisher::DRAIN)) {
+        if report.complete() {
+            tracing::info!("event stream: {report}");
+        } else {
+            tracing::warn!("event stream: {report}");
+        }
+    }
     result?;
     Ok(())
 }

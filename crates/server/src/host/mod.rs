@@ -90,6 +90,9 @@ impl SessionHost {
     ) -> Result<(), String> {
         let bus = EventBus::new();
         let events = bus.subscribe_lossless(4_096);
+        // On NATS when configured; dropped here, it drains by itself when
+        // the session ends (its bus closes) and logs what it could not send.
+        smc_stream::session::attach(id, &spec, &bus).map_err(|e| e.to_string())?;
         let var_window = spec
             .config
             .as_ref()
