@@ -11,6 +11,7 @@ use commands::events;
 use commands::{
     audit, backtest, check_lookahead, detect, ml, optimize, risk, run, serve, store, venue_sim,
 };
+use commands::worker;
 use std::process::ExitCode;
 
 #[derive(Parser)]
@@ -63,6 +64,9 @@ enum Command {
     /// protocols (REST, market streams, user data stream), replaying CSV
     /// series as its market and matching with the engine's matching engine.
     VenueSim(venue_sim::VenueSimArgs),
+    /// A backtest worker of `smc optimize --distributed`: pulls jobs from the
+    /// NATS JetStream work queue (--nats URL) and answers them.
+    Worker(worker::WorkerArgs),
     /// The sessions' events on NATS JetStream: `tail` prints them as JSON lines.
     Events {
         #[command(subcommand)]
@@ -84,6 +88,7 @@ impl Command {
             Command::Optimize(a) => a.config.as_deref(),
             Command::Run(a) => a.config.as_deref(),
             Command::Serve(a) => a.config.as_deref(),
+            Command::Worker(a) => a.config.as_deref(),
             Command::Events { command } => match command {
                 events::EventsCommand::Tail(a) => a.config.as_deref(),
             },
@@ -135,6 +140,7 @@ fn main() -> ExitCode {
         Command::Store { command } => store::run(&command),
         Command::VenueSim(args) => venue_sim::run(&args),
         Command::Events { command } => events::run(&command),
+        Command::Worker(args) => worker::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

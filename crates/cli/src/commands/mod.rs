@@ -13,6 +13,7 @@ pub mod run;
 pub mod serve;
 pub mod store;
 pub mod venue_sim;
+pub mod worker;
 
 use smc_runtime::backtest::{Input, load_candles};
 use std::path::Path;

@@ -17,6 +17,8 @@ use smc_runtime::optimize::{BaseStrategy, Runner, search_trials};
 use smc_runtime::strategies::strategy_name;
 use std::path::PathBuf;
 
+mod distributed;
+
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum SearchKind {
     Grid,
@@ -95,6 +97,24 @@ pub struct OptimizeArgs {
     /// Skip malformed rows instead of failing.
     #[arg(long)]
     lenient: bool,
+    /// Run the backtests on `smc worker` processes through NATS JetStream
+    /// (the report is the local run's).
+    #[arg(long)]
+    distributed: bool,
+    /// The NATS server of --distributed (default: the config's
+    /// streaming.nats_url, else NATS_URL).
+    #[arg(long, value_name = "URL", requires = "distributed")]
+    nats: Option<String>,
+    /// --distributed: workers read --input at the same path (a shared file
+    /// system) instead of downloading it from NATS; they check its hash.
+    #[arg(long, requires = "distributed")]
+    shared_data: bool,
+    /// --distributed: jobs in flight at once (keep it above the workers' count).
+    #[arg(long, default_value_t = 16, requires = "distributed")]
+    in_flight: usize,
+    /// --distributed: seconds to wait for one job's result before failing.
+    #[arg(long, default_value_t = 600, requires = "distributed")]
+    job_timeout: u64,
 }
 
 pub fn run(args: &OptimizeArgs) -> anyhow::Result<()> {
@@ -153,6 +173,11 @@ pub fn run(args: &OptimizeArgs) -> anyhow::Result<()> {
     let windows = smc_optimize::walk_forward(candles.len(), config.windows)?;
     let bar = search_bar(smc_optimize::planned_runs(trials.len(), windows.len()));
     let go = || runner.optimize(&trials, &config, &|| bar.inc(1));
+    if args.distributed {
+        let report = distributed::run(args, &input, &runner, &trials, &config, &|| bar.inc(1));
+        bar.finish_and_clear();
+        return finish(args, &report?, &runner, &trials, search);
+    }
     let report = match args.threads {
         Some(n) => rayon::ThreadPoolBuilder::new()
             .num_threads(n)
@@ -162,10 +187,20 @@ pub fn run(args: &OptimizeArgs) -> anyhow::Result<()> {
         None => go(),
     };
     bar.finish_and_clear();
-    let report = report?;
-    print_report(&report, candles);
+    finish(args, &report?, &runner, &trials, search)
+}
+
+/// Prints the report and writes its JSON.
+fn finish(
+    args: &OptimizeArgs,
+    report: &OptimizeReport,
+    runner: &Runner<'_>,
+    trials: &[smc_optimize::ParamSet],
+    search: Search,
+) -> anyhow::Result<()> {
+    print_report(report, runner.candles);
     if let Some(path) = &args.json {
-        let out = runner.report_json(&report, &trials, search)?;
+        let out = runner.report_json(report, trials, search)?;
         std::fs::write(path, serde_json::to_string_pretty(&out)?)
             .with_context(|| format!("{}: cannot write", path.display()))?;
     }
