@@ -17,7 +17,7 @@ use rust_decimal::Decimal;
 use smc_engine::{AccountKind, EngineConfig, EngineInstrument};
 use smc_model::{ApproveAll, Clock, Instrument, InstrumentId, RiskGate, Timeframe, WallClock};
 use smc_risk::LimitsHandle;
-use smc_store::{Journal, Store};
+use smc_store::Journal;
 use smc_strategy::Strategy;
 
 /// Everything a session is built from.
@@ -100,17 +100,13 @@ pub fn assemble(spec: &SessionSpec, runtime: &tokio::runtime::Runtime) -> Sessio
     let engine = engine_config(spec);
     let (gate, watch): (Box<dyn RiskGate>, _) = match settings {
         Some(c) => {
-            // The breakers' states live in the SQLite store; on PostgreSQL
-            // they are not kept yet (they start closed at each start).
-            let breakers: Option<Box<dyn smc_risk::breakers::BreakerStore>> =
-                if smc_store::is_postgres_url(&database) {
-                    None
-                } else {
-                    Some(Box::new(
-                        Store::open(&database)
-                            .map_err(SessionError::store("opening the journal"))?,
-                    ))
-                };
+            // The breakers' states live beside the journal (the same file,
+            // or the same PostgreSQL database and schema): a tripped
+            // breaker stays tripped across a restart on either backend.
+            let breakers: Option<Box<dyn smc_risk::breakers::BreakerStore>> = Some(
+                smc_store::open_breaker_store(&database)
+                    .map_err(SessionError::store("opening the breakers' store"))?,
+            );
             let (gate, handle) = crate::risk_gate::gate_with_reload(
                 c,
                 &instruments,

@@ -28,7 +28,7 @@ pub use journal::{
     CandleReceipt, Journal, LoggedCandle, LoggedReport, StoredOrder, StoredPosition,
 };
 pub use journal_sink::JournalSink;
-pub use postgres::{PgJournal, PgStore, is_postgres_url};
+pub use postgres::{PgJournal, PgStore, is_postgres_url, redacted as redacted_url};
 pub use server_store::{
     RiskStore, ServerStore, open_breaker_store, open_risk_store, open_server_store,
 };

@@ -7,7 +7,7 @@
 //! audit log gets an empty one.
 
 use clap::{Args, Subcommand};
-use smc_store::{AuditReport, Store};
+use smc_store::{AuditReport, open_risk_store};
 
 #[derive(Subcommand)]
 pub enum AuditCommand {
@@ -20,7 +20,7 @@ pub enum AuditCommand {
 
 #[derive(Args)]
 pub struct VerifyArgs {
-    /// SQLite file (or sqlite:// URL); it must exist.
+    /// SQLite file (or sqlite:// URL; it must exist), or a postgres:// URL.
     #[arg(long)]
     db: String,
     /// Print one JSON object: entries, last_hash, ok, first_broken
@@ -37,12 +37,14 @@ pub fn run(command: &AuditCommand) -> anyhow::Result<bool> {
 }
 
 fn verify(args: &VerifyArgs) -> anyhow::Result<bool> {
-    let url = if args.db.starts_with("sqlite:") {
+    let url = if args.db.starts_with("sqlite:") || smc_store::is_postgres_url(&args.db) {
         args.db.clone()
     } else {
         format!("sqlite://{}", args.db)
     };
-    let store = Store::open_existing(&url)?;
+    let store = open_risk_store(&url, true)?;
+    // Shown without its password from here on.
+    let url = smc_store::redacted_url(&url);
     let report = store.audit_verify()?;
     if args.json {
         println!("{}", json(&report));

@@ -13,7 +13,7 @@ use smc_risk::breakers::{
 };
 use smc_runtime::risk_gate::breaker_config;
 use smc_store::BREAKER_RESET;
-use smc_store::Store;
+use smc_store::open_risk_store;
 use std::path::PathBuf;
 
 /// The variable that holds the new token when rotating.
@@ -34,7 +34,7 @@ pub enum BreakersCommand {
 /// Which database: a file or URL, or the config's `storage.database_url`.
 #[derive(Args)]
 pub struct Database {
-    /// SQLite file (or sqlite:// URL).
+    /// SQLite file (or sqlite:// URL), or a postgres:// URL.
     #[arg(long, required_unless_present = "config")]
     db: Option<String>,
     /// config.yaml whose storage.database_url (or DATABASE_URL) names it.
@@ -45,7 +45,7 @@ pub struct Database {
 impl Database {
     fn url_and_config(&self) -> anyhow::Result<(String, Option<smc_config::Config>)> {
         if let Some(db) = &self.db {
-            let url = if db.starts_with("sqlite:") {
+            let url = if db.starts_with("sqlite:") || smc_store::is_postgres_url(db) {
                 db.clone()
             } else {
                 format!("sqlite://{db}")
@@ -132,7 +132,9 @@ fn record_json(r: &BreakerRecord) -> serde_json::Value {
 
 fn list(args: &ListArgs) -> anyhow::Result<()> {
     let (url, _) = args.db.url_and_config()?;
-    let store = Store::open_existing(&url)?;
+    let store = open_risk_store(&url, true)?;
+    // Shown without its password from here on.
+    let url = smc_store::redacted_url(&url);
     let breakers = store.breakers()?;
     let events = store.breaker_events(None, Some(args.events))?;
     if args.format == Format::Json {
@@ -203,7 +205,9 @@ fn list(args: &ListArgs) -> anyhow::Result<()> {
 fn reset(args: &ResetArgs) -> anyhow::Result<()> {
     let token = env_token(RESET_TOKEN_ENV)?;
     let (url, config) = args.db.url_and_config()?;
-    let store = Store::open_existing(&url)?;
+    let store = open_risk_store(&url, true)?;
+    // Shown without its password from here on.
+    let url = smc_store::redacted_url(&url);
     let verifier = store.verifier(BREAKER_RESET)?.with_context(|| {
         format!("no reset token is enrolled in {url}: run `smc risk breakers set-token` first")
     })?;
@@ -250,7 +254,9 @@ fn reset(args: &ResetArgs) -> anyhow::Result<()> {
 fn set_token(args: &SetTokenArgs) -> anyhow::Result<()> {
     let current = env_token(RESET_TOKEN_ENV)?;
     let (url, _) = args.db.url_and_config()?;
-    let store = Store::open(&url)?;
+    let store = open_risk_store(&url, false)?;
+    // Shown without its password from here on.
+    let url = smc_store::redacted_url(&url);
     let now = smc_model::WallClock.now();
     let enrolled = store.verifier(BREAKER_RESET)?;
     let new = match (&enrolled, args.rotate) {

@@ -86,7 +86,7 @@ pub fn is_postgres_url(url: &str) -> bool {
 }
 
 /// `url` without its password, for messages.
-fn redacted(url: &str) -> String {
+pub fn redacted(url: &str) -> String {
     let Some((scheme, rest)) = url.split_once("://") else {
         return url.to_string();
     };
