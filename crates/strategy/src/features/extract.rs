@@ -5,6 +5,7 @@
 
 use super::state::{FeatureState, Last};
 use super::{MAX_ATRS, MAX_BARS, WINDOWS};
+use crate::kill_zone::{KillZone, in_kill_zone};
 use smc_analysis::{Kind, MultiTimeframe, Scope, TimeframeAnalyzer};
 use smc_model::Timeframe;
 
@@ -182,15 +183,20 @@ fn flag(b: bool) -> f64 {
 }
 
 /// Sessions by UTC hour of the decision: Asia [0, 7), London [7, 12), New
-/// York [12, 21), none after; kill zones London open [7, 10) and New York
-/// open [12, 15). Fixed UTC hours: daylight saving moves the real ones by
-/// an hour, which the model sees as noise rather than a lookahead.
+/// York [12, 21), none after; the kill-zone flag is the entry filter's
+/// London open and New York zones ([`KillZone`]), so that the model and
+/// `kill_zones` in the config mean the same hours. Fixed UTC hours:
+/// daylight saving moves the real ones by an hour, which the model sees
+/// as noise rather than a lookahead.
 fn push_clock(out: &mut Vec<f64>, now: i64) {
     let hour = now.rem_euclid(24 * HOUR_MS) / HOUR_MS;
     out.push(flag(hour < 7));
     out.push(flag((7..12).contains(&hour)));
     out.push(flag((12..21).contains(&hour)));
-    out.push(flag((7..10).contains(&hour) || (12..15).contains(&hour)));
+    out.push(flag(in_kill_zone(
+        &[KillZone::LondonOpen, KillZone::NewYork],
+        now,
+    )));
 }
 
 /// Standard deviation of the last `w` log returns (fewer at the start).
@@ -250,6 +256,13 @@ mod tests {
         v.clear();
         push_clock(&mut v, 22 * HOUR_MS);
         assert_eq!(v, [0.0; 4]);
+        // The kill zones are the entry filter's: 06:00 is in London open,
+        // 09:00 no longer is; 13:00 is in New York's, 14:00 not.
+        for (hour, in_zone) in [(6, 1.0), (9, 0.0), (13, 1.0), (14, 0.0)] {
+            v.clear();
+            push_clock(&mut v, hour * HOUR_MS);
+            assert_eq!(v[3], in_zone, "{hour}:00");
+        }
     }
 
     #[test]
