@@ -185,3 +185,59 @@ fn tail_names_what_is_missing() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2), "clap refuses both");
 }
+
+#[test]
+fn each_session_of_a_portfolio_publishes_under_its_own_id() {
+    use smc_testkit::sim::{KEY, TestSim};
+    let Some(server) = Server::start() else {
+        return;
+    };
+    let url = server.url();
+    let dir = tempfile::tempdir().unwrap();
+    let binance = TestSim::btcusdt(100.0, "");
+    let oanda = TestSim::oanda_eurusd(100.0, "");
+    let config = "backtest:\n  strategy: sma_cross\n  timeframes: [\"1m\"]\n";
+    std::fs::write(dir.path().join("crypto.yaml"), config).unwrap();
+    std::fs::write(dir.path().join("forex.yaml"), config.replace("1m", "1d")).unwrap();
+    let file = dir.path().join("portfolio.yaml");
+    std::fs::write(
+        &file,
+        format!(
+            "report_currency: USD\nrates: {{ USDT: 1.0 }}\nsessions:\n  - name: crypto\n    venue: binance\n    symbols: [BTCUSDT]\n    config: crypto.yaml\n    timeframe: 1m\n  - name: forex\n    venue: oanda\n    symbols: [EUR_USD]\n    config: forex.yaml\n    timeframe: 1d\n    venue_url: {}\n",
+            oanda.addr
+        ),
+    )
+    .unwrap();
+    let out = smc()
+        .args(["run", "--mode", "paper", "--portfolio"])
+        .arg(&file)
+        .args(["--venue-url", &format!("binance={}", binance.addr)])
+        .args(["--max-bars", "20"])
+        .env("OANDA_API_KEY", KEY)
+        .env("NATS_URL", &url)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert_eq!(stderr.matches(", 0 not published").count(), 2, "{stderr}");
+    let candles = tail(&url, &["--subject", "smc.*.candle.>"]);
+    let mut places: Vec<(String, String)> = candles
+        .iter()
+        .map(|l| {
+            let subject = l["subject"].as_str().unwrap();
+            let tokens: Vec<&str> = subject.split('.').collect();
+            (
+                tokens[1].to_string(),
+                format!("{}.{}", tokens[3], tokens[4]),
+            )
+        })
+        .collect();
+    places.sort();
+    places.dedup();
+    assert_eq!(places.len(), 2, "{places:?}");
+    assert!(places[0].0.starts_with("paper-binance-"), "{places:?}");
+    assert_eq!(places[0].1, "binance.BTCUSDT");
+    assert!(places[1].0.starts_with("paper-oanda-"), "{places:?}");
+    assert_eq!(places[1].1, "oanda.EUR_USD");
+    assert_eq!(candles.len(), 40);
+}

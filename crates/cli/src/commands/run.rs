@@ -179,15 +179,20 @@ pub fn run(args: RunArgs, env_file: Option<&std::path::Path>) -> anyhow::Result<
     // Every publisher is gone: the printer drains what is left and ends.
     let _ = printer.join();
     // Nothing the session published is left behind unsaid.
-    if let Some(report) = stream.map(|p| p.finish(smc_stream::publisher::DRAIN)) {
-        if report.complete() {
-            tracing::info!("event stream: {report}");
-        } else {
-            tracing::warn!("event stream: {report}");
-        }
-    }
+    stream.into_iter().for_each(flush_stream);
     result?;
     Ok(())
+}
+
+/// Publishes what a session left in its stream buffer (10 s at most) and
+/// says how it went.
+fn flush_stream(publisher: smc_stream::Publisher) {
+    let report = publisher.finish(smc_stream::publisher::DRAIN);
+    if report.complete() {
+        tracing::info!("event stream: {report}");
+    } else {
+        tracing::warn!("event stream: {report}");
+    }
 }
 
 /// The sessions of the portfolio `file`, each printed with its name, then
@@ -216,6 +221,8 @@ fn run_portfolio(
         smc_config::env::credentials(venue.as_str(), |k| std::env::var(k).ok())
     })?;
     let mut printers = Vec::new();
+    let named: std::collections::BTreeMap<String, SessionSpec> = specs.iter().cloned().collect();
+    let mut streams = Vec::new();
     let run = PortfolioRun::start(specs, |name| {
         let bus = EventBus::new();
         let events = bus.subscribe_lossless(4_096);
@@ -223,6 +230,13 @@ fn run_portfolio(
             events,
             Some(name.into()),
         ));
+        if let Some(spec) = named.get(name) {
+            let id = smc_stream::session_id::of_spec(spec);
+            match smc_stream::session::attach(&id, spec, &bus) {
+                Ok(publisher) => streams.extend(publisher),
+                Err(e) => tracing::warn!("{name}: no event stream: {e}"),
+            }
+        }
         bus
     })?;
     let stoppers = run.stoppers();
@@ -239,6 +253,7 @@ fn run_portfolio(
     for p in printers {
         let _ = p.join();
     }
+    streams.into_iter().for_each(flush_stream);
     let report = PortfolioReport::of(&portfolio, &ended);
     crate::output::portfolio::print(&report)?;
     if let Some((name, Err(e))) = ended.iter().find(|(_, r)| r.is_err()) {
