@@ -107,15 +107,23 @@ pub async fn run(
     Ok(w.stats)
 }
 
-/// The next job, or `None` when none came within a few seconds.
+/// The next job, or `None` when none came within a few seconds or NATS
+/// is away (the client reconnects; the worker keeps asking).
 async fn next(consumer: &PullConsumer) -> DistResult<Option<Message>> {
-    let mut batch = consumer
+    let batch = consumer
         .batch()
         .max_messages(1)
         .expires(Duration::from_secs(5))
         .messages()
-        .await
-        .map_err(|e| DistError::nats("pulling a job", e))?;
+        .await;
+    let mut batch = match batch {
+        Ok(b) => b,
+        Err(e) => {
+            tracing::warn!("pulling a job: {e}; retrying");
+            tokio::time::sleep(Duration::from_secs(1)).await;
+            return Ok(None);
+        }
+    };
     match batch.next().await {
         Some(Ok(m)) => Ok(Some(m)),
         Some(Err(e)) => {
