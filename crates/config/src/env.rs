@@ -53,11 +53,9 @@ pub fn apply(config: &mut Config, get: impl Fn(&str) -> Option<String>) -> Resul
         crate::streaming::check_url(&v).map_err(|m| bad("NATS_URL", m))?;
         config.streaming.nats_url = Some(v);
     }
-    if get("REDIS_URL").is_some() {
-        return Err(bad(
-            "REDIS_URL",
-            "Redis support does not exist yet: unset it".into(),
-        ));
+    if let Some(v) = get("REDIS_URL") {
+        crate::validate::check_redis_url(&v).map_err(|m| bad("REDIS_URL", m))?;
+        config.storage.redis_url = Some(v);
     }
     Ok(())
 }

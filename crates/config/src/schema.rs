@@ -540,7 +540,9 @@ pub struct StorageConfig {
     /// `sqlite://FILE` (the embedded default) or `postgres://…`;
     /// `DATABASE_URL` overrides it.
     pub database_url: String,
-    /// Refused until Redis support exists (so is `REDIS_URL`).
+    /// `redis://HOST:PORT` (or `rediss://` for TLS): the shared cache of
+    /// `smc serve` (sessions' latest state, rate-limit counters), needed
+    /// by `smc serve --replica`; `REDIS_URL` overrides it.
     pub redis_url: Option<String>,
 }
 

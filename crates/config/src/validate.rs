@@ -171,14 +171,11 @@ fn validate_exchange(name: &str, exchange: &ExchangeConfig) -> Result<(), Invali
 }
 
 impl StorageConfig {
-    /// An embedded SQLite database; the servers the agent cannot use yet
-    /// are refused rather than ignored.
+    /// An embedded SQLite database or PostgreSQL, and optionally Redis;
+    /// other servers are refused rather than ignored.
     pub fn validate(&self) -> Result<(), (&'static str, String)> {
-        if self.redis_url.is_some() {
-            return Err((
-                "storage.redis_url",
-                "Redis support does not exist yet: remove the key (and unset REDIS_URL)".into(),
-            ));
+        if let Some(url) = &self.redis_url {
+            check_redis_url(url).map_err(|m| ("storage.redis_url", m))?;
         }
         let url = &self.database_url;
         if !["sqlite:", "postgres://", "postgresql://"]
@@ -194,6 +191,20 @@ impl StorageConfig {
             ));
         }
         Ok(())
+    }
+}
+
+/// A Redis URL: `redis://HOST[:PORT][/DB]` or, over TLS, `rediss://…`.
+pub fn check_redis_url(url: &str) -> Result<(), String> {
+    let rest = url
+        .strip_prefix("redis://")
+        .or_else(|| url.strip_prefix("rediss://"));
+    match rest {
+        Some(rest) if !rest.is_empty() && !rest.starts_with('/') => Ok(()),
+        _ => Err(format!(
+            "`{}`: expected redis://HOST:PORT or rediss://HOST:PORT (TLS)",
+            redact(url)
+        )),
     }
 }
 

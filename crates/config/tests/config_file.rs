@@ -337,12 +337,27 @@ fn keys_that_would_do_nothing_are_refused_with_their_line() {
     assert!(msg.contains("taker"), "{msg}");
     // Listed but disabled is fine: nothing is promised.
     parse("c.yaml", "exchanges:\n  oanda:\n    enabled: false\n").unwrap();
-    let msg = error("app:\n  mode: paper\nstorage:\n  redis_url: \"redis://127.0.0.1:6379\"\n");
+    let c = parse(
+        "c.yaml",
+        "app:\n  mode: paper\nstorage:\n  redis_url: \"redis://127.0.0.1:6379\"\n",
+    )
+    .unwrap();
+    assert_eq!(
+        c.storage.redis_url.as_deref(),
+        Some("redis://127.0.0.1:6379")
+    );
+    parse(
+        "c.yaml",
+        "storage:\n  redis_url: \"rediss://cache:6380/2\"\n",
+    )
+    .unwrap();
+    let msg = error("app:\n  mode: paper\nstorage:\n  redis_url: \"http://u:pw@127.0.0.1:6379\"\n");
     assert!(
         msg.starts_with("config.yaml:4: `storage.redis_url`"),
         "{msg}"
     );
-    assert!(msg.contains("Redis support does not exist yet"), "{msg}");
+    assert!(msg.contains("expected redis://HOST:PORT"), "{msg}");
+    assert!(!msg.contains("pw"), "the password is not echoed: {msg}");
     parse(
         "c.yaml",
         "storage:\n  database_url: \"postgres://u:pw@db/smc\"\n",
@@ -366,13 +381,20 @@ fn keys_that_would_do_nothing_are_refused_with_their_line() {
 }
 
 #[test]
-fn redis_and_other_databases_from_the_environment_are_refused_too() {
+fn redis_and_databases_from_the_environment_are_checked_too() {
     let mut c = parse("c.yaml", "").unwrap();
-    let err = env::apply(&mut c, |k| (k == "REDIS_URL").then(|| "redis://x".into()))
-        .unwrap_err()
-        .to_string();
+    env::apply(&mut c, |k| {
+        (k == "REDIS_URL").then(|| "redis://cache:6379".into())
+    })
+    .unwrap();
+    assert_eq!(c.storage.redis_url.as_deref(), Some("redis://cache:6379"));
+    let err = env::apply(&mut c, |k| {
+        (k == "REDIS_URL").then(|| "memcached://x".into())
+    })
+    .unwrap_err()
+    .to_string();
     assert!(
-        err.contains("REDIS_URL") && err.contains("does not exist yet"),
+        err.contains("REDIS_URL") && err.contains("expected redis://"),
         "{err}"
     );
     env::apply(&mut c, |k| {

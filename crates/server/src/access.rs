@@ -37,7 +37,7 @@ pub async fn guard(State(state): State<AppState>, request: Request, next: Next) 
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
         .map(|c| c.0.ip());
-    let (response, actor) = match admit(&state, &method, &template, ip, request) {
+    let (response, actor) = match admit(&state, &method, &template, ip, request).await {
         Ok((request, actor)) => (next.run(request).await, actor),
         Err((e, actor)) => (e.into_response(), actor),
     };
@@ -76,7 +76,7 @@ pub async fn guard(State(state): State<AppState>, request: Request, next: Next) 
 /// The request to run (with its caller), or why not; and the actor.
 type Admitted = (Request, Option<String>);
 
-fn admit(
+async fn admit(
     state: &AppState,
     method: &Method,
     template: &str,
@@ -92,6 +92,7 @@ fn admit(
         state
             .limits
             .check(&format!("ip:{ip}"))
+            .await
             .map_err(|e| (e, None))?;
     }
     let access = rule(method.as_str(), template).ok_or_else(|| {
@@ -124,7 +125,7 @@ fn admit(
     if matches!(access, Access::StepUp(_)) {
         crate::auth::step_up::check(state, &caller, request.headers()).map_err(fail)?;
     }
-    state.limits.check(&caller.actor()).map_err(fail)?;
+    state.limits.check(&caller.actor()).await.map_err(fail)?;
     request.extensions_mut().insert(caller);
     Ok((request, actor))
 }

@@ -262,6 +262,10 @@ pub fn app(state: AppState) -> Router {
         )
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
+            crate::replica::intercept,
+        ))
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
             access::guard,
         ))
         .fallback(crate::dashboard::fallback)

@@ -40,7 +40,7 @@ pub async fn fallback(State(state): State<AppState>, request: Request) -> Respon
             )
             .into_response();
         }
-        if let Err(e) = state.limits.check(&format!("ip:{ip}")) {
+        if let Err(e) = state.limits.check(&format!("ip:{ip}")).await {
             return e.into_response();
         }
     }

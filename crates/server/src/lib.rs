@@ -13,6 +13,8 @@ pub mod app;
 pub mod auth;
 /// JSON bodies with the contract's statuses.
 pub mod body;
+/// Writing the hosted sessions to Redis.
+pub mod cache_publish;
 /// The server's clock.
 pub mod clock;
 /// The web dashboard's files at `/`.
@@ -29,6 +31,8 @@ pub mod jobs;
 pub mod limits;
 /// Which role may call which route.
 pub mod policy;
+/// `smc serve --replica`: sessions read from Redis.
+pub mod replica;
 /// Roles.
 pub mod role;
 /// The handlers.

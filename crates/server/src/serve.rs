@@ -59,6 +59,9 @@ pub struct ServeOptions {
     pub master_key: Option<String>,
     /// `SMC_METRICS_TOKEN` (wins over `api.metrics_token`).
     pub metrics_token: Option<String>,
+    /// `--replica`: host no sessions; read them from Redis
+    /// (`storage.redis_url`, required).
+    pub replica: bool,
 }
 
 /// The state, and the generated admin password when one was made.
@@ -86,12 +89,21 @@ pub fn build_state(options: &ServeOptions) -> Result<(AppState, Option<String>),
     let clock = ServerClock::default();
     let generated = first_admin(&store, options.admin_password.as_deref(), &clock)?;
     let host = SessionHost::default();
-    host.define("default", SessionRequest::default());
+    let redis_url = config.storage.redis_url.clone();
+    let replica = replica(options.replica, redis_url.as_deref())?;
+    if replica.is_none() {
+        host.define("default", SessionRequest::default());
+    }
     let api = &config.api;
+    let limits = match &redis_url {
+        Some(url) => RateLimits::shared(api.rate_limit, url)
+            .map_err(|e| ServeError::Setting(e.to_string()))?,
+        None => RateLimits::new(api.rate_limit),
+    };
     let inner = Inner {
         store,
         jwt: JwtKeys::new(&secret)?,
-        limits: RateLimits::new(api.rate_limit),
+        limits,
         throttle: LoginThrottle::new(
             api.login_throttle.max_failures,
             api.login_throttle.window_minutes,
@@ -109,11 +121,28 @@ pub fn build_state(options: &ServeOptions) -> Result<(AppState, Option<String>),
         jobs: Jobs::default(),
         vitals: crate::vitals::Vitals::default(),
         started_at_ms: clock.now().ms(),
+        replica,
         clock,
         config_path: options.config.clone(),
         config: RwLock::new(config),
     };
     Ok((AppState(Arc::new(inner)), generated))
+}
+
+/// The replica's cache link on `--replica` (which needs `redis_url`).
+fn replica(
+    asked: bool,
+    redis_url: Option<&str>,
+) -> Result<Option<Arc<crate::replica::Replica>>, ServeError> {
+    match (asked, redis_url) {
+        (false, _) => Ok(None),
+        (true, None) => Err(ServeError::Setting(
+            "--replica reads the sessions from Redis: set storage.redis_url (or REDIS_URL)".into(),
+        )),
+        (true, Some(url)) => crate::replica::Replica::new(url)
+            .map(|r| Some(Arc::new(r)))
+            .map_err(|e| ServeError::Setting(e.to_string())),
+    }
 }
 
 /// With no users, creates `admin` with `password`, or a generated one
@@ -175,6 +204,7 @@ pub async fn serve(
     };
     let housekeeping = tokio::spawn(housekeeping(state.clone()));
     let snapshots = tokio::spawn(system_snapshots(state.clone()));
+    let cache = crate::cache_publish::spawn(&state);
     let service = app(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
     let served = match tls {
         None => {
@@ -197,6 +227,9 @@ pub async fn serve(
     });
     housekeeping.abort();
     snapshots.abort();
+    if let Some(cache) = cache {
+        cache.abort();
+    }
     let host = state.clone();
     let _ = tokio::task::spawn_blocking(move || host.host.stop_all()).await;
     served

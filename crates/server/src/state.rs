@@ -51,6 +51,8 @@ pub struct Inner {
     pub vitals: Vitals,
     /// When the server started (epoch ms).
     pub started_at_ms: i64,
+    /// Set on `smc serve --replica`: sessions are read from Redis.
+    pub replica: Option<Arc<crate::replica::Replica>>,
 }
 
 impl AppState {

@@ -14,6 +14,8 @@ pub mod nats;
 pub mod oanda_audit;
 /// A throwaway PostgreSQL cluster.
 pub mod postgres;
+/// A throwaway redis-server.
+pub mod redis;
 /// `smc venue-sim` in-process, with its faults at hand.
 pub mod sim;
 

@@ -16,6 +16,11 @@ pub struct ServeArgs {
     /// else sqlite://smc.db).
     #[arg(long)]
     db: Option<String>,
+    /// Serve the API without hosting sessions: read them from Redis
+    /// (storage.redis_url or REDIS_URL, required) as the primary on the
+    /// same --db writes them; session-changing requests answer 409.
+    #[arg(long)]
+    replica: bool,
 }
 
 pub fn run(args: ServeArgs) -> anyhow::Result<()> {
@@ -27,6 +32,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
         admin_password: env("SMC_ADMIN_PASSWORD"),
         master_key: env("SMC_MASTER_KEY"),
         metrics_token: env("SMC_METRICS_TOKEN"),
+        replica: args.replica,
     };
     let (state, generated) = smc_server::build_state(&options)?;
     if let Some(password) = generated {

@@ -239,11 +239,21 @@ fn forward(id: &str, mut events: smc_runtime::Lossless, mut out: Outputs) -> Res
                 }
                 out.hub.publish(view::topic(&event), &frame);
                 if let smc_runtime::SessionEvent::Candle(closed) = &*event {
-                    for found in out.detections.on_candle(closed) {
+                    let found = out.detections.on_candle(closed);
+                    for found in found {
                         out.hub.publish(
                             "detections",
                             &serde_json::json!({"session": id, "symbol": closed.symbol, "event": found}),
                         );
+                    }
+                    if !found.is_empty() {
+                        let timeframe = closed.timeframe.to_string();
+                        let mut view = out.view.lock().unwrap_or_else(PoisonError::into_inner);
+                        for f in found {
+                            if let Ok(f) = serde_json::to_value(f) {
+                                view.detected(&closed.symbol, &timeframe, f);
+                            }
+                        }
                     }
                 }
             }

@@ -80,7 +80,17 @@ pub struct View {
     /// The setup of each recent order.
     #[serde(skip)]
     pub setups: Setups,
+    /// Bumped by every event folded in, so that the Redis cache writes a
+    /// view only when it changed.
+    #[serde(skip)]
+    pub version: u64,
+    /// The latest detections per `SYMBOL:timeframe` ([`LATEST_DETECTIONS`] each).
+    #[serde(skip)]
+    pub detections: BTreeMap<String, VecDeque<serde_json::Value>>,
 }
+
+/// Detections kept per symbol and timeframe for the Redis cache.
+pub const LATEST_DETECTIONS: usize = 20;
 
 fn order_json(order: &OrderRequest) -> serde_json::Value {
     serde_json::to_value(order).unwrap_or(serde_json::Value::Null)
@@ -95,8 +105,22 @@ impl View {
         }
     }
 
+    /// Keeps `found`, a detection on `symbol`'s `timeframe` candles.
+    pub fn detected(&mut self, symbol: &str, timeframe: &str, found: serde_json::Value) {
+        let kept = self
+            .detections
+            .entry(format!("{symbol}:{timeframe}"))
+            .or_default();
+        if kept.len() == LATEST_DETECTIONS {
+            kept.pop_front();
+        }
+        kept.push_back(found);
+        self.version = self.version.wrapping_add(1);
+    }
+
     /// Folds one event in.
     pub fn apply(&mut self, event: &SessionEvent) {
+        self.version = self.version.wrapping_add(1);
         self.health.apply(event);
         if let SessionEvent::Candle(closed) = event {
             self.risk.observe(closed);

@@ -127,6 +127,7 @@ pub(crate) fn write_section(
 #[utoipa::path(get, path = "/api/v1/risk", tag = "risk",
     responses((status = 200, body = Object)), security(("bearer" = []), ("api_key" = [])))]
 pub async fn risk(State(state): State<AppState>) -> Json<serde_json::Value> {
+    let state = &state;
     let (groups, var_confidence) = state.config_read(|c| {
         let r = &c.risk_manager;
         (
@@ -134,7 +135,21 @@ pub async fn risk(State(state): State<AppState>) -> Json<serde_json::Value> {
             r.max_portfolio_var_percent.map(|_| r.var_confidence),
         )
     });
-    let limits = state.config_read(|c| {
+    let limits = risk_limits(state);
+    let sessions = state.host.with_sessions(|s| {
+        s.values()
+            .map(|h| {
+                let mut v = h.view.lock().unwrap_or_else(PoisonError::into_inner);
+                session_risk(&h.id, &mut v, &groups, var_confidence)
+            })
+            .collect::<Vec<_>>()
+    });
+    Json(serde_json::json!({ "limits": limits, "sessions": sessions }))
+}
+
+/// The risk limits in force, as `GET /risk` shows them.
+pub fn risk_limits(state: &AppState) -> serde_json::Value {
+    state.config_read(|c| {
         let r = &c.risk_manager;
         serde_json::json!({
             "max_position_size": r.max_position_size.to_string(),
@@ -145,41 +160,47 @@ pub async fn risk(State(state): State<AppState>) -> Json<serde_json::Value> {
             "max_portfolio_var_percent": r.max_portfolio_var_percent.map(|d| d.to_string()),
             "var_confidence": r.var_confidence.to_string(),
         })
-    });
-    let sessions = state.host.with_sessions(|s| {
-        s.values()
-            .map(|h| {
-                let mut v = h.view.lock().unwrap_or_else(PoisonError::into_inner);
-                let equity = v.equity.as_deref().and_then(|e| e.parse::<rust_decimal::Decimal>().ok());
-                let (by_venue, by_group) = v.risk.exposure(&v.positions, &groups, equity);
-                let var = match (var_confidence, equity) {
-                    (Some(confidence), Some(equity)) => {
-                        let v = &mut *v;
-                        v.risk.var(&v.positions, equity, confidence)
-                    }
-                    _ => None,
-                };
-                let exposure: Vec<_> = v
-                    .positions
-                    .values()
-                    .map(|p| {
-                        let notional = p.qty.parse::<rust_decimal::Decimal>().unwrap_or_default()
-                            * p.avg_price.parse::<rust_decimal::Decimal>().unwrap_or_default();
-                        serde_json::json!({"instrument": p.instrument, "notional": notional.abs().to_string()})
-                    })
-                    .collect();
-                serde_json::json!({
-                    "session": h.id,
-                    "breakers": v.breakers,
-                    "risk_refusals": v.risk_refusals,
-                    "exposure": exposure,
-                    "exposure_by_venue": by_venue,
-                    "exposure_by_group": by_group,
-                    "var": var,
-                    "equity": v.equity,
-                })
-            })
-            .collect::<Vec<_>>()
-    });
-    Json(serde_json::json!({ "limits": limits, "sessions": sessions }))
+    })
+}
+
+/// A session's entry of `GET /risk` (also what the Redis cache keeps).
+pub fn session_risk(
+    id: &str,
+    v: &mut crate::host::view::View,
+    groups: &[Vec<String>],
+    var_confidence: Option<rust_decimal::Decimal>,
+) -> serde_json::Value {
+    let equity = v
+        .equity
+        .as_deref()
+        .and_then(|e| e.parse::<rust_decimal::Decimal>().ok());
+    let (by_venue, by_group) = v.risk.exposure(&v.positions, groups, equity);
+    let var = match (var_confidence, equity) {
+        (Some(confidence), Some(equity)) => {
+            let v = &mut *v;
+            v.risk.var(&v.positions, equity, confidence)
+        }
+        _ => None,
+    };
+    let exposure: Vec<_> = v
+        .positions
+        .values()
+        .map(|p| {
+            let notional = p.qty.parse::<rust_decimal::Decimal>().unwrap_or_default()
+                * p.avg_price
+                    .parse::<rust_decimal::Decimal>()
+                    .unwrap_or_default();
+            serde_json::json!({"instrument": p.instrument, "notional": notional.abs().to_string()})
+        })
+        .collect();
+    serde_json::json!({
+        "session": id,
+        "breakers": v.breakers,
+        "risk_refusals": v.risk_refusals,
+        "exposure": exposure,
+        "exposure_by_venue": by_venue,
+        "exposure_by_group": by_group,
+        "var": var,
+        "equity": v.equity,
+    })
 }

@@ -31,16 +31,33 @@ pub struct MarketQuery {
 }
 
 /// The session's candles of `q.symbol` in the asked timeframe, and that timeframe.
-fn candles(state: &AppState, q: &MarketQuery) -> ApiResult<(Vec<Candle>, Timeframe)> {
-    let id = state.host.with_sessions(|s| {
+/// On a replica the session is found in the Redis cache, and its journal
+/// read the same way.
+async fn candles(state: &AppState, q: &MarketQuery) -> ApiResult<(Vec<Candle>, Timeframe)> {
+    let id = match &state.replica {
+        Some(replica) => Some(replica.session_for(&q.symbol, q.session.as_deref()).await?),
+        None => host_session(state, q),
+    };
+    let id = id.ok_or_else(|| ApiError::not_found(format!("no session trades `{}`", q.symbol)))?;
+    journal_candles(state, &id, q)
+}
+
+fn host_session(state: &AppState, q: &MarketQuery) -> Option<String> {
+    state.host.with_sessions(|s| {
         s.values()
             .filter(|h| h.state != SessionState::Ready)
             .filter(|h| q.session.as_ref().is_none_or(|want| *want == h.id))
             .filter(|h| h.request.traded(&state.config()).contains(&q.symbol))
             .max_by_key(|h| h.started_at)
             .map(|h| h.id.clone())
-    });
-    let id = id.ok_or_else(|| ApiError::not_found(format!("no session trades `{}`", q.symbol)))?;
+    })
+}
+
+fn journal_candles(
+    state: &AppState,
+    id: &str,
+    q: &MarketQuery,
+) -> ApiResult<(Vec<Candle>, Timeframe)> {
     let path = state.config_read(|c| c.api.sessions_dir.join(format!("{id}.sqlite")));
     let journal = smc_store::Store::open_existing(&format!("sqlite://{}", path.display()))?;
     let logged = journal.logged_candles()?;
@@ -98,7 +115,7 @@ pub async fn candles_route(
 ) -> ApiResult<Json<Vec<Candle>>> {
     let q = query(q)?;
     let limit = limit(&q)?;
-    let (series, _) = candles(&state, &q)?;
+    let (series, _) = candles(&state, &q).await?;
     let since = Timestamp::from_ms(q.since.unwrap_or(i64::MIN));
     let kept: Vec<Candle> = series
         .into_iter()
@@ -118,7 +135,7 @@ pub async fn detections_route(
 ) -> ApiResult<Json<Vec<serde_json::Value>>> {
     let q = query(q)?;
     limit(&q)?;
-    let (series, timeframe) = candles(&state, &q)?;
+    let (series, timeframe) = candles(&state, &q).await?;
     let detectors = state.config_read(|c| c.smc.clone());
     let events = tokio::task::spawn_blocking(move || {
         smc_analysis::detect(&series, timeframe, &[timeframe], &detectors).map(|d| d.events)

@@ -29,7 +29,8 @@ pub struct SessionInfo {
     pub orders_sent: u64,
 }
 
-fn info(h: &Hosted) -> SessionInfo {
+/// What `GET /sessions` says of `h` (also what the Redis cache keeps).
+pub fn info(h: &Hosted) -> SessionInfo {
     let view = h.view.lock().unwrap_or_else(PoisonError::into_inner);
     SessionInfo {
         id: h.id.clone(),
@@ -220,32 +221,35 @@ pub struct Pnl {
 #[utoipa::path(get, path = "/api/v1/pnl", tag = "trading",
     responses((status = 200, body = Vec<Object>)), security(("bearer" = []), ("api_key" = [])))]
 pub async fn pnl(State(state): State<AppState>) -> Json<Vec<Of<Pnl>>> {
-    Json(collect(&state, |v| {
-        let dec = |s: &Option<String>| {
-            s.as_deref()
-                .and_then(|x| x.parse::<rust_decimal::Decimal>().ok())
-        };
-        let pnl = dec(&v.equity)
-            .zip(dec(&v.starting_equity))
-            .map(|(e, s)| (e - s).to_string());
-        let realized: rust_decimal::Decimal = v
-            .positions
-            .values()
-            .filter_map(|p| p.realized_pnl.parse::<rust_decimal::Decimal>().ok())
-            .sum();
-        vec![Pnl {
-            cash: v.cash.clone(),
-            equity: v.equity.clone(),
-            starting_equity: v.starting_equity.clone(),
-            pnl,
-            realized_pnl: realized.to_string(),
-            day_start_equity: v.marks.day_start.map(|d| d.to_string()),
-            today_pnl: v.marks.today_pnl().map(|d| d.to_string()),
-            peak_equity: v.marks.peak.map(|d| d.to_string()),
-            drawdown: v
-                .marks
-                .drawdown()
-                .map(|d| d.round_dp(8).normalize().to_string()),
-        }]
-    }))
+    Json(collect(&state, |v| vec![pnl_of(v)]))
+}
+
+/// A session's equity and P&L (also what the Redis cache keeps).
+pub fn pnl_of(v: &crate::host::view::View) -> Pnl {
+    let dec = |s: &Option<String>| {
+        s.as_deref()
+            .and_then(|x| x.parse::<rust_decimal::Decimal>().ok())
+    };
+    let pnl = dec(&v.equity)
+        .zip(dec(&v.starting_equity))
+        .map(|(e, s)| (e - s).to_string());
+    let realized: rust_decimal::Decimal = v
+        .positions
+        .values()
+        .filter_map(|p| p.realized_pnl.parse::<rust_decimal::Decimal>().ok())
+        .sum();
+    Pnl {
+        cash: v.cash.clone(),
+        equity: v.equity.clone(),
+        starting_equity: v.starting_equity.clone(),
+        pnl,
+        realized_pnl: realized.to_string(),
+        day_start_equity: v.marks.day_start.map(|d| d.to_string()),
+        today_pnl: v.marks.today_pnl().map(|d| d.to_string()),
+        peak_equity: v.marks.peak.map(|d| d.to_string()),
+        drawdown: v
+            .marks
+            .drawdown()
+            .map(|d| d.round_dp(8).normalize().to_string()),
+    }
 }
