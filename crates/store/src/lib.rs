@@ -42,6 +42,15 @@ pub use sqlite::secrets::{BREAKER_RESET, StoredVerifier};
 pub use sqlite::server_settings::ExchangeKeyInfo;
 pub use sqlite::tokens::{ApiKeyRecord, RefreshRecord};
 
+/// Opens the journal at `url` to read it while its session may run: no
+/// session lock is taken, and a SQLite file must exist.
+pub fn open_journal_reader(url: &str) -> Result<Box<dyn Journal>, StoreError> {
+    if postgres::is_postgres_url(url) {
+        return postgres::open_reader(url);
+    }
+    Ok(Box::new(Store::open_existing(url)?))
+}
+
 /// Opens the journal a database URL names: `sqlite://FILE` or
 /// `postgres://…` (`postgresql://…`; the session lock taken).
 pub fn open_journal(url: &str) -> Result<Box<dyn Journal>, StoreError> {

@@ -122,27 +122,29 @@ impl PgStore {
         pending: &str,
         code_digests: &[String],
     ) -> Result<(), StoreError> {
-        let what = "starting a TOTP enrolment";
-        let mut client = self.client();
-        let mut tx = client.transaction().map_err(StoreError::pg(what))?;
-        tx.execute(
-            "UPDATE users SET totp_pending = $1 WHERE username = $2",
-            &[&pending, &username],
-        )
-        .map_err(StoreError::pg(what))?;
-        tx.execute(
-            "DELETE FROM recovery_codes WHERE username = $1",
-            &[&username],
-        )
-        .map_err(StoreError::pg(what))?;
-        for d in code_digests {
+        super::off_runtime(|| {
+            let what = "starting a TOTP enrolment";
+            let mut client = self.client();
+            let mut tx = client.transaction().map_err(StoreError::pg(what))?;
             tx.execute(
-                "INSERT INTO recovery_codes (username, digest) VALUES ($1, $2)",
-                &[&username, d],
+                "UPDATE users SET totp_pending = $1 WHERE username = $2",
+                &[&pending, &username],
             )
             .map_err(StoreError::pg(what))?;
-        }
-        tx.commit().map_err(StoreError::pg(what))
+            tx.execute(
+                "DELETE FROM recovery_codes WHERE username = $1",
+                &[&username],
+            )
+            .map_err(StoreError::pg(what))?;
+            for d in code_digests {
+                tx.execute(
+                    "INSERT INTO recovery_codes (username, digest) VALUES ($1, $2)",
+                    &[&username, d],
+                )
+                .map_err(StoreError::pg(what))?;
+            }
+            tx.commit().map_err(StoreError::pg(what))
+        })
     }
 
     /// Makes the pending secret the user's, accepting `step` as its first
@@ -233,32 +235,34 @@ impl PgStore {
         new: &RefreshRecord,
         at: Timestamp,
     ) -> Result<bool, StoreError> {
-        let what = "rotating a refresh token";
-        let mut client = self.client();
-        let mut tx = client.transaction().map_err(StoreError::pg(what))?;
-        let spent = tx
-            .execute(
-                "UPDATE refresh_tokens SET used_at = $1
+        super::off_runtime(|| {
+            let what = "rotating a refresh token";
+            let mut client = self.client();
+            let mut tx = client.transaction().map_err(StoreError::pg(what))?;
+            let spent = tx
+                .execute(
+                    "UPDATE refresh_tokens SET used_at = $1
                  WHERE digest = $2 AND used_at IS NULL AND revoked_at IS NULL",
-                &[&at.ms(), &old],
+                    &[&at.ms(), &old],
+                )
+                .map_err(StoreError::pg(what))?;
+            if spent != 1 {
+                return Ok(false);
+            }
+            tx.execute(
+                INSERT_REFRESH,
+                &[
+                    &new.digest,
+                    &new.username,
+                    &new.family,
+                    &new.issued_at.ms(),
+                    &new.expires_at.ms(),
+                ],
             )
             .map_err(StoreError::pg(what))?;
-        if spent != 1 {
-            return Ok(false);
-        }
-        tx.execute(
-            INSERT_REFRESH,
-            &[
-                &new.digest,
-                &new.username,
-                &new.family,
-                &new.issued_at.ms(),
-                &new.expires_at.ms(),
-            ],
-        )
-        .map_err(StoreError::pg(what))?;
-        tx.commit().map_err(StoreError::pg(what))?;
-        Ok(true)
+            tx.commit().map_err(StoreError::pg(what))?;
+            Ok(true)
+        })
     }
 
     /// Revokes every live token of `family`; how many.

@@ -209,14 +209,16 @@ fn states(
 impl PgStore {
     /// Appends one entry in its own transaction; the entry as chained.
     pub fn audit_append(&self, entry: &NewAuditEntry) -> Result<AuditEntry, StoreError> {
-        let what = "appending to the audit log";
-        let mut client = self.client();
-        let mut tx = client.transaction().map_err(StoreError::pg(what))?;
-        let mut appended = append_in(&mut tx, std::slice::from_ref(entry))?;
-        tx.commit().map_err(StoreError::pg(what))?;
-        appended.pop().ok_or(StoreError::Corrupt {
-            what: "audit_log",
-            value: "no entry appended".to_string(),
+        super::off_runtime(|| {
+            let what = "appending to the audit log";
+            let mut client = self.client();
+            let mut tx = client.transaction().map_err(StoreError::pg(what))?;
+            let mut appended = append_in(&mut tx, std::slice::from_ref(entry))?;
+            tx.commit().map_err(StoreError::pg(what))?;
+            appended.pop().ok_or(StoreError::Corrupt {
+                what: "audit_log",
+                value: "no entry appended".to_string(),
+            })
         })
     }
 
@@ -251,45 +253,49 @@ impl PgStore {
     /// Walks the whole chain and compares the breakers with it, page by
     /// page; the last page, the sequence and the breakers in one snapshot.
     pub fn audit_verify(&self) -> Result<AuditReport, StoreError> {
-        let what = "reading the audit log";
-        let mut walk = Walk::new();
-        loop {
-            let mut client = self.client();
-            let mut tx = client
-                .build_transaction()
-                .isolation_level(postgres::IsolationLevel::RepeatableRead)
-                .read_only(true)
-                .start()
-                .map_err(StoreError::pg(what))?;
-            let rows = tx
-                .query(
-                    &format!("SELECT {COLUMNS} FROM audit_log WHERE id > $1 ORDER BY id LIMIT $2"),
-                    &[&walk.last_id().unwrap_or(i64::MIN), &PAGE],
-                )
-                .map_err(StoreError::pg(what))?;
-            for row in &rows {
-                let id: i64 = col(row, "id", what)?;
-                walk.step(id, stored(row));
-            }
-            if i64::try_from(rows.len()).unwrap_or(i64::MAX) == PAGE {
-                continue;
-            }
-            let issued: i64 = tx
-                .query_one("SELECT coalesce(max(issued), 0) FROM audit_issued", &[])
-                .and_then(|r| r.try_get(0))
-                .map_err(StoreError::pg("reading the audit log's sequence"))?;
-            let stored = states(
-                &mut tx,
-                "SELECT name, state, cooldown_until FROM breakers",
-                "reading the breakers",
-            )?;
-            let events = states(
-                &mut tx,
-                "SELECT breaker AS name, to_state AS state, cooldown_until FROM breaker_events
+        super::off_runtime(|| {
+            let what = "reading the audit log";
+            let mut walk = Walk::new();
+            loop {
+                let mut client = self.client();
+                let mut tx = client
+                    .build_transaction()
+                    .isolation_level(postgres::IsolationLevel::RepeatableRead)
+                    .read_only(true)
+                    .start()
+                    .map_err(StoreError::pg(what))?;
+                let rows = tx
+                    .query(
+                        &format!(
+                            "SELECT {COLUMNS} FROM audit_log WHERE id > $1 ORDER BY id LIMIT $2"
+                        ),
+                        &[&walk.last_id().unwrap_or(i64::MIN), &PAGE],
+                    )
+                    .map_err(StoreError::pg(what))?;
+                for row in &rows {
+                    let id: i64 = col(row, "id", what)?;
+                    walk.step(id, stored(row));
+                }
+                if i64::try_from(rows.len()).unwrap_or(i64::MAX) == PAGE {
+                    continue;
+                }
+                let issued: i64 = tx
+                    .query_one("SELECT coalesce(max(issued), 0) FROM audit_issued", &[])
+                    .and_then(|r| r.try_get(0))
+                    .map_err(StoreError::pg("reading the audit log's sequence"))?;
+                let stored = states(
+                    &mut tx,
+                    "SELECT name, state, cooldown_until FROM breakers",
+                    "reading the breakers",
+                )?;
+                let events = states(
+                    &mut tx,
+                    "SELECT breaker AS name, to_state AS state, cooldown_until FROM breaker_events
                  WHERE id IN (SELECT max(id) FROM breaker_events GROUP BY breaker)",
-                "reading the breakers' last events",
-            )?;
-            return Ok(walk.finish(issued, &stored, &events));
-        }
+                    "reading the breakers' last events",
+                )?;
+                return Ok(walk.finish(issued, &stored, &events));
+            }
+        })
     }
 }

@@ -138,8 +138,10 @@ impl PgStore {
 
     /// Stores a breaker unless one of that name exists.
     pub fn insert_breaker(&self, r: &BreakerRecord) -> Result<(), StoreError> {
-        let sql = format!("{INSERT} ON CONFLICT (name) DO NOTHING");
-        write_record(&mut *self.client(), &sql, r, "storing a new breaker")
+        super::off_runtime(|| {
+            let sql = format!("{INSERT} ON CONFLICT (name) DO NOTHING");
+            write_record(&mut *self.client(), &sql, r, "storing a new breaker")
+        })
     }
 
     /// Stores `r` and appends `t` to the trail and the audit log, in one
@@ -149,18 +151,20 @@ impl PgStore {
         r: &BreakerRecord,
         t: &BreakerTransition,
     ) -> Result<(), StoreError> {
-        let what = "recording a breaker transition";
-        let mut client = self.client();
-        let mut tx = client.transaction().map_err(StoreError::pg(what))?;
-        let upsert = format!(
-            "{INSERT} ON CONFLICT (name) DO UPDATE SET state = excluded.state,
+        super::off_runtime(|| {
+            let what = "recording a breaker transition";
+            let mut client = self.client();
+            let mut tx = client.transaction().map_err(StoreError::pg(what))?;
+            let upsert = format!(
+                "{INSERT} ON CONFLICT (name) DO UPDATE SET state = excluded.state,
              reason = excluded.reason, tripped_at = excluded.tripped_at,
              cooldown_until = excluded.cooldown_until, updated_at = excluded.updated_at"
-        );
-        write_record(&mut tx, &upsert, r, what)?;
-        write_event(&mut tx, None, t)?;
-        append_in(&mut tx, &[breaker_entry(t)])?;
-        tx.commit().map_err(StoreError::pg(what))
+            );
+            write_record(&mut tx, &upsert, r, what)?;
+            write_event(&mut tx, None, t)?;
+            append_in(&mut tx, &[breaker_entry(t)])?;
+            tx.commit().map_err(StoreError::pg(what))
+        })
     }
 
     /// The trail, oldest first; only `breaker`'s when given, only the last
@@ -211,24 +215,26 @@ impl PgStore {
     /// one. The salt is 16 random bytes from the server
     /// (`gen_random_uuid`, drawn from its strong generator).
     pub fn enroll_secret(&self, name: &str, secret: &str, now: i64) -> Result<(), StoreError> {
-        let salt: Vec<u8> = self
-            .client()
-            .query_one(
-                "SELECT decode(replace(gen_random_uuid()::text, '-', ''), 'hex')",
-                &[],
-            )
-            .and_then(|r| r.try_get(0))
-            .map_err(StoreError::pg("drawing a salt"))?;
-        let hash = digest(&salt, secret);
-        self.exec(
-            "INSERT INTO secrets (name, algorithm, salt, hash, updated_at)
+        super::off_runtime(|| {
+            let salt: Vec<u8> = self
+                .client()
+                .query_one(
+                    "SELECT decode(replace(gen_random_uuid()::text, '-', ''), 'hex')",
+                    &[],
+                )
+                .and_then(|r| r.try_get(0))
+                .map_err(StoreError::pg("drawing a salt"))?;
+            let hash = digest(&salt, secret);
+            self.exec(
+                "INSERT INTO secrets (name, algorithm, salt, hash, updated_at)
              VALUES ($1, $2, $3, $4, $5)
              ON CONFLICT (name) DO UPDATE SET algorithm = excluded.algorithm,
              salt = excluded.salt, hash = excluded.hash, updated_at = excluded.updated_at",
-            &[&name, &ALGORITHM, &salt, &hash, &now],
-            "storing a secret's verifier",
-        )
-        .map(drop)
+                &[&name, &ALGORITHM, &salt, &hash, &now],
+                "storing a secret's verifier",
+            )
+            .map(drop)
+        })
     }
 }
 

@@ -209,22 +209,24 @@ pub(crate) fn connect(url: &str) -> Result<(Client, String), StoreError> {
     }
     let parsed = parse(url).map_err(&bad)?;
     let config: Config = parsed.url.parse().map_err(|e| bad(format!("{e}")))?;
-    let connected = match parsed.check {
-        Check::None => config.connect(NoTls),
-        check => {
-            let tls = tls(check, parsed.root.as_deref()).map_err(&bad)?;
-            config.connect(tokio_postgres_rustls::MakeRustlsConnect::new(tls))
-        }
+    let tls = match parsed.check {
+        Check::None => None,
+        check => Some(tls(check, parsed.root.as_deref()).map_err(&bad)?),
     };
+    let connected = super::off_runtime(|| match tls {
+        None => config.connect(NoTls),
+        Some(tls) => config.connect(tokio_postgres_rustls::MakeRustlsConnect::new(tls)),
+    });
     let mut client = connected.map_err(|e| StoreError::Connect {
         url: shown.clone(),
         message: chain(&e),
     })?;
     if let Some(schema) = schema(&config) {
         let quoted = format!("\"{}\"", schema.replace('"', "\"\""));
-        client
-            .batch_execute(&format!("CREATE SCHEMA IF NOT EXISTS {quoted}"))
-            .map_err(|e| bad(format!("creating schema {quoted}: {e}")))?;
+        super::off_runtime(|| {
+            client.batch_execute(&format!("CREATE SCHEMA IF NOT EXISTS {quoted}"))
+        })
+        .map_err(|e| bad(format!("creating schema {quoted}: {e}")))?;
     }
     Ok((client, shown))
 }

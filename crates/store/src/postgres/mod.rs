@@ -38,6 +38,8 @@ mod connect;
 pub mod import;
 /// The journal interface, implemented.
 mod journal_impl;
+/// Calls kept off the caller's async runtime.
+mod off_thread;
 /// Monthly partitions, created ahead of the writes.
 mod partitions;
 /// Statements prepared once per connection.
@@ -47,6 +49,7 @@ mod store;
 
 use crate::error::StoreError;
 pub use import::Import;
+pub(crate) use off_thread::off_runtime;
 use postgres::Client;
 use std::collections::{HashMap, HashSet};
 use std::sync::{Mutex, MutexGuard, PoisonError};
@@ -203,4 +206,11 @@ pub(crate) fn migrate(client: &mut Client, url: &str) -> Result<(), StoreError> 
         tx.commit().map_err(failed)?;
     }
     Ok(())
+}
+
+/// A journal to read from an async handler: opened without the session
+/// lock, every call run off the caller's runtime.
+pub(crate) fn open_reader(url: &str) -> Result<Box<dyn crate::Journal>, StoreError> {
+    let journal = off_thread::off_runtime(|| PgJournal::open_unlocked(url))?;
+    Ok(Box::new(off_thread::OffThread(journal)))
 }

@@ -28,7 +28,7 @@ impl PgStore {
     /// lock is taken (a session's journal holds that).
     pub fn open(url: &str) -> Result<PgStore, StoreError> {
         let (mut client, shown) = connect(url)?;
-        migrate(&mut client, &shown)?;
+        super::off_runtime(|| migrate(&mut client, &shown))?;
         Ok(PgStore {
             conn: Mutex::new(client),
             url: shown,
@@ -52,9 +52,7 @@ impl PgStore {
         params: &[&(dyn postgres::types::ToSql + Sync)],
         what: &'static str,
     ) -> Result<u64, StoreError> {
-        self.client()
-            .execute(sql, params)
-            .map_err(StoreError::pg(what))
+        super::off_runtime(|| self.client().execute(sql, params)).map_err(StoreError::pg(what))
     }
 
     /// The rows of a query, each read by `read`.
@@ -65,8 +63,7 @@ impl PgStore {
         what: &'static str,
         read: impl Fn(&postgres::Row) -> Result<T, StoreError>,
     ) -> Result<Vec<T>, StoreError> {
-        self.client()
-            .query(sql, params)
+        super::off_runtime(|| self.client().query(sql, params))
             .map_err(StoreError::pg(what))?
             .iter()
             .map(read)
