@@ -17,7 +17,7 @@ use smc_auth::cipher::MasterKey;
 use smc_auth::jwt::JwtKeys;
 use smc_config::Config;
 use smc_metrics::Metrics;
-use smc_store::{Store, UserRecord};
+use smc_store::{ServerStore, UserRecord};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::{Arc, RwLock};
@@ -78,7 +78,9 @@ pub fn build_state(options: &ServeOptions) -> Result<(AppState, Option<String>),
         .db
         .clone()
         .unwrap_or_else(|| config.storage.database_url.clone());
-    let store = Arc::new(Store::open(&url)?);
+    // SQLite or PostgreSQL, by the URL; hosted sessions journal beside it
+    // (`state::session_journal_url`).
+    let store: Arc<dyn ServerStore> = Arc::from(smc_store::open_server_store(&url)?);
     let secret = store.setting_or_insert("jwt_secret", &hex::encode(JwtKeys::generate_secret()))?;
     let secret = hex::decode(secret)
         .map_err(|e| ServeError::Setting(format!("server_settings.jwt_secret: {e}")))?;
@@ -87,7 +89,7 @@ pub fn build_state(options: &ServeOptions) -> Result<(AppState, Option<String>),
         config.api.master_key_file.as_deref(),
     )?;
     let clock = ServerClock::default();
-    let generated = first_admin(&store, options.admin_password.as_deref(), &clock)?;
+    let generated = first_admin(store.as_ref(), options.admin_password.as_deref(), &clock)?;
     let host = SessionHost::default();
     let redis_url = config.storage.redis_url.clone();
     let replica = replica(options.replica, redis_url.as_deref())?;
@@ -102,6 +104,7 @@ pub fn build_state(options: &ServeOptions) -> Result<(AppState, Option<String>),
     };
     let inner = Inner {
         store,
+        database_url: url,
         jwt: JwtKeys::new(&secret)?,
         limits,
         throttle: LoginThrottle::new(
@@ -148,7 +151,7 @@ fn replica(
 /// With no users, creates `admin` with `password`, or a generated one
 /// (returned, to be shown once).
 fn first_admin(
-    store: &Store,
+    store: &dyn ServerStore,
     password: Option<&str>,
     clock: &ServerClock,
 ) -> Result<Option<String>, ServeError> {

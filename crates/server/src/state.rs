@@ -15,7 +15,7 @@ use smc_auth::jwt::JwtKeys;
 use smc_config::Config;
 use smc_config::api::IpBlock;
 use smc_metrics::Metrics;
-use smc_store::Store;
+use smc_store::ServerStore;
 use std::path::PathBuf;
 use std::sync::{Arc, PoisonError, RwLock};
 
@@ -31,7 +31,10 @@ impl std::ops::Deref for AppState {
 }
 
 pub struct Inner {
-    pub store: Arc<Store>,
+    /// SQLite or PostgreSQL, as the database URL says.
+    pub store: Arc<dyn ServerStore>,
+    /// The server's database URL (`--db`, else `storage.database_url`).
+    pub database_url: String,
     pub config: RwLock<Config>,
     /// The config file, rewritten when the risk or strategy section changes.
     pub config_path: Option<PathBuf>,
@@ -76,5 +79,54 @@ impl AppState {
 
     pub fn config_read<T>(&self, read: impl FnOnce(&Config) -> T) -> T {
         read(&self.config.read().unwrap_or_else(PoisonError::into_inner))
+    }
+}
+
+/// Where the hosted session `id` journals: `api.sessions_dir/<id>.sqlite`
+/// when the server's database is SQLite; when it is PostgreSQL, the same
+/// database in the schema `smc_session_<id>` (through `search_path`, which
+/// the store creates on first use). A schema per session, rather than a
+/// session column, keeps the journal's tables, keys and queries exactly
+/// those of a single-session database (and of a SQLite file), lets `smc
+/// store copy` and the tools address one session by URL, and scopes the
+/// journal's advisory lock (keyed by the schema) to one session.
+pub fn session_journal_url(state: &AppState, id: &str) -> String {
+    if !smc_store::is_postgres_url(&state.database_url) {
+        let path = state.config_read(|c| c.api.sessions_dir.join(format!("{id}.sqlite")));
+        return format!("sqlite://{}", path.display());
+    }
+    session_schema_url(&state.database_url, id)
+}
+
+/// `url` with its `search_path` set to the session's own schema.
+fn session_schema_url(url: &str, id: &str) -> String {
+    let schema: String = id
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let separator = if url.contains('?') { '&' } else { '?' };
+    format!("{url}{separator}options=-c%20search_path%3Dsmc_session_{schema}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::session_schema_url;
+
+    #[test]
+    fn each_session_gets_its_own_schema() {
+        assert_eq!(
+            session_schema_url("postgres://h/db", "Paper-1"),
+            "postgres://h/db?options=-c%20search_path%3Dsmc_session_paper_1"
+        );
+        assert_eq!(
+            session_schema_url("postgres://h/db?sslmode=require", "x"),
+            "postgres://h/db?sslmode=require&options=-c%20search_path%3Dsmc_session_x"
+        );
     }
 }

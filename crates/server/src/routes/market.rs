@@ -58,8 +58,7 @@ fn journal_candles(
     id: &str,
     q: &MarketQuery,
 ) -> ApiResult<(Vec<Candle>, Timeframe)> {
-    let path = state.config_read(|c| c.api.sessions_dir.join(format!("{id}.sqlite")));
-    let journal = smc_store::Store::open_existing(&format!("sqlite://{}", path.display()))?;
+    let journal = smc_store::open_journal_reader(&crate::state::session_journal_url(state, id))?;
     let logged = journal.logged_candles()?;
     let base = logged.first().map(|c| c.timeframe);
     let mut series: Vec<Candle> = logged

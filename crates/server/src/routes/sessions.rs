@@ -118,7 +118,7 @@ pub async fn start(
     let spec = req.spec(
         &config,
         state.config_path.as_deref(),
-        &dir.join(format!("{id}.sqlite")),
+        &std::path::PathBuf::from(crate::state::session_journal_url(&state, &id)),
         credentials,
     )?;
     let now = state.clock.now().ms();

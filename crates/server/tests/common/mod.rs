@@ -35,6 +35,12 @@ pub fn start_with(top: &str, api: &str) -> Server {
 /// names, such as `api.tls`'s). With `api.tls` the base is `https://` and
 /// `http` should be replaced by a client that trusts the certificate.
 pub fn start_in(dir: tempfile::TempDir, top: &str, api: &str) -> Server {
+    start_on(dir, top, api, None)
+}
+
+/// As [`start_in`], on the database at `db` when given (a `postgres://`
+/// URL), else on a SQLite file in `dir`.
+pub fn start_on(dir: tempfile::TempDir, top: &str, api: &str, db: Option<&str>) -> Server {
     let data = smc_testkit::root().join("testdata/market");
     let config = format!(
         "{top}\napi:\n  data_dir: {}\n  sessions_dir: {}\n{api}\n",
@@ -45,10 +51,10 @@ pub fn start_in(dir: tempfile::TempDir, top: &str, api: &str) -> Server {
     std::fs::write(&path, config).unwrap();
     let options = ServeOptions {
         config: Some(path),
-        db: Some(format!(
-            "sqlite://{}",
-            dir.path().join("server.db").display()
-        )),
+        db: Some(
+            db.map(str::to_string)
+                .unwrap_or_else(|| format!("sqlite://{}", dir.path().join("server.db").display())),
+        ),
         admin_password: Some(ADMIN_PASSWORD.into()),
         ..ServeOptions::default()
     };
