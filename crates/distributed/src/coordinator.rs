@@ -10,7 +10,7 @@ use crate::blob;
 use crate::error::{DistError, DistResult};
 use crate::queue::{JOBS_SUBJECT, Queue};
 use crate::spec::RunSpec;
-use crate::wire::{Job, JobResult, Outcome};
+use crate::wire::{JOB_ID_HEADER, Job, JobResult, Outcome};
 use async_nats::jetstream::object_store::ObjectStore;
 use futures_util::StreamExt;
 use smc_optimize::{Backtester, BoxError, ParamSet, RunResult};
@@ -21,7 +21,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::oneshot;
 
-type Waiting = Arc<Mutex<HashMap<u64, oneshot::Sender<JobResult>>>>;
+/// The threads waiting, by job id, for their result's bytes.
+type Waiting = Arc<Mutex<HashMap<u64, oneshot::Sender<Vec<u8>>>>>;
 
 /// Counters of a run, for the report.
 #[derive(Debug, Default)]
@@ -77,33 +78,30 @@ impl Coordinator {
                 .await
                 .map_err(|e| DistError::nats("subscribing to the results", e))?;
             let (waiting, counters) = (waiting.clone(), counters.clone());
-            let blobs = queue.blobs.clone();
+            // The listener only routes bytes by the job-id header: each
+            // waiting thread decodes (and fetches a blob result) itself, so
+            // decoding runs on as many threads as jobs are in flight.
             tokio::spawn(async move {
                 while let Some(msg) = sub.next().await {
                     counters
                         .result_bytes
                         .fetch_add(msg.payload.len() as u64, Ordering::Relaxed);
-                    let result = match JobResult::decode(&msg.payload) {
-                        Ok(r) => r,
-                        Err(e) => {
-                            tracing::warn!("a result could not be read: {e}");
-                            continue;
-                        }
-                    };
-                    let (waiting, counters, blobs) =
-                        (waiting.clone(), counters.clone(), blobs.clone());
-                    // A blob result is fetched off the listener, so that one
-                    // large result does not hold up the others.
-                    tokio::spawn(async move {
-                        let result = match unblob(&blobs, result, &counters).await {
-                            Ok(r) => r,
+                    let header = msg
+                        .headers
+                        .as_ref()
+                        .and_then(|h| h.get(JOB_ID_HEADER))
+                        .and_then(|v| v.as_str().parse::<u64>().ok());
+                    let id = match header {
+                        Some(id) => id,
+                        None => match JobResult::decode(&msg.payload) {
+                            Ok(r) => r.id,
                             Err(e) => {
-                                tracing::warn!("{e}");
-                                return;
+                                tracing::warn!("a result could not be read: {e}");
+                                continue;
                             }
-                        };
-                        deliver(&waiting, &counters, result);
-                    });
+                        },
+                    };
+                    deliver(&waiting, &counters, id, msg.payload.to_vec());
                 }
             });
             Ok::<_, DistError>((queue, reply, spec_hash))
@@ -149,9 +147,26 @@ impl Coordinator {
                 .map_err(|e| DistError::nats("publishing a job (ack)", e))?;
             self.counters.sent.fetch_add(1, Ordering::Relaxed);
             match tokio::time::timeout(self.timeout, rx).await {
-                Ok(Ok(result)) => result
-                    .into_run_result()
-                    .map_err(|message| DistError::Job { id, message }),
+                Ok(Ok(bytes)) => {
+                    let result = unblob(
+                        &self.queue.blobs,
+                        JobResult::decode(&bytes)?,
+                        &self.counters,
+                    )
+                    .await?;
+                    if result.id != id || result.run != self.run {
+                        return Err(DistError::Job {
+                            id,
+                            message: format!(
+                                "answered by a result of job {}/{}",
+                                result.run, result.id
+                            ),
+                        });
+                    }
+                    result
+                        .into_run_result()
+                        .map_err(|message| DistError::Job { id, message })
+                }
                 Ok(Err(_)) => Err(DistError::Job {
                     id,
                     message: "the result listener stopped".into(),
@@ -172,12 +187,12 @@ impl Coordinator {
 
 /// Hands a result to the thread waiting for it; a second result for the
 /// same job finds no one waiting and is counted.
-fn deliver(waiting: &Waiting, counters: &Counters, result: JobResult) {
-    let sender = waiting.lock().ok().and_then(|mut w| w.remove(&result.id));
+fn deliver(waiting: &Waiting, counters: &Counters, id: u64, bytes: Vec<u8>) {
+    let sender = waiting.lock().ok().and_then(|mut w| w.remove(&id));
     match sender {
         Some(tx) => {
             counters.received.fetch_add(1, Ordering::Relaxed);
-            let _ = tx.send(result);
+            let _ = tx.send(bytes);
         }
         None => {
             counters.duplicates.fetch_add(1, Ordering::Relaxed);

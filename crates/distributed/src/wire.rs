@@ -14,6 +14,10 @@ use std::ops::Range;
 /// reader refuses any other.
 pub const SCHEMA: u32 = 1;
 
+/// The NATS header of a result naming its job id, so that the coordinator
+/// routes a result without parsing it.
+pub const JOB_ID_HEADER: &str = "Smc-Job-Id";
+
 /// One backtest to run.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -135,6 +135,12 @@ async fn next(consumer: &PullConsumer) -> DistResult<Option<Message>> {
     }
 }
 
+fn id_header(id: u64) -> async_nats::HeaderMap {
+    let mut h = async_nats::HeaderMap::new();
+    h.insert(crate::wire::JOB_ID_HEADER, id.to_string().as_str());
+    h
+}
+
 impl Worker {
     async fn handle(&mut self, msg: &Message) -> DistResult<()> {
         let delivered = msg.info().map(|i| i.delivered).unwrap_or(1);
@@ -215,7 +221,7 @@ impl Worker {
         }
         self.queue
             .client
-            .publish(job.reply.clone(), out.into())
+            .publish_with_headers(job.reply.clone(), id_header(job.id), out.into())
             .await
             .map_err(|e| DistError::nats("publishing a result", e))?;
         self.queue
@@ -252,7 +258,7 @@ impl Worker {
                 let _ = self
                     .queue
                     .client
-                    .publish(reply.to_string(), bytes.into())
+                    .publish_with_headers(reply.to_string(), id_header(id), bytes.into())
                     .await;
             }
         }
