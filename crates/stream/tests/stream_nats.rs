@@ -433,3 +433,47 @@ fn read_if_exists(url: &str, filter: &str) -> Vec<Record> {
         Vec::new()
     }
 }
+
+#[test]
+fn a_follower_sees_new_events_as_they_come() {
+    let Some(server) = Server::start() else {
+        return;
+    };
+    let url = server.url();
+    // The stream exists before the follower starts (a session ran).
+    assert!(publish_all(&url, "old", vec![candle("BTCUSDT", 1)]).complete());
+    let rt = runtime();
+    let js = rt
+        .block_on(async { smc_stream::connect::jetstream(connect::connect(&url).await.unwrap()) });
+    let mut reader = rt
+        .block_on(subscribe(
+            &js,
+            "SMC_EVENTS",
+            "smc.new.fill.>",
+            Start::New,
+            true,
+        ))
+        .unwrap();
+    let bus = EventBus::new();
+    let publisher = Publisher::attach(&bus, options("new", streaming(&url, 100))).unwrap();
+    for e in script() {
+        bus.publish(e);
+    }
+    let got = rt.block_on(async {
+        tokio::time::timeout(Duration::from_secs(10), reader.next())
+            .await
+            .expect("the follower waits for new events and gets them")
+            .unwrap()
+            .unwrap()
+    });
+    assert_eq!(got.subject, "smc.new.fill.binance.BTCUSDT");
+    assert_eq!(
+        got.seq, 9,
+        "after the old session's one and the new one's first seven"
+    );
+    // Following: no end, it waits for more.
+    let more = rt
+        .block_on(async { tokio::time::timeout(Duration::from_millis(300), reader.next()).await });
+    assert!(more.is_err(), "a follower does not end at the stream's end");
+    assert!(publisher.finish(Duration::from_secs(10)).complete());
+}
