@@ -50,8 +50,17 @@ pub fn run(command: &StoreCommand) -> anyhow::Result<()> {
         StoreCommand::Copy(args) => {
             let r = smc_store::copy::copy(&url(&args.from), &url(&args.to))?;
             println!(
-                "copied {} candles, {} venue reports, {} orders, {} fills, {} positions, {} session values",
-                r.candles, r.venue_reports, r.orders, r.fills, r.positions, r.session_values
+                "copied {} candles, {} venue reports, {} orders, {} fills, {} positions, {} session values, \
+                 {} breakers, {} breaker events, {} audit entries",
+                r.candles,
+                r.venue_reports,
+                r.orders,
+                r.fills,
+                r.positions,
+                r.session_values,
+                r.breakers,
+                r.breaker_events,
+                r.audit_entries
             );
         }
     }
