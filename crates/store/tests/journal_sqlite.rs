@@ -1,7 +1,9 @@
-//! The trading journal on a real SQLite file: an order's life from pending
-//! to filled, fills stored once whatever reports them twice, everything
-//! kept across a restart (drop and reopen), and a whole backtest journaled
-//! through the sink equal to the engine's own account.
+//! The trading journal on a real SQLite file, through the store's own
+//! methods: an order's life from pending to filled, fills stored once
+//! whatever reports them twice, everything kept across a restart (drop and
+//! reopen), and a whole backtest journaled through the sink equal to the
+//! engine's own account. The killed-and-restarted run is in
+//! `journal_backends.rs`, on both backends.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -54,102 +56,6 @@ fn engine(data: &[smc_model::Candle]) -> Engine {
         Box::new(SimClock::default()),
     )
     .unwrap()
-}
-
-/// One process's life: replays what the candle log holds through a fresh
-/// engine, then logs and processes the next candles up to `to`; with
-/// `die_after_logging`, it is killed after logging the next candle on its
-/// own (as a process that logs before processing would be) and before the
-/// engine saw it.
-fn session(path: &Path, data: &[smc_model::Candle], to: usize, die_after_logging: bool) {
-    let store = Store::open_path(path).unwrap();
-    let mut engine = engine(data);
-    let id: smc_model::InstrumentId = "binance:ETHUSDT".parse().unwrap();
-    let mut events: Vec<EngineEvent> = Vec::new();
-    let logged = store.logged_candles().unwrap();
-    {
-        let mut sink = JournalSink::replaying(&store, &mut events);
-        for c in &logged {
-            let bar = smc_engine::MarketEvent::Bar {
-                instrument: InstrumentIndex::new(0),
-                timeframe: c.timeframe,
-                candle: &c.candle,
-            };
-            engine.process(bar, &mut sink).unwrap();
-        }
-        sink.commit().unwrap();
-    }
-    for candle in &data[logged.len()..to] {
-        // One step: the candle and what it caused, committed together.
-        let mut sink = JournalSink::new(&store, &mut events);
-        sink.log_candle(&id, Timeframe::H1, candle, CandleReceipt::default());
-        let bar = smc_engine::MarketEvent::Bar {
-            instrument: InstrumentIndex::new(0),
-            timeframe: Timeframe::H1,
-            candle,
-        };
-        engine.process(bar, &mut sink).unwrap();
-        sink.commit().unwrap();
-    }
-    if die_after_logging && let Some(next) = data.get(to) {
-        assert!(
-            store
-                .log_candle(&LoggedCandle {
-                    instrument: id.clone(),
-                    timeframe: Timeframe::H1,
-                    candle: *next,
-                    receipt: CandleReceipt::default(),
-                })
-                .unwrap()
-        );
-    }
-}
-
-type Contents = (
-    Vec<(String, OrderStatus, Decimal)>,
-    Vec<Fill>,
-    Vec<(String, Decimal, Decimal)>,
-);
-
-/// What the journal holds, comparably.
-fn journal(path: &Path) -> Contents {
-    let store = Store::open_path(path).unwrap();
-    let orders = store
-        .orders()
-        .unwrap()
-        .into_iter()
-        .map(|o| (o.request.client_id.to_string(), o.status, o.filled_qty))
-        .collect();
-    let positions = store
-        .positions()
-        .unwrap()
-        .into_iter()
-        .map(|p| (p.instrument, p.qty, p.avg_price))
-        .collect();
-    (orders, store.fills().unwrap(), positions)
-}
-
-#[test]
-fn killed_and_restarted_runs_journal_exactly_what_one_run_does() {
-    let data = candles();
-    let data = &data[..1200];
-    let (_d, whole) = temp_db("whole");
-    session(&whole, data, data.len(), false);
-    let expected = journal(&whole);
-    assert!(expected.0.len() > 5 && !expected.1.is_empty());
-    // Killed after 300, 301, 650 and 1000 candles (twice right after
-    // logging a candle the engine never saw), restarted each time.
-    let (_d, cut) = temp_db("cut");
-    for (stop, mid) in [
-        (300, false),
-        (301, true),
-        (650, false),
-        (1000, true),
-        (data.len(), false),
-    ] {
-        session(&cut, data, stop, mid);
-    }
-    assert_eq!(journal(&cut), expected);
 }
 
 fn temp_db(name: &str) -> (tempfile::TempDir, PathBuf) {
