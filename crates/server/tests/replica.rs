@@ -258,6 +258,20 @@ fn a_replica_reads_sessions_from_redis_as_the_primary_and_journal_hold_them() {
         replica.get_json("/api/v1/risk", &rtoken),
         primary_json(&primary, "/api/v1/risk", &token)
     );
+    // Figures: a read from Redis against one from the primary's memory.
+    let time = |get: &dyn Fn() -> u16| {
+        let start = std::time::Instant::now();
+        for _ in 0..200 {
+            assert_eq!(get(), 200);
+        }
+        start.elapsed().as_micros() / 200
+    };
+    let on_replica = time(&|| replica.get("/api/v1/trades", &rtoken).status().as_u16());
+    let on_primary = time(&|| primary.get("/api/v1/trades", &token).status().as_u16());
+    eprintln!(
+        "GET /api/v1/trades: replica (Redis) {on_replica} us, primary (memory) {on_primary} us"
+    );
+
     // History comes from the session's journal on both.
     let candles = "/api/v1/candles?symbol=BTCUSDT&limit=5000";
     let history = replica.get_json(candles, &rtoken);
@@ -329,6 +343,7 @@ fn replicas_share_one_rate_allowance_in_redis() {
     let replica = Replica::start(&primary);
     let mut passed = 0;
     let mut refused = 0;
+    let start = std::time::Instant::now();
     for i in 0..1_500 {
         let r = if i % 2 == 0 {
             primary.http.get(primary.url("/healthz")).send().unwrap()
@@ -348,6 +363,10 @@ fn replicas_share_one_rate_allowance_in_redis() {
             other => panic!("{other}"),
         }
     }
+    eprintln!(
+        "GET /healthz with the limit counted in Redis: {} us a request",
+        start.elapsed().as_micros() / 1_500
+    );
     assert_eq!(passed + refused, 1_500);
     assert_eq!(passed, 1_000, "one allowance for both servers");
 }
