@@ -1,8 +1,12 @@
 //! PostgreSQL calls kept off the caller's async runtime. The sync client
 //! drives a runtime of its own and refuses to block inside another one, and
 //! the API server calls the store from its request handlers: each call
-//! runs on a short-lived scoped thread instead (≈20 µs, against a round
-//! trip to the server of ≈100 µs or more), wherever it is called from.
+//! runs on a short-lived scoped thread instead, wherever it is called
+//! from. Measured on this 2-core machine while others were building: a bare
+//! hop 28-195 µs; a user read through `PgStore` ≈0.19 ms and an audit
+//! append (lock, head, insert, commit) ≈2.6 ms on a local cluster, against
+//! 2.4 µs and 53 µs on SQLite. A worker thread owning the connection would
+//! save the spawn; the API's store calls are few per request.
 
 use crate::error::StoreError;
 use crate::journal::{Journal, LoggedCandle, LoggedReport, StoredOrder, StoredPosition};
