@@ -8,10 +8,10 @@ mod output;
 
 use clap::{Parser, Subcommand};
 use commands::events;
+use commands::worker;
 use commands::{
     audit, backtest, check_lookahead, detect, ml, optimize, risk, run, serve, store, venue_sim,
 };
-use commands::worker;
 use std::process::ExitCode;
 
 #[derive(Parser)]

@@ -105,9 +105,13 @@ mod tests {
         let good = "streaming:\n  nats_url: nats://a:4222, tls://b:4222\n  buffer: 5\n";
         let c = parse("t", good).unwrap();
         assert_eq!(c.streaming.buffer, 5);
-        let err = parse("t", "streaming: {buffer: 0}").unwrap_err().to_string();
+        let err = parse("t", "streaming: {buffer: 0}")
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("streaming.buffer"), "{err}");
-        let err = parse("t", "streaming: {stream: a.b}").unwrap_err().to_string();
+        let err = parse("t", "streaming: {stream: a.b}")
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("streaming.stream"), "{err}");
         assert!(parse("t", "streaming: {nats_urls: x}").is_err());
     }
@@ -120,9 +124,11 @@ mod tests {
         })
         .unwrap();
         assert_eq!(c.streaming.nats_url.as_deref(), Some("nats://env:4222"));
-        let err = crate::env::apply(&mut c, |v| (v == "NATS_URL").then(|| "env:4222".to_string()))
-            .unwrap_err()
-            .to_string();
+        let err = crate::env::apply(&mut c, |v| {
+            (v == "NATS_URL").then(|| "env:4222".to_string())
+        })
+        .unwrap_err()
+        .to_string();
         assert!(err.contains("NATS_URL"), "{err}");
     }
 }
