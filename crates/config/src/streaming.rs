@@ -22,6 +22,10 @@ pub struct StreamingConfig {
     /// Events a session holds for NATS before dropping new ones (counted
     /// and reported), so that a slow or absent server never slows trading.
     pub buffer: usize,
+    /// `POST /api/v1/optimizations` sends its backtests to `smc worker`
+    /// processes through `nats_url` when the request does not say
+    /// (`"distributed"`); off: they run in the server's process.
+    pub distributed_optimizations: bool,
 }
 
 impl Default for StreamingConfig {
@@ -34,6 +38,7 @@ impl Default for StreamingConfig {
             max_bytes: 1 << 30,
             max_msgs: 10_000_000,
             buffer: 10_000,
+            distributed_optimizations: false,
         }
     }
 }
@@ -105,6 +110,9 @@ mod tests {
         let good = "streaming:\n  nats_url: nats://a:4222, tls://b:4222\n  buffer: 5\n";
         let c = parse("t", good).unwrap();
         assert_eq!(c.streaming.buffer, 5);
+        assert!(!c.streaming.distributed_optimizations);
+        let c = parse("t", "streaming: {distributed_optimizations: true}").unwrap();
+        assert!(c.streaming.distributed_optimizations);
         let err = parse("t", "streaming: {buffer: 0}")
             .unwrap_err()
             .to_string();

@@ -33,6 +33,8 @@ pub enum DistError {
     Setting(String),
     #[error("job {id}: {message}")]
     Job { id: u64, message: String },
+    #[error(transparent)]
+    Optimize(#[from] smc_optimize::OptimizeError),
     #[error("job {id}: no result after {seconds} s (is any `smc worker` running on this NATS?)")]
     Timeout { id: u64, seconds: u64 },
 }

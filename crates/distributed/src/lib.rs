@@ -17,6 +17,8 @@ pub mod blob;
 pub mod coordinator;
 /// The error type.
 pub mod error;
+/// A whole distributed optimisation in one call.
+pub mod fanout;
 /// The work queue, its consumer and the blob bucket on NATS.
 pub mod queue;
 /// What the jobs of a run share.
@@ -28,6 +30,7 @@ pub mod worker;
 
 pub use coordinator::Coordinator;
 pub use error::{DistError, DistResult};
+pub use fanout::{Fanout, RunStats};
 pub use queue::{Delivery, Queue, nats_url};
 pub use spec::{ConfigText, DataRef, FlagsSpec, RunSpec};
 pub use wire::{Job, JobResult, SCHEMA};

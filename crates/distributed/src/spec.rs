@@ -86,15 +86,17 @@ impl ConfigText {
             path: path.display().to_string(),
             source,
         })?;
+        Ok(ConfigText::from_text(path.display().to_string(), text))
+    }
+
+    /// A config's text (already read, or empty for the defaults) with the
+    /// forwarded variables of this process.
+    pub fn from_text(origin: String, text: String) -> ConfigText {
         let env = FORWARDED_ENV
             .iter()
             .filter_map(|n| std::env::var(n).ok().map(|v| (n.to_string(), v)))
             .collect();
-        Ok(ConfigText {
-            origin: path.display().to_string(),
-            text,
-            env,
-        })
+        ConfigText { origin, text, env }
     }
 
     /// The config as the coordinator's `smc_config::load` made it (paths
@@ -157,6 +159,57 @@ impl FlagsSpec {
 }
 
 impl RunSpec {
+    /// A run of `strategy` over the candle file `data` (its bytes, its
+    /// file name, and a path every worker can read or none to send it
+    /// through the object store), with what `smc optimize` does without
+    /// flags: strict rows, no config, no venue flags, no bias timeframes,
+    /// no warm-up; the `with_` methods set the rest.
+    pub fn for_input(data: &[u8], name: &str, shared_path: Option<String>, strategy: &str) -> Self {
+        RunSpec {
+            schema: crate::wire::SCHEMA,
+            data: DataRef {
+                sha256: crate::blob::sha256_hex(data),
+                name: name.to_string(),
+                bytes: data.len() as u64,
+                path: shared_path,
+            },
+            lenient: false,
+            config: None,
+            strategy: strategy.to_string(),
+            timeframes: Vec::new(),
+            flags: FlagsSpec::default(),
+            warmup: 0,
+        }
+    }
+
+    /// The config the workers parse (the coordinator's `--config`).
+    pub fn with_config(mut self, config: Option<ConfigText>) -> Self {
+        self.config = config;
+        self
+    }
+
+    pub fn with_timeframes(mut self, timeframes: Vec<String>) -> Self {
+        self.timeframes = timeframes;
+        self
+    }
+
+    /// Fails on a flag that is not carried to workers (the fill rule).
+    pub fn with_flags(mut self, flags: &VenueFlags) -> DistResult<Self> {
+        self.flags = FlagsSpec::from_flags(flags)?;
+        Ok(self)
+    }
+
+    pub fn with_warmup(mut self, bars: usize) -> Self {
+        self.warmup = bars;
+        self
+    }
+
+    /// Skip malformed rows, as the coordinator's `--lenient` did.
+    pub fn with_lenient(mut self, lenient: bool) -> Self {
+        self.lenient = lenient;
+        self
+    }
+
     pub fn encode(&self) -> DistResult<Vec<u8>> {
         encode("run spec", self)
     }

@@ -2,7 +2,9 @@
 //! optimize` as a job, on a file under `api.data_dir`. The request is
 //! checked whole before it is queued (the parameter space, the strategy,
 //! the data and whether the windows fit in it); the job runs the same
-//! search as the command line, with the server's config as its `--config`.
+//! search as the command line, with the server's config as its `--config`,
+//! in the server's process or, with `"distributed": true`, on `smc worker`
+//! processes through NATS (the same result).
 
 use crate::body::{Body, whole_number};
 use crate::error::{ApiError, ApiResult, ErrorBody};
@@ -14,6 +16,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use rust_decimal::Decimal;
 use serde::Deserialize;
+use smc_distributed::{ConfigText, Fanout, RunSpec, nats_url};
 use smc_model::Timeframe;
 use smc_optimize::{
     Objective, OptimizeConfig, ParamSet, Search, Thresholds, WindowLength, WindowSpec,
@@ -22,6 +25,7 @@ use smc_runtime::backtest::{Input, VenueFlags, candles_timeframe, engine_config,
 use smc_runtime::optimize::{BaseStrategy, Runner, search_trials};
 use smc_runtime::strategies::StrategyName;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
 use utoipa::ToSchema;
 
 /// Every combination, or a seeded random sample.
@@ -87,6 +91,12 @@ pub struct NewOptimization {
     /// Fee per side as a fraction of notional.
     #[schema(value_type = Option<String>)]
     pub fee: Option<Decimal>,
+    /// Send the backtests to `smc worker` processes through NATS
+    /// JetStream (`streaming.nats_url` of the server's config, else
+    /// `NATS_URL`) instead of running them in the server; the result is
+    /// the same. Refused with 400 when no NATS URL is set. Default: the
+    /// config's `streaming.distributed_optimizations` (false).
+    pub distributed: Option<bool>,
 }
 
 /// A checked optimisation, ready to run.
@@ -102,7 +112,24 @@ struct Plan {
     timeframe: Timeframe,
     /// Backtests the search runs.
     runs: usize,
+    /// Where the backtests go when they run on workers.
+    remote: Option<Remote>,
 }
+
+/// A distributed job's NATS URL, run spec and candle file.
+struct Remote {
+    url: String,
+    spec: RunSpec,
+    data: Vec<u8>,
+}
+
+/// Jobs in flight at once on the workers (`smc optimize --in-flight`'s default).
+const IN_FLIGHT: usize = 16;
+/// Seconds to wait for one backtest's result (`--job-timeout`'s default).
+const JOB_TIMEOUT: Duration = Duration::from_secs(600);
+/// Top-level config sections that say where the server runs, not how a
+/// backtest does (and may hold passwords): not sent to the workers.
+const DEPLOYMENT_SECTIONS: [&str; 3] = ["api", "storage", "streaming"];
 
 /// Queues a walk-forward optimisation; poll `GET /optimizations/{id}` or
 /// subscribe to `optimizations`.
@@ -114,6 +141,19 @@ pub async fn create(
     Body(req): Body<NewOptimization>,
 ) -> ApiResult<(StatusCode, Json<Created>)> {
     let settings = state.config();
+    let distributed = req
+        .distributed
+        .unwrap_or(settings.streaming.distributed_optimizations);
+    let url = match distributed {
+        true => Some(
+            nats_url(None, settings.streaming.nats_url.as_deref()).map_err(|_| {
+                ApiError::bad_request(
+                    "\"distributed\": true needs a NATS server: set streaming.nats_url in the server's config (or NATS_URL)",
+                )
+            })?,
+        ),
+        false => None,
+    };
     let path = inside(&settings.api.data_dir, &req.input)?;
     let strategy: StrategyName = req
         .strategy
@@ -143,6 +183,19 @@ pub async fn create(
     let trials = search_trials(&base, &req.space, search)
         .map_err(|e| ApiError::invalid("space", e.to_string()))?
         .trials;
+    let name = path
+        .file_name()
+        .map_or("input.csv".into(), |n| n.to_string_lossy().into_owned());
+    let read = path.clone();
+    let data = match url {
+        Some(_) => Some(
+            tokio::task::spawn_blocking(move || std::fs::read(read))
+                .await
+                .map_err(|e| ApiError::internal("reading the input", e))?
+                .map_err(|e| ApiError::invalid("input", e.to_string()))?,
+        ),
+        None => None,
+    };
     let input = tokio::task::spawn_blocking(move || load_candles(path, false))
         .await
         .map_err(|e| ApiError::internal("reading the input", e))?
@@ -162,6 +215,20 @@ pub async fn create(
             ApiError::invalid(field, e.to_string())
         })?
         .len();
+    let warmup = req.warmup_bars.map_or(200, |w| w as usize);
+    let remote = match (url, data) {
+        (Some(url), Some(data)) => {
+            let config = worker_config(state.config_path.as_deref())?;
+            let spec = RunSpec::for_input(&data, &name, None, &strategy.to_string())
+                .with_config(Some(config))
+                .with_timeframes(req.timeframes.clone())
+                .with_flags(&venue)
+                .map_err(|e| ApiError::internal("describing the run", e))?
+                .with_warmup(warmup);
+            Some(Remote { url, spec, data })
+        }
+        _ => None,
+    };
     let plan = Plan {
         runs: smc_optimize::planned_runs(trials.len(), count),
         settings,
@@ -175,9 +242,10 @@ pub async fn create(
             thresholds: Thresholds::default(),
             pbo_blocks: 16,
         },
-        warmup: req.warmup_bars.map_or(200, |w| w as usize),
+        warmup,
         venue,
         timeframe,
+        remote,
     };
     let id = state
         .jobs
@@ -228,14 +296,64 @@ fn run(plan: &Plan, progress: &(dyn Fn(f64) + Sync)) -> Result<serde_json::Value
     };
     let total = plan.runs.max(1) as f64;
     let done = AtomicUsize::new(0);
-    let report = runner
-        .optimize(&plan.trials, &plan.config, &|| {
-            progress((done.fetch_add(1, Ordering::Relaxed) + 1) as f64 / total);
-        })
-        .map_err(|e| e.to_string())?;
+    let step = || progress((done.fetch_add(1, Ordering::Relaxed) + 1) as f64 / total);
+    let report = match &plan.remote {
+        None => runner
+            .optimize(&plan.trials, &plan.config, &step)
+            .map_err(|e| e.to_string())?,
+        Some(remote) => {
+            let fanout = Fanout {
+                url: &remote.url,
+                spec: &remote.spec,
+                data: &remote.data,
+                in_flight: IN_FLIGHT,
+                job_timeout: JOB_TIMEOUT,
+            };
+            fanout
+                .optimize(&plan.trials, runner.candles.len(), &plan.config, &step)
+                .map_err(|e| format!("distributed over NATS: {e}"))?
+                .0
+        }
+    };
     runner
         .report_json(&report, &plan.trials, plan.search)
         .map_err(|e| e.to_string())
+}
+
+/// The server's config file as the workers parse it, without the
+/// [`DEPLOYMENT_SECTIONS`]; the defaults when the server has no file.
+fn worker_config(path: Option<&std::path::Path>) -> ApiResult<ConfigText> {
+    let Some(path) = path else {
+        return Ok(ConfigText::from_text("(defaults)".into(), String::new()));
+    };
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| ApiError::internal("reading the config for the workers", e))?;
+    Ok(ConfigText::from_text(
+        path.display().to_string(),
+        without_sections(&text, &DEPLOYMENT_SECTIONS),
+    ))
+}
+
+/// `text` without the top-level YAML keys `sections` and their blocks (a
+/// block ends at the next line that starts in the first column and is not
+/// a comment). Cut as text so that every other value reaches the workers
+/// exactly as written.
+fn without_sections(text: &str, sections: &[&str]) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut skipping = false;
+    for line in text.split_inclusive('\n') {
+        let top = line.starts_with(|c: char| !c.is_whitespace() && c != '#');
+        if top {
+            skipping = sections.iter().any(|s| {
+                line.strip_prefix(s)
+                    .is_some_and(|rest| rest.trim_start().starts_with(':'))
+            });
+        }
+        if !skipping {
+            out.push_str(line);
+        }
+    }
+    out
 }
 
 /// A job's state, progress (0–1) and, once done, its result (as `smc optimize --json`).
@@ -248,4 +366,18 @@ pub async fn get(State(state): State<AppState>, Path(id): Path<String>) -> ApiRe
         .find(JobKind::Optimization, &id)
         .map(Json)
         .ok_or_else(|| ApiError::not_found(format!("no optimization `{id}`")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::without_sections;
+
+    #[test]
+    fn deployment_sections_are_cut_and_the_rest_kept_as_written() {
+        let text = "app: {name: x}\napi:\n  jwt_secret: s\n  # note\n\n  port: 1\nstorage:\n  database_url: postgres://u:p@h/d\nbacktest:\n  engine: {fee: 0.001}\nstreaming: {nats_url: nats://h:4222}\napis: 1\n";
+        assert_eq!(
+            without_sections(text, &["api", "storage", "streaming"]),
+            "app: {name: x}\nbacktest:\n  engine: {fee: 0.001}\napis: 1\n"
+        );
+    }
 }

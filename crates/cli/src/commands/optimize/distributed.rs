@@ -1,17 +1,15 @@
 //! `smc optimize --distributed`: the same search with its backtests sent
 //! to `smc worker` processes. The run's spec (config text, strategy,
-//! flags, warm-up, the input's hash) goes to NATS once; a rayon pool as
-//! large as the jobs in flight drives the optimiser, each thread waiting
-//! on one job's result.
+//! flags, warm-up, the input's hash) goes to NATS once; smc-distributed's
+//! [`Fanout`] drives the optimiser with as many threads as jobs in flight.
 
 use super::OptimizeArgs;
 use anyhow::Context;
-use smc_distributed::{ConfigText, Coordinator, DataRef, FlagsSpec, RunSpec, SCHEMA, nats_url};
+use smc_distributed::{ConfigText, Fanout, RunSpec, nats_url};
 use smc_optimize::{OptimizeConfig, OptimizeReport, ParamSet};
 use smc_runtime::optimize::Runner;
 use std::path::Path;
-use std::sync::atomic::Ordering;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 pub(super) fn run(
     args: &OptimizeArgs,
@@ -37,52 +35,27 @@ pub(super) fn run(
     } else {
         None
     };
-    let spec = RunSpec {
-        schema: SCHEMA,
-        data: DataRef {
-            sha256: smc_distributed::blob::sha256_hex(&bytes),
-            name: input
-                .file_name()
-                .map_or("input.csv".into(), |n| n.to_string_lossy().into_owned()),
-            bytes: bytes.len() as u64,
-            path,
-        },
-        lenient: args.lenient,
-        config: args
-            .config
-            .as_deref()
-            .map(ConfigText::capture)
-            .transpose()?,
-        strategy: runner.base.name().to_string(),
-        timeframes: args.timeframes.clone(),
-        flags: FlagsSpec::from_flags(&args.venue.flags())?,
-        warmup: args.warmup_bars,
+    let name = input
+        .file_name()
+        .map_or("input.csv".into(), |n| n.to_string_lossy().into_owned());
+    let spec = RunSpec::for_input(&bytes, &name, path, &runner.base.name().to_string())
+        .with_lenient(args.lenient)
+        .with_config(
+            args.config
+                .as_deref()
+                .map(ConfigText::capture)
+                .transpose()?,
+        )
+        .with_timeframes(args.timeframes.clone())
+        .with_flags(&args.venue.flags())?
+        .with_warmup(args.warmup_bars);
+    let fanout = Fanout {
+        url: &url,
+        spec: &spec,
+        data: &bytes,
+        in_flight: args.in_flight,
+        job_timeout: Duration::from_secs(args.job_timeout),
     };
-    let started = Instant::now();
-    let coordinator =
-        Coordinator::start(&url, &spec, &bytes, Duration::from_secs(args.job_timeout))?;
-    tracing::info!(
-        "distributed run {} on {url}: {} jobs in flight",
-        coordinator.run_id(),
-        args.in_flight
-    );
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(args.in_flight)
-        .build()
-        .context("starting the coordinator's threads")?;
-    let report = pool.install(|| {
-        smc_optimize::optimize(&coordinator, trials, runner.candles.len(), config, progress)
-    })?;
-    let c = &coordinator.counters;
-    let sent = c.sent.load(Ordering::Relaxed);
-    let seconds = started.elapsed().as_secs_f64();
-    tracing::info!(
-        "distributed run {}: {sent} backtests in {seconds:.2} s ({:.1}/s), {} duplicate results dropped, {} job bytes, {} result bytes",
-        coordinator.run_id(),
-        sent as f64 / seconds.max(1e-9),
-        c.duplicates.load(Ordering::Relaxed),
-        c.job_bytes.load(Ordering::Relaxed),
-        c.result_bytes.load(Ordering::Relaxed),
-    );
+    let (report, _) = fanout.optimize(trials, runner.candles.len(), config, progress)?;
     Ok(report)
 }
