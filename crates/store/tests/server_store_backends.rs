@@ -365,3 +365,52 @@ fn store_copy_carries_the_breakers_and_a_chain_that_verifies() {
     assert_eq!(events.iter().map(|e| e.id).collect::<Vec<_>>(), [1, 2]);
     assert!(copied.audit_verify().unwrap().ok());
 }
+
+/// The API's requests share a pool of connections: a call waiting on a
+/// lock holds one of them, and the others go on (one connection behind a
+/// mutex, as before the pool, would hold every request up behind it).
+#[test]
+fn a_call_waiting_on_a_lock_does_not_hold_up_the_others() {
+    use std::sync::{Arc, mpsc};
+    use std::time::Duration;
+    let Some(pg) = cluster::Cluster::start() else {
+        return;
+    };
+    let url = pg.database();
+    let store = Arc::new(PgStore::open(&url).unwrap());
+    let mut other = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+    let mut lock = other.transaction().unwrap();
+    lock.batch_execute("LOCK TABLE audit_log IN ACCESS EXCLUSIVE MODE")
+        .unwrap();
+    let (appended, append_done) = mpsc::channel();
+    let appender = {
+        let store = store.clone();
+        std::thread::spawn(move || {
+            // The receiver outlives the thread: a failed send cannot happen.
+            let _ = appended.send(store.audit_append(&entry(1)));
+        })
+    };
+    assert!(
+        append_done
+            .recv_timeout(Duration::from_millis(300))
+            .is_err(),
+        "the append waits for the lock"
+    );
+    let (counted, count_done) = mpsc::channel();
+    {
+        let store = store.clone();
+        std::thread::spawn(move || counted.send(store.user_count().unwrap()));
+    }
+    assert_eq!(
+        count_done.recv_timeout(Duration::from_secs(30)).unwrap(),
+        0,
+        "another call goes on while the append waits"
+    );
+    lock.commit().unwrap();
+    let entry = append_done
+        .recv_timeout(Duration::from_secs(30))
+        .unwrap()
+        .unwrap();
+    assert_eq!(entry.target, "user1");
+    appender.join().unwrap();
+}

@@ -124,7 +124,7 @@ impl PgStore {
     ) -> Result<(), StoreError> {
         super::off_runtime(|| {
             let what = "starting a TOTP enrolment";
-            let mut client = self.client();
+            let mut client = self.client()?;
             let mut tx = client.transaction().map_err(StoreError::pg(what))?;
             tx.execute(
                 "UPDATE users SET totp_pending = $1 WHERE username = $2",
@@ -237,7 +237,7 @@ impl PgStore {
     ) -> Result<bool, StoreError> {
         super::off_runtime(|| {
             let what = "rotating a refresh token";
-            let mut client = self.client();
+            let mut client = self.client()?;
             let mut tx = client.transaction().map_err(StoreError::pg(what))?;
             let spent = tx
                 .execute(

@@ -211,7 +211,7 @@ impl PgStore {
     pub fn audit_append(&self, entry: &NewAuditEntry) -> Result<AuditEntry, StoreError> {
         super::off_runtime(|| {
             let what = "appending to the audit log";
-            let mut client = self.client();
+            let mut client = self.client()?;
             let mut tx = client.transaction().map_err(StoreError::pg(what))?;
             let mut appended = append_in(&mut tx, std::slice::from_ref(entry))?;
             tx.commit().map_err(StoreError::pg(what))?;
@@ -257,7 +257,7 @@ impl PgStore {
             let what = "reading the audit log";
             let mut walk = Walk::new();
             loop {
-                let mut client = self.client();
+                let mut client = self.client()?;
                 let mut tx = client
                     .build_transaction()
                     .isolation_level(postgres::IsolationLevel::RepeatableRead)

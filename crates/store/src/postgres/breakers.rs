@@ -140,7 +140,7 @@ impl PgStore {
     pub fn insert_breaker(&self, r: &BreakerRecord) -> Result<(), StoreError> {
         super::off_runtime(|| {
             let sql = format!("{INSERT} ON CONFLICT (name) DO NOTHING");
-            write_record(&mut *self.client(), &sql, r, "storing a new breaker")
+            write_record(&mut *self.client()?, &sql, r, "storing a new breaker")
         })
     }
 
@@ -153,7 +153,7 @@ impl PgStore {
     ) -> Result<(), StoreError> {
         super::off_runtime(|| {
             let what = "recording a breaker transition";
-            let mut client = self.client();
+            let mut client = self.client()?;
             let mut tx = client.transaction().map_err(StoreError::pg(what))?;
             let upsert = format!(
                 "{INSERT} ON CONFLICT (name) DO UPDATE SET state = excluded.state,
@@ -217,7 +217,7 @@ impl PgStore {
     pub fn enroll_secret(&self, name: &str, secret: &str, now: i64) -> Result<(), StoreError> {
         super::off_runtime(|| {
             let salt: Vec<u8> = self
-                .client()
+                .client()?
                 .query_one(
                     "SELECT decode(replace(gen_random_uuid()::text, '-', ''), 'hex')",
                     &[],

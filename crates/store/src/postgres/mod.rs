@@ -42,6 +42,7 @@ mod journal_impl;
 mod off_thread;
 /// Monthly partitions, created ahead of the writes.
 mod partitions;
+mod pool;
 /// Statements prepared once per connection.
 mod statements;
 /// The non-journal store.
@@ -212,5 +213,5 @@ pub(crate) fn migrate(client: &mut Client, url: &str) -> Result<(), StoreError> 
 /// lock, every call run off the caller's runtime.
 pub(crate) fn open_reader(url: &str) -> Result<Box<dyn crate::Journal>, StoreError> {
     let journal = off_thread::off_runtime(|| PgJournal::open_unlocked(url))?;
-    Ok(Box::new(off_thread::OffThread(journal)))
+    Ok(Box::new(off_thread::OffThread::new(journal)))
 }

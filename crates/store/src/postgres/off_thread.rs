@@ -22,13 +22,36 @@ pub(crate) fn off_runtime<T: Send>(f: impl FnOnce() -> T + Send) -> T {
 }
 
 /// A journal whose every call runs off the caller's runtime (the API's
-/// readers of a hosted session's journal).
+/// readers of a hosted session's journal), and whose drop does too:
+/// closing a PostgreSQL connection blocks on the client's own runtime,
+/// which panics on a thread that drives the API's tasks.
 #[derive(Debug)]
-pub(crate) struct OffThread<J>(pub J);
+pub(crate) struct OffThread<J: Send>(Option<J>);
+
+impl<J: Send> OffThread<J> {
+    pub(crate) fn new(journal: J) -> Self {
+        OffThread(Some(journal))
+    }
+
+    fn j(&self) -> &J {
+        // Taken only by `drop`.
+        self.0
+            .as_ref()
+            .unwrap_or_else(|| unreachable!("the journal is there until dropped"))
+    }
+}
+
+impl<J: Send> Drop for OffThread<J> {
+    fn drop(&mut self) {
+        if let Some(journal) = self.0.take() {
+            off_runtime(move || drop(journal));
+        }
+    }
+}
 
 impl<J: Journal + Sync> Journal for OffThread<J> {
     fn url(&self) -> &str {
-        self.0.url()
+        self.j().url()
     }
 
     fn commit_step(
@@ -36,15 +59,15 @@ impl<J: Journal + Sync> Journal for OffThread<J> {
         candle: Option<&LoggedCandle>,
         events: &[EngineEvent],
     ) -> Result<(), StoreError> {
-        off_runtime(|| self.0.commit_step(candle, events))
+        off_runtime(|| self.j().commit_step(candle, events))
     }
 
     fn replay(&self, event: &EngineEvent) -> Result<(), StoreError> {
-        off_runtime(|| self.0.replay(event))
+        off_runtime(|| self.j().replay(event))
     }
 
     fn logged_candles(&self) -> Result<Vec<LoggedCandle>, StoreError> {
-        off_runtime(|| self.0.logged_candles())
+        off_runtime(|| self.j().logged_candles())
     }
 
     fn log_venue_report(
@@ -53,19 +76,19 @@ impl<J: Journal + Sync> Journal for OffThread<J> {
         after_candles: i64,
         report: &str,
     ) -> Result<bool, StoreError> {
-        off_runtime(|| self.0.log_venue_report(key, after_candles, report))
+        off_runtime(|| self.j().log_venue_report(key, after_candles, report))
     }
 
     fn venue_reports(&self) -> Result<Vec<LoggedReport>, StoreError> {
-        off_runtime(|| self.0.venue_reports())
+        off_runtime(|| self.j().venue_reports())
     }
 
     fn order(&self, client_id: &ClientOrderId) -> Result<Option<StoredOrder>, StoreError> {
-        off_runtime(|| self.0.order(client_id))
+        off_runtime(|| self.j().order(client_id))
     }
 
     fn orders(&self) -> Result<Vec<StoredOrder>, StoreError> {
-        off_runtime(|| self.0.orders())
+        off_runtime(|| self.j().orders())
     }
 
     fn order_by_venue_id(
@@ -73,15 +96,15 @@ impl<J: Journal + Sync> Journal for OffThread<J> {
         instrument: &InstrumentId,
         venue_order_id: &str,
     ) -> Result<Option<StoredOrder>, StoreError> {
-        off_runtime(|| self.0.order_by_venue_id(instrument, venue_order_id))
+        off_runtime(|| self.j().order_by_venue_id(instrument, venue_order_id))
     }
 
     fn fills(&self) -> Result<Vec<Fill>, StoreError> {
-        off_runtime(|| self.0.fills())
+        off_runtime(|| self.j().fills())
     }
 
     fn positions(&self) -> Result<Vec<StoredPosition>, StoreError> {
-        off_runtime(|| self.0.positions())
+        off_runtime(|| self.j().positions())
     }
 
     fn set_order_status(
@@ -93,7 +116,7 @@ impl<J: Journal + Sync> Journal for OffThread<J> {
         time: Timestamp,
     ) -> Result<bool, StoreError> {
         off_runtime(|| {
-            self.0
+            self.j()
                 .set_order_status(client_id, status, reason, venue_order_id, time)
         })
     }
@@ -103,22 +126,22 @@ impl<J: Journal + Sync> Journal for OffThread<J> {
         client_id: &ClientOrderId,
         venue_order_id: &str,
     ) -> Result<(), StoreError> {
-        off_runtime(|| self.0.set_venue_order_id(client_id, venue_order_id))
+        off_runtime(|| self.j().set_venue_order_id(client_id, venue_order_id))
     }
 
     fn session_value(&self, name: &str) -> Result<Option<String>, StoreError> {
-        off_runtime(|| self.0.session_value(name))
+        off_runtime(|| self.j().session_value(name))
     }
 
     fn session_value_or_insert(&self, name: &str, value: &str) -> Result<String, StoreError> {
-        off_runtime(|| self.0.session_value_or_insert(name, value))
+        off_runtime(|| self.j().session_value_or_insert(name, value))
     }
 
     fn defer_housekeeping(&self) -> Result<(), StoreError> {
-        off_runtime(|| self.0.defer_housekeeping())
+        off_runtime(|| self.j().defer_housekeeping())
     }
 
     fn housekeeping(&self) -> Result<(), StoreError> {
-        off_runtime(|| self.0.housekeeping())
+        off_runtime(|| self.j().housekeeping())
     }
 }

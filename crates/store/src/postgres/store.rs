@@ -1,19 +1,16 @@
 //! [`PgStore`]: what a SQLite file holds besides the journal, on
 //! PostgreSQL — circuit breakers and their trail, secrets' verifiers, the
-//! hash-chained audit log, and the API server's accounts. One connection
-//! behind a mutex, as the SQLite store: every call is a short statement or
-//! transaction, the callers (the API's handlers, the risk gate, the CLI)
-//! are few, and a pool would hold mostly idle connections.
+//! hash-chained audit log, and the API server's accounts, on a pool of
+//! connections ([`super::pool`]) shared by the API's concurrent requests.
 
 use super::connect::connect;
 use super::migrate;
+use super::pool::{Pool, Pooled, checkout, pool};
 use crate::error::StoreError;
-use postgres::Client;
-use std::sync::{Mutex, MutexGuard, PoisonError};
 
 /// A PostgreSQL database (or one schema of it) as the non-journal store.
 pub struct PgStore {
-    conn: Mutex<Client>,
+    pool: Pool,
     url: String,
 }
 
@@ -29,8 +26,9 @@ impl PgStore {
     pub fn open(url: &str) -> Result<PgStore, StoreError> {
         let (mut client, shown) = connect(url)?;
         super::off_runtime(|| migrate(&mut client, &shown))?;
+        drop(client);
         Ok(PgStore {
-            conn: Mutex::new(client),
+            pool: pool(url, &shown)?,
             url: shown,
         })
     }
@@ -40,9 +38,10 @@ impl PgStore {
         &self.url
     }
 
-    pub(crate) fn client(&self) -> MutexGuard<'_, Client> {
-        // A transaction open at a panic rolls back when it drops.
-        self.conn.lock().unwrap_or_else(PoisonError::into_inner)
+    /// A connection of the pool (a transaction left open at a panic rolls
+    /// back when it drops, before the connection is reused).
+    pub(crate) fn client(&self) -> Result<Pooled, StoreError> {
+        checkout(&self.pool, &self.url)
     }
 
     /// Runs one statement; the rows it changed.
@@ -52,7 +51,8 @@ impl PgStore {
         params: &[&(dyn postgres::types::ToSql + Sync)],
         what: &'static str,
     ) -> Result<u64, StoreError> {
-        super::off_runtime(|| self.client().execute(sql, params)).map_err(StoreError::pg(what))
+        let mut client = self.client()?;
+        super::off_runtime(|| client.execute(sql, params)).map_err(StoreError::pg(what))
     }
 
     /// The rows of a query, each read by `read`.
@@ -63,7 +63,8 @@ impl PgStore {
         what: &'static str,
         read: impl Fn(&postgres::Row) -> Result<T, StoreError>,
     ) -> Result<Vec<T>, StoreError> {
-        super::off_runtime(|| self.client().query(sql, params))
+        let mut client = self.client()?;
+        super::off_runtime(|| client.query(sql, params))
             .map_err(StoreError::pg(what))?
             .iter()
             .map(read)
