@@ -81,17 +81,7 @@ pub fn snapshot(state: &AppState, h: &Hosted) -> SessionSnapshot {
     });
     let info = sessions::info(h);
     let mut v = h.view.lock().unwrap_or_else(PoisonError::into_inner);
-    let health = system::SessionHealth {
-        id: h.id.clone(),
-        state: h.state,
-        mode: h.request.mode,
-        connected: v.connected,
-        market_stream: v.health.market_stream,
-        user_stream: v.health.user_stream,
-        reconnects: v.health.reconnects,
-        last_candle_time: v.health.last_candle_time,
-        candle_to_order_us: v.health.candle_to_order(),
-    };
+    let health = system::SessionHealth::of(h, &v);
     let to = |x: serde_json::Result<Value>| x.unwrap_or(Value::Null);
     let mut parts = BTreeMap::new();
     let positions: Vec<_> = v.positions.values().collect();

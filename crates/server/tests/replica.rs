@@ -4,17 +4,20 @@
 //! positions, open orders, fills and P&L equal the primary's answers and
 //! the session's journal; session-changing requests on the replica answer
 //! 409; with Redis killed the session trades on and the replica answers
-//! 503, and once Redis is back the replica catches up.
+//! 503, and once Redis is back the replica catches up. The same on a
+//! shared SQLite file and on a shared PostgreSQL database (the layout of
+//! replicas on several machines).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 
-use common::{ADMIN_PASSWORD, Server, start_with, wait_for};
+use common::{ADMIN_PASSWORD, Server, start_on, start_with, wait_for};
 use reqwest::blocking::Client;
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
 use smc_server::{AppState, ServeOptions, build_state};
+use smc_testkit::postgres::Cluster;
 use smc_testkit::redis::RedisServer;
 use smc_testkit::sim::TestSim;
 use std::time::Duration;
@@ -33,10 +36,21 @@ struct Replica {
 }
 
 impl Replica {
+    /// On the primary's SQLite file.
     fn start(primary: &Server) -> Replica {
+        Replica::start_on(primary, None)
+    }
+
+    /// On `db` when given (the primary's PostgreSQL URL), else on the
+    /// primary's SQLite file.
+    fn start_on(primary: &Server, db: Option<&str>) -> Replica {
+        let db = db.map_or_else(
+            || format!("sqlite://{}", primary.db_path().display()),
+            str::to_string,
+        );
         let options = ServeOptions {
             config: Some(primary.dir.path().join("config.yaml")),
-            db: Some(format!("sqlite://{}", primary.db_path().display())),
+            db: Some(db),
             admin_password: Some(ADMIN_PASSWORD.into()),
             replica: true,
             ..ServeOptions::default()
@@ -112,12 +126,26 @@ const READS: [&str; 4] = [
 
 #[test]
 fn a_replica_reads_sessions_from_redis_as_the_primary_and_journal_hold_them() {
+    replica_matches_primary_and_journal(None);
+}
+
+#[test]
+fn a_replica_on_postgres_reads_as_the_primary_and_journal_hold_them() {
+    let Some(pg) = Cluster::start() else {
+        return;
+    };
+    replica_matches_primary_and_journal(Some(&pg.database()));
+}
+
+/// The whole check, with the server database at `db` (PostgreSQL) or in
+/// a SQLite file of the primary's.
+fn replica_matches_primary_and_journal(db: Option<&str>) {
     let Some(mut redis) = RedisServer::start() else {
         return;
     };
     let sim = TestSim::btcusdt(50.0, "");
     let top = format!("{CONFIG}storage:\n  redis_url: \"{}\"\n", redis.url());
-    let primary = start_with(&top, "");
+    let primary = start_on(tempfile::tempdir().unwrap(), &top, "", db);
     let token = primary.admin_token();
     let session = primary.start_paper(&token, &sim.addr);
 
@@ -137,7 +165,7 @@ fn a_replica_reads_sessions_from_redis_as_the_primary_and_journal_hold_them() {
         !trades.as_array().unwrap().is_empty() && !orders.as_array().unwrap().is_empty()
     });
 
-    let replica = Replica::start(&primary);
+    let replica = Replica::start_on(&primary, db);
     // The replica signs in against the shared server database.
     let r = replica
         .http
@@ -279,13 +307,9 @@ fn a_replica_reads_sessions_from_redis_as_the_primary_and_journal_hold_them() {
     assert_eq!(history, primary_json(&primary, candles, &token));
 
     // And the journal holds the same fills and positions.
-    let journal_path = primary
-        .dir
-        .path()
-        .join("sessions")
-        .join(format!("{session}.sqlite"));
-    let journal =
-        smc_store::Store::open_existing(&format!("sqlite://{}", journal_path.display())).unwrap();
+    let url = smc_server::state::session_journal_url(&primary.state, &session);
+    assert_eq!(url.starts_with("postgres"), db.is_some(), "{url}");
+    let journal = smc_store::open_journal_reader(&url).unwrap();
     let fills = journal.fills().unwrap();
     let trades = replica.get_json("/api/v1/trades", &rtoken);
     let trades = trades.as_array().unwrap();

@@ -165,6 +165,23 @@ pub struct SessionHealth {
     pub candle_to_order_us: Option<LatencyQuantiles>,
 }
 
+impl SessionHealth {
+    /// `hosted`'s health as its `view` (the session's, locked) holds it.
+    pub fn of(hosted: &crate::host::Hosted, view: &crate::host::view::View) -> Self {
+        SessionHealth {
+            id: hosted.id.clone(),
+            state: hosted.state,
+            mode: hosted.request.mode,
+            connected: view.connected,
+            market_stream: view.health.market_stream,
+            user_stream: view.health.user_stream,
+            reconnects: view.health.reconnects,
+            last_candle_time: view.health.last_candle_time,
+            candle_to_order_us: view.health.candle_to_order(),
+        }
+    }
+}
+
 /// The process's health as it changes: what the `system` topic's
 /// snapshots carry.
 #[derive(Debug, Serialize, ToSchema)]
@@ -214,17 +231,7 @@ pub fn status_now(state: &AppState) -> SystemStatus {
                     .view
                     .lock()
                     .unwrap_or_else(std::sync::PoisonError::into_inner);
-                SessionHealth {
-                    id: h.id.clone(),
-                    state: h.state,
-                    mode: h.request.mode,
-                    connected: v.connected,
-                    market_stream: v.health.market_stream,
-                    user_stream: v.health.user_stream,
-                    reconnects: v.health.reconnects,
-                    last_candle_time: v.health.last_candle_time,
-                    candle_to_order_us: v.health.candle_to_order(),
-                }
+                SessionHealth::of(h, &v)
             })
             .collect()
     });
