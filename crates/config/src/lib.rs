@@ -5,6 +5,8 @@
 
 /// The `api` section: `smc serve`.
 pub mod api;
+/// `risk_manager.circuit_breakers`.
+pub mod circuit_breakers;
 /// The `.env` file.
 pub mod dotenv;
 /// Environment-variable overrides and secrets.
