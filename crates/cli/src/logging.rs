@@ -35,7 +35,10 @@ fn parse_level(s: &str) -> Result<LogLevel, String> {
 
 /// Libraries whose own debug output drowns ours: they log at WARN unless
 /// TRACE is asked.
-const NOISY: [&str; 6] = [
+const NOISY: [&str; 7] = [
+    // The NATS client logs each connection at INFO: `smc events tail` and
+    // every session with NATS printed two such lines.
+    "async_nats",
     "hyper",
     "hyper_util",
     "reqwest",
