@@ -48,6 +48,9 @@ if ! SMC_CREDIT=0 "$VENV/bin/python" -c 'import smartmoneyconcepts, pandas, back
     "$VENV/bin/pip" install --quiet --disable-pip-version-check -r scripts/requirements-reference.txt
 fi
 
+step "deployment files: docker-compose config, kubernetes-validate --strict, promtool (scripts/validate_deploy.sh)"
+bash scripts/validate_deploy.sh 2>&1 | tee "$LOG/deploy.txt"
+
 step "parity cross-check against the reference library on real series"
 SMC_CREDIT=0 "$VENV/bin/python" scripts/parity_crosscheck.py --smc "$TARGET_DIR/release/smc" 2>&1 | tee "$LOG/crosscheck.txt"
 
@@ -87,6 +90,7 @@ passed=$(grep -hoE '^test result: .* ([0-9]+) passed' "$LOG/cargo-test.txt" | gr
 failed=$(grep -hoE '; ([0-9]+) failed' "$LOG/cargo-test.txt" | grep -oE '[0-9]+' | awk '{s+=$1} END {print s+0}')
 # The scripts' own "N passed, M failed" lines.
 for f in "$LOG/vitest.txt" "$LOG/e2e.txt" "$LOG/crosscheck.txt" "$LOG/backtest.txt" "$LOG/venue_sim.txt" "$LOG/venue_sim_bybit.txt" "$LOG/venue_sim_oanda.txt" "$LOG/schemathesis.txt" \
+    "$LOG/deploy.txt" \
     "$LOG/prometheus.txt" "$LOG/browser.txt"; do
     [ -f "$f" ] || continue
     line=$(grep -oE '[0-9]+ passed, [0-9]+ failed' "$f" | tail -1 || true)
