@@ -10,6 +10,8 @@ pub mod detect_chart;
 pub mod no_trade;
 /// The HTML shell shared by every page, and safe JSON embedding.
 pub mod page;
+/// The daily and weekly reports of a trading session.
+pub mod period;
 /// The random-entry significance test's table.
 pub mod significance;
 /// The report's HTML tables (metrics, monthly returns, trades, risk).

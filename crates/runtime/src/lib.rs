@@ -47,6 +47,8 @@ pub mod optimize;
 pub mod order_reports;
 /// Several sessions in one process, reported together.
 pub mod portfolio;
+/// The daily and weekly reports of a session, from its journal.
+pub mod period_report;
 /// Reconciliation with the venue.
 pub mod reconcile;
 /// The risk gate a config asks for.
