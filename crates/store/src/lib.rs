@@ -8,6 +8,8 @@
 //! comes from numbered migrations in `migrations/`, embedded in the binary
 //! and applied by refinery when a store opens.
 
+/// `smc store backup` and `smc store restore`: a database to one file and back.
+pub mod backup;
 /// `smc store migrate` and `smc store copy`.
 pub mod copy;
 /// What can go wrong, naming the database or the operation.
