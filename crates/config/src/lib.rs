@@ -3,6 +3,8 @@
 //! variables, with secrets read from the environment only. Every unknown key
 //! or bad value is an error naming the key and the line.
 
+/// The `alerts` section: rules, channels, discipline, reports.
+pub mod alerts;
 /// The `api` section: `smc serve`.
 pub mod api;
 /// `risk_manager.circuit_breakers`.

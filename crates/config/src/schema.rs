@@ -31,6 +31,8 @@ pub struct Config {
     pub ml: crate::ml::MlConfig,
     /// The event stream on NATS JetStream (off unless `nats_url` is set).
     pub streaming: crate::streaming::StreamingConfig,
+    /// Alerts and reports (off unless present).
+    pub alerts: Option<crate::alerts::AlertsConfig>,
 }
 
 /// `backtest`: the data, strategy and simulated venue of a backtest.

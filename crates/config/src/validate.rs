@@ -27,6 +27,9 @@ impl Config {
         self.storage.validate().map_err(owned)?;
         self.ml.validate().map_err(owned)?;
         self.streaming.validate().map_err(owned)?;
+        if let Some(alerts) = &self.alerts {
+            alerts.validate().map_err(owned)?;
+        }
         self.api.validate().map_err(owned)
     }
 

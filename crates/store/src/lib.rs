@@ -36,6 +36,7 @@ pub use server_store::{
 };
 pub use sqlite::Store;
 pub use sqlite::accounts::UserRecord;
+pub use sqlite::alert_outbox::OutboxMessage;
 pub use sqlite::audit::{
     AuditEntry, AuditReport, BreakerMismatch, BrokenEntry, GENESIS as AUDIT_GENESIS, NewAuditEntry,
 };

@@ -8,6 +8,8 @@
 
 /// The journal against the venue.
 pub mod audit;
+/// Loopback HTTP receivers that record requests and can play down.
+pub mod http_receiver;
 /// A throwaway NATS server with JetStream.
 pub mod nats;
 /// The OANDA simulator's record of an account against the journal.
@@ -18,6 +20,8 @@ pub mod postgres;
 pub mod redis;
 /// `smc venue-sim` in-process, with its faults at hand.
 pub mod sim;
+/// A loopback SMTP server with STARTTLS that keeps what it receives.
+pub mod smtp;
 
 use std::path::PathBuf;
 

@@ -7,6 +7,8 @@
 
 /// The API server's users, TOTP and recovery codes.
 pub mod accounts;
+/// The alerts' outbox.
+pub mod alert_outbox;
 /// The hash-chained audit log.
 pub mod audit;
 /// Circuit-breaker states and their audit trail (the risk crate's `BreakerStore`).

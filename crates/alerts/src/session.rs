@@ -1,0 +1,92 @@
+//! Alerts for one session: a thread that reads the session's bus (lossless:
+//! an alert is never dropped), runs the rules on each event and every
+//! second, and hands what they raise to the process's [`Alerter`].
+
+use crate::alerter::Alerter;
+use crate::rules::Watcher;
+use smc_config::alerts::AlertRules;
+use smc_model::{Clock, WallClock};
+use smc_runtime::EventBus;
+use std::path::Path;
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+/// The watching thread of one session.
+#[derive(Debug)]
+pub struct SessionAlerts {
+    session: String,
+    rules: AlertRules,
+    alerter: Alerter,
+    thread: Option<JoinHandle<()>>,
+}
+
+/// Watches `bus` for the session `session`; `model` is the ML model's
+/// folder, when the session uses one, whose age the `model_stale` rule
+/// checks at the start.
+pub fn attach(
+    session: &str,
+    rules: &AlertRules,
+    alerter: &Alerter,
+    bus: &EventBus,
+    model: Option<&Path>,
+) -> std::io::Result<SessionAlerts> {
+    let mut events = bus.subscribe_lossless(4_096);
+    let mut watcher = Watcher::new(rules.clone(), session);
+    if let Some(days) = model.and_then(age_days) {
+        alerter.raise(watcher.model_age(days, WallClock.now()));
+    }
+    let to = alerter.clone();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()?;
+    let thread = std::thread::Builder::new()
+        .name(format!("alerts-{session}"))
+        .spawn(move || {
+            runtime.block_on(async move {
+                let mut tick = tokio::time::interval(Duration::from_secs(1));
+                loop {
+                    tokio::select! {
+                        event = events.recv() => match event {
+                            Some(e) => to.raise(watcher.observe(&e, WallClock.now())),
+                            None => return,
+                        },
+                        _ = tick.tick() => to.raise(watcher.tick(WallClock.now())),
+                    }
+                }
+            });
+        })?;
+    Ok(SessionAlerts {
+        session: session.to_string(),
+        rules: rules.clone(),
+        alerter: alerter.clone(),
+        thread: Some(thread),
+    })
+}
+
+impl SessionAlerts {
+    /// Waits for the session's events to be read (its bus must be gone),
+    /// then raises the crash alert if it ended with `error`.
+    pub fn finish(mut self, error: Option<&str>) {
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+        if let Some(error) = error {
+            let mut w = Watcher::new(self.rules.clone(), self.session.clone());
+            self.alerter.raise(w.crashed(error, WallClock.now()));
+        }
+    }
+}
+
+/// How many whole days ago `path` was last written.
+fn age_days(path: &Path) -> Option<u64> {
+    let modified = std::fs::metadata(path).and_then(|m| m.modified()).ok()?;
+    let now_ms = u64::try_from(WallClock.now().ms()).ok()?;
+    let written_ms = u64::try_from(
+        modified
+            .duration_since(std::time::UNIX_EPOCH)
+            .ok()?
+            .as_millis(),
+    )
+    .ok()?;
+    Some(now_ms.saturating_sub(written_ms) / 86_400_000)
+}
