@@ -5,7 +5,8 @@
 #   docker-compose, which .ci/run installs; `docker compose` v2 when only it
 #   exists), its secrets taken from deploy/.env.example in a copy of
 #   deploy/; and that it refuses to start without POSTGRES_PASSWORD;
-# - deploy/prometheus/prometheus.yml with promtool, when installed;
+# - deploy/prometheus/prometheus.yml with promtool, and
+#   deploy/nginx/smc.conf with `nginx -t`, when they are installed;
 # - every manifest in deploy/k8s/ with kubernetes-validate (PyPI, pinned in
 #   scripts/requirements-reference.txt, installed into .venv-smc) in strict
 #   mode (unknown fields are errors) against Kubernetes $K8S_VERSION;
@@ -66,6 +67,44 @@ if command -v promtool >/dev/null; then
     check "prometheus.yml: promtool check config" promtool check config deploy/prometheus/prometheus.yml
 else
     echo "skip prometheus.yml: promtool is not installed (.ci/run installs prometheus)"
+fi
+
+nginx_accepts_smc_conf() {
+    # A copy with a throwaway certificate where the config expects the real
+    # one, and the upstream on loopback (nginx resolves it when loading).
+    local d="$TMP/nginx"
+    mkdir -p "$d/certs" "$d/logs" "$d/tmp"
+    openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=smc.example.com \
+        -keyout "$d/certs/privkey.pem" -out "$d/certs/fullchain.pem" 2>/dev/null
+    sed -e "s#/etc/nginx/certs#$d/certs#g" -e 's/server agent:\([0-9]*\);/server 127.0.0.1:\1;/' \
+        deploy/nginx/smc.conf >"$d/smc.conf"
+    # `http2 on;` is nginx 1.25.1's (the image is 1.27); Debian 12 has 1.22,
+    # which spells it on the listen line.
+    if ! "$NGINX" -v 2>&1 | grep -qE 'nginx/(1\.(2[5-9]|[3-9][0-9])|[2-9])\.'; then
+        sed -i -e '/^[[:space:]]*http2 on;/d' -e 's/listen \(.*\)443 ssl;/listen \1443 ssl http2;/' "$d/smc.conf"
+    fi
+    cat >"$d/nginx.conf" <<CONF
+pid $d/nginx.pid;
+error_log $d/logs/error.log;
+events {}
+http {
+    access_log off;
+    client_body_temp_path $d/tmp/body;
+    proxy_temp_path $d/tmp/proxy;
+    fastcgi_temp_path $d/tmp/fastcgi;
+    uwsgi_temp_path $d/tmp/uwsgi;
+    scgi_temp_path $d/tmp/scgi;
+    include $d/smc.conf;
+}
+CONF
+    "$NGINX" -t -q -e "$d/logs/error.log" -p "$d" -c "$d/nginx.conf"
+}
+# Debian puts nginx in /usr/sbin, off a non-root PATH.
+NGINX=$(command -v nginx || { [ -x /usr/sbin/nginx ] && echo /usr/sbin/nginx; } || true)
+if [ -n "$NGINX" ] && command -v openssl >/dev/null; then
+    check "nginx/smc.conf: nginx -t" nginx_accepts_smc_conf
+else
+    echo "skip nginx/smc.conf: nginx is not installed"
 fi
 
 if ! "$VENV/bin/python" -c 'import kubernetes_validate' 2>/dev/null; then
