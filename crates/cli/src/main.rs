@@ -77,6 +77,9 @@ enum Command {
         #[command(subcommand)]
         command: ml::MlCommand,
     },
+    /// A session's daily or weekly report from its journal: P&L, trades, win
+    /// rate, drawdown, exposure, breaker events, the equity chart (HTML).
+    Report(commands::report::ReportArgs),
 }
 
 impl Command {
@@ -89,6 +92,7 @@ impl Command {
             Command::Run(a) => a.config.as_deref(),
             Command::Serve(a) => a.config.as_deref(),
             Command::Worker(a) => a.config.as_deref(),
+            Command::Report(a) => a.config.as_deref(),
             Command::Events { command } => match command {
                 events::EventsCommand::Tail(a) => a.config.as_deref(),
             },
@@ -141,6 +145,7 @@ fn main() -> ExitCode {
         Command::VenueSim(args) => venue_sim::run(&args),
         Command::Events { command } => events::run(&command),
         Command::Worker(args) => worker::run(&args),
+        Command::Report(args) => commands::report::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -4,6 +4,7 @@
 
 use crate::access;
 use crate::error::ApiError;
+use crate::routes::reports;
 use crate::routes::{
     api_keys, audit, auth, backtests, breakers, config, exchange_keys, market, optimizations,
     orders, sessions, strategy_config, system, users, ws,
@@ -80,6 +81,8 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(orders::flatten))
         .routes(routes!(sessions::trades))
         .routes(routes!(sessions::pnl))
+        .routes(routes!(reports::daily))
+        .routes(routes!(reports::weekly))
         .routes(routes!(config::risk))
         .routes(routes!(breakers::reset))
         .routes(routes!(config::get))

@@ -68,6 +68,8 @@ pub const RULES: &[Rule] = &[
     ("POST", "/api/v1/positions/flatten", Access::Roles(TRADE)),
     ("GET", "/api/v1/trades", Access::Roles(ANY)),
     ("GET", "/api/v1/pnl", Access::Roles(ANY)),
+    ("GET", "/api/v1/reports/daily", Access::Roles(ANY)),
+    ("GET", "/api/v1/reports/weekly", Access::Roles(ANY)),
     ("GET", "/api/v1/risk", Access::Roles(ANY)),
     (
         "POST",

@@ -7,6 +7,7 @@ pub mod detect;
 pub mod events;
 pub mod ml;
 pub mod optimize;
+pub mod report;
 pub mod risk;
 pub mod risk_breakers;
 pub mod run;

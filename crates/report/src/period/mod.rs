@@ -33,6 +33,14 @@ pub struct PeriodReport {
     pub figures: PeriodFigures,
 }
 
+impl PeriodReport {
+    /// The page's default file name: `report-daily-2026-12-07.html`,
+    /// `report-weekly-2026-W50.html`.
+    pub fn file_name(&self) -> String {
+        format!("report-{}-{}.html", self.kind.as_str(), self.figures.period)
+    }
+}
+
 /// The report of `figures`, with times in its time zone (UTC when the
 /// name is not a zone chrono-tz knows).
 pub fn render(figures: PeriodFigures) -> PeriodReport {
@@ -127,6 +135,7 @@ mod tests {
     fn the_page_holds_the_figures_the_chart_and_escapes_text() {
         let r = render(figures());
         assert_eq!(r.title, "Daily report 2026-12-07 (UTC)");
+        assert_eq!(r.file_name(), "report-daily-2026-12-07.html");
         assert!(r.html.starts_with("<!DOCTYPE html>"));
         assert!(r.html.contains("<svg"));
         assert!(r.html.contains("<polyline"));
@@ -142,5 +151,18 @@ mod tests {
         let json = serde_json::to_value(&r.figures).unwrap();
         assert_eq!(json["pnl"]["total"], "12.5");
         assert_eq!(json["kind"], "daily");
+    }
+
+    #[test]
+    fn several_sessions_share_one_page_each_with_its_own_section() {
+        let f = figures();
+        let page = html::sessions_page(
+            &f.title(),
+            &[("alpha".into(), f.clone()), ("beta".into(), f)],
+            chrono_tz::UTC,
+        );
+        assert!(page.contains("Session alpha") && page.contains("Session beta"));
+        assert_eq!(page.matches("<svg").count(), 2);
+        assert_eq!(page.matches("<h1>").count(), 1);
     }
 }

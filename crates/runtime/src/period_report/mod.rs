@@ -30,13 +30,14 @@ pub mod period;
 #[cfg(test)]
 mod tests;
 
+pub use chrono_tz::Tz;
 pub use figures::{FundingEntry, JournalFacts, PriceMark, period_figures};
 pub use period::Period;
+pub use smc_report::period::html::sessions_page;
 pub use smc_report::period::{PeriodFigures, PeriodKind, PeriodReport};
 
 use crate::session::LoggedFinancing;
 use chrono::NaiveDate;
-use chrono_tz::Tz;
 use rust_decimal::Decimal;
 use smc_store::StoreError;
 
@@ -166,6 +167,31 @@ pub fn read_facts(journal_url: &str, options: &ReportOptions) -> Result<JournalF
         funding,
         breakers,
     })
+}
+
+/// The zone an IANA name (`Europe/Berlin`, `UTC`) names.
+pub fn timezone(name: &str) -> Result<Tz, ReportError> {
+    name.trim().parse().map_err(|_| {
+        ReportError::Date(format!(
+            "unknown time zone `{name}`: give an IANA name such as UTC or Europe/Berlin"
+        ))
+    })
+}
+
+/// A `YYYY-MM-DD` date.
+pub fn parse_date(text: &str) -> Result<NaiveDate, ReportError> {
+    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
+        .map_err(|_| ReportError::Date(format!("`{text}` is not a date (YYYY-MM-DD)")))
+}
+
+/// Today's date in `tz`, by the wall clock.
+pub fn today(tz: Tz) -> NaiveDate {
+    use smc_model::Clock;
+    let now = smc_model::WallClock.now().ms();
+    chrono::DateTime::from_timestamp_millis(now)
+        .unwrap_or_default()
+        .with_timezone(&tz)
+        .date_naive()
 }
 
 /// The quote currency a symbol's name ends with (`BTCUSDT` → `USDT`,

@@ -10,6 +10,7 @@ pub mod exchange_keys;
 pub mod market;
 pub mod optimizations;
 pub mod orders;
+pub mod reports;
 pub mod sessions;
 pub mod strategy_config;
 pub mod system;
