@@ -66,6 +66,16 @@ fn journal_url(db: Option<&str>, config: Option<&smc_config::Config>) -> String 
     }
 }
 
+/// Prints `text`; a reader that went away (`| head`) is not an error.
+fn print_out(text: &str) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
+        _ => Ok(()),
+    }
+}
+
 pub fn run(args: &ReportArgs) -> anyhow::Result<()> {
     let config = args.config.as_deref().map(smc_config::load).transpose()?;
     let url = journal_url(args.db.as_deref(), config.as_ref());
@@ -92,7 +102,7 @@ pub fn run(args: &ReportArgs) -> anyhow::Result<()> {
                         .with_context(|| format!("writing {}", path.display()))?;
                     eprintln!("wrote {}", path.display());
                 }
-                None => println!("{json}"),
+                None => print_out(&(json + "\n"))?,
             }
         }
         Format::Html => {
@@ -102,8 +112,8 @@ pub fn run(args: &ReportArgs) -> anyhow::Result<()> {
                 .unwrap_or_else(|| PathBuf::from(report.file_name()));
             std::fs::write(&path, &report.html)
                 .with_context(|| format!("writing {}", path.display()))?;
-            print!("{}", report.text);
-            println!("wrote {}", path.display());
+            let summary = format!("{}wrote {}\n", report.text, path.display());
+            print_out(&summary)?;
         }
     }
     Ok(())

@@ -23,7 +23,7 @@ h1{font-size:22px;margin:0 0 4px}h2{font-size:16px;margin:22px 0 8px}
 table{border-collapse:collapse;width:100%;font-size:13px}
 th,td{border-bottom:1px solid #d8dee4;padding:5px 8px;text-align:right}
 th:first-child,td:first-child{text-align:left}th{background:#f6f8fa}
-td.l{text-align:left}.note{color:#59636e;font-size:12px}
+td.l,th.l{text-align:left}td.t{white-space:nowrap}.note{color:#59636e;font-size:12px}
 h2.session{font-size:19px;border-top:2px solid #1f6feb;padding-top:14px;margin-top:28px}
 ";
 
@@ -133,7 +133,7 @@ pub fn section(f: &PeriodFigures, tz: Tz) -> Markup {
                 tr { th { "Time" } th.l { "Breaker" } th.l { "Event" } th.l { "Reason" } }
                 @for e in &f.breaker_events {
                     tr {
-                        td { (e.time_local) } td.l { (e.breaker) } td.l { (e.action) }
+                        td.t { (e.time_local) } td.l { (e.breaker) } td.l { (e.action) }
                         td.l {
                             (e.reason)
                             @if let Some(o) = &e.operator { " (by " (o) ")" }

@@ -37,12 +37,18 @@ pub fn equity_chart(figures: &PeriodFigures, tz: Tz) -> Markup {
         (0.0, 1.0)
     };
     let y = |v: f64| TOP + (hi - v) / (hi - lo) * (HEIGHT - TOP - BOTTOM);
-    let points: Vec<String> = figures
-        .equity
-        .iter()
-        .zip(&values)
-        .map(|(p, v)| format!("{:.1},{:.1}", x(p.time), y(*v)))
-        .collect();
+    // Equity holds still between two events: across a stretch without
+    // any (no candle came), the line steps instead of sloping.
+    let gap = (figures.end - figures.start) / 50;
+    let mut points: Vec<String> = Vec::new();
+    for (i, (p, v)) in figures.equity.iter().zip(&values).enumerate() {
+        if let Some(j) = i.checked_sub(1)
+            && p.time - figures.equity[j].time > gap
+        {
+            points.push(format!("{:.1},{:.1}", x(p.time), y(values[j])));
+        }
+        points.push(format!("{:.1},{:.1}", x(p.time), y(*v)));
+    }
     let baseline = figures.equity.first().map(|p| y(f(p.equity)));
     let ticks = time_ticks(figures.kind, figures.start, figures.end, tz);
     let levels = [hi, (hi + lo) / 2.0, lo];
@@ -55,8 +61,10 @@ pub fn equity_chart(figures: &PeriodFigures, tz: Tz) -> Markup {
             @for (t, label) in &ticks {
                 line x1=(format!("{:.1}", x(*t))) x2=(format!("{:.1}", x(*t))) y1=(TOP)
                     y2=(HEIGHT - BOTTOM) stroke="#eceef2" {}
+                // The last label ends at the axis' end rather than past it.
                 text x=(format!("{:.1}", x(*t))) y=(HEIGHT - BOTTOM + 16.0) font-size="11"
-                    text-anchor="middle" fill="#5a6270" { (label) }
+                    text-anchor=(if *t >= figures.end { "end" } else { "middle" })
+                    fill="#5a6270" { (label) }
             }
             @for v in levels {
                 text x=(LEFT - 6.0) y=(format!("{:.1}", y(v) + 4.0)) font-size="11"

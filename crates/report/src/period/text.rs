@@ -11,7 +11,14 @@ const HALF_UP: RoundingStrategy = RoundingStrategy::MidpointAwayFromZero;
 
 /// Money for people: two decimals, sign kept.
 pub fn money(d: Decimal) -> String {
-    format!("{:.2}", d.round_dp_with_strategy(2, HALF_UP))
+    let rounded = d.round_dp_with_strategy(2, HALF_UP);
+    // Never "-0.00": a negated zero, or a loss of less than half a cent.
+    let rounded = if rounded.is_zero() {
+        Decimal::ZERO
+    } else {
+        rounded
+    };
+    format!("{rounded:.2}")
 }
 
 /// A fraction as a percentage with two decimals.
@@ -118,4 +125,18 @@ pub fn summary(f: &PeriodFigures) -> String {
         );
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn money_rounds_half_a_cent_away_from_zero_and_never_shows_minus_zero() {
+        assert_eq!(money(Decimal::new(12345, 3)), "12.35");
+        assert_eq!(money(Decimal::new(-12345, 3)), "-12.35");
+        assert_eq!(money(-Decimal::ZERO), "0.00");
+        assert_eq!(money(Decimal::new(-4, 3)), "0.00");
+        assert_eq!(percent(Decimal::new(125, 5)), "0.13%");
+    }
 }
