@@ -90,3 +90,46 @@ fn age_days(path: &Path) -> Option<u64> {
     .ok()?;
     Some(now_ms.saturating_sub(written_ms) / 86_400_000)
 }
+
+/// A session's alerting: the process's alerter and the session's watcher.
+#[derive(Debug)]
+pub struct Attached {
+    pub alerter: Alerter,
+    pub watch: SessionAlerts,
+}
+
+impl Attached {
+    /// After the session ended (with `error`, if it failed): the crash
+    /// alert, then up to `deadline` to deliver what is due; the number of
+    /// messages left in the outbox for the next start.
+    pub fn finish(self, error: Option<&str>, deadline: Duration) -> usize {
+        self.watch.finish(error);
+        self.alerter.finish(deadline)
+    }
+}
+
+/// Alerting for the session `spec` describes, published as `session`, when
+/// its config has an `alerts` section: an alerter of its own (outbox beside
+/// the session's journal) and a watcher on `bus`.
+pub fn attach_spec(
+    session: &str,
+    spec: &smc_runtime::SessionSpec,
+    bus: &EventBus,
+) -> Result<Option<Attached>, crate::AlertError> {
+    let Some(config) = spec.config.as_ref() else {
+        return Ok(None);
+    };
+    let Some(alerts) = config.alerts.as_ref() else {
+        return Ok(None);
+    };
+    let alerter = crate::start(alerts, &spec.database_url())?;
+    let model = config.ml.model.as_ref().map(|m| {
+        match spec.config_path.as_ref().and_then(|p| p.parent()) {
+            Some(dir) if m.is_relative() => dir.join(m),
+            _ => m.clone(),
+        }
+    });
+    let watch = attach(session, &alerts.rules, &alerter, bus, model.as_deref())
+        .map_err(|e| crate::AlertError::Runtime(format!("alerts thread: {e}")))?;
+    Ok(Some(Attached { alerter, watch }))
+}

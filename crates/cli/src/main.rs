@@ -72,6 +72,11 @@ enum Command {
         #[command(subcommand)]
         command: events::EventsCommand,
     },
+    /// Alerts: `test` sends a test message to one configured channel.
+    Alerts {
+        #[command(subcommand)]
+        command: commands::alerts::AlertsCommand,
+    },
     /// The ML filter of the smc strategy: `train` a model, `evaluate` it out of sample.
     Ml {
         #[command(subcommand)]
@@ -101,7 +106,8 @@ impl Command {
             | Command::Audit { .. }
             | Command::Store { .. }
             | Command::VenueSim(_)
-            | Command::Ml { .. } => None,
+            | Command::Ml { .. }
+            | Command::Alerts { .. } => None,
         }
     }
 }
@@ -145,6 +151,7 @@ fn main() -> ExitCode {
         Command::VenueSim(args) => venue_sim::run(&args),
         Command::Events { command } => events::run(&command),
         Command::Worker(args) => worker::run(&args),
+        Command::Alerts { command } => commands::alerts::run(&command),
         Command::Report(args) => commands::report::run(&args),
     };
     match result {

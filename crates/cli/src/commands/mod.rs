@@ -1,5 +1,6 @@
 //! One file per command: its arguments, and how its results are shown.
 
+pub mod alerts;
 pub mod audit;
 pub mod backtest;
 pub mod check_lookahead;

@@ -172,7 +172,9 @@ pub fn run(args: RunArgs, env_file: Option<&std::path::Path>) -> anyhow::Result<
     }
     let bus = EventBus::new();
     let printer = crate::output::session::spawn_printer(bus.subscribe_lossless(4_096), None);
-    let stream = smc_stream::session::attach(&smc_stream::session_id::of_spec(&spec), &spec, &bus)?;
+    let id = smc_stream::session_id::of_spec(&spec);
+    let stream = smc_stream::session::attach(&id, &spec, &bus)?;
+    let alerts = smc_alerts::session::attach_spec(&id, &spec, &bus)?;
     let session = RunningSession::start(spec, bus)?;
     stop_on_signals(session.stopper());
     let result = session.wait();
@@ -180,8 +182,23 @@ pub fn run(args: RunArgs, env_file: Option<&std::path::Path>) -> anyhow::Result<
     let _ = printer.join();
     // Nothing the session published is left behind unsaid.
     stream.into_iter().for_each(flush_stream);
+    if let Some(alerts) = alerts {
+        let error = result.as_ref().err().map(ToString::to_string);
+        finish_alerts(alerts, error.as_deref());
+    }
     result?;
     Ok(())
+}
+
+/// Raises the crash alert if the session failed and gives the channels
+/// 10 s to deliver what is due; the rest waits in the outbox.
+fn finish_alerts(alerts: smc_alerts::session::Attached, error: Option<&str>) {
+    let pending = alerts.finish(error, std::time::Duration::from_secs(10));
+    if pending > 0 {
+        tracing::warn!(
+            "alerts: {pending} messages not yet delivered, kept in the outbox for the next start"
+        );
+    }
 }
 
 /// Publishes what a session left in its stream buffer (10 s at most) and
