@@ -77,6 +77,11 @@ impl Alerter {
         })
     }
 
+    /// The outbox (reports record what they sent in it).
+    pub fn outbox(&self) -> Arc<Store> {
+        self.store.clone()
+    }
+
     /// The configured channels' names.
     pub fn channels(&self) -> &[&'static str] {
         &self.channels

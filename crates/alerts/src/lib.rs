@@ -11,6 +11,7 @@ pub mod alerter;
 pub mod channels;
 pub mod discipline;
 pub mod error;
+pub mod reports;
 pub mod rules;
 pub mod session;
 

@@ -3,6 +3,7 @@
 //! second, and hands what they raise to the process's [`Alerter`].
 
 use crate::alerter::Alerter;
+use crate::reports::{ReportClock, ReportMailer};
 use crate::rules::Watcher;
 use smc_config::alerts::AlertRules;
 use smc_model::{Clock, WallClock};
@@ -29,6 +30,7 @@ pub fn attach(
     alerter: &Alerter,
     bus: &EventBus,
     model: Option<&Path>,
+    mut reports: Option<ReportMailer>,
 ) -> std::io::Result<SessionAlerts> {
     let mut events = bus.subscribe_lossless(4_096);
     let mut watcher = Watcher::new(rules.clone(), session);
@@ -50,7 +52,12 @@ pub fn attach(
                             Some(e) => to.raise(watcher.observe(&e, WallClock.now())),
                             None => return,
                         },
-                        _ = tick.tick() => to.raise(watcher.tick(WallClock.now())),
+                        _ = tick.tick() => {
+                            to.raise(watcher.tick(WallClock.now()));
+                            if let Some(mailer) = reports.as_mut() {
+                                mailer.check(WallClock.now()).await;
+                            }
+                        }
                     }
                 }
             });
@@ -129,7 +136,46 @@ pub fn attach_spec(
             _ => m.clone(),
         }
     });
-    let watch = attach(session, &alerts.rules, &alerter, bus, model.as_deref())
-        .map_err(|e| crate::AlertError::Runtime(format!("alerts thread: {e}")))?;
+    let reports = report_mailer(session, spec, alerts, &alerter)?;
+    let watch = attach(
+        session,
+        &alerts.rules,
+        &alerter,
+        bus,
+        model.as_deref(),
+        reports,
+    )
+    .map_err(|e| crate::AlertError::Runtime(format!("alerts thread: {e}")))?;
     Ok(Some(Attached { alerter, watch }))
+}
+
+/// The session's report mailer, when reports are configured and there is
+/// an e-mail channel to send them through.
+fn report_mailer(
+    session: &str,
+    spec: &smc_runtime::SessionSpec,
+    alerts: &smc_config::alerts::AlertsConfig,
+    alerter: &Alerter,
+) -> Result<Option<ReportMailer>, crate::AlertError> {
+    let Some(reports) = alerts.reports.as_ref() else {
+        return Ok(None);
+    };
+    let Some(email) = alerts.email.as_ref() else {
+        tracing::warn!("alerts.reports is set but alerts.email is not: no report will be e-mailed");
+        return Ok(None);
+    };
+    let env = |k: &str| std::env::var(k).ok();
+    let email = crate::channels::email::Email::new(email, &env)?;
+    let options = smc_runtime::period_report::ReportOptions {
+        starting_cash: spec.config.as_ref().map(|c| c.trading.initial_balance),
+        ..Default::default()
+    };
+    Ok(Some(ReportMailer::new(
+        ReportClock::new(reports),
+        std::sync::Arc::new(email),
+        alerter.outbox(),
+        session,
+        &spec.database_url(),
+        options,
+    )))
 }

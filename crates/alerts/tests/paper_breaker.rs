@@ -7,9 +7,12 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use smc_alerts::reports::{ReportClock, ReportMailer};
 use smc_alerts::{Alerter, channels};
 use smc_model::EngineEvent;
+use smc_model::{Clock, WallClock};
 use smc_runtime::event::SessionEvent;
+use smc_runtime::period_report::{PeriodKind, ReportOptions};
 use smc_runtime::{
     BreakerReset, EventBus, Mode, OperatorCommand, OperatorIntent, RunningSession, SessionSpec,
     VenueSpec,
@@ -149,7 +152,7 @@ fn a_tripped_breaker_is_one_alert_per_channel_then_one_resolution() {
         }),
         ..SessionSpec::default()
     };
-    let built = channels::build(&alerts, &env(cert)).unwrap();
+    let built = channels::build(&alerts, &env(cert.clone())).unwrap();
     let outbox = Store::open(&format!(
         "sqlite://{}",
         dir.path().join("paper.alerts.db").display()
@@ -158,7 +161,7 @@ fn a_tripped_breaker_is_one_alert_per_channel_then_one_resolution() {
     let alerter = Alerter::start(&alerts, built, Arc::new(outbox)).unwrap();
     let bus = EventBus::new();
     let watch =
-        smc_alerts::session::attach("paper-1", &alerts.rules, &alerter, &bus, None).unwrap();
+        smc_alerts::session::attach("paper-1", &alerts.rules, &alerter, &bus, None, None).unwrap();
 
     let (tripped, reset) = trip_and_reset(spec, bus);
     assert!(
@@ -214,4 +217,52 @@ fn a_tripped_breaker_is_one_alert_per_channel_then_one_resolution() {
     assert_eq!(mails.len(), 2);
     assert!(mails.iter().all(|m| m.tls));
     assert!(mails[0].data.contains("tripped") && mails[1].data.contains("Resolved"));
+
+    // The e-mailed reports of the same session, from its journal: sent
+    // when due, once, with the page attached.
+    let email = channels::email::Email::new(alerts.email.as_ref().unwrap(), &env(cert)).unwrap();
+    let clock = ReportClock {
+        daily: true,
+        weekly: false,
+        hour: 0,
+        tz: chrono_tz::UTC,
+    };
+    let journal = format!("sqlite://{}", dir.path().join("paper.db").display());
+    let mut mailer = ReportMailer::new(
+        clock,
+        Arc::new(email),
+        alerter.outbox(),
+        "paper-1",
+        &journal,
+        ReportOptions::default(),
+    );
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let now = WallClock.now();
+    let today = chrono::DateTime::from_timestamp_millis(now.ms())
+        .unwrap()
+        .date_naive();
+    let title = runtime
+        .block_on(mailer.send(PeriodKind::Daily, today))
+        .unwrap();
+    assert!(title.starts_with("Daily report"), "{title}");
+    let mails = smtp.wait_for(3, 10);
+    let report = &mails[2].data;
+    assert!(
+        report.contains("Content-Disposition: attachment"),
+        "the page is attached"
+    );
+    assert!(report.contains(&format!("report-daily-{today}.html")));
+    assert!(report.contains("text/html") && report.contains("text/plain"));
+    runtime.block_on(mailer.check(now));
+    runtime.block_on(mailer.check(now + 60_000));
+    assert_eq!(
+        smtp.wait_for(4, 10).len(),
+        4,
+        "yesterday's report, due at hour 0"
+    );
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(smtp.mails().len(), 4, "sent once: the outbox remembers it");
 }

@@ -147,6 +147,20 @@ impl Store {
         .map(drop)
     }
 
+    /// Whether a message with `key` was delivered (a report sent).
+    pub fn outbox_sent(&self, key: &str) -> Result<bool, StoreError> {
+        let what = "looking up a sent message";
+        let found: i64 = self
+            .conn()
+            .query_row(
+                "SELECT COUNT(*) FROM alert_outbox WHERE state = 'delivered' AND alert_key = ?",
+                [key],
+                |r| r.get(0),
+            )
+            .map_err(StoreError::query(what))?;
+        Ok(found > 0)
+    }
+
     /// Messages delivered on `channel` (tests, `smc alerts` status).
     pub fn outbox_delivered_count(&self, channel: &str) -> Result<u64, StoreError> {
         let what = "counting delivered alerts";
