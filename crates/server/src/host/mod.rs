@@ -49,6 +49,8 @@ pub struct Hosted {
     pub started_at: Option<i64>,
     pub view: Arc<Mutex<View>>,
     running: Option<RunningSession>,
+    /// Its alerting, when its config has an `alerts` section.
+    alerts: Option<smc_alerts::session::Attached>,
 }
 
 /// The answer to an operator's command, once the session has run it.
@@ -73,6 +75,7 @@ impl SessionHost {
                 started_at: None,
                 view: Arc::default(),
                 running: None,
+                alerts: None,
             },
         );
     }
@@ -93,6 +96,7 @@ impl SessionHost {
         // On NATS when configured; dropped here, it drains by itself when
         // the session ends (its bus closes) and logs what it could not send.
         smc_stream::session::attach(id, &spec, &bus).map_err(|e| e.to_string())?;
+        let alerts = smc_alerts::session::attach_spec(id, &spec, &bus).map_err(|e| e.to_string())?;
         let var_window = spec
             .config
             .as_ref()
@@ -121,6 +125,7 @@ impl SessionHost {
                 started_at: Some(now_ms),
                 view,
                 running: Some(running),
+                alerts,
             },
         );
         Ok(())
@@ -167,19 +172,23 @@ impl SessionHost {
 
     /// Stops every running session and waits for each to end (shutdown).
     pub fn stop_all(&self) {
-        let running: Vec<RunningSession> = {
+        let (running, alerts): (Vec<RunningSession>, Vec<_>) = {
             let mut sessions = self.lock();
             sessions
                 .values_mut()
-                .filter_map(|h| h.running.take())
-                .collect()
+                .filter_map(|h| h.running.take().map(|r| (r, h.alerts.take())))
+                .unzip()
         };
         for r in &running {
             r.stop();
         }
-        for r in running {
-            if let Err(e) = r.wait() {
+        for (r, a) in running.into_iter().zip(alerts) {
+            let error = r.wait().err().map(|e| e.to_string());
+            if let Some(e) = &error {
                 tracing::warn!("a session ended with an error at shutdown: {e}");
+            }
+            if let Some(a) = a {
+                a.finish(error.as_deref(), std::time::Duration::from_secs(5));
             }
         }
     }
@@ -205,6 +214,13 @@ fn reap(hosted: &mut Hosted) {
                 hosted.state = SessionState::Failed;
                 hosted.error = Some(e.to_string());
             }
+        }
+        // Off the sessions' lock: delivering what is due may take seconds.
+        if let Some(alerts) = hosted.alerts.take() {
+            let error = hosted.error.clone();
+            std::thread::spawn(move || {
+                alerts.finish(error.as_deref(), std::time::Duration::from_secs(10));
+            });
         }
     }
 }
