@@ -487,4 +487,25 @@ mod tests {
         };
         assert_eq!(c.validate().unwrap_err().0, "alerts.email.tls");
     }
+
+    #[test]
+    fn the_example_config_documents_a_valid_alerts_section() {
+        let text = include_str!("../../../config.example.yaml");
+        let block: Vec<&str> = text
+            .lines()
+            .skip_while(|l| *l != "# alerts:")
+            .skip(1)
+            .take_while(|l| l.starts_with("#  "))
+            .map(|l| &l[3..])
+            .collect();
+        assert!(block.len() > 40, "the commented block is found");
+        let config: AlertsConfig = serde_yaml_ng::from_str(&block.join("\n")).unwrap();
+        config.validate().unwrap();
+        assert_eq!(config.channels(), CHANNELS.to_vec());
+        assert_eq!(
+            config.rules.daily_pnl_below,
+            Some(rust_decimal::Decimal::from(-500))
+        );
+        assert_eq!(config.reports.unwrap().timezone, "Europe/London");
+    }
 }
