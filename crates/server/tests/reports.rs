@@ -3,13 +3,14 @@
 //! as the library reports its journal (JSON), as an HTML page with its
 //! chart and `Content-Type: text/html`, to any role that reads sessions
 //! (viewer included) and to nobody without credentials; bad input is a
-//! 422 naming the field, an unknown session a 404.
+//! 422 naming the field, an unknown session a 404. A replica (`smc serve
+//! --replica`, Redis between them) reports the primary's sessions.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 
-use common::{error_code, start_with, wait_for};
+use common::{ADMIN_PASSWORD, error_code, start_with, wait_for};
 use serde_json::{Value, json};
 use smc_runtime::period_report::{PeriodKind, ReportOptions, Tz, period_report_with};
 use smc_testkit::sim::TestSim;
@@ -144,4 +145,76 @@ fn reports_of_a_hosted_paper_session() {
         );
         assert!(op["responses"]["422"].is_object());
     }
+}
+
+#[test]
+fn a_replica_reports_the_sessions_the_primary_hosts() {
+    let Some(redis) = smc_testkit::redis::RedisServer::start() else {
+        return;
+    };
+    let sim = TestSim::btcusdt(50.0, "");
+    let top = format!("{SMA_CROSS}storage:\n  redis_url: \"{}\"\n", redis.url());
+    let primary = start_with(&top, "");
+    let token = primary.admin_token();
+    let id = primary.start_paper(&token, &sim.addr);
+    wait_for("a fill on the primary", Duration::from_secs(90), || {
+        let trades: Value = primary.get("/api/v1/trades", &token).json().unwrap();
+        !trades.as_array().unwrap().is_empty()
+    });
+
+    // `smc serve --replica` on the primary's config and database.
+    let options = smc_server::ServeOptions {
+        config: Some(primary.dir.path().join("config.yaml")),
+        db: Some(format!("sqlite://{}", primary.db_path().display())),
+        admin_password: Some(ADMIN_PASSWORD.into()),
+        replica: true,
+        ..smc_server::ServeOptions::default()
+    };
+    let (state, _) = smc_server::build_state(&options).unwrap();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let listener = runtime
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    runtime.spawn(smc_server::serve(state, listener, async move {
+        let _ = stopped.await;
+    }));
+    let http = reqwest::blocking::Client::new();
+    let login: Value = http
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&json!({"username": "admin", "password": ADMIN_PASSWORD}))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    let replica_token = login["access_token"].as_str().unwrap().to_string();
+    // The session's candles are stamped by the simulator's clock: report
+    // the day of its first one.
+    let candles: Value = primary
+        .get("/api/v1/candles?symbol=BTCUSDT&limit=5000", &token)
+        .json()
+        .unwrap();
+    let first = candles[0]["open_time"].as_i64().unwrap();
+    let (y, m, d) = smc_model::time::civil_from_days(first.div_euclid(86_400_000));
+    let day = format!("{y}-{m:02}-{d:02}");
+    let path = format!("/api/v1/reports/daily?date={day}&format=json");
+    let r = http
+        .get(format!("{base}{path}"))
+        .bearer_auth(&replica_token)
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["x-smc-role"], "replica");
+    let v: Value = r.json().unwrap();
+    let sessions = v["sessions"].as_array().unwrap();
+    assert_eq!(sessions.len(), 1, "{v}");
+    assert_eq!(sessions[0]["session"], id.as_str());
+    assert!(sessions[0]["figures"]["trades"]["fills"].as_u64().unwrap() >= 1);
+    let _ = stop.send(());
+    runtime.shutdown_timeout(Duration::from_secs(10));
 }

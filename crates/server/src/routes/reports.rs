@@ -3,7 +3,8 @@
 //! session's journal through a reader connection (the session itself is
 //! never touched), as one HTML page with a section per session or as JSON
 //! figures. `session=ID` narrows it to one session; `timezone=TZ` sets the
-//! zone whose midnights bound the period (default UTC).
+//! zone whose midnights bound the period (default UTC). A replica reports
+//! the sessions the primary hosts, from the same journals.
 
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::host::SessionState;
@@ -79,15 +80,27 @@ fn parse(q: &ReportQuery, kind: PeriodKind) -> ApiResult<(Period, Format)> {
 }
 
 /// The hosted sessions to report on, by id: those that have started (a
-/// session only defined has no journal).
-fn sessions(state: &AppState, wanted: Option<&str>) -> ApiResult<Vec<String>> {
-    let ids: Vec<String> = state.host.with_sessions(|s| {
-        s.values()
-            .filter(|h| h.state != SessionState::Ready)
-            .filter(|h| wanted.is_none_or(|w| w == h.id))
-            .map(|h| h.id.clone())
-            .collect()
-    });
+/// session only defined has no journal). A replica knows them from the
+/// cache the primary writes, and reads the same journals.
+async fn sessions(state: &AppState, wanted: Option<&str>) -> ApiResult<Vec<String>> {
+    let mut ids: Vec<String> = match &state.replica {
+        Some(replica) => replica
+            .sessions()
+            .await?
+            .into_iter()
+            .filter(|s| s.summary["info"]["state"] != "ready")
+            .filter(|s| wanted.is_none_or(|w| w == s.id))
+            .map(|s| s.id)
+            .collect(),
+        None => state.host.with_sessions(|s| {
+            s.values()
+                .filter(|h| h.state != SessionState::Ready)
+                .filter(|h| wanted.is_none_or(|w| w == h.id))
+                .map(|h| h.id.clone())
+                .collect()
+        }),
+    };
+    ids.sort();
     match (wanted, ids.is_empty()) {
         (Some(id), true) => Err(ApiError::not_found(format!("no started session `{id}`"))),
         _ => Ok(ids),
@@ -102,7 +115,7 @@ async fn report(
     let Query(q) = q.map_err(|e| ApiError::bad_request(e.body_text()))?;
     let (period, format) = parse(&q, kind)?;
     let (label, tz) = (period.label.clone(), period.tz);
-    let ids = sessions(&state, q.session.as_deref())?;
+    let ids = sessions(&state, q.session.as_deref()).await?;
     // Paper sessions start with the config's balance; live ones' journals
     // keep what the account held.
     let starting_cash = state.config_read(|c| c.trading.initial_balance);
