@@ -14,6 +14,7 @@ pub mod error;
 pub mod reports;
 pub mod rules;
 pub mod session;
+pub mod stream_watch;
 
 pub use alert::{Alert, Severity};
 pub use alerter::Alerter;

@@ -52,48 +52,107 @@ impl Watcher {
         let mut out = Vec::new();
         match event {
             SessionEvent::Engine(e) => self.engine(e, now, &mut out),
-            SessionEvent::Candle(_) | SessionEvent::Started(_) => {
-                self.last_candle = Some(now);
-                self.close("data_stale", "a candle arrived", now, &mut out);
-            }
+            SessionEvent::Candle(_) | SessionEvent::Started(_) => self.candle(now, &mut out),
             SessionEvent::Connection { stream, change } => {
-                let key = format!("disconnected:{}", stream_key(&stream.to_string()));
-                match change {
-                    Connection::Disconnected { reason } => {
-                        self.down_since
-                            .entry(key)
-                            .or_insert((now, format!("{stream}: {reason}")));
-                    }
-                    Connection::Connected { .. } => {
-                        self.down_since.remove(&key);
-                        self.close(&key, &format!("{stream} reconnected"), now, &mut out);
-                    }
-                    Connection::Malformed { .. } => {}
-                }
+                let down = match change {
+                    Connection::Disconnected { reason } => Some(reason.as_str()),
+                    Connection::Connected { .. } => None,
+                    Connection::Malformed { .. } => return out,
+                };
+                let name = serde_json::to_value(stream).unwrap_or_default();
+                self.connection(name.as_str().unwrap_or_default(), down, now, &mut out);
             }
             SessionEvent::Reconciled { result, .. } if result.differences.is_empty() => {
-                self.close(
-                    "reconciliation",
-                    "the venue and the session agree again",
-                    now,
-                    &mut out,
-                );
+                self.reconciled_clean(now, &mut out);
             }
             SessionEvent::Stopped(s) => {
-                let rule = self.rules.session_stopped.clone();
                 let text = format!("{} session stopped after {} candles", s.mode, s.candles);
-                self.fire(
-                    &rule,
-                    "session:stopped",
-                    "Session stopped",
-                    text,
-                    now,
-                    &mut out,
-                );
+                self.stopped(text, now, &mut out);
             }
             _ => {}
         }
         out
+    }
+
+    /// [`Watcher::observe`] for an event in its JSON form (as the NATS
+    /// event stream carries it): engine events by their `type`, and the
+    /// session's own `candle`, `started`, `connection`, `reconciled` and
+    /// `stopped`.
+    pub fn observe_json(&mut self, event: &serde_json::Value, now: Timestamp) -> Vec<Alert> {
+        let mut out = Vec::new();
+        let text = |k: &str| {
+            event
+                .get(k)
+                .and_then(serde_json::Value::as_str)
+                .unwrap_or_default()
+        };
+        match text("type") {
+            "candle" | "started" => self.candle(now, &mut out),
+            "connection" => {
+                let stream = text("stream");
+                match text("state") {
+                    "disconnected" => self.connection(stream, Some(text("reason")), now, &mut out),
+                    "connected" => self.connection(stream, None, now, &mut out),
+                    _ => {}
+                }
+            }
+            "reconciled" => {
+                let clean = event["result"]["differences"]
+                    .as_array()
+                    .is_some_and(Vec::is_empty);
+                if clean {
+                    self.reconciled_clean(now, &mut out);
+                }
+            }
+            "stopped" => {
+                let candles = event["candles"].as_u64().unwrap_or_default();
+                let text = format!("{} session stopped after {candles} candles", text("mode"));
+                self.stopped(text, now, &mut out);
+            }
+            _ => {
+                if let Ok(e) = serde_json::from_value::<EngineEvent>(event.clone()) {
+                    self.engine(&e, now, &mut out);
+                }
+            }
+        }
+        out
+    }
+
+    fn candle(&mut self, now: Timestamp, out: &mut Vec<Alert>) {
+        self.last_candle = Some(now);
+        self.close("data_stale", "a candle arrived", now, out);
+    }
+
+    /// The stream named `stream` (`market_data`, `user_data`) went down
+    /// (`Some(reason)`) or came back (`None`).
+    fn connection(&mut self, name: &str, down: Option<&str>, now: Timestamp, out: &mut Vec<Alert>) {
+        let key = format!("disconnected:{name}");
+        let stream = stream_label(name);
+        match down {
+            Some(reason) => {
+                self.down_since
+                    .entry(key)
+                    .or_insert((now, format!("{stream}: {reason}")));
+            }
+            None => {
+                self.down_since.remove(&key);
+                self.close(&key, &format!("{stream} reconnected"), now, out);
+            }
+        }
+    }
+
+    fn reconciled_clean(&mut self, now: Timestamp, out: &mut Vec<Alert>) {
+        self.close(
+            "reconciliation",
+            "the venue and the session agree again",
+            now,
+            out,
+        );
+    }
+
+    fn stopped(&mut self, text: String, now: Timestamp, out: &mut Vec<Alert>) {
+        let rule = self.rules.session_stopped.clone();
+        self.fire(&rule, "session:stopped", "Session stopped", text, now, out);
     }
 
     /// The session ended with an error: always critical.
@@ -417,9 +476,13 @@ fn secs(s: u64) -> i64 {
     i64::try_from(s.saturating_mul(1_000)).unwrap_or(i64::MAX)
 }
 
-/// `user data stream` → `user_data_stream`.
-fn stream_key(name: &str) -> String {
-    name.replace(' ', "_")
+/// How people call a stream.
+fn stream_label(name: &str) -> &str {
+    match name {
+        "market_data" => "market data",
+        "user_data" => "user data stream",
+        other => other,
+    }
 }
 
 fn action_name(action: ProtectionAction) -> &'static str {

@@ -166,3 +166,60 @@ fn stale_data_opens_after_silence_and_clears_with_a_candle() {
     assert_eq!(w.tick(t(600))[0].key, "data_stale");
     assert!(w.observe(&candle, t(601))[0].resolved);
 }
+
+#[test]
+fn the_json_form_raises_what_the_event_raises() {
+    let down = SessionEvent::Connection {
+        stream: Stream::UserData,
+        change: Connection::Disconnected {
+            reason: "eof".into(),
+        },
+    };
+    let up = SessionEvent::Connection {
+        stream: Stream::UserData,
+        change: Connection::Connected { reconnect: true },
+    };
+    let reset = engine(EngineEvent::BreakerCoolingDown {
+        time: t(5),
+        breaker: "drawdown".into(),
+        reason: "cooldown ended".into(),
+    });
+    let stopped = SessionEvent::Stopped(smc_runtime::event::Stopped {
+        mode: smc_runtime::event::Mode::Paper,
+        candles: 42,
+        latency: None,
+        differences: None,
+        account: None,
+    });
+    let script = [
+        (tripped("drawdown"), 0),
+        (down, 1),
+        (reset, 5),
+        (up, 100),
+        (stopped, 101),
+    ];
+    let (mut typed, mut json) = (
+        Watcher::new(AlertRules::default(), "s"),
+        Watcher::new(AlertRules::default(), "s"),
+    );
+    let summary = |alerts: Vec<Alert>| -> Vec<(String, bool, String)> {
+        alerts
+            .into_iter()
+            .map(|a| (a.key, a.resolved, a.text))
+            .collect()
+    };
+    let mut seen = 0;
+    for (event, at) in &script {
+        let value = serde_json::to_value(event).unwrap();
+        let mut a = summary(typed.observe(event, t(*at)));
+        let mut b = summary(json.observe_json(&value, t(*at)));
+        a.extend(summary(typed.tick(t(*at + 90))));
+        b.extend(summary(json.tick(t(*at + 90))));
+        assert_eq!(a, b, "after {value}");
+        seen += a.len();
+    }
+    assert_eq!(
+        seen, 5,
+        "trip, down (after 60 s), reset, up and stopped all compared"
+    );
+}

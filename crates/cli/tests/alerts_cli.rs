@@ -98,3 +98,71 @@ fn an_undelivered_test_fails_with_the_reason() {
             .contains("one of slack, telegram, email, sms, webhook")
     );
 }
+
+#[test]
+fn smc_alerts_watch_alerts_from_the_event_stream() {
+    let Some(nats) = smc_testkit::nats::Server::start() else {
+        return;
+    };
+    let hook = HttpReceiver::start();
+    let bus = smc_runtime::EventBus::new();
+    let publisher = smc_stream::Publisher::attach(
+        &bus,
+        smc_stream::Options {
+            session: "live-3".into(),
+            venue: Some("binance".into()),
+            streaming: smc_config::streaming::StreamingConfig {
+                nats_url: Some(nats.url()),
+                ..Default::default()
+            },
+            drain: smc_stream::publisher::DRAIN,
+        },
+    )
+    .unwrap();
+    bus.publish(smc_runtime::SessionEvent::Engine(
+        smc_model::EngineEvent::VenueMismatch {
+            time: smc_model::Timestamp::from_ms(5_000),
+            differences: vec!["USDT: venue 990, session 1000".into()],
+        },
+    ));
+    assert!(publisher.finish(smc_stream::publisher::DRAIN).complete());
+
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("watch.yaml");
+    let outbox = dir.path().join("outbox.db");
+    std::fs::write(
+        &cfg,
+        format!(
+            "alerts:\n  outbox: 'sqlite://{}'\n  webhook: {{url: '{}/in'}}\n",
+            outbox.display(),
+            hook.url()
+        ),
+    )
+    .unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_smc"))
+        .args([
+            "alerts",
+            "watch",
+            "--from-seq",
+            "1",
+            "--nats",
+            &nats.url(),
+            "--config",
+        ])
+        .arg(&cfg)
+        .env("WEBHOOK_SECRET", "k")
+        .spawn()
+        .unwrap();
+    let got = hook.wait_for(1, 20);
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(
+        got.len(),
+        1,
+        "the reconciliation difference reached the webhook"
+    );
+    let body = got[0].json();
+    assert_eq!(body["key"], "reconciliation");
+    assert_eq!(body["session"], "live-3");
+    assert!(body["text"].as_str().unwrap().contains("venue 990"));
+}

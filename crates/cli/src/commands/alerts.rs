@@ -11,6 +11,25 @@ pub enum AlertsCommand {
     /// Send a test message to one channel (slack, telegram, email, sms,
     /// webhook) and say whether it was delivered.
     Test(TestArgs),
+    /// Run the alert rules over the sessions' events on NATS JetStream
+    /// (outside the trading process), until stopped.
+    Watch(WatchArgs),
+}
+
+#[derive(Args)]
+pub struct WatchArgs {
+    /// The config with the `alerts` section (and `streaming`).
+    #[arg(long)]
+    pub config: PathBuf,
+    /// The NATS server (default: the config's `streaming.nats_url` or NATS_URL).
+    #[arg(long)]
+    pub nats: Option<String>,
+    /// Which events: a subject pattern.
+    #[arg(long, default_value = "smc.>")]
+    pub subject: String,
+    /// Start at this stream sequence (default: new events only).
+    #[arg(long)]
+    pub from_seq: Option<u64>,
 }
 
 #[derive(Args)]
@@ -26,7 +45,39 @@ pub struct TestArgs {
 pub fn run(command: &AlertsCommand) -> anyhow::Result<()> {
     match command {
         AlertsCommand::Test(args) => test(args),
+        AlertsCommand::Watch(args) => watch(args),
     }
+}
+
+fn watch(args: &WatchArgs) -> anyhow::Result<()> {
+    let config = smc_config::load(&args.config)?;
+    let Some(alerts) = config.alerts.as_ref() else {
+        bail!("{}: no `alerts:` section", args.config.display());
+    };
+    let Some(url) = args
+        .nats
+        .clone()
+        .or_else(|| config.streaming.nats_url.clone())
+    else {
+        bail!("no NATS server: give --nats URL, streaming.nats_url or NATS_URL");
+    };
+    smc_config::streaming::check_url(&url).map_err(|m| anyhow::anyhow!("--nats: {m}"))?;
+    let alerter = smc_alerts::start(alerts, &config.storage.database_url)?;
+    let start = args
+        .from_seq
+        .map_or(smc_stream::Start::New, smc_stream::Start::Seq);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async {
+        let js = smc_stream::connect::jetstream(smc_stream::connect::connect(&url).await?);
+        let reader =
+            smc_stream::subscribe(&js, &config.streaming.stream, &args.subject, start, true)
+                .await?;
+        tracing::info!("alerts: watching {} on {url}", args.subject);
+        smc_alerts::stream_watch::watch(reader, &alerts.rules, &alerter).await?;
+        anyhow::Ok(())
+    })
 }
 
 fn test(args: &TestArgs) -> anyhow::Result<()> {
