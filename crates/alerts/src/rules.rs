@@ -423,10 +423,7 @@ impl Watcher {
         now: Timestamp,
         out: &mut Vec<Alert>,
     ) {
-        if let Some(mut a) = self.alert(rule, key, title, text, now) {
-            a.session = self.session.clone();
-            out.push(a);
-        }
+        out.extend(self.alert(rule, key, title, text, now));
     }
 
     /// Opens a condition unless it is open already.
