@@ -45,10 +45,10 @@ pub mod operator;
 pub mod optimize;
 /// A venue's view of an order to the engine's reports.
 pub mod order_reports;
-/// Several sessions in one process, reported together.
-pub mod portfolio;
 /// The daily and weekly reports of a session, from its journal.
 pub mod period_report;
+/// Several sessions in one process, reported together.
+pub mod portfolio;
 /// Reconciliation with the venue.
 pub mod reconcile;
 /// The risk gate a config asks for.

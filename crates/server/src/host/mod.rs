@@ -96,7 +96,8 @@ impl SessionHost {
         // On NATS when configured; dropped here, it drains by itself when
         // the session ends (its bus closes) and logs what it could not send.
         smc_stream::session::attach(id, &spec, &bus).map_err(|e| e.to_string())?;
-        let alerts = smc_alerts::session::attach_spec(id, &spec, &bus).map_err(|e| e.to_string())?;
+        let alerts =
+            smc_alerts::session::attach_spec(id, &spec, &bus).map_err(|e| e.to_string())?;
         let var_window = spec
             .config
             .as_ref()
