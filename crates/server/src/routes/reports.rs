@@ -24,10 +24,12 @@ use utoipa::IntoParams;
 #[into_params(parameter_in = Query)]
 pub struct ReportQuery {
     /// The day (YYYY-MM-DD), or a day of the ISO week (default: today in the zone).
+    #[param(pattern = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")]
     pub date: Option<String>,
     /// One session (default: every hosted session that has started).
     pub session: Option<String>,
     /// `html` (default) or `json`.
+    #[param(pattern = "^(html|json)$")]
     pub format: Option<String>,
     /// The IANA time zone whose midnights bound the period (default UTC).
     pub timezone: Option<String>,
