@@ -39,7 +39,7 @@ pub fn attach(
     }
     let to = alerter.clone();
     let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_time()
+        .enable_all()
         .build()?;
     let thread = std::thread::Builder::new()
         .name(format!("alerts-{session}"))

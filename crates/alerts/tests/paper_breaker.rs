@@ -265,4 +265,37 @@ fn a_tripped_breaker_is_one_alert_per_channel_then_one_resolution() {
     );
     std::thread::sleep(Duration::from_millis(300));
     assert_eq!(smtp.mails().len(), 4, "sent once: the outbox remembers it");
+
+    // The same mailer inside a session's watcher (its own runtime): the
+    // report goes out from the thread's tick, network and all.
+    let email = channels::email::Email::new(
+        alerts.email.as_ref().unwrap(),
+        &env(dir.path().join("ca.pem")),
+    )
+    .unwrap();
+    let clock = ReportClock {
+        daily: true,
+        weekly: false,
+        hour: 0,
+        tz: chrono_tz::UTC,
+    };
+    let mailer = ReportMailer::new(
+        clock,
+        Arc::new(email),
+        alerter.outbox(),
+        "paper-2",
+        &journal,
+        ReportOptions::default(),
+    );
+    let bus = EventBus::new();
+    let watch =
+        smc_alerts::session::attach("paper-2", &alerts.rules, &alerter, &bus, None, Some(mailer))
+            .unwrap();
+    assert_eq!(
+        smtp.wait_for(5, 10).len(),
+        5,
+        "the watcher's tick sent paper-2's report"
+    );
+    drop(bus);
+    watch.finish(None);
 }

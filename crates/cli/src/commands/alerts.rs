@@ -51,33 +51,8 @@ pub fn run(command: &AlertsCommand) -> anyhow::Result<()> {
 
 fn watch(args: &WatchArgs) -> anyhow::Result<()> {
     let config = smc_config::load(&args.config)?;
-    let Some(alerts) = config.alerts.as_ref() else {
-        bail!("{}: no `alerts:` section", args.config.display());
-    };
-    let Some(url) = args
-        .nats
-        .clone()
-        .or_else(|| config.streaming.nats_url.clone())
-    else {
-        bail!("no NATS server: give --nats URL, streaming.nats_url or NATS_URL");
-    };
-    smc_config::streaming::check_url(&url).map_err(|m| anyhow::anyhow!("--nats: {m}"))?;
-    let alerter = smc_alerts::start(alerts, &config.storage.database_url)?;
-    let start = args
-        .from_seq
-        .map_or(smc_stream::Start::New, smc_stream::Start::Seq);
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?;
-    runtime.block_on(async {
-        let js = smc_stream::connect::jetstream(smc_stream::connect::connect(&url).await?);
-        let reader =
-            smc_stream::subscribe(&js, &config.streaming.stream, &args.subject, start, true)
-                .await?;
-        tracing::info!("alerts: watching {} on {url}", args.subject);
-        smc_alerts::stream_watch::watch(reader, &alerts.rules, &alerter).await?;
-        anyhow::Ok(())
-    })
+    smc_alerts::stream_watch::run(&config, args.nats.clone(), &args.subject, args.from_seq)
+        .with_context(|| args.config.display().to_string())
 }
 
 fn test(args: &TestArgs) -> anyhow::Result<()> {
