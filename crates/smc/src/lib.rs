@@ -3,6 +3,8 @@
 //! became knowable, on several timeframes at once, with a confluence view
 //! for strategies. Batch detection is the stream run over all candles.
 
+/// Higher-timeframe bars built from base bars.
+pub mod aggregate;
 /// All detectors of one timeframe.
 pub mod analyzer;
 /// Wilder's average true range, the causal scale for tolerances.

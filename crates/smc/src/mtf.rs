@@ -2,12 +2,12 @@
 //! built with the UTC-aligned resampler and analysed as they close — never
 //! before — and a batch run is the same stream over all candles.
 
+use crate::aggregate::Aggregator;
 use crate::analyzer::TimeframeAnalyzer;
 use crate::bar::Bar;
 use crate::config::DetectorConfig;
 use crate::event::SmcEvent;
 use crate::period_levels::PeriodLevels;
-use smc_data::Resampler;
 use smc_model::{Candle, Timeframe};
 
 /// Why a set of timeframes cannot be built from the base series.
@@ -29,8 +29,7 @@ pub enum MtfError {
 pub struct MultiTimeframe {
     base: Timeframe,
     base_analyzer: Option<TimeframeAnalyzer>,
-    higher: Vec<(Resampler<Bar>, TimeframeAnalyzer)>,
-    completed: Vec<Bar>,
+    higher: Vec<(Aggregator, TimeframeAnalyzer)>,
     record: Option<Vec<(Timeframe, Vec<Bar>)>>,
     last_close: Option<f64>,
     levels: PeriodLevels,
@@ -61,13 +60,17 @@ impl MultiTimeframe {
         let higher = tfs
             .iter()
             .filter(|&&tf| tf != base)
-            .map(|&tf| (Resampler::new(base, tf), TimeframeAnalyzer::new(tf, config)))
+            .map(|&tf| {
+                (
+                    Aggregator::new(base, tf),
+                    TimeframeAnalyzer::new(tf, config),
+                )
+            })
             .collect();
         Ok(MultiTimeframe {
             base,
             base_analyzer,
             higher,
-            completed: Vec::new(),
             record: None,
             last_close: None,
             levels: PeriodLevels::new(&config.previous_periods),
@@ -108,11 +111,13 @@ impl MultiTimeframe {
             }
         }
         for k in 0..self.higher.len() {
-            let mut done = std::mem::take(&mut self.completed);
-            self.higher[k].0.push(&bar, &mut done);
-            self.feed_higher(k, &done, out);
-            done.clear();
-            self.completed = done;
+            // Most base bars complete no higher bar.
+            if let (gap, done) = self.higher[k].0.push(&bar)
+                && (gap.is_some() || done.is_some())
+            {
+                self.feed_higher(k, gap, out);
+                self.feed_higher(k, done, out);
+            }
         }
     }
 
@@ -123,20 +128,17 @@ impl MultiTimeframe {
         // the same order whichever closed the period.
         self.levels.advance_to(now, out);
         for k in 0..self.higher.len() {
-            if let Some(bar) = self.higher[k].0.advance_to(now) {
-                self.feed_higher(k, &[bar], out);
-            }
+            let bar = self.higher[k].0.advance_to(now);
+            self.feed_higher(k, bar, out);
         }
     }
 
-    fn feed_higher(&mut self, k: usize, bars: &[Bar], out: &mut Vec<SmcEvent>) {
+    fn feed_higher(&mut self, k: usize, bar: Option<Bar>, out: &mut Vec<SmcEvent>) {
+        let Some(bar) = bar else { return };
         let offset = usize::from(self.base_analyzer.is_some());
-        let analyzer = &mut self.higher[k].1;
-        for &bar in bars {
-            analyzer.on_bar(bar, out);
-            if let Some(rec) = &mut self.record {
-                rec[offset + k].1.push(bar);
-            }
+        self.higher[k].1.on_bar(bar, out);
+        if let Some(rec) = &mut self.record {
+            rec[offset + k].1.push(bar);
         }
     }
 

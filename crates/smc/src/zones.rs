@@ -67,12 +67,49 @@ fn key(z: &Zone) -> f64 {
     }
 }
 
+/// Zones of one list with their keys alongside, ascending: the search for
+/// an insertion point and the check of the nearest zone read only the
+/// contiguous keys.
+#[derive(Debug, Clone, Default)]
+struct List {
+    keys: Vec<f64>,
+    zones: Vec<Zone>,
+}
+
+impl List {
+    fn insert(&mut self, zone: Zone) {
+        let k = key(&zone);
+        // After equal keys: of zones at one price, the newest is reached first.
+        let at = self.keys.partition_point(|&x| x <= k);
+        self.keys.insert(at, k);
+        self.zones.insert(at, zone);
+    }
+
+    /// The nearest zone's key.
+    #[inline]
+    fn last_key(&self) -> Option<f64> {
+        self.keys.last().copied()
+    }
+
+    fn pop(&mut self) -> Option<Zone> {
+        self.keys.pop();
+        self.zones.pop()
+    }
+
+    fn remove(&mut self, i: usize) -> Zone {
+        self.keys.remove(i);
+        self.zones.remove(i)
+    }
+}
+
 /// Active zones of one timeframe.
 #[derive(Debug, Clone)]
 pub struct Zones {
     timeframe: Timeframe,
     /// Untouched demand, touched demand, untouched supply, touched supply.
-    lists: [Vec<Zone>; 4],
+    lists: [List; 4],
+    /// Zones in all lists (checked on every add against the cap).
+    count: usize,
     max_active: usize,
     /// Zones flipped by the current bar, added once the bar is processed
     /// (kept to reuse its allocation).
@@ -88,6 +125,7 @@ impl Zones {
         Zones {
             timeframe,
             lists: Default::default(),
+            count: 0,
             max_active: max_active.max(1),
             flips: Vec::new(),
         }
@@ -95,51 +133,54 @@ impl Zones {
 
     /// The active zones, oldest first.
     pub fn active(&self) -> Vec<Zone> {
-        let mut all: Vec<Zone> = self.lists.iter().flatten().copied().collect();
+        let mut all: Vec<Zone> = self.iter().copied().collect();
         all.sort_by_key(|z| z.id);
         all
     }
 
     /// The active zones in no particular order (no allocation).
     pub fn iter(&self) -> impl Iterator<Item = &Zone> {
-        self.lists.iter().flatten()
+        self.lists.iter().flat_map(|l| l.zones.iter())
     }
 
     pub fn len(&self) -> usize {
-        self.lists.iter().map(Vec::len).sum()
+        self.count
     }
 
     pub fn is_empty(&self) -> bool {
-        self.len() == 0
+        self.count == 0
     }
 
     fn insert(&mut self, zone: Zone) {
-        let list = &mut self.lists[list_of(&zone)];
-        let k = key(&zone);
-        // After equal keys: of zones at one price, the newest is reached first.
-        let at = list.partition_point(|z| key(z) <= k);
-        list.insert(at, zone);
+        self.lists[list_of(&zone)].insert(zone);
     }
 
     /// Adds a zone and emits its `formed` event; the oldest zone expires
     /// when the cap is reached.
     pub fn add(&mut self, zone: Zone, out: &mut Vec<SmcEvent>) {
-        if self.len() >= self.max_active {
+        if self.count >= self.max_active {
             self.expire_oldest(zone.formed_at, out);
         }
         let mut formed = zone.event(self.timeframe, Lifecycle::Formed, zone.time, zone.formed_at);
         formed.origin_time = None;
         out.push(formed);
         self.insert(zone);
+        self.count += 1;
     }
 
     fn expire_oldest(&mut self, now: i64, out: &mut Vec<SmcEvent>) {
         // Ids grow with formation, so the smallest is the oldest.
-        let oldest = (0..4)
-            .flat_map(|l| (0..self.lists[l].len()).map(move |i| (l, i)))
-            .min_by_key(|&(l, i)| self.lists[l][i].id);
-        if let Some((l, i)) = oldest {
+        let mut oldest: Option<(u64, usize, usize)> = None;
+        for (l, list) in self.lists.iter().enumerate() {
+            for (i, z) in list.zones.iter().enumerate() {
+                if oldest.is_none_or(|(id, _, _)| z.id < id) {
+                    oldest = Some((z.id, l, i));
+                }
+            }
+        }
+        if let Some((_, l, i)) = oldest {
             let old = self.lists[l].remove(i);
+            self.count -= 1;
             out.push(old.event(self.timeframe, Lifecycle::Expired, old.time, now));
         }
     }
@@ -150,9 +191,11 @@ impl Zones {
         // closes through are invalidated at once.
         self.touch(0, bar.low, bar, next_id, out);
         self.touch(2, -bar.high, bar, next_id, out);
-        // Touched zones the bar closes through are invalidated.
-        self.invalidate(1, bar, next_id, out);
-        self.invalidate(3, bar, next_id, out);
+        // Touched zones the bar closes through are invalidated: a close
+        // below a touched demand zone's bottom (its key), or above a
+        // touched supply zone's top (minus its key).
+        self.invalidate(1, bar.close, bar, next_id, out);
+        self.invalidate(3, -bar.close, bar, next_id, out);
         if self.flips.is_empty() {
             return;
         }
@@ -179,12 +222,9 @@ impl Zones {
         next_id: &mut u64,
         out: &mut Vec<SmcEvent>,
     ) {
-        while let Some(&z) = self.lists[l].last() {
-            // A NaN reach compares as neither: nothing is touched.
-            if key(&z).partial_cmp(&reach).is_none_or(|o| o.is_lt()) {
-                break;
-            }
-            self.lists[l].pop();
+        // A NaN reach compares as neither: nothing is touched.
+        while self.lists[l].last_key().is_some_and(|k| k >= reach) {
+            let Some(z) = self.lists[l].pop() else { break };
             let z = Zone {
                 mitigated: true,
                 ..z
@@ -196,21 +236,28 @@ impl Zones {
                 bar.close_time,
             ));
             if through(&z, bar) {
+                self.count -= 1;
                 self.end(&z, bar, next_id, out);
             } else {
-                self.insert(z);
+                self.lists[l + 1].insert(z);
             }
         }
     }
 
-    /// Pops the touched zones of list `l` that the bar's close went through.
+    /// Pops the touched zones of list `l` that the bar's close went
+    /// through: those whose key is above `beyond` (a NaN close ends none).
     #[inline]
-    fn invalidate(&mut self, l: usize, bar: &Bar, next_id: &mut u64, out: &mut Vec<SmcEvent>) {
-        while let Some(&z) = self.lists[l].last() {
-            if !through(&z, bar) {
-                break;
-            }
-            self.lists[l].pop();
+    fn invalidate(
+        &mut self,
+        l: usize,
+        beyond: f64,
+        bar: &Bar,
+        next_id: &mut u64,
+        out: &mut Vec<SmcEvent>,
+    ) {
+        while self.lists[l].last_key().is_some_and(|k| k > beyond) {
+            let Some(z) = self.lists[l].pop() else { break };
+            self.count -= 1;
             self.end(&z, bar, next_id, out);
         }
     }
