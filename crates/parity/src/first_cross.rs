@@ -239,31 +239,6 @@ fn first_hit(
     from + (rows.len() - rest.len()) + rest.iter().position(crosses).unwrap_or(rest.len())
 }
 
-/// A non-NaN f64 as an integer key with the same order (`-0.0 < 0.0`, which
-/// no comparison with a value can tell apart), for heaps of thresholds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub struct OrderedKey(u64);
-
-impl OrderedKey {
-    pub fn of(x: f64) -> Self {
-        let bits = x.to_bits();
-        OrderedKey(if bits >> 63 == 1 {
-            !bits
-        } else {
-            bits | 1 << 63
-        })
-    }
-
-    pub fn value(self) -> f64 {
-        let bits = self.0;
-        f64::from_bits(if bits >> 63 == 1 {
-            bits & !(1 << 63)
-        } else {
-            !bits
-        })
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -353,25 +328,6 @@ mod tests {
             let min = values.iter().copied().filter(|v| !v.is_nan()).reduce(f64::min);
             let (got, want) = (tree.min(), min.unwrap_or(f64::NAN));
             prop_assert!(got == want || (got.is_nan() && want.is_nan()), "{} vs {}", got, want);
-        }
-    }
-
-    #[test]
-    fn keys_keep_the_order_of_floats() {
-        let xs = [
-            f64::NEG_INFINITY,
-            -3.5,
-            -0.0,
-            0.0,
-            1e-300,
-            2.0,
-            f64::INFINITY,
-        ];
-        for w in xs.windows(2) {
-            assert!(OrderedKey::of(w[0]) < OrderedKey::of(w[1]));
-        }
-        for x in xs {
-            assert_eq!(OrderedKey::of(x).value().to_bits(), x.to_bits());
         }
     }
 }

@@ -6,270 +6,187 @@
 //! from history once price trades back through its far side, and the
 //! breaker flag and mitigation index of a row survive into the other pass.
 //!
-//! The reference re-tests every active block on every candle (§12). Blocks
-//! never interact within a pass, so here each state keeps its blocks in a
-//! heap ordered by the threshold that fires first: a candle that does not
-//! fire the top fires nothing. O(n + k log k) for k blocks.
+//! The reference re-tests every active block on every candle (§12). Here
+//! each block's life is three questions asked once, when it is created:
+//! where its swing breaks (a scan of the candles up to the next swing of
+//! that side, which only that swing can break in), where the block is then
+//! first mitigated, and where the breaker is then first traded through (two
+//! first-crossing queries, O(log distance) each). That is exact because the
+//! blocks of one pass never interact: each has its own row (a breakout's
+//! row lies in `[s, t)` and the next swing that can break is at or after
+//! `t`), and nothing one block does moves another's thresholds. The blocks
+//! live in a short list per pass (rows ascending), the bearish pass reads
+//! the bullish block of its row by a merge, and only the blocks alive at the
+//! end touch the output columns. O(n + k log n) for k blocks.
 
-use crate::first_cross::OrderedKey;
+use crate::first_cross::{Cross, FirstCross};
 use crate::frame::{Frame, Values};
 use crate::input::Ohlc;
 use crate::swings::Swings;
-use std::collections::BinaryHeap;
-
-/// The per-row state both passes share (§5, "Cross-pass bugs"), kept in the
-/// output columns themselves: a row whose `kind` is 0 prints as NaN.
-struct Blocks {
-    kind: Vec<f64>,
-    top: Vec<f32>,
-    bottom: Vec<f32>,
-    volume: Vec<f32>,
-    mitigated: Vec<f64>,
-    percentage: Vec<f32>,
-    breaker: Vec<bool>,
-}
 
 pub fn ob(input: &Ohlc, swings: &Swings, close_mitigation: bool) -> Frame {
     let input = &*crate::align::candles(input);
     let swings = &*crate::align::swings(swings, input.len());
-    let n = input.len();
-    let mut b = Blocks {
-        kind: vec![0.0; n],
-        top: vec![0.0; n],
-        bottom: vec![0.0; n],
-        volume: vec![0.0; n],
-        mitigated: vec![0.0; n],
-        percentage: vec![0.0; n],
-        breaker: vec![false; n],
-    };
     let [highs, lows] = swings.rows_by_kind();
-    pass(input, &mut b, &highs, Side { dir: 1 }, close_mitigation);
-    pass(input, &mut b, &lows, Side { dir: -1 }, close_mitigation);
-    b.into_frame()
+    // A bullish block is mitigated by a probe below its bottom and erased by
+    // a high above its top; a bearish one the mirror image. Without
+    // close_mitigation the probes are the lows and highs themselves.
+    let above = FirstCross::new(&input.high, Cross::Above);
+    let below = FirstCross::new(&input.low, Cross::Below);
+    let probes = close_mitigation.then(|| {
+        let (o, c) = (&input.open, &input.close);
+        let lower: Vec<f64> = o.iter().zip(c).map(|(&o, &c)| py_min(o, c)).collect();
+        let upper: Vec<f64> = o.iter().zip(c).map(|(&o, &c)| py_max(o, c)).collect();
+        (lower, upper)
+    });
+    let probe_index = probes.as_ref().map(|(lower, upper)| {
+        (
+            FirstCross::new(lower, Cross::Below),
+            FirstCross::new(upper, Cross::Above),
+        )
+    });
+    let (mitigate_bull, mitigate_bear) = match &probe_index {
+        Some((lower, upper)) => (lower, upper),
+        None => (&below, &above),
+    };
+    let bull = Side {
+        dir: 1,
+        mitigate: mitigate_bull,
+        erase: &above,
+    };
+    let bear = Side {
+        dir: -1,
+        mitigate: mitigate_bear,
+        erase: &below,
+    };
+    let bullish = pass(input, &highs, &bull, &[]);
+    let bearish = pass(input, &lows, &bear, &bullish);
+    output(input, &bullish, &bearish)
 }
 
-/// A pass's direction. `sign` orients every test as "x < key" so that both
-/// passes share one max-heap logic.
-#[derive(Clone, Copy)]
-struct Side {
+/// A pass's direction and the two questions a block of it asks: the first
+/// later candle that mitigates it, and the first that erases it as a
+/// breaker.
+struct Side<'a> {
     dir: i8,
+    mitigate: &'a FirstCross<'a>,
+    erase: &'a FirstCross<'a>,
 }
 
-impl Side {
-    fn bull(self) -> bool {
+impl Side<'_> {
+    fn bull(&self) -> bool {
         self.dir == 1
     }
-
-    fn sign(self) -> f64 {
-        f64::from(self.dir)
-    }
 }
 
-/// One pass over all candles (§5, bullish or bearish).
-fn pass(input: &Ohlc, b: &mut Blocks, swing_rows: &[usize], side: Side, close_mitigation: bool) {
+/// One block and what became of it by the end of its pass: its row's
+/// breaker flag and mitigation index as the reference's shared arrays hold
+/// them then (an erased block's index is 0, its flag stays set).
+#[derive(Debug, Clone, Copy)]
+struct Block {
+    row: usize,
+    /// The breakout candle, which the volumes are read around.
+    t: usize,
+    top: f32,
+    bottom: f32,
+    breaker: bool,
+    mitigated: f64,
+    erased: bool,
+}
+
+/// One pass (§5, bullish or bearish). Swing `s` is the most recent swing
+/// of its side for the candles `s+1 ..= s'` (the next one's row), and only
+/// there can it break. `before` holds the other pass's blocks (rows
+/// ascending), whose flag and index a block on the same row inherits.
+fn pass(input: &Ohlc, swing_rows: &[usize], side: &Side, before: &[Block]) -> Vec<Block> {
     let (h, l, n) = (&input.high, &input.low, input.len());
-    let mut active = Active::default();
-    let mut next = 0; // swing_rows[..next] are < t
-    let mut crossed = false; // whether swing_rows[next - 1] was crossed
-    let mut t = 0;
-    loop {
-        // Skip candles that can change nothing: no active block fires, the
-        // current swing does not break, and no new swing comes into view.
-        let visible = swing_rows.get(next).map_or(n, |&r| r.saturating_add(1));
-        let current = next.checked_sub(1).and_then(|k| swing_rows.get(k));
-        let level = match current {
-            Some(&s) if !crossed => Some(if side.bull() { h[s] } else { l[s] }),
-            _ => None,
+    let mut blocks = Vec::with_capacity(swing_rows.len());
+    let mut earlier = before.iter().peekable();
+    for (k, &s) in swing_rows.iter().enumerate() {
+        let last = swing_rows.get(k + 1).map_or(n, |&next| next + 1).min(n);
+        let Some(t) = first_break(&input.close, s + 1, last, s, h, l, side.bull()) else {
+            continue;
         };
-        let keys = Keys {
-            delete: active
-                .breakers
-                .peek()
-                .map_or(f64::NEG_INFINITY, |e| e.0.value()),
-            mitigate: active
-                .armed
-                .peek()
-                .map_or(f64::NEG_INFINITY, |e| e.0.value()),
-            // Breaks on `-sign * close < -sign * level`.
-            breaks: level.map_or(f64::NEG_INFINITY, |x| -side.sign() * x),
-        };
-        t = next_event(input, t, visible.min(n), &keys, side, close_mitigation);
-        if t >= n {
-            break;
-        }
-        active.update(input, b, t, side, close_mitigation);
-        while next < swing_rows.len() && swing_rows[next] < t {
-            next += 1;
-            crossed = false;
-        }
-        // §5.2–5.3: only the most recent swing strictly before t is checked,
-        // and each swing breaks once; an older swing is never seen again, so
-        // one flag for the current swing is the reference's `crossed` array.
-        if let Some(&s) = next.checked_sub(1).and_then(|k| swing_rows.get(k)) {
-            let close = input.close[t];
-            let breaks = if side.bull() {
-                close > h[s]
-            } else {
-                close < l[s]
-            };
-            if !crossed && breaks {
-                crossed = true;
-                let (row, top, bottom) = block_candle(h, l, s, t, side);
-                write_block(input, b, row, t, side, top, bottom);
-                active.add(b, row, side);
-            }
-        }
-        t += 1;
+        let (row, top, bottom) = block_candle(h, l, s, t, side);
+        // Rows ascend in both passes, so one forward cursor finds the row.
+        while earlier.next_if(|b| b.row < row).is_some() {}
+        let inherited = earlier
+            .next_if(|b| b.row == row)
+            .map_or((false, 0.0), |b| (b.breaker, b.mitigated));
+        blocks.push(settle(row, t, top as f32, bottom as f32, inherited, side));
     }
+    blocks
 }
 
-/// The oriented thresholds of the three things a candle can fire (each
-/// fires on `x < key`; -inf never fires).
-struct Keys {
-    delete: f64,
-    mitigate: f64,
-    breaks: f64,
-}
-
-/// The first candle in `t..limit` that fires one of `keys`, else `limit`.
-fn next_event(
-    input: &Ohlc,
-    t: usize,
-    limit: usize,
-    keys: &Keys,
-    side: Side,
-    close_mitigation: bool,
-) -> usize {
-    match (side.bull(), close_mitigation) {
-        (true, false) => scan::<true, false>(input, t, limit, keys),
-        (true, true) => scan::<true, true>(input, t, limit, keys),
-        (false, false) => scan::<false, false>(input, t, limit, keys),
-        (false, true) => scan::<false, true>(input, t, limit, keys),
-    }
-}
-
-/// [`next_event`] compiled per side and mitigation rule: a tight loop of
-/// three branch-free tests per candle.
-fn scan<const BULL: bool, const CLOSE: bool>(
-    input: &Ohlc,
-    t: usize,
-    limit: usize,
-    keys: &Keys,
-) -> usize {
-    let sign = if BULL { 1.0 } else { -1.0 };
-    let end = limit.min(input.len());
-    let rows = t..end.max(t);
-    let (o, h, l, c) = (
-        &input.open[rows.clone()],
-        &input.high[rows.clone()],
-        &input.low[rows.clone()],
-        &input.close[rows],
-    );
-    // Non-short-circuit `|`: three tests, one branch.
-    let fires = |k: usize| {
-        let through = if BULL { h[k] } else { l[k] };
-        let probe = match (BULL, CLOSE) {
-            (true, false) => l[k],
-            (true, true) => py_min(o[k], c[k]),
-            (false, false) => h[k],
-            (false, true) => py_max(o[k], c[k]),
-        };
-        (-sign * through < keys.delete)
-            | (sign * probe < keys.mitigate)
-            | (-sign * c[k] < keys.breaks)
-    };
-    t + (0..c.len()).find(|&k| fires(k)).unwrap_or(c.len())
-}
-
-/// The active blocks of a pass: not-yet-mitigated ones keyed by their
-/// mitigation edge, breakers by their deletion edge. A block's row is unique
-/// within a pass (each breakout's row lies in `[s, t)` and the next swing
-/// that can break is at or after `t`), so the reference's list never holds
-/// a row twice and the order of updates within a candle does not matter.
-#[derive(Default)]
-struct Active {
-    armed: BinaryHeap<(OrderedKey, usize)>,
-    breakers: BinaryHeap<(OrderedKey, usize)>,
-}
-
-impl Active {
-    /// Files a new block by its state: a row whose breaker flag survived
-    /// from the other pass starts as a breaker (§5, cross-pass bugs).
-    fn add(&mut self, b: &Blocks, row: usize, side: Side) {
-        let (top, bottom) = (f64::from(b.top[row]), f64::from(b.bottom[row]));
-        if b.breaker[row] {
-            // Deletion: bullish `H > top`, bearish `L < bottom`.
-            let edge = if side.bull() { top } else { bottom };
-            push(&mut self.breakers, -side.sign() * edge, row);
-        } else {
-            // Mitigation: bullish `probe < bottom`, bearish `probe > top`.
-            let edge = if side.bull() { bottom } else { top };
-            push(&mut self.armed, side.sign() * edge, row);
-        }
-    }
-
-    /// §5.1 on candle t: breakers traded through are erased, then blocks
-    /// touched become breakers (a block changes state once per candle).
-    fn update(
-        &mut self,
-        input: &Ohlc,
-        b: &mut Blocks,
-        t: usize,
-        side: Side,
-        close_mitigation: bool,
-    ) {
-        let through = if side.bull() {
-            input.high[t]
-        } else {
-            input.low[t]
-        };
-        while let Some(row) = pop_fired(&mut self.breakers, -side.sign() * through) {
-            erase(b, row);
-        }
-        let (o, c) = (input.open[t], input.close[t]);
-        let probe = match (side.bull(), close_mitigation) {
-            (true, false) => input.low[t],
-            (true, true) => py_min(o, c),
-            (false, false) => input.high[t],
-            (false, true) => py_max(o, c),
-        };
-        while let Some(row) = pop_fired(&mut self.armed, side.sign() * probe) {
-            b.breaker[row] = true;
-            // The bullish index is one row early (a bug kept for parity).
-            b.mitigated[row] = if side.bull() {
-                t as f64 - 1.0
-            } else {
-                t as f64
-            };
-            self.add(b, row, side);
-        }
-    }
-}
-
-/// Queues `row` under `key`; a NaN edge never fires, as in the reference.
-fn push(heap: &mut BinaryHeap<(OrderedKey, usize)>, key: f64, row: usize) {
-    if !key.is_nan() {
-        heap.push((OrderedKey::of(key), row));
-    }
-}
-
-/// Pops the top row if `x < key` (false for a NaN `x`).
-fn pop_fired(heap: &mut BinaryHeap<(OrderedKey, usize)>, x: f64) -> Option<usize> {
-    let &(key, row) = heap.peek()?;
-    if x < key.value() {
-        heap.pop();
-        Some(row)
+/// §5.2: the first candle in `from..to` whose close breaks the swing at
+/// `s` (bullish `C > H[s]`, bearish `C < L[s]`; never on NaN).
+fn first_break(
+    close: &[f64],
+    from: usize,
+    to: usize,
+    s: usize,
+    h: &[f64],
+    l: &[f64],
+    bull: bool,
+) -> Option<usize> {
+    let closes = close.get(from..to)?;
+    let k = if bull {
+        let level = h[s];
+        closes.iter().position(|&c| c > level)
     } else {
-        None
-    }
+        let level = l[s];
+        closes.iter().position(|&c| c < level)
+    };
+    k.map(|k| from + k)
 }
 
-/// An erased block's fields are zeroed (it prints as NaN); its breaker flag
-/// stays set, which the other pass inherits.
-fn erase(b: &mut Blocks, row: usize) {
-    b.kind[row] = 0.0;
-    (b.top[row], b.bottom[row], b.volume[row], b.percentage[row]) = (0.0, 0.0, 0.0, 0.0);
-    b.mitigated[row] = 0.0;
+/// §5.1 for one block born on candle `t`, in one go: it is first tested on
+/// `t+1`; mitigation makes it a breaker (unless it was born one, from the
+/// other pass), and a breaker is erased by the first candle after that
+/// trades through its far side (a candle changes a block's state once).
+/// The edges are the float32 values the reference stores; a NaN edge never
+/// fires.
+fn settle(
+    row: usize,
+    t: usize,
+    top: f32,
+    bottom: f32,
+    (breaker, mitigated): (bool, f64),
+    side: &Side,
+) -> Block {
+    let mut block = Block {
+        row,
+        t,
+        top,
+        bottom,
+        breaker,
+        mitigated,
+        erased: false,
+    };
+    let (top, bottom) = (f64::from(top), f64::from(bottom));
+    let mut from = t + 1;
+    if !block.breaker {
+        // Bullish `probe < bottom`, bearish `probe > top`.
+        let edge = if side.bull() { bottom } else { top };
+        let Some(m) = side.mitigate.first(from, edge) else {
+            return block;
+        };
+        block.breaker = true;
+        // The bullish index is one row early (a bug kept for parity).
+        block.mitigated = if side.bull() {
+            m as f64 - 1.0
+        } else {
+            m as f64
+        };
+        from = m + 1;
+    }
+    // Bullish `H > top`, bearish `L < bottom`.
+    let edge = if side.bull() { top } else { bottom };
+    if side.erase.first(from, edge).is_some() {
+        block.erased = true;
+        block.mitigated = 0.0;
+    }
+    block
 }
 
 /// Python's `min(a, b)` / `max(a, b)`: `a` unless `b` beats it, so a NaN
@@ -287,7 +204,7 @@ fn py_max<T: PartialOrd>(a: T, b: T) -> T {
 /// no candle between them, the candle before the break, with top and bottom
 /// swapped on the bullish side (a bug kept for parity). A NaN between them
 /// also selects the fallback, as the reference's `min()` returns NaN there.
-fn block_candle(h: &[f64], l: &[f64], s: usize, t: usize, side: Side) -> (usize, f64, f64) {
+fn block_candle(h: &[f64], l: &[f64], s: usize, t: usize, side: &Side) -> (usize, f64, f64) {
     let fallback = t - 1;
     let prices = if side.bull() {
         &l[s + 1..t]
@@ -316,61 +233,80 @@ fn block_candle(h: &[f64], l: &[f64], s: usize, t: usize, side: Side) -> (usize,
     (row, h[row], l[row])
 }
 
-/// §5.5–5.6: writes the block on `row`, overwriting what the row held but
-/// not its breaker flag or mitigation index. The volume split and the
-/// percentage are float32 arithmetic, as in the reference's float32 arrays.
-fn write_block(
-    input: &Ohlc,
-    b: &mut Blocks,
-    row: usize,
-    t: usize,
-    side: Side,
-    top: f64,
-    bottom: f64,
-) {
-    let v = |k: usize| t.checked_sub(k).map_or(0.0, |i| input.volume[i]);
-    let recent = (v(0) + v(1)) as f32;
-    let older = v(2) as f32;
-    let (high_volume, low_volume) = if side.bull() {
-        (recent, older)
-    } else {
-        (older, recent)
+/// The output columns: NaN except the blocks alive at the end. A bearish
+/// block overwrote whatever its row held, so its row shows it, or nothing
+/// once it is erased.
+fn output(input: &Ohlc, bullish: &[Block], bearish: &[Block]) -> Frame {
+    let n = input.len();
+    let mut out = Columns {
+        kind: vec![f64::NAN; n],
+        top: vec![f32::NAN; n],
+        bottom: vec![f32::NAN; n],
+        volume: vec![f32::NAN; n],
+        mitigated: vec![f64::NAN; n],
+        percentage: vec![f32::NAN; n],
     };
-    let max = py_max(high_volume, low_volume);
-    b.kind[row] = f64::from(side.dir);
-    b.top[row] = top as f32;
-    b.bottom[row] = bottom as f32;
-    b.volume[row] = (v(0) + v(1) + v(2)) as f32;
-    b.percentage[row] = if max != 0.0 {
-        py_min(high_volume, low_volume) / max * 100.0
-    } else {
-        100.0
-    };
+    for (blocks, dir) in [(bullish, 1), (bearish, -1)] {
+        for b in blocks {
+            if b.erased {
+                out.clear(b.row);
+            } else {
+                out.write(input, b, dir);
+            }
+        }
+    }
+    Frame::default()
+        .with("OB", Values::F64(out.kind))
+        .with("Top", Values::F32(out.top))
+        .with("Bottom", Values::F32(out.bottom))
+        .with("OBVolume", Values::F32(out.volume))
+        .with("MitigatedIndex", Values::F64(out.mitigated))
+        .with("Percentage", Values::F32(out.percentage))
 }
 
-impl Blocks {
-    /// Only blocks alive at the end appear; every other row is NaN.
-    fn into_frame(mut self) -> Frame {
-        for (i, &kind) in self.kind.iter().enumerate() {
-            if kind == 0.0 {
-                self.top[i] = f32::NAN;
-                self.bottom[i] = f32::NAN;
-                self.volume[i] = f32::NAN;
-                self.percentage[i] = f32::NAN;
-                self.mitigated[i] = f64::NAN;
-            }
-        }
-        for kind in &mut self.kind {
-            if *kind == 0.0 {
-                *kind = f64::NAN;
-            }
-        }
-        Frame::default()
-            .with("OB", Values::F64(self.kind))
-            .with("Top", Values::F32(self.top))
-            .with("Bottom", Values::F32(self.bottom))
-            .with("OBVolume", Values::F32(self.volume))
-            .with("MitigatedIndex", Values::F64(self.mitigated))
-            .with("Percentage", Values::F32(self.percentage))
+struct Columns {
+    kind: Vec<f64>,
+    top: Vec<f32>,
+    bottom: Vec<f32>,
+    volume: Vec<f32>,
+    mitigated: Vec<f64>,
+    percentage: Vec<f32>,
+}
+
+impl Columns {
+    fn clear(&mut self, row: usize) {
+        self.kind[row] = f64::NAN;
+        self.mitigated[row] = f64::NAN;
+        (
+            self.top[row],
+            self.bottom[row],
+            self.volume[row],
+            self.percentage[row],
+        ) = (f32::NAN, f32::NAN, f32::NAN, f32::NAN);
+    }
+
+    /// §5.5: the volume split and the percentage are float32 arithmetic,
+    /// as in the reference's float32 arrays.
+    fn write(&mut self, input: &Ohlc, b: &Block, dir: i8) {
+        let v = |k: usize| b.t.checked_sub(k).map_or(0.0, |i| input.volume[i]);
+        let recent = (v(0) + v(1)) as f32;
+        let older = v(2) as f32;
+        let (high_volume, low_volume) = if dir == 1 {
+            (recent, older)
+        } else {
+            (older, recent)
+        };
+        let max = py_max(high_volume, low_volume);
+        let row = b.row;
+        self.kind[row] = f64::from(dir);
+        self.top[row] = b.top;
+        self.bottom[row] = b.bottom;
+        self.volume[row] = (v(0) + v(1) + v(2)) as f32;
+        self.mitigated[row] = b.mitigated;
+        self.percentage[row] = if max != 0.0 {
+            py_min(high_volume, low_volume) / max * 100.0
+        } else {
+            100.0
+        };
     }
 }

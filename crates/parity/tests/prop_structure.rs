@@ -160,6 +160,36 @@ proptest! {
         prop_assert_eq!(first_difference(&fast, &literal::retracements(&o, &s)), None);
     }
 
+    /// Swing marks not made by `swing_highs_lows` — highs next to highs,
+    /// marks on any row, levels off the candle — as a caller may pass them:
+    /// the event-driven ob and the tree-driven liquidity still equal the
+    /// literal per-candle algorithms.
+    #[test]
+    fn ob_and_liquidity_equal_the_literal_algorithm_on_any_swing_marks(
+        o in candles(1200),
+        marks in prop::collection::vec((prop_oneof![6 => Just(0i8), 1 => Just(1i8), 1 => Just(-1i8)], 0u8..8), 1200),
+        flag in any::<bool>(),
+        range_percent in range_percent(),
+    ) {
+        let n = o.len();
+        let mut s = Swings { high_low: vec![f64::NAN; n], level: vec![f64::NAN; n] };
+        for (i, &(kind, level)) in marks.iter().take(n).enumerate() {
+            if kind != 0 {
+                s.high_low[i] = f64::from(kind);
+                // Mostly the candle's own extreme, sometimes any price.
+                s.level[i] = match (level, kind) {
+                    (0, _) => 995.0 + f64::from(i as u32 % 11),
+                    (_, 1) => o.high[i],
+                    _ => o.low[i],
+                };
+            }
+        }
+        let fast = ob::ob(&o, &s, flag);
+        prop_assert_eq!(first_difference(&fast, &literal::ob(&o, &s, flag)), None);
+        let fast = liquidity::liquidity(&o, &s, range_percent);
+        prop_assert_eq!(first_difference(&fast, &literal::liquidity(&o, &s, range_percent)), None);
+    }
+
     /// Any prices at all — NaN, infinities, huge and tiny — and any swing
     /// length: every indicator returns one row per candle and never panics.
     #[test]
