@@ -204,37 +204,45 @@ impl TimeframeAnalyzer {
             Scope::Internal => self.internal_swings.on_bar(i, bar, up, down),
             Scope::Swing => self.swing_swings.on_bar(i, bar, up, down),
         };
-        for swing in [high, low].into_iter().flatten() {
-            let kind = if swing.direction == 1 {
-                Kind::SwingHigh
-            } else {
-                Kind::SwingLow
-            };
-            let id = self.new_id();
-            out.push(
-                SmcEvent::new(
-                    self.timeframe,
-                    kind,
-                    Lifecycle::Formed,
-                    swing.direction,
-                    swing.time,
-                    swing.known_at,
-                )
-                .level(swing.level)
-                .id(id)
-                .scope(scope),
-            );
-            match scope {
-                Scope::Internal => {
-                    self.internal.on_swing(swing);
-                    let tolerance = self.config.equal_tolerance_atr * self.atr.value();
-                    self.pools
-                        .on_swing(swing, tolerance, &mut self.next_id, out);
-                }
-                Scope::Swing => {
-                    self.swing.on_swing(swing);
-                    self.update_range(swing, out);
-                }
+        // Most bars confirm nothing.
+        if let Some(swing) = high {
+            self.swing_confirmed(scope, swing, out);
+        }
+        if let Some(swing) = low {
+            self.swing_confirmed(scope, swing, out);
+        }
+    }
+
+    fn swing_confirmed(&mut self, scope: Scope, swing: Swing, out: &mut Vec<SmcEvent>) {
+        let kind = if swing.direction == 1 {
+            Kind::SwingHigh
+        } else {
+            Kind::SwingLow
+        };
+        let id = self.new_id();
+        out.push(
+            SmcEvent::new(
+                self.timeframe,
+                kind,
+                Lifecycle::Formed,
+                swing.direction,
+                swing.time,
+                swing.known_at,
+            )
+            .level(swing.level)
+            .id(id)
+            .scope(scope),
+        );
+        match scope {
+            Scope::Internal => {
+                self.internal.on_swing(swing);
+                let tolerance = self.config.equal_tolerance_atr * self.atr.value();
+                self.pools
+                    .on_swing(swing, tolerance, &mut self.next_id, out);
+            }
+            Scope::Swing => {
+                self.swing.on_swing(swing);
+                self.update_range(swing, out);
             }
         }
     }

@@ -27,6 +27,8 @@ pub mod liquidity;
 pub mod mtf;
 /// Previous day and week highs and lows, causally.
 pub mod period_levels;
+/// Recent swings that may pair into liquidity pools.
+pub mod recent;
 /// BOS/CHoCH per scope.
 pub mod structure;
 /// Swing (pivot) confirmation.

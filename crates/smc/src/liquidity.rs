@@ -6,6 +6,7 @@
 
 use crate::bar::Bar;
 use crate::event::{Kind, Lifecycle, SmcEvent};
+use crate::recent::Recent;
 use crate::swing::Swing;
 use smc_model::Timeframe;
 
@@ -22,12 +23,9 @@ pub struct Pool {
 #[derive(Debug, Clone)]
 pub struct Pools {
     timeframe: Timeframe,
-    recent: Vec<Swing>,
+    recent: Recent,
     active: Vec<Pool>,
     max_active: usize,
-    /// Lowest high and highest low among `recent`: a close beyond neither
-    /// leaves every recent swing pairable.
-    recent_reach: Reach,
     /// Lowest buy-side and highest sell-side level among `active`: a bar
     /// that trades beyond neither leaves every pool as it is.
     active_reach: Reach,
@@ -66,10 +64,9 @@ impl Pools {
     pub fn new(timeframe: Timeframe, max_active: usize) -> Self {
         Pools {
             timeframe,
-            recent: Vec::new(),
+            recent: Recent::new(2 * RECENT),
             active: Vec::new(),
             max_active: max_active.max(1),
-            recent_reach: Reach::NONE,
             active_reach: Reach::NONE,
         }
     }
@@ -87,19 +84,7 @@ impl Pools {
         next_id: &mut u64,
         out: &mut Vec<SmcEvent>,
     ) {
-        let equal = self
-            .recent
-            .iter()
-            .rev()
-            .find(|s| s.direction == swing.direction && (s.level - swing.level).abs() <= tolerance)
-            .copied();
-        self.recent
-            .retain(|s| !(s.direction == swing.direction && Some(*s) == equal));
-        self.recent.push(swing);
-        if self.recent.len() > 2 * RECENT {
-            self.recent.remove(0);
-        }
-        self.recent_reach = Reach::of(self.recent.iter().map(|s| (s.direction, s.level)));
+        let equal = self.recent.pair(swing, tolerance);
         let (Some(first), true) = (equal, tolerance > 0.0) else {
             return;
         };
@@ -133,16 +118,7 @@ impl Pools {
     pub fn on_bar(&mut self, bar: &Bar, out: &mut Vec<SmcEvent>) {
         // A swing price has closed beyond can no longer pair up (a wick
         // slightly above it may be the second of the equal highs).
-        if bar.close > self.recent_reach.high || bar.close < self.recent_reach.low {
-            self.recent.retain(|s| {
-                if s.direction == 1 {
-                    bar.close <= s.level
-                } else {
-                    bar.close >= s.level
-                }
-            });
-            self.recent_reach = Reach::of(self.recent.iter().map(|s| (s.direction, s.level)));
-        }
+        self.recent.on_close(bar.close);
         if bar.high > self.active_reach.high || bar.low < self.active_reach.low {
             self.end_pools(bar, out);
             self.active_reach = Reach::of(self.active.iter().map(|p| (p.direction, p.level)));

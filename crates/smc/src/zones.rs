@@ -79,8 +79,13 @@ struct List {
 impl List {
     fn insert(&mut self, zone: Zone) {
         let k = key(&zone);
-        // After equal keys: of zones at one price, the newest is reached first.
-        let at = self.keys.partition_point(|&x| x <= k);
+        // After equal keys: of zones at one price, the newest is reached
+        // first. Searched from the near end: a new zone, and a zone just
+        // touched, usually sit next to the price, i.e. at or near the end.
+        let mut at = self.keys.len();
+        while at > 0 && self.keys[at - 1] > k {
+            at -= 1;
+        }
         self.keys.insert(at, k);
         self.zones.insert(at, zone);
     }
