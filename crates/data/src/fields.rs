@@ -23,6 +23,9 @@ fn parse_plain_decimal(field: &[u8]) -> Option<Decimal> {
         Some((b'+', rest)) => (false, rest),
         _ => (false, field),
     };
+    if digits.len() <= 18 {
+        return parse_short(negative, digits);
+    }
     let mut mantissa: u64 = 0;
     let mut scale: u32 = 0;
     let mut seen_dot = false;
@@ -47,12 +50,49 @@ fn parse_plain_decimal(field: &[u8]) -> Option<Decimal> {
     if !seen_digit || scale > 28 {
         return None;
     }
-    let signed = if negative {
-        -(mantissa as i128)
-    } else {
-        mantissa as i128
+    Some(from_mantissa(negative, mantissa, scale))
+}
+
+/// At most 18 characters hold at most 18 digits, which cannot overflow a
+/// u64 nor reach a scale above 28: the loop needs no checks, and the digits
+/// go straight into the decimal's 96-bit mantissa.
+#[inline]
+fn parse_short(negative: bool, digits: &[u8]) -> Option<Decimal> {
+    let mut mantissa: u64 = 0;
+    let mut dot: Option<usize> = None;
+    for (i, &b) in digits.iter().enumerate() {
+        let d = b.wrapping_sub(b'0');
+        if d < 10 {
+            // At most 18 digits: no overflow, so no overflow check either.
+            mantissa = mantissa.wrapping_mul(10).wrapping_add(u64::from(d));
+        } else if b == b'.' && dot.is_none() {
+            dot = Some(i);
+        } else {
+            return None;
+        }
+    }
+    let scale = match dot {
+        Some(i) => digits.len() - i - 1,
+        None => 0,
     };
-    Decimal::try_from_i128_with_scale(signed, scale).ok()
+    // A lone `.` (or nothing) has no digit.
+    if digits.len() == usize::from(dot.is_some()) {
+        return None;
+    }
+    Some(from_mantissa(negative, mantissa, scale as u32))
+}
+
+/// The decimal `±mantissa × 10^-scale`, with zero always positive (as
+/// `Decimal::try_from_i128_with_scale` makes it).
+#[inline]
+fn from_mantissa(negative: bool, mantissa: u64, scale: u32) -> Decimal {
+    Decimal::from_parts(
+        mantissa as u32,
+        (mantissa >> 32) as u32,
+        0,
+        negative && mantissa != 0,
+        scale,
+    )
 }
 
 /// Parses an integer epoch-milliseconds timestamp.
