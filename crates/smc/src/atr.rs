@@ -25,6 +25,7 @@ impl Atr {
     }
 
     /// Adds a closed bar; NaN prices are skipped.
+    #[inline]
     pub fn update(&mut self, bar: &Bar) {
         let range = bar.high - bar.low;
         let tr = match self.prev_close {

@@ -1,7 +1,8 @@
 //! The candle the detectors consume: prices as `f64` (analysis math), and
 //! both ends of its period so that every event can say when it was knowable.
 
-use smc_model::{Candle, Timeframe, num::to_f64};
+use rust_decimal::Decimal;
+use smc_model::{Candle, Timeframe, num};
 
 /// A closed candle of one timeframe.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -32,6 +33,27 @@ impl Bar {
     }
 }
 
+/// Powers of ten that are exact in `f64`, as in `smc_model::num`.
+const EXACT_POW10: [f64; 23] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+    1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+];
+
+/// `smc_model::num::to_f64`, with its fast path (an exact mantissa over an
+/// exact power of ten: one correctly rounded division, so the same bits)
+/// inlined here, where five prices of every base candle are converted; the
+/// rare other decimals go to it.
+#[inline]
+pub fn to_f64(d: Decimal) -> f64 {
+    let m = d.mantissa();
+    if m.unsigned_abs() < (1u128 << 53)
+        && let Some(&p) = EXACT_POW10.get(d.scale() as usize)
+    {
+        return m as i64 as f64 / p;
+    }
+    num::to_f64(d)
+}
+
 impl smc_data::Aggregate for Bar {
     fn open_time(&self) -> i64 {
         self.open_time
@@ -55,5 +77,26 @@ impl smc_data::Aggregate for Bar {
         }
         self.close = next.close;
         self.volume += next.volume;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn converts_to_the_same_bits_as_the_model(
+            lo in any::<u32>(), mid in any::<u32>(), hi in 0u32..4, negative in any::<bool>(), scale in 0u32..29,
+        ) {
+            // Small mantissas (the fast path) and large ones (the fallback).
+            for hi in [0, hi] {
+                for mid in [mid >> 11, mid] {
+                    let d = Decimal::from_parts(lo, mid, hi, negative, scale);
+                    prop_assert_eq!(to_f64(d).to_bits(), num::to_f64(d).to_bits(), "{}", d);
+                }
+            }
+        }
     }
 }

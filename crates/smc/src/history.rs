@@ -27,6 +27,7 @@ impl History {
         self.mask + 1
     }
 
+    #[inline]
     pub fn push(&mut self, bar: Bar) {
         let slot = (self.pushed & self.mask) as usize;
         if slot < self.slots.len() {

@@ -54,6 +54,7 @@ impl Swings {
     /// The swing high and low confirmed by bar `i`, given how many bars
     /// before it its high is above (`up`) and its low below (`down`), from
     /// [`Spans::push`]; same answers as [`confirmed`].
+    #[inline]
     pub fn on_bar(
         &mut self,
         i: u64,
@@ -123,6 +124,7 @@ impl Spans {
     }
 
     /// Adds the next bar; returns its index and its up and down spans.
+    #[inline]
     pub fn push(&mut self, high: f64, low: f64) -> (u64, u32, u32) {
         let i = self.pushed;
         let up = self.span(i, |s| s.high < high, |s| s.up);
@@ -139,6 +141,7 @@ impl Spans {
         (i, up, down)
     }
 
+    #[inline]
     fn span(&self, i: u64, beaten: impl Fn(&Span) -> bool, known: impl Fn(&Span) -> u32) -> u32 {
         let mut s = 0u32;
         // Bar i - 1 - s is beaten, and so are the bars its own span covers.
