@@ -146,8 +146,8 @@ fn columns(layout: &Layout) -> Option<Columns> {
     ];
     let width = index.iter().max()? + 1;
     let time = match layout.format {
-        CsvFormat::Uniform => parse_epoch_ms,
         CsvFormat::MetaTrader => parse_metatrader_date,
+        CsvFormat::Uniform | CsvFormat::Parquet => parse_epoch_ms,
     };
     let standard = layout.format == CsvFormat::Uniform && index == [0, 1, 2, 3, 4, 5];
     (width <= MAX_COLUMNS).then_some(Columns {

@@ -52,16 +52,28 @@ pub enum DataError {
         time: i64,
         previous: i64,
     },
+    #[error("{path}: {reason}")]
+    Parquet { path: PathBuf, reason: String },
+    #[error("{path}: row {row}: {reason}")]
+    ParquetRow {
+        path: PathBuf,
+        row: u64,
+        reason: String,
+    },
+    #[error("{path}: cannot write: {reason}")]
+    Write { path: PathBuf, reason: String },
 }
 
 impl DataError {
-    /// The 1-based line of the file the error is about, when it is about a row.
+    /// The 1-based line of the file the error is about, when it is about a
+    /// row (for a Parquet file, the 1-based data row).
     pub fn line(&self) -> Option<u64> {
         match self {
             DataError::Row { line, .. }
             | DataError::Field { line, .. }
             | DataError::Inconsistent { line, .. }
             | DataError::NotIncreasing { line, .. } => Some(*line),
+            DataError::ParquetRow { row, .. } => Some(*row),
             _ => None,
         }
     }

@@ -1,6 +1,7 @@
 //! Market data input: reading OHLCV candles from CSV files (the project's
-//! uniform format and MetaTrader exports) and resampling them to higher
-//! timeframes.
+//! uniform format and MetaTrader exports) and Parquet files, resampling
+//! them to higher timeframes, and writing candles and backtest results as
+//! CSV or Parquet.
 
 /// The parallel fast path for clean unquoted CSV files.
 mod chunked;
@@ -11,13 +12,20 @@ pub mod fields;
 /// The straightforward reader the fast one replaced: the tests' oracle.
 #[cfg(test)]
 mod oracle;
+/// Reading candles from Parquet files.
+pub mod parquet_read;
 /// The OHLCV CSV reader with header-based format detection.
 pub mod reader;
 /// Aggregation of candles into higher, UTC-aligned timeframes.
 pub mod resample;
 /// Large benchmark inputs tiled from real series.
 pub mod synthetic;
+/// Writing candles and backtest results as Parquet or CSV.
+pub mod write;
 
 pub use error::DataError;
-pub use reader::{CsvFormat, Loaded, ReadOptions, infer_timeframe, parse_ohlcv, read_ohlcv};
+pub use reader::{
+    CsvFormat, Loaded, ReadOptions, infer_timeframe, is_parquet, parse_ohlcv, read_ohlcv,
+};
 pub use resample::{Aggregate, Resampler, resample};
+pub use write::{write_candles, write_equity, write_trades};

@@ -219,7 +219,7 @@ fn parse_row(
         expected,
     };
     let (time_expected, time_parser): (&'static str, TimeParser) = match layout.format {
-        CsvFormat::Uniform => ("epoch milliseconds", parse_epoch_ms),
+        CsvFormat::Uniform | CsvFormat::Parquet => ("epoch milliseconds", parse_epoch_ms),
         CsvFormat::MetaTrader => ("a date `YYYY.MM.DD HH:MM:SS`", parse_metatrader_date),
     };
     let raw_time = field(layout.time, layout.time_name, time_expected)?;

@@ -11,11 +11,12 @@ use smc_model::{Candle, Timeframe};
 use std::collections::HashMap;
 use std::path::Path;
 
-/// The CSV layout detected from the header.
+/// The CSV layout detected from the header, or a Parquet file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CsvFormat {
     Uniform,
     MetaTrader,
+    Parquet,
 }
 
 /// How strictly rows are checked.
@@ -48,13 +49,23 @@ pub(crate) struct Layout {
     pub(crate) volume: usize,
 }
 
-/// Reads and validates an OHLCV CSV file.
+/// Reads and validates an OHLCV file: Parquet when its name ends in
+/// `.parquet` (see `crate::parquet_read`), CSV otherwise.
 pub fn read_ohlcv(path: &Path, options: ReadOptions) -> Result<Loaded, DataError> {
+    if is_parquet(path) {
+        return crate::parquet_read::read_parquet(path, options);
+    }
     let bytes = std::fs::read(path).map_err(|source| DataError::Io {
         path: path.to_path_buf(),
         source,
     })?;
     parse_ohlcv(path, &bytes, options)
+}
+
+/// Whether `path` names a Parquet file (by its extension, any case).
+pub fn is_parquet(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("parquet"))
 }
 
 /// Parses OHLCV CSV content; `path` is used only in error messages.
@@ -259,8 +270,8 @@ fn parse_row(
         expected,
     };
     let (time_expected, time_parser): (&'static str, TimeParser) = match layout.format {
-        CsvFormat::Uniform => ("epoch milliseconds", parse_epoch_ms),
         CsvFormat::MetaTrader => ("a date `YYYY.MM.DD HH:MM:SS`", parse_metatrader_date),
+        CsvFormat::Uniform | CsvFormat::Parquet => ("epoch milliseconds", parse_epoch_ms),
     };
     let raw_time = field(layout.time, layout.time_name, time_expected)?;
     let open_time =
