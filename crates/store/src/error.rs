@@ -29,6 +29,8 @@ pub enum StoreError {
         #[source]
         source: postgres::Error,
     },
+    #[error("journal log {path}: {message}")]
+    Log { path: String, message: String },
     #[error("{what}: unexpected value `{value}` in the database")]
     Corrupt { what: &'static str, value: String },
 }

@@ -77,6 +77,19 @@ pub trait Journal: Send {
         events: &[EngineEvent],
     ) -> Result<(), StoreError>;
 
+    /// [`Journal::commit_step`] for record `seq` of the append-only log
+    /// ([`crate::LogJournal`]), with the log position in the same
+    /// transaction, so that a restart applies exactly the records after it.
+    fn apply_logged_step(
+        &self,
+        seq: u64,
+        candle: Option<&LoggedCandle>,
+        events: &[EngineEvent],
+    ) -> Result<(), StoreError>;
+
+    /// The last log record applied (0: none).
+    fn applied_log_seq(&self) -> Result<u64, StoreError>;
+
     /// Writes what one event changes, at once and idempotently: a replay
     /// after a restart regenerates events the killed process had partly
     /// journaled.

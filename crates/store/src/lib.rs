@@ -18,6 +18,8 @@ pub mod error;
 pub mod journal;
 /// The engine's events journaled before they go on.
 pub mod journal_sink;
+/// The append-only log on the order path, applied to the database behind it.
+pub mod log_journal;
 /// The PostgreSQL journal and store.
 pub mod postgres;
 /// The server's and the risk tools' store, on either backend.
@@ -30,6 +32,7 @@ pub use journal::{
     CandleReceipt, Journal, LoggedCandle, LoggedReport, StoredOrder, StoredPosition,
 };
 pub use journal_sink::JournalSink;
+pub use log_journal::{JournalSync, LogJournal, Recovery};
 pub use postgres::{PgJournal, PgStore, is_postgres_url, redacted as redacted_url};
 pub use server_store::{
     RiskStore, ServerStore, open_breaker_store, open_risk_store, open_server_store,
@@ -61,4 +64,29 @@ pub fn open_journal(url: &str) -> Result<Box<dyn Journal>, StoreError> {
         return Ok(Box::new(PgJournal::open(url)?));
     }
     Ok(Box::new(Store::open(url)?))
+}
+
+/// Opens a session's journal at `url` behind its append-only log: at
+/// `log` when given, else beside a SQLite file (`FILE.steplog`) or, for
+/// PostgreSQL, `smc-journal.steplog` in the working directory. An
+/// in-memory SQLite database has no log.
+pub fn open_session_journal(
+    url: &str,
+    log: Option<&std::path::Path>,
+    sync: JournalSync,
+) -> Result<Box<dyn Journal>, StoreError> {
+    let database = open_journal(url)?;
+    let path = match log {
+        Some(path) => path.to_path_buf(),
+        None if postgres::is_postgres_url(url) => "smc-journal.steplog".into(),
+        None => match sqlite::location(url)? {
+            Some(file) => {
+                let mut name = file.into_os_string();
+                name.push(".steplog");
+                name.into()
+            }
+            None => return Ok(database),
+        },
+    };
+    Ok(Box::new(LogJournal::open(database, &path, sync)?))
 }

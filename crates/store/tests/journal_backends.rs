@@ -18,19 +18,27 @@ use smc_model::{
     InstrumentSpec, Liquidity, MarketKind, OrderKind, OrderRequest, OrderStatus, Side, SimClock,
     TimeInForce, Timeframe, Timestamp,
 };
-use smc_store::{CandleReceipt, Journal, JournalSink, LoggedCandle, open_journal};
+use smc_store::{
+    CandleReceipt, Journal, JournalSink, JournalSync, LoggedCandle, open_journal,
+    open_session_journal,
+};
 use smc_strategy::{SmcConfig, SmcStrategy};
 use std::path::Path;
 
-/// Where a test's journal lives: its URL, and what keeps it alive.
+/// Where a test's journal lives: its URL, its append-only log (when the
+/// steps go through one), and what keeps them alive.
 struct Db {
     url: String,
+    log: Option<std::path::PathBuf>,
     _keep: Option<tempfile::TempDir>,
 }
 
 impl Db {
     fn open(&self) -> Box<dyn Journal> {
-        open_journal(&self.url).unwrap()
+        match &self.log {
+            Some(log) => open_session_journal(&self.url, Some(log), JournalSync::None).unwrap(),
+            None => open_journal(&self.url).unwrap(),
+        }
     }
 }
 
@@ -39,18 +47,47 @@ fn sqlite() -> Db {
     let url = format!("sqlite://{}", dir.path().join("j.db").display());
     Db {
         url,
+        log: None,
         _keep: Some(dir),
     }
 }
 
 /// Runs `body` on SQLite, then on PostgreSQL when it is here.
-fn on_both(mut body: impl FnMut(&dyn Fn() -> Db)) {
+fn on_both(body: impl FnMut(&dyn Fn() -> Db)) {
+    on_backends(false, body);
+}
+
+/// [`on_both`], and again with the steps going through the append-only
+/// log in front of each backend (applied in the background).
+fn on_both_and_logged(body: impl FnMut(&dyn Fn() -> Db)) {
+    on_backends(true, body);
+}
+
+fn on_backends(logged: bool, mut body: impl FnMut(&dyn Fn() -> Db)) {
     body(&sqlite);
+    if logged {
+        body(&|| {
+            let db = sqlite();
+            let log = db._keep.as_ref().map(|d| d.path().join("j.db.steplog"));
+            Db { log, ..db }
+        });
+    }
     if let Some(pg) = cluster::Cluster::start() {
         body(&|| Db {
             url: pg.database(),
+            log: None,
             _keep: None,
         });
+        if logged {
+            body(&|| {
+                let dir = tempfile::tempdir().unwrap();
+                Db {
+                    url: pg.database(),
+                    log: Some(dir.path().join("pg.steplog")),
+                    _keep: Some(dir),
+                }
+            });
+        }
     }
 }
 
@@ -174,7 +211,7 @@ fn an_order_from_pending_to_filled_survives_a_restart_and_fills_count_once() {
 
 #[test]
 fn a_committed_step_journals_amendments_and_positions_and_counts_a_trade_once() {
-    on_both(|new| {
+    on_both_and_logged(|new| {
         let db = new();
         let id = ClientOrderId::new("smc-2-0");
         let stop = OrderRequest {
@@ -276,7 +313,7 @@ fn a_step_that_fails_writes_nothing_and_a_candle_keeps_its_receipt() {
 
 #[test]
 fn venue_reports_are_logged_once_and_session_values_fixed_by_the_first_write() {
-    on_both(|new| {
+    on_both_and_logged(|new| {
         let db = new();
         let j = db.open();
         assert!(j.log_venue_report("fill:a:1", 0, "{1}").unwrap());
@@ -388,7 +425,7 @@ fn killed_and_restarted_runs_journal_exactly_what_one_run_does() {
     let data = candles();
     let data = &data[..1200];
     let mut results = Vec::new();
-    on_both(|new| {
+    on_both_and_logged(|new| {
         let whole = new();
         session(&whole, data, data.len(), false);
         let expected = contents(&whole);
@@ -406,7 +443,7 @@ fn killed_and_restarted_runs_journal_exactly_what_one_run_does() {
         assert_eq!(contents(&cut), expected);
         results.push(expected);
     });
-    // Both backends journal the same run identically.
+    // Both backends, logged or not, journal the same run identically.
     assert!(results.windows(2).all(|w| w[0] == w[1]));
 }
 

@@ -292,13 +292,12 @@ fn kind(event: &EngineEvent) -> String {
         .unwrap_or_else(|| "fill".into())
 }
 
-impl Journal for PgJournal {
-    fn url(&self) -> &str {
-        PgJournal::url(self)
-    }
-
-    fn commit_step(
+impl PgJournal {
+    /// [`Journal::commit_step`], recording that the log's record `seq` is
+    /// applied in the same transaction.
+    fn commit_step_at(
         &self,
+        seq: Option<u64>,
         candle: Option<&LoggedCandle>,
         events: &[EngineEvent],
     ) -> Result<(), StoreError> {
@@ -315,6 +314,18 @@ impl Journal for PgJournal {
         if let Some(c) = candle {
             insert_candle(&mut cx, c, false)?;
         }
+        if let Some(seq) = seq {
+            let seq = i64::try_from(seq).map_err(|_| StoreError::Corrupt {
+                what: "the journal log's sequence",
+                value: seq.to_string(),
+            })?;
+            cx.execute(
+                "INSERT INTO journal_log_position (id, applied_seq) VALUES (1, $1) \
+                 ON CONFLICT (id) DO UPDATE SET applied_seq = EXCLUDED.applied_seq",
+                &[&seq],
+            )
+            .map_err(StoreError::pg(what))?;
+        }
         for event in events {
             apply(&mut cx, event, false)?;
             cx.execute(
@@ -327,6 +338,45 @@ impl Journal for PgJournal {
         // transaction, as on SQLite.
         super::audit::append_in(&mut tx, &crate::sqlite::audit::risk_entries(events))?;
         tx.commit().map_err(StoreError::pg(what))
+    }
+}
+
+impl Journal for PgJournal {
+    fn url(&self) -> &str {
+        PgJournal::url(self)
+    }
+
+    fn commit_step(
+        &self,
+        candle: Option<&LoggedCandle>,
+        events: &[EngineEvent],
+    ) -> Result<(), StoreError> {
+        self.commit_step_at(None, candle, events)
+    }
+
+    fn apply_logged_step(
+        &self,
+        seq: u64,
+        candle: Option<&LoggedCandle>,
+        events: &[EngineEvent],
+    ) -> Result<(), StoreError> {
+        self.commit_step_at(Some(seq), candle, events)
+    }
+
+    fn applied_log_seq(&self) -> Result<u64, StoreError> {
+        let what = "reading the journal log's position";
+        let row = self
+            .client()
+            .query_opt(
+                "SELECT applied_seq FROM journal_log_position WHERE id = 1",
+                &[],
+            )
+            .map_err(StoreError::pg(what))?;
+        let seq: i64 = row.map(|r| r.get(0)).unwrap_or(0);
+        u64::try_from(seq).map_err(|_| StoreError::Corrupt {
+            what,
+            value: seq.to_string(),
+        })
     }
 
     fn replay(&self, event: &EngineEvent) -> Result<(), StoreError> {

@@ -61,6 +61,7 @@ const MIGRATIONS: &[(i32, &str)] = &[
     (1, include_str!("migrations/V1__journal.sql")),
     (2, include_str!("migrations/V2__risk_audit.sql")),
     (3, include_str!("migrations/V3__api.sql")),
+    (4, include_str!("migrations/V4__journal_log.sql")),
 ];
 
 /// The seed of the advisory-lock key of a session's journal, hashed with

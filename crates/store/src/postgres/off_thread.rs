@@ -62,6 +62,19 @@ impl<J: Journal + Sync> Journal for OffThread<J> {
         off_runtime(|| self.j().commit_step(candle, events))
     }
 
+    fn apply_logged_step(
+        &self,
+        seq: u64,
+        candle: Option<&LoggedCandle>,
+        events: &[EngineEvent],
+    ) -> Result<(), StoreError> {
+        off_runtime(|| self.j().apply_logged_step(seq, candle, events))
+    }
+
+    fn applied_log_seq(&self) -> Result<u64, StoreError> {
+        off_runtime(|| self.j().applied_log_seq())
+    }
+
     fn replay(&self, event: &EngineEvent) -> Result<(), StoreError> {
         off_runtime(|| self.j().replay(event))
     }

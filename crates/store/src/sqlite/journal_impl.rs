@@ -18,6 +18,19 @@ impl Journal for Store {
         Store::commit_step(self, candle, events)
     }
 
+    fn apply_logged_step(
+        &self,
+        seq: u64,
+        candle: Option<&LoggedCandle>,
+        events: &[EngineEvent],
+    ) -> Result<(), StoreError> {
+        Store::commit_step_at(self, Some(seq), candle, events)
+    }
+
+    fn applied_log_seq(&self) -> Result<u64, StoreError> {
+        Store::applied_log_seq(self)
+    }
+
     fn replay(&self, event: &EngineEvent) -> Result<(), StoreError> {
         Store::replay_event(self, event)
     }

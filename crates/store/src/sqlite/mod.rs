@@ -58,7 +58,7 @@ impl std::fmt::Debug for Store {
 }
 
 /// Where a `sqlite:` URL points: a file, or memory.
-fn location(url: &str) -> Result<Option<PathBuf>, StoreError> {
+pub(crate) fn location(url: &str) -> Result<Option<PathBuf>, StoreError> {
     let bad = |message: &str| StoreError::Url {
         url: url.to_string(),
         message: message.to_string(),

@@ -15,6 +15,7 @@ use super::orders::{
 use super::statement::Statement;
 use crate::error::StoreError;
 use crate::journal::{LoggedCandle, StoredPosition};
+use rusqlite::OptionalExtension;
 use smc_model::{
     ClientOrderId, EngineEvent, Fill, OrderKind, OrderRequest, OrderStatus, Timestamp,
 };
@@ -82,6 +83,19 @@ fn position(event: &EngineEvent) -> Option<StoredPosition> {
         }),
         _ => None,
     }
+}
+
+/// The log position after record `seq`.
+fn log_position_update(seq: u64) -> Result<Statement, StoreError> {
+    let seq = i64::try_from(seq).map_err(|_| StoreError::Corrupt {
+        what: "the journal log's sequence",
+        value: seq.to_string(),
+    })?;
+    Ok(Statement::new(
+        "INSERT INTO journal_log_position (id, applied_seq) VALUES (1, ?) \
+         ON CONFLICT (id) DO UPDATE SET applied_seq = excluded.applied_seq",
+    )
+    .int(seq))
 }
 
 /// `kind` with its stop trigger moved to `trigger`.
@@ -180,9 +194,23 @@ impl Store {
         candle: Option<&LoggedCandle>,
         events: &[EngineEvent],
     ) -> Result<(), StoreError> {
+        self.commit_step_at(None, candle, events)
+    }
+
+    /// [`Store::commit_step`], recording that the log's record `seq` is
+    /// applied in the same transaction.
+    pub fn commit_step_at(
+        &self,
+        seq: Option<u64>,
+        candle: Option<&LoggedCandle>,
+        events: &[EngineEvent],
+    ) -> Result<(), StoreError> {
         let mut step = Step::default();
         if let Some(c) = candle {
             step.statements.push(candle_insert(c, false));
+        }
+        if let Some(seq) = seq {
+            step.statements.push(log_position_update(seq)?);
         }
         for event in events {
             step.stage(self, event)?;
@@ -192,6 +220,24 @@ impl Store {
         self.run_batch_audited(&step.statements, &decisions, "committing a step's journal")?;
         self.remember_orders(step.orders);
         Ok(())
+    }
+
+    /// The last log record applied (0: none).
+    pub fn applied_log_seq(&self) -> Result<u64, StoreError> {
+        let what = "reading the journal log's position";
+        let seq: Option<i64> = self
+            .conn()
+            .query_row(
+                "SELECT applied_seq FROM journal_log_position WHERE id = 1",
+                [],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(StoreError::query(what))?;
+        u64::try_from(seq.unwrap_or(0)).map_err(|_| StoreError::Corrupt {
+            what,
+            value: format!("{seq:?}"),
+        })
     }
 
     /// Writes one event at once, idempotently (a replay).
