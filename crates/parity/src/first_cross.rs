@@ -69,13 +69,6 @@ impl<'a> FirstCross<'a> {
         }
     }
 
-    /// The extreme of all values — the minimum for the "below" crossings,
-    /// the maximum for the "above" ones — NaN skipped, NaN if none (pandas'
-    /// `min()` / `max()`), read off the tree's root.
-    pub fn extreme(&self) -> f64 {
-        self.sign * self.blocks.min()
-    }
-
     pub fn first(&self, start: usize, x: f64) -> Option<usize> {
         match self.cross {
             Cross::Below | Cross::Above => self.search(start, self.sign * x, lt),
@@ -89,10 +82,14 @@ impl<'a> FirstCross<'a> {
         if start >= n {
             return None;
         }
-        let end = ((start / BLOCK + 1) * BLOCK).min(n);
-        let j = first_hit(self.values, start, end, self.sign, x, hit);
-        if j < end {
-            return Some(j);
+        // The start's own block is scanned only if its minimum crosses:
+        // most thresholds are far from the price they start at.
+        if hit(self.blocks.leaf(start / BLOCK), x) {
+            let end = ((start / BLOCK + 1) * BLOCK).min(n);
+            let j = first_hit(self.values, start, end, self.sign, x, hit);
+            if j < end {
+                return Some(j);
+            }
         }
         // A block whose minimum crosses holds a value that does.
         let block = self.blocks.first(start / BLOCK + 1, usize::MAX, x, hit)?;
@@ -135,7 +132,13 @@ impl MinTree {
         MinTree { size, node }
     }
 
+    /// The value of one leaf (NaN once removed).
+    pub(crate) fn leaf(&self, leaf: usize) -> f64 {
+        self.node[self.size + leaf]
+    }
+
     /// The minimum of all leaves (NaN if none is a number).
+    #[cfg(test)]
     pub(crate) fn min(&self) -> f64 {
         self.node[1]
     }
@@ -195,7 +198,7 @@ impl MinTree {
 
 /// The minimum of the oriented values, NaN skipped (NaN if none). Four
 /// running minima, so that the compare-and-selects can run side by side.
-fn block_min(values: &[f64], sign: f64) -> f64 {
+pub(crate) fn block_min(values: &[f64], sign: f64) -> f64 {
     let mut m = [f64::INFINITY; 4];
     let mut chunks = values.chunks_exact(4);
     for chunk in chunks.by_ref() {

@@ -38,23 +38,32 @@ impl Swings {
     }
 
     /// The rows of the swing highs and of the swing lows, in order.
-    /// Each block of 64 rows becomes two bit masks without a branch per row
-    /// (swings are too irregular for the branch predictor), then the set
-    /// bits are read off: the cost is one compare per row and kind plus one
-    /// step per swing.
+    /// Each block of 64 rows becomes 64 flag bytes (1 high, 2 low) in a
+    /// loop without branches, which the compiler vectorises; the flags are
+    /// then read eight at a time as words, one step per swing. Swings are
+    /// too irregular for a branch per row.
     pub(crate) fn rows_by_kind(&self) -> [Vec<usize>; 2] {
         let guess = self.high_low.len() / 16;
         let (mut highs, mut lows) = (Vec::with_capacity(guess), Vec::with_capacity(guess));
+        let mut flags = [0u8; 64];
         for (c, chunk) in self.high_low.chunks(64).enumerate() {
-            let (mut high_mask, mut low_mask) = (0u64, 0u64);
-            for (k, &v) in chunk.iter().enumerate() {
-                high_mask |= u64::from(v == 1.0) << k;
-                low_mask |= u64::from(v == -1.0) << k;
+            for (f, &v) in flags.iter_mut().zip(chunk) {
+                *f = u8::from(v == 1.0) | (u8::from(v == -1.0) << 1);
             }
-            for (mut mask, rows) in [(high_mask, &mut highs), (low_mask, &mut lows)] {
-                while mask != 0 {
-                    rows.push(64 * c + mask.trailing_zeros() as usize);
-                    mask &= mask - 1;
+            let used = &flags[..chunk.len()];
+            for (w, word) in used.chunks(8).enumerate() {
+                let mut bytes = [0u8; 8];
+                bytes[..word.len()].copy_from_slice(word);
+                let mut x = u64::from_le_bytes(bytes);
+                while x != 0 {
+                    let byte = x.trailing_zeros() / 8;
+                    let row = 64 * c + 8 * w + byte as usize;
+                    if (x >> (8 * byte)) & 1 == 1 {
+                        highs.push(row);
+                    } else {
+                        lows.push(row);
+                    }
+                    x &= !(0xff << (8 * byte));
                 }
             }
         }
