@@ -2,13 +2,16 @@
 //! query behind FVG mitigation, BOS/CHoCH breaks and liquidity sweeps. The
 //! reference scans the whole future for every pattern (quadratic, spec §12).
 //!
-//! Here the values are cut into blocks of 64 rows under a min tree of the
-//! block minima. A query scans the rest of its own block (most patterns
+//! Here the values are cut into runs of 8 rows and blocks of 64, with the
+//! minimum of each run and a min tree of the block minima. A query tests
+//! the rest of its own run, then its block's later runs (most patterns
 //! resolve within a few candles), then climbs the tree from the next block
 //! — spans of 1, 2, 4… blocks until one crosses — goes down to the first
-//! block that crosses, and scans it. O(log distance) per query after an
-//! O(n) build, with n/32 floats of memory; no query scans the future row by
-//! row. The same tree, over swings instead of blocks, serves `liquidity`.
+//! block that crosses, and finds its first run and row that cross; each of
+//! those steps tests up to eight values at once, without a branch. O(log
+//! distance) per query after an O(n) build, with about n/7 floats of
+//! memory; no query scans the future row by row. The same tree, over swings
+//! instead of blocks, serves `liquidity`'s long spans.
 
 /// Which values cross a threshold `x`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,6 +54,9 @@ pub struct FirstCross<'a> {
     cross: Cross,
     /// +1, or -1 to turn "above" into "below": `v > x` is `-v < -x`.
     sign: f64,
+    /// The oriented minimum of each run of [`SUB`] rows (NaN if none), so
+    /// that a block is searched by its eight runs, not its 64 rows.
+    subs: Vec<f64>,
     blocks: MinTree,
 }
 
@@ -60,11 +66,17 @@ impl<'a> FirstCross<'a> {
             Cross::Below | Cross::AtOrBelow => 1.0,
             Cross::Above | Cross::AtOrAbove => -1.0,
         };
-        let minima: Vec<f64> = values.chunks(BLOCK).map(|c| block_min(c, sign)).collect();
+        let subs: Vec<f64> = values.chunks(SUB).map(|c| block_min(c, sign)).collect();
+        // f64::min skips NaN: a block is NaN only if all its runs are.
+        let minima: Vec<f64> = subs
+            .chunks(BLOCK / SUB)
+            .map(|c| c.iter().fold(f64::NAN, |m, &x| m.min(x)))
+            .collect();
         FirstCross {
             values,
             cross,
             sign,
+            subs,
             blocks: MinTree::new(&minima),
         }
     }
@@ -76,27 +88,55 @@ impl<'a> FirstCross<'a> {
         }
     }
 
-    /// [`FirstCross::first`] with the oriented threshold and comparison.
+    /// [`FirstCross::first`] with the oriented threshold and comparison:
+    /// the rest of the start's run, then the rest of its block run by run,
+    /// then the first block that crosses (by the tree), its first run that
+    /// does, and the row.
     fn search(&self, start: usize, x: f64, hit: impl Fn(f64, f64) -> bool + Copy) -> Option<usize> {
         let n = self.values.len();
         if start >= n {
             return None;
         }
-        // The start's own block is scanned only if its minimum crosses:
-        // most thresholds are far from the price they start at.
-        if hit(self.blocks.leaf(start / BLOCK), x) {
-            let end = ((start / BLOCK + 1) * BLOCK).min(n);
-            let j = first_hit(self.values, start, end, self.sign, x, hit);
-            if j < end {
-                return Some(j);
+        let (sub, block) = (start / SUB, start / BLOCK);
+        if hit(self.subs[sub], x) {
+            let end = ((sub + 1) * SUB).min(n);
+            if let Some(j) = first_of(&self.values[start..end], self.sign, x, hit) {
+                return Some(start + j);
             }
         }
-        // A block whose minimum crosses holds a value that does.
-        let block = self.blocks.first(start / BLOCK + 1, usize::MAX, x, hit)?;
-        let (from, to) = (block * BLOCK, ((block + 1) * BLOCK).min(n));
-        let j = first_hit(self.values, from, to, self.sign, x, hit);
-        (j < to).then_some(j)
+        if hit(self.blocks.leaf(block), x) {
+            let subs_end = ((block + 1) * (BLOCK / SUB)).min(self.subs.len());
+            if let Some(s) = first_of(&self.subs[sub + 1..subs_end], 1.0, x, hit) {
+                return self.in_sub(sub + 1 + s, x, hit);
+            }
+        }
+        // A block whose minimum crosses holds a run that does, which holds
+        // a row that does.
+        let block = self.blocks.first(block + 1, usize::MAX, x, hit)?;
+        let first_sub = block * (BLOCK / SUB);
+        let subs_end = (first_sub + BLOCK / SUB).min(self.subs.len());
+        let s = first_of(&self.subs[first_sub..subs_end], 1.0, x, hit)?;
+        self.in_sub(first_sub + s, x, hit)
     }
+
+    /// The first row of run `sub` that crosses `x`.
+    fn in_sub(&self, sub: usize, x: f64, hit: impl Fn(f64, f64) -> bool) -> Option<usize> {
+        let from = sub * SUB;
+        let to = (from + SUB).min(self.values.len());
+        first_of(&self.values[from..to], self.sign, x, hit).map(|j| from + j)
+    }
+}
+
+/// The position of the first of up to eight values whose oriented value
+/// crosses `x`: all tested at once without a branch, then the lowest bit.
+#[inline]
+fn first_of(values: &[f64], sign: f64, x: f64, hit: impl Fn(f64, f64) -> bool) -> Option<usize> {
+    let mask = values
+        .iter()
+        .take(SUB)
+        .enumerate()
+        .fold(0u32, |m, (k, &v)| m | (u32::from(hit(sign * v, x)) << k));
+    (mask != 0).then(|| mask.trailing_zeros() as usize)
 }
 
 fn lt(v: f64, x: f64) -> bool {
@@ -108,6 +148,10 @@ pub(crate) fn le(v: f64, x: f64) -> bool {
 }
 
 const BLOCK: usize = 64;
+
+/// Rows per run under a block: eight, so that a run or a block's runs are
+/// tested in one go.
+const SUB: usize = 8;
 
 /// A min tree over `values` whose leaves can be removed, answering "the
 /// first leaf from `from` crossing `x`" for a comparison `hit` where a
@@ -217,29 +261,6 @@ pub(crate) fn block_min(values: &[f64], sign: f64) -> f64 {
     } else {
         m
     }
-}
-
-/// The first row in `from..to` whose oriented value crosses `x`, else `to`
-/// (`from` if `from >= to`). Eight rows are tested per step without
-/// branches, then the step that crossed is searched.
-fn first_hit(
-    values: &[f64],
-    from: usize,
-    to: usize,
-    sign: f64,
-    x: f64,
-    hit: impl Fn(f64, f64) -> bool,
-) -> usize {
-    let rows = values.get(from..to).unwrap_or(&[]);
-    let crosses = |v: &f64| hit(sign * *v, x);
-    let mut chunks = rows.chunks_exact(8);
-    for (c, chunk) in chunks.by_ref().enumerate() {
-        if chunk.iter().fold(false, |any, v| any | crosses(v)) {
-            return from + 8 * c + chunk.iter().position(crosses).unwrap_or(0);
-        }
-    }
-    let rest = chunks.remainder();
-    from + (rows.len() - rest.len()) + rest.iter().position(crosses).unwrap_or(rest.len())
 }
 
 #[cfg(test)]

@@ -50,11 +50,13 @@ impl Swings {
             for (f, &v) in flags.iter_mut().zip(chunk) {
                 *f = u8::from(v == 1.0) | (u8::from(v == -1.0) << 1);
             }
-            let used = &flags[..chunk.len()];
-            for (w, word) in used.chunks(8).enumerate() {
-                let mut bytes = [0u8; 8];
-                bytes[..word.len()].copy_from_slice(word);
-                let mut x = u64::from_le_bytes(bytes);
+            // Rows past the chunk's end keep the previous chunk's flags:
+            // clear them so that whole words can be read.
+            flags[chunk.len()..].fill(0);
+            for (w, word) in flags.chunks_exact(8).enumerate() {
+                let mut x = u64::from_le_bytes([
+                    word[0], word[1], word[2], word[3], word[4], word[5], word[6], word[7],
+                ]);
                 while x != 0 {
                     let byte = x.trailing_zeros() / 8;
                     let row = 64 * c + 8 * w + byte as usize;
