@@ -47,6 +47,14 @@ impl Aggregator {
     /// Adds a closed base bar.
     #[inline]
     pub fn push(&mut self, bar: &Bar) -> Completed {
+        // Most base bars fall inside the open period and do not end it.
+        if let Some((acc, end)) = &mut self.current
+            && bar.open_time + self.source_ms < *end
+            && bar.open_time < *end
+        {
+            acc.absorb(bar);
+            return (None, None);
+        }
         let gap = self.advance_to(bar.open_time);
         match &mut self.current {
             Some((acc, _)) => acc.absorb(bar),

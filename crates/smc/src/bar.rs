@@ -45,11 +45,19 @@ const EXACT_POW10: [f64; 23] = [
 /// rare other decimals go to it.
 #[inline]
 pub fn to_f64(d: Decimal) -> f64 {
-    let m = d.mantissa();
-    if m.unsigned_abs() < (1u128 << 53)
-        && let Some(&p) = EXACT_POW10.get(d.scale() as usize)
+    // The documented layout: flags (scale in bits 16..24, sign in bit 31),
+    // then the 96-bit mantissa's lo, mid and hi words, little-endian.
+    let b = d.serialize();
+    let word = |i: usize| u32::from_le_bytes([b[i], b[i + 1], b[i + 2], b[i + 3]]);
+    let (flags, lo, mid, hi) = (word(0), word(4), word(8), word(12));
+    if hi == 0
+        && mid < (1 << 21)
+        && let Some(&p) = EXACT_POW10.get(((flags >> 16) & 0xff) as usize)
     {
-        return m as i64 as f64 / p;
+        // Below 2^53: exact as an i64 and as an f64.
+        let m = (u64::from(mid) << 32 | u64::from(lo)) as i64;
+        let m = if flags >> 31 == 1 { -m } else { m };
+        return m as f64 / p;
     }
     num::to_f64(d)
 }
