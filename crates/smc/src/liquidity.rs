@@ -115,6 +115,7 @@ impl Pools {
     }
 
     /// Ends the pools a closed bar trades through.
+    #[inline]
     pub fn on_bar(&mut self, bar: &Bar, out: &mut Vec<SmcEvent>) {
         // A swing price has closed beyond can no longer pair up (a wick
         // slightly above it may be the second of the equal highs).

@@ -194,13 +194,23 @@ impl Zones {
     pub fn on_bar(&mut self, bar: &Bar, next_id: &mut u64, out: &mut Vec<SmcEvent>) {
         // Untouched zones the bar reaches become mitigated; those it also
         // closes through are invalidated at once.
-        self.touch(0, bar.low, bar, next_id, out);
-        self.touch(2, -bar.high, bar, next_id, out);
+        // Each list's nearest key is checked here, and the list is walked
+        // only when the bar reaches it (on most bars no list changes).
+        if self.reaches(0, bar.low) {
+            self.touch(0, bar.low, bar, next_id, out);
+        }
+        if self.reaches(2, -bar.high) {
+            self.touch(2, -bar.high, bar, next_id, out);
+        }
         // Touched zones the bar closes through are invalidated: a close
         // below a touched demand zone's bottom (its key), or above a
         // touched supply zone's top (minus its key).
-        self.invalidate(1, bar.close, bar, next_id, out);
-        self.invalidate(3, -bar.close, bar, next_id, out);
+        if self.beyond(1, bar.close) {
+            self.invalidate(1, bar.close, bar, next_id, out);
+        }
+        if self.beyond(3, -bar.close) {
+            self.invalidate(3, -bar.close, bar, next_id, out);
+        }
         if self.flips.is_empty() {
             return;
         }
@@ -215,10 +225,22 @@ impl Zones {
         self.flips = flips;
     }
 
+    /// Whether the nearest zone of list `l` has its key at or above `reach`
+    /// (a NaN reach compares as neither: nothing is touched).
+    #[inline]
+    fn reaches(&self, l: usize, reach: f64) -> bool {
+        self.lists[l].last_key().is_some_and(|k| k >= reach)
+    }
+
+    /// Whether the nearest zone of list `l` has its key above `beyond`.
+    #[inline]
+    fn beyond(&self, l: usize, beyond: f64) -> bool {
+        self.lists[l].last_key().is_some_and(|k| k > beyond)
+    }
+
     /// Pops the untouched zones of list `l` whose key is at or above
     /// `reach` (the bar's low for demand: low ≤ top; minus its high for
     /// supply: high ≥ bottom). A NaN price reaches nothing.
-    #[inline]
     fn touch(
         &mut self,
         l: usize,
@@ -227,8 +249,7 @@ impl Zones {
         next_id: &mut u64,
         out: &mut Vec<SmcEvent>,
     ) {
-        // A NaN reach compares as neither: nothing is touched.
-        while self.lists[l].last_key().is_some_and(|k| k >= reach) {
+        while self.reaches(l, reach) {
             let Some(z) = self.lists[l].pop() else { break };
             let z = Zone {
                 mitigated: true,
@@ -251,7 +272,6 @@ impl Zones {
 
     /// Pops the touched zones of list `l` that the bar's close went
     /// through: those whose key is above `beyond` (a NaN close ends none).
-    #[inline]
     fn invalidate(
         &mut self,
         l: usize,
@@ -260,7 +280,7 @@ impl Zones {
         next_id: &mut u64,
         out: &mut Vec<SmcEvent>,
     ) {
-        while self.lists[l].last_key().is_some_and(|k| k > beyond) {
+        while self.beyond(l, beyond) {
             let Some(z) = self.lists[l].pop() else { break };
             self.count -= 1;
             self.end(&z, bar, next_id, out);
