@@ -126,8 +126,14 @@ impl TimeframeAnalyzer {
         self.blocks.on_bar(&bar, &mut self.next_id, out);
         self.gaps.on_bar(&bar, &mut self.next_id, out);
         self.pools.on_bar(&bar, out);
-        self.structure(&bar, Scope::Internal, out);
-        self.structure(&bar, Scope::Swing, out);
+        // A bar beyond neither level of a scope leaves it as it is (the
+        // common case, checked here rather than in a call).
+        if self.internal.reaches(&bar) {
+            self.structure(&bar, Scope::Internal, out);
+        }
+        if self.swing.reaches(&bar) {
+            self.structure(&bar, Scope::Swing, out);
+        }
         if let Some(mut gap) =
             fair_value_gap(&self.history, self.config.fvg_min_atr * self.atr.value())
         {
@@ -144,14 +150,8 @@ impl TimeframeAnalyzer {
         self.next_id
     }
 
+    /// The breaks and sweeps of a bar that reaches a level of `scope`.
     fn structure(&mut self, bar: &Bar, scope: Scope, out: &mut Vec<SmcEvent>) {
-        let reaches = match scope {
-            Scope::Internal => self.internal.reaches(bar),
-            Scope::Swing => self.swing.reaches(bar),
-        };
-        if !reaches {
-            return;
-        }
         let mut events = std::mem::take(&mut self.breaks);
         events.clear();
         match scope {

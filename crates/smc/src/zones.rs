@@ -67,13 +67,11 @@ fn key(z: &Zone) -> f64 {
     }
 }
 
-/// Zones of one list with their keys alongside, ascending: the search for
-/// an insertion point and the check of the nearest zone read only the
-/// contiguous keys.
+/// Zones of one list, each with its key, ascending (one vector, so that
+/// a zone moves in or out with one copy).
 #[derive(Debug, Clone, Default)]
 struct List {
-    keys: Vec<f64>,
-    zones: Vec<Zone>,
+    entries: Vec<(f64, Zone)>,
 }
 
 impl List {
@@ -82,28 +80,29 @@ impl List {
         // After equal keys: of zones at one price, the newest is reached
         // first. Searched from the near end: a new zone, and a zone just
         // touched, usually sit next to the price, i.e. at or near the end.
-        let mut at = self.keys.len();
-        while at > 0 && self.keys[at - 1] > k {
+        let mut at = self.entries.len();
+        while at > 0 && self.entries[at - 1].0 > k {
             at -= 1;
         }
-        self.keys.insert(at, k);
-        self.zones.insert(at, zone);
+        self.entries.insert(at, (k, zone));
     }
 
     /// The nearest zone's key.
     #[inline]
     fn last_key(&self) -> Option<f64> {
-        self.keys.last().copied()
+        self.entries.last().map(|e| e.0)
     }
 
     fn pop(&mut self) -> Option<Zone> {
-        self.keys.pop();
-        self.zones.pop()
+        self.entries.pop().map(|e| e.1)
     }
 
     fn remove(&mut self, i: usize) -> Zone {
-        self.keys.remove(i);
-        self.zones.remove(i)
+        self.entries.remove(i).1
+    }
+
+    fn zones(&self) -> impl Iterator<Item = &Zone> {
+        self.entries.iter().map(|e| &e.1)
     }
 }
 
@@ -145,7 +144,7 @@ impl Zones {
 
     /// The active zones in no particular order (no allocation).
     pub fn iter(&self) -> impl Iterator<Item = &Zone> {
-        self.lists.iter().flat_map(|l| l.zones.iter())
+        self.lists.iter().flat_map(List::zones)
     }
 
     pub fn len(&self) -> usize {
@@ -177,7 +176,7 @@ impl Zones {
         // Ids grow with formation, so the smallest is the oldest.
         let mut oldest: Option<(u64, usize, usize)> = None;
         for (l, list) in self.lists.iter().enumerate() {
-            for (i, z) in list.zones.iter().enumerate() {
+            for (i, z) in list.zones().enumerate() {
                 if oldest.is_none_or(|(id, _, _)| z.id < id) {
                     oldest = Some((z.id, l, i));
                 }
@@ -191,6 +190,7 @@ impl Zones {
     }
 
     /// Applies a closed bar to every zone formed before it.
+    #[inline]
     pub fn on_bar(&mut self, bar: &Bar, next_id: &mut u64, out: &mut Vec<SmcEvent>) {
         // Untouched zones the bar reaches become mitigated; those it also
         // closes through are invalidated at once.
@@ -211,9 +211,13 @@ impl Zones {
         if self.beyond(3, -bar.close) {
             self.invalidate(3, -bar.close, bar, next_id, out);
         }
-        if self.flips.is_empty() {
-            return;
+        if !self.flips.is_empty() {
+            self.add_flips(out);
         }
+    }
+
+    /// Adds the zones the bar flipped, after every list has seen the bar.
+    fn add_flips(&mut self, out: &mut Vec<SmcEvent>) {
         let mut flips = std::mem::take(&mut self.flips);
         // The breaker or inverse gap remembers the zone it came from.
         for (origin, zone) in flips.drain(..) {
