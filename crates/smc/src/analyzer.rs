@@ -119,20 +119,29 @@ impl TimeframeAnalyzer {
     }
 
     /// Processes one closed bar.
+    #[inline]
     pub fn on_bar(&mut self, bar: Bar, out: &mut Vec<SmcEvent>) {
-        self.history.push(bar);
-        self.atr.update(&bar);
+        self.step(&bar, out);
+    }
+
+    /// [`Self::on_bar`] by reference: the caller's bar was just written
+    /// field by field, and copying it whole into an argument would read it
+    /// back before those stores have landed (a store-forwarding stall on
+    /// every bar).
+    pub(crate) fn step(&mut self, bar: &Bar, out: &mut Vec<SmcEvent>) {
+        self.history.push(*bar);
+        self.atr.update(bar);
         // Objects formed earlier meet this bar first; then new objects form.
-        self.blocks.on_bar(&bar, &mut self.next_id, out);
-        self.gaps.on_bar(&bar, &mut self.next_id, out);
-        self.pools.on_bar(&bar, out);
+        self.blocks.on_bar(bar, &mut self.next_id, out);
+        self.gaps.on_bar(bar, &mut self.next_id, out);
+        self.pools.on_bar(bar, out);
         // A bar beyond neither level of a scope leaves it as it is (the
         // common case, checked here rather than in a call).
-        if self.internal.reaches(&bar) {
-            self.structure(&bar, Scope::Internal, out);
+        if self.internal.reaches(bar) {
+            self.structure(bar, Scope::Internal, out);
         }
-        if self.swing.reaches(&bar) {
-            self.structure(&bar, Scope::Swing, out);
+        if self.swing.reaches(bar) {
+            self.structure(bar, Scope::Swing, out);
         }
         if let Some(mut gap) =
             fair_value_gap(&self.history, self.config.fvg_min_atr * self.atr.value())
@@ -141,8 +150,8 @@ impl TimeframeAnalyzer {
             self.gaps.add(gap, out);
         }
         let span = self.spans.push(bar.high, bar.low);
-        self.swings(Scope::Internal, &bar, span, out);
-        self.swings(Scope::Swing, &bar, span, out);
+        self.swings(Scope::Internal, bar, span, out);
+        self.swings(Scope::Swing, bar, span, out);
     }
 
     fn new_id(&mut self) -> u64 {

@@ -97,22 +97,29 @@ impl MultiTimeframe {
     /// Processes one closed base candle.
     pub fn on_candle(&mut self, candle: &Candle, out: &mut Vec<SmcEvent>) {
         let bar = Bar::from_candle(candle, self.base);
-        self.on_bar(bar, out);
+        self.step(&bar, out);
     }
 
     /// Processes one closed base bar (already converted to `f64`).
     pub fn on_bar(&mut self, bar: Bar, out: &mut Vec<SmcEvent>) {
+        self.step(&bar, out);
+    }
+
+    /// Both entry points pass the bar on by reference (see
+    /// `TimeframeAnalyzer::step`).
+    #[inline]
+    fn step(&mut self, bar: &Bar, out: &mut Vec<SmcEvent>) {
         self.last_close = Some(bar.close);
-        self.levels.on_bar(&bar, out);
+        self.levels.on_bar(bar, out);
         if let Some(a) = &mut self.base_analyzer {
-            a.on_bar(bar, out);
+            a.step(bar, out);
             if let Some(rec) = &mut self.record {
-                rec[0].1.push(bar);
+                rec[0].1.push(*bar);
             }
         }
         for k in 0..self.higher.len() {
             // Most base bars complete no higher bar.
-            if let (gap, done) = self.higher[k].0.push(&bar)
+            if let (gap, done) = self.higher[k].0.push(bar)
                 && (gap.is_some() || done.is_some())
             {
                 self.feed_higher(k, gap, out);
@@ -136,7 +143,7 @@ impl MultiTimeframe {
     fn feed_higher(&mut self, k: usize, bar: Option<Bar>, out: &mut Vec<SmcEvent>) {
         let Some(bar) = bar else { return };
         let offset = usize::from(self.base_analyzer.is_some());
-        self.higher[k].1.on_bar(bar, out);
+        self.higher[k].1.step(&bar, out);
         if let Some(rec) = &mut self.record {
             rec[offset + k].1.push(bar);
         }

@@ -156,6 +156,7 @@ impl PeriodLevels {
     }
 
     /// Processes one closed base bar.
+    #[inline]
     pub fn on_bar(&mut self, bar: &Bar, out: &mut Vec<SmcEvent>) {
         for t in &mut self.trackers {
             t.on_bar(bar, out);
