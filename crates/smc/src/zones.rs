@@ -69,9 +69,23 @@ fn key(z: &Zone) -> f64 {
 
 /// Zones of one list, each with its key, ascending (one vector, so that
 /// a zone moves in or out with one copy).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 struct List {
     entries: Vec<(f64, Zone)>,
+    /// The nearest (last) key, or minus infinity when the list is empty,
+    /// kept beside the vector's header: every bar compares it, and reading
+    /// it from the vector's heap block would cost a dependent load per
+    /// list and bar.
+    near: f64,
+}
+
+impl Default for List {
+    fn default() -> Self {
+        List {
+            entries: Vec::new(),
+            near: f64::NEG_INFINITY,
+        }
+    }
 }
 
 impl List {
@@ -85,20 +99,31 @@ impl List {
             at -= 1;
         }
         self.entries.insert(at, (k, zone));
+        self.refresh();
     }
 
-    /// The nearest zone's key.
+    fn refresh(&mut self) {
+        self.near = self.entries.last().map_or(f64::NEG_INFINITY, |e| e.0);
+    }
+
+    /// The nearest zone's key; minus infinity when there is none, which
+    /// no comparison below can mistake for a zone (a reach of minus
+    /// infinity finds the list empty and stops).
     #[inline]
-    fn last_key(&self) -> Option<f64> {
-        self.entries.last().map(|e| e.0)
+    fn near(&self) -> f64 {
+        self.near
     }
 
     fn pop(&mut self) -> Option<Zone> {
-        self.entries.pop().map(|e| e.1)
+        let z = self.entries.pop().map(|e| e.1);
+        self.refresh();
+        z
     }
 
     fn remove(&mut self, i: usize) -> Zone {
-        self.entries.remove(i).1
+        let z = self.entries.remove(i).1;
+        self.refresh();
+        z
     }
 
     fn zones(&self) -> impl Iterator<Item = &Zone> {
@@ -233,13 +258,13 @@ impl Zones {
     /// (a NaN reach compares as neither: nothing is touched).
     #[inline]
     fn reaches(&self, l: usize, reach: f64) -> bool {
-        self.lists[l].last_key().is_some_and(|k| k >= reach)
+        self.lists[l].near() >= reach
     }
 
     /// Whether the nearest zone of list `l` has its key above `beyond`.
     #[inline]
     fn beyond(&self, l: usize, beyond: f64) -> bool {
-        self.lists[l].last_key().is_some_and(|k| k > beyond)
+        self.lists[l].near() > beyond
     }
 
     /// Pops the untouched zones of list `l` whose key is at or above
