@@ -85,6 +85,11 @@ enum Command {
     /// A session's daily or weekly report from its journal: P&L, trades, win
     /// rate, drawdown, exposure, breaker events, the equity chart (HTML).
     Report(commands::report::ReportArgs),
+    /// Market data files: `convert` candles between CSV and Parquet.
+    Data {
+        #[command(subcommand)]
+        command: commands::data::DataCommand,
+    },
 }
 
 impl Command {
@@ -107,7 +112,8 @@ impl Command {
             | Command::Store { .. }
             | Command::VenueSim(_)
             | Command::Ml { .. }
-            | Command::Alerts { .. } => None,
+            | Command::Alerts { .. }
+            | Command::Data { .. } => None,
         }
     }
 }
@@ -153,6 +159,7 @@ fn main() -> ExitCode {
         Command::Worker(args) => worker::run(&args),
         Command::Alerts { command } => commands::alerts::run(&command),
         Command::Report(args) => commands::report::run(&args),
+        Command::Data { command } => commands::data::run(&command),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -59,6 +59,7 @@ pub fn read_parquet(path: &Path, options: ReadOptions) -> Result<Loaded, DataErr
     for name in NUMBERS {
         wanted.push(find(&[name]).ok_or_else(|| file_error(format!("missing column `{name}`")))?);
     }
+    let rows = usize::try_from(builder.metadata().file_metadata().num_rows()).unwrap_or(0);
     let mask = ProjectionMask::roots(builder.parquet_schema(), wanted.iter().copied());
     let reader = builder
         .with_projection(mask)
@@ -68,7 +69,8 @@ pub fn read_parquet(path: &Path, options: ReadOptions) -> Result<Loaded, DataErr
     let mut state = State {
         path,
         options,
-        candles: Vec::new(),
+        // One allocation for the whole file (the metadata has the count).
+        candles: Vec::with_capacity(rows),
         skipped: Vec::new(),
         previous: None,
         row: 0,
@@ -140,7 +142,6 @@ impl State<'_> {
         bad.sort_by_key(|(i, _)| *i);
         bad.dedup_by_key(|(i, _)| *i);
         let mut bad = bad.into_iter().peekable();
-        self.candles.reserve(batch.num_rows());
         for i in 0..batch.num_rows() {
             let row = self.row + i as u64 + 1;
             let result = match bad.next_if(|(at, _)| *at == i) {

@@ -79,9 +79,10 @@ fn parquet_written_with_decimals_and_utc_times_has_those_types() {
         schema.field(0).data_type(),
         &DataType::Timestamp(arrow_schema::TimeUnit::Millisecond, Some("UTC".into()))
     );
-    // BTCUSDT's prices have at most one decimal, its volumes three.
-    assert_eq!(schema.field(1).data_type(), &DataType::Decimal128(38, 1));
-    assert_eq!(schema.field(5).data_type(), &DataType::Decimal128(38, 3));
+    // BTCUSDT's prices (below 100,000) have at most one decimal, its
+    // volumes (below 1,000 in these rows) three.
+    assert_eq!(schema.field(1).data_type(), &DataType::Decimal128(6, 1));
+    assert_eq!(schema.field(5).data_type(), &DataType::Decimal128(6, 3));
 }
 
 #[test]
@@ -283,7 +284,7 @@ fn trades_are_written_with_every_field() {
     let closed = trade(Some((180_000, dec!(43500.25))));
     let open = trade(None);
     let path = temp("trades.parquet");
-    write_trades(&path, &[&closed, &open]).unwrap();
+    write_trades(&path, [&closed, &open]).unwrap();
     let reader = ParquetRecordBatchReaderBuilder::try_new(std::fs::File::open(&path).unwrap())
         .unwrap()
         .build()
@@ -318,7 +319,7 @@ fn trades_are_written_with_every_field() {
     assert_eq!((size.value(0), size.scale()), (123_456, 8));
 
     let csv = temp("trades.csv");
-    write_trades(&csv, &[&closed, &open]).unwrap();
+    write_trades(&csv, [&closed, &open]).unwrap();
     assert_eq!(
         std::fs::read_to_string(&csv).unwrap(),
         "entry_time,exit_time,side,entry_price,exit_price,size,pnl,fees,setup\n\
@@ -334,7 +335,7 @@ fn the_equity_curve_is_written_exactly() {
         (Timestamp::from_ms(120_000), dec!(10001.123456789)),
     ];
     let path = temp("equity.parquet");
-    write_equity(&path, &curve).unwrap();
+    write_equity(&path, curve).unwrap();
     let reader = ParquetRecordBatchReaderBuilder::try_new(std::fs::File::open(&path).unwrap())
         .unwrap()
         .build()
@@ -344,7 +345,7 @@ fn the_equity_curve_is_written_exactly() {
     assert_eq!(equity.scale(), 9);
     assert_eq!(equity.value(1), 10_001_123_456_789);
     let csv = temp("equity.csv");
-    write_equity(&csv, &curve).unwrap();
+    write_equity(&csv, curve).unwrap();
     assert_eq!(
         std::fs::read_to_string(&csv).unwrap(),
         "time,equity\n60000,10000\n120000,10001.123456789\n"

@@ -64,6 +64,14 @@ pub struct BacktestArgs {
     /// curves, the price chart with trades and SMC zones, and the tables.
     #[arg(long)]
     report: Option<PathBuf>,
+    /// Write the run's trades (every field of results.json's `trades`,
+    /// closed then open) to this file: Parquet if it ends in .parquet, else CSV.
+    #[arg(long, value_name = "FILE")]
+    trades_out: Option<PathBuf>,
+    /// Write the equity curve (equity at each bar's close) to this file:
+    /// Parquet if it ends in .parquet, else CSV.
+    #[arg(long, value_name = "FILE")]
+    equity_out: Option<PathBuf>,
     /// Skip malformed rows instead of failing.
     #[arg(long)]
     lenient: bool,
@@ -147,6 +155,16 @@ pub fn run(args: &BacktestArgs) -> anyhow::Result<()> {
     if let Some(path) = &args.json {
         std::fs::write(path, serde_json::to_string_pretty(&run.results_json())?)
             .with_context(|| format!("{}: cannot write", path.display()))?;
+    }
+    if let Some(path) = &args.trades_out {
+        let report = &run.report;
+        smc_data::write_trades(path, report.trades.iter().chain(&report.open_trades))?;
+    }
+    if let Some(path) = &args.equity_out {
+        smc_data::write_equity(
+            path,
+            run.report.equity_curve.iter().map(|p| (p.time, p.equity)),
+        )?;
     }
     Ok(())
 }

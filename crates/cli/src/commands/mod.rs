@@ -4,6 +4,7 @@ pub mod alerts;
 pub mod audit;
 pub mod backtest;
 pub mod check_lookahead;
+pub mod data;
 pub mod detect;
 pub mod events;
 pub mod ml;
