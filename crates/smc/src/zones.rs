@@ -69,23 +69,9 @@ fn key(z: &Zone) -> f64 {
 
 /// Zones of one list, each with its key, ascending (one vector, so that
 /// a zone moves in or out with one copy).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 struct List {
     entries: Vec<(f64, Zone)>,
-    /// The nearest (last) key, or minus infinity when the list is empty,
-    /// kept beside the vector's header: every bar compares it, and reading
-    /// it from the vector's heap block would cost a dependent load per
-    /// list and bar.
-    near: f64,
-}
-
-impl Default for List {
-    fn default() -> Self {
-        List {
-            entries: Vec::new(),
-            near: f64::NEG_INFINITY,
-        }
-    }
 }
 
 impl List {
@@ -99,31 +85,21 @@ impl List {
             at -= 1;
         }
         self.entries.insert(at, (k, zone));
-        self.refresh();
-    }
-
-    fn refresh(&mut self) {
-        self.near = self.entries.last().map_or(f64::NEG_INFINITY, |e| e.0);
     }
 
     /// The nearest zone's key; minus infinity when there is none, which
-    /// no comparison below can mistake for a zone (a reach of minus
+    /// no comparison in `Zones` can mistake for a zone (a reach of minus
     /// infinity finds the list empty and stops).
-    #[inline]
     fn near(&self) -> f64 {
-        self.near
+        self.entries.last().map_or(f64::NEG_INFINITY, |e| e.0)
     }
 
     fn pop(&mut self) -> Option<Zone> {
-        let z = self.entries.pop().map(|e| e.1);
-        self.refresh();
-        z
+        self.entries.pop().map(|e| e.1)
     }
 
     fn remove(&mut self, i: usize) -> Zone {
-        let z = self.entries.remove(i).1;
-        self.refresh();
-        z
+        self.entries.remove(i).1
     }
 
     fn zones(&self) -> impl Iterator<Item = &Zone> {
@@ -137,6 +113,10 @@ pub struct Zones {
     timeframe: Timeframe,
     /// Untouched demand, touched demand, untouched supply, touched supply.
     lists: [List; 4],
+    /// Each list's nearest key (`List::near`), kept together: every bar
+    /// compares all four, and reading them from the lists' heap blocks
+    /// would cost a dependent load per list and bar.
+    near: [f64; 4],
     /// Zones in all lists (checked on every add against the cap).
     count: usize,
     max_active: usize,
@@ -154,6 +134,7 @@ impl Zones {
         Zones {
             timeframe,
             lists: Default::default(),
+            near: [f64::NEG_INFINITY; 4],
             count: 0,
             max_active: max_active.max(1),
             flips: Vec::new(),
@@ -181,7 +162,15 @@ impl Zones {
     }
 
     fn insert(&mut self, zone: Zone) {
-        self.lists[list_of(&zone)].insert(zone);
+        let l = list_of(&zone);
+        self.lists[l].insert(zone);
+        self.sync(l);
+    }
+
+    /// Refreshes list `l`'s nearest key after a change.
+    #[inline]
+    fn sync(&mut self, l: usize) {
+        self.near[l] = self.lists[l].near();
     }
 
     /// Adds a zone and emits its `formed` event; the oldest zone expires
@@ -209,6 +198,7 @@ impl Zones {
         }
         if let Some((_, l, i)) = oldest {
             let old = self.lists[l].remove(i);
+            self.sync(l);
             self.count -= 1;
             out.push(old.event(self.timeframe, Lifecycle::Expired, old.time, now));
         }
@@ -258,13 +248,13 @@ impl Zones {
     /// (a NaN reach compares as neither: nothing is touched).
     #[inline]
     fn reaches(&self, l: usize, reach: f64) -> bool {
-        self.lists[l].near() >= reach
+        self.near[l] >= reach
     }
 
     /// Whether the nearest zone of list `l` has its key above `beyond`.
     #[inline]
     fn beyond(&self, l: usize, beyond: f64) -> bool {
-        self.lists[l].near() > beyond
+        self.near[l] > beyond
     }
 
     /// Pops the untouched zones of list `l` whose key is at or above
@@ -280,6 +270,7 @@ impl Zones {
     ) {
         while self.reaches(l, reach) {
             let Some(z) = self.lists[l].pop() else { break };
+            self.sync(l);
             let z = Zone {
                 mitigated: true,
                 ..z
@@ -295,6 +286,7 @@ impl Zones {
                 self.end(&z, bar, next_id, out);
             } else {
                 self.lists[l + 1].insert(z);
+                self.sync(l + 1);
             }
         }
     }
@@ -311,6 +303,7 @@ impl Zones {
     ) {
         while self.beyond(l, beyond) {
             let Some(z) = self.lists[l].pop() else { break };
+            self.sync(l);
             self.count -= 1;
             self.end(&z, bar, next_id, out);
         }
