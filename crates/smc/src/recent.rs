@@ -48,19 +48,45 @@ impl Recent {
             .rposition(|(_, s)| (s.level - swing.level).abs() <= tolerance);
         let equal = at.map(|i| side.remove(i).1);
         side.push((arrival, swing));
+        // A reach moves only by the swing added (one comparison) unless a
+        // swing dropped here held it: then it is folded again.
+        let mut refold = equal.is_some_and(|s| s.level == self.reach_of(s.direction));
         if self.highs.len() + self.lows.len() > self.cap {
             let older_high = match (self.highs.first(), self.lows.first()) {
                 (Some(h), Some(l)) => h.0 < l.0,
                 (h, _) => h.is_some(),
             };
-            if older_high {
-                self.highs.remove(0);
+            let (_, old) = if older_high {
+                self.highs.remove(0)
             } else {
-                self.lows.remove(0);
-            }
+                self.lows.remove(0)
+            };
+            refold |= old.level == self.reach_of(old.direction);
         }
-        self.update_reach();
+        if refold {
+            self.update_reach();
+        } else {
+            self.extend_reach(&swing);
+        }
         equal
+    }
+
+    fn reach_of(&self, direction: i8) -> f64 {
+        if direction == 1 {
+            self.lowest_high
+        } else {
+            self.highest_low
+        }
+    }
+
+    fn extend_reach(&mut self, swing: &Swing) {
+        if swing.direction == 1 {
+            if swing.level < self.lowest_high {
+                self.lowest_high = swing.level;
+            }
+        } else if swing.level > self.highest_low {
+            self.highest_low = swing.level;
+        }
     }
 
     /// Forgets the swings a close went beyond (a high below it, a low
