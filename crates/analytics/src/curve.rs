@@ -39,17 +39,34 @@ impl EquityCurve {
     /// equity with the correctly rounded [`to_f64`]. An empty or one-point
     /// curve is valid; the metrics it cannot support are `None`.
     pub fn new_checked(points: &[(Timestamp, Decimal)]) -> Result<Self, AnalyticsError> {
-        if let Some(i) = points.windows(2).position(|w| w[1].0 <= w[0].0) {
-            return Err(AnalyticsError::NotAscending {
-                index: i + 1,
-                previous: (points[i].0).ms(),
-                time: (points[i + 1].0).ms(),
-            });
+        Self::from_points(points.iter().copied())
+    }
+
+    /// [`EquityCurve::new_checked`] on points as they come (a backtest's
+    /// own equity records, without a copy into a slice first).
+    pub fn from_points<I>(points: I) -> Result<Self, AnalyticsError>
+    where
+        I: IntoIterator<Item = (Timestamp, Decimal)>,
+    {
+        let points = points.into_iter();
+        let (n, _) = points.size_hint();
+        let mut times = Vec::with_capacity(n);
+        let mut equity = Vec::with_capacity(n);
+        for (time, value) in points {
+            let t = time.ms();
+            if let Some(&previous) = times.last()
+                && t <= previous
+            {
+                return Err(AnalyticsError::NotAscending {
+                    index: times.len(),
+                    previous,
+                    time: t,
+                });
+            }
+            times.push(t);
+            equity.push(exact_f64(value));
         }
-        Ok(EquityCurve {
-            times: points.iter().map(|p| p.0.ms()).collect(),
-            equity: points.iter().map(|p| to_f64(p.1)).collect(),
-        })
+        Ok(EquityCurve { times, equity })
     }
 
     /// Epoch-ms times, strictly ascending.
@@ -95,6 +112,58 @@ impl EquityCurve {
     }
 }
 
+/// The `f64` nearest to `d`: [`to_f64`], whose general case formats the
+/// decimal into a `String` first, without the allocation for the 29-digit
+/// mantissas of an equity marked on a fractional position. The decimal's
+/// exact digits and exponent are written to the stack and read back by the
+/// standard (correctly rounded) parser, so the result is the same bits.
+pub(crate) fn exact_f64(d: Decimal) -> f64 {
+    let mantissa = d.mantissa();
+    let magnitude = mantissa.unsigned_abs();
+    if magnitude < (1 << 53) {
+        return to_f64(d);
+    }
+    // Sign, at most 29 digits, `e-`, at most two exponent digits.
+    let mut buf = [0u8; 40];
+    let mut len = 0;
+    if mantissa < 0 {
+        buf[0] = b'-';
+        len = 1;
+    }
+    // Two u64 halves: a u128 division per digit would be a library call.
+    const CHUNK: u128 = 10_000_000_000_000_000_000;
+    let (high, low) = ((magnitude / CHUNK) as u64, (magnitude % CHUNK) as u64);
+    if high > 0 {
+        len = write_digits(&mut buf, len, high, 0);
+        len = write_digits(&mut buf, len, low, 19);
+    } else {
+        len = write_digits(&mut buf, len, low, 0);
+    }
+    buf[len] = b'e';
+    buf[len + 1] = b'-';
+    len = write_digits(&mut buf, len + 2, u64::from(d.scale()), 0);
+    std::str::from_utf8(&buf[..len])
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| to_f64(d))
+}
+
+/// Writes `value` in decimal at `buf[at..]`, left-padded with zeros to
+/// `width` digits; returns the end.
+fn write_digits(buf: &mut [u8; 40], at: usize, mut value: u64, width: usize) -> usize {
+    let mut digits = [0u8; 20];
+    let mut n = 0;
+    while value > 0 || n < width.max(1) {
+        digits[n] = b'0' + (value % 10) as u8;
+        value /= 10;
+        n += 1;
+    }
+    for (k, d) in digits[..n].iter().rev().enumerate() {
+        buf[at + k] = *d;
+    }
+    at + n
+}
+
 /// `Some(x)` if `x` is finite: the JSON report never carries NaN or ±∞.
 pub(crate) fn finite(x: f64) -> Option<f64> {
     x.is_finite().then_some(x)
@@ -120,6 +189,25 @@ mod tests {
                 time: 2
             })
         );
+    }
+
+    #[test]
+    fn the_stack_conversion_is_the_general_one() {
+        // Mantissas of every width up to 96 bits, every scale, both signs.
+        let mut x: u128 = 0x9E37_79B9_7F4A_7C15_F39C_C060_5CED_C834;
+        for k in 0..20_000u32 {
+            x = x
+                .wrapping_mul(0x2545_F491_4F6C_DD1D)
+                .wrapping_add(1442695040888963407);
+            let bits = 1 + k % 96;
+            let m = (x >> (128 - bits)) as i128;
+            let m = if k % 2 == 0 { m } else { -m };
+            let d = Decimal::from_i128_with_scale(m, k % 29);
+            let general: f64 = d.to_string().parse().unwrap();
+            assert_eq!(exact_f64(d).to_bits(), general.to_bits(), "{d}");
+        }
+        assert_eq!(exact_f64(Decimal::MAX), 7.922816251426434e28);
+        assert_eq!(exact_f64(Decimal::MIN), -7.922816251426434e28);
     }
 
     #[test]

@@ -33,6 +33,6 @@ pub mod significance;
 pub mod trades;
 
 pub use curve::{AnalyticsError, EquityCurve};
-pub use metrics::{Analysis, Metrics, Options, analyze};
+pub use metrics::{Analysis, Metrics, Options, analyze, analyze_curve};
 pub use monthly::MonthlyReturn;
 pub use setups::SetupStats;

@@ -77,7 +77,16 @@ pub fn analyze(
     trades: &[RoundTrip],
     options: &Options<'_>,
 ) -> Result<Analysis, AnalyticsError> {
-    let curve = EquityCurve::new_checked(equity)?;
+    analyze_curve(&EquityCurve::new_checked(equity)?, trades, options)
+}
+
+/// [`analyze`] on a curve already validated and converted (the backtest
+/// builds it straight from the engine's points, without a copy).
+pub fn analyze_curve(
+    curve: &EquityCurve,
+    trades: &[RoundTrip],
+    options: &Options<'_>,
+) -> Result<Analysis, AnalyticsError> {
     let exposure = match options.in_market {
         Some(flags) if flags.len() != curve.len() => {
             return Err(AnalyticsError::InMarketLength {
@@ -93,10 +102,14 @@ pub fn analyze(
     let annualised = |f: fn(&[f64], f64, f64) -> Option<f64>| {
         bars_per_year.and_then(|bpy| f(&returns, bpy, options.risk_free_rate))
     };
-    let tail = |c: f64| historical_var_cvar(&returns, c);
-    let dd = drawdown(&curve);
+    // Each tail copies and partly orders every return: once per level.
+    let (tail_95, tail_99) = (
+        historical_var_cvar(&returns, 0.95),
+        historical_var_cvar(&returns, 0.99),
+    );
+    let dd = drawdown(curve);
     let max_drawdown = dd.map(|d| d.max);
-    let growth = cagr(&curve);
+    let growth = cagr(curve);
     let t = trade_stats(trades);
     let metrics = Metrics {
         total_return: total_return(curve.equity()),
@@ -114,14 +127,14 @@ pub fn analyze(
         avg_loss: t.avg_loss,
         exposure,
         trades: t.trades,
-        var_95: tail(0.95).map(|v| v.var),
-        cvar_95: tail(0.95).map(|v| v.cvar),
-        var_99: tail(0.99).map(|v| v.var),
-        cvar_99: tail(0.99).map(|v| v.cvar),
+        var_95: tail_95.map(|v| v.var),
+        cvar_95: tail_95.map(|v| v.cvar),
+        var_99: tail_99.map(|v| v.var),
+        cvar_99: tail_99.map(|v| v.cvar),
     };
     Ok(Analysis {
         metrics,
-        monthly_returns: monthly_returns(&curve),
+        monthly_returns: monthly_returns(curve),
         setups: setup_stats(trades),
         bars_per_year,
     })

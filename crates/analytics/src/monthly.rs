@@ -9,7 +9,7 @@
 
 use crate::curve::{EquityCurve, finite};
 use serde::Serialize;
-use smc_model::time::{DAY_MS, civil_from_days};
+use smc_model::time::{DAY_MS, civil_from_days, days_in_month};
 
 /// The return of one calendar month.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -25,8 +25,13 @@ pub struct MonthlyReturn {
 /// The month an equity instant closes: that of the millisecond before it,
 /// so 00:00 on the 1st belongs to the month before.
 fn month_of(t: i64) -> (i64, u32) {
-    let (y, m, _) = civil_from_days(t.saturating_sub(1).div_euclid(DAY_MS));
+    let (y, m, _) = civil_from_days(day_of(t));
     (y, m)
+}
+
+/// The day (since the epoch) of the millisecond before `t`.
+fn day_of(t: i64) -> i64 {
+    t.saturating_sub(1).div_euclid(DAY_MS)
 }
 
 /// Monthly returns of `curve`, in calendar order.
@@ -44,8 +49,14 @@ pub fn monthly_returns(curve: &EquityCurve) -> Vec<MonthlyReturn> {
     while i < times.len() {
         let key = month_of(times[i]);
         let base = equity[i - 1];
+        // The month's days as a range: the run's other points need a
+        // division each, not a calendar conversion.
+        let day = day_of(times[i]);
+        let (_, _, d) = civil_from_days(day);
+        let first = day - i64::from(d) + 1;
+        let days = first..first + i64::from(days_in_month(key.0, key.1));
         let mut last = i;
-        while last + 1 < times.len() && month_of(times[last + 1]) == key {
+        while last + 1 < times.len() && days.contains(&day_of(times[last + 1])) {
             last += 1;
         }
         out.push(MonthlyReturn {

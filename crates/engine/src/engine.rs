@@ -269,7 +269,14 @@ impl Engine {
             let previous_close =
                 self.book.last_candle[i].map(|(t, c)| c.open_time + t.duration_ms());
             self.forex_step(i, previous_close, close_time, sink);
-            let equity = self.book.portfolio.equity();
+            // Only forex financing or a closeout moves the account after
+            // the mark: elsewhere its equity is the one just computed (a
+            // decimal product per bar in a position, not worth doing twice).
+            let equity = if self.book.instruments[i].instrument.kind == MarketKind::Forex {
+                self.book.portfolio.equity()
+            } else {
+                equity
+            };
             tee(&mut self.risk, sink).emit(&EngineEvent::EquityMark {
                 time: close_time,
                 cash: self.book.portfolio.cash(),
