@@ -58,12 +58,28 @@ impl Engine {
         }
     }
 
+    /// Moves to decision time `decided_at`, keeping the next sequence of
+    /// the one it leaves when it numbered an order (another instrument's
+    /// candle of that time may still close: its ids must not repeat).
+    fn remember_decision_time(&mut self, decided_at: Timestamp) {
+        let earlier = &mut self.earlier_decisions;
+        if self.decision_seq > 0 {
+            earlier.insert(self.decision_time, self.decision_seq);
+            if earlier.len() > 256 {
+                // No candle closes a day late: older times are done with.
+                let horizon = Timestamp::from_ms(decided_at.ms().saturating_sub(86_400_000));
+                earlier.retain(|t, _| *t >= horizon);
+            }
+        }
+        self.decision_time = decided_at;
+        self.decision_seq = earlier.remove(&decided_at).unwrap_or(0);
+    }
+
     /// Risk-checks the strategy's intents and submits the approved ones.
     pub(super) fn accept_intents(&mut self, decided_at: Timestamp, sink: &mut dyn EventSink) {
         let now = self.clock.now();
         if decided_at != self.decision_time {
-            self.decision_time = decided_at;
-            self.decision_seq = 0;
+            self.remember_decision_time(decided_at);
         }
         let mut intents = std::mem::take(&mut self.intents);
         // Orders the gate refused, told to the strategy after the loop (it
