@@ -33,8 +33,8 @@ pub use api::ApiConfig;
 pub use error::ConfigError;
 pub use portfolio::{PortfolioFile, PortfolioSession, load_portfolio, parse_portfolio};
 pub use schema::{
-    AppConfig, BacktestConfig, Config, ExchangeConfig, LogLevel, Mode, RiskManagerConfig,
-    TradingConfig, VenueEnvironment,
+    AppConfig, BacktestConfig, Config, ExchangeConfig, JournalSync, LogLevel, Mode,
+    RiskManagerConfig, TradingConfig, VenueEnvironment,
 };
 
 use std::path::Path;
@@ -67,6 +67,11 @@ impl Config {
             && model.is_relative()
         {
             *model = folder.join(&*model);
+        }
+        if let Some(log) = &mut self.storage.journal_log
+            && log.is_relative()
+        {
+            *log = folder.join(&*log);
         }
         for dir in [&mut self.api.data_dir, &mut self.api.sessions_dir] {
             if dir.is_relative() {

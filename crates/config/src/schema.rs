@@ -363,6 +363,24 @@ pub struct StorageConfig {
     /// `smc serve` (sessions' latest state, rate-limit counters), needed
     /// by `smc serve --replica`; `REDIS_URL` overrides it.
     pub redis_url: Option<String>,
+    /// When a session's append-only journal log is flushed to the disk.
+    pub journal_sync: JournalSync,
+    /// The journal log's file (default: beside a SQLite file as
+    /// `FILE.steplog`; `smc-journal.steplog` for PostgreSQL).
+    pub journal_log: Option<std::path::PathBuf>,
+}
+
+/// `storage.journal_sync`: `none` (a kill loses nothing; a power loss the
+/// last steps, which a live session recovers from the venue), `data`
+/// (`fdatasync` after each step that sends something to the venue) or
+/// `full` (after every step).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum JournalSync {
+    #[default]
+    None,
+    Data,
+    Full,
 }
 
 impl Default for StorageConfig {
@@ -370,6 +388,8 @@ impl Default for StorageConfig {
         StorageConfig {
             database_url: "sqlite://smc.db".to_string(),
             redis_url: None,
+            journal_sync: JournalSync::None,
+            journal_log: None,
         }
     }
 }

@@ -90,8 +90,9 @@ pub fn assemble(spec: &SessionSpec, runtime: &tokio::runtime::Runtime) -> Sessio
     }
     .map_err(SessionError::venue("reading the symbols' trading rules"))?;
     let database = spec.database_url();
-    let store =
-        smc_store::open_journal(&database).map_err(SessionError::store("opening the journal"))?;
+    let store = spec
+        .open_journal()
+        .map_err(SessionError::store("opening the journal"))?;
     SessionIdentity::of(spec, mode, &symbols).claim(store.as_ref())?;
     let settings = spec.config.as_ref();
     let name = strategy_name(spec.strategy, settings).unwrap_or(StrategyName::Smc);

@@ -85,12 +85,16 @@ pub enum Level {
     Error,
 }
 
-/// The 50th and 99th percentile of candle in to order out (journaled and
-/// published), in microseconds, over `orders` candles that sent one.
+/// Percentiles of candle in to order out (journaled, and released to the
+/// venue: in paper mode accepted by the simulated one), in microseconds,
+/// over `orders` candles that sent one (an HDR histogram: 3 significant
+/// digits).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Latency {
     pub p50_us: u128,
     pub p99_us: u128,
+    pub p999_us: u128,
+    pub max_us: u128,
     pub orders: usize,
 }
 

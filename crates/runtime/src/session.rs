@@ -38,18 +38,28 @@ impl EventSink for BusSink<'_> {
     }
 }
 
-/// Notes when the first order of a candle goes out, for the latency figure.
+/// Notes when the first order of a candle goes out, for the latency
+/// figure: released to the venue after the journal, or, when a simulated
+/// venue accepts it in the same step (paper), accepted.
 struct Timed<'a> {
     inner: &'a mut dyn EventSink,
     start: Instant,
     first_order: Option<Duration>,
+    accepted: bool,
 }
 
 impl EventSink for Timed<'_> {
     fn emit(&mut self, event: &EngineEvent) {
         self.inner.emit(event);
-        if self.first_order.is_none() && matches!(event, EngineEvent::OrderSubmitted { .. }) {
-            self.first_order = Some(self.start.elapsed());
+        match event {
+            EngineEvent::OrderSubmitted { .. } if self.first_order.is_none() => {
+                self.first_order = Some(self.start.elapsed());
+            }
+            EngineEvent::OrderAccepted { .. } if !self.accepted && self.first_order.is_some() => {
+                self.accepted = true;
+                self.first_order = Some(self.start.elapsed());
+            }
+            _ => {}
         }
     }
 }
@@ -140,9 +150,10 @@ pub struct Session {
     pending_cancels: Vec<VenueCommand>,
     /// The engine's history gate refuses new risk while it is on.
     history: HistorySwitch,
-    /// Candle in to first order out (journaled and published), per candle
-    /// that sent one.
-    latencies: Vec<Duration>,
+    /// Candle in to first order out (journaled and released), in
+    /// nanoseconds, per candle that sent one: fixed memory however long
+    /// the session runs.
+    latencies: hdrhistogram::Histogram<u64>,
     /// Prices in the quote currency of the assets fees may be paid in
     /// (BNB), to value such fees before they are journaled.
     fee_prices: BTreeMap<String, Decimal>,
@@ -230,7 +241,8 @@ impl Session {
             replayed: (logged.len(), reports.len()),
             pending_cancels,
             history,
-            latencies: Vec::new(),
+            latencies: hdrhistogram::Histogram::new(3)
+                .map_err(|e| SessionError::Setting(format!("latency histogram: {e}")))?,
             fee_prices: BTreeMap::new(),
             opened_at: WallClock.now(),
         })
@@ -268,15 +280,16 @@ impl Session {
         &self.instruments
     }
 
-    /// The 50th and 99th percentile of candle-in to order-out.
+    /// Percentiles of candle-in to order-out.
     pub fn latency(&self) -> Option<Latency> {
-        let mut v = self.latencies.clone();
-        v.sort_unstable();
-        let at = |q: f64| v[((v.len() - 1) as f64 * q).round() as usize].as_micros();
-        (!v.is_empty()).then(|| Latency {
-            p50_us: at(0.5),
-            p99_us: at(0.99),
-            orders: v.len(),
+        let h = &self.latencies;
+        let us = |ns: u64| u128::from(ns) / 1_000;
+        (!h.is_empty()).then(|| Latency {
+            p50_us: us(h.value_at_quantile(0.5)),
+            p99_us: us(h.value_at_quantile(0.99)),
+            p999_us: us(h.value_at_quantile(0.999)),
+            max_us: us(h.max()),
+            orders: h.len() as usize,
         })
     }
 
@@ -320,6 +333,7 @@ impl Session {
             inner: &mut publish,
             start,
             first_order: None,
+            accepted: false,
         };
         let mut sink = JournalSink::new(self.store.as_ref(), &mut timed);
         sink.log_candle(id, self.timeframe, candle, receipt);
@@ -340,7 +354,11 @@ impl Session {
         self.last[instrument.get()] = Some(candle.open_time);
         self.candles += 1;
         let first_order = timed.first_order;
-        self.latencies.extend(first_order);
+        if let Some(d) = first_order {
+            // Saturates rather than fails: a figure, not a decision.
+            self.latencies
+                .saturating_record(u64::try_from(d.as_nanos()).unwrap_or(u64::MAX));
+        }
         self.bus.publish(SessionEvent::Candle(CandleClosed {
             symbol: id.symbol().to_string(),
             timeframe: self.timeframe,

@@ -297,6 +297,19 @@ impl SessionSpec {
     }
 
     /// The database URL: asked, else the config's, else `sqlite://smc.db`.
+    /// Opens the session's journal: the database behind its append-only
+    /// log (`storage.journal_sync`, `storage.journal_log`).
+    pub fn open_journal(&self) -> Result<Box<dyn smc_store::Journal>, smc_store::StoreError> {
+        let storage = self.config.as_ref().map(|c| &c.storage);
+        let sync = match storage.map(|s| s.journal_sync).unwrap_or_default() {
+            smc_config::JournalSync::None => smc_store::JournalSync::None,
+            smc_config::JournalSync::Data => smc_store::JournalSync::Data,
+            smc_config::JournalSync::Full => smc_store::JournalSync::Full,
+        };
+        let log = storage.and_then(|s| s.journal_log.as_deref());
+        smc_store::open_session_journal(&self.database_url(), log, sync)
+    }
+
     pub fn database_url(&self) -> String {
         match (&self.database, self.config.as_ref()) {
             // `--db` takes a file or a URL (`sqlite://…`, `postgres://…`).

@@ -116,11 +116,13 @@ fn stopped(mode: &str, s: &Stopped) {
     if let Some(Latency {
         p50_us,
         p99_us,
+        p999_us,
+        max_us,
         orders,
     }) = s.latency
     {
         tracing::info!(
-            "{mode}: candle in to order out (journaled, published): p50 {p50_us} µs, p99 {p99_us} µs over {orders} orders"
+            "{mode}: candle in to order out (journaled, released): p50 {p50_us} µs, p99 {p99_us} µs, p99.9 {p999_us} µs, max {max_us} µs over {orders} orders"
         );
     }
 }

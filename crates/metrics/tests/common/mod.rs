@@ -149,6 +149,8 @@ pub fn stopped(p50_us: u128, p99_us: u128) -> SessionEvent {
         latency: Some(Latency {
             p50_us,
             p99_us,
+            p999_us: p99_us,
+            max_us: p99_us,
             orders: 3,
         }),
         differences: None,
