@@ -241,7 +241,9 @@ impl Session {
             replayed: (logged.len(), reports.len()),
             pending_cancels,
             history,
-            latencies: hdrhistogram::Histogram::new(3)
+            // 1 ns to an hour, 3 significant digits (fixed bounds: a
+            // saturating record never resizes).
+            latencies: hdrhistogram::Histogram::new_with_bounds(1, 3_600_000_000_000, 3)
                 .map_err(|e| SessionError::Setting(format!("latency histogram: {e}")))?,
             fee_prices: BTreeMap::new(),
             opened_at: WallClock.now(),
