@@ -79,8 +79,11 @@ impl Applier {
             }
             progress.pending += 1;
         }
-        let sent = self.queue.as_ref().map(|q| q.send((seq, step)));
-        if !matches!(sent, Some(Ok(()))) {
+        let sent = self
+            .queue
+            .as_ref()
+            .is_some_and(|q| q.send((seq, step)).is_ok());
+        if !sent {
             self.shared.progress().pending -= 1;
             return Err(self.failed("the journal writer stopped"));
         }
