@@ -366,7 +366,8 @@ pub struct StorageConfig {
     /// When a session's append-only journal log is flushed to the disk.
     pub journal_sync: JournalSync,
     /// The journal log's file (default: beside a SQLite file as
-    /// `FILE.steplog`; `smc-journal.steplog` for PostgreSQL).
+    /// `FILE.steplog`; `smc-journal-<hash of the URL>.steplog` for
+    /// PostgreSQL).
     pub journal_log: Option<std::path::PathBuf>,
 }
 

@@ -68,8 +68,9 @@ pub fn open_journal(url: &str) -> Result<Box<dyn Journal>, StoreError> {
 
 /// Opens a session's journal at `url` behind its append-only log: at
 /// `log` when given, else beside a SQLite file (`FILE.steplog`) or, for
-/// PostgreSQL, `smc-journal.steplog` in the working directory. An
-/// in-memory SQLite database has no log.
+/// PostgreSQL, `smc-journal-<hash of the URL without its password>.steplog`
+/// in the working directory (one per database). An in-memory SQLite
+/// database has no log.
 pub fn open_session_journal(
     url: &str,
     log: Option<&std::path::Path>,
@@ -78,7 +79,12 @@ pub fn open_session_journal(
     let database = open_journal(url)?;
     let path = match log {
         Some(path) => path.to_path_buf(),
-        None if postgres::is_postgres_url(url) => "smc-journal.steplog".into(),
+        None if postgres::is_postgres_url(url) => {
+            use sha2::{Digest, Sha256};
+            let hash = Sha256::digest(redacted_url(url).as_bytes());
+            let name: String = hash.iter().take(8).map(|b| format!("{b:02x}")).collect();
+            format!("smc-journal-{name}.steplog").into()
+        }
         None => match sqlite::location(url)? {
             Some(file) => {
                 let mut name = file.into_os_string();

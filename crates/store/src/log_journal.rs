@@ -152,8 +152,12 @@ impl Drop for LogJournal {
         self.applier.finish();
         if self.applier.drain().is_ok() {
             // Everything is in the database: nothing to apply at the next
-            // open. A failure leaves the log for that open to retry.
-            let _ = self.appender().file.clear();
+            // open, so no file is left behind. A failure leaves the log for
+            // that open to retry.
+            let mut appender = self.appender();
+            if appender.file.clear().is_ok() {
+                let _ = std::fs::remove_file(appender.file.path());
+            }
         }
     }
 }
