@@ -71,7 +71,7 @@ impl Queue {
                 message: e.to_string(),
             })?;
         let js = jetstream::new(client.clone());
-        let stream = js
+        let created = js
             .get_or_create_stream(stream::Config {
                 name: JOBS_STREAM.into(),
                 subjects: vec![JOBS_SUBJECT.into()],
@@ -80,19 +80,35 @@ impl Queue {
                 max_age: JOB_MAX_AGE,
                 ..Default::default()
             })
-            .await
-            .map_err(|e| DistError::nats(format!("stream {JOBS_STREAM}"), e))?;
+            .await;
+        // Two processes starting together both find no stream and both
+        // create it; the one that loses the race takes the winner's.
+        let stream = match created {
+            Ok(s) => s,
+            Err(first) => js
+                .get_stream(JOBS_STREAM)
+                .await
+                .map_err(|_| DistError::nats(format!("stream {JOBS_STREAM}"), first))?,
+        };
         let blobs = match js.get_object_store(BUCKET).await {
             Ok(b) => b,
-            Err(_) => js
-                .create_object_store(jetstream::object_store::Config {
-                    bucket: BUCKET.into(),
-                    description: Some("smc distributed backtests: blobs by SHA-256".into()),
-                    storage: stream::StorageType::File,
-                    ..Default::default()
-                })
-                .await
-                .map_err(|e| DistError::nats(format!("object store {BUCKET}"), e))?,
+            Err(_) => {
+                let created = js
+                    .create_object_store(jetstream::object_store::Config {
+                        bucket: BUCKET.into(),
+                        description: Some("smc distributed backtests: blobs by SHA-256".into()),
+                        storage: stream::StorageType::File,
+                        ..Default::default()
+                    })
+                    .await;
+                match created {
+                    Ok(b) => b,
+                    Err(first) => js
+                        .get_object_store(BUCKET)
+                        .await
+                        .map_err(|_| DistError::nats(format!("object store {BUCKET}"), first))?,
+                }
+            }
         };
         Ok(Queue {
             client,
