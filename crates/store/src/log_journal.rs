@@ -74,19 +74,7 @@ impl LogJournal {
         sync: JournalSync,
     ) -> Result<LogJournal, StoreError> {
         let (mut file, contents) = LogFile::open(path)?;
-        let applied = database.applied_log_seq()?;
-        let mut recovery = Recovery {
-            applied: 0,
-            dropped: contents.dropped,
-        };
-        let mut last = applied;
-        for (seq, step) in contents.records {
-            if seq > applied {
-                database.apply_logged_step(seq, step.candle.as_ref(), &step.events)?;
-                recovery.applied += 1;
-            }
-            last = last.max(seq);
-        }
+        let (recovery, last) = recover(database.as_ref(), path, contents)?;
         file.clear()?;
         let url = database.url().to_string();
         let db: Database = Arc::new(Mutex::new(database));
@@ -135,6 +123,40 @@ impl LogJournal {
             JournalSync::Data => events.iter().any(sends_to_venue),
         }
     }
+}
+
+/// Applies the log's records past the database's position, in order;
+/// what it did and the last sequence number used.
+fn recover(
+    database: &dyn Journal,
+    path: &Path,
+    contents: file::Contents,
+) -> Result<(Recovery, u64), StoreError> {
+    let applied = database.applied_log_seq()?;
+    let mut recovery = Recovery {
+        applied: 0,
+        dropped: contents.dropped,
+    };
+    let mut last = applied;
+    for (seq, step) in contents.records {
+        if seq > applied && seq > last + 1 {
+            // The database is behind the log by records the log no longer
+            // holds (restored from an older backup?): applying the rest on
+            // top would journal a different past.
+            return Err(StoreError::Log {
+                path: path.display().to_string(),
+                message: format!(
+                    "record {seq} is its next, but the database has applied only up to {applied}: the database is older than the log; restore a matching pair or move the log aside"
+                ),
+            });
+        }
+        if seq > applied {
+            database.apply_logged_step(seq, step.candle.as_ref(), &step.events)?;
+            recovery.applied += 1;
+        }
+        last = last.max(seq);
+    }
+    Ok((recovery, last))
 }
 
 /// Events after which the session tells the venue something.

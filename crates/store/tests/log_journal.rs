@@ -108,6 +108,32 @@ fn a_restart_applies_the_records_past_the_position_once_and_drops_a_torn_tail() 
 }
 
 #[test]
+fn a_database_older_than_its_log_is_refused_not_patched() {
+    let dir = tempfile::tempdir().unwrap();
+    drop(open(dir.path(), JournalSync::None));
+    // Records 5 and 6 logged on top of a database that holds none: the
+    // records before them are gone, so applying these would forge a past.
+    let mut bytes = Vec::new();
+    for (seq, minute) in [(5, 4), (6, 5)] {
+        record::encode(seq, Some(&logged(minute)), &[], &mut bytes).unwrap();
+    }
+    std::fs::write(dir.path().join("j.db.steplog"), &bytes).unwrap();
+    let err = open_session_journal(&url(dir.path()), None, JournalSync::None)
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(
+        err.contains("older than the log") && err.contains("record 5"),
+        "{err}"
+    );
+    let plain = Store::open(&url(dir.path())).unwrap();
+    assert!(
+        plain.logged_candles().unwrap().is_empty(),
+        "nothing applied"
+    );
+}
+
+#[test]
 fn a_step_the_database_refuses_fails_the_next_call_and_the_next_open() {
     let dir = tempfile::tempdir().unwrap();
     {

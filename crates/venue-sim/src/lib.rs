@@ -13,6 +13,8 @@ pub mod account;
 pub mod algo;
 /// Signature verification over the raw bytes and the receive window.
 pub mod auth;
+/// The text a started simulator prints first.
+pub mod banner;
 /// The Bybit v5 protocol over the same state (`--protocol bybit`).
 pub mod bybit;
 /// Start-up configuration, key generation, limits and the book's shape.

@@ -25,6 +25,9 @@ pub struct RunningSim {
     /// Whether the keys were generated (no key was configured).
     pub generated_keys: bool,
     pub shared: Arc<Shared>,
+    /// The protocol it speaks and the book it quotes, for its banner.
+    pub protocol: Protocol,
+    pub book: crate::config::BookShape,
     tasks: Vec<JoinHandle<()>>,
 }
 
@@ -152,6 +155,8 @@ pub async fn start(config: SimConfig) -> Result<RunningSim, SimError> {
         keys,
         generated_keys,
         shared,
+        protocol: config.protocol,
+        book: config.book,
         // The server last: `wait` awaits it.
         tasks: protocol_task
             .into_iter()

@@ -224,7 +224,6 @@ fn config(args: &VenueSimArgs) -> anyhow::Result<SimConfig> {
 
 pub fn run(args: &VenueSimArgs) -> anyhow::Result<()> {
     let config = config(args)?;
-    let book = config.book;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -232,49 +231,7 @@ pub fn run(args: &VenueSimArgs) -> anyhow::Result<()> {
         .context("starting the async runtime")?;
     runtime.block_on(async move {
         let sim = smc_venue_sim::start(config).await?;
-        let mut text = match args.protocol {
-            ProtocolArg::Binance => format!(
-                "venue-sim listening on {} (spot /api/v3, USD-M /fapi, streams ws://{}/ws, control /__sim)\n",
-                sim.base_url(),
-                sim.addr
-            ),
-            ProtocolArg::Bybit => format!(
-                "venue-sim listening on {} (Bybit v5: REST /v5, public ws://{}/v5/public/spot and /v5/public/linear, private /v5/private, control /__sim)\n",
-                sim.base_url(),
-                sim.addr
-            ),
-            ProtocolArg::Oanda => format!(
-                "venue-sim listening on {} (OANDA v20: REST /v3, streams /v3/accounts/ID/pricing/stream and /transactions/stream, control /__sim)\n",
-                sim.base_url()
-            ),
-        };
-        for s in &sim.shared.market.series {
-            text.push_str(&format!(
-                "  {}: {} candles of {}, tick {}, step {}, {} ms per candle\n",
-                s.symbol,
-                s.candles.len(),
-                s.timeframe,
-                s.rules.tick,
-                s.rules.lot,
-                sim.shared.market.period_ms
-            ));
-        }
-        if book != BookShape::default() {
-            text.push_str(&format!(
-                "  book: best levels {} tick(s) further out than the default, each level {} of the candle's volume\n",
-                book.spread_ticks, book.level_share
-            ));
-        }
-        if sim.generated_keys {
-            for k in &sim.keys {
-                text.push_str(&format!("api-key: {}\napi-secret: {}\n", k.key, k.secret));
-            }
-        }
-        if args.protocol == ProtocolArg::Oanda {
-            for (token, account) in smc_venue_sim::oanda::account_ids(&sim.shared) {
-                text.push_str(&format!("account: {account} (token {token})\n"));
-            }
-        }
+        let text = sim.banner();
         // Whoever started us may stop reading stdout after the address; the
         // simulator keeps serving all the same.
         let mut out = std::io::stdout().lock();
