@@ -130,7 +130,12 @@ impl<'a> FirstCross<'a> {
 /// The position of the first of up to eight values whose oriented value
 /// crosses `x`: all tested at once without a branch, then the lowest bit.
 #[inline]
-fn first_of(values: &[f64], sign: f64, x: f64, hit: impl Fn(f64, f64) -> bool) -> Option<usize> {
+pub(crate) fn first_of(
+    values: &[f64],
+    sign: f64,
+    x: f64,
+    hit: impl Fn(f64, f64) -> bool,
+) -> Option<usize> {
     let mask = values
         .iter()
         .take(SUB)

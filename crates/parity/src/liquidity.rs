@@ -11,116 +11,82 @@
 //! and the first gap that does holds the sweep. A pool costs one step per
 //! swing it spans; the rare long spans switch to O(log) searches.
 
-use crate::first_cross::{Cross, FirstCross, MinTree, block_min, le};
+mod gaps;
+
+use crate::first_cross::{Cross, FirstCross, MinTree, first_of, le};
 use crate::frame::{Frame, Values};
 use crate::input::Ohlc;
 use crate::swings::Swings;
+use gaps::{PAD, Side};
 
 pub fn liquidity(input: &Ohlc, swings: &Swings, range_percent: f64) -> Frame {
     let input = &*crate::align::candles(input);
     let swings = &*crate::align::swings(swings, input.len());
     let n = input.len();
-    let [highs, lows] = swings.rows_by_kind();
     // §6.2: a sweep is the first later high reaching `level + band` (lows:
     // low at or below `level - band`). Highs are negated so that both sides
     // look for a value at or below a threshold.
-    let gaps = [
-        Gaps::new(&input.high, &highs, -1.0, Cross::AtOrAbove),
-        Gaps::new(&input.low, &lows, 1.0, Cross::AtOrBelow),
-    ];
+    let sides = gaps::scan(&swings.high_low, &swings.level, &input.high, &input.low);
     // §6.1: the band comes from the whole series' range (lookahead).
-    let band = (-gaps[0].extreme - gaps[1].extreme) * range_percent;
-    let mut out = Columns {
-        liquidity: vec![f32::NAN; n],
-        level: vec![f32::NAN; n],
-        end: vec![f32::NAN; n],
-        swept: vec![f32::NAN; n],
-    };
-    for (rows, gaps, dir) in [(&highs, &gaps[0], 1i8), (&lows, &gaps[1], -1)] {
-        let levels: Vec<f64> = rows.iter().map(|&r| swings.level[r]).collect();
-        pools(rows, &levels, gaps, dir, band, &mut out);
-    }
-    Frame::default()
-        .with("Liquidity", Values::F32(out.liquidity))
-        .with("Level", Values::F32(out.level))
-        .with("End", Values::F32(out.end))
-        .with("Swept", Values::F32(out.swept))
-}
-
-struct Columns {
-    liquidity: Vec<f32>,
-    level: Vec<f32>,
-    end: Vec<f32>,
-    swept: Vec<f32>,
-}
-
-/// One side's candles seen from its swings, oriented by `sign` so that a
-/// sweep is a value at or below a threshold: `after[k]` is the least
-/// oriented value of the rows after swing k up to and including the next
-/// swing's row (the last swing: to the end), NaN skipped (NaN if none).
-struct Gaps<'a> {
-    values: &'a [f64],
-    rows: &'a [usize],
-    sign: f64,
-    cross: Cross,
-    after: Vec<f64>,
-    /// The oriented extreme of the whole series (pandas' `max()`/`min()`).
-    extreme: f64,
-    /// For long spans, built on first need.
-    search: std::cell::OnceCell<FirstCross<'a>>,
-}
-
-impl<'a> Gaps<'a> {
-    fn new(values: &'a [f64], rows: &'a [usize], sign: f64, cross: Cross) -> Self {
-        let n = values.len();
-        let after: Vec<f64> = (0..rows.len())
-            .map(|k| {
-                let end = rows.get(k + 1).map_or(n, |&next| next + 1);
-                block_min(values.get(rows[k] + 1..end).unwrap_or(&[]), sign)
-            })
-            .collect();
-        let head = rows.first().map_or(n, |&first| first + 1);
-        // f64::min skips NaN, as pandas does.
-        let extreme = after
-            .iter()
-            .fold(block_min(&values[..head], sign), |m, &x| m.min(x));
-        Gaps {
-            values,
-            rows,
-            sign,
-            cross,
-            after,
-            extreme,
-            search: std::cell::OnceCell::new(),
+    let band = (-sides[0].extreme - sides[1].extreme) * range_percent;
+    // The pools first, their sweeps' rows after: the walk needs only the
+    // gap holding a sweep, and the candle reads that find its row overlap
+    // when they are not on the walk's path.
+    let mut found = [pools(&sides[0], 1.0, band), pools(&sides[1], -1.0, band)];
+    // Before the output columns are filled, while the candles may still be
+    // in cache.
+    let [high_pools, low_pools] = &mut found;
+    for (side, values, found) in [
+        (&sides[0], &input.high, high_pools),
+        (&sides[1], &input.low, low_pools),
+    ] {
+        for pool in found.iter_mut() {
+            pool.swept = pool
+                .sweep
+                .and_then(|(g, x)| first_in_gap(values, &side.rows, g, side.sign(), x))
+                .unwrap_or(0);
         }
     }
-
-    /// The first row after swing k's row, up to the next swing's, whose
-    /// oriented value is at or below `x`.
-    fn first_in_gap(&self, k: usize, x: f64) -> Option<usize> {
-        let from = self.rows[k] + 1;
-        let end = self
-            .rows
-            .get(k + 1)
-            .map_or(self.values.len(), |&next| next + 1);
-        let gap = self.values.get(from..end)?;
-        gap.iter()
-            .position(|&v| self.sign * v <= x)
-            .map(|j| from + j)
+    let mut liquidity = vec![f32::NAN; n];
+    let mut level = vec![f32::NAN; n];
+    let mut end = vec![f32::NAN; n];
+    let mut swept = vec![f32::NAN; n];
+    for (found, dir) in [(&found[0], 1.0), (&found[1], -1.0)] {
+        for pool in found {
+            let i = pool.row;
+            liquidity[i] = dir;
+            level[i] = pool.level;
+            end[i] = pool.end as f32;
+            swept[i] = pool.swept as f32;
+        }
     }
-
-    /// The first row at or after `from` whose oriented value is at or below
-    /// `x`, with the unoriented `edge`: O(log distance).
-    fn first_from(&self, from: usize, edge: f64) -> Option<usize> {
-        self.search
-            .get_or_init(|| FirstCross::new(self.values, self.cross))
-            .first(from, edge)
-    }
+    Frame::default()
+        .with("Liquidity", Values::F32(liquidity))
+        .with("Level", Values::F32(level))
+        .with("End", Values::F32(end))
+        .with("Swept", Values::F32(swept))
 }
 
-/// Swings walked one by one before switching to O(log) searches; a pool
-/// rarely spans more.
+/// A pool found by the walk, its sweep still to be placed.
+struct Pool {
+    /// The first swing's row.
+    row: usize,
+    /// The mean of the members' levels, as float32.
+    level: f32,
+    /// The last member's row.
+    end: usize,
+    /// The gap holding the sweep and the oriented threshold, if swept.
+    sweep: Option<(usize, f64)>,
+    /// The sweep's row (0 if none).
+    swept: usize,
+}
+
+/// Swings walked eight at a time before switching to O(log) searches; a
+/// pool rarely spans more.
 const LINEAR: usize = 256;
+
+/// Eight swings per step of the walk.
+const STEP: usize = 8;
 
 /// §6.2–6.3: in row order, each unconsumed swing gathers (and consumes) the
 /// later unconsumed swings whose level lies in `[level - band, level +
@@ -128,67 +94,80 @@ const LINEAR: usize = 256;
 /// first swing's row.
 ///
 /// Levels become keys (negated for highs) so that the band's near edge —
-/// the one price crosses to sweep — is always the lower bound. The walk
-/// tests each later swing's gap for the sweep, then the swing itself for
-/// membership. Past [`LINEAR`] swings the sweep comes from a first-crossing
-/// search and the members from a min tree: before the sweep no swing can
-/// pass the near edge (it would be the sweep), so the members are exactly
-/// the swings at or below the far bound, each found in O(log distance) and
-/// consumed. (Swings not made by `swing_highs_lows` may break that; the
-/// near bound is still checked, so they stay correct.) The tree, built on
-/// first need, learns of swings consumed meanwhile when it finds them.
-fn pools(rows: &[usize], levels: &[f64], gaps: &Gaps, dir: i8, band: f64, out: &mut Columns) {
+/// the one price crosses to sweep — is always the lower bound. Swing k's
+/// gap (the candles after it up to the next swing's row) holding no sweep
+/// means swing k + 1 precedes the sweep, so the walk tests eight gaps and
+/// the eight swings after them at once: the first gap that reaches the
+/// edge holds the sweep, and the member swings before it are taken in
+/// order. Past [`LINEAR`] swings the sweep's gap comes from a
+/// first-crossing search over the gaps' extremes and the members from a
+/// min tree: before the sweep no swing can pass the near edge (it would be
+/// the sweep), so the members are exactly the swings at or below the far
+/// bound, each found in O(log distance) and consumed. (Swings not made by
+/// `swing_highs_lows` may break that; the near bound is still checked, so
+/// they stay correct.) The tree, built on first need, learns of swings
+/// consumed meanwhile when it finds them.
+fn pools(side: &Side, dir: f32, band: f64) -> Vec<Pool> {
+    let (rows, levels, after) = (&side.rows[..], &side.levels[..], side.after());
+    let m = rows.len();
     let sign = -f64::from(dir);
+    let mut found = Vec::new();
     // NaN marks a consumed swing; a NaN level can neither join nor gather.
-    let mut keys: Vec<f64> = levels.iter().map(|&x| sign * x).collect();
+    // Padded like `after`, so that eight keys can always be read.
+    let mut keys: Vec<f64> = Vec::with_capacity(m + PAD + 1);
+    keys.extend(levels.iter().map(|&x| sign * x));
+    keys.resize(m + PAD + 1, f64::NAN);
     let mut tree: Option<MinTree> = None;
-    for a in 0..rows.len() {
+    let mut search: Option<FirstCross> = None;
+    for a in 0..m {
         if keys[a].is_nan() {
             continue;
         }
         let level = levels[a];
         let (range_low, range_high) = (level - band, level + band);
         // Keys in [near, far], negation being exact.
-        let (near, far) = if dir == 1 {
+        let (near, far) = if dir == 1.0 {
             (-range_high, -range_low)
         } else {
             (range_low, range_high)
         };
-        let edge = if dir == 1 { range_high } else { range_low };
+        let edge = if dir == 1.0 { range_high } else { range_low };
         let x = sign * edge;
         let mut group = Group {
             sum: level,
             count: 1,
             end: rows[a],
         };
-        let mut take = |b: usize, keys: &mut [f64]| {
-            keys[b] = f64::NAN;
-            group.add(levels[b], rows[b]);
-        };
-        // Swing k's gap holds no sweep, so swing k + 1 precedes it.
+        // Gaps k.. are untested; swings up to k are settled.
         let mut k = a;
         let swept = loop {
-            if gaps.after[k] <= x {
-                break gaps.first_in_gap(k, x).unwrap_or(0);
+            let sweeps = mask(&after[k..k + STEP], |v| v <= x);
+            let joins = mask(&keys[k + 1..k + 1 + STEP], |y| y >= near && y <= far);
+            // Swing k + 1 + j precedes the sweep if gaps k..=k + j hold none.
+            let before = sweeps.wrapping_sub(1) & !sweeps;
+            let mut taken = joins & before;
+            while taken != 0 {
+                let b = k + 1 + taken.trailing_zeros() as usize;
+                keys[b] = f64::NAN;
+                group.add(levels[b], rows[b]);
+                taken &= taken - 1;
             }
-            let b = k + 1;
-            if b == rows.len() {
-                break 0;
+            if sweeps != 0 {
+                break Some(k + sweeps.trailing_zeros() as usize);
             }
-            if keys[b] >= near && keys[b] <= far {
-                take(b, &mut keys);
+            k += STEP;
+            if k >= m {
+                break None;
             }
-            k = b;
             if k - a < LINEAR {
                 continue;
             }
-            // A long span: the rest by search, from the row after swing k.
-            let swept = gaps.first_from(rows[k] + 1, edge).unwrap_or(0);
-            let stop = match swept {
-                0 => rows.len(),
-                swept => first_at_or_after(rows, k + 1, swept),
-            };
-            let tree = tree.get_or_insert_with(|| MinTree::new(&keys));
+            // A long span: the rest by search.
+            let search =
+                search.get_or_insert_with(|| FirstCross::new(&after[..m], Cross::AtOrBelow));
+            let g = search.first(k, x);
+            let stop = g.map_or(m, |g| g + 1);
+            let tree = tree.get_or_insert_with(|| MinTree::new(&keys[..m]));
             let mut from = k + 1;
             while let Some(b) = tree.first(from, stop, far, le) {
                 if keys[b].is_nan() {
@@ -196,34 +175,47 @@ fn pools(rows: &[usize], levels: &[f64], gaps: &Gaps, dir: i8, band: f64, out: &
                     continue;
                 }
                 if keys[b] >= near {
-                    take(b, &mut keys);
+                    keys[b] = f64::NAN;
+                    group.add(levels[b], rows[b]);
                     tree.remove(b);
                 }
                 from = b + 1;
             }
-            break swept;
+            break g;
         };
         if group.count >= 2 {
-            let i = rows[a];
-            out.liquidity[i] = f32::from(dir);
-            out.level[i] = (group.sum / group.count as f64) as f32;
-            out.end[i] = group.end as f32;
-            out.swept[i] = swept as f32;
+            found.push(Pool {
+                row: rows[a],
+                level: (group.sum / group.count as f64) as f32,
+                end: group.end,
+                sweep: swept.map(|g| (g, x)),
+                swept: 0,
+            });
         }
     }
+    found
 }
 
-/// The first position `p >= from` with `rows[p] >= row` (`rows` sorted),
-/// galloping from `from`: O(log distance), and sweeps are usually near.
-fn first_at_or_after(rows: &[usize], from: usize, row: usize) -> usize {
-    let mut width = 1;
-    while from + width <= rows.len() && rows[from + width - 1] < row {
-        width *= 2;
-    }
-    // rows[..from + width / 2] are all < row.
-    let lo = (from + width / 2).min(rows.len());
-    let hi = (from + width).min(rows.len());
-    lo + rows[lo..hi].partition_point(|&r| r < row)
+/// Bit j set when `hit(values[j])`, for the (up to eight) values.
+#[inline]
+fn mask(values: &[f64], hit: impl Fn(f64) -> bool) -> u32 {
+    values
+        .iter()
+        .take(STEP)
+        .enumerate()
+        .fold(0, |m, (j, &v)| m | (u32::from(hit(v)) << j))
+}
+
+/// The first row of swing g's gap (after its row, up to and including the
+/// next swing's; the last swing's: to the end) whose oriented value is at
+/// or below `x`, eight rows at a time.
+fn first_in_gap(values: &[f64], rows: &[usize], g: usize, sign: f64, x: f64) -> Option<usize> {
+    let from = rows[g] + 1;
+    let end = rows.get(g + 1).map_or(values.len(), |&next| next + 1);
+    let gap = values.get(from..end)?;
+    gap.chunks(STEP)
+        .enumerate()
+        .find_map(|(c, chunk)| first_of(chunk, sign, x, le).map(|j| from + c * STEP + j))
 }
 
 /// A pool being gathered: Python's `sum(levels)` in order, the count and
@@ -239,25 +231,5 @@ impl Group {
         self.sum += level;
         self.count += 1;
         self.end = row;
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::first_at_or_after;
-    use proptest::prelude::*;
-
-    proptest! {
-        #[test]
-        fn galloping_agrees_with_a_scan(
-            mut rows in prop::collection::vec(0usize..1000, 0..200),
-            from in 0usize..201,
-            row in 0usize..1001,
-        ) {
-            rows.sort_unstable();
-            let from = from.min(rows.len());
-            let expected = (from..rows.len()).find(|&p| rows[p] >= row).unwrap_or(rows.len());
-            prop_assert_eq!(first_at_or_after(&rows, from, row), expected);
-        }
     }
 }

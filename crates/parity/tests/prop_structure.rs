@@ -190,6 +190,59 @@ proptest! {
         prop_assert_eq!(first_difference(&fast, &literal::liquidity(&o, &s, range_percent)), None);
     }
 
+    /// Liquidity's one pass over the candles and its walk at their edges:
+    /// trends (a swing not swept for hundreds of swings, the search path),
+    /// dense swing marks on any row (the first and last included), series
+    /// shorter than one 64-row block or ending inside one, and NaN and
+    /// infinite prices and levels (a gap whose extreme is infinite, or
+    /// that holds no number at all).
+    #[test]
+    fn liquidity_equals_the_literal_algorithm_on_trends_edges_and_infinities(
+        n in prop_oneof![0usize..140, 600usize..2200],
+        trend in -3i64..=3,
+        noise in prop::collection::vec((0u8..4, 0u8..5, 0u8..5), 2200),
+        marks in prop::collection::vec((prop_oneof![1 => Just(0i8), 2 => Just(1i8), 2 => Just(-1i8)], 0u8..12), 2200),
+        specials in prop::collection::vec((0usize..2200, 0u8..6), 0..40),
+        range_percent in range_percent(),
+    ) {
+        let mut o = Ohlc::default();
+        let mut s = Swings::default();
+        for (i, (&(wiggle, up, down), &(kind, level))) in noise.iter().zip(&marks).take(n).enumerate() {
+            let price = (100_000 + trend * i as i64 + i64::from(wiggle)) as f64;
+            o.time.push(i as i64 * 60_000);
+            o.open.push(price);
+            o.high.push(price + f64::from(up));
+            o.low.push(price - f64::from(down));
+            o.close.push(price);
+            o.volume.push(1.0);
+            s.high_low.push(if kind == 0 { f64::NAN } else { f64::from(kind) });
+            // Mostly the candle's own extreme, sometimes a level off it or
+            // infinite (a threshold of +inf: only a number crosses it).
+            s.level.push(match (level, kind) {
+                (0, _) => 100_000.0 + f64::from(wiggle),
+                (1, _) => f64::NEG_INFINITY,
+                (2, _) => f64::INFINITY,
+                (_, 1) => o.high[i],
+                _ => o.low[i],
+            });
+        }
+        for &(row, what) in &specials {
+            if row < n {
+                let (column, value) = match what {
+                    0 => (&mut o.high, f64::NAN),
+                    1 => (&mut o.low, f64::NAN),
+                    2 => (&mut o.high, f64::INFINITY),
+                    3 => (&mut o.low, f64::NEG_INFINITY),
+                    4 => (&mut o.high, f64::NEG_INFINITY),
+                    _ => (&mut o.low, f64::INFINITY),
+                };
+                column[row] = value;
+            }
+        }
+        let fast = liquidity::liquidity(&o, &s, range_percent);
+        prop_assert_eq!(first_difference(&fast, &literal::liquidity(&o, &s, range_percent)), None);
+    }
+
     /// Any prices at all — NaN, infinities, huge and tiny — and any swing
     /// length: every indicator returns one row per candle and never panics.
     #[test]
