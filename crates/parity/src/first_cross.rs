@@ -175,8 +175,16 @@ impl MinTree {
         let size = values.len().next_power_of_two();
         let mut node = vec![f64::NAN; 2 * size];
         node[size..size + values.len()].copy_from_slice(values);
-        for k in (1..size).rev() {
-            node[k] = node[2 * k].min(node[2 * k + 1]);
+        // Level by level (nodes width..2 * width above their children at
+        // 2 * width..4 * width), so that the minima run without index
+        // checks, two at a time.
+        let mut width = size / 2;
+        while width > 0 {
+            let (upper, lower) = node.split_at_mut(2 * width);
+            for (parent, children) in upper[width..].iter_mut().zip(lower.chunks_exact(2)) {
+                *parent = children[0].min(children[1]);
+            }
+            width /= 2;
         }
         MinTree { size, node }
     }

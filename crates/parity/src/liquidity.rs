@@ -83,7 +83,11 @@ struct Pool {
 
 /// Swings walked eight at a time before switching to O(log) searches; a
 /// pool rarely spans more.
-const LINEAR: usize = 256;
+const LINEAR: usize = 32;
+
+/// Members of a long span up to this many swings away are taken by a scan
+/// of their keys, eight at a time; a min tree finds them further out.
+const SCAN: usize = 64;
 
 /// Eight swings per step of the walk.
 const STEP: usize = 8;
@@ -100,8 +104,9 @@ const STEP: usize = 8;
 /// the eight swings after them at once: the first gap that reaches the
 /// edge holds the sweep, and the member swings before it are taken in
 /// order. Past [`LINEAR`] swings the sweep's gap comes from a
-/// first-crossing search over the gaps' extremes and the members from a
-/// min tree: before the sweep no swing can pass the near edge (it would be
+/// first-crossing search over the gaps' extremes, and the members from a
+/// scan of the keys up to it or, past [`SCAN`] swings, from a min tree:
+/// before the sweep no swing can pass the near edge (it would be
 /// the sweep), so the members are exactly the swings at or below the far
 /// bound, each found in O(log distance) and consumed. (Swings not made by
 /// `swing_highs_lows` may break that; the near bound is still checked, so
@@ -111,7 +116,7 @@ fn pools(side: &Side, dir: f32, band: f64) -> Vec<Pool> {
     let (rows, levels, after) = (&side.rows[..], &side.levels[..], side.after());
     let m = rows.len();
     let sign = -f64::from(dir);
-    let mut found = Vec::new();
+    let mut found = Vec::with_capacity(m / 2);
     // NaN marks a consumed swing; a NaN level can neither join nor gather.
     // Padded like `after`, so that eight keys can always be read.
     let mut keys: Vec<f64> = Vec::with_capacity(m + PAD + 1);
@@ -167,6 +172,21 @@ fn pools(side: &Side, dir: f32, band: f64) -> Vec<Pool> {
                 search.get_or_insert_with(|| FirstCross::new(&after[..m], Cross::AtOrBelow));
             let g = search.first(k, x);
             let stop = g.map_or(m, |g| g + 1);
+            if stop - k <= SCAN {
+                // The members among the next swings, eight at a time.
+                for from in (k + 1..stop).step_by(STEP) {
+                    let inside = u32::MAX >> (32 - (stop - from).min(STEP));
+                    let mut taken =
+                        inside & mask(&keys[from..from + STEP], |y| y >= near && y <= far);
+                    while taken != 0 {
+                        let b = from + taken.trailing_zeros() as usize;
+                        keys[b] = f64::NAN;
+                        group.add(levels[b], rows[b]);
+                        taken &= taken - 1;
+                    }
+                }
+                break g;
+            }
             let tree = tree.get_or_insert_with(|| MinTree::new(&keys[..m]));
             let mut from = k + 1;
             while let Some(b) = tree.first(from, stop, far, le) {

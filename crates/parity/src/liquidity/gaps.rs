@@ -172,11 +172,17 @@ fn gap_min(values: &[f64], sign: f64) -> f64 {
         };
     }
     let mut m = [f64::INFINITY; 4];
-    let (chunks, _) = values.as_chunks::<4>();
-    for chunk in chunks.iter().chain(values[n - 4..].as_chunks::<4>().0) {
+    let mut fold = |chunk: &[f64; 4]| {
         for (m, &x) in m.iter_mut().zip(chunk) {
             *m = least(*m, sign * x);
         }
+    };
+    let (chunks, _) = values.as_chunks::<4>();
+    for chunk in chunks {
+        fold(chunk);
+    }
+    if let Some(last) = values.last_chunk::<4>() {
+        fold(last);
     }
     least(least(m[0], m[2]), least(m[1], m[3]))
 }
