@@ -6,10 +6,11 @@
 //! The reference scans every later candle for each swing's sweep and every
 //! later swing for its pool (§12). Here one walk over the later swings does
 //! both: each swing is preceded by the gap of candles since the previous
-//! one, whose extreme is known, so a gap that does not reach the band's
-//! edge proves the next swing comes before the sweep (a member candidate),
-//! and the first gap that does holds the sweep. A pool costs one step per
-//! swing it spans; the rare long spans switch to O(log) searches.
+//! one, whose extreme is known (one pass over the candles, `gaps.rs`), so
+//! a gap that does not reach the band's edge proves the next swing comes
+//! before the sweep (a member candidate), and the first gap that does
+//! holds the sweep. A pool costs one step per eight swings it spans; the
+//! rare long spans switch to O(log) searches.
 
 mod gaps;
 
