@@ -111,7 +111,8 @@ pub struct Engine {
     decision_seq: u32,
     /// The next sequence of earlier decision times: candles of several
     /// instruments may close out of time order, and an id must not repeat.
-    earlier_decisions: std::collections::BTreeMap<Timestamp, u32>,
+    /// Sorted by time.
+    earlier_decisions: Vec<(Timestamp, u32)>,
     /// A paper or live session's id prefix (see
     /// `ClientOrderId::from_session_decision`); backtests name orders
     /// without one.
@@ -175,7 +176,7 @@ impl Engine {
             fills: Vec::new(),
             decision_time: Timestamp::MIN,
             decision_seq: 0,
-            earlier_decisions: std::collections::BTreeMap::new(),
+            earlier_decisions: Vec::new(),
             id_prefix: None,
             closing_out: false,
             entries: intents::Entries::default(),

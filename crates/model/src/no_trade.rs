@@ -116,42 +116,58 @@ impl std::fmt::Display for NoTradeReason {
 /// Candles per reason, in [`NoTradeReason::ALL`]'s order.
 pub type ReasonCounts = [u64; NoTradeReason::ALL.len()];
 
-/// No-trade reasons counted per UTC calendar month. Counting costs an
-/// array increment; only a new month allocates (a map entry).
+/// No-trade reasons counted per UTC calendar month. Counting costs a
+/// range check and an array increment; only a new month inserts.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct NoTradeTally {
-    /// Month (`(year, month)`) → candles per reason.
-    months: BTreeMap<(i64, u32), ReasonCounts>,
-    /// The month of the latest count and its key, so that consecutive
-    /// candles of one month skip the date arithmetic and the map lookup.
-    last: Option<(i64, i64, (i64, u32))>,
+    /// `((year, month), candles per reason)`, in month order. A sorted
+    /// vector, not a map: a backtest counts one reason per bar, and the
+    /// slot of the current month is kept below, so the steady state is
+    /// an increment (a map would be searched per bar).
+    months: Vec<((i64, u32), ReasonCounts)>,
+    /// The current month's epoch-ms range `[from, to)` and its slot in
+    /// `months`: consecutive candles of one month skip the date arithmetic.
+    last: Option<(i64, i64, usize)>,
 }
 
 impl NoTradeTally {
     /// Counts one candle closed at `time` that placed nothing for `reason`.
     pub fn add(&mut self, time: Timestamp, reason: NoTradeReason) {
-        let day = time.ms().div_euclid(crate::time::DAY_MS);
-        let key = match self.last {
-            Some((from, to, key)) if (from..to).contains(&day) => key,
-            _ => {
-                let (y, m, d) = civil_from_days(day);
-                let first = day - i64::from(d) + 1;
-                let end = first + i64::from(crate::time::days_in_month(y, m));
-                self.last = Some((first, end, (y, m)));
-                (y, m)
+        let ms = time.ms();
+        let slot = match self.last {
+            Some((from, to, slot)) if (from..to).contains(&ms) => slot,
+            _ => self.enter_month(ms),
+        };
+        self.months[slot].1[reason.slot()] += 1;
+    }
+
+    /// The slot of the month holding `ms`, inserted when new; remembered.
+    fn enter_month(&mut self, ms: i64) -> usize {
+        let day = ms.div_euclid(crate::time::DAY_MS);
+        let (y, m, d) = civil_from_days(day);
+        let first = day - i64::from(d) + 1;
+        let end = first + i64::from(crate::time::days_in_month(y, m));
+        let key = (y, m);
+        let slot = match self.months.binary_search_by(|(k, _)| k.cmp(&key)) {
+            Ok(slot) => slot,
+            Err(slot) => {
+                self.months
+                    .insert(slot, (key, [0; NoTradeReason::ALL.len()]));
+                slot
             }
         };
-        let counts = self
-            .months
-            .entry(key)
-            .or_insert([0; NoTradeReason::ALL.len()]);
-        counts[reason.slot()] += 1;
+        let ms_range = (
+            first.saturating_mul(crate::time::DAY_MS),
+            end.saturating_mul(crate::time::DAY_MS),
+        );
+        self.last = Some((ms_range.0, ms_range.1, slot));
+        slot
     }
 
     /// Candles per reason over the whole run, reasons with none left out.
     pub fn totals(&self) -> BTreeMap<&'static str, u64> {
         let mut sum = [0u64; NoTradeReason::ALL.len()];
-        for counts in self.months.values() {
+        for (_, counts) in &self.months {
             for (s, c) in sum.iter_mut().zip(counts) {
                 *s += c;
             }
@@ -166,7 +182,7 @@ impl NoTradeTally {
 
     /// Candles counted, all reasons together.
     pub fn total(&self) -> u64 {
-        self.months.values().flatten().sum()
+        self.months.iter().flat_map(|(_, c)| c).sum()
     }
 
     /// `((year, month), counts)` for each month with at least one count, in
@@ -217,5 +233,29 @@ mod tests {
         assert_eq!(t.total(), 4);
         let totals: Vec<_> = t.totals().into_iter().collect();
         assert_eq!(totals, vec![("in_position", 1), ("no_zone", 3)]);
+    }
+
+    proptest::proptest! {
+        /// Whatever order the times come in (instruments close out of
+        /// order, months revisit), the tally equals a plain per-month
+        /// count computed from calendar dates.
+        #[test]
+        fn the_tally_equals_a_plain_count_by_calendar_month(
+            days in proptest::collection::vec((0i64..1500, 0i64..86_400_000, 0usize..3), 1..200)
+        ) {
+            let reasons = [NoTradeReason::NoZone, NoTradeReason::InPosition, NoTradeReason::WarmingUp];
+            let mut tally = NoTradeTally::default();
+            let mut plain: BTreeMap<(i64, u32), ReasonCounts> = BTreeMap::new();
+            for (day, ms, r) in days {
+                // Around 2021 and before 1970 (negative times) alike.
+                let time = (day - 200) * crate::time::DAY_MS + ms;
+                tally.add(Timestamp::from_ms(time), reasons[r]);
+                let (y, m, _) = civil_from_days(time.div_euclid(crate::time::DAY_MS));
+                plain.entry((y, m)).or_insert([0; NoTradeReason::ALL.len()])[reasons[r].slot()] += 1;
+            }
+            let months: Vec<_> = tally.months().map(|(k, c)| (k, *c)).collect();
+            let expected: Vec<_> = plain.into_iter().collect();
+            proptest::prop_assert_eq!(months, expected);
+        }
     }
 }

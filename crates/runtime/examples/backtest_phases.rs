@@ -3,6 +3,8 @@
 //! memory, best and median of the runs (the machine may be shared).
 //!
 //! Usage: cargo run --release -p smc-runtime --example backtest_phases -- SERIES.csv [RUNS]
+//! With ENGINE_ONLY=1 the engine alone; with NOOP=1 too, a strategy that
+//! never trades (the engine's fixed cost per bar).
 
 use rust_decimal::Decimal;
 use smc_runtime::StrategyName;
@@ -32,7 +34,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         // The engine alone, for a profile of its bar path.
         let timeframe = smc_runtime::backtest::candles_timeframe(&input.candles)?;
         for _ in 0..runs {
-            let mut engine = request.engine(&input.candles, timeframe)?;
+            let mut engine = if std::env::var_os("NOOP").is_some() {
+                request.engine_with(Box::new(Noop), &input.candles, timeframe)?
+            } else {
+                request.engine(&input.candles, timeframe)?
+            };
             let mut progress = |_| {};
             let mut sink = smc_runtime::backtest::Recorder::new(&mut progress);
             let started = std::time::Instant::now();
@@ -93,4 +99,19 @@ fn thread_cpu_ns() -> u64 {
         .ok()
         .and_then(|s| s.split_whitespace().next()?.parse().ok())
         .unwrap_or(0)
+}
+
+/// A strategy that never trades: the engine's own cost per bar.
+struct Noop;
+
+impl smc_strategy::Strategy for Noop {
+    fn name(&self) -> &str {
+        "noop"
+    }
+    fn on_candle(
+        &mut self,
+        _ctx: &smc_strategy::StrategyContext<'_>,
+        _out: &mut Vec<smc_model::Intent>,
+    ) {
+    }
 }

@@ -62,17 +62,25 @@ impl Engine {
     /// the one it leaves when it numbered an order (another instrument's
     /// candle of that time may still close: its ids must not repeat).
     fn remember_decision_time(&mut self, decided_at: Timestamp) {
+        // Sorted by time; times mostly rise, so an insert is mostly a push.
         let earlier = &mut self.earlier_decisions;
         if self.decision_seq > 0 {
-            earlier.insert(self.decision_time, self.decision_seq);
+            let left = (self.decision_time, self.decision_seq);
+            match earlier.binary_search_by_key(&left.0, |e| e.0) {
+                Ok(k) => earlier[k] = left,
+                Err(k) => earlier.insert(k, left),
+            }
             if earlier.len() > 256 {
                 // No candle closes a day late: older times are done with.
                 let horizon = Timestamp::from_ms(decided_at.ms().saturating_sub(86_400_000));
-                earlier.retain(|t, _| *t >= horizon);
+                earlier.retain(|e| e.0 >= horizon);
             }
         }
         self.decision_time = decided_at;
-        self.decision_seq = earlier.remove(&decided_at).unwrap_or(0);
+        self.decision_seq = match earlier.binary_search_by_key(&decided_at, |e| e.0) {
+            Ok(k) => earlier.remove(k).1,
+            Err(_) => 0,
+        };
     }
 
     /// Risk-checks the strategy's intents and submits the approved ones.
