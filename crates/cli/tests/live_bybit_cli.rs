@@ -13,7 +13,9 @@
 mod common;
 
 use common::{kill_repeatedly, smc};
-use smc_testkit::audit::{assert_journal_agrees, final_reconciliation, journal, sim_account};
+use smc_testkit::audit::{
+    assert_journal_agrees, final_reconciliation, journal, sim_account, sim_account_as_of,
+};
 use smc_testkit::sim::{KEY, SECRET, TestSim, WITHDRAW_KEY, WITHDRAW_SECRET};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -76,7 +78,10 @@ fn trade_and_check(market: &str, seed: u64) {
         serde_json::json!([]),
         "[{market}] {last}"
     );
-    let venue = sim_account(&sim, market == "linear", "BTCUSDT", "BTC");
+    // The venue as the stopped session last saw it (a stop it left
+    // resting may fill after it stopped, as it should).
+    let as_of = last["time"].as_i64().unwrap();
+    let venue = sim_account_as_of(&sim, market == "linear", "BTCUSDT", "BTC", as_of);
     assert!(venue.orders.len() >= 3, "[{market}] {:?}", venue.orders);
     assert!(venue.trades.len() >= 2, "[{market}] {:?}", venue.trades);
     let store = journal(&db);

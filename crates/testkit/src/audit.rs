@@ -158,6 +158,61 @@ pub fn sim_account(
     }
 }
 
+/// [`sim_account`] as the venue stood at `as_of` (wall ms, the session's
+/// final reconciliation): a protective stop left resting when a live
+/// session stops may fill after it, as it should (a position is never left
+/// unprotected); the journal learns that fill at the next start, so the
+/// audit of a stopped session compares it with what the venue held when
+/// the session last looked. Trades after `as_of` are taken out, the
+/// holding is put back by their quantities, and an order they filled
+/// reads as it was: partly filled if it had earlier trades, else resting.
+pub fn sim_account_as_of(
+    sim: &crate::sim::TestSim,
+    futures: bool,
+    symbol: &str,
+    base_asset: &str,
+    as_of: i64,
+) -> VenueAccount {
+    use smc_venue_sim::state::lock;
+    let mut now = sim_account(sim, futures, symbol, base_asset);
+    let shared = sim.shared();
+    let inner = lock(&shared.inner);
+    let key = &inner.keys[KEY];
+    let account = if futures { &key.futures } else { &key.spot };
+    let (mut before, mut after) = (BTreeMap::new(), BTreeMap::new());
+    for t in account.trades.iter().filter(|t| t.symbol == symbol) {
+        let client = account.orders[&t.order_id].client_id.clone();
+        if t.time <= as_of {
+            *before.entry(client).or_insert(0usize) += 1;
+            continue;
+        }
+        *after.entry(client).or_insert(0usize) += 1;
+        now.trades.remove(&t.id.to_string());
+        // What the trade moved: the base received on a spot buy is net of
+        // a commission charged in it.
+        let base_fee = if !futures && t.commission_asset == base_asset {
+            t.commission
+        } else {
+            Decimal::ZERO
+        };
+        now.held -= match t.side {
+            smc_model::Side::Buy => t.qty - base_fee,
+            smc_model::Side::Sell => -t.qty - base_fee,
+        };
+    }
+    for (client, _) in after {
+        let then = if before.contains_key(&client) {
+            "PartiallyFilled"
+        } else {
+            "Submitted"
+        };
+        if let Some(statuses) = now.orders.get_mut(&client) {
+            *statuses = vec![then.to_string()];
+        }
+    }
+    now
+}
+
 /// The key's balance of `asset` on spot (one light request, for polling).
 pub fn spot_balance(addr: &str, asset: &str) -> Decimal {
     let (rt, rest) = client(addr, "spot");
