@@ -17,7 +17,7 @@ mod common;
 use common::{Sim, kill_repeatedly, smc};
 use smc_testkit::audit::{
     assert_journal_agrees, assert_journal_has_the_venues_orders, final_reconciliation, journal,
-    journal_fills, journal_position, journal_statuses, venue_account,
+    journal_fills, journal_position, journal_statuses, venue_account, venue_account_as_of,
 };
 use smc_testkit::sim::{KEY, SECRET, WITHDRAW_KEY, WITHDRAW_SECRET};
 use std::collections::BTreeSet;
@@ -116,7 +116,10 @@ fn trade_and_check(market: &str, kills: usize, bars: u32, seed: u64) {
         serde_json::json!([]),
         "[{market}] the session's account differs from the venue's: {last}"
     );
-    let venue = venue_account(&sim.addr, market, "BTCUSDT", "BTC");
+    // The venue as the stopped session last saw it (a stop it left
+    // resting may fill after it stopped, as it should).
+    let as_of = last["time"].as_i64().unwrap();
+    let venue = venue_account_as_of(&sim.addr, market, "BTCUSDT", "BTC", as_of);
     let store = journal(&db);
     // The session traded, and the venue filled some of it.
     assert!(venue.orders.len() >= 3, "[{market}] {:?}", venue.orders);

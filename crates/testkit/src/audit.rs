@@ -158,14 +158,45 @@ pub fn sim_account(
     }
 }
 
-/// [`sim_account`] as the venue stood at `as_of` (wall ms, the session's
-/// final reconciliation): a protective stop left resting when a live
-/// session stops may fill after it, as it should (a position is never left
-/// unprotected); the journal learns that fill at the next start, so the
-/// audit of a stopped session compares it with what the venue held when
-/// the session last looked. Trades after `as_of` are taken out, the
-/// holding is put back by their quantities, and an order they filled
-/// reads as it was: partly filled if it had earlier trades, else resting.
+/// A trade of the venue, for [`rewind`]: (trade id, client id, time ms,
+/// side, qty, base withheld as its fee).
+type TradeMove = (String, String, i64, smc_model::Side, Decimal, Decimal);
+
+/// Puts `account` back to how the venue stood at `as_of` (wall ms, the
+/// session's final reconciliation): a protective stop left resting when a
+/// live session stops may fill after it, as it should (a position is never
+/// left unprotected); the journal learns that fill at the next start, so
+/// the audit of a stopped session compares it with what the venue held
+/// when the session last looked. Trades after `as_of` are taken out, the
+/// holding is put back by their quantities, and an order they filled reads
+/// as it was: partly filled if it had earlier trades, else resting.
+fn rewind(account: &mut VenueAccount, trades: &[TradeMove], as_of: i64) {
+    let (mut before, mut after) = (BTreeMap::new(), BTreeMap::new());
+    for (id, client, time, side, qty, base_fee) in trades {
+        if *time <= as_of {
+            before.insert(client.clone(), ());
+            continue;
+        }
+        after.insert(client.clone(), ());
+        account.trades.remove(id);
+        account.held -= match side {
+            smc_model::Side::Buy => *qty - *base_fee,
+            smc_model::Side::Sell => -*qty - *base_fee,
+        };
+    }
+    for client in after.keys() {
+        let then = if before.contains_key(client) {
+            "PartiallyFilled"
+        } else {
+            "Submitted"
+        };
+        if let Some(statuses) = account.orders.get_mut(client) {
+            *statuses = vec![then.to_string()];
+        }
+    }
+}
+
+/// [`sim_account`] as the venue stood at `as_of` (see [`rewind`]).
 pub fn sim_account_as_of(
     sim: &crate::sim::TestSim,
     futures: bool,
@@ -174,43 +205,65 @@ pub fn sim_account_as_of(
     as_of: i64,
 ) -> VenueAccount {
     use smc_venue_sim::state::lock;
-    let mut now = sim_account(sim, futures, symbol, base_asset);
-    let shared = sim.shared();
-    let inner = lock(&shared.inner);
-    let key = &inner.keys[KEY];
-    let account = if futures { &key.futures } else { &key.spot };
-    let (mut before, mut after) = (BTreeMap::new(), BTreeMap::new());
-    for t in account.trades.iter().filter(|t| t.symbol == symbol) {
-        let client = account.orders[&t.order_id].client_id.clone();
-        if t.time <= as_of {
-            *before.entry(client).or_insert(0usize) += 1;
-            continue;
-        }
-        *after.entry(client).or_insert(0usize) += 1;
-        now.trades.remove(&t.id.to_string());
-        // What the trade moved: the base received on a spot buy is net of
-        // a commission charged in it.
-        let base_fee = if !futures && t.commission_asset == base_asset {
-            t.commission
-        } else {
-            Decimal::ZERO
-        };
-        now.held -= match t.side {
-            smc_model::Side::Buy => t.qty - base_fee,
-            smc_model::Side::Sell => -t.qty - base_fee,
-        };
-    }
-    for (client, _) in after {
-        let then = if before.contains_key(&client) {
-            "PartiallyFilled"
-        } else {
-            "Submitted"
-        };
-        if let Some(statuses) = now.orders.get_mut(&client) {
-            *statuses = vec![then.to_string()];
-        }
-    }
-    now
+    let mut account = sim_account(sim, futures, symbol, base_asset);
+    let moves: Vec<TradeMove> = {
+        let shared = sim.shared();
+        let inner = lock(&shared.inner);
+        let key = &inner.keys[KEY];
+        let venue = if futures { &key.futures } else { &key.spot };
+        venue
+            .trades
+            .iter()
+            .filter(|t| t.symbol == symbol)
+            .map(|t| {
+                let base_fee = if !futures && t.commission_asset == base_asset {
+                    t.commission
+                } else {
+                    Decimal::ZERO
+                };
+                let client = venue.orders[&t.order_id].client_id.clone();
+                (t.id.to_string(), client, t.time, t.side, t.qty, base_fee)
+            })
+            .collect()
+    };
+    rewind(&mut account, &moves, as_of);
+    account
+}
+
+/// [`venue_account`] as the venue stood at `as_of` (see [`rewind`]).
+pub fn venue_account_as_of(
+    addr: &str,
+    market: &str,
+    symbol: &str,
+    base_asset: &str,
+    as_of: i64,
+) -> VenueAccount {
+    let mut account = venue_account(addr, market, symbol, base_asset);
+    let (rt, rest) = client(addr, market);
+    let moves: Vec<TradeMove> = rt.block_on(async {
+        rest.sync_clock().await.unwrap();
+        let id: InstrumentId = format!("binance:{symbol}").parse().unwrap();
+        let clients: BTreeMap<String, String> = rest
+            .all_orders(&id)
+            .await
+            .unwrap()
+            .iter()
+            .map(|o| (o.venue_order_id.clone(), o.client_id.to_string()))
+            .collect();
+        rest.account_trades(&id, 0)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|t| {
+                let client = clients[&t.venue_order_id].clone();
+                let base_fee = t.fill.fee_source.base_qty();
+                let f = t.fill;
+                (f.trade_id, client, f.time.ms(), f.side, f.qty, base_fee)
+            })
+            .collect()
+    });
+    rewind(&mut account, &moves, as_of);
+    account
 }
 
 /// The key's balance of `asset` on spot (one light request, for polling).
