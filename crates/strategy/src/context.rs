@@ -6,7 +6,7 @@
 
 use smc_model::InstrumentIndex;
 use smc_model::Timestamp;
-use smc_model::{Candle, Instrument, PortfolioSnapshot, RiskState, Timeframe};
+use smc_model::{Candle, Instrument, InstrumentError, PortfolioSnapshot, RiskState, Timeframe};
 
 /// The world as of the close of `candle`.
 #[derive(Debug, Clone, Copy)]
@@ -32,9 +32,24 @@ impl StrategyContext<'_> {
     /// would be dropped by the execution, which cannot sell dust either.
     pub fn position_qty(&self) -> rust_decimal::Decimal {
         let qty = self.portfolio.qty(self.instrument_index);
-        // Asked on every bar: `is_dust` answers the common cases (flat, a
-        // lot or more above the minimum) without a division.
-        if self.instrument.spec.is_dust(qty.abs()) {
+        let spec = &self.instrument.spec;
+        // Asked on every bar: flat, or a lot or more above the minimum
+        // (which rounding down keeps at the minimum), answers without a
+        // division.
+        if qty.is_zero()
+            || (!spec.min_qty.is_sign_negative()
+                && spec
+                    .lot_size
+                    .checked_add(spec.min_qty)
+                    .is_some_and(|floor| qty.abs() >= floor))
+        {
+            return qty;
+        }
+        let dust = matches!(
+            spec.round_qty(qty.abs(), self.candle.close),
+            Err(InstrumentError::ZeroQuantity { .. } | InstrumentError::BelowMinQuantity { .. })
+        );
+        if dust {
             rust_decimal::Decimal::ZERO
         } else {
             qty
