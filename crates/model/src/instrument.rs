@@ -136,6 +136,29 @@ impl InstrumentSpec {
             .normalize())
     }
 
+    /// Whether `qty` is dust: rounded down to the lot it is zero or under
+    /// the minimum quantity, so no order can trade it (exactly when
+    /// [`InstrumentSpec::round_qty`] fails with `ZeroQuantity` or
+    /// `BelowMinQuantity`; the notional is not looked at). Strategies ask
+    /// this of their position on every bar, so the two common answers are
+    /// cheap: no position, and a quantity at least a lot above the minimum
+    /// (which keeps the minimum after rounding down), without a division.
+    #[inline]
+    pub fn is_dust(&self, qty: Decimal) -> bool {
+        if qty.is_zero() {
+            return true;
+        }
+        let (lot, min) = (self.lot_size, self.min_qty);
+        let plain = !lot.is_zero() && lot.is_sign_positive() && !min.is_sign_negative();
+        if plain && lot.checked_add(min).is_some_and(|floor| qty >= floor) {
+            return false;
+        }
+        matches!(
+            self.round_qty(qty, Decimal::ONE),
+            Err(InstrumentError::ZeroQuantity { .. } | InstrumentError::BelowMinQuantity { .. })
+        )
+    }
+
     /// Rounds a quantity down to the lot (rounding never increases risk) and
     /// checks the minimum quantity and, at `price`, the minimum notional.
     pub fn round_qty(&self, qty: Decimal, price: Decimal) -> Result<Decimal, InstrumentError> {
@@ -268,6 +291,30 @@ mod tests {
                 prop_assert!(qty - q < SPEC.lot_size);
                 prop_assert_eq!((q / SPEC.lot_size).fract(), Decimal::ZERO);
             }
+        }
+
+        /// The fast dust check answers as the rounding does, at and around
+        /// the thresholds (lot + minimum, the minimum, one lot, zero), with
+        /// and without a lot or a minimum.
+        #[test]
+        fn dust_is_what_the_rounding_refuses(
+            units in 0i64..5_000,
+            scale in 0u32..6,
+            lot in 0i64..40,
+            min in 0i64..60,
+        ) {
+            let spec = InstrumentSpec {
+                tick_size: Decimal::ZERO,
+                lot_size: Decimal::new(lot, 3),
+                min_qty: Decimal::new(min, 3),
+                min_notional: dec!(1000000),
+            };
+            let qty = Decimal::new(units, scale);
+            let refused = matches!(
+                spec.round_qty(qty, dec!(0.5)),
+                Err(InstrumentError::ZeroQuantity { .. } | InstrumentError::BelowMinQuantity { .. })
+            );
+            prop_assert_eq!(spec.is_dust(qty), refused);
         }
     }
 }

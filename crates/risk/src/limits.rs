@@ -14,8 +14,8 @@ use crate::reload::LimitsHandle;
 use rust_decimal::Decimal;
 use serde::Deserialize;
 use smc_model::{
-    EventSink, OrderIntent, PortfolioSnapshot, PositionSnapshot, RiskGate, RiskObservation,
-    RiskOutcome, RiskState, Side, Size, time::DAY_MS,
+    EventSink, InstrumentSpec, OrderIntent, PortfolioSnapshot, PositionSnapshot, RiskGate,
+    RiskObservation, RiskOutcome, RiskState, Side, Size, time::DAY_MS,
 };
 
 /// The limits; `None` means no limit of that kind.
@@ -39,6 +39,10 @@ pub struct LimitsGate {
     exposure: ExposureCaps,
     /// Symbol and venue of each instrument index, for the exposure caps.
     tags: Vec<InstrumentTag>,
+    /// Each instrument index's trading rules, when known: a position under
+    /// one lot or the minimum quantity (dust a spot buy's base-asset fee
+    /// leaves) is no open position for `max_positions`.
+    specs: Vec<InstrumentSpec>,
     portfolio_var: Option<PortfolioVar>,
     /// Limits pushed by a config reload, taken at the next check.
     updates: Option<LimitsHandle>,
@@ -54,6 +58,7 @@ impl LimitsGate {
             limits,
             exposure: ExposureCaps::default(),
             tags: Vec::new(),
+            specs: Vec::new(),
             portfolio_var: None,
             updates: None,
             state: RiskState::default(),
@@ -69,6 +74,21 @@ impl LimitsGate {
         self.exposure = caps;
         self.tags = tags;
         self
+    }
+
+    /// The instruments' trading rules, in table order, so that dust no
+    /// order can trade does not count as an open position.
+    pub fn with_specs(mut self, specs: Vec<InstrumentSpec>) -> Self {
+        self.specs = specs;
+        self
+    }
+
+    /// Whether `pos` holds anything an order could trade.
+    fn is_open(&self, pos: &PositionSnapshot) -> bool {
+        match self.specs.get(pos.instrument.get()) {
+            Some(spec) => !spec.is_dust(pos.qty.abs()),
+            None => !pos.is_flat(),
+        }
     }
 
     /// Adds the portfolio VaR limit (it learns returns from the bars the
@@ -227,8 +247,8 @@ impl RiskGate for LimitsGate {
             return refuse(intent, reason);
         }
         if let Some(max) = self.limits.max_positions {
-            let open = p.positions.iter().filter(|x| !x.is_flat()).count();
-            if pos.is_flat() && open >= max {
+            let open = p.positions.iter().filter(|x| self.is_open(x)).count();
+            if !self.is_open(&pos) && open >= max {
                 return refuse(intent, format!("max_positions: {open} open, limit {max}"));
             }
         }

@@ -76,6 +76,43 @@ fn a_new_position_beyond_max_positions_is_refused_but_reducing_is_allowed() {
 }
 
 #[test]
+fn dust_no_order_can_trade_is_no_open_position_for_max_positions() {
+    // Lots of 0.001 with a minimum of 0.001: 0.000886 (what a spot buy's
+    // base-asset fee leaves after the exit) cannot be sold.
+    let spec = smc_model::InstrumentSpec {
+        tick_size: Decimal::new(1, 2),
+        lot_size: Decimal::new(1, 3),
+        min_qty: Decimal::new(1, 3),
+        min_notional: Decimal::ZERO,
+    };
+    let mut p = portfolio(10_000, &[(2, 100), (0, 50), (0, 10)]);
+    p.positions[1].qty = Decimal::new(886, 6);
+    let entry = |i| {
+        OrderIntent::market(
+            InstrumentIndex::new(i),
+            Side::Buy,
+            Size::Qty(Decimal::new(1, 3)),
+        )
+    };
+    let mut gate = LimitsGate::new(limits()).with_specs(vec![spec; 3]);
+    assert!(
+        matches!(gate.check(entry(2), &p), RiskOutcome::Approved(_)),
+        "one position and one dust: a second position fits under 2"
+    );
+    p.positions[2].qty = Decimal::new(5, 1);
+    assert!(
+        matches!(gate.check(entry(1), &p), RiskOutcome::Refused { reason, .. } if reason.starts_with("max_positions")),
+        "two positions: the dusty symbol's entry is a third"
+    );
+    // Without the rules the dust counts, as before.
+    let mut blind = LimitsGate::new(limits());
+    p.positions[2].qty = Decimal::ZERO;
+    assert!(
+        matches!(blind.check(entry(2), &p), RiskOutcome::Refused { reason, .. } if reason.starts_with("max_positions"))
+    );
+}
+
+#[test]
 fn the_daily_loss_limit_stops_new_risk_until_the_next_utc_day() {
     let mut gate = LimitsGate::new(limits());
     let mut p = portfolio(10_000, &[(0, 100)]);

@@ -49,7 +49,10 @@ pub fn limits_gate(config: &Config, instruments: &[Instrument]) -> LimitsGate {
         .iter()
         .map(|i| InstrumentTag::from_id(&i.id.to_string()))
         .collect();
-    let mut gate = LimitsGate::new(u.limits).with_exposure(u.caps, tags);
+    let specs = instruments.iter().map(|i| i.spec).collect();
+    let mut gate = LimitsGate::new(u.limits)
+        .with_exposure(u.caps, tags)
+        .with_specs(specs);
     if let Some((max, confidence)) = u.var {
         let window = config.risk_manager.var_window;
         gate = gate.with_portfolio_var(PortfolioVar::new(max, confidence, window));
