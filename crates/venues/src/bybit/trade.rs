@@ -71,7 +71,10 @@ impl BybitRest {
                 endpoints::ORDER_CREATE,
                 &body,
                 RequestKind::Place,
-                endpoints::PLACE,
+                crate::net::rate_limit::Cost {
+                    opens_risk: !order.reduce_only,
+                    ..endpoints::PLACE
+                },
             )
             .await;
         Ok(match result {

@@ -9,6 +9,10 @@
 //! It also learns from the venue: usage headers (another process on the
 //! same IP may be spending the budget), 429 backoffs and 418 bans.
 //!
+//! Orders that open risk leave a reserve: they are refused once the order
+//! budget is four-fifths spent, so entries can never starve the protective
+//! orders (stops, their replacements, safety exits) that follow them.
+//!
 //! Pure: time is passed in, so tests control it.
 
 use std::collections::VecDeque;
@@ -50,15 +54,51 @@ pub struct Limit {
 pub struct Cost {
     pub weight: u32,
     pub orders: u32,
+    /// An order that may open or add to a position: it may not spend the
+    /// order budget's reserve (see [`order_reserve`]).
+    pub opens_risk: bool,
+}
+
+/// The part of an order budget of `max` kept for orders that reduce risk:
+/// a fifth (20 of Binance spot's 100 per 10 s).
+pub const fn order_reserve(max: u32) -> u32 {
+    max / 5
 }
 
 impl Cost {
     pub const fn weight(weight: u32) -> Self {
-        Cost { weight, orders: 0 }
+        Cost {
+            weight,
+            orders: 0,
+            opens_risk: false,
+        }
     }
 
+    /// An order that only reduces risk (a stop, a take-profit, an exit).
     pub const fn order(weight: u32) -> Self {
-        Cost { weight, orders: 1 }
+        Cost {
+            weight,
+            orders: 1,
+            opens_risk: false,
+        }
+    }
+
+    /// An order that reduces risk when `reduce_only`, else may open it.
+    pub const fn order_for(weight: u32, reduce_only: bool) -> Self {
+        Cost {
+            weight,
+            orders: 1,
+            opens_risk: !reduce_only,
+        }
+    }
+
+    /// What of a `limit` this cost may spend.
+    fn allowed(self, limit: Limit) -> u32 {
+        if self.opens_risk && limit.scope.kind == LimitKind::Orders {
+            limit.max - order_reserve(limit.max)
+        } else {
+            limit.max
+        }
     }
 
     fn of(self, kind: LimitKind) -> u32 {
@@ -115,9 +155,9 @@ impl Window {
         }
     }
 
-    /// When `cost` more would fit, given the log.
-    fn fits_at(&self, cost: u32) -> i64 {
-        let mut excess = (self.used + cost).saturating_sub(self.limit.max);
+    /// When `cost` more would fit under `max`, given the log.
+    fn fits_at(&self, cost: u32, max: u32) -> i64 {
+        let mut excess = (self.used + cost).saturating_sub(max);
         for &(t, c) in &self.log {
             excess = excess.saturating_sub(c);
             if excess == 0 {
@@ -200,8 +240,9 @@ impl RateLimiter {
                     max: w.limit.max,
                 });
             }
-            if w.used + c > w.limit.max {
-                let until_ms = w.fits_at(c);
+            let allowed = cost.allowed(w.limit);
+            if w.used + c > allowed {
+                let until_ms = w.fits_at(c, allowed);
                 if refusal
                     .and_then(|r| r.until_ms())
                     .is_none_or(|u| until_ms > u)
@@ -308,6 +349,42 @@ mod tests {
             "reads still pass"
         );
         assert_eq!(l.used(W, 1), Some(6), "refused order booked nothing");
+    }
+
+    #[test]
+    fn entries_leave_a_fifth_of_the_order_budget_to_protective_orders() {
+        let mut l = RateLimiter::new(&[Limit { scope: O, max: 10 }]);
+        let entry = Cost::order_for(1, false);
+        for t in 0..8 {
+            assert!(l.try_acquire(t, entry).is_ok(), "entry {t}");
+        }
+        assert_eq!(
+            l.try_acquire(8, entry),
+            Err(Refusal::Budget {
+                scope: O,
+                until_ms: 10_000
+            }),
+            "the ninth entry would spend the reserve"
+        );
+        assert!(l.try_acquire(8, Cost::order_for(1, true)).is_ok());
+        assert!(l.try_acquire(9, Cost::order(1)).is_ok());
+        assert!(
+            l.try_acquire(9, Cost::order(1)).is_err(),
+            "the reserve is spent"
+        );
+        // The reserve also delays when an entry fits again: two of the
+        // entries must age out, not one.
+        let mut l = RateLimiter::new(&[Limit { scope: O, max: 10 }]);
+        for t in 0..10 {
+            l.try_acquire(t, Cost::order(1)).unwrap();
+        }
+        assert_eq!(
+            l.try_acquire(10, entry),
+            Err(Refusal::Budget {
+                scope: O,
+                until_ms: 10_002
+            })
+        );
     }
 
     #[test]

@@ -66,7 +66,10 @@ impl OandaRest {
             String::new(),
             Some(body),
             RequestKind::Place,
-            endpoints::ORDER,
+            crate::net::rate_limit::Cost {
+                opens_risk: !order.reduce_only,
+                ..endpoints::ORDER
+            },
         );
         let client_id = order.client_id.clone();
         let resp = match self.send_raw(&req).await {
