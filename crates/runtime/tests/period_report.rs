@@ -32,18 +32,26 @@ fn paper_session(dir: &Path, db: &Path, text: &str, bars: u64) {
     assert_eq!(result.unwrap().candles, bars);
 }
 
-/// The day the session's candles are in (UTC).
-fn session_day(db: &Path) -> NaiveDate {
+/// The day the session's candles are in, and the zone it is a day of.
+/// The simulator's candles start at the wall clock and run 8 hours ahead
+/// of it for 500 bars, so in UTC a session started after 15:40 spans two
+/// days; of the fixed-offset zones (`Etc/GMT-14` … `Etc/GMT+12`), one
+/// always holds all of it in one local day.
+fn session_day(db: &Path) -> (NaiveDate, Tz) {
+    use chrono::TimeZone;
     let candles = journal(db).logged_candles().unwrap();
     let first = candles.first().unwrap().candle.open_time.ms();
     let last = candles.last().unwrap().candle.open_time.ms();
-    let day = |ms: i64| {
-        chrono::DateTime::from_timestamp_millis(ms)
-            .unwrap()
-            .date_naive()
-    };
-    assert_eq!(day(first), day(last), "the test's session fits in one day");
-    day(first)
+    let day = |ms: i64, tz: Tz| tz.timestamp_millis_opt(ms).unwrap().date_naive();
+    let mut zones = std::iter::once(Tz::UTC).chain(
+        (-14..=12)
+            .filter(|h| *h != 0)
+            .map(|h: i32| format!("Etc/GMT{h:+}").parse::<Tz>().unwrap()),
+    );
+    zones
+        .find(|tz| day(first, *tz) == day(last, *tz))
+        .map(|tz| (day(first, tz), tz))
+        .expect("a zone in which the test's session fits in one day")
 }
 
 #[test]
@@ -52,8 +60,8 @@ fn reports_of_a_paper_session_match_the_backtest_of_its_candles() {
     let db = dir.path().join("paper.db");
     paper_session(dir.path(), &db, SMA_CROSS_CONFIG, 500);
     let url = format!("sqlite://{}", db.display());
-    let date = session_day(&db);
-    let daily = period_report(&url, PeriodKind::Daily, date, Tz::UTC).unwrap();
+    let (date, tz) = session_day(&db);
+    let daily = period_report(&url, PeriodKind::Daily, date, tz).unwrap();
 
     // The backtest of the logged candles, as the paper session test does.
     let candles = journal(&db).logged_candles().unwrap();
@@ -115,10 +123,10 @@ fn reports_of_a_paper_session_match_the_backtest_of_its_candles() {
     assert!(daily.html.contains(&money(f.pnl.total)));
     assert!(daily.html.contains(&f.trades.count.to_string()));
     assert!(daily.text.contains(&format!("{} USDT", money(f.pnl.total))));
-    assert_eq!(daily.title, format!("Daily report {date} (UTC)"));
+    assert_eq!(daily.title, format!("Daily report {date} ({})", tz.name()));
 
     // The week holds the day and nothing else.
-    let weekly = period_report(&url, PeriodKind::Weekly, date, Tz::UTC).unwrap();
+    let weekly = period_report(&url, PeriodKind::Weekly, date, tz).unwrap();
     assert_eq!(weekly.figures.pnl, f.pnl);
     assert_eq!(weekly.figures.trades, f.trades);
     assert!(
@@ -126,12 +134,12 @@ fn reports_of_a_paper_session_match_the_backtest_of_its_candles() {
         "{}",
         weekly.title
     );
-    assert_eq!(weekly.figures.start, date_start_of_week(date));
+    assert_eq!(weekly.figures.start, date_start_of_week(date, tz));
     assert!(weekly.html.contains("<svg"));
 
     // The day after: nothing happened, equity carried over.
     let next = date.succ_opt().unwrap();
-    let quiet = period_report(&url, PeriodKind::Daily, next, Tz::UTC).unwrap();
+    let quiet = period_report(&url, PeriodKind::Daily, next, tz).unwrap();
     assert!(!quiet.figures.has_data);
     assert_eq!(quiet.figures.pnl.total, Decimal::ZERO);
     assert_eq!(quiet.figures.pnl.starting_equity, report.final_equity);
@@ -141,7 +149,7 @@ fn reports_of_a_paper_session_match_the_backtest_of_its_candles() {
         starting_cash: Some(Decimal::from(5_000)),
         ..ReportOptions::default()
     };
-    let other = period_report_with(&url, PeriodKind::Daily, date, Tz::UTC, &options).unwrap();
+    let other = period_report_with(&url, PeriodKind::Daily, date, tz, &options).unwrap();
     assert_eq!(other.figures.pnl.starting_equity, Decimal::from(5_000));
     assert_eq!(other.figures.pnl.total, f.pnl.total);
 
@@ -149,7 +157,7 @@ fn reports_of_a_paper_session_match_the_backtest_of_its_candles() {
     if let Some(pg) = smc_testkit::postgres::Cluster::start() {
         let pg_url = pg.database();
         smc_store::copy::copy(&url, &pg_url).unwrap();
-        let from_pg = period_report(&pg_url, PeriodKind::Daily, date, Tz::UTC).unwrap();
+        let from_pg = period_report(&pg_url, PeriodKind::Daily, date, tz).unwrap();
         assert_eq!(from_pg.figures.pnl, f.pnl);
         assert_eq!(from_pg.figures.trades, f.trades);
         assert_eq!(from_pg.figures.equity, f.equity);
@@ -164,8 +172,8 @@ fn a_tripped_breaker_shows_in_the_days_report() {
     let config = SMA_CROSS_CONFIG.replace("max_losses: 1000", "max_losses: 1");
     paper_session(dir.path(), &db, &config, 500);
     let url = format!("sqlite://{}", db.display());
-    let date = session_day(&db);
-    let daily = period_report(&url, PeriodKind::Daily, date, Tz::UTC).unwrap();
+    let (date, tz) = session_day(&db);
+    let daily = period_report(&url, PeriodKind::Daily, date, tz).unwrap();
     let f = &daily.figures;
     assert!(f.trades.losses >= 1, "{:?}", f.trades);
     let trips: Vec<_> = f
@@ -179,17 +187,16 @@ fn a_tripped_breaker_shows_in_the_days_report() {
     assert!(daily.text.contains("breaker consecutive_losses tripped"));
     // The trail's other days are not this day's.
     let next = date.succ_opt().unwrap();
-    let quiet = period_report(&url, PeriodKind::Daily, next, Tz::UTC).unwrap();
+    let quiet = period_report(&url, PeriodKind::Daily, next, tz).unwrap();
     assert!(quiet.figures.breaker_events.is_empty());
 }
 
-/// Epoch ms of the Monday 00:00 UTC of `date`'s week.
-fn date_start_of_week(date: NaiveDate) -> i64 {
-    use chrono::Datelike;
+/// Epoch ms of the Monday 00:00 of `date`'s week in `tz`.
+fn date_start_of_week(date: NaiveDate, tz: Tz) -> i64 {
+    use chrono::{Datelike, TimeZone};
     let monday = date - chrono::Duration::days(i64::from(date.weekday().num_days_from_monday()));
-    monday
-        .and_hms_opt(0, 0, 0)
+    tz.from_local_datetime(&monday.and_hms_opt(0, 0, 0).unwrap())
+        .single()
         .unwrap()
-        .and_utc()
         .timestamp_millis()
 }
