@@ -375,7 +375,7 @@ impl BinanceRest {
             OrderEndpoint::Order => self.market.order_path(),
             OrderEndpoint::Algo => self.market.algo_order_path().unwrap_or_default(),
         };
-        let cost = Cost::order_for(self.market.place_weight(), order.reduce_only);
+        let cost = Cost::order(self.market.place_weight()).for_order(order.reduce_only);
         let client_id = order.client_id.clone();
         let result = self
             .send_signed(Method::Post, path, &params, RequestKind::Place, cost)

@@ -71,10 +71,7 @@ impl BybitRest {
                 endpoints::ORDER_CREATE,
                 &body,
                 RequestKind::Place,
-                crate::net::rate_limit::Cost {
-                    opens_risk: !order.reduce_only,
-                    ..endpoints::PLACE
-                },
+                endpoints::PLACE.for_order(order.reduce_only),
             )
             .await;
         Ok(match result {

@@ -12,6 +12,9 @@
 //! Orders that open risk leave a reserve: they are refused once the order
 //! budget is four-fifths spent, so entries can never starve the protective
 //! orders (stops, their replacements, safety exits) that follow them.
+//! Request weight has no reserve: the venue's usage headers count every
+//! client on the IP, and entries refused for another process's reads
+//! would stop a session trading.
 //!
 //! Pure: time is passed in, so tests control it.
 
@@ -83,12 +86,12 @@ impl Cost {
         }
     }
 
-    /// An order that reduces risk when `reduce_only`, else may open it.
-    pub const fn order_for(weight: u32, reduce_only: bool) -> Self {
+    /// This cost for an order that reduces risk when `reduce_only`, else
+    /// may open it.
+    pub const fn for_order(self, reduce_only: bool) -> Self {
         Cost {
-            weight,
-            orders: 1,
             opens_risk: !reduce_only,
+            ..self
         }
     }
 
@@ -354,7 +357,7 @@ mod tests {
     #[test]
     fn entries_leave_a_fifth_of_the_order_budget_to_protective_orders() {
         let mut l = RateLimiter::new(&[Limit { scope: O, max: 10 }]);
-        let entry = Cost::order_for(1, false);
+        let entry = Cost::order(1).for_order(false);
         for t in 0..8 {
             assert!(l.try_acquire(t, entry).is_ok(), "entry {t}");
         }
@@ -366,7 +369,7 @@ mod tests {
             }),
             "the ninth entry would spend the reserve"
         );
-        assert!(l.try_acquire(8, Cost::order_for(1, true)).is_ok());
+        assert!(l.try_acquire(8, Cost::order(1).for_order(true)).is_ok());
         assert!(l.try_acquire(9, Cost::order(1)).is_ok());
         assert!(
             l.try_acquire(9, Cost::order(1)).is_err(),
@@ -385,6 +388,10 @@ mod tests {
                 until_ms: 10_002
             })
         );
+        // Request weight keeps no reserve.
+        let mut l = RateLimiter::new(&[Limit { scope: W, max: 5 }]);
+        l.try_acquire(0, Cost::weight(4)).unwrap();
+        assert!(l.try_acquire(1, entry).is_ok(), "weight 1 of 5 left");
     }
 
     #[test]

@@ -66,10 +66,7 @@ impl OandaRest {
             String::new(),
             Some(body),
             RequestKind::Place,
-            crate::net::rate_limit::Cost {
-                opens_risk: !order.reduce_only,
-                ..endpoints::ORDER
-            },
+            endpoints::ORDER,
         );
         let client_id = order.client_id.clone();
         let resp = match self.send_raw(&req).await {
