@@ -41,15 +41,20 @@ fn reports_of_a_hosted_paper_session() {
     });
     // The session's day, from its candles.
     let candles: Value = s
-        .get("/api/v1/candles?symbol=BTCUSDT&limit=1", &admin)
+        .get("/api/v1/candles?symbol=BTCUSDT&limit=5000", &admin)
         .json()
         .unwrap();
-    let open = candles[0]["open_time"].as_i64().unwrap();
-    let (y, m, d) = smc_model::time::civil_from_days(open.div_euclid(86_400_000));
-    let date = smc_runtime::period_report::parse_date(&format!("{y}-{m:02}-{d:02}")).unwrap();
+    let times: Vec<i64> = candles
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["open_time"].as_i64().unwrap())
+        .collect();
+    let (date, tz) = session_day(times[0], times[times.len() - 1]);
+    let zone = format!("&timezone={}", tz.name().replace('+', "%2B"));
 
     // JSON: the library's figures of the session's journal.
-    let path = format!("/api/v1/reports/daily?date={date}&format=json");
+    let path = format!("/api/v1/reports/daily?date={date}&format=json{zone}");
     let r = s.get(&path, &viewer);
     assert_eq!(r.status(), 200);
     assert!(
@@ -70,7 +75,7 @@ fn reports_of_a_hosted_paper_session() {
         source: Some(format!("session {id}")),
         ..ReportOptions::default()
     };
-    let library = period_report_with(&url, PeriodKind::Daily, date, Tz::UTC, &options).unwrap();
+    let library = period_report_with(&url, PeriodKind::Daily, date, tz, &options).unwrap();
     assert!(library.figures.trades.fills > 0, "the session traded");
     assert_eq!(
         sessions[0]["figures"],
@@ -78,7 +83,10 @@ fn reports_of_a_hosted_paper_session() {
     );
 
     // HTML (the default): one section per session, the chart, the figures.
-    let r = s.get(&format!("/api/v1/reports/weekly?date={date}"), &viewer);
+    let r = s.get(
+        &format!("/api/v1/reports/weekly?date={date}{zone}"),
+        &viewer,
+    );
     assert_eq!(r.status(), 200);
     assert_eq!(
         r.headers()["content-type"].to_str().unwrap(),
@@ -100,7 +108,7 @@ fn reports_of_a_hosted_paper_session() {
 
     // session=ID narrows; an unknown one is a 404.
     let r = s.get(
-        &format!("/api/v1/reports/daily?date={date}&session={id}&format=json"),
+        &format!("/api/v1/reports/daily?date={date}&session={id}&format=json{zone}"),
         &admin,
     );
     assert_eq!(
@@ -217,4 +225,28 @@ fn a_replica_reports_the_sessions_the_primary_hosts() {
     assert!(sessions[0]["figures"]["trades"]["fills"].as_u64().unwrap() >= 1);
     let _ = stop.send(());
     runtime.shutdown_timeout(Duration::from_secs(10));
+}
+
+/// The day holding a session's candles from `first` to `last` (epoch ms),
+/// and the zone it is a day of. The simulator's candles start at the wall
+/// clock and run hours ahead of it, so in UTC a session may span two days;
+/// of the fixed offsets (`Etc/GMT-14` … `Etc/GMT+12`), one holds it in one
+/// local day.
+fn session_day(first: i64, last: i64) -> (smc_runtime::period_report::NaiveDate, Tz) {
+    const HOUR: i64 = 3_600_000;
+    let day = |ms: i64, hours: i64| (ms + hours * HOUR).div_euclid(24 * HOUR);
+    // UTC first, then the offsets nearest to it.
+    let hours = (0..=14)
+        .flat_map(|h| [h, -h])
+        .filter(|h| (-12..=14).contains(h))
+        .find(|&h| day(first, h) == day(last, h))
+        .expect("an offset in which the test's session fits in one day");
+    // POSIX signs: Etc/GMT-3 is three hours ahead of UTC.
+    let tz: Tz = match hours {
+        0 => Tz::UTC,
+        h => format!("Etc/GMT{:+}", -h).parse().unwrap(),
+    };
+    let (y, m, d) = smc_model::time::civil_from_days(day(first, hours));
+    let date = smc_runtime::period_report::parse_date(&format!("{y}-{m:02}-{d:02}")).unwrap();
+    (date, tz)
 }

@@ -37,7 +37,7 @@ pub use smc_report::period::html::sessions_page;
 pub use smc_report::period::{PeriodFigures, PeriodKind, PeriodReport};
 
 use crate::session::LoggedFinancing;
-use chrono::NaiveDate;
+pub use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use smc_store::StoreError;
 
