@@ -18,6 +18,11 @@ pub const CONSUMER: &str = "smc-workers";
 pub const BUCKET: &str = "smc-blobs";
 /// Jobs of a coordinator that died are dropped after this long.
 const JOB_MAX_AGE: Duration = Duration::from_secs(24 * 3600);
+/// How long a JetStream request (stream and bucket info, a blob's put) may
+/// take. The client's 5 s default timed out a blob lookup in CI, where the
+/// server's file store shares two loaded cores with the build and the
+/// workers; a request that needs longer than this is a server in trouble.
+const JETSTREAM_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// The consumer's delivery rules (set by the workers, who heartbeat).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -70,7 +75,8 @@ impl Queue {
                 url: url.to_string(),
                 message: e.to_string(),
             })?;
-        let js = jetstream::new(client.clone());
+        let mut js = jetstream::new(client.clone());
+        js.set_timeout(JETSTREAM_TIMEOUT);
         let created = js
             .get_or_create_stream(stream::Config {
                 name: JOBS_STREAM.into(),
