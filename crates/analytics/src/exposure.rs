@@ -26,34 +26,34 @@ pub fn exposure_from_trades(times: &[i64], trades: &[RoundTrip]) -> Option<f64> 
     if n == 0 {
         return None;
     }
-    // +1 at the first bar held, −1 after the last: O((n + m) log n).
-    let mut delta = vec![0_i64; n + 1];
-    for t in trades {
-        if t.exit_time.is_some_and(|exit| exit < t.entry_time) {
-            continue;
-        }
-        // First bar whose successor starts after the entry.
-        let first = times
-            .partition_point(|&b| b <= t.entry_time.ms())
-            .saturating_sub(1);
-        // One past the last bar starting at or before the exit.
-        let end = t
-            .exit_time
-            .map_or(n, |exit| times.partition_point(|&b| b <= exit.ms()));
+    // Each trade holds a range of bars, found in O(log n); the bars held
+    // are the length of the ranges' union, so the cost follows the trades,
+    // not the bars (a million-bar curve needs no array of its own size).
+    let mut held: Vec<(usize, usize)> = trades
+        .iter()
+        .filter(|t| t.exit_time.is_none_or(|exit| exit >= t.entry_time))
+        .filter_map(|t| {
+            // First bar whose successor starts after the entry.
+            let first = times
+                .partition_point(|&b| b <= t.entry_time.ms())
+                .saturating_sub(1);
+            // One past the last bar starting at or before the exit.
+            let end = t
+                .exit_time
+                .map_or(n, |exit| times.partition_point(|&b| b <= exit.ms()));
+            (first < end).then_some((first, end))
+        })
+        .collect();
+    held.sort_unstable();
+    let (mut bars, mut covered) = (0, 0);
+    for (first, end) in held {
+        let first = first.max(covered);
         if first < end {
-            delta[first] += 1;
-            delta[end] -= 1;
+            bars += end - first;
+            covered = end;
         }
     }
-    let mut open = 0_i64;
-    let held = delta[..n]
-        .iter()
-        .filter(|d| {
-            open += **d;
-            open > 0
-        })
-        .count();
-    Some(held as f64 / n as f64)
+    Some(bars as f64 / n as f64)
 }
 
 #[cfg(test)]
@@ -88,6 +88,36 @@ mod tests {
         // Overlapping trades count a bar once.
         let overlap = [trade(0, Some(30)), trade(10, Some(20))];
         assert_eq!(exposure_from_trades(&times, &overlap), Some(0.4));
+    }
+
+    proptest::proptest! {
+        /// The union of the trades' ranges counts each bar held once, as
+        /// marking every bar of every trade does.
+        #[test]
+        fn the_union_counts_each_held_bar_once(
+            steps in proptest::collection::vec(1i64..50, 1..60),
+            spans in proptest::collection::vec((0i64..1_500, proptest::option::of(-20i64..400)), 0..12),
+        ) {
+            let mut times = vec![0i64];
+            for s in &steps {
+                times.push(times[times.len() - 1] + s);
+            }
+            let trades: Vec<RoundTrip> =
+                spans.iter().map(|&(entry, hold)| trade(entry, hold.map(|h| entry + h))).collect();
+            let held = (0..times.len())
+                .filter(|&i| {
+                    let next = times.get(i + 1).copied().unwrap_or(i64::MAX);
+                    trades.iter().any(|t| {
+                        let (entry, exit) = (t.entry_time.ms(), t.exit_time.map(|e| e.ms()));
+                        exit.is_none_or(|e| e >= entry)
+                            && entry < next
+                            && exit.is_none_or(|e| e >= times[i])
+                    })
+                })
+                .count();
+            let expected = held as f64 / times.len() as f64;
+            proptest::prop_assert_eq!(exposure_from_trades(&times, &trades), Some(expected));
+        }
     }
 
     #[test]

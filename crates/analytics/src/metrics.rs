@@ -5,14 +5,15 @@ use crate::curve::{AnalyticsError, EquityCurve};
 use crate::drawdown::drawdown;
 use crate::exposure::{exposure_from_flags, exposure_from_trades};
 use crate::monthly::{MonthlyReturn, monthly_returns};
-use crate::ratios::{calmar, sharpe, sortino};
-use crate::returns::{cagr, simple_returns, total_return, volatility};
+use crate::ratios::{calmar, downside_deviation, sharpe_of, sortino_of};
+use crate::returns::{bar_std_of, cagr, return_scale, simple_returns, total_return, volatility_of};
 use crate::setups::{SetupStats, setup_stats};
 use crate::trades::trade_stats;
 use rust_decimal::Decimal;
 use serde::Serialize;
 use smc_model::RoundTrip;
 use smc_model::Timestamp;
+use smc_model::stats;
 use smc_risk::historical_var_cvar;
 
 /// Choices the caller may make; the defaults are rf = 0 and exposure
@@ -99,24 +100,36 @@ pub fn analyze_curve(
     };
     let bars_per_year = curve.bars_per_year();
     let returns = simple_returns(curve.equity()).unwrap_or_default();
-    let annualised = |f: fn(&[f64], f64, f64) -> Option<f64>| {
-        bars_per_year.and_then(|bpy| f(&returns, bpy, options.risk_free_rate))
-    };
-    // Each tail copies and partly orders every return: once per level.
-    let (tail_95, tail_99) = (
-        historical_var_cvar(&returns, 0.95),
-        historical_var_cvar(&returns, 0.99),
+    // The measures read the same inputs and none of each other's results;
+    // on a million bars each takes milliseconds, so they run side by side.
+    let ((tail_95, tail_99), ((dd, monthly), (ratios, (t, setups)))) = rayon::join(
+        // Each tail copies and partly orders every return: once per level.
+        || {
+            rayon::join(
+                || historical_var_cvar(&returns, 0.95),
+                || historical_var_cvar(&returns, 0.99),
+            )
+        },
+        || {
+            rayon::join(
+                || (drawdown(curve), monthly_returns(curve)),
+                || {
+                    rayon::join(
+                        || Ratios::of(&returns, bars_per_year, options.risk_free_rate),
+                        || (trade_stats(trades), setup_stats(trades)),
+                    )
+                },
+            )
+        },
     );
-    let dd = drawdown(curve);
     let max_drawdown = dd.map(|d| d.max);
     let growth = cagr(curve);
-    let t = trade_stats(trades);
     let metrics = Metrics {
         total_return: total_return(curve.equity()),
         cagr: growth,
-        volatility: bars_per_year.and_then(|bpy| volatility(&returns, bpy)),
-        sharpe: annualised(sharpe),
-        sortino: annualised(sortino),
+        volatility: ratios.volatility,
+        sharpe: ratios.sharpe,
+        sortino: ratios.sortino,
         calmar: calmar(growth, max_drawdown),
         max_drawdown,
         max_drawdown_duration_ms: dd.map(|d| d.max_duration_ms),
@@ -134,10 +147,56 @@ pub fn analyze_curve(
     };
     Ok(Analysis {
         metrics,
-        monthly_returns: monthly_returns(curve),
-        setups: setup_stats(trades),
+        monthly_returns: monthly,
+        setups,
         bars_per_year,
     })
+}
+
+/// Volatility, Sharpe and Sortino, which share the mean, the standard
+/// deviation and the noise floor's scale: each computed once, side by
+/// side, and the same bits as [`volatility`], [`sharpe`] and [`sortino`].
+struct Ratios {
+    volatility: Option<f64>,
+    sharpe: Option<f64>,
+    sortino: Option<f64>,
+}
+
+impl Ratios {
+    fn of(returns: &[f64], bars_per_year: Option<f64>, risk_free_rate: f64) -> Ratios {
+        let Some(bpy) = bars_per_year else {
+            return Ratios {
+                volatility: None,
+                sharpe: None,
+                sortino: None,
+            };
+        };
+        let target = risk_free_rate / bpy;
+        let (sd, (mean, (scale, downside))) = rayon::join(
+            || stats::std_dev(returns, 1),
+            || {
+                rayon::join(
+                    || stats::mean(returns),
+                    || {
+                        rayon::join(
+                            || return_scale(returns),
+                            || downside_deviation(returns, target),
+                        )
+                    },
+                )
+            },
+        );
+        let bar_std = sd.map(|sd| bar_std_of(sd, scale));
+        Ratios {
+            volatility: bar_std.and_then(|s| volatility_of(s, bpy)),
+            sharpe: bar_std
+                .zip(mean)
+                .and_then(|(s, m)| sharpe_of(s, m, bpy, risk_free_rate)),
+            sortino: downside
+                .zip(mean)
+                .and_then(|(d, m)| sortino_of(d, scale, m, bpy, target)),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -182,6 +241,30 @@ mod tests {
         assert!(v["sharpe"].is_null());
         let m = serde_json::to_value(a.monthly_returns[0]).unwrap();
         assert!(m.get("return").is_some());
+    }
+
+    proptest::proptest! {
+        /// The ratios computed from shared moments are the formulas' own
+        /// bits, on varied, constant and tiny return series.
+        #[test]
+        fn shared_ratios_are_each_formulas_bits(
+            mut returns in proptest::collection::vec(-0.5f64..0.5, 0..120),
+            constant in proptest::bool::ANY,
+            bpy in 1.0f64..1e6,
+            rf in 0.0f64..0.1,
+        ) {
+            use crate::ratios::{sharpe, sortino};
+            use crate::returns::volatility;
+            if constant && !returns.is_empty() {
+                let first = returns[0];
+                returns.iter_mut().for_each(|r| *r = first);
+            }
+            let bits = |x: Option<f64>| x.map(f64::to_bits);
+            let shared = Ratios::of(&returns, Some(bpy), rf);
+            proptest::prop_assert_eq!(bits(shared.volatility), bits(volatility(&returns, bpy)));
+            proptest::prop_assert_eq!(bits(shared.sharpe), bits(sharpe(&returns, bpy, rf)));
+            proptest::prop_assert_eq!(bits(shared.sortino), bits(sortino(&returns, bpy, rf)));
+        }
     }
 
     #[test]

@@ -5,7 +5,7 @@
 //! rf = 0, the default).
 
 use crate::curve::finite;
-use crate::returns::{RETURN_TOLERANCE, bar_std};
+use crate::returns::{RETURN_TOLERANCE, bar_std, return_scale};
 use smc_model::stats;
 
 /// Annualised Sharpe ratio (mean(r) − rf / bpy) / std(r, ddof = 1) · √bpy.
@@ -13,12 +13,26 @@ use smc_model::stats;
 /// `None` with fewer than two returns, or when the standard deviation is
 /// zero (flat or constant-return equity: the ratio would be ±∞ or 0/0).
 pub fn sharpe(returns: &[f64], bars_per_year: f64, risk_free_rate: f64) -> Option<f64> {
-    let sd = bar_std(returns)?;
-    if sd == 0.0 {
+    sharpe_of(
+        bar_std(returns)?,
+        stats::mean(returns)?,
+        bars_per_year,
+        risk_free_rate,
+    )
+}
+
+/// [`sharpe`] from [`bar_std`] and the mean return.
+pub(crate) fn sharpe_of(
+    bar_std: f64,
+    mean: f64,
+    bars_per_year: f64,
+    risk_free_rate: f64,
+) -> Option<f64> {
+    if bar_std == 0.0 {
         return None;
     }
-    let excess = stats::mean(returns)? - risk_free_rate / bars_per_year;
-    finite(excess / sd * bars_per_year.sqrt())
+    let excess = mean - risk_free_rate / bars_per_year;
+    finite(excess / bar_std * bars_per_year.sqrt())
 }
 
 /// Downside deviation √(mean over all bars of min(r_t − target, 0)²):
@@ -44,13 +58,28 @@ pub fn downside_deviation(returns: &[f64], target: f64) -> Option<f64> {
 /// floor of [`RETURN_TOLERANCE`] · max(1, max |r_t|).
 pub fn sortino(returns: &[f64], bars_per_year: f64, risk_free_rate: f64) -> Option<f64> {
     let target = risk_free_rate / bars_per_year;
-    let dd = downside_deviation(returns, target)?;
-    let scale = returns.iter().fold(1.0_f64, |m, r| m.max(r.abs()));
-    if dd <= RETURN_TOLERANCE * scale {
+    sortino_of(
+        downside_deviation(returns, target)?,
+        return_scale(returns),
+        stats::mean(returns)?,
+        bars_per_year,
+        target,
+    )
+}
+
+/// [`sortino`] from the downside deviation below `target` (rf per bar),
+/// [`return_scale`] and the mean return.
+pub(crate) fn sortino_of(
+    downside: f64,
+    scale: f64,
+    mean: f64,
+    bars_per_year: f64,
+    target: f64,
+) -> Option<f64> {
+    if downside <= RETURN_TOLERANCE * scale {
         return None;
     }
-    let excess = stats::mean(returns)? - target;
-    finite(excess / dd * bars_per_year.sqrt())
+    finite((mean - target) / downside * bars_per_year.sqrt())
 }
 
 /// Calmar ratio CAGR / |max drawdown| (over the whole series, not the usual

@@ -56,19 +56,35 @@ pub fn cagr(curve: &EquityCurve) -> Option<f64> {
 /// under the rounding-noise floor ([`RETURN_TOLERANCE`]) reported as
 /// exactly 0. `None` with fewer than two returns.
 pub fn bar_std(returns: &[f64]) -> Option<f64> {
-    let sd = stats::std_dev(returns, 1)?;
-    let scale = returns.iter().fold(1.0_f64, |m, r| m.max(r.abs()));
-    Some(if sd <= RETURN_TOLERANCE * scale {
+    Some(bar_std_of(
+        stats::std_dev(returns, 1)?,
+        return_scale(returns),
+    ))
+}
+
+/// [`bar_std`] from the sample standard deviation and [`return_scale`].
+pub(crate) fn bar_std_of(sd: f64, scale: f64) -> f64 {
+    if sd <= RETURN_TOLERANCE * scale {
         0.0
     } else {
         sd
-    })
+    }
+}
+
+/// max(1, max |r_t|): what the rounding-noise floor scales with.
+pub(crate) fn return_scale(returns: &[f64]) -> f64 {
+    returns.iter().fold(1.0_f64, |m, r| m.max(r.abs()))
 }
 
 /// Annualised volatility std(r, ddof = 1) · √bars_per_year. `None` with
 /// fewer than two returns; 0 for a flat or constant-return curve.
 pub fn volatility(returns: &[f64], bars_per_year: f64) -> Option<f64> {
-    finite(bar_std(returns)? * bars_per_year.sqrt())
+    volatility_of(bar_std(returns)?, bars_per_year)
+}
+
+/// [`volatility`] from [`bar_std`].
+pub(crate) fn volatility_of(bar_std: f64, bars_per_year: f64) -> Option<f64> {
+    finite(bar_std * bars_per_year.sqrt())
 }
 
 #[cfg(test)]

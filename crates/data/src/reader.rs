@@ -309,11 +309,17 @@ fn parse_row(
 /// consecutive open times (gaps and off-grid outage bars are rarer), if it is
 /// a supported period. `None` for fewer than two candles.
 pub fn infer_timeframe(candles: &[Candle]) -> Option<Timeframe> {
+    let step = |pair: &[Candle]| pair[1].open_time - pair[0].open_time;
+    let first = candles.windows(2).next().map(step)?;
+    // A step taken by more than half the pairs is the most common one, and
+    // the only one: a count without a map settles every regular series.
+    let same = candles.windows(2).filter(|&p| step(p) == first).count();
+    if same > (candles.len() - 1) / 2 {
+        return Timeframe::from_ms(first).ok();
+    }
     let mut counts: HashMap<i64, usize> = HashMap::new();
     for pair in candles.windows(2) {
-        *counts
-            .entry(pair[1].open_time - pair[0].open_time)
-            .or_default() += 1;
+        *counts.entry(step(pair)).or_default() += 1;
     }
     let (step, _) = counts
         .into_iter()

@@ -1,6 +1,7 @@
 //! Property tests of the CSV reader: no input bytes make it panic (strict
 //! or lenient, quoted or not), and every file of valid rows it reads gives
-//! back exactly the numbers and times that were written.
+//! back exactly the numbers and times that were written; the timeframe is
+//! the most common step between candles.
 
 use proptest::prelude::*;
 use rust_decimal::Decimal;
@@ -66,5 +67,52 @@ proptest! {
         for (c, e) in loaded.candles.iter().zip(&expected) {
             prop_assert_eq!((c.open_time.ms(), c.open, c.high, c.low, c.close, c.volume), *e);
         }
+    }
+}
+
+/// The most common step by counting every step (ties to the shorter), as
+/// `infer_timeframe` is specified.
+fn most_common_step(times: &[i64]) -> Option<i64> {
+    let mut counts = std::collections::BTreeMap::<i64, usize>::new();
+    for pair in times.windows(2) {
+        *counts.entry(pair[1] - pair[0]).or_default() += 1;
+    }
+    let best = counts.values().copied().max()?;
+    counts
+        .into_iter()
+        .find(|&(_, n)| n == best)
+        .map(|(step, _)| step)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2_000))]
+
+    /// The majority shortcut answers as the full count does, on series
+    /// of mixed steps (minutes, five minutes, hours, off-grid gaps).
+    #[test]
+    fn the_timeframe_is_the_most_common_step(
+        steps in prop::collection::vec(
+            prop_oneof![Just(60_000i64), Just(300_000), Just(3_600_000), 1i64..10_000_000],
+            0..30,
+        ),
+    ) {
+        let mut times = vec![1_600_000_000_000i64];
+        for s in &steps {
+            times.push(times[times.len() - 1] + s);
+        }
+        let one = smc_model::Candle {
+            open_time: smc_model::Timestamp::from_ms(0),
+            open: Decimal::ONE,
+            high: Decimal::ONE,
+            low: Decimal::ONE,
+            close: Decimal::ONE,
+            volume: Decimal::ONE,
+        };
+        let candles: Vec<smc_model::Candle> = times
+            .iter()
+            .map(|&t| smc_model::Candle { open_time: smc_model::Timestamp::from_ms(t), ..one })
+            .collect();
+        let expected = most_common_step(&times).and_then(|s| smc_model::Timeframe::from_ms(s).ok());
+        prop_assert_eq!(smc_data::infer_timeframe(&candles), expected);
     }
 }

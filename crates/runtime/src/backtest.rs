@@ -243,15 +243,18 @@ impl BacktestRequest {
         let ran = started.elapsed();
         let started = Instant::now();
         let round_trips = round_trips(&report);
-        // Straight from the engine's points: a million-bar copy costs more
-        // than the conversion it feeds.
-        let analysis = smc_analytics::EquityCurve::from_points(
-            report.equity_curve.iter().map(|p| (p.time, p.equity)),
-        )
-        .and_then(|curve| {
-            smc_analytics::analyze_curve(&curve, &round_trips, &smc_analytics::Options::default())
-        })
-        .map_err(|e| SessionError::Data(e.to_string()))?;
+        // Straight from the engine's points (a million-bar copy costs more
+        // than the conversion it feeds), on every core.
+        let analysis =
+            smc_analytics::EquityCurve::from_slice(&report.equity_curve, |p| (p.time, p.equity))
+                .and_then(|curve| {
+                    smc_analytics::analyze_curve(
+                        &curve,
+                        &round_trips,
+                        &smc_analytics::Options::default(),
+                    )
+                })
+                .map_err(|e| SessionError::Data(e.to_string()))?;
         Ok(Backtest {
             strategy: self.strategy_name()?,
             events: recorder.kept,
