@@ -17,6 +17,8 @@ pub mod backtest;
 pub mod backtest_market;
 /// What a finished backtest reports: JSON results, HTML report.
 pub mod backtest_results;
+/// An operator's offline actions on the breakers kept in a store.
+pub mod breaker_admin;
 /// The event bus: lossless and lossy subscribers.
 pub mod bus;
 /// Re-reads a changed config file.

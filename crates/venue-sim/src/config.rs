@@ -205,6 +205,9 @@ impl SimConfig {
         if !self.book.is_valid() {
             return Err(SimError::BookLevelShare(self.book.level_share));
         }
+        if self.balance <= Decimal::ZERO || self.leverage < Decimal::ONE {
+            return Err(SimError::Account);
+        }
         let o = &self.oanda;
         if o.spread_pips < Decimal::ZERO
             || o.margin_rate <= Decimal::ZERO

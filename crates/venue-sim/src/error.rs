@@ -133,6 +133,16 @@ pub enum SimError {
     DuplicateSymbol(String),
     #[error("API key `{0}` is given twice")]
     DuplicateKey(String),
+    #[error("{flags} come in pairs: got {left} and {right}")]
+    Unpaired {
+        flags: &'static str,
+        left: String,
+        right: String,
+    },
+    #[error("{flag} {key} is not one of the --api-key values")]
+    UnknownKey { flag: &'static str, key: String },
+    #[error("--balance must be positive and --leverage at least 1")]
+    Account,
     #[error("--speed must be a positive number of candles per second, got {0}")]
     Speed(f64),
     #[error("--book-level-share must be more than 0 and at most 1, got {0}")]

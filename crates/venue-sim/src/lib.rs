@@ -31,6 +31,8 @@ pub mod exchange_info;
 pub mod faults;
 /// Symbol filters with each family's error codes.
 pub mod filters;
+/// Markets and keys as a command line lists them, paired into the config.
+pub mod flag_lists;
 /// The REST front door: faults, weight, auth, handler, headers.
 pub mod http;
 /// The replayed market: shifted series, replay clock, derived rules.

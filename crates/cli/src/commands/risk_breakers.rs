@@ -4,20 +4,14 @@
 //! token's verifier. The token is read from `SMC_BREAKER_RESET_TOKEN`, never
 //! from a flag (flags show in process lists).
 
-use anyhow::{Context, bail};
+use anyhow::bail;
 use clap::{Args, Subcommand, ValueEnum};
 use smc_model::{Clock, Timestamp};
-use smc_risk::breakers::auth::authorize;
-use smc_risk::breakers::{
-    BreakerRecord, RESET_TOKEN_ENV, ResetRequest, ResetSecret, ResetVerifier,
-};
+use smc_risk::breakers::{BreakerRecord, NEW_RESET_TOKEN_ENV, RESET_TOKEN_ENV, ResetRequest};
+use smc_runtime::breaker_admin::{Enrollment, enroll_reset_token, reset_breaker};
 use smc_runtime::risk_gate::breaker_config;
-use smc_store::BREAKER_RESET;
 use smc_store::open_risk_store;
 use std::path::PathBuf;
-
-/// The variable that holds the new token when rotating.
-pub const NEW_TOKEN_ENV: &str = "SMC_BREAKER_NEW_RESET_TOKEN";
 
 #[derive(Subcommand)]
 pub enum BreakersCommand {
@@ -206,40 +200,18 @@ fn reset(args: &ResetArgs) -> anyhow::Result<()> {
     let token = env_token(RESET_TOKEN_ENV)?;
     let (url, config) = args.db.url_and_config()?;
     let store = open_risk_store(&url, true)?;
-    // Shown without its password from here on.
-    let url = smc_store::redacted_url(&url);
-    let verifier = store.verifier(BREAKER_RESET)?.with_context(|| {
-        format!("no reset token is enrolled in {url}: run `smc risk breakers set-token` first")
-    })?;
     let request = ResetRequest {
         operator: args.operator.clone(),
         reason: args.reason.clone(),
         token,
     };
-    authorize(Some(&verifier as &dyn ResetVerifier), &request)?;
-    let Some(record) = store.breaker(&args.name)? else {
-        let names: Vec<String> = store.breakers()?.into_iter().map(|r| r.name).collect();
-        bail!(
-            "no breaker named `{}` in {url} (known: {})",
-            args.name,
-            if names.is_empty() {
-                "none".to_string()
-            } else {
-                names.join(", ")
-            }
-        );
-    };
-    let now = smc_model::WallClock.now();
     let delay = config.map_or(0, |c| {
         breaker_config(&c.risk_manager.circuit_breakers).rearm_delay_ms
     });
-    let (next, transition) = record.reset(
-        now,
-        request.operator.trim(),
-        request.reason.trim(),
-        now + delay,
-    )?;
-    store.write_transition(&next, &transition)?;
+    let shown = smc_store::redacted_url(&url);
+    let now = smc_model::WallClock.now();
+    let (next, transition) =
+        reset_breaker(store.as_ref(), &shown, &args.name, &request, now, delay)?;
     println!(
         "{}: {} -> {} (reset by {}); armed again at {}",
         next.name,
@@ -255,31 +227,15 @@ fn set_token(args: &SetTokenArgs) -> anyhow::Result<()> {
     let current = env_token(RESET_TOKEN_ENV)?;
     let (url, _) = args.db.url_and_config()?;
     let store = open_risk_store(&url, false)?;
-    // Shown without its password from here on.
-    let url = smc_store::redacted_url(&url);
+    let shown = smc_store::redacted_url(&url);
+    let new_token = || env_token(NEW_RESET_TOKEN_ENV).ok();
+    let rotate_to = args
+        .rotate
+        .then_some(&new_token as &dyn Fn() -> Option<zeroize::Zeroizing<String>>);
     let now = smc_model::WallClock.now();
-    let enrolled = store.verifier(BREAKER_RESET)?;
-    let new = match (&enrolled, args.rotate) {
-        (None, _) => current,
-        (Some(v), false) => {
-            if v.verify(&current) {
-                println!("this reset token is already enrolled in {url}");
-                return Ok(());
-            }
-            bail!(
-                "a different reset token is enrolled in {url}: use --rotate with the current one"
-            );
-        }
-        (Some(v), true) => {
-            if !v.verify(&current) {
-                bail!("{RESET_TOKEN_ENV} does not match the enrolled token: rotation refused");
-            }
-            env_token(NEW_TOKEN_ENV)?
-        }
-    };
-    // Checks the length; the secret itself is not kept.
-    ResetSecret::new(new.to_string())?;
-    store.enroll_secret(BREAKER_RESET, &new, now.ms())?;
-    println!("reset token enrolled in {url}");
+    match enroll_reset_token(store.as_ref(), &shown, &current, rotate_to, now)? {
+        Enrollment::Enrolled => println!("reset token enrolled in {shown}"),
+        Enrollment::AlreadyEnrolled => println!("this reset token is already enrolled in {shown}"),
+    }
     Ok(())
 }

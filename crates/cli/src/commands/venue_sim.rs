@@ -5,10 +5,11 @@
 //! `--book-level-share`), so that two simulators of one series quote
 //! different books.
 
-use anyhow::{Context, bail};
+use anyhow::Context;
 use clap::Args;
 use rust_decimal::Decimal;
-use smc_venue_sim::{BookShape, KeyConfig, MarketSource, Protocol, SimConfig};
+use smc_venue_sim::flag_lists::{KeyLists, pair_markets};
+use smc_venue_sim::{BookShape, Protocol, SimConfig};
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -139,77 +140,31 @@ pub struct VenueSimArgs {
 }
 
 fn config(args: &VenueSimArgs) -> anyhow::Result<SimConfig> {
-    if args.markets.len() != args.symbols.len() {
-        bail!(
-            "--market and --symbol come in pairs: got {} markets and {} symbols",
-            args.markets.len(),
-            args.symbols.len()
-        );
-    }
-    // OANDA's token has no secret: --api-secret is accepted and unused.
-    let oanda = args.protocol == ProtocolArg::Oanda;
-    let secrets: Vec<String> = if oanda && args.api_secrets.is_empty() {
-        vec![String::new(); args.api_keys.len()]
-    } else {
-        args.api_secrets.clone()
+    let protocol = match args.protocol {
+        ProtocolArg::Binance => Protocol::Binance,
+        ProtocolArg::Bybit => Protocol::Bybit,
+        ProtocolArg::Oanda => Protocol::Oanda,
     };
-    if args.api_keys.len() != secrets.len() {
-        bail!(
-            "--api-key and --api-secret come in pairs: got {} keys and {} secrets",
-            args.api_keys.len(),
-            secrets.len()
-        );
-    }
-    for w in &args.withdrawal_keys {
-        if !args.api_keys.contains(w) {
-            bail!("--withdrawal-key {w} is not one of the --api-key values");
-        }
-    }
-    for t in &args.transfer_keys {
-        if !args.api_keys.contains(t) {
-            bail!("--transfer-key {t} is not one of the --api-key values");
-        }
-    }
-    if args.balance <= Decimal::ZERO || args.leverage < Decimal::ONE {
-        bail!("--balance must be positive and --leverage at least 1");
-    }
-    let book = BookShape {
-        spread_ticks: args.book_spread_ticks,
-        level_share: args.book_level_share,
+    let keys = KeyLists {
+        keys: &args.api_keys,
+        secrets: &args.api_secrets,
+        withdrawal: &args.withdrawal_keys,
+        transfer: &args.transfer_keys,
     };
     let config = SimConfig {
         port: args.port,
-        markets: args
-            .markets
-            .iter()
-            .zip(&args.symbols)
-            .map(|(path, symbol)| MarketSource {
-                path: path.clone(),
-                symbol: symbol.clone(),
-            })
-            .collect(),
-        keys: args
-            .api_keys
-            .iter()
-            .zip(&secrets)
-            .map(|(key, secret)| KeyConfig {
-                key: key.clone(),
-                secret: secret.clone(),
-                withdrawals: args.withdrawal_keys.contains(key),
-                transfers: args.transfer_keys.contains(key),
-            })
-            .collect(),
+        markets: pair_markets(&args.markets, &args.symbols)?,
+        keys: keys.pair(protocol)?,
         speed: args.speed,
         balance: args.balance,
         leverage: args.leverage,
         faults: args.faults.clone(),
         participation: args.participation,
-        protocol: match args.protocol {
-            ProtocolArg::Binance => Protocol::Binance,
-            ProtocolArg::Bybit => Protocol::Bybit,
-            ProtocolArg::Oanda => Protocol::Oanda,
+        protocol,
+        book: BookShape {
+            spread_ticks: args.book_spread_ticks,
+            level_share: args.book_level_share,
         },
-        book,
         oanda: smc_venue_sim::OandaConfig {
             spread_pips: args.spread_pips,
             margin_rate: args.margin_rate,
@@ -327,5 +282,7 @@ mod tests {
         // Binance still pairs keys with secrets.
         assert!(config(&parse(&["--api-key", "k"])).is_err());
         assert!(config(&parse(&["--protocol", "oanda", "--margin-rate", "0"])).is_err());
+        let e = config(&parse(&["--balance", "0"])).unwrap_err();
+        assert!(e.to_string().contains("--balance must be positive"), "{e}");
     }
 }

@@ -8,6 +8,8 @@ use std::fmt;
 /// The environment variable that holds the reset secret (and, for the CLI,
 /// the token an operator presents).
 pub const RESET_TOKEN_ENV: &str = "SMC_BREAKER_RESET_TOKEN";
+/// The variable that holds the new token when an operator rotates it.
+pub const NEW_RESET_TOKEN_ENV: &str = "SMC_BREAKER_NEW_RESET_TOKEN";
 
 /// Shortest secret accepted: a reset token should be long and random.
 pub const MIN_SECRET_LEN: usize = 16;

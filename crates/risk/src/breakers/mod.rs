@@ -35,7 +35,9 @@ pub mod venue_mismatch;
 /// A bar's true range against its average.
 pub mod volatility;
 
-pub use auth::{RESET_TOKEN_ENV, ResetError, ResetRequest, ResetSecret, ResetVerifier};
+pub use auth::{
+    NEW_RESET_TOKEN_ENV, RESET_TOKEN_ENV, ResetError, ResetRequest, ResetSecret, ResetVerifier,
+};
 pub use config::{
     BreakerConfig, BreakerConfigError, ConsecutiveLossesConfig, DailyLossConfig, DrawdownConfig,
     ErrorRateConfig, Release, StaleDataConfig, VolatilitySpikeConfig,
