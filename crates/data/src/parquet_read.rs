@@ -25,6 +25,7 @@ use arrow_array::{Array, RecordBatch};
 use arrow_schema::{DataType, TimeUnit};
 use parquet::arrow::ProjectionMask;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use rayon::prelude::*;
 use rust_decimal::Decimal;
 use smc_model::{Candle, Timestamp};
 use std::path::Path;
@@ -75,9 +76,26 @@ pub fn read_parquet(path: &Path, options: ReadOptions) -> Result<Loaded, DataErr
         previous: None,
         row: 0,
     };
-    for batch in reader {
-        let batch = batch.map_err(|e| file_error(format!("cannot decode: {e}")))?;
-        state.batch(&batch, &wanted, &schema)?;
+    // Decoding is sequential (one reader), converting and checking a
+    // batch is not: each group of batches is converted on every core while
+    // the next group is decoded, and the rows are then taken in order.
+    let mut reader = reader.map(|b| b.map_err(|e| file_error(format!("cannot decode: {e}"))));
+    let mut next = decode_group(&mut reader)?;
+    while !next.is_empty() {
+        let group = next;
+        let (converted, following) = rayon::join(
+            || {
+                group
+                    .par_iter()
+                    .map(|b| Batch::convert(path, b, &wanted, &schema))
+                    .collect::<Vec<_>>()
+            },
+            || decode_group(&mut reader),
+        );
+        for batch in converted {
+            state.take(batch?)?;
+        }
+        next = following?;
     }
     if state.candles.is_empty() && state.skipped.is_empty() {
         return Err(DataError::NoRows {
@@ -101,29 +119,49 @@ struct State<'p> {
     row: u64,
 }
 
-impl State<'_> {
-    fn batch(
-        &mut self,
+/// Batches decoded before a group is converted: enough to keep both cores
+/// busy, few enough to keep the memory a fraction of the candles'.
+const GROUP_BATCHES: usize = 4;
+
+/// The next batches of the file (none at its end).
+fn decode_group(
+    reader: &mut impl Iterator<Item = Result<RecordBatch, DataError>>,
+) -> Result<Vec<RecordBatch>, DataError> {
+    reader.by_ref().take(GROUP_BATCHES).collect()
+}
+
+/// A batch converted to candles, with what is wrong with its rows: a bad
+/// value (the first bad column of the row, as in a CSV row) or a candle
+/// that breaks the OHLC rules. Placeholders stand in the bad rows.
+struct Batch {
+    candles: Vec<Candle>,
+    bad: Vec<(usize, String)>,
+    inconsistent: Vec<(usize, &'static str)>,
+}
+
+impl Batch {
+    fn convert(
+        path: &Path,
         batch: &RecordBatch,
         wanted: &[usize],
         schema: &arrow_schema::Schema,
-    ) -> Result<(), DataError> {
+    ) -> Result<Batch, DataError> {
         // The batch holds the projected columns, in the file's order.
         let column = |index: usize| {
             let name = schema.field(index).name();
             batch
                 .column_by_name(name)
                 .ok_or_else(|| DataError::Parquet {
-                    path: self.path.to_path_buf(),
+                    path: path.to_path_buf(),
                     reason: format!("column `{name}` missing from a batch"),
                 })
         };
         // Each column is converted whole (one type dispatch per column and
         // batch); the few bad values are kept aside with their reason.
-        let times = times(self.path, column(wanted[0])?.as_ref())?;
+        let times = times(path, column(wanted[0])?.as_ref())?;
         let mut numbers = Vec::with_capacity(NUMBERS.len());
         for (name, &index) in NUMBERS.iter().zip(&wanted[1..]) {
-            numbers.push(decimals(self.path, name, column(index)?.as_ref())?);
+            numbers.push(decimals(path, name, column(index)?.as_ref())?);
         }
         let mut bad: Vec<(usize, String)> = times
             .bad
@@ -138,25 +176,45 @@ impl State<'_> {
                     .map(|(i, why)| (*i, format!("column `{name}`: {why}"))),
             );
         }
-        // The first bad column of a row is the one reported, as in a CSV row.
         bad.sort_by_key(|(i, _)| *i);
         bad.dedup_by_key(|(i, _)| *i);
-        let mut bad = bad.into_iter().peekable();
-        for i in 0..batch.num_rows() {
+        let candles: Vec<Candle> = (0..batch.num_rows())
+            .map(|i| Candle {
+                open_time: Timestamp::from_ms(times.values[i]),
+                open: numbers[0].values[i],
+                high: numbers[1].values[i],
+                low: numbers[2].values[i],
+                close: numbers[3].values[i],
+                volume: numbers[4].values[i],
+            })
+            .collect();
+        let inconsistent = candles
+            .iter()
+            .enumerate()
+            .filter_map(|(i, c)| c.check().err().map(|why| (i, why)))
+            .collect();
+        Ok(Batch {
+            candles,
+            bad,
+            inconsistent,
+        })
+    }
+}
+
+impl State<'_> {
+    /// Takes a converted batch's rows in order: a bad value, then a time
+    /// not after the previous row's, then an inconsistent candle fail the
+    /// row (or skip it when lenient).
+    fn take(&mut self, batch: Batch) -> Result<(), DataError> {
+        let rows = batch.candles.len();
+        let mut bad = batch.bad.into_iter().peekable();
+        let mut inconsistent = batch.inconsistent.into_iter().peekable();
+        for (i, candle) in batch.candles.into_iter().enumerate() {
             let row = self.row + i as u64 + 1;
+            let why = inconsistent.next_if(|(at, _)| *at == i).map(|(_, why)| why);
             let result = match bad.next_if(|(at, _)| *at == i) {
                 Some((_, reason)) => Err(self.row_error(row, reason)),
-                None => self.candle(
-                    row,
-                    Candle {
-                        open_time: Timestamp::from_ms(times.values[i]),
-                        open: numbers[0].values[i],
-                        high: numbers[1].values[i],
-                        low: numbers[2].values[i],
-                        close: numbers[3].values[i],
-                        volume: numbers[4].values[i],
-                    },
-                ),
+                None => self.candle(row, candle, why),
             };
             match result {
                 Ok(candle) => {
@@ -167,7 +225,7 @@ impl State<'_> {
                 Err(err) => return Err(err),
             }
         }
-        self.row += batch.num_rows() as u64;
+        self.row += rows as u64;
         Ok(())
     }
 
@@ -179,8 +237,14 @@ impl State<'_> {
         }
     }
 
-    /// The checks that need the whole row and the previous one.
-    fn candle(&self, row: u64, candle: Candle) -> Result<Candle, DataError> {
+    /// The checks that need the whole row and the previous one;
+    /// `inconsistent` is the candle's own check, made beforehand.
+    fn candle(
+        &self,
+        row: u64,
+        candle: Candle,
+        inconsistent: Option<&'static str>,
+    ) -> Result<Candle, DataError> {
         let time = candle.open_time.ms();
         if let Some(previous) = self.previous.filter(|&p| time <= p.ms()) {
             return Err(self.row_error(
@@ -192,10 +256,10 @@ impl State<'_> {
                 ),
             ));
         }
-        candle
-            .check()
-            .map_err(|reason| self.row_error(row, format!("inconsistent candle: {reason}")))?;
-        Ok(candle)
+        match inconsistent {
+            Some(reason) => Err(self.row_error(row, format!("inconsistent candle: {reason}"))),
+            None => Ok(candle),
+        }
     }
 }
 

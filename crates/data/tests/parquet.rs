@@ -351,3 +351,59 @@ fn the_equity_curve_is_written_exactly() {
         "time,equity\n60000,10000\n120000,10001.123456789\n"
     );
 }
+
+/// Candles of a regular minute series, `n` of them.
+fn minutes(n: usize) -> Vec<Candle> {
+    (0..n)
+        .map(|i| {
+            let base = Decimal::new(1_000_000 + (i as i64 * 7_919) % 50_000, 4);
+            Candle {
+                open_time: Timestamp::from_ms(1_600_000_000_000 + i as i64 * 60_000),
+                open: base,
+                high: base + dec!(0.5),
+                low: base - dec!(0.25),
+                close: base + dec!(0.125),
+                volume: Decimal::new(i as i64 % 977, 3),
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn a_file_of_many_batches_reads_in_order_with_its_rows_numbered() {
+    // Batches are converted side by side: five batches of 65,536 rows and
+    // damage on a batch's first row, inside one, and on a group's first.
+    let n = 300_000;
+    let clean = minutes(n);
+    let path = temp("many.parquet");
+    write_candles(&path, &clean).unwrap();
+    let read = read_ohlcv(&path, ReadOptions::default()).unwrap();
+    assert_eq!(exact(&read.candles), exact(&clean));
+
+    let mut damaged = clean.clone();
+    damaged[65_536].open_time = damaged[65_535].open_time;
+    damaged[200_000].high = damaged[200_000].low - dec!(1);
+    damaged[262_144].open_time = damaged[262_143].open_time;
+    let path = temp("many-damaged.parquet");
+    write_candles(&path, &damaged).unwrap();
+    let strict = read_ohlcv(&path, ReadOptions::default()).unwrap_err();
+    assert!(
+        strict.to_string().contains("row 65537: column `timestamp`"),
+        "{strict}"
+    );
+    let lenient = read_ohlcv(&path, ReadOptions { lenient: true }).unwrap();
+    let rows: Vec<_> = lenient.skipped.iter().map(|e| e.line()).collect();
+    assert_eq!(rows, vec![Some(65_537), Some(200_001), Some(262_145)]);
+    assert!(
+        lenient.skipped[1]
+            .to_string()
+            .contains("inconsistent candle")
+    );
+    let kept: Vec<Candle> = clean
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| ![65_536, 200_000, 262_144].contains(i))
+        .map(|(_, c)| *c)
+        .collect();
+    assert_eq!(exact(&lenient.candles), exact(&kept));
+}
