@@ -9,6 +9,7 @@
 mod common;
 
 use common::{Sim, smc};
+use smc_testkit::local_day::{LocalDay, one_local_day};
 use std::path::Path;
 use std::process::Output;
 
@@ -19,8 +20,9 @@ fn text(o: &Output) -> (String, String) {
     )
 }
 
-/// A paper session of 300 candles on `db`; the UTC day its candles are in.
-fn paper_session(dir: &Path, db: &Path) -> String {
+/// A paper session of 300 candles on `db`; the day its candles are in,
+/// and the zone it is one day of (UTC unless the session crossed midnight).
+fn paper_session(dir: &Path, db: &Path) -> LocalDay {
     let config = dir.join("paper.yaml");
     std::fs::write(
         &config,
@@ -39,32 +41,42 @@ fn paper_session(dir: &Path, db: &Path) -> String {
         .unwrap();
     assert!(out.status.success(), "{:?}", text(&out));
     let store = smc_store::Store::open_existing(&format!("sqlite://{}", db.display())).unwrap();
-    let first = store.logged_candles().unwrap()[0].candle.open_time.ms();
-    chrono::DateTime::from_timestamp_millis(first)
-        .unwrap()
-        .date_naive()
-        .to_string()
+    let candles = store.logged_candles().unwrap();
+    let first = candles.first().unwrap().candle.open_time.ms();
+    let last = candles.last().unwrap().candle.open_time.ms();
+    one_local_day(first, last).expect("a zone holding the session in one day")
 }
 
 #[test]
 fn smc_report_prints_the_figures_and_writes_the_page() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("paper.db");
-    let date = paper_session(dir.path(), &db);
+    let LocalDay { date, zone } = paper_session(dir.path(), &db);
     let url = format!("sqlite://{}", db.display());
-    let library = smc_runtime::period_report::period_report(
-        &url,
-        smc_runtime::period_report::PeriodKind::Daily,
-        date.parse().unwrap(),
-        smc_runtime::period_report::Tz::UTC,
-    )
-    .unwrap();
+    let daily = |tz: &str| {
+        smc_runtime::period_report::period_report(
+            &url,
+            smc_runtime::period_report::PeriodKind::Daily,
+            date.parse().unwrap(),
+            smc_runtime::period_report::timezone(tz).unwrap(),
+        )
+        .unwrap()
+    };
+    let library = daily(&zone);
     assert!(library.figures.trades.fills > 0, "the session traded");
 
     // Daily, to the default file in the working directory.
     let out = smc()
         .current_dir(dir.path())
-        .args(["report", "daily", "--date", &date, "--db"])
+        .args([
+            "report",
+            "daily",
+            "--date",
+            &date,
+            "--timezone",
+            &zone,
+            "--db",
+        ])
         .arg(&db)
         .output()
         .unwrap();
@@ -72,7 +84,10 @@ fn smc_report_prints_the_figures_and_writes_the_page() {
     assert!(out.status.success(), "{stderr}");
     let file = format!("report-daily-{date}.html");
     assert!(stdout.contains(&format!("wrote {file}")), "{stdout}");
-    assert!(stdout.contains(&format!("Daily report {date} (UTC)")));
+    assert!(
+        stdout.contains(&format!("Daily report {date} ({zone})")),
+        "{stdout}"
+    );
     let total = smc_report::period::text::money(library.figures.pnl.total);
     assert!(
         stdout.contains(&format!("P&L            {total} USDT")),
@@ -87,7 +102,15 @@ fn smc_report_prints_the_figures_and_writes_the_page() {
     let weekly = dir.path().join("week.html");
     let out = smc()
         .args([
-            "report", "weekly", "--date", &date, "--db", &url, "--output",
+            "report",
+            "weekly",
+            "--date",
+            &date,
+            "--timezone",
+            &zone,
+            "--db",
+            &url,
+            "--output",
         ])
         .arg(&weekly)
         .output()
@@ -102,7 +125,15 @@ fn smc_report_prints_the_figures_and_writes_the_page() {
     // JSON: the library's figures.
     let out = smc()
         .args([
-            "report", "daily", "--date", &date, "--format", "json", "--db",
+            "report",
+            "daily",
+            "--date",
+            &date,
+            "--timezone",
+            &zone,
+            "--format",
+            "json",
+            "--db",
         ])
         .arg(&db)
         .output()
@@ -121,17 +152,12 @@ fn smc_report_prints_the_figures_and_writes_the_page() {
     assert!(out.status.success(), "{:?}", text(&out));
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(json["timezone"], "America/New_York");
-    let behind = json["start"].as_i64().unwrap() - library.figures.start;
+    let behind = json["start"].as_i64().unwrap() - daily("UTC").figures.start;
     assert!([4 * 3_600_000, 5 * 3_600_000].contains(&behind), "{behind}");
-    let ny = smc_runtime::period_report::timezone("America/New_York").unwrap();
-    let library_ny = smc_runtime::period_report::period_report(
-        &url,
-        smc_runtime::period_report::PeriodKind::Daily,
-        date.parse().unwrap(),
-        ny,
-    )
-    .unwrap();
-    assert_eq!(json, serde_json::to_value(&library_ny.figures).unwrap());
+    assert_eq!(
+        json,
+        serde_json::to_value(&daily("America/New_York").figures).unwrap()
+    );
 }
 
 #[test]

@@ -18,6 +18,7 @@ use smc_runtime::backtest::BacktestRequest;
 use smc_runtime::period_report::{PeriodKind, ReportOptions, period_report, period_report_with};
 use smc_runtime::{Mode, SessionSpec};
 use smc_testkit::audit::journal;
+use smc_testkit::local_day::one_local_day;
 use smc_testkit::sim::TestSim;
 use std::path::Path;
 
@@ -32,26 +33,14 @@ fn paper_session(dir: &Path, db: &Path, text: &str, bars: u64) {
     assert_eq!(result.unwrap().candles, bars);
 }
 
-/// The day the session's candles are in, and the zone it is a day of.
-/// The simulator's candles start at the wall clock and run 8 hours ahead
-/// of it for 500 bars, so in UTC a session started after 15:40 spans two
-/// days; of the fixed-offset zones (`Etc/GMT-14` … `Etc/GMT+12`), one
-/// always holds all of it in one local day.
+/// The day the session's candles are in, and the zone it is a day of
+/// (see `smc_testkit::local_day`: in UTC an evening session spans two days).
 fn session_day(db: &Path) -> (NaiveDate, Tz) {
-    use chrono::TimeZone;
     let candles = journal(db).logged_candles().unwrap();
     let first = candles.first().unwrap().candle.open_time.ms();
     let last = candles.last().unwrap().candle.open_time.ms();
-    let day = |ms: i64, tz: Tz| tz.timestamp_millis_opt(ms).unwrap().date_naive();
-    let mut zones = std::iter::once(Tz::UTC).chain(
-        (-14..=12)
-            .filter(|h| *h != 0)
-            .map(|h: i32| format!("Etc/GMT{h:+}").parse::<Tz>().unwrap()),
-    );
-    zones
-        .find(|tz| day(first, *tz) == day(last, *tz))
-        .map(|tz| (day(first, tz), tz))
-        .expect("a zone in which the test's session fits in one day")
+    let day = one_local_day(first, last).expect("a zone holding the session in one day");
+    (day.date.parse().unwrap(), day.zone.parse().unwrap())
 }
 
 #[test]

@@ -13,6 +13,7 @@ mod common;
 use common::{ADMIN_PASSWORD, error_code, start_with, wait_for};
 use serde_json::{Value, json};
 use smc_runtime::period_report::{PeriodKind, ReportOptions, Tz, period_report_with};
+use smc_testkit::local_day::one_local_day;
 use smc_testkit::sim::TestSim;
 use std::time::Duration;
 
@@ -228,25 +229,10 @@ fn a_replica_reports_the_sessions_the_primary_hosts() {
 }
 
 /// The day holding a session's candles from `first` to `last` (epoch ms),
-/// and the zone it is a day of. The simulator's candles start at the wall
-/// clock and run hours ahead of it, so in UTC a session may span two days;
-/// of the fixed offsets (`Etc/GMT-14` … `Etc/GMT+12`), one holds it in one
-/// local day.
+/// and the zone it is a day of (see `smc_testkit::local_day`: in UTC an
+/// evening session spans two days).
 fn session_day(first: i64, last: i64) -> (smc_runtime::period_report::NaiveDate, Tz) {
-    const HOUR: i64 = 3_600_000;
-    let day = |ms: i64, hours: i64| (ms + hours * HOUR).div_euclid(24 * HOUR);
-    // UTC first, then the offsets nearest to it.
-    let hours = (0..=14)
-        .flat_map(|h| [h, -h])
-        .filter(|h| (-12..=14).contains(h))
-        .find(|&h| day(first, h) == day(last, h))
-        .expect("an offset in which the test's session fits in one day");
-    // POSIX signs: Etc/GMT-3 is three hours ahead of UTC.
-    let tz: Tz = match hours {
-        0 => Tz::UTC,
-        h => format!("Etc/GMT{:+}", -h).parse().unwrap(),
-    };
-    let (y, m, d) = smc_model::time::civil_from_days(day(first, hours));
-    let date = smc_runtime::period_report::parse_date(&format!("{y}-{m:02}-{d:02}")).unwrap();
-    (date, tz)
+    let day = one_local_day(first, last).expect("a zone holding the session in one day");
+    let date = smc_runtime::period_report::parse_date(&day.date).unwrap();
+    (date, day.zone.parse().unwrap())
 }

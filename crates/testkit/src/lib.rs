@@ -10,6 +10,8 @@
 pub mod audit;
 /// Loopback HTTP receivers that record requests and can play down.
 pub mod http_receiver;
+/// The one local day a simulated session's candles fall on.
+pub mod local_day;
 /// A throwaway NATS server with JetStream.
 pub mod nats;
 /// The OANDA simulator's record of an account against the journal.
