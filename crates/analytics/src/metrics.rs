@@ -155,7 +155,8 @@ pub fn analyze_curve(
 
 /// Volatility, Sharpe and Sortino, which share the mean, the standard
 /// deviation and the noise floor's scale: each computed once, side by
-/// side, and the same bits as [`volatility`], [`sharpe`] and [`sortino`].
+/// side, and the same bits as [`crate::returns::volatility`],
+/// [`crate::ratios::sharpe`] and [`crate::ratios::sortino`].
 struct Ratios {
     volatility: Option<f64>,
     sharpe: Option<f64>,
